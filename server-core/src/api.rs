@@ -1,0 +1,64 @@
+//! Shapes shared by every list route: `?page=1&limit=20` in, `{items, total, page, limit}` out.
+
+use serde::{Deserialize, Deserializer, Serialize};
+use utoipa::ToSchema;
+
+use crate::error::{Checks, Result};
+
+pub const DEFAULT_LIMIT: u32 = 20;
+pub const MAX_LIMIT: u32 = 100;
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Page<T> {
+    pub items: Vec<T>,
+    pub total: i64,
+    pub page: u32,
+    pub limit: u32,
+}
+
+/// A validated page window.
+#[derive(Debug, Clone, Copy)]
+pub struct Window {
+    pub page: u32,
+    pub limit: u32,
+}
+
+impl Window {
+    pub fn new(page: Option<u32>, limit: Option<u32>) -> Result<Self> {
+        let page = page.unwrap_or(1);
+        let limit = limit.unwrap_or(DEFAULT_LIMIT);
+        Checks::default()
+            .check(page >= 1, "page", "must be 1 or more")
+            .check(page <= 1_000_000, "page", "is too large")
+            .check((1..=MAX_LIMIT).contains(&limit), "limit", "must be between 1 and 100")
+            .finish()?;
+        Ok(Self { page, limit })
+    }
+
+    pub fn offset(self) -> i64 {
+        i64::from(self.page - 1) * i64::from(self.limit)
+    }
+
+    pub fn wrap<T>(self, items: Vec<T>, total: i64) -> Page<T> {
+        Page { items, total, page: self.page, limit: self.limit }
+    }
+}
+
+/// For PATCH bodies: tells "absent" (leave as is) from `null` (clear it).
+pub fn double_option<'de, T, D>(de: D) -> std::result::Result<Option<Option<T>>, D::Error>
+where
+    T: Deserialize<'de>,
+    D: Deserializer<'de>,
+{
+    Option::<T>::deserialize(de).map(Some)
+}
+
+/// Tags are stored as a JSON array; a corrupt value reads as no tags rather than failing a list.
+pub fn tags_from_json(s: &str) -> Vec<String> {
+    serde_json::from_str(s).unwrap_or_default()
+}
+
+pub fn tags_to_json(tags: &[String]) -> String {
+    let cleaned: Vec<&str> = tags.iter().map(|t| t.trim()).collect();
+    serde_json::to_string(&cleaned).unwrap_or_else(|_| "[]".into())
+}

@@ -1,0 +1,484 @@
+//! Authentication: PIN login, e-mail one-time codes, token refresh and logout, and the
+//! middleware that guards every other route.
+//!
+//! Flow of a protected request: [`require_auth`] reads `Authorization: Bearer`, checks the
+//! JWT's signature, algorithm, audience and expiry, and that its login has not ended, then
+//! hands an [`AuthUser`] to the handler through the request's extensions.
+
+mod limiter;
+mod tokens;
+
+use std::net::SocketAddr;
+use std::path::Path;
+use std::sync::Arc;
+
+use anyhow::Context as _;
+use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
+use argon2::Argon2;
+use axum::extract::{ConnectInfo, Request, State};
+use axum::http::{StatusCode, header};
+use axum::middleware::Next;
+use axum::response::Response;
+use axum::Extension;
+use base64::Engine as _;
+use hmac::{Hmac, Mac};
+use rand::{Rng as _, RngCore as _};
+use serde::{Deserialize, Serialize};
+use sqlx::SqlitePool;
+use utoipa::ToSchema;
+use utoipa_axum::{router::OpenApiRouter, routes};
+
+pub use limiter::Limiter;
+pub use tokens::{AUDIENCE, AuthUser, Claims, OWNER, TokenPair, Tokens, hash_token};
+
+use crate::db::{new_id, now_ms};
+use crate::error::{Checks, Error, ErrorBody, Result};
+use crate::extract::Json;
+use crate::state::AppState;
+
+/// Where a one-time code goes. The default prints it on the server's console; the desktop
+/// shell shows it as a notification and in the window; SMTP can come later.
+pub trait OtpSink: Send + Sync + 'static {
+    fn deliver(&self, email: &str, code: &str);
+}
+
+/// Prints the code where the person running the server can see it.
+#[derive(Debug, Default)]
+pub struct ConsoleOtpSink;
+
+impl OtpSink for ConsoleOtpSink {
+    fn deliver(&self, email: &str, code: &str) {
+        println!("ClawChat sign-in code for {email}: {code} (valid for 5 minutes)");
+    }
+}
+
+pub const OTP_TTL_MS: i64 = 5 * 60 * 1000;
+pub const OTP_MAX_TRIES: i64 = 5;
+const PIN_HASH_KEY: &str = "auth.pin_hash";
+
+/// Everything authentication needs at run time.
+pub struct Auth {
+    pub tokens: Tokens,
+    pub limiter: Limiter,
+    otp_key: Vec<u8>,
+    otp_sink: Arc<dyn OtpSink>,
+}
+
+impl std::fmt::Debug for Auth {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Auth").field("tokens", &self.tokens).finish_non_exhaustive()
+    }
+}
+
+impl Auth {
+    pub fn new(secret: &[u8], access_ttl_s: i64, refresh_ttl_ms: i64, otp_sink: Arc<dyn OtpSink>) -> Self {
+        // A separate key for one-time codes, derived so that one configured secret suffices.
+        let mut mac = <Hmac<sha2::Sha256>>::new_from_slice(secret).unwrap_or_else(|_| {
+            <Hmac<sha2::Sha256>>::new_from_slice(b"clawchat").unwrap_or_else(|_| unreachable!())
+        });
+        mac.update(b"clawchat otp key v1");
+        Self {
+            tokens: Tokens::new(secret, access_ttl_s, refresh_ttl_ms),
+            limiter: Limiter::default(),
+            otp_key: mac.finalize().into_bytes().to_vec(),
+            otp_sink,
+        }
+    }
+
+    fn otp_mac(&self, email: &str, code: &str) -> Vec<u8> {
+        let mut mac = <Hmac<sha2::Sha256>>::new_from_slice(&self.otp_key)
+            .unwrap_or_else(|_| unreachable!("HMAC takes a key of any length"));
+        mac.update(email.as_bytes());
+        mac.update(b"\0");
+        mac.update(code.as_bytes());
+        mac.finalize().into_bytes().to_vec()
+    }
+}
+
+/// The JWT secret: configured, else read from (or created in) a 0600 file in the data folder.
+pub fn load_or_create_secret(configured: Option<&str>, data_dir: &Path) -> anyhow::Result<Vec<u8>> {
+    if let Some(secret) = configured {
+        anyhow::ensure!(
+            secret.len() >= 32,
+            "JWT_SECRET must be at least 32 characters; leave it unset to have one generated"
+        );
+        return Ok(secret.as_bytes().to_vec());
+    }
+    let path = data_dir.join("jwt_secret");
+    if let Ok(existing) = std::fs::read_to_string(&path) {
+        let existing = existing.trim();
+        if existing.len() >= 32 {
+            return Ok(existing.as_bytes().to_vec());
+        }
+    }
+    std::fs::create_dir_all(data_dir)
+        .with_context(|| format!("cannot create the data folder {}", data_dir.display()))?;
+    let mut raw = [0u8; 48];
+    rand::rng().fill_bytes(&mut raw);
+    let secret = base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(raw);
+    write_private(&path, &secret)?;
+    tracing::info!(path = %path.display(), "generated a new token secret");
+    Ok(secret.into_bytes())
+}
+
+/// Writes a file only its owner can read.
+fn write_private(path: &Path, contents: &str) -> anyhow::Result<()> {
+    use std::io::Write as _;
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create(true).truncate(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt as _;
+        options.mode(0o600);
+    }
+    let mut file = options
+        .open(path)
+        .with_context(|| format!("cannot write {}", path.display()))?;
+    file.write_all(contents.as_bytes())?;
+    file.sync_all()?;
+    Ok(())
+}
+
+/// Makes sure a PIN hash is stored. Returns the PIN when one was generated, so the caller
+/// can show it once; it is never stored or logged in the clear.
+pub async fn ensure_pin(db: &SqlitePool, configured: Option<&str>) -> anyhow::Result<Option<String>> {
+    let stored: Option<(String,)> = sqlx::query_as("SELECT value FROM settings WHERE key = ?")
+        .bind(PIN_HASH_KEY)
+        .fetch_optional(db)
+        .await?;
+    match (configured, stored) {
+        (Some(pin), Some((hash,))) => {
+            if !verify_pin(pin.to_owned(), hash).await {
+                store_pin(db, pin).await?;
+            }
+            Ok(None)
+        }
+        (Some(pin), None) => {
+            store_pin(db, pin).await?;
+            Ok(None)
+        }
+        (None, Some(_)) => Ok(None),
+        (None, None) => {
+            let pin = generate_pin();
+            store_pin(db, &pin).await?;
+            Ok(Some(pin))
+        }
+    }
+}
+
+pub fn generate_pin() -> String {
+    format!("{:08}", rand::rng().random_range(0..100_000_000u32))
+}
+
+pub fn check_pin_strength(pin: &str) -> anyhow::Result<()> {
+    anyhow::ensure!(
+        (6..=64).contains(&pin.chars().count()),
+        "the PIN must be 6 to 64 characters"
+    );
+    Ok(())
+}
+
+/// Hashes with Argon2id (the crate's default) off the async runtime: it is meant to be slow.
+pub async fn store_pin(db: &SqlitePool, pin: &str) -> anyhow::Result<()> {
+    check_pin_strength(pin)?;
+    let pin = pin.to_owned();
+    let hash = tokio::task::spawn_blocking(move || {
+        let salt = SaltString::generate(&mut argon2::password_hash::rand_core::OsRng);
+        Argon2::default()
+            .hash_password(pin.as_bytes(), &salt)
+            .map(|h| h.to_string())
+            .map_err(|e| anyhow::anyhow!("cannot hash the PIN: {e}"))
+    })
+    .await??;
+    sqlx::query(
+        "INSERT INTO settings (key, value, updated_at) VALUES (?, ?, ?)
+         ON CONFLICT (key) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at",
+    )
+    .bind(PIN_HASH_KEY)
+    .bind(hash)
+    .bind(now_ms())
+    .execute(db)
+    .await?;
+    Ok(())
+}
+
+async fn verify_pin(pin: String, hash: String) -> bool {
+    tokio::task::spawn_blocking(move || {
+        PasswordHash::new(&hash)
+            .map(|parsed| Argon2::default().verify_password(pin.as_bytes(), &parsed).is_ok())
+            .unwrap_or(false)
+    })
+    .await
+    .unwrap_or(false)
+}
+
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(login))
+        .routes(routes!(refresh))
+        .routes(routes!(refresh_alias))
+        .routes(routes!(register))
+        .routes(routes!(verify_otp))
+}
+
+/// Routes under `/api/auth` that need a token of their own.
+pub fn protected_router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new().routes(routes!(logout))
+}
+
+/// Guards every protected route: no valid, live access token, no entry.
+pub async fn require_auth(State(state): State<AppState>, mut req: Request, next: Next) -> Result<Response> {
+    let token = req
+        .headers()
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Bearer ").or_else(|| v.strip_prefix("bearer ")))
+        .map(str::trim)
+        .filter(|t| !t.is_empty())
+        .ok_or_else(|| Error::unauthorized("missing_token", "send Authorization: Bearer <access_token>"))?;
+    let user = state.auth.tokens.verify_access(token)?;
+    req.extensions_mut().insert(user);
+    Ok(next.run(req).await)
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct LoginRequest {
+    pub pin: String,
+    /// A name for this device in the list of logins, such as "Pixel 8".
+    #[serde(default)]
+    pub device_name: Option<String>,
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct RefreshRequest {
+    pub refresh_token: String,
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct RegisterRequest {
+    pub email: String,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct RegisterResponse {
+    /// Always `otp_sent`.
+    pub status: &'static str,
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct VerifyOtpRequest {
+    pub email: String,
+    pub otp: String,
+}
+
+fn client_key(addr: &SocketAddr) -> String {
+    format!("client:{}", addr.ip())
+}
+
+async fn add_device(db: &SqlitePool, name: &str, email: Option<&str>) -> Result<String> {
+    let id = new_id();
+    let now = now_ms();
+    sqlx::query("INSERT INTO devices (id, name, email, created_at, last_seen_at) VALUES (?, ?, ?, ?, ?)")
+        .bind(&id)
+        .bind(name)
+        .bind(email)
+        .bind(now)
+        .bind(now)
+        .execute(db)
+        .await?;
+    Ok(id)
+}
+
+/// Log in with the PIN.
+#[utoipa::path(post, path = "/api/auth/login", tag = "auth", request_body = LoginRequest,
+    responses(
+        (status = 200, description = "Logged in", body = TokenPair),
+        (status = 401, description = "Wrong PIN", body = ErrorBody),
+        (status = 422, description = "Invalid request", body = ErrorBody),
+        (status = 429, description = "Too many wrong PINs; see Retry-After", body = ErrorBody),
+    ))]
+async fn login(
+    State(state): State<AppState>,
+    ConnectInfo(addr): ConnectInfo<SocketAddr>,
+    Json(req): Json<LoginRequest>,
+) -> Result<Json<TokenPair>> {
+    Checks::default()
+        .required_text("pin", &req.pin, 64)
+        .text("device_name", req.device_name.as_deref().unwrap_or(""), 100)
+        .finish()?;
+    let client = client_key(&addr);
+    let keys = [client.as_str(), "account:pin"];
+    let limiter = &state.auth.limiter;
+    limiter.check(&keys).map_err(|retry_after| Error::TooManyRequests { retry_after })?;
+
+    let stored: Option<(String,)> = sqlx::query_as("SELECT value FROM settings WHERE key = ?")
+        .bind(PIN_HASH_KEY)
+        .fetch_optional(&state.db.read)
+        .await?;
+    let ok = match stored {
+        Some((hash,)) => verify_pin(req.pin, hash).await,
+        None => false,
+    };
+    if !ok {
+        limiter.fail(&keys);
+        return Err(Error::unauthorized("wrong_pin", "that PIN is not right"));
+    }
+    limiter.succeed(&keys);
+    let name = req.device_name.as_deref().map(str::trim).filter(|n| !n.is_empty()).unwrap_or("PIN login");
+    let device = add_device(&state.db.write, name, None).await?;
+    Ok(Json(state.auth.tokens.start_family(&state.db.write, Some(&device)).await?))
+}
+
+/// Exchange a refresh token for a new pair. The presented token is spent; presenting it
+/// again ends the whole login.
+#[utoipa::path(post, path = "/api/auth/refresh", tag = "auth", request_body = RefreshRequest,
+    responses(
+        (status = 200, description = "A new token pair", body = TokenPair),
+        (status = 401, description = "Invalid, expired or reused refresh token", body = ErrorBody),
+        (status = 409, description = "Exchanged a moment ago by a concurrent request", body = ErrorBody),
+        (status = 422, description = "Invalid request", body = ErrorBody),
+    ))]
+async fn refresh(State(state): State<AppState>, Json(req): Json<RefreshRequest>) -> Result<Json<TokenPair>> {
+    Checks::default().required_text("refresh_token", &req.refresh_token, 512).finish()?;
+    Ok(Json(state.auth.tokens.refresh(&state.db.write, req.refresh_token.trim()).await?))
+}
+
+/// Alias of `/api/auth/refresh` for clients written against the original server.
+#[utoipa::path(post, path = "/api/auth/refresh-token", tag = "auth", request_body = RefreshRequest,
+    responses(
+        (status = 200, description = "A new token pair", body = TokenPair),
+        (status = 401, description = "Invalid, expired or reused refresh token", body = ErrorBody),
+        (status = 409, description = "Exchanged a moment ago by a concurrent request", body = ErrorBody),
+        (status = 422, description = "Invalid request", body = ErrorBody),
+    ))]
+async fn refresh_alias(state: State<AppState>, req: Json<RefreshRequest>) -> Result<Json<TokenPair>> {
+    refresh(state, req).await
+}
+
+/// End this login: its access and refresh tokens stop working.
+#[utoipa::path(post, path = "/api/auth/logout", tag = "auth", security(("bearer" = [])),
+    responses(
+        (status = 204, description = "Logged out"),
+        (status = 401, description = "Not logged in", body = ErrorBody),
+    ))]
+async fn logout(State(state): State<AppState>, Extension(user): Extension<AuthUser>) -> Result<StatusCode> {
+    state.auth.tokens.revoke_family(&state.db.write, &user.family_id, "logout").await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+fn normalise_email(email: &str) -> Result<String> {
+    let email = email.trim().to_lowercase();
+    let valid = (3..=254).contains(&email.len())
+        && !email.chars().any(char::is_whitespace)
+        && email.split('@').count() == 2
+        && email
+            .split_once('@')
+            .is_some_and(|(local, domain)| !local.is_empty() && domain.contains('.') && !domain.starts_with('.') && !domain.ends_with('.'));
+    if valid { Ok(email) } else { Err(Error::invalid("email", "must be an e-mail address such as ana@example.com")) }
+}
+
+/// Ask for a one-time sign-in code. The code is shown on the desktop (or mailed where SMTP
+/// is configured); it lives 5 minutes and dies after 5 wrong tries.
+#[utoipa::path(post, path = "/api/auth/register", tag = "auth", request_body = RegisterRequest,
+    responses(
+        (status = 201, description = "A code was sent", body = RegisterResponse),
+        (status = 422, description = "Invalid e-mail", body = ErrorBody),
+        (status = 429, description = "Too many codes asked for; see Retry-After", body = ErrorBody),
+    ))]
+async fn register(
+    State(state): State<AppState>,
+    ConnectInfo(addr): ConnectInfo<SocketAddr>,
+    Json(req): Json<RegisterRequest>,
+) -> Result<(StatusCode, Json<RegisterResponse>)> {
+    let email = normalise_email(&req.email)?;
+    let client = client_key(&addr);
+    let send_key = format!("otp-send:{email}");
+    let keys = [client.as_str(), send_key.as_str()];
+    // Each code asked for counts as a "failure" until one is verified, so nobody can make
+    // the desktop show codes in a loop.
+    state
+        .auth
+        .limiter
+        .check(&keys)
+        .map_err(|retry_after| Error::TooManyRequests { retry_after })?;
+    state.auth.limiter.fail(&[send_key.as_str()]);
+
+    let code = format!("{:06}", rand::rng().random_range(0..1_000_000u32));
+    let mac = hex(&state.auth.otp_mac(&email, &code));
+    let now = now_ms();
+    sqlx::query(
+        "INSERT INTO otp_codes (email, code_mac, expires_at, attempts, created_at) VALUES (?, ?, ?, 0, ?)
+         ON CONFLICT (email) DO UPDATE SET code_mac = excluded.code_mac, expires_at = excluded.expires_at,
+             attempts = 0, created_at = excluded.created_at",
+    )
+    .bind(&email)
+    .bind(mac)
+    .bind(now + OTP_TTL_MS)
+    .bind(now)
+    .execute(&state.db.write)
+    .await?;
+    state.auth.otp_sink.deliver(&email, &code);
+    Ok((StatusCode::CREATED, Json(RegisterResponse { status: "otp_sent" })))
+}
+
+/// Trade a one-time code for a token pair.
+#[utoipa::path(post, path = "/api/auth/verify-otp", tag = "auth", request_body = VerifyOtpRequest,
+    responses(
+        (status = 200, description = "Logged in", body = TokenPair),
+        (status = 401, description = "Wrong, expired or used-up code", body = ErrorBody),
+        (status = 422, description = "Invalid request", body = ErrorBody),
+        (status = 429, description = "Too many wrong codes; see Retry-After", body = ErrorBody),
+    ))]
+async fn verify_otp(
+    State(state): State<AppState>,
+    ConnectInfo(addr): ConnectInfo<SocketAddr>,
+    Json(req): Json<VerifyOtpRequest>,
+) -> Result<Json<TokenPair>> {
+    let email = normalise_email(&req.email)?;
+    let otp = req.otp.trim();
+    if otp.len() != 6 || !otp.bytes().all(|b| b.is_ascii_digit()) {
+        return Err(Error::invalid("otp", "must be the 6-digit code"));
+    }
+    let client = client_key(&addr);
+    let account = format!("account:{email}");
+    let keys = [client.as_str(), account.as_str()];
+    let limiter = &state.auth.limiter;
+    limiter.check(&keys).map_err(|retry_after| Error::TooManyRequests { retry_after })?;
+
+    let mut tx = state.db.write.begin().await?;
+    let row: Option<(String, i64, i64)> =
+        sqlx::query_as("SELECT code_mac, expires_at, attempts FROM otp_codes WHERE email = ?")
+            .bind(&email)
+            .fetch_optional(&mut *tx)
+            .await?;
+    let Some((stored_mac, expires_at, attempts)) = row else {
+        limiter.fail(&keys);
+        return Err(Error::unauthorized("otp_invalid", "no code is waiting for that e-mail; ask for a new one"));
+    };
+    if expires_at < now_ms() || attempts >= OTP_MAX_TRIES {
+        sqlx::query("DELETE FROM otp_codes WHERE email = ?").bind(&email).execute(&mut *tx).await?;
+        tx.commit().await?;
+        limiter.fail(&keys);
+        return Err(Error::unauthorized("otp_expired", "that code has expired; ask for a new one"));
+    }
+    let given = hex(&state.auth.otp_mac(&email, otp));
+    let matches: bool = subtle::ConstantTimeEq::ct_eq(given.as_bytes(), stored_mac.as_bytes()).into();
+    if !matches {
+        sqlx::query("UPDATE otp_codes SET attempts = attempts + 1 WHERE email = ?")
+            .bind(&email)
+            .execute(&mut *tx)
+            .await?;
+        tx.commit().await?;
+        limiter.fail(&keys);
+        return Err(Error::unauthorized("otp_wrong", "that code is not right"));
+    }
+    sqlx::query("DELETE FROM otp_codes WHERE email = ?").bind(&email).execute(&mut *tx).await?;
+    tx.commit().await?;
+    limiter.succeed(&[client.as_str(), account.as_str(), format!("otp-send:{email}").as_str()]);
+    let device = add_device(&state.db.write, &email, Some(&email)).await?;
+    Ok(Json(state.auth.tokens.start_family(&state.db.write, Some(&device)).await?))
+}
+
+fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}

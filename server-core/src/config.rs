@@ -1,0 +1,167 @@
+//! Configuration: command-line flags over environment variables over a `.env` file.
+//!
+//! The names are the ones the original ClawChat server used (HOST, PORT, PIN, ...), so an
+//! existing `.env` keeps working. Defaults are the safe ones: loopback only, no built-in
+//! secret, no built-in PIN.
+
+use std::net::IpAddr;
+use std::path::PathBuf;
+
+use anyhow::Context as _;
+use chrono_tz::Tz;
+use clap::{Args, Parser, Subcommand};
+
+/// `clawchat-server [serve | reset-pin]`.
+#[derive(Debug, Parser)]
+#[command(name = "clawchat-server", version, about = "ClawChat's headless server")]
+pub struct Cli {
+    #[command(flatten)]
+    pub settings: Settings,
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Run the server (the default).
+    Serve,
+    /// Set a new login PIN, print it once and end every existing login.
+    ResetPin {
+        /// Use this PIN instead of generating one (at least 6 characters).
+        #[arg(long)]
+        pin: Option<String>,
+    },
+}
+
+/// Every setting, each readable from a flag or from the environment.
+#[derive(Clone, Args)]
+pub struct Settings {
+    /// Address to listen on. Keep 127.0.0.1 unless other devices must reach the server.
+    #[arg(long, env = "HOST", default_value = "127.0.0.1")]
+    pub host: IpAddr,
+    /// Port to listen on; 0 picks a free one.
+    #[arg(long, env = "PORT", default_value_t = 8000)]
+    pub port: u16,
+    /// Verbose logs.
+    #[arg(long, env = "DEBUG", default_value_t = false, action = clap::ArgAction::Set)]
+    pub debug: bool,
+    /// `sqlite:///path/to/file.db` or a plain path; default is the user's data directory.
+    #[arg(long, env = "DATABASE_URL")]
+    pub database_url: Option<String>,
+    /// Where secrets and the default database live.
+    #[arg(long, env = "CLAWCHAT_DATA_DIR")]
+    pub data_dir: Option<PathBuf>,
+    /// HS256 secret for access tokens; generated and kept in the data directory when unset.
+    #[arg(long, env = "JWT_SECRET", hide_env_values = true)]
+    pub jwt_secret: Option<String>,
+    /// Lifetime of an access token in hours.
+    #[arg(long, env = "JWT_EXPIRY_HOURS", default_value_t = 1)]
+    pub jwt_expiry_hours: u32,
+    /// Lifetime of a refresh token in days.
+    #[arg(long, env = "REFRESH_EXPIRY_DAYS", default_value_t = 30)]
+    pub refresh_expiry_days: u32,
+    /// Login PIN; when unset one is generated on first start and printed once.
+    #[arg(long, env = "PIN", hide_env_values = true)]
+    pub pin: Option<String>,
+    /// `auto`, `builtin`, `ollama` or `openai`.
+    #[arg(long, env = "AI_PROVIDER", default_value = "auto")]
+    pub ai_provider: String,
+    #[arg(long, env = "AI_BASE_URL", default_value = "http://localhost:11434")]
+    pub ai_base_url: String,
+    #[arg(long, env = "AI_API_KEY", hide_env_values = true)]
+    pub ai_api_key: Option<String>,
+    #[arg(long, env = "AI_MODEL", default_value = "llama3.2")]
+    pub ai_model: String,
+    #[arg(long, env = "ENABLE_SCHEDULER", default_value_t = true, action = clap::ArgAction::Set)]
+    pub enable_scheduler: bool,
+    /// Local time of the daily briefing, HH:MM.
+    #[arg(long, env = "BRIEFING_TIME", default_value = "08:00")]
+    pub briefing_time: String,
+    /// Upper bound, in seconds, on how long a change can go unnoticed by the reminder engine.
+    #[arg(long, env = "REMINDER_CHECK_INTERVAL", default_value_t = 60)]
+    pub reminder_check_interval: u64,
+    /// The user's IANA time zone; default is the system's.
+    #[arg(long = "tz", env = "TZ")]
+    pub tz: Option<String>,
+    /// Extra host names the server answers to (comma separated), besides loopback names and IPs.
+    #[arg(long, env = "ALLOWED_HOSTS", value_delimiter = ',')]
+    pub allowed_hosts: Vec<String>,
+    /// Origins allowed to call the API from a browser (comma separated); none by default.
+    #[arg(long, env = "CORS_ORIGINS", value_delimiter = ',')]
+    pub cors_origins: Vec<String>,
+    /// Largest request body in bytes.
+    #[arg(long, env = "BODY_LIMIT", default_value_t = 1024 * 1024)]
+    pub body_limit: usize,
+    /// Seconds a request may take before it is answered with a timeout.
+    #[arg(long, env = "REQUEST_TIMEOUT", default_value_t = 30)]
+    pub request_timeout: u64,
+}
+
+/// Secrets stay out of logs: Debug names which are set, never their values.
+impl std::fmt::Debug for Settings {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Settings")
+            .field("host", &self.host)
+            .field("port", &self.port)
+            .field("database_url", &self.database_url)
+            .field("data_dir", &self.data_dir)
+            .field("jwt_secret", &self.jwt_secret.as_ref().map(|_| "<set>"))
+            .field("pin", &self.pin.as_ref().map(|_| "<set>"))
+            .field("ai_provider", &self.ai_provider)
+            .field("ai_base_url", &self.ai_base_url)
+            .field("ai_api_key", &self.ai_api_key.as_ref().map(|_| "<set>"))
+            .field("ai_model", &self.ai_model)
+            .field("tz", &self.tz)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Settings {
+    /// Settings from the environment alone (and `.env`), as the tests and the desktop shell use.
+    pub fn from_env() -> anyhow::Result<Self> {
+        let _ = dotenvy::dotenv();
+        let cli = Cli::try_parse_from(["clawchat-server"])?;
+        Ok(cli.settings)
+    }
+
+    /// The data directory: configured, or the platform's (`~/.local/share/clawchat` on Linux).
+    pub fn data_dir(&self) -> anyhow::Result<PathBuf> {
+        if let Some(dir) = &self.data_dir {
+            return Ok(dir.clone());
+        }
+        let dirs = directories::ProjectDirs::from("", "", "clawchat")
+            .context("no home directory to keep ClawChat's data in; set CLAWCHAT_DATA_DIR")?;
+        Ok(dirs.data_dir().to_path_buf())
+    }
+
+    /// The database file: `DATABASE_URL` when set, else `clawchat.db` in the data directory.
+    pub fn database_path(&self) -> anyhow::Result<PathBuf> {
+        match &self.database_url {
+            Some(url) => {
+                let path = url
+                    .strip_prefix("sqlite://")
+                    .or_else(|| url.strip_prefix("sqlite:"))
+                    .unwrap_or(url);
+                let path = path.split('?').next().unwrap_or(path);
+                anyhow::ensure!(!path.is_empty(), "DATABASE_URL names no file");
+                Ok(PathBuf::from(path))
+            }
+            None => Ok(self.data_dir()?.join("clawchat.db")),
+        }
+    }
+
+    /// The user's time zone: configured, else the system's, else UTC.
+    pub fn time_zone(&self) -> anyhow::Result<Tz> {
+        match self.tz.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
+            Some(name) => {
+                let name = name.strip_prefix(':').unwrap_or(name);
+                name.parse::<Tz>()
+                    .map_err(|_| anyhow::anyhow!("TZ {name:?} is not an IANA time zone name"))
+            }
+            None => Ok(iana_time_zone::get_timezone()
+                .ok()
+                .and_then(|n| n.parse::<Tz>().ok())
+                .unwrap_or(Tz::UTC)),
+        }
+    }
+}

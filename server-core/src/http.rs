@@ -1,0 +1,220 @@
+//! Transport hygiene shared by every route: request ids and tracing, the `Host` check
+//! against DNS rebinding, timeouts, compression, CORS (closed unless configured) and the
+//! body limit. Also the OpenAPI document and its two viewers, served from the binary.
+
+use std::net::{IpAddr, SocketAddr};
+use std::sync::Arc;
+use std::time::Duration;
+
+use axum::Router;
+use axum::extract::{DefaultBodyLimit, Request, State};
+use axum::http::{HeaderValue, Method, header};
+use axum::middleware::{self, Next};
+use axum::response::{Html, IntoResponse, Response};
+use axum::routing::get;
+use tower_http::compression::CompressionLayer;
+use tower_http::cors::{AllowOrigin, CorsLayer};
+use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
+use tower_http::sensitive_headers::SetSensitiveRequestHeadersLayer;
+use tower_http::trace::TraceLayer;
+
+use crate::config::Settings;
+use crate::error::Error;
+use crate::extract::BodyLimit;
+
+/// Which `Host` values this server answers to.
+///
+/// A DNS-rebinding page reaches us under *its own* host name, so names are the danger:
+/// only `localhost` and configured names pass. IP literals cannot be rebound; they pass
+/// when they are an address we listen on (any address, when bound to all interfaces).
+#[derive(Debug, Clone)]
+pub struct AllowedHosts {
+    names: Vec<String>,
+    ips: Vec<IpAddr>,
+    any_ip: bool,
+}
+
+impl AllowedHosts {
+    pub fn new(listening: &[SocketAddr], extra_names: &[String]) -> Self {
+        let mut names = vec!["localhost".to_owned()];
+        names.extend(extra_names.iter().map(|n| n.trim().to_ascii_lowercase()).filter(|n| !n.is_empty()));
+        let any_ip = listening.iter().any(|a| a.ip().is_unspecified());
+        let mut ips: Vec<IpAddr> = listening.iter().map(SocketAddr::ip).collect();
+        ips.extend([IpAddr::from([127, 0, 0, 1]), IpAddr::from(std::net::Ipv6Addr::LOCALHOST)]);
+        Self { names, ips, any_ip }
+    }
+
+    pub fn allows(&self, host_header: &str) -> bool {
+        let host = host_header.trim().to_ascii_lowercase();
+        // "[::1]:8000", "127.0.0.1:8000", "localhost:8000", "localhost"
+        let name = if let Some(rest) = host.strip_prefix('[') {
+            rest.split(']').next().unwrap_or("")
+        } else {
+            match host.rsplit_once(':') {
+                Some((h, port)) if port.bytes().all(|b| b.is_ascii_digit()) => h,
+                _ => host.as_str(),
+            }
+        };
+        let name = name.trim_end_matches('.');
+        if let Ok(ip) = name.parse::<IpAddr>() {
+            return self.any_ip || ip.is_loopback() || self.ips.contains(&ip);
+        }
+        self.names.iter().any(|n| n == name)
+    }
+}
+
+async fn check_host(State(allowed): State<Arc<AllowedHosts>>, req: Request, next: Next) -> Response {
+    let host = req
+        .headers()
+        .get(header::HOST)
+        .and_then(|h| h.to_str().ok())
+        .map(str::to_owned)
+        .or_else(|| req.uri().authority().map(|a| a.as_str().to_owned()));
+    match host {
+        Some(h) if allowed.allows(&h) => next.run(req).await,
+        Some(h) => {
+            tracing::warn!(host = %h, "refused a request for a foreign Host");
+            Error::Forbidden(format!("this server does not answer to the host {h:?}")).into_response()
+        }
+        None => Error::BadRequest { code: "missing_host", detail: "the request has no Host header".into() }
+            .into_response(),
+    }
+}
+
+async fn time_limit(State(limit): State<Duration>, req: Request, next: Next) -> Response {
+    match tokio::time::timeout(limit, next.run(req)).await {
+        Ok(response) => response,
+        Err(_) => Error::Timeout.into_response(),
+    }
+}
+
+async fn note_body_limit(State(limit): State<usize>, mut req: Request, next: Next) -> Response {
+    req.extensions_mut().insert(BodyLimit(limit));
+    next.run(req).await
+}
+
+/// Wraps the application router in the transport layers, outermost first in reading order.
+pub fn layers(router: Router, settings: &Settings, allowed: AllowedHosts) -> Router {
+    let mut router = router
+        .layer(middleware::from_fn_with_state(settings.body_limit, note_body_limit))
+        .layer(DefaultBodyLimit::max(settings.body_limit))
+        .layer(CompressionLayer::new())
+        .layer(middleware::from_fn_with_state(Duration::from_secs(settings.request_timeout.max(1)), time_limit));
+    let origins: Vec<HeaderValue> = settings
+        .cors_origins
+        .iter()
+        .filter_map(|o| HeaderValue::from_str(o.trim()).ok())
+        .collect();
+    if !origins.is_empty() {
+        router = router.layer(
+            CorsLayer::new()
+                .allow_origin(AllowOrigin::list(origins))
+                .allow_methods([Method::GET, Method::POST, Method::PATCH, Method::DELETE])
+                .allow_headers([header::AUTHORIZATION, header::CONTENT_TYPE]),
+        );
+    }
+    router
+        .layer(middleware::from_fn_with_state(Arc::new(allowed), check_host))
+        .layer(PropagateRequestIdLayer::x_request_id())
+        .layer(TraceLayer::new_for_http())
+        .layer(SetSensitiveRequestHeadersLayer::new([header::AUTHORIZATION, header::COOKIE]))
+        .layer(SetRequestIdLayer::x_request_id(MakeRequestUuid))
+}
+
+// The viewers' files come from the npm packages swagger-ui-dist and redoc (see
+// assets/package.json); build.rs copies them next to the build so they ship inside the
+// binary and /docs works offline.
+const SWAGGER_JS: &[u8] = include_bytes!(concat!(env!("OUT_DIR"), "/swagger-ui-bundle.js"));
+const SWAGGER_CSS: &[u8] = include_bytes!(concat!(env!("OUT_DIR"), "/swagger-ui.css"));
+const REDOC_JS: &[u8] = include_bytes!(concat!(env!("OUT_DIR"), "/redoc.standalone.js"));
+
+const SWAGGER_INIT_JS: &str = r##"window.addEventListener("load", function () {
+  window.ui = SwaggerUIBundle({ url: "/api/openapi.json", dom_id: "#swagger-ui", deepLinking: true });
+});
+"##;
+
+const SWAGGER_HTML: &str = r#"<!doctype html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>ClawChat API</title>
+<link rel="stylesheet" href="/docs/swagger-ui.css">
+</head>
+<body>
+<div id="swagger-ui"></div>
+<script src="/docs/swagger-ui-bundle.js"></script>
+<script src="/docs/init.js"></script>
+</body>
+</html>
+"#;
+
+const REDOC_HTML: &str = r#"<!doctype html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>ClawChat API reference</title>
+</head>
+<body>
+<redoc spec-url="/api/openapi.json"></redoc>
+<script src="/redoc/redoc.standalone.js"></script>
+</body>
+</html>
+"#;
+
+fn asset(content_type: &'static str, body: &'static [u8]) -> Response {
+    (
+        [
+            (header::CONTENT_TYPE, content_type),
+            (header::CACHE_CONTROL, "public, max-age=86400"),
+        ],
+        body,
+    )
+        .into_response()
+}
+
+/// `/api/openapi.json`, `/docs` (Swagger UI) and `/redoc`, all from the binary.
+pub fn docs_router(spec: utoipa::openapi::OpenApi) -> Router {
+    let spec = Arc::new(spec.to_json().unwrap_or_else(|_| "{}".into()));
+    Router::new()
+        .route(
+            "/api/openapi.json",
+            get(move || {
+                let spec = spec.clone();
+                async move { ([(header::CONTENT_TYPE, "application/json")], spec.as_str().to_owned()) }
+            }),
+        )
+        .route("/docs", get(|| async { Html(SWAGGER_HTML) }))
+        .route("/docs/", get(|| async { Html(SWAGGER_HTML) }))
+        .route("/docs/swagger-ui-bundle.js", get(|| async { asset("text/javascript; charset=utf-8", SWAGGER_JS) }))
+        .route("/docs/swagger-ui.css", get(|| async { asset("text/css; charset=utf-8", SWAGGER_CSS) }))
+        .route("/docs/init.js", get(|| async { asset("text/javascript; charset=utf-8", SWAGGER_INIT_JS.as_bytes()) }))
+        .route("/redoc", get(|| async { Html(REDOC_HTML) }))
+        .route("/redoc/redoc.standalone.js", get(|| async { asset("text/javascript; charset=utf-8", REDOC_JS) }))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn loopback_names_and_ips_pass_foreign_names_do_not() {
+        let a = AllowedHosts::new(&["127.0.0.1:8000".parse().unwrap()], &[]);
+        assert!(a.allows("127.0.0.1:8000"));
+        assert!(a.allows("localhost:8000"));
+        assert!(a.allows("LOCALHOST"));
+        assert!(a.allows("[::1]:8000"));
+        assert!(!a.allows("evil.example:8000"));
+        assert!(!a.allows("localhost.evil.example"));
+        assert!(!a.allows("192.168.1.20:8000"));
+    }
+
+    #[test]
+    fn all_interfaces_accept_any_ip_but_still_no_foreign_name() {
+        let a = AllowedHosts::new(&["0.0.0.0:8000".parse().unwrap()], &["clawchat.lan".into()]);
+        assert!(a.allows("192.168.1.20:8000"));
+        assert!(a.allows("clawchat.lan:8000"));
+        assert!(!a.allows("rebind.attacker.example"));
+    }
+}

@@ -1,0 +1,186 @@
+//! ClawChat's embedded backend.
+//!
+//! The same [`serve`] runs inside the desktop app, in the headless `clawchat-server`
+//! binary and in the tests, on a listener the caller binds (tests bind port 0).
+//!
+//! Layout, by feature: [`auth`] (PIN, one-time codes, tokens), [`todos`], [`events`],
+//! [`memos`], [`search`], [`today`], [`chat`] (conversations and messages),
+//! [`notifications`], [`health`]. Each owns its routes, request and response types and
+//! SQL. Shared pieces: [`db`] (the SQLite store and migrations), [`error`] (the one error
+//! type at the edge), [`extract`] (our JSON and query extractors), [`time`] (instants in
+//! the user's zone), [`api`] (pagination), [`config`].
+//!
+//! One request, end to end: the transport layers in `http` give it a request id, check
+//! its `Host`, bound its time and body; [`auth::require_auth`] checks the bearer token;
+//! the feature's handler validates the body with [`extract::Json`], runs its SQL on the
+//! read pool or the single-writer pool, and answers JSON rendered in the user's offset.
+//! Any failure becomes an [`error::Error`], which answers `{detail, code, errors?}`.
+
+pub mod api;
+pub mod auth;
+pub mod chat;
+pub mod config;
+pub mod db;
+pub mod error;
+pub mod events;
+pub mod extract;
+pub mod health;
+mod http;
+pub mod memos;
+pub mod notifications;
+pub mod search;
+pub mod state;
+pub mod time;
+pub mod today;
+pub mod todos;
+
+use std::future::Future;
+use std::sync::Arc;
+
+use axum::Router;
+use tokio::net::TcpListener;
+use utoipa::OpenApi as _;
+use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
+use utoipa_axum::router::OpenApiRouter;
+
+pub use config::Settings;
+pub use http::AllowedHosts;
+pub use state::AppState;
+
+use auth::{Auth, ConsoleOtpSink, OtpSink};
+use db::Db;
+
+#[derive(utoipa::OpenApi)]
+#[openapi(
+    info(
+        title = "ClawChat API",
+        description = "The local-first personal assistant's REST API. Every route but health, the auth routes and these docs needs `Authorization: Bearer <access_token>`. Errors are `{detail, code, errors?}`.",
+        license(name = "MIT")
+    ),
+    modifiers(&BearerScheme),
+    tags(
+        (name = "auth", description = "PIN login, one-time codes, token refresh"),
+        (name = "todos"), (name = "events"), (name = "memos"),
+        (name = "search"), (name = "today"), (name = "chat"),
+        (name = "notifications"), (name = "health"),
+    )
+)]
+struct ApiDoc;
+
+struct BearerScheme;
+
+impl utoipa::Modify for BearerScheme {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components.add_security_scheme(
+            "bearer",
+            SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).bearer_format("JWT").build()),
+        );
+    }
+}
+
+/// An opened store plus everything the routes need, ready to [`serve`].
+#[derive(Debug)]
+pub struct App {
+    pub state: AppState,
+    /// The PIN generated on this first start, to be shown to the user once.
+    pub generated_pin: Option<String>,
+}
+
+impl App {
+    pub async fn open(settings: Settings) -> anyhow::Result<Self> {
+        Self::open_with(settings, Arc::new(ConsoleOtpSink)).await
+    }
+
+    /// Opens the store (running migrations), loads or creates the token secret and the PIN.
+    pub async fn open_with(settings: Settings, otp_sink: Arc<dyn OtpSink>) -> anyhow::Result<Self> {
+        let tz = settings.time_zone()?;
+        let data_dir = settings.data_dir()?;
+        let db = Db::open(&settings.database_path()?).await?;
+        let secret = auth::load_or_create_secret(settings.jwt_secret.as_deref(), &data_dir)?;
+        let auth = Auth::new(
+            &secret,
+            i64::from(settings.jwt_expiry_hours.max(1)) * 3600,
+            i64::from(settings.refresh_expiry_days.max(1)) * 86_400_000,
+            otp_sink,
+        );
+        if let Some(pin) = settings.pin.as_deref() {
+            auth::check_pin_strength(pin)?;
+        }
+        let generated_pin = auth::ensure_pin(&db.write, settings.pin.as_deref()).await?;
+        auth.tokens.load_revoked(&db.read).await?;
+        let state = AppState { db, auth: Arc::new(auth), settings: Arc::new(settings), tz };
+        Ok(Self { state, generated_pin })
+    }
+}
+
+fn api_router(state: &AppState) -> OpenApiRouter<AppState> {
+    let protected = OpenApiRouter::new()
+        .merge(auth::protected_router())
+        .merge(todos::router())
+        .merge(events::router())
+        .merge(memos::router())
+        .merge(search::router())
+        .merge(today::router())
+        .merge(chat::router())
+        .merge(notifications::router())
+        .route_layer(axum::middleware::from_fn_with_state(state.clone(), auth::require_auth));
+    OpenApiRouter::with_openapi(ApiDoc::openapi())
+        .merge(health::router())
+        .merge(auth::router())
+        .merge(protected)
+}
+
+/// The OpenAPI document, as served at `/api/openapi.json`.
+pub fn openapi() -> utoipa::openapi::OpenApi {
+    // Routes need a state only to be served; describing them needs none, so build them
+    // over a throwaway router type.
+    let (_, spec) = OpenApiRouter::<()>::with_openapi(ApiDoc::openapi())
+        .merge(describe_only(health::router()))
+        .merge(describe_only(auth::router()))
+        .merge(describe_only(auth::protected_router()))
+        .merge(describe_only(todos::router()))
+        .merge(describe_only(events::router()))
+        .merge(describe_only(memos::router()))
+        .merge(describe_only(search::router()))
+        .merge(describe_only(today::router()))
+        .merge(describe_only(chat::router()))
+        .merge(describe_only(notifications::router()))
+        .split_for_parts();
+    spec
+}
+
+fn describe_only(router: OpenApiRouter<AppState>) -> OpenApiRouter<()> {
+    let (_, spec) = router.split_for_parts();
+    OpenApiRouter::with_openapi(spec)
+}
+
+/// The whole application router for `state`, with transport layers for `allowed` hosts.
+pub fn router(state: AppState, allowed: AllowedHosts) -> Router {
+    let (api, spec) = api_router(&state).split_for_parts();
+    let app = api.with_state(state.clone()).merge(http::docs_router(spec));
+    http::layers(app, &state.settings, allowed)
+}
+
+/// Serves `app` on `listener` until `shutdown` completes; in-flight requests finish, then
+/// the WAL is checkpointed and the store closed.
+pub async fn serve(
+    app: App,
+    listener: TcpListener,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> anyhow::Result<()> {
+    let addr = listener.local_addr()?;
+    let allowed = AllowedHosts::new(&[addr], &app.state.settings.allowed_hosts);
+    let db = app.state.db.clone();
+    let router = router(app.state, allowed);
+    tracing::info!(%addr, "ClawChat is listening");
+    let served = axum::serve(
+        listener,
+        router.into_make_service_with_connect_info::<std::net::SocketAddr>(),
+    )
+    .with_graceful_shutdown(shutdown)
+    .await;
+    db.close().await;
+    served?;
+    Ok(())
+}

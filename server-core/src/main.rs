@@ -1,0 +1,73 @@
+//! The headless ClawChat server: read the configuration, open the store, serve.
+
+use anyhow::Context as _;
+use clap::Parser as _;
+use clawchat_server::config::{Cli, Command};
+use clawchat_server::{App, auth, db::Db, serve};
+
+#[tokio::main]
+async fn main() -> anyhow::Result<()> {
+    let _ = dotenvy::dotenv();
+    let cli = Cli::parse();
+    let filter = if cli.settings.debug { "debug" } else { "info,tower_http=warn,sqlx=warn" };
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_env("RUST_LOG").unwrap_or_else(|_| filter.into()),
+        )
+        .with_writer(std::io::stderr)
+        .init();
+
+    match cli.command.unwrap_or(Command::Serve) {
+        Command::Serve => run_server(cli.settings).await,
+        Command::ResetPin { pin } => reset_pin(cli.settings, pin).await,
+    }
+}
+
+async fn run_server(settings: clawchat_server::Settings) -> anyhow::Result<()> {
+    let (host, port) = (settings.host, settings.port);
+    let app = App::open(settings).await?;
+    if let Some(pin) = &app.generated_pin {
+        println!("Your ClawChat PIN is {pin}. It is shown only this once; `clawchat-server reset-pin` sets a new one.");
+    }
+    let listener = tokio::net::TcpListener::bind((host, port))
+        .await
+        .with_context(|| format!("cannot listen on {host}:{port}"))?;
+    let addr = listener.local_addr()?;
+    println!("ClawChat is running at http://{addr}/ (API docs at http://{addr}/docs)");
+    serve(app, listener, shutdown_signal()).await
+}
+
+async fn reset_pin(settings: clawchat_server::Settings, pin: Option<String>) -> anyhow::Result<()> {
+    let db = Db::open(&settings.database_path()?).await?;
+    let pin = pin.unwrap_or_else(auth::generate_pin);
+    auth::store_pin(&db.write, &pin).await?;
+    let secret = auth::load_or_create_secret(settings.jwt_secret.as_deref(), &settings.data_dir()?)?;
+    let tokens = auth::Tokens::new(&secret, 3600, 86_400_000);
+    tokens.revoke_all(&db.write, "pin_reset").await?;
+    db.close().await;
+    println!("The new ClawChat PIN is {pin}. Every device must log in again.");
+    Ok(())
+}
+
+/// Ctrl-C or SIGTERM.
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let term = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! {
+        () = ctrl_c => {},
+        () = term => {},
+    }
+    tracing::info!("shutting down");
+}

@@ -1,0 +1,39 @@
+//! The one state every handler shares. Handlers take the sub-state they need
+//! (`State<Db>`, `State<Arc<Auth>>`, ...) through `FromRef`, which keeps each feature's
+//! dependencies visible in its signatures.
+
+use std::sync::Arc;
+
+use axum::extract::FromRef;
+use chrono_tz::Tz;
+
+use crate::auth::Auth;
+use crate::config::Settings;
+use crate::db::Db;
+
+#[derive(Clone, Debug)]
+pub struct AppState {
+    pub db: Db,
+    pub auth: Arc<Auth>,
+    pub settings: Arc<Settings>,
+    /// The user's time zone: answers are rendered in it and "today" is measured in it.
+    pub tz: Tz,
+}
+
+impl FromRef<AppState> for Db {
+    fn from_ref(s: &AppState) -> Self {
+        s.db.clone()
+    }
+}
+
+impl FromRef<AppState> for Arc<Auth> {
+    fn from_ref(s: &AppState) -> Self {
+        s.auth.clone()
+    }
+}
+
+impl FromRef<AppState> for Tz {
+    fn from_ref(s: &AppState) -> Self {
+        s.tz
+    }
+}

@@ -1,0 +1,396 @@
+//! Todos: `/api/todos`.
+
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use serde::{Deserialize, Serialize};
+use sqlx::{FromRow, QueryBuilder, Sqlite};
+use utoipa::{IntoParams, ToSchema};
+use utoipa_axum::{router::OpenApiRouter, routes};
+
+use crate::api::{Page, Window, double_option, tags_from_json, tags_to_json};
+use crate::db::{new_id, now_ms};
+use crate::error::{Checks, Error, ErrorBody, Result};
+use crate::extract::{Json, Query};
+use crate::search::fts_query;
+use crate::state::AppState;
+use crate::time::{When, render, render_due};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema, sqlx::Type)]
+#[serde(rename_all = "snake_case")]
+#[sqlx(rename_all = "snake_case")]
+pub enum TodoStatus {
+    Pending,
+    InProgress,
+    Completed,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema, sqlx::Type)]
+#[serde(rename_all = "snake_case")]
+#[sqlx(rename_all = "snake_case")]
+pub enum Priority {
+    Low,
+    Medium,
+    High,
+    Urgent,
+}
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct Todo {
+    pub id: String,
+    pub title: String,
+    pub description: String,
+    pub status: TodoStatus,
+    pub priority: Priority,
+    /// A date-time in the user's offset, or a bare date for a day-level due date.
+    pub due_date: Option<String>,
+    pub tags: Vec<String>,
+    #[schema(format = DateTime)]
+    pub created_at: String,
+    #[schema(format = DateTime)]
+    pub updated_at: String,
+    #[schema(format = DateTime)]
+    pub completed_at: Option<String>,
+}
+
+#[derive(Debug, Clone, FromRow)]
+pub struct TodoRow {
+    pub id: String,
+    pub title: String,
+    pub description: String,
+    pub status: TodoStatus,
+    pub priority: Priority,
+    pub due_at: Option<i64>,
+    pub due_is_date: bool,
+    pub tags: String,
+    pub created_at: i64,
+    pub updated_at: i64,
+    pub completed_at: Option<i64>,
+}
+
+pub const TODO_COLUMNS: &str = "id, title, description, status, priority, due_at, due_is_date, tags, created_at, updated_at, completed_at";
+
+impl TodoRow {
+    pub fn into_api(self, tz: chrono_tz::Tz) -> Todo {
+        Todo {
+            id: self.id,
+            title: self.title,
+            description: self.description,
+            status: self.status,
+            priority: self.priority,
+            due_date: self.due_at.map(|ms| render_due(ms, self.due_is_date, tz)),
+            tags: tags_from_json(&self.tags),
+            created_at: render(self.created_at, tz),
+            updated_at: render(self.updated_at, tz),
+            completed_at: self.completed_at.map(|ms| render(ms, tz)),
+        }
+    }
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct NewTodo {
+    pub title: String,
+    #[serde(default)]
+    pub description: String,
+    #[serde(default)]
+    pub status: Option<TodoStatus>,
+    #[serde(default)]
+    pub priority: Option<Priority>,
+    /// RFC 3339 date-time (any offset) or a bare date.
+    #[serde(default)]
+    #[schema(value_type = Option<String>, example = "2026-03-13T15:00:00-07:00")]
+    pub due_date: Option<When>,
+    #[serde(default)]
+    pub tags: Vec<String>,
+}
+
+/// Only the fields present change; `"due_date": null` clears the due date.
+#[derive(Debug, Default, Deserialize, ToSchema)]
+pub struct TodoPatch {
+    pub title: Option<String>,
+    pub description: Option<String>,
+    pub status: Option<TodoStatus>,
+    pub priority: Option<Priority>,
+    #[serde(default, deserialize_with = "double_option")]
+    #[schema(value_type = Option<String>, example = "2026-03-13")]
+    pub due_date: Option<Option<When>>,
+    pub tags: Option<Vec<String>>,
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct TodoFilter {
+    pub status: Option<TodoStatus>,
+    pub priority: Option<Priority>,
+    /// Only todos due before this instant (or day).
+    #[param(value_type = Option<String>)]
+    pub due_before: Option<When>,
+    /// Only todos due at or after this instant (or day).
+    #[param(value_type = Option<String>)]
+    pub due_after: Option<When>,
+    pub tag: Option<String>,
+    /// Words to look for in title, description and tags.
+    pub q: Option<String>,
+    pub page: Option<u32>,
+    pub limit: Option<u32>,
+}
+
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(list_todos, create_todo))
+        .routes(routes!(get_todo, update_todo, delete_todo))
+        .routes(routes!(complete_todo))
+}
+
+fn check_fields(title: Option<&str>, description: Option<&str>, tags: Option<&[String]>) -> Result<()> {
+    let mut checks = Checks::default();
+    if let Some(t) = title {
+        checks.required_text("title", t, 500);
+    }
+    if let Some(d) = description {
+        checks.text("description", d, 20_000);
+    }
+    if let Some(tags) = tags {
+        checks.tags(tags);
+    }
+    checks.finish()
+}
+
+pub async fn fetch_todo(db: &sqlx::SqlitePool, id: &str) -> Result<TodoRow> {
+    sqlx::query_as::<_, TodoRow>(&format!("SELECT {TODO_COLUMNS} FROM todos WHERE id = ?"))
+        .bind(id)
+        .fetch_optional(db)
+        .await?
+        .ok_or(Error::NotFound("todo"))
+}
+
+/// List todos, soonest due first, with filters.
+#[utoipa::path(get, path = "/api/todos", tag = "todos", params(TodoFilter), security(("bearer" = [])),
+    responses(
+        (status = 200, description = "A page of todos", body = Page<Todo>),
+        (status = 401, description = "Not logged in", body = ErrorBody),
+        (status = 422, description = "Invalid filter", body = ErrorBody),
+    ))]
+async fn list_todos(State(state): State<AppState>, Query(f): Query<TodoFilter>) -> Result<Json<Page<Todo>>> {
+    let window = Window::new(f.page, f.limit)?;
+    let mut qb: QueryBuilder<Sqlite> =
+        QueryBuilder::new(format!("SELECT {TODO_COLUMNS}, COUNT(*) OVER () AS total FROM todos"));
+    if !push_filters(&mut qb, &f, state.tz) {
+        return Ok(Json(window.wrap(vec![], 0)));
+    }
+    qb.push(" ORDER BY status = 'completed', due_at IS NULL, due_at, seq DESC LIMIT ")
+        .push_bind(i64::from(window.limit))
+        .push(" OFFSET ")
+        .push_bind(window.offset());
+    let rows = qb.build().fetch_all(&state.db.read).await?;
+    let mut total = 0;
+    let mut items = Vec::with_capacity(rows.len());
+    for row in rows {
+        use sqlx::Row as _;
+        total = row.try_get("total")?;
+        items.push(TodoRow::from_row(&row)?.into_api(state.tz));
+    }
+    if items.is_empty() && window.page > 1 {
+        // Past the last page the window count has no row to ride on.
+        let mut count: QueryBuilder<Sqlite> = QueryBuilder::new("SELECT COUNT(*) FROM todos");
+        push_filters(&mut count, &f, state.tz);
+        total = count.build_query_scalar().fetch_one(&state.db.read).await?;
+    }
+    Ok(Json(window.wrap(items, total)))
+}
+
+/// Appends the WHERE clause for `f`; false when the filter can match nothing.
+fn push_filters(qb: &mut QueryBuilder<'_, Sqlite>, f: &TodoFilter, tz: chrono_tz::Tz) -> bool {
+    qb.push(" WHERE 1 = 1");
+    if let Some(status) = f.status {
+        qb.push(" AND status = ").push_bind(status);
+    }
+    if let Some(priority) = f.priority {
+        qb.push(" AND priority = ").push_bind(priority);
+    }
+    if let Some(before) = f.due_before {
+        qb.push(" AND due_at < ").push_bind(before.to_ms(tz));
+    }
+    if let Some(after) = f.due_after {
+        qb.push(" AND due_at >= ").push_bind(after.to_ms(tz));
+    }
+    if let Some(tag) = f.tag.as_deref().map(str::trim).filter(|t| !t.is_empty()) {
+        qb.push(" AND EXISTS (SELECT 1 FROM json_each(todos.tags) WHERE json_each.value = ")
+            .push_bind(tag.to_owned())
+            .push(")");
+    }
+    if let Some(q) = f.q.as_deref() {
+        let Some(m) = fts_query(q) else { return false };
+        qb.push(" AND seq IN (SELECT rowid FROM todos_fts WHERE todos_fts MATCH ").push_bind(m).push(")");
+    }
+    true
+}
+
+/// Create a todo.
+#[utoipa::path(post, path = "/api/todos", tag = "todos", request_body = NewTodo, security(("bearer" = [])),
+    responses(
+        (status = 201, description = "Created", body = Todo),
+        (status = 400, description = "Malformed JSON", body = ErrorBody),
+        (status = 401, description = "Not logged in", body = ErrorBody),
+        (status = 413, description = "Body too large", body = ErrorBody),
+        (status = 415, description = "Not JSON", body = ErrorBody),
+        (status = 422, description = "Invalid values", body = ErrorBody),
+    ))]
+async fn create_todo(
+    State(state): State<AppState>,
+    Json(new): Json<NewTodo>,
+) -> Result<(StatusCode, Json<Todo>)> {
+    check_fields(Some(&new.title), Some(&new.description), Some(&new.tags))?;
+    let todo = insert_todo(&state.db.write, state.tz, new).await?;
+    Ok((StatusCode::CREATED, Json(todo)))
+}
+
+/// Inserts a todo; shared by the REST route and the assistant's `create_todo` tool.
+pub async fn insert_todo(db: &sqlx::SqlitePool, tz: chrono_tz::Tz, new: NewTodo) -> Result<Todo> {
+    let now = now_ms();
+    let status = new.status.unwrap_or(TodoStatus::Pending);
+    let row = TodoRow {
+        id: new_id(),
+        title: new.title.trim().to_owned(),
+        description: new.description,
+        status,
+        priority: new.priority.unwrap_or(Priority::Medium),
+        due_at: new.due_date.map(|d| d.to_ms(tz)),
+        due_is_date: new.due_date.is_some_and(When::is_day),
+        tags: tags_to_json(&new.tags),
+        created_at: now,
+        updated_at: now,
+        completed_at: (status == TodoStatus::Completed).then_some(now),
+    };
+    sqlx::query(
+        "INSERT INTO todos (id, title, description, status, priority, due_at, due_is_date, tags, created_at, updated_at, completed_at)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+    )
+    .bind(&row.id)
+    .bind(&row.title)
+    .bind(&row.description)
+    .bind(row.status)
+    .bind(row.priority)
+    .bind(row.due_at)
+    .bind(row.due_is_date)
+    .bind(&row.tags)
+    .bind(row.created_at)
+    .bind(row.updated_at)
+    .bind(row.completed_at)
+    .execute(db)
+    .await?;
+    Ok(row.into_api(tz))
+}
+
+/// One todo.
+#[utoipa::path(get, path = "/api/todos/{id}", tag = "todos", security(("bearer" = [])),
+    params(("id" = String, Path, description = "Todo id")),
+    responses(
+        (status = 200, description = "The todo", body = Todo),
+        (status = 401, description = "Not logged in", body = ErrorBody),
+        (status = 404, description = "No such todo", body = ErrorBody),
+    ))]
+async fn get_todo(State(state): State<AppState>, Path(id): Path<String>) -> Result<Json<Todo>> {
+    Ok(Json(fetch_todo(&state.db.read, &id).await?.into_api(state.tz)))
+}
+
+/// Change some fields of a todo.
+#[utoipa::path(patch, path = "/api/todos/{id}", tag = "todos", request_body = TodoPatch, security(("bearer" = [])),
+    params(("id" = String, Path, description = "Todo id")),
+    responses(
+        (status = 200, description = "The updated todo", body = Todo),
+        (status = 400, description = "Malformed JSON", body = ErrorBody),
+        (status = 401, description = "Not logged in", body = ErrorBody),
+        (status = 404, description = "No such todo", body = ErrorBody),
+        (status = 415, description = "Not JSON", body = ErrorBody),
+        (status = 422, description = "Invalid values", body = ErrorBody),
+    ))]
+async fn update_todo(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    Json(patch): Json<TodoPatch>,
+) -> Result<Json<Todo>> {
+    check_fields(patch.title.as_deref(), patch.description.as_deref(), patch.tags.as_deref())?;
+    Ok(Json(patch_todo(&state.db.write, state.tz, &id, patch).await?))
+}
+
+/// Applies a patch in one transaction on the write connection, so two edits never
+/// interleave between the read and the write.
+pub async fn patch_todo(db: &sqlx::SqlitePool, tz: chrono_tz::Tz, id: &str, patch: TodoPatch) -> Result<Todo> {
+    let mut tx = db.begin().await?;
+    let mut row = sqlx::query_as::<_, TodoRow>(&format!("SELECT {TODO_COLUMNS} FROM todos WHERE id = ?"))
+        .bind(id)
+        .fetch_optional(&mut *tx)
+        .await?
+        .ok_or(Error::NotFound("todo"))?;
+    let now = now_ms();
+    if let Some(title) = patch.title {
+        row.title = title.trim().to_owned();
+    }
+    if let Some(description) = patch.description {
+        row.description = description;
+    }
+    if let Some(priority) = patch.priority {
+        row.priority = priority;
+    }
+    if let Some(status) = patch.status {
+        if status != row.status {
+            row.completed_at = (status == TodoStatus::Completed).then_some(now);
+        }
+        row.status = status;
+    }
+    if let Some(due) = patch.due_date {
+        row.due_at = due.map(|d| d.to_ms(tz));
+        row.due_is_date = due.is_some_and(When::is_day);
+    }
+    if let Some(tags) = patch.tags {
+        row.tags = tags_to_json(&tags);
+    }
+    row.updated_at = now;
+    sqlx::query(
+        "UPDATE todos SET title = ?, description = ?, status = ?, priority = ?, due_at = ?, due_is_date = ?,
+             tags = ?, updated_at = ?, completed_at = ? WHERE id = ?",
+    )
+    .bind(&row.title)
+    .bind(&row.description)
+    .bind(row.status)
+    .bind(row.priority)
+    .bind(row.due_at)
+    .bind(row.due_is_date)
+    .bind(&row.tags)
+    .bind(row.updated_at)
+    .bind(row.completed_at)
+    .bind(id)
+    .execute(&mut *tx)
+    .await?;
+    tx.commit().await?;
+    Ok(row.into_api(tz))
+}
+
+/// Delete a todo.
+#[utoipa::path(delete, path = "/api/todos/{id}", tag = "todos", security(("bearer" = [])),
+    params(("id" = String, Path, description = "Todo id")),
+    responses(
+        (status = 204, description = "Deleted"),
+        (status = 401, description = "Not logged in", body = ErrorBody),
+        (status = 404, description = "No such todo", body = ErrorBody),
+    ))]
+async fn delete_todo(State(state): State<AppState>, Path(id): Path<String>) -> Result<StatusCode> {
+    let done = sqlx::query("DELETE FROM todos WHERE id = ?").bind(&id).execute(&state.db.write).await?;
+    if done.rows_affected() == 0 {
+        return Err(Error::NotFound("todo"));
+    }
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// Mark a todo completed.
+#[utoipa::path(post, path = "/api/todos/{id}/complete", tag = "todos", security(("bearer" = [])),
+    params(("id" = String, Path, description = "Todo id")),
+    responses(
+        (status = 200, description = "The completed todo", body = Todo),
+        (status = 401, description = "Not logged in", body = ErrorBody),
+        (status = 404, description = "No such todo", body = ErrorBody),
+    ))]
+async fn complete_todo(State(state): State<AppState>, Path(id): Path<String>) -> Result<Json<Todo>> {
+    let patch = TodoPatch { status: Some(TodoStatus::Completed), ..TodoPatch::default() };
+    Ok(Json(patch_todo(&state.db.write, state.tz, &id, patch).await?))
+}
