@@ -1,4 +1,280 @@
-//! placeholder
-use utoipa_axum::router::OpenApiRouter;
+//! Conversations and their messages: `/api/chat/conversations`.
+//!
+//! Sending a message to the assistant (`/api/chat/send`, `/api/chat/stream`) belongs to
+//! the assistant; this module stores and serves the history it writes.
+
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use chrono_tz::Tz;
+use serde::{Deserialize, Serialize};
+use sqlx::FromRow;
+use utoipa::{IntoParams, ToSchema};
+use utoipa_axum::{router::OpenApiRouter, routes};
+
+use crate::api::{Page, Window};
+use crate::db::{new_id, now_ms};
+use crate::error::{Checks, Error, ErrorBody, Result};
+use crate::extract::{Json, Query};
 use crate::state::AppState;
-pub fn router() -> OpenApiRouter<AppState> { OpenApiRouter::new() }
+use crate::time::render;
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct Conversation {
+    pub id: String,
+    pub title: String,
+    #[schema(format = DateTime)]
+    pub created_at: String,
+    #[schema(format = DateTime)]
+    pub updated_at: String,
+}
+
+#[derive(Debug, Clone, FromRow)]
+struct ConversationRow {
+    id: String,
+    title: String,
+    created_at: i64,
+    updated_at: i64,
+}
+
+impl ConversationRow {
+    fn into_api(self, tz: Tz) -> Conversation {
+        Conversation {
+            id: self.id,
+            title: self.title,
+            created_at: render(self.created_at, tz),
+            updated_at: render(self.updated_at, tz),
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema, sqlx::Type)]
+#[serde(rename_all = "snake_case")]
+#[sqlx(rename_all = "snake_case")]
+pub enum Role {
+    User,
+    Assistant,
+    Tool,
+}
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct Message {
+    pub id: String,
+    pub conversation_id: String,
+    pub role: Role,
+    pub content: String,
+    #[schema(format = DateTime)]
+    pub created_at: String,
+    /// What the assistant understood the message as, such as `create_todo`.
+    pub intent: Option<String>,
+    /// Cards such as `todo_created`, each `{card_type, payload, actions}`.
+    #[schema(value_type = Vec<Object>)]
+    pub action_cards: Vec<serde_json::Value>,
+}
+
+#[derive(Debug, Clone, FromRow)]
+pub struct MessageRow {
+    pub id: String,
+    pub conversation_id: String,
+    pub role: Role,
+    pub content: String,
+    pub intent: Option<String>,
+    pub action_cards: String,
+    pub created_at: i64,
+}
+
+pub const MESSAGE_COLUMNS: &str = "id, conversation_id, role, content, intent, action_cards, created_at";
+
+impl MessageRow {
+    pub fn into_api(self, tz: Tz) -> Message {
+        Message {
+            id: self.id,
+            conversation_id: self.conversation_id,
+            role: self.role,
+            content: self.content,
+            created_at: render(self.created_at, tz),
+            intent: self.intent,
+            action_cards: serde_json::from_str(&self.action_cards).unwrap_or_default(),
+        }
+    }
+}
+
+#[derive(Debug, Default, Deserialize, ToSchema)]
+pub struct NewConversation {
+    #[serde(default)]
+    pub title: Option<String>,
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct ConversationFilter {
+    pub page: Option<u32>,
+    pub limit: Option<u32>,
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct MessageFilter {
+    pub page: Option<u32>,
+    pub limit: Option<u32>,
+    /// Only messages after this one, oldest first: how a reconnecting client catches up.
+    pub after: Option<String>,
+}
+
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(list_conversations, create_conversation))
+        .routes(routes!(get_conversation, delete_conversation))
+        .routes(routes!(list_messages))
+}
+
+/// Creates a conversation; shared by the route and the assistant when a message arrives
+/// without one.
+pub async fn insert_conversation(
+    db: &sqlx::SqlitePool,
+    tz: Tz,
+    title: &str,
+    kind: &str,
+) -> Result<Conversation> {
+    let now = now_ms();
+    let row =
+        ConversationRow { id: new_id(), title: title.trim().to_owned(), created_at: now, updated_at: now };
+    sqlx::query("INSERT INTO conversations (id, title, kind, created_at, updated_at) VALUES (?, ?, ?, ?, ?)")
+        .bind(&row.id)
+        .bind(&row.title)
+        .bind(kind)
+        .bind(row.created_at)
+        .bind(row.updated_at)
+        .execute(db)
+        .await?;
+    Ok(row.into_api(tz))
+}
+
+async fn fetch_conversation(db: &sqlx::SqlitePool, id: &str) -> Result<ConversationRow> {
+    sqlx::query_as::<_, ConversationRow>(
+        "SELECT id, title, created_at, updated_at FROM conversations WHERE id = ?",
+    )
+    .bind(id)
+    .fetch_optional(db)
+    .await?
+    .ok_or(Error::NotFound("conversation"))
+}
+
+/// Conversations, most recently active first.
+#[utoipa::path(get, path = "/api/chat/conversations", tag = "chat", params(ConversationFilter), security(("bearer" = [])),
+    responses(
+        (status = 200, description = "A page of conversations", body = Page<Conversation>),
+        (status = 401, description = "Not logged in", body = ErrorBody),
+        (status = 422, description = "Invalid parameters", body = ErrorBody),
+    ))]
+async fn list_conversations(
+    State(state): State<AppState>,
+    Query(f): Query<ConversationFilter>,
+) -> Result<Json<Page<Conversation>>> {
+    let window = Window::new(f.page, f.limit)?;
+    let rows: Vec<ConversationRow> = sqlx::query_as(
+        "SELECT id, title, created_at, updated_at FROM conversations ORDER BY updated_at DESC, seq DESC LIMIT ? OFFSET ?",
+    )
+    .bind(i64::from(window.limit))
+    .bind(window.offset())
+    .fetch_all(&state.db.read)
+    .await?;
+    let total: i64 =
+        sqlx::query_scalar("SELECT COUNT(*) FROM conversations").fetch_one(&state.db.read).await?;
+    Ok(Json(window.wrap(rows.into_iter().map(|r| r.into_api(state.tz)).collect(), total)))
+}
+
+/// Start a conversation.
+#[utoipa::path(post, path = "/api/chat/conversations", tag = "chat", request_body = NewConversation, security(("bearer" = [])),
+    responses(
+        (status = 201, description = "Created", body = Conversation),
+        (status = 400, description = "Malformed JSON", body = ErrorBody),
+        (status = 401, description = "Not logged in", body = ErrorBody),
+        (status = 415, description = "Not JSON", body = ErrorBody),
+        (status = 422, description = "Invalid values", body = ErrorBody),
+    ))]
+async fn create_conversation(
+    State(state): State<AppState>,
+    Json(new): Json<NewConversation>,
+) -> Result<(StatusCode, Json<Conversation>)> {
+    let title = new.title.unwrap_or_default();
+    Checks::default().text("title", &title, 200).finish()?;
+    Ok((StatusCode::CREATED, Json(insert_conversation(&state.db.write, state.tz, &title, "chat").await?)))
+}
+
+/// One conversation.
+#[utoipa::path(get, path = "/api/chat/conversations/{id}", tag = "chat", security(("bearer" = [])),
+    params(("id" = String, Path, description = "Conversation id")),
+    responses(
+        (status = 200, description = "The conversation", body = Conversation),
+        (status = 401, description = "Not logged in", body = ErrorBody),
+        (status = 404, description = "No such conversation", body = ErrorBody),
+    ))]
+async fn get_conversation(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+) -> Result<Json<Conversation>> {
+    Ok(Json(fetch_conversation(&state.db.read, &id).await?.into_api(state.tz)))
+}
+
+/// Delete a conversation and its messages.
+#[utoipa::path(delete, path = "/api/chat/conversations/{id}", tag = "chat", security(("bearer" = [])),
+    params(("id" = String, Path, description = "Conversation id")),
+    responses(
+        (status = 204, description = "Deleted"),
+        (status = 401, description = "Not logged in", body = ErrorBody),
+        (status = 404, description = "No such conversation", body = ErrorBody),
+    ))]
+async fn delete_conversation(State(state): State<AppState>, Path(id): Path<String>) -> Result<StatusCode> {
+    let done =
+        sqlx::query("DELETE FROM conversations WHERE id = ?").bind(&id).execute(&state.db.write).await?;
+    if done.rows_affected() == 0 {
+        return Err(Error::NotFound("conversation"));
+    }
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// Messages of a conversation, oldest first; `after` gives what came after a message.
+#[utoipa::path(get, path = "/api/chat/conversations/{id}/messages", tag = "chat", params(("id" = String, Path, description = "Conversation id"), MessageFilter), security(("bearer" = [])),
+    responses(
+        (status = 200, description = "A page of messages", body = Page<Message>),
+        (status = 401, description = "Not logged in", body = ErrorBody),
+        (status = 404, description = "No such conversation", body = ErrorBody),
+        (status = 422, description = "Invalid parameters", body = ErrorBody),
+    ))]
+async fn list_messages(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    Query(f): Query<MessageFilter>,
+) -> Result<Json<Page<Message>>> {
+    let window = Window::new(f.page, f.limit)?;
+    fetch_conversation(&state.db.read, &id).await?;
+    let db = &state.db.read;
+    let after_seq = match f.after.as_deref().filter(|a| !a.is_empty()) {
+        None => 0,
+        Some(after) => {
+            sqlx::query_scalar::<_, i64>("SELECT seq FROM messages WHERE id = ? AND conversation_id = ?")
+                .bind(after)
+                .bind(&id)
+                .fetch_optional(db)
+                .await?
+                .ok_or_else(|| Error::invalid("after", "no such message in this conversation"))?
+        }
+    };
+    // With `after`, the window starts right after that message, so the page counts from it.
+    let rows: Vec<MessageRow> = sqlx::query_as(&format!(
+        "SELECT {MESSAGE_COLUMNS} FROM messages WHERE conversation_id = ? AND seq > ? ORDER BY seq LIMIT ? OFFSET ?"
+    ))
+    .bind(&id)
+    .bind(after_seq)
+    .bind(i64::from(window.limit))
+    .bind(window.offset())
+    .fetch_all(db)
+    .await?;
+    let total: i64 =
+        sqlx::query_scalar("SELECT COUNT(*) FROM messages WHERE conversation_id = ? AND seq > ?")
+            .bind(&id)
+            .bind(after_seq)
+            .fetch_one(db)
+            .await?;
+    Ok(Json(window.wrap(rows.into_iter().map(|r| r.into_api(state.tz)).collect(), total)))
+}

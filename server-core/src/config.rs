@@ -138,10 +138,8 @@ impl Settings {
     pub fn database_path(&self) -> anyhow::Result<PathBuf> {
         match &self.database_url {
             Some(url) => {
-                let path = url
-                    .strip_prefix("sqlite://")
-                    .or_else(|| url.strip_prefix("sqlite:"))
-                    .unwrap_or(url);
+                let path =
+                    url.strip_prefix("sqlite://").or_else(|| url.strip_prefix("sqlite:")).unwrap_or(url);
                 let path = path.split('?').next().unwrap_or(path);
                 anyhow::ensure!(!path.is_empty(), "DATABASE_URL names no file");
                 Ok(PathBuf::from(path))
@@ -155,13 +153,11 @@ impl Settings {
         match self.tz.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
             Some(name) => {
                 let name = name.strip_prefix(':').unwrap_or(name);
-                name.parse::<Tz>()
-                    .map_err(|_| anyhow::anyhow!("TZ {name:?} is not an IANA time zone name"))
+                name.parse::<Tz>().map_err(|_| anyhow::anyhow!("TZ {name:?} is not an IANA time zone name"))
             }
-            None => Ok(iana_time_zone::get_timezone()
-                .ok()
-                .and_then(|n| n.parse::<Tz>().ok())
-                .unwrap_or(Tz::UTC)),
+            None => {
+                Ok(iana_time_zone::get_timezone().ok().and_then(|n| n.parse::<Tz>().ok()).unwrap_or(Tz::UTC))
+            }
         }
     }
 }

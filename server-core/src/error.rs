@@ -63,10 +63,7 @@ impl Error {
     pub fn invalid(field: impl Into<String>, message: impl Into<String>) -> Self {
         let field = field.into();
         let message = message.into();
-        Error::Invalid {
-            detail: format!("{field}: {message}"),
-            errors: vec![FieldError { field, message }],
-        }
+        Error::Invalid { detail: format!("{field}: {message}"), errors: vec![FieldError { field, message }] }
     }
 
     pub fn unauthorized(code: &'static str, detail: impl Into<String>) -> Self {
@@ -152,9 +149,7 @@ impl IntoResponse for Error {
             }
         }
         if status == StatusCode::UNAUTHORIZED {
-            response
-                .headers_mut()
-                .insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
+            response.headers_mut().insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
         }
         response
     }
@@ -177,8 +172,7 @@ impl Checks {
     }
 
     pub fn required_text(&mut self, field: &str, value: &str, max: usize) -> &mut Self {
-        self.check(!value.trim().is_empty(), field, "must not be empty")
-            .text(field, value, max)
+        self.check(!value.trim().is_empty(), field, "must not be empty").text(field, value, max)
     }
 
     pub fn tags(&mut self, tags: &[String]) -> &mut Self {
@@ -194,11 +188,8 @@ impl Checks {
             return Ok(());
         }
         let errors = std::mem::take(&mut self.0);
-        let detail = errors
-            .iter()
-            .map(|e| format!("{}: {}", e.field, e.message))
-            .collect::<Vec<_>>()
-            .join("; ");
+        let detail =
+            errors.iter().map(|e| format!("{}: {}", e.field, e.message)).collect::<Vec<_>>().join("; ");
         Err(Error::Invalid { detail, errors })
     }
 }

@@ -1,4 +1,449 @@
-//! placeholder
-use utoipa_axum::router::OpenApiRouter;
+//! Calendar events: `/api/events`.
+
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use chrono_tz::Tz;
+use serde::{Deserialize, Serialize};
+use sqlx::{FromRow, QueryBuilder, Sqlite};
+use utoipa::{IntoParams, ToSchema};
+use utoipa_axum::{router::OpenApiRouter, routes};
+
+use crate::api::{Page, Window, double_option, tags_from_json, tags_to_json};
+use crate::db::{new_id, now_ms};
+use crate::error::{Checks, Error, ErrorBody, Result};
+use crate::extract::{Json, Query};
 use crate::state::AppState;
-pub fn router() -> OpenApiRouter<AppState> { OpenApiRouter::new() }
+use crate::time::{When, render};
+
+const DAY_MS: i64 = 86_400_000;
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct Event {
+    pub id: String,
+    pub title: String,
+    pub description: String,
+    pub location: Option<String>,
+    #[schema(format = DateTime)]
+    pub start_time: String,
+    #[schema(format = DateTime)]
+    pub end_time: Option<String>,
+    pub is_all_day: bool,
+    pub reminder_minutes: Option<i64>,
+    /// An RFC 5545 RRULE such as `FREQ=WEEKLY;BYDAY=MO`, or null.
+    pub recurrence_rule: Option<String>,
+    pub tags: Vec<String>,
+    #[schema(format = DateTime)]
+    pub created_at: String,
+    #[schema(format = DateTime)]
+    pub updated_at: String,
+}
+
+#[derive(Debug, Clone, FromRow)]
+pub struct EventRow {
+    pub id: String,
+    pub title: String,
+    pub description: String,
+    pub location: Option<String>,
+    pub start_at: i64,
+    pub end_at: Option<i64>,
+    pub is_all_day: bool,
+    pub reminder_minutes: Option<i64>,
+    pub recurrence_rule: Option<String>,
+    pub tags: String,
+    pub created_at: i64,
+    pub updated_at: i64,
+}
+
+pub const EVENT_COLUMNS: &str = "id, title, description, location, start_at, end_at, is_all_day, reminder_minutes, recurrence_rule, tags, created_at, updated_at";
+
+impl EventRow {
+    pub fn into_api(self, tz: Tz) -> Event {
+        Event {
+            id: self.id,
+            title: self.title,
+            description: self.description,
+            location: self.location,
+            start_time: render(self.start_at, tz),
+            end_time: self.end_at.map(|ms| render(ms, tz)),
+            is_all_day: self.is_all_day,
+            reminder_minutes: self.reminder_minutes,
+            recurrence_rule: self.recurrence_rule,
+            tags: tags_from_json(&self.tags),
+            created_at: render(self.created_at, tz),
+            updated_at: render(self.updated_at, tz),
+        }
+    }
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct NewEvent {
+    pub title: String,
+    #[serde(default)]
+    pub description: String,
+    #[serde(default)]
+    pub location: Option<String>,
+    /// RFC 3339 date-time, or a bare date for an all-day event.
+    #[schema(value_type = String, example = "2026-03-12T15:00:00-07:00")]
+    pub start_time: When,
+    /// Exclusive end; a bare date means the end of that day.
+    #[serde(default)]
+    #[schema(value_type = Option<String>)]
+    pub end_time: Option<When>,
+    /// Defaults to true when `start_time` is a bare date.
+    #[serde(default)]
+    pub is_all_day: Option<bool>,
+    #[serde(default)]
+    pub reminder_minutes: Option<i64>,
+    #[serde(default)]
+    pub recurrence_rule: Option<String>,
+    #[serde(default)]
+    pub tags: Vec<String>,
+}
+
+/// Only the fields present change; `null` clears an optional field.
+#[derive(Debug, Default, Deserialize, ToSchema)]
+pub struct EventPatch {
+    pub title: Option<String>,
+    pub description: Option<String>,
+    #[serde(default, deserialize_with = "double_option")]
+    #[schema(value_type = Option<String>)]
+    pub location: Option<Option<String>>,
+    #[schema(value_type = Option<String>)]
+    pub start_time: Option<When>,
+    #[serde(default, deserialize_with = "double_option")]
+    #[schema(value_type = Option<String>)]
+    pub end_time: Option<Option<When>>,
+    pub is_all_day: Option<bool>,
+    #[serde(default, deserialize_with = "double_option")]
+    #[schema(value_type = Option<i64>)]
+    pub reminder_minutes: Option<Option<i64>>,
+    #[serde(default, deserialize_with = "double_option")]
+    #[schema(value_type = Option<String>)]
+    pub recurrence_rule: Option<Option<String>>,
+    pub tags: Option<Vec<String>>,
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct EventFilter {
+    /// Events that end after this instant (or day).
+    #[param(value_type = Option<String>)]
+    pub start_after: Option<When>,
+    /// Events that start before this instant (or day).
+    #[param(value_type = Option<String>)]
+    pub start_before: Option<When>,
+    pub page: Option<u32>,
+    pub limit: Option<u32>,
+}
+
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new().routes(routes!(list_events, create_event)).routes(routes!(
+        get_event,
+        update_event,
+        delete_event
+    ))
+}
+
+/// An RRULE must parse and make sense from the event's start; the optional `RRULE:`
+/// prefix some calendars write is accepted and dropped.
+pub fn normalise_rule(rule: &str) -> Result<String> {
+    let rule = rule.trim();
+    let rule = rule.strip_prefix("RRULE:").unwrap_or(rule).trim().to_owned();
+    let parsed: rrule::RRule<rrule::Unvalidated> =
+        rule.parse().map_err(|e| Error::invalid("recurrence_rule", format!("not a valid RRULE: {e}")))?;
+    let start = chrono::DateTime::<chrono::Utc>::UNIX_EPOCH.with_timezone(&rrule::Tz::UTC);
+    parsed
+        .validate(start)
+        .map_err(|e| Error::invalid("recurrence_rule", format!("not a valid RRULE: {e}")))?;
+    Ok(rule)
+}
+
+/// The stored form of a new or changed event, after every rule about times is applied.
+struct Times {
+    start_at: i64,
+    end_at: Option<i64>,
+    is_all_day: bool,
+}
+
+fn resolve_times(start: When, end: Option<When>, all_day: Option<bool>, tz: Tz) -> Result<Times> {
+    let start_at = start.to_ms(tz);
+    // A bare end date names the last day of the event, so the exclusive end is the next day.
+    let end_at = end.map(|e| e.to_ms(tz) + if e.is_day() { DAY_MS } else { 0 });
+    if end_at.is_some_and(|e| e < start_at) {
+        return Err(Error::invalid("end_time", "must not be before start_time"));
+    }
+    Ok(Times { start_at, end_at, is_all_day: all_day.unwrap_or(start.is_day()) })
+}
+
+fn check_fields(
+    title: Option<&str>,
+    description: Option<&str>,
+    location: Option<&str>,
+    reminder: Option<i64>,
+    tags: Option<&[String]>,
+) -> Result<()> {
+    let mut checks = Checks::default();
+    if let Some(t) = title {
+        checks.required_text("title", t, 500);
+    }
+    if let Some(d) = description {
+        checks.text("description", d, 20_000);
+    }
+    if let Some(l) = location {
+        checks.text("location", l, 500);
+    }
+    if let Some(r) = reminder {
+        checks.check(
+            (0..=40_320).contains(&r),
+            "reminder_minutes",
+            "must be between 0 and 40320 (four weeks)",
+        );
+    }
+    if let Some(tags) = tags {
+        checks.tags(tags);
+    }
+    checks.finish()
+}
+
+pub async fn fetch_event(db: &sqlx::SqlitePool, id: &str) -> Result<EventRow> {
+    sqlx::query_as::<_, EventRow>(&format!("SELECT {EVENT_COLUMNS} FROM events WHERE id = ?"))
+        .bind(id)
+        .fetch_optional(db)
+        .await?
+        .ok_or(Error::NotFound("event"))
+}
+
+/// List events by start time. A range picks the events that overlap it; a recurring event
+/// is listed when its series starts before the range ends.
+#[utoipa::path(get, path = "/api/events", tag = "events", params(EventFilter), security(("bearer" = [])),
+    responses(
+        (status = 200, description = "A page of events", body = Page<Event>),
+        (status = 401, description = "Not logged in", body = ErrorBody),
+        (status = 422, description = "Invalid filter", body = ErrorBody),
+    ))]
+async fn list_events(
+    State(state): State<AppState>,
+    Query(f): Query<EventFilter>,
+) -> Result<Json<Page<Event>>> {
+    let window = Window::new(f.page, f.limit)?;
+    let after = f.start_after.map(|w| w.to_ms(state.tz));
+    let before = f.start_before.map(|w| w.to_ms(state.tz));
+    let push_filters = |qb: &mut QueryBuilder<'_, Sqlite>| {
+        qb.push(" WHERE 1 = 1");
+        if let Some(after) = after {
+            qb.push(" AND (recurrence_rule IS NOT NULL OR coalesce(end_at, start_at) >= ")
+                .push_bind(after)
+                .push(")");
+        }
+        if let Some(before) = before {
+            qb.push(" AND start_at < ").push_bind(before);
+        }
+    };
+    let mut qb: QueryBuilder<Sqlite> =
+        QueryBuilder::new(format!("SELECT {EVENT_COLUMNS}, COUNT(*) OVER () AS total FROM events"));
+    push_filters(&mut qb);
+    qb.push(" ORDER BY start_at, seq LIMIT ")
+        .push_bind(i64::from(window.limit))
+        .push(" OFFSET ")
+        .push_bind(window.offset());
+    let rows = qb.build().fetch_all(&state.db.read).await?;
+    let mut total = 0;
+    let mut items = Vec::with_capacity(rows.len());
+    for row in rows {
+        use sqlx::Row as _;
+        total = row.try_get("total")?;
+        items.push(EventRow::from_row(&row)?.into_api(state.tz));
+    }
+    if items.is_empty() && window.page > 1 {
+        let mut count: QueryBuilder<Sqlite> = QueryBuilder::new("SELECT COUNT(*) FROM events");
+        push_filters(&mut count);
+        total = count.build_query_scalar().fetch_one(&state.db.read).await?;
+    }
+    Ok(Json(window.wrap(items, total)))
+}
+
+/// Create an event.
+#[utoipa::path(post, path = "/api/events", tag = "events", request_body = NewEvent, security(("bearer" = [])),
+    responses(
+        (status = 201, description = "Created", body = Event),
+        (status = 400, description = "Malformed JSON", body = ErrorBody),
+        (status = 401, description = "Not logged in", body = ErrorBody),
+        (status = 413, description = "Body too large", body = ErrorBody),
+        (status = 415, description = "Not JSON", body = ErrorBody),
+        (status = 422, description = "Invalid values", body = ErrorBody),
+    ))]
+async fn create_event(
+    State(state): State<AppState>,
+    Json(new): Json<NewEvent>,
+) -> Result<(StatusCode, Json<Event>)> {
+    check_fields(
+        Some(&new.title),
+        Some(&new.description),
+        new.location.as_deref(),
+        new.reminder_minutes,
+        Some(&new.tags),
+    )?;
+    Ok((StatusCode::CREATED, Json(insert_event(&state.db.write, state.tz, new).await?)))
+}
+
+/// Inserts an event; shared by the REST route and the assistant's `create_event` tool.
+pub async fn insert_event(db: &sqlx::SqlitePool, tz: Tz, new: NewEvent) -> Result<Event> {
+    let times = resolve_times(new.start_time, new.end_time, new.is_all_day, tz)?;
+    let rule = new.recurrence_rule.as_deref().map(normalise_rule).transpose()?;
+    let now = now_ms();
+    let row = EventRow {
+        id: new_id(),
+        title: new.title.trim().to_owned(),
+        description: new.description,
+        location: new.location.map(|l| l.trim().to_owned()).filter(|l| !l.is_empty()),
+        start_at: times.start_at,
+        end_at: times.end_at,
+        is_all_day: times.is_all_day,
+        reminder_minutes: new.reminder_minutes,
+        recurrence_rule: rule,
+        tags: tags_to_json(&new.tags),
+        created_at: now,
+        updated_at: now,
+    };
+    write_event(db, &row, true).await?;
+    Ok(row.into_api(tz))
+}
+
+async fn write_event(db: impl sqlx::SqliteExecutor<'_>, row: &EventRow, insert: bool) -> Result<()> {
+    let sql = if insert {
+        "INSERT INTO events (title, description, location, start_at, end_at, is_all_day, reminder_minutes,
+             recurrence_rule, tags, created_at, updated_at, id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+    } else {
+        "UPDATE events SET title = ?, description = ?, location = ?, start_at = ?, end_at = ?, is_all_day = ?,
+             reminder_minutes = ?, recurrence_rule = ?, tags = ?, created_at = ?, updated_at = ? WHERE id = ?"
+    };
+    sqlx::query(sql)
+        .bind(&row.title)
+        .bind(&row.description)
+        .bind(&row.location)
+        .bind(row.start_at)
+        .bind(row.end_at)
+        .bind(row.is_all_day)
+        .bind(row.reminder_minutes)
+        .bind(&row.recurrence_rule)
+        .bind(&row.tags)
+        .bind(row.created_at)
+        .bind(row.updated_at)
+        .bind(&row.id)
+        .execute(db)
+        .await?;
+    Ok(())
+}
+
+/// One event.
+#[utoipa::path(get, path = "/api/events/{id}", tag = "events", security(("bearer" = [])),
+    params(("id" = String, Path, description = "Event id")),
+    responses(
+        (status = 200, description = "The event", body = Event),
+        (status = 401, description = "Not logged in", body = ErrorBody),
+        (status = 404, description = "No such event", body = ErrorBody),
+    ))]
+async fn get_event(State(state): State<AppState>, Path(id): Path<String>) -> Result<Json<Event>> {
+    Ok(Json(fetch_event(&state.db.read, &id).await?.into_api(state.tz)))
+}
+
+/// Change some fields of an event.
+#[utoipa::path(patch, path = "/api/events/{id}", tag = "events", request_body = EventPatch, security(("bearer" = [])),
+    params(("id" = String, Path, description = "Event id")),
+    responses(
+        (status = 200, description = "The updated event", body = Event),
+        (status = 400, description = "Malformed JSON", body = ErrorBody),
+        (status = 401, description = "Not logged in", body = ErrorBody),
+        (status = 404, description = "No such event", body = ErrorBody),
+        (status = 415, description = "Not JSON", body = ErrorBody),
+        (status = 422, description = "Invalid values", body = ErrorBody),
+    ))]
+async fn update_event(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    Json(patch): Json<EventPatch>,
+) -> Result<Json<Event>> {
+    check_fields(
+        patch.title.as_deref(),
+        patch.description.as_deref(),
+        patch.location.as_ref().and_then(Option::as_deref),
+        patch.reminder_minutes.flatten(),
+        patch.tags.as_deref(),
+    )?;
+    Ok(Json(patch_event(&state.db.write, state.tz, &id, patch).await?))
+}
+
+pub async fn patch_event(db: &sqlx::SqlitePool, tz: Tz, id: &str, patch: EventPatch) -> Result<Event> {
+    let mut tx = db.begin().await?;
+    let mut row = sqlx::query_as::<_, EventRow>(&format!("SELECT {EVENT_COLUMNS} FROM events WHERE id = ?"))
+        .bind(id)
+        .fetch_optional(&mut *tx)
+        .await?
+        .ok_or(Error::NotFound("event"))?;
+    if let Some(title) = patch.title {
+        row.title = title.trim().to_owned();
+    }
+    if let Some(description) = patch.description {
+        row.description = description;
+    }
+    if let Some(location) = patch.location {
+        row.location = location.map(|l| l.trim().to_owned()).filter(|l| !l.is_empty());
+    }
+    if let Some(start) = patch.start_time {
+        row.start_at = start.to_ms(tz);
+        if patch.is_all_day.is_none() {
+            row.is_all_day = start.is_day();
+        }
+    }
+    if let Some(end) = patch.end_time {
+        row.end_at = end.map(|e| e.to_ms(tz) + if e.is_day() { DAY_MS } else { 0 });
+    }
+    if row.end_at.is_some_and(|e| e < row.start_at) {
+        return Err(Error::invalid("end_time", "must not be before start_time"));
+    }
+    if let Some(all_day) = patch.is_all_day {
+        row.is_all_day = all_day;
+    }
+    if let Some(reminder) = patch.reminder_minutes {
+        row.reminder_minutes = reminder;
+    }
+    if let Some(rule) = patch.recurrence_rule {
+        row.recurrence_rule = rule.as_deref().map(normalise_rule).transpose()?;
+    }
+    if let Some(tags) = patch.tags {
+        row.tags = tags_to_json(&tags);
+    }
+    row.updated_at = now_ms();
+    write_event(&mut *tx, &row, false).await?;
+    tx.commit().await?;
+    Ok(row.into_api(tz))
+}
+
+/// Delete an event.
+#[utoipa::path(delete, path = "/api/events/{id}", tag = "events", security(("bearer" = [])),
+    params(("id" = String, Path, description = "Event id")),
+    responses(
+        (status = 204, description = "Deleted"),
+        (status = 401, description = "Not logged in", body = ErrorBody),
+        (status = 404, description = "No such event", body = ErrorBody),
+    ))]
+async fn delete_event(State(state): State<AppState>, Path(id): Path<String>) -> Result<StatusCode> {
+    let done = sqlx::query("DELETE FROM events WHERE id = ?").bind(&id).execute(&state.db.write).await?;
+    if done.rows_affected() == 0 {
+        return Err(Error::NotFound("event"));
+    }
+    Ok(StatusCode::NO_CONTENT)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn rules_parse_with_or_without_prefix_and_garbage_is_refused() {
+        assert_eq!(normalise_rule("FREQ=WEEKLY;BYDAY=MO").ok().as_deref(), Some("FREQ=WEEKLY;BYDAY=MO"));
+        assert_eq!(normalise_rule("RRULE:FREQ=DAILY;COUNT=3").ok().as_deref(), Some("FREQ=DAILY;COUNT=3"));
+        assert!(normalise_rule("every tuesday").is_err());
+        assert!(normalise_rule("FREQ=SOMETIMES").is_err());
+    }
+}

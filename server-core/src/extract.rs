@@ -27,10 +27,7 @@ where
                 "send the body as JSON with Content-Type: application/json".into(),
             ));
         }
-        let limit_hint = req
-            .extensions()
-            .get::<BodyLimit>()
-            .map_or(0, |l| l.0);
+        let limit_hint = req.extensions().get::<BodyLimit>().map_or(0, |l| l.0);
         let bytes = Bytes::from_request(req, state).await.map_err(|rejection| {
             if rejection.status() == axum::http::StatusCode::PAYLOAD_TOO_LARGE {
                 Error::PayloadTooLarge { limit: limit_hint }
@@ -93,10 +90,7 @@ fn field_error(path: &str, message: &str) -> Error {
         None if path == "." || path.is_empty() => "body".to_owned(),
         None => path.to_owned(),
     };
-    Error::Invalid {
-        detail: format!("{field}: {message}"),
-        errors: vec![FieldError { field, message }],
-    }
+    Error::Invalid { detail: format!("{field}: {message}"), errors: vec![FieldError { field, message }] }
 }
 
 /// Query-string parameters, with the same error shape as [`Json`].
@@ -113,11 +107,9 @@ where
     async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, Self::Rejection> {
         let query = parts.uri.query().unwrap_or_default();
         let de = serde_urlencoded::Deserializer::new(form_urlencoded::parse(query.as_bytes()));
-        serde_path_to_error::deserialize::<_, T>(de)
-            .map(Query)
-            .map_err(|e| {
-                let path = e.path().to_string();
-                field_error(&path, &e.into_inner().to_string())
-            })
+        serde_path_to_error::deserialize::<_, T>(de).map(Query).map_err(|e| {
+            let path = e.path().to_string();
+            field_error(&path, &e.into_inner().to_string())
+        })
     }
 }

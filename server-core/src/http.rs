@@ -99,12 +99,12 @@ pub fn layers(router: Router, settings: &Settings, allowed: AllowedHosts) -> Rou
         .layer(middleware::from_fn_with_state(settings.body_limit, note_body_limit))
         .layer(DefaultBodyLimit::max(settings.body_limit))
         .layer(CompressionLayer::new())
-        .layer(middleware::from_fn_with_state(Duration::from_secs(settings.request_timeout.max(1)), time_limit));
-    let origins: Vec<HeaderValue> = settings
-        .cors_origins
-        .iter()
-        .filter_map(|o| HeaderValue::from_str(o.trim()).ok())
-        .collect();
+        .layer(middleware::from_fn_with_state(
+            Duration::from_secs(settings.request_timeout.max(1)),
+            time_limit,
+        ));
+    let origins: Vec<HeaderValue> =
+        settings.cors_origins.iter().filter_map(|o| HeaderValue::from_str(o.trim()).ok()).collect();
     if !origins.is_empty() {
         router = router.layer(
             CorsLayer::new()
@@ -164,13 +164,7 @@ const REDOC_HTML: &str = r#"<!doctype html>
 "#;
 
 fn asset(content_type: &'static str, body: &'static [u8]) -> Response {
-    (
-        [
-            (header::CONTENT_TYPE, content_type),
-            (header::CACHE_CONTROL, "public, max-age=86400"),
-        ],
-        body,
-    )
+    ([(header::CONTENT_TYPE, content_type), (header::CACHE_CONTROL, "public, max-age=86400")], body)
         .into_response()
 }
 
@@ -187,11 +181,20 @@ pub fn docs_router(spec: utoipa::openapi::OpenApi) -> Router {
         )
         .route("/docs", get(|| async { Html(SWAGGER_HTML) }))
         .route("/docs/", get(|| async { Html(SWAGGER_HTML) }))
-        .route("/docs/swagger-ui-bundle.js", get(|| async { asset("text/javascript; charset=utf-8", SWAGGER_JS) }))
+        .route(
+            "/docs/swagger-ui-bundle.js",
+            get(|| async { asset("text/javascript; charset=utf-8", SWAGGER_JS) }),
+        )
         .route("/docs/swagger-ui.css", get(|| async { asset("text/css; charset=utf-8", SWAGGER_CSS) }))
-        .route("/docs/init.js", get(|| async { asset("text/javascript; charset=utf-8", SWAGGER_INIT_JS.as_bytes()) }))
+        .route(
+            "/docs/init.js",
+            get(|| async { asset("text/javascript; charset=utf-8", SWAGGER_INIT_JS.as_bytes()) }),
+        )
         .route("/redoc", get(|| async { Html(REDOC_HTML) }))
-        .route("/redoc/redoc.standalone.js", get(|| async { asset("text/javascript; charset=utf-8", REDOC_JS) }))
+        .route(
+            "/redoc/redoc.standalone.js",
+            get(|| async { asset("text/javascript; charset=utf-8", REDOC_JS) }),
+        )
 }
 
 #[cfg(test)]

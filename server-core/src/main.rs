@@ -27,7 +27,9 @@ async fn run_server(settings: clawchat_server::Settings) -> anyhow::Result<()> {
     let (host, port) = (settings.host, settings.port);
     let app = App::open(settings).await?;
     if let Some(pin) = &app.generated_pin {
-        println!("Your ClawChat PIN is {pin}. It is shown only this once; `clawchat-server reset-pin` sets a new one.");
+        println!(
+            "Your ClawChat PIN is {pin}. It is shown only this once; `clawchat-server reset-pin` sets a new one."
+        );
     }
     let listener = tokio::net::TcpListener::bind((host, port))
         .await

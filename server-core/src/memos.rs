@@ -1,4 +1,321 @@
-//! placeholder
-use utoipa_axum::router::OpenApiRouter;
+//! Memos: `/api/memos`. Markdown notes with tags and pinning.
+
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use chrono_tz::Tz;
+use serde::{Deserialize, Serialize};
+use sqlx::{FromRow, QueryBuilder, Sqlite};
+use utoipa::{IntoParams, ToSchema};
+use utoipa_axum::{router::OpenApiRouter, routes};
+
+use crate::api::{Page, Window, tags_from_json, tags_to_json};
+use crate::db::{new_id, now_ms};
+use crate::error::{Checks, Error, ErrorBody, Result};
+use crate::extract::{Json, Query};
+use crate::search::fts_query;
 use crate::state::AppState;
-pub fn router() -> OpenApiRouter<AppState> { OpenApiRouter::new() }
+use crate::time::render;
+
+pub const MAX_CONTENT_CHARS: usize = 200_000;
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct Memo {
+    pub id: String,
+    pub title: String,
+    /// Markdown.
+    pub content: String,
+    pub tags: Vec<String>,
+    pub pinned: bool,
+    #[schema(format = DateTime)]
+    pub created_at: String,
+    #[schema(format = DateTime)]
+    pub updated_at: String,
+}
+
+#[derive(Debug, Clone, FromRow)]
+pub struct MemoRow {
+    pub id: String,
+    pub title: String,
+    pub content: String,
+    pub tags: String,
+    pub pinned: bool,
+    pub created_at: i64,
+    pub updated_at: i64,
+}
+
+pub const MEMO_COLUMNS: &str = "id, title, content, tags, pinned, created_at, updated_at";
+
+impl MemoRow {
+    pub fn into_api(self, tz: Tz) -> Memo {
+        Memo {
+            id: self.id,
+            title: self.title,
+            content: self.content,
+            tags: tags_from_json(&self.tags),
+            pinned: self.pinned,
+            created_at: render(self.created_at, tz),
+            updated_at: render(self.updated_at, tz),
+        }
+    }
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct NewMemo {
+    /// Defaults to the first line of the content.
+    #[serde(default)]
+    pub title: Option<String>,
+    pub content: String,
+    #[serde(default)]
+    pub tags: Vec<String>,
+    #[serde(default)]
+    pub pinned: bool,
+}
+
+#[derive(Debug, Default, Deserialize, ToSchema)]
+pub struct MemoPatch {
+    pub title: Option<String>,
+    pub content: Option<String>,
+    pub tags: Option<Vec<String>>,
+    pub pinned: Option<bool>,
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct MemoFilter {
+    /// Words to look for in title, content and tags.
+    pub q: Option<String>,
+    pub tag: Option<String>,
+    pub pinned: Option<bool>,
+    pub page: Option<u32>,
+    pub limit: Option<u32>,
+}
+
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new().routes(routes!(list_memos, create_memo)).routes(routes!(
+        get_memo,
+        update_memo,
+        delete_memo
+    ))
+}
+
+/// A memo without a title is named by its first non-empty line, markdown marks trimmed.
+pub fn title_from_content(content: &str) -> String {
+    let line = content.lines().map(str::trim).find(|l| !l.is_empty()).unwrap_or("");
+    let line = line.trim_start_matches(['#', '>', '-', '*', ' ']);
+    line.chars().take(80).collect()
+}
+
+fn check_fields(title: Option<&str>, content: Option<&str>, tags: Option<&[String]>) -> Result<()> {
+    let mut checks = Checks::default();
+    if let Some(t) = title {
+        checks.text("title", t, 500);
+    }
+    if let Some(c) = content {
+        checks.required_text("content", c, MAX_CONTENT_CHARS);
+    }
+    if let Some(tags) = tags {
+        checks.tags(tags);
+    }
+    checks.finish()
+}
+
+/// List memos, pinned first, then most recently changed.
+#[utoipa::path(get, path = "/api/memos", tag = "memos", params(MemoFilter), security(("bearer" = [])),
+    responses(
+        (status = 200, description = "A page of memos", body = Page<Memo>),
+        (status = 401, description = "Not logged in", body = ErrorBody),
+        (status = 422, description = "Invalid filter", body = ErrorBody),
+    ))]
+async fn list_memos(State(state): State<AppState>, Query(f): Query<MemoFilter>) -> Result<Json<Page<Memo>>> {
+    let window = Window::new(f.page, f.limit)?;
+    let fts = match f.q.as_deref() {
+        Some(q) => match fts_query(q) {
+            Some(m) => Some(m),
+            None => return Ok(Json(window.wrap(vec![], 0))),
+        },
+        None => None,
+    };
+    let tag = f.tag.as_deref().map(str::trim).filter(|t| !t.is_empty()).map(str::to_owned);
+    let push_filters = |qb: &mut QueryBuilder<'_, Sqlite>| {
+        qb.push(" WHERE 1 = 1");
+        if let Some(pinned) = f.pinned {
+            qb.push(" AND pinned = ").push_bind(pinned);
+        }
+        if let Some(tag) = tag.clone() {
+            qb.push(" AND EXISTS (SELECT 1 FROM json_each(memos.tags) WHERE json_each.value = ")
+                .push_bind(tag)
+                .push(")");
+        }
+        if let Some(m) = fts.clone() {
+            qb.push(" AND seq IN (SELECT rowid FROM memos_fts WHERE memos_fts MATCH ").push_bind(m).push(")");
+        }
+    };
+    let mut qb: QueryBuilder<Sqlite> =
+        QueryBuilder::new(format!("SELECT {MEMO_COLUMNS}, COUNT(*) OVER () AS total FROM memos"));
+    push_filters(&mut qb);
+    qb.push(" ORDER BY pinned DESC, updated_at DESC, seq DESC LIMIT ")
+        .push_bind(i64::from(window.limit))
+        .push(" OFFSET ")
+        .push_bind(window.offset());
+    let rows = qb.build().fetch_all(&state.db.read).await?;
+    let mut total = 0;
+    let mut items = Vec::with_capacity(rows.len());
+    for row in rows {
+        use sqlx::Row as _;
+        total = row.try_get("total")?;
+        items.push(MemoRow::from_row(&row)?.into_api(state.tz));
+    }
+    if items.is_empty() && window.page > 1 {
+        let mut count: QueryBuilder<Sqlite> = QueryBuilder::new("SELECT COUNT(*) FROM memos");
+        push_filters(&mut count);
+        total = count.build_query_scalar().fetch_one(&state.db.read).await?;
+    }
+    Ok(Json(window.wrap(items, total)))
+}
+
+/// Create a memo.
+#[utoipa::path(post, path = "/api/memos", tag = "memos", request_body = NewMemo, security(("bearer" = [])),
+    responses(
+        (status = 201, description = "Created", body = Memo),
+        (status = 400, description = "Malformed JSON", body = ErrorBody),
+        (status = 401, description = "Not logged in", body = ErrorBody),
+        (status = 413, description = "Body too large", body = ErrorBody),
+        (status = 415, description = "Not JSON", body = ErrorBody),
+        (status = 422, description = "Invalid values", body = ErrorBody),
+    ))]
+async fn create_memo(
+    State(state): State<AppState>,
+    Json(new): Json<NewMemo>,
+) -> Result<(StatusCode, Json<Memo>)> {
+    check_fields(new.title.as_deref(), Some(&new.content), Some(&new.tags))?;
+    Ok((StatusCode::CREATED, Json(insert_memo(&state.db.write, state.tz, new).await?)))
+}
+
+/// Inserts a memo; shared by the REST route and the assistant's `create_memo` tool.
+pub async fn insert_memo(db: &sqlx::SqlitePool, tz: Tz, new: NewMemo) -> Result<Memo> {
+    let now = now_ms();
+    let title = match new.title.as_deref().map(str::trim) {
+        Some(t) if !t.is_empty() => t.to_owned(),
+        _ => title_from_content(&new.content),
+    };
+    let row = MemoRow {
+        id: new_id(),
+        title,
+        content: new.content,
+        tags: tags_to_json(&new.tags),
+        pinned: new.pinned,
+        created_at: now,
+        updated_at: now,
+    };
+    sqlx::query(
+        "INSERT INTO memos (id, title, content, tags, pinned, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
+    )
+    .bind(&row.id)
+    .bind(&row.title)
+    .bind(&row.content)
+    .bind(&row.tags)
+    .bind(row.pinned)
+    .bind(row.created_at)
+    .bind(row.updated_at)
+    .execute(db)
+    .await?;
+    Ok(row.into_api(tz))
+}
+
+/// One memo.
+#[utoipa::path(get, path = "/api/memos/{id}", tag = "memos", security(("bearer" = [])),
+    params(("id" = String, Path, description = "Memo id")),
+    responses(
+        (status = 200, description = "The memo", body = Memo),
+        (status = 401, description = "Not logged in", body = ErrorBody),
+        (status = 404, description = "No such memo", body = ErrorBody),
+    ))]
+async fn get_memo(State(state): State<AppState>, Path(id): Path<String>) -> Result<Json<Memo>> {
+    let row = sqlx::query_as::<_, MemoRow>(&format!("SELECT {MEMO_COLUMNS} FROM memos WHERE id = ?"))
+        .bind(&id)
+        .fetch_optional(&state.db.read)
+        .await?
+        .ok_or(Error::NotFound("memo"))?;
+    Ok(Json(row.into_api(state.tz)))
+}
+
+/// Change some fields of a memo.
+#[utoipa::path(patch, path = "/api/memos/{id}", tag = "memos", request_body = MemoPatch, security(("bearer" = [])),
+    params(("id" = String, Path, description = "Memo id")),
+    responses(
+        (status = 200, description = "The updated memo", body = Memo),
+        (status = 400, description = "Malformed JSON", body = ErrorBody),
+        (status = 401, description = "Not logged in", body = ErrorBody),
+        (status = 404, description = "No such memo", body = ErrorBody),
+        (status = 415, description = "Not JSON", body = ErrorBody),
+        (status = 422, description = "Invalid values", body = ErrorBody),
+    ))]
+async fn update_memo(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    Json(patch): Json<MemoPatch>,
+) -> Result<Json<Memo>> {
+    check_fields(patch.title.as_deref(), patch.content.as_deref(), patch.tags.as_deref())?;
+    Ok(Json(patch_memo(&state.db.write, state.tz, &id, patch).await?))
+}
+
+pub async fn patch_memo(db: &sqlx::SqlitePool, tz: Tz, id: &str, patch: MemoPatch) -> Result<Memo> {
+    let mut tx = db.begin().await?;
+    let mut row = sqlx::query_as::<_, MemoRow>(&format!("SELECT {MEMO_COLUMNS} FROM memos WHERE id = ?"))
+        .bind(id)
+        .fetch_optional(&mut *tx)
+        .await?
+        .ok_or(Error::NotFound("memo"))?;
+    if let Some(content) = patch.content {
+        row.content = content;
+    }
+    if let Some(title) = patch.title {
+        let title = title.trim();
+        row.title = if title.is_empty() { title_from_content(&row.content) } else { title.to_owned() };
+    }
+    if let Some(tags) = patch.tags {
+        row.tags = tags_to_json(&tags);
+    }
+    if let Some(pinned) = patch.pinned {
+        row.pinned = pinned;
+    }
+    row.updated_at = now_ms();
+    sqlx::query("UPDATE memos SET title = ?, content = ?, tags = ?, pinned = ?, updated_at = ? WHERE id = ?")
+        .bind(&row.title)
+        .bind(&row.content)
+        .bind(&row.tags)
+        .bind(row.pinned)
+        .bind(row.updated_at)
+        .bind(id)
+        .execute(&mut *tx)
+        .await?;
+    tx.commit().await?;
+    Ok(row.into_api(tz))
+}
+
+/// Delete a memo.
+#[utoipa::path(delete, path = "/api/memos/{id}", tag = "memos", security(("bearer" = [])),
+    params(("id" = String, Path, description = "Memo id")),
+    responses(
+        (status = 204, description = "Deleted"),
+        (status = 401, description = "Not logged in", body = ErrorBody),
+        (status = 404, description = "No such memo", body = ErrorBody),
+    ))]
+async fn delete_memo(State(state): State<AppState>, Path(id): Path<String>) -> Result<StatusCode> {
+    let done = sqlx::query("DELETE FROM memos WHERE id = ?").bind(&id).execute(&state.db.write).await?;
+    if done.rows_affected() == 0 {
+        return Err(Error::NotFound("memo"));
+    }
+    Ok(StatusCode::NO_CONTENT)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn untitled_memos_take_their_first_line() {
+        assert_eq!(title_from_content("\n\n# Ideas for the trip\n- Lisbon"), "Ideas for the trip");
+        assert_eq!(title_from_content("   "), "");
+    }
+}

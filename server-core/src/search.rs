@@ -4,8 +4,19 @@
 //! migration). A query runs against all requested indexes, ranks by bm25 (best first) and
 //! returns snippets with the matched words in `<mark>`.
 
+use std::collections::HashMap;
+
+use axum::extract::State;
 use serde::{Deserialize, Serialize};
+use sqlx::Row as _;
 use utoipa::{IntoParams, ToSchema};
+use utoipa_axum::{router::OpenApiRouter, routes};
+
+use crate::api::{Page, Window};
+use crate::error::{Error, ErrorBody, Result};
+use crate::extract::{Json, Query};
+use crate::state::AppState;
+use crate::time::render;
 
 /// Turns what a person typed into an FTS5 query that cannot fail to parse: every word is
 /// quoted (so `AND`, `NEAR`, `*`, `"` and `:` are just text), the words must all match,
@@ -67,6 +78,184 @@ pub struct SearchParams {
     pub limit: Option<u32>,
 }
 
+impl ResultType {
+    const ALL: [ResultType; 4] = [ResultType::Todo, ResultType::Event, ResultType::Memo, ResultType::Message];
+
+    fn from_param(s: &str) -> Option<Self> {
+        match s.trim() {
+            "todos" | "todo" => Some(ResultType::Todo),
+            "events" | "event" => Some(ResultType::Event),
+            "memos" | "memo" => Some(ResultType::Memo),
+            "messages" | "message" => Some(ResultType::Message),
+            _ => None,
+        }
+    }
+
+    fn tag(self) -> &'static str {
+        match self {
+            ResultType::Todo => "todo",
+            ResultType::Event => "event",
+            ResultType::Memo => "memo",
+            ResultType::Message => "message",
+        }
+    }
+
+    /// The index, and bm25 weights that count a title match above a body match.
+    fn ranked(self) -> &'static str {
+        match self {
+            ResultType::Todo => {
+                "SELECT 'todo' AS kind, rowid AS seq, bm25(todos_fts, 4.0, 1.0, 2.0) AS rank FROM todos_fts WHERE todos_fts MATCH ?"
+            }
+            ResultType::Event => {
+                "SELECT 'event' AS kind, rowid AS seq, bm25(events_fts, 4.0, 1.0, 1.0, 2.0) AS rank FROM events_fts WHERE events_fts MATCH ?"
+            }
+            ResultType::Memo => {
+                "SELECT 'memo' AS kind, rowid AS seq, bm25(memos_fts, 4.0, 1.0, 2.0) AS rank FROM memos_fts WHERE memos_fts MATCH ?"
+            }
+            ResultType::Message => {
+                "SELECT 'message' AS kind, rowid AS seq, bm25(messages_fts) AS rank FROM messages_fts WHERE messages_fts MATCH ?"
+            }
+        }
+    }
+
+    /// Item fields and a snippet for the given rowids. `snippet()` only works inside the
+    /// MATCH query, so it runs here, for one page of rows, not for every match.
+    fn details(self) -> &'static str {
+        match self {
+            ResultType::Todo => "SELECT todos_fts.rowid AS seq, t.id, t.title, snippet(todos_fts, -1, char(2), char(3), '…', 16) AS snip, t.created_at
+                FROM todos_fts JOIN todos t ON t.seq = todos_fts.rowid
+                WHERE todos_fts MATCH ?1 AND todos_fts.rowid IN (SELECT value FROM json_each(?2))",
+            ResultType::Event => "SELECT events_fts.rowid AS seq, e.id, e.title, snippet(events_fts, -1, char(2), char(3), '…', 16) AS snip, e.created_at
+                FROM events_fts JOIN events e ON e.seq = events_fts.rowid
+                WHERE events_fts MATCH ?1 AND events_fts.rowid IN (SELECT value FROM json_each(?2))",
+            ResultType::Memo => "SELECT memos_fts.rowid AS seq, m.id, m.title, snippet(memos_fts, -1, char(2), char(3), '…', 16) AS snip, m.created_at
+                FROM memos_fts JOIN memos m ON m.seq = memos_fts.rowid
+                WHERE memos_fts MATCH ?1 AND memos_fts.rowid IN (SELECT value FROM json_each(?2))",
+            ResultType::Message => "SELECT messages_fts.rowid AS seq, msg.id, coalesce(nullif(c.title, ''), 'Conversation') AS title,
+                    snippet(messages_fts, 0, char(2), char(3), '…', 16) AS snip, msg.created_at
+                FROM messages_fts JOIN messages msg ON msg.seq = messages_fts.rowid
+                JOIN conversations c ON c.id = msg.conversation_id
+                WHERE messages_fts MATCH ?1 AND messages_fts.rowid IN (SELECT value FROM json_each(?2))",
+        }
+    }
+}
+
+/// Escapes the snippet for HTML, then turns our private markers into `<mark>`; user text
+/// can therefore never inject markup.
+fn highlight(raw: &str) -> String {
+    let mut out = String::with_capacity(raw.len() + 16);
+    for c in raw.chars() {
+        match c {
+            '\u{2}' => out.push_str("<mark>"),
+            '\u{3}' => out.push_str("</mark>"),
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new().routes(routes!(search))
+}
+
+/// Search everything, best match first.
+#[utoipa::path(get, path = "/api/search", tag = "search", params(SearchParams), security(("bearer" = [])),
+    responses(
+        (status = 200, description = "Matches, best first", body = Page<SearchHit>),
+        (status = 401, description = "Not logged in", body = ErrorBody),
+        (status = 422, description = "Invalid parameters", body = ErrorBody),
+    ))]
+async fn search(
+    State(state): State<AppState>,
+    Query(p): Query<SearchParams>,
+) -> Result<Json<Page<SearchHit>>> {
+    let window = Window::new(p.page, p.limit)?;
+    let types: Vec<ResultType> = match p.types.as_deref().map(str::trim).filter(|t| !t.is_empty()) {
+        None => ResultType::ALL.to_vec(),
+        Some(list) => list
+            .split(',')
+            .filter(|t| !t.trim().is_empty())
+            .map(|t| {
+                ResultType::from_param(t).ok_or_else(|| {
+                    Error::invalid(
+                        "types",
+                        format!("unknown type {:?}; use todos, events, memos, messages", t.trim()),
+                    )
+                })
+            })
+            .collect::<Result<_>>()?,
+    };
+    if p.q.chars().count() > 500 {
+        return Err(Error::invalid("q", "must be at most 500 characters"));
+    }
+    let Some(fts) = fts_query(&p.q) else {
+        return Ok(Json(window.wrap(vec![], 0)));
+    };
+
+    let union = types.iter().map(|t| t.ranked()).collect::<Vec<_>>().join(" UNION ALL ");
+    let sql = format!(
+        "SELECT kind, seq, rank, COUNT(*) OVER () AS total FROM ({union}) ORDER BY rank, seq DESC LIMIT ? OFFSET ?"
+    );
+    let mut q = sqlx::query(&sql);
+    for _ in &types {
+        q = q.bind(&fts);
+    }
+    let ranked = q.bind(i64::from(window.limit)).bind(window.offset()).fetch_all(&state.db.read).await?;
+
+    let mut total = 0i64;
+    let mut order: Vec<(String, i64, f64)> = Vec::with_capacity(ranked.len());
+    for row in &ranked {
+        total = row.try_get("total")?;
+        order.push((row.try_get("kind")?, row.try_get("seq")?, row.try_get("rank")?));
+    }
+    if order.is_empty() && window.page > 1 {
+        let count_sql = format!("SELECT COUNT(*) FROM ({union})");
+        let mut q = sqlx::query_scalar(&count_sql);
+        for _ in &types {
+            q = q.bind(&fts);
+        }
+        total = q.fetch_one(&state.db.read).await?;
+    }
+
+    let mut found: HashMap<(&'static str, i64), (String, String, String, i64)> = HashMap::new();
+    for t in &types {
+        let seqs: Vec<i64> = order.iter().filter(|(k, _, _)| k == t.tag()).map(|(_, s, _)| *s).collect();
+        if seqs.is_empty() {
+            continue;
+        }
+        let ids = serde_json::to_string(&seqs).map_err(|e| Error::Internal(e.into()))?;
+        let rows = sqlx::query(t.details()).bind(&fts).bind(ids).fetch_all(&state.db.read).await?;
+        for row in rows {
+            found.insert(
+                (t.tag(), row.try_get("seq")?),
+                (row.try_get("id")?, row.try_get("title")?, row.try_get("snip")?, row.try_get("created_at")?),
+            );
+        }
+    }
+    let items = order
+        .into_iter()
+        .filter_map(|(kind, seq, rank)| {
+            let kind = ResultType::ALL.into_iter().find(|t| t.tag() == kind)?;
+            let (id, title, snip, created_at) = found.remove(&(kind.tag(), seq))?;
+            Some(SearchHit {
+                kind,
+                id,
+                title,
+                snippet: highlight(&snip),
+                // bm25 is lower-is-better and negative; flip it so a client sorts naturally.
+                score: -rank,
+                created_at: render(created_at, state.tz),
+            })
+        })
+        .collect();
+    Ok(Json(window.wrap(items, total)))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -78,8 +267,9 @@ mod tests {
         assert_eq!(fts_query("  ()*:^ "), None);
         assert_eq!(fts_query("café d'été").as_deref(), Some("\"café\" \"d'été\"*"));
     }
-}
 
-pub fn router() -> utoipa_axum::router::OpenApiRouter<crate::state::AppState> {
-    utoipa_axum::router::OpenApiRouter::new()
+    #[test]
+    fn snippets_are_escaped_and_marked() {
+        assert_eq!(highlight("a <b> \u{2}milk\u{3} & co"), "a &lt;b&gt; <mark>milk</mark> &amp; co");
+    }
 }

@@ -60,9 +60,7 @@ pub fn start_of_day(day: NaiveDate, tz: Tz) -> DateTime<Tz> {
 }
 
 pub fn from_ms(ms: i64, tz: Tz) -> DateTime<Tz> {
-    DateTime::<Utc>::from_timestamp_millis(ms)
-        .unwrap_or_default()
-        .with_timezone(&tz)
+    DateTime::<Utc>::from_timestamp_millis(ms).unwrap_or_default().with_timezone(&tz)
 }
 
 /// `2026-03-12T15:00:00-07:00`.
@@ -72,11 +70,7 @@ pub fn render(ms: i64, tz: Tz) -> String {
 
 /// A stored due date back in the form it was given: a day, or a date-time.
 pub fn render_due(ms: i64, is_day: bool, tz: Tz) -> String {
-    if is_day {
-        from_ms(ms, tz).date_naive().format("%Y-%m-%d").to_string()
-    } else {
-        render(ms, tz)
-    }
+    if is_day { from_ms(ms, tz).date_naive().format("%Y-%m-%d").to_string() } else { render(ms, tz) }
 }
 
 #[cfg(test)]
@@ -87,10 +81,7 @@ mod tests {
     fn accepts_any_offset_and_bare_dates() {
         assert!(matches!(When::parse("2026-03-12T15:00:00-07:00"), Some(When::At(_))));
         assert!(matches!(When::parse("2026-03-12T22:00:00Z"), Some(When::At(_))));
-        assert_eq!(
-            When::parse("2026-03-13"),
-            NaiveDate::from_ymd_opt(2026, 3, 13).map(When::Day)
-        );
+        assert_eq!(When::parse("2026-03-13"), NaiveDate::from_ymd_opt(2026, 3, 13).map(When::Day));
         assert_eq!(When::parse("13/03/2026"), None);
         assert_eq!(When::parse("2026-02-30"), None);
     }

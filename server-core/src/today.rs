@@ -1,4 +1,150 @@
-//! placeholder
-use utoipa_axum::router::OpenApiRouter;
+//! The Today dashboard: `/api/today`.
+
+use axum::extract::State;
+use chrono::{Datelike as _, Timelike as _};
+use serde::Serialize;
+use utoipa::ToSchema;
+use utoipa_axum::{router::OpenApiRouter, routes};
+
+use crate::db::now_ms;
+use crate::error::{ErrorBody, Result};
+use crate::events::{EVENT_COLUMNS, Event, EventRow};
+use crate::extract::Json;
+use crate::memos::{MEMO_COLUMNS, Memo, MemoRow};
 use crate::state::AppState;
-pub fn router() -> OpenApiRouter<AppState> { OpenApiRouter::new() }
+use crate::time::{from_ms, render, start_of_day};
+use crate::todos::{TODO_COLUMNS, Todo, TodoRow};
+
+/// How many items each Today list shows at most; the full lists are a click away.
+const LIST_CAP: i64 = 100;
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Briefing {
+    pub message_id: String,
+    pub content: String,
+    #[schema(format = DateTime)]
+    pub created_at: String,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Today {
+    /// The user's local date, `YYYY-MM-DD`.
+    pub date: String,
+    pub greeting: String,
+    /// Open todos due later today.
+    pub today_tasks: Vec<Todo>,
+    /// Open todos whose due time (or due day) has passed.
+    pub overdue_tasks: Vec<Todo>,
+    /// Events that overlap today.
+    pub today_events: Vec<Event>,
+    pub pinned_memos: Vec<Memo>,
+    /// Today's daily briefing, once one was made.
+    pub briefing: Option<Briefing>,
+}
+
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new().routes(routes!(today))
+}
+
+pub fn greeting(hour: u32) -> &'static str {
+    match hour {
+        5..=11 => "Good morning",
+        12..=17 => "Good afternoon",
+        18..=22 => "Good evening",
+        _ => "Hello, night owl",
+    }
+}
+
+/// What today holds, in the user's time zone.
+#[utoipa::path(get, path = "/api/today", tag = "today", security(("bearer" = [])),
+    responses(
+        (status = 200, description = "Today's dashboard", body = Today),
+        (status = 401, description = "Not logged in", body = ErrorBody),
+    ))]
+async fn today(State(state): State<AppState>) -> Result<Json<Today>> {
+    let tz = state.tz;
+    let now = now_ms();
+    let local = from_ms(now, tz);
+    let day = local.date_naive();
+    let day_start = start_of_day(day, tz).timestamp_millis();
+    let day_end =
+        day.succ_opt().map_or(day_start + 86_400_000, |next| start_of_day(next, tz).timestamp_millis());
+    let db = &state.db.read;
+
+    // Overdue: a timed todo past its minute, or a day-level todo whose day is over.
+    let overdue: Vec<TodoRow> = sqlx::query_as(&format!(
+        "SELECT {TODO_COLUMNS} FROM todos
+         WHERE status != 'completed' AND due_at IS NOT NULL
+           AND ((due_is_date = 0 AND due_at < ?1) OR (due_is_date = 1 AND due_at < ?2))
+         ORDER BY due_at LIMIT ?3"
+    ))
+    .bind(now)
+    .bind(day_start)
+    .bind(LIST_CAP)
+    .fetch_all(db)
+    .await?;
+    let due_today: Vec<TodoRow> = sqlx::query_as(&format!(
+        "SELECT {TODO_COLUMNS} FROM todos
+         WHERE status != 'completed' AND due_at >= ?1 AND due_at < ?2
+           AND (due_is_date = 1 OR due_at >= ?3)
+         ORDER BY due_is_date, due_at LIMIT ?4"
+    ))
+    .bind(day_start)
+    .bind(day_end)
+    .bind(now)
+    .bind(LIST_CAP)
+    .fetch_all(db)
+    .await?;
+    let events: Vec<EventRow> = sqlx::query_as(&format!(
+        "SELECT {EVENT_COLUMNS} FROM events
+         WHERE start_at < ?2 AND coalesce(end_at, start_at) >= ?1
+         ORDER BY is_all_day DESC, start_at LIMIT ?3"
+    ))
+    .bind(day_start)
+    .bind(day_end)
+    .bind(LIST_CAP)
+    .fetch_all(db)
+    .await?;
+    let pinned: Vec<MemoRow> = sqlx::query_as(&format!(
+        "SELECT {MEMO_COLUMNS} FROM memos WHERE pinned = 1 ORDER BY updated_at DESC LIMIT ?"
+    ))
+    .bind(LIST_CAP)
+    .fetch_all(db)
+    .await?;
+    let briefing: Option<(String, String, i64)> = sqlx::query_as(
+        "SELECT m.id, m.content, m.created_at FROM messages m
+         JOIN conversations c ON c.id = m.conversation_id
+         WHERE c.kind = 'briefings' AND m.role = 'assistant' AND m.created_at >= ?
+         ORDER BY m.seq DESC LIMIT 1",
+    )
+    .bind(day_start)
+    .fetch_optional(db)
+    .await?;
+
+    Ok(Json(Today {
+        date: format!("{:04}-{:02}-{:02}", day.year(), day.month(), day.day()),
+        greeting: greeting(local.hour()).to_owned(),
+        today_tasks: due_today.into_iter().map(|r| r.into_api(tz)).collect(),
+        overdue_tasks: overdue.into_iter().map(|r| r.into_api(tz)).collect(),
+        today_events: events.into_iter().map(|r| r.into_api(tz)).collect(),
+        pinned_memos: pinned.into_iter().map(|r| r.into_api(tz)).collect(),
+        briefing: briefing.map(|(message_id, content, created_at)| Briefing {
+            message_id,
+            content,
+            created_at: render(created_at, tz),
+        }),
+    }))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn greets_by_the_local_hour() {
+        assert_eq!(greeting(7), "Good morning");
+        assert_eq!(greeting(13), "Good afternoon");
+        assert_eq!(greeting(20), "Good evening");
+        assert_eq!(greeting(2), "Hello, night owl");
+    }
+}

@@ -315,7 +315,12 @@ async fn update_todo(
 
 /// Applies a patch in one transaction on the write connection, so two edits never
 /// interleave between the read and the write.
-pub async fn patch_todo(db: &sqlx::SqlitePool, tz: chrono_tz::Tz, id: &str, patch: TodoPatch) -> Result<Todo> {
+pub async fn patch_todo(
+    db: &sqlx::SqlitePool,
+    tz: chrono_tz::Tz,
+    id: &str,
+    patch: TodoPatch,
+) -> Result<Todo> {
     let mut tx = db.begin().await?;
     let mut row = sqlx::query_as::<_, TodoRow>(&format!("SELECT {TODO_COLUMNS} FROM todos WHERE id = ?"))
         .bind(id)

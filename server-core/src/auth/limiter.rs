@@ -70,11 +70,8 @@ impl Limiter {
             map.retain(|_, e| now.duration_since(e.last) < FORGET_AFTER);
         }
         for key in keys {
-            let entry = map.entry((*key).to_owned()).or_insert(Entry {
-                failures: 0,
-                blocked_until: None,
-                last: now,
-            });
+            let entry =
+                map.entry((*key).to_owned()).or_insert(Entry { failures: 0, blocked_until: None, last: now });
             if now.duration_since(entry.last) > FORGET_AFTER {
                 entry.failures = 0;
             }

@@ -13,13 +13,13 @@ use std::path::Path;
 use std::sync::Arc;
 
 use anyhow::Context as _;
-use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
 use argon2::Argon2;
+use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
+use axum::Extension;
 use axum::extract::{ConnectInfo, Request, State};
 use axum::http::{StatusCode, header};
 use axum::middleware::Next;
 use axum::response::Response;
-use axum::Extension;
 use base64::Engine as _;
 use hmac::{Hmac, Mac};
 use rand::{Rng as _, RngCore as _};
@@ -131,9 +131,7 @@ fn write_private(path: &Path, contents: &str) -> anyhow::Result<()> {
         use std::os::unix::fs::OpenOptionsExt as _;
         options.mode(0o600);
     }
-    let mut file = options
-        .open(path)
-        .with_context(|| format!("cannot write {}", path.display()))?;
+    let mut file = options.open(path).with_context(|| format!("cannot write {}", path.display()))?;
     file.write_all(contents.as_bytes())?;
     file.sync_all()?;
     Ok(())
@@ -171,10 +169,7 @@ pub fn generate_pin() -> String {
 }
 
 pub fn check_pin_strength(pin: &str) -> anyhow::Result<()> {
-    anyhow::ensure!(
-        (6..=64).contains(&pin.chars().count()),
-        "the PIN must be 6 to 64 characters"
-    );
+    anyhow::ensure!((6..=64).contains(&pin.chars().count()), "the PIN must be 6 to 64 characters");
     Ok(())
 }
 
@@ -371,10 +366,14 @@ fn normalise_email(email: &str) -> Result<String> {
     let valid = (3..=254).contains(&email.len())
         && !email.chars().any(char::is_whitespace)
         && email.split('@').count() == 2
-        && email
-            .split_once('@')
-            .is_some_and(|(local, domain)| !local.is_empty() && domain.contains('.') && !domain.starts_with('.') && !domain.ends_with('.'));
-    if valid { Ok(email) } else { Err(Error::invalid("email", "must be an e-mail address such as ana@example.com")) }
+        && email.split_once('@').is_some_and(|(local, domain)| {
+            !local.is_empty() && domain.contains('.') && !domain.starts_with('.') && !domain.ends_with('.')
+        });
+    if valid {
+        Ok(email)
+    } else {
+        Err(Error::invalid("email", "must be an e-mail address such as ana@example.com"))
+    }
 }
 
 /// Ask for a one-time sign-in code. The code is shown on the desktop (or mailed where SMTP
@@ -396,11 +395,7 @@ async fn register(
     let keys = [client.as_str(), send_key.as_str()];
     // Each code asked for counts as a "failure" until one is verified, so nobody can make
     // the desktop show codes in a loop.
-    state
-        .auth
-        .limiter
-        .check(&keys)
-        .map_err(|retry_after| Error::TooManyRequests { retry_after })?;
+    state.auth.limiter.check(&keys).map_err(|retry_after| Error::TooManyRequests { retry_after })?;
     state.auth.limiter.fail(&[send_key.as_str()]);
 
     let code = format!("{:06}", rand::rng().random_range(0..1_000_000u32));
@@ -453,7 +448,10 @@ async fn verify_otp(
             .await?;
     let Some((stored_mac, expires_at, attempts)) = row else {
         limiter.fail(&keys);
-        return Err(Error::unauthorized("otp_invalid", "no code is waiting for that e-mail; ask for a new one"));
+        return Err(Error::unauthorized(
+            "otp_invalid",
+            "no code is waiting for that e-mail; ask for a new one",
+        ));
     };
     if expires_at < now_ms() || attempts >= OTP_MAX_TRIES {
         sqlx::query("DELETE FROM otp_codes WHERE email = ?").bind(&email).execute(&mut *tx).await?;

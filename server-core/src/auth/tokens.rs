@@ -91,24 +91,24 @@ impl Tokens {
     /// Loads the families ended recently enough that their access tokens may still be alive.
     pub async fn load_revoked(&self, db: &SqlitePool) -> Result<()> {
         let since = now_ms() - (self.access_ttl_s + 60) * 1000;
-        let ids: Vec<(String,)> =
-            sqlx::query_as("SELECT id FROM token_families WHERE revoked_at >= ?")
-                .bind(since)
-                .fetch_all(db)
-                .await?;
+        let ids: Vec<(String,)> = sqlx::query_as("SELECT id FROM token_families WHERE revoked_at >= ?")
+            .bind(since)
+            .fetch_all(db)
+            .await?;
         let mut set = self.revoked.write().unwrap_or_else(|p| p.into_inner());
         set.extend(ids.into_iter().map(|(id,)| id));
         Ok(())
     }
 
     pub fn verify_access(&self, token: &str) -> Result<AuthUser> {
-        let data = jsonwebtoken::decode::<Claims>(token, &self.decoding, &self.validation)
-            .map_err(|e| match e.kind() {
+        let data = jsonwebtoken::decode::<Claims>(token, &self.decoding, &self.validation).map_err(|e| {
+            match e.kind() {
                 jsonwebtoken::errors::ErrorKind::ExpiredSignature => {
                     Error::unauthorized("token_expired", "the access token has expired; refresh it")
                 }
                 _ => Error::unauthorized("invalid_token", "the access token is not valid"),
-            })?;
+            }
+        })?;
         let revoked = self.revoked.read().unwrap_or_else(|p| p.into_inner());
         if revoked.contains(&data.claims.sid) {
             return Err(Error::unauthorized("token_revoked", "this login has ended; log in again"));
@@ -144,11 +144,7 @@ impl Tokens {
         self.pair(&family_id, refresh)
     }
 
-    async fn insert_refresh(
-        &self,
-        tx: &mut sqlx::SqliteConnection,
-        family_id: &str,
-    ) -> Result<String> {
+    async fn insert_refresh(&self, tx: &mut sqlx::SqliteConnection, family_id: &str) -> Result<String> {
         let mut raw = [0u8; 32];
         rand::rng().fill_bytes(&mut raw);
         let token = URL_SAFE_NO_PAD.encode(raw);
@@ -201,7 +197,9 @@ impl Tokens {
             if now - used_at <= REFRESH_RACE_GRACE_MS {
                 return Err(Error::Conflict {
                     code: "refresh_in_progress",
-                    detail: "this refresh token was just exchanged by another request; use the tokens it received".into(),
+                    detail:
+                        "this refresh token was just exchanged by another request; use the tokens it received"
+                            .into(),
                 });
             }
             drop(tx);
@@ -213,7 +211,10 @@ impl Tokens {
             ));
         }
         if expires_at < now {
-            return Err(Error::unauthorized("refresh_token_expired", "the refresh token has expired; log in again"));
+            return Err(Error::unauthorized(
+                "refresh_token_expired",
+                "the refresh token has expired; log in again",
+            ));
         }
         sqlx::query("UPDATE refresh_tokens SET used_at = ? WHERE token_hash = ?")
             .bind(now)
@@ -234,10 +235,7 @@ impl Tokens {
         .bind(family_id)
         .execute(db)
         .await?;
-        self.revoked
-            .write()
-            .unwrap_or_else(|p| p.into_inner())
-            .insert(family_id.to_owned());
+        self.revoked.write().unwrap_or_else(|p| p.into_inner()).insert(family_id.to_owned());
         Ok(())
     }
 
@@ -250,10 +248,7 @@ impl Tokens {
         .bind(reason)
         .fetch_all(db)
         .await?;
-        self.revoked
-            .write()
-            .unwrap_or_else(|p| p.into_inner())
-            .extend(ids.into_iter().map(|(id,)| id));
+        self.revoked.write().unwrap_or_else(|p| p.into_inner()).extend(ids.into_iter().map(|(id,)| id));
         Ok(())
     }
 }
