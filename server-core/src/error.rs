@@ -36,8 +36,8 @@ pub enum Error {
     BadRequest { code: &'static str, detail: String },
     #[error("{detail}")]
     Unauthorized { code: &'static str, detail: String },
-    #[error("{0}")]
-    Forbidden(String),
+    #[error("{detail}")]
+    Forbidden { code: &'static str, detail: String },
     #[error("{0} not found")]
     NotFound(&'static str),
     #[error("{detail}")]
@@ -74,7 +74,7 @@ impl Error {
         match self {
             Error::BadRequest { .. } => StatusCode::BAD_REQUEST,
             Error::Unauthorized { .. } => StatusCode::UNAUTHORIZED,
-            Error::Forbidden(_) => StatusCode::FORBIDDEN,
+            Error::Forbidden { .. } => StatusCode::FORBIDDEN,
             Error::NotFound(_) => StatusCode::NOT_FOUND,
             Error::Conflict { .. } => StatusCode::CONFLICT,
             Error::PayloadTooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
@@ -90,8 +90,8 @@ impl Error {
         match self {
             Error::BadRequest { code, .. }
             | Error::Conflict { code, .. }
-            | Error::Unauthorized { code, .. } => code,
-            Error::Forbidden(_) => "forbidden",
+            | Error::Unauthorized { code, .. }
+            | Error::Forbidden { code, .. } => code,
             Error::NotFound(_) => "not_found",
             Error::PayloadTooLarge { .. } => "payload_too_large",
             Error::UnsupportedMediaType(_) => "unsupported_media_type",

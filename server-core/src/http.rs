@@ -74,7 +74,11 @@ async fn check_host(State(allowed): State<Arc<AllowedHosts>>, req: Request, next
         Some(h) if allowed.allows(&h) => next.run(req).await,
         Some(h) => {
             tracing::warn!(host = %h, "refused a request for a foreign Host");
-            Error::Forbidden(format!("this server does not answer to the host {h:?}")).into_response()
+            Error::Forbidden {
+                code: "host_not_allowed",
+                detail: format!("this server does not answer to the host {h:?}"),
+            }
+            .into_response()
         }
         None => Error::BadRequest { code: "missing_host", detail: "the request has no Host header".into() }
             .into_response(),

@@ -29,6 +29,7 @@ use utoipa::ToSchema;
 use utoipa_axum::{router::OpenApiRouter, routes};
 
 pub use limiter::Limiter;
+use tokens::hex;
 pub use tokens::{AUDIENCE, AuthUser, Claims, OWNER, TokenPair, Tokens, hash_token};
 
 use crate::db::{new_id, now_ms};
@@ -475,8 +476,4 @@ async fn verify_otp(
     limiter.succeed(&[client.as_str(), account.as_str(), format!("otp-send:{email}").as_str()]);
     let device = add_device(&state.db.write, &email, Some(&email)).await?;
     Ok(Json(state.auth.tokens.start_family(&state.db.write, Some(&device)).await?))
-}
-
-fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
