@@ -25,6 +25,24 @@ pub struct Cli {
 pub enum Command {
     /// Run the server (the default).
     Serve,
+    /// Parse utterances (one per stdin line) into ParseResult JSON lines.
+    Parse {
+        /// Reference time, RFC 3339 (default: now).
+        #[arg(long)]
+        now: Option<String>,
+        /// IANA time zone (default: TZ, else UTC).
+        #[arg(long)]
+        tz: Option<String>,
+    },
+    /// Resolve date/time expressions (one per stdin line) into {"start","end","grain"} lines.
+    When {
+        /// Reference time, RFC 3339 (default: now).
+        #[arg(long)]
+        now: Option<String>,
+        /// IANA time zone (default: TZ, else UTC).
+        #[arg(long)]
+        tz: Option<String>,
+    },
     /// Set a new login PIN, print it once and end every existing login.
     ResetPin {
         /// Use this PIN instead of generating one (at least 6 characters).
@@ -72,6 +90,9 @@ pub struct Settings {
     pub ai_api_key: Option<String>,
     #[arg(long, env = "AI_MODEL", default_value = "llama3.2")]
     pub ai_model: String,
+    /// A SearXNG instance for `web_search`, such as http://localhost:8888; none by default.
+    #[arg(long, env = "SEARCH_URL")]
+    pub search_url: Option<String>,
     #[arg(long, env = "ENABLE_SCHEDULER", default_value_t = true, action = clap::ArgAction::Set)]
     pub enable_scheduler: bool,
     /// Local time of the daily briefing, HH:MM.

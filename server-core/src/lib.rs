@@ -18,6 +18,8 @@
 
 pub mod api;
 pub mod auth;
+pub mod brain;
+pub mod bus;
 pub mod chat;
 pub mod config;
 pub mod db;
@@ -111,7 +113,20 @@ impl App {
         }
         let generated_pin = auth::ensure_pin(&db.write, settings.pin.as_deref()).await?;
         auth.tokens.load_revoked(&db.read).await?;
-        let state = AppState { db, auth: Arc::new(auth), settings: Arc::new(settings), tz };
+        let bus = bus::Bus::default();
+        let approvals = Arc::new(brain::PendingApprovals::default());
+        let gate = Arc::new(brain::BusApprovals { bus: bus.clone(), pending: approvals.clone() });
+        let web = brain::actions::WebSearch {
+            base_url: settings.search_url.clone(),
+            client: reqwest::Client::new(),
+        };
+        let engine = brain::Engine::new(db.clone(), tz, bus, gate, web);
+        let resumed = engine.recover().await?;
+        if resumed > 0 {
+            tracing::info!(plans = resumed, "resumed plans interrupted by the last stop");
+        }
+        let brain = brain::Brain { engine, approvals };
+        let state = AppState { db, auth: Arc::new(auth), settings: Arc::new(settings), tz, brain };
         Ok(Self { state, generated_pin })
     }
 }
@@ -126,6 +141,7 @@ fn api_router(state: &AppState) -> OpenApiRouter<AppState> {
         .merge(today::router())
         .merge(chat::router())
         .merge(notifications::router())
+        .merge(brain::routes::router())
         .route_layer(axum::middleware::from_fn_with_state(state.clone(), auth::require_auth));
     OpenApiRouter::with_openapi(ApiDoc::openapi())
         .merge(health::router())
@@ -148,6 +164,7 @@ pub fn openapi() -> utoipa::openapi::OpenApi {
         .merge(describe_only(today::router()))
         .merge(describe_only(chat::router()))
         .merge(describe_only(notifications::router()))
+        .merge(describe_only(brain::routes::router()))
         .split_for_parts();
     spec
 }

@@ -3,7 +3,7 @@
 use anyhow::Context as _;
 use clap::Parser as _;
 use clawchat_server::config::{Cli, Command};
-use clawchat_server::{App, auth, db::Db, serve};
+use clawchat_server::{App, auth, brain, db::Db, serve};
 
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
@@ -20,6 +20,12 @@ async fn main() -> anyhow::Result<()> {
     match cli.command.unwrap_or(Command::Serve) {
         Command::Serve => run_server(cli.settings).await,
         Command::ResetPin { pin } => reset_pin(cli.settings, pin).await,
+        Command::Parse { now, tz } => {
+            brain::cli::run(brain::cli::Mode::Parse, brain::cli::reference(now.as_deref(), tz.as_deref())?)
+        }
+        Command::When { now, tz } => {
+            brain::cli::run(brain::cli::Mode::When, brain::cli::reference(now.as_deref(), tz.as_deref())?)
+        }
     }
 }
 

@@ -175,7 +175,18 @@ async fn search(
     Query(p): Query<SearchParams>,
 ) -> Result<Json<Page<SearchHit>>> {
     let window = Window::new(p.page, p.limit)?;
-    let types: Vec<ResultType> = match p.types.as_deref().map(str::trim).filter(|t| !t.is_empty()) {
+    Ok(Json(run(&state.db.read, state.tz, &p.q, p.types.as_deref(), window).await?))
+}
+
+/// Runs a search; shared by the route and the assistant's `search` tool.
+pub async fn run(
+    db: &sqlx::SqlitePool,
+    tz: chrono_tz::Tz,
+    q: &str,
+    types: Option<&str>,
+    window: Window,
+) -> Result<Page<SearchHit>> {
+    let types: Vec<ResultType> = match types.map(str::trim).filter(|t| !t.is_empty()) {
         None => ResultType::ALL.to_vec(),
         Some(list) => list
             .split(',')
@@ -190,11 +201,11 @@ async fn search(
             })
             .collect::<Result<_>>()?,
     };
-    if p.q.chars().count() > 500 {
+    if q.chars().count() > 500 {
         return Err(Error::invalid("q", "must be at most 500 characters"));
     }
-    let Some(fts) = fts_query(&p.q) else {
-        return Ok(Json(window.wrap(vec![], 0)));
+    let Some(fts) = fts_query(q) else {
+        return Ok(window.wrap(vec![], 0));
     };
 
     let union = types.iter().map(|t| t.ranked()).collect::<Vec<_>>().join(" UNION ALL ");
@@ -205,7 +216,7 @@ async fn search(
     for _ in &types {
         q = q.bind(&fts);
     }
-    let ranked = q.bind(i64::from(window.limit)).bind(window.offset()).fetch_all(&state.db.read).await?;
+    let ranked = q.bind(i64::from(window.limit)).bind(window.offset()).fetch_all(db).await?;
 
     let mut total = 0i64;
     let mut order: Vec<(String, i64, f64)> = Vec::with_capacity(ranked.len());
@@ -219,7 +230,7 @@ async fn search(
         for _ in &types {
             q = q.bind(&fts);
         }
-        total = q.fetch_one(&state.db.read).await?;
+        total = q.fetch_one(db).await?;
     }
 
     let mut found: HashMap<(&'static str, i64), (String, String, String, i64)> = HashMap::new();
@@ -229,7 +240,7 @@ async fn search(
             continue;
         }
         let ids = serde_json::to_string(&seqs).map_err(|e| Error::Internal(e.into()))?;
-        let rows = sqlx::query(t.details()).bind(&fts).bind(ids).fetch_all(&state.db.read).await?;
+        let rows = sqlx::query(t.details()).bind(&fts).bind(ids).fetch_all(db).await?;
         for row in rows {
             found.insert(
                 (t.tag(), row.try_get("seq")?),
@@ -249,11 +260,11 @@ async fn search(
                 snippet: highlight(&snip),
                 // bm25 is lower-is-better and negative; flip it so a client sorts naturally.
                 score: -rank,
-                created_at: render(created_at, state.tz),
+                created_at: render(created_at, tz),
             })
         })
         .collect();
-    Ok(Json(window.wrap(items, total)))
+    Ok(window.wrap(items, total))
 }
 
 #[cfg(test)]

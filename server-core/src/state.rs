@@ -8,6 +8,7 @@ use axum::extract::FromRef;
 use chrono_tz::Tz;
 
 use crate::auth::Auth;
+use crate::brain::Brain;
 use crate::config::Settings;
 use crate::db::Db;
 
@@ -18,6 +19,7 @@ pub struct AppState {
     pub settings: Arc<Settings>,
     /// The user's time zone: answers are rendered in it and "today" is measured in it.
     pub tz: Tz,
+    pub brain: Brain,
 }
 
 impl FromRef<AppState> for Db {

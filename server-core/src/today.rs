@@ -62,14 +62,17 @@ pub fn greeting(hour: u32) -> &'static str {
         (status = 401, description = "Not logged in", body = ErrorBody),
     ))]
 async fn today(State(state): State<AppState>) -> Result<Json<Today>> {
-    let tz = state.tz;
+    Ok(Json(load(&state.db.read, state.tz).await?))
+}
+
+/// Today's dashboard, as the route and the daily briefing both need it.
+pub async fn load(db: &sqlx::SqlitePool, tz: chrono_tz::Tz) -> Result<Today> {
     let now = now_ms();
     let local = from_ms(now, tz);
     let day = local.date_naive();
     let day_start = start_of_day(day, tz).timestamp_millis();
     let day_end =
         day.succ_opt().map_or(day_start + 86_400_000, |next| start_of_day(next, tz).timestamp_millis());
-    let db = &state.db.read;
 
     // Overdue: a timed todo past its minute, or a day-level todo whose day is over.
     let overdue: Vec<TodoRow> = sqlx::query_as(&format!(
@@ -121,7 +124,7 @@ async fn today(State(state): State<AppState>) -> Result<Json<Today>> {
     .fetch_optional(db)
     .await?;
 
-    Ok(Json(Today {
+    Ok(Today {
         date: format!("{:04}-{:02}-{:02}", day.year(), day.month(), day.day()),
         greeting: greeting(local.hour()).to_owned(),
         today_tasks: due_today.into_iter().map(|r| r.into_api(tz)).collect(),
@@ -133,7 +136,7 @@ async fn today(State(state): State<AppState>) -> Result<Json<Today>> {
             content,
             created_at: render(created_at, tz),
         }),
-    }))
+    })
 }
 
 #[cfg(test)]

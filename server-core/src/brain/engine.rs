@@ -1,0 +1,571 @@
+//! The SQH task engine: runs a plan, a graph of tasks linked by `depends_on`.
+//!
+//! Every task is stored (`agent_tasks`) before it runs and after every change, so a crash
+//! loses nothing: at start-up, tasks that were running are marked failed with a reason and
+//! pending ones run again. Independent tasks run in parallel; a task starts when all it
+//! depends on are done, and gets their outputs through placeholders in its inputs
+//! (`"{{t1}}"` is the whole output of t1, `"{{t1.content}}"` one field of it). A failed,
+//! denied or timed-out task fails or cancels its dependants, never the server.
+//!
+//! Server tools run in-process ([`super::actions`]); host tools go to the [`HostExecutor`]
+//! (the desktop shell, or an edge client over Socket.IO). Host tools that write, delete or
+//! execute wait in `awaiting_approval` until the [`ApprovalGate`] says yes.
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use futures::future::BoxFuture;
+use serde_json::{Map, Value};
+use sqlx::Row as _;
+use tokio::sync::oneshot;
+use tokio::task::JoinSet;
+
+use super::actions::{self, ToolError};
+use super::tools;
+use super::types::{Target, TaskRecord, TaskSpec, TaskStatus};
+use crate::bus::{Bus, ServerEvent};
+use crate::db::{Db, new_id, now_ms};
+
+/// Runs host tools on the user's machine.
+pub trait HostExecutor: Send + Sync + 'static {
+    /// Whether this executor can run `tool` now (a connected desktop, a registered client).
+    fn can_run(&self, tool: &str) -> bool;
+    /// Runs the task; `Ok` is the tool's output object.
+    fn execute(&self, task: TaskRecord) -> BoxFuture<'static, Result<Value, String>>;
+}
+
+/// The user's yes or no for a task that writes, deletes or executes on the host.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Approval {
+    Approved,
+    Denied(String),
+}
+
+pub trait ApprovalGate: Send + Sync + 'static {
+    /// Asks; resolves when the user answers. The engine applies its own timeout.
+    fn request(&self, task: TaskRecord, reason: String) -> BoxFuture<'static, Approval>;
+}
+
+/// Approvals answered by any client through the event bus and `approve`/`deny`: the
+/// request goes out as `task:approval_request`, the answer comes back as `task:approve`,
+/// `task:deny` or the REST equivalents.
+#[derive(Debug, Default)]
+pub struct PendingApprovals {
+    waiting: Mutex<HashMap<String, oneshot::Sender<Approval>>>,
+}
+
+impl PendingApprovals {
+    fn waiting(&self) -> std::sync::MutexGuard<'_, HashMap<String, oneshot::Sender<Approval>>> {
+        self.waiting.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// Delivers an answer; false when nothing waits for that task.
+    pub fn answer(&self, task_id: &str, answer: Approval) -> bool {
+        match self.waiting().remove(task_id) {
+            Some(tx) => tx.send(answer).is_ok(),
+            None => false,
+        }
+    }
+}
+
+/// The gate used by the server itself: publish the request, wait for an answer.
+#[derive(Debug, Clone)]
+pub struct BusApprovals {
+    pub bus: Bus,
+    pub pending: Arc<PendingApprovals>,
+}
+
+impl ApprovalGate for BusApprovals {
+    fn request(&self, task: TaskRecord, reason: String) -> BoxFuture<'static, Approval> {
+        let (tx, rx) = oneshot::channel();
+        self.pending.waiting().insert(task.task.task_id.clone(), tx);
+        self.bus.publish(ServerEvent::ApprovalRequest { task: Box::new(task), reason });
+        Box::pin(
+            async move { rx.await.unwrap_or_else(|_| Approval::Denied("the request was withdrawn".into())) },
+        )
+    }
+}
+
+#[derive(Debug, Clone, Copy)]
+pub struct Limits {
+    /// How long one server or host task may run.
+    pub task_timeout: Duration,
+    /// How long a task waits for the user's yes before it is cancelled.
+    pub approval_timeout: Duration,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Self { task_timeout: Duration::from_secs(60), approval_timeout: Duration::from_secs(300) }
+    }
+}
+
+/// Where a plan came from, which decides how careful the engine is with it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Origin {
+    /// Typed or said by the user on this computer.
+    User,
+    /// Proposed after reading text the user did not write (a file, a memo, a web page):
+    /// every host tool then needs approval, even a read.
+    Untrusted,
+}
+
+#[derive(Clone)]
+pub struct Engine {
+    pub db: Db,
+    pub tz: chrono_tz::Tz,
+    pub bus: Bus,
+    pub limits: Limits,
+    pub approvals: Arc<dyn ApprovalGate>,
+    host: Arc<Mutex<Option<Arc<dyn HostExecutor>>>>,
+    pub web: actions::WebSearch,
+}
+
+impl std::fmt::Debug for Engine {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Engine").field("limits", &self.limits).finish_non_exhaustive()
+    }
+}
+
+/// The outcome of a plan: every task in its final state, in plan order.
+#[derive(Debug, Clone)]
+pub struct PlanOutcome {
+    pub tasks: Vec<TaskRecord>,
+}
+
+impl Engine {
+    pub fn new(
+        db: Db,
+        tz: chrono_tz::Tz,
+        bus: Bus,
+        approvals: Arc<dyn ApprovalGate>,
+        web: actions::WebSearch,
+    ) -> Self {
+        Self { db, tz, bus, limits: Limits::default(), approvals, host: Arc::new(Mutex::new(None)), web }
+    }
+
+    /// Installs (or with `None`, removes) the executor for host tools.
+    pub fn set_host_executor(&self, host: Option<Arc<dyn HostExecutor>>) {
+        *self.host.lock().unwrap_or_else(|p| p.into_inner()) = host;
+    }
+
+    fn host(&self) -> Option<Arc<dyn HostExecutor>> {
+        self.host.lock().unwrap_or_else(|p| p.into_inner()).clone()
+    }
+
+    /// Gives the plan's tasks permanent ids (rewriting `depends_on` and placeholders) and
+    /// stores them, all in one transaction, before anything runs.
+    pub async fn persist(
+        &self,
+        conversation_id: Option<&str>,
+        message_id: Option<&str>,
+        plan: Vec<TaskRecord>,
+    ) -> crate::error::Result<Vec<TaskRecord>> {
+        let renames: HashMap<String, String> =
+            plan.iter().map(|t| (t.task.task_id.clone(), new_id())).collect();
+        let mut out = Vec::with_capacity(plan.len());
+        let mut tx = self.db.write.begin().await?;
+        let now = now_ms();
+        for mut record in plan {
+            let old = record.task.task_id.clone();
+            record.task.task_id = renames.get(&old).cloned().unwrap_or_else(new_id);
+            record.task.depends_on =
+                record.task.depends_on.iter().filter_map(|d| renames.get(d).cloned()).collect();
+            record.task.inputs = rename_placeholders(record.task.inputs, &renames);
+            // The registry, not the planner, decides where a tool runs.
+            if let Some(tool) = tools::by_name(&record.task.tool) {
+                record.target = tool.target;
+            }
+            record.status = TaskStatus::Pending;
+            sqlx::query(
+                "INSERT INTO agent_tasks (id, conversation_id, message_id, tool, inputs, depends_on, status, target,
+                     created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, 'pending', ?, ?, ?)",
+            )
+            .bind(&record.task.task_id)
+            .bind(conversation_id)
+            .bind(message_id)
+            .bind(&record.task.tool)
+            .bind(record.task.inputs.to_string())
+            .bind(serde_json::to_string(&record.task.depends_on).unwrap_or_else(|_| "[]".into()))
+            .bind(target_name(record.target))
+            .bind(now)
+            .bind(now)
+            .execute(&mut *tx)
+            .await?;
+            out.push(record);
+        }
+        tx.commit().await?;
+        Ok(out)
+    }
+
+    /// Runs stored tasks to the end. Never fails as a whole: each task's fate is in its
+    /// record.
+    pub async fn run(&self, tasks: Vec<TaskRecord>, origin: Origin) -> PlanOutcome {
+        let order: Vec<String> = tasks.iter().map(|t| t.task.task_id.clone()).collect();
+        let mut state: HashMap<String, TaskRecord> =
+            tasks.into_iter().map(|t| (t.task.task_id.clone(), t)).collect();
+        let mut running: JoinSet<(String, Result<Value, Finish>)> = JoinSet::new();
+
+        loop {
+            // Settle tasks whose dependencies can no longer succeed.
+            let mut changed = true;
+            while changed {
+                changed = false;
+                let doomed: Vec<(String, String)> = state
+                    .values()
+                    .filter(|t| t.status == TaskStatus::Pending)
+                    .filter_map(|t| {
+                        t.task.depends_on.iter().find_map(|d| match state.get(d).map(|r| r.status) {
+                            Some(TaskStatus::Failed | TaskStatus::Cancelled) | None => Some((
+                                t.task.task_id.clone(),
+                                format!("skipped: task {d} it depends on did not finish"),
+                            )),
+                            _ => None,
+                        })
+                    })
+                    .collect();
+                for (id, reason) in doomed {
+                    self.finish(&mut state, &id, Err(Finish::Cancelled(reason))).await;
+                    changed = true;
+                }
+            }
+
+            let ready: Vec<TaskRecord> = state
+                .values()
+                .filter(|t| t.status == TaskStatus::Pending)
+                .filter(|t| {
+                    t.task
+                        .depends_on
+                        .iter()
+                        .all(|d| state.get(d).is_some_and(|r| r.status == TaskStatus::Done))
+                })
+                .cloned()
+                .collect();
+            for mut task in ready {
+                let inputs = resolve_placeholders(&task.task.inputs, &state);
+                task.task.inputs = inputs;
+                let id = task.task.task_id.clone();
+                if let Some(t) = state.get_mut(&id) {
+                    t.task.inputs = task.task.inputs.clone();
+                    t.status = TaskStatus::Running;
+                }
+                self.store_status(
+                    &task.task.task_id,
+                    TaskStatus::Running,
+                    Some(&task.task.inputs),
+                    None,
+                    None,
+                )
+                .await;
+                let engine = self.clone();
+                running.spawn(async move {
+                    let result = engine.execute(task, origin).await;
+                    (id, result)
+                });
+            }
+
+            match running.join_next().await {
+                Some(Ok((id, result))) => self.finish(&mut state, &id, result).await,
+                Some(Err(join_error)) => {
+                    // A panicking tool is a bug, but it must not take the plan down with it.
+                    tracing::error!(error = %join_error, "a task panicked");
+                    if let Some(id) = state
+                        .values()
+                        .find(|t| t.status == TaskStatus::Running)
+                        .map(|t| t.task.task_id.clone())
+                    {
+                        self.finish(&mut state, &id, Err(Finish::Failed("the task crashed".into()))).await;
+                    }
+                }
+                None => break,
+            }
+        }
+        PlanOutcome { tasks: order.into_iter().filter_map(|id| state.remove(&id)).collect() }
+    }
+
+    async fn execute(&self, task: TaskRecord, origin: Origin) -> Result<Value, Finish> {
+        let Some(tool) = tools::by_name(&task.task.tool) else {
+            return Err(Finish::Failed(format!("there is no tool called {:?}", task.task.tool)));
+        };
+        let needs_yes = tool.needs_approval() || (origin == Origin::Untrusted && tool.target == Target::Host);
+        if needs_yes {
+            let reason = approval_reason(&task);
+            self.store_status(&task.task.task_id, TaskStatus::AwaitingApproval, None, None, None).await;
+            let mut asking = task.clone();
+            asking.status = TaskStatus::AwaitingApproval;
+            let answer =
+                tokio::time::timeout(self.limits.approval_timeout, self.approvals.request(asking, reason))
+                    .await;
+            match answer {
+                Ok(Approval::Approved) => {
+                    self.store_status(&task.task.task_id, TaskStatus::Running, None, None, None).await;
+                }
+                Ok(Approval::Denied(why)) => {
+                    let why = if why.trim().is_empty() { "you said no".to_owned() } else { why };
+                    return Err(Finish::Cancelled(format!("denied: {why}")));
+                }
+                Err(_) => return Err(Finish::Cancelled("nobody approved it in time".into())),
+            }
+        }
+        let work = async {
+            match tool.target {
+                Target::Server => {
+                    actions::run_server_tool(self, tool, &task.task.inputs).await.map_err(|e| match e {
+                        ToolError::Failed(msg) => Finish::Failed(msg),
+                        ToolError::Ambiguous { .. } | ToolError::NotFound(_) => Finish::Failed(e.to_string()),
+                    })
+                }
+                Target::Host => match self.host().filter(|h| h.can_run(tool.name())) {
+                    Some(host) => host.execute(task.clone()).await.map_err(Finish::Failed),
+                    None => Err(Finish::Failed(format!(
+                        "{} runs on your computer, and no desktop app or client that runs it is connected",
+                        tool.name()
+                    ))),
+                },
+            }
+        };
+        match tokio::time::timeout(self.limits.task_timeout, work).await {
+            Ok(result) => result,
+            Err(_) => {
+                Err(Finish::Failed(format!("timed out after {} s", self.limits.task_timeout.as_secs())))
+            }
+        }
+    }
+
+    async fn finish(&self, state: &mut HashMap<String, TaskRecord>, id: &str, result: Result<Value, Finish>) {
+        let (status, output, error) = match result {
+            Ok(output) => (TaskStatus::Done, Some(output), None),
+            Err(Finish::Failed(e)) => (TaskStatus::Failed, None, Some(e)),
+            Err(Finish::Cancelled(e)) => (TaskStatus::Cancelled, None, Some(e)),
+        };
+        self.store_status(id, status, None, output.as_ref(), error.as_deref()).await;
+        if let Some(t) = state.get_mut(id) {
+            t.status = status;
+            t.output = output;
+            t.error = error;
+        }
+    }
+
+    /// Stores a task's new state and tells every client. A failed write is logged, not
+    /// fatal: the in-memory plan goes on, and start-up recovery settles the row.
+    async fn store_status(
+        &self,
+        id: &str,
+        status: TaskStatus,
+        inputs: Option<&Value>,
+        output: Option<&Value>,
+        error: Option<&str>,
+    ) {
+        let result = sqlx::query(
+            "UPDATE agent_tasks SET status = ?, inputs = coalesce(?, inputs), output = ?, error = ?, updated_at = ?
+             WHERE id = ?",
+        )
+        .bind(status_name(status))
+        .bind(inputs.map(Value::to_string))
+        .bind(output.map(Value::to_string))
+        .bind(error)
+        .bind(now_ms())
+        .bind(id)
+        .execute(&self.db.write)
+        .await;
+        if let Err(e) = result {
+            tracing::error!(task = id, error = %e, "could not store a task's state");
+        }
+        self.bus.publish(ServerEvent::TaskUpdate {
+            task_id: id.to_owned(),
+            status,
+            output: output.cloned(),
+            error: error.map(str::to_owned),
+        });
+    }
+
+    /// After a restart: running tasks failed (we cannot know how far they got), pending
+    /// ones and those waiting for approval run again. Returns the plans resumed.
+    pub async fn recover(&self) -> crate::error::Result<usize> {
+        sqlx::query(
+            "UPDATE agent_tasks SET status = 'failed', error = 'interrupted: ClawChat stopped while it ran', updated_at = ?
+             WHERE status = 'running'",
+        )
+        .bind(now_ms())
+        .execute(&self.db.write)
+        .await?;
+        let rows = sqlx::query(
+            "SELECT id, message_id, tool, inputs, depends_on, status, target, output, error FROM agent_tasks
+             WHERE message_id IN (SELECT DISTINCT message_id FROM agent_tasks WHERE status IN ('pending', 'awaiting_approval'))
+             ORDER BY seq",
+        )
+        .fetch_all(&self.db.read)
+        .await?;
+        let mut plans: Vec<(Option<String>, Vec<TaskRecord>)> = Vec::new();
+        for row in rows {
+            let message_id: Option<String> = row.try_get("message_id")?;
+            let record = TaskRecord {
+                task: TaskSpec {
+                    task_id: row.try_get("id")?,
+                    tool: row.try_get("tool")?,
+                    inputs: serde_json::from_str(&row.try_get::<String, _>("inputs")?)
+                        .unwrap_or(Value::Object(Map::new())),
+                    depends_on: serde_json::from_str(&row.try_get::<String, _>("depends_on")?)
+                        .unwrap_or_default(),
+                },
+                status: match row.try_get::<String, _>("status")?.as_str() {
+                    "done" => TaskStatus::Done,
+                    "failed" => TaskStatus::Failed,
+                    "cancelled" => TaskStatus::Cancelled,
+                    _ => TaskStatus::Pending,
+                },
+                target: if row.try_get::<String, _>("target")? == "host" {
+                    Target::Host
+                } else {
+                    Target::Server
+                },
+                output: row
+                    .try_get::<Option<String>, _>("output")?
+                    .and_then(|o| serde_json::from_str(&o).ok()),
+                error: row.try_get("error")?,
+            };
+            match plans.last_mut() {
+                Some((m, tasks)) if *m == message_id => tasks.push(record),
+                _ => plans.push((message_id, vec![record])),
+            }
+        }
+        let count = plans.len();
+        for (_, tasks) in plans {
+            let engine = self.clone();
+            tokio::spawn(async move {
+                engine.run(tasks, Origin::User).await;
+            });
+        }
+        Ok(count)
+    }
+}
+
+enum Finish {
+    Failed(String),
+    Cancelled(String),
+}
+
+/// What the approval card shows: the exact command or path, nothing paraphrased.
+pub fn approval_reason(task: &TaskRecord) -> String {
+    let input = |k: &str| task.task.inputs.get(k).and_then(Value::as_str).unwrap_or("").to_owned();
+    match task.task.tool.as_str() {
+        "executor_shell" => format!("Run this command on your computer: {}", input("command")),
+        "file_create" => format!("Create the file {}", input("path")),
+        "open_app" => format!("Open {}", input("target")),
+        "file_read" => format!("Read the file {}", input("path")),
+        other => format!("Run {other}"),
+    }
+}
+
+pub fn status_name(s: TaskStatus) -> &'static str {
+    match s {
+        TaskStatus::Pending => "pending",
+        TaskStatus::AwaitingApproval => "awaiting_approval",
+        TaskStatus::Running => "running",
+        TaskStatus::Done => "done",
+        TaskStatus::Failed => "failed",
+        TaskStatus::Cancelled => "cancelled",
+    }
+}
+
+fn target_name(t: Target) -> &'static str {
+    match t {
+        Target::Server => "server",
+        Target::Host => "host",
+    }
+}
+
+/// `"{{t1.content}}"` names (task, field); anything else is not a placeholder.
+fn placeholder(s: &str) -> Option<(&str, Option<&str>)> {
+    let inner = s.strip_prefix("{{")?.strip_suffix("}}")?.trim();
+    match inner.split_once('.') {
+        Some((task, field)) if !task.is_empty() && !field.is_empty() => Some((task, Some(field))),
+        None if !inner.is_empty() => Some((inner, None)),
+        _ => None,
+    }
+}
+
+fn rename_placeholders(value: Value, renames: &HashMap<String, String>) -> Value {
+    match value {
+        Value::String(s) => match placeholder(&s) {
+            Some((task, field)) => match renames.get(task) {
+                Some(new) => Value::String(match field {
+                    Some(f) => format!("{{{{{new}.{f}}}}}"),
+                    None => format!("{{{{{new}}}}}"),
+                }),
+                None => Value::String(s),
+            },
+            None => Value::String(s),
+        },
+        Value::Array(items) => {
+            Value::Array(items.into_iter().map(|v| rename_placeholders(v, renames)).collect())
+        }
+        Value::Object(map) => {
+            Value::Object(map.into_iter().map(|(k, v)| (k, rename_placeholders(v, renames))).collect())
+        }
+        other => other,
+    }
+}
+
+/// Replaces placeholders with the outputs of finished tasks. Only whole-string
+/// placeholders are replaced, so text that merely contains braces (a file's content, a
+/// memo) is never treated as a template.
+fn resolve_placeholders(value: &Value, state: &HashMap<String, TaskRecord>) -> Value {
+    match value {
+        Value::String(s) => match placeholder(s) {
+            Some((task, field)) => {
+                let output = state.get(task).and_then(|t| t.output.as_ref());
+                match (output, field) {
+                    (Some(out), None) => out.clone(),
+                    (Some(out), Some(f)) => out.get(f).cloned().unwrap_or(Value::Null),
+                    (None, _) => Value::Null,
+                }
+            }
+            None => value.clone(),
+        },
+        Value::Array(items) => Value::Array(items.iter().map(|v| resolve_placeholders(v, state)).collect()),
+        Value::Object(map) => {
+            Value::Object(map.iter().map(|(k, v)| (k.clone(), resolve_placeholders(v, state))).collect())
+        }
+        other => other.clone(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn placeholders_are_whole_strings_only() {
+        assert_eq!(placeholder("{{t1}}"), Some(("t1", None)));
+        assert_eq!(placeholder("{{t1.content}}"), Some(("t1", Some("content"))));
+        assert_eq!(placeholder("see {{t1}}"), None);
+        assert_eq!(placeholder("{{}}"), None);
+    }
+
+    #[test]
+    fn renaming_and_resolving_follow_the_plan() {
+        let renames = HashMap::from([("t1".to_owned(), "abc".to_owned())]);
+        let inputs = rename_placeholders(json!({"content": "{{t1.content}}", "title": "x {{t1}}"}), &renames);
+        assert_eq!(inputs, json!({"content": "{{abc.content}}", "title": "x {{t1}}"}));
+        let done = TaskRecord {
+            task: TaskSpec {
+                task_id: "abc".into(),
+                tool: "file_read".into(),
+                inputs: json!({}),
+                depends_on: vec![],
+            },
+            status: TaskStatus::Done,
+            target: Target::Host,
+            output: Some(json!({"content": "hello {{x}}"})),
+            error: None,
+        };
+        let state = HashMap::from([("abc".to_owned(), done)]);
+        assert_eq!(
+            resolve_placeholders(&inputs, &state),
+            json!({"content": "hello {{x}}", "title": "x {{t1}}"})
+        );
+    }
+}

@@ -1,0 +1,33 @@
+//! The assistant: the built-in parser and date resolver, the tool registry, the PQH that
+//! answers at once and plans, and the SQH task engine that runs the plan.
+//!
+//! One message, end to end: [`pqh::accept`] stores the user's words (so nothing is lost
+//! whatever happens next) and [`pqh::respond`] takes it from there: `stream_start` goes
+//! out at once, the planner (the built-in [`parse`] here) turns the words into a
+//! [`types::ParseResult`], the tasks are stored and announced in a `query-result`, the
+//! [`engine`] runs them, and the answer with its action cards is stored as the
+//! assistant's message before `stream_end`.
+
+pub mod actions;
+pub mod answer;
+pub mod briefing;
+pub mod cli;
+pub mod engine;
+pub mod parse;
+pub mod pqh;
+pub mod routes;
+pub mod tools;
+pub mod types;
+pub mod when;
+
+use std::sync::Arc;
+
+pub use engine::{Approval, ApprovalGate, BusApprovals, Engine, HostExecutor, Origin, PendingApprovals};
+
+/// What the rest of the server holds of the assistant.
+#[derive(Debug, Clone)]
+pub struct Brain {
+    pub engine: Engine,
+    /// Answers to approval requests arrive here, from any channel.
+    pub approvals: Arc<PendingApprovals>,
+}

@@ -1,0 +1,1697 @@
+//! Rule-based, deterministic English intent parser.
+//!
+//! The design goal is asymmetric: a wrongly guessed write or delete costs the user
+//! far more than "I didn't catch that", so every write needs an explicit verb and a
+//! recognisable object (a list, a reminder, an alarm, a calendar item, a file...),
+//! while read-only intents (queries, search, briefing) may be inferred more freely.
+//!
+//! Matching runs on an ASCII-lowercased copy of the text. ASCII lowercasing never
+//! changes byte lengths, so every offset found in the copy is valid in the original,
+//! and titles are cut from the original to keep the user's own words and casing.
+
+use std::ops::Range;
+use std::sync::LazyLock;
+
+use chrono::{DateTime, SecondsFormat};
+use chrono_tz::Tz;
+use regex::Regex;
+use serde_json::{Map, Value};
+
+use super::types::{Intent, ParseResult, TaskRecord};
+use super::when::{self, Found, Grain};
+
+/// Parse one utterance into an intent, its params and the task plan.
+pub fn parse(text: &str, now: DateTime<Tz>) -> ParseResult {
+    let text = text.trim();
+    if text.is_empty() || text.len() > 2000 {
+        return ParseResult::chat(0.0);
+    }
+    let low = text.to_ascii_lowercase();
+
+    // Delegation keeps its own "and ..." ("research X and summarise them").
+    if let Some(plan) = delegate(text, &low) {
+        return single(plan);
+    }
+    let segments = split_compound(&low);
+    if segments.len() > 1 {
+        return compound(text, &low, &segments, now);
+    }
+    match segment(text, &low, now) {
+        Some(plan) => single(plan),
+        None => ParseResult::chat(0.3),
+    }
+}
+
+/// What one clause asks for.
+#[derive(Clone, Debug)]
+struct Plan {
+    intent: Intent,
+    params: Map<String, Value>,
+    confidence: f32,
+}
+
+impl Plan {
+    fn new(intent: Intent, confidence: f32) -> Self {
+        Plan { intent, params: Map::new(), confidence }
+    }
+
+    fn with(mut self, key: &str, value: impl Into<Value>) -> Self {
+        self.params.insert(key.to_string(), value.into());
+        self
+    }
+
+    fn with_opt(self, key: &str, value: Option<String>) -> Self {
+        match value.filter(|v| !v.is_empty()) {
+            Some(v) => self.with(key, v),
+            None => self,
+        }
+    }
+}
+
+fn single(plan: Plan) -> ParseResult {
+    let tasks = TaskRecord::pending("t1".to_string(), plan.intent, plan.params.clone()).into_iter().collect();
+    ParseResult { intent: plan.intent, params: plan.params, confidence: plan.confidence, tasks }
+}
+
+// ---------------------------------------------------------------------------
+// Compound requests
+
+static THEN_SPLIT: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"\s*(?:,\s*)?\b(?:and then|and also|and afterwards|after that|then)\b\s*|\s*;\s*")
+        .unwrap_or_else(|_| never())
+});
+
+static AND_VERB: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(
+        r"\s*,?\s*\band\s+(?:please\s+)?(?:read|open|launch|run|execute|save|store|create|add|remind|set|schedule|search|google|delete|remove|write|put|note|book|show|list|mark|cancel|look up)\b",
+    )
+    .unwrap_or_else(|_| never())
+});
+
+/// A regex that matches nothing; used only if a literal pattern failed to compile,
+/// which the tests rule out.
+fn never() -> Regex {
+    Regex::new(r"[^\s\S]").unwrap_or_else(|_| unreachable_regex())
+}
+
+#[allow(clippy::panic)]
+fn unreachable_regex() -> Regex {
+    // `[^\s\S]` is a valid pattern; reaching this would be a regex crate bug.
+    panic!("regex engine rejected a constant pattern")
+}
+
+/// Byte ranges of the clauses of "X and then Y" / "X, then Y" / "X and save it".
+fn split_compound(low: &str) -> Vec<Range<usize>> {
+    let mut cuts: Vec<Range<usize>> = THEN_SPLIT.find_iter(low).map(|m| m.range()).collect();
+    for m in AND_VERB.find_iter(low) {
+        // Cut before "and", keep the verb in the next clause.
+        let and_pos = low.get(m.range()).and_then(|s| s.find("and")).map(|p| m.start() + p);
+        if let Some(p) = and_pos {
+            // "go ahead and delete it", "try and add": one request, not two.
+            let before = low.get(..p).unwrap_or("").trim_end();
+            let light =
+                ["go ahead", "try", "be sure", "come", "please", "so"].iter().any(|w| before.ends_with(w));
+            if !light && !cuts.iter().any(|c| c.contains(&p)) {
+                cuts.push(m.start()..p + 3);
+            }
+        }
+    }
+    cuts.sort_by_key(|c| c.start);
+    let mut out = Vec::new();
+    let mut start = 0;
+    for c in cuts {
+        if c.start > start {
+            out.push(start..c.start);
+        }
+        start = start.max(c.end);
+    }
+    if start < low.len() {
+        out.push(start..low.len());
+    }
+    out.retain(|r| low.get(r.clone()).is_some_and(|s| !s.trim().is_empty()));
+    out
+}
+
+/// "put papayas on it" -> "put papayas": drop a trailing pronoun place.
+fn strip_it(s: &str) -> &str {
+    let s = s.trim_end_matches(['.', '!', '?', ' ', ',']);
+    for tail in [" on it", " to it", " from it", " off it", " too", " as well", ", please", " please"] {
+        if let Some(x) = s.strip_suffix(tail) {
+            return x;
+        }
+    }
+    s
+}
+
+static PRONOUN: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(
+        r"^(?:it|that|this|them|those|these|the (?:result|results|output|contents?|file|text|summary))$",
+    )
+    .unwrap_or_else(|_| never())
+});
+
+fn compound(text: &str, low: &str, segments: &[Range<usize>], now: DateTime<Tz>) -> ParseResult {
+    let mut plans = Vec::new();
+    for r in segments {
+        let (Some(t), Some(l)) = (text.get(r.clone()), low.get(r.clone())) else {
+            return ParseResult::chat(0.3);
+        };
+        // Every clause must be understood; a half-understood request is not acted on.
+        let mut plan = segment(t, l, now).filter(|p| p.intent != Intent::GeneralChat);
+        if plan.is_none() {
+            // "add corn to my shopping list and remove wine": the later clause
+            // refers to the same list without naming it again.
+            let prev_list = plans.last().is_some_and(|p: &Plan| {
+                matches!(p.intent, Intent::CreateTodo | Intent::DeleteTodo | Intent::CompleteTodo)
+                    && p.params.contains_key("title")
+            });
+            if prev_list {
+                let tt = format!("{} on the list", strip_it(t));
+                let ll = format!("{} on the list", strip_it(l));
+                plan = segment(&tt, &ll, now).filter(|p| {
+                    matches!(p.intent, Intent::CreateTodo | Intent::DeleteTodo | Intent::CompleteTodo)
+                });
+                if let (Some(p), Some(prev)) = (plan.as_mut(), plans.last()) {
+                    if let Some(tags) = prev.params.get("tags") {
+                        p.params.insert("tags".to_string(), tags.clone());
+                    }
+                }
+            }
+        }
+        match plan {
+            Some(p) => plans.push(p),
+            None => return ParseResult::chat(0.3),
+        }
+    }
+    let mut tasks = Vec::new();
+    let mut confidence: f32 = 1.0;
+    for (idx, plan) in plans.iter().enumerate() {
+        let id = format!("t{}", idx + 1);
+        let mut inputs = plan.params.clone();
+        let mut depends = Vec::new();
+        if idx > 0 {
+            let prev = format!("t{idx}");
+            // A title of "it" is named after the earlier step's file, or left to
+            // the engine; only content-like inputs take the earlier output.
+            let title_is_pronoun = inputs
+                .get("title")
+                .and_then(Value::as_str)
+                .is_some_and(|s| PRONOUN.is_match(s.trim().to_ascii_lowercase().as_str()));
+            if title_is_pronoun {
+                let file_name = plans
+                    .get(idx - 1)
+                    .and_then(|p| p.params.get("path"))
+                    .and_then(Value::as_str)
+                    .and_then(|p| p.rsplit('/').next())
+                    .map(str::to_string);
+                match file_name {
+                    Some(name) => {
+                        inputs.insert("title".to_string(), Value::String(name));
+                    }
+                    None => {
+                        inputs.remove("title");
+                    }
+                }
+            }
+            for value in inputs.values_mut() {
+                let refers =
+                    value.as_str().is_some_and(|s| PRONOUN.is_match(s.trim().to_ascii_lowercase().as_str()));
+                if refers {
+                    *value = Value::String(format!("{{{{{prev}.content}}}}"));
+                    if !depends.contains(&prev) {
+                        depends.push(prev.clone());
+                    }
+                }
+            }
+        }
+        confidence = confidence.min(plan.confidence);
+        if let Some(mut rec) = TaskRecord::pending(id, plan.intent, inputs) {
+            rec.task.depends_on = depends;
+            tasks.push(rec);
+        }
+    }
+    let first = plans.first().cloned().unwrap_or_else(|| Plan::new(Intent::GeneralChat, 0.3));
+    ParseResult {
+        intent: first.intent,
+        params: first.params,
+        confidence: ((confidence * 0.95 * 100.0).round() / 100.0).clamp(0.0, 1.0),
+        tasks,
+    }
+}
+
+// ---------------------------------------------------------------------------
+// One clause
+
+static LEAD: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(
+        r"^(?:(?:hey|ok|okay|hi)\s+)?(?:olly|siri|alexa|google|assistant|clawchat|claw)\b[\s,]*|^(?:please|pls|kindly|just|so|ok|okay|now|hey|also|yes|and)\b[\s,]*|^(?:can|could|would|will)\s+(?:you|u)(?:\s+please)?\s+|^i\s+(?:want|need|would like|'d like|wish)\s+(?:you\s+)?to\s+(?:please\s+)?(?:go ahead and\s+)?|^i'd\s+like\s+(?:you\s+)?to\s+|^(?:go ahead and|let's|lets|help me|i need you to|make sure to|make sure you|be sure to|see if you can|would you be able to|could you be able to|are you able to|is it possible to|i was wondering if you could)\s+",
+    )
+    .unwrap_or_else(|_| never())
+});
+
+/// Strip wake words and politeness so the main verb comes first. Returns the
+/// byte offset where the request proper starts.
+fn lead_len(low: &str) -> usize {
+    let mut at = 0;
+    for _ in 0..6 {
+        let rest = low.get(at..).unwrap_or("");
+        match LEAD.find(rest) {
+            Some(m) if m.end() > 0 => at += m.end(),
+            _ => break,
+        }
+    }
+    at
+}
+
+fn segment(text: &str, low: &str, now: DateTime<Tz>) -> Option<Plan> {
+    let text = text.trim();
+    let low = low.trim();
+    let lead = lead_len(low);
+    let (t, l) = (text.get(lead..)?, low.get(lead..)?);
+    let t = t.trim_end_matches(['.', '!', '?', ' ']);
+    let l = l.get(..t.len())?;
+    if l.is_empty() {
+        return None;
+    }
+    if HOW_TO.is_match(l) {
+        return None;
+    }
+    host_tool(t, l)
+        .or_else(|| web_search(t, l))
+        .or_else(|| local_search(t, l))
+        .or_else(|| briefing(l))
+        .or_else(|| memo(t, l))
+        .or_else(|| timer(t, l, now))
+        .or_else(|| alarm(t, l, now))
+        .or_else(|| reminder(t, l, now))
+        .or_else(|| list(t, l, now))
+        .or_else(|| event(t, l, now))
+        .or_else(|| nudge(t, l, now))
+        .or_else(|| agenda_question(l, now))
+}
+
+static HOW_TO: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"^(?:how (?:do|can|could|should|would|does|is|are) (?:i|you|we|one|a|it)\b|how to\b|(?:tell|show) me how (?:do|to|can|i|does|is|you)\b|what(?:'s| is) the (?:best )?way to\b)")
+        .unwrap_or_else(|_| never())
+});
+
+// ---------------------------------------------------------------------------
+// Helpers shared by the rules
+
+fn rx(p: &str) -> Regex {
+    Regex::new(p).unwrap_or_else(|_| never())
+}
+
+/// Starts like a question or a request to be told something.
+static QUESTION: LazyLock<Regex> = LazyLock::new(|| {
+    rx(
+        r"^(?:what|what's|whats|when|when's|where|which|who|how|is|are|am|do|does|did|have (?:i|you|we)|has|will|was|were|any|anything|tell me|show|list|read|check|review|view|display|see|give me|go over|go through|let me (?:see|know|hear)|i (?:want|need|would like|'d like) to (?:see|know|hear|check|review)|i need to know|can i see|could i see|repeat|describe|recite|open my|pull up|bring up|look at|search|find|confirm|how's|how is|should i|did you|at what|provide|hear|walk me through|speak|iterate|recite|go through|look to see|look if|i (?:want|need|would like|'d like) to (?:hear|go over)|please tell|tell my|what are|let me hear|i had)\b|\b(?:is|are) what$|\?$",
+    )
+});
+
+fn is_question(l: &str) -> bool {
+    QUESTION.is_match(l)
+}
+
+/// The value of a found date for a given param: a bare date for day-or-coarser
+/// values (a day-level due date), a full RFC 3339 instant otherwise.
+fn date_value(f: &Found, at: &DateTime<Tz>) -> String {
+    if f.grain >= Grain::Day && at.format("%H:%M:%S").to_string() == "00:00:00" {
+        at.format("%Y-%m-%d").to_string()
+    } else {
+        at.to_rfc3339_opts(SecondsFormat::Secs, false)
+    }
+}
+
+fn rfc(at: &DateTime<Tz>) -> String {
+    at.to_rfc3339_opts(SecondsFormat::Secs, false)
+}
+
+/// End of the period a found value denotes, for query ranges.
+fn period_end(f: &Found) -> Option<DateTime<Tz>> {
+    if let Some(e) = f.end {
+        return Some(e);
+    }
+    let tz = f.start.timezone();
+    let d = f.start.date_naive();
+    let next = match f.grain {
+        Grain::Day => d.succ_opt()?,
+        Grain::Week => d + chrono::Duration::weeks(1),
+        Grain::Month => d.checked_add_months(chrono::Months::new(1))?,
+        Grain::Quarter => d.checked_add_months(chrono::Months::new(3))?,
+        Grain::Year => d.checked_add_months(chrono::Months::new(12))?,
+        _ => return None,
+    };
+    when::localize(tz, next.and_time(chrono::NaiveTime::MIN))
+}
+
+/// Find dates in a clause: the resolved value and the spans to cut from titles.
+fn dates(t: &str, now: DateTime<Tz>) -> Option<(Found, Vec<Range<usize>>)> {
+    when::find_combined(t, now)
+}
+
+static EDGE_JUNK: LazyLock<Regex> = LazyLock::new(|| {
+    rx(
+        r"^(?:(?:a|an|the|my|our|some|new|another|that|to|for|about|of|on|at|in|by|from|called|named|titled|labelled|labeled|saying|that says|me|please|,|:|-)\s+)+|(?:\s+(?:on|at|in|for|by|from|to|until|till|due|of|the|and|please|for me|thanks|thank you|now|,|:|-))+$",
+    )
+});
+
+/// Clean a title cut out of the user's words: drop date phrases, edge filler,
+/// and surrounding quotes, but keep everything else verbatim.
+fn tidy(t: &str, range: Range<usize>, cut: &[Range<usize>]) -> Option<String> {
+    let mut s = String::new();
+    let mut pos = range.start;
+    let mut spans: Vec<&Range<usize>> =
+        cut.iter().filter(|c| c.start < range.end && c.end > range.start).collect();
+    spans.sort_by_key(|c| c.start);
+    for c in spans {
+        if c.start > pos {
+            s.push_str(t.get(pos..c.start.min(range.end))?);
+            s.push(' ');
+        }
+        pos = pos.max(c.end);
+    }
+    if pos < range.end {
+        s.push_str(t.get(pos..range.end)?);
+    }
+    let mut s = s.split_whitespace().collect::<Vec<_>>().join(" ");
+    for _ in 0..4 {
+        let low = s.to_ascii_lowercase();
+        let (a, b) = match EDGE_JUNK.find(&low) {
+            // A capitalised lead word is part of a name ("The 5th Wave"), not filler.
+            Some(m) if m.start() == 0 && m.end() > 0 && !s.chars().next().is_some_and(char::is_uppercase) => {
+                (m.end(), low.len())
+            }
+            Some(m) if m.end() == low.len() && m.start() > 0 => (0, m.start()),
+            _ => break,
+        };
+        s = s.get(a..b).unwrap_or("").trim().to_string();
+    }
+    let s = s.trim_matches(|c: char| matches!(c, '"' | '\'' | '“' | '”' | ',' | '.' | ':' | ' ')).to_string();
+    (!s.is_empty()).then_some(s)
+}
+
+fn cap(c: &regex::Captures<'_>, name: &str) -> Option<Range<usize>> {
+    c.name(name).map(|m| m.range())
+}
+
+// ---------------------------------------------------------------------------
+// Host tools
+
+static PATH: &str = r#"(?P<path>(?:~|\.{1,2})?/[^\s"']+|[\w.-]+/[^\s"']+|[\w-]+\.(?:txt|md|markdown|json|csv|log|yaml|yml|toml|py|rs|js|ts|html|css|sh|conf|cfg|ini|xml|pdf|doc|docx|org|rst|sql|env))"#;
+
+static FILE_READ: LazyLock<Regex> = LazyLock::new(|| {
+    rx(&format!(
+        r"^(?:read|show|cat|open|display|print|view|load|get)(?: me)?(?: out)?(?: the)?(?: contents? of| text of)?(?: the)?(?: file| document)?\s+{PATH}$"
+    ))
+});
+
+static FILE_CREATE: LazyLock<Regex> = LazyLock::new(|| {
+    rx(&format!(
+        r"^(?:create|make|write|save|new)(?: a)?(?: new)?(?: text)? file(?: called| named)?\s+{PATH}(?:\s+(?:with|containing|saying|that says|with the text|with content)\s*:?\s+(?P<content>.+))?$"
+    ))
+});
+
+static FILE_WRITE: LazyLock<Regex> = LazyLock::new(|| {
+    rx(&format!(
+        r"^(?:write|save|put)\s+(?P<content>.+?)\s+(?:to|into|in)(?: a)?(?: new)?(?: the)?(?: file)?\s+{PATH}$"
+    ))
+});
+
+static SHELL: LazyLock<Regex> = LazyLock::new(|| {
+    rx(r"^(?:run|execute|exec)(?: the)?(?: shell| terminal)?(?: command)?\s*:?\s+(?P<cmd>.+)$")
+});
+
+static SHELL_CMD: LazyLock<Regex> = LazyLock::new(|| {
+    rx(
+        r"^(?:`[^`]+`|(?:ls|cat|git|npm|npx|yarn|pnpm|cargo|rustc|python|python3|pip|pip3|node|echo|mkdir|rmdir|rm|cp|mv|pwd|df|du|ps|top|htop|grep|find|curl|wget|make|docker|kubectl|ssh|scp|tar|zip|unzip|chmod|chown|touch|head|tail|less|wc|sort|uniq|whoami|uptime|date|uname|ping|brew|apt|apt-get|systemctl|journalctl|go|java|ffmpeg|sed|awk|which|env|export|kill|free|ifconfig|ip|netstat|lsof|tree|bash|sh|zsh)\b|\./)",
+    )
+});
+
+static OPEN_APP: LazyLock<Regex> = LazyLock::new(|| {
+    rx(
+        r"^(?:open|launch|start|fire up|bring up|run)(?: up)?(?: the| my)?\s+(?P<app>[\w .+-]+?)(?P<suffix> app| application| program)?$",
+    )
+});
+
+/// Desktop applications the host client can be expected to know by name. Anything
+/// else needs the word "app" ("open the Foo app").
+const KNOWN_APPS: &[&str] = &[
+    "firefox",
+    "chrome",
+    "google chrome",
+    "chromium",
+    "safari",
+    "edge",
+    "brave",
+    "opera",
+    "terminal",
+    "iterm",
+    "iterm2",
+    "konsole",
+    "vscode",
+    "vs code",
+    "visual studio code",
+    "code",
+    "slack",
+    "discord",
+    "spotify",
+    "zoom",
+    "teams",
+    "microsoft teams",
+    "outlook",
+    "thunderbird",
+    "finder",
+    "calculator",
+    "notepad",
+    "textedit",
+    "word",
+    "excel",
+    "powerpoint",
+    "obsidian",
+    "gimp",
+    "vlc",
+    "steam",
+    "telegram",
+    "whatsapp",
+    "signal",
+    "libreoffice",
+    "settings",
+    "system settings",
+    "system preferences",
+    "file manager",
+    "files",
+    "nautilus",
+    "explorer",
+    "file explorer",
+    "intellij",
+    "pycharm",
+    "xcode",
+    "android studio",
+    "postman",
+    "figma",
+    "notion",
+    "evernote",
+    "blender",
+    "inkscape",
+    "audacity",
+    "keynote",
+    "pages",
+    "numbers",
+    "mail",
+    "photos",
+    "preview",
+    "activity monitor",
+    "task manager",
+    "sublime",
+    "sublime text",
+    "vim",
+    "emacs",
+    "kate",
+    "gedit",
+    "okular",
+    "evince",
+    "skype",
+    "dropbox",
+    "1password",
+    "bitwarden",
+    "clawchat",
+];
+
+fn host_tool(t: &str, l: &str) -> Option<Plan> {
+    if let Some(c) = FILE_READ.captures(l) {
+        let path = t.get(cap(&c, "path")?)?;
+        return Some(Plan::new(Intent::FileRead, 0.9).with("path", path));
+    }
+    if let Some(c) = FILE_CREATE.captures(l) {
+        let path = t.get(cap(&c, "path")?)?;
+        let plan = Plan::new(Intent::FileCreate, 0.9).with("path", path);
+        let content = cap(&c, "content").and_then(|r| t.get(r)).map(str::to_string);
+        return Some(plan.with("content", content.unwrap_or_default()));
+    }
+    if let Some(c) = FILE_WRITE.captures(l) {
+        let path = t.get(cap(&c, "path")?)?;
+        let content = t.get(cap(&c, "content")?)?;
+        return Some(Plan::new(Intent::FileCreate, 0.85).with("path", path).with("content", content));
+    }
+    if let Some(c) = SHELL.captures(l) {
+        let r = cap(&c, "cmd")?;
+        let cmd_low = l.get(r.clone())?;
+        if SHELL_CMD.is_match(cmd_low) {
+            let cmd = t.get(r)?.trim().trim_matches('`').to_string();
+            return Some(Plan::new(Intent::ExecutorShell, 0.85).with("command", cmd));
+        }
+    }
+    if let Some(c) = OPEN_APP.captures(l) {
+        let r = cap(&c, "app")?;
+        let name = l.get(r.clone())?.trim();
+        let explicit = c.name("suffix").is_some();
+        let known = KNOWN_APPS.contains(&name);
+        let words = name.split_whitespace().count();
+        if known || (explicit && words <= 3 && !is_domain_word(name)) {
+            let app = t.get(r)?.trim();
+            return Some(Plan::new(Intent::OpenApp, if known { 0.9 } else { 0.75 }).with("target", app));
+        }
+    }
+    None
+}
+
+fn is_domain_word(name: &str) -> bool {
+    name.split_whitespace().any(|w| {
+        matches!(
+            w,
+            "calendar"
+                | "list"
+                | "lists"
+                | "todo"
+                | "todos"
+                | "reminders"
+                | "alarm"
+                | "alarms"
+                | "timer"
+                | "notes"
+                | "memos"
+                | "email"
+                | "emails"
+        )
+    })
+}
+
+// ---------------------------------------------------------------------------
+// Search and briefing
+
+static WEB_SEARCH: LazyLock<Regex> = LazyLock::new(|| {
+    rx(
+        r"^(?:(?:search|look|check)(?: up)?(?: on)? (?:the )?(?:web|internet|online|google|net)(?: for)?|google|bing|duckduckgo|search online for|web search(?: for)?|search the web for|look up online|find (?:me )?(?:on|online|on the web|on the internet))\s+(?P<q>.+)$|^(?:look up|search for|search)\s+(?P<q2>.+?)\s+(?:online|on the web|on the internet|on google)$|^(?:look up|search for)\s+(?P<q3>.+)$",
+    )
+});
+
+fn web_search(t: &str, l: &str) -> Option<Plan> {
+    let c = WEB_SEARCH.captures(l)?;
+    let r = cap(&c, "q").or_else(|| cap(&c, "q2")).or_else(|| cap(&c, "q3"))?;
+    let q = l.get(r.clone())?;
+    // "search my notes for X" is a local search, handled elsewhere.
+    let personal = q.starts_with("my ") || q.contains(" my ");
+    if LOCAL_SEARCH.is_match(l) || personal {
+        return None;
+    }
+    let query = tidy(t, r, &[])?;
+    let conf = if c.name("q3").is_some() { 0.7 } else { 0.9 };
+    Some(Plan::new(Intent::WebSearch, conf).with("query", query))
+}
+
+static LOCAL_SEARCH: LazyLock<Regex> = LazyLock::new(|| {
+    rx(
+        r"^(?:find|search|look (?:through|in)|search through|look for|dig up)(?: for)?(?: all)?(?: of)? (?:my|the) (?:notes?|memos?|todos?|tasks?|events?|messages?|chats?|conversations?|stuff|things|files?|reminders?)(?: and (?:notes?|memos?|todos?|tasks?|events?))?\s*(?:about|on|for|mentioning|regarding|with|that mention|related to|containing|called|named|titled)\s+(?P<q>.+)$|^(?:search|look through) my (?:notes?|memos?|todos?|tasks?|events?|messages?|stuff)(?: for)?\s+(?P<q2>.+)$|^search (?:for )?(?P<q3>.+?) in my (?:notes?|memos?|todos?|tasks?|events?|messages?|stuff)$",
+    )
+});
+
+fn local_search(t: &str, l: &str) -> Option<Plan> {
+    let c = LOCAL_SEARCH.captures(l)?;
+    let r = cap(&c, "q").or_else(|| cap(&c, "q2")).or_else(|| cap(&c, "q3"))?;
+    let query = tidy(t, r, &[])?;
+    Some(Plan::new(Intent::Search, 0.85).with("query", query))
+}
+
+static BRIEFING: LazyLock<Regex> = LazyLock::new(|| {
+    rx(
+        r"^(?:(?:give|read|show|send|get)(?: me)? (?:my |the |a |today's )?(?:daily |morning |evening )?(?:briefing|brief|summary|rundown|overview|digest)(?: for today| of (?:the|my) day)?|brief me|(?:daily|morning) (?:briefing|brief|summary)|briefing|my (?:daily )?briefing|what's on(?: for)? today|whats on(?: for)? today|what is on(?: for)? today|what's (?:up|happening|going on) today|what does (?:my|the) day look like(?: today)?|how does (?:my|the) day look(?: today)?|what's my day (?:like|look like)|how(?:'s| is) my day (?:looking|shaping up)|what do i have (?:on |going on |planned )?today|(?:summari[sz]e|summary of) (?:my|the) day|catch me up|what's (?:on )?my agenda(?: for)? today|plan (?:for|of) (?:the|my) day)$",
+    )
+});
+
+fn briefing(l: &str) -> Option<Plan> {
+    BRIEFING.is_match(l).then(|| Plan::new(Intent::DailyBriefing, 0.85))
+}
+
+static DELEGATE: LazyLock<Regex> = LazyLock::new(|| {
+    rx(
+        r"^(?:(?:please\s+)?(?:research|investigate|look into|dig into|compile|put together|prepare|draft|work out|figure out|compare)\s+.+\s+and\s+(?:then\s+)?(?:summari[sz]e|report|write|draft|send|give|make|compile|list|compare|recommend|tell)\b.*|(?:delegate|hand off|have an agent|ask an agent to|in the background,?)\s+.+|(?:research|investigate|do (?:some )?research on)\s+.+)$",
+    )
+});
+
+fn delegate(t: &str, l: &str) -> Option<Plan> {
+    let lead = lead_len(l);
+    let lr = l.get(lead..)?.trim_end_matches(['.', '!', '?', ' ']);
+    if !DELEGATE.is_match(lr) {
+        return None;
+    }
+    let desc = t.get(lead..lead + lr.len())?.to_string();
+    let title: String = desc.chars().take(80).collect();
+    Some(Plan::new(Intent::DelegateTask, 0.8).with("title", title).with("description", desc))
+}
+
+// ---------------------------------------------------------------------------
+// Memos
+
+static MEMO_CREATE: LazyLock<Regex> = LazyLock::new(|| {
+    rx(
+        r"^(?:(?:take|make|write|jot|save|add|create|start|new)(?: down)?(?: me)? (?:a |an )?(?:quick |new |short )?(?:note|memo)(?: (?:for me|to self))?(?:\s*(?:that|saying|:|-|about|to remember|reading|with)\s*|\s+)?(?P<c>.+)?|(?:note|jot down|write down|note down|memo)(?: that|:)?\s+(?P<c2>.+)|remember that\s+(?P<c3>.+)|(?:save|store|keep|file) (?P<c4>.+?) (?:as|in|to) (?:a |my )?(?:note|memo|notes|memos))$",
+    )
+});
+
+static MEMO_QUERY: LazyLock<Regex> = LazyLock::new(|| {
+    rx(
+        r"\b(?:my|the|any|all|what|which) (?:notes|memos|note|memo)\b|\bnotes? (?:i|that i) (?:took|made|wrote)|\bwhat did i (?:note|write down|jot)",
+    )
+});
+
+static MEMO_UPDATE: LazyLock<Regex> = LazyLock::new(|| {
+    rx(
+        r"^(?:update|edit|change|modify|append to|add to) (?:my |the )?(?:note|memo) (?:about |on |called |titled |named )?(?P<q>.+?)(?: (?:to say|to read|to|with|saying)\s+(?P<c>.+))?$",
+    )
+});
+
+static MEMO_DELETE: LazyLock<Regex> = LazyLock::new(|| {
+    rx(
+        r"^(?:delete|remove|trash|erase|discard|get rid of) (?:my |the |that )?(?:note|memo)s? (?:about |on |called |titled |named |regarding )?(?P<q>.+)$",
+    )
+});
+
+fn memo(t: &str, l: &str) -> Option<Plan> {
+    let names_memo = l.contains("note") || l.contains("memo");
+    let about_calendar = l.contains("calendar");
+    // Lists and calendars own "write down X on my list"; only an explicit note or
+    // memo outside a calendar sentence stays here.
+    if about_calendar || (LIST_NOUN.is_match(l) && !names_memo) {
+        return None;
+    }
+    if let Some(c) = MEMO_DELETE.captures(l) {
+        let q = tidy(t, cap(&c, "q")?, &[])?;
+        return Some(Plan::new(Intent::DeleteMemo, 0.85).with("query", q));
+    }
+    if let Some(c) = MEMO_UPDATE.captures(l) {
+        let q = tidy(t, cap(&c, "q")?, &[])?;
+        let content = cap(&c, "c").and_then(|r| tidy(t, r, &[]));
+        return Some(Plan::new(Intent::UpdateMemo, 0.8).with("query", q).with_opt("content", content));
+    }
+    if let Some(c) = MEMO_CREATE.captures(l) {
+        let r = cap(&c, "c").or_else(|| cap(&c, "c2")).or_else(|| cap(&c, "c3")).or_else(|| cap(&c, "c4"));
+        let content = r
+            .and_then(|r| t.get(r))
+            .map(|s| s.trim().trim_matches(['"', '\'', ':']).trim().to_string())
+            .filter(|s| !s.is_empty());
+        let Some(content) = content else {
+            // "make a note" with nothing to note: ask, don't store an empty memo.
+            return None;
+        };
+        let title: String = content.split_whitespace().take(8).collect::<Vec<_>>().join(" ");
+        return Some(Plan::new(Intent::CreateMemo, 0.85).with("title", title).with("content", content));
+    }
+    if is_question(l) && MEMO_QUERY.is_match(l) {
+        let q = MEMO_ABOUT.captures(l).and_then(|c| cap(&c, "q")).and_then(|r| tidy(t, r, &[]));
+        return Some(Plan::new(Intent::QueryMemos, 0.8).with_opt("query", q));
+    }
+    None
+}
+
+static MEMO_ABOUT: LazyLock<Regex> =
+    LazyLock::new(|| rx(r"\b(?:about|on|regarding|for|mentioning)\s+(?P<q>.+)$"));
+
+// ---------------------------------------------------------------------------
+// Timers, alarms, reminders
+
+static DELETE_VERB: LazyLock<Regex> = LazyLock::new(|| {
+    rx(
+        r"\b(?:delete|remove|cancel|clear|cleared|deleted|removed|cancelled|canceled|erase|erased|wipe|scrap|drop|discard|get rid of|no longer (?:want|need)|take (?:.+ )?(?:off|out)|turn off|switch off|disable|deactivate|unset|scratch (?:.+ )?off|empty|purge|don't need|no longer need)\b",
+    )
+});
+
+static COMPLETE_VERB: LazyLock<Regex> = LazyLock::new(|| {
+    rx(
+        r"\b(?:(?:check|cross|tick|mark|strike) (?:.+ )?off|cross out|strike out|mark (?:.+ )?(?:as )?(?:done|complete|completed|finished)|\bi (?:just |already )?(?:finished|completed|did|am done with)|is (?:done|finished|complete)|are (?:done|finished|complete)|complete (?:the |my )?(?:task|todo|item))\b",
+    )
+});
+
+static UPDATE_VERB: LazyLock<Regex> = LazyLock::new(|| {
+    rx(
+        r"^(?:change|update|move|reschedule|rename|edit|modify|push|postpone|shift|delay|bring forward|make)\b",
+    )
+});
+
+static CREATE_VERB: LazyLock<Regex> = LazyLock::new(|| {
+    rx(
+        r"\b(?:add|put|set|setup|create|make|schedule|book|new|include|insert|write|jot|place|enter|log|pencil|mark|start|need|want|get|arrange|organi[sz]e|plan|would like|'d like|save|remember|program|give me)\b",
+    )
+});
+
+static TIMER: LazyLock<Regex> =
+    LazyLock::new(|| rx(r"\b(?:timer|timers|countdown|count down|counting down)\b"));
+
+fn timer(t: &str, l: &str, now: DateTime<Tz>) -> Option<Plan> {
+    if !TIMER.is_match(l) {
+        return None;
+    }
+    if DELETE_VERB.is_match(l) {
+        return Some(Plan::new(Intent::DeleteTodo, 0.8).with("title", "Timer"));
+    }
+    let asks = is_question(l) && !l.starts_with("set") || l.contains("left on") || l.contains("remaining");
+    if asks {
+        return Some(Plan::new(Intent::QueryTodos, 0.75).with("query", "Timer"));
+    }
+    let when = dates(t, now);
+    let mut plan = Plan::new(Intent::CreateTodo, if when.is_some() { 0.9 } else { 0.75 })
+        .with("title", "Timer")
+        .with("tags", vec![Value::from("timer")]);
+    if let Some((f, _)) = when {
+        plan = plan.with("due_date", rfc(&f.start));
+    }
+    Some(plan)
+}
+
+static ALARM: LazyLock<Regex> = LazyLock::new(|| {
+    rx(
+        r"\b(?:alarms?|alarm clock|wake me|wake-up call|wake up call|wakeup call|wake me up|wake up alarm|woken up|waken me|be woken|ring my phone|ring me)\b|^(?:i (?:want|need|have) to |i'd like to |i would like to )?(?:wake up|get up) (?:at|by|tomorrow|in)\b",
+    )
+});
+
+static ALARM_LABEL: LazyLock<Regex> =
+    LazyLock::new(|| rx(r"\b(?:label(?:l)?ed|called|named|titled|for|to)\s+(?P<label>(?:[a-z']+\s*){1,5})$"));
+
+fn alarm(t: &str, l: &str, now: DateTime<Tz>) -> Option<Plan> {
+    if !ALARM.is_match(l) {
+        return None;
+    }
+    let when = dates(t, now);
+    if DELETE_VERB.is_match(l) && !l.starts_with("set") {
+        let mut plan = Plan::new(Intent::DeleteTodo, 0.8).with("title", "Alarm");
+        if let Some((f, _)) = &when {
+            plan = plan.with("due_date", date_value(f, &f.start));
+        }
+        return Some(plan);
+    }
+    if UPDATE_VERB.is_match(l) && when.is_some() && !l.starts_with("make") {
+        let mut plan = Plan::new(Intent::UpdateTodo, 0.75).with("title", "Alarm");
+        if let Some((f, _)) = &when {
+            plan = plan.with("due_date", rfc(&f.start));
+        }
+        return Some(plan);
+    }
+    let wake = l.contains("wake") || l.contains("get up");
+    let creates = CREATE_VERB.is_match(l)
+        || wake
+        || l.contains("go off")
+        || l.contains("ring")
+        || l.contains("turn on")
+        || l.contains("activate")
+        || l.contains("enable");
+    let asks = is_question(l) && !(l.starts_with("wake") || l.starts_with("i want to wake"));
+    if asks || !creates && when.is_none() {
+        let mut plan = Plan::new(Intent::QueryTodos, 0.75).with("query", "Alarm");
+        if let Some((f, _)) = &when {
+            plan = plan.with("due_date", date_value(f, &f.start));
+        }
+        return Some(plan);
+    }
+    // An alarm with a label ("set an alarm to work out") keeps the label.
+    let mut title = "Alarm".to_string();
+    if let Some(c) = ALARM_LABEL.captures(l) {
+        if let Some(r) = cap(&c, "label") {
+            let cut: Vec<Range<usize>> = when.as_ref().map(|w| w.1.clone()).unwrap_or_default();
+            if let Some(label) = tidy(t, r, &cut) {
+                let lw = label.to_ascii_lowercase();
+                if !lw.starts_with("me") && !lw.contains("alarm") && when::find(&label, now).is_none() {
+                    title = format!("Alarm: {label}");
+                }
+            }
+        }
+    }
+    let mut plan = Plan::new(Intent::CreateTodo, if when.is_some() { 0.9 } else { 0.7 })
+        .with("title", title)
+        .with("tags", vec![Value::from("alarm")]);
+    if let Some((f, _)) = when {
+        plan = plan.with("due_date", rfc(&f.start));
+    }
+    Some(plan)
+}
+
+static REMIND: LazyLock<Regex> = LazyLock::new(|| {
+    rx(
+        r"\b(?:remind|reminder|reminders|reminded|set a remainder|don'?t let me forget|do not let me forget|don'?t forget|do not forget)\b|^remember (?:to|me to)\b|^remember\b.*\b(?:today|tonight|tomorrow|monday|tuesday|wednesday|thursday|friday|saturday|sunday|next|at \w+|on the)\b|^i (?:need|want|would like|'d like) to (?:be|get) (?:notified|alerted) (?:to|that|about)\b",
+    )
+});
+
+static REMIND_BODY: LazyLock<Regex> = LazyLock::new(|| {
+    rx(
+        r"\b(?:(?:don'?t|do not) (?:let me )?forget(?: to| about)?|^remember(?: me)?(?: to)?|(?:be|get|getting|being) (?:reminded|notified|alerted)(?: to| that| about| of)?|remind(?:er)?s?(?: (?:me|us|him|her|them))?(?: (?:to|that|about|of|for|regarding))|set a remainder(?: at [\w ]+?)? to|(?:set|create|make|add|new|give me|open up|put in)(?: up)? (?:a |an |another |the )?(?:new )?reminder(?: for me)?(?: (?:to|that|about|of|for|regarding|called|named|saying))?|reminder(?: (?:to|that|about|of|for|regarding|called|named|saying|,|:)))\s*(?P<body>.+)$",
+    )
+});
+
+static REMIND_QUERY_BODY: LazyLock<Regex> = LazyLock::new(|| {
+    rx(
+        r"^remind me (?:of )?(?:what|the things|everything|my (?:list|reminders|tasks|todos))\b|^remind me (?:of |about )?(?:the |today's )?(?:date|time|day)\b|^can you remind me the\b",
+    )
+});
+
+fn reminder(t: &str, l: &str, now: DateTime<Tz>) -> Option<Plan> {
+    let recall = l.contains("remember") && (is_question(l) || l.contains("what"));
+    if recall && !l.starts_with("remember") {
+        // "what did I want to remember?" reads the reminders.
+        return Some(Plan::new(Intent::QueryTodos, 0.7));
+    }
+    if !REMIND.is_match(l) {
+        return None;
+    }
+    let when = dates(t, now);
+    if LIST_NOUN.is_match(l) && (l.contains("list") || l.contains("to do") || l.contains("todo")) {
+        // "what's on my reminder list" is about the list.
+        return None;
+    }
+    if REMIND_QUERY_BODY.is_match(l) || is_question(l) && l.contains("remember") {
+        if l.contains("date") || l.contains("time") || l.contains(" day") {
+            return None;
+        }
+        return Some(Plan::new(Intent::QueryTodos, 0.7));
+    }
+    let cut = when.as_ref().map(|w| w.1.clone()).unwrap_or_default();
+    let title = REMIND_BODY.captures(l).and_then(|c| tidy(t, cap(&c, "body")?, &cut)).or_else(|| {
+        // "I need to take out the trash, please remind me"
+        let c = REMIND_AFTER.captures(l)?;
+        tidy(t, cap(&c, "body")?, &cut)
+    });
+    if DELETE_VERB.is_match(l) && !l.starts_with("remind") {
+        let target = title.clone().or_else(|| when.as_ref().map(|_| "reminder".to_string()));
+        let target = target?;
+        return Some(Plan::new(Intent::DeleteTodo, 0.8).with("title", target));
+    }
+    let asks = is_question(l)
+        && !l.starts_with("remind")
+        && !l.starts_with("set ")
+        && !l.starts_with("give me")
+        && !l.starts_with("add ");
+    if asks {
+        let q = REMINDER_ABOUT.captures(l).and_then(|c| cap(&c, "q")).and_then(|r| tidy(t, r, &[]));
+        let mut plan = Plan::new(Intent::QueryTodos, 0.8).with_opt("query", q);
+        if let Some((f, _)) = &when {
+            plan = plan.with("due_date", date_value(f, &f.start));
+        }
+        return Some(plan);
+    }
+    if UPDATE_VERB.is_match(l) && !l.starts_with("make") {
+        let mut plan = Plan::new(Intent::UpdateTodo, 0.7).with_opt("title", title);
+        if let Some((f, _)) = &when {
+            plan = plan.with("due_date", date_value(f, &f.start));
+        }
+        return Some(plan);
+    }
+    let title = title.unwrap_or_else(|| "Reminder".to_string());
+    let mut plan =
+        Plan::new(Intent::CreateTodo, if title == "Reminder" { 0.7 } else { 0.9 }).with("title", title);
+    if let Some((f, _)) = &when {
+        plan = plan.with("due_date", date_value(f, &f.start));
+    }
+    Some(with_priority(plan, l))
+}
+
+static REMIND_AFTER: LazyLock<Regex> = LazyLock::new(|| {
+    rx(
+        r"^(?:i (?:need|have|want|got) to |i've got to |i gotta |i must )?(?P<body>.+?)[\s,]*(?:so |and |please |can you |could you )*remind me(?: about it| of it| to do it| later)?$",
+    )
+});
+
+static REMINDER_ABOUT: LazyLock<Regex> =
+    LazyLock::new(|| rx(r"\breminders? (?:set )?(?:to|for|about|of)\s+(?P<q>.+)$|\bis (?P<q2>.+?) on my\b"));
+
+static PRIORITY: LazyLock<Regex> = LazyLock::new(|| {
+    rx(
+        r"\b(?:(?P<u>urgent|asap|urgently)|(?P<h>high[- ]priority|important|top priority)|(?P<lo>low[- ]priority))\b",
+    )
+});
+
+fn with_priority(plan: Plan, l: &str) -> Plan {
+    match PRIORITY.captures(l) {
+        Some(c) if c.name("u").is_some() => plan.with("priority", "urgent"),
+        Some(c) if c.name("h").is_some() => plan.with("priority", "high"),
+        Some(c) if c.name("lo").is_some() => plan.with("priority", "low"),
+        _ => plan,
+    }
+}
+
+// ---------------------------------------------------------------------------
+// Lists and todos
+
+static LIST_NOUN: LazyLock<Regex> = LazyLock::new(|| {
+    rx(
+        r"\b(?:(?P<kind>shopping|grocery|groceries|to ?do|to-do|todo|task|tasks|errands?|reminders?|packing|christmas|holiday|birthday|party|vacation|wish|chores?|work|school|home|house)\s+lists?|lists? (?:of|for) (?:things to do|tasks|reminders|things to buy|groceries|shopping|chores)|list of things (?:to|i need to) (?:do|complete|buy|get)|to ?do's|to-dos|todos|to dos|shopping cart|my tasks|my list|the list|a list|new list|lists|list|checklist|task)\b",
+    )
+});
+
+static NOT_TODO_LIST: LazyLock<Regex> = LazyLock::new(|| {
+    rx(
+        r"\b(?:play ?list|contacts?|favou?rites?|mailing|songs?|music|tracks?|albums?|emails?|stations?|podcasts?|playlists?|movies?|watch ?list|reading list|top (?:ten|five|\d+)|numbers|transactions?|trains?|stats|statistics|tiger|celebrit)",
+    )
+});
+
+fn list_kind(l: &str) -> Option<String> {
+    let c = LIST_NOUN.captures(l)?;
+    let kind = c.name("kind").map(|m| m.as_str()).unwrap_or("");
+    let tag = match kind {
+        "shopping" | "grocery" | "groceries" => "shopping",
+        "" => {
+            if l.contains("shopping cart") {
+                "shopping"
+            } else {
+                ""
+            }
+        }
+        k if k.contains("do") || k.starts_with("task") || k.starts_with("reminder") => "",
+        k => k,
+    };
+    Some(tag.to_string())
+}
+
+static LIST_ADD: LazyLock<Regex> = LazyLock::new(|| {
+    rx(
+        r"^(?:(?:please )?(?:add|put|include|insert|place|stick|write|jot|mark|pop|throw|toss)(?: down)?(?: an item| item)?\s+(?P<item>.+?)\s+(?:to|on|onto|in|into|under|at)(?: the| my| our| a)?(?: new)?\s+(?:[\w']+\s+){0,3}?(?:list|lists|to ?do list|to-do list|todo list|to ?dos|to-dos|todos|tasks|cart|checklist|list of (?:things to do|tasks|reminders|things to buy|groceries|chores)|list of things (?:to|i need to) (?:do|complete|buy|get))\b.*$|on my (?:[\w']+\s+){0,3}?(?:list|to ?do list|to-do list|todo list)(?: of [\w ]+?)?,?\s+(?:please\s+)?(?:add|put|include)\s+(?P<item2>.+)$|(?:add|put|include)\s+(?:to|on) (?:my|the) (?:[\w']+\s+){0,3}?list\s+(?P<item3>.+)$|(?:i need|i want|i'd like|i would like|i need to have|make sure)\s+(?P<item4>.+?)\s+(?:added |put )?(?:to|on) (?:my|the) (?:[\w']+\s+){0,3}?(?:list|to ?do list|to-do list|todo list)\b.*$|(?:my|the) (?:[\w']+\s+){0,3}?list (?:should|needs to|must) (?:have|include|contain)\s+(?P<item5>.+?)(?: on it| in it)?$|(?:create|make|start|add|new)(?: me)? (?:a |an |another )?(?:new )?(?:todo|to-do|to do|task|item)(?: item)?(?: called| named| titled| to|:|,)?\s+(?P<item6>.+)$|(?:add|put|write down)\s+(?P<item7>.+)$)",
+    )
+});
+
+static LIST_NEW: LazyLock<Regex> = LazyLock::new(|| {
+    rx(
+        r"^(?:(?:please )?(?:create|make|start|build|set up|open|new|add)(?: me| up)? (?:a |an |another |one more )?(?:new )?(?:(?P<name1>[\w' ]+?) )?(?:list|lists|checklist)(?: for me)?(?: (?:called|named|titled|for|of)\s*(?P<name2>.*))?|new list)$",
+    )
+});
+
+static LIST_REMOVE_ITEM: LazyLock<Regex> = LazyLock::new(|| {
+    rx(
+        r"^(?:(?:please )?(?:(?:delete|remove|cancel|erase|drop|take|get rid of|clear)(?: out| off)?\s+(?P<item>.+?)\s+(?:off|from|out of|on)|(?:cross|scratch|strike|check|tick|mark)(?: out| off)\s+(?P<item_b>.+?)\s+(?:from|on|in)|(?:cross|scratch|strike|check|tick|mark)\s+(?P<item_c>.+?)\s+(?:off|out of))(?: of)?(?: the| my| our| this)?\s+(?:[\w']+\s+){0,3}?(?:list|lists|to ?do list|to-do list|todo list|to ?dos|to-dos|todos|tasks|cart|checklist|list of (?:things to do|tasks|reminders|things to buy|groceries|chores))\b.*)$",
+    )
+});
+
+static LIST_QUERY_ITEM: LazyLock<Regex> = LazyLock::new(|| {
+    rx(
+        r"^(?:is|are|does|do|did i (?:put|add|include))\s+(?:there (?:any |a |an )?)?(?P<item>.+?)\s+(?:on|in|included in|part of)\s+(?:the|my|our)\s+(?:[\w']+\s+){0,3}?(?:list|lists|to ?do list|to-do list|todo list|to ?dos|to-dos|todos|tasks|cart|checklist|list of [\w ]+)\b",
+    )
+});
+
+static WHOLE_LIST: LazyLock<Regex> = LazyLock::new(|| {
+    rx(
+        r"^(?:(?:everything|all(?: the)?(?: items| things| tasks)?|the (?:whole|entire) list|it all)\b|(?:the|my|our|this|that)?\s*(?:[\w']+\s+){0,3}?(?:list|lists|to ?do list|to-do list|todo list|to ?dos|to-dos|todos|tasks|checklist|list of [\w ]+)$|(?:the |my )?(?:last|first|second|third) (?:item|line|entry|one)$|(?:an |the |this |that )?item(?: \w+)?$|(?:a|the|my|this|that)?\s*(?:[\w']+\s+){0,3}?(?:list|to ?do list|to-do list|todo list)(?:\s.*)?$)",
+    )
+});
+
+fn list(t: &str, l: &str, now: DateTime<Tz>) -> Option<Plan> {
+    let kind = list_kind(l)?;
+    if NOT_TODO_LIST.is_match(l) {
+        return None;
+    }
+    let when = dates(t, now);
+    let cut: Vec<Range<usize>> = when.as_ref().map(|w| w.1.clone()).unwrap_or_default();
+    let tags = |plan: Plan| {
+        if kind.is_empty() { plan } else { plan.with("tags", vec![Value::from(kind.clone())]) }
+    };
+    let is_q = is_question(l);
+
+    // Removing or completing an item: "take milk off my list", "cross out bread".
+    if let Some(c) = LIST_REMOVE_ITEM.captures(l) {
+        let r = cap(&c, "item").or_else(|| cap(&c, "item_b")).or_else(|| cap(&c, "item_c"))?;
+        let verb_complete = COMPLETE_VERB.is_match(l) && !l.contains("delete") && !l.contains("remove");
+        let item = l.get(r.clone())?;
+        if WHOLE_LIST.is_match(item) {
+            if verb_complete {
+                return None;
+            }
+            return Some(tags(Plan::new(Intent::DeleteTodo, 0.75).with("query", "*")));
+        }
+        let title = tidy(t, r, &cut)?;
+        let title = resolve_that(title, l)?;
+        let intent = if verb_complete { Intent::CompleteTodo } else { Intent::DeleteTodo };
+        return Some(tags(Plan::new(intent, 0.85).with("title", title)));
+    }
+    // "clear my list", "delete my to do list", "remove item three".
+    if DELETE_VERB.is_match(l) && !is_q {
+        if let Some(m) = DELETE_VERB.find(l) {
+            let rest = l.get(m.end()..)?.trim();
+            let rest = rest.strip_prefix("out ").unwrap_or(rest);
+            if WHOLE_LIST.is_match(rest) || rest.is_empty() {
+                return Some(tags(Plan::new(Intent::DeleteTodo, 0.75).with("query", "*")));
+            }
+        }
+        return None;
+    }
+    if COMPLETE_VERB.is_match(l) && !is_q {
+        let title = COMPLETE_ITEM.captures(l).and_then(|c| cap(&c, "item")).and_then(|r| tidy(t, r, &cut));
+        let title = resolve_that(title?, l)?;
+        return Some(tags(Plan::new(Intent::CompleteTodo, 0.8).with("title", title)));
+    }
+    // "is milk on my shopping list"; "is X on the list, if not add it" is an add.
+    let add_anyway = l.contains("if not") && (l.contains("add") || l.contains("put"));
+    if let Some(c) = LIST_QUERY_ITEM.captures(l) {
+        let item = cap(&c, "item").and_then(|r| tidy(t, r, &cut));
+        if add_anyway {
+            let item = item?;
+            return Some(tags(Plan::new(Intent::CreateTodo, 0.75).with("title", item)));
+        }
+        return Some(tags(Plan::new(Intent::QueryTodos, 0.85).with_opt("query", item)));
+    }
+    if !is_q || l.starts_with("add") || l.starts_with("put") {
+        if let Some(c) = LIST_ADD.captures(l) {
+            let r = ["item", "item2", "item3", "item4", "item5", "item6", "item7"]
+                .iter()
+                .find_map(|n| cap(&c, n))?;
+            let item = tidy(t, r, &cut)?;
+            let item = resolve_that(item, l)?;
+            let il = item.to_ascii_lowercase();
+            if QUESTIONISH.is_match(&il) {
+                return Some(tags(Plan::new(Intent::QueryTodos, 0.7)));
+            }
+            if NOT_TODO_LIST.is_match(&il) || WHOLE_LIST.is_match(&il) && !il.contains(' ') {
+                return None;
+            }
+            let mut plan = Plan::new(Intent::CreateTodo, 0.9).with("title", item);
+            if let Some((f, _)) = &when {
+                plan = plan.with("due_date", date_value(f, &f.start));
+            }
+            return Some(with_priority(tags(plan), l));
+        }
+        if let Some(c) = LIST_NEW.captures(l) {
+            let name = cap(&c, "name2")
+                .or_else(|| cap(&c, "name1"))
+                .and_then(|r| tidy(t, r, &cut))
+                .filter(|n| !matches!(n.to_ascii_lowercase().as_str(), "new" | "a" | "my"));
+            let title = name.map(|n| format!("{n} list")).unwrap_or_else(|| "New list".to_string());
+            return Some(tags(Plan::new(Intent::CreateTodo, 0.7).with("title", title)));
+        }
+    }
+    if UPDATE_VERB.is_match(l) && !is_q && l.contains(" to ") {
+        return None;
+    }
+    // Anything else about a list reads it.
+    let mut plan = Plan::new(Intent::QueryTodos, if is_q { 0.85 } else { 0.7 });
+    if let Some((f, _)) = &when {
+        plan = plan.with("due_date", date_value(f, &f.start));
+    }
+    Some(tags(plan))
+}
+
+static QUESTIONISH: LazyLock<Regex> = LazyLock::new(|| {
+    rx(
+        r"\b(?:what|whats|what's|tell|know|see|hear|read|check|if|whether|how|which|show|look|anything|everything)\b",
+    )
+});
+
+static COMPLETE_ITEM: LazyLock<Regex> = LazyLock::new(|| {
+    rx(
+        r"^(?:(?:check|cross|tick|mark|strike)(?: off)?\s+(?P<item>.+?)(?:\s+(?:off|as done|as complete|as completed|as finished|done|complete))|(?:i )?(?:just )?(?:finished|completed|did|am done with)\s+(?P<item2>.+?))(?:\s+(?:on|from|in) (?:my|the) .*)?$",
+    )
+});
+
+/// "I ran out of Cheerios so add that to the list": a bare "that"/"it" points at
+/// the thing named earlier in the same sentence. Without a clear antecedent we
+/// do not guess.
+fn resolve_that(title: String, l: &str) -> Option<String> {
+    let lt = title.to_ascii_lowercase();
+    if !matches!(lt.as_str(), "that" | "it" | "this" | "them" | "those") {
+        return Some(title);
+    }
+    let c = RAN_OUT.captures(l)?;
+    c.name("x").map(|m| m.as_str().trim().to_string())
+}
+
+static RAN_OUT: LazyLock<Regex> = LazyLock::new(|| {
+    rx(
+        r"(?:ran out of|out of|need more|need some|we need|i need|low on|used up|finished the)\s+(?P<x>[\w' ]+?)\s*(?:,|so|and|\.|;)",
+    )
+});
+
+// ---------------------------------------------------------------------------
+// Calendar
+
+static EVENT_NOUN: LazyLock<Regex> = LazyLock::new(|| {
+    rx(
+        r"\b(?:calendar|calender|calander|calandar|schedule|schedules|scheduled|agenda|diary|events?|meetings?|mettings?|appointments?|appt|meet (?:with|up)|meet the|conferences?|interviews?|(?:daily|weekly|team|conference|video|zoom|sales|client|work) calls?|call with|classes|lessons|sessions|lunch with|dinner with|breakfast with|coffee with|drinks with|date with|party|parties|birthday|wedding|anniversary|class|lesson|session|standup|stand-up|sync|1:1|one on one|doctor'?s?|dentist'?s?|checkup|check-up|reservation at|game|match|concert|show|recital|practice|rehearsal|ceremony|celebration|holiday|vacation|trip|flight|visit|webinar|seminar|workshop|presentation|review|exam|test|deadline|payday|bill)\b",
+    )
+});
+
+/// Event nouns strong enough to carry a create or delete without the word
+/// "calendar"; weaker ones (trip, flight, bill) need the calendar mentioned.
+static STRONG_EVENT: LazyLock<Regex> = LazyLock::new(|| {
+    rx(
+        r"\b(?:calendar|calender|calander|calandar|schedule|agenda|diary|events?|meetings?|mettings?|appointments?|appt|meet (?:with|up)|conferences?|interviews?|calls?|lunch|dinner|breakfast|party|birthday|wedding|anniversary|class|lesson|session|standup|stand-up|1:1|one on one|checkup|check-up|webinar|seminar|workshop|presentation|exam|test|rehearsal|practice|ceremony|holiday|date night)\b",
+    )
+});
+
+static NOT_EVENT: LazyLock<Regex> = LazyLock::new(|| {
+    rx(
+        r"\b(?:taxi|uber|lyft|cab|ride|ticket|tickets|table|hotel|room service|flight status|car|oil change|playlist|song|email|text message|restaurant|reservation|reservations|account|card|bank|train|bus)\b",
+    )
+});
+
+static EVENT_CREATE: LazyLock<Regex> = LazyLock::new(|| {
+    rx(
+        r"^(?:(?:schedule|book|add|put|create|make|set(?: up)?|setup|arrange|organi[sz]e|plan|pencil(?: in)?|enter|insert|mark|block(?: off| out)?|reserve|get|sign me up for|note|log|hook me up with)\b|(?:i (?:need|want|would like|'d like) (?:a|an|to (?:schedule|book|add|set up|have|put|create|make|go to|attend))|i have (?:a|an) (?:meeting|appointment|call|event)|(?:in|on|to) (?:the |my )?calend[ae]r,? (?:put|add|mark|schedule|enter)|(?:i )?(?:need|want) to meet|i (?:have|need) to meet|let'?s meet|meet with|i'?m going to|i will be|i am going to|today needs to be marked|mark (?:my|the) calendar|go to|attend|(?:need|want) (?:a|an) (?:meeting|appointment|call)))",
+    )
+});
+
+static EVENT_TITLE: LazyLock<Regex> = LazyLock::new(|| {
+    rx(
+        r"^(?:(?:schedule|book|add|put|create|make|set(?: up)?|setup|arrange|organi[sz]e|plan|pencil(?: in)?|enter|insert|mark|block(?: off| out)?|reserve|get|sign me up for|note|log|hook me up with)(?: me)?(?: up)?(?: down)?(?: in)?|i (?:need|want|would like|'d like) (?:to (?:schedule|book|add|set up|have|put|create|make|go to|attend) )?|i have|(?:in|on|to) (?:the |my )?calend[ae]r,? (?:put|add|mark|schedule|enter)(?: that)?|(?:i )?(?:need|want|have) to|let'?s|i'?m going to|i will be|i am going to)\s+(?P<title>.+)$",
+    )
+});
+
+static CAL_TAIL: LazyLock<Regex> = LazyLock::new(|| {
+    rx(
+        r"\s+(?:to|on|in|into|onto|for|from|off|off of|out of)\s+(?:the |my |our |this )?(?:calend[ae]rs?|schedules?|agenda|diary)\b(?:\s+(?:for|on|at))?|\s+(?:in|on|to) (?:the |my )?calend[ae]r\b|^(?:the |my )?calend[ae]r (?:for |entry (?:for )?)?|\s+(?:with the following people|for me|please)$",
+    )
+});
+
+static LOCATION: LazyLock<Regex> = LazyLock::new(|| {
+    rx(
+        r"\s+(?:at|in)\s+(?P<loc>(?:the |my )?(?:[\w']+ ){0,3}?(?:office|room|cafe|café|restaurant|park|gym|school|hospital|clinic|library|church|hall|center|centre|bar|pub|house|home|studio|building|campus|station|airport))\b",
+    )
+});
+
+fn event(t: &str, l: &str, now: DateTime<Tz>) -> Option<Plan> {
+    if !EVENT_NOUN.is_match(l) {
+        return None;
+    }
+    let when = dates(t, now);
+    let cut: Vec<Range<usize>> = when.as_ref().map(|w| w.1.clone()).unwrap_or_default();
+    // "I need to know what is on my calendar" reads, whatever verbs it contains.
+    let is_q = is_question(l) || QUESTIONISH.is_match(l) && !l.starts_with("add");
+    let strong = STRONG_EVENT.is_match(l);
+    let not_event = NOT_EVENT.is_match(l)
+        && !l.contains("calendar")
+        && !l.contains("meeting")
+        && !l.contains("appointment");
+
+    // Deletes: explicit verb plus an item that is clearly a calendar entry.
+    if let Some(m) = DELETE_VERB.find(l) {
+        if !is_q && strong && !not_event {
+            let rest = m.end()..l.len();
+            let title = tidy_event_title(t, rest, &cut);
+            let mut plan = Plan::new(Intent::DeleteEvent, 0.8);
+            let everything =
+                title.as_deref().map(|s| WHOLE_CAL.is_match(&s.to_ascii_lowercase())).unwrap_or(true);
+            if everything {
+                if when.is_none()
+                    && title.is_none()
+                    && !l.contains("calendar")
+                    && !l.contains("schedule")
+                    && !l.contains("meeting")
+                    && !l.contains("event")
+                {
+                    return None;
+                }
+                plan = plan.with("query", "*");
+            } else {
+                plan = plan.with_opt("title", title);
+            }
+            if let Some((f, _)) = &when {
+                plan = plan.with("start_time", rfc(&f.start));
+                if let Some(e) = period_end(f) {
+                    plan = plan.with("end_time", rfc(&e));
+                }
+            }
+            return Some(plan);
+        }
+        if !is_q {
+            return None;
+        }
+    }
+    // Updates: "move my meeting with Sam to 4pm", "reschedule the dentist to Friday".
+    if UPDATE_VERB.is_match(l) && !is_q && strong && !l.starts_with("make") {
+        let c = EVENT_UPDATE.captures(l)?;
+        let title = tidy_event_title(t, cap(&c, "item")?, &cut)?;
+        let mut plan = Plan::new(Intent::UpdateEvent, 0.75).with("title", title);
+        if let Some(r) = cap(&c, "to") {
+            let new_part = t.get(r.clone())?;
+            if let Some(f) = when::find(new_part, now) {
+                plan = plan.with("start_time", rfc(&f.start));
+                if let Some(e) = f.end {
+                    plan = plan.with("end_time", rfc(&e));
+                }
+            } else if l.starts_with("rename") {
+                let nt = tidy(t, r, &[])?;
+                plan = plan.with("new_title", nt);
+            } else {
+                return None;
+            }
+        }
+        return Some(plan);
+    }
+    let creates = !is_q && (EVENT_CREATE.is_match(l) || ADDED_TO_CAL.is_match(l)) && !not_event && strong;
+    if creates {
+        let title = EVENT_TITLE
+            .captures(l)
+            .and_then(|c| cap(&c, "title"))
+            .or_else(|| {
+                let c = ADDED_TO_CAL.captures(l)?;
+                cap(&c, "title").or_else(|| cap(&c, "title2"))
+            })
+            .and_then(|r| tidy_event_title(t, r, &cut));
+        let title = title.filter(|s| {
+            let s = s.to_ascii_lowercase();
+            !WHOLE_CAL.is_match(&s) && !matches!(s.as_str(), "it" | "that" | "this")
+        });
+        let title = title.unwrap_or_else(|| "Event".to_string());
+        let mut plan =
+            Plan::new(Intent::CreateEvent, if when.is_some() { 0.9 } else { 0.75 }).with("title", title);
+        if let Some((f, _)) = &when {
+            plan = plan.with("start_time", date_value(f, &f.start));
+            if let Some(e) = f.end {
+                plan = plan.with("end_time", date_value(f, &e));
+            }
+        }
+        if let Some(c) = LOCATION.captures(t.to_ascii_lowercase().as_str()) {
+            if let Some(r) = cap(&c, "loc") {
+                plan = plan.with_opt("location", tidy(t, r, &[]));
+            }
+        }
+        return Some(plan);
+    }
+    if !is_q && !l.starts_with("what") && CREATE_VERB.is_match(l) && !not_event {
+        // A write verb we could not pin to a calendar item: do not guess.
+        let first = l.split_whitespace().next().unwrap_or("");
+        if matches!(first, "add" | "put" | "schedule" | "book" | "create" | "make" | "set") {
+            return None;
+        }
+    }
+    // Read the calendar.
+    let mut plan = Plan::new(Intent::QueryEvents, if is_q { 0.85 } else { 0.7 });
+    if let Some((f, _)) = &when {
+        plan = plan.with("start_time", rfc(&f.start));
+        if let Some(e) = period_end(f) {
+            plan = plan.with("end_time", rfc(&e));
+        }
+    }
+    if let Some(c) = EVENT_QUERY_ABOUT.captures(l) {
+        if let Some(r) = cap(&c, "q") {
+            plan = plan.with_opt("query", tidy(t, r, &cut));
+        }
+    }
+    Some(plan)
+}
+
+/// Writes phrased around the calendar rather than led by a verb: "I have to add
+/// the farm trip to my calendar", "the staff meeting needs to be added to my calendar".
+static ADDED_TO_CAL: LazyLock<Regex> = LazyLock::new(|| {
+    rx(
+        r"\b(?:add|put|schedule|enter|pencil in|write down|mark)\s+(?P<title>.+?)\s+(?:to|on|in|into) (?:the |my |our )?calend[ae]r\b|^(?P<title2>.+?)\s+(?:needs|has|have|need) to be (?:added|put|scheduled) (?:to|on|in|into) (?:the |my |our )?calend[ae]r\b|\b(?:add|added|put) (?:to|on|in) (?:the |my )?calend[ae]r\b|^(?:i (?:have|need|must|want|would like|'d like) to |i must |i need |i want )(?:have )?(?:add|put|schedule|book)\b",
+    )
+});
+
+static WHOLE_CAL: LazyLock<Regex> = LazyLock::new(|| {
+    rx(
+        r"^(?:(?:all|every|everything|any)(?: of)?(?: my| the)?(?: calendar)?(?: events?| meetings?| appointments?| entries| data| information)?(?: and (?:schedules?|information))?|(?:my |the |this )?(?:entire |whole )?(?:calendar|schedule|day|week|agenda|calendar events?)|(?:an |the |that |this )?(?:event|meeting|appointment)|(?:the )?(?:next|last|past|previous|upcoming) (?:event|meeting|appointment)s?)$",
+    )
+});
+
+static EVENT_UPDATE: LazyLock<Regex> = LazyLock::new(|| {
+    rx(
+        r"^(?:change|update|move|reschedule|rename|edit|modify|push|postpone|shift|delay|bring forward)(?: back)?\s+(?P<item>.+?)\s+(?:to|until|till|for)\s+(?P<to>.+)$",
+    )
+});
+
+static EVENT_QUERY_ABOUT: LazyLock<Regex> = LazyLock::new(|| {
+    rx(
+        r"\b(?:my|the) (?P<q>(?:meeting|appointment|call|lunch|dinner|event) with [\w ]+?)(?:\s+(?:today|tomorrow|on|at|this|next|scheduled|start|begin)\b|$)|\b(?:event|meeting|appointment) (?:called|titled|named) (?P<q2>[\w' ]+)",
+    )
+});
+
+fn tidy_event_title(t: &str, r: Range<usize>, cut: &[Range<usize>]) -> Option<String> {
+    let raw = t.get(r.clone())?;
+    let low = raw.to_ascii_lowercase();
+    // Drop "to my calendar" and similar, keeping everything the user said about the item.
+    let mut extra: Vec<Range<usize>> = cut.to_vec();
+    for m in CAL_TAIL.find_iter(&low) {
+        extra.push(r.start + m.start()..r.start + m.end());
+    }
+    if let Some(c) = LOCATION.captures(&low) {
+        if let Some(m) = c.get(0) {
+            extra.push(r.start + m.start()..r.start + m.end());
+        }
+    }
+    tidy(t, r, &extra)
+}
+
+// ---------------------------------------------------------------------------
+// Requests without a domain word
+
+static NUDGE: LazyLock<Regex> = LazyLock::new(|| {
+    rx(
+        r"^(?:(?:alert|notify|ping|buzz|nudge|warn) me\b(?:.*?\b(?:to|that|about)\s+(?P<body>.+?))?.*|(?:tell me to|let me know to)\s+(?P<body2>.+)|let me know (?:in|at|after)\b.*)$",
+    )
+});
+
+/// "alert me in 20 minutes", "let me know in 15 minutes", "tell me to take out
+/// the trash in an hour": a reminder when a future time is given.
+fn nudge(t: &str, l: &str, now: DateTime<Tz>) -> Option<Plan> {
+    let c = NUDGE.captures(l)?;
+    let (f, cut) = dates(t, now)?;
+    if f.start <= now {
+        return None;
+    }
+    let title = cap(&c, "body")
+        .or_else(|| cap(&c, "body2"))
+        .and_then(|r| tidy(t, r, &cut))
+        .unwrap_or_else(|| "Reminder".to_string());
+    Some(Plan::new(Intent::CreateTodo, 0.75).with("title", title).with("due_date", rfc(&f.start)))
+}
+
+static SHOPPING_Q: LazyLock<Regex> = LazyLock::new(|| {
+    rx(
+        r"^(?:do|what do|what else do|is there anything) (?:i|we) need\b.*\b(?:buy|get|pick up|store|shop|shopping|grocer\w*|market)\b",
+    )
+});
+
+static AGENDA: LazyLock<Regex> = LazyLock::new(|| {
+    rx(
+        r"^(?:what|what's|whats|do|does|is|are|am|anything|any|tell me|show me)\b.*?\b(?:(?:do|have) i (?:got |have )?(?:going on|planned|scheduled|on|booked|to do|lined up|coming up)|i have (?:going on|planned|scheduled|on|booked|to do|lined up|coming up)|(?:happening|going on|coming up|planned|scheduled)\b.*\b(?:today|tonight|tomorrow|week|weekend|month|monday|tuesday|wednesday|thursday|friday|saturday|sunday)|am i (?:free|busy|available|doing|supposed)|i (?:have|got) (?:anything|something|plans|a date|to meet|to be)|(?:my|the) (?:day|morning|afternoon|evening|week|weekend) look|(?:happening|going on|planned|in the books) (?:on|for|this|next|tomorrow|today))\b|^(?:am i (?:free|busy|available)|what's happening|what is happening|what's on|what is on) ",
+    )
+});
+
+/// "What do I have going on next week?", "am I free on Friday?": reading the agenda.
+fn agenda_question(l: &str, now: DateTime<Tz>) -> Option<Plan> {
+    if SHOPPING_Q.is_match(l) {
+        return Some(Plan::new(Intent::QueryTodos, 0.7).with("tags", vec![Value::from("shopping")]));
+    }
+    if !AGENDA.is_match(l) {
+        return None;
+    }
+    let to_do = l.contains("to do");
+    let mut plan = Plan::new(if to_do { Intent::QueryTodos } else { Intent::QueryEvents }, 0.7);
+    if let Some(f) = when::find(l, now) {
+        if to_do {
+            plan = plan.with("due_date", date_value(&f, &f.start));
+        } else {
+            plan = plan.with("start_time", rfc(&f.start));
+            if let Some(e) = period_end(&f) {
+                plan = plan.with("end_time", rfc(&e));
+            }
+        }
+    }
+    Some(plan)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::TimeZone;
+    use chrono_tz::America::Los_Angeles;
+
+    fn now() -> DateTime<Tz> {
+        // Tuesday 2026-03-10 09:00 in Los Angeles.
+        Los_Angeles
+            .with_ymd_and_hms(2026, 3, 10, 9, 0, 0)
+            .single()
+            .unwrap_or_else(|| Los_Angeles.timestamp_opt(0, 0).unwrap())
+    }
+
+    fn p(text: &str) -> ParseResult {
+        parse(text, now())
+    }
+
+    fn param<'a>(r: &'a ParseResult, k: &str) -> &'a str {
+        r.params.get(k).and_then(Value::as_str).unwrap_or("")
+    }
+
+    #[test]
+    fn constant_regexes_compile() {
+        for re in [
+            &THEN_SPLIT,
+            &AND_VERB,
+            &PRONOUN,
+            &LEAD,
+            &HOW_TO,
+            &QUESTION,
+            &EDGE_JUNK,
+            &FILE_READ,
+            &FILE_CREATE,
+            &FILE_WRITE,
+            &SHELL,
+            &SHELL_CMD,
+            &OPEN_APP,
+            &WEB_SEARCH,
+            &LOCAL_SEARCH,
+            &BRIEFING,
+            &DELEGATE,
+            &MEMO_CREATE,
+            &MEMO_QUERY,
+            &MEMO_UPDATE,
+            &MEMO_DELETE,
+            &MEMO_ABOUT,
+            &DELETE_VERB,
+            &COMPLETE_VERB,
+            &UPDATE_VERB,
+            &CREATE_VERB,
+            &TIMER,
+            &ALARM,
+            &ALARM_LABEL,
+            &REMIND,
+            &REMIND_BODY,
+            &REMIND_QUERY_BODY,
+            &REMINDER_ABOUT,
+            &PRIORITY,
+            &LIST_NOUN,
+            &NOT_TODO_LIST,
+            &LIST_ADD,
+            &LIST_NEW,
+            &LIST_REMOVE_ITEM,
+            &LIST_QUERY_ITEM,
+            &WHOLE_LIST,
+            &COMPLETE_ITEM,
+            &RAN_OUT,
+            &EVENT_NOUN,
+            &STRONG_EVENT,
+            &NOT_EVENT,
+            &EVENT_CREATE,
+            &EVENT_TITLE,
+            &CAL_TAIL,
+            &LOCATION,
+            &WHOLE_CAL,
+            &EVENT_UPDATE,
+            &EVENT_QUERY_ABOUT,
+            &NUDGE,
+            &AGENDA,
+        ] {
+            assert_ne!(re.as_str(), never().as_str());
+        }
+    }
+
+    #[test]
+    fn reminder_becomes_todo_with_local_due_time() {
+        let r = p("remind me to call the dentist tomorrow at 3pm");
+        assert_eq!(r.intent, Intent::CreateTodo);
+        assert_eq!(param(&r, "title"), "call the dentist");
+        assert_eq!(param(&r, "due_date"), "2026-03-11T15:00:00-07:00");
+        assert_eq!(r.tasks.len(), 1);
+        assert_eq!(r.tasks.first().map(|t| t.task.tool.as_str()), Some("create_todo"));
+    }
+
+    #[test]
+    fn add_to_todo_list_keeps_title() {
+        let r = p("add buy milk to my todo list");
+        assert_eq!(r.intent, Intent::CreateTodo);
+        assert_eq!(param(&r, "title"), "buy milk");
+        let r = p("add The 5th Wave to my reading todo list");
+        assert_eq!(param(&r, "title"), "The 5th Wave");
+    }
+
+    #[test]
+    fn shopping_list_add_is_tagged() {
+        let r = p("put bread on my shopping list");
+        assert_eq!(r.intent, Intent::CreateTodo);
+        assert_eq!(param(&r, "title"), "bread");
+        assert_eq!(r.params.get("tags"), Some(&serde_json::json!(["shopping"])));
+    }
+
+    #[test]
+    fn alarms_and_timers_are_todos_with_due_times() {
+        let r = p("set an alarm for 7am");
+        assert_eq!(r.intent, Intent::CreateTodo);
+        assert_eq!(param(&r, "title"), "Alarm");
+        assert_eq!(param(&r, "due_date"), "2026-03-11T07:00:00-07:00");
+        let r = p("set a timer for 10 minutes");
+        assert_eq!(r.intent, Intent::CreateTodo);
+        assert_eq!(param(&r, "title"), "Timer");
+        assert_eq!(param(&r, "due_date"), "2026-03-10T09:10:00-07:00");
+    }
+
+    #[test]
+    fn todo_queries_updates_completes_deletes() {
+        assert_eq!(p("what's on my to do list").intent, Intent::QueryTodos);
+        assert_eq!(p("is milk on my shopping list").intent, Intent::QueryTodos);
+        let r = p("cross laundry off my to do list");
+        assert_eq!(r.intent, Intent::CompleteTodo);
+        assert_eq!(param(&r, "title"), "laundry");
+        let r = p("remove fries from my shopping list");
+        assert_eq!(r.intent, Intent::DeleteTodo);
+        assert_eq!(param(&r, "title"), "fries");
+        let r = p("change my reminder to call mom to 6pm");
+        assert_eq!(r.intent, Intent::UpdateTodo);
+    }
+
+    #[test]
+    fn events_create_query_update_delete() {
+        let r = p("schedule a meeting with Tom tomorrow at 4pm");
+        assert_eq!(r.intent, Intent::CreateEvent);
+        assert_eq!(param(&r, "title"), "meeting with Tom");
+        assert_eq!(param(&r, "start_time"), "2026-03-11T16:00:00-07:00");
+        let r = p("what's on my calendar for friday");
+        assert_eq!(r.intent, Intent::QueryEvents);
+        assert_eq!(param(&r, "start_time"), "2026-03-13T00:00:00-07:00");
+        let r = p("move my meeting with Sam to 4pm");
+        assert_eq!(r.intent, Intent::UpdateEvent);
+        assert_eq!(param(&r, "title"), "meeting with Sam");
+        let r = p("cancel my dentist appointment on friday");
+        assert_eq!(r.intent, Intent::DeleteEvent);
+        assert_eq!(param(&r, "title"), "dentist appointment");
+    }
+
+    #[test]
+    fn memos_create_query_update_delete() {
+        let r = p("take a note that the wifi password is hunter2");
+        assert_eq!(r.intent, Intent::CreateMemo);
+        assert_eq!(param(&r, "content"), "the wifi password is hunter2");
+        assert_eq!(p("show me my notes").intent, Intent::QueryMemos);
+        let r = p("update my note about wifi to say the password changed");
+        assert_eq!(r.intent, Intent::UpdateMemo);
+        assert_eq!(param(&r, "query"), "wifi");
+        let r = p("delete the memo about wifi");
+        assert_eq!(r.intent, Intent::DeleteMemo);
+        assert_eq!(param(&r, "query"), "wifi");
+    }
+
+    #[test]
+    fn host_tools_target_the_host() {
+        let r = p("read ~/notes/ideas.txt");
+        assert_eq!(r.intent, Intent::FileRead);
+        assert_eq!(param(&r, "path"), "~/notes/ideas.txt");
+        assert_eq!(r.tasks.first().map(|t| t.target), Some(crate::brain::types::Target::Host));
+        let r = p("create a file notes.txt with hello");
+        assert_eq!(r.intent, Intent::FileCreate);
+        assert_eq!(param(&r, "path"), "notes.txt");
+        assert_eq!(param(&r, "content"), "hello");
+        let r = p("open firefox");
+        assert_eq!(r.intent, Intent::OpenApp);
+        assert_eq!(param(&r, "target"), "firefox");
+        let r = p("run ls -la");
+        assert_eq!(r.intent, Intent::ExecutorShell);
+        assert_eq!(param(&r, "command"), "ls -la");
+    }
+
+    #[test]
+    fn search_briefing_and_delegation() {
+        let r = p("search the web for rust async book");
+        assert_eq!(r.intent, Intent::WebSearch);
+        assert_eq!(param(&r, "query"), "rust async book");
+        let r = p("find my notes about the garden");
+        assert_eq!(r.intent, Intent::Search);
+        assert_eq!(param(&r, "query"), "garden");
+        assert_eq!(p("what's on today").intent, Intent::DailyBriefing);
+        assert_eq!(p("give me my briefing").intent, Intent::DailyBriefing);
+        let r = p("research flights to Lisbon and summarise them");
+        assert_eq!(r.intent, Intent::DelegateTask);
+        assert_eq!(r.tasks.len(), 1);
+    }
+
+    #[test]
+    fn compound_request_wires_dependencies() {
+        let r = p("read ~/notes/ideas.txt and save it as a memo");
+        assert_eq!(r.intent, Intent::FileRead);
+        assert_eq!(r.tasks.len(), 2);
+        let t2 = r.tasks.get(1).map(|t| t.task.clone());
+        let t2 = t2.unwrap_or_else(|| {
+            r.tasks.first().map(|t| t.task.clone()).unwrap_or_else(|| crate::brain::types::TaskSpec {
+                task_id: String::new(),
+                tool: String::new(),
+                inputs: Value::Null,
+                depends_on: vec![],
+            })
+        });
+        assert_eq!(t2.task_id, "t2");
+        assert_eq!(t2.tool, "create_memo");
+        assert_eq!(t2.depends_on, vec!["t1".to_string()]);
+        assert_eq!(t2.inputs.get("content").and_then(Value::as_str), Some("{{t1.content}}"));
+        let r = p("open firefox and then run ls -la");
+        assert_eq!(r.tasks.len(), 2);
+    }
+
+    #[test]
+    fn half_understood_compound_is_not_acted_on() {
+        let r = p("open the uber app and get me a car please");
+        assert_eq!(r.intent, Intent::GeneralChat);
+        assert!(r.tasks.is_empty());
+    }
+
+    #[test]
+    fn garbage_and_chit_chat_are_general_chat() {
+        for text in [
+            "",
+            "asdf qwer zxcv",
+            "tell me a joke",
+            "what's the weather like",
+            "what time is it in london",
+            "what's today's date",
+            "can you remind me of the date",
+            "how do i schedule a meeting",
+            "play some jazz",
+            "turn off the lights",
+            "add that song to my top ten favorites list",
+            "please add tom to my contact list",
+            "book a taxi",
+            "run indian folk song",
+            "open pandora play rock station",
+            "I may be late. May the force be with you",
+            "cancel",
+        ] {
+            let r = p(text);
+            assert!(!r.intent.is_action(), "{text} -> {:?}", r.intent);
+        }
+    }
+
+    #[test]
+    fn deletes_need_an_explicit_verb_and_item() {
+        assert!(!p("my meeting with bob").intent.is_action());
+        assert!(!p("delete").intent.is_action());
+        assert!(!p("remove it").intent.is_action());
+    }
+
+    #[test]
+    fn confidence_is_within_bounds() {
+        for text in ["remind me to x", "blah", "open firefox", "what's on my list"] {
+            let c = p(text).confidence;
+            assert!((0.0..=1.0).contains(&c));
+        }
+    }
+
+    #[test]
+    fn no_panic_on_arbitrary_unicode() {
+        let pieces = [
+            "remind me to",
+            "İ",
+            "🙂",
+            "add",
+            "to my list",
+            "\u{0}",
+            "ß",
+            "at 5",
+            "and then",
+            "read ~/ä/ö.txt",
+            "\u{202e}",
+            "delete",
+            "\"",
+            "'",
+            "tomorrow",
+            "𝟙𝟚",
+            "、",
+            "'s",
+        ];
+        let mut seed: u32 = 11;
+        for _ in 0..3000 {
+            let mut s = String::new();
+            for _ in 0..6 {
+                seed = seed.wrapping_mul(1_103_515_245).wrapping_add(12_345);
+                let idx = (seed >> 16) as usize % pieces.len();
+                if let Some(piece) = pieces.get(idx) {
+                    s.push_str(piece);
+                    if seed & 1 == 0 {
+                        s.push(' ');
+                    }
+                }
+            }
+            let r = p(&s);
+            assert!((0.0..=1.0).contains(&r.confidence));
+        }
+    }
+}

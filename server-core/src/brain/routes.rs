@@ -1,0 +1,311 @@
+//! The assistant's HTTP routes: `/api/chat/send`, `/api/chat/stream`, `/api/parse`, and
+//! the task list with its approve and deny buttons.
+
+use std::convert::Infallible;
+
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::response::sse::{Event as SseEvent, KeepAlive, Sse};
+use futures::Stream;
+use serde::{Deserialize, Serialize};
+use serde_json::{Value, json};
+use sqlx::Row as _;
+use tokio::sync::broadcast::error::RecvError;
+use utoipa::{IntoParams, ToSchema};
+use utoipa_axum::{router::OpenApiRouter, routes};
+
+use super::engine::Approval;
+use super::{cli, parse, pqh};
+use crate::api::{Page, Window};
+use crate::bus::ServerEvent;
+use crate::error::{Checks, Error, ErrorBody, Result};
+use crate::extract::{Json, Query};
+use crate::state::AppState;
+use crate::time::render;
+
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct SendMessage {
+    /// Leave out to start a new conversation.
+    #[serde(default)]
+    pub conversation_id: Option<String>,
+    pub content: String,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Delivered {
+    /// The stored user message.
+    pub message_id: String,
+    pub conversation_id: String,
+    /// The assistant message the answer will be stored as.
+    pub reply_id: String,
+    /// Always `delivered`.
+    pub status: &'static str,
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct ParseRequest {
+    pub text: String,
+    /// Reference time, RFC 3339; default now.
+    #[serde(default)]
+    pub now: Option<String>,
+    /// IANA zone; default the user's.
+    #[serde(default)]
+    pub tz: Option<String>,
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct TaskFilter {
+    /// `pending`, `awaiting_approval`, `running`, `done`, `failed` or `cancelled`.
+    pub status: Option<String>,
+    pub page: Option<u32>,
+    pub limit: Option<u32>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct TaskRow {
+    pub task_id: String,
+    pub tool: String,
+    #[schema(value_type = Object)]
+    pub inputs: Value,
+    pub depends_on: Vec<String>,
+    pub status: String,
+    pub target: String,
+    #[schema(value_type = Option<Object>)]
+    pub output: Option<Value>,
+    pub error: Option<String>,
+    pub conversation_id: Option<String>,
+    pub message_id: Option<String>,
+    #[schema(format = DateTime)]
+    pub created_at: String,
+    #[schema(format = DateTime)]
+    pub updated_at: String,
+}
+
+#[derive(Debug, Default, Deserialize, ToSchema)]
+pub struct DenyRequest {
+    #[serde(default)]
+    pub reason: Option<String>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ApprovalAnswer {
+    pub task_id: String,
+    /// `approved` or `denied`.
+    pub status: &'static str,
+}
+
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(send))
+        .routes(routes!(stream))
+        .routes(routes!(parse_text))
+        .routes(routes!(list_tasks))
+        .routes(routes!(approve))
+        .routes(routes!(deny))
+}
+
+/// Send a message to the assistant. It is stored before this answers; the reply streams
+/// over the realtime channel.
+#[utoipa::path(post, path = "/api/chat/send", tag = "chat", request_body = SendMessage, security(("bearer" = [])),
+    responses(
+        (status = 202, description = "Stored; the answer follows over the realtime channel", body = Delivered),
+        (status = 400, description = "Malformed JSON", body = ErrorBody),
+        (status = 401, description = "Not logged in", body = ErrorBody),
+        (status = 404, description = "No such conversation", body = ErrorBody),
+        (status = 415, description = "Not JSON", body = ErrorBody),
+        (status = 422, description = "Invalid values", body = ErrorBody),
+    ))]
+async fn send(
+    State(state): State<AppState>,
+    Json(req): Json<SendMessage>,
+) -> Result<(StatusCode, Json<Delivered>)> {
+    let accepted = pqh::accept(&state, req.conversation_id, req.content).await?;
+    let delivered = Delivered {
+        message_id: accepted.message_id.clone(),
+        conversation_id: accepted.conversation_id.clone(),
+        reply_id: accepted.reply_id.clone(),
+        status: "delivered",
+    };
+    pqh::respond(state, accepted);
+    Ok((StatusCode::ACCEPTED, Json(delivered)))
+}
+
+/// Send a message and read the answer as server-sent events: first
+/// `{"conversation_id", "message_id"}`, then `{"token"}` per chunk, `{"action_card"}` per
+/// card, then `[DONE]`.
+#[utoipa::path(post, path = "/api/chat/stream", tag = "chat", request_body = SendMessage, security(("bearer" = [])),
+    responses(
+        (status = 200, description = "text/event-stream of the answer", content_type = "text/event-stream", body = String),
+        (status = 400, description = "Malformed JSON", body = ErrorBody),
+        (status = 401, description = "Not logged in", body = ErrorBody),
+        (status = 404, description = "No such conversation", body = ErrorBody),
+        (status = 415, description = "Not JSON", body = ErrorBody),
+        (status = 422, description = "Invalid values", body = ErrorBody),
+    ))]
+async fn stream(
+    State(state): State<AppState>,
+    Json(req): Json<SendMessage>,
+) -> Result<Sse<impl Stream<Item = std::result::Result<SseEvent, Infallible>>>> {
+    let accepted = pqh::accept(&state, req.conversation_id, req.content).await?;
+    // Subscribe before the answer starts, so not one event is missed.
+    let events = state.brain.engine.bus.subscribe();
+    let reply_id = accepted.reply_id.clone();
+    let first = json!({"conversation_id": accepted.conversation_id, "message_id": reply_id, "user_message_id": accepted.message_id});
+    pqh::respond(state, accepted);
+
+    enum Phase {
+        Opening(Value),
+        Streaming,
+        Done,
+    }
+    let s = futures::stream::unfold((Phase::Opening(first), events), move |(phase, mut rx)| {
+        let reply_id = reply_id.clone();
+        async move {
+            match phase {
+                Phase::Opening(first) => {
+                    Some((Ok(SseEvent::default().data(first.to_string())), (Phase::Streaming, rx)))
+                }
+                Phase::Done => None,
+                Phase::Streaming => loop {
+                    match rx.recv().await {
+                        Ok(event) if event.message_id() == Some(reply_id.as_str()) => match event.as_ref() {
+                            ServerEvent::StreamChunk { content, .. } => {
+                                let data = json!({"token": content}).to_string();
+                                return Some((Ok(SseEvent::default().data(data)), (Phase::Streaming, rx)));
+                            }
+                            ServerEvent::ActionCard(card) => {
+                                let data = json!({"action_card": card}).to_string();
+                                return Some((Ok(SseEvent::default().data(data)), (Phase::Streaming, rx)));
+                            }
+                            ServerEvent::StreamEnd { .. } => {
+                                return Some((Ok(SseEvent::default().data("[DONE]")), (Phase::Done, rx)));
+                            }
+                            _ => {}
+                        },
+                        Ok(_) | Err(RecvError::Lagged(_)) => {}
+                        Err(RecvError::Closed) => return None,
+                    }
+                },
+            }
+        }
+    });
+    Ok(Sse::new(s).keep_alive(KeepAlive::default()))
+}
+
+/// What the built-in parser understands of a line, without storing or doing anything:
+/// the UI's live preview.
+#[utoipa::path(post, path = "/api/parse", tag = "chat", request_body = ParseRequest, security(("bearer" = [])),
+    responses(
+        (status = 200, description = "The ParseResult", body = Object),
+        (status = 400, description = "Malformed JSON", body = ErrorBody),
+        (status = 401, description = "Not logged in", body = ErrorBody),
+        (status = 415, description = "Not JSON", body = ErrorBody),
+        (status = 422, description = "Invalid values", body = ErrorBody),
+    ))]
+async fn parse_text(
+    State(state): State<AppState>,
+    Json(req): Json<ParseRequest>,
+) -> Result<Json<super::types::ParseResult>> {
+    Checks::default().text("text", &req.text, 2_000).finish()?;
+    let tz_name = req.tz.unwrap_or_else(|| state.tz.name().to_owned());
+    let now = cli::reference(req.now.as_deref(), Some(&tz_name)).map_err(|e| {
+        let field = if req.now.is_some() && tz_name.parse::<chrono_tz::Tz>().is_ok() { "now" } else { "tz" };
+        Error::invalid(field, e.to_string())
+    })?;
+    // Serialised from the typed value, so the f32 confidence reads 0.81, not its f64 widening.
+    Ok(Json(parse::parse(&req.text, now)))
+}
+
+/// The assistant's tasks, newest first.
+#[utoipa::path(get, path = "/api/tasks", tag = "chat", params(TaskFilter), security(("bearer" = [])),
+    responses(
+        (status = 200, description = "A page of tasks", body = Page<TaskRow>),
+        (status = 401, description = "Not logged in", body = ErrorBody),
+        (status = 422, description = "Invalid filter", body = ErrorBody),
+    ))]
+async fn list_tasks(
+    State(state): State<AppState>,
+    Query(f): Query<TaskFilter>,
+) -> Result<Json<Page<TaskRow>>> {
+    let window = Window::new(f.page, f.limit)?;
+    const STATUSES: [&str; 6] = ["pending", "awaiting_approval", "running", "done", "failed", "cancelled"];
+    if let Some(s) = f.status.as_deref() {
+        if !STATUSES.contains(&s) {
+            return Err(Error::invalid("status", format!("must be one of {}", STATUSES.join(", "))));
+        }
+    }
+    let rows = sqlx::query(
+        "SELECT id, tool, inputs, depends_on, status, target, output, error, conversation_id, message_id,
+                created_at, updated_at, COUNT(*) OVER () AS total
+         FROM agent_tasks WHERE (?1 IS NULL OR status = ?1) ORDER BY seq DESC LIMIT ?2 OFFSET ?3",
+    )
+    .bind(f.status.as_deref())
+    .bind(i64::from(window.limit))
+    .bind(window.offset())
+    .fetch_all(&state.db.read)
+    .await?;
+    let mut total = 0;
+    let mut items = Vec::with_capacity(rows.len());
+    for row in rows {
+        total = row.try_get("total")?;
+        let json = |col: &str| -> Result<Option<Value>> {
+            Ok(row.try_get::<Option<String>, _>(col)?.and_then(|s| serde_json::from_str(&s).ok()))
+        };
+        items.push(TaskRow {
+            task_id: row.try_get("id")?,
+            tool: row.try_get("tool")?,
+            inputs: json("inputs")?.unwrap_or(Value::Null),
+            depends_on: json("depends_on")?.and_then(|v| serde_json::from_value(v).ok()).unwrap_or_default(),
+            status: row.try_get("status")?,
+            target: row.try_get("target")?,
+            output: json("output")?,
+            error: row.try_get("error")?,
+            conversation_id: row.try_get("conversation_id")?,
+            message_id: row.try_get("message_id")?,
+            created_at: render(row.try_get("created_at")?, state.tz),
+            updated_at: render(row.try_get("updated_at")?, state.tz),
+        });
+    }
+    Ok(Json(window.wrap(items, total)))
+}
+
+/// Say yes to a task waiting for approval.
+#[utoipa::path(post, path = "/api/tasks/{id}/approve", tag = "chat", security(("bearer" = [])),
+    params(("id" = String, Path, description = "Task id")),
+    responses(
+        (status = 200, description = "Approved; the task runs", body = ApprovalAnswer),
+        (status = 401, description = "Not logged in", body = ErrorBody),
+        (status = 404, description = "No task waits for approval under that id", body = ErrorBody),
+    ))]
+async fn approve(State(state): State<AppState>, Path(id): Path<String>) -> Result<Json<ApprovalAnswer>> {
+    if !state.brain.approvals.answer(&id, Approval::Approved) {
+        return Err(Error::NotFound("task waiting for approval"));
+    }
+    Ok(Json(ApprovalAnswer { task_id: id, status: "approved" }))
+}
+
+/// Say no to a task waiting for approval; it and what depends on it are cancelled.
+#[utoipa::path(post, path = "/api/tasks/{id}/deny", tag = "chat", request_body(content = Option<DenyRequest>, description = "Optional reason", content_type = "application/json"), security(("bearer" = [])),
+    params(("id" = String, Path, description = "Task id")),
+    responses(
+        (status = 200, description = "Denied; the task is cancelled", body = ApprovalAnswer),
+        (status = 401, description = "Not logged in", body = ErrorBody),
+        (status = 404, description = "No task waits for approval under that id", body = ErrorBody),
+    ))]
+async fn deny(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    body: axum::body::Bytes,
+) -> Result<Json<ApprovalAnswer>> {
+    // The body is optional: an empty one is a plain no.
+    let reason = if body.iter().all(u8::is_ascii_whitespace) {
+        String::new()
+    } else {
+        crate::extract::decode_json::<DenyRequest>(&body)?.reason.unwrap_or_default()
+    };
+    if !state.brain.approvals.answer(&id, Approval::Denied(reason)) {
+        return Err(Error::NotFound("task waiting for approval"));
+    }
+    Ok(Json(ApprovalAnswer { task_id: id, status: "denied" }))
+}
