@@ -281,6 +281,7 @@ fn segment(text: &str, low: &str, now: DateTime<Tz>) -> Option<Plan> {
         .or_else(|| local_search(t, l))
         .or_else(|| briefing(l))
         .or_else(|| memo(t, l))
+        .or_else(|| todo_edit(t, l))
         .or_else(|| timer(t, l, now))
         .or_else(|| alarm(t, l, now))
         .or_else(|| reminder(t, l, now))
@@ -1178,7 +1179,11 @@ fn event(t: &str, l: &str, now: DateTime<Tz>) -> Option<Plan> {
     if let Some(m) = DELETE_VERB.find(l) {
         if !is_q && strong && !not_event {
             let rest = m.end()..l.len();
-            let title = tidy_event_title(t, rest, &cut);
+            // "delete the event X": the kind word names the list, not the item.
+            let title = tidy_event_title(t, rest, &cut).map(|s| match s.get(..6) {
+                Some(head) if head.eq_ignore_ascii_case("event ") => s[6..].to_owned(),
+                _ => s,
+            });
             let mut plan = Plan::new(Intent::DeleteEvent, 0.8);
             let everything =
                 title.as_deref().map(|s| WHOLE_CAL.is_match(&s.to_ascii_lowercase())).unwrap_or(true);
@@ -1322,6 +1327,46 @@ fn tidy_event_title(t: &str, r: Range<usize>, cut: &[Range<usize>]) -> Option<St
         }
     }
     tidy(t, r, &extra)
+}
+
+// ---------------------------------------------------------------------------
+// Explicit edits of one item: "mark X as done", "check off X", "rename the todo X to Y"
+
+static MARK_DONE: LazyLock<Regex> = LazyLock::new(|| {
+    rx(r"^(?:mark|set)\s+(?:the\s+|my\s+)?(?:todo\s+|task\s+|item\s+)?(?P<item>.+?)\s+(?:as\s+)?(?:done|complete|completed|finished)$")
+});
+
+/// Verbs that only make sense for list items; "complete" and "finish" need the word
+/// "todo" or "task", since "finish the essay" is a plan, not a request to tick a box.
+static CHECK_OFF: LazyLock<Regex> = LazyLock::new(|| {
+    rx(r"^(?:(?:check|tick|cross)\s+off|(?:complete|finish)\s+(?:the\s+|my\s+)?(?:todo|task))\s+(?:the\s+|my\s+)?(?P<item>.+)$")
+});
+
+static RENAME: LazyLock<Regex> = LazyLock::new(|| {
+    rx(r"^rename\s+(?:the\s+|my\s+)?(?P<kind>todo|task|event|memo|note)\s+(?P<old>.+?)\s+to\s+(?P<new>.+)$")
+});
+
+fn todo_edit(t: &str, l: &str) -> Option<Plan> {
+    if let Some(c) = RENAME.captures(l) {
+        let old = t.get(c.name("old")?.range())?.trim();
+        let new = t.get(c.name("new")?.range())?.trim();
+        if old.is_empty() || new.is_empty() {
+            return None;
+        }
+        let plan = match c.name("kind")?.as_str() {
+            "event" => Plan::new(Intent::UpdateEvent, 0.85).with("title", old),
+            "memo" | "note" => Plan::new(Intent::UpdateMemo, 0.85).with("query", old),
+            _ => Plan::new(Intent::UpdateTodo, 0.85).with("title", old),
+        };
+        return Some(plan.with("new_title", new));
+    }
+    let c = MARK_DONE.captures(l).or_else(|| CHECK_OFF.captures(l))?;
+    let item = t.get(c.name("item")?.range())?.trim();
+    let item = item.strip_suffix(" from my list").or_else(|| item.strip_suffix(" on my list")).unwrap_or(item);
+    if item.is_empty() || WHOLE_LIST.is_match(&item.to_ascii_lowercase()) {
+        return None;
+    }
+    Some(Plan::new(Intent::CompleteTodo, 0.85).with("title", item))
 }
 
 // ---------------------------------------------------------------------------
@@ -1550,6 +1595,24 @@ mod tests {
         let r = p("delete the memo about wifi");
         assert_eq!(r.intent, Intent::DeleteMemo);
         assert_eq!(param(&r, "query"), "wifi");
+    }
+
+    #[test]
+    fn explicit_edits_name_the_item() {
+        let r = p("mark buy milk as done");
+        assert_eq!(r.intent, Intent::CompleteTodo);
+        assert_eq!(param(&r, "title"), "buy milk");
+        let r = p("check off Call Mom");
+        assert_eq!(r.intent, Intent::CompleteTodo);
+        assert_eq!(param(&r, "title"), "Call Mom");
+        let r = p("rename the todo buy milk to buy oat milk");
+        assert_eq!(r.intent, Intent::UpdateTodo);
+        assert_eq!(param(&r, "title"), "buy milk");
+        assert_eq!(param(&r, "new_title"), "buy oat milk");
+        assert_eq!(p("finish the essay").intent, Intent::GeneralChat);
+        let r = p("delete the event lunch with Ana");
+        assert_eq!(r.intent, Intent::DeleteEvent);
+        assert_eq!(param(&r, "title"), "lunch with Ana");
     }
 
     #[test]
