@@ -149,6 +149,40 @@ pub async fn insert_conversation(
     Ok(row.into_api(tz))
 }
 
+/// Stores a message and marks its conversation active, in one transaction.
+pub async fn insert_message(
+    db: &sqlx::SqlitePool,
+    conversation_id: &str,
+    id: &str,
+    role: Role,
+    content: &str,
+    intent: Option<&str>,
+    cards: &[serde_json::Value],
+) -> Result<()> {
+    let now = now_ms();
+    let mut tx = db.begin().await?;
+    sqlx::query(
+        "INSERT INTO messages (id, conversation_id, role, content, intent, action_cards, created_at)
+         VALUES (?, ?, ?, ?, ?, ?, ?)",
+    )
+    .bind(id)
+    .bind(conversation_id)
+    .bind(role)
+    .bind(content)
+    .bind(intent)
+    .bind(serde_json::Value::Array(cards.to_vec()).to_string())
+    .bind(now)
+    .execute(&mut *tx)
+    .await?;
+    sqlx::query("UPDATE conversations SET updated_at = ? WHERE id = ?")
+        .bind(now)
+        .bind(conversation_id)
+        .execute(&mut *tx)
+        .await?;
+    tx.commit().await?;
+    Ok(())
+}
+
 async fn fetch_conversation(db: &sqlx::SqlitePool, id: &str) -> Result<ConversationRow> {
     sqlx::query_as::<_, ConversationRow>(
         "SELECT id, title, created_at, updated_at FROM conversations WHERE id = ?",

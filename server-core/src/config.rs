@@ -90,6 +90,10 @@ pub struct Settings {
     pub ai_api_key: Option<String>,
     #[arg(long, env = "AI_MODEL", default_value = "llama3.2")]
     pub ai_model: String,
+    /// Seconds to wait for the model's first token, and between tokens, before the
+    /// built-in parser answers instead.
+    #[arg(long, env = "AI_TIMEOUT", default_value_t = 60)]
+    pub ai_timeout: u64,
     /// A SearXNG instance for `web_search`, such as http://localhost:8888; none by default.
     #[arg(long, env = "SEARCH_URL")]
     pub search_url: Option<String>,

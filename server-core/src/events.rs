@@ -283,7 +283,9 @@ async fn create_event(
         new.reminder_minutes,
         Some(&new.tags),
     )?;
-    Ok((StatusCode::CREATED, Json(insert_event(&state.db.write, state.tz, new).await?)))
+    let created = insert_event(&state.db.write, state.tz, new).await?;
+    state.bus.data_changed("events");
+    Ok((StatusCode::CREATED, Json(created)))
 }
 
 /// Inserts an event; shared by the REST route and the assistant's `create_event` tool.
@@ -370,7 +372,9 @@ async fn update_event(
         patch.reminder_minutes.flatten(),
         patch.tags.as_deref(),
     )?;
-    Ok(Json(patch_event(&state.db.write, state.tz, &id, patch).await?))
+    let updated = patch_event(&state.db.write, state.tz, &id, patch).await?;
+    state.bus.data_changed("events");
+    Ok(Json(updated))
 }
 
 pub async fn patch_event(db: &sqlx::SqlitePool, tz: Tz, id: &str, patch: EventPatch) -> Result<Event> {
@@ -432,6 +436,7 @@ async fn delete_event(State(state): State<AppState>, Path(id): Path<String>) -> 
     if done.rows_affected() == 0 {
         return Err(Error::NotFound("event"));
     }
+    state.bus.data_changed("events");
     Ok(StatusCode::NO_CONTENT)
 }
 

@@ -28,6 +28,7 @@ pub mod events;
 pub mod extract;
 pub mod health;
 mod http;
+pub mod llm;
 pub mod memos;
 pub mod notifications;
 pub mod search;
@@ -120,14 +121,36 @@ impl App {
             base_url: settings.search_url.clone(),
             client: reqwest::Client::new(),
         };
-        let engine = brain::Engine::new(db.clone(), tz, bus, gate, web);
+        let mut engine = brain::Engine::new(db.clone(), tz, bus.clone(), gate, web);
+        engine.model = model_from(&settings);
         let resumed = engine.recover().await?;
         if resumed > 0 {
             tracing::info!(plans = resumed, "resumed plans interrupted by the last stop");
         }
         let brain = brain::Brain { engine, approvals };
-        let state = AppState { db, auth: Arc::new(auth), settings: Arc::new(settings), tz, brain };
+        let state = AppState { db, auth: Arc::new(auth), settings: Arc::new(settings), tz, brain, bus };
         Ok(Self { state, generated_pin })
+    }
+}
+
+/// The configured model service, or `None` for the built-in parser alone.
+fn model_from(settings: &Settings) -> Option<Arc<brain::model::Model>> {
+    let provider = settings.ai_provider.trim().to_ascii_lowercase();
+    if provider == "builtin" || provider == "none" {
+        return None;
+    }
+    let mut config = llm::ProviderConfig::new(settings.ai_base_url.clone(), settings.ai_model.clone());
+    if let Some(key) = settings.ai_api_key.as_deref().filter(|k| !k.is_empty()) {
+        config = config.with_api_key(key);
+    }
+    config.first_byte_timeout = std::time::Duration::from_secs(settings.ai_timeout.max(1));
+    config.idle_timeout = std::time::Duration::from_secs(settings.ai_timeout.max(1));
+    match llm::OpenAiCompatible::new(config) {
+        Ok(p) => Some(Arc::new(brain::model::Model::new(Arc::new(p), provider == "auto"))),
+        Err(e) => {
+            tracing::warn!(error = %e, "the model settings are not usable; answering with the built-in parser");
+            None
+        }
     }
 }
 

@@ -188,7 +188,9 @@ async fn create_memo(
     Json(new): Json<NewMemo>,
 ) -> Result<(StatusCode, Json<Memo>)> {
     check_fields(new.title.as_deref(), Some(&new.content), Some(&new.tags))?;
-    Ok((StatusCode::CREATED, Json(insert_memo(&state.db.write, state.tz, new).await?)))
+    let created = insert_memo(&state.db.write, state.tz, new).await?;
+    state.bus.data_changed("memos");
+    Ok((StatusCode::CREATED, Json(created)))
 }
 
 /// Inserts a memo; shared by the REST route and the assistant's `create_memo` tool.
@@ -256,7 +258,9 @@ async fn update_memo(
     Json(patch): Json<MemoPatch>,
 ) -> Result<Json<Memo>> {
     check_fields(patch.title.as_deref(), patch.content.as_deref(), patch.tags.as_deref())?;
-    Ok(Json(patch_memo(&state.db.write, state.tz, &id, patch).await?))
+    let updated = patch_memo(&state.db.write, state.tz, &id, patch).await?;
+    state.bus.data_changed("memos");
+    Ok(Json(updated))
 }
 
 pub async fn patch_memo(db: &sqlx::SqlitePool, tz: Tz, id: &str, patch: MemoPatch) -> Result<Memo> {
@@ -306,6 +310,7 @@ async fn delete_memo(State(state): State<AppState>, Path(id): Path<String>) -> R
     if done.rows_affected() == 0 {
         return Err(Error::NotFound("memo"));
     }
+    state.bus.data_changed("memos");
     Ok(StatusCode::NO_CONTENT)
 }
 

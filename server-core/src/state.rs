@@ -20,6 +20,8 @@ pub struct AppState {
     /// The user's time zone: answers are rendered in it and "today" is measured in it.
     pub tz: Tz,
     pub brain: Brain,
+    /// Every realtime event goes through here (the same bus the assistant publishes on).
+    pub bus: crate::bus::Bus,
 }
 
 impl FromRef<AppState> for Db {

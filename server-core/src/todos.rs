@@ -241,6 +241,7 @@ async fn create_todo(
 ) -> Result<(StatusCode, Json<Todo>)> {
     check_fields(Some(&new.title), Some(&new.description), Some(&new.tags))?;
     let todo = insert_todo(&state.db.write, state.tz, new).await?;
+    state.bus.data_changed("todos");
     Ok((StatusCode::CREATED, Json(todo)))
 }
 
@@ -310,7 +311,9 @@ async fn update_todo(
     Json(patch): Json<TodoPatch>,
 ) -> Result<Json<Todo>> {
     check_fields(patch.title.as_deref(), patch.description.as_deref(), patch.tags.as_deref())?;
-    Ok(Json(patch_todo(&state.db.write, state.tz, &id, patch).await?))
+    let updated = patch_todo(&state.db.write, state.tz, &id, patch).await?;
+    state.bus.data_changed("todos");
+    Ok(Json(updated))
 }
 
 /// Applies a patch in one transaction on the write connection, so two edits never
@@ -384,6 +387,7 @@ async fn delete_todo(State(state): State<AppState>, Path(id): Path<String>) -> R
     if done.rows_affected() == 0 {
         return Err(Error::NotFound("todo"));
     }
+    state.bus.data_changed("todos");
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -397,5 +401,7 @@ async fn delete_todo(State(state): State<AppState>, Path(id): Path<String>) -> R
     ))]
 async fn complete_todo(State(state): State<AppState>, Path(id): Path<String>) -> Result<Json<Todo>> {
     let patch = TodoPatch { status: Some(TodoStatus::Completed), ..TodoPatch::default() };
-    Ok(Json(patch_todo(&state.db.write, state.tz, &id, patch).await?))
+    let updated = patch_todo(&state.db.write, state.tz, &id, patch).await?;
+    state.bus.data_changed("todos");
+    Ok(Json(updated))
 }

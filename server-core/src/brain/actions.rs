@@ -5,7 +5,7 @@
 
 use serde_json::{Value, json};
 
-use super::engine::Engine;
+use super::engine::{Engine, PlanContext};
 use super::tools::Tool;
 use super::types::{Intent, TaskRecord, TaskStatus};
 use crate::api::Window;
@@ -77,7 +77,13 @@ fn priority(inputs: &Value) -> Option<Priority> {
     text(inputs, "priority").and_then(|p| serde_json::from_value(json!(p)).ok())
 }
 
-pub async fn run_server_tool(engine: &Engine, tool: &Tool, inputs: &Value) -> ToolResult {
+/// "Clear my list": a delete that touches many items, which asks first.
+pub fn is_bulk_delete(task: &TaskRecord) -> bool {
+    task.task.tool.starts_with("delete_")
+        && task.task.inputs.get("query").and_then(Value::as_str) == Some("*")
+}
+
+pub async fn run_server_tool(engine: &Engine, tool: &Tool, inputs: &Value, ctx: &PlanContext) -> ToolResult {
     let (db, tz) = (&engine.db, engine.tz);
     let out = match tool.intent {
         Intent::CreateTodo => {
@@ -280,9 +286,22 @@ pub async fn run_server_tool(engine: &Engine, tool: &Tool, inputs: &Value) -> To
         }
         Intent::WebSearch => web_search(engine, text(inputs, "query").unwrap_or("")).await?,
         Intent::DelegateTask => {
-            return Err(ToolError::Failed(
-                "working on that in the background needs a language model; connect one (AI_PROVIDER, AI_BASE_URL) and ask again".into(),
+            let Some(model) = engine.model.clone() else {
+                return Err(ToolError::Failed(
+                    "working on that in the background needs a language model; connect one (AI_PROVIDER, AI_BASE_URL) and ask again".into(),
+                ));
+            };
+            let description = text(inputs, "description")
+                .or_else(|| text(inputs, "title"))
+                .ok_or_else(|| ToolError::Failed("what should I work on?".into()))?
+                .to_owned();
+            tokio::spawn(super::model::delegate(
+                engine.clone(),
+                model,
+                description.clone(),
+                ctx.conversation_id.clone(),
             ));
+            json!({ "status": "working", "description": description })
         }
         Intent::GeneralChat
         | Intent::FileRead

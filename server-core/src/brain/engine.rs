@@ -101,6 +101,13 @@ impl Default for Limits {
     }
 }
 
+/// What a plan runs for: where it came from and the conversation it answers.
+#[derive(Debug, Clone)]
+pub struct PlanContext {
+    pub origin: Origin,
+    pub conversation_id: Option<String>,
+}
+
 /// Where a plan came from, which decides how careful the engine is with it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Origin {
@@ -120,6 +127,8 @@ pub struct Engine {
     pub approvals: Arc<dyn ApprovalGate>,
     host: Arc<Mutex<Option<Arc<dyn HostExecutor>>>>,
     pub web: actions::WebSearch,
+    /// The configured model, if any: background work (`delegate_task`) needs one.
+    pub model: Option<Arc<super::model::Model>>,
 }
 
 impl std::fmt::Debug for Engine {
@@ -142,7 +151,16 @@ impl Engine {
         approvals: Arc<dyn ApprovalGate>,
         web: actions::WebSearch,
     ) -> Self {
-        Self { db, tz, bus, limits: Limits::default(), approvals, host: Arc::new(Mutex::new(None)), web }
+        Self {
+            db,
+            tz,
+            bus,
+            limits: Limits::default(),
+            approvals,
+            host: Arc::new(Mutex::new(None)),
+            web,
+            model: None,
+        }
     }
 
     /// Installs (or with `None`, removes) the executor for host tools.
@@ -201,7 +219,7 @@ impl Engine {
 
     /// Runs stored tasks to the end. Never fails as a whole: each task's fate is in its
     /// record.
-    pub async fn run(&self, tasks: Vec<TaskRecord>, origin: Origin) -> PlanOutcome {
+    pub async fn run(&self, tasks: Vec<TaskRecord>, ctx: PlanContext) -> PlanOutcome {
         let order: Vec<String> = tasks.iter().map(|t| t.task.task_id.clone()).collect();
         let mut state: HashMap<String, TaskRecord> =
             tasks.into_iter().map(|t| (t.task.task_id.clone(), t)).collect();
@@ -259,8 +277,9 @@ impl Engine {
                 )
                 .await;
                 let engine = self.clone();
+                let ctx = ctx.clone();
                 running.spawn(async move {
-                    let result = engine.execute(task, origin).await;
+                    let result = engine.execute(task, &ctx).await;
                     (id, result)
                 });
             }
@@ -284,11 +303,13 @@ impl Engine {
         PlanOutcome { tasks: order.into_iter().filter_map(|id| state.remove(&id)).collect() }
     }
 
-    async fn execute(&self, task: TaskRecord, origin: Origin) -> Result<Value, Finish> {
+    async fn execute(&self, task: TaskRecord, ctx: &PlanContext) -> Result<Value, Finish> {
         let Some(tool) = tools::by_name(&task.task.tool) else {
             return Err(Finish::Failed(format!("there is no tool called {:?}", task.task.tool)));
         };
-        let needs_yes = tool.needs_approval() || (origin == Origin::Untrusted && tool.target == Target::Host);
+        let needs_yes = tool.needs_approval()
+            || (ctx.origin == Origin::Untrusted && tool.target == Target::Host)
+            || actions::is_bulk_delete(&task);
         if needs_yes {
             let reason = approval_reason(&task);
             self.store_status(&task.task.task_id, TaskStatus::AwaitingApproval, None, None, None).await;
@@ -311,7 +332,7 @@ impl Engine {
         let work = async {
             match tool.target {
                 Target::Server => {
-                    actions::run_server_tool(self, tool, &task.task.inputs).await.map_err(|e| match e {
+                    actions::run_server_tool(self, tool, &task.task.inputs, ctx).await.map_err(|e| match e {
                         ToolError::Failed(msg) => Finish::Failed(msg),
                         ToolError::Ambiguous { .. } | ToolError::NotFound(_) => Finish::Failed(e.to_string()),
                     })
@@ -434,10 +455,54 @@ impl Engine {
         for (_, tasks) in plans {
             let engine = self.clone();
             tokio::spawn(async move {
-                engine.run(tasks, Origin::User).await;
+                engine.run(tasks, PlanContext { origin: Origin::User, conversation_id: None }).await;
             });
         }
         Ok(count)
+    }
+}
+
+impl Engine {
+    /// Posts the result of background work: a message in its conversation (when it has
+    /// one), streamed to open clients, and a notification.
+    pub async fn report_background(&self, conversation_id: Option<&str>, ref_id: &str, text: &str) {
+        let message_id = new_id();
+        if let Some(conversation) = conversation_id {
+            let stored = crate::chat::insert_message(
+                &self.db.write,
+                conversation,
+                &message_id,
+                crate::chat::Role::Assistant,
+                text,
+                Some("delegate_task"),
+                &[],
+            )
+            .await;
+            if let Err(e) = stored {
+                tracing::error!(error = %e, "could not store a background result");
+            }
+            self.bus.publish(ServerEvent::StreamStart {
+                message_id: message_id.clone(),
+                conversation_id: conversation.to_owned(),
+            });
+            self.bus.publish(ServerEvent::StreamChunk {
+                message_id: message_id.clone(),
+                content: text.to_owned(),
+                index: 0,
+            });
+            self.bus.publish(ServerEvent::StreamEnd {
+                message_id,
+                full_content: text.to_owned(),
+                intent: "delegate_task".into(),
+            });
+        }
+        self.bus.publish(ServerEvent::Notification {
+            title: "Background task finished".into(),
+            body: text.chars().take(200).collect(),
+            kind: "task_done".into(),
+            ref_id: Some(ref_id.to_owned()),
+            conversation_id: conversation_id.map(str::to_owned),
+        });
     }
 }
 

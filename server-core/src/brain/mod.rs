@@ -13,6 +13,7 @@ pub mod answer;
 pub mod briefing;
 pub mod cli;
 pub mod engine;
+pub mod model;
 pub mod parse;
 pub mod pqh;
 pub mod routes;
@@ -22,7 +23,9 @@ pub mod when;
 
 use std::sync::Arc;
 
-pub use engine::{Approval, ApprovalGate, BusApprovals, Engine, HostExecutor, Origin, PendingApprovals};
+pub use engine::{
+    Approval, ApprovalGate, BusApprovals, Engine, HostExecutor, Origin, PendingApprovals, PlanContext,
+};
 
 /// What the rest of the server holds of the assistant.
 #[derive(Debug, Clone)]

@@ -1333,13 +1333,17 @@ fn tidy_event_title(t: &str, r: Range<usize>, cut: &[Range<usize>]) -> Option<St
 // Explicit edits of one item: "mark X as done", "check off X", "rename the todo X to Y"
 
 static MARK_DONE: LazyLock<Regex> = LazyLock::new(|| {
-    rx(r"^(?:mark|set)\s+(?:the\s+|my\s+)?(?:todo\s+|task\s+|item\s+)?(?P<item>.+?)\s+(?:as\s+)?(?:done|complete|completed|finished)$")
+    rx(
+        r"^(?:mark|set)\s+(?:the\s+|my\s+)?(?:todo\s+|task\s+|item\s+)?(?P<item>.+?)\s+(?:as\s+)?(?:done|complete|completed|finished)$",
+    )
 });
 
 /// Verbs that only make sense for list items; "complete" and "finish" need the word
 /// "todo" or "task", since "finish the essay" is a plan, not a request to tick a box.
 static CHECK_OFF: LazyLock<Regex> = LazyLock::new(|| {
-    rx(r"^(?:(?:check|tick|cross)\s+off|(?:complete|finish)\s+(?:the\s+|my\s+)?(?:todo|task))\s+(?:the\s+|my\s+)?(?P<item>.+)$")
+    rx(
+        r"^(?:(?:check|tick|cross)\s+off|(?:complete|finish)\s+(?:the\s+|my\s+)?(?:todo|task))\s+(?:the\s+|my\s+)?(?P<item>.+)$",
+    )
 });
 
 static RENAME: LazyLock<Regex> = LazyLock::new(|| {
@@ -1362,7 +1366,8 @@ fn todo_edit(t: &str, l: &str) -> Option<Plan> {
     }
     let c = MARK_DONE.captures(l).or_else(|| CHECK_OFF.captures(l))?;
     let item = t.get(c.name("item")?.range())?.trim();
-    let item = item.strip_suffix(" from my list").or_else(|| item.strip_suffix(" on my list")).unwrap_or(item);
+    let item =
+        item.strip_suffix(" from my list").or_else(|| item.strip_suffix(" on my list")).unwrap_or(item);
     if item.is_empty() || WHOLE_LIST.is_match(&item.to_ascii_lowercase()) {
         return None;
     }

@@ -4,13 +4,12 @@
 use chrono::Utc;
 use serde_json::{Value, json};
 
-use super::answer;
-use super::engine::Origin;
-use super::parse;
+use super::engine::{Origin, PlanContext};
 use super::types::{ParseResult, Target, TaskRecord};
+use super::{answer, model, parse, tools};
 use crate::bus::{ActionCard, PqhResponse, ServerEvent};
 use crate::chat::{self, Role};
-use crate::db::{new_id, now_ms};
+use crate::db::new_id;
 use crate::error::{Checks, Error, Result};
 use crate::state::AppState;
 
@@ -58,27 +57,7 @@ async fn store_message(
     cards: &[Value],
 ) -> Result<String> {
     let id = id.map_or_else(new_id, str::to_owned);
-    let now = now_ms();
-    let mut tx = state.db.write.begin().await?;
-    sqlx::query(
-        "INSERT INTO messages (id, conversation_id, role, content, intent, action_cards, created_at)
-         VALUES (?, ?, ?, ?, ?, ?, ?)",
-    )
-    .bind(&id)
-    .bind(conversation_id)
-    .bind(role)
-    .bind(content)
-    .bind(intent)
-    .bind(Value::Array(cards.to_vec()).to_string())
-    .bind(now)
-    .execute(&mut *tx)
-    .await?;
-    sqlx::query("UPDATE conversations SET updated_at = ? WHERE id = ?")
-        .bind(now)
-        .bind(conversation_id)
-        .execute(&mut *tx)
-        .await?;
-    tx.commit().await?;
+    chat::insert_message(&state.db.write, conversation_id, &id, role, content, intent, cards).await?;
     Ok(id)
 }
 
@@ -97,12 +76,6 @@ pub fn respond(state: AppState, accepted: Accepted) -> tokio::task::JoinHandle<(
             let _ = finish(&state, &conversation_id, &reply_id, text, "general_chat", vec![]).await;
         }
     })
-}
-
-/// The plan the built-in parser makes; a model-backed planner slots in here later.
-fn plan(text: &str, state: &AppState) -> (ParseResult, &'static str, Option<String>) {
-    let now = Utc::now().with_timezone(&state.tz);
-    (parse::parse(text, now), "builtin", None)
 }
 
 fn thought(p: &ParseResult) -> String {
@@ -131,20 +104,71 @@ fn thought(p: &ParseResult) -> String {
 }
 
 async fn answer_message(state: &AppState, acc: Accepted) -> Result<()> {
-    let bus = &state.brain.engine.bus;
+    let engine = &state.brain.engine;
+    let bus = &engine.bus;
     bus.publish(ServerEvent::StreamStart {
         message_id: acc.reply_id.clone(),
         conversation_id: acc.conversation_id.clone(),
     });
-
-    let (parsed, provider, fallback_reason) = plan(&acc.content, state);
     let now = Utc::now().with_timezone(&state.tz);
-    let immediate = answer::immediate(&parsed, now);
-    let tasks = state
-        .brain
-        .engine
-        .persist(Some(&acc.conversation_id), Some(&acc.reply_id), parsed.tasks.clone())
-        .await?;
+
+    // The model plans when one is configured and answers; otherwise, or when it fails
+    // before saying anything, the built-in parser does, and the answer says why.
+    let mut chunk = 0u32;
+    let mut said = String::new();
+    let mut cut_short = None;
+    let (parsed, provider, fallback_reason, origin) = match &engine.model {
+        Some(model) => {
+            let history = model::history(&state.db.read, &acc.conversation_id).await?;
+            match model.turn(engine, history, &acc.reply_id).await {
+                Ok(turn) => {
+                    chunk = turn.chunks;
+                    said = turn.text;
+                    cut_short = turn.cut_short;
+                    // A model's plan may echo text it read (a file, a memo, a page), so every
+                    // host tool in it waits for the user's yes.
+                    (
+                        turn.plan,
+                        model.provider.name().to_owned(),
+                        turn.cut_short.map(str::to_owned),
+                        Origin::Untrusted,
+                    )
+                }
+                Err(e) => {
+                    tracing::info!(reason = e.reason_code(), error = %e, "the model did not answer; using the built-in parser");
+                    (
+                        parse::parse(&acc.content, now),
+                        "builtin".to_owned(),
+                        Some(e.reason_code().to_owned()),
+                        Origin::User,
+                    )
+                }
+            }
+        }
+        None => (parse::parse(&acc.content, now), "builtin".to_owned(), None, Origin::User),
+    };
+    let immediate = if said.trim().is_empty() {
+        let words = answer::immediate(&parsed, now);
+        bus.publish(ServerEvent::StreamChunk {
+            message_id: acc.reply_id.clone(),
+            content: words.clone(),
+            index: chunk,
+        });
+        chunk += 1;
+        words
+    } else if cut_short.is_some() {
+        let note = " (The model stopped before it finished.)";
+        bus.publish(ServerEvent::StreamChunk {
+            message_id: acc.reply_id.clone(),
+            content: note.into(),
+            index: chunk,
+        });
+        chunk += 1;
+        format!("{said}{note}")
+    } else {
+        said
+    };
+    let tasks = engine.persist(Some(&acc.conversation_id), Some(&acc.reply_id), parsed.tasks.clone()).await?;
     let intent = parsed.intent.as_str().to_owned();
     bus.publish(ServerEvent::QueryResult(Box::new(PqhResponse {
         message_id: acc.reply_id.clone(),
@@ -155,32 +179,36 @@ async fn answer_message(state: &AppState, acc: Accepted) -> Result<()> {
         thought: thought(&parsed),
         requested_tool: tasks.iter().map(|t| json!({"tool": t.task.tool, "inputs": t.task.inputs})).collect(),
         tasks: tasks.clone(),
-        provider: provider.to_owned(),
+        provider,
         fallback_reason,
     })));
-    bus.publish(ServerEvent::StreamChunk {
-        message_id: acc.reply_id.clone(),
-        content: immediate.clone(),
-        index: 0,
-    });
 
+    let ctx = PlanContext { origin, conversation_id: Some(acc.conversation_id.clone()) };
     if tasks.is_empty() {
         return finish(state, &acc.conversation_id, &acc.reply_id, &immediate, &intent, vec![]).await;
     }
-    if tasks.iter().any(|t| t.target == Target::Host) {
-        // Host tools may wait minutes for the user's yes: answer now, report when done.
+    let waits_for_user = tasks.iter().any(|t| {
+        t.target == Target::Host
+            || origin == Origin::Untrusted
+                && tools::by_name(&t.task.tool).is_some_and(|tool| tool.target == Target::Host)
+            || super::actions::is_bulk_delete(t)
+    });
+    if waits_for_user {
+        // Host tools and bulk deletes may wait minutes for the user's yes: answer now,
+        // report when the plan is done.
         finish(state, &acc.conversation_id, &acc.reply_id, &immediate, &intent, vec![]).await?;
         let state = state.clone();
         let conversation_id = acc.conversation_id.clone();
         tokio::spawn(async move {
-            let outcome = state.brain.engine.run(tasks, Origin::User).await;
+            let outcome = state.brain.engine.run(tasks, ctx).await;
             let text = answer::results(&outcome.tasks).unwrap_or_else(|| "Done.".into());
             let follow_up = new_id();
-            state.brain.engine.bus.publish(ServerEvent::StreamStart {
+            let bus = &state.brain.engine.bus;
+            bus.publish(ServerEvent::StreamStart {
                 message_id: follow_up.clone(),
                 conversation_id: conversation_id.clone(),
             });
-            state.brain.engine.bus.publish(ServerEvent::StreamChunk {
+            bus.publish(ServerEvent::StreamChunk {
                 message_id: follow_up.clone(),
                 content: text.clone(),
                 index: 0,
@@ -193,13 +221,13 @@ async fn answer_message(state: &AppState, acc: Accepted) -> Result<()> {
         return Ok(());
     }
     // Organiser actions take milliseconds: finish them inside this answer.
-    let outcome = state.brain.engine.run(tasks, Origin::User).await;
+    let outcome = engine.run(tasks, ctx).await;
     let mut text = immediate;
     if let Some(extra) = answer::results(&outcome.tasks) {
         bus.publish(ServerEvent::StreamChunk {
             message_id: acc.reply_id.clone(),
             content: format!(" {extra}"),
-            index: 1,
+            index: chunk,
         });
         text = format!("{text} {extra}");
     }
