@@ -4,7 +4,7 @@ use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use chrono_tz::Tz;
 use serde::{Deserialize, Serialize};
-use sqlx::{FromRow, QueryBuilder, Sqlite};
+use sqlx::FromRow;
 use utoipa::{IntoParams, ToSchema};
 use utoipa_axum::{router::OpenApiRouter, routes};
 
@@ -12,6 +12,7 @@ use crate::api::{Page, Window, double_option, tags_from_json, tags_to_json};
 use crate::db::{new_id, now_ms};
 use crate::error::{Checks, Error, ErrorBody, Result};
 use crate::extract::{Json, Query};
+use crate::recurrence;
 use crate::state::AppState;
 use crate::time::{When, render};
 
@@ -213,8 +214,8 @@ pub async fn fetch_event(db: &sqlx::SqlitePool, id: &str) -> Result<EventRow> {
         .ok_or(Error::NotFound("event"))
 }
 
-/// List events by start time. A range picks the events that overlap it; a recurring event
-/// is listed when its series starts before the range ends.
+/// List events by start time. With a range, the events that overlap it, a repeating one
+/// as each of its occurrences in the range.
 #[utoipa::path(get, path = "/api/events", tag = "events", params(EventFilter), security(("bearer" = [])),
     responses(
         (status = 200, description = "A page of events", body = Page<Event>),
@@ -228,38 +229,70 @@ async fn list_events(
     let window = Window::new(f.page, f.limit)?;
     let after = f.start_after.map(|w| w.to_ms(state.tz));
     let before = f.start_before.map(|w| w.to_ms(state.tz));
-    let push_filters = |qb: &mut QueryBuilder<'_, Sqlite>| {
-        qb.push(" WHERE 1 = 1");
-        if let Some(after) = after {
-            qb.push(" AND (recurrence_rule IS NOT NULL OR coalesce(end_at, start_at) >= ")
-                .push_bind(after)
-                .push(")");
+    let (from, to) = match (after, before) {
+        (None, None) => {
+            // No range: the events themselves, a repeating one once, soonest first.
+            let rows: Vec<EventRow> = sqlx::query_as(&format!(
+                "SELECT {EVENT_COLUMNS} FROM events ORDER BY start_at, seq LIMIT ? OFFSET ?"
+            ))
+            .bind(i64::from(window.limit))
+            .bind(window.offset())
+            .fetch_all(&state.db.read)
+            .await?;
+            let total: i64 =
+                sqlx::query_scalar("SELECT COUNT(*) FROM events").fetch_one(&state.db.read).await?;
+            return Ok(Json(window.wrap(rows.into_iter().map(|r| r.into_api(state.tz)).collect(), total)));
         }
-        if let Some(before) = before {
-            qb.push(" AND start_at < ").push_bind(before);
-        }
+        // One bound: a year on the open side keeps a repeating event's expansion finite.
+        (Some(a), None) => (a, a + 366 * DAY_MS),
+        (None, Some(b)) => (b - 366 * DAY_MS, b),
+        (Some(a), Some(b)) => (a, b),
     };
-    let mut qb: QueryBuilder<Sqlite> =
-        QueryBuilder::new(format!("SELECT {EVENT_COLUMNS}, COUNT(*) OVER () AS total FROM events"));
-    push_filters(&mut qb);
-    qb.push(" ORDER BY start_at, seq LIMIT ")
-        .push_bind(i64::from(window.limit))
-        .push(" OFFSET ")
-        .push_bind(window.offset());
-    let rows = qb.build().fetch_all(&state.db.read).await?;
-    let mut total = 0;
-    let mut items = Vec::with_capacity(rows.len());
-    for row in rows {
-        use sqlx::Row as _;
-        total = row.try_get("total")?;
-        items.push(EventRow::from_row(&row)?.into_api(state.tz));
-    }
-    if items.is_empty() && window.page > 1 {
-        let mut count: QueryBuilder<Sqlite> = QueryBuilder::new("SELECT COUNT(*) FROM events");
-        push_filters(&mut count);
-        total = count.build_query_scalar().fetch_one(&state.db.read).await?;
-    }
+    let all = in_range(&state.db.read, state.tz, from, to).await?;
+    let total = all.len() as i64;
+    let start = usize::try_from(window.offset()).unwrap_or(usize::MAX);
+    let items =
+        all.into_iter().skip(start).take(window.limit as usize).map(|r| r.into_api(state.tz)).collect();
     Ok(Json(window.wrap(items, total)))
+}
+
+/// Every event overlapping `[from, to)`, a repeating one as each of its occurrences there
+/// (same id, the occurrence's own times), soonest first, at most
+/// [`recurrence::MAX_OCCURRENCES`]. An event overlaps when it ends after `from` (ends are
+/// exclusive) or, having no end, starts at or after it, and starts before `to`.
+pub async fn in_range(db: &sqlx::SqlitePool, tz: Tz, from: i64, to: i64) -> Result<Vec<EventRow>> {
+    let mut rows: Vec<EventRow> = sqlx::query_as(&format!(
+        "SELECT {EVENT_COLUMNS} FROM events
+         WHERE recurrence_rule IS NULL AND start_at < ?2
+           AND ((end_at IS NOT NULL AND end_at > ?1) OR (end_at IS NULL AND start_at >= ?1))
+         ORDER BY start_at, seq LIMIT ?3"
+    ))
+    .bind(from)
+    .bind(to)
+    .bind(recurrence::MAX_OCCURRENCES as i64)
+    .fetch_all(db)
+    .await?;
+    let series: Vec<EventRow> = sqlx::query_as(&format!(
+        "SELECT {EVENT_COLUMNS} FROM events WHERE recurrence_rule IS NOT NULL AND start_at < ? ORDER BY start_at, seq"
+    ))
+    .bind(to)
+    .fetch_all(db)
+    .await?;
+    for event in series {
+        let Some(rule) = event.recurrence_rule.as_deref() else { continue };
+        let duration = event.end_at.map(|e| e - event.start_at);
+        for at in
+            recurrence::occurrences(rule, event.start_at, duration, tz, from, to, recurrence::MAX_OCCURRENCES)
+        {
+            let mut occurrence = event.clone();
+            occurrence.start_at = at;
+            occurrence.end_at = duration.map(|d| at + d);
+            rows.push(occurrence);
+        }
+    }
+    rows.sort_by(|a, b| a.start_at.cmp(&b.start_at).then_with(|| a.id.cmp(&b.id)));
+    rows.truncate(recurrence::MAX_OCCURRENCES);
+    Ok(rows)
 }
 
 /// Create an event.

@@ -61,7 +61,19 @@ fn is_json(headers: &axum::http::HeaderMap) -> bool {
 }
 
 /// Parses JSON, telling apart broken JSON (400) from well-formed JSON with wrong values (422).
+/// Every body we take is an object: serde would otherwise read a struct from an array by
+/// position, and `["Buy milk"]` would quietly become a todo.
 pub fn decode_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, Error> {
+    let starts_as_object = bytes.iter().find(|b| !b.is_ascii_whitespace()) == Some(&b'{');
+    if !starts_as_object {
+        return Err(match serde_json::from_slice::<serde::de::IgnoredAny>(bytes) {
+            Ok(_) => Error::invalid("body", "must be a JSON object"),
+            Err(e) => Error::BadRequest {
+                code: "malformed_json",
+                detail: format!("the body is not valid JSON: {e}"),
+            },
+        });
+    }
     let de = &mut serde_json::Deserializer::from_slice(bytes);
     match serde_path_to_error::deserialize::<_, T>(de) {
         Ok(v) => Ok(v),

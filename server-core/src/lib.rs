@@ -31,6 +31,7 @@ mod http;
 pub mod llm;
 pub mod memos;
 pub mod notifications;
+pub mod recurrence;
 pub mod search;
 pub mod state;
 pub mod time;
@@ -200,7 +201,11 @@ fn describe_only(router: OpenApiRouter<AppState>) -> OpenApiRouter<()> {
 /// The whole application router for `state`, with transport layers for `allowed` hosts.
 pub fn router(state: AppState, allowed: AllowedHosts) -> Router {
     let (api, spec) = api_router(&state).split_for_parts();
-    let app = api.with_state(state.clone()).merge(http::docs_router(spec));
+    let app = api
+        .with_state(state.clone())
+        .merge(http::docs_router(spec))
+        .fallback(|| async { error::Error::NotFound("route") })
+        .method_not_allowed_fallback(|| async { error::Error::MethodNotAllowed });
     http::layers(app, &state.settings, allowed)
 }
 

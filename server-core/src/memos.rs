@@ -271,6 +271,10 @@ pub async fn patch_memo(db: &sqlx::SqlitePool, tz: Tz, id: &str, patch: MemoPatc
         .await?
         .ok_or(Error::NotFound("memo"))?;
     if let Some(content) = patch.content {
+        // A title that was only the first line follows the content; one the user chose stays.
+        if patch.title.is_none() && row.title == title_from_content(&row.content) {
+            row.title = title_from_content(&content);
+        }
         row.content = content;
     }
     if let Some(title) = patch.title {

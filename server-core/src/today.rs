@@ -8,7 +8,7 @@ use utoipa_axum::{router::OpenApiRouter, routes};
 
 use crate::db::now_ms;
 use crate::error::{ErrorBody, Result};
-use crate::events::{EVENT_COLUMNS, Event, EventRow};
+use crate::events::Event;
 use crate::extract::Json;
 use crate::memos::{MEMO_COLUMNS, Memo, MemoRow};
 use crate::state::AppState;
@@ -98,16 +98,10 @@ pub async fn load(db: &sqlx::SqlitePool, tz: chrono_tz::Tz) -> Result<Today> {
     .bind(LIST_CAP)
     .fetch_all(db)
     .await?;
-    let events: Vec<EventRow> = sqlx::query_as(&format!(
-        "SELECT {EVENT_COLUMNS} FROM events
-         WHERE start_at < ?2 AND coalesce(end_at, start_at) >= ?1
-         ORDER BY is_all_day DESC, start_at LIMIT ?3"
-    ))
-    .bind(day_start)
-    .bind(day_end)
-    .bind(LIST_CAP)
-    .fetch_all(db)
-    .await?;
+    let mut events = crate::events::in_range(db, tz, day_start, day_end).await?;
+    // All-day items first, then by time, as a day view shows them.
+    events.sort_by_key(|e| (!e.is_all_day, e.start_at));
+    events.truncate(LIST_CAP as usize);
     let pinned: Vec<MemoRow> = sqlx::query_as(&format!(
         "SELECT {MEMO_COLUMNS} FROM memos WHERE pinned = 1 ORDER BY updated_at DESC LIMIT ?"
     ))

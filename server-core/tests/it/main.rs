@@ -1,0 +1,26 @@
+//! ClawChat's integration tests: one binary, one real server per test.
+//!
+//! Each module drives the HTTP API of a server started by [`common::TestServer`] on
+//! `127.0.0.1:0` over a temporary SQLite file, and holds it to `shared/CONTRACT.md`.
+
+// Helpers shared by tests unwrap freely: a failure there is a failing test.
+#![allow(clippy::unwrap_used)]
+
+mod assistant;
+mod auth;
+mod bad_input;
+mod brain;
+mod chat;
+mod common;
+mod edges;
+mod events;
+mod guard;
+mod llm;
+mod memos;
+mod model;
+mod notifications;
+mod restart;
+mod search;
+mod today;
+mod todos;
+mod transport;

@@ -1,0 +1,221 @@
+//! The assistant with a model service: stand-in servers on loopback replay what Ollama
+//! and OpenAI really send (tool calls in fragments, Ollama's parallel calls all at index
+//! 0), and misbehave the ways real ones do (stall, send garbage). Each outcome is what a
+//! user would see: the todo exists, or the built-in parser answered and said why.
+
+use std::convert::Infallible;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use axum::Router;
+use axum::body::{Body, Bytes};
+use axum::extract::State;
+use axum::response::Response;
+use axum::routing::post;
+use clawchat_server::bus::ServerEvent;
+use futures::stream;
+use reqwest::StatusCode;
+use serde_json::{Value, json};
+
+use crate::brain::wait_for;
+use crate::common::{Options, TestServer, send, str_field};
+
+/// What a stand-in model answers: SSE events, each sent after a pause.
+#[derive(Clone)]
+struct Script {
+    events: Vec<(Duration, String)>,
+    /// The bodies the model received, to check what the server sent it.
+    seen: Arc<Mutex<Vec<Value>>>,
+}
+
+async fn completions(State(script): State<Script>, body: Bytes) -> Response {
+    if let Ok(v) = serde_json::from_slice(&body) {
+        script.seen.lock().unwrap().push(v);
+    }
+    let events = script.events.clone();
+    let body = stream::unfold(events.into_iter(), |mut it| async move {
+        let (pause, data) = it.next()?;
+        tokio::time::sleep(pause).await;
+        Some((Ok::<_, Infallible>(Bytes::from(data)), it))
+    });
+    Response::builder().header("content-type", "text/event-stream").body(Body::from_stream(body)).unwrap()
+}
+
+async fn stand_in(events: Vec<(Duration, String)>) -> (String, Arc<Mutex<Vec<Value>>>) {
+    let seen = Arc::new(Mutex::new(Vec::new()));
+    let app = Router::new()
+        .route("/v1/chat/completions", post(completions))
+        .with_state(Script { events, seen: seen.clone() });
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    tokio::spawn(async move { axum::serve(listener, app).await });
+    (format!("http://{addr}"), seen)
+}
+
+fn chunk(delta: Value, finish: Option<&str>) -> String {
+    let body = json!({
+        "id": "chatcmpl-1", "object": "chat.completion.chunk", "created": 1_760_000_000, "model": "test-model",
+        "choices": [{"index": 0, "delta": delta, "finish_reason": finish}]
+    });
+    format!("data: {body}\n\n")
+}
+
+fn now(s: String) -> (Duration, String) {
+    (Duration::ZERO, s)
+}
+
+async fn server_with(base_url: &str, provider: &str, timeout_s: u64) -> TestServer {
+    TestServer::start_with(Options {
+        extra_args: vec![
+            "--ai-provider".into(),
+            provider.into(),
+            "--ai-base-url".into(),
+            base_url.into(),
+            "--ai-timeout".into(),
+            timeout_s.to_string(),
+        ],
+        ..Options::default()
+    })
+    .await
+}
+
+/// Sends a message and returns (the query-result, the final answer text).
+async fn ask(server: &TestServer, token: &str, content: &str) -> (Value, String) {
+    let mut rx = server.state.bus.subscribe();
+    let (status, delivered) =
+        send(server.post("/api/chat/send", token).json(&json!({ "content": content }))).await;
+    assert_eq!(status, StatusCode::ACCEPTED, "{delivered}");
+    let reply = str_field(&delivered, "reply_id");
+    let mut result = Value::Null;
+    let end = wait_for(&mut rx, |e| match e {
+        ServerEvent::QueryResult(r) if r.message_id == reply => {
+            result = serde_json::to_value(r.as_ref()).unwrap();
+            false
+        }
+        ServerEvent::StreamEnd { message_id, .. } => *message_id == reply,
+        _ => false,
+    })
+    .await;
+    let ServerEvent::StreamEnd { full_content, .. } = end.as_ref() else { unreachable!() };
+    (result, full_content.clone())
+}
+
+#[tokio::test]
+async fn ollama_parallel_tool_calls_at_index_zero_become_two_todos() {
+    // Ollama sends each parallel call whole, every one with index 0 and its own id.
+    let (url, seen) = stand_in(vec![
+        now(chunk(
+            json!({"role": "assistant", "content": "", "tool_calls": [
+                {"id": "call_a", "index": 0, "type": "function", "function": {"name": "create_todo", "arguments": "{\"title\":\"buy oat milk\"}"}},
+                {"id": "call_b", "index": 0, "type": "function", "function": {"name": "create_todo", "arguments": "{\"title\":\"call the bank\",\"priority\":\"high\"}"}}
+            ]}),
+            None,
+        )),
+        now(chunk(json!({"role": "assistant", "content": ""}), Some("tool_calls"))),
+        now("data: [DONE]\n\n".into()),
+    ])
+    .await;
+    let server = server_with(&url, "ollama", 10).await;
+    let token = server.token().await;
+    let (result, _) = ask(&server, &token, "I need oat milk, and remind me to call the bank").await;
+    assert_ne!(result["provider"], "builtin");
+    assert!(result["fallback_reason"].is_null(), "{result}");
+    assert_eq!(result["tasks"].as_array().unwrap().len(), 2);
+    let todos = server.get_ok("/api/todos?priority=high", &token).await;
+    assert_eq!(todos["items"][0]["title"], "call the bank");
+    assert_eq!(server.total("/api/todos", &token).await, 2);
+    // The model saw the registry's tools and the user's words.
+    let request = seen.lock().unwrap()[0].clone();
+    assert_eq!(request["stream"], true);
+    let tools: Vec<&str> =
+        request["tools"].as_array().unwrap().iter().filter_map(|t| t["function"]["name"].as_str()).collect();
+    assert!(tools.contains(&"create_todo") && tools.contains(&"executor_shell"));
+    let last = request["messages"].as_array().unwrap().last().unwrap().clone();
+    assert_eq!(last["content"], "I need oat milk, and remind me to call the bank");
+}
+
+#[tokio::test]
+async fn openai_fragments_and_streamed_words_make_one_answer_and_one_event() {
+    let (url, _) = stand_in(vec![
+        now(chunk(json!({"role": "assistant", "content": ""}), None)),
+        now(chunk(json!({"content": "Booked "}), None)),
+        now(chunk(json!({"content": "it."}), None)),
+        now(chunk(json!({"tool_calls": [{"index": 0, "id": "call_1", "type": "function", "function": {"name": "create_event", "arguments": ""}}]}), None)),
+        now(chunk(json!({"tool_calls": [{"index": 0, "function": {"arguments": "{\"title\": \"Dentist\", "}}]}), None)),
+        now(chunk(json!({"tool_calls": [{"index": 0, "function": {"arguments": "\"start_time\": \"2026-12-01T09:30:00-08:00\"}"}}]}), None)),
+        now(chunk(json!({}), Some("tool_calls"))),
+        now("data: [DONE]\n\n".into()),
+    ])
+    .await;
+    let server = server_with(&url, "openai", 10).await;
+    let token = server.token().await;
+    let (result, answer) = ask(&server, &token, "dentist on december first at 9:30").await;
+    assert!(answer.starts_with("Booked it."), "{answer}");
+    assert_eq!(result["intent"], "create_event");
+    let events = server.get_ok("/api/events", &token).await;
+    assert_eq!(events["items"][0]["title"], "Dentist");
+    assert_eq!(events["items"][0]["start_time"], "2026-12-01T09:30:00-08:00");
+}
+
+#[tokio::test]
+async fn a_model_that_stalls_times_out_and_the_built_in_parser_answers() {
+    let (url, _) =
+        stand_in(vec![(Duration::from_secs(30), chunk(json!({"content": "too late"}), None))]).await;
+    let server = server_with(&url, "ollama", 1).await;
+    let token = server.token().await;
+    let (result, answer) = ask(&server, &token, "add buy milk to my todo list").await;
+    assert_eq!(result["provider"], "builtin");
+    assert_eq!(result["fallback_reason"], "model_timeout");
+    assert!(answer.starts_with("Added 'buy milk'"), "{answer}");
+    assert_eq!(server.total("/api/todos", &token).await, 1);
+}
+
+#[tokio::test]
+async fn garbage_tool_arguments_fall_back_and_nothing_half_done_is_stored() {
+    let (url, _) = stand_in(vec![
+        now(chunk(json!({"tool_calls": [{"index": 0, "id": "c", "type": "function", "function": {"name": "delete_todo", "arguments": "{title: oops"}}]}), None)),
+        now(chunk(json!({}), Some("tool_calls"))),
+        now("data: [DONE]\n\n".into()),
+    ])
+    .await;
+    let server = server_with(&url, "ollama", 10).await;
+    let token = server.token().await;
+    server.create("/api/todos", &token, json!({"title": "keep me"})).await;
+    let (result, _) = ask(&server, &token, "what's up").await;
+    assert_eq!(result["fallback_reason"], "invalid_tool_arguments");
+    assert_eq!(result["intent"], "general_chat", "the built-in parser does not guess a delete");
+    assert_eq!(server.total("/api/todos", &token).await, 1, "nothing was deleted");
+}
+
+#[tokio::test]
+async fn an_unreachable_model_is_reported_and_the_answer_still_comes() {
+    // A port nothing listens on: bind, note the address, let it go.
+    let dead = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap().local_addr().unwrap();
+    let server = server_with(&format!("http://{dead}"), "auto", 5).await;
+    let token = server.token().await;
+    let (result, _) = ask(&server, &token, "remind me to stretch at 5pm").await;
+    assert_eq!(result["fallback_reason"], "model_unreachable");
+    assert_eq!(server.total("/api/todos", &token).await, 1);
+}
+
+#[tokio::test]
+async fn a_models_host_tool_always_waits_for_a_yes_even_a_read() {
+    // The model asks to read a file. From the built-in parser's plan a read runs at once;
+    // from a model's plan it waits, since the model may be echoing text it was fed.
+    let (url, _) = stand_in(vec![
+        now(chunk(json!({"tool_calls": [{"index": 0, "id": "c", "type": "function", "function": {"name": "file_read", "arguments": "{\"path\": \"~/.ssh/id_ed25519\"}"}}]}), None)),
+        now(chunk(json!({}), Some("tool_calls"))),
+        now("data: [DONE]\n\n".into()),
+    ])
+    .await;
+    let server = server_with(&url, "ollama", 10).await;
+    let host = Arc::new(crate::brain::FakeHost::default());
+    server.state.brain.engine.set_host_executor(Some(host.clone()));
+    let token = server.token().await;
+    let mut rx = server.state.bus.subscribe();
+    ask(&server, &token, "summarise my notes").await;
+    let request = wait_for(&mut rx, |e| matches!(e, ServerEvent::ApprovalRequest { .. })).await;
+    let ServerEvent::ApprovalRequest { reason, .. } = request.as_ref() else { unreachable!() };
+    assert_eq!(reason, "Read the file ~/.ssh/id_ed25519");
+    assert!(host.ran.lock().unwrap().is_empty());
+}

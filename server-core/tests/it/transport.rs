@@ -1,0 +1,146 @@
+//! What every route shares: the `Host` check, and the API description with its viewers.
+
+use reqwest::{Method, StatusCode};
+use serde_json::Value;
+
+use crate::common::{TestServer, assert_error, send};
+
+#[tokio::test]
+async fn a_foreign_host_header_is_403_and_localhost_is_served() {
+    let server = TestServer::start().await;
+    let token = server.token().await;
+    for path in ["/api/health", "/api/todos", "/api/openapi.json", "/docs"] {
+        let (status, body) = send(server.get(path, &token).header("Host", "evil.example")).await;
+        assert_error(status, &body, StatusCode::FORBIDDEN);
+        let (status, body) =
+            send(server.get(path, &token).header("Host", format!("evil.example:{}", server.addr.port())))
+                .await;
+        assert_error(status, &body, StatusCode::FORBIDDEN);
+    }
+    // A name that merely starts like ours is still foreign.
+    let (status, body) =
+        send(server.get("/api/health", &token).header("Host", "localhost.evil.example")).await;
+    assert_error(status, &body, StatusCode::FORBIDDEN);
+
+    for host in [format!("localhost:{}", server.addr.port()), format!("127.0.0.1:{}", server.addr.port())] {
+        let (status, body) = send(server.get("/api/todos", &token).header("Host", host.clone())).await;
+        assert_eq!(status, StatusCode::OK, "Host {host}: {body}");
+    }
+}
+
+/// Every route of the contract's REST table.
+const CONTRACT_ROUTES: &[(&str, &str)] = &[
+    ("post", "/api/auth/login"),
+    ("post", "/api/auth/refresh"),
+    ("post", "/api/auth/refresh-token"),
+    ("post", "/api/auth/logout"),
+    ("post", "/api/auth/register"),
+    ("post", "/api/auth/verify-otp"),
+    ("get", "/api/health"),
+    ("get", "/api/todos"),
+    ("post", "/api/todos"),
+    ("get", "/api/todos/{id}"),
+    ("patch", "/api/todos/{id}"),
+    ("delete", "/api/todos/{id}"),
+    ("post", "/api/todos/{id}/complete"),
+    ("get", "/api/events"),
+    ("post", "/api/events"),
+    ("get", "/api/events/{id}"),
+    ("patch", "/api/events/{id}"),
+    ("delete", "/api/events/{id}"),
+    ("get", "/api/memos"),
+    ("post", "/api/memos"),
+    ("get", "/api/memos/{id}"),
+    ("patch", "/api/memos/{id}"),
+    ("delete", "/api/memos/{id}"),
+    ("get", "/api/search"),
+    ("get", "/api/today"),
+    ("get", "/api/chat/conversations"),
+    ("post", "/api/chat/conversations"),
+    ("get", "/api/chat/conversations/{id}"),
+    ("delete", "/api/chat/conversations/{id}"),
+    ("get", "/api/chat/conversations/{id}/messages"),
+    ("post", "/api/notifications/register-token"),
+    ("post", "/api/chat/send"),
+    ("post", "/api/chat/stream"),
+    ("post", "/api/parse"),
+];
+
+#[tokio::test]
+async fn openapi_json_is_3_1_and_lists_every_contract_route() {
+    let server = TestServer::start().await;
+    let (status, spec) = send(server.request(Method::GET, "/api/openapi.json")).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(spec.is_object(), "not a JSON document: {spec}");
+    assert_eq!(spec["openapi"], "3.1.0");
+    let paths = spec["paths"].as_object().expect("paths");
+    let mut missing = Vec::new();
+    for (method, path) in CONTRACT_ROUTES {
+        if paths.get(*path).and_then(|p| p.get(*method)).is_none() {
+            missing.push(format!("{} {path}", method.to_uppercase()));
+        }
+    }
+    assert!(missing.is_empty(), "the spec does not describe: {missing:?}");
+    // Protected routes say so, so the viewers offer the token box.
+    assert!(spec["components"]["securitySchemes"]["bearer"].is_object(), "no bearer scheme");
+    assert!(paths["/api/todos"]["get"]["security"].is_array(), "GET /api/todos declares no security");
+    // What is served is what the library describes.
+    let described = serde_json::to_value(clawchat_server::openapi()).expect("the spec serialises");
+    assert_eq!(spec, described);
+}
+
+#[tokio::test]
+async fn docs_and_redoc_are_served_with_their_assets_from_the_binary() {
+    let server = TestServer::start().await;
+    let pages = [
+        ("/docs", vec!["/docs/swagger-ui-bundle.js", "/docs/swagger-ui.css", "/docs/init.js"]),
+        ("/redoc", vec!["/redoc/redoc.standalone.js", "/api/openapi.json"]),
+    ];
+    for (page, references) in pages {
+        let response = server.request(Method::GET, page).send().await.expect("an answer");
+        assert_eq!(response.status(), StatusCode::OK, "{page}");
+        let ct = content_type(&response);
+        assert!(ct.starts_with("text/html"), "{page} is {ct}");
+        let html = response.text().await.expect("text");
+        for reference in references {
+            assert!(html.contains(reference), "{page} does not load {reference}");
+        }
+        // Nothing comes from a CDN: the page works offline.
+        assert!(!html.contains("https://"), "{page} loads something from the network");
+    }
+    let response = server.request(Method::GET, "/docs/init.js").send().await.expect("an answer");
+    assert_eq!(response.status(), StatusCode::OK);
+    assert!(content_type(&response).contains("javascript"));
+    assert!(
+        response.text().await.expect("text").contains("/api/openapi.json"),
+        "Swagger UI is not pointed at the spec"
+    );
+    for (asset, kind) in [
+        ("/docs/swagger-ui-bundle.js", "javascript"),
+        ("/docs/swagger-ui.css", "text/css"),
+        ("/redoc/redoc.standalone.js", "javascript"),
+    ] {
+        let response = server.request(Method::GET, asset).send().await.expect("an answer");
+        assert_eq!(response.status(), StatusCode::OK, "{asset}");
+        let ct = content_type(&response);
+        assert!(ct.contains(kind), "{asset} is {ct}");
+        let body = response.bytes().await.expect("a body");
+        assert!(
+            body.len() > 100 * 1024,
+            "{asset} is only {} bytes: a placeholder, not the viewer",
+            body.len()
+        );
+    }
+}
+
+fn content_type(response: &reqwest::Response) -> String {
+    response.headers().get("content-type").and_then(|v| v.to_str().ok()).unwrap_or_default().to_owned()
+}
+
+#[test]
+fn the_openapi_document_has_not_drifted() {
+    // A deliberate change of the API regenerates this with `INSTA_UPDATE=always cargo test`;
+    // an accidental one shows up here as a diff.
+    let spec: Value = serde_json::to_value(clawchat_server::openapi()).expect("the spec serialises");
+    insta::assert_json_snapshot!(spec);
+}
