@@ -282,6 +282,7 @@ fn segment(text: &str, low: &str, now: DateTime<Tz>) -> Option<Plan> {
         .or_else(|| briefing(l))
         .or_else(|| memo(t, l))
         .or_else(|| todo_edit(t, l))
+        .or_else(|| todo_add(t, l, now))
         .or_else(|| timer(t, l, now))
         .or_else(|| alarm(t, l, now))
         .or_else(|| reminder(t, l, now))
@@ -1350,6 +1351,29 @@ static RENAME: LazyLock<Regex> = LazyLock::new(|| {
     rx(r"^rename\s+(?:the\s+|my\s+)?(?P<kind>todo|task|event|memo|note)\s+(?P<old>.+?)\s+to\s+(?P<new>.+)$")
 });
 
+/// "add a todo to buy milk tomorrow", "new task: file the taxes", "add todo call Ana".
+static ADD_TODO: LazyLock<Regex> = LazyLock::new(|| {
+    rx(r"^(?:please\s+)?(?:add|create|make|put|new)\s+(?:a\s+|an\s+|one\s+)?(?:new\s+)?(?:todo|to-do|to do|task)(?:\s+item)?(?:\s*:\s*|\s+(?:to|for|called|saying|that says)\s+|\s+)(?P<item>.+)$")
+});
+
+fn todo_add(t: &str, l: &str, now: DateTime<Tz>) -> Option<Plan> {
+    let c = ADD_TODO.captures(l)?;
+    let r = c.name("item")?.range();
+    // "make a to do list for the trip" is about a list, not an item called "list ...".
+    let item = l.get(r.clone())?;
+    if item.starts_with("list") || item.starts_with("app") || is_question(l) {
+        return None;
+    }
+    let when = dates(t, now);
+    let cut: Vec<Range<usize>> = when.as_ref().map(|w| w.1.clone()).unwrap_or_default();
+    let title = tidy(t, r, &cut)?;
+    let mut plan = Plan::new(Intent::CreateTodo, 0.85).with("title", title);
+    if let Some((f, _)) = &when {
+        plan = plan.with("due_date", date_value(f, &f.start));
+    }
+    Some(plan)
+}
+
 fn todo_edit(t: &str, l: &str) -> Option<Plan> {
     if let Some(c) = RENAME.captures(l) {
         let old = t.get(c.name("old")?.range())?.trim();
@@ -1600,6 +1624,16 @@ mod tests {
         let r = p("delete the memo about wifi");
         assert_eq!(r.intent, Intent::DeleteMemo);
         assert_eq!(param(&r, "query"), "wifi");
+    }
+
+    #[test]
+    fn adding_a_todo_by_name_keeps_the_words_and_the_date() {
+        let r = p("add a todo to buy milk tomorrow");
+        assert_eq!(r.intent, Intent::CreateTodo);
+        assert_eq!(param(&r, "title"), "buy milk");
+        assert!(!param(&r, "due_date").is_empty());
+        let r = p("new task: file the taxes");
+        assert_eq!(param(&r, "title"), "file the taxes");
     }
 
     #[test]
