@@ -94,6 +94,9 @@ pub struct Settings {
     /// built-in parser answers instead.
     #[arg(long, env = "AI_TIMEOUT", default_value_t = 60)]
     pub ai_timeout: u64,
+    /// How much earlier conversation goes to the model with each message, in characters.
+    #[arg(long, env = "AI_HISTORY_CHARS", default_value_t = 12_000)]
+    pub ai_history_chars: usize,
     /// A SearXNG instance for `web_search`, such as http://localhost:8888; none by default.
     #[arg(long, env = "SEARCH_URL")]
     pub search_url: Option<String>,

@@ -147,7 +147,11 @@ fn model_from(settings: &Settings) -> Option<Arc<brain::model::Model>> {
     config.first_byte_timeout = std::time::Duration::from_secs(settings.ai_timeout.max(1));
     config.idle_timeout = std::time::Duration::from_secs(settings.ai_timeout.max(1));
     match llm::OpenAiCompatible::new(config) {
-        Ok(p) => Some(Arc::new(brain::model::Model::new(Arc::new(p), provider == "auto"))),
+        Ok(p) => Some(Arc::new(brain::model::Model::new(
+            Arc::new(p),
+            provider == "auto",
+            settings.ai_history_chars,
+        ))),
         Err(e) => {
             tracing::warn!(error = %e, "the model settings are not usable; answering with the built-in parser");
             None

@@ -20,8 +20,6 @@ use crate::bus::ServerEvent;
 use crate::db::{new_id, now_ms};
 use crate::llm::{ChatMessage, ChatRequest, LlmError, ModelProvider, StreamEvent, ToolDef};
 
-/// How much past conversation goes to the model, in characters (about 4 per token).
-pub const HISTORY_BUDGET_CHARS: usize = 12_000;
 /// After the model could not be reached, `auto` mode skips it this long.
 const UNREACHABLE_BACKOFF_MS: i64 = 30_000;
 
@@ -30,6 +28,8 @@ pub struct Model {
     pub provider: Arc<dyn ModelProvider>,
     /// `auto` backs off after an unreachable model; a chosen provider is tried every time.
     pub auto: bool,
+    /// How much past conversation goes with each message, in characters (about 4 a token).
+    pub history_chars: usize,
     skip_until_ms: AtomicI64,
 }
 
@@ -71,8 +71,8 @@ pub struct Turn {
 }
 
 impl Model {
-    pub fn new(provider: Arc<dyn ModelProvider>, auto: bool) -> Self {
-        Self { provider, auto, skip_until_ms: AtomicI64::new(0) }
+    pub fn new(provider: Arc<dyn ModelProvider>, auto: bool, history_chars: usize) -> Self {
+        Self { provider, auto, history_chars, skip_until_ms: AtomicI64::new(0) }
     }
 
     fn tool_defs() -> Vec<ToolDef> {
@@ -170,9 +170,13 @@ impl Model {
     }
 }
 
-/// The conversation so far as the model should see it: newest messages that fit the
-/// budget, oldest first.
-pub async fn history(db: &sqlx::SqlitePool, conversation_id: &str) -> crate::error::Result<Vec<ChatMessage>> {
+/// The conversation so far as the model should see it: the newest messages that fit in
+/// `budget` characters (the newest always goes), oldest first.
+pub async fn history(
+    db: &sqlx::SqlitePool,
+    conversation_id: &str,
+    budget: usize,
+) -> crate::error::Result<Vec<ChatMessage>> {
     let rows: Vec<(String, String)> = sqlx::query_as(
         "SELECT role, content FROM messages WHERE conversation_id = ? AND role IN ('user', 'assistant')
          ORDER BY seq DESC LIMIT 200",
@@ -184,7 +188,7 @@ pub async fn history(db: &sqlx::SqlitePool, conversation_id: &str) -> crate::err
     let mut out = Vec::new();
     for (role, content) in rows {
         used += content.len();
-        if used > HISTORY_BUDGET_CHARS && !out.is_empty() {
+        if used > budget && !out.is_empty() {
             break;
         }
         out.push(if role == "user" { ChatMessage::user(content) } else { ChatMessage::assistant(content) });

@@ -1353,7 +1353,9 @@ static RENAME: LazyLock<Regex> = LazyLock::new(|| {
 
 /// "add a todo to buy milk tomorrow", "new task: file the taxes", "add todo call Ana".
 static ADD_TODO: LazyLock<Regex> = LazyLock::new(|| {
-    rx(r"^(?:please\s+)?(?:add|create|make|put|new)\s+(?:a\s+|an\s+|one\s+)?(?:new\s+)?(?:todo|to-do|to do|task)(?:\s+item)?(?:\s*:\s*|\s+(?:to|for|called|saying|that says)\s+|\s+)(?P<item>.+)$")
+    rx(
+        r"^(?:please\s+)?(?:add|create|make|put|new)\s+(?:a\s+|an\s+|one\s+)?(?:new\s+)?(?:todo|to-do|to do|task)(?:\s+item)?(?:\s*:\s*|\s+(?:to|for|called|saying|that says)\s+|\s+)(?P<item>.+)$",
+    )
 });
 
 fn todo_add(t: &str, l: &str, now: DateTime<Tz>) -> Option<Plan> {

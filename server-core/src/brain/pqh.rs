@@ -119,7 +119,7 @@ async fn answer_message(state: &AppState, acc: Accepted) -> Result<()> {
     let mut cut_short = None;
     let (parsed, provider, fallback_reason, origin) = match &engine.model {
         Some(model) => {
-            let history = model::history(&state.db.read, &acc.conversation_id).await?;
+            let history = model::history(&state.db.read, &acc.conversation_id, model.history_chars).await?;
             match model.turn(engine, history, &acc.reply_id).await {
                 Ok(turn) => {
                     chunk = turn.chunks;

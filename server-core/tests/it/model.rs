@@ -20,19 +20,22 @@ use serde_json::{Value, json};
 use crate::brain::wait_for;
 use crate::common::{Options, TestServer, send, str_field};
 
-/// What a stand-in model answers: SSE events, each sent after a pause.
+/// What a stand-in model answers: for its n-th request the n-th list of SSE events (the
+/// last one again after that), each sent after a pause.
 #[derive(Clone)]
 struct Script {
-    events: Vec<(Duration, String)>,
+    answers: Arc<Vec<Vec<(Duration, String)>>>,
     /// The bodies the model received, to check what the server sent it.
     seen: Arc<Mutex<Vec<Value>>>,
 }
 
 async fn completions(State(script): State<Script>, body: Bytes) -> Response {
-    if let Ok(v) = serde_json::from_slice(&body) {
-        script.seen.lock().unwrap().push(v);
-    }
-    let events = script.events.clone();
+    let n = {
+        let mut seen = script.seen.lock().unwrap();
+        seen.push(serde_json::from_slice(&body).unwrap_or(Value::Null));
+        seen.len() - 1
+    };
+    let events = script.answers[n.min(script.answers.len() - 1)].clone();
     let body = stream::unfold(events.into_iter(), |mut it| async move {
         let (pause, data) = it.next()?;
         tokio::time::sleep(pause).await;
@@ -42,10 +45,14 @@ async fn completions(State(script): State<Script>, body: Bytes) -> Response {
 }
 
 async fn stand_in(events: Vec<(Duration, String)>) -> (String, Arc<Mutex<Vec<Value>>>) {
+    stand_in_seq(vec![events]).await
+}
+
+async fn stand_in_seq(answers: Vec<Vec<(Duration, String)>>) -> (String, Arc<Mutex<Vec<Value>>>) {
     let seen = Arc::new(Mutex::new(Vec::new()));
     let app = Router::new()
         .route("/v1/chat/completions", post(completions))
-        .with_state(Script { events, seen: seen.clone() });
+        .with_state(Script { answers: Arc::new(answers), seen: seen.clone() });
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
     tokio::spawn(async move { axum::serve(listener, app).await });
@@ -65,18 +72,20 @@ fn now(s: String) -> (Duration, String) {
 }
 
 async fn server_with(base_url: &str, provider: &str, timeout_s: u64) -> TestServer {
-    TestServer::start_with(Options {
-        extra_args: vec![
-            "--ai-provider".into(),
-            provider.into(),
-            "--ai-base-url".into(),
-            base_url.into(),
-            "--ai-timeout".into(),
-            timeout_s.to_string(),
-        ],
-        ..Options::default()
-    })
-    .await
+    server_with_args(base_url, provider, timeout_s, vec![]).await
+}
+
+async fn server_with_args(base_url: &str, provider: &str, timeout_s: u64, more: Vec<String>) -> TestServer {
+    let mut extra_args: Vec<String> = vec![
+        "--ai-provider".into(),
+        provider.into(),
+        "--ai-base-url".into(),
+        base_url.into(),
+        "--ai-timeout".into(),
+        timeout_s.to_string(),
+    ];
+    extra_args.extend(more);
+    TestServer::start_with(Options { extra_args, ..Options::default() }).await
 }
 
 /// Sends a message and returns (the query-result, the final answer text).
@@ -218,4 +227,166 @@ async fn a_models_host_tool_always_waits_for_a_yes_even_a_read() {
     let ServerEvent::ApprovalRequest { reason, .. } = request.as_ref() else { unreachable!() };
     assert_eq!(reason, "Read the file ~/.ssh/id_ed25519");
     assert!(host.ran.lock().unwrap().is_empty());
+}
+
+fn tool_call(name: &str, arguments: Value) -> Vec<(Duration, String)> {
+    vec![
+        now(chunk(
+            json!({"tool_calls": [{"index": 0, "id": "call_1", "type": "function",
+                "function": {"name": name, "arguments": arguments.to_string()}}]}),
+            None,
+        )),
+        now(chunk(json!({}), Some("tool_calls"))),
+        now("data: [DONE]\n\n".into()),
+    ]
+}
+
+fn words(text: &str) -> Vec<(Duration, String)> {
+    vec![
+        now(chunk(json!({"role": "assistant", "content": text}), None)),
+        now(chunk(json!({}), Some("stop"))),
+        now("data: [DONE]\n\n".into()),
+    ]
+}
+
+#[tokio::test]
+async fn delegated_work_runs_in_recorded_steps_and_reports_back() {
+    // 1: the planner delegates; 2: the worker searches; 3: the worker sums up.
+    let (url, seen) = stand_in_seq(vec![
+        tool_call("delegate_task", json!({"description": "find my notes on Lisbon trains and sum them up"})),
+        tool_call("search", json!({"query": "lisbon"})),
+        words("Summary: the night train leaves at 21:00."),
+    ])
+    .await;
+    let server = server_with(&url, "ollama", 10).await;
+    let token = server.token().await;
+    server
+        .create(
+            "/api/memos",
+            &token,
+            json!({"title": "Trains", "content": "The Lisbon night train leaves at 21:00"}),
+        )
+        .await;
+    let mut rx = server.state.bus.subscribe();
+    let (status, delivered) = send(
+        server.post("/api/chat/send", &token).json(&json!({"content": "look into lisbon trains for me"})),
+    )
+    .await;
+    assert_eq!(status, StatusCode::ACCEPTED);
+    let done =
+        wait_for(&mut rx, |e| matches!(e, ServerEvent::Notification { kind, .. } if kind == "task_done"))
+            .await;
+    let ServerEvent::Notification { body, conversation_id, .. } = done.as_ref() else { unreachable!() };
+    assert_eq!(body, "Summary: the night train leaves at 21:00.");
+    assert_eq!(conversation_id.as_deref(), Some(str_field(&delivered, "conversation_id").as_str()));
+
+    // The summary is a message in the conversation, and the step is in the task history.
+    let conversation = str_field(&delivered, "conversation_id");
+    let messages = server.get_ok(&format!("/api/chat/conversations/{conversation}/messages"), &token).await;
+    let last = messages["items"].as_array().unwrap().last().unwrap().clone();
+    assert_eq!(last["content"], "Summary: the night train leaves at 21:00.");
+    let tasks = server.get_ok("/api/tasks", &token).await;
+    let search = tasks["items"].as_array().unwrap().iter().find(|t| t["tool"] == "search").unwrap().clone();
+    assert_eq!(search["status"], "done");
+    assert!(
+        search["output"]["results"].as_array().unwrap().iter().any(|r| r["title"] == "Trains"),
+        "{search}"
+    );
+    // The worker was given only look-up tools, and the search result came back to it.
+    let worker = seen.lock().unwrap()[1].clone();
+    let tools: Vec<&str> =
+        worker["tools"].as_array().unwrap().iter().filter_map(|t| t["function"]["name"].as_str()).collect();
+    assert!(
+        tools.contains(&"search") && !tools.contains(&"delete_todo") && !tools.contains(&"executor_shell")
+    );
+    let third = seen.lock().unwrap()[2].clone();
+    let last_message = third["messages"].as_array().unwrap().last().unwrap().clone();
+    assert_eq!(last_message["role"], "tool", "{third}");
+    assert!(last_message["content"].as_str().unwrap().contains("night train"), "{third}");
+}
+
+#[tokio::test]
+async fn earlier_turns_go_to_the_model_within_the_budget() {
+    let (url, seen) = stand_in(words("Noted.")).await;
+    let server = server_with_args(&url, "ollama", 10, vec!["--ai-history-chars".into(), "60".into()]).await;
+    let token = server.token().await;
+    let (status, first) =
+        send(server.post("/api/chat/send", &token).json(&json!({"content": "my sister is called Ana"})))
+            .await;
+    assert_eq!(status, StatusCode::ACCEPTED);
+    let conversation = str_field(&first, "conversation_id");
+    let mut rx = server.state.bus.subscribe();
+    let reply = str_field(&first, "reply_id");
+    // The first answer may already be over; wait until it is stored either way.
+    let _ = tokio::time::timeout(
+        Duration::from_secs(2),
+        wait_for(&mut rx, |e| matches!(e, ServerEvent::StreamEnd { message_id, .. } if *message_id == reply)),
+    )
+    .await;
+    // Budget 60: the second message still fits the first turn (23 + 6 + 21 characters);
+    // by the third, the oldest turn no longer does.
+    let long = "x".repeat(40);
+    for content in ["and my brother is Rui", long.as_str()] {
+        let mut rx = server.state.bus.subscribe();
+        let (_, sent) = send(
+            server
+                .post("/api/chat/send", &token)
+                .json(&json!({"content": content, "conversation_id": conversation})),
+        )
+        .await;
+        let reply = str_field(&sent, "reply_id");
+        wait_for(&mut rx, |e| matches!(e, ServerEvent::StreamEnd { message_id, .. } if *message_id == reply))
+            .await;
+    }
+    let bodies = seen.lock().unwrap().clone();
+    let second: Vec<String> = bodies[1]["messages"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| m["content"].as_str().unwrap_or("").to_owned())
+        .collect();
+    assert!(second.iter().any(|c| c == "my sister is called Ana"), "earlier turns are sent: {second:?}");
+    let third: Vec<String> = bodies[2]["messages"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| m["content"].as_str().unwrap_or("").to_owned())
+        .collect();
+    assert!(
+        !third.iter().any(|c| c == "my sister is called Ana"),
+        "over the budget, the oldest turn is dropped: {third:?}"
+    );
+    assert_eq!(third.last().unwrap(), &long);
+}
+
+#[tokio::test]
+async fn web_search_asks_searxng_and_says_so_when_there_is_none() {
+    use axum::extract::Query;
+    use axum::routing::get;
+    let app = Router::new().route(
+        "/search",
+        get(|Query(q): Query<std::collections::HashMap<String, String>>| async move {
+            assert_eq!(q.get("format").map(String::as_str), Some("json"));
+            axum::Json(json!({"query": q.get("q"), "results": [
+                {"title": "Async Rust, the book", "url": "https://rust-lang.invalid/async", "content": "futures"}
+            ]}))
+        }),
+    );
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let searx = format!("http://{}", listener.local_addr().unwrap());
+    tokio::spawn(async move { axum::serve(listener, app).await });
+
+    let server = TestServer::start_with(Options {
+        extra_args: vec!["--search-url".into(), searx],
+        ..Options::default()
+    })
+    .await;
+    let token = server.token().await;
+    let (_, answer) = crate::brain::say(&server, &token, "search the web for async rust").await;
+    assert!(answer.contains("Async Rust, the book"), "{answer}");
+
+    let plain = TestServer::start().await;
+    let token = plain.token().await;
+    let (_, answer) = crate::brain::say(&plain, &token, "search the web for async rust").await;
+    assert!(answer.contains("isn't set up"), "{answer}");
 }
