@@ -122,22 +122,35 @@ impl ResultType {
     /// MATCH query, so it runs here, for one page of rows, not for every match.
     fn details(self) -> &'static str {
         match self {
-            ResultType::Todo => "SELECT todos_fts.rowid AS seq, t.id, t.title, snippet(todos_fts, -1, char(2), char(3), '…', 16) AS snip, t.created_at
+            ResultType::Todo => "SELECT todos_fts.rowid AS seq, t.id, t.title, snippet(todos_fts, 0, char(2), char(3), '…', 16) AS snip_title,
+                    snippet(todos_fts, 1, char(2), char(3), '…', 16) AS snip, t.created_at
                 FROM todos_fts JOIN todos t ON t.seq = todos_fts.rowid
                 WHERE todos_fts MATCH ?1 AND todos_fts.rowid IN (SELECT value FROM json_each(?2))",
-            ResultType::Event => "SELECT events_fts.rowid AS seq, e.id, e.title, snippet(events_fts, -1, char(2), char(3), '…', 16) AS snip, e.created_at
+            ResultType::Event => "SELECT events_fts.rowid AS seq, e.id, e.title, snippet(events_fts, 0, char(2), char(3), '…', 16) AS snip_title,
+                    snippet(events_fts, 1, char(2), char(3), '…', 16) AS snip, e.created_at
                 FROM events_fts JOIN events e ON e.seq = events_fts.rowid
                 WHERE events_fts MATCH ?1 AND events_fts.rowid IN (SELECT value FROM json_each(?2))",
-            ResultType::Memo => "SELECT memos_fts.rowid AS seq, m.id, m.title, snippet(memos_fts, -1, char(2), char(3), '…', 16) AS snip, m.created_at
+            ResultType::Memo => "SELECT memos_fts.rowid AS seq, m.id, m.title, snippet(memos_fts, 0, char(2), char(3), '…', 16) AS snip_title,
+                    snippet(memos_fts, 1, char(2), char(3), '…', 16) AS snip, m.created_at
                 FROM memos_fts JOIN memos m ON m.seq = memos_fts.rowid
                 WHERE memos_fts MATCH ?1 AND memos_fts.rowid IN (SELECT value FROM json_each(?2))",
             ResultType::Message => "SELECT messages_fts.rowid AS seq, msg.id, coalesce(nullif(c.title, ''), 'Conversation') AS title,
-                    snippet(messages_fts, 0, char(2), char(3), '…', 16) AS snip, msg.created_at
+                    '' AS snip_title, snippet(messages_fts, 0, char(2), char(3), '…', 16) AS snip, msg.created_at
                 FROM messages_fts JOIN messages msg ON msg.seq = messages_fts.rowid
                 JOIN conversations c ON c.id = msg.conversation_id
                 WHERE messages_fts MATCH ?1 AND messages_fts.rowid IN (SELECT value FROM json_each(?2))",
         }
     }
+}
+
+/// The body's fragment when the match is there; when only the title matched, the title
+/// (so the highlight shows) followed by the start of the body (so there is context).
+fn pick_snippet(title: String, body: String) -> String {
+    const MARK: char = '\u{2}';
+    if body.contains(MARK) || !title.contains(MARK) {
+        return if body.trim().is_empty() { title } else { body };
+    }
+    if body.trim().is_empty() { title } else { format!("{title} — {body}") }
 }
 
 /// Escapes the snippet for HTML, then turns our private markers into `<mark>`; user text
@@ -242,9 +255,16 @@ pub async fn run(
         let ids = serde_json::to_string(&seqs).map_err(|e| Error::Internal(e.into()))?;
         let rows = sqlx::query(t.details()).bind(&fts).bind(ids).fetch_all(db).await?;
         for row in rows {
+            let body: String = row.try_get("snip")?;
+            let title: String = row.try_get("snip_title")?;
             found.insert(
                 (t.tag(), row.try_get("seq")?),
-                (row.try_get("id")?, row.try_get("title")?, row.try_get("snip")?, row.try_get("created_at")?),
+                (
+                    row.try_get("id")?,
+                    row.try_get("title")?,
+                    pick_snippet(title, body),
+                    row.try_get("created_at")?,
+                ),
             );
         }
     }
@@ -277,6 +297,19 @@ mod tests {
         assert_eq!(fts_query("\"OR\" NEAR( x:*").as_deref(), Some("\"OR\" \"NEAR\" \"x\"*"));
         assert_eq!(fts_query("  ()*:^ "), None);
         assert_eq!(fts_query("café d'été").as_deref(), Some("\"café\" \"d'été\"*"));
+    }
+
+    #[test]
+    fn a_title_match_keeps_its_highlight_and_gains_the_bodys_context() {
+        assert_eq!(
+            pick_snippet("\u{2}Lisbon\u{3}".into(), "The night train".into()),
+            "\u{2}Lisbon\u{3} — The night train"
+        );
+        assert_eq!(
+            pick_snippet("Trains".into(), "The \u{2}Lisbon\u{3} train".into()),
+            "The \u{2}Lisbon\u{3} train"
+        );
+        assert_eq!(pick_snippet("\u{2}Milk\u{3}".into(), " ".into()), "\u{2}Milk\u{3}");
     }
 
     #[test]
