@@ -150,26 +150,17 @@ async fn list_memos(State(state): State<AppState>, Query(f): Query<MemoFilter>) 
             qb.push(" AND seq IN (SELECT rowid FROM memos_fts WHERE memos_fts MATCH ").push_bind(m).push(")");
         }
     };
-    let mut qb: QueryBuilder<Sqlite> =
-        QueryBuilder::new(format!("SELECT {MEMO_COLUMNS}, COUNT(*) OVER () AS total FROM memos"));
+    let mut qb: QueryBuilder<Sqlite> = QueryBuilder::new(format!("SELECT {MEMO_COLUMNS} FROM memos"));
     push_filters(&mut qb);
     qb.push(" ORDER BY pinned DESC, updated_at DESC, seq DESC LIMIT ")
         .push_bind(i64::from(window.limit))
         .push(" OFFSET ")
         .push_bind(window.offset());
-    let rows = qb.build().fetch_all(&state.db.read).await?;
-    let mut total = 0;
-    let mut items = Vec::with_capacity(rows.len());
-    for row in rows {
-        use sqlx::Row as _;
-        total = row.try_get("total")?;
-        items.push(MemoRow::from_row(&row)?.into_api(state.tz));
-    }
-    if items.is_empty() && window.page > 1 {
-        let mut count: QueryBuilder<Sqlite> = QueryBuilder::new("SELECT COUNT(*) FROM memos");
-        push_filters(&mut count);
-        total = count.build_query_scalar().fetch_one(&state.db.read).await?;
-    }
+    let rows: Vec<MemoRow> = qb.build_query_as().fetch_all(&state.db.read).await?;
+    let mut count: QueryBuilder<Sqlite> = QueryBuilder::new("SELECT COUNT(*) FROM memos");
+    push_filters(&mut count);
+    let total: i64 = count.build_query_scalar().fetch_one(&state.db.read).await?;
+    let items = rows.into_iter().map(|r| r.into_api(state.tz)).collect();
     Ok(Json(window.wrap(items, total)))
 }
 

@@ -172,29 +172,35 @@ pub async fn fetch_todo(db: &sqlx::SqlitePool, id: &str) -> Result<TodoRow> {
     ))]
 async fn list_todos(State(state): State<AppState>, Query(f): Query<TodoFilter>) -> Result<Json<Page<Todo>>> {
     let window = Window::new(f.page, f.limit)?;
+    // The count rides along as a scalar subquery (SQLite runs it once per statement): one
+    // round trip, while the page itself walks the list-order index and stops after
+    // `limit` rows. A window count would sort every todo for every page.
     let mut qb: QueryBuilder<Sqlite> =
-        QueryBuilder::new(format!("SELECT {TODO_COLUMNS}, COUNT(*) OVER () AS total FROM todos"));
+        QueryBuilder::new(format!("SELECT {TODO_COLUMNS}, (SELECT COUNT(*) FROM todos"));
     if !push_filters(&mut qb, &f, state.tz) {
         return Ok(Json(window.wrap(vec![], 0)));
     }
+    qb.push(") AS total FROM todos");
+    push_filters(&mut qb, &f, state.tz);
     qb.push(" ORDER BY status = 'completed', due_at IS NULL, due_at, seq DESC LIMIT ")
         .push_bind(i64::from(window.limit))
         .push(" OFFSET ")
         .push_bind(window.offset());
     let rows = qb.build().fetch_all(&state.db.read).await?;
     let mut total = 0;
-    let mut items = Vec::with_capacity(rows.len());
-    for row in rows {
+    let mut page = Vec::with_capacity(rows.len());
+    for row in &rows {
         use sqlx::Row as _;
         total = row.try_get("total")?;
-        items.push(TodoRow::from_row(&row)?.into_api(state.tz));
+        page.push(TodoRow::from_row(row)?);
     }
-    if items.is_empty() && window.page > 1 {
-        // Past the last page the window count has no row to ride on.
+    if page.is_empty() {
         let mut count: QueryBuilder<Sqlite> = QueryBuilder::new("SELECT COUNT(*) FROM todos");
         push_filters(&mut count, &f, state.tz);
         total = count.build_query_scalar().fetch_one(&state.db.read).await?;
     }
+    let rows = page;
+    let items = rows.into_iter().map(|r| r.into_api(state.tz)).collect();
     Ok(Json(window.wrap(items, total)))
 }
 
