@@ -224,6 +224,9 @@ impl Engine {
         let mut state: HashMap<String, TaskRecord> =
             tasks.into_iter().map(|t| (t.task.task_id.clone(), t)).collect();
         let mut running: JoinSet<(String, Result<Value, Finish>)> = JoinSet::new();
+        // Which plan task each spawned job runs, for the one case its result never comes
+        // back: a panic.
+        let mut jobs: HashMap<tokio::task::Id, String> = HashMap::new();
 
         loop {
             // Settle tasks whose dependencies can no longer succeed.
@@ -278,22 +281,23 @@ impl Engine {
                 .await;
                 let engine = self.clone();
                 let ctx = ctx.clone();
-                running.spawn(async move {
+                let job_task = id.clone();
+                let handle = running.spawn(async move {
                     let result = engine.execute(task, &ctx).await;
                     (id, result)
                 });
+                jobs.insert(handle.id(), job_task);
             }
 
-            match running.join_next().await {
-                Some(Ok((id, result))) => self.finish(&mut state, &id, result).await,
+            match running.join_next_with_id().await {
+                Some(Ok((job, (id, result)))) => {
+                    jobs.remove(&job);
+                    self.finish(&mut state, &id, result).await;
+                }
                 Some(Err(join_error)) => {
                     // A panicking tool is a bug, but it must not take the plan down with it.
                     tracing::error!(error = %join_error, "a task panicked");
-                    if let Some(id) = state
-                        .values()
-                        .find(|t| t.status == TaskStatus::Running)
-                        .map(|t| t.task.task_id.clone())
-                    {
+                    if let Some(id) = jobs.remove(&join_error.id()) {
                         self.finish(&mut state, &id, Err(Finish::Failed("the task crashed".into()))).await;
                     }
                 }
