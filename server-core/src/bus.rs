@@ -84,6 +84,9 @@ pub enum ServerEvent {
     ModuleDataChanged { module: String },
     #[serde(rename = "error")]
     Error { code: String, detail: String },
+    /// The answer to a client's `ping`; never published on the bus.
+    #[serde(rename = "pong")]
+    Pong {},
 }
 
 impl ServerEvent {

@@ -63,7 +63,7 @@ impl AllowedHosts {
     }
 }
 
-async fn check_host(State(allowed): State<Arc<AllowedHosts>>, req: Request, next: Next) -> Response {
+async fn check_host(State(allowed): State<Arc<AllowedHosts>>, mut req: Request, next: Next) -> Response {
     let host = req
         .headers()
         .get(header::HOST)
@@ -71,7 +71,11 @@ async fn check_host(State(allowed): State<Arc<AllowedHosts>>, req: Request, next
         .map(str::to_owned)
         .or_else(|| req.uri().authority().map(|a| a.as_str().to_owned()));
     match host {
-        Some(h) if allowed.allows(&h) => next.run(req).await,
+        Some(h) if allowed.allows(&h) => {
+            // The WebSocket upgrade checks `Origin` against the same hosts.
+            req.extensions_mut().insert(allowed.clone());
+            next.run(req).await
+        }
         Some(h) => {
             tracing::warn!(host = %h, "refused a request for a foreign Host");
             Error::Forbidden {

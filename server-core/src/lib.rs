@@ -27,10 +27,11 @@ pub mod error;
 pub mod events;
 pub mod extract;
 pub mod health;
-mod http;
+pub(crate) mod http;
 pub mod llm;
 pub mod memos;
 pub mod notifications;
+pub mod realtime;
 pub mod recurrence;
 pub mod search;
 pub mod state;
@@ -208,6 +209,7 @@ pub fn router(state: AppState, allowed: AllowedHosts) -> Router {
     let app = api
         .with_state(state.clone())
         .merge(http::docs_router(spec))
+        .merge(realtime::router().with_state(state.clone()))
         .fallback(|| async { error::Error::NotFound("route") })
         .method_not_allowed_fallback(|| async { error::Error::MethodNotAllowed });
     http::layers(app, &state.settings, allowed)

@@ -24,3 +24,4 @@ mod search;
 mod today;
 mod todos;
 mod transport;
+mod ws;

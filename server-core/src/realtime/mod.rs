@@ -1,0 +1,265 @@
+//! `/ws`: the realtime channel of the desktop window and a paired phone.
+//!
+//! A connection authenticates (token in the query, or an `auth` frame within 5 seconds),
+//! then receives every [`ServerEvent`] of the bus as `{"type", "data"}` frames and may send
+//! the contract's client frames. Each connection has a bounded outbound queue: a client
+//! that cannot keep up is dropped with a reason, and never slows the assistant or the
+//! other connections. A token that expires or is revoked closes its sockets.
+
+mod frames;
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use axum::extract::ws::{CloseFrame, Message, Utf8Bytes, WebSocket, WebSocketUpgrade};
+use axum::extract::{Query, State};
+use axum::http::{HeaderMap, header};
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use axum::{Extension, Router};
+use futures::{SinkExt as _, StreamExt as _};
+use serde::Deserialize;
+use tokio::sync::broadcast::error::RecvError;
+use tokio::sync::mpsc;
+
+pub use frames::ClientFrame;
+
+use crate::auth::AuthUser;
+use crate::brain::{Approval, pqh};
+use crate::bus::ServerEvent;
+use crate::error::Error;
+use crate::http::AllowedHosts;
+use crate::state::AppState;
+
+/// How long a connection may stay unauthenticated.
+pub const AUTH_TIMEOUT: Duration = Duration::from_secs(5);
+/// Server heartbeat; a connection silent for three of them is gone.
+pub const HEARTBEAT: Duration = Duration::from_secs(20);
+/// Frames waiting for one client; more than this and the client is too slow.
+pub const QUEUE: usize = 256;
+/// The largest frame a client may send.
+pub const MAX_FRAME: usize = 64 * 1024;
+
+/// Close codes in the private range, so a client can tell why it was dropped.
+pub mod close {
+    pub const UNAUTHORIZED: u16 = 4401;
+    pub const AUTH_TIMEOUT: u16 = 4408;
+    pub const TOO_SLOW: u16 = 4429;
+    pub const IDLE: u16 = 4410;
+}
+
+#[derive(Debug, Deserialize)]
+pub struct WsParams {
+    pub token: Option<String>,
+}
+
+pub fn router() -> Router<AppState> {
+    Router::new().route("/ws", get(upgrade))
+}
+
+/// A browser page on another site must not drive the local server: its `Origin` must name
+/// a host this server answers to (or a configured CORS origin). Clients that send no
+/// `Origin` (native apps, scripts) are not browsers and pass.
+fn origin_allowed(headers: &HeaderMap, allowed: &AllowedHosts, cors: &[String]) -> bool {
+    let Some(origin) = headers.get(header::ORIGIN).and_then(|o| o.to_str().ok()) else {
+        return true;
+    };
+    if cors.iter().any(|c| c.trim().eq_ignore_ascii_case(origin)) {
+        return true;
+    }
+    match origin.split_once("://") {
+        Some(("http" | "https", authority)) => allowed.allows(authority.trim_end_matches('/')),
+        _ => false,
+    }
+}
+
+async fn upgrade(
+    State(state): State<AppState>,
+    Extension(allowed): Extension<Arc<AllowedHosts>>,
+    headers: HeaderMap,
+    Query(params): Query<WsParams>,
+    ws: WebSocketUpgrade,
+) -> Response {
+    if !origin_allowed(&headers, &allowed, &state.settings.cors_origins) {
+        tracing::warn!(origin = ?headers.get(header::ORIGIN), "refused a WebSocket from a foreign origin");
+        return Error::Forbidden {
+            code: "origin_not_allowed",
+            detail: "this page may not open ClawChat's socket".into(),
+        }
+        .into_response();
+    }
+    let user = match params.token.as_deref().filter(|t| !t.is_empty()) {
+        Some(token) => match state.auth.tokens.verify_access(token) {
+            Ok(user) => Some((user, token.to_owned())),
+            Err(e) => return e.into_response(),
+        },
+        None => None,
+    };
+    ws.max_message_size(MAX_FRAME)
+        .max_frame_size(MAX_FRAME)
+        .on_upgrade(move |socket| connection(state, socket, user))
+}
+
+fn frame(event: &ServerEvent) -> Message {
+    Message::Text(Utf8Bytes::from(serde_json::to_string(event).unwrap_or_default()))
+}
+
+fn error_frame(code: &str, detail: impl Into<String>) -> Message {
+    frame(&ServerEvent::Error { code: code.into(), detail: detail.into() })
+}
+
+fn closing(code: u16, reason: &'static str) -> Message {
+    Message::Close(Some(CloseFrame { code, reason: Utf8Bytes::from_static(reason) }))
+}
+
+async fn connection(state: AppState, socket: WebSocket, user: Option<(AuthUser, String)>) {
+    let (mut sink, mut stream) = socket.split();
+
+    // Nothing is processed before authentication.
+    let (_user, token) = match user {
+        Some(u) => u,
+        None => match tokio::time::timeout(AUTH_TIMEOUT, stream.next()).await {
+            Ok(Some(Ok(Message::Text(text)))) => match frames::parse(&text) {
+                Ok(ClientFrame::Auth { token }) => match state.auth.tokens.verify_access(&token) {
+                    Ok(user) => (user, token),
+                    Err(_) => {
+                        let _ = sink.send(closing(close::UNAUTHORIZED, "invalid or expired token")).await;
+                        return;
+                    }
+                },
+                _ => {
+                    let _ = sink.send(closing(close::UNAUTHORIZED, "authenticate first")).await;
+                    return;
+                }
+            },
+            Ok(_) => return,
+            Err(_) => {
+                let _ = sink.send(closing(close::AUTH_TIMEOUT, "no authentication within 5 seconds")).await;
+                return;
+            }
+        },
+    };
+
+    // One writer owns the socket's sending half; everything else queues to it.
+    let (tx, mut rx) = mpsc::channel::<Message>(QUEUE);
+    let writer = tokio::spawn(async move {
+        while let Some(message) = rx.recv().await {
+            let is_close = matches!(message, Message::Close(_));
+            let sent = tokio::time::timeout(Duration::from_secs(10), sink.send(message)).await;
+            if is_close || !matches!(sent, Ok(Ok(()))) {
+                break;
+            }
+        }
+        let _ = sink.close().await;
+    });
+
+    let mut events = state.bus.subscribe();
+    let mut heartbeat = tokio::time::interval(HEARTBEAT);
+    heartbeat.tick().await;
+    let mut silent_beats = 0u8;
+    loop {
+        tokio::select! {
+            event = events.recv() => match event {
+                Ok(event) => {
+                    if tx.try_send(frame(&event)).is_err() {
+                        tracing::info!("dropping a WebSocket client that cannot keep up");
+                        let _ = tx.send(closing(close::TOO_SLOW, "too slow: reconnect and catch up")).await;
+                        break;
+                    }
+                }
+                Err(RecvError::Lagged(_)) => {
+                    let _ = tx.send(closing(close::TOO_SLOW, "too slow: reconnect and catch up")).await;
+                    break;
+                }
+                Err(RecvError::Closed) => break,
+            },
+            incoming = stream.next() => {
+                silent_beats = 0;
+                match incoming {
+                    Some(Ok(Message::Text(text))) => handle(&state, &tx, &text).await,
+                    Some(Ok(Message::Binary(_))) => {
+                        let _ = tx.try_send(error_frame("unsupported_frame", "frames are JSON text"));
+                    }
+                    Some(Ok(Message::Ping(_) | Message::Pong(_))) => {}
+                    Some(Ok(Message::Close(_))) | None => break,
+                    Some(Err(e)) => {
+                        tracing::debug!(error = %e, "WebSocket read failed");
+                        break;
+                    }
+                }
+            }
+            _ = heartbeat.tick() => {
+                // A token that expired or whose login ended closes the socket.
+                if state.auth.tokens.verify_access(&token).is_err() {
+                    let _ = tx.send(closing(close::UNAUTHORIZED, "the token expired or was revoked")).await;
+                    break;
+                }
+                silent_beats += 1;
+                if silent_beats > 3 {
+                    let _ = tx.send(closing(close::IDLE, "no traffic; reconnect when needed")).await;
+                    break;
+                }
+                if tx.try_send(Message::Ping(Default::default())).is_err() {
+                    break;
+                }
+            }
+        }
+    }
+    drop(tx);
+    let _ = writer.await;
+}
+
+async fn handle(state: &AppState, tx: &mpsc::Sender<Message>, text: &str) {
+    let reply = |m: Message| {
+        let _ = tx.try_send(m);
+    };
+    match frames::parse(text) {
+        Err(detail) => reply(error_frame("bad_frame", detail)),
+        Ok(ClientFrame::Auth { .. }) => {}
+        Ok(ClientFrame::Ping) => reply(frame(&ServerEvent::Pong {})),
+        Ok(ClientFrame::SendMessage { conversation_id, content }) => {
+            match pqh::accept(state, conversation_id, content).await {
+                // The answer streams to every connection through the bus.
+                Ok(accepted) => drop(pqh::respond(state.clone(), accepted)),
+                Err(e) => reply(error_frame("message_refused", e.to_string())),
+            }
+        }
+        Ok(ClientFrame::TaskApprove { task_id }) => {
+            if !state.brain.approvals.answer(&task_id, Approval::Approved) {
+                reply(error_frame("no_such_approval", format!("no task {task_id} waits for approval")));
+            }
+        }
+        Ok(ClientFrame::TaskDeny { task_id, reason }) => {
+            if !state.brain.approvals.answer(&task_id, Approval::Denied(reason.unwrap_or_default())) {
+                reply(error_frame("no_such_approval", format!("no task {task_id} waits for approval")));
+            }
+        }
+        Ok(ClientFrame::TaskResult { task_id, .. }) => reply(error_frame(
+            "not_a_host",
+            format!("this connection runs no host tools, so it was not waiting for {task_id}"),
+        )),
+        Ok(ClientFrame::ActionResponse { action, .. }) => reply(error_frame(
+            "unsupported_action",
+            format!("{action:?} is done through the REST call on the card's action"),
+        )),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn origins_must_name_a_host_we_answer_to() {
+        let allowed = AllowedHosts::new(&["127.0.0.1:8000".parse().unwrap()], &[]);
+        let mut h = HeaderMap::new();
+        assert!(origin_allowed(&h, &allowed, &[]), "no Origin: not a browser");
+        h.insert(header::ORIGIN, "http://localhost:8000".parse().unwrap());
+        assert!(origin_allowed(&h, &allowed, &[]));
+        h.insert(header::ORIGIN, "https://evil.example".parse().unwrap());
+        assert!(!origin_allowed(&h, &allowed, &[]));
+        assert!(origin_allowed(&h, &allowed, &["https://evil.example".into()]), "unless configured");
+        h.insert(header::ORIGIN, "null".parse().unwrap());
+        assert!(!origin_allowed(&h, &allowed, &[]));
+    }
+}
