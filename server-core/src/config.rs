@@ -120,6 +120,9 @@ pub struct Settings {
     /// Largest request body in bytes.
     #[arg(long, env = "BODY_LIMIT", default_value_t = 1024 * 1024)]
     pub body_limit: usize,
+    /// Seconds between WebSocket heartbeats; each also re-checks the connection's token.
+    #[arg(long, env = "WS_HEARTBEAT", default_value_t = 20)]
+    pub ws_heartbeat: u64,
     /// Seconds a request may take before it is answered with a timeout.
     #[arg(long, env = "REQUEST_TIMEOUT", default_value_t = 30)]
     pub request_timeout: u64,

@@ -33,8 +33,6 @@ use crate::state::AppState;
 
 /// How long a connection may stay unauthenticated.
 pub const AUTH_TIMEOUT: Duration = Duration::from_secs(5);
-/// Server heartbeat; a connection silent for three of them is gone.
-pub const HEARTBEAT: Duration = Duration::from_secs(20);
 /// Frames waiting for one client; more than this and the client is too slow.
 pub const QUEUE: usize = 256;
 /// The largest frame a client may send.
@@ -154,7 +152,8 @@ async fn connection(state: AppState, socket: WebSocket, user: Option<(AuthUser, 
     });
 
     let mut events = state.bus.subscribe();
-    let mut heartbeat = tokio::time::interval(HEARTBEAT);
+    // A connection silent for three heartbeats is gone.
+    let mut heartbeat = tokio::time::interval(Duration::from_secs(state.settings.ws_heartbeat.max(1)));
     heartbeat.tick().await;
     let mut silent_beats = 0u8;
     loop {

@@ -194,3 +194,55 @@ async fn a_bad_frame_gets_an_error_and_the_connection_stays_up() {
     let (status, _) = send(server.get("/api/health", &token)).await;
     assert_eq!(status, 200, "the server is fine");
 }
+
+#[tokio::test]
+async fn logging_out_closes_the_logins_sockets() {
+    let server = TestServer::start_with(crate::common::Options {
+        extra_args: vec!["--ws-heartbeat".into(), "1".into()],
+        ..crate::common::Options::default()
+    })
+    .await;
+    let token = server.token().await;
+    let mut ws = connect(&server, &format!("?token={token}")).await;
+    send_frame(&mut ws, json!({"type": "ping"})).await;
+    next_of(&mut ws, "pong").await;
+    let (status, _) = send(server.post("/api/auth/logout", &token)).await;
+    assert_eq!(status, 204);
+    assert_eq!(close_code(&mut ws).await, 4401);
+}
+
+#[tokio::test]
+async fn a_client_that_stops_reading_is_dropped_and_the_others_get_everything() {
+    use clawchat_server::bus::ServerEvent;
+    let server = TestServer::start().await;
+    let token = server.token().await;
+    let mut slow = connect(&server, &format!("?token={token}")).await;
+    let mut fast = connect(&server, &format!("?token={token}")).await;
+    for ws in [&mut slow, &mut fast] {
+        send_frame(ws, json!({"type": "ping"})).await;
+        next_of(ws, "pong").await;
+    }
+    // 4,000 frames of 16 KB: far more than the slow client's socket buffers and queue hold.
+    let bus = server.state.bus.clone();
+    let producer = tokio::spawn(async move {
+        let content = "x".repeat(16 * 1024);
+        for i in 0..4_000u32 {
+            bus.publish(ServerEvent::StreamChunk {
+                message_id: "load".into(),
+                content: content.clone(),
+                index: i,
+            });
+            if i % 50 == 0 {
+                tokio::time::sleep(Duration::from_millis(1)).await;
+            }
+        }
+    });
+    let mut received = 0u32;
+    while received < 4_000 {
+        let frame = next_of(&mut fast, "stream_chunk").await;
+        assert_eq!(frame["data"]["index"], received, "the fast client misses nothing, in order");
+        received += 1;
+    }
+    producer.await.unwrap();
+    assert_eq!(close_code(&mut slow).await, 4429, "the slow client is told why it was dropped");
+}
