@@ -47,8 +47,14 @@ lint: rust
 	$(CARGO) fmt --all --check
 	$(CARGO) clippy --workspace --all-targets -- -D warnings
 
+# cargo prints one "test result" per test binary, the last being the (empty) doc tests;
+# the closing line sums them all, so a reader of the log sees the real count.
 unit: deps
-	$(CARGO) test --workspace
+	@set -o pipefail; log=$$(mktemp); \
+	$(CARGO) test --workspace 2>&1 | tee $$log; status=$$?; \
+	awk '/^test result:/ { for (i = 1; i <= NF; i++) { if ($$i ~ /^passed/) p += $$(i-1); if ($$i ~ /^failed/) f += $$(i-1) } } \
+	     END { printf "tests: %d passed, %d failed\n", p, f }' $$log; \
+	rm -f $$log; exit $$status
 
 test: deps lint unit
 
