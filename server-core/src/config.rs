@@ -78,6 +78,10 @@ pub struct Settings {
     /// Lifetime of a refresh token in days.
     #[arg(long, env = "REFRESH_EXPIRY_DAYS", default_value_t = 30)]
     pub refresh_expiry_days: u32,
+    /// Milliseconds during which a just-spent refresh token is taken for the loser of two
+    /// concurrent refreshes (409) rather than a replay that ends the login (401).
+    #[arg(long, env = "REFRESH_RACE_GRACE_MS", default_value_t = 10_000)]
+    pub refresh_race_grace_ms: u64,
     /// Login PIN; when unset one is generated on first start and printed once.
     #[arg(long, env = "PIN", hide_env_values = true)]
     pub pin: Option<String>,

@@ -109,6 +109,7 @@ impl App {
             &secret,
             i64::from(settings.jwt_expiry_hours.max(1)) * 3600,
             i64::from(settings.refresh_expiry_days.max(1)) * 86_400_000,
+            i64::try_from(settings.refresh_race_grace_ms).unwrap_or(i64::MAX),
             otp_sink,
         );
         if let Some(pin) = settings.pin.as_deref() {

@@ -72,14 +72,20 @@ impl std::fmt::Debug for Auth {
 }
 
 impl Auth {
-    pub fn new(secret: &[u8], access_ttl_s: i64, refresh_ttl_ms: i64, otp_sink: Arc<dyn OtpSink>) -> Self {
+    pub fn new(
+        secret: &[u8],
+        access_ttl_s: i64,
+        refresh_ttl_ms: i64,
+        race_grace_ms: i64,
+        otp_sink: Arc<dyn OtpSink>,
+    ) -> Self {
         // A separate key for one-time codes, derived so that one configured secret suffices.
         let mut mac = <Hmac<sha2::Sha256>>::new_from_slice(secret).unwrap_or_else(|_| {
             <Hmac<sha2::Sha256>>::new_from_slice(b"clawchat").unwrap_or_else(|_| unreachable!())
         });
         mac.update(b"clawchat otp key v1");
         Self {
-            tokens: Tokens::new(secret, access_ttl_s, refresh_ttl_ms),
+            tokens: Tokens::with_race_grace(secret, access_ttl_s, refresh_ttl_ms, race_grace_ms),
             limiter: Limiter::default(),
             otp_key: mac.finalize().into_bytes().to_vec(),
             otp_sink,

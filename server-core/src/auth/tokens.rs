@@ -23,8 +23,8 @@ use crate::error::{Error, Result};
 pub const AUDIENCE: &str = "clawchat";
 /// The single owner of this installation: a local-first app has one user.
 pub const OWNER: &str = "owner";
-/// A refresh token presented again this soon after it was spent is taken for the loser of
-/// two concurrent refreshes (two tabs waking at once), not for a thief.
+/// By default, a refresh token presented again this soon after it was spent is taken for
+/// the loser of two concurrent refreshes (two tabs waking at once), not for a thief.
 pub const REFRESH_RACE_GRACE_MS: i64 = 10_000;
 
 #[derive(Debug, Serialize, Deserialize, Clone)]
@@ -54,6 +54,7 @@ pub struct Tokens {
     validation: Validation,
     access_ttl_s: i64,
     refresh_ttl_ms: i64,
+    race_grace_ms: i64,
     revoked: RwLock<HashSet<String>>,
 }
 
@@ -72,6 +73,15 @@ pub struct AuthUser {
 
 impl Tokens {
     pub fn new(secret: &[u8], access_ttl_s: i64, refresh_ttl_ms: i64) -> Self {
+        Self::with_race_grace(secret, access_ttl_s, refresh_ttl_ms, REFRESH_RACE_GRACE_MS)
+    }
+
+    pub fn with_race_grace(
+        secret: &[u8],
+        access_ttl_s: i64,
+        refresh_ttl_ms: i64,
+        race_grace_ms: i64,
+    ) -> Self {
         // Pin the algorithm: a token that names another one (none, RS256 with our secret
         // as a "public key") is refused before its signature is looked at.
         let mut validation = Validation::new(Algorithm::HS256);
@@ -84,6 +94,7 @@ impl Tokens {
             validation,
             access_ttl_s,
             refresh_ttl_ms,
+            race_grace_ms,
             revoked: RwLock::new(HashSet::new()),
         }
     }
@@ -194,7 +205,7 @@ impl Tokens {
             return Err(Error::unauthorized("token_revoked", "this login has ended; log in again"));
         }
         if let Some(used_at) = used_at {
-            if now - used_at <= REFRESH_RACE_GRACE_MS {
+            if now - used_at <= self.race_grace_ms {
                 return Err(Error::Conflict {
                     code: "refresh_in_progress",
                     detail:

@@ -10,9 +10,9 @@ use crate::common::{
     PIN, TestServer, assert_error, assert_error_code, assert_invalid_field, send, str_field,
 };
 
-/// `auth::tokens::REFRESH_RACE_GRACE_MS`, which the crate does not export: a spent refresh
-/// token presented again within this window is taken for the loser of a race (409).
-const REFRESH_RACE_GRACE_MS: u64 = 10_000;
+/// The race grace the replay test runs with (`--refresh-race-grace-ms`): a spent refresh
+/// token presented again within it is taken for the loser of a race (409).
+const SHORT_GRACE_MS: u64 = 300;
 
 fn assert_token_pair(body: &Value) {
     assert!(!str_field(body, "access_token").is_empty(), "{body}");
@@ -120,7 +120,11 @@ async fn an_unknown_refresh_token_is_401() {
 
 #[tokio::test]
 async fn replaying_a_spent_refresh_token_ends_the_whole_login() {
-    let server = TestServer::start().await;
+    let server = TestServer::start_with(crate::common::Options {
+        extra_args: vec!["--refresh-race-grace-ms".into(), SHORT_GRACE_MS.to_string()],
+        ..crate::common::Options::default()
+    })
+    .await;
     let other_login = server.login_pair().await;
     let first = server.login_pair().await;
     let spent = str_field(&first, "refresh_token");
@@ -128,8 +132,8 @@ async fn replaying_a_spent_refresh_token_ends_the_whole_login() {
     assert_eq!(status, StatusCode::OK, "{second}");
 
     // Past the grace given to the loser of two concurrent refreshes, a replay is a theft.
-    let grace = Duration::from_millis(REFRESH_RACE_GRACE_MS);
-    tokio::time::sleep(grace + Duration::from_millis(500)).await;
+    let grace = Duration::from_millis(SHORT_GRACE_MS);
+    tokio::time::sleep(grace + Duration::from_millis(200)).await;
     let (status, body) = refresh(&server, "/api/auth/refresh", &spent).await;
     assert_error_code(status, &body, StatusCode::UNAUTHORIZED, "refresh_token_reused");
 
