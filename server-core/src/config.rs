@@ -101,6 +101,14 @@ pub struct Settings {
     /// How much earlier conversation goes to the model with each message, in characters.
     #[arg(long, env = "AI_HISTORY_CHARS", default_value_t = 12_000)]
     pub ai_history_chars: usize,
+    /// An OpenAI-compatible speech-to-text service (`/v1/audio/transcriptions`: whisper.cpp,
+    /// faster-whisper, OpenAI); none by default, and voice queries then say so.
+    #[arg(long, env = "STT_BASE_URL")]
+    pub stt_base_url: Option<String>,
+    #[arg(long, env = "STT_MODEL", default_value = "whisper-1")]
+    pub stt_model: String,
+    #[arg(long, env = "STT_API_KEY", hide_env_values = true)]
+    pub stt_api_key: Option<String>,
     /// A SearXNG instance for `web_search`, such as http://localhost:8888; none by default.
     #[arg(long, env = "SEARCH_URL")]
     pub search_url: Option<String>,

@@ -54,6 +54,10 @@ pub enum Error {
     TooManyRequests { retry_after: u64 },
     #[error("the server is busy; try again")]
     Unavailable,
+    #[error("{detail}")]
+    Unconfigured { code: &'static str, detail: String },
+    #[error("{detail}")]
+    Upstream { code: &'static str, detail: String },
     #[error("the request took too long; try again")]
     Timeout,
     #[error(transparent)]
@@ -84,7 +88,10 @@ impl Error {
             Error::UnsupportedMediaType(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             Error::Invalid { .. } => StatusCode::UNPROCESSABLE_ENTITY,
             Error::TooManyRequests { .. } => StatusCode::TOO_MANY_REQUESTS,
-            Error::Unavailable | Error::Timeout => StatusCode::SERVICE_UNAVAILABLE,
+            Error::Unavailable | Error::Timeout | Error::Unconfigured { .. } => {
+                StatusCode::SERVICE_UNAVAILABLE
+            }
+            Error::Upstream { .. } => StatusCode::BAD_GATEWAY,
             Error::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -94,7 +101,9 @@ impl Error {
             Error::BadRequest { code, .. }
             | Error::Conflict { code, .. }
             | Error::Unauthorized { code, .. }
-            | Error::Forbidden { code, .. } => code,
+            | Error::Forbidden { code, .. }
+            | Error::Unconfigured { code, .. }
+            | Error::Upstream { code, .. } => code,
             Error::NotFound(_) => "not_found",
             Error::MethodNotAllowed => "method_not_allowed",
             Error::PayloadTooLarge { .. } => "payload_too_large",

@@ -130,7 +130,15 @@ impl App {
         if resumed > 0 {
             tracing::info!(plans = resumed, "resumed plans interrupted by the last stop");
         }
-        let brain = brain::Brain { engine, approvals };
+        let stt = settings.stt_base_url.clone().filter(|u| !u.trim().is_empty()).map(|base_url| {
+            brain::voice::Stt {
+                base_url,
+                model: settings.stt_model.clone(),
+                api_key: settings.stt_api_key.clone(),
+                client: reqwest::Client::new(),
+            }
+        });
+        let brain = brain::Brain { engine, approvals, stt };
         let state = AppState { db, auth: Arc::new(auth), settings: Arc::new(settings), tz, brain, bus };
         Ok(Self { state, generated_pin })
     }

@@ -19,6 +19,7 @@ pub mod pqh;
 pub mod routes;
 pub mod tools;
 pub mod types;
+pub mod voice;
 pub mod when;
 
 use std::sync::Arc;
@@ -33,4 +34,6 @@ pub struct Brain {
     pub engine: Engine,
     /// Answers to approval requests arrive here, from any channel.
     pub approvals: Arc<PendingApprovals>,
+    /// The speech-to-text service for voice queries, when one is configured.
+    pub stt: Option<voice::Stt>,
 }

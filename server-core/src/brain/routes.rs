@@ -98,6 +98,12 @@ pub struct ApprovalAnswer {
 pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
         .routes(routes!(send))
+        // Recordings are larger than any other body: this route alone takes up to 10 MB.
+        .merge(
+            OpenApiRouter::new()
+                .routes(routes!(super::voice::voice))
+                .layer(axum::extract::DefaultBodyLimit::max(super::voice::MAX_BODY_BYTES)),
+        )
         .routes(routes!(stream))
         .routes(routes!(parse_text))
         .routes(routes!(list_tasks))

@@ -24,4 +24,5 @@ mod search;
 mod today;
 mod todos;
 mod transport;
+mod voice;
 mod ws;

@@ -1,0 +1,209 @@
+//! Voice queries: audio in, transcribed by an OpenAI-compatible speech service
+//! (`/v1/audio/transcriptions`, which whisper.cpp and faster-whisper servers speak), then
+//! handled exactly like a typed message.
+
+use std::time::Duration;
+
+use axum::extract::{FromRequest, Multipart, Request, State};
+use axum::http::{StatusCode, header};
+use base64::Engine as _;
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+use super::pqh;
+use crate::error::{Error, ErrorBody, Result};
+use crate::extract::Json;
+use crate::state::AppState;
+
+/// The largest recording accepted, decoded.
+pub const MAX_AUDIO_BYTES: usize = 10 * 1024 * 1024;
+/// The request body may be that much audio in base64, plus a little JSON.
+pub const MAX_BODY_BYTES: usize = MAX_AUDIO_BYTES / 3 * 4 + 64 * 1024;
+
+const TYPES: &[(&str, &str)] = &[
+    ("audio/wav", "wav"),
+    ("audio/x-wav", "wav"),
+    ("audio/wave", "wav"),
+    ("audio/webm", "webm"),
+    ("audio/ogg", "ogg"),
+    ("audio/mpeg", "mp3"),
+    ("audio/mp3", "mp3"),
+    ("audio/mp4", "m4a"),
+    ("audio/m4a", "m4a"),
+    ("audio/x-m4a", "m4a"),
+    ("audio/flac", "flac"),
+];
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct VoiceQuery {
+    /// The recording, base64.
+    pub audio: String,
+    /// Such as `audio/webm` or `audio/wav`.
+    pub mime_type: String,
+    #[serde(default, alias = "conversation_id")]
+    pub conversation_id: Option<String>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct VoiceAccepted {
+    pub message_id: String,
+    pub conversation_id: String,
+    pub reply_id: String,
+    /// What the speech service heard; it is now the user's message.
+    pub transcript: String,
+    /// Always `delivered`.
+    pub status: &'static str,
+}
+
+/// The speech service, when configured.
+#[derive(Debug, Clone)]
+pub struct Stt {
+    pub base_url: String,
+    pub model: String,
+    pub api_key: Option<String>,
+    pub client: reqwest::Client,
+}
+
+fn extension_for(mime: &str) -> Result<&'static str> {
+    let essence = mime.split(';').next().unwrap_or("").trim().to_ascii_lowercase();
+    TYPES.iter().find(|(t, _)| *t == essence).map(|(_, ext)| *ext).ok_or_else(|| {
+        Error::UnsupportedMediaType(format!(
+            "audio of type {mime:?} is not supported; send wav, webm, ogg, mp3, m4a or flac"
+        ))
+    })
+}
+
+fn too_large() -> Error {
+    Error::PayloadTooLarge { limit: MAX_AUDIO_BYTES }
+}
+
+/// Decodes and checks a recording. Shared with the realtime channels' voice frames.
+pub fn decode(audio_b64: &str, mime: &str) -> Result<(Vec<u8>, &'static str)> {
+    let ext = extension_for(mime)?;
+    if audio_b64.len() > MAX_AUDIO_BYTES / 3 * 4 + 4 {
+        return Err(too_large());
+    }
+    let audio = base64::engine::general_purpose::STANDARD
+        .decode(audio_b64.trim())
+        .map_err(|e| Error::invalid("audio", format!("is not valid base64: {e}")))?;
+    if audio.is_empty() {
+        return Err(Error::invalid("audio", "is empty"));
+    }
+    if audio.len() > MAX_AUDIO_BYTES {
+        return Err(too_large());
+    }
+    Ok((audio, ext))
+}
+
+impl Stt {
+    /// The text the service heard.
+    pub async fn transcribe(&self, audio: Vec<u8>, ext: &str, mime: &str) -> Result<String> {
+        let part = reqwest::multipart::Part::bytes(audio)
+            .file_name(format!("voice.{ext}"))
+            .mime_str(mime)
+            .map_err(|_| Error::UnsupportedMediaType(format!("{mime:?} is not a media type")))?;
+        let form = reqwest::multipart::Form::new().part("file", part).text("model", self.model.clone());
+        let url = format!(
+            "{}/v1/audio/transcriptions",
+            self.base_url.trim_end_matches('/').trim_end_matches("/v1")
+        );
+        let mut request = self.client.post(url).multipart(form).timeout(Duration::from_secs(120));
+        if let Some(key) = self.api_key.as_deref().filter(|k| !k.is_empty()) {
+            request = request.bearer_auth(key);
+        }
+        let failed = |why: String| Error::Upstream { code: "stt_failed", detail: why };
+        let response = request
+            .send()
+            .await
+            .map_err(|e| failed(format!("the speech service did not answer ({})", e.without_url())))?;
+        if !response.status().is_success() {
+            return Err(failed(format!("the speech service answered {}", response.status())));
+        }
+        let body: serde_json::Value = response
+            .json()
+            .await
+            .map_err(|_| failed("the speech service sent something unreadable".into()))?;
+        let text = body.get("text").and_then(|t| t.as_str()).map(str::trim).unwrap_or("");
+        if text.is_empty() {
+            return Err(Error::invalid("audio", "no speech was heard in the recording"));
+        }
+        Ok(text.to_owned())
+    }
+}
+
+/// Accepts `application/json` (`{audio, mimeType, conversation_id?}`) or
+/// `multipart/form-data` (a file field `audio`, an optional `conversation_id`).
+async fn read(req: Request, state: &AppState) -> Result<VoiceQuery> {
+    let is_multipart = req
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|ct| ct.starts_with("multipart/form-data"));
+    if !is_multipart {
+        let Json(query) = Json::<VoiceQuery>::from_request(req, state).await?;
+        return Ok(query);
+    }
+    let mut multipart = Multipart::from_request(req, state)
+        .await
+        .map_err(|e| Error::BadRequest { code: "bad_multipart", detail: e.body_text() })?;
+    let mut audio = None;
+    let mut conversation_id = None;
+    while let Some(field) = multipart.next_field().await.map_err(|e| {
+        if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
+            too_large()
+        } else {
+            Error::BadRequest { code: "bad_multipart", detail: e.body_text() }
+        }
+    })? {
+        match field.name() {
+            Some("audio") => {
+                let mime = field.content_type().unwrap_or("application/octet-stream").to_owned();
+                let bytes = field.bytes().await.map_err(|_| too_large())?;
+                audio = Some((bytes, mime));
+            }
+            Some("conversation_id") => conversation_id = field.text().await.ok().filter(|t| !t.is_empty()),
+            _ => {}
+        }
+    }
+    let (bytes, mime) = audio.ok_or_else(|| Error::invalid("audio", "the form has no audio file"))?;
+    Ok(VoiceQuery {
+        audio: base64::engine::general_purpose::STANDARD.encode(bytes),
+        mime_type: mime,
+        conversation_id,
+    })
+}
+
+/// Ask by voice: the recording is transcribed, stored as the user's message and answered
+/// like typed text over the realtime channel.
+#[utoipa::path(post, path = "/api/chat/voice", tag = "chat", request_body = VoiceQuery, security(("bearer" = [])),
+    responses(
+        (status = 202, description = "Transcribed and stored; the answer follows", body = VoiceAccepted),
+        (status = 401, description = "Not logged in", body = ErrorBody),
+        (status = 413, description = "Recording over 10 MB", body = ErrorBody),
+        (status = 415, description = "Unsupported audio type", body = ErrorBody),
+        (status = 422, description = "Not base64, or nothing heard", body = ErrorBody),
+        (status = 502, description = "The speech service failed", body = ErrorBody),
+        (status = 503, description = "No speech service is configured", body = ErrorBody),
+    ))]
+pub async fn voice(State(state): State<AppState>, req: Request) -> Result<(StatusCode, Json<VoiceAccepted>)> {
+    let query = read(req, &state).await?;
+    let (audio, ext) = decode(&query.audio, &query.mime_type)?;
+    let Some(stt) = state.brain.stt.clone() else {
+        return Err(Error::Unconfigured {
+            code: "stt_unavailable",
+            detail: "no speech service is set up (STT_BASE_URL); type the request instead".into(),
+        });
+    };
+    let transcript = stt.transcribe(audio, ext, &query.mime_type).await?;
+    let accepted = pqh::accept(&state, query.conversation_id, transcript.clone()).await?;
+    let answer = VoiceAccepted {
+        message_id: accepted.message_id.clone(),
+        conversation_id: accepted.conversation_id.clone(),
+        reply_id: accepted.reply_id.clone(),
+        transcript,
+        status: "delivered",
+    };
+    pqh::respond(state, accepted);
+    Ok((StatusCode::ACCEPTED, Json(answer)))
+}
