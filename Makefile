@@ -13,7 +13,7 @@ define need
 		$(SUDO) apt-get update -qq && $(SUDO) DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(2); }
 endef
 
-.PHONY: run test lint unit deps rust node assets bench release clean help
+.PHONY: run test lint unit clients deps rust node python assets bench release clean help
 
 help:
 	@echo "make run     start ClawChat (the headless server; prints its URL and, on first start, the PIN)"
@@ -38,6 +38,28 @@ assets/node_modules/.package-lock.json: assets/package.json assets/package-lock.
 
 assets: node assets/node_modules/.package-lock.json
 
+python:
+	$(call need,python3,python3)
+	@python3 -c "import ensurepip, venv" 2>/dev/null || { \
+		echo "Installing python3-venv"; \
+		$(SUDO) apt-get update -qq && $(SUDO) DEBIAN_FRONTEND=noninteractive apt-get install -y -qq python3-venv; }
+
+# The clients people use, for the suites in tests/: socket.io-client (npm) and
+# python-socketio (PyPI, in a virtual environment of its own).
+tests/node_modules/.package-lock.json: tests/package.json tests/package-lock.json
+	cd tests && npm ci --ignore-scripts --no-audit --no-fund --loglevel=error
+
+tests/.venv/installed: tests/realtime/requirements.txt
+	python3 -m venv tests/.venv
+	tests/.venv/bin/pip install -q --disable-pip-version-check -r tests/realtime/requirements.txt
+	touch $@
+
+# Socket.IO driven from outside by the real clients, against the built server binary.
+clients: deps python tests/node_modules/.package-lock.json tests/.venv/installed
+	$(CARGO) build -p clawchat-server
+	cd tests && node --test realtime/
+	tests/.venv/bin/python -m unittest discover -s tests/realtime -p "test_*.py"
+
 deps: rust assets
 
 run: deps
@@ -56,7 +78,7 @@ unit: deps
 	     END { printf "tests: %d passed, %d failed\n", p, f }' $$log; \
 	rm -f $$log; exit $$status
 
-test: deps lint unit
+test: deps lint clients unit
 
 release: deps
 	$(CARGO) build --release -p clawchat-server

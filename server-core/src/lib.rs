@@ -220,7 +220,10 @@ pub fn router(state: AppState, allowed: AllowedHosts) -> Router {
         .merge(http::docs_router(spec))
         .merge(realtime::router().with_state(state.clone()))
         .fallback(|| async { error::Error::NotFound("route") })
-        .method_not_allowed_fallback(|| async { error::Error::MethodNotAllowed });
+        .method_not_allowed_fallback(|| async { error::Error::MethodNotAllowed })
+        // Socket.IO answers on its own path, which no route has: the layer must wrap the
+        // fallback too, so it goes on last.
+        .layer(realtime::socketio::layer(state.clone()));
     http::layers(app, &state.settings, allowed)
 }
 

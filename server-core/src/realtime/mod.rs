@@ -7,6 +7,7 @@
 //! other connections. A token that expires or is revoked closes its sockets.
 
 mod frames;
+pub mod socketio;
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -58,7 +59,7 @@ pub fn router() -> Router<AppState> {
 /// A browser page on another site must not drive the local server: its `Origin` must name
 /// a host this server answers to (or a configured CORS origin). Clients that send no
 /// `Origin` (native apps, scripts) are not browsers and pass.
-fn origin_allowed(headers: &HeaderMap, allowed: &AllowedHosts, cors: &[String]) -> bool {
+pub(crate) fn origin_allowed(headers: &HeaderMap, allowed: &AllowedHosts, cors: &[String]) -> bool {
     let Some(origin) = headers.get(header::ORIGIN).and_then(|o| o.to_str().ok()) else {
         return true;
     };

@@ -1,0 +1,256 @@
+//! Socket.IO at `/socket.io/` for edge clients written for the AI-assistant protocol
+//! (socket.io-client 4, python-socketio 5).
+//!
+//! The same event model as `/ws`, seen through Socket.IO's event names: the handshake
+//! carries `auth: {token}`; `send-user-text-query` and `send-user-voice-query` go to the
+//! assistant; `query-result`, `task:update`, `notification` and `error` come back from the
+//! bus. A connection that sends `client:register {tools}` becomes the host executor for
+//! those tools: the engine sends it `task:execute` and waits for its `task:result`.
+
+use std::collections::{HashMap, HashSet};
+use std::sync::{Arc, Mutex};
+
+use futures::future::BoxFuture;
+use serde::Deserialize;
+use serde_json::{Value, json};
+use socketioxide::SocketIo;
+use socketioxide::extract::{SocketRef, State, TryData};
+use socketioxide::handler::ConnectHandler as _;
+use socketioxide::layer::SocketIoLayer;
+use tokio::sync::broadcast::error::RecvError;
+use tokio::sync::oneshot;
+
+use super::origin_allowed;
+use crate::brain::types::TaskRecord;
+use crate::brain::{HostExecutor, pqh, voice};
+use crate::http::AllowedHosts;
+use crate::state::AppState;
+
+/// The bus events an edge client hears, by their Socket.IO names.
+const FORWARDED: [&str; 6] =
+    ["query-result", "task:execute", "task:batch", "task:update", "notification", "error"];
+
+#[derive(Debug, Deserialize)]
+struct Handshake {
+    token: String,
+}
+
+#[derive(Debug, Deserialize)]
+struct TextQuery {
+    query: String,
+    #[serde(default)]
+    conversation_id: Option<String>,
+}
+
+#[derive(Debug, Deserialize)]
+struct VoiceQuery {
+    audio: String,
+    #[serde(rename = "mimeType")]
+    mime_type: String,
+    #[serde(default)]
+    conversation_id: Option<String>,
+}
+
+#[derive(Debug, Deserialize)]
+struct TaskResult {
+    task_id: String,
+    result: Value,
+}
+
+#[derive(Debug, Deserialize)]
+struct Register {
+    tools: Vec<String>,
+}
+
+#[derive(Debug)]
+struct Refused(String);
+
+impl std::fmt::Display for Refused {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+/// The Socket.IO service, to be layered onto the app's router.
+pub fn layer(state: AppState) -> SocketIoLayer {
+    let (layer, io) =
+        SocketIo::builder().max_payload(voice::MAX_BODY_BYTES as u64).with_state(state).build_layer();
+    io.ns("/", on_connect.with(authenticate));
+    layer
+}
+
+/// Refuses the connection (a `connect_error` for the client) unless its page may talk to
+/// us and it brings a valid token.
+async fn authenticate(
+    s: SocketRef,
+    State(state): State<AppState>,
+    TryData(auth): TryData<Handshake>,
+) -> Result<(), Refused> {
+    let parts = s.req_parts();
+    if let Some(allowed) = parts.extensions.get::<Arc<AllowedHosts>>() {
+        if !origin_allowed(&parts.headers, allowed, &state.settings.cors_origins) {
+            return Err(Refused("origin_not_allowed: this page may not open ClawChat's socket".into()));
+        }
+    }
+    let token = auth.map_err(|_| Refused("unauthorized: send auth: {token: <access_token>}".into()))?.token;
+    state.auth.tokens.verify_access(&token).map_err(|e| Refused(format!("unauthorized: {e}")))?;
+    Ok(())
+}
+
+fn emit_error(s: &SocketRef, code: &str, detail: impl Into<String>) {
+    let _ = s.emit("error", &json!({"code": code, "detail": detail.into()}));
+}
+
+async fn on_connect(s: SocketRef, State(state): State<AppState>) {
+    // Everything the assistant publishes, under the names edge clients know.
+    let socket = s.clone();
+    let mut events = state.bus.subscribe();
+    tokio::spawn(async move {
+        loop {
+            match events.recv().await {
+                Ok(event) => {
+                    let Ok(Value::Object(mut frame)) = serde_json::to_value(event.as_ref()) else { continue };
+                    let name = frame.get("type").and_then(Value::as_str).unwrap_or_default().to_owned();
+                    if FORWARDED.contains(&name.as_str()) {
+                        let data = frame.remove("data").unwrap_or(Value::Null);
+                        if socket.emit(name, &data).is_err() && !socket.connected() {
+                            break;
+                        }
+                    }
+                }
+                Err(RecvError::Lagged(_)) => {
+                    emit_error(&socket, "too_slow", "this client fell behind; reconnect and catch up");
+                    let _ = socket.disconnect();
+                    break;
+                }
+                Err(RecvError::Closed) => break,
+            }
+            if !socket.connected() {
+                break;
+            }
+        }
+    });
+
+    s.on(
+        "send-user-text-query",
+        async |s: SocketRef, State(state): State<AppState>, TryData(q): TryData<TextQuery>| match q {
+            Ok(q) => match pqh::accept(&state, q.conversation_id, q.query).await {
+                Ok(accepted) => drop(pqh::respond(state, accepted)),
+                Err(e) => emit_error(&s, "message_refused", e.to_string()),
+            },
+            Err(e) => emit_error(&s, "bad_frame", e.to_string()),
+        },
+    );
+
+    s.on(
+        "send-user-voice-query",
+        async |s: SocketRef, State(state): State<AppState>, TryData(q): TryData<VoiceQuery>| {
+            let q = match q {
+                Ok(q) => q,
+                Err(e) => return emit_error(&s, "bad_frame", e.to_string()),
+            };
+            let (audio, ext) = match voice::decode(&q.audio, &q.mime_type) {
+                Ok(decoded) => decoded,
+                Err(e) => return emit_error(&s, voice_code(&e), e.to_string()),
+            };
+            let Some(stt) = state.brain.stt.clone() else {
+                return emit_error(
+                    &s,
+                    "stt_unavailable",
+                    "no speech service is set up (STT_BASE_URL); type the request instead",
+                );
+            };
+            let text = match stt.transcribe(audio, ext, &q.mime_type).await {
+                Ok(text) => text,
+                Err(e) => return emit_error(&s, voice_code(&e), e.to_string()),
+            };
+            match pqh::accept(&state, q.conversation_id, text).await {
+                Ok(accepted) => drop(pqh::respond(state, accepted)),
+                Err(e) => emit_error(&s, "message_refused", e.to_string()),
+            }
+        },
+    );
+
+    s.on(
+        "client:register",
+        async |s: SocketRef, State(state): State<AppState>, TryData(r): TryData<Register>| {
+            let Ok(register) = r else {
+                return emit_error(&s, "bad_frame", "client:register takes {tools: [names]}");
+            };
+            let unknown: Vec<&String> = register
+                .tools
+                .iter()
+                .filter(|t| {
+                    crate::brain::tools::by_name(t)
+                        .is_none_or(|tool| tool.target != crate::brain::types::Target::Host)
+                })
+                .collect();
+            if !unknown.is_empty() {
+                return emit_error(&s, "unknown_tool", format!("not host tools: {unknown:?}"));
+            }
+            let host = Arc::new(SocketHost {
+                socket: s.clone(),
+                tools: register.tools.into_iter().collect(),
+                pending: Mutex::new(HashMap::new()),
+            });
+            s.extensions.insert(host.clone());
+            state.brain.engine.set_host_executor(Some(host));
+        },
+    );
+
+    s.on("task:result", async |s: SocketRef, TryData(r): TryData<TaskResult>| {
+        let Ok(result) = r else {
+            return emit_error(&s, "bad_frame", "task:result takes {task_id, result}");
+        };
+        let delivered =
+            s.extensions.get::<Arc<SocketHost>>().is_some_and(|h| h.deliver(&result.task_id, result.result));
+        if !delivered {
+            emit_error(&s, "no_such_task", format!("no task {} waits for this client", result.task_id));
+        }
+    });
+}
+
+fn voice_code(e: &crate::error::Error) -> &'static str {
+    match e {
+        crate::error::Error::PayloadTooLarge { .. } => "audio_too_large",
+        crate::error::Error::UnsupportedMediaType(_) => "unsupported_audio_type",
+        crate::error::Error::Upstream { .. } => "stt_failed",
+        _ => "bad_audio",
+    }
+}
+
+/// An edge client as the engine's host executor: tasks go out as `task:execute`, and the
+/// matching `task:result` resolves them. The engine's task timeout bounds the wait.
+struct SocketHost {
+    socket: SocketRef,
+    tools: HashSet<String>,
+    pending: Mutex<HashMap<String, oneshot::Sender<Value>>>,
+}
+
+impl SocketHost {
+    fn deliver(&self, task_id: &str, result: Value) -> bool {
+        let waiting = self.pending.lock().unwrap_or_else(|p| p.into_inner()).remove(task_id);
+        waiting.is_some_and(|tx| tx.send(result).is_ok())
+    }
+}
+
+impl HostExecutor for SocketHost {
+    fn can_run(&self, tool: &str) -> bool {
+        self.socket.connected() && self.tools.contains(tool)
+    }
+
+    fn execute(&self, task: TaskRecord) -> BoxFuture<'static, Result<Value, String>> {
+        let (tx, rx) = oneshot::channel();
+        self.pending.lock().unwrap_or_else(|p| p.into_inner()).insert(task.task.task_id.clone(), tx);
+        let sent = self.socket.emit("task:execute", &task);
+        Box::pin(async move {
+            sent.map_err(|_| "the client that runs this tool has gone".to_owned())?;
+            let result = rx.await.map_err(|_| "the client that runs this tool has gone".to_owned())?;
+            // A client reports failure as {error: "..."}; anything else is the output.
+            match result.get("error").and_then(Value::as_str) {
+                Some(error) if !error.is_empty() => Err(error.to_owned()),
+                _ => Ok(result),
+            }
+        })
+    }
+}
