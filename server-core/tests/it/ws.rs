@@ -246,3 +246,37 @@ async fn a_client_that_stops_reading_is_dropped_and_the_others_get_everything() 
     producer.await.unwrap();
     assert_eq!(close_code(&mut slow).await, 4429, "the slow client is told why it was dropped");
 }
+
+#[tokio::test]
+async fn a_client_that_drops_mid_answer_catches_up_with_after() {
+    let server = TestServer::start().await;
+    let token = server.token().await;
+    let mut ws = connect(&server, &format!("?token={token}")).await;
+    send_frame(&mut ws, json!({"type": "send_message", "data": {"content": "remind me to renew the passport friday at 10am"}}))
+        .await;
+    let start = next_of(&mut ws, "stream_start").await;
+    let conversation = start["data"]["conversation_id"].as_str().unwrap().to_owned();
+    let reply = start["data"]["message_id"].as_str().unwrap().to_owned();
+    // Gone before the answer ends.
+    drop(ws);
+
+    // Back online: what came after the last message it had (the user's own) is all there,
+    // stored once, whatever the socket missed.
+    let path = format!("/api/chat/conversations/{conversation}/messages");
+    let mut seen = Value::Null;
+    for _ in 0..100 {
+        seen = server.get_ok(&path, &token).await;
+        if seen["total"] == 2 {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    assert_eq!(seen["total"], 2, "{seen}");
+    let user_message = seen["items"][0]["id"].as_str().unwrap().to_owned();
+    let after = server.get_ok(&format!("{path}?after={user_message}"), &token).await;
+    assert_eq!(after["total"], 1);
+    assert_eq!(after["items"][0]["id"], reply.as_str());
+    assert_eq!(after["items"][0]["role"], "assistant");
+    assert_eq!(after["items"][0]["action_cards"][0]["card_type"], "todo_created");
+    assert_eq!(server.total("/api/todos", &token).await, 1);
+}
