@@ -169,8 +169,9 @@ fn model_from(settings: &Settings) -> Option<Arc<brain::model::Model>> {
     }
 }
 
-fn api_router(state: &AppState) -> OpenApiRouter<AppState> {
-    let protected = OpenApiRouter::new()
+/// Every route that needs a token: the one list of them, served and described alike.
+fn protected_routes() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
         .merge(auth::protected_router())
         .merge(todos::router())
         .merge(events::router())
@@ -180,41 +181,31 @@ fn api_router(state: &AppState) -> OpenApiRouter<AppState> {
         .merge(chat::router())
         .merge(notifications::router())
         .merge(brain::routes::router())
-        .route_layer(axum::middleware::from_fn_with_state(state.clone(), auth::require_auth));
+}
+
+/// The API, with `guard` (the token check, when serving) on the protected routes.
+fn api_router(
+    guard: impl FnOnce(OpenApiRouter<AppState>) -> OpenApiRouter<AppState>,
+) -> OpenApiRouter<AppState> {
     OpenApiRouter::with_openapi(ApiDoc::openapi())
         .merge(health::router())
         .merge(auth::router())
-        .merge(protected)
+        .merge(guard(protected_routes()))
 }
 
-/// The OpenAPI document, as served at `/api/openapi.json`.
+/// The OpenAPI document, as served at `/api/openapi.json`. Describing the routes needs no
+/// state and no guard: the guard adds no paths.
 pub fn openapi() -> utoipa::openapi::OpenApi {
-    // Routes need a state only to be served; describing them needs none, so build them
-    // over a throwaway router type.
-    let (_, spec) = OpenApiRouter::<()>::with_openapi(ApiDoc::openapi())
-        .merge(describe_only(health::router()))
-        .merge(describe_only(auth::router()))
-        .merge(describe_only(auth::protected_router()))
-        .merge(describe_only(todos::router()))
-        .merge(describe_only(events::router()))
-        .merge(describe_only(memos::router()))
-        .merge(describe_only(search::router()))
-        .merge(describe_only(today::router()))
-        .merge(describe_only(chat::router()))
-        .merge(describe_only(notifications::router()))
-        .merge(describe_only(brain::routes::router()))
-        .split_for_parts();
-    spec
-}
-
-fn describe_only(router: OpenApiRouter<AppState>) -> OpenApiRouter<()> {
-    let (_, spec) = router.split_for_parts();
-    OpenApiRouter::with_openapi(spec)
+    api_router(|routes| routes).split_for_parts().1
 }
 
 /// The whole application router for `state`, with transport layers for `allowed` hosts.
 pub fn router(state: AppState, allowed: AllowedHosts) -> Router {
-    let (api, spec) = api_router(&state).split_for_parts();
+    let guard_state = state.clone();
+    let (api, spec) = api_router(move |routes| {
+        routes.route_layer(axum::middleware::from_fn_with_state(guard_state, auth::require_auth))
+    })
+    .split_for_parts();
     let app = api
         .with_state(state.clone())
         .merge(http::docs_router(spec))
