@@ -47,27 +47,45 @@ pub trait ApprovalGate: Send + Sync + 'static {
     fn request(&self, task: TaskRecord, reason: String) -> BoxFuture<'static, Approval>;
 }
 
-/// Approvals answered by any client through the event bus and `approve`/`deny`: the
-/// request goes out as `task:approval_request`, the answer comes back as `task:approve`,
-/// `task:deny` or the REST equivalents.
-#[derive(Debug, Default)]
-pub struct PendingApprovals {
-    waiting: Mutex<HashMap<String, oneshot::Sender<Approval>>>,
+/// Answers awaited by task id: whoever asks gets a receiver, whoever answers delivers
+/// once. Approvals wait here for a yes or no, and host tasks run by an edge client wait
+/// here for its `task:result`.
+#[derive(Debug)]
+pub struct Awaiting<T> {
+    waiting: Mutex<HashMap<String, oneshot::Sender<T>>>,
 }
 
-impl PendingApprovals {
-    fn waiting(&self) -> std::sync::MutexGuard<'_, HashMap<String, oneshot::Sender<Approval>>> {
+impl<T> Default for Awaiting<T> {
+    fn default() -> Self {
+        Self { waiting: Mutex::new(HashMap::new()) }
+    }
+}
+
+impl<T> Awaiting<T> {
+    fn waiting(&self) -> std::sync::MutexGuard<'_, HashMap<String, oneshot::Sender<T>>> {
         self.waiting.lock().unwrap_or_else(|p| p.into_inner())
     }
 
+    /// Starts waiting for the answer about `task_id`.
+    pub fn wait_for(&self, task_id: &str) -> oneshot::Receiver<T> {
+        let (tx, rx) = oneshot::channel();
+        self.waiting().insert(task_id.to_owned(), tx);
+        rx
+    }
+
     /// Delivers an answer; false when nothing waits for that task.
-    pub fn answer(&self, task_id: &str, answer: Approval) -> bool {
+    pub fn answer(&self, task_id: &str, answer: T) -> bool {
         match self.waiting().remove(task_id) {
             Some(tx) => tx.send(answer).is_ok(),
             None => false,
         }
     }
 }
+
+/// Approvals answered by any client through the event bus and `approve`/`deny`: the
+/// request goes out as `task:approval_request`, the answer comes back as `task:approve`,
+/// `task:deny` or the REST equivalents.
+pub type PendingApprovals = Awaiting<Approval>;
 
 /// The gate used by the server itself: publish the request, wait for an answer.
 #[derive(Debug, Clone)]
@@ -78,8 +96,7 @@ pub struct BusApprovals {
 
 impl ApprovalGate for BusApprovals {
     fn request(&self, task: TaskRecord, reason: String) -> BoxFuture<'static, Approval> {
-        let (tx, rx) = oneshot::channel();
-        self.pending.waiting().insert(task.task.task_id.clone(), tx);
+        let rx = self.pending.wait_for(&task.task.task_id);
         self.bus.publish(ServerEvent::ApprovalRequest { task: Box::new(task), reason });
         Box::pin(
             async move { rx.await.unwrap_or_else(|_| Approval::Denied("the request was withdrawn".into())) },

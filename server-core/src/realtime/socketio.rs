@@ -7,8 +7,8 @@
 //! bus. A connection that sends `client:register {tools}` becomes the host executor for
 //! those tools: the engine sends it `task:execute` and waits for its `task:result`.
 
-use std::collections::{HashMap, HashSet};
-use std::sync::{Arc, Mutex};
+use std::collections::HashSet;
+use std::sync::Arc;
 
 use futures::future::BoxFuture;
 use serde::Deserialize;
@@ -18,9 +18,9 @@ use socketioxide::extract::{SocketRef, State, TryData};
 use socketioxide::handler::ConnectHandler as _;
 use socketioxide::layer::SocketIoLayer;
 use tokio::sync::broadcast::error::RecvError;
-use tokio::sync::oneshot;
 
 use super::origin_allowed;
+use crate::brain::engine::Awaiting;
 use crate::brain::types::TaskRecord;
 use crate::brain::{HostExecutor, pqh, voice};
 use crate::http::AllowedHosts;
@@ -191,7 +191,7 @@ async fn on_connect(s: SocketRef, State(state): State<AppState>) {
             let host = Arc::new(SocketHost {
                 socket: s.clone(),
                 tools: register.tools.into_iter().collect(),
-                pending: Mutex::new(HashMap::new()),
+                pending: Awaiting::default(),
             });
             s.extensions.insert(host.clone());
             state.brain.engine.set_host_executor(Some(host));
@@ -202,8 +202,10 @@ async fn on_connect(s: SocketRef, State(state): State<AppState>) {
         let Ok(result) = r else {
             return emit_error(&s, "bad_frame", "task:result takes {task_id, result}");
         };
-        let delivered =
-            s.extensions.get::<Arc<SocketHost>>().is_some_and(|h| h.deliver(&result.task_id, result.result));
+        let delivered = s
+            .extensions
+            .get::<Arc<SocketHost>>()
+            .is_some_and(|h| h.pending.answer(&result.task_id, result.result));
         if !delivered {
             emit_error(&s, "no_such_task", format!("no task {} waits for this client", result.task_id));
         }
@@ -224,14 +226,7 @@ fn voice_code(e: &crate::error::Error) -> &'static str {
 struct SocketHost {
     socket: SocketRef,
     tools: HashSet<String>,
-    pending: Mutex<HashMap<String, oneshot::Sender<Value>>>,
-}
-
-impl SocketHost {
-    fn deliver(&self, task_id: &str, result: Value) -> bool {
-        let waiting = self.pending.lock().unwrap_or_else(|p| p.into_inner()).remove(task_id);
-        waiting.is_some_and(|tx| tx.send(result).is_ok())
-    }
+    pending: Awaiting<Value>,
 }
 
 impl HostExecutor for SocketHost {
@@ -240,8 +235,7 @@ impl HostExecutor for SocketHost {
     }
 
     fn execute(&self, task: TaskRecord) -> BoxFuture<'static, Result<Value, String>> {
-        let (tx, rx) = oneshot::channel();
-        self.pending.lock().unwrap_or_else(|p| p.into_inner()).insert(task.task.task_id.clone(), tx);
+        let rx = self.pending.wait_for(&task.task.task_id);
         let sent = self.socket.emit("task:execute", &task);
         Box::pin(async move {
             sent.map_err(|_| "the client that runs this tool has gone".to_owned())?;
