@@ -132,6 +132,25 @@ impl Stt {
     }
 }
 
+/// Checks a recording, has it transcribed and stores the text as the user's message, as
+/// [`pqh::accept`] does for typed text; every voice door (REST, Socket.IO) goes through here.
+pub async fn accept(
+    state: &AppState,
+    conversation_id: Option<String>,
+    audio_b64: &str,
+    mime: &str,
+) -> Result<pqh::Accepted> {
+    let (audio, ext) = decode(audio_b64, mime)?;
+    let Some(stt) = state.brain.stt.clone() else {
+        return Err(Error::Unconfigured {
+            code: "stt_unavailable",
+            detail: "no speech service is set up (STT_BASE_URL); type the request instead".into(),
+        });
+    };
+    let transcript = stt.transcribe(audio, ext, mime).await?;
+    pqh::accept(state, conversation_id, transcript).await
+}
+
 /// Accepts `application/json` (`{audio, mimeType, conversation_id?}`) or
 /// `multipart/form-data` (a file field `audio`, an optional `conversation_id`).
 async fn read(req: Request, state: &AppState) -> Result<VoiceQuery> {
@@ -188,20 +207,12 @@ async fn read(req: Request, state: &AppState) -> Result<VoiceQuery> {
     ))]
 pub async fn voice(State(state): State<AppState>, req: Request) -> Result<(StatusCode, Json<VoiceAccepted>)> {
     let query = read(req, &state).await?;
-    let (audio, ext) = decode(&query.audio, &query.mime_type)?;
-    let Some(stt) = state.brain.stt.clone() else {
-        return Err(Error::Unconfigured {
-            code: "stt_unavailable",
-            detail: "no speech service is set up (STT_BASE_URL); type the request instead".into(),
-        });
-    };
-    let transcript = stt.transcribe(audio, ext, &query.mime_type).await?;
-    let accepted = pqh::accept(&state, query.conversation_id, transcript.clone()).await?;
+    let accepted = accept(&state, query.conversation_id, &query.audio, &query.mime_type).await?;
     let answer = VoiceAccepted {
         message_id: accepted.message_id.clone(),
         conversation_id: accepted.conversation_id.clone(),
         reply_id: accepted.reply_id.clone(),
-        transcript,
+        transcript: accepted.content.clone(),
         status: "delivered",
     };
     pqh::respond(state, accepted);

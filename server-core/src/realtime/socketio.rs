@@ -149,24 +149,9 @@ async fn on_connect(s: SocketRef, State(state): State<AppState>) {
                 Ok(q) => q,
                 Err(e) => return emit_error(&s, "bad_frame", e.to_string()),
             };
-            let (audio, ext) = match voice::decode(&q.audio, &q.mime_type) {
-                Ok(decoded) => decoded,
-                Err(e) => return emit_error(&s, voice_code(&e), e.to_string()),
-            };
-            let Some(stt) = state.brain.stt.clone() else {
-                return emit_error(
-                    &s,
-                    "stt_unavailable",
-                    "no speech service is set up (STT_BASE_URL); type the request instead",
-                );
-            };
-            let text = match stt.transcribe(audio, ext, &q.mime_type).await {
-                Ok(text) => text,
-                Err(e) => return emit_error(&s, voice_code(&e), e.to_string()),
-            };
-            match pqh::accept(&state, q.conversation_id, text).await {
+            match voice::accept(&state, q.conversation_id, &q.audio, &q.mime_type).await {
                 Ok(accepted) => drop(pqh::respond(state, accepted)),
-                Err(e) => emit_error(&s, "message_refused", e.to_string()),
+                Err(e) => emit_error(&s, voice_code(&e), e.to_string()),
             }
         },
     );
@@ -212,12 +197,15 @@ async fn on_connect(s: SocketRef, State(state): State<AppState>) {
     });
 }
 
+/// The `error` code an edge client hears for a voice query that could not be taken.
 fn voice_code(e: &crate::error::Error) -> &'static str {
+    use crate::error::Error;
     match e {
-        crate::error::Error::PayloadTooLarge { .. } => "audio_too_large",
-        crate::error::Error::UnsupportedMediaType(_) => "unsupported_audio_type",
-        crate::error::Error::Upstream { .. } => "stt_failed",
-        _ => "bad_audio",
+        Error::Unconfigured { code, .. } | Error::Upstream { code, .. } => code,
+        Error::PayloadTooLarge { .. } => "audio_too_large",
+        Error::UnsupportedMediaType(_) => "unsupported_audio_type",
+        Error::Invalid { .. } => "bad_audio",
+        _ => "message_refused",
     }
 }
 
