@@ -45,7 +45,9 @@ test("a registered host runs file_read and the memo that depends on it is create
   const socket = io(server.base, { auth: { token: server.token }, transports: ["websocket"] });
   try {
     await once(socket, "connect");
-    socket.emit("client:register", { tools: ["file_read"] });
+    // Events are handled concurrently on the server: wait until the registration holds.
+    const registered = await socket.timeout(10_000).emitWithAck("client:register", { tools: ["file_read"] });
+    assert.deepEqual(registered, { status: "registered", tools: ["file_read"] });
     const execute = once(socket, "task:execute");
     socket.emit("send-user-text-query", { query: "read ~/notes/ideas.txt and save it as a memo" });
     const task = await execute;

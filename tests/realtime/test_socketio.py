@@ -96,7 +96,9 @@ class SocketIoClientTest(unittest.TestCase):
                    "buy milk stored")
 
     def test_a_registered_host_runs_file_read_and_the_dependent_memo_follows(self):
-        self.sio.emit("client:register", {"tools": ["file_read"]})
+        # Events are handled concurrently on the server: wait until the registration holds.
+        registered = self.sio.call("client:register", {"tools": ["file_read"]}, timeout=10)
+        self.assertEqual(registered, {"status": "registered", "tools": ["file_read"]})
         self.sio.emit("send-user-text-query", {"query": "read ~/notes/ideas.txt and save it as a memo"})
         task = self.next_event("task:execute")
         self.assertEqual(task["task"]["tool"], "file_read")

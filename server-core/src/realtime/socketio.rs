@@ -5,24 +5,27 @@
 //! carries `auth: {token}`; `send-user-text-query` and `send-user-voice-query` go to the
 //! assistant; `query-result`, `task:update`, `notification` and `error` come back from the
 //! bus. A connection that sends `client:register {tools}` becomes the host executor for
-//! those tools: the engine sends it `task:execute` and waits for its `task:result`.
+//! those tools (acknowledged with `{status: "registered", tools}` when the client asks for
+//! an ack): the engine sends it `task:execute` and waits for its `task:result`.
 
 use std::collections::HashSet;
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 
 use futures::future::BoxFuture;
 use serde::Deserialize;
 use serde_json::{Value, json};
 use socketioxide::SocketIo;
-use socketioxide::extract::{SocketRef, State, TryData};
+use socketioxide::extract::{AckSender, SocketRef, State, TryData};
 use socketioxide::handler::ConnectHandler as _;
 use socketioxide::layer::SocketIoLayer;
+use tokio::sync::broadcast;
 use tokio::sync::broadcast::error::RecvError;
 
 use super::origin_allowed;
 use crate::brain::engine::Awaiting;
 use crate::brain::types::TaskRecord;
 use crate::brain::{HostExecutor, pqh, voice};
+use crate::bus::ServerEvent;
 use crate::http::AllowedHosts;
 use crate::state::AppState;
 
@@ -94,17 +97,27 @@ async fn authenticate(
     }
     let token = auth.map_err(|_| Refused("unauthorized: send auth: {token: <access_token>}".into()))?.token;
     state.auth.tokens.verify_access(&token).map_err(|e| Refused(format!("unauthorized: {e}")))?;
+    // Subscribe now, before any handler can publish an answer; the forwarder starts once
+    // connected and delivers what was published meanwhile.
+    s.extensions.insert(EarlyEvents(Arc::new(Mutex::new(Some(state.bus.subscribe())))));
+    register_handlers(&s);
     Ok(())
 }
+
+/// The bus subscription made at authentication, handed to the forwarder on connect.
+#[derive(Clone)]
+struct EarlyEvents(Arc<Mutex<Option<broadcast::Receiver<Arc<ServerEvent>>>>>);
 
 fn emit_error(s: &SocketRef, code: &str, detail: impl Into<String>) {
     let _ = s.emit("error", &json!({"code": code, "detail": detail.into()}));
 }
 
-async fn on_connect(s: SocketRef, State(state): State<AppState>) {
-    // Everything the assistant publishes, under the names edge clients know.
+/// Once connected: everything the assistant publishes, under the names edge clients know.
+async fn on_connect(s: SocketRef) {
+    let subscribed =
+        s.extensions.get::<EarlyEvents>().and_then(|e| e.0.lock().unwrap_or_else(|p| p.into_inner()).take());
+    let Some(mut events) = subscribed else { return };
     let socket = s.clone();
-    let mut events = state.bus.subscribe();
     tokio::spawn(async move {
         loop {
             match events.recv().await {
@@ -130,7 +143,12 @@ async fn on_connect(s: SocketRef, State(state): State<AppState>) {
             }
         }
     });
+}
 
+/// Registers the event handlers. Called from [`authenticate`], before the client hears it
+/// is connected: socketioxide runs the connect handler after sending CONNECT, so events a
+/// client sends at once would otherwise find no handler and be dropped.
+fn register_handlers(s: &SocketRef) {
     s.on(
         "send-user-text-query",
         async |s: SocketRef, State(state): State<AppState>, TryData(q): TryData<TextQuery>| match q {
@@ -158,7 +176,7 @@ async fn on_connect(s: SocketRef, State(state): State<AppState>) {
 
     s.on(
         "client:register",
-        async |s: SocketRef, State(state): State<AppState>, TryData(r): TryData<Register>| {
+        async |s: SocketRef, State(state): State<AppState>, TryData(r): TryData<Register>, ack: AckSender| {
             let Ok(register) = r else {
                 return emit_error(&s, "bad_frame", "client:register takes {tools: [names]}");
             };
@@ -178,8 +196,13 @@ async fn on_connect(s: SocketRef, State(state): State<AppState>) {
                 tools: register.tools.into_iter().collect(),
                 pending: Awaiting::default(),
             });
+            let tools: Vec<&String> = host.tools.iter().collect();
+            let answer = json!({"status": "registered", "tools": tools});
             s.extensions.insert(host.clone());
             state.brain.engine.set_host_executor(Some(host));
+            // Each event runs as its own task, so a query sent right after the registration
+            // may be planned first; a client that needs certainty waits for this ack.
+            let _ = ack.send(&answer);
         },
     );
 
