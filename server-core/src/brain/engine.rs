@@ -223,7 +223,7 @@ impl Engine {
             .bind(&record.task.tool)
             .bind(record.task.inputs.to_string())
             .bind(serde_json::to_string(&record.task.depends_on).unwrap_or_else(|_| "[]".into()))
-            .bind(target_name(record.target))
+            .bind(record.target)
             .bind(now)
             .bind(now)
             .execute(&mut *tx)
@@ -403,7 +403,7 @@ impl Engine {
             "UPDATE agent_tasks SET status = ?, inputs = coalesce(?, inputs), output = ?, error = ?, updated_at = ?
              WHERE id = ?",
         )
-        .bind(status_name(status))
+        .bind(status)
         .bind(inputs.map(Value::to_string))
         .bind(output.map(Value::to_string))
         .bind(error)
@@ -451,17 +451,12 @@ impl Engine {
                     depends_on: serde_json::from_str(&row.try_get::<String, _>("depends_on")?)
                         .unwrap_or_default(),
                 },
-                status: match row.try_get::<String, _>("status")?.as_str() {
-                    "done" => TaskStatus::Done,
-                    "failed" => TaskStatus::Failed,
-                    "cancelled" => TaskStatus::Cancelled,
-                    _ => TaskStatus::Pending,
+                // A task that waited for approval is asked again.
+                status: match row.try_get::<TaskStatus, _>("status")? {
+                    TaskStatus::AwaitingApproval | TaskStatus::Running => TaskStatus::Pending,
+                    settled => settled,
                 },
-                target: if row.try_get::<String, _>("target")? == "host" {
-                    Target::Host
-                } else {
-                    Target::Server
-                },
+                target: row.try_get("target")?,
                 output: row
                     .try_get::<Option<String>, _>("output")?
                     .and_then(|o| serde_json::from_str(&o).ok()),
@@ -541,24 +536,6 @@ pub fn approval_reason(task: &TaskRecord) -> String {
         "open_app" => format!("Open {}", input("target")),
         "file_read" => format!("Read the file {}", input("path")),
         other => format!("Run {other}"),
-    }
-}
-
-pub fn status_name(s: TaskStatus) -> &'static str {
-    match s {
-        TaskStatus::Pending => "pending",
-        TaskStatus::AwaitingApproval => "awaiting_approval",
-        TaskStatus::Running => "running",
-        TaskStatus::Done => "done",
-        TaskStatus::Failed => "failed",
-        TaskStatus::Cancelled => "cancelled",
-    }
-}
-
-fn target_name(t: Target) -> &'static str {
-    match t {
-        Target::Server => "server",
-        Target::Host => "host",
     }
 }
 

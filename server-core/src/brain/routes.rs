@@ -57,7 +57,8 @@ pub struct ParseRequest {
 #[into_params(parameter_in = Query)]
 pub struct TaskFilter {
     /// `pending`, `awaiting_approval`, `running`, `done`, `failed` or `cancelled`.
-    pub status: Option<String>,
+    #[param(value_type = Option<String>)]
+    pub status: Option<super::types::TaskStatus>,
     pub page: Option<u32>,
     pub limit: Option<u32>,
 }
@@ -235,18 +236,12 @@ async fn list_tasks(
     Query(f): Query<TaskFilter>,
 ) -> Result<Json<Page<TaskRow>>> {
     let window = Window::new(f.page, f.limit)?;
-    const STATUSES: [&str; 6] = ["pending", "awaiting_approval", "running", "done", "failed", "cancelled"];
-    if let Some(s) = f.status.as_deref() {
-        if !STATUSES.contains(&s) {
-            return Err(Error::invalid("status", format!("must be one of {}", STATUSES.join(", "))));
-        }
-    }
     let rows = sqlx::query(
         "SELECT id, tool, inputs, depends_on, status, target, output, error, conversation_id, message_id,
                 created_at, updated_at, COUNT(*) OVER () AS total
          FROM agent_tasks WHERE (?1 IS NULL OR status = ?1) ORDER BY seq DESC LIMIT ?2 OFFSET ?3",
     )
-    .bind(f.status.as_deref())
+    .bind(f.status)
     .bind(i64::from(window.limit))
     .bind(window.offset())
     .fetch_all(&state.db.read)

@@ -95,8 +95,10 @@ impl Intent {
 }
 
 /// Lifecycle of one task. New tasks from the parser are always `Pending`.
-#[derive(Serialize, Deserialize, Clone, Copy, Debug, PartialEq, Eq)]
+/// Stored in `agent_tasks.status` under the same names as on the wire.
+#[derive(Serialize, Deserialize, Clone, Copy, Debug, PartialEq, Eq, sqlx::Type)]
 #[serde(rename_all = "snake_case")]
+#[sqlx(rename_all = "snake_case")]
 pub enum TaskStatus {
     Pending,
     AwaitingApproval,
@@ -107,8 +109,9 @@ pub enum TaskStatus {
 }
 
 /// Which side executes a task.
-#[derive(Serialize, Deserialize, Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Serialize, Deserialize, Clone, Copy, Debug, PartialEq, Eq, sqlx::Type)]
 #[serde(rename_all = "snake_case")]
+#[sqlx(rename_all = "snake_case")]
 pub enum Target {
     Server,
     Host,
