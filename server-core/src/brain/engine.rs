@@ -24,7 +24,7 @@ use tokio::task::JoinSet;
 use super::actions::{self, ToolError};
 use super::tools;
 use super::types::{Target, TaskRecord, TaskSpec, TaskStatus};
-use crate::bus::{Bus, ServerEvent};
+use crate::bus::{ActionCard, Bus, ServerEvent};
 use crate::db::{Db, new_id, now_ms};
 
 /// Runs host tools on the user's machine.
@@ -479,38 +479,74 @@ impl Engine {
 }
 
 impl Engine {
+    /// Stores an assistant message, then tells the clients: cards first, `stream_end` last,
+    /// so a client that sees the end can fetch the message and find it complete.
+    pub async fn close_message(
+        &self,
+        conversation_id: &str,
+        message_id: &str,
+        text: &str,
+        intent: &str,
+        cards: Vec<ActionCard>,
+    ) -> crate::error::Result<()> {
+        let stored: Vec<Value> = cards
+            .iter()
+            .map(
+                |c| serde_json::json!({"card_type": c.card_type, "payload": c.payload, "actions": c.actions}),
+            )
+            .collect();
+        crate::chat::insert_message(
+            &self.db.write,
+            conversation_id,
+            message_id,
+            crate::chat::Role::Assistant,
+            text,
+            Some(intent),
+            &stored,
+        )
+        .await?;
+        for card in cards {
+            self.bus.publish(ServerEvent::ActionCard(card));
+        }
+        self.bus.publish(ServerEvent::StreamEnd {
+            message_id: message_id.to_owned(),
+            full_content: text.to_owned(),
+            intent: intent.to_owned(),
+        });
+        Ok(())
+    }
+
+    /// A whole new assistant message at once (a plan's report, background work's result):
+    /// streamed as one chunk, then stored and closed. `cards` are built for its id.
+    pub async fn post_message(
+        &self,
+        conversation_id: &str,
+        text: &str,
+        intent: &str,
+        cards: impl FnOnce(&str) -> Vec<ActionCard>,
+    ) -> crate::error::Result<String> {
+        let message_id = new_id();
+        self.bus.publish(ServerEvent::StreamStart {
+            message_id: message_id.clone(),
+            conversation_id: conversation_id.to_owned(),
+        });
+        self.bus.publish(ServerEvent::StreamChunk {
+            message_id: message_id.clone(),
+            content: text.to_owned(),
+            index: 0,
+        });
+        let cards = cards(&message_id);
+        self.close_message(conversation_id, &message_id, text, intent, cards).await?;
+        Ok(message_id)
+    }
+
     /// Posts the result of background work: a message in its conversation (when it has
     /// one), streamed to open clients, and a notification.
     pub async fn report_background(&self, conversation_id: Option<&str>, ref_id: &str, text: &str) {
-        let message_id = new_id();
         if let Some(conversation) = conversation_id {
-            let stored = crate::chat::insert_message(
-                &self.db.write,
-                conversation,
-                &message_id,
-                crate::chat::Role::Assistant,
-                text,
-                Some("delegate_task"),
-                &[],
-            )
-            .await;
-            if let Err(e) = stored {
+            if let Err(e) = self.post_message(conversation, text, "delegate_task", |_| vec![]).await {
                 tracing::error!(error = %e, "could not store a background result");
             }
-            self.bus.publish(ServerEvent::StreamStart {
-                message_id: message_id.clone(),
-                conversation_id: conversation.to_owned(),
-            });
-            self.bus.publish(ServerEvent::StreamChunk {
-                message_id: message_id.clone(),
-                content: text.to_owned(),
-                index: 0,
-            });
-            self.bus.publish(ServerEvent::StreamEnd {
-                message_id,
-                full_content: text.to_owned(),
-                intent: "delegate_task".into(),
-            });
         }
         self.bus.publish(ServerEvent::Notification {
             title: "Background task finished".into(),

@@ -6,7 +6,7 @@ use serde_json::{Value, json};
 
 use super::engine::{Origin, PlanContext};
 use super::types::{ParseResult, Target, TaskRecord};
-use super::{answer, model, parse, tools};
+use super::{answer, model, parse};
 use crate::bus::{ActionCard, PqhResponse, ServerEvent};
 use crate::chat::{self, Role};
 use crate::db::new_id;
@@ -187,12 +187,8 @@ async fn answer_message(state: &AppState, acc: Accepted) -> Result<()> {
     if tasks.is_empty() {
         return finish(state, &acc.conversation_id, &acc.reply_id, &immediate, &intent, vec![]).await;
     }
-    let waits_for_user = tasks.iter().any(|t| {
-        t.target == Target::Host
-            || origin == Origin::Untrusted
-                && tools::by_name(&t.task.tool).is_some_and(|tool| tool.target == Target::Host)
-            || super::actions::is_bulk_delete(t)
-    });
+    // Stored tasks carry the registry's target, so `target` alone tells a host tool.
+    let waits_for_user = tasks.iter().any(|t| t.target == Target::Host || super::actions::is_bulk_delete(t));
     if waits_for_user {
         // Host tools and bulk deletes may wait minutes for the user's yes: answer now,
         // report when the plan is done.
@@ -200,21 +196,13 @@ async fn answer_message(state: &AppState, acc: Accepted) -> Result<()> {
         let state = state.clone();
         let conversation_id = acc.conversation_id.clone();
         tokio::spawn(async move {
-            let outcome = state.brain.engine.run(tasks, ctx).await;
+            let engine = &state.brain.engine;
+            let outcome = engine.run(tasks, ctx).await;
             let text = answer::results(&outcome.tasks).unwrap_or_else(|| "Done.".into());
-            let follow_up = new_id();
-            let bus = &state.brain.engine.bus;
-            bus.publish(ServerEvent::StreamStart {
-                message_id: follow_up.clone(),
-                conversation_id: conversation_id.clone(),
-            });
-            bus.publish(ServerEvent::StreamChunk {
-                message_id: follow_up.clone(),
-                content: text.clone(),
-                index: 0,
-            });
-            let cards = cards(&follow_up, &outcome.tasks);
-            if let Err(e) = finish(&state, &conversation_id, &follow_up, &text, "task_result", cards).await {
+            let posted = engine
+                .post_message(&conversation_id, &text, "task_result", |id| cards(id, &outcome.tasks))
+                .await;
+            if let Err(e) = posted {
                 tracing::error!(error = %e, "could not store a plan's result");
             }
         });
@@ -258,20 +246,5 @@ async fn finish(
     intent: &str,
     cards: Vec<ActionCard>,
 ) -> Result<()> {
-    let stored: Vec<Value> = cards
-        .iter()
-        .map(|c| json!({"card_type": c.card_type, "payload": c.payload, "actions": c.actions}))
-        .collect();
-    store_message(state, conversation_id, Some(message_id), Role::Assistant, text, Some(intent), &stored)
-        .await?;
-    let bus = &state.brain.engine.bus;
-    for card in cards {
-        bus.publish(ServerEvent::ActionCard(card));
-    }
-    bus.publish(ServerEvent::StreamEnd {
-        message_id: message_id.to_owned(),
-        full_content: text.to_owned(),
-        intent: intent.to_owned(),
-    });
-    Ok(())
+    state.brain.engine.close_message(conversation_id, message_id, text, intent, cards).await
 }
