@@ -138,7 +138,8 @@ impl App {
                 client: reqwest::Client::new(),
             }
         });
-        let brain = brain::Brain { engine, approvals, stt };
+        let inbox = brain::inbox::Inbox::start(db.write.clone());
+        let brain = brain::Brain { engine, approvals, stt, inbox };
         let state = AppState { db, auth: Arc::new(auth), settings: Arc::new(settings), tz, brain, bus };
         Ok(Self { state, generated_pin })
     }

@@ -13,6 +13,7 @@ pub mod answer;
 pub mod briefing;
 pub mod cli;
 pub mod engine;
+pub mod inbox;
 pub mod model;
 pub mod parse;
 pub mod pqh;
@@ -36,4 +37,6 @@ pub struct Brain {
     pub approvals: Arc<PendingApprovals>,
     /// The speech-to-text service for voice queries, when one is configured.
     pub stt: Option<voice::Stt>,
+    /// Stores incoming user messages, a burst in one commit.
+    pub inbox: inbox::Inbox,
 }

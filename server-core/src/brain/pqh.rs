@@ -2,15 +2,15 @@
 //! to the task engine.
 
 use chrono::Utc;
-use serde_json::{Value, json};
+use serde_json::json;
 
 use super::engine::{Origin, PlanContext};
+use super::inbox::Incoming;
 use super::types::{ParseResult, Target, TaskRecord};
 use super::{answer, model, parse};
 use crate::bus::{ActionCard, PqhResponse, ServerEvent};
-use crate::chat::{self, Role};
 use crate::db::new_id;
-use crate::error::{Checks, Error, Result};
+use crate::error::{Checks, Result};
 use crate::state::AppState;
 
 pub const MAX_MESSAGE_CHARS: usize = 20_000;
@@ -28,37 +28,22 @@ pub struct Accepted {
 /// When this returns, the message is on disk: whatever fails later, it is not lost.
 pub async fn accept(state: &AppState, conversation_id: Option<String>, content: String) -> Result<Accepted> {
     Checks::default().required_text("content", &content, MAX_MESSAGE_CHARS).finish()?;
-    let db = &state.db.write;
-    let conversation_id = match conversation_id.filter(|c| !c.trim().is_empty()) {
-        Some(id) => {
-            let exists: Option<i64> = sqlx::query_scalar("SELECT 1 FROM conversations WHERE id = ?")
-                .bind(&id)
-                .fetch_optional(db)
-                .await?;
-            exists.ok_or(Error::NotFound("conversation"))?;
-            id
-        }
-        None => {
-            let title: String = content.trim().chars().take(60).collect();
-            chat::insert_conversation(db, state.tz, &title, "chat").await?.id
-        }
+    let (conversation_id, new_conversation) = match conversation_id.filter(|c| !c.trim().is_empty()) {
+        Some(id) => (id, None),
+        None => (new_id(), Some(content.trim().chars().take(60).collect())),
     };
-    let message_id = store_message(state, &conversation_id, None, Role::User, &content, None, &[]).await?;
+    let message_id = new_id();
+    state
+        .brain
+        .inbox
+        .store(Incoming {
+            message_id: message_id.clone(),
+            conversation_id: conversation_id.clone(),
+            new_conversation,
+            content: content.clone(),
+        })
+        .await?;
     Ok(Accepted { message_id, conversation_id, reply_id: new_id(), content })
-}
-
-async fn store_message(
-    state: &AppState,
-    conversation_id: &str,
-    id: Option<&str>,
-    role: Role,
-    content: &str,
-    intent: Option<&str>,
-    cards: &[Value],
-) -> Result<String> {
-    let id = id.map_or_else(new_id, str::to_owned);
-    chat::insert_message(&state.db.write, conversation_id, &id, role, content, intent, cards).await?;
-    Ok(id)
 }
 
 /// Answers an accepted message in the background; every step is published on the bus.

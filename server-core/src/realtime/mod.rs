@@ -7,6 +7,7 @@
 //! other connections. A token that expires or is revoked closes its sockets.
 
 mod frames;
+mod hub;
 pub mod socketio;
 
 use std::sync::Arc;
@@ -20,10 +21,10 @@ use axum::routing::get;
 use axum::{Extension, Router};
 use futures::{SinkExt as _, StreamExt as _};
 use serde::Deserialize;
-use tokio::sync::broadcast::error::RecvError;
 use tokio::sync::mpsc;
 
 pub use frames::ClientFrame;
+use hub::{Hub, frame};
 
 use crate::auth::AuthUser;
 use crate::brain::{Approval, pqh};
@@ -38,6 +39,14 @@ pub const AUTH_TIMEOUT: Duration = Duration::from_secs(5);
 pub const QUEUE: usize = 256;
 /// The largest frame a client may send.
 pub const MAX_FRAME: usize = 64 * 1024;
+/// What a connection reads into at a time. tungstenite zero-fills this much on every
+/// connection's first read, so its 128 KiB default would be most of an idle connection's
+/// memory; frames larger than this still arrive whole.
+const READ_BUFFER: usize = 4 * 1024;
+/// Frames are batched up to this many bytes before they are written to the socket.
+const WRITE_BUFFER: usize = 16 * 1024;
+/// Frames a connection's writer sends in one batch before it flushes.
+const WRITE_BATCH: usize = 64;
 
 /// Close codes in the private range, so a client can tell why it was dropped.
 pub mod close {
@@ -53,7 +62,7 @@ pub struct WsParams {
 }
 
 pub fn router() -> Router<AppState> {
-    Router::new().route("/ws", get(upgrade))
+    Router::new().route("/ws", get(upgrade)).layer(Extension(Arc::new(Hub::default())))
 }
 
 /// A browser page on another site must not drive the local server: its `Origin` must name
@@ -75,6 +84,7 @@ pub(crate) fn origin_allowed(headers: &HeaderMap, allowed: &AllowedHosts, cors: 
 async fn upgrade(
     State(state): State<AppState>,
     Extension(allowed): Extension<Arc<AllowedHosts>>,
+    Extension(hub): Extension<Arc<Hub>>,
     headers: HeaderMap,
     Query(params): Query<WsParams>,
     ws: WebSocketUpgrade,
@@ -96,11 +106,9 @@ async fn upgrade(
     };
     ws.max_message_size(MAX_FRAME)
         .max_frame_size(MAX_FRAME)
-        .on_upgrade(move |socket| connection(state, socket, user))
-}
-
-fn frame(event: &ServerEvent) -> Message {
-    Message::Text(Utf8Bytes::from(serde_json::to_string(event).unwrap_or_default()))
+        .read_buffer_size(READ_BUFFER)
+        .write_buffer_size(WRITE_BUFFER)
+        .on_upgrade(move |socket| connection(state, hub, socket, user))
 }
 
 fn error_frame(code: &str, detail: impl Into<String>) -> Message {
@@ -111,7 +119,7 @@ fn closing(code: u16, reason: &'static str) -> Message {
     Message::Close(Some(CloseFrame { code, reason: Utf8Bytes::from_static(reason) }))
 }
 
-async fn connection(state: AppState, socket: WebSocket, user: Option<(AuthUser, String)>) {
+async fn connection(state: AppState, hub: Arc<Hub>, socket: WebSocket, user: Option<(AuthUser, String)>) {
     let (mut sink, mut stream) = socket.split();
 
     // Nothing is processed before authentication.
@@ -139,40 +147,43 @@ async fn connection(state: AppState, socket: WebSocket, user: Option<(AuthUser, 
         },
     };
 
-    // One writer owns the socket's sending half; everything else queues to it.
+    // One writer owns the socket's sending half; everything else queues to it. It sends
+    // what is waiting in batches and flushes once per batch, so a burst of events costs a
+    // few writes, not one per frame.
     let (tx, mut rx) = mpsc::channel::<Message>(QUEUE);
     let writer = tokio::spawn(async move {
-        while let Some(message) = rx.recv().await {
-            let is_close = matches!(message, Message::Close(_));
-            let sent = tokio::time::timeout(Duration::from_secs(10), sink.send(message)).await;
-            if is_close || !matches!(sent, Ok(Ok(()))) {
+        let limit = Duration::from_secs(10);
+        'socket: while let Some(first) = rx.recv().await {
+            let mut next = Some(first);
+            let mut sent = 0;
+            while let Some(message) = next.take() {
+                let is_close = matches!(message, Message::Close(_));
+                if !matches!(tokio::time::timeout(limit, sink.feed(message)).await, Ok(Ok(()))) || is_close {
+                    break 'socket;
+                }
+                sent += 1;
+                if sent < WRITE_BATCH {
+                    next = rx.try_recv().ok();
+                }
+            }
+            if !matches!(tokio::time::timeout(limit, sink.flush()).await, Ok(Ok(()))) {
                 break;
             }
         }
         let _ = sink.close().await;
     });
 
-    let mut events = state.bus.subscribe();
+    let registration = hub.register(&state.bus, tx.clone());
     // A connection silent for three heartbeats is gone.
     let mut heartbeat = tokio::time::interval(Duration::from_secs(state.settings.ws_heartbeat.max(1)));
     heartbeat.tick().await;
     let mut silent_beats = 0u8;
     loop {
         tokio::select! {
-            event = events.recv() => match event {
-                Ok(event) => {
-                    if tx.try_send(frame(&event)).is_err() {
-                        tracing::info!("dropping a WebSocket client that cannot keep up");
-                        let _ = tx.send(closing(close::TOO_SLOW, "too slow: reconnect and catch up")).await;
-                        break;
-                    }
-                }
-                Err(RecvError::Lagged(_)) => {
-                    let _ = tx.send(closing(close::TOO_SLOW, "too slow: reconnect and catch up")).await;
-                    break;
-                }
-                Err(RecvError::Closed) => break,
-            },
+            () = registration.too_slow.notified() => {
+                let _ = tx.send(closing(close::TOO_SLOW, "too slow: reconnect and catch up")).await;
+                break;
+            }
             incoming = stream.next() => {
                 silent_beats = 0;
                 match incoming {
@@ -205,6 +216,7 @@ async fn connection(state: AppState, socket: WebSocket, user: Option<(AuthUser, 
             }
         }
     }
+    drop(registration);
     drop(tx);
     let _ = writer.await;
 }
