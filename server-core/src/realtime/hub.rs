@@ -2,11 +2,14 @@
 //!
 //! One task subscribes to the bus for all connections: it turns each event into its JSON
 //! frame once and queues that same frame (a shared, reference-counted buffer) to every
-//! connection. A connection whose queue is full is too slow: it is taken off the list and
-//! told to close, so it never holds up the assistant or the other connections.
+//! connection. Each connection's queue is bounded by the bytes of text waiting in it, so a
+//! burst of small frames (a thousand answers streaming at once) fits, while a client that
+//! stops reading is found after a few megabytes, not after a fixed number of frames. A
+//! connection that cannot take a frame is too slow: it is taken off the list and told to
+//! close, so it never holds up the assistant or the other connections.
 
 use std::collections::HashMap;
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard, OnceLock, Weak};
 
 use axum::extract::ws::{Message, Utf8Bytes};
@@ -15,9 +18,94 @@ use tokio::sync::{Notify, mpsc};
 
 use crate::bus::{Bus, ServerEvent};
 
+/// Text a connection may have waiting before it counts as too slow.
+pub const MAX_QUEUED_BYTES: usize = 4 * 1024 * 1024;
+/// Frames a connection may have waiting (a bound on the queue's bookkeeping).
+const MAX_QUEUED_FRAMES: usize = 16 * 1024;
+
+/// Why a frame was not queued.
+#[derive(Debug, PartialEq, Eq)]
+pub enum Refused {
+    TooSlow,
+    Closed,
+}
+
+/// The sending side of a connection's outbound queue.
+#[derive(Debug, Clone)]
+pub struct Outbox {
+    frames: mpsc::Sender<Message>,
+    queued: Arc<AtomicUsize>,
+}
+
+/// The receiving side, owned by the connection's writer.
+#[derive(Debug)]
+pub struct OutboxReader {
+    frames: mpsc::Receiver<Message>,
+    queued: Arc<AtomicUsize>,
+}
+
+pub fn outbox() -> (Outbox, OutboxReader) {
+    let (tx, rx) = mpsc::channel(MAX_QUEUED_FRAMES);
+    let queued = Arc::new(AtomicUsize::new(0));
+    (Outbox { frames: tx, queued: queued.clone() }, OutboxReader { frames: rx, queued })
+}
+
+fn text_len(message: &Message) -> usize {
+    match message {
+        Message::Text(t) => t.len(),
+        _ => 0,
+    }
+}
+
+impl Outbox {
+    /// Queues a frame at once, or refuses it when the connection already holds too much.
+    pub fn try_push(&self, message: Message) -> Result<(), Refused> {
+        let len = text_len(&message);
+        if self.queued.load(Ordering::Acquire) + len > MAX_QUEUED_BYTES {
+            return Err(Refused::TooSlow);
+        }
+        // Counted before it is queued, so the reader never subtracts what was not added.
+        self.queued.fetch_add(len, Ordering::AcqRel);
+        self.frames.try_send(message).map_err(|e| {
+            self.queued.fetch_sub(len, Ordering::AcqRel);
+            match e {
+                mpsc::error::TrySendError::Full(_) => Refused::TooSlow,
+                mpsc::error::TrySendError::Closed(_) => Refused::Closed,
+            }
+        })
+    }
+
+    /// Queues a frame, waiting for room (used for the closing frame of a slow client).
+    pub async fn push(&self, message: Message) -> Result<(), Refused> {
+        let len = text_len(&message);
+        self.queued.fetch_add(len, Ordering::AcqRel);
+        self.frames.send(message).await.map_err(|_| {
+            self.queued.fetch_sub(len, Ordering::AcqRel);
+            Refused::Closed
+        })
+    }
+}
+
+impl OutboxReader {
+    fn taken(&self, message: Message) -> Message {
+        self.queued.fetch_sub(text_len(&message), Ordering::AcqRel);
+        message
+    }
+
+    pub async fn recv(&mut self) -> Option<Message> {
+        let message = self.frames.recv().await?;
+        Some(self.taken(message))
+    }
+
+    pub fn try_recv(&mut self) -> Option<Message> {
+        let message = self.frames.try_recv().ok()?;
+        Some(self.taken(message))
+    }
+}
+
 /// A connection as the hub sees it: where its frames go, and how to tell it to leave.
 struct Conn {
-    frames: mpsc::Sender<Message>,
+    outbox: Outbox,
     too_slow: Arc<Notify>,
 }
 
@@ -59,7 +147,7 @@ impl Hub {
     }
 
     /// Adds a connection: from now on it receives every event published on `bus`.
-    pub fn register(self: &Arc<Self>, bus: &Bus, frames: mpsc::Sender<Message>) -> Registration {
+    pub fn register(self: &Arc<Self>, bus: &Bus, outbox: Outbox) -> Registration {
         self.pump.get_or_init(|| {
             // The pump holds the hub weakly and the bus only as a receiver, so it ends
             // with the server (the bus closes when the last sender is dropped).
@@ -67,16 +155,16 @@ impl Hub {
         });
         let id = self.next_id.fetch_add(1, Ordering::Relaxed);
         let too_slow = Arc::new(Notify::new());
-        self.conns().insert(id, Conn { frames, too_slow: too_slow.clone() });
+        self.conns().insert(id, Conn { outbox, too_slow: too_slow.clone() });
         Registration { hub: self.clone(), id, too_slow }
     }
 
     /// Queues one frame to every connection, dropping those that cannot take it.
     fn deliver(&self, message: &Message) {
-        self.conns().retain(|_, conn| match conn.frames.try_send(message.clone()) {
+        self.conns().retain(|_, conn| match conn.outbox.try_push(message.clone()) {
             Ok(()) => true,
-            Err(mpsc::error::TrySendError::Closed(_)) => false,
-            Err(mpsc::error::TrySendError::Full(_)) => {
+            Err(Refused::Closed) => false,
+            Err(Refused::TooSlow) => {
                 tracing::info!("dropping a WebSocket client that cannot keep up");
                 conn.too_slow.notify_one();
                 false
@@ -120,20 +208,32 @@ mod tests {
 
     #[tokio::test]
     async fn every_connection_gets_each_event_once_and_a_full_queue_is_dropped() {
-        let bus = Bus::new(64);
+        let bus = Bus::new(1024);
         let hub = Arc::new(Hub::default());
-        let (fast_tx, mut fast_rx) = mpsc::channel(8);
-        let (slow_tx, _slow_rx) = mpsc::channel(1);
+        let (fast_tx, mut fast_rx) = outbox();
+        let (slow_tx, _slow_rx) = outbox();
         let _fast = hub.register(&bus, fast_tx);
         let slow = hub.register(&bus, slow_tx);
-        for i in 0..3 {
-            bus.data_changed(&format!("m{i}"));
+        // Each frame is about 1 KiB; the slow reader never reads, so it overflows after
+        // MAX_QUEUED_BYTES, while the fast one takes every frame.
+        let name = "x".repeat(1024);
+        let frames = MAX_QUEUED_BYTES / 1024 + 8;
+        let expected = name.clone();
+        let reader = tokio::spawn(async move {
+            let name = expected;
+            for i in 0..frames {
+                let got = tokio::time::timeout(std::time::Duration::from_secs(5), fast_rx.recv()).await;
+                let got = text(got.expect("frame in time").expect("open"));
+                assert!(got.contains(&format!("\"{i}{name}\"")), "frame {i} in order");
+            }
+        });
+        for i in 0..frames {
+            bus.data_changed(&format!("{i}{name}"));
+            if i % 32 == 0 {
+                tokio::task::yield_now().await;
+            }
         }
-        for i in 0..3 {
-            let got = tokio::time::timeout(std::time::Duration::from_secs(5), fast_rx.recv()).await;
-            let got = text(got.expect("frame in time").expect("open"));
-            assert!(got.contains(&format!("\"m{i}\"")), "{got}");
-        }
+        reader.await.unwrap();
         tokio::time::timeout(std::time::Duration::from_secs(5), slow.too_slow.notified())
             .await
             .expect("the slow connection is told to leave");
@@ -144,10 +244,22 @@ mod tests {
     async fn a_dropped_registration_leaves_the_hub() {
         let bus = Bus::new(8);
         let hub = Arc::new(Hub::default());
-        let (tx, _rx) = mpsc::channel(1);
+        let (tx, _rx) = outbox();
         let reg = hub.register(&bus, tx);
         assert_eq!(hub.conns().len(), 1);
         drop(reg);
         assert_eq!(hub.conns().len(), 0);
+    }
+
+    #[tokio::test]
+    async fn the_byte_count_follows_what_the_reader_takes() {
+        let (tx, mut rx) = outbox();
+        let big = Message::Text(Utf8Bytes::from("y".repeat(MAX_QUEUED_BYTES - 10)));
+        tx.try_push(big).unwrap();
+        assert_eq!(tx.try_push(Message::Text(Utf8Bytes::from("z".repeat(11)))), Err(Refused::TooSlow));
+        tx.try_push(Message::Ping(Default::default())).unwrap();
+        assert!(rx.try_recv().is_some());
+        tx.try_push(Message::Text(Utf8Bytes::from("z".repeat(11)))).unwrap();
+        assert_eq!(tx.queued.load(Ordering::Acquire), 11);
     }
 }

@@ -2,9 +2,9 @@
 //!
 //! A connection authenticates (token in the query, or an `auth` frame within 5 seconds),
 //! then receives every [`ServerEvent`] of the bus as `{"type", "data"}` frames and may send
-//! the contract's client frames. Each connection has a bounded outbound queue: a client
-//! that cannot keep up is dropped with a reason, and never slows the assistant or the
-//! other connections. A token that expires or is revoked closes its sockets.
+//! the contract's client frames. Each connection has an outbound queue bounded by the
+//! bytes waiting in it: a client that cannot keep up is dropped with a reason, and never
+//! slows the assistant or the other connections. A token that expires or is revoked closes its sockets.
 
 mod frames;
 mod hub;
@@ -21,10 +21,9 @@ use axum::routing::get;
 use axum::{Extension, Router};
 use futures::{SinkExt as _, StreamExt as _};
 use serde::Deserialize;
-use tokio::sync::mpsc;
 
 pub use frames::ClientFrame;
-use hub::{Hub, frame};
+use hub::{Hub, Outbox, frame, outbox};
 
 use crate::auth::AuthUser;
 use crate::brain::{Approval, pqh};
@@ -35,8 +34,6 @@ use crate::state::AppState;
 
 /// How long a connection may stay unauthenticated.
 pub const AUTH_TIMEOUT: Duration = Duration::from_secs(5);
-/// Frames waiting for one client; more than this and the client is too slow.
-pub const QUEUE: usize = 256;
 /// The largest frame a client may send.
 pub const MAX_FRAME: usize = 64 * 1024;
 /// What a connection reads into at a time. tungstenite zero-fills this much on every
@@ -150,7 +147,7 @@ async fn connection(state: AppState, hub: Arc<Hub>, socket: WebSocket, user: Opt
     // One writer owns the socket's sending half; everything else queues to it. It sends
     // what is waiting in batches and flushes once per batch, so a burst of events costs a
     // few writes, not one per frame.
-    let (tx, mut rx) = mpsc::channel::<Message>(QUEUE);
+    let (tx, mut rx) = outbox();
     let writer = tokio::spawn(async move {
         let limit = Duration::from_secs(10);
         'socket: while let Some(first) = rx.recv().await {
@@ -163,7 +160,7 @@ async fn connection(state: AppState, hub: Arc<Hub>, socket: WebSocket, user: Opt
                 }
                 sent += 1;
                 if sent < WRITE_BATCH {
-                    next = rx.try_recv().ok();
+                    next = rx.try_recv();
                 }
             }
             if !matches!(tokio::time::timeout(limit, sink.flush()).await, Ok(Ok(()))) {
@@ -181,7 +178,7 @@ async fn connection(state: AppState, hub: Arc<Hub>, socket: WebSocket, user: Opt
     loop {
         tokio::select! {
             () = registration.too_slow.notified() => {
-                let _ = tx.send(closing(close::TOO_SLOW, "too slow: reconnect and catch up")).await;
+                let _ = tx.push(closing(close::TOO_SLOW, "too slow: reconnect and catch up")).await;
                 break;
             }
             incoming = stream.next() => {
@@ -189,7 +186,7 @@ async fn connection(state: AppState, hub: Arc<Hub>, socket: WebSocket, user: Opt
                 match incoming {
                     Some(Ok(Message::Text(text))) => handle(&state, &tx, &text).await,
                     Some(Ok(Message::Binary(_))) => {
-                        let _ = tx.try_send(error_frame("unsupported_frame", "frames are JSON text"));
+                        let _ = tx.try_push(error_frame("unsupported_frame", "frames are JSON text"));
                     }
                     Some(Ok(Message::Ping(_) | Message::Pong(_))) => {}
                     Some(Ok(Message::Close(_))) | None => break,
@@ -202,15 +199,15 @@ async fn connection(state: AppState, hub: Arc<Hub>, socket: WebSocket, user: Opt
             _ = heartbeat.tick() => {
                 // A token that expired or whose login ended closes the socket.
                 if state.auth.tokens.verify_access(&token).is_err() {
-                    let _ = tx.send(closing(close::UNAUTHORIZED, "the token expired or was revoked")).await;
+                    let _ = tx.push(closing(close::UNAUTHORIZED, "the token expired or was revoked")).await;
                     break;
                 }
                 silent_beats += 1;
                 if silent_beats > 3 {
-                    let _ = tx.send(closing(close::IDLE, "no traffic; reconnect when needed")).await;
+                    let _ = tx.push(closing(close::IDLE, "no traffic; reconnect when needed")).await;
                     break;
                 }
-                if tx.try_send(Message::Ping(Default::default())).is_err() {
+                if tx.try_push(Message::Ping(Default::default())).is_err() {
                     break;
                 }
             }
@@ -221,9 +218,9 @@ async fn connection(state: AppState, hub: Arc<Hub>, socket: WebSocket, user: Opt
     let _ = writer.await;
 }
 
-async fn handle(state: &AppState, tx: &mpsc::Sender<Message>, text: &str) {
+async fn handle(state: &AppState, tx: &Outbox, text: &str) {
     let reply = |m: Message| {
-        let _ = tx.try_send(m);
+        let _ = tx.try_push(m);
     };
     match frames::parse(text) {
         Err(detail) => reply(error_frame("bad_frame", detail)),
