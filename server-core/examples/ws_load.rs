@@ -1,7 +1,10 @@
 //! WebSocket load: N authenticated `/ws` connections, each sending one message, timing
 //! send to `stream_start` (the first frame of its answer) on the client.
 //!
-//!     cargo run --release -p clawchat-server --example ws_load -- <base http url> <pin> [connections]
+//!     cargo run --release -p clawchat-server --example ws_load -- <base http url> <pin> [connections] [spread seconds]
+//!
+//! With a spread of 0 (the default) every connection sends at the same instant; with a
+//! spread of S the sends are evenly spaced over S seconds.
 //!
 //! Used by tests/bench/ws_bench.py, which starts the server and reads its memory.
 
@@ -22,6 +25,7 @@ async fn main() -> anyhow::Result<()> {
     let base = args.next().ok_or_else(|| anyhow::anyhow!("usage: ws_load <base url> <pin> [connections]"))?;
     let pin = args.next().ok_or_else(|| anyhow::anyhow!("usage: ws_load <base url> <pin> [connections]"))?;
     let n: usize = args.next().map_or(Ok(1000), |s| s.parse())?;
+    let spread: f64 = args.next().map_or(Ok(0.0), |s| s.parse())?;
 
     let client = reqwest::Client::new();
     let login: Value =
@@ -42,10 +46,20 @@ async fn main() -> anyhow::Result<()> {
     tokio::time::sleep(Duration::from_secs(2)).await;
 
     let mut tasks = Vec::with_capacity(n);
+    let go = Instant::now();
     for (i, mut ws) in sockets.into_iter().enumerate() {
+        let at = go + Duration::from_secs_f64(spread * i as f64 / n as f64);
         tasks.push(tokio::spawn(async move {
             let content = format!("add load item {i} to my todo list");
             let frame = json!({"type": "send_message", "data": {"content": content}}).to_string();
+            let needle = format!("load item {i}'");
+            // Until its own turn a connection only drains what the others' answers bring.
+            while Instant::now() < at {
+                match tokio::time::timeout_at(at.into(), ws.next()).await {
+                    Ok(Some(Ok(_))) | Err(_) => {}
+                    Ok(_) => return None,
+                }
+            }
             let started = Instant::now();
             ws.send(Message::Text(frame.into())).await.ok()?;
             // Every connection sees every answer; ours is the stream_start whose answer
@@ -54,14 +68,17 @@ async fn main() -> anyhow::Result<()> {
             let deadline = Duration::from_secs(60);
             while started.elapsed() < deadline {
                 let Some(Ok(Message::Text(text))) = ws.next().await else { return None };
+                // Parse only the frames that matter: the client must not be the bottleneck.
+                let is_start = text.contains("\"stream_start\"");
+                if !is_start && !text.contains(&needle) {
+                    continue;
+                }
                 let v: Value = serde_json::from_str(&text).ok()?;
                 match v["type"].as_str() {
                     Some("stream_start") => {
                         starts.push((v["data"]["message_id"].as_str()?.to_owned(), started.elapsed()));
                     }
-                    Some("stream_chunk")
-                        if v["data"]["content"].as_str()?.contains(&format!("load item {i}'")) =>
-                    {
+                    Some("stream_chunk") => {
                         let id = v["data"]["message_id"].as_str()?;
                         return starts.iter().find(|(m, _)| m == id).map(|(_, d)| d.as_secs_f64() * 1000.0);
                     }
