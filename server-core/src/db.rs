@@ -6,16 +6,19 @@
 //! get their own pool and never wait for a writer (WAL). `busy_timeout` still matters for a
 //! second process on the same file.
 
-use std::path::Path;
+use std::collections::HashSet;
+use std::path::{Path, PathBuf};
 use std::str::FromStr;
 use std::time::Duration;
 
-use anyhow::Context as _;
+use anyhow::{Context as _, anyhow};
+use sqlx::migrate::Migrator;
 use sqlx::sqlite::{
     SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous,
 };
 
-static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations");
+/// The schema's history, `migrations/NNNN_*.sql`, built into the binary.
+pub static MIGRATOR: Migrator = sqlx::migrate!("./migrations");
 
 /// Read and write handles on the one database file.
 #[derive(Clone, Debug)]
@@ -27,6 +30,16 @@ pub struct Db {
 impl Db {
     /// Opens (creating if needed) the database at `path` and applies pending migrations.
     pub async fn open(path: &Path) -> anyhow::Result<Self> {
+        Self::open_with(path, &MIGRATOR).await
+    }
+
+    /// As [`Db::open`], with another set of migrations (tests use one that fails on purpose).
+    ///
+    /// Upgrading an existing database: a copy is first written next to it
+    /// (`<file>.pre-<first pending version>.bak`), and if any pending migration fails, that
+    /// copy is put back, so the file is exactly what the previous release left and the
+    /// error says which migration failed and why.
+    pub async fn open_with(path: &Path, migrator: &Migrator) -> anyhow::Result<Self> {
         if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
             std::fs::create_dir_all(dir)
                 .with_context(|| format!("cannot create the data folder {}", dir.display()))?;
@@ -48,10 +61,7 @@ impl Db {
             .connect_with(base.clone().create_if_missing(true))
             .await
             .with_context(|| format!("cannot open the database {}", path.display()))?;
-        MIGRATOR
-            .run(&write)
-            .await
-            .with_context(|| format!("cannot migrate the database {}", path.display()))?;
+        migrate(&write, path, migrator).await?;
 
         let readers = std::thread::available_parallelism().map_or(4, |n| n.get().clamp(2, 8) * 2);
         let read = SqlitePoolOptions::new()
@@ -73,6 +83,116 @@ impl Db {
         }
         self.write.close().await;
     }
+}
+
+/// Applies `migrator`'s pending migrations to the database at `path`, open on `write`,
+/// with a backup taken first and restored on failure (see [`Db::open_with`]).
+async fn migrate(write: &SqlitePool, path: &Path, migrator: &Migrator) -> anyhow::Result<()> {
+    let known: HashSet<i64> = migrator.iter().map(|m| m.version).collect();
+    let before = applied_versions(write).await?;
+    if let Some(newer) = before.iter().find(|v| !known.contains(v)) {
+        return Err(anyhow!(
+            "the database {} was changed by a newer ClawChat (its schema has migration {newer}, which \
+             this version does not know); use that version, or restore a backup made before it",
+            path.display()
+        ));
+    }
+    let pending: Vec<i64> = migrator.iter().map(|m| m.version).filter(|v| !before.contains(v)).collect();
+    let Some(&first) = pending.first() else { return Ok(()) };
+    let has_data: bool =
+        sqlx::query_scalar("SELECT count(*) > 0 FROM sqlite_schema").fetch_one(write).await?;
+    let backup = if has_data { Some(back_up(write, path, first).await?) } else { None };
+
+    let Err(error) = migrator.run(write).await else {
+        if !pending.is_empty() {
+            tracing::info!(versions = ?pending, "database schema upgraded");
+        }
+        return Ok(());
+    };
+    // The migration that failed is the first pending one that is not recorded as applied.
+    let after = applied_versions(write).await.unwrap_or_default();
+    let failed = migrator
+        .iter()
+        .find(|m| !after.contains(&m.version))
+        .map_or_else(|| "?".to_owned(), |m| format!("{} ({})", m.version, m.description));
+    let Some(backup) = backup else {
+        return Err(anyhow!(
+            "cannot create the database {}: migration {failed} failed: {error}",
+            path.display()
+        ));
+    };
+    write.close().await;
+    match restore(&backup, path) {
+        Ok(()) => Err(anyhow!(
+            "cannot upgrade the database {}: migration {failed} failed: {error}. The database is \
+             as it was before the upgrade, and a copy of it is at {}",
+            path.display(),
+            backup.display()
+        )),
+        Err(restore_error) => Err(anyhow!(
+            "cannot upgrade the database {}: migration {failed} failed: {error}; putting back the \
+             copy made before the upgrade also failed ({restore_error:#}): copy {} over it by hand",
+            path.display(),
+            backup.display()
+        )),
+    }
+}
+
+/// The migration versions recorded as applied (none for a new database).
+async fn applied_versions(db: &SqlitePool) -> anyhow::Result<HashSet<i64>> {
+    let table: Option<String> = sqlx::query_scalar(
+        "SELECT name FROM sqlite_schema WHERE type = 'table' AND name = '_sqlx_migrations'",
+    )
+    .fetch_optional(db)
+    .await?;
+    if table.is_none() {
+        return Ok(HashSet::new());
+    }
+    let versions: Vec<i64> =
+        sqlx::query_scalar("SELECT version FROM _sqlx_migrations WHERE success = 1").fetch_all(db).await?;
+    Ok(versions.into_iter().collect())
+}
+
+/// Writes a consistent copy of the database next to it before migration `version` and
+/// returns its path. An older copy of the same name is kept; the new one gets a suffix.
+async fn back_up(db: &SqlitePool, path: &Path, version: i64) -> anyhow::Result<PathBuf> {
+    let name = path.file_name().map_or_else(|| "clawchat.db".into(), |n| n.to_string_lossy().into_owned());
+    let mut backup = path.with_file_name(format!("{name}.pre-{version:04}.bak"));
+    if backup.exists() {
+        backup = path.with_file_name(format!("{name}.pre-{version:04}.{}.bak", now_ms()));
+    }
+    let target =
+        backup.to_str().ok_or_else(|| anyhow!("the backup path {} is not UTF-8", backup.display()))?;
+    sqlx::query("VACUUM INTO ?").bind(target).execute(db).await.with_context(|| {
+        format!("cannot write a backup of the database to {} before upgrading it", backup.display())
+    })?;
+    std::fs::File::open(&backup)
+        .and_then(|f| f.sync_all())
+        .with_context(|| format!("cannot flush the backup {}", backup.display()))?;
+    tracing::info!(backup = %backup.display(), "copied the database before upgrading its schema");
+    Ok(backup)
+}
+
+/// Puts `backup` in place of the database at `path` (closed), atomically by rename.
+fn restore(backup: &Path, path: &Path) -> anyhow::Result<()> {
+    let mut staging = path.as_os_str().to_owned();
+    staging.push(".restoring");
+    let staging = PathBuf::from(staging);
+    std::fs::copy(backup, &staging).context("copying the backup")?;
+    std::fs::File::open(&staging).and_then(|f| f.sync_all()).context("flushing the copy")?;
+    // The failed upgrade's write-ahead log must not be replayed onto the restored file.
+    for suffix in ["-wal", "-shm"] {
+        let mut side = path.as_os_str().to_owned();
+        side.push(suffix);
+        match std::fs::remove_file(&side) {
+            Err(e) if e.kind() != std::io::ErrorKind::NotFound => {
+                return Err(e).with_context(|| format!("removing {}", Path::new(&side).display()));
+            }
+            _ => {}
+        }
+    }
+    std::fs::rename(&staging, path).context("moving the copy in place")?;
+    Ok(())
 }
 
 /// Milliseconds since the Unix epoch: how every instant is stored.
