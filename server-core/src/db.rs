@@ -25,6 +25,9 @@ pub static MIGRATOR: Migrator = sqlx::migrate!("./migrations");
 pub struct Db {
     pub read: SqlitePool,
     pub write: SqlitePool,
+    /// The file (or its disk) could not be written when it was opened: what is stored is
+    /// shown, and every write answers `storage_read_only`.
+    pub read_only: bool,
 }
 
 impl Db {
@@ -43,6 +46,9 @@ impl Db {
         if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
             std::fs::create_dir_all(dir)
                 .with_context(|| format!("cannot create the data folder {}", dir.display()))?;
+        }
+        if let Some(reason) = unwritable(path) {
+            return Self::open_read_only(path, migrator, &reason).await;
         }
         let base = SqliteConnectOptions::from_str("sqlite://")?
             .filename(path)
@@ -71,17 +77,88 @@ impl Db {
             .connect_with(base.read_only(true))
             .await
             .with_context(|| format!("cannot open the database {} for reading", path.display()))?;
-        Ok(Self { read, write })
+        Ok(Self { read, write, read_only: false })
+    }
+
+    /// Opens a database that cannot be written, so the user can still read it. Refused
+    /// when it needs an upgrade, which would have to write.
+    async fn open_read_only(path: &Path, migrator: &Migrator, reason: &str) -> anyhow::Result<Self> {
+        Self::try_open_read_only(path, migrator, reason)
+            .await
+            .with_context(|| format!("cannot open the read-only database {}", path.display()))
+    }
+
+    async fn try_open_read_only(path: &Path, migrator: &Migrator, reason: &str) -> anyhow::Result<Self> {
+        let base = SqliteConnectOptions::from_str("sqlite://")?
+            .filename(path)
+            .read_only(true)
+            .busy_timeout(Duration::from_secs(5));
+        let connect = |options: SqliteConnectOptions, size: u32| {
+            SqlitePoolOptions::new()
+                .max_connections(size)
+                .min_connections(1)
+                .acquire_timeout(Duration::from_secs(30))
+                .connect_with(options)
+        };
+        // A WAL database needs its shared-memory file; on a read-only disk, where that
+        // cannot be made, it is read as an immutable file instead.
+        let probe = "SELECT count(*) FROM sqlite_schema";
+        let plain = match connect(base.clone(), 1).await {
+            Ok(pool) if sqlx::query(probe).execute(&pool).await.is_ok() => Some(pool),
+            Ok(pool) => {
+                pool.close().await;
+                None
+            }
+            Err(_) => None,
+        };
+        let write = match plain {
+            Some(pool) => pool,
+            None => {
+                let pool = connect(base.clone().immutable(true), 1).await?;
+                sqlx::query(probe).execute(&pool).await?;
+                pool
+            }
+        };
+        let applied = applied_versions(&write).await?;
+        if let Some(pending) = migrator.iter().find(|m| !applied.contains(&m.version)) {
+            return Err(anyhow!(
+                "the database {} is read-only ({reason}) and this version of ClawChat must upgrade it \
+                 (migration {}); make it writable and start again",
+                path.display(),
+                pending.version
+            ));
+        }
+        let read = connect(write.connect_options().as_ref().clone(), 4).await?;
+        tracing::warn!(
+            database = %path.display(),
+            reason,
+            "the database is read-only: everything stored can be read, and every change is refused \
+             (storage_read_only) until it is writable again and ClawChat restarts"
+        );
+        Ok(Self { read, write, read_only: true })
     }
 
     /// Folds the WAL back into the main file and closes every connection. Called once the
     /// server has stopped taking requests.
     pub async fn close(&self) {
         self.read.close().await;
+        if self.read_only {
+            self.write.close().await;
+            return;
+        }
         if let Err(e) = sqlx::query("PRAGMA wal_checkpoint(TRUNCATE)").execute(&self.write).await {
             tracing::warn!(error = %e, "WAL checkpoint at shutdown failed");
         }
         self.write.close().await;
+    }
+}
+
+/// Why the existing database at `path` cannot be written, if it cannot.
+fn unwritable(path: &Path) -> Option<String> {
+    match std::fs::OpenOptions::new().write(true).open(path) {
+        Err(e) if e.kind() == std::io::ErrorKind::PermissionDenied => Some("permission denied".into()),
+        Err(e) if e.kind() == std::io::ErrorKind::ReadOnlyFilesystem => Some("read-only file system".into()),
+        _ => None,
     }
 }
 

@@ -62,6 +62,7 @@ class Server:
             "serve",
         ]
         env = {k: v for k, v in os.environ.items() if k not in ("PIN", "DATABASE_URL", "RUST_LOG")}
+        env["RUST_LIB_BACKTRACE"] = "0"  # an error at start is one readable paragraph
         log = open(self.log_path, "a", encoding="utf-8")
         log.write(f"--- start {time.strftime('%H:%M:%S')}\n")
         log.flush()
