@@ -7,9 +7,10 @@ Each round:
      foreign key dangles, each FTS5 index passes its own integrity-check and indexes as
      many rows as its table, and every write that got a success answer is there, intact,
      and found by a full-text MATCH on its own word; every delete that got one is gone;
-  2. the server is started on the same file; once it answers, no `agent_tasks` row is
-     `running` (recovery marked the interrupted ones failed) and a sample of the
-     acknowledged writes reads back through the API;
+  2. the server is started on the same file (its own recovery replays the log); every
+     task the kill caught `running` is now `failed` with the reason, the plans it resumed
+     finish, leaving no task `running`, and a sample of the acknowledged writes reads back
+     through the API;
   3. four writers run at once: todos (create, delete), memos (create, edit), and chat
      messages through `POST /api/chat/send` (no model: the built-in parser answers and
      runs its tasks, so tasks are `running` when the kill lands), until a SIGKILL at a
@@ -49,6 +50,7 @@ class Ledger:
         self.lock = threading.Lock()
         self.todos = {}  # id -> (title, word); present
         self.deleted = set()  # todo ids whose DELETE was acknowledged
+        self.deleting = set()  # todo ids whose DELETE was cut short: either is right
         self.memos = {}  # id -> (set of allowed contents, word)
         self.messages = {}  # id -> (content, conversation_id, word)
         self.acks = 0
@@ -89,12 +91,15 @@ def run_writers(base, token, ledger, rng_seed, stop):
             raise AssertionError(f"POST /api/todos answered {status}: {body}")
         if rng.random() < 0.2:
             with ledger.lock:
-                victims = [i for i in ledger.todos if i not in ledger.deleted]
-            if victims:
-                victim = rng.choice(victims)
+                victims = [i for i in ledger.todos if i not in ledger.deleted and i not in ledger.deleting]
+                victim = rng.choice(victims) if victims else None
+                if victim:
+                    ledger.deleting.add(victim)
+            if victim:
                 status, body = client.call("DELETE", f"/api/todos/{victim}")
-                if status == 204:
-                    with ledger.lock:
+                with ledger.lock:
+                    ledger.deleting.discard(victim)
+                    if status == 204:
                         ledger.deleted.add(victim)
                         ledger.acks += 1
 
@@ -163,6 +168,12 @@ def check_acknowledged(db_path, ledger):
                     if row is not None:
                         problems.append(f"todo {tid}: deleted with 204, still there")
                     continue
+                if tid in ledger.deleting:
+                    # The kill cut its DELETE short: gone or intact, and settled as found.
+                    ledger.deleting.discard(tid)
+                    if row is None:
+                        ledger.deleted.add(tid)
+                        continue
                 if row is None:
                     problems.append(f"todo {tid} ({title!r}): created with 201, missing")
                 elif row["title"] != title:
@@ -194,6 +205,20 @@ def check_acknowledged(db_path, ledger):
     return problems
 
 
+def inspect_copy(db_path, scratch):
+    """Copies the killed server's files (database and write-ahead log, as the kill left
+    them) to `scratch` and returns the copy's path: the checks open the copy, so the
+    server, not this script, is the one that recovers the log on the real file."""
+    copy = os.path.join(scratch, "inspect.db")
+    for suffix in ("-wal", "-shm", ""):
+        if os.path.exists(copy + suffix):
+            os.remove(copy + suffix)
+    shutil.copyfile(db_path, copy)
+    if os.path.exists(db_path + "-wal"):
+        shutil.copyfile(db_path + "-wal", copy + "-wal")
+    return copy
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--rounds", type=int, default=int(os.environ.get("CRASH_ROUNDS", "50")))
@@ -203,6 +228,8 @@ def main():
     args = parser.parse_args()
     rng = random.Random(args.seed)
     data_dir = tempfile.mkdtemp(prefix="clawchat-crash-")
+    scratch = os.path.join(data_dir, "inspect")
+    os.makedirs(scratch)
     server = harness.Server(data_dir)
     ledger = Ledger()
     problems = []
@@ -210,13 +237,15 @@ def main():
     started = time.monotonic()
     print(f"crash loop: {args.rounds} rounds, seed {args.seed}, data in {data_dir}", flush=True)
     token = None
+    cut_short = []
     try:
         for round_no in range(1, args.rounds + 1):
             if round_no > 1:
-                found = harness.check_store(server.db_path) + check_acknowledged(server.db_path, ledger)
-                db = harness.open_db(server.db_path, readonly=True)
-                interrupted_tasks += db.execute(
-                    "SELECT count(*) FROM agent_tasks WHERE status = 'running'").fetchone()[0]
+                copy = inspect_copy(server.db_path, scratch)
+                found = harness.check_store(copy) + check_acknowledged(copy, ledger)
+                db = harness.open_db(copy, readonly=True)
+                cut_short = [r[0] for r in db.execute("SELECT id FROM agent_tasks WHERE status = 'running'")]
+                interrupted_tasks += len(cut_short)
                 db.close()
                 problems += [f"round {round_no - 1}: {p}" for p in found]
                 if found:
@@ -226,13 +255,22 @@ def main():
             if token is None:
                 token = server.client().login().token
             client = harness.Client(server.base, token)
+            # Recovery, before the server listens: every task the kill caught running is
+            # failed with the reason; plans with tasks still to do resume, and must finish.
             db = harness.open_db(server.db_path, readonly=True)
-            running = db.execute("SELECT count(*) FROM agent_tasks WHERE status = 'running'").fetchone()[0]
+            for task_id in cut_short:
+                row = db.execute("SELECT status, error FROM agent_tasks WHERE id = ?", (task_id,)).fetchone()
+                if row is None or row["status"] != "failed" or "interrupted" not in (row["error"] or ""):
+                    problems.append(f"round {round_no}: task {task_id} cut short by the kill is {tuple(row or ())}")
+            deadline = time.monotonic() + 30
+            while True:
+                running = db.execute("SELECT count(*) FROM agent_tasks WHERE status = 'running'").fetchone()[0]
+                if running == 0 or time.monotonic() > deadline:
+                    break
+                time.sleep(0.05)
             db.close()
-            # Read before any writer starts: the only tasks that could be running are ones a
-            # kill interrupted, and recovery must have marked them failed.
             if running:
-                problems.append(f"round {round_no}: {running} tasks still running after recovery")
+                problems.append(f"round {round_no}: {running} tasks still running 30 s after recovery")
             with ledger.lock:
                 sample = rng.sample(
                     [i for i in ledger.todos if i not in ledger.deleted], min(5, len(ledger.todos) - len(ledger.deleted))
