@@ -72,13 +72,15 @@ class Server:
         )
         log.close()
         found = {}
+        proc = self.proc
 
         def read_stdout():
-            for line in self.proc.stdout:
+            for line in proc.stdout:
                 if "is running at http://" in line and "base" not in found:
                     found["base"] = line.split("is running at ")[1].split("/ ")[0].rstrip("/")
                     ready.set()
             ready.set()
+            proc.stdout.close()
 
         ready = threading.Event()
         threading.Thread(target=read_stdout, daemon=True).start()

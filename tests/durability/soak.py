@@ -25,6 +25,7 @@ import collections
 import json
 import os
 import random
+import shutil
 import sys
 import tempfile
 import threading
@@ -236,6 +237,7 @@ def main():
         print(f"server log: {server.log_path}")
         return 1
     print("soak: ok")
+    shutil.rmtree(data_dir, ignore_errors=True)
     return 0
 
 
