@@ -19,6 +19,7 @@ help:
 	@echo "make run     start ClawChat (the headless server; prints its URL and, on first start, the PIN)"
 	@echo "make test    install what is missing, then lint and run every test"
 	@echo "make bench   HTTP load figures for BENCHMARKS.md (release build, wrk)"
+	@echo "make soak    10 minutes of mixed REST and WebSocket load: memory over time, errors"
 
 rust:
 	@command -v $(CARGO) >/dev/null 2>&1 || { \
@@ -78,7 +79,35 @@ unit: deps
 	     END { printf "tests: %d passed, %d failed\n", p, f }' $$log; \
 	rm -f $$log; exit $$status
 
-test: deps lint clients unit
+test: deps lint clients unit durability
+
+# Durability, against the built binary (tests/durability/): the crash loop (SIGKILL at
+# random moments while writers run; CRASH_ROUNDS rounds, each restarted and checked), and
+# a full and a read-only disk on a real tmpfs. `make soak` is the long run: mixed REST and
+# WebSocket load for SOAK_SECONDS, memory over time and the error count. `make fixture
+# RELEASE=x.y.z` keeps the database a release leaves behind for the upgrade tests.
+CRASH_ROUNDS ?= 50
+SOAK_SECONDS ?= 600
+
+.PHONY: durability crash-loop soak fixture
+
+durability: deps python
+	$(CARGO) build -p clawchat-server
+	python3 tests/durability/crash_loop.py --rounds $(CRASH_ROUNDS)
+	python3 tests/durability/test_storage.py
+
+crash-loop: deps python
+	$(CARGO) build -p clawchat-server
+	python3 tests/durability/crash_loop.py --rounds $(CRASH_ROUNDS)
+
+soak: deps python tests/.venv/installed
+	$(CARGO) build --release -p clawchat-server
+	tests/.venv/bin/python tests/durability/soak.py --seconds $(SOAK_SECONDS)
+
+fixture: deps python
+	@test -n "$(RELEASE)" || { echo "usage: make fixture RELEASE=x.y.z (on that release's commit)"; exit 1; }
+	$(CARGO) build -p clawchat-server
+	python3 tests/durability/make_fixture.py --release $(RELEASE)
 
 release: deps
 	$(CARGO) build --release -p clawchat-server

@@ -6,30 +6,49 @@
 //! get their own pool and never wait for a writer (WAL). `busy_timeout` still matters for a
 //! second process on the same file.
 
-use std::path::Path;
+use std::collections::HashSet;
+use std::path::{Path, PathBuf};
 use std::str::FromStr;
 use std::time::Duration;
 
-use anyhow::Context as _;
+use anyhow::{Context as _, anyhow};
+use sqlx::migrate::Migrator;
 use sqlx::sqlite::{
     SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous,
 };
 
-static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations");
+/// The schema's history, `migrations/NNNN_*.sql`, built into the binary.
+pub static MIGRATOR: Migrator = sqlx::migrate!("./migrations");
 
 /// Read and write handles on the one database file.
 #[derive(Clone, Debug)]
 pub struct Db {
     pub read: SqlitePool,
     pub write: SqlitePool,
+    /// The file (or its disk) could not be written when it was opened: what is stored is
+    /// shown, and every write answers `storage_read_only`.
+    pub read_only: bool,
 }
 
 impl Db {
     /// Opens (creating if needed) the database at `path` and applies pending migrations.
     pub async fn open(path: &Path) -> anyhow::Result<Self> {
+        Self::open_with(path, &MIGRATOR).await
+    }
+
+    /// As [`Db::open`], with another set of migrations (tests use one that fails on purpose).
+    ///
+    /// Upgrading an existing database: a copy is first written next to it
+    /// (`<file>.pre-<first pending version>.bak`), and if any pending migration fails, that
+    /// copy is put back, so the file is exactly what the previous release left and the
+    /// error says which migration failed and why.
+    pub async fn open_with(path: &Path, migrator: &Migrator) -> anyhow::Result<Self> {
         if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
             std::fs::create_dir_all(dir)
                 .with_context(|| format!("cannot create the data folder {}", dir.display()))?;
+        }
+        if let Some(reason) = unwritable(path) {
+            return Self::open_read_only(path, migrator, &reason).await;
         }
         let base = SqliteConnectOptions::from_str("sqlite://")?
             .filename(path)
@@ -48,10 +67,7 @@ impl Db {
             .connect_with(base.clone().create_if_missing(true))
             .await
             .with_context(|| format!("cannot open the database {}", path.display()))?;
-        MIGRATOR
-            .run(&write)
-            .await
-            .with_context(|| format!("cannot migrate the database {}", path.display()))?;
+        migrate(&write, path, migrator).await?;
 
         let readers = std::thread::available_parallelism().map_or(4, |n| n.get().clamp(2, 8) * 2);
         let read = SqlitePoolOptions::new()
@@ -61,18 +77,199 @@ impl Db {
             .connect_with(base.read_only(true))
             .await
             .with_context(|| format!("cannot open the database {} for reading", path.display()))?;
-        Ok(Self { read, write })
+        Ok(Self { read, write, read_only: false })
+    }
+
+    /// Opens a database that cannot be written, so the user can still read it. Refused
+    /// when it needs an upgrade, which would have to write.
+    async fn open_read_only(path: &Path, migrator: &Migrator, reason: &str) -> anyhow::Result<Self> {
+        Self::try_open_read_only(path, migrator, reason)
+            .await
+            .with_context(|| format!("cannot open the read-only database {}", path.display()))
+    }
+
+    async fn try_open_read_only(path: &Path, migrator: &Migrator, reason: &str) -> anyhow::Result<Self> {
+        let base = SqliteConnectOptions::from_str("sqlite://")?
+            .filename(path)
+            .read_only(true)
+            .busy_timeout(Duration::from_secs(5));
+        let connect = |options: SqliteConnectOptions, size: u32| {
+            SqlitePoolOptions::new()
+                .max_connections(size)
+                .min_connections(1)
+                .acquire_timeout(Duration::from_secs(30))
+                .connect_with(options)
+        };
+        // A WAL database needs its shared-memory file; on a read-only disk, where that
+        // cannot be made, it is read as an immutable file instead.
+        let probe = "SELECT count(*) FROM sqlite_schema";
+        let plain = match connect(base.clone(), 1).await {
+            Ok(pool) if sqlx::query(probe).execute(&pool).await.is_ok() => Some(pool),
+            Ok(pool) => {
+                pool.close().await;
+                None
+            }
+            Err(_) => None,
+        };
+        let write = match plain {
+            Some(pool) => pool,
+            None => {
+                let pool = connect(base.clone().immutable(true), 1).await?;
+                sqlx::query(probe).execute(&pool).await?;
+                pool
+            }
+        };
+        let applied = applied_versions(&write).await?;
+        if let Some(pending) = migrator.iter().find(|m| !applied.contains(&m.version)) {
+            return Err(anyhow!(
+                "the database {} is read-only ({reason}) and this version of ClawChat must upgrade it \
+                 (migration {}); make it writable and start again",
+                path.display(),
+                pending.version
+            ));
+        }
+        let read = connect(write.connect_options().as_ref().clone(), 4).await?;
+        tracing::warn!(
+            database = %path.display(),
+            reason,
+            "the database is read-only: everything stored can be read, and every change is refused \
+             (storage_read_only) until it is writable again and ClawChat restarts"
+        );
+        Ok(Self { read, write, read_only: true })
     }
 
     /// Folds the WAL back into the main file and closes every connection. Called once the
     /// server has stopped taking requests.
     pub async fn close(&self) {
         self.read.close().await;
+        if self.read_only {
+            self.write.close().await;
+            return;
+        }
         if let Err(e) = sqlx::query("PRAGMA wal_checkpoint(TRUNCATE)").execute(&self.write).await {
             tracing::warn!(error = %e, "WAL checkpoint at shutdown failed");
         }
         self.write.close().await;
     }
+}
+
+/// Why the existing database at `path` cannot be written, if it cannot.
+fn unwritable(path: &Path) -> Option<String> {
+    match std::fs::OpenOptions::new().write(true).open(path) {
+        Err(e) if e.kind() == std::io::ErrorKind::PermissionDenied => Some("permission denied".into()),
+        Err(e) if e.kind() == std::io::ErrorKind::ReadOnlyFilesystem => Some("read-only file system".into()),
+        _ => None,
+    }
+}
+
+/// Applies `migrator`'s pending migrations to the database at `path`, open on `write`,
+/// with a backup taken first and restored on failure (see [`Db::open_with`]).
+async fn migrate(write: &SqlitePool, path: &Path, migrator: &Migrator) -> anyhow::Result<()> {
+    let known: HashSet<i64> = migrator.iter().map(|m| m.version).collect();
+    let before = applied_versions(write).await?;
+    if let Some(newer) = before.iter().find(|v| !known.contains(v)) {
+        return Err(anyhow!(
+            "the database {} was changed by a newer ClawChat (its schema has migration {newer}, which \
+             this version does not know); use that version, or restore a backup made before it",
+            path.display()
+        ));
+    }
+    let pending: Vec<i64> = migrator.iter().map(|m| m.version).filter(|v| !before.contains(v)).collect();
+    let Some(&first) = pending.first() else { return Ok(()) };
+    let has_data: bool =
+        sqlx::query_scalar("SELECT count(*) > 0 FROM sqlite_schema").fetch_one(write).await?;
+    let backup = if has_data { Some(back_up(write, path, first).await?) } else { None };
+
+    let Err(error) = migrator.run(write).await else {
+        if !pending.is_empty() {
+            tracing::info!(versions = ?pending, "database schema upgraded");
+        }
+        return Ok(());
+    };
+    // The migration that failed is the first pending one that is not recorded as applied.
+    let after = applied_versions(write).await.unwrap_or_default();
+    let failed = migrator
+        .iter()
+        .find(|m| !after.contains(&m.version))
+        .map_or_else(|| "?".to_owned(), |m| format!("{} ({})", m.version, m.description));
+    let Some(backup) = backup else {
+        return Err(anyhow!(
+            "cannot create the database {}: migration {failed} failed: {error}",
+            path.display()
+        ));
+    };
+    write.close().await;
+    match restore(&backup, path) {
+        Ok(()) => Err(anyhow!(
+            "cannot upgrade the database {}: migration {failed} failed: {error}. The database is \
+             as it was before the upgrade, and a copy of it is at {}",
+            path.display(),
+            backup.display()
+        )),
+        Err(restore_error) => Err(anyhow!(
+            "cannot upgrade the database {}: migration {failed} failed: {error}; putting back the \
+             copy made before the upgrade also failed ({restore_error:#}): copy {} over it by hand",
+            path.display(),
+            backup.display()
+        )),
+    }
+}
+
+/// The migration versions recorded as applied (none for a new database).
+async fn applied_versions(db: &SqlitePool) -> anyhow::Result<HashSet<i64>> {
+    let table: Option<String> = sqlx::query_scalar(
+        "SELECT name FROM sqlite_schema WHERE type = 'table' AND name = '_sqlx_migrations'",
+    )
+    .fetch_optional(db)
+    .await?;
+    if table.is_none() {
+        return Ok(HashSet::new());
+    }
+    let versions: Vec<i64> =
+        sqlx::query_scalar("SELECT version FROM _sqlx_migrations WHERE success = 1").fetch_all(db).await?;
+    Ok(versions.into_iter().collect())
+}
+
+/// Writes a consistent copy of the database next to it before migration `version` and
+/// returns its path. An older copy of the same name is kept; the new one gets a suffix.
+async fn back_up(db: &SqlitePool, path: &Path, version: i64) -> anyhow::Result<PathBuf> {
+    let name = path.file_name().map_or_else(|| "clawchat.db".into(), |n| n.to_string_lossy().into_owned());
+    let mut backup = path.with_file_name(format!("{name}.pre-{version:04}.bak"));
+    if backup.exists() {
+        backup = path.with_file_name(format!("{name}.pre-{version:04}.{}.bak", now_ms()));
+    }
+    let target =
+        backup.to_str().ok_or_else(|| anyhow!("the backup path {} is not UTF-8", backup.display()))?;
+    sqlx::query("VACUUM INTO ?").bind(target).execute(db).await.with_context(|| {
+        format!("cannot write a backup of the database to {} before upgrading it", backup.display())
+    })?;
+    std::fs::File::open(&backup)
+        .and_then(|f| f.sync_all())
+        .with_context(|| format!("cannot flush the backup {}", backup.display()))?;
+    tracing::info!(backup = %backup.display(), "copied the database before upgrading its schema");
+    Ok(backup)
+}
+
+/// Puts `backup` in place of the database at `path` (closed), atomically by rename.
+fn restore(backup: &Path, path: &Path) -> anyhow::Result<()> {
+    let mut staging = path.as_os_str().to_owned();
+    staging.push(".restoring");
+    let staging = PathBuf::from(staging);
+    std::fs::copy(backup, &staging).context("copying the backup")?;
+    std::fs::File::open(&staging).and_then(|f| f.sync_all()).context("flushing the copy")?;
+    // The failed upgrade's write-ahead log must not be replayed onto the restored file.
+    for suffix in ["-wal", "-shm"] {
+        let mut side = path.as_os_str().to_owned();
+        side.push(suffix);
+        match std::fs::remove_file(&side) {
+            Err(e) if e.kind() != std::io::ErrorKind::NotFound => {
+                return Err(e).with_context(|| format!("removing {}", Path::new(&side).display()));
+            }
+            _ => {}
+        }
+    }
+    std::fs::rename(&staging, path).context("moving the copy in place")?;
+    Ok(())
 }
 
 /// Milliseconds since the Unix epoch: how every instant is stored.

@@ -60,6 +60,14 @@ pub enum Error {
     Upstream { code: &'static str, detail: String },
     #[error("the request took too long; try again")]
     Timeout,
+    /// SQLITE_FULL: the disk (or the database's size limit) has no room for the write.
+    #[error("the disk holding ClawChat's data is full, so nothing was saved; free some space and try again")]
+    StorageFull,
+    /// SQLITE_READONLY: the database file, its folder or its disk cannot be written.
+    #[error(
+        "ClawChat's database cannot be written (the file or its disk is read-only), so nothing was saved"
+    )]
+    StorageReadOnly,
     #[error(transparent)]
     Internal(#[from] anyhow::Error),
 }
@@ -92,6 +100,8 @@ impl Error {
                 StatusCode::SERVICE_UNAVAILABLE
             }
             Error::Upstream { .. } => StatusCode::BAD_GATEWAY,
+            Error::StorageFull => StatusCode::INSUFFICIENT_STORAGE,
+            Error::StorageReadOnly => StatusCode::SERVICE_UNAVAILABLE,
             Error::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -112,6 +122,8 @@ impl Error {
             Error::TooManyRequests { .. } => "too_many_requests",
             Error::Unavailable => "unavailable",
             Error::Timeout => "timeout",
+            Error::StorageFull => "storage_full",
+            Error::StorageReadOnly => "storage_read_only",
             Error::Internal(_) => "internal_error",
         }
     }
@@ -124,16 +136,14 @@ impl From<sqlx::Error> for Error {
             sqlx::Error::Database(db) => {
                 // The schema's own rules (CHECK, UNIQUE, FOREIGN KEY) are a client mistake
                 // that slipped past validation, not a server fault.
-                let msg = db.message().to_owned();
                 if db.is_unique_violation() {
                     Error::Conflict { code: "conflict", detail: "that already exists".into() }
                 } else if db.is_foreign_key_violation() {
                     Error::invalid("id", "refers to something that does not exist")
                 } else if db.is_check_violation() {
                     Error::Invalid { detail: "a value is out of range".into(), errors: vec![] }
-                } else if msg.contains("database or disk is full") || msg.contains("readonly") {
-                    tracing::error!(error = %e, "the database cannot take writes");
-                    Error::Unavailable
+                } else if let Some(trouble) = storage_trouble(&e) {
+                    trouble
                 } else {
                     Error::Internal(e.into())
                 }
@@ -143,10 +153,81 @@ impl From<sqlx::Error> for Error {
     }
 }
 
+/// The disk refusing a write, told apart from other database failures: `StorageFull` for
+/// SQLITE_FULL, `StorageReadOnly` for SQLITE_READONLY (any of its extended codes). The
+/// cause is logged here, once, with SQLite's own words.
+fn storage_trouble(e: &sqlx::Error) -> Option<Error> {
+    let sqlx::Error::Database(db) = e else { return None };
+    let code = db.code().and_then(|c| c.parse::<i32>().ok()).unwrap_or(-1);
+    match code & 0xff {
+        13 => {
+            tracing::error!(error = %e, "a write failed: the disk holding the database is full");
+            Some(Error::StorageFull)
+        }
+        8 => {
+            tracing::error!(error = %e, "a write failed: the database is read-only");
+            Some(Error::StorageReadOnly)
+        }
+        _ => None,
+    }
+}
+
+/// Adds the answers a full or read-only disk gives (507 `storage_full`, 503
+/// `storage_read_only`) to every operation of `spec` that writes (POST, PUT, PATCH, DELETE),
+/// as references to two shared responses in `components.responses`.
+pub(crate) fn describe_storage_errors(spec: &mut utoipa::openapi::OpenApi) {
+    use utoipa::openapi::{ContentBuilder, Ref, RefOr, ResponseBuilder};
+    const FULL: &str = "The disk holding the data is full; nothing was saved (`storage_full`)";
+    const READ_ONLY: &str = "The database cannot be written; nothing was saved (`storage_read_only`)";
+    let answer = |description: &str| {
+        ResponseBuilder::new()
+            .description(description)
+            .content(
+                "application/json",
+                ContentBuilder::new().schema(Some(Ref::from_schema_name("ErrorBody"))).build(),
+            )
+            .build()
+    };
+    let components = spec.components.get_or_insert_with(Default::default);
+    components.responses.insert("StorageFull".to_owned(), RefOr::T(answer(FULL)));
+    components.responses.insert("StorageReadOnly".to_owned(), RefOr::T(answer(READ_ONLY)));
+    for item in spec.paths.paths.values_mut() {
+        for operation in
+            [&mut item.post, &mut item.put, &mut item.patch, &mut item.delete].into_iter().flatten()
+        {
+            let responses = &mut operation.responses.responses;
+            responses
+                .entry("507".to_owned())
+                .or_insert_with(|| RefOr::Ref(Ref::from_response_name("StorageFull")));
+            match responses.get_mut("503") {
+                // A route that already answers 503 for another reason names both.
+                Some(RefOr::T(existing)) if !existing.description.contains("storage_read_only") => {
+                    existing.description = format!("{}; or: {READ_ONLY}", existing.description);
+                }
+                Some(_) => {}
+                None => {
+                    responses
+                        .insert("503".to_owned(), RefOr::Ref(Ref::from_response_name("StorageReadOnly")));
+                }
+            }
+        }
+    }
+}
+
 impl IntoResponse for Error {
     fn into_response(self) -> Response {
-        let status = self.status();
-        let (detail, errors) = match self {
+        // A storage failure that travelled inside another error still answers as one.
+        let this = match self {
+            Error::Internal(e) => {
+                match e.chain().find_map(|c| c.downcast_ref::<sqlx::Error>()).and_then(storage_trouble) {
+                    Some(trouble) => trouble,
+                    None => Error::Internal(e),
+                }
+            }
+            other => other,
+        };
+        let status = this.status();
+        let (detail, errors) = match this {
             Error::Internal(ref e) => {
                 tracing::error!(error = ?e, "internal error");
                 ("something went wrong on our side".to_owned(), None)
@@ -154,9 +235,9 @@ impl IntoResponse for Error {
             Error::Invalid { ref detail, ref errors } => (detail.clone(), Some(errors.clone())),
             ref other => (other.to_string(), None),
         };
-        let body = ErrorBody { detail, code: self.code().to_owned(), errors };
+        let body = ErrorBody { detail, code: this.code().to_owned(), errors };
         let mut response = (status, axum::Json(body)).into_response();
-        if let Error::TooManyRequests { retry_after } = self {
+        if let Error::TooManyRequests { retry_after } = this {
             if let Ok(v) = HeaderValue::from_str(&retry_after.max(1).to_string()) {
                 response.headers_mut().insert(header::RETRY_AFTER, v);
             }

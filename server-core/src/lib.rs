@@ -197,16 +197,19 @@ fn api_router(
 /// The OpenAPI document, as served at `/api/openapi.json`. Describing the routes needs no
 /// state and no guard: the guard adds no paths.
 pub fn openapi() -> utoipa::openapi::OpenApi {
-    api_router(|routes| routes).split_for_parts().1
+    let mut spec = api_router(|routes| routes).split_for_parts().1;
+    error::describe_storage_errors(&mut spec);
+    spec
 }
 
 /// The whole application router for `state`, with transport layers for `allowed` hosts.
 pub fn router(state: AppState, allowed: AllowedHosts) -> Router {
     let guard_state = state.clone();
-    let (api, spec) = api_router(move |routes| {
+    let (api, mut spec) = api_router(move |routes| {
         routes.route_layer(axum::middleware::from_fn_with_state(guard_state, auth::require_auth))
     })
     .split_for_parts();
+    error::describe_storage_errors(&mut spec);
     let app = api
         .with_state(state.clone())
         .merge(http::docs_router(spec))

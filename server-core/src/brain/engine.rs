@@ -425,6 +425,10 @@ impl Engine {
     /// After a restart: running tasks failed (we cannot know how far they got), pending
     /// ones and those waiting for approval run again. Returns the plans resumed.
     pub async fn recover(&self) -> crate::error::Result<usize> {
+        if self.db.read_only {
+            // Nothing can run or be marked failed on a database that cannot be written.
+            return Ok(0);
+        }
         sqlx::query(
             "UPDATE agent_tasks SET status = 'failed', error = 'interrupted: ClawChat stopped while it ran', updated_at = ?
              WHERE status = 'running'",

@@ -118,6 +118,14 @@ impl TestServer {
         Self::start_in(dir, options).await
     }
 
+    /// Starts on a copy of an existing database file (a release's fixture), which the
+    /// server upgrades as it would the user's.
+    pub async fn start_on_copy(database: &std::path::Path) -> Self {
+        let dir = Arc::new(tempfile::tempdir().expect("a temporary directory"));
+        std::fs::copy(database, db_path(&dir)).expect("the database file copies");
+        Self::start_in(dir, Options::default()).await
+    }
+
     async fn start_in(dir: Arc<TempDir>, options: Options) -> Self {
         let (otp_tx, otp_rx) = mpsc::unbounded_channel();
         let app = open_app(&dir, &options, otp_tx).await.expect("the app opens");

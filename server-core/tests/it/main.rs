@@ -24,5 +24,6 @@ mod search;
 mod today;
 mod todos;
 mod transport;
+mod upgrade;
 mod voice;
 mod ws;
