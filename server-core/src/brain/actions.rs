@@ -95,6 +95,8 @@ pub async fn run_server_tool(engine: &Engine, tool: &Tool, inputs: &Value, ctx: 
                 status: None,
                 priority: priority(inputs),
                 due_date: when(inputs, "due_date")?,
+                reminder_minutes: None,
+                recurrence_rule: None,
                 tags: tags(inputs),
             };
             let todo = todos::insert_todo(&db.write, tz, new).await?;
@@ -131,6 +133,7 @@ pub async fn run_server_tool(engine: &Engine, tool: &Tool, inputs: &Value, ctx: 
                 priority: priority(inputs),
                 due_date: when(inputs, "due_date")?.map(Some),
                 tags: inputs.get("tags").map(|_| tags(inputs)),
+                ..TodoPatch::default()
             };
             let before = row.clone().into_api(tz);
             let todo = todos::patch_todo(&db.write, tz, &row.id, patch).await?;
