@@ -284,8 +284,17 @@ pub async fn run_server_tool(engine: &Engine, tool: &Tool, inputs: &Value, ctx: 
             json!({ "query": q, "results": page.items, "total": page.total })
         }
         Intent::DailyBriefing => {
+            // The same briefing the scheduler makes each morning, made now: kept in the
+            // Briefings conversation, so /api/today shows it too.
+            let made = crate::schedule::briefing::make_now(db, tz, engine.model.as_deref()).await?;
             let today = crate::today::load(&db.read, tz).await?;
-            json!({ "text": super::briefing::compose(&today), "today": today })
+            engine.bus.data_changed("chat");
+            json!({
+                "text": made.text,
+                "today": today,
+                "provider": made.provider,
+                "briefing": { "conversation_id": made.conversation_id, "message_id": made.message_id },
+            })
         }
         Intent::WebSearch => web_search(engine, text(inputs, "query").unwrap_or("")).await?,
         Intent::DelegateTask => {

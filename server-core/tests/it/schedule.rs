@@ -687,3 +687,30 @@ BEGIN:VEVENT\r\nUID:bad-2\r\nSUMMARY:Broken\r\nDTSTART:20260303T170000Z\r\nRRULE
     assert_eq!(server.total("/api/events", &token).await, 0, "nothing was imported");
     server.stop().await;
 }
+
+#[tokio::test]
+async fn asking_for_the_briefing_stores_it_where_today_shows_it() {
+    let mut server = TestServer::start().await;
+    let token = server.token().await;
+    server.create("/api/todos", &token, json!({"title": "Renew passport", "due_date": crate::common::now_local().date_naive().to_string()})).await;
+    assert_eq!(server.get_ok("/api/today", &token).await["briefing"], Value::Null);
+    let text = server
+        .post("/api/chat/stream", &token)
+        .json(&json!({ "content": "give me my briefing" }))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(text.contains("Renew passport"), "the answer is the briefing: {text}");
+    let today = server.get_ok("/api/today", &token).await;
+    let briefing = &today["briefing"];
+    assert!(briefing["content"].as_str().unwrap().contains("Due today: Renew passport."), "{today}");
+    let conversations = server.get_ok("/api/chat/conversations", &token).await;
+    assert!(
+        conversations["items"].as_array().unwrap().iter().any(|c| c["title"] == "Briefings"),
+        "{conversations}"
+    );
+    server.stop().await;
+}
