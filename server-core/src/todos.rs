@@ -290,7 +290,10 @@ pub async fn insert_todo(db: &sqlx::SqlitePool, tz: chrono_tz::Tz, new: NewTodo)
     let status = new.status.unwrap_or(TodoStatus::Pending);
     let rule = new.recurrence_rule.as_deref().map(crate::events::normalise_rule).transpose()?;
     if rule.is_some() && new.due_date.is_none() {
-        return Err(Error::invalid("recurrence_rule", "a repeating todo needs a due_date (its first occurrence)"));
+        return Err(Error::invalid(
+            "recurrence_rule",
+            "a repeating todo needs a due_date (its first occurrence)",
+        ));
     }
     let row = TodoRow {
         id: new_id(),
@@ -413,7 +416,10 @@ pub async fn patch_todo(
         row.recurrence_rule = rule.as_deref().map(crate::events::normalise_rule).transpose()?;
     }
     if row.recurrence_rule.is_some() && row.due_at.is_none() {
-        return Err(Error::invalid("recurrence_rule", "a repeating todo needs a due_date (its first occurrence)"));
+        return Err(Error::invalid(
+            "recurrence_rule",
+            "a repeating todo needs a due_date (its first occurrence)",
+        ));
     }
     // Completing a repeating todo moves it to its next occurrence; after the last one it
     // completes for good.

@@ -38,8 +38,16 @@ pub async fn make(db: &Db, tz: Tz, model: Option<&Model>, now: i64) -> Result<Ma
     };
     let conversation_id = briefings_conversation(db, tz).await?;
     let message_id = new_id();
-    insert_message(&db.write, &conversation_id, &message_id, Role::Assistant, &text, Some("daily_briefing"), &[])
-        .await?;
+    insert_message(
+        &db.write,
+        &conversation_id,
+        &message_id,
+        Role::Assistant,
+        &text,
+        Some("daily_briefing"),
+        &[],
+    )
+    .await?;
     Ok(Made { conversation_id, message_id, text, provider })
 }
 

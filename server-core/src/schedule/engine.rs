@@ -387,7 +387,14 @@ impl Scheduler {
                 now + lead + 1,
                 recurrence::MAX_OCCURRENCES,
             ) {
-                due.push(event_due(s.id.clone(), s.title.clone(), s.location.as_deref(), start, start - lead, tz));
+                due.push(event_due(
+                    s.id.clone(),
+                    s.title.clone(),
+                    s.location.as_deref(),
+                    start,
+                    start - lead,
+                    tz,
+                ));
             }
         }
         Ok(due)
@@ -458,8 +465,7 @@ impl Scheduler {
         }
         let tz = self.inner.config.tz;
         let batch: Vec<Notification> = rows.iter().map(|r| r.to_api(tz)).collect();
-        let results =
-            futures::future::join_all(self.inner.notifiers.iter().map(|n| n.deliver(&batch))).await;
+        let results = futures::future::join_all(self.inner.notifiers.iter().map(|n| n.deliver(&batch))).await;
         for (notifier, result) in self.inner.notifiers.iter().zip(results) {
             if let Err(e) = result {
                 tracing::warn!(notifier = notifier.name(), error = %e, "a notifier failed");
@@ -506,12 +512,13 @@ impl Scheduler {
             Ok(made) => {
                 row.body = made.text;
                 row.conversation_id = Some(made.conversation_id);
-                if let Err(e) = sqlx::query("UPDATE notifications SET body = ?, conversation_id = ? WHERE id = ?")
-                    .bind(&row.body)
-                    .bind(&row.conversation_id)
-                    .bind(&row.id)
-                    .execute(&self.inner.db.write)
-                    .await
+                if let Err(e) =
+                    sqlx::query("UPDATE notifications SET body = ?, conversation_id = ? WHERE id = ?")
+                        .bind(&row.body)
+                        .bind(&row.conversation_id)
+                        .bind(&row.id)
+                        .execute(&self.inner.db.write)
+                        .await
                 {
                     tracing::warn!(error = %e, "could not store the briefing's notification");
                 }

@@ -5,6 +5,7 @@
 
 use axum::body::Bytes;
 use axum::extract::State;
+use axum::extract::rejection::BytesRejection;
 use axum::http::header;
 use axum::response::IntoResponse;
 use chrono::{DateTime, NaiveDateTime, TimeZone as _, Utc};
@@ -57,11 +58,10 @@ struct Incoming {
         (status = 401, description = "Not logged in", body = ErrorBody),
     ))]
 pub(super) async fn export_events(State(state): State<AppState>) -> Result<impl IntoResponse> {
-    let rows: Vec<EventRow> = sqlx::query_as(&format!(
-        "SELECT {EVENT_COLUMNS} FROM events ORDER BY start_at, seq"
-    ))
-    .fetch_all(&state.db.read)
-    .await?;
+    let rows: Vec<EventRow> =
+        sqlx::query_as(&format!("SELECT {EVENT_COLUMNS} FROM events ORDER BY start_at, seq"))
+            .fetch_all(&state.db.read)
+            .await?;
     let uids: Vec<(String, Option<String>)> =
         sqlx::query_as("SELECT id, ical_uid FROM events").fetch_all(&state.db.read).await?;
     let uids: std::collections::HashMap<String, Option<String>> = uids.into_iter().collect();
@@ -94,9 +94,10 @@ fn to_ical(row: &EventRow, uid: &str, tz: Tz) -> icalendar::Event {
         let day = crate::time::from_ms(row.start_at, tz).date_naive();
         e.starts(day);
         // DTEND of an all-day event is the day after its last (exclusive).
-        let end = row.end_at.map_or_else(|| day.succ_opt().unwrap_or(day), |ms| {
-            crate::time::from_ms(ms, tz).date_naive().max(day.succ_opt().unwrap_or(day))
-        });
+        let end = row.end_at.map_or_else(
+            || day.succ_opt().unwrap_or(day),
+            |ms| crate::time::from_ms(ms, tz).date_naive().max(day.succ_opt().unwrap_or(day)),
+        );
         e.ends(end);
     } else {
         e.starts(utc(row.start_at));
@@ -123,7 +124,17 @@ fn to_ical(row: &EventRow, uid: &str, tz: Tz) -> icalendar::Event {
         (status = 413, description = "Body too large", body = ErrorBody),
         (status = 422, description = "Not a calendar file, or an event in it is unusable; nothing was imported", body = ErrorBody),
     ))]
-pub(super) async fn import_events(State(state): State<AppState>, body: Bytes) -> Result<Json<Imported>> {
+pub(super) async fn import_events(
+    State(state): State<AppState>,
+    body: std::result::Result<Bytes, BytesRejection>,
+) -> Result<Json<Imported>> {
+    let body = body.map_err(|rejection| {
+        if rejection.status() == axum::http::StatusCode::PAYLOAD_TOO_LARGE {
+            Error::PayloadTooLarge { limit: state.settings.body_limit }
+        } else {
+            Error::BadRequest { code: "unreadable_body", detail: "the request body could not be read".into() }
+        }
+    })?;
     let text = std::str::from_utf8(&body).map_err(|_| Error::invalid("file", "is not UTF-8 text"))?;
     let incoming = parse(text, state.tz)?;
     let imported = store(&state.db.write, incoming).await?;
@@ -136,8 +147,9 @@ fn parse(text: &str, tz: Tz) -> Result<Vec<Incoming>> {
     if !text.trim_start().to_ascii_uppercase().starts_with("BEGIN:VCALENDAR") {
         return Err(Error::invalid("file", "is not an iCalendar file (it must start with BEGIN:VCALENDAR)"));
     }
-    let calendar: Calendar =
-        text.parse().map_err(|e: String| Error::invalid("file", format!("is not a readable iCalendar file: {}", first_line(&e))))?;
+    let calendar: Calendar = text.parse().map_err(|e: String| {
+        Error::invalid("file", format!("is not a readable iCalendar file: {}", first_line(&e)))
+    })?;
     let events: Vec<&icalendar::Event> = calendar.events().collect();
     if events.is_empty() {
         return Err(Error::invalid("file", "holds no events (VEVENT)"));
@@ -145,10 +157,18 @@ fn parse(text: &str, tz: Tz) -> Result<Vec<Incoming>> {
     if events.len() > MAX_IMPORT {
         return Err(Error::invalid("file", format!("holds more than {MAX_IMPORT} events")));
     }
-    events.iter().enumerate().map(|(i, e)| incoming(e, tz).map_err(|m| {
-        let name = e.get_summary().map_or_else(|| format!("event {}", i + 1), |s| format!("event {} ({s:?})", i + 1));
-        Error::invalid("file", format!("{name}: {m}"))
-    })).collect()
+    events
+        .iter()
+        .enumerate()
+        .map(|(i, e)| {
+            incoming(e, tz).map_err(|m| {
+                let name = e
+                    .get_summary()
+                    .map_or_else(|| format!("event {}", i + 1), |s| format!("event {} ({s:?})", i + 1));
+                Error::invalid("file", format!("{name}: {m}"))
+            })
+        })
+        .collect()
 }
 
 fn first_line(s: &str) -> &str {

@@ -57,7 +57,12 @@ impl Notifier for BusNotifier {
 
     fn deliver<'a>(&'a self, batch: &'a [Notification]) -> BoxFuture<'a, anyhow::Result<()>> {
         Box::pin(async move {
-            for n in batch {
+            for (i, n) in batch.iter().enumerate() {
+                // A large batch gives the connections' tasks a turn now and then, so they
+                // drain the bus as it fills instead of falling behind all at once.
+                if i > 0 && i % 256 == 0 {
+                    tokio::task::yield_now().await;
+                }
                 self.0.publish(ServerEvent::Notification {
                     title: n.title.clone(),
                     body: n.body.clone(),

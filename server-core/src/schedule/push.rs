@@ -84,8 +84,9 @@ impl ExpoPush {
 
     /// Sends `batch` to every registered token and waits for Expo's answers.
     pub async fn send(&self, batch: &[Notification]) -> anyhow::Result<PushReport> {
-        let tokens: Vec<String> =
-            sqlx::query_scalar("SELECT token FROM push_tokens ORDER BY token").fetch_all(&self.db.read).await?;
+        let tokens: Vec<String> = sqlx::query_scalar("SELECT token FROM push_tokens ORDER BY token")
+            .fetch_all(&self.db.read)
+            .await?;
         let mut report = PushReport::default();
         if tokens.is_empty() || batch.is_empty() {
             return Ok(report);

@@ -104,7 +104,13 @@ impl Rig {
             check_interval: Duration::from_secs(60),
             model: None,
         };
-        Scheduler::new(self.db.clone(), self.bus.clone(), self.clock.clone(), vec![self.collector.clone()], config)
+        Scheduler::new(
+            self.db.clone(),
+            self.bus.clone(),
+            self.clock.clone(),
+            vec![self.collector.clone()],
+            config,
+        )
     }
 
     async fn start(&mut self) {
@@ -130,7 +136,9 @@ impl Rig {
         // A change wakes the engine even when nothing is due, so the pass below happens.
         self.bus.data_changed("todos");
         let handle = self.handle.as_mut().unwrap();
-        tokio::time::timeout(Duration::from_secs(30), handle.passed(at)).await.expect("the engine made a pass");
+        tokio::time::timeout(Duration::from_secs(30), handle.passed(at))
+            .await
+            .expect("the engine made a pass");
     }
 
     async fn todo(&self, body: Value) -> String {
@@ -223,7 +231,9 @@ async fn two_engines_on_one_file_fire_each_reminder_once() {
     let mut b = Rig::open(&path, clock.clone(), None).await;
     let mut ids = Vec::new();
     for i in 0..60 {
-        ids.push(a.todo(json!({"title": format!("Task {i}"), "due_date": rfc(t0 + 5 * MIN + i * 1000)})).await);
+        ids.push(
+            a.todo(json!({"title": format!("Task {i}"), "due_date": rfc(t0 + 5 * MIN + i * 1000)})).await,
+        );
     }
     b.bus.data_changed("todos");
     // Both engines wake for the same instants and race for every claim.
@@ -237,7 +247,13 @@ async fn two_engines_on_one_file_fire_each_reminder_once() {
     }
     let mut all: Vec<String> =
         a.collector.all().into_iter().chain(b.collector.all()).filter_map(|n| n.ref_id).collect();
-    assert_eq!(all.len(), 60, "every reminder delivered once in all (a: {}, b: {})", a.collector.all().len(), b.collector.all().len());
+    assert_eq!(
+        all.len(),
+        60,
+        "every reminder delivered once in all (a: {}, b: {})",
+        a.collector.all().len(),
+        b.collector.all().len()
+    );
     all.sort();
     ids.sort();
     assert_eq!(all, ids);
@@ -255,7 +271,11 @@ async fn an_open_todo_past_due_is_announced_overdue_once() {
     let done = rig.todo(json!({"title": "Buy milk", "due_date": rfc(due)})).await;
     rig.at(due).await;
     rig.collector.wait_for(2).await;
-    sqlx::query("UPDATE todos SET status = 'completed' WHERE id = ?").bind(&done).execute(&rig.db.write).await.unwrap();
+    sqlx::query("UPDATE todos SET status = 'completed' WHERE id = ?")
+        .bind(&done)
+        .execute(&rig.db.write)
+        .await
+        .unwrap();
     rig.bus.data_changed("todos");
 
     rig.at(due + 59 * MIN).await;
@@ -304,12 +324,17 @@ async fn a_repeating_reminder_keeps_its_local_time_across_daylight_saving_change
         let times: Vec<String> = got
             .iter()
             .map(|n| {
-                chrono::DateTime::parse_from_rfc3339(&n.fire_at).unwrap().with_timezone(&tz()).format("%m-%d %H:%M").to_string()
+                chrono::DateTime::parse_from_rfc3339(&n.fire_at)
+                    .unwrap()
+                    .with_timezone(&tz())
+                    .format("%m-%d %H:%M")
+                    .to_string()
             })
             .collect();
         let expected: Vec<String> = (0..days)
             .map(|d| {
-                let day = chrono::NaiveDate::from_ymd_opt(start.0, start.1, start.2).unwrap() + chrono::Days::new(d as u64);
+                let day = chrono::NaiveDate::from_ymd_opt(start.0, start.1, start.2).unwrap()
+                    + chrono::Days::new(d as u64);
                 let t = NaiveTime::from_hms_opt(hour, minute, 0).unwrap() - chrono::Duration::minutes(10);
                 format!("{} {}", day.format("%m-%d"), t.format("%H:%M"))
             })
@@ -332,14 +357,19 @@ async fn the_daily_briefing_comes_at_the_configured_local_time() {
     rig.collector.wait_for(1).await;
     let got = rig.collector.all();
     assert_eq!(got[0].kind, "briefing");
-    assert!(got[0].body.contains("Send the invoice"), "the built-in summary lists today's todo: {}", got[0].body);
+    assert!(
+        got[0].body.contains("Send the invoice"),
+        "the built-in summary lists today's todo: {}",
+        got[0].body
+    );
     assert!(got[0].body.contains("Monday May 4"), "{}", got[0].body);
     let conversation = got[0].conversation_id.clone().expect("the briefing names its conversation");
-    let (title, kind): (String, String) = sqlx::query_as("SELECT title, kind FROM conversations WHERE id = ?")
-        .bind(&conversation)
-        .fetch_one(&rig.db.read)
-        .await
-        .unwrap();
+    let (title, kind): (String, String) =
+        sqlx::query_as("SELECT title, kind FROM conversations WHERE id = ?")
+            .bind(&conversation)
+            .fetch_one(&rig.db.read)
+            .await
+            .unwrap();
     assert_eq!((title.as_str(), kind.as_str()), ("Briefings", "briefings"));
     let content: String =
         sqlx::query_scalar("SELECT content FROM messages WHERE conversation_id = ? AND role = 'assistant'")
@@ -522,7 +552,12 @@ async fn the_bus_notifier_reaches_the_server_sockets() {
     let mut events = state.bus.subscribe();
     let t0 = local(2026, 5, 4, 9, 0);
     let clock = Arc::new(ManualClock::new(t0));
-    let config = SchedulerConfig { tz: tz(), briefing_time: None, check_interval: Duration::from_secs(60), model: None };
+    let config = SchedulerConfig {
+        tz: tz(),
+        briefing_time: None,
+        check_interval: Duration::from_secs(60),
+        model: None,
+    };
     let mut handle = Scheduler::new(
         state.db.clone(),
         state.bus.clone(),
@@ -582,14 +617,18 @@ async fn completing_a_repeating_todo_rolls_it_to_the_next_occurrence() {
     assert_eq!(done["completed_at"], Value::Null);
 
     let (status, body) =
-        send(server.post("/api/todos", &token).json(&json!({"title": "x", "recurrence_rule": "FREQ=DAILY"}))).await;
+        send(server.post("/api/todos", &token).json(&json!({"title": "x", "recurrence_rule": "FREQ=DAILY"})))
+            .await;
     assert_invalid_field(status, &body, "recurrence_rule");
     let (status, body) = send(
-        server.post("/api/todos", &token).json(&json!({"title": "x", "due_date": "2026-03-05", "recurrence_rule": "FREQ=SOMETIMES"})),
+        server
+            .post("/api/todos", &token)
+            .json(&json!({"title": "x", "due_date": "2026-03-05", "recurrence_rule": "FREQ=SOMETIMES"})),
     )
     .await;
     assert_invalid_field(status, &body, "recurrence_rule");
-    let (status, body) = send(server.patch(&format!("/api/todos/{id}"), &token).json(&json!({"reminder_minutes": -5}))).await;
+    let (status, body) =
+        send(server.patch(&format!("/api/todos/{id}"), &token).json(&json!({"reminder_minutes": -5}))).await;
     assert_invalid_field(status, &body, "reminder_minutes");
     assert_eq!(server.total("/api/todos", &token).await, 1, "bad input stored nothing");
     server.stop().await;
@@ -625,9 +664,7 @@ async fn a_calendar_file_imports_exports_and_reimports_without_doubling() {
     assert_eq!(trip["is_all_day"], true);
     assert_eq!(trip["start_time"], "2026-03-20T00:00:00-07:00");
     // The occurrences expand when listing a range: Tuesdays in March after the change.
-    let march = server
-        .get_ok("/api/events?start_after=2026-03-09&start_before=2026-03-25", &token)
-        .await;
+    let march = server.get_ok("/api/events?start_after=2026-03-09&start_before=2026-03-25", &token).await;
     let pianos: Vec<&str> = march["items"]
         .as_array()
         .unwrap()
@@ -635,7 +672,10 @@ async fn a_calendar_file_imports_exports_and_reimports_without_doubling() {
         .filter(|e| e["title"] == "Piano lesson")
         .map(|e| e["start_time"].as_str().unwrap())
         .collect();
-    assert_eq!(pianos, vec!["2026-03-10T14:00:00-07:00", "2026-03-17T14:00:00-07:00", "2026-03-24T14:00:00-07:00"]);
+    assert_eq!(
+        pianos,
+        vec!["2026-03-10T14:00:00-07:00", "2026-03-17T14:00:00-07:00", "2026-03-24T14:00:00-07:00"]
+    );
 
     // The same file again updates instead of doubling.
     let (status, again) = send(import(ICS)).await;
@@ -659,7 +699,8 @@ async fn a_calendar_file_imports_exports_and_reimports_without_doubling() {
     assert_eq!(status, StatusCode::OK, "{back}");
     assert_eq!(back["created"], 0);
     assert_eq!(server.total("/api/events", &token).await, 2);
-    let piano_again = server.get_ok(&format!("/api/events/{}", out["ids"][0].as_str().unwrap()), &token).await;
+    let piano_again =
+        server.get_ok(&format!("/api/events/{}", out["ids"][0].as_str().unwrap()), &token).await;
     assert_eq!(piano_again["start_time"], piano["start_time"]);
     assert_eq!(piano_again["reminder_minutes"], 30);
     server.stop().await;
@@ -672,7 +713,8 @@ async fn a_malformed_calendar_file_is_refused_and_imports_nothing() {
     let bad_second = "BEGIN:VCALENDAR\r\nVERSION:2.0\r\n\
 BEGIN:VEVENT\r\nUID:ok-1\r\nSUMMARY:Fine\r\nDTSTART:20260303T170000Z\r\nEND:VEVENT\r\n\
 BEGIN:VEVENT\r\nUID:bad-2\r\nSUMMARY:Broken\r\nDTSTART:20260303T170000Z\r\nRRULE:FREQ=FORTNIGHTLY\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n";
-    for body in ["this is not a calendar", "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nEND:VCALENDAR\r\n", bad_second] {
+    for body in ["this is not a calendar", "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nEND:VCALENDAR\r\n", bad_second]
+    {
         let (status, err) = send(
             server.post("/api/events/import", &token).header("content-type", "text/calendar").body(body),
         )
@@ -684,6 +726,11 @@ BEGIN:VEVENT\r\nUID:bad-2\r\nSUMMARY:Broken\r\nDTSTART:20260303T170000Z\r\nRRULE
     )
     .await;
     assert!(err["detail"].as_str().unwrap().contains("Broken"), "the error names the event: {err}");
+    let huge = format!("BEGIN:VCALENDAR\r\n{}", "X-PAD:0123456789abcdef\r\n".repeat(60_000));
+    let (status, err) =
+        send(server.post("/api/events/import", &token).header("content-type", "text/calendar").body(huge))
+            .await;
+    assert_error(status, &err, StatusCode::PAYLOAD_TOO_LARGE);
     assert_eq!(server.total("/api/events", &token).await, 0, "nothing was imported");
     server.stop().await;
 }
