@@ -761,3 +761,67 @@ async fn asking_for_the_briefing_stores_it_where_today_shows_it() {
     );
     server.stop().await;
 }
+
+/// The briefing job over a running server's store, with its configured model, at 07:30
+/// on a clock the test moves; returns the briefing notification.
+async fn briefing_with_model_of(server: &TestServer) -> Notification {
+    let state = server.state.clone();
+    let t0 = local(2026, 5, 4, 7, 0);
+    let clock = Arc::new(ManualClock::new(t0));
+    let collector = Arc::new(Collector::default());
+    let config = SchedulerConfig {
+        tz: tz(),
+        briefing_time: NaiveTime::from_hms_opt(7, 30, 0),
+        check_interval: Duration::from_secs(60),
+        model: state.brain.engine.model.clone(),
+    };
+    let mut handle =
+        Scheduler::new(state.db.clone(), state.bus.clone(), clock.clone(), vec![collector.clone()], config)
+            .spawn();
+    handle.passed(t0).await;
+    clock.set(local(2026, 5, 4, 7, 30));
+    collector.wait_for(1).await;
+    handle.stop().await;
+    collector.all().remove(0)
+}
+
+#[tokio::test]
+async fn the_model_writes_the_briefing_when_it_answers_and_the_summary_stands_in_when_not() {
+    let (url, seen) =
+        crate::model::stand_in(crate::model::words("Morning! One thing today: send the invoice.")).await;
+    let mut server = TestServer::start_with(Options {
+        extra_args: vec!["--ai-provider".into(), "openai".into(), "--ai-base-url".into(), url],
+        ..Options::default()
+    })
+    .await;
+    let token = server.token().await;
+    server.create("/api/todos", &token, json!({"title": "Send the invoice", "due_date": "2026-05-04"})).await;
+    let briefing = briefing_with_model_of(&server).await;
+    assert_eq!(briefing.body, "Morning! One thing today: send the invoice.");
+    let asked = seen.lock().unwrap().clone();
+    assert_eq!(asked.len(), 1);
+    assert!(
+        asked[0].to_string().contains("Send the invoice"),
+        "the model is given today's todos: {}",
+        asked[0]
+    );
+    server.stop().await;
+
+    // A model that cannot be reached: the built-in summary, still on time.
+    let mut server = TestServer::start_with(Options {
+        extra_args: vec![
+            "--ai-provider".into(),
+            "openai".into(),
+            "--ai-base-url".into(),
+            "http://127.0.0.1:9".into(),
+        ],
+        ..Options::default()
+    })
+    .await;
+    let token = server.token().await;
+    server.create("/api/todos", &token, json!({"title": "Send the invoice", "due_date": "2026-05-04"})).await;
+    let briefing = briefing_with_model_of(&server).await;
+    assert!(briefing.body.starts_with("Good morning. Today is Monday May 4."), "{}", briefing.body);
+    assert!(briefing.body.contains("Due today: Send the invoice."), "{}", briefing.body);
+    server.stop().await;
+}
