@@ -539,7 +539,9 @@ async fn a_reminder_reaches_a_websocket_client_on_time() {
     let (status, body) = send(server.post("/api/notifications/nope/read", &token)).await;
     assert_error(status, &body, StatusCode::NOT_FOUND);
     let (status, body) = send(server.get("/api/notifications?unread=maybe", &token)).await;
-    assert!(status.is_client_error(), "{status} {body}");
+    assert_invalid_field(status, &body, "unread");
+    let (status, body) = send(server.get("/api/notifications?limit=1000", &token)).await;
+    assert_invalid_field(status, &body, "limit");
     server.stop().await;
 }
 
