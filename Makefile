@@ -121,3 +121,9 @@ bench: release
 clean:
 	$(CARGO) clean
 	rm -rf assets/node_modules
+
+# Scheduler figures for BENCHMARKS.md: 100,000 todos, next-due lookup, idle CPU, a burst
+# of 10,000 reminders (about two minutes; most of it measuring idle time).
+.PHONY: bench-scheduler
+bench-scheduler: deps
+	$(CARGO) run --release -p clawchat-server --example scheduler_bench

@@ -120,6 +120,9 @@ pub struct Settings {
     /// Upper bound, in seconds, on how long a change can go unnoticed by the reminder engine.
     #[arg(long, env = "REMINDER_CHECK_INTERVAL", default_value_t = 60)]
     pub reminder_check_interval: u64,
+    /// Expo's push endpoint; reminders go to every registered Expo push token through it.
+    #[arg(long, env = "EXPO_PUSH_URL", default_value = "https://exp.host/--/api/v2/push/send")]
+    pub expo_push_url: String,
     /// The user's IANA time zone; default is the system's.
     #[arg(long = "tz", env = "TZ")]
     pub tz: Option<String>,

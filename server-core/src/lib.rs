@@ -5,7 +5,7 @@
 //!
 //! Layout, by feature: [`auth`] (PIN, one-time codes, tokens), [`todos`], [`events`],
 //! [`memos`], [`search`], [`today`], [`chat`] (conversations and messages),
-//! [`notifications`], [`health`]. Each owns its routes, request and response types and
+//! [`notifications`], [`schedule`] (reminders, briefing, calendar files, push), [`health`]. Each owns its routes, request and response types and
 //! SQL. Shared pieces: [`db`] (the SQLite store and migrations), [`error`] (the one error
 //! type at the edge), [`extract`] (our JSON and query extractors), [`time`] (instants in
 //! the user's zone), [`api`] (pagination), [`config`].
@@ -33,6 +33,7 @@ pub mod memos;
 pub mod notifications;
 pub mod realtime;
 pub mod recurrence;
+pub mod schedule;
 pub mod search;
 pub mod state;
 pub mod time;
@@ -87,14 +88,62 @@ impl utoipa::Modify for BearerScheme {
 }
 
 /// An opened store plus everything the routes need, ready to [`serve`].
-#[derive(Debug)]
 pub struct App {
     pub state: AppState,
     /// The PIN generated on this first start, to be shown to the user once.
     pub generated_pin: Option<String>,
+    /// Where the scheduler delivers besides the bus and Expo push (the desktop shell adds
+    /// its native notifications here, with [`App::with_notifier`]).
+    pub notifiers: Vec<Arc<dyn schedule::Notifier>>,
+    /// The scheduler's clock: the system's, or one a test moves.
+    pub clock: Arc<dyn schedule::Clock>,
+}
+
+impl std::fmt::Debug for App {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let notifiers: Vec<&str> = self.notifiers.iter().map(|n| n.name()).collect();
+        f.debug_struct("App")
+            .field("state", &self.state)
+            .field("generated_pin", &self.generated_pin.as_ref().map(|_| "<set>"))
+            .field("notifiers", &notifiers)
+            .finish_non_exhaustive()
+    }
 }
 
 impl App {
+    /// Adds a place the scheduler delivers every notification to.
+    #[must_use]
+    pub fn with_notifier(mut self, notifier: Arc<dyn schedule::Notifier>) -> Self {
+        self.notifiers.push(notifier);
+        self
+    }
+
+    /// Replaces the scheduler's clock.
+    #[must_use]
+    pub fn with_clock(mut self, clock: Arc<dyn schedule::Clock>) -> Self {
+        self.clock = clock;
+        self
+    }
+
+    /// The scheduler over this app's store, delivering to the bus, Expo push and every
+    /// notifier added with [`App::with_notifier`]. [`serve`] runs it when
+    /// `ENABLE_SCHEDULER` is on.
+    pub fn scheduler(&self) -> anyhow::Result<schedule::Scheduler> {
+        let s = &self.state;
+        let mut notifiers: Vec<Arc<dyn schedule::Notifier>> = vec![
+            Arc::new(schedule::BusNotifier(s.bus.clone())),
+            Arc::new(schedule::ExpoPush::new(s.db.clone(), s.settings.expo_push_url.clone())),
+        ];
+        notifiers.extend(self.notifiers.iter().cloned());
+        let config = schedule::SchedulerConfig {
+            tz: s.tz,
+            briefing_time: Some(schedule::parse_briefing_time(&s.settings.briefing_time)?),
+            check_interval: std::time::Duration::from_secs(s.settings.reminder_check_interval.max(1)),
+            model: s.brain.engine.model.clone(),
+        };
+        Ok(schedule::Scheduler::new(s.db.clone(), s.bus.clone(), self.clock.clone(), notifiers, config))
+    }
+
     pub async fn open(settings: Settings) -> anyhow::Result<Self> {
         Self::open_with(settings, Arc::new(ConsoleOtpSink)).await
     }
@@ -115,6 +164,7 @@ impl App {
         if let Some(pin) = settings.pin.as_deref() {
             auth::check_pin_strength(pin)?;
         }
+        schedule::parse_briefing_time(&settings.briefing_time)?;
         let generated_pin = auth::ensure_pin(&db.write, settings.pin.as_deref()).await?;
         auth.tokens.load_revoked(&db.read).await?;
         let bus = bus::Bus::default();
@@ -141,7 +191,7 @@ impl App {
         let inbox = brain::inbox::Inbox::start(db.write.clone());
         let brain = brain::Brain { engine, approvals, stt, inbox };
         let state = AppState { db, auth: Arc::new(auth), settings: Arc::new(settings), tz, brain, bus };
-        Ok(Self { state, generated_pin })
+        Ok(Self { state, generated_pin, notifiers: Vec::new(), clock: Arc::new(schedule::SystemClock) })
     }
 }
 
@@ -181,6 +231,7 @@ fn protected_routes() -> OpenApiRouter<AppState> {
         .merge(today::router())
         .merge(chat::router())
         .merge(notifications::router())
+        .merge(schedule::router())
         .merge(brain::routes::router())
 }
 
@@ -232,11 +283,15 @@ pub async fn serve(
     let addr = listener.local_addr()?;
     let allowed = AllowedHosts::new(&[addr], &app.state.settings.allowed_hosts);
     let db = app.state.db.clone();
+    let scheduler = if app.state.settings.enable_scheduler { Some(app.scheduler()?.spawn()) } else { None };
     let router = router(app.state, allowed);
     tracing::info!(%addr, "ClawChat is listening");
     let served = axum::serve(listener, router.into_make_service_with_connect_info::<std::net::SocketAddr>())
         .with_graceful_shutdown(shutdown)
         .await;
+    if let Some(scheduler) = scheduler {
+        scheduler.stop().await;
+    }
     db.close().await;
     served?;
     Ok(())

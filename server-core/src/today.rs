@@ -67,7 +67,11 @@ async fn today(State(state): State<AppState>) -> Result<Json<Today>> {
 
 /// Today's dashboard, as the route and the daily briefing both need it.
 pub async fn load(db: &sqlx::SqlitePool, tz: chrono_tz::Tz) -> Result<Today> {
-    let now = now_ms();
+    load_at(db, tz, now_ms()).await
+}
+
+/// Today's dashboard as of `now` (ms), for the scheduler, which reads time from its clock.
+pub async fn load_at(db: &sqlx::SqlitePool, tz: chrono_tz::Tz, now: i64) -> Result<Today> {
     let local = from_ms(now, tz);
     let day = local.date_naive();
     let day_start = start_of_day(day, tz).timestamp_millis();

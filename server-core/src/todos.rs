@@ -43,6 +43,11 @@ pub struct Todo {
     pub priority: Priority,
     /// A date-time in the user's offset, or a bare date for a day-level due date.
     pub due_date: Option<String>,
+    /// Minutes before `due_date` the reminder fires (null: at the due time).
+    pub reminder_minutes: Option<i64>,
+    /// An RFC 5545 RRULE such as `FREQ=WEEKLY;BYDAY=MO`: completing the todo moves it to
+    /// its next occurrence instead of closing it.
+    pub recurrence_rule: Option<String>,
     pub tags: Vec<String>,
     #[schema(format = DateTime)]
     pub created_at: String,
@@ -61,13 +66,15 @@ pub struct TodoRow {
     pub priority: Priority,
     pub due_at: Option<i64>,
     pub due_is_date: bool,
+    pub reminder_minutes: Option<i64>,
+    pub recurrence_rule: Option<String>,
     pub tags: String,
     pub created_at: i64,
     pub updated_at: i64,
     pub completed_at: Option<i64>,
 }
 
-pub const TODO_COLUMNS: &str = "id, title, description, status, priority, due_at, due_is_date, tags, created_at, updated_at, completed_at";
+pub const TODO_COLUMNS: &str = "id, title, description, status, priority, due_at, due_is_date, reminder_minutes, recurrence_rule, tags, created_at, updated_at, completed_at";
 
 impl TodoRow {
     pub fn into_api(self, tz: chrono_tz::Tz) -> Todo {
@@ -78,6 +85,8 @@ impl TodoRow {
             status: self.status,
             priority: self.priority,
             due_date: self.due_at.map(|ms| render_due(ms, self.due_is_date, tz)),
+            reminder_minutes: self.reminder_minutes,
+            recurrence_rule: self.recurrence_rule,
             tags: tags_from_json(&self.tags),
             created_at: render(self.created_at, tz),
             updated_at: render(self.updated_at, tz),
@@ -99,6 +108,12 @@ pub struct NewTodo {
     #[serde(default)]
     #[schema(value_type = Option<String>, example = "2026-03-13T15:00:00-07:00")]
     pub due_date: Option<When>,
+    /// Minutes before the due time to remind (default: at it).
+    #[serde(default)]
+    pub reminder_minutes: Option<i64>,
+    /// An RFC 5545 RRULE; needs a `due_date`, the first occurrence.
+    #[serde(default)]
+    pub recurrence_rule: Option<String>,
     #[serde(default)]
     pub tags: Vec<String>,
 }
@@ -113,6 +128,12 @@ pub struct TodoPatch {
     #[serde(default, deserialize_with = "double_option")]
     #[schema(value_type = Option<String>, example = "2026-03-13")]
     pub due_date: Option<Option<When>>,
+    #[serde(default, deserialize_with = "double_option")]
+    #[schema(value_type = Option<i64>)]
+    pub reminder_minutes: Option<Option<i64>>,
+    #[serde(default, deserialize_with = "double_option")]
+    #[schema(value_type = Option<String>)]
+    pub recurrence_rule: Option<Option<String>>,
     pub tags: Option<Vec<String>>,
 }
 
@@ -141,8 +162,20 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(complete_todo))
 }
 
-fn check_fields(title: Option<&str>, description: Option<&str>, tags: Option<&[String]>) -> Result<()> {
+fn check_fields(
+    title: Option<&str>,
+    description: Option<&str>,
+    tags: Option<&[String]>,
+    reminder: Option<i64>,
+) -> Result<()> {
     let mut checks = Checks::default();
+    if let Some(r) = reminder {
+        checks.check(
+            (0..=40_320).contains(&r),
+            "reminder_minutes",
+            "must be between 0 and 40320 (four weeks)",
+        );
+    }
     if let Some(t) = title {
         checks.required_text("title", t, 500);
     }
@@ -245,7 +278,7 @@ async fn create_todo(
     State(state): State<AppState>,
     Json(new): Json<NewTodo>,
 ) -> Result<(StatusCode, Json<Todo>)> {
-    check_fields(Some(&new.title), Some(&new.description), Some(&new.tags))?;
+    check_fields(Some(&new.title), Some(&new.description), Some(&new.tags), new.reminder_minutes)?;
     let todo = insert_todo(&state.db.write, state.tz, new).await?;
     state.bus.data_changed("todos");
     Ok((StatusCode::CREATED, Json(todo)))
@@ -255,6 +288,13 @@ async fn create_todo(
 pub async fn insert_todo(db: &sqlx::SqlitePool, tz: chrono_tz::Tz, new: NewTodo) -> Result<Todo> {
     let now = now_ms();
     let status = new.status.unwrap_or(TodoStatus::Pending);
+    let rule = new.recurrence_rule.as_deref().map(crate::events::normalise_rule).transpose()?;
+    if rule.is_some() && new.due_date.is_none() {
+        return Err(Error::invalid(
+            "recurrence_rule",
+            "a repeating todo needs a due_date (its first occurrence)",
+        ));
+    }
     let row = TodoRow {
         id: new_id(),
         title: new.title.trim().to_owned(),
@@ -263,14 +303,17 @@ pub async fn insert_todo(db: &sqlx::SqlitePool, tz: chrono_tz::Tz, new: NewTodo)
         priority: new.priority.unwrap_or(Priority::Medium),
         due_at: new.due_date.map(|d| d.to_ms(tz)),
         due_is_date: new.due_date.is_some_and(When::is_day),
+        reminder_minutes: new.reminder_minutes,
+        recurrence_rule: rule,
         tags: tags_to_json(&new.tags),
         created_at: now,
         updated_at: now,
         completed_at: (status == TodoStatus::Completed).then_some(now),
     };
     sqlx::query(
-        "INSERT INTO todos (id, title, description, status, priority, due_at, due_is_date, tags, created_at, updated_at, completed_at)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        "INSERT INTO todos (id, title, description, status, priority, due_at, due_is_date, reminder_minutes,
+             recurrence_rule, tags, created_at, updated_at, completed_at)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
     )
     .bind(&row.id)
     .bind(&row.title)
@@ -279,6 +322,8 @@ pub async fn insert_todo(db: &sqlx::SqlitePool, tz: chrono_tz::Tz, new: NewTodo)
     .bind(row.priority)
     .bind(row.due_at)
     .bind(row.due_is_date)
+    .bind(row.reminder_minutes)
+    .bind(&row.recurrence_rule)
     .bind(&row.tags)
     .bind(row.created_at)
     .bind(row.updated_at)
@@ -316,7 +361,12 @@ async fn update_todo(
     Path(id): Path<String>,
     Json(patch): Json<TodoPatch>,
 ) -> Result<Json<Todo>> {
-    check_fields(patch.title.as_deref(), patch.description.as_deref(), patch.tags.as_deref())?;
+    check_fields(
+        patch.title.as_deref(),
+        patch.description.as_deref(),
+        patch.tags.as_deref(),
+        patch.reminder_minutes.flatten(),
+    )?;
     let updated = patch_todo(&state.db.write, state.tz, &id, patch).await?;
     state.bus.data_changed("todos");
     Ok(Json(updated))
@@ -359,10 +409,33 @@ pub async fn patch_todo(
     if let Some(tags) = patch.tags {
         row.tags = tags_to_json(&tags);
     }
+    if let Some(reminder) = patch.reminder_minutes {
+        row.reminder_minutes = reminder;
+    }
+    if let Some(rule) = patch.recurrence_rule {
+        row.recurrence_rule = rule.as_deref().map(crate::events::normalise_rule).transpose()?;
+    }
+    if row.recurrence_rule.is_some() && row.due_at.is_none() {
+        return Err(Error::invalid(
+            "recurrence_rule",
+            "a repeating todo needs a due_date (its first occurrence)",
+        ));
+    }
+    // Completing a repeating todo moves it to its next occurrence; after the last one it
+    // completes for good.
+    let next = match (row.status, row.recurrence_rule.as_deref(), row.due_at) {
+        (TodoStatus::Completed, Some(rule), Some(due)) => next_occurrence(rule, due, tz),
+        _ => None,
+    };
+    if let Some(next) = next {
+        row.due_at = Some(next);
+        row.status = TodoStatus::Pending;
+        row.completed_at = None;
+    }
     row.updated_at = now;
     sqlx::query(
         "UPDATE todos SET title = ?, description = ?, status = ?, priority = ?, due_at = ?, due_is_date = ?,
-             tags = ?, updated_at = ?, completed_at = ? WHERE id = ?",
+             reminder_minutes = ?, recurrence_rule = ?, tags = ?, updated_at = ?, completed_at = ? WHERE id = ?",
     )
     .bind(&row.title)
     .bind(&row.description)
@@ -370,6 +443,8 @@ pub async fn patch_todo(
     .bind(row.priority)
     .bind(row.due_at)
     .bind(row.due_is_date)
+    .bind(row.reminder_minutes)
+    .bind(&row.recurrence_rule)
     .bind(&row.tags)
     .bind(row.updated_at)
     .bind(row.completed_at)
@@ -410,4 +485,11 @@ async fn complete_todo(State(state): State<AppState>, Path(id): Path<String>) ->
     let updated = patch_todo(&state.db.write, state.tz, &id, patch).await?;
     state.bus.data_changed("todos");
     Ok(Json(updated))
+}
+
+/// The occurrence of a repeating todo after the one due at `due` (the rule runs from
+/// `due`, in the user's zone, so local times hold across daylight-saving changes).
+pub fn next_occurrence(rule: &str, due: i64, tz: chrono_tz::Tz) -> Option<i64> {
+    const YEARS_AHEAD: i64 = 5 * 366 * 86_400_000;
+    crate::recurrence::occurrences(rule, due, None, tz, due + 1, due + YEARS_AHEAD, 1).first().copied()
 }

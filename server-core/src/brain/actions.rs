@@ -95,6 +95,8 @@ pub async fn run_server_tool(engine: &Engine, tool: &Tool, inputs: &Value, ctx: 
                 status: None,
                 priority: priority(inputs),
                 due_date: when(inputs, "due_date")?,
+                reminder_minutes: None,
+                recurrence_rule: None,
                 tags: tags(inputs),
             };
             let todo = todos::insert_todo(&db.write, tz, new).await?;
@@ -131,6 +133,7 @@ pub async fn run_server_tool(engine: &Engine, tool: &Tool, inputs: &Value, ctx: 
                 priority: priority(inputs),
                 due_date: when(inputs, "due_date")?.map(Some),
                 tags: inputs.get("tags").map(|_| tags(inputs)),
+                ..TodoPatch::default()
             };
             let before = row.clone().into_api(tz);
             let todo = todos::patch_todo(&db.write, tz, &row.id, patch).await?;
@@ -281,8 +284,17 @@ pub async fn run_server_tool(engine: &Engine, tool: &Tool, inputs: &Value, ctx: 
             json!({ "query": q, "results": page.items, "total": page.total })
         }
         Intent::DailyBriefing => {
+            // The same briefing the scheduler makes each morning, made now: kept in the
+            // Briefings conversation, so /api/today shows it too.
+            let made = crate::schedule::briefing::make_now(db, tz, engine.model.as_deref()).await?;
             let today = crate::today::load(&db.read, tz).await?;
-            json!({ "text": super::briefing::compose(&today), "today": today })
+            engine.bus.data_changed("chat");
+            json!({
+                "text": made.text,
+                "today": today,
+                "provider": made.provider,
+                "briefing": { "conversation_id": made.conversation_id, "message_id": made.message_id },
+            })
         }
         Intent::WebSearch => web_search(engine, text(inputs, "query").unwrap_or("")).await?,
         Intent::DelegateTask => {

@@ -77,10 +77,12 @@ pub async fn open_app(
         "0".to_owned(),
         "--ai-model".to_owned(),
         "test-model".to_owned(),
-        // Nothing may write on its own while a test counts rows.
-        "--enable-scheduler".to_owned(),
-        "false".to_owned(),
     ];
+    // Nothing may write on its own while a test counts rows, unless a test asks for the
+    // scheduler.
+    if !options.extra_args.iter().any(|a| a == "--enable-scheduler") {
+        args.extend(["--enable-scheduler".to_owned(), "false".to_owned()]);
+    }
     if let Some(secret) = &options.jwt_secret {
         args.extend(["--jwt-secret".to_owned(), secret.clone()]);
     }

@@ -20,6 +20,7 @@ mod memos;
 mod model;
 mod notifications;
 mod restart;
+mod schedule;
 mod search;
 mod today;
 mod todos;

@@ -44,7 +44,7 @@ async fn completions(State(script): State<Script>, body: Bytes) -> Response {
     Response::builder().header("content-type", "text/event-stream").body(Body::from_stream(body)).unwrap()
 }
 
-async fn stand_in(events: Vec<(Duration, String)>) -> (String, Arc<Mutex<Vec<Value>>>) {
+pub(crate) async fn stand_in(events: Vec<(Duration, String)>) -> (String, Arc<Mutex<Vec<Value>>>) {
     stand_in_seq(vec![events]).await
 }
 
@@ -241,7 +241,7 @@ fn tool_call(name: &str, arguments: Value) -> Vec<(Duration, String)> {
     ]
 }
 
-fn words(text: &str) -> Vec<(Duration, String)> {
+pub(crate) fn words(text: &str) -> Vec<(Duration, String)> {
     vec![
         now(chunk(json!({"role": "assistant", "content": text}), None)),
         now(chunk(json!({}), Some("stop"))),

@@ -1,0 +1,572 @@
+//! The reminder engine: one loop that keeps the next due instant from the store, sleeps
+//! until then (or until todos or events change, or `REMINDER_CHECK_INTERVAL` passes), and
+//! fires what fell due since the last pass.
+//!
+//! Exactly once: every firing is claimed by inserting its notification under a unique key
+//! (kind, item, occurrence). Only the engine whose insert went in delivers it, so a
+//! restart, an overlapping window or a second server process on the same file can never
+//! fire anything twice. The instant up to which everything was claimed is stored, so
+//! what fell due while the app was closed is fired, marked late, on the next start.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use chrono::NaiveTime;
+use chrono_tz::Tz;
+use sqlx::FromRow;
+use tokio::sync::{broadcast, watch};
+
+use super::clock::Clock;
+use super::notifier::{Notification, Notifier};
+use crate::brain::model::Model;
+use crate::bus::{Bus, ServerEvent};
+use crate::db::{Db, new_id};
+use crate::error::Result;
+use crate::recurrence;
+use crate::time::{from_ms, render};
+
+/// A firing more than this after its time is marked late.
+pub const LATE_AFTER_MS: i64 = 60_000;
+/// After a long stop, reminders from at most this far back are still delivered.
+pub const CATCH_UP_MS: i64 = 7 * 86_400_000;
+/// How far ahead a repeating event's next reminder is looked for.
+const SERIES_HORIZON_MS: i64 = 400 * 86_400_000;
+/// Claims per transaction.
+const CLAIM_CHUNK: usize = 2_000;
+/// An undelivered claim older than this at start-up was cut off by a stop mid-delivery.
+const STALE_CLAIM_MS: i64 = 60_000;
+
+/// What the engine needs to know besides the store.
+#[derive(Clone)]
+pub struct SchedulerConfig {
+    pub tz: Tz,
+    /// Local time of the daily briefing; none for no briefing.
+    pub briefing_time: Option<NaiveTime>,
+    /// Upper bound on how long the engine sleeps without looking at the store.
+    pub check_interval: Duration,
+    /// Composes the briefing when it answers.
+    pub model: Option<Arc<Model>>,
+}
+
+/// `HH:MM` (24-hour) as the `BRIEFING_TIME` setting takes it.
+pub fn parse_briefing_time(s: &str) -> anyhow::Result<NaiveTime> {
+    NaiveTime::parse_from_str(s.trim(), "%H:%M")
+        .map_err(|_| anyhow::anyhow!("BRIEFING_TIME {s:?} is not a time of day such as 08:00"))
+}
+
+/// The engine. Cheap to clone; [`Scheduler::spawn`] runs its loop.
+#[derive(Clone)]
+pub struct Scheduler {
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    db: Db,
+    bus: Bus,
+    clock: Arc<dyn Clock>,
+    notifiers: Vec<Arc<dyn Notifier>>,
+    config: SchedulerConfig,
+    /// The `now` of the last finished pass.
+    passes: watch::Sender<i64>,
+}
+
+/// Something that fell due, before it is claimed.
+#[derive(Debug, Clone)]
+struct Due {
+    key: String,
+    kind: &'static str,
+    ref_id: Option<String>,
+    occurrence_at: Option<i64>,
+    fire_at: i64,
+    title: String,
+    body: String,
+}
+
+#[derive(Debug, Clone, FromRow)]
+pub(crate) struct NotificationRow {
+    id: String,
+    kind: String,
+    title: String,
+    body: String,
+    ref_id: Option<String>,
+    conversation_id: Option<String>,
+    occurrence_at: Option<i64>,
+    fire_at: i64,
+    late: bool,
+    created_at: i64,
+    read_at: Option<i64>,
+}
+
+pub(crate) const NOTIFICATION_COLUMNS: &str =
+    "id, kind, title, body, ref_id, conversation_id, occurrence_at, fire_at, late, created_at, read_at";
+
+impl NotificationRow {
+    pub(crate) fn to_api(&self, tz: Tz) -> Notification {
+        Notification {
+            id: self.id.clone(),
+            kind: self.kind.clone(),
+            title: self.title.clone(),
+            body: self.body.clone(),
+            ref_id: self.ref_id.clone(),
+            conversation_id: self.conversation_id.clone(),
+            occurrence_at: self.occurrence_at.map(|ms| render(ms, tz)),
+            fire_at: render(self.fire_at, tz),
+            late: self.late,
+            created_at: render(self.created_at, tz),
+            read: self.read_at.is_some(),
+        }
+    }
+}
+
+/// A running engine: wait on its passes, or stop it.
+pub struct SchedulerHandle {
+    stop: watch::Sender<bool>,
+    passes: watch::Receiver<i64>,
+    task: tokio::task::JoinHandle<()>,
+}
+
+impl SchedulerHandle {
+    /// Waits until a pass with `now >= at_ms` has finished.
+    pub async fn passed(&mut self, at_ms: i64) {
+        let _ = self.passes.wait_for(|now| *now >= at_ms).await;
+    }
+
+    /// Stops the loop and waits for it to end.
+    pub async fn stop(self) {
+        let _ = self.stop.send(true);
+        let _ = self.task.await;
+    }
+}
+
+fn clock_time(ms: i64, tz: Tz) -> String {
+    from_ms(ms, tz).format("%a %b %-d, %-I:%M %p").to_string()
+}
+
+impl Scheduler {
+    /// An engine over `db` that fires to `notifiers` (the bus is only listened to, for
+    /// changes; add a [`super::BusNotifier`] to deliver on it).
+    pub fn new(
+        db: Db,
+        bus: Bus,
+        clock: Arc<dyn Clock>,
+        notifiers: Vec<Arc<dyn Notifier>>,
+        config: SchedulerConfig,
+    ) -> Self {
+        let passes = watch::Sender::new(i64::MIN);
+        Self { inner: Arc::new(Inner { db, bus, clock, notifiers, config, passes }) }
+    }
+
+    pub fn clock(&self) -> &Arc<dyn Clock> {
+        &self.inner.clock
+    }
+
+    /// Starts the loop on the runtime.
+    pub fn spawn(self) -> SchedulerHandle {
+        let (stop, stop_rx) = watch::channel(false);
+        let passes = self.inner.passes.subscribe();
+        // Subscribe before the first pass, so no change after it goes unheard.
+        let changes = self.inner.bus.subscribe();
+        let task = tokio::spawn(async move { self.run(changes, stop_rx).await });
+        SchedulerHandle { stop, passes, task }
+    }
+
+    async fn run(self, mut changes: broadcast::Receiver<Arc<ServerEvent>>, mut stop: watch::Receiver<bool>) {
+        if let Err(e) = self.redeliver_stale().await {
+            tracing::warn!(error = %e, "could not look for notifications cut off by the last stop");
+        }
+        let interval = i64::try_from(self.inner.config.check_interval.as_millis()).unwrap_or(60_000).max(1);
+        loop {
+            let now = self.inner.clock.now_ms();
+            let next = match self.pass(now).await {
+                Ok(_) => self.next_due(now).await.unwrap_or_else(|e| {
+                    tracing::warn!(error = %e, "could not find the next reminder");
+                    None
+                }),
+                Err(e) => {
+                    tracing::warn!(error = %e, "a scheduler pass failed; trying again shortly");
+                    Some(now + 1_000)
+                }
+            };
+            self.inner.passes.send_replace(now);
+            let wake_at = next.map_or(now + interval, |n| n.min(now + interval));
+            let sleep = self.inner.clock.sleep_until(wake_at);
+            tokio::pin!(sleep);
+            loop {
+                tokio::select! {
+                    () = &mut sleep => break,
+                    changed = stop.changed() => {
+                        if changed.is_err() || *stop.borrow() {
+                            return;
+                        }
+                    }
+                    event = changes.recv() => match event {
+                        Ok(e) if matches!(&*e, ServerEvent::ModuleDataChanged { module } if module == "todos" || module == "events") => break,
+                        Ok(_) => {}
+                        Err(broadcast::error::RecvError::Lagged(_)) => break,
+                        // The bus lives as long as the app; without it, the timer still works.
+                        Err(broadcast::error::RecvError::Closed) => {
+                            tokio::select! {
+                                () = &mut sleep => break,
+                                _ = stop.changed() => return,
+                            }
+                        }
+                    },
+                }
+            }
+        }
+    }
+
+    /// The next instant anything is due strictly after `after`: one index probe per kind,
+    /// plus the next occurrence of each repeating event that has a reminder.
+    pub async fn next_due(&self, after: i64) -> Result<Option<i64>> {
+        let db = &self.inner.db.read;
+        let stored: Option<i64> = sqlx::query_scalar(
+            "SELECT min(x) FROM (
+                 SELECT min(remind_at) AS x FROM todos WHERE status != 'completed' AND remind_at > ?1
+                 UNION ALL SELECT min(overdue_at) FROM todos WHERE status != 'completed' AND overdue_at > ?1
+                 UNION ALL SELECT min(remind_at) FROM events WHERE remind_at IS NOT NULL AND remind_at > ?1)",
+        )
+        .bind(after)
+        .fetch_one(db)
+        .await?;
+        let mut next = stored;
+        for s in self.series().await? {
+            let lead = s.reminder_minutes * 60_000;
+            let found = recurrence::occurrences(
+                &s.recurrence_rule,
+                s.start_at,
+                None,
+                self.inner.config.tz,
+                after + lead + 1,
+                after + lead + SERIES_HORIZON_MS,
+                1,
+            );
+            if let Some(at) = found.first() {
+                next = Some(next.map_or(at - lead, |n| n.min(at - lead)));
+            }
+        }
+        if let Some(b) = self.next_briefing_after(after) {
+            next = Some(next.map_or(b, |n| n.min(b)));
+        }
+        Ok(next)
+    }
+
+    async fn series(&self) -> Result<Vec<Series>> {
+        Ok(sqlx::query_as(
+            "SELECT id, title, location, start_at, reminder_minutes, recurrence_rule FROM events
+             WHERE recurrence_rule IS NOT NULL AND reminder_minutes IS NOT NULL",
+        )
+        .fetch_all(&self.inner.db.read)
+        .await?)
+    }
+
+    /// The first briefing instant strictly after `after`.
+    fn next_briefing_after(&self, after: i64) -> Option<i64> {
+        let time = self.inner.config.briefing_time?;
+        let tz = self.inner.config.tz;
+        let mut day = from_ms(after, tz).date_naive();
+        for _ in 0..3 {
+            let at = local_instant(day, time, tz);
+            if at > after {
+                return Some(at);
+            }
+            day = day.succ_opt()?;
+        }
+        None
+    }
+
+    /// Claims and delivers everything that fell due in `(checked_until, now]`; returns how
+    /// many notifications this engine fired.
+    pub async fn pass(&self, now: i64) -> Result<usize> {
+        let stored: Option<i64> =
+            sqlx::query_scalar("SELECT value FROM scheduler_state WHERE key = 'checked_until'")
+                .fetch_optional(&self.inner.db.write)
+                .await?;
+        // The first start ever fires nothing from the past.
+        let from = stored.unwrap_or(now).max(now - CATCH_UP_MS);
+        let mut due = if from < now { self.collect(from, now).await? } else { vec![] };
+        let briefing = self.briefing_due(from, now);
+        if let Some(b) = &briefing {
+            due.push(b.clone());
+        }
+        let fired = self.claim(&due, now).await?;
+        let (briefings, rest): (Vec<_>, Vec<_>) = fired.into_iter().partition(|n| n.kind == "briefing");
+        let count = rest.len() + briefings.len();
+        self.deliver(rest).await;
+        for claimed in briefings {
+            // Composing may wait on the model; reminders must not wait on it.
+            let this = self.clone();
+            tokio::spawn(async move { this.make_briefing(claimed).await });
+        }
+        Ok(count)
+    }
+
+    fn briefing_due(&self, from: i64, now: i64) -> Option<Due> {
+        let time = self.inner.config.briefing_time?;
+        let tz = self.inner.config.tz;
+        // Only today's: a briefing for a day that is over tells nothing.
+        let day = from_ms(now, tz).date_naive();
+        let at = local_instant(day, time, tz);
+        (at > from && at <= now).then(|| Due {
+            key: format!("briefing:{day}"),
+            kind: "briefing",
+            ref_id: None,
+            occurrence_at: None,
+            fire_at: at,
+            title: "Your daily briefing".to_owned(),
+            body: String::new(),
+        })
+    }
+
+    async fn collect(&self, from: i64, now: i64) -> Result<Vec<Due>> {
+        let db = &self.inner.db.read;
+        let tz = self.inner.config.tz;
+        let mut due = Vec::new();
+        let todos: Vec<(String, String, i64, i64)> = sqlx::query_as(
+            "SELECT id, title, due_at, remind_at FROM todos
+             WHERE status != 'completed' AND remind_at > ?1 AND remind_at <= ?2 ORDER BY remind_at",
+        )
+        .bind(from)
+        .bind(now)
+        .fetch_all(db)
+        .await?;
+        for (id, title, due_at, at) in todos {
+            due.push(Due {
+                key: format!("reminder:todo:{id}:{due_at}"),
+                kind: "reminder",
+                body: format!("Due {}", clock_time(due_at, tz)),
+                title,
+                ref_id: Some(id),
+                occurrence_at: Some(due_at),
+                fire_at: at,
+            });
+        }
+        let overdue: Vec<(String, String, i64, bool, i64)> = sqlx::query_as(
+            "SELECT id, title, due_at, due_is_date, overdue_at FROM todos
+             WHERE status != 'completed' AND overdue_at > ?1 AND overdue_at <= ?2 ORDER BY overdue_at",
+        )
+        .bind(from)
+        .bind(now)
+        .fetch_all(db)
+        .await?;
+        for (id, title, due_at, is_day, at) in overdue {
+            let was = if is_day {
+                from_ms(due_at, tz).format("%a %b %-d").to_string()
+            } else {
+                clock_time(due_at, tz)
+            };
+            due.push(Due {
+                key: format!("overdue:todo:{id}:{due_at}"),
+                kind: "overdue",
+                title: format!("Overdue: {title}"),
+                body: format!("It was due {was}"),
+                ref_id: Some(id),
+                occurrence_at: Some(due_at),
+                fire_at: at,
+            });
+        }
+        let events: Vec<(String, String, Option<String>, i64, i64)> = sqlx::query_as(
+            "SELECT id, title, location, start_at, remind_at FROM events
+             WHERE remind_at IS NOT NULL AND remind_at > ?1 AND remind_at <= ?2 ORDER BY remind_at",
+        )
+        .bind(from)
+        .bind(now)
+        .fetch_all(db)
+        .await?;
+        for (id, title, location, start, at) in events {
+            due.push(event_due(id, title, location.as_deref(), start, at, tz));
+        }
+        for s in self.series().await? {
+            let lead = s.reminder_minutes * 60_000;
+            for start in recurrence::occurrences(
+                &s.recurrence_rule,
+                s.start_at,
+                None,
+                tz,
+                from + lead + 1,
+                now + lead + 1,
+                recurrence::MAX_OCCURRENCES,
+            ) {
+                due.push(event_due(
+                    s.id.clone(),
+                    s.title.clone(),
+                    s.location.as_deref(),
+                    start,
+                    start - lead,
+                    tz,
+                ));
+            }
+        }
+        Ok(due)
+    }
+
+    /// Inserts a notification per due item under its key; returns those this engine
+    /// inserted (the others were already claimed) and moves `checked_until` to `now`.
+    async fn claim(&self, due: &[Due], now: i64) -> Result<Vec<NotificationRow>> {
+        let mut fired = Vec::new();
+        let chunks: Vec<&[Due]> = if due.is_empty() { vec![&[]] } else { due.chunks(CLAIM_CHUNK).collect() };
+        let last = chunks.len() - 1;
+        for (i, chunk) in chunks.into_iter().enumerate() {
+            let mut tx = self.inner.db.write.begin().await?;
+            for d in chunk {
+                let late = now - d.fire_at > LATE_AFTER_MS;
+                let id = new_id();
+                let inserted = sqlx::query(
+                    "INSERT INTO notifications (id, key, kind, ref_id, occurrence_at, fire_at, title, body, late, created_at)
+                     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (key) DO NOTHING",
+                )
+                .bind(&id)
+                .bind(&d.key)
+                .bind(d.kind)
+                .bind(&d.ref_id)
+                .bind(d.occurrence_at)
+                .bind(d.fire_at)
+                .bind(&d.title)
+                .bind(&d.body)
+                .bind(late)
+                .bind(now)
+                .execute(&mut *tx)
+                .await?
+                .rows_affected();
+                if inserted == 1 {
+                    fired.push(NotificationRow {
+                        id,
+                        kind: d.kind.to_owned(),
+                        title: d.title.clone(),
+                        body: d.body.clone(),
+                        ref_id: d.ref_id.clone(),
+                        conversation_id: None,
+                        occurrence_at: d.occurrence_at,
+                        fire_at: d.fire_at,
+                        late,
+                        created_at: now,
+                        read_at: None,
+                    });
+                }
+            }
+            if i == last {
+                sqlx::query(
+                    "INSERT INTO scheduler_state (key, value) VALUES ('checked_until', ?)
+                     ON CONFLICT (key) DO UPDATE SET value = max(value, excluded.value)",
+                )
+                .bind(now)
+                .execute(&mut *tx)
+                .await?;
+            }
+            tx.commit().await?;
+        }
+        Ok(fired)
+    }
+
+    /// Hands the batch to every notifier at once, then marks it delivered.
+    async fn deliver(&self, rows: Vec<NotificationRow>) {
+        if rows.is_empty() {
+            return;
+        }
+        let tz = self.inner.config.tz;
+        let batch: Vec<Notification> = rows.iter().map(|r| r.to_api(tz)).collect();
+        let results = futures::future::join_all(self.inner.notifiers.iter().map(|n| n.deliver(&batch))).await;
+        for (notifier, result) in self.inner.notifiers.iter().zip(results) {
+            if let Err(e) = result {
+                tracing::warn!(notifier = notifier.name(), error = %e, "a notifier failed");
+            }
+        }
+        let ids = serde_json::Value::from(rows.iter().map(|r| r.id.clone()).collect::<Vec<_>>()).to_string();
+        if let Err(e) = sqlx::query(
+            "UPDATE notifications SET delivered_at = ? WHERE id IN (SELECT value FROM json_each(?))",
+        )
+        .bind(self.inner.clock.now_ms())
+        .bind(ids)
+        .execute(&self.inner.db.write)
+        .await
+        {
+            tracing::warn!(error = %e, "could not mark notifications delivered");
+        }
+    }
+
+    /// Notifications claimed but never delivered (the app stopped in between) are
+    /// delivered now; taking them is itself a claim, so only one engine does.
+    async fn redeliver_stale(&self) -> Result<()> {
+        let now = self.inner.clock.now_ms();
+        let rows: Vec<NotificationRow> = sqlx::query_as(&format!(
+            "UPDATE notifications SET delivered_at = ?1
+             WHERE delivered_at IS NULL AND kind != 'briefing' AND created_at < ?2
+             RETURNING {NOTIFICATION_COLUMNS}"
+        ))
+        .bind(now)
+        .bind(now - STALE_CLAIM_MS)
+        .fetch_all(&self.inner.db.write)
+        .await?;
+        if !rows.is_empty() {
+            let tz = self.inner.config.tz;
+            let batch: Vec<Notification> = rows.iter().map(|r| r.to_api(tz)).collect();
+            futures::future::join_all(self.inner.notifiers.iter().map(|n| n.deliver(&batch))).await;
+        }
+        Ok(())
+    }
+
+    async fn make_briefing(&self, mut row: NotificationRow) {
+        let c = &self.inner.config;
+        let now = self.inner.clock.now_ms();
+        match super::briefing::make(&self.inner.db, c.tz, c.model.as_deref(), now).await {
+            Ok(made) => {
+                row.body = made.text;
+                row.conversation_id = Some(made.conversation_id);
+                if let Err(e) =
+                    sqlx::query("UPDATE notifications SET body = ?, conversation_id = ? WHERE id = ?")
+                        .bind(&row.body)
+                        .bind(&row.conversation_id)
+                        .bind(&row.id)
+                        .execute(&self.inner.db.write)
+                        .await
+                {
+                    tracing::warn!(error = %e, "could not store the briefing's notification");
+                }
+                self.inner.bus.data_changed("chat");
+                self.deliver(vec![row]).await;
+            }
+            Err(e) => tracing::warn!(error = %e, "the daily briefing could not be made"),
+        }
+    }
+}
+
+fn event_due(id: String, title: String, location: Option<&str>, start: i64, at: i64, tz: Tz) -> Due {
+    let mut body = format!("Starts {}", clock_time(start, tz));
+    if let Some(l) = location.filter(|l| !l.is_empty()) {
+        body.push_str(&format!(" at {l}"));
+    }
+    Due {
+        key: format!("reminder:event:{id}:{start}"),
+        kind: "reminder",
+        title,
+        body,
+        ref_id: Some(id),
+        occurrence_at: Some(start),
+        fire_at: at,
+    }
+}
+
+/// `time` on `day` in `tz`: the earlier instant when the clock is set back over it, the
+/// first existing instant after it when the clock skips it.
+pub fn local_instant(day: chrono::NaiveDate, time: NaiveTime, tz: Tz) -> i64 {
+    use chrono::{LocalResult, TimeZone as _};
+    let mut t = day.and_time(time);
+    for _ in 0..8 {
+        match tz.from_local_datetime(&t) {
+            LocalResult::Single(dt) => return dt.timestamp_millis(),
+            LocalResult::Ambiguous(earliest, _) => return earliest.timestamp_millis(),
+            LocalResult::None => t += chrono::Duration::minutes(15),
+        }
+    }
+    tz.from_utc_datetime(&t).timestamp_millis()
+}
+
+#[derive(Debug, FromRow)]
+struct Series {
+    id: String,
+    title: String,
+    location: Option<String>,
+    start_at: i64,
+    reminder_minutes: i64,
+    recurrence_rule: String,
+}

@@ -1,0 +1,38 @@
+//! The scheduler: reminders that fire once, the overdue checker, the daily briefing,
+//! calendar files and push delivery.
+//!
+//! - [`engine`]: the loop that sleeps until the next due instant and claims each firing
+//!   in the store under an idempotency key, so nothing fires twice.
+//! - [`clock`]: where the engine reads the time ([`SystemClock`], or a [`ManualClock`]).
+//! - [`notifier`]: the [`Notifier`] trait every delivery path implements; [`BusNotifier`]
+//!   reaches every WebSocket and Socket.IO connection.
+//! - [`push`]: Expo push ([`ExpoPush`]).
+//! - [`briefing`]: the daily briefing job.
+//! - [`ics`]: `.ics` export and import.
+//! - `routes`: `/api/notifications`.
+
+pub mod briefing;
+pub mod clock;
+pub mod engine;
+pub mod ics;
+pub mod notifier;
+pub mod push;
+mod routes;
+
+use utoipa_axum::{router::OpenApiRouter, routes};
+
+pub use clock::{Clock, ManualClock, SystemClock};
+pub use engine::{Scheduler, SchedulerConfig, SchedulerHandle, parse_briefing_time};
+pub use notifier::{BusNotifier, Notification, Notifier};
+pub use push::ExpoPush;
+
+use crate::state::AppState;
+
+/// The scheduler's routes (all need a token).
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(routes::list_notifications))
+        .routes(routes!(routes::mark_read))
+        .routes(routes!(ics::export_events))
+        .routes(routes!(ics::import_events))
+}
