@@ -15,6 +15,7 @@ mod common;
 mod edges;
 mod events;
 mod guard;
+mod injection;
 mod llm;
 mod memos;
 mod model;
