@@ -7,6 +7,8 @@
 //! other connections. A token that expires or is revoked closes its sockets.
 
 mod frames;
+#[cfg(feature = "fuzzing")]
+pub use frames::parse as parse_frame;
 pub mod socketio;
 
 use std::sync::Arc;

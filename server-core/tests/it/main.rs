@@ -22,6 +22,7 @@ mod model;
 mod notifications;
 mod restart;
 mod search;
+mod security;
 mod today;
 mod todos;
 mod transport;
