@@ -553,3 +553,79 @@ async fn secrets_never_reach_the_log_or_an_error_body() {
         }
     }
 }
+
+#[tokio::test]
+async fn the_store_keeps_no_secret_in_the_clear_and_the_secret_file_is_private() {
+    // The server makes its own token secret here, in its data directory.
+    let mut server =
+        TestServer::start_with(crate::common::Options { jwt_secret: None, ..Default::default() }).await;
+    let pair = server.login_pair().await;
+    let refresh = str_field(&pair, "refresh_token");
+    let (status, renewed) = send(
+        server.request(reqwest::Method::POST, "/api/auth/refresh").json(&json!({"refresh_token": refresh})),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK);
+    let (status, _) = send(
+        server
+            .request(reqwest::Method::POST, "/api/auth/register")
+            .json(&json!({"email": "vault@example.com"})),
+    )
+    .await;
+    assert_eq!(status, StatusCode::CREATED);
+    let (_, code) = server.next_otp().await;
+    let secrets = [
+        ("the PIN", PIN.to_owned()),
+        ("a refresh token", refresh.clone()),
+        ("a renewed refresh token", str_field(&renewed, "refresh_token")),
+        ("an access token", str_field(&renewed, "access_token")),
+        ("the one-time code", code),
+    ];
+    server.stop().await;
+
+    // Every text value of every table: none holds a secret, whole or in part.
+    let db = server.open_db().await;
+    let tables: Vec<String> = sqlx::query_scalar(
+        "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'",
+    )
+    .fetch_all(&db)
+    .await
+    .unwrap();
+    let mut scanned = 0;
+    for table in tables {
+        let columns: Vec<String> =
+            sqlx::query_scalar(&format!("SELECT name FROM pragma_table_info('{table}')"))
+                .fetch_all(&db)
+                .await
+                .unwrap();
+        for column in columns {
+            let values: Vec<Vec<u8>> = sqlx::query_scalar(&format!(
+                "SELECT CAST(\"{column}\" AS BLOB) FROM \"{table}\" WHERE typeof(\"{column}\") IN ('text', 'blob')"
+            ))
+            .fetch_all(&db)
+            .await
+            .unwrap();
+            for bytes in values {
+                scanned += 1;
+                for (what, value) in &secrets {
+                    let found = bytes.windows(value.len()).any(|w| w == value.as_bytes());
+                    assert!(!found, "{what} is stored in {table}.{column}");
+                }
+            }
+        }
+    }
+    assert!(scanned > 10, "the scan read the store ({scanned} values)");
+    let pin_hash: String = sqlx::query_scalar("SELECT value FROM settings WHERE key = 'auth.pin_hash'")
+        .fetch_one(&db)
+        .await
+        .unwrap();
+    assert!(pin_hash.starts_with("$argon2"), "the PIN is kept as an Argon2 hash: {pin_hash}");
+
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt as _;
+        let secret_file = server.db_path().with_file_name("jwt_secret");
+        let mode = std::fs::metadata(&secret_file).expect("the secret file exists").permissions().mode();
+        assert_eq!(mode & 0o077, 0, "only its owner may read the token secret: {mode:o}");
+    }
+}
