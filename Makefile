@@ -98,7 +98,7 @@ clean:
 # cargo-fuzz passes for libFuzzer's coverage instrumentation, and --sanitizer none leaves
 # out AddressSanitizer, which needs a nightly standard library (this code forbids unsafe).
 # The fuzz crate builds into server-core/fuzz/target; corpora live in server-core/fuzz/corpus.
-FUZZ_TARGETS := parse_text ws_frame sse_tool_calls rrule jwt
+FUZZ_TARGETS := parse_text ws_frame sse_tool_calls rrule jwt ics
 FUZZ_SECONDS ?= 20
 FUZZ_LONG_SECONDS ?= 600
 FUZZ = cd server-core && env -u CARGO_TARGET_DIR RUSTC_BOOTSTRAP=1 cargo fuzz

@@ -2,7 +2,7 @@
 
 use std::collections::BTreeSet;
 
-use chrono::{Duration, SecondsFormat};
+use chrono::{Duration, SecondsFormat, TimeZone as _};
 use serde_json::{Value, json};
 
 use crate::common::{TestServer, now_local, str_field};
@@ -96,8 +96,16 @@ async fn an_all_day_event_today_and_a_weekly_one_recurring_today_are_in_today_ev
     let all_day = server
         .create("/api/events", &token, json!({ "title": "Holiday", "start_time": today, "is_all_day": true }))
         .await;
-    // Started four weeks ago on this weekday, at this time of day, and repeats weekly.
-    let first = (now - Duration::weeks(4)).to_rfc3339_opts(SecondsFormat::Secs, false);
+    // Started four weeks ago on this weekday, at this time of day, and repeats weekly. The
+    // weeks are counted on the wall clock: across a daylight-saving change, four weeks of
+    // elapsed time can land an hour off, on another day near midnight.
+    let tz = now.timezone();
+    let wall = now.naive_local() - Duration::weeks(4);
+    let first = tz
+        .from_local_datetime(&wall)
+        .earliest()
+        .expect("a time that exists")
+        .to_rfc3339_opts(SecondsFormat::Secs, false);
     let weekly = server
         .create(
             "/api/events",
