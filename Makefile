@@ -119,10 +119,12 @@ fuzz-build: cargo-fuzz
 fuzz-smoke: fuzz-build
 	@set -e; scratch=$$(mktemp -d); trap 'rm -rf $$scratch' EXIT; \
 	for t in $(FUZZ_TARGETS); do \
-		echo "fuzz $$t for $(FUZZ_SECONDS) s"; mkdir -p $$scratch/$$t; \
-		$(FUZZ) run --sanitizer none $$t $$scratch/$$t fuzz/corpus/$$t -- \
-			-max_total_time=$(FUZZ_SECONDS) $(FUZZ_FLAGS) 2>&1 | grep -E "^(Done|stat::number_of_executed_units|==|SUMMARY|thread)" || true; \
-		test "$${PIPESTATUS[0]}" = 0; \
+		mkdir -p $$scratch/$$t; \
+		if ! ( $(FUZZ) run --sanitizer none $$t $$scratch/$$t fuzz/corpus/$$t -- \
+			-max_total_time=$(FUZZ_SECONDS) $(FUZZ_FLAGS) ) > $$scratch/$$t.log 2>&1; then \
+			tail -n 60 $$scratch/$$t.log; echo "fuzz target $$t failed; its input is in server-core/fuzz/artifacts/$$t/"; exit 1; \
+		fi; \
+		echo "fuzz $$t: $$(grep -a '^Done' $$scratch/$$t.log)"; \
 	done
 
 # The long run: each target for FUZZ_LONG_SECONDS (10 minutes by default), growing its
@@ -130,8 +132,8 @@ fuzz-smoke: fuzz-build
 fuzz: fuzz-build
 	@set -e; for t in $(FUZZ_TARGETS); do \
 		echo "fuzz $$t for $(FUZZ_LONG_SECONDS) s"; \
-		$(FUZZ) run --sanitizer none $$t -- -max_total_time=$(FUZZ_LONG_SECONDS) $(FUZZ_FLAGS); \
-		$(FUZZ) cmin --sanitizer none $$t; \
+		( $(FUZZ) run --sanitizer none $$t -- -max_total_time=$(FUZZ_LONG_SECONDS) $(FUZZ_FLAGS) ); \
+		( $(FUZZ) cmin --sanitizer none $$t ); \
 	done
 
 tests/.venv-api/installed: tests/api/requirements.txt
