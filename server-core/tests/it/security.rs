@@ -94,9 +94,9 @@ fn forged_tokens() -> Vec<(&'static str, String)> {
     ]
 }
 
-/// A minimal Engine.IO v4 long-polling client: opens a session, sends the Socket.IO
+/// A minimal Engine.IO v4 long-polling client: opens a connection, sends the Socket.IO
 /// CONNECT with `auth`, and returns the server's answer packet (`40…` or `44…`), or the
-/// HTTP refusal before any session.
+/// HTTP refusal before any connection.
 async fn socketio_connect(
     server: &TestServer,
     headers: &[(&str, &str)],
@@ -167,14 +167,14 @@ async fn forged_tokens_open_no_door_rest_ws_or_socketio() {
         assert_eq!(closed, clawchat_server::realtime::close::UNAUTHORIZED, "{what} in an auth frame");
 
         // Socket.IO: a connect_error, never a CONNECT.
-        let answer = socketio_connect(&server, &[], &json!({"token": token})).await.expect("a session");
+        let answer = socketio_connect(&server, &[], &json!({"token": token})).await.expect("an Engine.IO connection");
         assert!(answer.starts_with("44"), "{what} on Socket.IO: {answer}");
     }
     // Nothing was done with any of them.
     let token = server.token().await;
     assert_eq!(server.total("/api/todos", &token).await, 0);
     // And the real thing works on Socket.IO, so the refusals above mean something.
-    let answer = socketio_connect(&server, &[], &json!({"token": token})).await.expect("a session");
+    let answer = socketio_connect(&server, &[], &json!({"token": token})).await.expect("an Engine.IO connection");
     assert!(answer.starts_with("40"), "{answer}");
 }
 
@@ -263,7 +263,7 @@ async fn a_foreign_host_is_refused_on_ws_and_socketio() {
         assert_eq!(response.status(), 403, "/ws for Host {host}");
 
         let refused = socketio_connect(&server, &[("Host", host)], &json!({"token": token})).await;
-        let (status, body) = refused.expect_err("no Engine.IO session for a foreign Host");
+        let (status, body) = refused.expect_err("no Engine.IO connection for a foreign Host");
         assert_error_code(status, &body, StatusCode::FORBIDDEN, "host_not_allowed");
 
         let mut request = format!("ws://{}/socket.io/?EIO=4&transport=websocket", server.addr)
@@ -285,7 +285,7 @@ async fn a_page_on_another_site_cannot_open_socketio() {
     for origin in ["https://evil.example", "http://localhost.evil.example", "null", "file://"] {
         let answer = socketio_connect(&server, &[("Origin", origin)], &json!({"token": token}))
             .await
-            .expect("a session");
+            .expect("an Engine.IO connection");
         assert!(answer.starts_with("44") && answer.contains("origin_not_allowed"), "{origin}: {answer}");
 
         let mut request = format!("ws://{}/socket.io/?EIO=4&transport=websocket", server.addr)
