@@ -167,14 +167,16 @@ async fn forged_tokens_open_no_door_rest_ws_or_socketio() {
         assert_eq!(closed, clawchat_server::realtime::close::UNAUTHORIZED, "{what} in an auth frame");
 
         // Socket.IO: a connect_error, never a CONNECT.
-        let answer = socketio_connect(&server, &[], &json!({"token": token})).await.expect("an Engine.IO connection");
+        let answer =
+            socketio_connect(&server, &[], &json!({"token": token})).await.expect("an Engine.IO connection");
         assert!(answer.starts_with("44"), "{what} on Socket.IO: {answer}");
     }
     // Nothing was done with any of them.
     let token = server.token().await;
     assert_eq!(server.total("/api/todos", &token).await, 0);
     // And the real thing works on Socket.IO, so the refusals above mean something.
-    let answer = socketio_connect(&server, &[], &json!({"token": token})).await.expect("an Engine.IO connection");
+    let answer =
+        socketio_connect(&server, &[], &json!({"token": token})).await.expect("an Engine.IO connection");
     assert!(answer.starts_with("40"), "{answer}");
 }
 
