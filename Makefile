@@ -79,7 +79,7 @@ unit: deps
 	     END { printf "tests: %d passed, %d failed\n", p, f }' $$log; \
 	rm -f $$log; exit $$status
 
-test: deps lint clients unit durability
+test: deps lint clients unit durability fuzz-smoke api-fuzz
 
 # Durability, against the built binary (tests/durability/): the crash loop (SIGKILL at
 # random moments while writers run; CRASH_ROUNDS rounds, each restarted and checked), and
@@ -127,3 +127,56 @@ clean:
 .PHONY: bench-scheduler
 bench-scheduler: deps
 	$(CARGO) run --release -p clawchat-server --example scheduler_bench
+# ---- Trust: fuzzing (cargo-fuzz) and API fuzzing from the OpenAPI document (schemathesis) ----
+# cargo-fuzz on the stable toolchain: RUSTC_BOOTSTRAP=1 lets rustc take the -Z flags
+# cargo-fuzz passes for libFuzzer's coverage instrumentation, and --sanitizer none leaves
+# out AddressSanitizer, which needs a nightly standard library (this code forbids unsafe).
+# The fuzz crate builds into server-core/fuzz/target; corpora live in server-core/fuzz/corpus.
+FUZZ_TARGETS := parse_text ws_frame sse_tool_calls rrule jwt ics
+FUZZ_SECONDS ?= 20
+FUZZ_LONG_SECONDS ?= 600
+FUZZ = cd server-core && env -u CARGO_TARGET_DIR RUSTC_BOOTSTRAP=1 cargo fuzz
+FUZZ_FLAGS := -timeout=10 -rss_limit_mb=2048 -max_len=8192 -print_final_stats=1
+API_FUZZ_EXAMPLES ?= 25
+
+.PHONY: cargo-fuzz fuzz-build fuzz-smoke fuzz api-fuzz
+
+cargo-fuzz: rust
+	@command -v cargo-fuzz >/dev/null 2>&1 || $(CARGO) install cargo-fuzz --locked
+
+fuzz-build: cargo-fuzz
+	$(FUZZ) build --sanitizer none
+
+# Each target for FUZZ_SECONDS from the committed corpus; what it finds on the way goes to
+# a scratch directory, so the corpus only changes on purpose. A crash fails the run and
+# leaves the input in server-core/fuzz/artifacts/<target>/.
+fuzz-smoke: fuzz-build
+	@set -e; scratch=$$(mktemp -d); trap 'rm -rf $$scratch' EXIT; \
+	for t in $(FUZZ_TARGETS); do \
+		mkdir -p $$scratch/$$t; \
+		if ! ( $(FUZZ) run --sanitizer none $$t $$scratch/$$t fuzz/corpus/$$t -- \
+			-max_total_time=$(FUZZ_SECONDS) $(FUZZ_FLAGS) ) > $$scratch/$$t.log 2>&1; then \
+			tail -n 60 $$scratch/$$t.log; echo "fuzz target $$t failed; its input is in server-core/fuzz/artifacts/$$t/"; exit 1; \
+		fi; \
+		echo "fuzz $$t: $$(grep -a '^Done' $$scratch/$$t.log)"; \
+	done
+
+# The long run: each target for FUZZ_LONG_SECONDS (10 minutes by default), growing its
+# corpus, which is then minimised (cargo fuzz cmin) before it is committed.
+fuzz: fuzz-build
+	@set -e; for t in $(FUZZ_TARGETS); do \
+		echo "fuzz $$t for $(FUZZ_LONG_SECONDS) s"; \
+		( $(FUZZ) run --sanitizer none $$t -- -max_total_time=$(FUZZ_LONG_SECONDS) $(FUZZ_FLAGS) ); \
+		( $(FUZZ) cmin --sanitizer none $$t ); \
+	done
+
+tests/.venv-api/installed: tests/api/requirements.txt
+	python3 -m venv tests/.venv-api
+	tests/.venv-api/bin/pip install -q --disable-pip-version-check -r tests/api/requirements.txt
+	touch $@
+
+# schemathesis against the real server's /api/openapi.json with a valid token: the
+# document is valid, nothing answers 500, every answer matches the document.
+api-fuzz: deps python tests/.venv-api/installed
+	$(CARGO) build -p clawchat-server
+	tests/.venv-api/bin/python tests/api/run_schemathesis.py --max-examples $(API_FUZZ_EXAMPLES)

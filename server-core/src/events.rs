@@ -150,8 +150,8 @@ pub fn router() -> OpenApiRouter<AppState> {
 pub fn normalise_rule(rule: &str) -> Result<String> {
     let rule = rule.trim();
     let rule = rule.strip_prefix("RRULE:").unwrap_or(rule).trim().to_owned();
-    let parsed: rrule::RRule<rrule::Unvalidated> =
-        rule.parse().map_err(|e| Error::invalid("recurrence_rule", format!("not a valid RRULE: {e}")))?;
+    let parsed = crate::recurrence::parse_rule(&rule)
+        .map_err(|e| Error::invalid("recurrence_rule", format!("not a valid RRULE: {e}")))?;
     let start = chrono::DateTime::<chrono::Utc>::UNIX_EPOCH.with_timezone(&rrule::Tz::UTC);
     parsed
         .validate(start)

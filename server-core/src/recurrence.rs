@@ -10,6 +10,16 @@ use chrono_tz::Tz;
 /// Most occurrences one listing expands, so a daily rule over a wide range stays bounded.
 pub const MAX_OCCURRENCES: usize = 1_000;
 
+/// Parses an RRULE's text. RFC 5545 writes rules in ASCII only; anything else is refused
+/// before the rrule crate sees it, because its parser slices text by byte offsets and
+/// panics inside a multi-byte character (found by the `rrule` fuzz target).
+pub fn parse_rule(rule: &str) -> Result<rrule::RRule<rrule::Unvalidated>, String> {
+    if !rule.is_ascii() {
+        return Err("a rule is written in ASCII letters, digits and punctuation only".into());
+    }
+    rule.parse().map_err(|e: rrule::RRuleError| e.to_string())
+}
+
 /// Starts (ms) of the occurrences that overlap `[from, to)`, soonest first, at most `cap`.
 /// An occurrence overlaps when it ends after `from` (or, with no duration, starts at or
 /// after it) and starts before `to`.
@@ -22,7 +32,7 @@ pub fn occurrences(
     to_ms: i64,
     cap: usize,
 ) -> Vec<i64> {
-    let Ok(parsed) = rule.parse::<rrule::RRule<rrule::Unvalidated>>() else {
+    let Ok(parsed) = parse_rule(rule) else {
         return vec![];
     };
     let Some(first) = DateTime::<Utc>::from_timestamp_millis(first_start_ms) else {
@@ -86,5 +96,13 @@ mod tests {
         assert_eq!(got.len(), 5);
         assert_eq!(got[0], ms(tz, 2026, 1, 1, 9));
         assert!(occurrences("not a rule", 0, None, tz, 0, 1, 5).is_empty());
+    }
+
+    #[test]
+    fn a_rule_with_text_outside_ascii_is_refused_not_a_panic() {
+        // The fuzzer's find: the crate's parser panicked inside a multi-byte character.
+        let rule = "FREQ=WEEKLY;BYDAY=MzOM\u{fffd}\u{fffd}\u{fffd}\u{fffd}";
+        assert!(parse_rule(rule).is_err());
+        assert!(occurrences(rule, 0, None, Tz::UTC, 0, 86_400_000, 5).is_empty());
     }
 }

@@ -295,6 +295,9 @@ async fn add_device(db: &SqlitePool, name: &str, email: Option<&str>) -> Result<
 #[utoipa::path(post, path = "/api/auth/login", tag = "auth", request_body = LoginRequest,
     responses(
         (status = 200, description = "Logged in", body = TokenPair),
+        (status = 400, description = "Malformed JSON", body = ErrorBody),
+        (status = 413, description = "Body too large", body = ErrorBody),
+        (status = 415, description = "Not JSON", body = ErrorBody),
         (status = 401, description = "Wrong PIN", body = ErrorBody),
         (status = 422, description = "Invalid request", body = ErrorBody),
         (status = 429, description = "Too many wrong PINs; see Retry-After", body = ErrorBody),
@@ -336,6 +339,9 @@ async fn login(
 #[utoipa::path(post, path = "/api/auth/refresh", tag = "auth", request_body = RefreshRequest,
     responses(
         (status = 200, description = "A new token pair", body = TokenPair),
+        (status = 400, description = "Malformed JSON", body = ErrorBody),
+        (status = 413, description = "Body too large", body = ErrorBody),
+        (status = 415, description = "Not JSON", body = ErrorBody),
         (status = 401, description = "Invalid, expired or reused refresh token", body = ErrorBody),
         (status = 409, description = "Exchanged a moment ago by a concurrent request", body = ErrorBody),
         (status = 422, description = "Invalid request", body = ErrorBody),
@@ -349,6 +355,9 @@ async fn refresh(State(state): State<AppState>, Json(req): Json<RefreshRequest>)
 #[utoipa::path(post, path = "/api/auth/refresh-token", tag = "auth", request_body = RefreshRequest,
     responses(
         (status = 200, description = "A new token pair", body = TokenPair),
+        (status = 400, description = "Malformed JSON", body = ErrorBody),
+        (status = 413, description = "Body too large", body = ErrorBody),
+        (status = 415, description = "Not JSON", body = ErrorBody),
         (status = 401, description = "Invalid, expired or reused refresh token", body = ErrorBody),
         (status = 409, description = "Exchanged a moment ago by a concurrent request", body = ErrorBody),
         (status = 422, description = "Invalid request", body = ErrorBody),
@@ -388,6 +397,9 @@ fn normalise_email(email: &str) -> Result<String> {
 #[utoipa::path(post, path = "/api/auth/register", tag = "auth", request_body = RegisterRequest,
     responses(
         (status = 201, description = "A code was sent", body = RegisterResponse),
+        (status = 400, description = "Malformed JSON", body = ErrorBody),
+        (status = 413, description = "Body too large", body = ErrorBody),
+        (status = 415, description = "Not JSON", body = ErrorBody),
         (status = 422, description = "Invalid e-mail", body = ErrorBody),
         (status = 429, description = "Too many codes asked for; see Retry-After", body = ErrorBody),
     ))]
@@ -427,6 +439,9 @@ async fn register(
 #[utoipa::path(post, path = "/api/auth/verify-otp", tag = "auth", request_body = VerifyOtpRequest,
     responses(
         (status = 200, description = "Logged in", body = TokenPair),
+        (status = 400, description = "Malformed JSON", body = ErrorBody),
+        (status = 413, description = "Body too large", body = ErrorBody),
+        (status = 415, description = "Not JSON", body = ErrorBody),
         (status = 401, description = "Wrong, expired or used-up code", body = ErrorBody),
         (status = 422, description = "Invalid request", body = ErrorBody),
         (status = 429, description = "Too many wrong codes; see Retry-After", body = ErrorBody),

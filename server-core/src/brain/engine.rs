@@ -9,7 +9,9 @@
 //!
 //! Server tools run in-process ([`super::actions`]); host tools go to the [`HostExecutor`]
 //! (the desktop shell, or an edge client over Socket.IO). Host tools that write, delete or
-//! execute wait in `awaiting_approval` until the [`ApprovalGate`] says yes.
+//! execute wait in `awaiting_approval` until the [`ApprovalGate`] says yes; so does any
+//! tool that changes something in a plan made after reading text the user did not write
+//! ([`asks_first`]).
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
@@ -22,8 +24,8 @@ use tokio::sync::oneshot;
 use tokio::task::JoinSet;
 
 use super::actions::{self, ToolError};
-use super::tools;
-use super::types::{Target, TaskRecord, TaskSpec, TaskStatus};
+use super::tools::{self, Risk};
+use super::types::{Intent, Target, TaskRecord, TaskSpec, TaskStatus};
 use crate::bus::{ActionCard, Bus, ServerEvent};
 use crate::db::{Db, new_id, now_ms};
 
@@ -130,9 +132,41 @@ pub struct PlanContext {
 pub enum Origin {
     /// Typed or said by the user on this computer.
     User,
-    /// Proposed after reading text the user did not write (a file, a memo, a web page):
-    /// every host tool then needs approval, even a read.
+    /// Planned by the model from what the user wrote, with no text from elsewhere in what
+    /// it read: every host tool needs approval, even a read; organiser actions run.
+    Model,
+    /// Proposed after reading text the user did not write (a file, a memo, an event, a web
+    /// page, a tool's result): every host tool needs approval, and so does every tool that
+    /// writes, deletes or executes, organiser actions included.
     Untrusted,
+}
+
+/// Whether `task` waits for the user's yes before it runs, in a plan from `origin`.
+/// `fed` says its inputs are filled from another task's output (`{{t1.content}}`): such
+/// data may fill what a task creates (the user asked for that), but never choose, without
+/// a yes, what a task changes, deletes or runs.
+pub fn asks_first(task: &TaskRecord, origin: Origin, fed: bool) -> bool {
+    let Some(tool) = tools::by_name(&task.task.tool) else { return false };
+    let changes = tool.risk != Risk::Read;
+    let creates = matches!(tool.intent, Intent::CreateTodo | Intent::CreateEvent | Intent::CreateMemo);
+    tool.needs_approval()
+        || actions::is_bulk_delete(task)
+        || (fed && changes && !creates)
+        || match origin {
+            Origin::User => false,
+            Origin::Model => tool.target == Target::Host,
+            Origin::Untrusted => tool.target == Target::Host || changes,
+        }
+}
+
+/// Whether any string in `value` is a placeholder for another task's output.
+pub fn has_placeholder(value: &Value) -> bool {
+    match value {
+        Value::String(s) => placeholder(s).is_some(),
+        Value::Array(items) => items.iter().any(has_placeholder),
+        Value::Object(map) => map.values().any(has_placeholder),
+        _ => false,
+    }
 }
 
 #[derive(Clone)]
@@ -281,6 +315,7 @@ impl Engine {
                 .cloned()
                 .collect();
             for mut task in ready {
+                let fed = has_placeholder(&task.task.inputs);
                 let inputs = resolve_placeholders(&task.task.inputs, &state);
                 task.task.inputs = inputs;
                 let id = task.task.task_id.clone();
@@ -300,7 +335,7 @@ impl Engine {
                 let ctx = ctx.clone();
                 let job_task = id.clone();
                 let handle = running.spawn(async move {
-                    let result = engine.execute(task, &ctx).await;
+                    let result = engine.execute(task, &ctx, fed).await;
                     (id, result)
                 });
                 jobs.insert(handle.id(), job_task);
@@ -324,14 +359,12 @@ impl Engine {
         PlanOutcome { tasks: order.into_iter().filter_map(|id| state.remove(&id)).collect() }
     }
 
-    async fn execute(&self, task: TaskRecord, ctx: &PlanContext) -> Result<Value, Finish> {
+    async fn execute(&self, task: TaskRecord, ctx: &PlanContext, fed: bool) -> Result<Value, Finish> {
         let Some(tool) = tools::by_name(&task.task.tool) else {
             return Err(Finish::Failed(format!("there is no tool called {:?}", task.task.tool)));
         };
-        let needs_yes = tool.needs_approval()
-            || (ctx.origin == Origin::Untrusted && tool.target == Target::Host)
-            || actions::is_bulk_delete(&task);
-        if needs_yes {
+        // The inputs are resolved by now, so the card shows the true command or path.
+        if asks_first(&task, ctx.origin, fed) {
             let reason = approval_reason(&task);
             self.store_status(&task.task.task_id, TaskStatus::AwaitingApproval, None, None, None).await;
             let mut asking = task.clone();
@@ -437,15 +470,16 @@ impl Engine {
         .execute(&self.db.write)
         .await?;
         let rows = sqlx::query(
-            "SELECT id, message_id, tool, inputs, depends_on, status, target, output, error FROM agent_tasks
+            "SELECT id, conversation_id, message_id, tool, inputs, depends_on, status, target, output, error FROM agent_tasks
              WHERE message_id IN (SELECT DISTINCT message_id FROM agent_tasks WHERE status IN ('pending', 'awaiting_approval'))
              ORDER BY seq",
         )
         .fetch_all(&self.db.read)
         .await?;
-        let mut plans: Vec<(Option<String>, Vec<TaskRecord>)> = Vec::new();
+        let mut plans: Vec<(Option<String>, Option<String>, Vec<TaskRecord>)> = Vec::new();
         for row in rows {
             let message_id: Option<String> = row.try_get("message_id")?;
+            let conversation_id: Option<String> = row.try_get("conversation_id")?;
             let record = TaskRecord {
                 task: TaskSpec {
                     task_id: row.try_get("id")?,
@@ -467,15 +501,22 @@ impl Engine {
                 error: row.try_get("error")?,
             };
             match plans.last_mut() {
-                Some((m, tasks)) if *m == message_id => tasks.push(record),
-                _ => plans.push((message_id, vec![record])),
+                Some((m, _, tasks)) if *m == message_id => tasks.push(record),
+                _ => plans.push((message_id, conversation_id, vec![record])),
             }
         }
         let count = plans.len();
-        for (_, tasks) in plans {
+        for (_, conversation_id, tasks) in plans {
+            // Who made the plan is not stored: assume the model did, and that it read text
+            // the user did not write if its conversation holds any.
+            let foreign = match &conversation_id {
+                Some(c) => super::model::read_foreign_text(&self.db.read, c).await?,
+                None => false,
+            };
+            let origin = super::model::origin(foreign);
             let engine = self.clone();
             tokio::spawn(async move {
-                engine.run(tasks, PlanContext { origin: Origin::User, conversation_id: None }).await;
+                engine.run(tasks, PlanContext { origin, conversation_id: None }).await;
             });
         }
         Ok(count)
@@ -575,7 +616,8 @@ pub fn approval_reason(task: &TaskRecord) -> String {
         "file_create" => format!("Create the file {}", input("path")),
         "open_app" => format!("Open {}", input("target")),
         "file_read" => format!("Read the file {}", input("path")),
-        other => format!("Run {other}"),
+        // Organiser tools ask only in untrusted plans: show exactly what they would do.
+        other => format!("Run {other} with {}", task.task.inputs),
     }
 }
 

@@ -197,6 +197,31 @@ pub async fn history(
     Ok(out)
 }
 
+/// Whether the assistant has already shown, in this conversation, text the user did not
+/// write: the result of a tool that reads (a memo, an event, a file, a web page, a command's
+/// output) or of background work. The model reads its own earlier answers, so from then
+/// on its plans in this conversation are [`Origin::Untrusted`].
+pub async fn read_foreign_text(db: &sqlx::SqlitePool, conversation_id: &str) -> crate::error::Result<bool> {
+    let mut carrying: Vec<&str> =
+        tools::TOOLS.iter().filter(|t| t.risk == tools::Risk::Read).map(|t| t.name()).collect();
+    carrying.push("task_result");
+    let list = serde_json::to_string(&carrying).unwrap_or_else(|_| "[]".into());
+    let found: bool = sqlx::query_scalar(
+        "SELECT EXISTS (SELECT 1 FROM messages WHERE conversation_id = ? AND role = 'assistant'
+             AND (intent IS NULL OR intent IN (SELECT value FROM json_each(?))))",
+    )
+    .bind(conversation_id)
+    .bind(list)
+    .fetch_one(db)
+    .await?;
+    Ok(found)
+}
+
+/// Where a model's plan comes from, given whether it read text the user did not write.
+pub fn origin(read_foreign_text: bool) -> Origin {
+    if read_foreign_text { Origin::Untrusted } else { Origin::Model }
+}
+
 /// Limits of one background job.
 const DELEGATE_STEPS: usize = 6;
 const DELEGATE_TIME: Duration = Duration::from_secs(180);

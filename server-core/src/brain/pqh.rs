@@ -105,18 +105,20 @@ async fn answer_message(state: &AppState, acc: Accepted) -> Result<()> {
     let (parsed, provider, fallback_reason, origin) = match &engine.model {
         Some(model) => {
             let history = model::history(&state.db.read, &acc.conversation_id, model.history_chars).await?;
+            let foreign = model::read_foreign_text(&state.db.read, &acc.conversation_id).await?;
             match model.turn(engine, history, &acc.reply_id).await {
                 Ok(turn) => {
                     chunk = turn.chunks;
                     said = turn.text;
                     cut_short = turn.cut_short;
-                    // A model's plan may echo text it read (a file, a memo, a page), so every
-                    // host tool in it waits for the user's yes.
+                    // A model's plan may echo text it read (a file, a memo, a page): every
+                    // host tool in it waits for the user's yes, and once the conversation
+                    // holds text the user did not write, so does every change.
                     (
                         turn.plan,
                         model.provider.name().to_owned(),
                         turn.cut_short.map(str::to_owned),
-                        Origin::Untrusted,
+                        model::origin(foreign),
                     )
                 }
                 Err(e) => {
@@ -173,7 +175,10 @@ async fn answer_message(state: &AppState, acc: Accepted) -> Result<()> {
         return finish(state, &acc.conversation_id, &acc.reply_id, &immediate, &intent, vec![]).await;
     }
     // Stored tasks carry the registry's target, so `target` alone tells a host tool.
-    let waits_for_user = tasks.iter().any(|t| t.target == Target::Host || super::actions::is_bulk_delete(t));
+    let waits_for_user = tasks.iter().any(|t| {
+        t.target == Target::Host
+            || super::engine::asks_first(t, origin, super::engine::has_placeholder(&t.task.inputs))
+    });
     if waits_for_user {
         // Host tools and bulk deletes may wait minutes for the user's yes: answer now,
         // report when the plan is done.

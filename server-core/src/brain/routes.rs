@@ -138,12 +138,24 @@ async fn send(
     Ok((StatusCode::ACCEPTED, Json(delivered)))
 }
 
+/// One server-sent event of `/api/chat/stream`, as the OpenAPI document describes it.
+#[derive(utoipa::ToSchema)]
+#[allow(dead_code)]
+struct StreamEvent {
+    /// A JSON object (see the route), or `[DONE]` at the end.
+    data: String,
+    /// The event name, when the server gives one.
+    event: Option<String>,
+    id: Option<String>,
+    retry: Option<u64>,
+}
+
 /// Send a message and read the answer as server-sent events: first
 /// `{"conversation_id", "message_id"}`, then `{"token"}` per chunk, `{"action_card"}` per
 /// card, then `[DONE]`.
 #[utoipa::path(post, path = "/api/chat/stream", tag = "chat", request_body = SendMessage, security(("bearer" = [])),
     responses(
-        (status = 200, description = "text/event-stream of the answer", content_type = "text/event-stream", body = String),
+        (status = 200, description = "text/event-stream of the answer", content_type = "text/event-stream", body = StreamEvent),
         (status = 400, description = "Malformed JSON", body = ErrorBody),
         (status = 401, description = "Not logged in", body = ErrorBody),
         (status = 404, description = "No such conversation", body = ErrorBody),
@@ -291,8 +303,11 @@ async fn approve(State(state): State<AppState>, Path(id): Path<String>) -> Resul
     params(("id" = String, Path, description = "Task id")),
     responses(
         (status = 200, description = "Denied; the task is cancelled", body = ApprovalAnswer),
+        (status = 400, description = "Malformed JSON", body = ErrorBody),
         (status = 401, description = "Not logged in", body = ErrorBody),
         (status = 404, description = "No task waits for approval under that id", body = ErrorBody),
+        (status = 415, description = "Not JSON", body = ErrorBody),
+        (status = 422, description = "Invalid reason", body = ErrorBody),
     ))]
 async fn deny(
     State(state): State<AppState>,

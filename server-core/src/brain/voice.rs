@@ -198,6 +198,7 @@ async fn read(req: Request, state: &AppState) -> Result<VoiceQuery> {
 #[utoipa::path(post, path = "/api/chat/voice", tag = "chat", request_body = VoiceQuery, security(("bearer" = [])),
     responses(
         (status = 202, description = "Transcribed and stored; the answer follows", body = VoiceAccepted),
+        (status = 400, description = "Malformed JSON", body = ErrorBody),
         (status = 401, description = "Not logged in", body = ErrorBody),
         (status = 413, description = "Recording over 10 MB", body = ErrorBody),
         (status = 415, description = "Unsupported audio type", body = ErrorBody),

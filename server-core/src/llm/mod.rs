@@ -22,6 +22,8 @@ use futures::stream::BoxStream;
 pub use config::{DEFAULT_BASE_URL, ProviderConfig, normalize_base_url};
 pub use error::{BODY_EXCERPT_CHARS, LlmError, TimeoutStage};
 pub use openai::OpenAiCompatible;
+#[cfg(feature = "fuzzing")]
+pub use openai::decode_pieces;
 pub use types::{ChatMessage, ChatRequest, Completion, PingReport, Role, StreamEvent, ToolCall, ToolDef};
 
 /// One assistant turn as it streams. Owns everything it needs (`'static`), so it can be moved into a

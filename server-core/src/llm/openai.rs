@@ -652,6 +652,48 @@ fn events_from_json_body(body: &[u8], key: Option<&str>) -> Pending {
     out
 }
 
+/// A streamed body decoded without the network or its clocks, cut in `pieces` as TCP may
+/// cut it: the events [`sse_chat_stream`] would yield, up to and including the first error.
+/// For the fuzz targets, which hold that the cuts never change the outcome.
+#[cfg(feature = "fuzzing")]
+pub fn decode_pieces(pieces: &[&[u8]]) -> Vec<Result<StreamEvent, LlmError>> {
+    fn run(pieces: &[&[u8]], out: &mut Pending) -> Result<(), LlmError> {
+        let mut decoder = SseDecoder::new();
+        let mut turn = Turn::default();
+        let mut events = Vec::new();
+        for piece in pieces {
+            decoder.feed(piece, &mut events)?;
+            for event in events.drain(..) {
+                if turn.handle_event(event, None, out)? {
+                    turn.finish(out);
+                    return Ok(());
+                }
+            }
+        }
+        decoder.finish(&mut events);
+        for event in events.drain(..) {
+            if turn.handle_event(event, None, out)? {
+                turn.finish(out);
+                return Ok(());
+            }
+        }
+        if turn.finish_reason.is_some() {
+            turn.finish(out);
+        }
+        Ok(())
+    }
+    let mut out = Pending::new();
+    if let Err(e) = run(pieces, &mut out) {
+        out.push_back(Err(e));
+    }
+    // Nothing follows an error.
+    let mut events: Vec<_> = out.into_iter().collect();
+    if let Some(first_error) = events.iter().position(Result::is_err) {
+        events.truncate(first_error + 1);
+    }
+    events
+}
+
 // ---------------------------------------------------------------------------------------------------
 // The streaming state machine
 

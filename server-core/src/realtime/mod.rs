@@ -4,10 +4,13 @@
 //! then receives every [`ServerEvent`] of the bus as `{"type", "data"}` frames and may send
 //! the contract's client frames. Each connection has an outbound queue bounded by the
 //! bytes waiting in it: a client that cannot keep up is dropped with a reason, and never
-//! slows the assistant or the other connections. A token that expires or is revoked closes its sockets.
+//! slows the assistant or the other connections. A token that expires or is revoked
+//! closes its sockets.
 
 mod frames;
 mod hub;
+#[cfg(feature = "fuzzing")]
+pub use frames::parse as parse_frame;
 pub mod socketio;
 
 use std::sync::Arc;

@@ -90,10 +90,14 @@ async fn authenticate(
     TryData(auth): TryData<Handshake>,
 ) -> Result<(), Refused> {
     let parts = s.req_parts();
-    if let Some(allowed) = parts.extensions.get::<Arc<AllowedHosts>>() {
-        if !origin_allowed(&parts.headers, allowed, &state.settings.cors_origins) {
-            return Err(Refused("origin_not_allowed: this page may not open ClawChat's socket".into()));
-        }
+    // The Host check puts the allowed hosts on every request it lets through; without
+    // them nothing can be checked, so nothing is let in.
+    let origin_ok = parts
+        .extensions
+        .get::<Arc<AllowedHosts>>()
+        .is_some_and(|allowed| origin_allowed(&parts.headers, allowed, &state.settings.cors_origins));
+    if !origin_ok {
+        return Err(Refused("origin_not_allowed: this page may not open ClawChat's socket".into()));
     }
     let token = auth.map_err(|_| Refused("unauthorized: send auth: {token: <access_token>}".into()))?.token;
     state.auth.tokens.verify_access(&token).map_err(|e| Refused(format!("unauthorized: {e}")))?;

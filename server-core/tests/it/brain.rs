@@ -50,6 +50,8 @@ pub async fn say(server: &TestServer, token: &str, content: &str) -> (Value, Str
 #[derive(Default)]
 pub struct FakeHost {
     pub ran: Mutex<Vec<TaskRecord>>,
+    /// What every file read returns; a note about a night train when empty.
+    pub content: Mutex<String>,
 }
 
 impl HostExecutor for FakeHost {
@@ -59,11 +61,11 @@ impl HostExecutor for FakeHost {
 
     fn execute(&self, task: TaskRecord) -> BoxFuture<'static, Result<Value, String>> {
         self.ran.lock().unwrap().push(task.clone());
+        let content = self.content.lock().unwrap().clone();
+        let content = if content.is_empty() { "Ideas: a night train to Lisbon.".to_owned() } else { content };
         Box::pin(async move {
             match task.task.tool.as_str() {
-                "file_read" => Ok(
-                    json!({"path": task.task.inputs["path"], "content": "Ideas: a night train to Lisbon."}),
-                ),
+                "file_read" => Ok(json!({"path": task.task.inputs["path"], "content": content})),
                 "file_create" => Ok(json!({"path": task.task.inputs["path"], "bytes": 11})),
                 other => Ok(json!({"ran": other})),
             }

@@ -1,0 +1,40 @@
+//! Calendar files (`.ics`) as an import reads them: unfolded and parsed by the icalendar
+//! crate, each event's RRULE checked and expanded by our recurrence code. Any bytes give a
+//! calendar or an error, never a panic.
+//!
+//! The import itself (turning components into events) is not part of this build yet;
+//! once it is, this target should call it instead of walking the components here.
+#![no_main]
+
+use clawchat_server::recurrence::{MAX_OCCURRENCES, occurrences};
+use libfuzzer_sys::fuzz_target;
+
+fn walk(component: &icalendar::parser::Component<'_>, depth: usize) {
+    if depth > 16 {
+        return;
+    }
+    for property in &component.properties {
+        if property.name.as_ref().eq_ignore_ascii_case("RRULE") {
+            if let Ok(rule) = clawchat_server::events::normalise_rule(property.val.as_ref()) {
+                let year = 365 * 86_400_000;
+                let starts = occurrences(&rule, 0, None, chrono_tz::UTC, 0, 5 * year, MAX_OCCURRENCES);
+                assert!(starts.len() <= MAX_OCCURRENCES);
+            }
+        }
+    }
+    for child in &component.components {
+        walk(child, depth + 1);
+    }
+}
+
+fuzz_target!(|data: &[u8]| {
+    let text = String::from_utf8_lossy(data);
+    let unfolded = icalendar::parser::unfold(&text);
+    if let Ok(calendar) = icalendar::parser::read_calendar(&unfolded) {
+        for component in &calendar.components {
+            walk(component, 0);
+        }
+        // The owned form an import keeps.
+        let _owned: icalendar::Calendar = calendar.into();
+    }
+});
