@@ -182,6 +182,19 @@ async fn migrator_with(extra: &[(&str, &str)]) -> (TempDir, Migrator) {
     (dir, migrator)
 }
 
+/// Where the upgrade of the database at `path` by `migrator` keeps its backup: named after
+/// the first migration the file has not had (the fixture may predate real migrations too).
+async fn backup_for(path: &Path, migrator: &Migrator) -> PathBuf {
+    let applied = applied(path).await;
+    let first = migrator
+        .iter()
+        .map(|m| m.version)
+        .filter(|v| !applied.contains(v))
+        .min()
+        .expect("a pending migration");
+    path.with_file_name(format!("clawchat.db.pre-{first:04}.bak"))
+}
+
 fn backups(dir: &Path) -> Vec<PathBuf> {
     let mut found: Vec<PathBuf> = std::fs::read_dir(dir)
         .unwrap()
@@ -279,10 +292,10 @@ async fn an_upgrade_writes_a_backup_first() {
     )])
     .await;
 
+    let backup = backup_for(&path, &migrator).await;
     let db = Db::open_with(&path, &migrator).await.expect("the upgrade succeeds");
     db.close().await;
 
-    let backup = dir.path().join("clawchat.db.pre-9001.bak");
     assert_eq!(backups(dir.path()), vec![backup.clone()]);
     assert_eq!(snapshot(&backup).await, before, "the backup is not the database as it was");
     assert!(!table_exists(&backup, "upgrade_probe").await);
@@ -294,7 +307,7 @@ async fn an_upgrade_writes_a_backup_first() {
 #[tokio::test]
 async fn a_failed_migration_leaves_the_previous_database_usable_and_says_why() {
     let fixture = fixtures().pop().unwrap();
-    let (dir, path) = copy_of(&fixture);
+    let (_dir, path) = copy_of(&fixture);
     let before = snapshot(&path).await;
     let versions = applied(&path).await;
     // The first new migration succeeds on its own; the second fails halfway through.
@@ -307,12 +320,12 @@ async fn a_failed_migration_leaves_the_previous_database_usable_and_says_why() {
     ])
     .await;
 
+    let backup = backup_for(&path, &migrator).await;
     let error = Db::open_with(&path, &migrator).await.expect_err("a broken migration fails the start");
     let message = format!("{error:#}");
     assert!(message.contains("migration 9002 (broken) failed"), "{message}");
     assert!(message.contains("no such table: no_such_table"), "the cause is missing: {message}");
     assert!(message.contains("as it was before the upgrade"), "{message}");
-    let backup = dir.path().join("clawchat.db.pre-9001.bak");
     assert!(message.contains(&backup.display().to_string()), "the backup is not named: {message}");
 
     // Exactly what the previous release left: rows, schema and migration ledger.
