@@ -1,9 +1,6 @@
-//! Calendar files (`.ics`) as an import reads them: unfolded and parsed by the icalendar
-//! crate, each event's RRULE checked and expanded by our recurrence code. Any bytes give a
-//! calendar or an error, never a panic.
-//!
-//! The import itself (turning components into events) is not part of this build yet;
-//! once it is, this target should call it instead of walking the components here.
+//! Calendar files (`.ics`) as an import reads them: the import's own reading step (the
+//! icalendar crate's parser, then each event's times, alarms and RRULE checked), and each
+//! RRULE expanded by our recurrence code. Any bytes give events or an error, never a panic.
 #![no_main]
 
 use clawchat_server::recurrence::{MAX_OCCURRENCES, occurrences};
@@ -29,6 +26,7 @@ fn walk(component: &icalendar::parser::Component<'_>, depth: usize) {
 
 fuzz_target!(|data: &[u8]| {
     let text = String::from_utf8_lossy(data);
+    let _ = clawchat_server::schedule::ics::read_for_fuzzing(&text);
     let unfolded = icalendar::parser::unfold(&text);
     if let Ok(calendar) = icalendar::parser::read_calendar(&unfolded) {
         for component in &calendar.components {
