@@ -13,7 +13,7 @@ define need
 		$(SUDO) apt-get update -qq && $(SUDO) DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(2); }
 endef
 
-.PHONY: run test lint unit clients deps rust node python assets bench release clean help
+.PHONY: run test lint unit clients deps rust node python assets bench release clean help ui ui-unit ui-types e2e chromium
 
 help:
 	@echo "make run     start ClawChat (the headless server; prints its URL and, on first start, the PIN)"
@@ -62,7 +62,7 @@ clients: deps python tests/node_modules/.package-lock.json tests/.venv/installed
 
 deps: rust assets
 
-run: deps
+run: deps ui
 	$(CARGO) run --release -p clawchat-server -- serve
 
 lint: rust
@@ -78,9 +78,33 @@ unit: deps
 	     END { printf "tests: %d passed, %d failed\n", p, f }' $$log; \
 	rm -f $$log; exit $$status
 
-test: deps lint clients unit
+test: deps lint clients unit ui-types ui-unit e2e
 
-release: deps
+# The web UI (ui/, Svelte + TypeScript, built by Vite into ui/dist, which the server embeds
+# and serves at /), its unit tests, the check that its generated types match the Rust
+# types, and the browser tests in tests/e2e (Debian's chromium, headless).
+ui/node_modules/.package-lock.json: ui/package.json ui/package-lock.json
+	cd ui && npm ci --no-audit --no-fund --loglevel=error
+
+ui: node ui/node_modules/.package-lock.json
+	cd ui && npm run build
+
+ui-unit: node ui/node_modules/.package-lock.json
+	cd ui && npm run check && npm test
+
+ui-types: rust
+	CLAWCHAT_WRITE_TYPES=1 $(CARGO) test -p clawchat-server --lib typescript -- --quiet
+	@git diff --exit-code -- ui/src/lib/api/generated && test -z "$$(git status --porcelain -- ui/src/lib/api/generated)" \
+		|| { echo "ui/src/lib/api/generated was out of date with the Rust types; commit the regenerated files"; exit 1; }
+
+chromium:
+	$(call need,chromium,chromium)
+
+e2e: deps ui chromium tests/node_modules/.package-lock.json
+	$(CARGO) build -p clawchat-server
+	cd tests && node --test --test-concurrency=1 e2e/
+
+release: deps ui
 	$(CARGO) build --release -p clawchat-server
 
 bench: release
@@ -91,4 +115,4 @@ bench: release
 
 clean:
 	$(CARGO) clean
-	rm -rf assets/node_modules
+	rm -rf assets/node_modules ui/node_modules ui/dist
