@@ -1,5 +1,6 @@
 // Loads data for a view and loads it again whenever one of `modules` changes on the
-// server (`module_data_changed`) or `deps` change.
+// server (`module_data_changed`) or whatever state the fetcher reads before its first
+// `await` changes (a filter, a date range).
 import type { AppStore } from "./stores/app.svelte";
 
 export class Loader<T> {
