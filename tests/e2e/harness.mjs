@@ -97,6 +97,7 @@ export async function startServer(env = {}) {
       const m = seen.match(/running at (http:\/\/[0-9.:]+)\//);
       if (m) resolve(m[1]);
     });
+    child.on("error", (e) => reject(new Error(`cannot start ${binary()}: ${e.message} (run cargo build -p clawchat-server)`)));
     child.on("exit", (code) => reject(new Error(`the server exited with ${code}`)));
   });
   const login = await (
@@ -135,6 +136,7 @@ export async function startBrowser() {
       const m = seen.match(/DevTools listening on (ws:\/\/\S+)/);
       if (m) resolve(m[1]);
     });
+    child.on("error", (e) => reject(new Error(`cannot start ${CHROMIUM}: ${e.message} (apt-get install chromium)`)));
     child.on("exit", (code) => reject(new Error(`chromium exited with ${code}: ${seen}`)));
   });
   const browser = await chromium.connectOverCDP(endpoint);
