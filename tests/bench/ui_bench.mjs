@@ -72,18 +72,9 @@ db.commit(); print(conv)
   return execFileSync("python3", ["-c", script, dbPath, String(count)], { encoding: "utf8" }).trim();
 }
 
-async function chatWith5000(browser, base, tokens, conv) {
-  const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
-  await context.addInitScript((t) => localStorage.setItem("clawchat.tokens", JSON.stringify(t)), tokens);
-  const page = await context.newPage();
-  const t0 = Date.now();
-  await page.goto(`${base}/chat?c=${conv}`);
-  await page.getByText("Message 4999:").waitFor();
-  const openMs = Date.now() - t0;
-  // The list holds the latest 300 of the 5,000; older pages load on request.
-  const rendered = await page.locator(".vlist-row").count();
+async function scrollFrames(page) {
   // Scroll from the bottom to the top in 100 steps, one frame each, and time the frames.
-  const frames = await page.evaluate(async () => {
+  return page.evaluate(async () => {
     const list = document.querySelector(".vlist");
     const times = [];
     const step = list.scrollHeight / 100;
@@ -96,7 +87,31 @@ async function chatWith5000(browser, base, tokens, conv) {
     }
     return times;
   });
+}
+
+async function chatWith5000(browser, base, tokens, conv) {
+  const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+  await context.addInitScript((t) => localStorage.setItem("clawchat.tokens", JSON.stringify(t)), tokens);
+  const page = await context.newPage();
+  const t0 = Date.now();
+  await page.goto(`${base}/chat?c=${conv}`);
+  await page.getByText("Message 4999:").waitFor();
+  const openMs = Date.now() - t0;
+  // The list holds the latest 300 of the 5,000; older pages load on request.
+  const rendered = await page.locator(".vlist-row").count();
+  const frames = await scrollFrames(page);
   const topVisible = await page.getByText("Message 4700:").isVisible();
+  // Then every earlier page, until all 5,000 are in the list, and the same scroll again.
+  const t1 = Date.now();
+  while (await page.locator(".load-older").count()) {
+    const first = await page.locator(".msg").first().getAttribute("data-message-id");
+    await page.locator(".load-older").click({ timeout: 10_000 });
+    await page.waitForFunction((id) => document.querySelector(".msg")?.getAttribute("data-message-id") !== id || !document.querySelector(".load-older"), first);
+  }
+  const loadAllMs = Date.now() - t1;
+  const framesAll = await scrollFrames(page);
+  const renderedAll = await page.locator(".vlist-row").count();
+  const firstReached = await page.getByText("Message 0:").isVisible();
   // Typing in Message: time from a key to the next painted frame.
   const box = page.getByRole("textbox", { name: "Message" });
   await box.focus();
@@ -107,7 +122,7 @@ async function chatWith5000(browser, base, tokens, conv) {
     keys.push(await page.evaluate(() => new Promise((r) => requestAnimationFrame(() => r(performance.now() - window.__k)))));
   }
   await context.close();
-  return { openMs, rendered, frames, topVisible, keys };
+  return { openMs, loadAllMs, framesAll, renderedAll, firstReached, rendered, frames, topVisible, keys };
 }
 
 const size = firstScreenBytes();
@@ -129,6 +144,7 @@ try {
   const chat = await chatWith5000(chromium.browser, server.base, tokens, conv);
   console.log(`chat, 5,000 messages: opened (latest 300 loaded) in ${chat.openMs} ms; ${chat.rendered} rows in the DOM`);
   console.log(`  scrolling bottom to top in 100 steps: frame median ${median(chat.frames).toFixed(1)} ms, p95 ${p95(chat.frames).toFixed(1)} ms, max ${Math.max(...chat.frames).toFixed(1)} ms; oldest loaded message reached: ${chat.topVisible}`);
+  console.log(`  all 5,000 loaded (46 more pages) in ${chat.loadAllMs} ms; ${chat.renderedAll} rows in the DOM; scrolling all of them bottom to top: frame median ${median(chat.framesAll).toFixed(1)} ms, p95 ${p95(chat.framesAll).toFixed(1)} ms, max ${Math.max(...chat.framesAll).toFixed(1)} ms; first message reached: ${chat.firstReached}`);
   console.log(`  typing in Message: key to next frame median ${median(chat.keys).toFixed(1)} ms, max ${Math.max(...chat.keys).toFixed(1)} ms`);
   await server.stop();
 } finally {

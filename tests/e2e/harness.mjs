@@ -146,7 +146,10 @@ export async function startBrowser() {
       await browser.close().catch(() => {});
       child.kill("SIGTERM");
       await new Promise((resolve) => (child.exitCode !== null ? resolve() : child.once("exit", resolve)));
-      rmSync(profile, { recursive: true, force: true });
+      // Chromium's helpers may still be closing files in the profile.
+      try {
+        rmSync(profile, { recursive: true, force: true, maxRetries: 5, retryDelay: 200 });
+      } catch {}
     },
   };
 }
