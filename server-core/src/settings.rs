@@ -50,6 +50,8 @@ pub struct SettingsView {
     pub data_dir: String,
     /// Where the token secret lives: `keychain`, `file` or `env`.
     pub secret_backend: String,
+    /// Whether a speech service is configured, so voice questions can be asked.
+    pub voice_enabled: bool,
     /// True when a stored change differs from what this running server uses; it applies
     /// after a restart.
     pub restart_required: bool,
@@ -147,6 +149,7 @@ async fn view(state: &AppState) -> Result<SettingsView> {
         version: env!("CARGO_PKG_VERSION").to_owned(),
         data_dir: running.data_dir().map(|d| d.display().to_string()).unwrap_or_default(),
         secret_backend: if running.jwt_secret.is_some() { "env" } else { "file" }.to_owned(),
+        voice_enabled: state.brain.stt.is_some(),
         restart_required,
     })
 }

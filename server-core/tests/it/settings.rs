@@ -37,6 +37,7 @@ async fn settings_show_the_running_configuration_and_never_a_key() {
     assert!(!s["data_dir"].as_str().unwrap().is_empty());
     assert_eq!(s["secret_backend"], "env", "the tests hand the secret in");
     assert_eq!(s["restart_required"], false);
+    assert_eq!(s["voice_enabled"], false, "no speech service is configured");
     assert!(s.get("ai_api_key").is_none(), "{s}");
 }
 

@@ -83,6 +83,20 @@ export class Api {
     return this.request<void>("DELETE", path);
   }
 
+  /** Posts a multipart form (a voice recording), with the same token handling. */
+  async upload<T>(path: string, form: FormData): Promise<T> {
+    const send = () =>
+      this.fetchImpl(this.baseUrl + path, {
+        method: "POST",
+        headers: this.tokens ? { Authorization: `Bearer ${this.tokens.access_token}` } : {},
+        body: form,
+      });
+    let response = await send();
+    if (response.status === 401 && this.tokens && (await this.refresh())) response = await send();
+    if (!response.ok) throw await asError(response);
+    return (await response.json()) as T;
+  }
+
   async request<T>(method: string, path: string, body?: unknown, authed = true): Promise<T> {
     let response = await this.send(method, path, body, authed);
     if (response.status === 401 && authed && this.tokens) {

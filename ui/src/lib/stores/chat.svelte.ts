@@ -203,6 +203,30 @@ export class ChatStore {
     }
   }
 
+  /** Asks by voice: the server transcribes the recording and answers like typed text. */
+  async sendVoice(audio: Blob): Promise<boolean> {
+    this.sending = true;
+    this.error = null;
+    try {
+      const form = new FormData();
+      form.append("audio", audio, "question.webm");
+      if (this.currentId) form.append("conversation_id", this.currentId);
+      const got = await this.api.upload<{ message_id: string; conversation_id: string; transcript: string }>("/api/chat/voice", form);
+      if (this.currentId !== got.conversation_id) {
+        this.currentId = got.conversation_id;
+        this.adoptOrphans();
+        void this.loadConversations();
+      }
+      await this.catchUp();
+      return true;
+    } catch (e) {
+      this.error = e instanceof Error ? e.message : String(e);
+      return false;
+    } finally {
+      this.sending = false;
+    }
+  }
+
   private adoptOrphans() {
     for (const [id, m] of this.orphans) {
       if (m.conversation_id === this.currentId && !this.byId.has(id)) {

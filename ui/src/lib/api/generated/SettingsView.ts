@@ -27,6 +27,10 @@ lan_enabled: boolean, version: string, data_dir: string,
  */
 secret_backend: string, 
 /**
+ * Whether a speech service is configured, so voice questions can be asked.
+ */
+voice_enabled: boolean, 
+/**
  * True when a stored change differs from what this running server uses; it applies
  * after a restart.
  */
