@@ -19,6 +19,7 @@ help:
 	@echo "make run     start ClawChat (the headless server; prints its URL and, on first start, the PIN)"
 	@echo "make test    install what is missing, then lint and run every test"
 	@echo "make bench   HTTP load figures for BENCHMARKS.md (release build, wrk)"
+	@echo "make ui      build the web UI into ui/dist (ui-unit, ui-types and e2e test it)"
 
 rust:
 	@command -v $(CARGO) >/dev/null 2>&1 || { \

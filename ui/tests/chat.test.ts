@@ -14,6 +14,10 @@ function server(stored: Message[]) {
   return fakeFetch((method, path) => {
     if (method === "POST" && path === "/api/chat/send")
       return { status: 202, body: { message_id: "u2", conversation_id: "c1", reply_id: "a2", status: "delivered" } };
+    if (method === "POST" && path === "/api/chat/voice") {
+      stored.push(message("u9", "user", "what is on my list"));
+      return { status: 202, body: { message_id: "u9", conversation_id: "c1", reply_id: "a9", transcript: "what is on my list", status: "delivered" } };
+    }
     if (path.startsWith("/api/chat/conversations/c1/messages")) {
       const q = new URLSearchParams(path.split("?")[1]);
       const after = q.get("after");
@@ -90,6 +94,17 @@ describe("the chat store", () => {
     expect(chat.messages.at(-1)).toMatchObject({ role: "user", content: "add buy milk to my todo list" });
     await sending;
     expect(chat.messages.at(-1)?.id).toBe("u2");
+  });
+
+  it("sends a voice question as a recording and shows what the server heard", async () => {
+    const { chat, calls } = store([message("u1", "user", "hi")]);
+    await chat.open("c1");
+    expect(await chat.sendVoice(new Blob(["fake audio"], { type: "audio/webm" }))).toBe(true);
+    const upload = calls.find((c) => c.path === "/api/chat/voice");
+    const form = upload?.body as FormData;
+    expect(form.get("conversation_id")).toBe("c1");
+    expect((form.get("audio") as File).type).toBe("audio/webm");
+    expect(chat.messages.at(-1)).toMatchObject({ id: "u9", role: "user", content: "what is on my list" });
   });
 
   it("lists approval requests until the task moves on", () => {

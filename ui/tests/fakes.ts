@@ -47,7 +47,7 @@ export function fakeFetch(route: Route) {
     const url = new URL(String(input), "http://test.local");
     const method = init?.method ?? "GET";
     const headers = (init?.headers ?? {}) as Record<string, string>;
-    const body = init?.body ? JSON.parse(String(init.body)) : undefined;
+    const body = init?.body instanceof FormData ? init.body : init?.body ? JSON.parse(String(init.body)) : undefined;
     calls.push({ method, path: url.pathname + url.search, body, auth: headers.Authorization });
     const answer = route(method, url.pathname + url.search, body, headers);
     return new Response(answer.body === undefined ? null : JSON.stringify(answer.body), {
