@@ -131,3 +131,21 @@ describe("the views at desktop size", () => {
     await shot(page, "desktop-settings-saved");
   });
 });
+
+describe("dark mode", () => {
+  test("follows the system's dark scheme", async () => {
+    const context = await chromium.browser.newContext({ viewport: { width: 1280, height: 800 }, colorScheme: "dark" });
+    const dark = await context.newPage();
+    await dark.goto(`${server.base}/`);
+    await dark.getByLabel("PIN").fill(PIN);
+    await dark.getByRole("button", { name: "Log in" }).click();
+    await dark.getByRole("heading", { level: 1, name: /^(Good|Hello)/ }).waitFor();
+    const background = await dark.evaluate(() => getComputedStyle(document.body).backgroundColor);
+    assert.equal(background, "rgb(11, 17, 32)", "the dark palette applies");
+    await shot(dark, "desktop-dark-today");
+    await dark.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Chat" }).click();
+    await dark.getByRole("textbox", { name: "Message" }).waitFor();
+    await shot(dark, "desktop-dark-chat");
+    await context.close();
+  });
+});
