@@ -13,13 +13,14 @@ define need
 		$(SUDO) apt-get update -qq && $(SUDO) DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(2); }
 endef
 
-.PHONY: run test lint unit clients deps rust node python assets bench release clean help
+.PHONY: run test lint unit clients deps rust node python assets bench release clean help ui ui-unit ui-types e2e chromium
 
 help:
 	@echo "make run     start ClawChat (the headless server; prints its URL and, on first start, the PIN)"
 	@echo "make test    install what is missing, then lint and run every test"
 	@echo "make bench   HTTP load figures for BENCHMARKS.md (release build, wrk)"
 	@echo "make soak    10 minutes of mixed REST and WebSocket load: memory over time, errors"
+	@echo "make ui      build the web UI into ui/dist (ui-unit, ui-types and e2e test it)"
 
 rust:
 	@command -v $(CARGO) >/dev/null 2>&1 || { \
@@ -63,7 +64,7 @@ clients: deps python tests/node_modules/.package-lock.json tests/.venv/installed
 
 deps: rust assets
 
-run: deps
+run: deps ui
 	$(CARGO) run --release -p clawchat-server -- serve
 
 lint: rust
@@ -79,7 +80,7 @@ unit: deps
 	     END { printf "tests: %d passed, %d failed\n", p, f }' $$log; \
 	rm -f $$log; exit $$status
 
-test: deps lint clients unit durability fuzz-smoke api-fuzz
+test: deps lint clients unit ui-types ui-unit e2e durability fuzz-smoke api-fuzz
 
 # Durability, against the built binary (tests/durability/): the crash loop (SIGKILL at
 # random moments while writers run; CRASH_ROUNDS rounds, each restarted and checked), and
@@ -109,7 +110,31 @@ fixture: deps python
 	$(CARGO) build -p clawchat-server
 	python3 tests/durability/make_fixture.py --release $(RELEASE)
 
-release: deps
+# The web UI (ui/, Svelte + TypeScript, built by Vite into ui/dist, which the server embeds
+# and serves at /), its unit tests, the check that its generated types match the Rust
+# types, and the browser tests in tests/e2e (Debian's chromium, headless).
+ui/node_modules/.package-lock.json: ui/package.json ui/package-lock.json
+	cd ui && npm ci --no-audit --no-fund --loglevel=error
+
+ui: node ui/node_modules/.package-lock.json
+	cd ui && npm run build
+
+ui-unit: node ui/node_modules/.package-lock.json
+	cd ui && npm run check && npm test
+
+ui-types: rust
+	CLAWCHAT_WRITE_TYPES=1 $(CARGO) test -p clawchat-server --lib typescript -- --quiet
+	@git diff --exit-code -- ui/src/lib/api/generated && test -z "$$(git status --porcelain -- ui/src/lib/api/generated)" \
+		|| { echo "ui/src/lib/api/generated was out of date with the Rust types; commit the regenerated files"; exit 1; }
+
+chromium:
+	$(call need,chromium,chromium)
+
+e2e: deps ui chromium tests/node_modules/.package-lock.json
+	$(CARGO) build -p clawchat-server
+	cd tests && node --test --test-concurrency=1 e2e/
+
+release: deps ui
 	$(CARGO) build --release -p clawchat-server
 
 bench: release
@@ -120,13 +145,14 @@ bench: release
 
 clean:
 	$(CARGO) clean
-	rm -rf assets/node_modules
+	rm -rf assets/node_modules ui/node_modules ui/dist
 
 # Scheduler figures for BENCHMARKS.md: 100,000 todos, next-due lookup, idle CPU, a burst
 # of 10,000 reminders (about two minutes; most of it measuring idle time).
 .PHONY: bench-scheduler
 bench-scheduler: deps
 	$(CARGO) run --release -p clawchat-server --example scheduler_bench
+
 # ---- Trust: fuzzing (cargo-fuzz) and API fuzzing from the OpenAPI document (schemathesis) ----
 # cargo-fuzz on the stable toolchain: RUSTC_BOOTSTRAP=1 lets rustc take the -Z flags
 # cargo-fuzz passes for libFuzzer's coverage instrumentation, and --sanitizer none leaves

@@ -15,6 +15,13 @@ fn main() {
         ("redoc/bundles/redoc.standalone.js", "redoc.standalone.js"),
     ];
     println!("cargo:rerun-if-changed=../assets/package-lock.json");
+    // The web UI the binary embeds (src/web.rs): embed it again whenever it is rebuilt.
+    // Before the first build of the UI, watch its folder, so building it is noticed too.
+    if manifest.join("../ui/dist").is_dir() {
+        println!("cargo:rerun-if-changed=../ui/dist");
+    } else {
+        println!("cargo:rerun-if-changed=../ui");
+    }
     for (from, to) in files {
         let src = modules.join(from);
         println!("cargo:rerun-if-changed={}", src.display());

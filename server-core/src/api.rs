@@ -8,9 +8,10 @@ use crate::error::{Checks, Result};
 pub const DEFAULT_LIMIT: u32 = 20;
 pub const MAX_LIMIT: u32 = 100;
 
-#[derive(Debug, Serialize, ToSchema)]
+#[derive(ts_rs::TS, Debug, Serialize, ToSchema)]
 pub struct Page<T> {
     pub items: Vec<T>,
+    #[ts(type = "number")]
     pub total: i64,
     pub page: u32,
     pub limit: u32,

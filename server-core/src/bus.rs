@@ -16,7 +16,7 @@ use utoipa::ToSchema;
 use crate::brain::types::{TaskRecord, TaskStatus};
 
 /// One action card: something the assistant did, with what the user can do about it.
-#[derive(Debug, Clone, Serialize, ToSchema)]
+#[derive(ts_rs::TS, Debug, Clone, Serialize, ToSchema)]
 pub struct ActionCard {
     pub message_id: String,
     /// `todo_created`, `todo_completed`, `event_created`, `memo_created`, `search_results`,
@@ -30,7 +30,7 @@ pub struct ActionCard {
 }
 
 /// What the primary query handler answers at once, before any task has run.
-#[derive(Debug, Clone, Serialize, ToSchema)]
+#[derive(ts_rs::TS, Debug, Clone, Serialize, ToSchema)]
 pub struct PqhResponse {
     /// The assistant message this answer becomes.
     pub message_id: String,
@@ -51,7 +51,7 @@ pub struct PqhResponse {
     pub fallback_reason: Option<String>,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(ts_rs::TS, Debug, Clone, Serialize)]
 #[serde(tag = "type", content = "data")]
 pub enum ServerEvent {
     #[serde(rename = "stream_start")]

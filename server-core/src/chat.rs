@@ -18,7 +18,7 @@ use crate::extract::{Json, Query};
 use crate::state::AppState;
 use crate::time::render;
 
-#[derive(Debug, Clone, Serialize, ToSchema)]
+#[derive(ts_rs::TS, Debug, Clone, Serialize, ToSchema)]
 pub struct Conversation {
     pub id: String,
     pub title: String,
@@ -47,7 +47,7 @@ impl ConversationRow {
     }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema, sqlx::Type)]
+#[derive(ts_rs::TS, Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema, sqlx::Type)]
 #[serde(rename_all = "snake_case")]
 #[sqlx(rename_all = "snake_case")]
 pub enum Role {
@@ -56,7 +56,7 @@ pub enum Role {
     Tool,
 }
 
-#[derive(Debug, Clone, Serialize, ToSchema)]
+#[derive(ts_rs::TS, Debug, Clone, Serialize, ToSchema)]
 pub struct Message {
     pub id: String,
     pub conversation_id: String,

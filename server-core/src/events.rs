@@ -18,7 +18,7 @@ use crate::time::{When, render};
 
 const DAY_MS: i64 = 86_400_000;
 
-#[derive(Debug, Clone, Serialize, ToSchema)]
+#[derive(ts_rs::TS, Debug, Clone, Serialize, ToSchema)]
 pub struct Event {
     pub id: String,
     pub title: String,
@@ -29,6 +29,7 @@ pub struct Event {
     #[schema(format = DateTime)]
     pub end_time: Option<String>,
     pub is_all_day: bool,
+    #[ts(type = "number | null")]
     pub reminder_minutes: Option<i64>,
     /// An RFC 5545 RRULE such as `FREQ=WEEKLY;BYDAY=MO`, or null.
     pub recurrence_rule: Option<String>,

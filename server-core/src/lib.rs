@@ -35,10 +35,13 @@ pub mod realtime;
 pub mod recurrence;
 pub mod schedule;
 pub mod search;
+pub mod settings;
 pub mod state;
 pub mod time;
 pub mod today;
 pub mod todos;
+pub mod typescript;
+pub mod web;
 
 use std::future::Future;
 use std::sync::Arc;
@@ -68,7 +71,7 @@ use db::Db;
         (name = "auth", description = "PIN login, one-time codes, token refresh"),
         (name = "todos"), (name = "events"), (name = "memos"),
         (name = "search"), (name = "today"), (name = "chat"),
-        (name = "notifications"), (name = "health"),
+        (name = "notifications"), (name = "health"), (name = "settings"),
     )
 )]
 struct ApiDoc;
@@ -150,9 +153,10 @@ impl App {
 
     /// Opens the store (running migrations), loads or creates the token secret and the PIN.
     pub async fn open_with(settings: Settings, otp_sink: Arc<dyn OtpSink>) -> anyhow::Result<Self> {
+        let db = Db::open(&settings.database_path()?).await?;
+        let settings = settings::apply_stored(&db.read, settings).await?;
         let tz = settings.time_zone()?;
         let data_dir = settings.data_dir()?;
-        let db = Db::open(&settings.database_path()?).await?;
         let secret = auth::load_or_create_secret(settings.jwt_secret.as_deref(), &data_dir)?;
         let auth = Auth::new(
             &secret,
@@ -233,6 +237,7 @@ fn protected_routes() -> OpenApiRouter<AppState> {
         .merge(notifications::router())
         .merge(schedule::router())
         .merge(brain::routes::router())
+        .merge(settings::router())
 }
 
 /// The API, with `guard` (the token check, when serving) on the protected routes.
@@ -265,7 +270,7 @@ pub fn router(state: AppState, allowed: AllowedHosts) -> Router {
         .with_state(state.clone())
         .merge(http::docs_router(spec))
         .merge(realtime::router().with_state(state.clone()))
-        .fallback(|| async { error::Error::NotFound("route") })
+        .fallback(web::fallback)
         .method_not_allowed_fallback(|| async { error::Error::MethodNotAllowed })
         // Socket.IO answers on its own path, which no route has: the layer must wrap the
         // fallback too, so it goes on last.

@@ -18,7 +18,7 @@ use crate::time::render;
 
 pub const MAX_CONTENT_CHARS: usize = 200_000;
 
-#[derive(Debug, Clone, Serialize, ToSchema)]
+#[derive(ts_rs::TS, Debug, Clone, Serialize, ToSchema)]
 pub struct Memo {
     pub id: String,
     pub title: String,
@@ -59,7 +59,7 @@ impl MemoRow {
     }
 }
 
-#[derive(Debug, Deserialize, ToSchema)]
+#[derive(ts_rs::TS, Debug, Deserialize, ToSchema)]
 pub struct NewMemo {
     /// Defaults to the first line of the content.
     #[serde(default)]
@@ -71,7 +71,7 @@ pub struct NewMemo {
     pub pinned: bool,
 }
 
-#[derive(Debug, Default, Deserialize, ToSchema)]
+#[derive(ts_rs::TS, Debug, Default, Deserialize, ToSchema)]
 pub struct MemoPatch {
     pub title: Option<String>,
     pub content: Option<String>,

@@ -44,7 +44,7 @@ pub fn fts_query(input: &str) -> Option<String> {
     Some(q)
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[derive(ts_rs::TS, Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum ResultType {
     Todo,
@@ -53,7 +53,7 @@ pub enum ResultType {
     Message,
 }
 
-#[derive(Debug, Serialize, ToSchema)]
+#[derive(ts_rs::TS, Debug, Serialize, ToSchema)]
 pub struct SearchHit {
     #[serde(rename = "type")]
     pub kind: ResultType,

@@ -18,7 +18,7 @@ use crate::todos::{TODO_COLUMNS, Todo, TodoRow};
 /// How many items each Today list shows at most; the full lists are a click away.
 const LIST_CAP: i64 = 100;
 
-#[derive(Debug, Serialize, ToSchema)]
+#[derive(ts_rs::TS, Debug, Serialize, ToSchema)]
 pub struct Briefing {
     pub message_id: String,
     pub content: String,
@@ -26,7 +26,7 @@ pub struct Briefing {
     pub created_at: String,
 }
 
-#[derive(Debug, Serialize, ToSchema)]
+#[derive(ts_rs::TS, Debug, Serialize, ToSchema)]
 pub struct Today {
     /// The user's local date, `YYYY-MM-DD`.
     pub date: String,

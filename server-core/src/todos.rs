@@ -15,7 +15,7 @@ use crate::search::fts_query;
 use crate::state::AppState;
 use crate::time::{When, render, render_due};
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema, sqlx::Type)]
+#[derive(ts_rs::TS, Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema, sqlx::Type)]
 #[serde(rename_all = "snake_case")]
 #[sqlx(rename_all = "snake_case")]
 pub enum TodoStatus {
@@ -24,7 +24,7 @@ pub enum TodoStatus {
     Completed,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema, sqlx::Type)]
+#[derive(ts_rs::TS, Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema, sqlx::Type)]
 #[serde(rename_all = "snake_case")]
 #[sqlx(rename_all = "snake_case")]
 pub enum Priority {
@@ -34,7 +34,7 @@ pub enum Priority {
     Urgent,
 }
 
-#[derive(Debug, Clone, Serialize, ToSchema)]
+#[derive(ts_rs::TS, Debug, Clone, Serialize, ToSchema)]
 pub struct Todo {
     pub id: String,
     pub title: String,

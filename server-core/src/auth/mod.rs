@@ -243,7 +243,7 @@ pub async fn require_auth(State(state): State<AppState>, mut req: Request, next:
     Ok(next.run(req).await)
 }
 
-#[derive(Debug, Deserialize, ToSchema)]
+#[derive(ts_rs::TS, Debug, Deserialize, ToSchema)]
 pub struct LoginRequest {
     pub pin: String,
     /// A name for this device in the list of logins, such as "Pixel 8".
@@ -267,7 +267,7 @@ pub struct RegisterResponse {
     pub status: &'static str,
 }
 
-#[derive(Debug, Deserialize, ToSchema)]
+#[derive(ts_rs::TS, Debug, Deserialize, ToSchema)]
 pub struct VerifyOtpRequest {
     pub email: String,
     pub otp: String,

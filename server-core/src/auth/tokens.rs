@@ -38,13 +38,14 @@ pub struct Claims {
 }
 
 /// The answer to login, refresh and verify-otp.
-#[derive(Debug, Serialize, ToSchema)]
+#[derive(ts_rs::TS, Debug, Serialize, ToSchema)]
 pub struct TokenPair {
     pub access_token: String,
     pub refresh_token: String,
     /// Always `bearer`.
     pub token_type: &'static str,
     /// Seconds until the access token expires.
+    #[ts(type = "number")]
     pub expires_in: i64,
 }
 

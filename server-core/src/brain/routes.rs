@@ -23,7 +23,7 @@ use crate::extract::{Json, Query};
 use crate::state::AppState;
 use crate::time::render;
 
-#[derive(Debug, Deserialize, ToSchema)]
+#[derive(ts_rs::TS, Debug, Deserialize, ToSchema)]
 pub struct SendMessage {
     /// Leave out to start a new conversation.
     #[serde(default)]
@@ -31,7 +31,7 @@ pub struct SendMessage {
     pub content: String,
 }
 
-#[derive(Debug, Serialize, ToSchema)]
+#[derive(ts_rs::TS, Debug, Serialize, ToSchema)]
 pub struct Delivered {
     /// The stored user message.
     pub message_id: String,
@@ -42,7 +42,7 @@ pub struct Delivered {
     pub status: &'static str,
 }
 
-#[derive(Debug, Deserialize, ToSchema)]
+#[derive(ts_rs::TS, Debug, Deserialize, ToSchema)]
 pub struct ParseRequest {
     pub text: String,
     /// Reference time, RFC 3339; default now.
@@ -63,7 +63,7 @@ pub struct TaskFilter {
     pub limit: Option<u32>,
 }
 
-#[derive(Debug, Serialize, ToSchema)]
+#[derive(ts_rs::TS, Debug, Serialize, ToSchema)]
 pub struct TaskRow {
     pub task_id: String,
     pub tool: String,

@@ -8,7 +8,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
 /// Every intent the contract knows. Serialised in snake_case, exactly as listed there.
-#[derive(Serialize, Deserialize, Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[derive(ts_rs::TS, Serialize, Deserialize, Clone, Copy, Debug, PartialEq, Eq, Hash)]
 #[serde(rename_all = "snake_case")]
 pub enum Intent {
     GeneralChat,
@@ -96,7 +96,7 @@ impl Intent {
 
 /// Lifecycle of one task. New tasks from the parser are always `Pending`.
 /// Stored in `agent_tasks.status` under the same names as on the wire.
-#[derive(Serialize, Deserialize, Clone, Copy, Debug, PartialEq, Eq, sqlx::Type)]
+#[derive(ts_rs::TS, Serialize, Deserialize, Clone, Copy, Debug, PartialEq, Eq, sqlx::Type)]
 #[serde(rename_all = "snake_case")]
 #[sqlx(rename_all = "snake_case")]
 pub enum TaskStatus {
@@ -109,7 +109,7 @@ pub enum TaskStatus {
 }
 
 /// Which side executes a task.
-#[derive(Serialize, Deserialize, Clone, Copy, Debug, PartialEq, Eq, sqlx::Type)]
+#[derive(ts_rs::TS, Serialize, Deserialize, Clone, Copy, Debug, PartialEq, Eq, sqlx::Type)]
 #[serde(rename_all = "snake_case")]
 #[sqlx(rename_all = "snake_case")]
 pub enum Target {
@@ -129,7 +129,7 @@ pub enum Target {
 ///
 /// Placeholders are never embedded inside longer strings, so the engine can
 /// substitute them by whole-value replacement without any template language.
-#[derive(Serialize, Deserialize, Clone, Debug, PartialEq)]
+#[derive(ts_rs::TS, Serialize, Deserialize, Clone, Debug, PartialEq)]
 pub struct TaskSpec {
     pub task_id: String,
     pub tool: String,
@@ -139,7 +139,7 @@ pub struct TaskSpec {
 }
 
 /// A task together with its execution state, as sent to clients.
-#[derive(Serialize, Deserialize, Clone, Debug, PartialEq)]
+#[derive(ts_rs::TS, Serialize, Deserialize, Clone, Debug, PartialEq)]
 pub struct TaskRecord {
     pub task: TaskSpec,
     pub status: TaskStatus,
@@ -168,7 +168,7 @@ impl TaskRecord {
 }
 
 /// What the offline parser (or any planner) makes of one utterance.
-#[derive(Serialize, Deserialize, Clone, Debug, PartialEq)]
+#[derive(ts_rs::TS, Serialize, Deserialize, Clone, Debug, PartialEq)]
 pub struct ParseResult {
     pub intent: Intent,
     pub params: Map<String, Value>,

@@ -3,7 +3,7 @@
 use serde::Deserialize;
 use serde_json::Value;
 
-#[derive(Debug, Clone, Deserialize, PartialEq)]
+#[derive(ts_rs::TS, Debug, Clone, Deserialize, PartialEq)]
 #[serde(tag = "type", content = "data")]
 pub enum ClientFrame {
     #[serde(rename = "auth")]

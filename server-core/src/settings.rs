@@ -1,0 +1,347 @@
+//! `GET/PATCH /api/settings` and `POST /api/settings/test-model`: what the Settings screen
+//! reads and changes.
+//!
+//! Changed values are stored in the `settings` table under `pref.<name>` and win over the
+//! environment and flags at the next start ([`apply_stored`] runs when the app opens). The
+//! running server keeps the model, zone and scheduler it started with, so a change
+//! applies after a restart; the answer says so (`restart_required`). The API key is
+//! write-only: reads only say whether one is set.
+
+use axum::body::Bytes;
+use axum::extract::State;
+use serde::{Deserialize, Serialize};
+use sqlx::SqlitePool;
+use utoipa::ToSchema;
+use utoipa_axum::{router::OpenApiRouter, routes};
+
+use crate::config::Settings;
+use crate::db::now_ms;
+use crate::error::{Checks, Error, ErrorBody, Result};
+use crate::extract::Json;
+use crate::llm::{ModelProvider as _, OpenAiCompatible, ProviderConfig};
+use crate::state::AppState;
+
+pub const PROVIDERS: [&str; 4] = ["auto", "builtin", "ollama", "openai"];
+
+/// Which folders host tools may touch, and whether reading needs no approval.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, ToSchema, ts_rs::TS)]
+pub struct HostPolicy {
+    pub allowed_folders: Vec<String>,
+    pub auto_read: bool,
+}
+
+#[derive(Debug, Clone, Serialize, ToSchema, ts_rs::TS)]
+pub struct SettingsView {
+    /// `auto`, `builtin`, `ollama` or `openai`.
+    pub ai_provider: String,
+    pub ai_base_url: String,
+    pub ai_model: String,
+    /// Whether an API key is stored; the key itself is never shown.
+    pub ai_api_key_set: bool,
+    /// IANA zone, such as `Europe/Lisbon`.
+    pub timezone: String,
+    /// `HH:MM`, local time.
+    pub briefing_time: String,
+    pub enable_scheduler: bool,
+    pub host_policy: HostPolicy,
+    /// Whether the server listens beyond this computer.
+    pub lan_enabled: bool,
+    pub version: String,
+    pub data_dir: String,
+    /// Where the token secret lives: `keychain`, `file` or `env`.
+    pub secret_backend: String,
+    /// Whether a speech service is configured, so voice questions can be asked.
+    pub voice_enabled: bool,
+    /// True when a stored change differs from what this running server uses; it applies
+    /// after a restart.
+    pub restart_required: bool,
+}
+
+/// Any subset of the writable settings; absent fields stay as they are.
+#[derive(Debug, Default, Deserialize, ToSchema, ts_rs::TS)]
+#[serde(deny_unknown_fields)]
+pub struct SettingsPatch {
+    #[ts(optional)]
+    pub ai_provider: Option<String>,
+    #[ts(optional)]
+    pub ai_base_url: Option<String>,
+    #[ts(optional)]
+    pub ai_model: Option<String>,
+    /// Write-only. An empty string removes the stored key.
+    #[ts(optional)]
+    pub ai_api_key: Option<String>,
+    #[ts(optional)]
+    pub timezone: Option<String>,
+    #[ts(optional)]
+    pub briefing_time: Option<String>,
+    #[ts(optional)]
+    pub enable_scheduler: Option<bool>,
+    #[ts(optional)]
+    pub host_policy: Option<HostPolicy>,
+}
+
+/// The answer of a model connection test.
+#[derive(Debug, Serialize, ToSchema, ts_rs::TS)]
+pub struct ModelCheck {
+    pub ok: bool,
+    /// What happened, for a person.
+    pub detail: String,
+    /// The models the service lists.
+    pub models: Vec<String>,
+}
+
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new().routes(routes!(get_settings, patch_settings)).routes(routes!(test_model))
+}
+
+async fn stored(db: &SqlitePool) -> Result<Vec<(String, String)>> {
+    Ok(sqlx::query_as("SELECT substr(key, 6), value FROM settings WHERE key LIKE 'pref.%'")
+        .fetch_all(db)
+        .await?)
+}
+
+/// The settings in force after a restart: the configuration with stored changes applied.
+fn effective(mut settings: Settings, stored: &[(String, String)]) -> (Settings, HostPolicy) {
+    let mut policy = HostPolicy::default();
+    for (key, value) in stored {
+        match key.as_str() {
+            "ai_provider" => settings.ai_provider = value.clone(),
+            "ai_base_url" => settings.ai_base_url = value.clone(),
+            "ai_model" => settings.ai_model = value.clone(),
+            "ai_api_key" => settings.ai_api_key = Some(value.clone()).filter(|k| !k.is_empty()),
+            "timezone" => settings.tz = Some(value.clone()),
+            "briefing_time" => settings.briefing_time = value.clone(),
+            "enable_scheduler" => settings.enable_scheduler = value == "true",
+            "host_policy" => policy = serde_json::from_str(value).unwrap_or_default(),
+            _ => {}
+        }
+    }
+    (settings, policy)
+}
+
+/// Applies the settings stored through the API over `settings`; run when the app opens.
+pub async fn apply_stored(db: &SqlitePool, settings: Settings) -> Result<Settings> {
+    Ok(effective(settings, &stored(db).await?).0)
+}
+
+async fn view(state: &AppState) -> Result<SettingsView> {
+    let (next, host_policy) = effective((*state.settings).clone(), &stored(&state.db.read).await?);
+    let running = &state.settings;
+    let restart_required = next.ai_provider != running.ai_provider
+        || next.ai_base_url != running.ai_base_url
+        || next.ai_model != running.ai_model
+        || next.ai_api_key != running.ai_api_key
+        || next.tz != running.tz
+        || next.briefing_time != running.briefing_time
+        || next.enable_scheduler != running.enable_scheduler;
+    let timezone =
+        next.time_zone().map(|tz| tz.name().to_owned()).unwrap_or_else(|_| state.tz.name().to_owned());
+    Ok(SettingsView {
+        ai_provider: next.ai_provider.clone(),
+        ai_base_url: next.ai_base_url.clone(),
+        ai_model: next.ai_model.clone(),
+        ai_api_key_set: next.ai_api_key.as_deref().is_some_and(|k| !k.is_empty()),
+        timezone,
+        briefing_time: next.briefing_time.clone(),
+        enable_scheduler: next.enable_scheduler,
+        host_policy,
+        lan_enabled: running.host.is_unspecified() || !running.host.is_loopback(),
+        version: env!("CARGO_PKG_VERSION").to_owned(),
+        data_dir: running.data_dir().map(|d| d.display().to_string()).unwrap_or_default(),
+        secret_backend: if running.jwt_secret.is_some() { "env" } else { "file" }.to_owned(),
+        voice_enabled: state.brain.stt.is_some(),
+        restart_required,
+    })
+}
+
+/// The settings, as the Settings screen shows them.
+#[utoipa::path(get, path = "/api/settings", tag = "settings", security(("bearer" = [])),
+    responses(
+        (status = 200, description = "The settings", body = SettingsView),
+        (status = 401, description = "Not logged in", body = ErrorBody),
+    ))]
+async fn get_settings(State(state): State<AppState>) -> Result<Json<SettingsView>> {
+    Ok(Json(view(&state).await?))
+}
+
+fn valid_url(url: &str) -> bool {
+    url.starts_with("http://") || url.starts_with("https://")
+}
+
+fn valid_hhmm(s: &str) -> bool {
+    chrono::NaiveTime::parse_from_str(s, "%H:%M").is_ok() && s.len() == 5
+}
+
+fn validate(p: &SettingsPatch) -> Result<()> {
+    let mut checks = Checks::default();
+    if let Some(v) = &p.ai_provider {
+        checks.check(
+            PROVIDERS.contains(&v.as_str()),
+            "ai_provider",
+            "must be auto, builtin, ollama or openai",
+        );
+    }
+    if let Some(v) = &p.ai_base_url {
+        checks.check(valid_url(v.trim()), "ai_base_url", "must be an http:// or https:// URL").text(
+            "ai_base_url",
+            v,
+            2048,
+        );
+    }
+    if let Some(v) = &p.ai_model {
+        checks.required_text("ai_model", v, 200);
+    }
+    if let Some(v) = &p.ai_api_key {
+        checks.text("ai_api_key", v, 4096);
+    }
+    if let Some(v) = &p.timezone {
+        checks.check(
+            v.parse::<chrono_tz::Tz>().is_ok(),
+            "timezone",
+            "must be an IANA time zone such as Europe/Lisbon",
+        );
+    }
+    if let Some(v) = &p.briefing_time {
+        checks.check(valid_hhmm(v), "briefing_time", "must be HH:MM, such as 08:00");
+    }
+    if let Some(policy) = &p.host_policy {
+        checks
+            .check(policy.allowed_folders.len() <= 100, "host_policy.allowed_folders", "at most 100 folders")
+            .check(
+                policy.allowed_folders.iter().all(|f| {
+                    let f = f.trim();
+                    (f.starts_with('/') || f.starts_with("~/") || f.get(1..3) == Some(":\\"))
+                        && f.len() <= 4096
+                }),
+                "host_policy.allowed_folders",
+                "each folder must be an absolute path (or start with ~/)",
+            );
+    }
+    checks.finish()
+}
+
+/// Changes any subset of the writable settings; model, zone and scheduler changes apply
+/// after a restart (`restart_required` says when one is due).
+#[utoipa::path(patch, path = "/api/settings", tag = "settings", request_body = SettingsPatch, security(("bearer" = [])),
+    responses(
+        (status = 200, description = "The new settings", body = SettingsView),
+        (status = 401, description = "Not logged in", body = ErrorBody),
+        (status = 422, description = "Invalid values; nothing was changed", body = ErrorBody),
+    ))]
+async fn patch_settings(
+    State(state): State<AppState>,
+    Json(patch): Json<SettingsPatch>,
+) -> Result<Json<SettingsView>> {
+    validate(&patch)?;
+    let mut writes: Vec<(&str, String)> = Vec::new();
+    let text = |v: &Option<String>| v.as_ref().map(|s| s.trim().to_owned());
+    if let Some(v) = text(&patch.ai_provider) {
+        writes.push(("ai_provider", v));
+    }
+    if let Some(v) = text(&patch.ai_base_url) {
+        writes.push(("ai_base_url", v));
+    }
+    if let Some(v) = text(&patch.ai_model) {
+        writes.push(("ai_model", v));
+    }
+    if let Some(v) = text(&patch.ai_api_key) {
+        writes.push(("ai_api_key", v));
+    }
+    if let Some(v) = text(&patch.timezone) {
+        writes.push(("timezone", v));
+    }
+    if let Some(v) = text(&patch.briefing_time) {
+        writes.push(("briefing_time", v));
+    }
+    if let Some(v) = patch.enable_scheduler {
+        writes.push(("enable_scheduler", v.to_string()));
+    }
+    if let Some(mut policy) = patch.host_policy {
+        policy.allowed_folders = policy.allowed_folders.iter().map(|f| f.trim().to_owned()).collect();
+        writes.push(("host_policy", serde_json::to_string(&policy).map_err(anyhow::Error::from)?));
+    }
+    let now = now_ms();
+    let mut tx = state.db.write.begin().await?;
+    for (key, value) in &writes {
+        sqlx::query(
+            "INSERT INTO settings (key, value, updated_at) VALUES (?, ?, ?)
+             ON CONFLICT (key) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at",
+        )
+        .bind(format!("pref.{key}"))
+        .bind(value)
+        .bind(now)
+        .execute(&mut *tx)
+        .await?;
+    }
+    tx.commit().await?;
+    if !writes.is_empty() {
+        state.bus.data_changed("settings");
+    }
+    Ok(Json(view(&state).await?))
+}
+
+/// Optional values to test before saving them; absent ones are the stored settings.
+#[derive(Debug, Default, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ModelTest {
+    pub ai_base_url: Option<String>,
+    pub ai_model: Option<String>,
+    pub ai_api_key: Option<String>,
+}
+
+/// Asks the model service for its models: whether it answers, and whether it has the model.
+#[utoipa::path(post, path = "/api/settings/test-model", tag = "settings",
+    request_body(content = Option<ModelTest>, description = "Values to test instead of the stored ones", content_type = "application/json"),
+    security(("bearer" = [])),
+    responses(
+        (status = 200, description = "The outcome; `ok` false when the service failed", body = ModelCheck),
+        (status = 401, description = "Not logged in", body = ErrorBody),
+        (status = 422, description = "Invalid values", body = ErrorBody),
+    ))]
+async fn test_model(State(state): State<AppState>, body: Bytes) -> Result<Json<ModelCheck>> {
+    let test: ModelTest = if body.iter().all(u8::is_ascii_whitespace) {
+        ModelTest::default()
+    } else {
+        serde_json::from_slice(&body).map_err(|e| Error::BadRequest {
+            code: "malformed_json",
+            detail: format!("the body is not valid: {e}"),
+        })?
+    };
+    validate(&SettingsPatch {
+        ai_base_url: test.ai_base_url.clone(),
+        ai_model: test.ai_model.clone(),
+        ai_api_key: test.ai_api_key.clone(),
+        ..SettingsPatch::default()
+    })?;
+    let (saved, _) = effective((*state.settings).clone(), &stored(&state.db.read).await?);
+    let base_url = test.ai_base_url.unwrap_or(saved.ai_base_url);
+    let model = test.ai_model.unwrap_or(saved.ai_model);
+    let mut config = ProviderConfig::new(base_url.trim(), model.trim());
+    if let Some(key) = test.ai_api_key.or(saved.ai_api_key).filter(|k| !k.is_empty()) {
+        config = config.with_api_key(key);
+    }
+    config.first_byte_timeout = std::time::Duration::from_secs(10);
+    let provider = match OpenAiCompatible::new(config) {
+        Ok(p) => p,
+        Err(e) => return Ok(Json(ModelCheck { ok: false, detail: e.to_string(), models: Vec::new() })),
+    };
+    let listed = tokio::time::timeout(std::time::Duration::from_secs(15), provider.list_models()).await;
+    Ok(Json(match listed {
+        Err(_) => ModelCheck {
+            ok: false,
+            detail: "the model service did not answer within 15 s".into(),
+            models: vec![],
+        },
+        Ok(Err(e)) => ModelCheck { ok: false, detail: e.to_string(), models: vec![] },
+        Ok(Ok(models)) => {
+            let wanted = model.trim();
+            let has = models.iter().any(|m| m == wanted || m.strip_suffix(":latest") == Some(wanted));
+            let detail = if has {
+                format!("connected; {wanted} is available")
+            } else {
+                format!("connected, but the service does not list {wanted}")
+            };
+            ModelCheck { ok: has, detail, models }
+        }
+    }))
+}

@@ -1,0 +1,61 @@
+// Where the UI gets its server and token: the desktop window asks the shell
+// (`desktop_session`); a browser uses its own origin and the pair it stored at login.
+import { Api, type Tokens } from "./client";
+
+export interface DesktopSession {
+  base_url: string;
+  access_token: string;
+  refresh_token: string;
+}
+
+interface TauriInternals {
+  invoke: (cmd: string, args?: Record<string, unknown>) => Promise<unknown>;
+}
+
+const STORAGE_KEY = "clawchat.tokens";
+
+export function isDesktop(): boolean {
+  return typeof window !== "undefined" && "__TAURI_INTERNALS__" in window;
+}
+
+export async function desktopSession(): Promise<DesktopSession> {
+  const internals = (window as unknown as { __TAURI_INTERNALS__: TauriInternals }).__TAURI_INTERNALS__;
+  const session = (await internals.invoke("desktop_session")) as DesktopSession;
+  if (!session?.base_url || !session.access_token) throw new Error("the desktop shell gave no session");
+  return session;
+}
+
+function storedTokens(storage: Storage): Tokens | null {
+  try {
+    const raw = storage.getItem(STORAGE_KEY);
+    const parsed = raw ? JSON.parse(raw) : null;
+    return parsed?.access_token && parsed?.refresh_token ? parsed : null;
+  } catch {
+    return null;
+  }
+}
+
+/** The API client for this window: the desktop's session, or this browser's stored login. */
+export async function openApi(storage: Storage = window.localStorage): Promise<Api> {
+  if (isDesktop()) {
+    const s = await desktopSession();
+    return new Api({
+      baseUrl: s.base_url,
+      tokens: { access_token: s.access_token, refresh_token: s.refresh_token },
+    });
+  }
+  return new Api({
+    baseUrl: "",
+    tokens: storedTokens(storage),
+    onTokens: (tokens) => {
+      if (tokens) storage.setItem(STORAGE_KEY, JSON.stringify(tokens));
+      else storage.removeItem(STORAGE_KEY);
+    },
+  });
+}
+
+/** The pairing code in `#pair=<code>`, from the QR code the desktop shows. */
+export function pairingCodeFromHash(hash: string): string {
+  const match = /(?:^#|&)pair=([^&]+)/.exec(hash);
+  return match ? decodeURIComponent(match[1]) : "";
+}

@@ -1,0 +1,57 @@
+// The shapes the UI uses, all generated from the server's Rust types (see generated/),
+// plus the few routes another part of the app provides (devices, LAN) whose Rust types
+// are not in this build.
+export type { ActionCard } from "./generated/ActionCard";
+export type { ClientFrame } from "./generated/ClientFrame";
+export type { Conversation } from "./generated/Conversation";
+export type { Delivered } from "./generated/Delivered";
+export type { Event } from "./generated/Event";
+export type { HostPolicy } from "./generated/HostPolicy";
+export type { Memo } from "./generated/Memo";
+export type { MemoPatch } from "./generated/MemoPatch";
+export type { Message } from "./generated/Message";
+export type { ModelCheck } from "./generated/ModelCheck";
+export type { NewMemo } from "./generated/NewMemo";
+export type { Page } from "./generated/Page";
+export type { ParseResult } from "./generated/ParseResult";
+export type { Priority } from "./generated/Priority";
+export type { SearchHit } from "./generated/SearchHit";
+export type { ServerEvent } from "./generated/ServerEvent";
+export type { SettingsPatch } from "./generated/SettingsPatch";
+export type { SettingsView } from "./generated/SettingsView";
+export type { TaskRecord } from "./generated/TaskRecord";
+export type { TaskRow } from "./generated/TaskRow";
+export type { TaskStatus } from "./generated/TaskStatus";
+export type { Today } from "./generated/Today";
+export type { Todo } from "./generated/Todo";
+export type { TodoStatus } from "./generated/TodoStatus";
+export type { TokenPair } from "./generated/TokenPair";
+
+/** `GET /api/devices` items. */
+export interface Device {
+  id: string;
+  name: string;
+  kind: "desktop" | "browser" | "phone";
+  created_at: string;
+  last_seen_at: string;
+  current: boolean;
+}
+
+/** `GET/POST /api/lan`. */
+export interface LanState {
+  enabled: boolean;
+  url: string | null;
+  fingerprint: string | null;
+  pairing_code: string | null;
+  qr_svg: string | null;
+  expires_at: string | null;
+}
+
+/** One button of an action card: `{action, label, method?, path?, body?}`. */
+export interface CardAction {
+  action: string;
+  label: string;
+  method?: string;
+  path?: string;
+  body?: unknown;
+}
