@@ -44,6 +44,7 @@ pub struct Todo {
     /// A date-time in the user's offset, or a bare date for a day-level due date.
     pub due_date: Option<String>,
     /// Minutes before `due_date` the reminder fires (null: at the due time).
+    #[ts(type = "number | null")]
     pub reminder_minutes: Option<i64>,
     /// An RFC 5545 RRULE such as `FREQ=WEEKLY;BYDAY=MO`: completing the todo moves it to
     /// its next occurrence instead of closing it.

@@ -6,4 +6,13 @@ export type Todo = { id: string, title: string, description: string, status: Tod
 /**
  * A date-time in the user's offset, or a bare date for a day-level due date.
  */
-due_date: string | null, tags: Array<string>, created_at: string, updated_at: string, completed_at: string | null, };
+due_date: string | null, 
+/**
+ * Minutes before `due_date` the reminder fires (null: at the due time).
+ */
+reminder_minutes: number | null, 
+/**
+ * An RFC 5545 RRULE such as `FREQ=WEEKLY;BYDAY=MO`: completing the todo moves it to
+ * its next occurrence instead of closing it.
+ */
+recurrence_rule: string | null, tags: Array<string>, created_at: string, updated_at: string, completed_at: string | null, };
