@@ -157,11 +157,16 @@ bench-scheduler: deps
 # cargo-fuzz on the stable toolchain: RUSTC_BOOTSTRAP=1 lets rustc take the -Z flags
 # cargo-fuzz passes for libFuzzer's coverage instrumentation, and --sanitizer none leaves
 # out AddressSanitizer, which needs a nightly standard library (this code forbids unsafe).
-# The fuzz crate builds into server-core/fuzz/target; corpora live in server-core/fuzz/corpus.
+# The fuzz crate builds beside the other builds (under CARGO_TARGET_DIR when it is set, so a
+# reused cache covers it too); corpora live in server-core/fuzz/corpus. The bounded run in
+# `make test` uses an unoptimised build, which compiles in a fraction of the time; the long
+# run optimises.
 FUZZ_TARGETS := parse_text ws_frame sse_tool_calls rrule jwt ics
 FUZZ_SECONDS ?= 20
 FUZZ_LONG_SECONDS ?= 600
+FUZZ_TARGET_DIR := $(abspath $(if $(CARGO_TARGET_DIR),$(CARGO_TARGET_DIR)/fuzz,server-core/fuzz/target))
 FUZZ = cd server-core && env -u CARGO_TARGET_DIR RUSTC_BOOTSTRAP=1 cargo fuzz
+FUZZ_OPTS = --sanitizer none --target-dir $(FUZZ_TARGET_DIR)
 FUZZ_FLAGS := -timeout=10 -rss_limit_mb=2048 -max_len=8192 -print_final_stats=1
 API_FUZZ_EXAMPLES ?= 25
 
@@ -171,7 +176,7 @@ cargo-fuzz: rust
 	@command -v cargo-fuzz >/dev/null 2>&1 || $(CARGO) install cargo-fuzz --locked
 
 fuzz-build: cargo-fuzz
-	$(FUZZ) build --sanitizer none
+	$(FUZZ) build --dev $(FUZZ_OPTS)
 
 # Each target for FUZZ_SECONDS from the committed corpus; what it finds on the way goes to
 # a scratch directory, so the corpus only changes on purpose. A crash fails the run and
@@ -180,7 +185,7 @@ fuzz-smoke: fuzz-build
 	@set -e; scratch=$$(mktemp -d); trap 'rm -rf $$scratch' EXIT; \
 	for t in $(FUZZ_TARGETS); do \
 		mkdir -p $$scratch/$$t; \
-		if ! ( $(FUZZ) run --sanitizer none $$t $$scratch/$$t fuzz/corpus/$$t -- \
+		if ! ( $(FUZZ) run --dev $(FUZZ_OPTS) $$t $$scratch/$$t fuzz/corpus/$$t -- \
 			-max_total_time=$(FUZZ_SECONDS) $(FUZZ_FLAGS) ) > $$scratch/$$t.log 2>&1; then \
 			tail -n 60 $$scratch/$$t.log; echo "fuzz target $$t failed; its input is in server-core/fuzz/artifacts/$$t/"; exit 1; \
 		fi; \
@@ -189,11 +194,12 @@ fuzz-smoke: fuzz-build
 
 # The long run: each target for FUZZ_LONG_SECONDS (10 minutes by default), growing its
 # corpus, which is then minimised (cargo fuzz cmin) before it is committed.
-fuzz: fuzz-build
+fuzz: cargo-fuzz
+	$(FUZZ) build $(FUZZ_OPTS)
 	@set -e; for t in $(FUZZ_TARGETS); do \
 		echo "fuzz $$t for $(FUZZ_LONG_SECONDS) s"; \
-		( $(FUZZ) run --sanitizer none $$t -- -max_total_time=$(FUZZ_LONG_SECONDS) $(FUZZ_FLAGS) ); \
-		( $(FUZZ) cmin --sanitizer none $$t ); \
+		( $(FUZZ) run $(FUZZ_OPTS) $$t -- -max_total_time=$(FUZZ_LONG_SECONDS) $(FUZZ_FLAGS) ); \
+		( $(FUZZ) cmin $(FUZZ_OPTS) $$t ); \
 	done
 
 tests/.venv-api/installed: tests/api/requirements.txt
