@@ -23,11 +23,13 @@ pub mod bus;
 pub mod chat;
 pub mod config;
 pub mod db;
+pub mod devices;
 pub mod error;
 pub mod events;
 pub mod extract;
 pub mod health;
 pub(crate) mod http;
+pub mod lan;
 pub mod llm;
 pub mod memos;
 pub mod notifications;
@@ -68,6 +70,7 @@ use db::Db;
         (name = "todos"), (name = "events"), (name = "memos"),
         (name = "search"), (name = "today"), (name = "chat"),
         (name = "notifications"), (name = "health"),
+        (name = "devices", description = "The clients logged in: this computer, browsers, paired phones"),
     )
 )]
 struct ApiDoc;
@@ -139,7 +142,8 @@ impl App {
             }
         });
         let brain = brain::Brain { engine, approvals, stt };
-        let state = AppState { db, auth: Arc::new(auth), settings: Arc::new(settings), tz, brain, bus };
+        let lan = Arc::new(lan::Lan::default());
+        let state = AppState { db, auth: Arc::new(auth), settings: Arc::new(settings), tz, brain, bus, lan };
         Ok(Self { state, generated_pin })
     }
 }
@@ -181,6 +185,8 @@ fn protected_routes() -> OpenApiRouter<AppState> {
         .merge(chat::router())
         .merge(notifications::router())
         .merge(brain::routes::router())
+        .merge(devices::router())
+        .merge(lan::router())
 }
 
 /// The API, with `guard` (the token check, when serving) on the protected routes.
@@ -228,11 +234,13 @@ pub async fn serve(
     let addr = listener.local_addr()?;
     let allowed = AllowedHosts::new(&[addr], &app.state.settings.allowed_hosts);
     let db = app.state.db.clone();
+    let lan = app.state.lan.clone();
     let router = router(app.state, allowed);
     tracing::info!(%addr, "ClawChat is listening");
     let served = axum::serve(listener, router.into_make_service_with_connect_info::<std::net::SocketAddr>())
         .with_graceful_shutdown(shutdown)
         .await;
+    lan.disable().await;
     db.close().await;
     served?;
     Ok(())

@@ -133,6 +133,8 @@ pub enum Origin {
     /// Proposed after reading text the user did not write (a file, a memo, a web page):
     /// every host tool then needs approval, even a read.
     Untrusted,
+    /// Asked from a paired phone, not at this computer: every host tool needs approval.
+    Phone,
 }
 
 #[derive(Clone)]
@@ -329,7 +331,7 @@ impl Engine {
             return Err(Finish::Failed(format!("there is no tool called {:?}", task.task.tool)));
         };
         let needs_yes = tool.needs_approval()
-            || (ctx.origin == Origin::Untrusted && tool.target == Target::Host)
+            || (matches!(ctx.origin, Origin::Untrusted | Origin::Phone) && tool.target == Target::Host)
             || actions::is_bulk_delete(&task);
         if needs_yes {
             let reason = approval_reason(&task);

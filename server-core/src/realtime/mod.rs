@@ -115,7 +115,7 @@ async fn connection(state: AppState, socket: WebSocket, user: Option<(AuthUser, 
     let (mut sink, mut stream) = socket.split();
 
     // Nothing is processed before authentication.
-    let (_user, token) = match user {
+    let (user, token) = match user {
         Some(u) => u,
         None => match tokio::time::timeout(AUTH_TIMEOUT, stream.next()).await {
             Ok(Some(Ok(Message::Text(text)))) => match frames::parse(&text) {
@@ -138,6 +138,8 @@ async fn connection(state: AppState, socket: WebSocket, user: Option<(AuthUser, 
             }
         },
     };
+    // A paired phone's messages never run a host tool without the user's yes.
+    let from_phone = crate::devices::is_phone(&state.db.read, &user.family_id).await;
 
     // One writer owns the socket's sending half; everything else queues to it.
     let (tx, mut rx) = mpsc::channel::<Message>(QUEUE);
@@ -176,7 +178,7 @@ async fn connection(state: AppState, socket: WebSocket, user: Option<(AuthUser, 
             incoming = stream.next() => {
                 silent_beats = 0;
                 match incoming {
-                    Some(Ok(Message::Text(text))) => handle(&state, &tx, &text).await,
+                    Some(Ok(Message::Text(text))) => handle(&state, &tx, &text, from_phone).await,
                     Some(Ok(Message::Binary(_))) => {
                         let _ = tx.try_send(error_frame("unsupported_frame", "frames are JSON text"));
                     }
@@ -209,7 +211,7 @@ async fn connection(state: AppState, socket: WebSocket, user: Option<(AuthUser, 
     let _ = writer.await;
 }
 
-async fn handle(state: &AppState, tx: &mpsc::Sender<Message>, text: &str) {
+async fn handle(state: &AppState, tx: &mpsc::Sender<Message>, text: &str, from_phone: bool) {
     let reply = |m: Message| {
         let _ = tx.try_send(m);
     };
@@ -220,7 +222,10 @@ async fn handle(state: &AppState, tx: &mpsc::Sender<Message>, text: &str) {
         Ok(ClientFrame::SendMessage { conversation_id, content }) => {
             match pqh::accept(state, conversation_id, content).await {
                 // The answer streams to every connection through the bus.
-                Ok(accepted) => drop(pqh::respond(state.clone(), accepted)),
+                Ok(mut accepted) => {
+                    accepted.from_phone = from_phone;
+                    drop(pqh::respond(state.clone(), accepted))
+                }
                 Err(e) => reply(error_frame("message_refused", e.to_string())),
             }
         }
