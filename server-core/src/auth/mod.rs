@@ -32,7 +32,7 @@ pub use limiter::Limiter;
 use tokens::hex;
 pub use tokens::{AUDIENCE, AuthUser, Claims, OWNER, TokenPair, Tokens, hash_token};
 
-use crate::db::{new_id, now_ms};
+use crate::db::now_ms;
 use crate::devices::DeviceKind;
 use crate::error::{Checks, Error, ErrorBody, Result};
 use crate::extract::Json;
