@@ -116,8 +116,10 @@ def process_tree_rss_kb(pid):
         try:
             with open(f"/proc/{p}/status") as f:
                 status = f.read()
-            total += int(re.search(r"VmRSS:\s+(\d+)", status).group(1))
-            names.append(re.search(r"Name:\s+(\S+)", status).group(1))
+            kb = int(re.search(r"VmRSS:\s+(\d+)", status).group(1))
+            total += kb
+            name = re.search(r"Name:\s+(\S+)", status).group(1)
+            names.append(f"{name} {kb / 1024:.0f} MB")
         except (OSError, AttributeError):
             pass
     return total, names
@@ -252,7 +254,7 @@ def main():
 
         time.sleep(5)
         rss_kb, names = process_tree_rss_kb(app.pid)
-        print(f"measure: idle resident memory {rss_kb / 1024:.0f} MB over {len(names)} processes ({', '.join(sorted(set(names)))})")
+        print(f"measure: idle resident memory {rss_kb / 1024:.0f} MB over {len(names)} processes ({', '.join(names)})")
 
         app.send_signal(signal.SIGTERM)
         try:
