@@ -134,7 +134,7 @@ test-desktop: deps desktop-test-sys ui
 	DBUS_SESSION_BUS_ADDRESS=unix:path=/nonexistent \
 		$(CARGO) test -p clawchat-desktop --test shell -- --ignored --exact without_a_keychain_secrets_go_to_a_private_file
 	dbus-run-session -- bash -c 'export XDG_DATA_HOME=$$(mktemp -d); \
-		echo -n "" | gnome-keyring-daemon --unlock --components=secrets >/dev/null && \
+		echo -n clawchat-test | gnome-keyring-daemon --unlock --components=secrets >/dev/null && \
 		$(CARGO) test -p clawchat-desktop --test shell -- --ignored --exact with_the_secret_service_secrets_go_to_the_keychain'
 	dbus-run-session -- python3 tests/desktop/run_app.py $${CARGO_TARGET_DIR:-target}/debug/clawchat tests/artifacts
 

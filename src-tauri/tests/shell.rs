@@ -407,7 +407,8 @@ async fn without_a_keychain_secrets_go_to_a_private_file() {
     assert_eq!(store.get_or_create("jwt_secret", || "other".into()).await.unwrap(), value, "kept");
 }
 
-/// Run under `dbus-run-session` with `gnome-keyring-daemon --unlock --components=secrets`.
+/// Run under `dbus-run-session` with `gnome-keyring-daemon --unlock --components=secrets`
+/// (given a password on stdin, so it creates and unlocks the login keyring).
 #[tokio::test(flavor = "multi_thread")]
 #[ignore = "needs a running Secret Service; make test-desktop starts one"]
 async fn with_the_secret_service_secrets_go_to_the_keychain() {
