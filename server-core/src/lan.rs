@@ -166,7 +166,7 @@ impl Lan {
                     tracing::warn!(error = %e, "the LAN listener stopped");
                 }
             });
-            let url = format!("https://{}/", addr);
+            let url = format!("https://{addr}/");
             tracing::info!(%url, %fingerprint, "LAN mode is on");
             *running = Some(Running { url, fingerprint, stop, task });
         }
