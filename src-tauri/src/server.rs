@@ -15,11 +15,14 @@ use crate::paths::HostPolicy;
 /// loopback server from there, so they are the CORS origins it allows.
 pub const WINDOW_ORIGINS: [&str; 2] = ["tauri://localhost", "http://tauri.localhost"];
 
+/// How to stop the serving task, and the task.
+type Serving = (oneshot::Sender<()>, JoinHandle<anyhow::Result<()>>);
+
 /// A running embedded server.
 pub struct Embedded {
     pub addr: SocketAddr,
     pub state: AppState,
-    stop: Mutex<Option<(oneshot::Sender<()>, JoinHandle<anyhow::Result<()>>)>>,
+    stop: Mutex<Option<Serving>>,
 }
 
 impl std::fmt::Debug for Embedded {
