@@ -62,12 +62,17 @@ clients: deps python tests/node_modules/.package-lock.json tests/.venv/installed
 	cd tests && node --test realtime/
 	tests/.venv/bin/python -m unittest discover -s tests/realtime -p "test_*.py"
 
-deps: rust assets
+deps: rust assets desktop-sys
 
+# The desktop app when there is a display, else the headless server.
 run: deps ui
-	$(CARGO) run --release -p clawchat-server -- serve
+	@if [ -n "$$DISPLAY$$WAYLAND_DISPLAY" ]; then \
+		$(CARGO) run --release -p clawchat-desktop; \
+	else \
+		$(CARGO) run --release -p clawchat-server -- serve; \
+	fi
 
-lint: rust
+lint: rust desktop-sys
 	$(CARGO) fmt --all --check
 	$(CARGO) clippy --workspace --all-targets -- -D warnings
 
@@ -80,7 +85,7 @@ unit: deps
 	     END { printf "tests: %d passed, %d failed\n", p, f }' $$log; \
 	rm -f $$log; exit $$status
 
-test: deps lint clients unit ui-types ui-unit e2e durability fuzz-smoke api-fuzz
+test: deps lint clients unit ui-types ui-unit e2e durability fuzz-smoke api-fuzz test-desktop
 
 # Durability, against the built binary (tests/durability/): the crash loop (SIGKILL at
 # random moments while writers run; CRASH_ROUNDS rounds, each restarted and checked), and
@@ -212,3 +217,49 @@ tests/.venv-api/installed: tests/api/requirements.txt
 api-fuzz: deps python tests/.venv-api/installed
 	$(CARGO) build -p clawchat-server
 	tests/.venv-api/bin/python tests/api/run_schemathesis.py --max-examples $(API_FUZZ_EXAMPLES)
+	rm -rf assets/node_modules
+
+# --- Desktop app (src-tauri/) --------------------------------------------------------
+# Debian/Ubuntu packages the Tauri build needs, and those its tests need (a virtual X
+# display, screenshots, a window search, a session bus and a Secret Service).
+DESKTOP_BUILD_PKGS := libwebkit2gtk-4.1-dev libxdo-dev libayatana-appindicator3-dev librsvg2-dev libssl-dev pkg-config
+DESKTOP_TEST_PKGS := xvfb xauth imagemagick xdotool dbus dbus-x11 gnome-keyring libsecret-tools python3
+define need_pkgs
+	@missing=$$(for p in $(1); do dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q "ok installed" || echo $$p; done); \
+	if [ -n "$$missing" ]; then \
+		echo "Installing" $$missing; \
+		$(SUDO) apt-get -o DPkg::Lock::Timeout=600 update -qq && \
+		$(SUDO) DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=600 install -y -qq $$missing; \
+	fi
+endef
+
+.PHONY: desktop-sys desktop-test-sys test-desktop package bench-desktop
+desktop-sys:
+	$(call need_pkgs,$(DESKTOP_BUILD_PKGS))
+
+desktop-test-sys:
+	$(call need_pkgs,$(DESKTOP_TEST_PKGS))
+
+# The real app under Xvfb (tests/desktop/run_app.py), and the keychain checks with no
+# session bus and with a real Secret Service (gnome-keyring in a private session bus).
+test-desktop: deps desktop-test-sys ui
+	$(CARGO) build -p clawchat-desktop
+	$(CARGO) test -p clawchat-desktop --test shell --no-run
+	DBUS_SESSION_BUS_ADDRESS=unix:path=/nonexistent \
+		$(CARGO) test -p clawchat-desktop --test shell -- --ignored --exact without_a_keychain_secrets_go_to_a_private_file
+	dbus-run-session -- bash -c 'export XDG_DATA_HOME=$$(mktemp -d); \
+		echo -n clawchat-test | gnome-keyring-daemon --unlock --components=secrets >/dev/null && \
+		$(CARGO) test -p clawchat-desktop --test shell -- --ignored --exact with_the_secret_service_secrets_go_to_the_keychain'
+	dbus-run-session -- python3 tests/desktop/run_app.py $${CARGO_TARGET_DIR:-target}/debug/clawchat tests/artifacts
+
+# The .deb (needs the Tauri CLI, installed here if missing). The AppImage bundler
+# downloads a runtime while it builds, so it needs a network and is not built here.
+package: deps ui
+	@$(CARGO) tauri --version >/dev/null 2>&1 || $(CARGO) install tauri-cli --version "^2" --locked
+	cd src-tauri && $(CARGO) tauri build --bundles deb
+
+# Launch-to-window time and idle memory of the release build, for BENCHMARKS.md.
+bench-desktop: deps desktop-test-sys ui
+	$(CARGO) build --release -p clawchat-desktop
+	dbus-run-session -- python3 tests/desktop/run_app.py $${CARGO_TARGET_DIR:-target}/release/clawchat tests/artifacts
+	@ls -l $${CARGO_TARGET_DIR:-target}/release/clawchat | awk '{ printf "release binary: %.1f MB\n", $$5 / 1048576 }'

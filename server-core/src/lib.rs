@@ -23,11 +23,13 @@ pub mod bus;
 pub mod chat;
 pub mod config;
 pub mod db;
+pub mod devices;
 pub mod error;
 pub mod events;
 pub mod extract;
 pub mod health;
 pub(crate) mod http;
+pub mod lan;
 pub mod llm;
 pub mod memos;
 pub mod notifications;
@@ -72,6 +74,7 @@ use db::Db;
         (name = "todos"), (name = "events"), (name = "memos"),
         (name = "search"), (name = "today"), (name = "chat"),
         (name = "notifications"), (name = "health"), (name = "settings"),
+        (name = "devices", description = "The clients logged in: this computer, browsers, paired phones"),
     )
 )]
 struct ApiDoc;
@@ -194,7 +197,8 @@ impl App {
         });
         let inbox = brain::inbox::Inbox::start(db.write.clone());
         let brain = brain::Brain { engine, approvals, stt, inbox };
-        let state = AppState { db, auth: Arc::new(auth), settings: Arc::new(settings), tz, brain, bus };
+        let lan = Arc::new(lan::Lan::default());
+        let state = AppState { db, auth: Arc::new(auth), settings: Arc::new(settings), tz, brain, bus, lan };
         Ok(Self { state, generated_pin, notifiers: Vec::new(), clock: Arc::new(schedule::SystemClock) })
     }
 }
@@ -238,6 +242,8 @@ fn protected_routes() -> OpenApiRouter<AppState> {
         .merge(schedule::router())
         .merge(brain::routes::router())
         .merge(settings::router())
+        .merge(devices::router())
+        .merge(lan::router())
 }
 
 /// The API, with `guard` (the token check, when serving) on the protected routes.
@@ -289,6 +295,7 @@ pub async fn serve(
     let allowed = AllowedHosts::new(&[addr], &app.state.settings.allowed_hosts);
     let db = app.state.db.clone();
     let scheduler = if app.state.settings.enable_scheduler { Some(app.scheduler()?.spawn()) } else { None };
+    let lan = app.state.lan.clone();
     let router = router(app.state, allowed);
     tracing::info!(%addr, "ClawChat is listening");
     let served = axum::serve(listener, router.into_make_service_with_connect_info::<std::net::SocketAddr>())
@@ -297,6 +304,7 @@ pub async fn serve(
     if let Some(scheduler) = scheduler {
         scheduler.stop().await;
     }
+    lan.disable().await;
     db.close().await;
     served?;
     Ok(())

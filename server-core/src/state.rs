@@ -22,6 +22,8 @@ pub struct AppState {
     pub brain: Brain,
     /// Every realtime event goes through here (the same bus the assistant publishes on).
     pub bus: crate::bus::Bus,
+    /// LAN mode (off by default): the TLS listener for paired phones and its pairing code.
+    pub lan: Arc<crate::lan::Lan>,
 }
 
 impl FromRef<AppState> for Db {

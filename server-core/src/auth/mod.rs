@@ -32,7 +32,8 @@ pub use limiter::Limiter;
 use tokens::hex;
 pub use tokens::{AUDIENCE, AuthUser, Claims, OWNER, TokenPair, Tokens, hash_token};
 
-use crate::db::{new_id, now_ms};
+use crate::db::now_ms;
+use crate::devices::DeviceKind;
 use crate::error::{Checks, Error, ErrorBody, Result};
 use crate::extract::Json;
 use crate::state::AppState;
@@ -277,18 +278,23 @@ fn client_key(addr: &SocketAddr) -> String {
     format!("client:{}", addr.ip())
 }
 
-async fn add_device(db: &SqlitePool, name: &str, email: Option<&str>) -> Result<String> {
-    let id = new_id();
-    let now = now_ms();
-    sqlx::query("INSERT INTO devices (id, name, email, created_at, last_seen_at) VALUES (?, ?, ?, ?, ?)")
-        .bind(&id)
-        .bind(name)
-        .bind(email)
-        .bind(now)
-        .bind(now)
-        .execute(db)
-        .await?;
-    Ok(id)
+async fn add_device(db: &SqlitePool, name: &str, email: Option<&str>, kind: DeviceKind) -> Result<String> {
+    crate::devices::add(db, name, email, kind).await
+}
+
+/// A phone trades the LAN pairing code shown on the desktop for its own tokens.
+async fn pair_phone(state: &AppState, addr: &SocketAddr, code: &str) -> Result<Json<TokenPair>> {
+    let client = client_key(addr);
+    let keys = [client.as_str(), "account:pairing"];
+    let limiter = &state.auth.limiter;
+    limiter.check(&keys).map_err(|retry_after| Error::TooManyRequests { retry_after })?;
+    if let Err(e) = state.lan.redeem(code) {
+        limiter.fail(&keys);
+        return Err(e);
+    }
+    limiter.succeed(&keys);
+    let device = add_device(&state.db.write, "Paired phone", None, DeviceKind::Phone).await?;
+    Ok(Json(state.auth.tokens.start_family(&state.db.write, Some(&device)).await?))
 }
 
 /// Log in with the PIN.
@@ -330,7 +336,7 @@ async fn login(
     }
     limiter.succeed(&keys);
     let name = req.device_name.as_deref().map(str::trim).filter(|n| !n.is_empty()).unwrap_or("PIN login");
-    let device = add_device(&state.db.write, name, None).await?;
+    let device = add_device(&state.db.write, name, None, DeviceKind::Browser).await?;
     Ok(Json(state.auth.tokens.start_family(&state.db.write, Some(&device)).await?))
 }
 
@@ -451,6 +457,9 @@ async fn verify_otp(
     ConnectInfo(addr): ConnectInfo<SocketAddr>,
     Json(req): Json<VerifyOtpRequest>,
 ) -> Result<Json<TokenPair>> {
+    if req.email.trim().eq_ignore_ascii_case(crate::lan::PAIRING_EMAIL) {
+        return pair_phone(&state, &addr, &req.otp).await;
+    }
     let email = normalise_email(&req.email)?;
     let otp = req.otp.trim();
     if otp.len() != 6 || !otp.bytes().all(|b| b.is_ascii_digit()) {
@@ -495,6 +504,7 @@ async fn verify_otp(
     sqlx::query("DELETE FROM otp_codes WHERE email = ?").bind(&email).execute(&mut *tx).await?;
     tx.commit().await?;
     limiter.succeed(&[client.as_str(), account.as_str(), format!("otp-send:{email}").as_str()]);
-    let device = add_device(&state.db.write, &email, Some(&email)).await?;
+    // A one-time code is how a phone pairs.
+    let device = add_device(&state.db.write, &email, Some(&email), DeviceKind::Phone).await?;
     Ok(Json(state.auth.tokens.start_family(&state.db.write, Some(&device)).await?))
 }

@@ -139,6 +139,8 @@ pub enum Origin {
     /// page, a tool's result): every host tool needs approval, and so does every tool that
     /// writes, deletes or executes, organiser actions included.
     Untrusted,
+    /// Asked from a paired phone, not at this computer: every host tool needs approval.
+    Phone,
 }
 
 /// Whether `task` waits for the user's yes before it runs, in a plan from `origin`.
@@ -156,6 +158,7 @@ pub fn asks_first(task: &TaskRecord, origin: Origin, fed: bool) -> bool {
             Origin::User => false,
             Origin::Model => tool.target == Target::Host,
             Origin::Untrusted => tool.target == Target::Host || changes,
+            Origin::Phone => tool.target == Target::Host,
         }
 }
 

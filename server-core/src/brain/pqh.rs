@@ -22,6 +22,8 @@ pub struct Accepted {
     pub conversation_id: String,
     pub reply_id: String,
     pub content: String,
+    /// Asked from a paired phone: no host tool runs without the user's yes.
+    pub from_phone: bool,
 }
 
 /// Validates and stores the user's message, creating the conversation when none is named.
@@ -43,7 +45,7 @@ pub async fn accept(state: &AppState, conversation_id: Option<String>, content: 
             content: content.clone(),
         })
         .await?;
-    Ok(Accepted { message_id, conversation_id, reply_id: new_id(), content })
+    Ok(Accepted { message_id, conversation_id, reply_id: new_id(), content, from_phone: false })
 }
 
 /// Answers an accepted message in the background; every step is published on the bus.
@@ -134,6 +136,7 @@ async fn answer_message(state: &AppState, acc: Accepted) -> Result<()> {
         }
         None => (parse::parse(&acc.content, now), "builtin".to_owned(), None, Origin::User),
     };
+    let origin = if acc.from_phone && origin == Origin::User { Origin::Phone } else { origin };
     let immediate = if said.trim().is_empty() {
         let words = answer::immediate(&parsed, now);
         bus.publish(ServerEvent::StreamChunk {

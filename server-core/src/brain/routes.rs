@@ -3,6 +3,7 @@
 
 use std::convert::Infallible;
 
+use axum::Extension;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::sse::{Event as SseEvent, KeepAlive, Sse};
@@ -17,6 +18,7 @@ use utoipa_axum::{router::OpenApiRouter, routes};
 use super::engine::Approval;
 use super::{cli, parse, pqh};
 use crate::api::{Page, Window};
+use crate::auth::AuthUser;
 use crate::bus::ServerEvent;
 use crate::error::{Checks, Error, ErrorBody, Result};
 use crate::extract::{Json, Query};
@@ -125,9 +127,11 @@ pub fn router() -> OpenApiRouter<AppState> {
     ))]
 async fn send(
     State(state): State<AppState>,
+    Extension(user): Extension<AuthUser>,
     Json(req): Json<SendMessage>,
 ) -> Result<(StatusCode, Json<Delivered>)> {
-    let accepted = pqh::accept(&state, req.conversation_id, req.content).await?;
+    let mut accepted = pqh::accept(&state, req.conversation_id, req.content).await?;
+    accepted.from_phone = crate::devices::is_phone(&state.db.read, &user.family_id).await;
     let delivered = Delivered {
         message_id: accepted.message_id.clone(),
         conversation_id: accepted.conversation_id.clone(),
@@ -164,9 +168,11 @@ struct StreamEvent {
     ))]
 async fn stream(
     State(state): State<AppState>,
+    Extension(user): Extension<AuthUser>,
     Json(req): Json<SendMessage>,
 ) -> Result<Sse<impl Stream<Item = std::result::Result<SseEvent, Infallible>>>> {
-    let accepted = pqh::accept(&state, req.conversation_id, req.content).await?;
+    let mut accepted = pqh::accept(&state, req.conversation_id, req.content).await?;
+    accepted.from_phone = crate::devices::is_phone(&state.db.read, &user.family_id).await;
     // Subscribe before the answer starts, so not one event is missed.
     let events = state.brain.engine.bus.subscribe();
     let reply_id = accepted.reply_id.clone();

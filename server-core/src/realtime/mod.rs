@@ -123,7 +123,7 @@ async fn connection(state: AppState, hub: Arc<Hub>, socket: WebSocket, user: Opt
     let (mut sink, mut stream) = socket.split();
 
     // Nothing is processed before authentication.
-    let (_user, token) = match user {
+    let (user, token) = match user {
         Some(u) => u,
         None => match tokio::time::timeout(AUTH_TIMEOUT, stream.next()).await {
             Ok(Some(Ok(Message::Text(text)))) => match frames::parse(&text) {
@@ -146,6 +146,8 @@ async fn connection(state: AppState, hub: Arc<Hub>, socket: WebSocket, user: Opt
             }
         },
     };
+    // A paired phone's messages never run a host tool without the user's yes.
+    let from_phone = crate::devices::is_phone(&state.db.read, &user.family_id).await;
 
     // One writer owns the socket's sending half; everything else queues to it. It sends
     // what is waiting in batches and flushes once per batch, so a burst of events costs a
@@ -187,7 +189,7 @@ async fn connection(state: AppState, hub: Arc<Hub>, socket: WebSocket, user: Opt
             incoming = stream.next() => {
                 silent_beats = 0;
                 match incoming {
-                    Some(Ok(Message::Text(text))) => handle(&state, &tx, &text).await,
+                    Some(Ok(Message::Text(text))) => handle(&state, &tx, &text, from_phone).await,
                     Some(Ok(Message::Binary(_))) => {
                         let _ = tx.try_push(error_frame("unsupported_frame", "frames are JSON text"));
                     }
@@ -221,7 +223,7 @@ async fn connection(state: AppState, hub: Arc<Hub>, socket: WebSocket, user: Opt
     let _ = writer.await;
 }
 
-async fn handle(state: &AppState, tx: &Outbox, text: &str) {
+async fn handle(state: &AppState, tx: &Outbox, text: &str, from_phone: bool) {
     let reply = |m: Message| {
         let _ = tx.try_push(m);
     };
@@ -232,7 +234,10 @@ async fn handle(state: &AppState, tx: &Outbox, text: &str) {
         Ok(ClientFrame::SendMessage { conversation_id, content }) => {
             match pqh::accept(state, conversation_id, content).await {
                 // The answer streams to every connection through the bus.
-                Ok(accepted) => drop(pqh::respond(state.clone(), accepted)),
+                Ok(mut accepted) => {
+                    accepted.from_phone = from_phone;
+                    drop(pqh::respond(state.clone(), accepted))
+                }
                 Err(e) => reply(error_frame("message_refused", e.to_string())),
             }
         }

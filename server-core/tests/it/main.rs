@@ -12,6 +12,7 @@ mod bad_input;
 mod brain;
 mod chat;
 mod common;
+mod devices;
 mod edges;
 mod events;
 mod guard;

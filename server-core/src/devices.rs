@@ -1,0 +1,165 @@
+//! Devices: the clients that logged in, by kind (`desktop`, `browser`, `phone`).
+
+use serde::{Deserialize, Serialize};
+use sqlx::SqlitePool;
+
+use crate::auth::TokenPair;
+use crate::db::{new_id, now_ms};
+use crate::error::Result;
+use crate::state::AppState;
+
+/// What kind of client a device is; decides how careful the assistant is with it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, sqlx::Type, utoipa::ToSchema)]
+#[serde(rename_all = "lowercase")]
+#[sqlx(rename_all = "lowercase")]
+pub enum DeviceKind {
+    /// The window of the desktop app on this computer.
+    Desktop,
+    /// A browser that logged in with the PIN.
+    Browser,
+    /// A phone paired with a one-time code.
+    Phone,
+}
+
+/// Records a new device and returns its id.
+pub async fn add(db: &SqlitePool, name: &str, email: Option<&str>, kind: DeviceKind) -> Result<String> {
+    let id = new_id();
+    let now = now_ms();
+    sqlx::query(
+        "INSERT INTO devices (id, name, email, kind, created_at, last_seen_at) VALUES (?, ?, ?, ?, ?, ?)",
+    )
+    .bind(&id)
+    .bind(name)
+    .bind(email)
+    .bind(kind)
+    .bind(now)
+    .bind(now)
+    .execute(db)
+    .await?;
+    Ok(id)
+}
+
+/// A new login for this computer's desktop window, on the one desktop device (made on
+/// first use), so the window never asks its own user for the PIN.
+pub async fn desktop_login(state: &AppState) -> Result<TokenPair> {
+    let db = &state.db.write;
+    let existing: Option<(String,)> = sqlx::query_as(
+        "SELECT id FROM devices WHERE kind = 'desktop' AND revoked_at IS NULL ORDER BY created_at LIMIT 1",
+    )
+    .fetch_optional(db)
+    .await?;
+    let id = match existing {
+        Some((id,)) => {
+            sqlx::query("UPDATE devices SET last_seen_at = ? WHERE id = ?")
+                .bind(now_ms())
+                .bind(&id)
+                .execute(db)
+                .await?;
+            id
+        }
+        None => add(db, "This computer", None, DeviceKind::Desktop).await?,
+    };
+    state.auth.tokens.start_family(db, Some(&id)).await
+}
+
+/// One device in the list of logins.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct DeviceOut {
+    pub id: String,
+    pub name: String,
+    pub kind: DeviceKind,
+    pub created_at: String,
+    pub last_seen_at: String,
+    /// Whether this is the device asking.
+    pub current: bool,
+}
+
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct DeviceList {
+    pub items: Vec<DeviceOut>,
+}
+
+pub fn router() -> utoipa_axum::router::OpenApiRouter<AppState> {
+    utoipa_axum::router::OpenApiRouter::new()
+        .routes(utoipa_axum::routes!(list_devices))
+        .routes(utoipa_axum::routes!(revoke_device))
+}
+
+/// The device a login belongs to.
+pub async fn device_of(db: &SqlitePool, family_id: &str) -> Result<Option<(String, DeviceKind)>> {
+    Ok(sqlx::query_as(
+        "SELECT d.id, d.kind FROM token_families f JOIN devices d ON d.id = f.device_id WHERE f.id = ?",
+    )
+    .bind(family_id)
+    .fetch_optional(db)
+    .await?)
+}
+
+/// Whether a login belongs to a paired phone.
+pub async fn is_phone(db: &SqlitePool, family_id: &str) -> bool {
+    matches!(device_of(db, family_id).await, Ok(Some((_, DeviceKind::Phone))))
+}
+
+/// The devices that are logged in (revoked ones are gone), newest first.
+#[utoipa::path(get, path = "/api/devices", tag = "devices", security(("bearer" = [])),
+    responses(
+        (status = 200, description = "The devices logged in", body = DeviceList),
+        (status = 401, description = "Not logged in", body = crate::error::ErrorBody),
+    ))]
+async fn list_devices(
+    axum::extract::State(state): axum::extract::State<AppState>,
+    axum::Extension(user): axum::Extension<crate::auth::AuthUser>,
+) -> Result<axum::Json<DeviceList>> {
+    let current = device_of(&state.db.read, &user.family_id).await?.map(|(id, _)| id);
+    let rows: Vec<(String, String, DeviceKind, i64, i64)> = sqlx::query_as(
+        "SELECT id, name, kind, created_at, last_seen_at FROM devices WHERE revoked_at IS NULL
+         ORDER BY created_at DESC, id DESC",
+    )
+    .fetch_all(&state.db.read)
+    .await?;
+    let items = rows
+        .into_iter()
+        .map(|(id, name, kind, created, seen)| DeviceOut {
+            current: current.as_deref() == Some(id.as_str()),
+            id,
+            name,
+            kind,
+            created_at: crate::time::render(created, state.tz),
+            last_seen_at: crate::time::render(seen, state.tz),
+        })
+        .collect();
+    Ok(axum::Json(DeviceList { items }))
+}
+
+/// Log a device out: all its tokens stop working, and its open sockets close at their
+/// next token check.
+#[utoipa::path(delete, path = "/api/devices/{id}", tag = "devices", security(("bearer" = [])),
+    params(("id" = String, Path, description = "The device")),
+    responses(
+        (status = 204, description = "The device is logged out"),
+        (status = 401, description = "Not logged in", body = crate::error::ErrorBody),
+        (status = 404, description = "No such device", body = crate::error::ErrorBody),
+    ))]
+async fn revoke_device(
+    axum::extract::State(state): axum::extract::State<AppState>,
+    axum::extract::Path(id): axum::extract::Path<String>,
+) -> Result<axum::http::StatusCode> {
+    let db = &state.db.write;
+    let done = sqlx::query("UPDATE devices SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL")
+        .bind(now_ms())
+        .bind(&id)
+        .execute(db)
+        .await?;
+    if done.rows_affected() == 0 {
+        return Err(crate::error::Error::NotFound("device"));
+    }
+    let families: Vec<(String,)> =
+        sqlx::query_as("SELECT id FROM token_families WHERE device_id = ? AND revoked_at IS NULL")
+            .bind(&id)
+            .fetch_all(db)
+            .await?;
+    for (family,) in families {
+        state.auth.tokens.revoke_family(db, &family, "device_revoked").await?;
+    }
+    Ok(axum::http::StatusCode::NO_CONTENT)
+}

@@ -1,0 +1,305 @@
+//! LAN mode, off by default: a second listener on the computer's LAN address, with TLS
+//! (a self-signed certificate made on first use and kept in the data folder), and a
+//! one-time pairing code a phone trades for its own tokens through `verify-otp` with the
+//! e-mail `pairing`. The code lives 5 minutes, logs in once and dies after 5 wrong tries.
+
+use std::net::{IpAddr, Ipv4Addr, SocketAddr};
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use anyhow::Context as _;
+use axum::extract::State;
+use axum::serve::ListenerExt as _;
+use rand::Rng as _;
+use serde::{Deserialize, Serialize};
+use sha2::{Digest as _, Sha256};
+use tokio::net::{TcpListener, TcpStream};
+use tokio::sync::oneshot;
+use tokio_rustls::TlsAcceptor;
+use utoipa::ToSchema;
+use utoipa_axum::{router::OpenApiRouter, routes};
+
+use crate::db::now_ms;
+use crate::error::{Error, ErrorBody, Result};
+use crate::extract::Json;
+use crate::state::AppState;
+
+/// The e-mail a phone sends to `verify-otp` with the pairing code.
+pub const PAIRING_EMAIL: &str = "pairing";
+const PAIRING_TTL_MS: i64 = 5 * 60 * 1000;
+const PAIRING_TRIES: u32 = 5;
+
+/// LAN mode's state: the listener when it runs, and the pairing code on offer.
+#[derive(Debug, Default)]
+pub struct Lan {
+    running: tokio::sync::Mutex<Option<Running>>,
+    pairing: Mutex<Option<Pairing>>,
+    /// The address to listen on instead of the one found on the network interfaces.
+    bind_ip: Mutex<Option<IpAddr>>,
+}
+
+#[derive(Debug)]
+struct Running {
+    url: String,
+    fingerprint: String,
+    stop: oneshot::Sender<()>,
+    task: tokio::task::JoinHandle<()>,
+}
+
+#[derive(Debug, Clone)]
+struct Pairing {
+    code: String,
+    expires_at: i64,
+    wrong: u32,
+}
+
+/// What Settings shows of LAN mode.
+#[derive(Debug, Clone, Serialize, ToSchema, PartialEq, Eq)]
+pub struct LanStatus {
+    pub enabled: bool,
+    /// `https://<lan-ip>:<port>/` while enabled.
+    pub url: Option<String>,
+    /// SHA-256 of the certificate, as colon-separated hex, for the phone to compare.
+    pub fingerprint: Option<String>,
+    /// The one-time pairing code while it is valid.
+    pub pairing_code: Option<String>,
+    /// An SVG QR code of `<url>#pair=<code>`.
+    pub qr_svg: Option<String>,
+    /// When the pairing code stops working.
+    pub expires_at: Option<String>,
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct LanRequest {
+    pub enabled: bool,
+}
+
+impl Lan {
+    /// Listens on `ip` instead of the address found on the network interfaces.
+    pub fn set_bind_ip(&self, ip: Option<IpAddr>) {
+        *self.bind_ip.lock().unwrap_or_else(|p| p.into_inner()) = ip;
+    }
+
+    fn pairing(&self) -> std::sync::MutexGuard<'_, Option<Pairing>> {
+        self.pairing.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// Trades the pairing code for a yes, once. Wrong codes count; the fifth ends it.
+    pub fn redeem(&self, code: &str) -> Result<()> {
+        let mut slot = self.pairing();
+        let Some(p) = slot.as_mut() else {
+            return Err(Error::unauthorized(
+                "invalid_otp",
+                "no pairing code is on offer; show one in Settings",
+            ));
+        };
+        if now_ms() > p.expires_at {
+            *slot = None;
+            return Err(Error::unauthorized("otp_expired", "that pairing code has expired"));
+        }
+        let matches: bool = subtle::ConstantTimeEq::ct_eq(p.code.as_bytes(), code.trim().as_bytes()).into();
+        if matches {
+            *slot = None;
+            return Ok(());
+        }
+        p.wrong += 1;
+        if p.wrong >= PAIRING_TRIES {
+            *slot = None;
+        }
+        Err(Error::unauthorized("invalid_otp", "that pairing code is not right"))
+    }
+
+    async fn status(&self, tz: chrono_tz::Tz) -> LanStatus {
+        let running = self.running.lock().await;
+        let Some(r) = running.as_ref() else {
+            return LanStatus {
+                enabled: false,
+                url: None,
+                fingerprint: None,
+                pairing_code: None,
+                qr_svg: None,
+                expires_at: None,
+            };
+        };
+        let pairing = self.pairing().clone().filter(|p| p.expires_at > now_ms());
+        let qr_svg = pairing.as_ref().and_then(|p| qr_svg(&format!("{}#pair={}", r.url, p.code)));
+        LanStatus {
+            enabled: true,
+            url: Some(r.url.clone()),
+            fingerprint: Some(r.fingerprint.clone()),
+            pairing_code: pairing.as_ref().map(|p| p.code.clone()),
+            qr_svg,
+            expires_at: pairing.map(|p| crate::time::render(p.expires_at, tz)),
+        }
+    }
+
+    /// Starts the TLS listener (when it is not running) and offers a new pairing code.
+    pub async fn enable(&self, state: &AppState) -> anyhow::Result<()> {
+        let mut running = self.running.lock().await;
+        if running.is_none() {
+            let bind = self.bind_ip.lock().unwrap_or_else(|p| p.into_inner()).unwrap_or_else(lan_ip);
+            let dir = state.settings.data_dir()?.join("lan");
+            let (certs, key, fingerprint) = load_or_make_cert(&dir, bind)?;
+            let config = rustls::ServerConfig::builder_with_provider(Arc::new(
+                rustls::crypto::ring::default_provider(),
+            ))
+            .with_safe_default_protocol_versions()?
+            .with_no_client_auth()
+            .with_single_cert(certs, key)?;
+            let tcp =
+                TcpListener::bind((bind, 0)).await.with_context(|| format!("cannot listen on {bind}"))?;
+            let addr = tcp.local_addr()?;
+            let listener = TlsListener { tcp, acceptor: TlsAcceptor::from(Arc::new(config)) };
+            let allowed = crate::AllowedHosts::new(&[addr], &state.settings.allowed_hosts);
+            let app = crate::router(state.clone(), allowed);
+            let (stop, stopped) = oneshot::channel::<()>();
+            let task = tokio::spawn(async move {
+                // Through `tap_io`, whose streams axum knows the peer address of.
+                let listener = listener.tap_io(|_: &mut tokio_rustls::server::TlsStream<TcpStream>| {});
+                let served = axum::serve(listener, app.into_make_service_with_connect_info::<SocketAddr>())
+                    .with_graceful_shutdown(async move {
+                        let _ = stopped.await;
+                    })
+                    .await;
+                if let Err(e) = served {
+                    tracing::warn!(error = %e, "the LAN listener stopped");
+                }
+            });
+            let url = format!("https://{addr}/");
+            tracing::info!(%url, %fingerprint, "LAN mode is on");
+            *running = Some(Running { url, fingerprint, stop, task });
+        }
+        let code = format!("{:06}", rand::rng().random_range(0..1_000_000u32));
+        *self.pairing() = Some(Pairing { code, expires_at: now_ms() + PAIRING_TTL_MS, wrong: 0 });
+        Ok(())
+    }
+
+    /// Stops the LAN listener and withdraws the pairing code. Paired phones keep their
+    /// tokens (revoke them in the device list) but cannot reach the computer.
+    pub async fn disable(&self) {
+        *self.pairing() = None;
+        if let Some(r) = self.running.lock().await.take() {
+            let _ = r.stop.send(());
+            let _ = tokio::time::timeout(Duration::from_secs(10), r.task).await;
+            tracing::info!("LAN mode is off");
+        }
+    }
+}
+
+/// The first private IPv4 address of this computer's network interfaces, else loopback.
+fn lan_ip() -> IpAddr {
+    if_addrs::get_if_addrs()
+        .ok()
+        .and_then(|ifs| {
+            ifs.into_iter().map(|i| i.ip()).find(|ip| matches!(ip, IpAddr::V4(v4) if v4.is_private()))
+        })
+        .unwrap_or(IpAddr::V4(Ipv4Addr::LOCALHOST))
+}
+
+type CertAndKey =
+    (Vec<rustls::pki_types::CertificateDer<'static>>, rustls::pki_types::PrivateKeyDer<'static>, String);
+
+/// The certificate for `ip`, made on first use (and again when the address changed).
+fn load_or_make_cert(dir: &Path, ip: IpAddr) -> anyhow::Result<CertAndKey> {
+    let cert_path: PathBuf = dir.join(format!("cert-{ip}.der"));
+    let key_path: PathBuf = dir.join(format!("key-{ip}.der"));
+    let (cert, key) = match (std::fs::read(&cert_path), std::fs::read(&key_path)) {
+        (Ok(c), Ok(k)) => (c, k),
+        _ => {
+            std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
+            let names = vec![ip.to_string(), "clawchat.local".to_owned()];
+            let made = rcgen::generate_simple_self_signed(names)?;
+            let (c, k) = (made.cert.der().to_vec(), made.key_pair.serialize_der());
+            std::fs::write(&cert_path, &c)?;
+            write_private(&key_path, &k)?;
+            (c, k)
+        }
+    };
+    let fingerprint = Sha256::digest(&cert).iter().map(|b| format!("{b:02X}")).collect::<Vec<_>>().join(":");
+    let key = rustls::pki_types::PrivatePkcs8KeyDer::from(key).into();
+    Ok((vec![rustls::pki_types::CertificateDer::from(cert)], key, fingerprint))
+}
+
+fn write_private(path: &Path, bytes: &[u8]) -> anyhow::Result<()> {
+    use std::io::Write as _;
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create(true).truncate(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt as _;
+        options.mode(0o600);
+    }
+    let mut file = options.open(path).with_context(|| format!("cannot write {}", path.display()))?;
+    file.write_all(bytes)?;
+    Ok(())
+}
+
+fn qr_svg(text: &str) -> Option<String> {
+    let code = qrcode::QrCode::new(text.as_bytes()).ok()?;
+    Some(code.render::<qrcode::render::svg::Color<'_>>().min_dimensions(200, 200).build())
+}
+
+/// TLS over a TCP listener, for `axum::serve`. A handshake that fails or takes more
+/// than 10 seconds drops that connection only.
+struct TlsListener {
+    tcp: TcpListener,
+    acceptor: TlsAcceptor,
+}
+
+impl axum::serve::Listener for TlsListener {
+    type Io = tokio_rustls::server::TlsStream<TcpStream>;
+    type Addr = SocketAddr;
+
+    async fn accept(&mut self) -> (Self::Io, Self::Addr) {
+        loop {
+            let (stream, addr) = match self.tcp.accept().await {
+                Ok(accepted) => accepted,
+                Err(e) => {
+                    tracing::debug!(error = %e, "LAN accept failed");
+                    tokio::time::sleep(Duration::from_millis(100)).await;
+                    continue;
+                }
+            };
+            match tokio::time::timeout(Duration::from_secs(10), self.acceptor.accept(stream)).await {
+                Ok(Ok(tls)) => return (tls, addr),
+                Ok(Err(e)) => tracing::debug!(error = %e, %addr, "TLS handshake failed"),
+                Err(_) => tracing::debug!(%addr, "TLS handshake timed out"),
+            }
+        }
+    }
+
+    fn local_addr(&self) -> std::io::Result<Self::Addr> {
+        self.tcp.local_addr()
+    }
+}
+
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new().routes(routes!(get_lan, set_lan))
+}
+
+/// LAN mode: whether it is on, its URL, certificate fingerprint and pairing code.
+#[utoipa::path(get, path = "/api/lan", tag = "devices", security(("bearer" = [])),
+    responses(
+        (status = 200, description = "LAN mode's state", body = LanStatus),
+        (status = 401, description = "Not logged in", body = ErrorBody),
+    ))]
+async fn get_lan(State(state): State<AppState>) -> Json<LanStatus> {
+    Json(state.lan.status(state.tz).await)
+}
+
+/// Turn LAN mode on (a TLS listener on the LAN address and a new pairing code) or off.
+#[utoipa::path(post, path = "/api/lan", tag = "devices", request_body = LanRequest, security(("bearer" = [])),
+    responses(
+        (status = 200, description = "LAN mode's new state", body = LanStatus),
+        (status = 401, description = "Not logged in", body = ErrorBody),
+        (status = 422, description = "Invalid request", body = ErrorBody),
+    ))]
+async fn set_lan(State(state): State<AppState>, Json(req): Json<LanRequest>) -> Result<Json<LanStatus>> {
+    if req.enabled {
+        state.lan.enable(&state).await.map_err(Error::Internal)?;
+    } else {
+        state.lan.disable().await;
+    }
+    Ok(Json(state.lan.status(state.tz).await))
+}

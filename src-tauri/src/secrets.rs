@@ -1,0 +1,163 @@
+//! Secrets (the token secret, model API keys) in the OS keychain: Secret Service on
+//! Linux, Keychain on macOS, Credential Manager on Windows. Where no keychain answers (a
+//! headless Linux box) they go to 0600 files in the data folder, and the log says so.
+//!
+//! Every keychain call runs on a blocking thread: the Secret Service client blocks on its
+//! own executor and panics when called from a runtime thread.
+
+use std::path::{Path, PathBuf};
+
+use anyhow::Context as _;
+
+/// The keychain's service name for ClawChat's entries.
+pub const SERVICE: &str = "clawchat";
+
+/// Where secrets are kept, as `GET /api/settings` reports it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    Keychain,
+    File,
+}
+
+impl Backend {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Backend::Keychain => "keychain",
+            Backend::File => "file",
+        }
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct SecretStore {
+    backend: Backend,
+    dir: PathBuf,
+}
+
+impl SecretStore {
+    /// Asks the keychain once; a keychain that does not answer means files in `dir`.
+    /// `CLAWCHAT_SECRET_BACKEND=file` skips the keychain.
+    pub async fn open(dir: &Path) -> Self {
+        let forced_file =
+            std::env::var("CLAWCHAT_SECRET_BACKEND").is_ok_and(|v| v.eq_ignore_ascii_case("file"));
+        let backend = if forced_file {
+            tracing::info!("secrets are kept in files in the data folder (CLAWCHAT_SECRET_BACKEND=file)");
+            Backend::File
+        } else {
+            match keychain_get("jwt_secret").await {
+                Ok(_) => Backend::Keychain,
+                Err(e) => {
+                    tracing::warn!(
+                        error = %e,
+                        dir = %dir.display(),
+                        "no OS keychain answered; secrets are kept in files only you can read in the data folder"
+                    );
+                    Backend::File
+                }
+            }
+        };
+        Self { backend, dir: dir.to_path_buf() }
+    }
+
+    pub fn backend(&self) -> Backend {
+        self.backend
+    }
+
+    pub async fn get(&self, name: &str) -> anyhow::Result<Option<String>> {
+        match self.backend {
+            Backend::Keychain => keychain_get(name).await,
+            Backend::File => file_get(&self.file(name)),
+        }
+    }
+
+    pub async fn set(&self, name: &str, value: &str) -> anyhow::Result<()> {
+        match self.backend {
+            Backend::Keychain => keychain_set(name, value).await,
+            Backend::File => write_private(&self.file(name), value),
+        }
+    }
+
+    /// The stored secret `name`, made by `make` and stored on first use. With the
+    /// keychain, a file left by an earlier file-based start is moved into it.
+    pub async fn get_or_create(&self, name: &str, make: impl FnOnce() -> String) -> anyhow::Result<String> {
+        if let Some(existing) = self.get(name).await? {
+            return Ok(existing);
+        }
+        if self.backend == Backend::Keychain
+            && let Some(old) = file_get(&self.file(name))?
+        {
+            keychain_set(name, &old).await?;
+            std::fs::remove_file(self.file(name)).ok();
+            tracing::info!(name, "moved a secret from its file into the keychain");
+            return Ok(old);
+        }
+        let value = make();
+        self.set(name, &value).await?;
+        Ok(value)
+    }
+
+    /// The file a secret is kept in without a keychain (`jwt_secret` is the file the
+    /// headless server uses too).
+    pub fn file(&self, name: &str) -> PathBuf {
+        self.dir.join(name)
+    }
+}
+
+async fn keychain_get(name: &str) -> anyhow::Result<Option<String>> {
+    let name = name.to_owned();
+    tokio::task::spawn_blocking(move || {
+        let entry = keyring::Entry::new(SERVICE, &name)?;
+        match entry.get_password() {
+            Ok(v) => Ok(Some(v)),
+            Err(keyring::Error::NoEntry) => Ok(None),
+            Err(e) => Err(e),
+        }
+    })
+    .await
+    .context("the keychain call stopped")?
+    .context("the keychain did not answer")
+}
+
+async fn keychain_set(name: &str, value: &str) -> anyhow::Result<()> {
+    let (name, value) = (name.to_owned(), value.to_owned());
+    tokio::task::spawn_blocking(move || keyring::Entry::new(SERVICE, &name)?.set_password(&value))
+        .await
+        .context("the keychain call stopped")?
+        .context("the keychain did not store the secret")
+}
+
+fn file_get(path: &Path) -> anyhow::Result<Option<String>> {
+    match std::fs::read_to_string(path) {
+        Ok(s) => Ok(Some(s.trim().to_owned()).filter(|s| !s.is_empty())),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
+        Err(e) => Err(e).with_context(|| format!("cannot read {}", path.display())),
+    }
+}
+
+/// Writes a file only its owner can read (0600 on Unix).
+fn write_private(path: &Path, contents: &str) -> anyhow::Result<()> {
+    use std::io::Write as _;
+    if let Some(dir) = path.parent() {
+        std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
+    }
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create(true).truncate(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt as _;
+        options.mode(0o600);
+    }
+    let mut file = options.open(path).with_context(|| format!("cannot write {}", path.display()))?;
+    file.write_all(contents.as_bytes())?;
+    file.sync_all()?;
+    Ok(())
+}
+
+/// A new random token secret (64 URL-safe characters).
+pub fn new_token_secret() -> String {
+    use base64::Engine as _;
+    use rand::RngCore as _;
+    let mut raw = [0u8; 48];
+    rand::rng().fill_bytes(&mut raw);
+    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(raw)
+}

@@ -1,0 +1,432 @@
+//! The shell's logic without a window: start-up, the host tools and their path rules, the
+//! approval policy on the real task engine, notifications, secrets.
+
+#![allow(clippy::unwrap_used)]
+
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use clap::Parser as _;
+use clawchat_desktop::host::HostTools;
+use clawchat_desktop::paths::HostPolicy;
+use clawchat_desktop::server::{Embedded, desktop_settings};
+use clawchat_desktop::{notify, secrets, session};
+use clawchat_server::brain::Approval;
+use clawchat_server::brain::PlanContext;
+use clawchat_server::brain::engine::Origin;
+use clawchat_server::brain::types::{Target, TaskRecord, TaskSpec, TaskStatus};
+use clawchat_server::bus::ServerEvent;
+use serde_json::{Value, json};
+
+/// A home folder with a readable note, a dot-folder holding a secret, and a folder
+/// outside it holding another.
+struct Home {
+    _dir: tempfile::TempDir,
+    home: PathBuf,
+    outside: PathBuf,
+}
+
+fn home() -> Home {
+    let dir = tempfile::tempdir().unwrap();
+    let home = dir.path().join("home");
+    let outside = dir.path().join("outside");
+    std::fs::create_dir_all(home.join("notes")).unwrap();
+    std::fs::create_dir_all(home.join(".ssh")).unwrap();
+    std::fs::create_dir_all(&outside).unwrap();
+    std::fs::write(home.join("notes/ideas.txt"), "grow tomatoes").unwrap();
+    std::fs::write(home.join(".ssh/id_ed25519"), "PRIVATE").unwrap();
+    std::fs::write(outside.join("secret.txt"), "not yours").unwrap();
+    Home { home: home.canonicalize().unwrap(), outside: outside.canonicalize().unwrap(), _dir: dir }
+}
+
+fn tools(h: &Home) -> HostTools {
+    HostTools::new(HostPolicy::new(std::slice::from_ref(&h.home), Some(h.home.clone())))
+}
+
+fn path_str(p: &Path) -> String {
+    p.display().to_string()
+}
+
+#[tokio::test]
+async fn file_read_reads_inside_home_by_tilde_and_by_full_path() {
+    let h = home();
+    let t = tools(&h);
+    let out = t.run("file_read", &json!({"path": "~/notes/ideas.txt"})).await.unwrap();
+    assert_eq!(out["content"], "grow tomatoes");
+    let out = t.run("file_read", &json!({"path": path_str(&h.home.join("notes/ideas.txt"))})).await.unwrap();
+    assert_eq!(out["content"], "grow tomatoes");
+    assert_eq!(out["truncated"], false);
+}
+
+#[tokio::test]
+async fn file_read_refuses_dot_dot_links_and_dot_folders() {
+    let h = home();
+    let t = tools(&h);
+    let err = t.run("file_read", &json!({"path": "~/../outside/secret.txt"})).await.unwrap_err();
+    assert!(err.contains("outside the folders"), "{err}");
+    std::os::unix::fs::symlink(h.outside.join("secret.txt"), h.home.join("notes/link.txt")).unwrap();
+    let err = t.run("file_read", &json!({"path": "~/notes/link.txt"})).await.unwrap_err();
+    assert!(err.contains("outside the folders"), "a link out is followed and refused: {err}");
+    std::os::unix::fs::symlink(&h.outside, h.home.join("escape")).unwrap();
+    let err = t.run("file_read", &json!({"path": "~/escape/secret.txt"})).await.unwrap_err();
+    assert!(err.contains("outside the folders"), "{err}");
+    let err = t.run("file_read", &json!({"path": "~/.ssh/id_ed25519"})).await.unwrap_err();
+    assert!(err.contains("hidden"), "{err}");
+    let err = t.run("file_read", &json!({"path": "~/notes/missing.txt"})).await.unwrap_err();
+    assert!(err.contains("cannot open"), "{err}");
+}
+
+#[tokio::test]
+async fn file_read_caps_what_it_returns() {
+    let h = home();
+    let mut policy = HostPolicy::new(std::slice::from_ref(&h.home), Some(h.home.clone()));
+    policy.max_read_bytes = 10;
+    std::fs::write(h.home.join("notes/long.txt"), "0123456789abcdef").unwrap();
+    let out = HostTools::new(policy).run("file_read", &json!({"path": "~/notes/long.txt"})).await.unwrap();
+    assert_eq!(out["content"], "0123456789");
+    assert_eq!(out["truncated"], true);
+    assert_eq!(out["size"], 16);
+}
+
+#[tokio::test]
+async fn file_create_makes_new_files_only_inside_allowed_folders() {
+    let h = home();
+    let t = tools(&h);
+    let out = t.run("file_create", &json!({"path": "~/notes/new.txt", "content": "hello"})).await.unwrap();
+    assert_eq!(out["bytes"], 5);
+    assert_eq!(std::fs::read_to_string(h.home.join("notes/new.txt")).unwrap(), "hello");
+
+    let err =
+        t.run("file_create", &json!({"path": "~/notes/new.txt", "content": "again"})).await.unwrap_err();
+    assert!(err.contains("already exists"), "{err}");
+    assert_eq!(std::fs::read_to_string(h.home.join("notes/new.txt")).unwrap(), "hello", "not overwritten");
+
+    let err = t.run("file_create", &json!({"path": "~/../outside/x.txt", "content": "x"})).await.unwrap_err();
+    assert!(err.contains("outside the folders"), "{err}");
+    assert!(!h.outside.join("x.txt").exists());
+
+    std::os::unix::fs::symlink(&h.outside, h.home.join("escape")).unwrap();
+    let err = t.run("file_create", &json!({"path": "~/escape/x.txt", "content": "x"})).await.unwrap_err();
+    assert!(err.contains("outside the folders"), "{err}");
+    assert!(!h.outside.join("x.txt").exists());
+
+    // A link planted where the new file would go is not followed.
+    std::os::unix::fs::symlink(h.outside.join("planted.txt"), h.home.join("notes/planted.txt")).unwrap();
+    let err =
+        t.run("file_create", &json!({"path": "~/notes/planted.txt", "content": "x"})).await.unwrap_err();
+    assert!(err.contains("already exists"), "{err}");
+    assert!(!h.outside.join("planted.txt").exists());
+
+    let err =
+        t.run("file_create", &json!({"path": "~/.ssh/authorized_keys", "content": "x"})).await.unwrap_err();
+    assert!(err.contains("hidden"), "{err}");
+    assert!(!h.home.join(".ssh/authorized_keys").exists());
+
+    let err = t.run("file_create", &json!({"path": "~/nowhere/x.txt", "content": "x"})).await.unwrap_err();
+    assert!(err.contains("is not there"), "{err}");
+}
+
+#[tokio::test]
+async fn file_create_refuses_content_over_the_cap() {
+    let h = home();
+    let mut policy = HostPolicy::new(std::slice::from_ref(&h.home), Some(h.home.clone()));
+    policy.max_write_bytes = 4;
+    let err = HostTools::new(policy)
+        .run("file_create", &json!({"path": "~/notes/big.txt", "content": "12345"}))
+        .await
+        .unwrap_err();
+    assert!(err.contains("at most 4 bytes"), "{err}");
+    assert!(!h.home.join("notes/big.txt").exists());
+}
+
+#[tokio::test]
+async fn executor_shell_runs_in_a_folder_without_a_terminal_and_captures_output() {
+    let h = home();
+    let t = tools(&h);
+    let out = t
+        .run("executor_shell", &json!({"command": "pwd; cat ideas.txt; echo oops >&2; test -t 0 || echo no-tty; exit 3", "cwd": "~/notes"}))
+        .await
+        .unwrap();
+    assert_eq!(out["exit_code"], 3);
+    assert_eq!(out["stdout"], format!("{}\ngrow tomatoesno-tty\n", h.home.join("notes").display()));
+    assert_eq!(out["stderr"], "oops\n");
+    let out = t.run("executor_shell", &json!({"command": "pwd"})).await.unwrap();
+    assert_eq!(out["stdout"], format!("{}\n", h.home.display()), "the first allowed folder by default");
+}
+
+#[tokio::test]
+async fn executor_shell_refuses_folders_outside_and_caps_output_and_time() {
+    let h = home();
+    let err = tools(&h)
+        .run("executor_shell", &json!({"command": "touch here", "cwd": path_str(&h.outside)}))
+        .await
+        .unwrap_err();
+    assert!(err.contains("outside the folders"), "{err}");
+    assert!(!h.outside.join("here").exists(), "nothing ran");
+
+    let mut policy = HostPolicy::new(std::slice::from_ref(&h.home), Some(h.home.clone()));
+    policy.max_output_bytes = 100;
+    policy.shell_timeout = Duration::from_secs(1);
+    let t = HostTools::new(policy);
+    let out = t.run("executor_shell", &json!({"command": "yes | head -c 100000"})).await.unwrap();
+    assert_eq!(out["stdout"].as_str().unwrap().len(), 100);
+    assert_eq!(out["truncated"], true);
+    let err = t.run("executor_shell", &json!({"command": "sleep 60"})).await.unwrap_err();
+    assert!(err.contains("did not finish within 1 s"), "{err}");
+}
+
+#[tokio::test]
+async fn open_app_takes_a_program_name_or_a_path_never_a_shell_string() {
+    let h = home();
+    let t = tools(&h);
+    let err = t.run("open_app", &json!({"target": "firefox; rm -rf ~"})).await.unwrap_err();
+    assert!(err.contains("is not the name of an application"), "{err}");
+    let err = t.run("open_app", &json!({"target": "no-such-app-clawchat"})).await.unwrap_err();
+    assert!(err.contains("no application called"), "{err}");
+    let err =
+        t.run("open_app", &json!({"target": path_str(&h.outside.join("secret.txt"))})).await.unwrap_err();
+    assert!(err.contains("outside the folders"), "{err}");
+}
+
+// --- The embedded server and the approval policy, on the real engine and store.
+
+struct Running {
+    _dir: tempfile::TempDir,
+    data: PathBuf,
+    home: Home,
+    embedded: Embedded,
+}
+
+async fn start() -> Running {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    let cli = clawchat_server::config::Cli::try_parse_from([
+        "clawchat",
+        "--data-dir",
+        data.to_str().unwrap(),
+        "--pin",
+        "482916",
+        "--ai-provider",
+        "builtin",
+        "--jwt-secret",
+        "a-test-secret-that-is-long-enough-for-hs256",
+        "--tz",
+        "UTC",
+    ])
+    .unwrap();
+    let h = home();
+    let policy = HostPolicy::new(std::slice::from_ref(&h.home), Some(h.home.clone()));
+    let (embedded, pin) = Embedded::start(desktop_settings(cli.settings, 0), policy).await.unwrap();
+    assert!(pin.is_none(), "the configured PIN is used");
+    Running { _dir: dir, data, home: h, embedded }
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_server_listens_on_loopback_and_the_desktop_session_logs_in_without_a_pin() {
+    let r = start().await;
+    assert!(r.embedded.addr.ip().is_loopback());
+    assert_ne!(r.embedded.addr.port(), 0);
+    let client = reqwest::Client::new();
+    let health: Value = client
+        .get(format!("{}/api/health", r.embedded.base_url()))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(health["status"], "ok");
+
+    let s = session::open(&r.embedded.state, r.embedded.base_url()).await.unwrap();
+    assert_eq!(s.base_url, format!("http://127.0.0.1:{}", r.embedded.addr.port()));
+    let todos =
+        client.get(format!("{}/api/todos", s.base_url)).bearer_auth(&s.access_token).send().await.unwrap();
+    assert_eq!(todos.status(), 200, "the desktop token is accepted");
+    let unauth = client.get(format!("{}/api/todos", s.base_url)).send().await.unwrap();
+    assert_eq!(unauth.status(), 401);
+
+    // The window's origin may call the server (CORS), another origin may not.
+    let pre = client
+        .request(reqwest::Method::OPTIONS, format!("{}/api/todos", s.base_url))
+        .header("Origin", "tauri://localhost")
+        .header("Access-Control-Request-Method", "GET")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(pre.headers().get("access-control-allow-origin").unwrap(), "tauri://localhost");
+
+    // A second session reuses the one desktop device.
+    session::open(&r.embedded.state, r.embedded.base_url()).await.unwrap();
+    let kinds: Vec<(String,)> =
+        sqlx::query_as("SELECT kind FROM devices").fetch_all(&r.embedded.state.db.read).await.unwrap();
+    assert_eq!(kinds, vec![("desktop".to_owned(),)]);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn shutdown_finishes_the_store_and_closes_the_port() {
+    let r = start().await;
+    let addr = r.embedded.addr;
+    r.embedded.shutdown().await.unwrap();
+    r.embedded.shutdown().await.unwrap();
+    assert!(tokio::net::TcpStream::connect(addr).await.is_err(), "nobody listens any more");
+    let wal = r.data.join("clawchat.db-wal");
+    assert!(std::fs::metadata(&wal).map(|m| m.len() == 0).unwrap_or(true), "the WAL was checkpointed");
+    let db = sqlx::SqlitePool::connect(&format!("sqlite://{}", r.data.join("clawchat.db").display()))
+        .await
+        .unwrap();
+    let (check,): (String,) = sqlx::query_as("PRAGMA integrity_check").fetch_one(&db).await.unwrap();
+    assert_eq!(check, "ok");
+}
+
+fn task(tool: &str, inputs: Value) -> TaskRecord {
+    TaskRecord {
+        task: TaskSpec { task_id: "t1".into(), tool: tool.into(), inputs, depends_on: vec![] },
+        status: TaskStatus::Pending,
+        target: Target::Host,
+        output: None,
+        error: None,
+    }
+}
+
+/// Runs one host task through the engine, answering an approval request with `answer`
+/// (`None`: no request is expected, and one is denied). Says whether it was asked.
+async fn run_one(r: &Running, t: TaskRecord, origin: Origin, answer: Option<Approval>) -> (TaskRecord, bool) {
+    let engine = r.embedded.state.brain.engine.clone();
+    let approvals = r.embedded.state.brain.approvals.clone();
+    let mut rx = r.embedded.state.bus.subscribe();
+    let asked = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let answerer = tokio::spawn({
+        let asked = asked.clone();
+        async move {
+            while let Ok(event) = rx.recv().await {
+                if let ServerEvent::ApprovalRequest { task, .. } = event.as_ref() {
+                    asked.store(true, std::sync::atomic::Ordering::SeqCst);
+                    let a = answer.clone().unwrap_or_else(|| Approval::Denied("unexpected".into()));
+                    approvals.answer(&task.task.task_id, a);
+                }
+            }
+        }
+    });
+    let stored = engine.persist(None, None, vec![t]).await.unwrap();
+    let outcome = engine.run(stored, PlanContext { origin, conversation_id: None }).await;
+    answerer.abort();
+    (outcome.tasks.into_iter().next().unwrap(), asked.load(std::sync::atomic::Ordering::SeqCst))
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_read_inside_home_runs_at_once_and_is_recorded() {
+    let r = start().await;
+    let (done, asked) =
+        run_one(&r, task("file_read", json!({"path": "~/notes/ideas.txt"})), Origin::User, None).await;
+    assert!(!asked);
+    assert_eq!(done.status, TaskStatus::Done);
+    assert_eq!(done.output.unwrap()["content"], "grow tomatoes");
+    let (status, output): (String, String) = sqlx::query_as("SELECT status, output FROM agent_tasks")
+        .fetch_one(&r.embedded.state.db.read)
+        .await
+        .unwrap();
+    assert_eq!(status, "done");
+    assert!(output.contains("grow tomatoes"), "the task history keeps the output");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_read_proposed_from_untrusted_text_waits_for_a_yes() {
+    let r = start().await;
+    let t = task("file_read", json!({"path": "~/notes/ideas.txt"}));
+    let (done, asked) = run_one(&r, t, Origin::Untrusted, Some(Approval::Denied("no".into()))).await;
+    assert!(asked, "asked before reading");
+    assert_eq!(done.status, TaskStatus::Cancelled);
+    assert!(done.output.is_none());
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn file_create_waits_for_the_yes_then_the_file_exists() {
+    let r = start().await;
+    let target = r.home.home.join("notes/approved.txt");
+    let t = task("file_create", json!({"path": "~/notes/approved.txt", "content": "yes"}));
+    let (done, asked) = run_one(&r, t, Origin::User, Some(Approval::Approved)).await;
+    assert!(asked);
+    assert_eq!(done.status, TaskStatus::Done, "{:?}", done.error);
+    assert_eq!(std::fs::read_to_string(target).unwrap(), "yes");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_denied_command_never_runs() {
+    let r = start().await;
+    let t = task("executor_shell", json!({"command": "touch ran.txt"}));
+    let (done, asked) = run_one(&r, t, Origin::User, Some(Approval::Denied("not now".into()))).await;
+    assert!(asked);
+    assert_eq!(done.status, TaskStatus::Cancelled);
+    assert!(!r.home.home.join("ran.txt").exists(), "nothing ran");
+    let (status, error): (String, String) = sqlx::query_as("SELECT status, error FROM agent_tasks")
+        .fetch_one(&r.embedded.state.db.read)
+        .await
+        .unwrap();
+    assert_eq!(status, "cancelled");
+    assert!(error.contains("not now"), "{error}");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn bus_notifications_become_native_ones() {
+    let r = start().await;
+    let (tx, mut shown) = tokio::sync::mpsc::unbounded_channel();
+    notify::forward(&r.embedded.state.bus, move |n| {
+        let _ = tx.send(n);
+    });
+    r.embedded.state.bus.data_changed("todos");
+    r.embedded.state.bus.publish(ServerEvent::Notification {
+        title: "Reminder".into(),
+        body: "Call Ana".into(),
+        kind: "reminder".into(),
+        ref_id: None,
+        conversation_id: None,
+    });
+    let n = tokio::time::timeout(Duration::from_secs(30), shown.recv()).await.unwrap().unwrap();
+    assert_eq!(
+        (n.title.as_str(), n.body.as_str()),
+        ("Reminder", "Call Ana"),
+        "only the notification is shown"
+    );
+}
+
+// --- Secrets. These two depend on the machine's session bus, so `make test-desktop`
+// runs each in the environment it names.
+
+/// Run with no session bus (`DBUS_SESSION_BUS_ADDRESS=unix:path=/nonexistent`).
+#[tokio::test(flavor = "multi_thread")]
+#[ignore = "needs a machine with no keychain; make test-desktop runs it"]
+async fn without_a_keychain_secrets_go_to_a_private_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = secrets::SecretStore::open(dir.path()).await;
+    assert_eq!(store.backend(), secrets::Backend::File);
+    let value = store.get_or_create("jwt_secret", secrets::new_token_secret).await.unwrap();
+    assert_eq!(value.len(), 64);
+    let file = dir.path().join("jwt_secret");
+    use std::os::unix::fs::PermissionsExt as _;
+    assert_eq!(std::fs::metadata(&file).unwrap().permissions().mode() & 0o777, 0o600);
+    assert_eq!(store.get_or_create("jwt_secret", || "other".into()).await.unwrap(), value, "kept");
+}
+
+/// Run under `dbus-run-session` with `gnome-keyring-daemon --unlock --components=secrets`
+/// (given a password on stdin, so it creates and unlocks the login keyring).
+#[tokio::test(flavor = "multi_thread")]
+#[ignore = "needs a running Secret Service; make test-desktop starts one"]
+async fn with_the_secret_service_secrets_go_to_the_keychain() {
+    let dir = tempfile::tempdir().unwrap();
+    // An earlier start without a keychain left the secret in a file: it moves.
+    std::fs::write(dir.path().join("jwt_secret"), "moved-secret-moved-secret-moved-secret-1234").unwrap();
+    let store = secrets::SecretStore::open(dir.path()).await;
+    assert_eq!(store.backend(), secrets::Backend::Keychain);
+    let value = store.get_or_create("jwt_secret", secrets::new_token_secret).await.unwrap();
+    assert_eq!(value, "moved-secret-moved-secret-moved-secret-1234");
+    assert!(!dir.path().join("jwt_secret").exists(), "no copy is left in a file");
+    // Another Secret Service client sees it.
+    let out = std::process::Command::new("secret-tool")
+        .args(["lookup", "service", secrets::SERVICE, "username", "jwt_secret"])
+        .output()
+        .unwrap();
+    assert_eq!(String::from_utf8_lossy(&out.stdout).trim(), value);
+    store.set("ai_api_key", "sk-test").await.unwrap();
+    assert_eq!(store.get("ai_api_key").await.unwrap().as_deref(), Some("sk-test"));
+    assert!(!dir.path().join("ai_api_key").exists());
+}
