@@ -163,9 +163,7 @@ bench-scheduler: deps
 # cargo-fuzz passes for libFuzzer's coverage instrumentation, and --sanitizer none leaves
 # out AddressSanitizer, which needs a nightly standard library (this code forbids unsafe).
 # The fuzz crate builds beside the other builds (under CARGO_TARGET_DIR when it is set, so a
-# reused cache covers it too); corpora live in server-core/fuzz/corpus. The bounded run in
-# `make test` uses an unoptimised build, which compiles in a fraction of the time; the long
-# run optimises.
+# reused cache covers it too); corpora live in server-core/fuzz/corpus.
 FUZZ_TARGETS := parse_text ws_frame sse_tool_calls rrule jwt ics
 FUZZ_SECONDS ?= 20
 FUZZ_LONG_SECONDS ?= 600
@@ -181,7 +179,7 @@ cargo-fuzz: rust
 	@command -v cargo-fuzz >/dev/null 2>&1 || $(CARGO) install cargo-fuzz --locked
 
 fuzz-build: cargo-fuzz
-	$(FUZZ) build --dev $(FUZZ_OPTS)
+	$(FUZZ) build $(FUZZ_OPTS)
 
 # Each target for FUZZ_SECONDS from the committed corpus; what it finds on the way goes to
 # a scratch directory, so the corpus only changes on purpose. A crash fails the run and
@@ -190,7 +188,7 @@ fuzz-smoke: fuzz-build
 	@set -e; scratch=$$(mktemp -d); trap 'rm -rf $$scratch' EXIT; \
 	for t in $(FUZZ_TARGETS); do \
 		mkdir -p $$scratch/$$t; \
-		if ! ( $(FUZZ) run --dev $(FUZZ_OPTS) $$t $$scratch/$$t fuzz/corpus/$$t -- \
+		if ! ( $(FUZZ) run $(FUZZ_OPTS) $$t $$scratch/$$t fuzz/corpus/$$t -- \
 			-max_total_time=$(FUZZ_SECONDS) $(FUZZ_FLAGS) ) > $$scratch/$$t.log 2>&1; then \
 			tail -n 60 $$scratch/$$t.log; echo "fuzz target $$t failed; its input is in server-core/fuzz/artifacts/$$t/"; exit 1; \
 		fi; \
@@ -199,8 +197,7 @@ fuzz-smoke: fuzz-build
 
 # The long run: each target for FUZZ_LONG_SECONDS (10 minutes by default), growing its
 # corpus, which is then minimised (cargo fuzz cmin) before it is committed.
-fuzz: cargo-fuzz
-	$(FUZZ) build $(FUZZ_OPTS)
+fuzz: fuzz-build
 	@set -e; for t in $(FUZZ_TARGETS); do \
 		echo "fuzz $$t for $(FUZZ_LONG_SECONDS) s"; \
 		( $(FUZZ) run $(FUZZ_OPTS) $$t -- -max_total_time=$(FUZZ_LONG_SECONDS) $(FUZZ_FLAGS) ); \
