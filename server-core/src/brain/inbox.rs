@@ -87,6 +87,8 @@ fn same_error(e: &Error) -> Error {
     match e {
         Error::Unavailable => Error::Unavailable,
         Error::Timeout => Error::Timeout,
+        Error::StorageFull => Error::StorageFull,
+        Error::StorageReadOnly => Error::StorageReadOnly,
         other => Error::Internal(anyhow::anyhow!("{other}")),
     }
 }
