@@ -293,6 +293,8 @@ async fn get_lan(State(state): State<AppState>) -> Json<LanStatus> {
     responses(
         (status = 200, description = "LAN mode's new state", body = LanStatus),
         (status = 401, description = "Not logged in", body = ErrorBody),
+        (status = 400, description = "Malformed JSON or unknown fields", body = ErrorBody),
+        (status = 415, description = "Not JSON", body = ErrorBody),
         (status = 422, description = "Invalid request", body = ErrorBody),
     ))]
 async fn set_lan(State(state): State<AppState>, Json(req): Json<LanRequest>) -> Result<Json<LanStatus>> {

@@ -226,6 +226,8 @@ fn validate(p: &SettingsPatch) -> Result<()> {
     responses(
         (status = 200, description = "The new settings", body = SettingsView),
         (status = 401, description = "Not logged in", body = ErrorBody),
+        (status = 400, description = "Malformed JSON or unknown fields", body = ErrorBody),
+        (status = 415, description = "Not JSON", body = ErrorBody),
         (status = 422, description = "Invalid values; nothing was changed", body = ErrorBody),
     ))]
 async fn patch_settings(
@@ -296,6 +298,8 @@ pub struct ModelTest {
     responses(
         (status = 200, description = "The outcome; `ok` false when the service failed", body = ModelCheck),
         (status = 401, description = "Not logged in", body = ErrorBody),
+        (status = 400, description = "Malformed JSON or unknown fields", body = ErrorBody),
+        (status = 415, description = "Not JSON", body = ErrorBody),
         (status = 422, description = "Invalid values", body = ErrorBody),
     ))]
 async fn test_model(State(state): State<AppState>, body: Bytes) -> Result<Json<ModelCheck>> {
