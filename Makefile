@@ -214,7 +214,6 @@ tests/.venv-api/installed: tests/api/requirements.txt
 api-fuzz: deps python tests/.venv-api/installed
 	$(CARGO) build -p clawchat-server
 	tests/.venv-api/bin/python tests/api/run_schemathesis.py --max-examples $(API_FUZZ_EXAMPLES)
-	rm -rf assets/node_modules
 
 # --- Desktop app (src-tauri/) --------------------------------------------------------
 # Debian/Ubuntu packages the Tauri build needs, and those its tests need (a virtual X
