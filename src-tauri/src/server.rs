@@ -4,6 +4,7 @@ use std::net::{Ipv4Addr, SocketAddr};
 use std::sync::Arc;
 
 use anyhow::Context as _;
+use clawchat_server::schedule::Notifier;
 use clawchat_server::{App, AppState, Settings};
 use tokio::sync::{Mutex, oneshot};
 use tokio::task::JoinHandle;
@@ -48,9 +49,16 @@ impl Embedded {
     /// Opens the store (migrations, secret, PIN), installs the native host executor and
     /// starts serving. Returns once the listener is bound, so the address is real, with
     /// the PIN made on a first start.
-    pub async fn start(settings: Settings, policy: HostPolicy) -> anyhow::Result<(Self, Option<String>)> {
+    pub async fn start(
+        settings: Settings,
+        policy: HostPolicy,
+        notifier: Option<Arc<dyn Notifier>>,
+    ) -> anyhow::Result<(Self, Option<String>)> {
         let bind = SocketAddr::new(settings.host, settings.port);
-        let app = App::open(settings).await?;
+        let mut app = App::open(settings).await?;
+        if let Some(notifier) = notifier {
+            app = app.with_notifier(notifier);
+        }
         app.state.brain.engine.set_host_executor(Some(Arc::new(HostTools::new(policy))));
         let listener =
             tokio::net::TcpListener::bind(bind).await.with_context(|| format!("cannot listen on {bind}"))?;
@@ -94,7 +102,8 @@ pub struct Launched {
 /// from the keychain, host tools confined to `CLAWCHAT_ALLOWED_FOLDERS` (default: the
 /// home folder minus dot-folders), the server on `CLAWCHAT_DESKTOP_PORT` (default: an
 /// ephemeral port) on 127.0.0.1.
-pub async fn launch() -> anyhow::Result<Launched> {
+/// `notifier` shows the scheduler's notifications (the window's native ones).
+pub async fn launch(notifier: Option<Arc<dyn Notifier>>) -> anyhow::Result<Launched> {
     let port = match std::env::var("CLAWCHAT_DESKTOP_PORT") {
         Ok(p) if !p.trim().is_empty() => {
             p.trim().parse().context("CLAWCHAT_DESKTOP_PORT is not a port number")?
@@ -115,6 +124,6 @@ pub async fn launch() -> anyhow::Result<Launched> {
         .map(|v| std::env::split_paths(&v).map(|p| p.display().to_string()).collect())
         .unwrap_or_default();
     let policy = HostPolicy::with_folders(&folders);
-    let (embedded, generated_pin) = Embedded::start(settings, policy).await?;
+    let (embedded, generated_pin) = Embedded::start(settings, policy, notifier).await?;
     Ok(Launched { embedded, secret_backend: secrets.backend(), generated_pin })
 }

@@ -48,7 +48,9 @@ pub fn run(started: Instant) -> anyhow::Result<()> {
             }
         })
         .setup(move |app| {
-            let launched = tauri::async_runtime::block_on(server::launch())?;
+            let shown = app.handle().clone();
+            let native = Arc::new(notify::NativeNotifier::new(move |n| show_native(&shown, n)));
+            let launched = tauri::async_runtime::block_on(server::launch(Some(native)))?;
             if let Some(pin) = &launched.generated_pin {
                 println!("Your ClawChat PIN (for browsers and phones) is {pin}. It is shown only this once.");
             }
@@ -57,15 +59,7 @@ pub fn run(started: Instant) -> anyhow::Result<()> {
             app.manage(Shell { embedded: embedded.clone(), secret_backend: launched.secret_backend });
             tray(app.handle())?;
             let handle = app.handle().clone();
-            notify::forward(&embedded.state.bus, move |n| {
-                let handle = handle.clone();
-                // The notification daemon is reached over D-Bus, which may block.
-                tauri::async_runtime::spawn_blocking(move || {
-                    if let Err(e) = handle.notification().builder().title(n.title).body(n.body).show() {
-                        tracing::debug!(error = %e, "no native notification shown");
-                    }
-                });
-            });
+            notify::forward(&embedded.state.bus, move |n| show_native(&handle, n));
             stop_on_signal(app.handle().clone());
             let config = app.config().app.windows.iter().find(|w| w.label == MAIN).cloned();
             let config = config.ok_or_else(|| anyhow::anyhow!("tauri.conf.json has no main window"))?;
@@ -88,6 +82,17 @@ pub fn run(started: Instant) -> anyhow::Result<()> {
         _ => {}
     });
     Ok(())
+}
+
+/// Shows one native notification. The notification daemon is reached over D-Bus, which
+/// may block, so it is shown from a blocking thread.
+fn show_native(handle: &AppHandle, n: notify::Native) {
+    let handle = handle.clone();
+    tauri::async_runtime::spawn_blocking(move || {
+        if let Err(e) = handle.notification().builder().title(n.title).body(n.body).show() {
+            tracing::debug!(error = %e, "no native notification shown");
+        }
+    });
 }
 
 fn show_main(app: &AppHandle) {

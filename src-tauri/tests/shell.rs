@@ -216,7 +216,7 @@ async fn start() -> Running {
     .unwrap();
     let h = home();
     let policy = HostPolicy::new(std::slice::from_ref(&h.home), Some(h.home.clone()));
-    let (embedded, pin) = Embedded::start(desktop_settings(cli.settings, 0), policy).await.unwrap();
+    let (embedded, pin) = Embedded::start(desktop_settings(cli.settings, 0), policy, None).await.unwrap();
     assert!(pin.is_none(), "the configured PIN is used");
     Running { _dir: dir, data, home: h, embedded }
 }
@@ -367,25 +367,57 @@ async fn a_denied_command_never_runs() {
 }
 
 #[tokio::test(flavor = "multi_thread")]
-async fn bus_notifications_become_native_ones() {
+async fn bus_notifications_become_native_ones_except_the_schedulers_own() {
     let r = start().await;
     let (tx, mut shown) = tokio::sync::mpsc::unbounded_channel();
     notify::forward(&r.embedded.state.bus, move |n| {
         let _ = tx.send(n);
     });
+    let publish = |title: &str, kind: &str| {
+        r.embedded.state.bus.publish(ServerEvent::Notification {
+            title: title.into(),
+            body: "body".into(),
+            kind: kind.into(),
+            ref_id: None,
+            conversation_id: None,
+        });
+    };
     r.embedded.state.bus.data_changed("todos");
-    r.embedded.state.bus.publish(ServerEvent::Notification {
-        title: "Reminder".into(),
-        body: "Call Ana".into(),
-        kind: "reminder".into(),
+    // The scheduler's kinds come through the native notifier, not the bus.
+    publish("Reminder", "reminder");
+    publish("Overdue", "overdue");
+    publish("Briefing", "briefing");
+    publish("Your research is done", "task_done");
+    let n = tokio::time::timeout(Duration::from_secs(30), shown.recv()).await.unwrap().unwrap();
+    assert_eq!(n.title, "Your research is done", "only the finished task is shown from the bus");
+}
+
+#[tokio::test]
+async fn the_native_notifier_shows_every_notification_the_scheduler_delivers() {
+    use clawchat_server::schedule::{Notification, Notifier as _};
+    let shown = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+    let sink = shown.clone();
+    let native = notify::NativeNotifier::new(move |n| sink.lock().unwrap().push((n.title, n.body)));
+    let fired = |kind: &str, title: &str| Notification {
+        id: title.to_owned(),
+        kind: kind.to_owned(),
+        title: title.to_owned(),
+        body: format!("{title} body"),
         ref_id: None,
         conversation_id: None,
-    });
-    let n = tokio::time::timeout(Duration::from_secs(30), shown.recv()).await.unwrap().unwrap();
+        occurrence_at: None,
+        fire_at: "2026-11-21T09:00:00+00:00".into(),
+        late: false,
+        created_at: "2026-11-21T09:00:00+00:00".into(),
+        read: false,
+    };
+    native.deliver(&[fired("reminder", "Call Ana"), fired("briefing", "Your day")]).await.unwrap();
     assert_eq!(
-        (n.title.as_str(), n.body.as_str()),
-        ("Reminder", "Call Ana"),
-        "only the notification is shown"
+        *shown.lock().unwrap(),
+        vec![
+            ("Call Ana".to_owned(), "Call Ana body".to_owned()),
+            ("Your day".to_owned(), "Your day body".to_owned())
+        ]
     );
 }
 
