@@ -284,6 +284,29 @@ pub fn router(state: AppState, allowed: AllowedHosts) -> Router {
     http::layers(app, &state.settings, allowed)
 }
 
+/// Completes on Ctrl-C or SIGTERM: the stop signal of the headless server and the
+/// desktop app alike.
+pub async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let term = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! {
+        () = ctrl_c => {},
+        () = term => {},
+    }
+}
+
 /// Serves `app` on `listener` until `shutdown` completes; in-flight requests finish, then
 /// the WAL is checkpointed and the store closed.
 pub async fn serve(

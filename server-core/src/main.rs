@@ -42,7 +42,11 @@ async fn run_server(settings: clawchat_server::Settings) -> anyhow::Result<()> {
         .with_context(|| format!("cannot listen on {host}:{port}"))?;
     let addr = listener.local_addr()?;
     println!("ClawChat is running at http://{addr}/ (API docs at http://{addr}/docs)");
-    serve(app, listener, shutdown_signal()).await
+    serve(app, listener, async {
+        clawchat_server::shutdown_signal().await;
+        tracing::info!("shutting down");
+    })
+    .await
 }
 
 async fn reset_pin(settings: clawchat_server::Settings, pin: Option<String>) -> anyhow::Result<()> {
@@ -55,27 +59,4 @@ async fn reset_pin(settings: clawchat_server::Settings, pin: Option<String>) -> 
     db.close().await;
     println!("The new ClawChat PIN is {pin}. Every device must log in again.");
     Ok(())
-}
-
-/// Ctrl-C or SIGTERM.
-async fn shutdown_signal() {
-    let ctrl_c = async {
-        let _ = tokio::signal::ctrl_c().await;
-    };
-    #[cfg(unix)]
-    let term = async {
-        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
-            Ok(mut s) => {
-                s.recv().await;
-            }
-            Err(_) => std::future::pending::<()>().await,
-        }
-    };
-    #[cfg(not(unix))]
-    let term = std::future::pending::<()>();
-    tokio::select! {
-        () = ctrl_c => {},
-        () = term => {},
-    }
-    tracing::info!("shutting down");
 }

@@ -125,24 +125,7 @@ fn tray(app: &AppHandle) -> tauri::Result<()> {
 /// SIGTERM and Ctrl-C quit like the tray's Quit: the server stops gracefully first.
 fn stop_on_signal(app: AppHandle) {
     tauri::async_runtime::spawn(async move {
-        let ctrl_c = async {
-            let _ = tokio::signal::ctrl_c().await;
-        };
-        #[cfg(unix)]
-        let term = async {
-            match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
-                Ok(mut s) => {
-                    s.recv().await;
-                }
-                Err(_) => std::future::pending::<()>().await,
-            }
-        };
-        #[cfg(not(unix))]
-        let term = std::future::pending::<()>();
-        tokio::select! {
-            () = ctrl_c => {},
-            () = term => {},
-        }
+        clawchat_server::shutdown_signal().await;
         tracing::info!("asked to stop");
         app.exit(0);
     });
