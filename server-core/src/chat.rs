@@ -138,15 +138,28 @@ pub async fn insert_conversation(
     let now = now_ms();
     let row =
         ConversationRow { id: new_id(), title: title.trim().to_owned(), created_at: now, updated_at: now };
-    sqlx::query("INSERT INTO conversations (id, title, kind, created_at, updated_at) VALUES (?, ?, ?, ?, ?)")
-        .bind(&row.id)
-        .bind(&row.title)
-        .bind(kind)
-        .bind(row.created_at)
-        .bind(row.updated_at)
-        .execute(db)
-        .await?;
+    let mut conn = db.acquire().await?;
+    insert_conversation_on(&mut conn, &row.id, &row.title, kind, now).await?;
     Ok(row.into_api(tz))
+}
+
+/// Inserts a conversation row on `conn`, inside whatever transaction the caller holds.
+pub(crate) async fn insert_conversation_on(
+    conn: &mut sqlx::SqliteConnection,
+    id: &str,
+    title: &str,
+    kind: &str,
+    now: i64,
+) -> Result<()> {
+    sqlx::query("INSERT INTO conversations (id, title, kind, created_at, updated_at) VALUES (?, ?, ?, ?, ?)")
+        .bind(id)
+        .bind(title)
+        .bind(kind)
+        .bind(now)
+        .bind(now)
+        .execute(conn)
+        .await?;
+    Ok(())
 }
 
 /// Stores a message and marks its conversation active, in one transaction.
@@ -159,8 +172,25 @@ pub async fn insert_message(
     intent: Option<&str>,
     cards: &[serde_json::Value],
 ) -> Result<()> {
-    let now = now_ms();
     let mut tx = db.begin().await?;
+    insert_message_on(&mut tx, conversation_id, id, role, content, intent, cards, now_ms()).await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// Stores a message and marks its conversation active on `conn`, inside the caller's
+/// transaction (both statements or neither).
+#[allow(clippy::too_many_arguments)]
+pub(crate) async fn insert_message_on(
+    conn: &mut sqlx::SqliteConnection,
+    conversation_id: &str,
+    id: &str,
+    role: Role,
+    content: &str,
+    intent: Option<&str>,
+    cards: &[serde_json::Value],
+    now: i64,
+) -> Result<()> {
     sqlx::query(
         "INSERT INTO messages (id, conversation_id, role, content, intent, action_cards, created_at)
          VALUES (?, ?, ?, ?, ?, ?, ?)",
@@ -172,14 +202,13 @@ pub async fn insert_message(
     .bind(intent)
     .bind(serde_json::Value::Array(cards.to_vec()).to_string())
     .bind(now)
-    .execute(&mut *tx)
+    .execute(&mut *conn)
     .await?;
     sqlx::query("UPDATE conversations SET updated_at = ? WHERE id = ?")
         .bind(now)
         .bind(conversation_id)
-        .execute(&mut *tx)
+        .execute(&mut *conn)
         .await?;
-    tx.commit().await?;
     Ok(())
 }
 

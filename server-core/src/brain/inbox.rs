@@ -11,7 +11,7 @@
 use sqlx::SqlitePool;
 use tokio::sync::{mpsc, oneshot};
 
-use crate::chat::Role;
+use crate::chat::{self, Role};
 use crate::db::now_ms;
 use crate::error::{Error, Result};
 
@@ -116,39 +116,18 @@ async fn store_one(tx: &mut sqlx::SqliteConnection, m: &Incoming) -> Result<()> 
     let now = now_ms();
     match &m.new_conversation {
         Some(title) => {
-            sqlx::query(
-                "INSERT INTO conversations (id, title, kind, created_at, updated_at) VALUES (?, ?, 'chat', ?, ?)",
-            )
-            .bind(&m.conversation_id)
-            .bind(title.trim())
-            .bind(now)
-            .bind(now)
-            .execute(&mut *tx)
-            .await?;
+            chat::insert_conversation_on(tx, &m.conversation_id, title.trim(), "chat", now).await?
         }
         None => {
-            let updated = sqlx::query("UPDATE conversations SET updated_at = ? WHERE id = ?")
-                .bind(now)
+            let exists: Option<i64> = sqlx::query_scalar("SELECT 1 FROM conversations WHERE id = ?")
                 .bind(&m.conversation_id)
-                .execute(&mut *tx)
+                .fetch_optional(&mut *tx)
                 .await?;
-            if updated.rows_affected() == 0 {
-                return Err(Error::NotFound("conversation"));
-            }
+            exists.ok_or(Error::NotFound("conversation"))?;
         }
     }
-    sqlx::query(
-        "INSERT INTO messages (id, conversation_id, role, content, intent, action_cards, created_at)
-         VALUES (?, ?, ?, ?, NULL, '[]', ?)",
-    )
-    .bind(&m.message_id)
-    .bind(&m.conversation_id)
-    .bind(Role::User)
-    .bind(&m.content)
-    .bind(now)
-    .execute(&mut *tx)
-    .await?;
-    Ok(())
+    chat::insert_message_on(tx, &m.conversation_id, &m.message_id, Role::User, &m.content, None, &[], now)
+        .await
 }
 
 #[cfg(test)]
