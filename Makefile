@@ -13,7 +13,7 @@ define need
 		$(SUDO) apt-get update -qq && $(SUDO) DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(2); }
 endef
 
-.PHONY: run test lint unit clients deps rust node python assets bench release clean help ui ui-unit ui-types e2e chromium
+.PHONY: run test lint lint-build unit clients deps rust node python assets bench release clean help ui ui-unit ui-types e2e chromium
 
 help:
 	@echo "make run     start ClawChat (the headless server; prints its URL and, on first start, the PIN)"
@@ -58,7 +58,7 @@ tests/.venv/installed: tests/realtime/requirements.txt
 
 # Socket.IO driven from outside by the real clients, against the built server binary.
 clients: deps python tests/node_modules/.package-lock.json tests/.venv/installed
-	$(CARGO) build -p clawchat-server
+	$(BUILD_SERVER)
 	cd tests && node --test realtime/
 	tests/.venv/bin/python -m unittest discover -s tests/realtime -p "test_*.py"
 
@@ -76,6 +76,32 @@ lint: rust desktop-sys
 	$(CARGO) fmt --all --check
 	$(CARGO) clippy --workspace --all-targets -- -D warnings
 
+# `make test` lints while it builds: every cargo command under it names
+# tests/tools/clippy-rustc as RUSTC_WORKSPACE_WRAPPER, so the workspace's own crates are
+# compiled by clippy-driver with warnings as errors (what `cargo clippy -- -D warnings`
+# checks) and the dependencies are compiled once, for the lint and the tests together. A
+# separate `cargo clippy` would compile all of them again without code generation.
+test: export RUSTC_WORKSPACE_WRAPPER := $(CURDIR)/tests/tools/clippy-rustc
+
+# Alone, a step builds only its own package. Under `make test` every cargo command selects
+# the whole workspace with its test targets, so cargo resolves one set of dependency
+# features for all of them: `-p clawchat-server` next to `--workspace` resolves different
+# features of tokio, hyper, serde and many more, and each of those crates was compiled twice.
+SERVER_PKG = -p clawchat-server
+DESKTOP_PKG = -p clawchat-desktop
+BUILD_SERVER = $(CARGO) build $(SERVER_PKG)
+BUILD_DESKTOP = $(CARGO) build $(DESKTOP_PKG)
+test: SERVER_PKG = --workspace
+test: DESKTOP_PKG = --workspace
+test: BUILD_SERVER = $(CARGO) test --workspace --all-targets --no-run
+test: BUILD_DESKTOP = $(CARGO) test --workspace --all-targets --no-run
+
+# rustfmt, then every target of the workspace (libraries, binaries, tests, benches,
+# examples) built with the lints on.
+lint-build: rust desktop-sys
+	$(CARGO) fmt --all --check
+	$(CARGO) test --workspace --all-targets --no-run
+
 # cargo prints one "test result" per test binary, the last being the (empty) doc tests;
 # the closing line sums them all, so a reader of the log sees the real count.
 unit: deps
@@ -85,7 +111,7 @@ unit: deps
 	     END { printf "tests: %d passed, %d failed\n", p, f }' $$log; \
 	rm -f $$log; exit $$status
 
-test: deps lint clients unit ui-types ui-unit e2e durability fuzz-smoke api-fuzz test-desktop
+test: deps lint-build clients unit ui-types ui-unit e2e durability fuzz-smoke api-fuzz test-desktop
 
 # Durability, against the built binary (tests/durability/): the crash loop (SIGKILL at
 # random moments while writers run; CRASH_ROUNDS rounds, each restarted and checked), and
@@ -98,12 +124,12 @@ SOAK_SECONDS ?= 600
 .PHONY: durability crash-loop soak fixture
 
 durability: deps python
-	$(CARGO) build -p clawchat-server
+	$(BUILD_SERVER)
 	python3 tests/durability/crash_loop.py --rounds $(CRASH_ROUNDS)
 	python3 tests/durability/test_storage.py
 
 crash-loop: deps python
-	$(CARGO) build -p clawchat-server
+	$(BUILD_SERVER)
 	python3 tests/durability/crash_loop.py --rounds $(CRASH_ROUNDS)
 
 soak: deps python tests/.venv/installed
@@ -112,7 +138,7 @@ soak: deps python tests/.venv/installed
 
 fixture: deps python
 	@test -n "$(RELEASE)" || { echo "usage: make fixture RELEASE=x.y.z (on that release's commit)"; exit 1; }
-	$(CARGO) build -p clawchat-server
+	$(BUILD_SERVER)
 	python3 tests/durability/make_fixture.py --release $(RELEASE)
 
 # The web UI (ui/, Svelte + TypeScript, built by Vite into ui/dist, which the server embeds
@@ -128,7 +154,7 @@ ui-unit: node ui/node_modules/.package-lock.json
 	cd ui && npm run check && npm test
 
 ui-types: rust
-	CLAWCHAT_WRITE_TYPES=1 $(CARGO) test -p clawchat-server --lib typescript -- --quiet
+	CLAWCHAT_WRITE_TYPES=1 $(CARGO) test $(SERVER_PKG) --lib typescript -- --quiet
 	@git diff --exit-code -- ui/src/lib/api/generated && test -z "$$(git status --porcelain -- ui/src/lib/api/generated)" \
 		|| { echo "ui/src/lib/api/generated was out of date with the Rust types; commit the regenerated files"; exit 1; }
 
@@ -136,7 +162,7 @@ chromium:
 	$(call need,chromium,chromium)
 
 e2e: deps ui chromium tests/node_modules/.package-lock.json
-	$(CARGO) build -p clawchat-server
+	$(BUILD_SERVER)
 	cd tests && node --test --test-concurrency=1 e2e/
 
 release: deps ui
@@ -168,7 +194,7 @@ FUZZ_TARGETS := parse_text ws_frame sse_tool_calls rrule jwt ics
 FUZZ_SECONDS ?= 20
 FUZZ_LONG_SECONDS ?= 600
 FUZZ_TARGET_DIR := $(abspath $(if $(CARGO_TARGET_DIR),$(CARGO_TARGET_DIR)/fuzz,server-core/fuzz/target))
-FUZZ = cd server-core && env -u CARGO_TARGET_DIR RUSTC_BOOTSTRAP=1 cargo fuzz
+FUZZ = cd server-core && env -u CARGO_TARGET_DIR -u RUSTC_WORKSPACE_WRAPPER RUSTC_BOOTSTRAP=1 cargo fuzz
 FUZZ_OPTS = --sanitizer none --target-dir $(FUZZ_TARGET_DIR)
 FUZZ_FLAGS := -timeout=10 -rss_limit_mb=2048 -max_len=8192 -print_final_stats=1
 API_FUZZ_EXAMPLES ?= 25
@@ -212,7 +238,7 @@ tests/.venv-api/installed: tests/api/requirements.txt
 # schemathesis against the real server's /api/openapi.json with a valid token: the
 # document is valid, nothing answers 500, every answer matches the document.
 api-fuzz: deps python tests/.venv-api/installed
-	$(CARGO) build -p clawchat-server
+	$(BUILD_SERVER)
 	tests/.venv-api/bin/python tests/api/run_schemathesis.py --max-examples $(API_FUZZ_EXAMPLES)
 
 # --- Desktop app (src-tauri/) --------------------------------------------------------
@@ -239,13 +265,13 @@ desktop-test-sys:
 # The real app under Xvfb (tests/desktop/run_app.py), and the keychain checks with no
 # session bus and with a real Secret Service (gnome-keyring in a private session bus).
 test-desktop: deps desktop-test-sys ui
-	$(CARGO) build -p clawchat-desktop
-	$(CARGO) test -p clawchat-desktop --test shell --no-run
+	$(BUILD_DESKTOP)
+	$(CARGO) test $(DESKTOP_PKG) --test shell --no-run
 	DBUS_SESSION_BUS_ADDRESS=unix:path=/nonexistent \
-		$(CARGO) test -p clawchat-desktop --test shell -- --ignored --exact without_a_keychain_secrets_go_to_a_private_file
+		$(CARGO) test $(DESKTOP_PKG) --test shell -- --ignored --exact without_a_keychain_secrets_go_to_a_private_file
 	dbus-run-session -- bash -c 'export XDG_DATA_HOME=$$(mktemp -d); \
 		echo -n clawchat-test | gnome-keyring-daemon --unlock --components=secrets >/dev/null && \
-		$(CARGO) test -p clawchat-desktop --test shell -- --ignored --exact with_the_secret_service_secrets_go_to_the_keychain'
+		$(CARGO) test $(DESKTOP_PKG) --test shell -- --ignored --exact with_the_secret_service_secrets_go_to_the_keychain'
 	dbus-run-session -- python3 tests/desktop/run_app.py $${CARGO_TARGET_DIR:-target}/debug/clawchat tests/artifacts
 
 # The .deb (needs the Tauri CLI, installed here if missing). The AppImage bundler

@@ -96,6 +96,66 @@ def rest_worker(base, token, tally, stop, seed, pause):
         stop.wait(pause)
 
 
+def seed_store(base, token, items, threads=4):
+    """A lived-in store before the load starts: `items` memos of a paragraph each, half as
+    many todos and a quarter as many events, spread over two years. A user of a personal
+    assistant has years of notes; a soak on an empty file only shows SQLite's page caches
+    (2 MiB per pooled connection) filling as the file grows, which is not what a user runs."""
+    def work(part):
+        rng = random.Random(1000 + part)
+        client = harness.Client(base, token)
+        for i in range(part, items, threads):
+            words = " ".join(rng.choice(WORDS) for _ in range(120))
+            calls = [("/api/memos", {"content": f"note {i}: {words}", "tags": [rng.choice(WORDS)]})]
+            if i % 2 == 0:
+                day = 1 + (i // 2) % 28
+                calls.append(("/api/todos", {"title": f"seed {rng.choice(WORDS)} {i}",
+                                             "description": words[:300],
+                                             "due_date": f"2027-{1 + i % 12:02}-{day:02}T09:00:00Z"}))
+            if i % 4 == 0:
+                day = 1 + (i // 4) % 28
+                start = f"{2025 + i % 2}-{1 + i % 12:02}-{day:02}T{8 + i % 9:02}:00:00Z"
+                end = f"{2025 + i % 2}-{1 + i % 12:02}-{day:02}T{9 + i % 9:02}:00:00Z"
+                calls.append(("/api/events", {"title": f"seed {rng.choice(WORDS)} {i}",
+                                              "description": words[:300],
+                                              "start_time": start, "end_time": end}))
+            for path, body in calls:
+                status, answer = client.call("POST", path, body)
+                if status != 201:
+                    raise SystemExit(f"seeding failed: POST {path} -> {status} {str(answer)[:200]}")
+
+    run_threads(work, threads)
+
+
+def browse_store(base, token, threads=4):
+    """Every list page and a search for every word, from several clients at once, as a user
+    scrolling through what they keep: each pooled SQLite connection reads the whole store, so
+    its page cache is at its cap before the measured run starts."""
+    def work(part):
+        client = harness.Client(base, token)
+        for path in ("/api/memos", "/api/todos", "/api/events"):
+            page = 1
+            while True:
+                status, answer = client.call("GET", f"{path}?limit=100&page={page}")
+                if status != 200:
+                    raise SystemExit(f"browsing failed: GET {path} -> {status} {str(answer)[:200]}")
+                if len(answer.get("items", [])) < 100:
+                    break
+                page += 1
+        for w in WORDS:
+            client.call("GET", f"/api/search?q={w}&limit=50")
+
+    run_threads(work, threads)
+
+
+def run_threads(work, threads):
+    workers = [threading.Thread(target=work, args=(part,)) for part in range(threads)]
+    for w in workers:
+        w.start()
+    for w in workers:
+        w.join()
+
+
 def ws_client(base, token, tally, stop, seed, every):
     rng = random.Random(seed)
     url = base.replace("http://", "ws://") + f"/ws?token={token}"
@@ -164,6 +224,8 @@ def main():
     parser.add_argument("--pause", type=float, default=0.02, help="REST worker pause between rounds, s")
     parser.add_argument("--ws-every", type=float, default=1.0, help="mean seconds between WebSocket sends")
     parser.add_argument("--max-growth-mib", type=float, default=16.0)
+    parser.add_argument("--seed-items", type=int, default=8000,
+                        help="memos stored before the load (plus half as many todos, a quarter as many events)")
     parser.add_argument("--profile", default=os.environ.get("CLAWCHAT_PROFILE", "release"))
     args = parser.parse_args()
     sample = args.sample or max(5.0, args.seconds / 20)
@@ -173,6 +235,13 @@ def main():
     server = harness.Server(data_dir, profile=args.profile)
     server.start()
     token = server.client().login().token
+    if args.seed_items:
+        began = time.monotonic()
+        seed_store(server.base, token, args.seed_items)
+        browse_store(server.base, token)
+        print(f"soak: seeded {args.seed_items} memos, {args.seed_items // 2} todos and "
+              f"{args.seed_items // 4} events in {time.monotonic() - began:.0f} s "
+              f"({os.path.getsize(server.db_path) / 2**20:.1f} MiB database)", flush=True)
     tally = Tally()
     stop = threading.Event()
     threads = [threading.Thread(target=rest_worker, args=(server.base, token, tally, stop, i, args.pause))
