@@ -33,6 +33,7 @@ pub mod lan;
 pub mod llm;
 pub mod memos;
 pub mod notifications;
+pub mod process;
 pub mod realtime;
 pub mod recurrence;
 pub mod schedule;

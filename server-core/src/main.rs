@@ -5,8 +5,12 @@ use clap::Parser as _;
 use clawchat_server::config::{Cli, Command};
 use clawchat_server::{App, auth, brain, db::Db, serve};
 
-#[tokio::main]
-async fn main() -> anyhow::Result<()> {
+fn main() -> anyhow::Result<()> {
+    clawchat_server::process::cap_malloc_arenas();
+    tokio::runtime::Runtime::new()?.block_on(run())
+}
+
+async fn run() -> anyhow::Result<()> {
     let _ = dotenvy::dotenv();
     let cli = Cli::parse();
     let filter = if cli.settings.debug { "debug" } else { "info,tower_http=warn,sqlx=warn" };

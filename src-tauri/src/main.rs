@@ -2,6 +2,7 @@
 #![cfg_attr(not(debug_assertions), windows_subsystem = "windows")]
 
 fn main() -> anyhow::Result<()> {
+    clawchat_server::process::cap_malloc_arenas();
     let started = std::time::Instant::now();
     let _ = dotenvy::dotenv();
     tracing_subscriber::fmt()

@@ -223,7 +223,7 @@ def main():
     parser.add_argument("--ws-clients", type=int, default=3)
     parser.add_argument("--pause", type=float, default=0.02, help="REST worker pause between rounds, s")
     parser.add_argument("--ws-every", type=float, default=1.0, help="mean seconds between WebSocket sends")
-    parser.add_argument("--max-growth-mib", type=float, default=16.0)
+    parser.add_argument("--max-growth-mib", type=float, default=4.0)
     parser.add_argument("--seed-items", type=int, default=8000,
                         help="memos stored before the load (plus half as many todos, a quarter as many events)")
     parser.add_argument("--profile", default=os.environ.get("CLAWCHAT_PROFILE", "release"))
