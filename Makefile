@@ -111,7 +111,7 @@ unit: deps
 	     END { printf "tests: %d passed, %d failed\n", p, f }' $$log; \
 	rm -f $$log; exit $$status
 
-test: deps lint-build clients unit ui-types ui-unit e2e durability fuzz-smoke api-fuzz test-desktop
+test: deps lint-build fuzz-build-bg clients unit ui-types ui-unit e2e durability fuzz-smoke api-fuzz test-desktop
 
 # Durability, against the built binary (tests/durability/): the crash loop (SIGKILL at
 # random moments while writers run; CRASH_ROUNDS rounds, each restarted and checked), and
@@ -199,7 +199,7 @@ FUZZ_OPTS = --sanitizer none --target-dir $(FUZZ_TARGET_DIR)
 FUZZ_FLAGS := -timeout=10 -rss_limit_mb=2048 -max_len=8192 -print_final_stats=1
 API_FUZZ_EXAMPLES ?= 25
 
-.PHONY: cargo-fuzz fuzz-build fuzz-smoke fuzz api-fuzz
+.PHONY: cargo-fuzz fuzz-build fuzz-build-bg fuzz-build-wait fuzz-smoke fuzz api-fuzz
 
 # cargo-fuzz only drives cargo and libFuzzer, so its own build need not be optimised: the
 # debug build installs in a fraction of the time, which a clean machine's `make test` pays.
@@ -209,10 +209,28 @@ cargo-fuzz: rust
 fuzz-build: cargo-fuzz
 	$(FUZZ) build $(FUZZ_OPTS)
 
+# `make test` starts the instrumented build in the background, at the lowest priority, once
+# the workspace is built; the suites that follow run meanwhile (most of the time they leave
+# a core idle) and fuzz-smoke waits for it. Alone, fuzz-smoke builds in the foreground.
+FUZZ_BG = $(FUZZ_TARGET_DIR)/background-build
+fuzz-build-bg: cargo-fuzz
+	@mkdir -p $(FUZZ_BG); rm -f $(FUZZ_BG)/status
+	@( nice -n 19 sh -c '$(FUZZ) build $(FUZZ_OPTS)' > $(FUZZ_BG)/log 2>&1; echo $$? > $(FUZZ_BG)/status ) < /dev/null & \
+	echo $$! > $(FUZZ_BG)/pid; echo "fuzz targets: building in the background (log: $(FUZZ_BG)/log)"
+
+fuzz-build-wait: cargo-fuzz
+	@if [ -f $(FUZZ_BG)/pid ]; then \
+		echo "fuzz targets: waiting for the background build"; \
+		while [ ! -f $(FUZZ_BG)/status ] && kill -0 $$(cat $(FUZZ_BG)/pid) 2>/dev/null; do sleep 2; done; \
+		status=$$(cat $(FUZZ_BG)/status 2>/dev/null || echo 1); rm -f $(FUZZ_BG)/pid; \
+		if [ "$$status" != 0 ]; then tail -n 60 $(FUZZ_BG)/log; echo "the fuzz targets did not build"; exit 1; fi; \
+	fi
+	$(FUZZ) build $(FUZZ_OPTS)
+
 # Each target for FUZZ_SECONDS from the committed corpus; what it finds on the way goes to
 # a scratch directory, so the corpus only changes on purpose. A crash fails the run and
 # leaves the input in server-core/fuzz/artifacts/<target>/.
-fuzz-smoke: fuzz-build
+fuzz-smoke: fuzz-build-wait
 	@set -e; scratch=$$(mktemp -d); trap 'rm -rf $$scratch' EXIT; \
 	for t in $(FUZZ_TARGETS); do \
 		mkdir -p $$scratch/$$t; \
