@@ -215,7 +215,7 @@ fuzz-build: cargo-fuzz
 FUZZ_BG = $(FUZZ_TARGET_DIR)/background-build
 fuzz-build-bg: cargo-fuzz
 	@mkdir -p $(FUZZ_BG); rm -f $(FUZZ_BG)/status
-	@( nice -n 19 sh -c '$(FUZZ) build $(FUZZ_OPTS)' > $(FUZZ_BG)/log 2>&1; echo $$? > $(FUZZ_BG)/status ) < /dev/null & \
+	@( nice -n 19 sh -c '$(FUZZ) build $(FUZZ_OPTS)' > $(FUZZ_BG)/log 2>&1; echo $$? > $(FUZZ_BG)/status ) < /dev/null > /dev/null 2>&1 & \
 	echo $$! > $(FUZZ_BG)/pid; echo "fuzz targets: building in the background (log: $(FUZZ_BG)/log)"
 
 fuzz-build-wait: cargo-fuzz
