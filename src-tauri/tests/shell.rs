@@ -175,6 +175,74 @@ async fn executor_shell_refuses_folders_outside_and_caps_output_and_time() {
     assert!(err.contains("did not finish within 1 s"), "{err}");
 }
 
+/// Whether process `pid` has ended (gone, or a zombie waiting for its reaper).
+#[cfg(target_os = "linux")]
+fn ended(pid: i32) -> bool {
+    match std::fs::read_to_string(format!("/proc/{pid}/stat")) {
+        Err(_) => true,
+        // The state follows the command name, which is in parentheses.
+        Ok(stat) => stat.rsplit_once(')').is_some_and(|(_, rest)| rest.trim_start().starts_with(['Z', 'X'])),
+    }
+}
+
+#[cfg(target_os = "linux")]
+#[tokio::test]
+async fn executor_shell_time_limit_kills_what_the_command_started_too() {
+    let h = home();
+    let mut policy = HostPolicy::new(std::slice::from_ref(&h.home), Some(h.home.clone()));
+    policy.shell_timeout = Duration::from_secs(3);
+    let t = HostTools::new(policy);
+    let err = t
+        .run("executor_shell", &json!({"command": "sleep 300 & echo $! > bg.pid; wait", "cwd": "~/notes"}))
+        .await
+        .unwrap_err();
+    assert!(err.contains("did not finish within 3 s"), "{err}");
+    let pid: i32 = std::fs::read_to_string(h.home.join("notes/bg.pid")).unwrap().trim().parse().unwrap();
+    // SIGKILL is delivered at once, but the process may take a moment to be torn down.
+    for _ in 0..300 {
+        if ended(pid) {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert!(ended(pid), "the background sleep {pid} was killed with the command");
+
+    // A command that finishes leaves nothing behind either, and its output is not held
+    // open by what it started.
+    let out = t
+        .run(
+            "executor_shell",
+            &json!({"command": "sleep 300 & echo $! > bg2.pid; echo started", "cwd": "~/notes"}),
+        )
+        .await
+        .unwrap();
+    assert_eq!(out["stdout"], "started\n");
+    let pid: i32 = std::fs::read_to_string(h.home.join("notes/bg2.pid")).unwrap().trim().parse().unwrap();
+    for _ in 0..300 {
+        if ended(pid) {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert!(ended(pid), "the background sleep {pid} ended with the command");
+
+    // A command whose caller gives up (the engine's own task limit) is stopped too.
+    let give_up = tokio::time::timeout(
+        Duration::from_secs(3),
+        t.run("executor_shell", &json!({"command": "sleep 300 & echo $! > bg3.pid; wait", "cwd": "~/notes"})),
+    )
+    .await;
+    assert!(give_up.is_err(), "the command was still running");
+    let pid: i32 = std::fs::read_to_string(h.home.join("notes/bg3.pid")).unwrap().trim().parse().unwrap();
+    for _ in 0..300 {
+        if ended(pid) {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert!(ended(pid), "the background sleep {pid} ended when the caller gave up");
+}
+
 #[tokio::test]
 async fn open_app_takes_a_program_name_or_a_path_never_a_shell_string() {
     let h = home();
