@@ -2,6 +2,10 @@
 //! (a self-signed certificate made on first use and kept in the data folder), and a
 //! one-time pairing code a phone trades for its own tokens through `verify-otp` with the
 //! e-mail `pairing`. The code lives 5 minutes, logs in once and dies after 5 wrong tries.
+//!
+//! The user's choice is remembered (`pref.lan_enabled` in the settings table): a server
+//! left with LAN mode on turns it on again when it starts ([`restore`]), without a
+//! pairing code until one is asked for.
 
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 use std::path::{Path, PathBuf};
@@ -134,8 +138,21 @@ impl Lan {
         }
     }
 
+    /// Whether the LAN listener runs.
+    pub async fn is_enabled(&self) -> bool {
+        self.running.lock().await.is_some()
+    }
+
     /// Starts the TLS listener (when it is not running) and offers a new pairing code.
     pub async fn enable(&self, state: &AppState) -> anyhow::Result<()> {
+        self.listen(state).await?;
+        let code = format!("{:06}", rand::rng().random_range(0..1_000_000u32));
+        *self.pairing() = Some(Pairing { code, expires_at: now_ms() + PAIRING_TTL_MS, wrong: 0 });
+        Ok(())
+    }
+
+    /// Starts the TLS listener when it is not running; answers its URL.
+    async fn listen(&self, state: &AppState) -> anyhow::Result<String> {
         let mut running = self.running.lock().await;
         if running.is_none() {
             let bind = self.bind_ip.lock().unwrap_or_else(|p| p.into_inner()).unwrap_or_else(lan_ip);
@@ -170,9 +187,7 @@ impl Lan {
             tracing::info!(%url, %fingerprint, "LAN mode is on");
             *running = Some(Running { url, fingerprint, stop, task });
         }
-        let code = format!("{:06}", rand::rng().random_range(0..1_000_000u32));
-        *self.pairing() = Some(Pairing { code, expires_at: now_ms() + PAIRING_TTL_MS, wrong: 0 });
-        Ok(())
+        Ok(running.as_ref().map(|r| r.url.clone()).unwrap_or_default())
     }
 
     /// Stops the LAN listener and withdraws the pairing code. Paired phones keep their
@@ -184,6 +199,44 @@ impl Lan {
             let _ = tokio::time::timeout(Duration::from_secs(10), r.task).await;
             tracing::info!("LAN mode is off");
         }
+    }
+}
+
+/// The settings key that remembers whether the user left LAN mode on.
+const REMEMBERED: &str = "pref.lan_enabled";
+
+async fn remember(db: &sqlx::SqlitePool, enabled: bool) -> Result<()> {
+    sqlx::query(
+        "INSERT INTO settings (key, value, updated_at) VALUES (?, ?, ?)
+         ON CONFLICT (key) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at",
+    )
+    .bind(REMEMBERED)
+    .bind(enabled.to_string())
+    .bind(now_ms())
+    .execute(db)
+    .await?;
+    Ok(())
+}
+
+/// Whether the user left LAN mode on.
+pub async fn remembered(db: &sqlx::SqlitePool) -> Result<bool> {
+    let value: Option<(String,)> = sqlx::query_as("SELECT value FROM settings WHERE key = ?")
+        .bind(REMEMBERED)
+        .fetch_optional(db)
+        .await?;
+    Ok(value.is_some_and(|(v,)| v == "true"))
+}
+
+/// Turns LAN mode on again when the user left it on; run as the server starts. A
+/// listener that cannot start (the address is gone) is logged, and the server runs on.
+pub async fn restore(state: &AppState) {
+    match remembered(&state.db.read).await {
+        Ok(true) => match state.lan.listen(state).await {
+            Ok(url) => tracing::info!(%url, "LAN mode is on, as it was left; pair a phone from Settings"),
+            Err(e) => tracing::warn!(error = %e, "LAN mode was left on but could not start"),
+        },
+        Ok(false) => {}
+        Err(e) => tracing::warn!(error = %e, "cannot tell whether LAN mode was left on"),
     }
 }
 
@@ -288,7 +341,8 @@ async fn get_lan(State(state): State<AppState>) -> Json<LanStatus> {
     Json(state.lan.status(state.tz).await)
 }
 
-/// Turn LAN mode on (a TLS listener on the LAN address and a new pairing code) or off.
+/// Turn LAN mode on (a TLS listener on the LAN address and a new pairing code) or off;
+/// the choice holds across restarts.
 #[utoipa::path(post, path = "/api/lan", tag = "devices", request_body = LanRequest, security(("bearer" = [])),
     responses(
         (status = 200, description = "LAN mode's new state", body = LanStatus),
@@ -303,5 +357,7 @@ async fn set_lan(State(state): State<AppState>, Json(req): Json<LanRequest>) -> 
     } else {
         state.lan.disable().await;
     }
+    // Remembered for the next start.
+    remember(&state.db.write, req.enabled).await?;
     Ok(Json(state.lan.status(state.tz).await))
 }

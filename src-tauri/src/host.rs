@@ -14,6 +14,7 @@ use clawchat_server::brain::types::TaskRecord;
 use futures::future::BoxFuture;
 use serde_json::{Value, json};
 use tokio::io::{AsyncRead, AsyncReadExt as _};
+use tokio::sync::watch;
 
 use crate::paths::HostPolicy;
 
@@ -24,17 +25,41 @@ pub const TOOLS: [&str; 4] = ["file_read", "file_create", "open_app", "executor_
 #[derive(Debug, Clone)]
 pub struct HostTools {
     policy: Arc<HostPolicy>,
+    /// The Settings screen's host policy, when it is followed: its folders replace the
+    /// policy's from the next tool run on.
+    settings: Option<watch::Receiver<clawchat_server::settings::HostPolicy>>,
 }
 
 impl HostTools {
+    /// Host tools confined to `policy`'s folders.
     pub fn new(policy: HostPolicy) -> Self {
-        Self { policy: Arc::new(policy) }
+        Self { policy: Arc::new(policy), settings: None }
+    }
+
+    /// Host tools confined to the folders of the host policy in force (as `settings`
+    /// says it now), or `policy`'s while that names none; the limits are `policy`'s.
+    pub fn following(
+        policy: HostPolicy,
+        settings: watch::Receiver<clawchat_server::settings::HostPolicy>,
+    ) -> Self {
+        Self { policy: Arc::new(policy), settings: Some(settings) }
+    }
+
+    /// The rules for one run.
+    pub fn policy(&self) -> Arc<HostPolicy> {
+        match &self.settings {
+            None => self.policy.clone(),
+            Some(settings) => {
+                let folders = settings.borrow().allowed_folders.clone();
+                Arc::new(self.policy.with_allowed(&folders))
+            }
+        }
     }
 
     /// Runs `tool` with `inputs`; `Ok` is the tool's output object, `Err` says why not.
     pub async fn run(&self, tool: &str, inputs: &Value) -> Result<Value, String> {
         let text = |k: &str| inputs.get(k).and_then(Value::as_str).unwrap_or("").to_owned();
-        let policy = self.policy.clone();
+        let policy = self.policy();
         match tool {
             "file_read" => {
                 let path = text("path");
