@@ -49,6 +49,53 @@ struct Running {
     fingerprint: String,
     stop: oneshot::Sender<()>,
     task: tokio::task::JoinHandle<()>,
+    /// The mDNS announcement, while it runs.
+    announced: Option<Announcement>,
+}
+
+/// The service type LAN mode is announced under on the local network.
+pub const MDNS_SERVICE: &str = "_clawchat._tcp.local.";
+
+/// LAN mode announced over mDNS (DNS-SD): `_clawchat._tcp.local.` with the listener's
+/// address and port, and in its TXT record the certificate fingerprint (`fp`), the
+/// scheme (`proto=https`) and the API version (`v`).
+struct Announcement {
+    daemon: mdns_sd::ServiceDaemon,
+    fullname: String,
+}
+
+impl std::fmt::Debug for Announcement {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Announcement").field("fullname", &self.fullname).finish_non_exhaustive()
+    }
+}
+
+impl Announcement {
+    fn start(ip: IpAddr, port: u16, fingerprint: &str) -> anyhow::Result<Self> {
+        let daemon = mdns_sd::ServiceDaemon::new().context("cannot start mDNS")?;
+        // Two computers on one network need two names: a few characters of each one's
+        // certificate tell them apart.
+        let tag: String = fingerprint.chars().filter(char::is_ascii_hexdigit).take(4).collect();
+        let properties = [("fp", fingerprint), ("proto", "https"), ("v", env!("CARGO_PKG_VERSION"))];
+        let info = mdns_sd::ServiceInfo::new(
+            MDNS_SERVICE,
+            &format!("ClawChat {tag}"),
+            "clawchat.local.",
+            ip,
+            port,
+            &properties[..],
+        )
+        .context("cannot describe the mDNS service")?;
+        let fullname = info.get_fullname().to_owned();
+        daemon.register(info).context("cannot announce the mDNS service")?;
+        Ok(Self { daemon, fullname })
+    }
+
+    /// Says goodbye on the network (so browsers drop the service) and stops.
+    fn stop(self) {
+        let _ = self.daemon.unregister(&self.fullname);
+        let _ = self.daemon.shutdown();
+    }
 }
 
 #[derive(Debug, Clone)]
@@ -185,7 +232,19 @@ impl Lan {
             });
             let url = format!("https://{addr}/");
             tracing::info!(%url, %fingerprint, "LAN mode is on");
-            *running = Some(Running { url, fingerprint, stop, task });
+            // Phones find the computer by name when the network lets mDNS through; without
+            // it, the QR code and the URL still work.
+            let announced = match Announcement::start(addr.ip(), addr.port(), &fingerprint) {
+                Ok(a) => {
+                    tracing::info!(service = %a.fullname, "LAN mode is announced over mDNS");
+                    Some(a)
+                }
+                Err(e) => {
+                    tracing::warn!(error = %e, "LAN mode is not announced over mDNS");
+                    None
+                }
+            };
+            *running = Some(Running { url, fingerprint, stop, task, announced });
         }
         Ok(running.as_ref().map(|r| r.url.clone()).unwrap_or_default())
     }
@@ -195,6 +254,9 @@ impl Lan {
     pub async fn disable(&self) {
         *self.pairing() = None;
         if let Some(r) = self.running.lock().await.take() {
+            if let Some(a) = r.announced {
+                a.stop();
+            }
             let _ = r.stop.send(());
             let _ = tokio::time::timeout(Duration::from_secs(10), r.task).await;
             tracing::info!("LAN mode is off");

@@ -343,3 +343,67 @@ async fn lan_mode_left_on_is_on_again_after_a_restart_and_left_off_stays_off() {
     assert_eq!(server.get_ok("/api/settings", &token).await["lan_enabled"], false);
     assert!(lan_client().get(format!("{url}api/health")).send().await.is_err(), "nothing listens");
 }
+/// The next mDNS event `pick` wants, within 60 s; `None` when none came.
+async fn next_mdns<T: Send + 'static>(
+    events: &mdns_sd::Receiver<mdns_sd::ServiceEvent>,
+    pick: impl Fn(mdns_sd::ServiceEvent) -> Option<T> + Send + 'static,
+) -> Option<T> {
+    let events = events.clone();
+    tokio::task::spawn_blocking(move || {
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
+        while let Some(left) = deadline.checked_duration_since(std::time::Instant::now()) {
+            match events.recv_timeout(left) {
+                Ok(event) => {
+                    if let Some(found) = pick(event) {
+                        return Some(found);
+                    }
+                }
+                Err(_) => return None,
+            }
+        }
+        None
+    })
+    .await
+    .unwrap()
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn lan_mode_is_announced_over_mdns_while_it_is_on() {
+    use clawchat_server::lan::MDNS_SERVICE;
+    use mdns_sd::ServiceEvent;
+    let server = TestServer::start().await;
+    let token = server.token().await;
+    let browser = mdns_sd::ServiceDaemon::new().unwrap();
+    let events = browser.browse(MDNS_SERVICE).unwrap();
+    // On loopback, as every test here: mDNS answers on the interface of the address.
+    let ip = std::net::IpAddr::from([127, 0, 0, 1]);
+    let lan = enable_lan(&server, &token).await;
+    let url = str_field(&lan, "url");
+    let port: u16 = url.trim_end_matches('/').rsplit(':').next().unwrap().parse().unwrap();
+    let fingerprint = str_field(&lan, "fingerprint");
+    let wanted = fingerprint.clone();
+    let found = next_mdns(&events, move |e| match e {
+        ServiceEvent::ServiceResolved(s) if s.get_property_val_str("fp") == Some(wanted.as_str()) => Some(s),
+        _ => None,
+    })
+    .await
+    .expect("a browser on this computer finds the service");
+    assert_eq!(found.get_port(), port, "the LAN listener's port");
+    assert_eq!(found.get_property_val_str("proto"), Some("https"));
+    assert!(
+        found.get_addresses().iter().any(|a| a.to_ip_addr() == ip),
+        "the listener's address {ip}: {:?}",
+        found.get_addresses()
+    );
+
+    let (status, _) = send(server.post("/api/lan", &token).json(&json!({ "enabled": false }))).await;
+    assert_eq!(status, StatusCode::OK);
+    let name = found.get_fullname().to_owned();
+    let removed = next_mdns(&events, move |e| match e {
+        ServiceEvent::ServiceRemoved(_, fullname) if fullname == name => Some(()),
+        _ => None,
+    })
+    .await;
+    assert!(removed.is_some(), "turning LAN mode off withdraws the service");
+    let _ = browser.shutdown();
+}
