@@ -131,8 +131,8 @@ async fn list_devices(
     Ok(axum::Json(DeviceList { items }))
 }
 
-/// Log a device out: all its tokens stop working, and its open sockets close at their
-/// next token check.
+/// Log a device out: all its tokens stop working, and its open sockets (`/ws` and
+/// Socket.IO) close at once.
 #[utoipa::path(delete, path = "/api/devices/{id}", tag = "devices", security(("bearer" = [])),
     params(("id" = String, Path, description = "The device")),
     responses(

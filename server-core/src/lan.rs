@@ -2,6 +2,10 @@
 //! (a self-signed certificate made on first use and kept in the data folder), and a
 //! one-time pairing code a phone trades for its own tokens through `verify-otp` with the
 //! e-mail `pairing`. The code lives 5 minutes, logs in once and dies after 5 wrong tries.
+//!
+//! The user's choice is remembered (`pref.lan_enabled` in the settings table): a server
+//! left with LAN mode on turns it on again when it starts ([`restore`]), without a
+//! pairing code until one is asked for.
 
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 use std::path::{Path, PathBuf};
@@ -45,6 +49,53 @@ struct Running {
     fingerprint: String,
     stop: oneshot::Sender<()>,
     task: tokio::task::JoinHandle<()>,
+    /// The mDNS announcement, while it runs.
+    announced: Option<Announcement>,
+}
+
+/// The service type LAN mode is announced under on the local network.
+pub const MDNS_SERVICE: &str = "_clawchat._tcp.local.";
+
+/// LAN mode announced over mDNS (DNS-SD): `_clawchat._tcp.local.` with the listener's
+/// address and port, and in its TXT record the certificate fingerprint (`fp`), the
+/// scheme (`proto=https`) and the API version (`v`).
+struct Announcement {
+    daemon: mdns_sd::ServiceDaemon,
+    fullname: String,
+}
+
+impl std::fmt::Debug for Announcement {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Announcement").field("fullname", &self.fullname).finish_non_exhaustive()
+    }
+}
+
+impl Announcement {
+    fn start(ip: IpAddr, port: u16, fingerprint: &str) -> anyhow::Result<Self> {
+        let daemon = mdns_sd::ServiceDaemon::new().context("cannot start mDNS")?;
+        // Two computers on one network need two names: a few characters of each one's
+        // certificate tell them apart.
+        let tag: String = fingerprint.chars().filter(char::is_ascii_hexdigit).take(4).collect();
+        let properties = [("fp", fingerprint), ("proto", "https"), ("v", env!("CARGO_PKG_VERSION"))];
+        let info = mdns_sd::ServiceInfo::new(
+            MDNS_SERVICE,
+            &format!("ClawChat {tag}"),
+            "clawchat.local.",
+            ip,
+            port,
+            &properties[..],
+        )
+        .context("cannot describe the mDNS service")?;
+        let fullname = info.get_fullname().to_owned();
+        daemon.register(info).context("cannot announce the mDNS service")?;
+        Ok(Self { daemon, fullname })
+    }
+
+    /// Says goodbye on the network (so browsers drop the service) and stops.
+    fn stop(self) {
+        let _ = self.daemon.unregister(&self.fullname);
+        let _ = self.daemon.shutdown();
+    }
 }
 
 #[derive(Debug, Clone)]
@@ -134,8 +185,21 @@ impl Lan {
         }
     }
 
+    /// Whether the LAN listener runs.
+    pub async fn is_enabled(&self) -> bool {
+        self.running.lock().await.is_some()
+    }
+
     /// Starts the TLS listener (when it is not running) and offers a new pairing code.
     pub async fn enable(&self, state: &AppState) -> anyhow::Result<()> {
+        self.listen(state).await?;
+        let code = format!("{:06}", rand::rng().random_range(0..1_000_000u32));
+        *self.pairing() = Some(Pairing { code, expires_at: now_ms() + PAIRING_TTL_MS, wrong: 0 });
+        Ok(())
+    }
+
+    /// Starts the TLS listener when it is not running; answers its URL.
+    async fn listen(&self, state: &AppState) -> anyhow::Result<String> {
         let mut running = self.running.lock().await;
         if running.is_none() {
             let bind = self.bind_ip.lock().unwrap_or_else(|p| p.into_inner()).unwrap_or_else(lan_ip);
@@ -168,11 +232,21 @@ impl Lan {
             });
             let url = format!("https://{addr}/");
             tracing::info!(%url, %fingerprint, "LAN mode is on");
-            *running = Some(Running { url, fingerprint, stop, task });
+            // Phones find the computer by name when the network lets mDNS through; without
+            // it, the QR code and the URL still work.
+            let announced = match Announcement::start(addr.ip(), addr.port(), &fingerprint) {
+                Ok(a) => {
+                    tracing::info!(service = %a.fullname, "LAN mode is announced over mDNS");
+                    Some(a)
+                }
+                Err(e) => {
+                    tracing::warn!(error = %e, "LAN mode is not announced over mDNS");
+                    None
+                }
+            };
+            *running = Some(Running { url, fingerprint, stop, task, announced });
         }
-        let code = format!("{:06}", rand::rng().random_range(0..1_000_000u32));
-        *self.pairing() = Some(Pairing { code, expires_at: now_ms() + PAIRING_TTL_MS, wrong: 0 });
-        Ok(())
+        Ok(running.as_ref().map(|r| r.url.clone()).unwrap_or_default())
     }
 
     /// Stops the LAN listener and withdraws the pairing code. Paired phones keep their
@@ -180,10 +254,51 @@ impl Lan {
     pub async fn disable(&self) {
         *self.pairing() = None;
         if let Some(r) = self.running.lock().await.take() {
+            if let Some(a) = r.announced {
+                a.stop();
+            }
             let _ = r.stop.send(());
             let _ = tokio::time::timeout(Duration::from_secs(10), r.task).await;
             tracing::info!("LAN mode is off");
         }
+    }
+}
+
+/// The settings key that remembers whether the user left LAN mode on.
+const REMEMBERED: &str = "pref.lan_enabled";
+
+async fn remember(db: &sqlx::SqlitePool, enabled: bool) -> Result<()> {
+    sqlx::query(
+        "INSERT INTO settings (key, value, updated_at) VALUES (?, ?, ?)
+         ON CONFLICT (key) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at",
+    )
+    .bind(REMEMBERED)
+    .bind(enabled.to_string())
+    .bind(now_ms())
+    .execute(db)
+    .await?;
+    Ok(())
+}
+
+/// Whether the user left LAN mode on.
+pub async fn remembered(db: &sqlx::SqlitePool) -> Result<bool> {
+    let value: Option<(String,)> = sqlx::query_as("SELECT value FROM settings WHERE key = ?")
+        .bind(REMEMBERED)
+        .fetch_optional(db)
+        .await?;
+    Ok(value.is_some_and(|(v,)| v == "true"))
+}
+
+/// Turns LAN mode on again when the user left it on; run as the server starts. A
+/// listener that cannot start (the address is gone) is logged, and the server runs on.
+pub async fn restore(state: &AppState) {
+    match remembered(&state.db.read).await {
+        Ok(true) => match state.lan.listen(state).await {
+            Ok(url) => tracing::info!(%url, "LAN mode is on, as it was left; pair a phone from Settings"),
+            Err(e) => tracing::warn!(error = %e, "LAN mode was left on but could not start"),
+        },
+        Ok(false) => {}
+        Err(e) => tracing::warn!(error = %e, "cannot tell whether LAN mode was left on"),
     }
 }
 
@@ -288,7 +403,8 @@ async fn get_lan(State(state): State<AppState>) -> Json<LanStatus> {
     Json(state.lan.status(state.tz).await)
 }
 
-/// Turn LAN mode on (a TLS listener on the LAN address and a new pairing code) or off.
+/// Turn LAN mode on (a TLS listener on the LAN address and a new pairing code) or off;
+/// the choice holds across restarts.
 #[utoipa::path(post, path = "/api/lan", tag = "devices", request_body = LanRequest, security(("bearer" = [])),
     responses(
         (status = 200, description = "LAN mode's new state", body = LanStatus),
@@ -303,5 +419,7 @@ async fn set_lan(State(state): State<AppState>, Json(req): Json<LanRequest>) -> 
     } else {
         state.lan.disable().await;
     }
+    // Remembered for the next start.
+    remember(&state.db.write, req.enabled).await?;
     Ok(Json(state.lan.status(state.tz).await))
 }

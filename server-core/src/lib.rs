@@ -182,8 +182,10 @@ impl App {
             base_url: settings.search_url.clone(),
             client: reqwest::Client::new(),
         };
+        let runtime = Arc::new(settings::Runtime::new(settings::saved_host_policy(&db.read).await?));
         let mut engine = brain::Engine::new(db.clone(), tz, bus.clone(), gate, web);
         engine.model = model_from(&settings);
+        engine.host_policy = runtime.watch_host_policy();
         let resumed = engine.recover().await?;
         if resumed > 0 {
             tracing::info!(plans = resumed, "resumed plans interrupted by the last stop");
@@ -199,7 +201,8 @@ impl App {
         let inbox = brain::inbox::Inbox::start(db.write.clone());
         let brain = brain::Brain { engine, approvals, stt, inbox };
         let lan = Arc::new(lan::Lan::default());
-        let state = AppState { db, auth: Arc::new(auth), settings: Arc::new(settings), tz, brain, bus, lan };
+        let state =
+            AppState { db, auth: Arc::new(auth), settings: Arc::new(settings), tz, brain, bus, lan, runtime };
         Ok(Self { state, generated_pin, notifiers: Vec::new(), clock: Arc::new(schedule::SystemClock) })
     }
 }
@@ -320,6 +323,7 @@ pub async fn serve(
     let db = app.state.db.clone();
     let scheduler = if app.state.settings.enable_scheduler { Some(app.scheduler()?.spawn()) } else { None };
     let lan = app.state.lan.clone();
+    lan::restore(&app.state).await;
     let router = router(app.state, allowed);
     tracing::info!(%addr, "ClawChat is listening");
     let served = axum::serve(listener, router.into_make_service_with_connect_info::<std::net::SocketAddr>())

@@ -4,8 +4,13 @@
 //! Changed values are stored in the `settings` table under `pref.<name>` and win over the
 //! environment and flags at the next start ([`apply_stored`] runs when the app opens). The
 //! running server keeps the model, zone and scheduler it started with, so a change
-//! applies after a restart; the answer says so (`restart_required`). The API key is
+//! applies after a restart; the answer says so (`restart_required`). The host policy is
+//! the exception: it applies at once ([`Runtime`] holds the one in force). The API key is
 //! write-only: reads only say whether one is set.
+
+use std::path::PathBuf;
+use std::sync::Mutex;
+use std::sync::atomic::{AtomicBool, Ordering};
 
 use axum::body::Bytes;
 use axum::extract::State;
@@ -24,10 +29,101 @@ use crate::state::AppState;
 pub const PROVIDERS: [&str; 4] = ["auto", "builtin", "ollama", "openai"];
 
 /// Which folders host tools may touch, and whether reading needs no approval.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, ToSchema, ts_rs::TS)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema, ts_rs::TS)]
 pub struct HostPolicy {
+    /// Absolute folders (or `~/...`); empty means the computer's default (the home folder
+    /// unless `CLAWCHAT_ALLOWED_FOLDERS` names others).
     pub allowed_folders: Vec<String>,
+    /// When false, a host tool that only reads asks first too.
     pub auto_read: bool,
+}
+
+/// Until the user saves one: the default folders, reads inside them without asking.
+impl Default for HostPolicy {
+    fn default() -> Self {
+        Self { allowed_folders: Vec::new(), auto_read: true }
+    }
+}
+
+/// Where the token secret and API keys are kept, as `GET /api/settings` reports it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SecretBackend {
+    /// The OS keychain (the desktop app, where one answers).
+    Keychain,
+    /// Files only the user can read, in the data folder.
+    File,
+    /// The environment or the command line.
+    Env,
+}
+
+impl SecretBackend {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            SecretBackend::Keychain => "keychain",
+            SecretBackend::File => "file",
+            SecretBackend::Env => "env",
+        }
+    }
+}
+
+/// What the running server holds beyond its configuration: the host policy in force,
+/// which a change through `PATCH /api/settings` replaces at once (the task engine and a
+/// host executor follow it through [`Runtime::watch_host_policy`]), and what the program
+/// embedding the server says about where it keeps its secrets.
+#[derive(Debug)]
+pub struct Runtime {
+    host_policy: tokio::sync::watch::Sender<HostPolicy>,
+    /// Whether the policy in force is one the user saved (else it is a default).
+    host_policy_saved: AtomicBool,
+    secret_backend: Mutex<Option<SecretBackend>>,
+}
+
+impl Runtime {
+    /// The runtime state for a store holding `saved` (the saved host policy, if any).
+    pub fn new(saved: Option<HostPolicy>) -> Self {
+        let is_saved = saved.is_some();
+        Self {
+            host_policy: tokio::sync::watch::Sender::new(saved.unwrap_or_default()),
+            host_policy_saved: AtomicBool::new(is_saved),
+            secret_backend: Mutex::new(None),
+        }
+    }
+
+    /// The host policy in force.
+    pub fn host_policy(&self) -> HostPolicy {
+        self.host_policy.borrow().clone()
+    }
+
+    /// The host policy in force, and every change to it.
+    pub fn watch_host_policy(&self) -> tokio::sync::watch::Receiver<HostPolicy> {
+        self.host_policy.subscribe()
+    }
+
+    /// The policy in force until the user saves one (the desktop's folders from its
+    /// environment). Ignored when one is saved.
+    pub fn set_default_host_policy(&self, policy: HostPolicy) {
+        if !self.host_policy_saved.load(Ordering::Acquire) {
+            self.host_policy.send_replace(policy);
+        }
+    }
+
+    /// Where the program keeps its secrets, when it knows better than the configuration
+    /// (the desktop app hands the server a secret it read from the keychain).
+    pub fn set_secret_backend(&self, backend: SecretBackend) {
+        *self.secret_backend.lock().unwrap_or_else(|p| p.into_inner()) = Some(backend);
+    }
+
+    /// Where the secrets are: what the program said, else the configuration's answer (a
+    /// secret handed in is `env`, one the server made is in a file).
+    pub fn secret_backend(&self, settings: &Settings) -> SecretBackend {
+        let told = *self.secret_backend.lock().unwrap_or_else(|p| p.into_inner());
+        told.unwrap_or(if settings.jwt_secret.is_some() { SecretBackend::Env } else { SecretBackend::File })
+    }
+
+    fn save_host_policy(&self, policy: HostPolicy) {
+        self.host_policy_saved.store(true, Ordering::Release);
+        self.host_policy.send_replace(policy);
+    }
 }
 
 #[derive(Debug, Clone, Serialize, ToSchema, ts_rs::TS)]
@@ -119,13 +215,23 @@ fn effective(mut settings: Settings, stored: &[(String, String)]) -> (Settings, 
     (settings, policy)
 }
 
+/// The host policy saved through the API, if one was.
+pub async fn saved_host_policy(db: &SqlitePool) -> Result<Option<HostPolicy>> {
+    let value: Option<(String,)> =
+        sqlx::query_as("SELECT value FROM settings WHERE key = 'pref.host_policy'")
+            .fetch_optional(db)
+            .await?;
+    Ok(value.and_then(|(v,)| serde_json::from_str(&v).ok()))
+}
+
 /// Applies the settings stored through the API over `settings`; run when the app opens.
 pub async fn apply_stored(db: &SqlitePool, settings: Settings) -> Result<Settings> {
     Ok(effective(settings, &stored(db).await?).0)
 }
 
 async fn view(state: &AppState) -> Result<SettingsView> {
-    let (next, host_policy) = effective((*state.settings).clone(), &stored(&state.db.read).await?);
+    let (next, _) = effective((*state.settings).clone(), &stored(&state.db.read).await?);
+    let host_policy = state.runtime.host_policy();
     let running = &state.settings;
     let restart_required = next.ai_provider != running.ai_provider
         || next.ai_base_url != running.ai_base_url
@@ -145,10 +251,12 @@ async fn view(state: &AppState) -> Result<SettingsView> {
         briefing_time: next.briefing_time.clone(),
         enable_scheduler: next.enable_scheduler,
         host_policy,
-        lan_enabled: running.host.is_unspecified() || !running.host.is_loopback(),
+        lan_enabled: running.host.is_unspecified()
+            || !running.host.is_loopback()
+            || state.lan.is_enabled().await,
         version: env!("CARGO_PKG_VERSION").to_owned(),
         data_dir: running.data_dir().map(|d| d.display().to_string()).unwrap_or_default(),
-        secret_backend: if running.jwt_secret.is_some() { "env" } else { "file" }.to_owned(),
+        secret_backend: state.runtime.secret_backend(running).as_str().to_owned(),
         voice_enabled: state.brain.stt.is_some(),
         restart_required,
     })
@@ -205,23 +313,43 @@ fn validate(p: &SettingsPatch) -> Result<()> {
         checks.check(valid_hhmm(v), "briefing_time", "must be HH:MM, such as 08:00");
     }
     if let Some(policy) = &p.host_policy {
+        let absolute = policy.allowed_folders.iter().all(|f| {
+            let f = f.trim();
+            (f.starts_with("~/") || std::path::Path::new(f).is_absolute()) && f.len() <= 4096
+        });
         checks
             .check(policy.allowed_folders.len() <= 100, "host_policy.allowed_folders", "at most 100 folders")
             .check(
-                policy.allowed_folders.iter().all(|f| {
-                    let f = f.trim();
-                    (f.starts_with('/') || f.starts_with("~/") || f.get(1..3) == Some(":\\"))
-                        && f.len() <= 4096
-                }),
+                absolute,
                 "host_policy.allowed_folders",
                 "each folder must be an absolute path (or start with ~/)",
             );
+        if absolute && let Some(missing) = policy.allowed_folders.iter().find(|f| !folder_exists(f)) {
+            checks.check(
+                false,
+                "host_policy.allowed_folders",
+                &format!("{} is not a folder on this computer", missing.trim()),
+            );
+        }
     }
     checks.finish()
 }
 
+/// Whether `raw` (absolute, or `~/...` in the home folder) names an existing folder.
+fn folder_exists(raw: &str) -> bool {
+    let raw = raw.trim();
+    let path = match raw.strip_prefix("~/") {
+        Some(rest) => match std::env::home_dir() {
+            Some(home) => home.join(rest),
+            None => return false,
+        },
+        None => PathBuf::from(raw),
+    };
+    path.is_dir()
+}
+
 /// Changes any subset of the writable settings; model, zone and scheduler changes apply
-/// after a restart (`restart_required` says when one is due).
+/// after a restart (`restart_required` says when one is due), the host policy at once.
 #[utoipa::path(patch, path = "/api/settings", tag = "settings", request_body = SettingsPatch, security(("bearer" = [])),
     responses(
         (status = 200, description = "The new settings", body = SettingsView),
@@ -258,9 +386,12 @@ async fn patch_settings(
     if let Some(v) = patch.enable_scheduler {
         writes.push(("enable_scheduler", v.to_string()));
     }
-    if let Some(mut policy) = patch.host_policy {
+    let host_policy = patch.host_policy.map(|mut policy| {
         policy.allowed_folders = policy.allowed_folders.iter().map(|f| f.trim().to_owned()).collect();
-        writes.push(("host_policy", serde_json::to_string(&policy).map_err(anyhow::Error::from)?));
+        policy
+    });
+    if let Some(policy) = &host_policy {
+        writes.push(("host_policy", serde_json::to_string(policy).map_err(anyhow::Error::from)?));
     }
     let now = now_ms();
     let mut tx = state.db.write.begin().await?;
@@ -276,6 +407,9 @@ async fn patch_settings(
         .await?;
     }
     tx.commit().await?;
+    if let Some(policy) = host_policy {
+        state.runtime.save_host_policy(policy);
+    }
     if !writes.is_empty() {
         state.bus.data_changed("settings");
     }

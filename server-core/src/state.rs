@@ -24,6 +24,9 @@ pub struct AppState {
     pub bus: crate::bus::Bus,
     /// LAN mode (off by default): the TLS listener for paired phones and its pairing code.
     pub lan: Arc<crate::lan::Lan>,
+    /// What applies at once rather than at the next start: the host policy in force, and
+    /// where the embedding program keeps its secrets.
+    pub runtime: Arc<crate::settings::Runtime>,
 }
 
 impl FromRef<AppState> for Db {

@@ -14,6 +14,7 @@ use clawchat_server::brain::types::TaskRecord;
 use futures::future::BoxFuture;
 use serde_json::{Value, json};
 use tokio::io::{AsyncRead, AsyncReadExt as _};
+use tokio::sync::watch;
 
 use crate::paths::HostPolicy;
 
@@ -24,17 +25,41 @@ pub const TOOLS: [&str; 4] = ["file_read", "file_create", "open_app", "executor_
 #[derive(Debug, Clone)]
 pub struct HostTools {
     policy: Arc<HostPolicy>,
+    /// The Settings screen's host policy, when it is followed: its folders replace the
+    /// policy's from the next tool run on.
+    settings: Option<watch::Receiver<clawchat_server::settings::HostPolicy>>,
 }
 
 impl HostTools {
+    /// Host tools confined to `policy`'s folders.
     pub fn new(policy: HostPolicy) -> Self {
-        Self { policy: Arc::new(policy) }
+        Self { policy: Arc::new(policy), settings: None }
+    }
+
+    /// Host tools confined to the folders of the host policy in force (as `settings`
+    /// says it now), or `policy`'s while that names none; the limits are `policy`'s.
+    pub fn following(
+        policy: HostPolicy,
+        settings: watch::Receiver<clawchat_server::settings::HostPolicy>,
+    ) -> Self {
+        Self { policy: Arc::new(policy), settings: Some(settings) }
+    }
+
+    /// The rules for one run.
+    pub fn policy(&self) -> Arc<HostPolicy> {
+        match &self.settings {
+            None => self.policy.clone(),
+            Some(settings) => {
+                let folders = settings.borrow().allowed_folders.clone();
+                Arc::new(self.policy.with_allowed(&folders))
+            }
+        }
     }
 
     /// Runs `tool` with `inputs`; `Ok` is the tool's output object, `Err` says why not.
     pub async fn run(&self, tool: &str, inputs: &Value) -> Result<Value, String> {
         let text = |k: &str| inputs.get(k).and_then(Value::as_str).unwrap_or("").to_owned();
-        let policy = self.policy.clone();
+        let policy = self.policy();
         match tool {
             "file_read" => {
                 let path = text("path");
@@ -146,6 +171,10 @@ fn folder(policy: &HostPolicy, raw: &str) -> Result<PathBuf, crate::paths::Refus
 /// Runs a command line with no terminal (stdin empty), in `cwd` (an allowed folder; the
 /// first one by default), for at most the policy's timeout, keeping at most the policy's
 /// output size of stdout and of stderr.
+///
+/// The command runs in a process group of its own, and the whole group is killed when
+/// the command ends, runs out of time or is cancelled: nothing it started in the
+/// background outlives it (applications are started with `open_app`).
 async fn executor_shell(policy: &HostPolicy, command: &str, cwd: &str) -> Result<Value, String> {
     let command = command.trim();
     if command.is_empty() {
@@ -163,12 +192,15 @@ async fn executor_shell(policy: &HostPolicy, command: &str, cwd: &str) -> Result
         .kill_on_drop(true)
         .spawn()
         .map_err(|e| format!("cannot run the command: {e}"))?;
+    // Dropped on every way out of this function, the cancelled future's included.
+    let mut group = ProcessGroup(child.id());
     let cap = policy.max_output_bytes;
     let stdout = child.stdout.take().map(|s| tokio::spawn(read_capped(s, cap)));
     let stderr = child.stderr.take().map(|s| tokio::spawn(read_capped(s, cap)));
     let status = match tokio::time::timeout(policy.shell_timeout, child.wait()).await {
         Ok(status) => status.map_err(|e| format!("the command failed to run: {e}"))?,
         Err(_) => {
+            group.kill();
             let _ = child.kill().await;
             return Err(format!(
                 "the command did not finish within {} s and was stopped",
@@ -176,6 +208,8 @@ async fn executor_shell(policy: &HostPolicy, command: &str, cwd: &str) -> Result
             ));
         }
     };
+    // What the command left running in the background would hold its output open.
+    group.kill();
     let collect = |h: Option<tokio::task::JoinHandle<(Vec<u8>, bool)>>| async move {
         match h {
             Some(h) => h.await.unwrap_or_default(),
@@ -194,10 +228,38 @@ async fn executor_shell(policy: &HostPolicy, command: &str, cwd: &str) -> Result
     }))
 }
 
+/// The process group a command runs in (its id is the shell's pid); killed when dropped.
+struct ProcessGroup(Option<u32>);
+
+impl ProcessGroup {
+    /// Sends SIGKILL to every process in the group, once; a group already gone is fine.
+    #[cfg(unix)]
+    fn kill(&mut self) {
+        use nix::sys::signal::{Signal, killpg};
+        use nix::unistd::Pid;
+        if let Some(id) = self.0.take().and_then(|id| i32::try_from(id).ok()).filter(|id| *id > 1) {
+            let _ = killpg(Pid::from_raw(id), Signal::SIGKILL);
+        }
+    }
+
+    /// Without process groups only the shell itself is stopped (by `kill_on_drop`).
+    #[cfg(not(unix))]
+    fn kill(&mut self) {
+        self.0 = None;
+    }
+}
+
+impl Drop for ProcessGroup {
+    fn drop(&mut self) {
+        self.kill();
+    }
+}
+
 #[cfg(unix)]
 fn shell_command(command: &str, dir: &Path) -> tokio::process::Command {
     let mut c = tokio::process::Command::new("/bin/sh");
-    c.arg("-c").arg(command).current_dir(dir);
+    // Its own process group, so the command and everything it starts can be killed together.
+    c.arg("-c").arg(command).current_dir(dir).process_group(0);
     c
 }
 

@@ -63,6 +63,21 @@ impl HostPolicy {
         if list.is_empty() { Self::home_default() } else { Self::new(&list, home) }
     }
 
+    /// The same rules and limits confined to `folders` (`~` is this policy's home);
+    /// an empty list keeps this policy's folders.
+    pub fn with_allowed(&self, folders: &[String]) -> Self {
+        let list: Vec<PathBuf> = folders
+            .iter()
+            .filter(|f| !f.trim().is_empty())
+            .map(|f| expand_home(f.trim(), self.home.as_deref()))
+            .filter_map(|p| p.canonicalize().ok())
+            .collect();
+        if folders.iter().all(|f| f.trim().is_empty()) {
+            return self.clone();
+        }
+        Self { allowed: list, ..self.clone() }
+    }
+
     pub fn allowed_folders(&self) -> &[PathBuf] {
         &self.allowed
     }

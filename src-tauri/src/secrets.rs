@@ -28,6 +28,15 @@ impl Backend {
     }
 }
 
+impl From<Backend> for clawchat_server::settings::SecretBackend {
+    fn from(b: Backend) -> Self {
+        match b {
+            Backend::Keychain => Self::Keychain,
+            Backend::File => Self::File,
+        }
+    }
+}
+
 #[derive(Debug, Clone)]
 pub struct SecretStore {
     backend: Backend,

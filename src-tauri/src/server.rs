@@ -5,6 +5,7 @@ use std::sync::Arc;
 
 use anyhow::Context as _;
 use clawchat_server::schedule::Notifier;
+use clawchat_server::settings::SecretBackend;
 use clawchat_server::{App, AppState, Settings};
 use tokio::sync::{Mutex, oneshot};
 use tokio::task::JoinHandle;
@@ -49,6 +50,9 @@ impl Embedded {
     /// Opens the store (migrations, secret, PIN), installs the native host executor and
     /// starts serving. Returns once the listener is bound, so the address is real, with
     /// the PIN made on a first start.
+    ///
+    /// `policy` holds the host tools' limits and default folders; the folders saved in
+    /// Settings replace them, at start and at once whenever they change.
     pub async fn start(
         settings: Settings,
         policy: HostPolicy,
@@ -59,7 +63,13 @@ impl Embedded {
         if let Some(notifier) = notifier {
             app = app.with_notifier(notifier);
         }
-        app.state.brain.engine.set_host_executor(Some(Arc::new(HostTools::new(policy))));
+        let runtime = &app.state.runtime;
+        runtime.set_default_host_policy(clawchat_server::settings::HostPolicy {
+            allowed_folders: policy.allowed_folders().iter().map(|f| f.display().to_string()).collect(),
+            auto_read: true,
+        });
+        let tools = HostTools::following(policy, runtime.watch_host_policy());
+        app.state.brain.engine.set_host_executor(Some(Arc::new(tools)));
         let listener =
             tokio::net::TcpListener::bind(bind).await.with_context(|| format!("cannot listen on {bind}"))?;
         let addr = listener.local_addr()?;
@@ -100,8 +110,8 @@ pub struct Launched {
 
 /// The desktop's start-up: settings from the environment (and `.env`), the token secret
 /// from the keychain, host tools confined to `CLAWCHAT_ALLOWED_FOLDERS` (default: the
-/// home folder minus dot-folders), the server on `CLAWCHAT_DESKTOP_PORT` (default: an
-/// ephemeral port) on 127.0.0.1.
+/// home folder minus dot-folders) until Settings names others, the server on
+/// `CLAWCHAT_DESKTOP_PORT` (default: an ephemeral port) on 127.0.0.1.
 /// `notifier` shows the scheduler's notifications (the window's native ones).
 pub async fn launch(notifier: Option<Arc<dyn Notifier>>) -> anyhow::Result<Launched> {
     let port = match std::env::var("CLAWCHAT_DESKTOP_PORT") {
@@ -110,9 +120,26 @@ pub async fn launch(notifier: Option<Arc<dyn Notifier>>) -> anyhow::Result<Launc
         }
         _ => 0,
     };
-    let mut settings = desktop_settings(Settings::from_env()?, port);
+    let folders: Vec<String> = std::env::var("CLAWCHAT_ALLOWED_FOLDERS")
+        .map(|v| std::env::split_paths(&v).map(|p| p.display().to_string()).collect())
+        .unwrap_or_default();
+    let policy = HostPolicy::with_folders(&folders);
+    launch_with(desktop_settings(Settings::from_env()?, port), policy, notifier).await
+}
+
+/// [`launch`] with its settings and host policy given: the secrets come from the
+/// keychain (or the private files) unless the settings carry them, and the server is told
+/// where they came from.
+pub async fn launch_with(
+    mut settings: Settings,
+    policy: HostPolicy,
+    notifier: Option<Arc<dyn Notifier>>,
+) -> anyhow::Result<Launched> {
     let data_dir = settings.data_dir()?;
     let secrets = crate::secrets::SecretStore::open(&data_dir).await;
+    // A secret handed in through the environment wins over the keychain, and says so.
+    let secret_backend =
+        if settings.jwt_secret.is_some() { SecretBackend::Env } else { secrets.backend().into() };
     if settings.jwt_secret.is_none() {
         settings.jwt_secret =
             Some(secrets.get_or_create("jwt_secret", crate::secrets::new_token_secret).await?);
@@ -120,10 +147,7 @@ pub async fn launch(notifier: Option<Arc<dyn Notifier>>) -> anyhow::Result<Launc
     if settings.ai_api_key.is_none() {
         settings.ai_api_key = secrets.get("ai_api_key").await?;
     }
-    let folders: Vec<String> = std::env::var("CLAWCHAT_ALLOWED_FOLDERS")
-        .map(|v| std::env::split_paths(&v).map(|p| p.display().to_string()).collect())
-        .unwrap_or_default();
-    let policy = HostPolicy::with_folders(&folders);
     let (embedded, generated_pin) = Embedded::start(settings, policy, notifier).await?;
+    embedded.state.runtime.set_secret_backend(secret_backend);
     Ok(Launched { embedded, secret_backend: secrets.backend(), generated_pin })
 }

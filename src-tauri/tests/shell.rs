@@ -9,7 +9,7 @@ use std::time::Duration;
 use clap::Parser as _;
 use clawchat_desktop::host::HostTools;
 use clawchat_desktop::paths::HostPolicy;
-use clawchat_desktop::server::{Embedded, desktop_settings};
+use clawchat_desktop::server::{self, Embedded, desktop_settings};
 use clawchat_desktop::{notify, secrets, session};
 use clawchat_server::brain::Approval;
 use clawchat_server::brain::PlanContext;
@@ -175,6 +175,74 @@ async fn executor_shell_refuses_folders_outside_and_caps_output_and_time() {
     assert!(err.contains("did not finish within 1 s"), "{err}");
 }
 
+/// Whether process `pid` has ended (gone, or a zombie waiting for its reaper).
+#[cfg(target_os = "linux")]
+fn ended(pid: i32) -> bool {
+    match std::fs::read_to_string(format!("/proc/{pid}/stat")) {
+        Err(_) => true,
+        // The state follows the command name, which is in parentheses.
+        Ok(stat) => stat.rsplit_once(')').is_some_and(|(_, rest)| rest.trim_start().starts_with(['Z', 'X'])),
+    }
+}
+
+#[cfg(target_os = "linux")]
+#[tokio::test]
+async fn executor_shell_time_limit_kills_what_the_command_started_too() {
+    let h = home();
+    let mut policy = HostPolicy::new(std::slice::from_ref(&h.home), Some(h.home.clone()));
+    policy.shell_timeout = Duration::from_secs(3);
+    let t = HostTools::new(policy);
+    let err = t
+        .run("executor_shell", &json!({"command": "sleep 300 & echo $! > bg.pid; wait", "cwd": "~/notes"}))
+        .await
+        .unwrap_err();
+    assert!(err.contains("did not finish within 3 s"), "{err}");
+    let pid: i32 = std::fs::read_to_string(h.home.join("notes/bg.pid")).unwrap().trim().parse().unwrap();
+    // SIGKILL is delivered at once, but the process may take a moment to be torn down.
+    for _ in 0..300 {
+        if ended(pid) {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert!(ended(pid), "the background sleep {pid} was killed with the command");
+
+    // A command that finishes leaves nothing behind either, and its output is not held
+    // open by what it started.
+    let out = t
+        .run(
+            "executor_shell",
+            &json!({"command": "sleep 300 & echo $! > bg2.pid; echo started", "cwd": "~/notes"}),
+        )
+        .await
+        .unwrap();
+    assert_eq!(out["stdout"], "started\n");
+    let pid: i32 = std::fs::read_to_string(h.home.join("notes/bg2.pid")).unwrap().trim().parse().unwrap();
+    for _ in 0..300 {
+        if ended(pid) {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert!(ended(pid), "the background sleep {pid} ended with the command");
+
+    // A command whose caller gives up (the engine's own task limit) is stopped too.
+    let give_up = tokio::time::timeout(
+        Duration::from_secs(3),
+        t.run("executor_shell", &json!({"command": "sleep 300 & echo $! > bg3.pid; wait", "cwd": "~/notes"})),
+    )
+    .await;
+    assert!(give_up.is_err(), "the command was still running");
+    let pid: i32 = std::fs::read_to_string(h.home.join("notes/bg3.pid")).unwrap().trim().parse().unwrap();
+    for _ in 0..300 {
+        if ended(pid) {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert!(ended(pid), "the background sleep {pid} ended when the caller gave up");
+}
+
 #[tokio::test]
 async fn open_app_takes_a_program_name_or_a_path_never_a_shell_string() {
     let h = home();
@@ -200,7 +268,15 @@ struct Running {
 async fn start() -> Running {
     let dir = tempfile::tempdir().unwrap();
     let data = dir.path().join("data");
-    let cli = clawchat_server::config::Cli::try_parse_from([
+    let h = home();
+    let embedded = start_embedded(&data, &h).await;
+    Running { _dir: dir, data, home: h, embedded }
+}
+
+/// The settings the tests start with: a PIN, the built-in parser, UTC, and `secret` (a
+/// token secret handed in, or none: the secret store's).
+fn test_settings(data: &Path, secret: Option<&str>) -> clawchat_server::Settings {
+    let mut args = vec![
         "clawchat",
         "--data-dir",
         data.to_str().unwrap(),
@@ -208,17 +284,28 @@ async fn start() -> Running {
         "482916",
         "--ai-provider",
         "builtin",
-        "--jwt-secret",
-        "a-test-secret-that-is-long-enough-for-hs256",
         "--tz",
         "UTC",
-    ])
-    .unwrap();
-    let h = home();
+    ];
+    if let Some(secret) = secret {
+        args.extend(["--jwt-secret", secret]);
+    }
+    desktop_settings(clawchat_server::config::Cli::try_parse_from(args).unwrap().settings, 0)
+}
+
+async fn start_embedded(data: &Path, h: &Home) -> Embedded {
     let policy = HostPolicy::new(std::slice::from_ref(&h.home), Some(h.home.clone()));
-    let (embedded, pin) = Embedded::start(desktop_settings(cli.settings, 0), policy, None).await.unwrap();
+    let settings = test_settings(data, Some("a-test-secret-that-is-long-enough-for-hs256"));
+    let (embedded, pin) = Embedded::start(settings, policy, None).await.unwrap();
     assert!(pin.is_none(), "the configured PIN is used");
-    Running { _dir: dir, data, home: h, embedded }
+    embedded
+}
+
+/// The same store and home, after a stop and a new start.
+async fn restart(r: Running) -> Running {
+    r.embedded.shutdown().await.unwrap();
+    let embedded = start_embedded(&r.data, &r.home).await;
+    Running { embedded, ..r }
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -366,6 +453,124 @@ async fn a_denied_command_never_runs() {
     assert!(error.contains("not now"), "{error}");
 }
 
+/// Sends `PATCH /api/settings` with `body` as the desktop window does; the answer.
+async fn patch_settings(r: &Running, body: Value) -> (u16, Value) {
+    let s = session::open(&r.embedded.state, r.embedded.base_url()).await.unwrap();
+    let answer = reqwest::Client::new()
+        .patch(format!("{}/api/settings", s.base_url))
+        .bearer_auth(&s.access_token)
+        .json(&body)
+        .send()
+        .await
+        .unwrap();
+    (answer.status().as_u16(), answer.json().await.unwrap())
+}
+
+async fn get_settings(r: &Running) -> Value {
+    let s = session::open(&r.embedded.state, r.embedded.base_url()).await.unwrap();
+    reqwest::Client::new()
+        .get(format!("{}/api/settings", s.base_url))
+        .bearer_auth(&s.access_token)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap()
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_folders_saved_in_settings_apply_to_host_tools_at_once_and_after_a_restart() {
+    let r = start().await;
+    let home = path_str(&r.home.home);
+    let outside = path_str(&r.home.outside);
+    let read = |path: String| task("file_read", json!({ "path": path }));
+    let secret = path_str(&r.home.outside.join("secret.txt"));
+    let note = path_str(&r.home.home.join("notes/ideas.txt"));
+
+    // Until Settings names folders, the desktop's own (its environment's) are in force.
+    let s = get_settings(&r).await;
+    assert_eq!(s["host_policy"], json!({"allowed_folders": [home], "auto_read": true}));
+    let (done, _) = run_one(&r, read(secret.clone()), Origin::User, None).await;
+    assert_eq!(done.status, TaskStatus::Failed);
+    assert!(done.error.unwrap().contains("outside the folders"));
+
+    // Another folder, and reads that ask: both apply to the very next task.
+    let (status, s) =
+        patch_settings(&r, json!({"host_policy": {"allowed_folders": [outside], "auto_read": false}})).await;
+    assert_eq!(status, 200, "{s}");
+    assert_eq!(s["host_policy"], json!({"allowed_folders": [outside], "auto_read": false}));
+    let (done, asked) = run_one(&r, read(secret.clone()), Origin::User, Some(Approval::Approved)).await;
+    assert!(asked, "with auto_read off a read asks first");
+    assert_eq!(done.status, TaskStatus::Done, "{:?}", done.error);
+    assert_eq!(done.output.unwrap()["content"], "not yours");
+    let (done, asked) = run_one(&r, read(note.clone()), Origin::User, Some(Approval::Approved)).await;
+    assert!(asked);
+    assert_eq!(done.status, TaskStatus::Failed, "the home folder is no longer allowed");
+    assert!(done.error.unwrap().contains("outside the folders"));
+    let (done, _) = run_one(
+        &r,
+        task("executor_shell", json!({"command": "touch ran.txt", "cwd": home})),
+        Origin::User,
+        Some(Approval::Approved),
+    )
+    .await;
+    assert_eq!(done.status, TaskStatus::Failed);
+    assert!(!r.home.home.join("ran.txt").exists(), "no command runs in a folder taken away");
+
+    // A folder that is not there is refused, and nothing changes.
+    let missing = path_str(&r.home.outside.join("nowhere"));
+    let (status, err) =
+        patch_settings(&r, json!({"host_policy": {"allowed_folders": [missing], "auto_read": true}})).await;
+    assert_eq!(status, 422, "{err}");
+    assert_eq!(err["errors"][0]["field"], "host_policy.allowed_folders", "{err}");
+    assert_eq!(get_settings(&r).await["host_policy"]["allowed_folders"], json!([outside]));
+
+    // Reads without asking again, kept across a restart.
+    let (status, _) =
+        patch_settings(&r, json!({"host_policy": {"allowed_folders": [outside], "auto_read": true}})).await;
+    assert_eq!(status, 200);
+    let r = restart(r).await;
+    assert_eq!(
+        get_settings(&r).await["host_policy"],
+        json!({"allowed_folders": [outside], "auto_read": true})
+    );
+    let (done, asked) = run_one(&r, read(secret), Origin::User, None).await;
+    assert!(!asked);
+    assert_eq!(done.status, TaskStatus::Done, "{:?}", done.error);
+    let (done, _) = run_one(&r, read(note), Origin::User, None).await;
+    assert_eq!(done.status, TaskStatus::Failed, "the saved folders are in force after the restart");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_secret_handed_in_through_the_environment_is_reported_as_env() {
+    let dir = tempfile::tempdir().unwrap();
+    let h = home();
+    let settings =
+        test_settings(&dir.path().join("data"), Some("a-test-secret-that-is-long-enough-for-hs256"));
+    let policy = HostPolicy::new(std::slice::from_ref(&h.home), Some(h.home.clone()));
+    let launched = server::launch_with(settings, policy, None).await.unwrap();
+    let r = Running { _dir: dir, data: PathBuf::new(), home: h, embedded: launched.embedded };
+    assert_eq!(get_settings(&r).await["secret_backend"], "env");
+}
+
+/// Starts the app as [`server::launch`] does, with no secret handed in, and answers where
+/// `GET /api/settings` says the secrets are.
+async fn reported_secret_backend(data: &Path) -> Value {
+    let h = home();
+    let policy = HostPolicy::new(std::slice::from_ref(&h.home), Some(h.home.clone()));
+    let launched = server::launch_with(test_settings(data, None), policy, None).await.unwrap();
+    let r = Running {
+        _dir: tempfile::tempdir().unwrap(),
+        data: PathBuf::new(),
+        home: h,
+        embedded: launched.embedded,
+    };
+    let backend = get_settings(&r).await["secret_backend"].clone();
+    r.embedded.shutdown().await.unwrap();
+    backend
+}
+
 #[tokio::test(flavor = "multi_thread")]
 async fn bus_notifications_become_native_ones_except_the_schedulers_own() {
     let r = start().await;
@@ -437,6 +642,8 @@ async fn without_a_keychain_secrets_go_to_a_private_file() {
     use std::os::unix::fs::PermissionsExt as _;
     assert_eq!(std::fs::metadata(&file).unwrap().permissions().mode() & 0o777, 0o600);
     assert_eq!(store.get_or_create("jwt_secret", || "other".into()).await.unwrap(), value, "kept");
+    // The app started this way says so in Settings.
+    assert_eq!(reported_secret_backend(&dir.path().join("app")).await, "file");
 }
 
 /// Run under `dbus-run-session` with `gnome-keyring-daemon --unlock --components=secrets`
@@ -461,4 +668,6 @@ async fn with_the_secret_service_secrets_go_to_the_keychain() {
     store.set("ai_api_key", "sk-test").await.unwrap();
     assert_eq!(store.get("ai_api_key").await.unwrap().as_deref(), Some("sk-test"));
     assert!(!dir.path().join("ai_api_key").exists());
+    // The app started this way says so in Settings.
+    assert_eq!(reported_secret_backend(&dir.path().join("app")).await, "keychain");
 }

@@ -57,6 +57,8 @@ pub struct Tokens {
     refresh_ttl_ms: i64,
     race_grace_ms: i64,
     revoked: RwLock<HashSet<String>>,
+    /// Counts the revocations, so open sockets check their token the moment one happens.
+    revocations: tokio::sync::watch::Sender<u64>,
 }
 
 impl std::fmt::Debug for Tokens {
@@ -97,6 +99,7 @@ impl Tokens {
             refresh_ttl_ms,
             race_grace_ms,
             revoked: RwLock::new(HashSet::new()),
+            revocations: tokio::sync::watch::Sender::new(0),
         }
     }
 
@@ -110,6 +113,18 @@ impl Tokens {
         let mut set = self.revoked.write().unwrap_or_else(|p| p.into_inner());
         set.extend(ids.into_iter().map(|(id,)| id));
         Ok(())
+    }
+
+    /// Changes whenever a login ends (logout, a revoked device, a PIN reset): a socket
+    /// waits on it and checks its token again, so it closes at once rather than at its
+    /// next periodic check.
+    pub fn watch_revocations(&self) -> tokio::sync::watch::Receiver<u64> {
+        self.revocations.subscribe()
+    }
+
+    fn revoked_now(&self, families: impl IntoIterator<Item = String>) {
+        self.revoked.write().unwrap_or_else(|p| p.into_inner()).extend(families);
+        self.revocations.send_modify(|n| *n = n.wrapping_add(1));
     }
 
     pub fn verify_access(&self, token: &str) -> Result<AuthUser> {
@@ -247,7 +262,7 @@ impl Tokens {
         .bind(family_id)
         .execute(db)
         .await?;
-        self.revoked.write().unwrap_or_else(|p| p.into_inner()).insert(family_id.to_owned());
+        self.revoked_now([family_id.to_owned()]);
         Ok(())
     }
 
@@ -260,7 +275,7 @@ impl Tokens {
         .bind(reason)
         .fetch_all(db)
         .await?;
-        self.revoked.write().unwrap_or_else(|p| p.into_inner()).extend(ids.into_iter().map(|(id,)| id));
+        self.revoked_now(ids.into_iter().map(|(id,)| id));
         Ok(())
     }
 }

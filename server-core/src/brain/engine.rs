@@ -183,6 +183,8 @@ pub struct Engine {
     pub web: actions::WebSearch,
     /// The configured model, if any: background work (`delegate_task`) needs one.
     pub model: Option<Arc<super::model::Model>>,
+    /// The host policy in force: with `auto_read` off, host reads ask first too.
+    pub host_policy: tokio::sync::watch::Receiver<crate::settings::HostPolicy>,
 }
 
 impl std::fmt::Debug for Engine {
@@ -214,6 +216,7 @@ impl Engine {
             host: Arc::new(Mutex::new(None)),
             web,
             model: None,
+            host_policy: tokio::sync::watch::Sender::new(crate::settings::HostPolicy::default()).subscribe(),
         }
     }
 
@@ -367,7 +370,8 @@ impl Engine {
             return Err(Finish::Failed(format!("there is no tool called {:?}", task.task.tool)));
         };
         // The inputs are resolved by now, so the card shows the true command or path.
-        if asks_first(&task, ctx.origin, fed) {
+        let reads_ask = tool.target == Target::Host && !self.host_policy.borrow().auto_read;
+        if reads_ask || asks_first(&task, ctx.origin, fed) {
             let reason = approval_reason(&task);
             self.store_status(&task.task.task_id, TaskStatus::AwaitingApproval, None, None, None).await;
             let mut asking = task.clone();

@@ -4,8 +4,8 @@
 //! then receives every [`ServerEvent`] of the bus as `{"type", "data"}` frames and may send
 //! the contract's client frames. Each connection has an outbound queue bounded by the
 //! bytes waiting in it: a client that cannot keep up is dropped with a reason, and never
-//! slows the assistant or the other connections. A token that expires or is revoked
-//! closes its sockets.
+//! slows the assistant or the other connections. A token that expires closes its socket
+//! at the next heartbeat; one whose login ends (logout, a revoked device) at once.
 
 mod frames;
 mod hub;
@@ -176,12 +176,23 @@ async fn connection(state: AppState, hub: Arc<Hub>, socket: WebSocket, user: Opt
     });
 
     let registration = hub.register(&state.bus, tx.clone());
+    let mut revocations = state.auth.tokens.watch_revocations();
+    // A login that ended since the token was checked is caught on the first turn.
+    revocations.mark_changed();
     // A connection silent for three heartbeats is gone.
     let mut heartbeat = tokio::time::interval(Duration::from_secs(state.settings.ws_heartbeat.max(1)));
     heartbeat.tick().await;
     let mut silent_beats = 0u8;
     loop {
         tokio::select! {
+            // A login ended somewhere (a device revoked, a logout): if it was this one,
+            // the socket closes now.
+            Ok(()) = revocations.changed() => {
+                if state.auth.tokens.verify_access(&token).is_err() {
+                    let _ = tx.push(closing(close::UNAUTHORIZED, "this login has ended")).await;
+                    break;
+                }
+            }
             () = registration.too_slow.notified() => {
                 let _ = tx.push(closing(close::TOO_SLOW, "too slow: reconnect and catch up")).await;
                 break;

@@ -100,12 +100,27 @@ async fn authenticate(
         return Err(Refused("origin_not_allowed: this page may not open ClawChat's socket".into()));
     }
     let token = auth.map_err(|_| Refused("unauthorized: send auth: {token: <access_token>}".into()))?.token;
-    state.auth.tokens.verify_access(&token).map_err(|e| Refused(format!("unauthorized: {e}")))?;
+    let user = state.auth.tokens.verify_access(&token).map_err(|e| Refused(format!("unauthorized: {e}")))?;
+    // A paired phone's requests never run a host tool without the user's yes.
+    let from_phone = crate::devices::is_phone(&state.db.read, &user.family_id).await;
+    s.extensions.insert(Login { token: Arc::from(token.as_str()), from_phone });
     // Subscribe now, before any handler can publish an answer; the forwarder starts once
     // connected and delivers what was published meanwhile.
     s.extensions.insert(EarlyEvents(Arc::new(Mutex::new(Some(state.bus.subscribe())))));
     register_handlers(&s);
     Ok(())
+}
+
+/// The login a connection authenticated with: its access token, checked again whenever
+/// a login ends, and whether it belongs to a paired phone.
+#[derive(Clone)]
+struct Login {
+    token: Arc<str>,
+    from_phone: bool,
+}
+
+fn from_phone(s: &SocketRef) -> bool {
+    s.extensions.get::<Login>().is_some_and(|l| l.from_phone)
 }
 
 /// The bus subscription made at authentication, handed to the forwarder on connect.
@@ -117,14 +132,30 @@ fn emit_error(s: &SocketRef, code: &str, detail: impl Into<String>) {
 }
 
 /// Once connected: everything the assistant publishes, under the names edge clients know.
-async fn on_connect(s: SocketRef) {
+/// When the connection's login ends (logout, a revoked device) it is disconnected at once.
+async fn on_connect(s: SocketRef, State(state): State<AppState>) {
     let subscribed =
         s.extensions.get::<EarlyEvents>().and_then(|e| e.0.lock().unwrap_or_else(|p| p.into_inner()).take());
     let Some(mut events) = subscribed else { return };
+    let Some(Login { token, .. }) = s.extensions.get::<Login>() else { return };
+    let mut revocations = state.auth.tokens.watch_revocations();
+    // A login that ended since the handshake's check is caught on the first turn.
+    revocations.mark_changed();
     let socket = s.clone();
     tokio::spawn(async move {
         loop {
-            match events.recv().await {
+            let event = tokio::select! {
+                event = events.recv() => event,
+                Ok(()) = revocations.changed() => {
+                    if state.auth.tokens.verify_access(&token).is_err() {
+                        emit_error(&socket, "token_revoked", "this login has ended; log in again");
+                        let _ = socket.disconnect();
+                        break;
+                    }
+                    continue;
+                }
+            };
+            match event {
                 Ok(event) => {
                     let Ok(Value::Object(mut frame)) = serde_json::to_value(event.as_ref()) else { continue };
                     let name = frame.get("type").and_then(Value::as_str).unwrap_or_default().to_owned();
@@ -157,7 +188,10 @@ fn register_handlers(s: &SocketRef) {
         "send-user-text-query",
         async |s: SocketRef, State(state): State<AppState>, TryData(q): TryData<TextQuery>| match q {
             Ok(q) => match pqh::accept(&state, q.conversation_id, q.query).await {
-                Ok(accepted) => drop(pqh::respond(state, accepted)),
+                Ok(mut accepted) => {
+                    accepted.from_phone = from_phone(&s);
+                    drop(pqh::respond(state, accepted))
+                }
                 Err(e) => emit_error(&s, "message_refused", e.to_string()),
             },
             Err(e) => emit_error(&s, "bad_frame", e.to_string()),
@@ -172,7 +206,10 @@ fn register_handlers(s: &SocketRef) {
                 Err(e) => return emit_error(&s, "bad_frame", e.to_string()),
             };
             match voice::accept(&state, q.conversation_id, &q.audio, &q.mime_type).await {
-                Ok(accepted) => drop(pqh::respond(state, accepted)),
+                Ok(mut accepted) => {
+                    accepted.from_phone = from_phone(&s);
+                    drop(pqh::respond(state, accepted))
+                }
                 Err(e) => emit_error(&s, voice_code(&e), e.to_string()),
             }
         },

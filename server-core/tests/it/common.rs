@@ -131,6 +131,8 @@ impl TestServer {
     async fn start_in(dir: Arc<TempDir>, options: Options) -> Self {
         let (otp_tx, otp_rx) = mpsc::unbounded_channel();
         let app = open_app(&dir, &options, otp_tx).await.expect("the app opens");
+        // LAN mode (turned on by a test, or again at a restart) listens on loopback only.
+        app.state.lan.set_bind_ip(Some(std::net::IpAddr::from([127, 0, 0, 1])));
         let state = app.state.clone();
         let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind port 0");
         let addr = listener.local_addr().expect("a local address");

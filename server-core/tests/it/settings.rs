@@ -31,7 +31,11 @@ async fn settings_show_the_running_configuration_and_never_a_key() {
     assert_eq!(s["timezone"], TZ);
     assert_eq!(s["briefing_time"], "08:00");
     assert_eq!(s["enable_scheduler"], false);
-    assert_eq!(s["host_policy"], json!({"allowed_folders": [], "auto_read": false}));
+    assert_eq!(
+        s["host_policy"],
+        json!({"allowed_folders": [], "auto_read": true}),
+        "until one is saved: the default folders, reads inside them without asking"
+    );
     assert_eq!(s["lan_enabled"], false, "the tests listen on loopback only");
     assert_eq!(s["version"], env!("CARGO_PKG_VERSION"));
     assert!(!s["data_dir"].as_str().unwrap().is_empty());
@@ -54,6 +58,11 @@ async fn settings_need_a_token() {
 async fn changes_are_stored_applied_at_the_next_start_and_the_key_stays_hidden() {
     let server = TestServer::start().await;
     let token = server.token().await;
+    let folders = tempfile::tempdir().unwrap();
+    let (docs, notes) = (folders.path().join("Documents"), folders.path().join("notes"));
+    std::fs::create_dir_all(&docs).unwrap();
+    std::fs::create_dir_all(&notes).unwrap();
+    let (docs, notes) = (docs.display().to_string(), notes.display().to_string());
     let patch = json!({
         "ai_provider": "openai",
         "ai_base_url": "https://models.example/v1",
@@ -62,7 +71,7 @@ async fn changes_are_stored_applied_at_the_next_start_and_the_key_stays_hidden()
         "timezone": "Europe/Lisbon",
         "briefing_time": "07:30",
         "enable_scheduler": true,
-        "host_policy": {"allowed_folders": ["~/Documents", "/srv/notes"], "auto_read": true},
+        "host_policy": {"allowed_folders": [docs, format!(" {notes} ")], "auto_read": false},
     });
     let (status, s) = send(server.patch("/api/settings", &token).json(&patch)).await;
     assert_eq!(status, StatusCode::OK, "{s}");
@@ -71,7 +80,12 @@ async fn changes_are_stored_applied_at_the_next_start_and_the_key_stays_hidden()
     assert_eq!(s["ai_api_key_set"], true);
     assert_eq!(s["timezone"], "Europe/Lisbon");
     assert_eq!(s["briefing_time"], "07:30");
-    assert_eq!(s["host_policy"]["allowed_folders"], json!(["~/Documents", "/srv/notes"]));
+    assert_eq!(
+        s["host_policy"],
+        json!({"allowed_folders": [docs, notes], "auto_read": false}),
+        "the host policy is in force at once"
+    );
+    assert!(!server.state.runtime.watch_host_policy().borrow().auto_read, "the engine sees it too");
     assert_eq!(s["restart_required"], true, "the running server still uses what it started with");
     assert!(!s.to_string().contains("sk-very-secret"), "the key is write-only: {s}");
     // The running server keeps its zone until a restart.
@@ -82,6 +96,7 @@ async fn changes_are_stored_applied_at_the_next_start_and_the_key_stays_hidden()
     let s = server.get_ok("/api/settings", &token).await;
     assert_eq!(s["ai_model"], "gpt-4o-mini");
     assert_eq!(s["timezone"], "Europe/Lisbon");
+    assert_eq!(s["host_policy"], json!({"allowed_folders": [docs, notes], "auto_read": false}));
     assert_eq!(s["restart_required"], false);
     assert_eq!(server.state.tz.name(), "Europe/Lisbon", "the stored zone applies after the restart");
     let health = server.get_ok("/api/health", &token).await;
@@ -98,6 +113,11 @@ async fn bad_values_are_refused_with_the_field_named_and_nothing_changes() {
     let server = TestServer::start().await;
     let token = server.token().await;
     let before = server.get_ok("/api/settings", &token).await;
+    let scratch = tempfile::tempdir().unwrap();
+    let data_dir = scratch.path().display().to_string();
+    let missing = format!("{data_dir}/no-such-folder");
+    let database = format!("{data_dir}/notes.txt");
+    std::fs::write(&database, "a file, not a folder").unwrap();
     for (body, field) in [
         (json!({"ai_provider": "skynet"}), "ai_provider"),
         (json!({"ai_base_url": "ftp://x"}), "ai_base_url"),
@@ -107,6 +127,15 @@ async fn bad_values_are_refused_with_the_field_named_and_nothing_changes() {
         (json!({"briefing_time": "8:00"}), "briefing_time"),
         (
             json!({"host_policy": {"allowed_folders": ["relative/path"], "auto_read": false}}),
+            "host_policy.allowed_folders",
+        ),
+        // Folders must be there; a file is not a folder.
+        (
+            json!({"host_policy": {"allowed_folders": [missing], "auto_read": true}}),
+            "host_policy.allowed_folders",
+        ),
+        (
+            json!({"host_policy": {"allowed_folders": [data_dir.clone(), database], "auto_read": true}}),
             "host_policy.allowed_folders",
         ),
         // One bad field spoils the whole change: the good one is not stored either.
@@ -169,4 +198,18 @@ async fn test_model_reports_whether_the_service_answers_and_lists_the_model() {
         send(server.post("/api/settings/test-model", &token).json(&json!({"ai_base_url": "not a url"})))
             .await;
     assert_invalid_field(status, &body, "ai_base_url");
+}
+
+#[tokio::test]
+async fn the_program_embedding_the_server_says_where_its_secrets_are() {
+    use clawchat_server::settings::SecretBackend;
+    let server = TestServer::start().await;
+    let token = server.token().await;
+    assert_eq!(server.get_ok("/api/settings", &token).await["secret_backend"], "env");
+    for (backend, shown) in
+        [(SecretBackend::Keychain, "keychain"), (SecretBackend::File, "file"), (SecretBackend::Env, "env")]
+    {
+        server.state.runtime.set_secret_backend(backend);
+        assert_eq!(server.get_ok("/api/settings", &token).await["secret_backend"], shown);
+    }
 }

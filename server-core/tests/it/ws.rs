@@ -15,19 +15,19 @@ use tokio_tungstenite::{MaybeTlsStream, WebSocketStream};
 use crate::brain::FakeHost;
 use crate::common::{TestServer, send};
 
-type Ws = WebSocketStream<MaybeTlsStream<TcpStream>>;
+pub(crate) type Ws = WebSocketStream<MaybeTlsStream<TcpStream>>;
 
-async fn connect(server: &TestServer, query: &str) -> Ws {
+pub(crate) async fn connect(server: &TestServer, query: &str) -> Ws {
     let url = format!("ws://{}/ws{query}", server.addr);
     tokio_tungstenite::connect_async(url).await.expect("the socket opens").0
 }
 
-async fn send_frame(ws: &mut Ws, frame: Value) {
+pub(crate) async fn send_frame(ws: &mut Ws, frame: Value) {
     ws.send(Message::Text(frame.to_string().into())).await.unwrap();
 }
 
 /// The next JSON frame whose type is `wanted`, within 10 s.
-async fn next_of(ws: &mut Ws, wanted: &str) -> Value {
+pub(crate) async fn next_of(ws: &mut Ws, wanted: &str) -> Value {
     tokio::time::timeout(Duration::from_secs(10), async {
         loop {
             match ws.next().await {
@@ -46,7 +46,7 @@ async fn next_of(ws: &mut Ws, wanted: &str) -> Value {
     .unwrap_or_else(|_| panic!("no {wanted} frame within 10 s"))
 }
 
-async fn close_code(ws: &mut Ws) -> u16 {
+pub(crate) async fn close_code(ws: &mut Ws) -> u16 {
     tokio::time::timeout(Duration::from_secs(10), async {
         loop {
             match ws.next().await {

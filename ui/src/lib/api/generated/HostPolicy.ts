@@ -3,4 +3,13 @@
 /**
  * Which folders host tools may touch, and whether reading needs no approval.
  */
-export type HostPolicy = { allowed_folders: Array<string>, auto_read: boolean, };
+export type HostPolicy = { 
+/**
+ * Absolute folders (or `~/...`); empty means the computer's default (the home folder
+ * unless `CLAWCHAT_ALLOWED_FOLDERS` names others).
+ */
+allowed_folders: Array<string>, 
+/**
+ * When false, a host tool that only reads asks first too.
+ */
+auto_read: boolean, };
