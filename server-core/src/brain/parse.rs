@@ -1915,4 +1915,117 @@ mod tests {
             assert!((0.0..=1.0).contains(&r.confidence));
         }
     }
+    #[test]
+    fn a_command_verb_saying_everything_is_not_a_question() {
+        let r = p("delete everything on my calendar for friday");
+        assert_eq!(r.intent, Intent::DeleteEvent);
+        assert_eq!(param(&r, "query"), "*");
+        assert_eq!(param(&r, "start_time"), "2026-03-13T00:00:00-07:00");
+        // A question that says "everything" still only reads.
+        assert_eq!(p("is everything on my calendar for friday").intent, Intent::QueryEvents);
+    }
+
+    #[test]
+    fn emphatic_do_and_find_and_lead_ins() {
+        let r = p("do cancel the dentist appointment on thursday");
+        assert_eq!(r.intent, Intent::DeleteEvent);
+        assert_eq!(param(&r, "title"), "dentist appointment");
+        let r = p("find and remove the book club meeting from my calendar");
+        assert_eq!(r.intent, Intent::DeleteEvent);
+        assert_eq!(param(&r, "title"), "book club meeting");
+        assert_eq!(r.tasks.len(), 1);
+        // "do" as a question word still asks.
+        assert_eq!(p("do i have a meeting on thursday").intent, Intent::QueryEvents);
+    }
+
+    #[test]
+    fn a_clause_without_a_list_borrows_its_neighbours_list() {
+        let r = p("take out the butter and put yoghurt on my grocery list");
+        assert_eq!(r.intent, Intent::DeleteTodo);
+        assert_eq!(param(&r, "title"), "butter");
+        assert_eq!(r.tasks.len(), 2);
+        let tags = r.params.get("tags").and_then(Value::as_array).map(Vec::len);
+        assert_eq!(tags, Some(1));
+        // Opening the list first adds no step of its own.
+        let r = p("pull up my grocery list and add oat milk");
+        assert_eq!(r.intent, Intent::CreateTodo);
+        assert_eq!(param(&r, "title"), "oat milk");
+        assert_eq!(r.tasks.len(), 1);
+        // Without any list named, the clause is still not understood.
+        assert_eq!(p("take out the butter and then sing").intent, Intent::GeneralChat);
+    }
+
+    #[test]
+    fn an_item_that_needs_to_go_on_a_list() {
+        let r = p("watering the plants needs to be on my to do list");
+        assert_eq!(r.intent, Intent::CreateTodo);
+        assert_eq!(param(&r, "title"), "watering the plants");
+        let r = p("batteries have to go on the shopping list");
+        assert_eq!(r.intent, Intent::CreateTodo);
+        assert_eq!(param(&r, "title"), "batteries");
+    }
+
+    #[test]
+    fn not_wanting_a_list_deletes_it_and_nothing_else() {
+        let r = p("i don't want my packing list anymore");
+        assert_eq!(r.intent, Intent::DeleteTodo);
+        assert_eq!(param(&r, "query"), "*");
+        assert_eq!(p("i don't want pizza tonight").intent, Intent::GeneralChat);
+    }
+
+    #[test]
+    fn a_dated_plan_told_to_the_assistant_is_an_event() {
+        let r = p("i have a job interview on friday at 10am");
+        assert_eq!(r.intent, Intent::CreateEvent);
+        assert_eq!(param(&r, "title"), "job interview");
+        assert_eq!(param(&r, "start_time"), "2026-03-13T10:00:00-07:00");
+        let r = p("i have a concert on saturday add it");
+        assert_eq!(r.intent, Intent::CreateEvent);
+        assert_eq!(param(&r, "title"), "concert");
+        // Without a date it is small talk.
+        assert_ne!(p("i have a flight, wish me luck").intent, Intent::CreateEvent);
+    }
+
+    #[test]
+    fn marking_a_date_as_something_is_an_all_day_event() {
+        let r = p("mark next friday as my day off");
+        assert_eq!(r.intent, Intent::CreateEvent);
+        assert_eq!(param(&r, "title"), "day off");
+        assert_eq!(param(&r, "start_time"), "2026-03-20");
+        assert_eq!(param(&r, "end_time"), "2026-03-21");
+        let r = p("tomorrow has to be marked as a rest day");
+        assert_eq!(r.intent, Intent::CreateEvent);
+        assert_eq!(param(&r, "title"), "rest day");
+        // Marking something that is not a date is no calendar write.
+        for text in
+            ["mark this email as read", "flag the message from tom as spam", "mark friday's report as done"]
+        {
+            let r = p(text);
+            assert_ne!(r.intent, Intent::CreateEvent, "{text}");
+        }
+    }
+
+    #[test]
+    fn a_notification_for_something_at_a_time_is_a_reminder() {
+        let r = p("set a notification for the budget review on thursday at 2pm");
+        assert_eq!(r.intent, Intent::CreateTodo);
+        assert_eq!(param(&r, "title"), "budget review");
+        assert_eq!(param(&r, "due_date"), "2026-03-12T14:00:00-07:00");
+        let r = p("alert for the standup in 30 minutes");
+        assert_eq!(r.intent, Intent::CreateTodo);
+        assert_eq!(param(&r, "due_date"), "2026-03-10T09:30:00-07:00");
+        // No time, or a notification setting: no write.
+        for text in ["notification for the budget review", "turn on notifications for sports news tomorrow"] {
+            let intent = p(text).intent;
+            assert!(!matches!(intent, Intent::CreateTodo | Intent::CreateEvent), "{text}: {intent:?}");
+        }
+    }
+
+    #[test]
+    fn agenda_and_alert_questions_read() {
+        assert_eq!(p("do i have somewhere to be this afternoon").intent, Intent::QueryEvents);
+        assert_eq!(p("which alerts do i have").intent, Intent::GeneralChat);
+        assert_eq!(p("what are all my pending alerts").intent, Intent::QueryTodos);
+        assert_eq!(p("what time is the chess tournament on sunday").intent, Intent::QueryEvents);
+    }
 }
