@@ -49,6 +49,11 @@ pub struct Found {
     pub grain: Grain,
     /// Byte range of the matched phrase in the input text.
     pub span: Range<usize>,
+    /// The UTC offset the text itself named for the start ("9:00 PST", an ISO
+    /// offset), if any; `start` is the same instant in the user's zone.
+    pub zone: Option<FixedOffset>,
+    /// The same for the end of a range.
+    pub end_zone: Option<FixedOffset>,
 }
 
 /// The first date/time expression in `text`, resolved against `now`.
@@ -536,6 +541,8 @@ struct Spec {
     /// Fully specified instant with its own offset (ISO 8601 with Z or +hh:mm).
     instant: Option<DateTime<FixedOffset>>,
     now: bool,
+    /// A time zone named after the clock time: "9:00 PST", "10:30 JST".
+    zone: Option<FixedOffset>,
 }
 
 impl Spec {
@@ -573,6 +580,7 @@ impl Spec {
                 business_day: pick(self.business_day, o.business_day)?,
                 instant: pick(self.instant, o.instant)?,
                 now: self.now || o.now,
+                zone: pick(self.zone, o.zone)?,
             })
         })();
         let merged = r.ok()?;
@@ -714,6 +722,13 @@ fn at_before(toks: &[Tok<'_>], i: usize) -> bool {
 /// "March 25 to 27" (month), "10 - 22 August 2012" (month and year),
 /// "22-23 Feb at 7pm" (time), "from 4pm today to 6" (date).
 fn share_between(start: &mut Spec, end: &mut Spec) {
+    // "9:00 - 10:30 PST": one zone for both ends unless each names its own.
+    if start.zone.is_none() && start.clock.is_some() {
+        start.zone = end.zone;
+    }
+    if end.zone.is_none() && end.clock.is_some() {
+        end.zone = start.zone;
+    }
     if let (Some(s), Some(e)) = (start.clock.as_mut(), end.clock) {
         if s.pm.is_none() && !s.h24 {
             if let Some(pm) = e.pm {
@@ -834,7 +849,7 @@ fn tail_time(toks: &[Tok<'_>], mut start: Spec, mut end: Spec, n: usize) -> (Ran
 /// 11:00:09 2023". Only right after a clock reading, and only at the end of the phrase.
 fn year_after_clock(toks: &[Tok<'_>], i: usize) -> Option<(i32, usize)> {
     let prev = toks.get(i.checked_sub(1)?)?;
-    if prev.kind != Kind::Num {
+    if prev.kind != Kind::Num && zone_offset(&prev.low).is_none() {
         return None;
     }
     match num(toks, i) {
@@ -1786,8 +1801,51 @@ fn clock_piece(toks: &[Tok<'_>], i: usize, _bare_ok: bool) -> Option<(Spec, usiz
     if bare && !at && part.is_none() {
         return None;
     }
+    // "9:00 PST": a zone abbreviation right after a clock reading.
+    if let Some((off, k)) = zone_at(toks, n).filter(|_| !bare) {
+        spec.zone = Some(off);
+        n = k;
+    }
     spec.clock = Some(c);
     Some((spec, n))
+}
+
+/// UTC offset, in minutes, of a time zone abbreviation.
+fn zone_offset(w: &str) -> Option<i32> {
+    Some(match w {
+        "utc" | "gmt" => 0,
+        "est" => -300,
+        "edt" | "ast" => -240,
+        "cst" => -360,
+        "cdt" => -300,
+        "mst" => -420,
+        "mdt" => -360,
+        "pst" | "akdt" => -480,
+        "pdt" => -420,
+        "akst" => -540,
+        "hst" => -600,
+        "bst" | "cet" => 60,
+        "cest" | "eet" => 120,
+        "eest" => 180,
+        "ist" => 330,
+        "sgt" | "hkt" | "awst" => 480,
+        "jst" | "kst" => 540,
+        "acst" => 570,
+        "aest" => 600,
+        "aedt" => 660,
+        "nzst" => 720,
+        "nzdt" => 780,
+        _ => return None,
+    })
+}
+
+fn zone_at(toks: &[Tok<'_>], i: usize) -> Option<(FixedOffset, usize)> {
+    let w = word(toks, i)?;
+    if !word_end(toks, i) {
+        return None;
+    }
+    let off = FixedOffset::east_opt(zone_offset(w)? * 60)?;
+    Some((off, i + 1))
 }
 
 /// "I'm at 10", "we are at 101": a level or score, not a time.
@@ -2238,7 +2296,10 @@ impl Spec {
     fn with_clock(&self, tz: Tz, day: NaiveDate, c: Clock) -> Option<DateTime<Tz>> {
         let hour = if c.h24 || c.pm.is_some() { to_24(c.hour, c.pm) } else { guess_meridiem(c.hour) };
         let t = NaiveTime::from_hms_opt(hour, c.minute, c.second)?;
-        localize(tz, day.and_time(t))
+        match self.zone {
+            Some(off) => Some(off.from_local_datetime(&day.and_time(t)).single()?.with_timezone(&tz)),
+            None => localize(tz, day.and_time(t)),
+        }
     }
 }
 
@@ -2303,7 +2364,14 @@ impl RangeSpec {
                 return None;
             }
         }
-        Some(Found { start: s.start, end, grain: s.grain, span })
+        let zone_of = |spec: &Spec| spec.zone.or(spec.instant.map(|i| *i.offset()));
+        let zone = zone_of(&self.start);
+        let end_zone = match &self.end {
+            Some(EndSpec::Spec(e)) => zone_of(e),
+            Some(EndSpec::Duration(_)) => zone,
+            None => None,
+        };
+        Some(Found { start: s.start, end, grain: s.grain, span, zone, end_zone })
     }
 }
 
@@ -2583,5 +2651,25 @@ mod tests {
         // Lower-case "may" and "march" alone are words, not months.
         assert_eq!(start("may", NOW), None);
         assert_eq!(start("march", NOW), None);
+    }
+    #[test]
+    fn a_zone_named_after_the_time_sets_the_instant() {
+        let now = at(New_York, "2026-07-01 08:00");
+        // 14:00 in Tokyo is 01:00 in New York; today's has passed, so tomorrow's.
+        let f = find("call at 14:00 JST", now);
+        assert_eq!(f.as_ref().map(|f| fmt(&f.start)).as_deref(), Some("2026-07-02 01:00"));
+        assert_eq!(f.and_then(|f| f.zone).map(|z| z.local_minus_utc()), Some(9 * 3600));
+        // Both ends of a range share the zone said once.
+        let f = find("tomorrow 9:00 - 10:30 PST", now);
+        assert_eq!(f.as_ref().map(|f| fmt(&f.start)).as_deref(), Some("2026-07-02 13:00"));
+        assert_eq!(f.as_ref().and_then(|f| f.end.as_ref().map(fmt)).as_deref(), Some("2026-07-02 14:30"));
+        assert_eq!(f.and_then(|f| f.end_zone).map(|z| z.local_minus_utc()), Some(-8 * 3600));
+        // An ISO offset is kept for display as well.
+        let f = find("2026-05-01T10:00:00+02:00", now);
+        assert_eq!(f.and_then(|f| f.zone).map(|z| z.local_minus_utc()), Some(2 * 3600));
+        // Without a zone, the user's own.
+        assert_eq!(find("at 9:00", now).and_then(|f| f.zone), None);
+        // A zone word with no clock time is no time.
+        assert!(find("the EST team", now).is_none());
     }
 }
