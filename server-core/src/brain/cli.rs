@@ -3,7 +3,7 @@
 
 use std::io::{self, BufRead, BufWriter, Write};
 
-use chrono::{DateTime, SecondsFormat, Utc};
+use chrono::{DateTime, FixedOffset, SecondsFormat, Utc};
 use chrono_tz::Tz;
 use serde_json::{Value, json};
 
@@ -34,7 +34,13 @@ fn rfc3339(t: &DateTime<Tz>) -> String {
 pub fn when_line(line: &str, now: DateTime<Tz>) -> Value {
     match when::find(line, now) {
         Some(f) => {
-            json!({ "start": rfc3339(&f.start), "end": f.end.as_ref().map(rfc3339), "grain": f.grain })
+            // A time said with its own zone ("9:00 PST") is written in that zone.
+            let at = |t: &DateTime<Tz>, zone: Option<FixedOffset>| match zone {
+                Some(off) => t.with_timezone(&off).to_rfc3339_opts(SecondsFormat::Secs, false),
+                None => rfc3339(t),
+            };
+            let end = f.end.as_ref().map(|e| at(e, f.end_zone));
+            json!({ "start": at(&f.start, f.zone), "end": end, "grain": f.grain })
         }
         None => json!({ "error": "no date or time found" }),
     }

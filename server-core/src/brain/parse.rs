@@ -109,8 +109,9 @@ fn split_compound(low: &str) -> Vec<Range<usize>> {
         if let Some(p) = and_pos {
             // "go ahead and delete it", "try and add": one request, not two.
             let before = low.get(..p).unwrap_or("").trim_end();
-            let light =
-                ["go ahead", "try", "be sure", "come", "please", "so"].iter().any(|w| before.ends_with(w));
+            let light = ["go ahead", "try", "be sure", "come", "please", "so", "find", "locate"]
+                .iter()
+                .any(|w| before.ends_with(w));
             if !light && !cuts.iter().any(|c| c.contains(&p)) {
                 cuts.push(m.start()..p + 3);
             }
@@ -132,6 +133,15 @@ fn split_compound(low: &str) -> Vec<Range<usize>> {
     out
 }
 
+/// A clause about a todo list: a write of a named item, or reading a list.
+fn names_list(p: &Plan) -> bool {
+    match p.intent {
+        Intent::CreateTodo | Intent::DeleteTodo | Intent::CompleteTodo => p.params.contains_key("title"),
+        Intent::QueryTodos => !p.params.contains_key("query"),
+        _ => false,
+    }
+}
+
 /// "put papayas on it" -> "put papayas": drop a trailing pronoun place.
 fn strip_it(s: &str) -> &str {
     let s = s.trim_end_matches(['.', '!', '?', ' ', ',']);
@@ -151,36 +161,54 @@ static PRONOUN: LazyLock<Regex> = LazyLock::new(|| {
 });
 
 fn compound(text: &str, low: &str, segments: &[Range<usize>], now: DateTime<Tz>) -> ParseResult {
-    let mut plans = Vec::new();
+    let mut clauses = Vec::new();
     for r in segments {
         let (Some(t), Some(l)) = (text.get(r.clone()), low.get(r.clone())) else {
             return ParseResult::chat(0.3);
         };
-        // Every clause must be understood; a half-understood request is not acted on.
-        let mut plan = segment(t, l, now).filter(|p| p.intent != Intent::GeneralChat);
+        clauses.push((t, l, segment(t, l, now).filter(|p| p.intent != Intent::GeneralChat)));
+    }
+    // "add corn to my shopping list and remove wine", "remove wine and add beer to
+    // my shopping list", "open my list and delete eggs": a clause that names no
+    // list refers to the list a neighbouring clause names.
+    let first_pass: Vec<Option<Plan>> = clauses.iter().map(|c| c.2.clone()).collect();
+    let mut plans = Vec::new();
+    for (idx, (t, l, plan)) in clauses.iter().enumerate() {
+        let mut plan = plan.clone();
         if plan.is_none() {
-            // "add corn to my shopping list and remove wine": the later clause
-            // refers to the same list without naming it again.
-            let prev_list = plans.last().is_some_and(|p: &Plan| {
-                matches!(p.intent, Intent::CreateTodo | Intent::DeleteTodo | Intent::CompleteTodo)
-                    && p.params.contains_key("title")
-            });
-            if prev_list {
+            let before = idx.checked_sub(1).and_then(|i| first_pass.get(i)).and_then(Option::as_ref);
+            let after = first_pass.get(idx + 1).and_then(Option::as_ref);
+            let neighbour = before.filter(|p| names_list(p)).or_else(|| after.filter(|p| names_list(p)));
+            if let Some(list_plan) = neighbour {
                 let tt = format!("{} on the list", strip_it(t));
                 let ll = format!("{} on the list", strip_it(l));
                 plan = segment(&tt, &ll, now).filter(|p| {
                     matches!(p.intent, Intent::CreateTodo | Intent::DeleteTodo | Intent::CompleteTodo)
+                        && p.params.contains_key("title")
                 });
-                if let (Some(p), Some(prev)) = (plan.as_mut(), plans.last()) {
-                    if let Some(tags) = prev.params.get("tags") {
+                if let Some(p) = plan.as_mut() {
+                    if let Some(tags) = list_plan.params.get("tags") {
                         p.params.insert("tags".to_string(), tags.clone());
                     }
                 }
             }
         }
+        // Every clause must be understood; a half-understood request is not acted on.
         match plan {
             Some(p) => plans.push(p),
             None => return ParseResult::chat(0.3),
+        }
+    }
+    // "open my shopping list and add eggs": showing the list first adds nothing.
+    let writes_list = plans
+        .iter()
+        .any(|p| matches!(p.intent, Intent::CreateTodo | Intent::DeleteTodo | Intent::CompleteTodo));
+    if writes_list && plans.len() > 1 {
+        plans.retain(|p| p.intent != Intent::QueryTodos);
+        if plans.len() == 1 {
+            if let Some(p) = plans.pop() {
+                return single(p);
+            }
         }
     }
     let mut tasks = Vec::new();
@@ -244,7 +272,7 @@ fn compound(text: &str, low: &str, segments: &[Range<usize>], now: DateTime<Tz>)
 
 static LEAD: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(
-        r"^(?:(?:hey|ok|okay|hi)\s+)?(?:olly|siri|alexa|google|assistant|clawchat|claw)\b[\s,]*|^(?:please|pls|kindly|just|so|ok|okay|now|hey|also|yes|and)\b[\s,]*|^(?:can|could|would|will)\s+(?:you|u)(?:\s+please)?\s+|^i\s+(?:want|need|would like|'d like|wish)\s+(?:you\s+)?to\s+(?:please\s+)?(?:go ahead and\s+)?|^i'd\s+like\s+(?:you\s+)?to\s+|^(?:go ahead and|let's|lets|help me|i need you to|make sure to|make sure you|be sure to|see if you can|would you be able to|could you be able to|are you able to|is it possible to|i was wondering if you could)\s+",
+        r"^(?:(?:hey|ok|okay|hi)\s+)?(?:olly|siri|alexa|google|assistant|clawchat|claw)\b[\s,]*|^(?:please|pls|kindly|just|so|ok|okay|now|hey|also|yes|and)\b[\s,]*|^(?:can|could|would|will)\s+(?:you|u)(?:\s+please)?\s+|^i\s+(?:want|need|would like|'d like|wish)\s+(?:for\s+)?(?:you\s+)?to\s+(?:please\s+)?(?:go ahead and\s+)?|^i'd\s+like\s+(?:you\s+)?to\s+|^(?:go ahead and|let's|lets|help me|i need you to|make sure to|make sure you|be sure to|see if you can|would you be able to|could you be able to|are you able to|is it possible to|i was wondering if you could)\s+|^(?:find|locate|look up|search) and\s+",
     )
     .unwrap_or_else(|_| never())
 });
@@ -255,13 +283,25 @@ fn lead_len(low: &str) -> usize {
     let mut at = 0;
     for _ in 0..6 {
         let rest = low.get(at..).unwrap_or("");
-        match LEAD.find(rest) {
-            Some(m) if m.end() > 0 => at += m.end(),
+        let skip = LEAD
+            .find(rest)
+            .map(|m| m.end())
+            .or_else(|| EMPHATIC_DO.captures(rest).and_then(|c| c.name("lead")).map(|m| m.end()));
+        match skip {
+            Some(n) if n > 0 => at += n,
             _ => break,
         }
     }
     at
 }
+
+/// "do remove the next event": an emphatic "do" before a command verb is not a
+/// question. The verb itself is left in place.
+static EMPHATIC_DO: LazyLock<Regex> = LazyLock::new(|| {
+    rx(
+        r"^(?P<lead>do\s+(?:please\s+)?)(?:remove|delete|add|put|set|cancel|clear|create|schedule|book|erase|make)\b",
+    )
+});
 
 fn segment(text: &str, low: &str, now: DateTime<Tz>) -> Option<Plan> {
     let text = text.trim();
@@ -287,6 +327,8 @@ fn segment(text: &str, low: &str, now: DateTime<Tz>) -> Option<Plan> {
         .or_else(|| alarm(t, l, now))
         .or_else(|| reminder(t, l, now))
         .or_else(|| list(t, l, now))
+        .or_else(|| notification(t, l, now))
+        .or_else(|| mark_day(t, l, now))
         .or_else(|| event(t, l, now))
         .or_else(|| nudge(t, l, now))
         .or_else(|| agenda_question(l, now))
@@ -714,7 +756,7 @@ static MEMO_ABOUT: LazyLock<Regex> =
 
 static DELETE_VERB: LazyLock<Regex> = LazyLock::new(|| {
     rx(
-        r"\b(?:delete|remove|cancel|clear|cleared|deleted|removed|cancelled|canceled|erase|erased|wipe|scrap|drop|discard|get rid of|no longer (?:want|need)|take (?:.+ )?(?:off|out)|turn off|switch off|disable|deactivate|unset|scratch (?:.+ )?off|empty|purge|don't need|no longer need)\b",
+        r"\b(?:delete|remove|cancel|clear|cleared|deleted|removed|cancelled|canceled|erase|erased|wipe|scrap|drop|discard|get rid of|no longer (?:want|need)|take (?:.+ )?(?:off|out)|turn off|switch off|disable|deactivate|unset|scratch (?:.+ )?off|empty|purge|don't need|no longer need|(?:don'?t|do not) want (?:this|that|my|the))\b",
     )
 });
 
@@ -963,7 +1005,7 @@ fn list_kind(l: &str) -> Option<String> {
 
 static LIST_ADD: LazyLock<Regex> = LazyLock::new(|| {
     rx(
-        r"^(?:(?:please )?(?:add|put|include|insert|place|stick|write|jot|mark|pop|throw|toss)(?: down)?(?: an item| item)?\s+(?P<item>.+?)\s+(?:to|on|onto|in|into|under|at)(?: the| my| our| a)?(?: new)?\s+(?:[\w']+\s+){0,3}?(?:list|lists|to ?do list|to-do list|todo list|to ?dos|to-dos|todos|tasks|cart|checklist|list of (?:things to do|tasks|reminders|things to buy|groceries|chores)|list of things (?:to|i need to) (?:do|complete|buy|get))\b.*$|on my (?:[\w']+\s+){0,3}?(?:list|to ?do list|to-do list|todo list)(?: of [\w ]+?)?,?\s+(?:please\s+)?(?:add|put|include)\s+(?P<item2>.+)$|(?:add|put|include)\s+(?:to|on) (?:my|the) (?:[\w']+\s+){0,3}?list\s+(?P<item3>.+)$|(?:i need|i want|i'd like|i would like|i need to have|make sure)\s+(?P<item4>.+?)\s+(?:added |put )?(?:to|on) (?:my|the) (?:[\w']+\s+){0,3}?(?:list|to ?do list|to-do list|todo list)\b.*$|(?:my|the) (?:[\w']+\s+){0,3}?list (?:should|needs to|must) (?:have|include|contain)\s+(?P<item5>.+?)(?: on it| in it)?$|(?:create|make|start|add|new)(?: me)? (?:a |an |another )?(?:new )?(?:todo|to-do|to do|task|item)(?: item)?(?: called| named| titled| to|:|,)?\s+(?P<item6>.+)$|(?:add|put|write down)\s+(?P<item7>.+)$)",
+        r"^(?:(?:please )?(?:add|put|include|insert|place|stick|write|jot|mark|pop|throw|toss)(?: down)?(?: an item| item)?\s+(?P<item>.+?)\s+(?:to|on|onto|in|into|under|at)(?: the| my| our| a)?(?: new)?\s+(?:[\w']+\s+){0,3}?(?:list|lists|to ?do list|to-do list|todo list|to ?dos|to-dos|todos|tasks|cart|checklist|list of (?:things to do|tasks|reminders|things to buy|groceries|chores)|list of things (?:to|i need to) (?:do|complete|buy|get))\b.*$|on my (?:[\w']+\s+){0,3}?(?:list|to ?do list|to-do list|todo list)(?: of [\w ]+?)?,?\s+(?:please\s+)?(?:add|put|include)\s+(?P<item2>.+)$|(?:add|put|include)\s+(?:to|on) (?:my|the) (?:[\w']+\s+){0,3}?list\s+(?P<item3>.+)$|(?:i need|i want|i'd like|i would like|i need to have|make sure)\s+(?P<item4>.+?)\s+(?:added |put )?(?:to|on) (?:my|the) (?:[\w']+\s+){0,3}?(?:list|to ?do list|to-do list|todo list)\b.*$|(?:my|the) (?:[\w']+\s+){0,3}?list (?:should|needs to|must) (?:have|include|contain)\s+(?P<item5>.+?)(?: on it| in it)?$|(?:create|make|start|add|new)(?: me)? (?:a |an |another )?(?:new )?(?:todo|to-do|to do|task|item)(?: item)?(?: called| named| titled| to|:|,)?\s+(?P<item6>.+)$|(?:add|put|write down)\s+(?P<item7>.+)$|(?P<item8>.+?)\s+(?:needs|has|have|need) to (?:be|go)(?: added| put)?\s+(?:to|on|onto|in|into) (?:my|the|our) (?:[\w']+\s+){0,3}?(?:list|to ?do list|to-do list|todo list|list of things to do)\b.*$)",
     )
 });
 
@@ -1047,7 +1089,7 @@ fn list(t: &str, l: &str, now: DateTime<Tz>) -> Option<Plan> {
     }
     if !is_q || l.starts_with("add") || l.starts_with("put") {
         if let Some(c) = LIST_ADD.captures(l) {
-            let r = ["item", "item2", "item3", "item4", "item5", "item6", "item7"]
+            let r = ["item", "item2", "item3", "item4", "item5", "item6", "item7", "item8"]
                 .iter()
                 .find_map(|n| cap(&c, n))?;
             let item = tidy(t, r, &cut)?;
@@ -1120,7 +1162,7 @@ static RAN_OUT: LazyLock<Regex> = LazyLock::new(|| {
 
 static EVENT_NOUN: LazyLock<Regex> = LazyLock::new(|| {
     rx(
-        r"\b(?:calendar|calender|calander|calandar|schedule|schedules|scheduled|agenda|diary|events?|meetings?|mettings?|appointments?|appt|meet (?:with|up)|meet the|conferences?|interviews?|(?:daily|weekly|team|conference|video|zoom|sales|client|work) calls?|call with|classes|lessons|sessions|lunch with|dinner with|breakfast with|coffee with|drinks with|date with|party|parties|birthday|wedding|anniversary|class|lesson|session|standup|stand-up|sync|1:1|one on one|doctor'?s?|dentist'?s?|checkup|check-up|reservation at|game|match|concert|show|recital|practice|rehearsal|ceremony|celebration|holiday|vacation|trip|flight|visit|webinar|seminar|workshop|presentation|review|exam|test|deadline|payday|bill)\b",
+        r"\b(?:calendar|calender|calander|calandar|schedule|schedules|scheduled|agenda|diary|events?|meetings?|mettings?|appointments?|appt|meet (?:with|up)|meet the|conferences?|interviews?|(?:daily|weekly|team|conference|video|zoom|sales|client|work) calls?|call with|classes|lessons|sessions|lunch with|dinner with|breakfast with|coffee with|drinks with|date with|party|parties|birthday|wedding|anniversary|class|lesson|session|standup|stand-up|sync|1:1|one on one|doctor'?s?|dentist'?s?|checkup|check-up|reservation at|game|match|concert|show|recital|practice|rehearsal|ceremony|celebration|holiday|vacation|trip|flight|visit|webinar|seminar|workshop|presentation|review|exam|test|deadline|payday|bill|programs?|programmes?|tournaments?|festivals?|gigs?)\b",
     )
 });
 
@@ -1152,7 +1194,7 @@ static EVENT_TITLE: LazyLock<Regex> = LazyLock::new(|| {
 
 static CAL_TAIL: LazyLock<Regex> = LazyLock::new(|| {
     rx(
-        r"\s+(?:to|on|in|into|onto|for|from|off|off of|out of)\s+(?:the |my |our |this )?(?:calend[ae]rs?|schedules?|agenda|diary)\b(?:\s+(?:for|on|at))?|\s+(?:in|on|to) (?:the |my )?calend[ae]r\b|^(?:the |my )?calend[ae]r (?:for |entry (?:for )?)?|\s+(?:with the following people|for me|please)$",
+        r"\s+(?:to|on|in|into|onto|for|from|off|off of|out of)\s+(?:the |my |our |this )?(?:calend[ae]rs?|schedules?|agenda|diary)\b(?:\s+(?:for|on|at))?|\s+(?:in|on|to) (?:the |my )?calend[ae]r\b|^(?:the |my )?calend[ae]r (?:for |entry (?:for )?)?|\s+(?:with the following people|for me|please)$|\s+(?:set|add|save|create|make|put) (?:the|an|this|that|it)(?: event| entry| in| down| up)?$",
     )
 });
 
@@ -1169,7 +1211,8 @@ fn event(t: &str, l: &str, now: DateTime<Tz>) -> Option<Plan> {
     let when = dates(t, now);
     let cut: Vec<Range<usize>> = when.as_ref().map(|w| w.1.clone()).unwrap_or_default();
     // "I need to know what is on my calendar" reads, whatever verbs it contains.
-    let is_q = is_question(l) || QUESTIONISH.is_match(l) && !l.starts_with("add");
+    // A clause led by a command verb is a command even when it says "everything".
+    let is_q = is_question(l) || QUESTIONISH.is_match(l) && !COMMAND_START.is_match(l);
     let strong = STRONG_EVENT.is_match(l);
     let not_event = NOT_EVENT.is_match(l)
         && !l.contains("calendar")
@@ -1235,7 +1278,11 @@ fn event(t: &str, l: &str, now: DateTime<Tz>) -> Option<Plan> {
         }
         return Some(plan);
     }
-    let creates = !is_q && (EVENT_CREATE.is_match(l) || ADDED_TO_CAL.is_match(l)) && !not_event && strong;
+    // "I have a flight on the 15th": telling the assistant of a dated plan.
+    let dated_plan = when.is_some() && I_HAVE_EVENT.is_match(l);
+    let creates = !is_q
+        && ((EVENT_CREATE.is_match(l) || ADDED_TO_CAL.is_match(l)) && strong || dated_plan)
+        && !not_event;
     if creates {
         let title = EVENT_TITLE
             .captures(l)
@@ -1294,6 +1341,60 @@ static ADDED_TO_CAL: LazyLock<Regex> = LazyLock::new(|| {
     rx(
         r"\b(?:add|put|schedule|enter|pencil in|write down|mark)\s+(?P<title>.+?)\s+(?:to|on|in|into) (?:the |my |our )?calend[ae]r\b|^(?P<title2>.+?)\s+(?:needs|has|have|need) to be (?:added|put|scheduled) (?:to|on|in|into) (?:the |my |our )?calend[ae]r\b|\b(?:add|added|put) (?:to|on|in) (?:the |my )?calend[ae]r\b|^(?:i (?:have|need|must|want|would like|'d like) to |i must |i need |i want )(?:have )?(?:add|put|schedule|book)\b",
     )
+});
+
+static I_HAVE_EVENT: LazyLock<Regex> = LazyLock::new(|| {
+    rx(
+        r"^i(?: have|'ve got| got) (?:a|an|my) (?:[\w']+ ){0,2}?(?:meeting|appointment|call|event|birthday|party|flight|class|lesson|interview|exam|test|dinner|lunch|breakfast|date|trip|game|concert|wedding|recital|rehearsal|practice|checkup|check-up)\b",
+    )
+});
+
+static MARK_DAY: LazyLock<Regex> = LazyLock::new(|| {
+    rx(
+        r"^(?:(?:mark|flag|block(?: off| out)?)\s+(?P<d>.+?)\s+as\s+(?:my |a |an |the )?(?P<t>.+)|(?P<d2>.+?)\s+(?:needs|has|have|need) to be (?:marked|flagged|blocked(?: off| out)?) as\s+(?:my |a |an |the )?(?P<t2>.+))$",
+    )
+});
+
+/// "mark Friday as my day off", "today needs to be marked as a rest day": an
+/// all-day entry, when what is marked is itself a date.
+fn mark_day(t: &str, l: &str, now: DateTime<Tz>) -> Option<Plan> {
+    let c = MARK_DAY.captures(l)?;
+    let d = cap(&c, "d").or_else(|| cap(&c, "d2"))?;
+    let title = cap(&c, "t").or_else(|| cap(&c, "t2"))?;
+    let day_text = t.get(d.clone())?;
+    let f = when::find(day_text, now)?;
+    // The whole marked phrase must be the date ("mark this email as read" is not).
+    let rest = format!("{}{}", day_text.get(..f.span.start)?, day_text.get(f.span.end..)?);
+    if !rest.trim().trim_start_matches("the ").trim().is_empty() {
+        return None;
+    }
+    let title = tidy(t, title, &[])?;
+    let end = period_end(&f);
+    let mut plan =
+        Plan::new(Intent::CreateEvent, 0.8).with("title", title).with("start_time", date_value(&f, &f.start));
+    if let Some(e) = f.end.or(end).filter(|_| f.grain >= Grain::Day) {
+        plan = plan.with("end_time", date_value(&f, &e));
+    }
+    Some(plan)
+}
+
+static NOTIFICATION: LazyLock<Regex> = LazyLock::new(|| {
+    rx(
+        r"^(?:(?:set|create|add|make|new|give me|send me|schedule)(?: up)?\s+)?(?:a |an |another )?(?:new )?(?:notification|alert) (?:of|for|about|on) (?:the |my |a |an |our )?(?P<t>.+)$",
+    )
+});
+
+/// "notification of the budget meeting on Wednesday", "new alert for the call in
+/// two hours": a reminder with a time.
+fn notification(t: &str, l: &str, now: DateTime<Tz>) -> Option<Plan> {
+    let c = NOTIFICATION.captures(l)?;
+    let (f, cut) = dates(t, now)?;
+    let title = tidy(t, cap(&c, "t")?, &cut)?;
+    Some(Plan::new(Intent::CreateTodo, 0.75).with("title", title).with("due_date", date_value(&f, &f.start)))
+}
+
+static COMMAND_START: LazyLock<Regex> = LazyLock::new(|| {
+    rx(r"^(?:add|put|remove|delete|clear|cancel|erase|wipe|get rid of|schedule|book|create)\b")
 });
 
 static WHOLE_CAL: LazyLock<Regex> = LazyLock::new(|| {
@@ -1430,14 +1531,24 @@ static SHOPPING_Q: LazyLock<Regex> = LazyLock::new(|| {
     )
 });
 
+/// "what are my current alerts", "show me my notifications": the reminders.
+static MY_ALERTS_Q: LazyLock<Regex> = LazyLock::new(|| {
+    rx(
+        r"^(?:what|what's|whats|which|show|list|read|tell me|do i have)\b.*\b(?:my|any) (?:[\w']+ )?(?:alerts|notifications)$",
+    )
+});
+
 static AGENDA: LazyLock<Regex> = LazyLock::new(|| {
     rx(
-        r"^(?:what|what's|whats|do|does|is|are|am|anything|any|tell me|show me)\b.*?\b(?:(?:do|have) i (?:got |have )?(?:going on|planned|scheduled|on|booked|to do|lined up|coming up)|i have (?:going on|planned|scheduled|on|booked|to do|lined up|coming up)|(?:happening|going on|coming up|planned|scheduled)\b.*\b(?:today|tonight|tomorrow|week|weekend|month|monday|tuesday|wednesday|thursday|friday|saturday|sunday)|am i (?:free|busy|available|doing|supposed)|i (?:have|got) (?:anything|something|plans|a date|to meet|to be)|(?:my|the) (?:day|morning|afternoon|evening|week|weekend) look|(?:happening|going on|planned|in the books) (?:on|for|this|next|tomorrow|today))\b|^(?:am i (?:free|busy|available)|what's happening|what is happening|what's on|what is on) ",
+        r"^(?:what|what's|whats|do|does|is|are|am|anything|any|tell me|show me)\b.*?\b(?:(?:do|have) i (?:got |have )?(?:going on|planned|scheduled|on|booked|to do|lined up|coming up)|i have (?:going on|planned|scheduled|on|booked|to do|lined up|coming up)|(?:happening|going on|coming up|planned|scheduled)\b.*\b(?:today|tonight|tomorrow|week|weekend|month|monday|tuesday|wednesday|thursday|friday|saturday|sunday)|am i (?:free|busy|available|doing|supposed)|i (?:have|got) (?:anything|something|plans|a date|to meet|to be|(?:any|some)where to be|any ?place to be)|(?:my|the) (?:day|morning|afternoon|evening|week|weekend) look|(?:happening|going on|planned|in the books) (?:on|for|this|next|tomorrow|today))\b|^(?:am i (?:free|busy|available)|what's happening|what is happening|what's on|what is on) ",
     )
 });
 
 /// "What do I have going on next week?", "am I free on Friday?": reading the agenda.
 fn agenda_question(l: &str, now: DateTime<Tz>) -> Option<Plan> {
+    if MY_ALERTS_Q.is_match(l) {
+        return Some(Plan::new(Intent::QueryTodos, 0.7));
+    }
     if SHOPPING_Q.is_match(l) {
         return Some(Plan::new(Intent::QueryTodos, 0.7).with("tags", vec![Value::from("shopping")]));
     }
@@ -1539,6 +1650,12 @@ mod tests {
             &EVENT_QUERY_ABOUT,
             &NUDGE,
             &AGENDA,
+            &EMPHATIC_DO,
+            &COMMAND_START,
+            &I_HAVE_EVENT,
+            &MARK_DAY,
+            &NOTIFICATION,
+            &MY_ALERTS_Q,
         ] {
             assert_ne!(re.as_str(), never().as_str());
         }
@@ -1797,5 +1914,118 @@ mod tests {
             let r = p(&s);
             assert!((0.0..=1.0).contains(&r.confidence));
         }
+    }
+    #[test]
+    fn a_command_verb_saying_everything_is_not_a_question() {
+        let r = p("delete everything on my calendar for friday");
+        assert_eq!(r.intent, Intent::DeleteEvent);
+        assert_eq!(param(&r, "query"), "*");
+        assert_eq!(param(&r, "start_time"), "2026-03-13T00:00:00-07:00");
+        // A question that says "everything" still only reads.
+        assert_eq!(p("is everything on my calendar for friday").intent, Intent::QueryEvents);
+    }
+
+    #[test]
+    fn emphatic_do_and_find_and_lead_ins() {
+        let r = p("do cancel the dentist appointment on thursday");
+        assert_eq!(r.intent, Intent::DeleteEvent);
+        assert_eq!(param(&r, "title"), "dentist appointment");
+        let r = p("find and remove the book club meeting from my calendar");
+        assert_eq!(r.intent, Intent::DeleteEvent);
+        assert_eq!(param(&r, "title"), "book club meeting");
+        assert_eq!(r.tasks.len(), 1);
+        // "do" as a question word still asks.
+        assert_eq!(p("do i have a meeting on thursday").intent, Intent::QueryEvents);
+    }
+
+    #[test]
+    fn a_clause_without_a_list_borrows_its_neighbours_list() {
+        let r = p("take out the butter and put yoghurt on my grocery list");
+        assert_eq!(r.intent, Intent::DeleteTodo);
+        assert_eq!(param(&r, "title"), "butter");
+        assert_eq!(r.tasks.len(), 2);
+        let tags = r.params.get("tags").and_then(Value::as_array).map(Vec::len);
+        assert_eq!(tags, Some(1));
+        // Opening the list first adds no step of its own.
+        let r = p("pull up my grocery list and add oat milk");
+        assert_eq!(r.intent, Intent::CreateTodo);
+        assert_eq!(param(&r, "title"), "oat milk");
+        assert_eq!(r.tasks.len(), 1);
+        // Without any list named, the clause is still not understood.
+        assert_eq!(p("take out the butter and then sing").intent, Intent::GeneralChat);
+    }
+
+    #[test]
+    fn an_item_that_needs_to_go_on_a_list() {
+        let r = p("watering the plants needs to be on my to do list");
+        assert_eq!(r.intent, Intent::CreateTodo);
+        assert_eq!(param(&r, "title"), "watering the plants");
+        let r = p("batteries have to go on the shopping list");
+        assert_eq!(r.intent, Intent::CreateTodo);
+        assert_eq!(param(&r, "title"), "batteries");
+    }
+
+    #[test]
+    fn not_wanting_a_list_deletes_it_and_nothing_else() {
+        let r = p("i don't want my packing list anymore");
+        assert_eq!(r.intent, Intent::DeleteTodo);
+        assert_eq!(param(&r, "query"), "*");
+        assert_eq!(p("i don't want pizza tonight").intent, Intent::GeneralChat);
+    }
+
+    #[test]
+    fn a_dated_plan_told_to_the_assistant_is_an_event() {
+        let r = p("i have a job interview on friday at 10am");
+        assert_eq!(r.intent, Intent::CreateEvent);
+        assert_eq!(param(&r, "title"), "job interview");
+        assert_eq!(param(&r, "start_time"), "2026-03-13T10:00:00-07:00");
+        let r = p("i have a concert on saturday add it");
+        assert_eq!(r.intent, Intent::CreateEvent);
+        assert_eq!(param(&r, "title"), "concert");
+        // Without a date it is small talk.
+        assert_ne!(p("i have a flight, wish me luck").intent, Intent::CreateEvent);
+    }
+
+    #[test]
+    fn marking_a_date_as_something_is_an_all_day_event() {
+        let r = p("mark next friday as my day off");
+        assert_eq!(r.intent, Intent::CreateEvent);
+        assert_eq!(param(&r, "title"), "day off");
+        assert_eq!(param(&r, "start_time"), "2026-03-20");
+        assert_eq!(param(&r, "end_time"), "2026-03-21");
+        let r = p("tomorrow has to be marked as a rest day");
+        assert_eq!(r.intent, Intent::CreateEvent);
+        assert_eq!(param(&r, "title"), "rest day");
+        // Marking something that is not a date is no calendar write.
+        for text in
+            ["mark this email as read", "flag the message from tom as spam", "mark friday's report as done"]
+        {
+            let r = p(text);
+            assert_ne!(r.intent, Intent::CreateEvent, "{text}");
+        }
+    }
+
+    #[test]
+    fn a_notification_for_something_at_a_time_is_a_reminder() {
+        let r = p("set a notification for the budget review on thursday at 2pm");
+        assert_eq!(r.intent, Intent::CreateTodo);
+        assert_eq!(param(&r, "title"), "budget review");
+        assert_eq!(param(&r, "due_date"), "2026-03-12T14:00:00-07:00");
+        let r = p("alert for the standup in 30 minutes");
+        assert_eq!(r.intent, Intent::CreateTodo);
+        assert_eq!(param(&r, "due_date"), "2026-03-10T09:30:00-07:00");
+        // No time, or a notification setting: no write.
+        for text in ["notification for the budget review", "turn on notifications for sports news tomorrow"] {
+            let intent = p(text).intent;
+            assert!(!matches!(intent, Intent::CreateTodo | Intent::CreateEvent), "{text}: {intent:?}");
+        }
+    }
+
+    #[test]
+    fn agenda_and_alert_questions_read() {
+        assert_eq!(p("do i have somewhere to be this afternoon").intent, Intent::QueryEvents);
+        assert_eq!(p("which alerts do i have").intent, Intent::GeneralChat);
+        assert_eq!(p("what are all my pending alerts").intent, Intent::QueryTodos);
+        assert_eq!(p("what time is the chess tournament on sunday").intent, Intent::QueryEvents);
     }
 }

@@ -49,6 +49,11 @@ pub struct Found {
     pub grain: Grain,
     /// Byte range of the matched phrase in the input text.
     pub span: Range<usize>,
+    /// The UTC offset the text itself named for the start ("9:00 PST", an ISO
+    /// offset), if any; `start` is the same instant in the user's zone.
+    pub zone: Option<FixedOffset>,
+    /// The same for the end of a range.
+    pub end_zone: Option<FixedOffset>,
 }
 
 /// The first date/time expression in `text`, resolved against `now`.
@@ -536,6 +541,8 @@ struct Spec {
     /// Fully specified instant with its own offset (ISO 8601 with Z or +hh:mm).
     instant: Option<DateTime<FixedOffset>>,
     now: bool,
+    /// A time zone named after the clock time: "9:00 PST", "10:30 JST".
+    zone: Option<FixedOffset>,
 }
 
 impl Spec {
@@ -573,6 +580,7 @@ impl Spec {
                 business_day: pick(self.business_day, o.business_day)?,
                 instant: pick(self.instant, o.instant)?,
                 now: self.now || o.now,
+                zone: pick(self.zone, o.zone)?,
             })
         })();
         let merged = r.ok()?;
@@ -679,6 +687,15 @@ fn parse_range(toks: &[Tok<'_>], i: usize) -> Option<(RangeSpec, usize)> {
                 return None;
             }
             share_between(&mut start, &mut end);
+            let mut n = n;
+            // "Thu Oct 26, 10:00 - 11:00:09 2023": the year closes the whole range.
+            if start.year.is_none() && start.month.is_some() && end.clock.is_some_and(|c| c.has_min) {
+                if let Some((y, after)) = year_after_clock(toks, n) {
+                    start.year = Some(y);
+                    end.year = Some(y);
+                    n = after;
+                }
+            }
             return Some((RangeSpec { start, end: Some(EndSpec::Spec(end)) }, n));
         }
     }
@@ -705,6 +722,13 @@ fn at_before(toks: &[Tok<'_>], i: usize) -> bool {
 /// "March 25 to 27" (month), "10 - 22 August 2012" (month and year),
 /// "22-23 Feb at 7pm" (time), "from 4pm today to 6" (date).
 fn share_between(start: &mut Spec, end: &mut Spec) {
+    // "9:00 - 10:30 PST": one zone for both ends unless each names its own.
+    if start.zone.is_none() && start.clock.is_some() {
+        start.zone = end.zone;
+    }
+    if end.zone.is_none() && end.clock.is_some() {
+        end.zone = start.zone;
+    }
     if let (Some(s), Some(e)) = (start.clock.as_mut(), end.clock) {
         if s.pm.is_none() && !s.h24 {
             if let Some(pm) = e.pm {
@@ -778,7 +802,14 @@ fn day_span(toks: &[Tok<'_>], i: usize) -> Option<(RangeSpec, usize)> {
         end.day = Some(d2);
         return Some(tail_time(toks, start, end, n));
     }
-    // Month day - day [, year]
+    // [Weekday] Month day - day [, year]: "Thu Oct 26 - 28, 11:00:09 2023".
+    let mut i = i;
+    if word(toks, i).and_then(weekday_name).is_some() {
+        i += 1 + dot(toks, i + 1);
+        if is_punct(toks, i, ",") {
+            i += 1;
+        }
+    }
     let (m, _) = month_at(toks, i)?;
     let j = i + 1 + dot(toks, i + 1);
     let (d1, j) = day_number(toks, j)?;
@@ -796,13 +827,42 @@ fn day_span(toks: &[Tok<'_>], i: usize) -> Option<(RangeSpec, usize)> {
 
 fn tail_time(toks: &[Tok<'_>], mut start: Spec, mut end: Spec, n: usize) -> (RangeSpec, usize) {
     let mut n = n;
-    let k = if is_word(toks, n, "at") { n + 1 } else { n };
-    if let Some((c, m)) = clock(toks, k, is_word(toks, n, "at")) {
+    let comma = usize::from(is_punct(toks, n, ","));
+    let at = is_word(toks, n + comma, "at");
+    let k = n + comma + usize::from(at);
+    if let Some((c, m)) = clock(toks, k, at) {
         start.clock = Some(c);
         end.clock = Some(c);
         n = m;
+        if start.year.is_none() {
+            if let Some((y, after)) = year_after_clock(toks, n) {
+                start.year = Some(y);
+                end.year = Some(y);
+                n = after;
+            }
+        }
     }
     (RangeSpec { start, end: Some(EndSpec::Spec(end)) }, n)
+}
+
+/// A year written after the time, as `date` and log lines do: "Thu Oct 26
+/// 11:00:09 2023". Only right after a clock reading, and only at the end of the phrase.
+fn year_after_clock(toks: &[Tok<'_>], i: usize) -> Option<(i32, usize)> {
+    let prev = toks.get(i.checked_sub(1)?)?;
+    if prev.kind != Kind::Num && zone_offset(&prev.low).is_none() {
+        return None;
+    }
+    match num(toks, i) {
+        // The year closes the phrase: "09:30 1500 people" is a head count.
+        Some((y, 4))
+            if (1000..=2999).contains(&y)
+                && !glued(toks, i)
+                && toks.get(i + 1).is_none_or(|t| t.kind == Kind::Punct) =>
+        {
+            Some((y as i32, i + 1))
+        }
+        _ => None,
+    }
 }
 
 fn dot(toks: &[Tok<'_>], i: usize) -> usize {
@@ -862,6 +922,28 @@ fn ordinal_words(toks: &[Tok<'_>], i: usize) -> Option<(u32, usize)> {
     (d <= 31).then_some((d, j + 1))
 }
 
+/// A year with an era after a date: "88 AD", "234 BC", "2555 BE" (Buddhist era,
+/// 543 years ahead). `Some(None)` is a year before the common era, which no
+/// calendar entry can hold, so the caller drops the whole date.
+fn era_year(toks: &[Tok<'_>], i: usize) -> Option<(Option<i32>, usize)> {
+    let j = if is_punct(toks, i, ",") { i + 1 } else { i };
+    let (y, len) = num(toks, j)?;
+    if len > 4 || y == 0 {
+        return None;
+    }
+    let k = j + 1;
+    if !word_end(toks, k) {
+        return None;
+    }
+    let year = match word(toks, k)? {
+        "ad" | "ce" => Some(y as i32),
+        "be" if y > 543 => Some(y as i32 - 543),
+        "bc" | "bce" => None,
+        _ => return None,
+    };
+    Some((year, k + 1))
+}
+
 fn year_after(toks: &[Tok<'_>], i: usize) -> (Option<i32>, usize) {
     let j = if is_punct(toks, i, ",") { i + 1 } else { i };
     match num(toks, j) {
@@ -886,6 +968,12 @@ fn parse_expr(toks: &[Tok<'_>], i: usize, bare_ok: bool) -> Option<(Spec, usize)
             // "4pm for 30 mins" is a length; the range layer handles it.
             break;
         }
+        // "tomorrow after 4pm", "Friday before 10am": the time of that day.
+        let bound =
+            matches!(word(toks, k), Some("before" | "after")) && spec.has_date() && spec.clock.is_none();
+        if bound {
+            k += 1;
+        }
         let next = piece(toks, k, true).or_else(|| {
             // "tomorrow at 5", "tonight at 8": a bare hour after "at" next to a date.
             let at = k > 0 && is_word(toks, k - 1, "at");
@@ -896,6 +984,9 @@ fn parse_expr(toks: &[Tok<'_>], i: usize, bare_ok: bool) -> Option<(Spec, usize)
             }
         });
         let Some((other, n)) = next else { break };
+        if bound && !(other.clock.is_some() && !other.has_date() && other.delta.is_none()) {
+            break;
+        }
         // "5 days after next friday" is handled inside `piece`; here we only merge.
         match spec.merge(&other) {
             Some(m) => {
@@ -903,6 +994,16 @@ fn parse_expr(toks: &[Tok<'_>], i: usize, bare_ok: bool) -> Option<(Spec, usize)
                 j = n;
             }
             None => break,
+        }
+    }
+    if spec.day.is_some()
+        && spec.month.is_some()
+        && spec.year.is_none()
+        && spec.clock.is_some_and(|c| c.has_min)
+    {
+        if let Some((y, after)) = year_after_clock(toks, j) {
+            spec.year = Some(y);
+            j = after;
         }
     }
     // A lone part of the day ("morning") is only a time in context; "good morning"
@@ -1117,6 +1218,11 @@ fn relative(toks: &[Tok<'_>], i: usize) -> Option<(Spec, usize)> {
     with_direction(toks, j, d)
 }
 
+/// Nothing but punctuation from token `i` to the end.
+fn only_punct_from(toks: &[Tok<'_>], i: usize) -> bool {
+    toks.get(i..).is_some_and(|rest| rest.iter().all(|t| t.kind == Kind::Punct))
+}
+
 fn delta_spec(d: Delta) -> Spec {
     Spec { delta: Some(d), ..Spec::default() }
 }
@@ -1173,7 +1279,7 @@ fn duration(toks: &[Tok<'_>], i: usize, signed: bool) -> Option<(Delta, usize)> 
         }
         // Compact units ("5m", "3y", "2 h") are ambiguous on their own ("1 m" could be
         // metres); trust them after a sign or inside a run of several units.
-        if abbrev && !(signed || count > 0 || more_units(toks, k + 1)) {
+        if abbrev && !(signed || count > 0 || more_units(toks, k + 1) || glued_compact(toks, k, w)) {
             break;
         }
         d.add(unit, amount);
@@ -1192,6 +1298,22 @@ fn duration(toks: &[Tok<'_>], i: usize, signed: bool) -> Option<(Delta, usize)> 
         }
     }
     (count > 0 && !d.is_zero()).then_some((d, j))
+}
+
+/// "1h ago", "2hr later", "3w later": an hour or week unit written onto its number,
+/// then a direction. "m" and "s" stay out ("5m" is five million as often as five
+/// minutes, "the 15s" a plural), and so does a unit set apart ("5 h ago").
+fn glued_compact(toks: &[Tok<'_>], k: usize, unit: &str) -> bool {
+    glued(toks, k) && matches!(unit, "h" | "hr" | "w" | "wk") && direction_after(toks, k + 1)
+}
+
+/// "ago", "later", "from now" right after a quantity.
+fn direction_after(toks: &[Tok<'_>], i: usize) -> bool {
+    match word(toks, i) {
+        Some("ago" | "later" | "earlier" | "hence") => true,
+        Some("from") => matches!(word(toks, i + 1), Some("now" | "today")),
+        _ => false,
+    }
 }
 
 fn more_units(toks: &[Tok<'_>], i: usize) -> bool {
@@ -1293,7 +1415,10 @@ fn month_date(toks: &[Tok<'_>], i: usize) -> Option<(Spec, usize)> {
             let mut n = k2 + 1 + dot(toks, k2 + 1);
             let mut year = None;
             let (y, after) = year_after(toks, n);
-            if y.is_some() {
+            if let Some((era, after)) = era_year(toks, n) {
+                year = Some(era?);
+                n = after;
+            } else if y.is_some() {
                 year = y;
                 n = after;
             } else if let Some((yy, 2)) = num(toks, n) {
@@ -1321,6 +1446,14 @@ fn month_date(toks: &[Tok<'_>], i: usize) -> Option<(Spec, usize)> {
         // "Mar 13:00" is not March 13.
         if !is_punct(toks, n, ":") {
             let mut n = n;
+            if let Some((era, after)) = era_year(toks, n) {
+                let y = era?;
+                NaiveDate::from_ymd_opt(y, m, d)?;
+                return Some((
+                    Spec { year: Some(y), month: Some(m), day: Some(d), ..Spec::default() },
+                    after,
+                ));
+            }
             let (year, after) = year_after(toks, n);
             if year.is_some() {
                 n = after;
@@ -1396,6 +1529,11 @@ fn month_date(toks: &[Tok<'_>], i: usize) -> Option<(Spec, usize)> {
     );
     let capitalised_month =
         toks.get(j).is_some_and(|t| t.text.chars().next().is_some_and(char::is_uppercase));
+    // A message that is only a month name ("August", the answer to "when?").
+    let alone = j == 0 && only_punct_from(toks, j + 1);
+    if alone && (capitalised_month || !matches!(m, 3 | 5)) {
+        return Some((Spec { month: Some(m), ..Spec::default() }, j + 1));
+    }
     if !introduced || (m == 5 && !capitalised_month && prev == Some("to")) {
         return None;
     }
@@ -1410,8 +1548,9 @@ fn month_date(toks: &[Tok<'_>], i: usize) -> Option<(Spec, usize)> {
     Some((Spec { month: Some(m), ..Spec::default() }, j + 1))
 }
 
+/// The number at `i` is an hour: "10 pm", "10 o'clock".
 fn followed_by_meridiem(toks: &[Tok<'_>], i: usize) -> bool {
-    matches!(word(toks, i + 1), Some("am" | "pm" | "a" | "p"))
+    matches!(word(toks, i + 1), Some("am" | "pm" | "a" | "p")) || oclock_len(toks, i + 1).is_some()
 }
 
 fn two_digit_year(yy: u32) -> i32 {
@@ -1662,8 +1801,51 @@ fn clock_piece(toks: &[Tok<'_>], i: usize, _bare_ok: bool) -> Option<(Spec, usiz
     if bare && !at && part.is_none() {
         return None;
     }
+    // "9:00 PST": a zone abbreviation right after a clock reading.
+    if let Some((off, k)) = zone_at(toks, n).filter(|_| !bare) {
+        spec.zone = Some(off);
+        n = k;
+    }
     spec.clock = Some(c);
     Some((spec, n))
+}
+
+/// UTC offset, in minutes, of a time zone abbreviation.
+fn zone_offset(w: &str) -> Option<i32> {
+    Some(match w {
+        "utc" | "gmt" => 0,
+        "est" => -300,
+        "edt" | "ast" => -240,
+        "cst" => -360,
+        "cdt" => -300,
+        "mst" => -420,
+        "mdt" => -360,
+        "pst" | "akdt" => -480,
+        "pdt" => -420,
+        "akst" => -540,
+        "hst" => -600,
+        "bst" | "cet" => 60,
+        "cest" | "eet" => 120,
+        "eest" => 180,
+        "ist" => 330,
+        "sgt" | "hkt" | "awst" => 480,
+        "jst" | "kst" => 540,
+        "acst" => 570,
+        "aest" => 600,
+        "aedt" => 660,
+        "nzst" => 720,
+        "nzdt" => 780,
+        _ => return None,
+    })
+}
+
+fn zone_at(toks: &[Tok<'_>], i: usize) -> Option<(FixedOffset, usize)> {
+    let w = word(toks, i)?;
+    if !word_end(toks, i) {
+        return None;
+    }
+    let off = FixedOffset::east_opt(zone_offset(w)? * 60)?;
+    Some((off, i + 1))
 }
 
 /// "I'm at 10", "we are at 101": a level or score, not a time.
@@ -1746,10 +1928,8 @@ fn clock_digits(toks: &[Tok<'_>], i: usize, allow_bare: bool) -> Option<(Clock, 
         c.pm = Some(pm);
         c.h24 = false;
         j = k;
-    } else if matches!(word(toks, j), Some("o")) && is_word(toks, j + 2, "clock")
-        || is_word(toks, j, "oclock")
-    {
-        j += if is_word(toks, j, "oclock") { 1 } else { 3 };
+    } else if let Some(len) = oclock_len(toks, j) {
+        j += len;
         if h > 12 {
             return None;
         }
@@ -1770,6 +1950,19 @@ fn clock_digits(toks: &[Tok<'_>], i: usize, allow_bare: bool) -> Option<(Clock, 
         c.hour = 0;
     }
     Some((c, j))
+}
+
+/// Tokens taken by "o'clock", "o clock" or "oclock" at `j`.
+fn oclock_len(toks: &[Tok<'_>], j: usize) -> Option<usize> {
+    if is_word(toks, j, "oclock") {
+        Some(1)
+    } else if is_word(toks, j, "o") && is_word(toks, j + 1, "clock") {
+        Some(2)
+    } else if is_word(toks, j, "o") && is_word(toks, j + 2, "clock") && glued(toks, j + 2) {
+        Some(3)
+    } else {
+        None
+    }
 }
 
 fn meridiem(toks: &[Tok<'_>], j: usize) -> (Option<bool>, usize) {
@@ -1819,13 +2012,9 @@ fn clock_words(toks: &[Tok<'_>], i: usize, allow_bare: bool) -> Option<(Clock, u
         c.pm = Some(pm);
         return Some((c, k));
     }
-    if matches!(word(toks, j), Some("o")) && is_word(toks, j + 2, "clock") {
+    if let Some(len) = oclock_len(toks, j) {
         c.has_min = true;
-        return Some((c, j + 3));
-    }
-    if is_word(toks, j, "oclock") {
-        c.has_min = true;
-        return Some((c, j + 1));
+        return Some((c, j + len));
     }
     if c.has_min && allow_bare {
         return Some((c, j));
@@ -2107,7 +2296,10 @@ impl Spec {
     fn with_clock(&self, tz: Tz, day: NaiveDate, c: Clock) -> Option<DateTime<Tz>> {
         let hour = if c.h24 || c.pm.is_some() { to_24(c.hour, c.pm) } else { guess_meridiem(c.hour) };
         let t = NaiveTime::from_hms_opt(hour, c.minute, c.second)?;
-        localize(tz, day.and_time(t))
+        match self.zone {
+            Some(off) => Some(off.from_local_datetime(&day.and_time(t)).single()?.with_timezone(&tz)),
+            None => localize(tz, day.and_time(t)),
+        }
     }
 }
 
@@ -2172,7 +2364,14 @@ impl RangeSpec {
                 return None;
             }
         }
-        Some(Found { start: s.start, end, grain: s.grain, span })
+        let zone_of = |spec: &Spec| spec.zone.or(spec.instant.map(|i| *i.offset()));
+        let zone = zone_of(&self.start);
+        let end_zone = match &self.end {
+            Some(EndSpec::Spec(e)) => zone_of(e),
+            Some(EndSpec::Duration(_)) => zone,
+            None => None,
+        };
+        Some(Found { start: s.start, end, grain: s.grain, span, zone, end_zone })
     }
 }
 
@@ -2393,5 +2592,84 @@ mod tests {
             }
             let _ = find(&s, now);
         }
+    }
+    #[test]
+    fn compact_hours_and_weeks_with_a_direction() {
+        assert_eq!(start("2h ago", NOW).as_deref(), Some("2026-03-10 10:00"));
+        assert_eq!(start("the build broke 3hr ago", NOW).as_deref(), Some("2026-03-10 09:00"));
+        assert_eq!(start("2w later", NOW).as_deref(), Some("2026-03-24 12:00"));
+        // Ambiguous compact units and a unit set apart are not times.
+        for text in ["7m ago", "20s later", "4 h ago", "2h", "the 1990s later on"] {
+            assert!(find(text, at(UTC, NOW)).is_none(), "{text}");
+        }
+    }
+
+    #[test]
+    fn era_years() {
+        assert_eq!(start("3 June 45 AD", NOW).as_deref(), Some("0045-06-03 00:00"));
+        assert_eq!(start("July 4 1776 CE", NOW).as_deref(), Some("1776-07-04 00:00"));
+        // The Buddhist era runs 543 years ahead.
+        assert_eq!(start("on 5 May 2569 BE", NOW).as_deref(), Some("2026-05-05 00:00"));
+        // No calendar entry before the common era: no date rather than a wrong one.
+        assert_eq!(start("15 March 44 BC", NOW), None);
+    }
+
+    #[test]
+    fn year_written_after_the_time() {
+        assert_eq!(start("Wed Jan 7 08:15:00 2015", NOW).as_deref(), Some("2015-01-07 08:15"));
+        assert_eq!(
+            range("Mon Feb 2 - 4, 09:30 2015", NOW),
+            Some(("2015-02-02 09:30".into(), Some("2015-02-04 09:30".into())))
+        );
+        assert_eq!(
+            range("Fri Feb 6, 14:00 - 15:30 2015", NOW),
+            Some(("2015-02-06 14:00".into(), Some("2015-02-06 15:30".into())))
+        );
+        // A number that is not a year stays out of the date.
+        assert_eq!(start("April 2 09:30 1500 people", NOW).as_deref(), Some("2026-04-02 09:30"));
+    }
+
+    #[test]
+    fn o_clock_with_a_space_is_an_hour_not_a_year() {
+        assert_eq!(start("12 April 11 o clock", NOW).as_deref(), Some("2026-04-12 11:00"));
+        assert_eq!(start("at 4 o clock", NOW).as_deref(), Some("2026-03-10 16:00"));
+    }
+
+    #[test]
+    fn before_or_after_a_time_on_a_day_keeps_the_time() {
+        assert_eq!(start("friday after 3pm", NOW).as_deref(), Some("2026-03-13 15:00"));
+        assert_eq!(start("tomorrow before 9:30am", NOW).as_deref(), Some("2026-03-11 09:30"));
+        // "after" followed by a date is not a time of the day.
+        assert_eq!(start("tomorrow after lunch", NOW).as_deref(), Some("2026-03-11 00:00"));
+    }
+
+    #[test]
+    fn a_message_that_is_only_a_month_name() {
+        assert_eq!(start("September", NOW).as_deref(), Some("2026-09-01 00:00"));
+        assert_eq!(start("February.", NOW).as_deref(), Some("2027-02-01 00:00"));
+        assert_eq!(start("May", NOW).as_deref(), Some("2026-05-01 00:00"));
+        // Lower-case "may" and "march" alone are words, not months.
+        assert_eq!(start("may", NOW), None);
+        assert_eq!(start("march", NOW), None);
+    }
+    #[test]
+    fn a_zone_named_after_the_time_sets_the_instant() {
+        let now = at(New_York, "2026-07-01 08:00");
+        // 14:00 in Tokyo is 01:00 in New York; today's has passed, so tomorrow's.
+        let f = find("call at 14:00 JST", now);
+        assert_eq!(f.as_ref().map(|f| fmt(&f.start)).as_deref(), Some("2026-07-02 01:00"));
+        assert_eq!(f.and_then(|f| f.zone).map(|z| z.local_minus_utc()), Some(9 * 3600));
+        // Both ends of a range share the zone said once.
+        let f = find("tomorrow 9:00 - 10:30 PST", now);
+        assert_eq!(f.as_ref().map(|f| fmt(&f.start)).as_deref(), Some("2026-07-02 13:00"));
+        assert_eq!(f.as_ref().and_then(|f| f.end.as_ref().map(fmt)).as_deref(), Some("2026-07-02 14:30"));
+        assert_eq!(f.and_then(|f| f.end_zone).map(|z| z.local_minus_utc()), Some(-8 * 3600));
+        // An ISO offset is kept for display as well.
+        let f = find("2026-05-01T10:00:00+02:00", now);
+        assert_eq!(f.and_then(|f| f.zone).map(|z| z.local_minus_utc()), Some(2 * 3600));
+        // Without a zone, the user's own.
+        assert_eq!(find("at 9:00", now).and_then(|f| f.zone), None);
+        // A zone word with no clock time is no time.
+        assert!(find("the EST team", now).is_none());
     }
 }

@@ -344,3 +344,16 @@ fn the_when_command_resolves_in_the_zone_across_dst() {
     assert_eq!(out[1]["end"], "2026-03-07T17:00:00-05:00");
     assert!(out[2]["error"].is_string());
 }
+
+#[test]
+fn the_when_command_writes_a_time_in_the_zone_the_text_named() {
+    let out = run_cli(
+        &["when", "--now", "2026-07-01T08:00:00-04:00", "--tz", "America/New_York"],
+        "standup at 9:30 PST tomorrow\nfriday 9:00 - 10:30 CET\nat 9:30 tomorrow\n",
+    );
+    // The same instant as 12:30 in New York, written as the user said it.
+    assert_eq!(out[0]["start"], "2026-07-02T09:30:00-08:00");
+    assert_eq!(out[1]["start"], "2026-07-03T09:00:00+01:00");
+    assert_eq!(out[1]["end"], "2026-07-03T10:30:00+01:00");
+    assert_eq!(out[2]["start"], "2026-07-02T09:30:00-04:00");
+}
