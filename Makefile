@@ -248,11 +248,14 @@ test-desktop: deps desktop-test-sys ui
 		$(CARGO) test -p clawchat-desktop --test shell -- --ignored --exact with_the_secret_service_secrets_go_to_the_keychain'
 	dbus-run-session -- python3 tests/desktop/run_app.py $${CARGO_TARGET_DIR:-target}/debug/clawchat tests/artifacts
 
-# The .deb (needs the Tauri CLI, installed here if missing). The AppImage bundler
-# downloads a runtime while it builds, so it needs a network and is not built here.
-package: deps ui
-	@$(CARGO) tauri --version >/dev/null 2>&1 || $(CARGO) install tauri-cli --version "^2" --locked
-	cd src-tauri && $(CARGO) tauri build --bundles deb
+# The .deb, built by the Tauri CLI from npm (src-tauri/package.json: a prebuilt CLI per
+# platform, no compiling). The AppImage bundler downloads a runtime while it builds, so it
+# needs a network and is not built here.
+src-tauri/node_modules/.package-lock.json: src-tauri/package.json src-tauri/package-lock.json
+	cd src-tauri && npm ci --ignore-scripts --no-audit --no-fund --loglevel=error
+
+package: deps ui src-tauri/node_modules/.package-lock.json
+	cd src-tauri && node_modules/.bin/tauri build --bundles deb
 
 # Launch-to-window time and idle memory of the release build, for BENCHMARKS.md.
 bench-desktop: deps desktop-test-sys ui
