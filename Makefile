@@ -256,6 +256,12 @@ src-tauri/node_modules/.package-lock.json: src-tauri/package.json src-tauri/pack
 
 package: deps ui src-tauri/node_modules/.package-lock.json
 	cd src-tauri && node_modules/.bin/tauri build --bundles deb
+	@deb=$$(ls -t $${CARGO_TARGET_DIR:-target}/release/bundle/deb/*.deb | head -n 1); \
+	dpkg -c $$deb | grep -Eq ' (\./)?usr/bin/clawchat$$' && \
+	dpkg -c $$deb | grep -Eq ' (\./)?usr/share/applications/ClawChat\.desktop$$' && \
+	dpkg -c $$deb | grep -Eq ' (\./)?usr/share/icons/hicolor/128x128/apps/clawchat\.png$$' \
+		|| { echo "$$deb lacks the binary, the desktop file or the icon"; exit 1; }; \
+	ls -l $$deb | awk '{ printf "%s: %.1f MB (%d bytes)\n", $$NF, $$5 / 1048576, $$5 }'
 
 # The desktop figures for BENCHMARKS.md, on the release build (tests/desktop/bench_app.py):
 # launch to window and to the page running, first and warm starts, memory of every

@@ -5,8 +5,7 @@
 //! loopback, [`session`] hands the window its address and a token, [`host`] runs the
 //! host tools natively within [`paths`]' rules, [`secrets`] keeps the token secret in
 //! the OS keychain (or a private file), [`notify`] turns the bus's notifications into
-//! native ones, [`webview`] sets the window's web view up for one local page, and
-//! [`shell`] wires it all into Tauri.
+//! native ones, and [`shell`] wires it all into Tauri.
 
 pub mod host;
 pub mod notify;
@@ -15,4 +14,3 @@ pub mod secrets;
 pub mod server;
 pub mod session;
 pub mod shell;
-pub mod webview;

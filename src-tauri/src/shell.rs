@@ -14,7 +14,7 @@ use tauri_plugin_notification::NotificationExt as _;
 
 use crate::server::{self, Embedded};
 use crate::session::{self, DesktopSession};
-use crate::{notify, secrets, webview};
+use crate::{notify, secrets};
 
 const MAIN: &str = "main";
 
@@ -63,8 +63,7 @@ pub fn run(started: Instant) -> anyhow::Result<()> {
             stop_on_signal(app.handle().clone());
             let config = app.config().app.windows.iter().find(|w| w.label == MAIN).cloned();
             let config = config.ok_or_else(|| anyhow::anyhow!("tauri.conf.json has no main window"))?;
-            let window = WebviewWindowBuilder::from_config(app.handle(), &config)?.build()?;
-            webview::tune(&window);
+            WebviewWindowBuilder::from_config(app.handle(), &config)?.build()?;
             tracing::info!(ms = started.elapsed().as_millis() as u64, "window created");
             Ok(())
         })
