@@ -257,9 +257,10 @@ src-tauri/node_modules/.package-lock.json: src-tauri/package.json src-tauri/pack
 package: deps ui src-tauri/node_modules/.package-lock.json
 	cd src-tauri && node_modules/.bin/tauri build --bundles deb
 	@deb=$$(ls -t $${CARGO_TARGET_DIR:-target}/release/bundle/deb/*.deb | head -n 1); \
-	dpkg -c $$deb | grep -Eq ' (\./)?usr/bin/clawchat$$' && \
-	dpkg -c $$deb | grep -Eq ' (\./)?usr/share/applications/ClawChat\.desktop$$' && \
-	dpkg -c $$deb | grep -Eq ' (\./)?usr/share/icons/hicolor/128x128/apps/clawchat\.png$$' \
+	files=$$(dpkg -c $$deb); \
+	grep -Eq ' (\./)?usr/bin/clawchat$$' <<< "$$files" && \
+	grep -Eq ' (\./)?usr/share/applications/ClawChat\.desktop$$' <<< "$$files" && \
+	grep -Eq ' (\./)?usr/share/icons/hicolor/128x128/apps/clawchat\.png$$' <<< "$$files" \
 		|| { echo "$$deb lacks the binary, the desktop file or the icon"; exit 1; }; \
 	ls -l $$deb | awk '{ printf "%s: %.1f MB (%d bytes)\n", $$NF, $$5 / 1048576, $$5 }'
 
