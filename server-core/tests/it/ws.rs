@@ -15,19 +15,19 @@ use tokio_tungstenite::{MaybeTlsStream, WebSocketStream};
 use crate::brain::FakeHost;
 use crate::common::{TestServer, send};
 
-type Ws = WebSocketStream<MaybeTlsStream<TcpStream>>;
+pub type Ws = WebSocketStream<MaybeTlsStream<TcpStream>>;
 
-async fn connect(server: &TestServer, query: &str) -> Ws {
+pub async fn connect(server: &TestServer, query: &str) -> Ws {
     let url = format!("ws://{}/ws{query}", server.addr);
     tokio_tungstenite::connect_async(url).await.expect("the socket opens").0
 }
 
-async fn send_frame(ws: &mut Ws, frame: Value) {
+pub async fn send_frame(ws: &mut Ws, frame: Value) {
     ws.send(Message::Text(frame.to_string().into())).await.unwrap();
 }
 
 /// The next JSON frame whose type is `wanted`, within 10 s.
-async fn next_of(ws: &mut Ws, wanted: &str) -> Value {
+pub async fn next_of(ws: &mut Ws, wanted: &str) -> Value {
     tokio::time::timeout(Duration::from_secs(10), async {
         loop {
             match ws.next().await {
