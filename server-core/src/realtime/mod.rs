@@ -159,21 +159,28 @@ async fn connection(state: AppState, hub: Arc<Hub>, socket: WebSocket, user: Opt
     // few writes, not one per frame.
     let (tx, mut rx) = outbox();
     let writer = tokio::spawn(async move {
+        // One deadline per batch, not per frame: a client that takes none of a batch in
+        // 10 s is gone, and a per-frame timer read the clock millions of times in a burst.
         let limit = Duration::from_secs(10);
-        'socket: while let Some(first) = rx.recv().await {
-            let mut next = Some(first);
-            let mut sent = 0;
-            while let Some(message) = next.take() {
-                let is_close = matches!(message, Message::Close(_));
-                if !matches!(tokio::time::timeout(limit, sink.feed(message)).await, Ok(Ok(()))) || is_close {
-                    break 'socket;
+        while let Some(first) = rx.recv().await {
+            let batch = async {
+                let mut next = Some(first);
+                let mut sent = 0;
+                while let Some(message) = next.take() {
+                    let is_close = matches!(message, Message::Close(_));
+                    sink.feed(message).await?;
+                    if is_close {
+                        return Ok(false);
+                    }
+                    sent += 1;
+                    if sent < WRITE_BATCH {
+                        next = rx.try_recv();
+                    }
                 }
-                sent += 1;
-                if sent < WRITE_BATCH {
-                    next = rx.try_recv();
-                }
-            }
-            if !matches!(tokio::time::timeout(limit, sink.flush()).await, Ok(Ok(()))) {
+                sink.flush().await?;
+                Ok::<bool, axum::Error>(true)
+            };
+            if !matches!(tokio::time::timeout(limit, batch).await, Ok(Ok(true))) {
                 break;
             }
         }
