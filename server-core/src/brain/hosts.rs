@@ -24,11 +24,14 @@ use serde_json::Value;
 use super::engine::{Awaiting, HostExecutor};
 use super::types::TaskRecord;
 
+/// A registered connection's executor, under the id of its registration.
+type Registered = (u64, Arc<dyn HostExecutor>);
+
 #[derive(Default)]
 struct Table {
     native: Option<Arc<dyn HostExecutor>>,
     /// Per tool, the connections that registered it, oldest first.
-    by_tool: HashMap<String, Vec<(u64, Arc<dyn HostExecutor>)>>,
+    by_tool: HashMap<String, Vec<Registered>>,
     next_id: u64,
 }
 

@@ -118,7 +118,7 @@ impl OutboxReader {
     }
 
     /// The next frame of the run being handed out, if any is left.
-    fn from_run(&mut self) -> Option<Message> {
+    fn next_of_run(&mut self) -> Option<Message> {
         let (run, next) = self.run.as_mut()?;
         let message = run.get(*next).cloned();
         *next += 1;
@@ -133,13 +133,13 @@ impl OutboxReader {
             Queued::One(message) => Some(self.taken(message)),
             Queued::Run(run) => {
                 self.run = Some((run, 0));
-                self.from_run()
+                self.next_of_run()
             }
         }
     }
 
     pub async fn recv(&mut self) -> Option<Message> {
-        if let Some(message) = self.from_run() {
+        if let Some(message) = self.next_of_run() {
             return Some(message);
         }
         let item = self.frames.recv().await?;
@@ -147,7 +147,7 @@ impl OutboxReader {
     }
 
     pub fn try_recv(&mut self) -> Option<Message> {
-        if let Some(message) = self.from_run() {
+        if let Some(message) = self.next_of_run() {
             return Some(message);
         }
         let item = self.frames.try_recv().ok()?;
