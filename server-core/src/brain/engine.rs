@@ -8,7 +8,8 @@
 //! denied or timed-out task fails or cancels its dependants, never the server.
 //!
 //! Server tools run in-process ([`super::actions`]); host tools go to the [`HostExecutor`]
-//! (the desktop shell, or an edge client over Socket.IO). Host tools that write, delete or
+//! that [`super::hosts`] picks for the tool (the desktop shell, or a client over Socket.IO
+//! or `/ws` that registered it). Host tools that write, delete or
 //! execute wait in `awaiting_approval` until the [`ApprovalGate`] says yes; so does any
 //! tool that changes something in a plan made after reading text the user did not write
 //! ([`asks_first`]).
@@ -54,33 +55,55 @@ pub trait ApprovalGate: Send + Sync + 'static {
 /// here for its `task:result`.
 #[derive(Debug)]
 pub struct Awaiting<T> {
-    waiting: Mutex<HashMap<String, oneshot::Sender<T>>>,
+    waiting: Mutex<Waiting<T>>,
+}
+
+#[derive(Debug)]
+struct Waiting<T> {
+    senders: HashMap<String, oneshot::Sender<T>>,
+    /// Once closed, every wait ends at once with the sender dropped.
+    closed: bool,
 }
 
 impl<T> Default for Awaiting<T> {
     fn default() -> Self {
-        Self { waiting: Mutex::new(HashMap::new()) }
+        Self { waiting: Mutex::new(Waiting { senders: HashMap::new(), closed: false }) }
     }
 }
 
 impl<T> Awaiting<T> {
-    fn waiting(&self) -> std::sync::MutexGuard<'_, HashMap<String, oneshot::Sender<T>>> {
+    fn waiting(&self) -> std::sync::MutexGuard<'_, Waiting<T>> {
         self.waiting.lock().unwrap_or_else(|p| p.into_inner())
     }
 
     /// Starts waiting for the answer about `task_id`.
     pub fn wait_for(&self, task_id: &str) -> oneshot::Receiver<T> {
         let (tx, rx) = oneshot::channel();
-        self.waiting().insert(task_id.to_owned(), tx);
+        let mut waiting = self.waiting();
+        if !waiting.closed {
+            waiting.senders.insert(task_id.to_owned(), tx);
+        }
         rx
     }
 
     /// Delivers an answer; false when nothing waits for that task.
     pub fn answer(&self, task_id: &str, answer: T) -> bool {
-        match self.waiting().remove(task_id) {
+        match self.waiting().senders.remove(task_id) {
             Some(tx) => tx.send(answer).is_ok(),
             None => false,
         }
+    }
+
+    /// Ends the wait for `task_id` without an answer: its receiver sees the sender gone.
+    pub fn withdraw(&self, task_id: &str) {
+        self.waiting().senders.remove(task_id);
+    }
+
+    /// Ends every wait, now and later, without an answer.
+    pub fn close(&self) {
+        let mut waiting = self.waiting();
+        waiting.closed = true;
+        waiting.senders.clear();
     }
 }
 
@@ -179,7 +202,8 @@ pub struct Engine {
     pub bus: Bus,
     pub limits: Limits,
     pub approvals: Arc<dyn ApprovalGate>,
-    host: Arc<Mutex<Option<Arc<dyn HostExecutor>>>>,
+    /// Who runs each host tool.
+    pub hosts: Arc<super::hosts::Hosts>,
     pub web: actions::WebSearch,
     /// The configured model, if any: background work (`delegate_task`) needs one.
     pub model: Option<Arc<super::model::Model>>,
@@ -213,20 +237,17 @@ impl Engine {
             bus,
             limits: Limits::default(),
             approvals,
-            host: Arc::new(Mutex::new(None)),
+            hosts: Arc::default(),
             web,
             model: None,
             host_policy: tokio::sync::watch::Sender::new(crate::settings::HostPolicy::default()).subscribe(),
         }
     }
 
-    /// Installs (or with `None`, removes) the executor for host tools.
+    /// Installs (or with `None`, removes) the native executor for host tools: the
+    /// desktop app's. Connections that register tools come before it ([`super::hosts`]).
     pub fn set_host_executor(&self, host: Option<Arc<dyn HostExecutor>>) {
-        *self.host.lock().unwrap_or_else(|p| p.into_inner()) = host;
-    }
-
-    fn host(&self) -> Option<Arc<dyn HostExecutor>> {
-        self.host.lock().unwrap_or_else(|p| p.into_inner()).clone()
+        self.hosts.set_native(host);
     }
 
     /// Gives the plan's tasks permanent ids (rewriting `depends_on` and placeholders) and
@@ -320,6 +341,7 @@ impl Engine {
                 })
                 .cloned()
                 .collect();
+            let mut starting = Vec::with_capacity(ready.len());
             for mut task in ready {
                 let fed = has_placeholder(&task.task.inputs);
                 let inputs = resolve_placeholders(&task.task.inputs, &state);
@@ -337,6 +359,12 @@ impl Engine {
                     None,
                 )
                 .await;
+                starting.push((task, fed));
+            }
+            // All stored first, then started together, so the host tasks among them reach
+            // a client in one `task:batch`.
+            for (task, fed) in starting {
+                let id = task.task.task_id.clone();
                 let engine = self.clone();
                 let ctx = ctx.clone();
                 let job_task = id.clone();
@@ -398,7 +426,7 @@ impl Engine {
                         ToolError::Ambiguous { .. } | ToolError::NotFound(_) => Finish::Failed(e.to_string()),
                     })
                 }
-                Target::Host => match self.host().filter(|h| h.can_run(tool.name())) {
+                Target::Host => match self.hosts.for_tool(tool.name()) {
                     Some(host) => host.execute(task.clone()).await.map_err(Finish::Failed),
                     None => Err(Finish::Failed(format!(
                         "{} runs on your computer, and no desktop app or client that runs it is connected",

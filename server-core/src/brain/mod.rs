@@ -13,6 +13,7 @@ pub mod answer;
 pub mod briefing;
 pub mod cli;
 pub mod engine;
+pub mod hosts;
 pub mod inbox;
 pub mod model;
 pub mod parse;

@@ -33,6 +33,10 @@ pub enum ClientFrame {
     },
     #[serde(rename = "ping")]
     Ping,
+    /// Not in the contract's `/ws` list: Socket.IO's `client:register`, taken over as is.
+    /// This connection runs those host tools from now on.
+    #[serde(rename = "client:register")]
+    ClientRegister { tools: Vec<String> },
 }
 
 /// Parses one text frame; the error says what was wrong, for the client's `error` frame.
@@ -58,6 +62,10 @@ mod tests {
         assert_eq!(
             parse(r#"{"type":"task:deny","data":{"task_id":"t"}}"#),
             Ok(ClientFrame::TaskDeny { task_id: "t".into(), reason: None })
+        );
+        assert_eq!(
+            parse(r#"{"type":"client:register","data":{"tools":["file_read"]}}"#),
+            Ok(ClientFrame::ClientRegister { tools: vec!["file_read".into()] })
         );
         assert!(matches!(
             parse(r#"{"type":"send_message","data":{"content":"hi"}}"#),

@@ -2,7 +2,10 @@
 //!
 //! One task subscribes to the bus for all connections: it turns each event into its JSON
 //! frame once and queues that same frame (a shared, reference-counted buffer) to every
-//! connection. Each connection's queue is bounded by the bytes of text waiting in it, so a
+//! connection. Events published while it was busy are taken together and queued as one
+//! run: each connection's writer is woken once per run and writes it with one flush, so a
+//! burst costs a wakeup and a send per connection per run, not per frame (with every
+//! answer going to every connection, that is what decided latency under load). Each connection's queue is bounded by the bytes of text waiting in it, so a
 //! burst of small frames (a thousand answers streaming at once) fits, while a client that
 //! stops reading is found after a few megabytes, not after a fixed number of frames. A
 //! connection that cannot take a frame is too slow: it is taken off the list and told to
@@ -13,15 +16,18 @@ use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard, OnceLock, Weak};
 
 use axum::extract::ws::{Message, Utf8Bytes};
-use tokio::sync::broadcast::error::RecvError;
+use tokio::sync::broadcast::error::{RecvError, TryRecvError};
 use tokio::sync::{Notify, mpsc};
 
 use crate::bus::{Bus, ServerEvent};
 
 /// Text a connection may have waiting before it counts as too slow.
 pub const MAX_QUEUED_BYTES: usize = 4 * 1024 * 1024;
-/// Frames a connection may have waiting (a bound on the queue's bookkeeping).
+/// Entries (single frames or runs) a connection may have waiting (a bound on the queue's
+/// bookkeeping).
 const MAX_QUEUED_FRAMES: usize = 16 * 1024;
+/// The most events the fan-out takes into one run.
+const MAX_RUN: usize = 256;
 
 /// Why a frame was not queued.
 #[derive(Debug, PartialEq, Eq)]
@@ -30,24 +36,34 @@ pub enum Refused {
     Closed,
 }
 
+/// What waits in a connection's queue: a frame of its own, or a run of frames the hub
+/// delivered to every connection (shared, not copied).
+#[derive(Debug)]
+enum Queued {
+    One(Message),
+    Run(Arc<[Message]>),
+}
+
 /// The sending side of a connection's outbound queue.
 #[derive(Debug, Clone)]
 pub struct Outbox {
-    frames: mpsc::Sender<Message>,
+    frames: mpsc::Sender<Queued>,
     queued: Arc<AtomicUsize>,
 }
 
-/// The receiving side, owned by the connection's writer.
+/// The receiving side, owned by the connection's writer: it hands out one frame at a time.
 #[derive(Debug)]
 pub struct OutboxReader {
-    frames: mpsc::Receiver<Message>,
+    frames: mpsc::Receiver<Queued>,
     queued: Arc<AtomicUsize>,
+    /// The run being handed out, and the next frame of it.
+    run: Option<(Arc<[Message]>, usize)>,
 }
 
 pub fn outbox() -> (Outbox, OutboxReader) {
     let (tx, rx) = mpsc::channel(MAX_QUEUED_FRAMES);
     let queued = Arc::new(AtomicUsize::new(0));
-    (Outbox { frames: tx, queued: queued.clone() }, OutboxReader { frames: rx, queued })
+    (Outbox { frames: tx, queued: queued.clone() }, OutboxReader { frames: rx, queued, run: None })
 }
 
 fn text_len(message: &Message) -> usize {
@@ -61,12 +77,21 @@ impl Outbox {
     /// Queues a frame at once, or refuses it when the connection already holds too much.
     pub fn try_push(&self, message: Message) -> Result<(), Refused> {
         let len = text_len(&message);
+        self.try_queue(Queued::One(message), len)
+    }
+
+    /// Queues a run of frames of `len` bytes of text in all, or refuses it whole.
+    fn try_push_run(&self, run: &Arc<[Message]>, len: usize) -> Result<(), Refused> {
+        self.try_queue(Queued::Run(run.clone()), len)
+    }
+
+    fn try_queue(&self, item: Queued, len: usize) -> Result<(), Refused> {
         if self.queued.load(Ordering::Acquire) + len > MAX_QUEUED_BYTES {
             return Err(Refused::TooSlow);
         }
         // Counted before it is queued, so the reader never subtracts what was not added.
         self.queued.fetch_add(len, Ordering::AcqRel);
-        self.frames.try_send(message).map_err(|e| {
+        self.frames.try_send(item).map_err(|e| {
             self.queued.fetch_sub(len, Ordering::AcqRel);
             match e {
                 mpsc::error::TrySendError::Full(_) => Refused::TooSlow,
@@ -79,7 +104,7 @@ impl Outbox {
     pub async fn push(&self, message: Message) -> Result<(), Refused> {
         let len = text_len(&message);
         self.queued.fetch_add(len, Ordering::AcqRel);
-        self.frames.send(message).await.map_err(|_| {
+        self.frames.send(Queued::One(message)).await.map_err(|_| {
             self.queued.fetch_sub(len, Ordering::AcqRel);
             Refused::Closed
         })
@@ -92,14 +117,41 @@ impl OutboxReader {
         message
     }
 
+    /// The next frame of the run being handed out, if any is left.
+    fn next_of_run(&mut self) -> Option<Message> {
+        let (run, next) = self.run.as_mut()?;
+        let message = run.get(*next).cloned();
+        *next += 1;
+        if *next >= run.len() {
+            self.run = None;
+        }
+        message.map(|m| self.taken(m))
+    }
+
+    fn open(&mut self, item: Queued) -> Option<Message> {
+        match item {
+            Queued::One(message) => Some(self.taken(message)),
+            Queued::Run(run) => {
+                self.run = Some((run, 0));
+                self.next_of_run()
+            }
+        }
+    }
+
     pub async fn recv(&mut self) -> Option<Message> {
-        let message = self.frames.recv().await?;
-        Some(self.taken(message))
+        if let Some(message) = self.next_of_run() {
+            return Some(message);
+        }
+        let item = self.frames.recv().await?;
+        self.open(item)
     }
 
     pub fn try_recv(&mut self) -> Option<Message> {
-        let message = self.frames.try_recv().ok()?;
-        Some(self.taken(message))
+        if let Some(message) = self.next_of_run() {
+            return Some(message);
+        }
+        let item = self.frames.try_recv().ok()?;
+        self.open(item)
     }
 }
 
@@ -159,9 +211,25 @@ impl Hub {
         Registration { hub: self.clone(), id, too_slow }
     }
 
-    /// Queues one frame to every connection, dropping those that cannot take it.
-    fn deliver(&self, message: &Message) {
-        self.conns().retain(|_, conn| match conn.outbox.try_push(message.clone()) {
+    /// Queues frames to every connection, dropping those that cannot take them.
+    fn deliver(&self, mut frames: Vec<Message>) {
+        if frames.len() == 1 {
+            if let Some(message) = frames.pop() {
+                self.deliver_one(&message);
+            }
+            return;
+        }
+        let len = frames.iter().map(text_len).sum();
+        let run: Arc<[Message]> = frames.into();
+        self.retain_taking(|outbox| outbox.try_push_run(&run, len));
+    }
+
+    fn deliver_one(&self, message: &Message) {
+        self.retain_taking(|outbox| outbox.try_push(message.clone()));
+    }
+
+    fn retain_taking(&self, mut push: impl FnMut(&Outbox) -> Result<(), Refused>) {
+        self.conns().retain(|_, conn| match push(&conn.outbox) {
             Ok(()) => true,
             Err(Refused::Closed) => false,
             Err(Refused::TooSlow) => {
@@ -184,13 +252,31 @@ async fn pump(mut events: tokio::sync::broadcast::Receiver<Arc<ServerEvent>>, hu
     loop {
         let event = events.recv().await;
         let Some(hub) = hub.upgrade() else { return };
-        match event {
-            Ok(event) => hub.deliver(&frame(&event)),
+        let mut run = match event {
+            Ok(event) => vec![frame(&event)],
             Err(RecvError::Lagged(missed)) => {
                 tracing::warn!(missed, "the WebSocket fan-out fell behind the bus");
                 hub.drop_all();
+                continue;
             }
             Err(RecvError::Closed) => return,
+        };
+        // What was published meanwhile goes in the same run, in order.
+        while run.len() < MAX_RUN {
+            match events.try_recv() {
+                Ok(event) => run.push(frame(&event)),
+                Err(TryRecvError::Empty) => break,
+                Err(TryRecvError::Lagged(missed)) => {
+                    tracing::warn!(missed, "the WebSocket fan-out fell behind the bus");
+                    hub.deliver(std::mem::take(&mut run));
+                    hub.drop_all();
+                    break;
+                }
+                Err(TryRecvError::Closed) => break,
+            }
+        }
+        if !run.is_empty() {
+            hub.deliver(run);
         }
     }
 }
@@ -261,5 +347,26 @@ mod tests {
         assert!(rx.try_recv().is_some());
         tx.try_push(Message::Text(Utf8Bytes::from("z".repeat(11)))).unwrap();
         assert_eq!(tx.queued.load(Ordering::Acquire), 11);
+    }
+
+    #[tokio::test]
+    async fn a_run_reaches_every_connection_whole_and_in_order() {
+        let hub = Arc::new(Hub::default());
+        let bus = Bus::new(8);
+        let (a_tx, mut a_rx) = outbox();
+        let (b_tx, mut b_rx) = outbox();
+        let _a = hub.register(&bus, a_tx.clone());
+        let _b = hub.register(&bus, b_tx);
+        let frames: Vec<Message> =
+            (0..5).map(|i| Message::Text(Utf8Bytes::from(format!("frame {i}")))).collect();
+        hub.deliver(frames);
+        assert_eq!(a_tx.queued.load(Ordering::Acquire), 5 * "frame 0".len());
+        for rx in [&mut a_rx, &mut b_rx] {
+            for i in 0..5 {
+                assert_eq!(text(rx.try_recv().expect("every frame of the run")), format!("frame {i}"));
+            }
+            assert!(rx.try_recv().is_none());
+        }
+        assert_eq!(a_tx.queued.load(Ordering::Acquire), 0, "what was taken is no longer counted");
     }
 }

@@ -2,7 +2,10 @@
 //!
 //! A connection authenticates (token in the query, or an `auth` frame within 5 seconds),
 //! then receives every [`ServerEvent`] of the bus as `{"type", "data"}` frames and may send
-//! the contract's client frames. Each connection has an outbound queue bounded by the
+//! the contract's client frames. A connection that sends `client:register {tools}` runs
+//! those host tools: the tasks go to it alone as `task:execute` or `task:batch`, and its
+//! `task:result` resolves them (see [`crate::brain::hosts`] for who runs a tool when
+//! several could). Each connection has an outbound queue bounded by the
 //! bytes waiting in it: a client that cannot keep up is dropped with a reason, and never
 //! slows the assistant or the other connections. A token that expires closes its socket
 //! at the next heartbeat; one whose login ends (logout, a revoked device) at once.
@@ -29,6 +32,8 @@ pub use frames::ClientFrame;
 use hub::{Hub, Outbox, frame, outbox};
 
 use crate::auth::AuthUser;
+use crate::brain::hosts::{HostRegistration, RemoteHost, TaskSender};
+use crate::brain::types::TaskRecord;
 use crate::brain::{Approval, pqh};
 use crate::bus::ServerEvent;
 use crate::error::Error;
@@ -154,21 +159,28 @@ async fn connection(state: AppState, hub: Arc<Hub>, socket: WebSocket, user: Opt
     // few writes, not one per frame.
     let (tx, mut rx) = outbox();
     let writer = tokio::spawn(async move {
+        // One deadline per batch, not per frame: a client that takes none of a batch in
+        // 10 s is gone, and a per-frame timer read the clock millions of times in a burst.
         let limit = Duration::from_secs(10);
-        'socket: while let Some(first) = rx.recv().await {
-            let mut next = Some(first);
-            let mut sent = 0;
-            while let Some(message) = next.take() {
-                let is_close = matches!(message, Message::Close(_));
-                if !matches!(tokio::time::timeout(limit, sink.feed(message)).await, Ok(Ok(()))) || is_close {
-                    break 'socket;
+        while let Some(first) = rx.recv().await {
+            let batch = async {
+                let mut next = Some(first);
+                let mut sent = 0;
+                while let Some(message) = next.take() {
+                    let is_close = matches!(message, Message::Close(_));
+                    sink.feed(message).await?;
+                    if is_close {
+                        return Ok(false);
+                    }
+                    sent += 1;
+                    if sent < WRITE_BATCH {
+                        next = rx.try_recv();
+                    }
                 }
-                sent += 1;
-                if sent < WRITE_BATCH {
-                    next = rx.try_recv();
-                }
-            }
-            if !matches!(tokio::time::timeout(limit, sink.flush()).await, Ok(Ok(()))) {
+                sink.flush().await?;
+                Ok::<bool, axum::Error>(true)
+            };
+            if !matches!(tokio::time::timeout(limit, batch).await, Ok(Ok(true))) {
                 break;
             }
         }
@@ -179,6 +191,7 @@ async fn connection(state: AppState, hub: Arc<Hub>, socket: WebSocket, user: Opt
     let mut revocations = state.auth.tokens.watch_revocations();
     // A login that ended since the token was checked is caught on the first turn.
     revocations.mark_changed();
+    let mut host: Option<WsHost> = None;
     // A connection silent for three heartbeats is gone.
     let mut heartbeat = tokio::time::interval(Duration::from_secs(state.settings.ws_heartbeat.max(1)));
     heartbeat.tick().await;
@@ -200,7 +213,7 @@ async fn connection(state: AppState, hub: Arc<Hub>, socket: WebSocket, user: Opt
             incoming = stream.next() => {
                 silent_beats = 0;
                 match incoming {
-                    Some(Ok(Message::Text(text))) => handle(&state, &tx, &text, from_phone).await,
+                    Some(Ok(Message::Text(text))) => handle(&state, &tx, &mut host, &text, from_phone).await,
                     Some(Ok(Message::Binary(_))) => {
                         let _ = tx.try_push(error_frame("unsupported_frame", "frames are JSON text"));
                     }
@@ -229,12 +242,65 @@ async fn connection(state: AppState, hub: Arc<Hub>, socket: WebSocket, user: Opt
             }
         }
     }
+    // The tasks this connection owes fail now, and its tools go back to whoever is next.
+    if let Some(host) = host.take() {
+        host.host.gone();
+    }
     drop(registration);
     drop(tx);
     let _ = writer.await;
 }
 
-async fn handle(state: &AppState, tx: &Outbox, text: &str, from_phone: bool) {
+/// A connection that registered host tools: its executor and its place in the registry.
+struct WsHost {
+    host: Arc<RemoteHost>,
+    _registration: HostRegistration,
+}
+
+/// Tasks reach a `/ws` connection through its own queue, never through the bus: only the
+/// connection that runs the tool gets them.
+struct WsSender(Outbox);
+
+impl TaskSender for WsSender {
+    fn send(&self, tasks: &[TaskRecord]) -> bool {
+        let event = match tasks {
+            [one] => ServerEvent::TaskExecute(Box::new(one.clone())),
+            many => ServerEvent::TaskBatch(many.to_vec()),
+        };
+        self.0.try_push(frame(&event)).is_ok()
+    }
+}
+
+/// `client:register`: the names must be host tools; a second registration replaces the
+/// first (the tasks sent under it fail).
+fn register(
+    state: &AppState,
+    tx: &Outbox,
+    host: &mut Option<WsHost>,
+    tools: Vec<String>,
+) -> Result<(), Message> {
+    let not_host: Vec<&String> = tools
+        .iter()
+        .filter(|t| {
+            crate::brain::tools::by_name(t)
+                .is_none_or(|tool| tool.target != crate::brain::types::Target::Host)
+        })
+        .collect();
+    if tools.is_empty() || !not_host.is_empty() {
+        return Err(error_frame(
+            "unknown_tool",
+            format!("client:register takes host tool names; not host tools: {not_host:?}"),
+        ));
+    }
+    let remote = Arc::new(RemoteHost::new(tools, WsSender(tx.clone())));
+    let registration = state.brain.engine.hosts.register(remote.tools(), remote.clone());
+    if let Some(previous) = host.replace(WsHost { host: remote, _registration: registration }) {
+        previous.host.gone();
+    }
+    Ok(())
+}
+
+async fn handle(state: &AppState, tx: &Outbox, host: &mut Option<WsHost>, text: &str, from_phone: bool) {
     let reply = |m: Message| {
         let _ = tx.try_push(m);
     };
@@ -262,10 +328,26 @@ async fn handle(state: &AppState, tx: &Outbox, text: &str, from_phone: bool) {
                 reply(error_frame("no_such_approval", format!("no task {task_id} waits for approval")));
             }
         }
-        Ok(ClientFrame::TaskResult { task_id, .. }) => reply(error_frame(
-            "not_a_host",
-            format!("this connection runs no host tools, so it was not waiting for {task_id}"),
-        )),
+        Ok(ClientFrame::ClientRegister { tools }) => {
+            if let Err(refused) = register(state, tx, host, tools) {
+                reply(refused);
+            }
+        }
+        Ok(ClientFrame::TaskResult { task_id, result }) => match host {
+            None => reply(error_frame(
+                "not_a_host",
+                format!("this connection runs no host tools, so it was not waiting for {task_id}"),
+            )),
+            // Only the connection a task was sent to may settle it.
+            Some(h) => {
+                if !h.host.answer(&task_id, result) {
+                    reply(error_frame(
+                        "no_such_task",
+                        format!("no task {task_id} was sent to this connection and waits for its result"),
+                    ));
+                }
+            }
+        },
         Ok(ClientFrame::ActionResponse { action, .. }) => reply(error_frame(
             "unsupported_action",
             format!("{action:?} is done through the REST call on the card's action"),

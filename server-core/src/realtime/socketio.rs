@@ -4,14 +4,13 @@
 //! The same event model as `/ws`, seen through Socket.IO's event names: the handshake
 //! carries `auth: {token}`; `send-user-text-query` and `send-user-voice-query` go to the
 //! assistant; `query-result`, `task:update`, `notification` and `error` come back from the
-//! bus. A connection that sends `client:register {tools}` becomes the host executor for
-//! those tools (acknowledged with `{status: "registered", tools}` when the client asks for
-//! an ack): the engine sends it `task:execute` and waits for its `task:result`.
+//! bus. A connection that sends `client:register {tools}` runs those host tools
+//! (acknowledged with `{status: "registered", tools}` when the client asks for an ack; see
+//! [`crate::brain::hosts`] for who runs a tool when several could): the engine sends it
+//! `task:execute` or `task:batch` and waits for its `task:result`.
 
-use std::collections::HashSet;
 use std::sync::{Arc, Mutex};
 
-use futures::future::BoxFuture;
 use serde::Deserialize;
 use serde_json::{Value, json};
 use socketioxide::SocketIo;
@@ -22,9 +21,9 @@ use tokio::sync::broadcast;
 use tokio::sync::broadcast::error::RecvError;
 
 use super::origin_allowed;
-use crate::brain::engine::Awaiting;
+use crate::brain::hosts::{HostRegistration, RemoteHost, TaskSender};
 use crate::brain::types::TaskRecord;
-use crate::brain::{HostExecutor, pqh, voice};
+use crate::brain::{pqh, voice};
 use crate::bus::ServerEvent;
 use crate::http::AllowedHosts;
 use crate::state::AppState;
@@ -232,20 +231,26 @@ fn register_handlers(s: &SocketRef) {
             if !unknown.is_empty() {
                 return emit_error(&s, "unknown_tool", format!("not host tools: {unknown:?}"));
             }
-            let host = Arc::new(SocketHost {
-                socket: s.clone(),
-                tools: register.tools.into_iter().collect(),
-                pending: Awaiting::default(),
-            });
-            let tools: Vec<&String> = host.tools.iter().collect();
-            let answer = json!({"status": "registered", "tools": tools});
-            s.extensions.insert(host.clone());
-            state.brain.engine.set_host_executor(Some(host));
+            let host = Arc::new(RemoteHost::new(register.tools, SocketSender(s.clone())));
+            let answer = json!({"status": "registered", "tools": host.tools()});
+            let registration = state.brain.engine.hosts.register(host.tools(), host.clone());
+            // A second registration replaces the first: its tasks fail, its tools go.
+            if let Some(previous) = s.extensions.get::<Arc<SocketHost>>() {
+                previous.host.gone();
+            }
+            s.extensions.insert(Arc::new(SocketHost { host, _registration: registration }));
             // Each event runs as its own task, so a query sent right after the registration
             // may be planned first; a client that needs certainty waits for this ack.
             let _ = ack.send(&answer);
         },
     );
+
+    // Leaving ends the registration, and the tasks sent to this client fail now.
+    s.on_disconnect(async |s: SocketRef| {
+        if let Some(host) = s.extensions.remove::<Arc<SocketHost>>() {
+            host.host.gone();
+        }
+    });
 
     s.on("task:result", async |s: SocketRef, TryData(r): TryData<TaskResult>| {
         let Ok(result) = r else {
@@ -254,7 +259,7 @@ fn register_handlers(s: &SocketRef) {
         let delivered = s
             .extensions
             .get::<Arc<SocketHost>>()
-            .is_some_and(|h| h.pending.answer(&result.task_id, result.result));
+            .is_some_and(|h| h.host.answer(&result.task_id, result.result));
         if !delivered {
             emit_error(&s, "no_such_task", format!("no task {} waits for this client", result.task_id));
         }
@@ -273,30 +278,22 @@ fn voice_code(e: &crate::error::Error) -> &'static str {
     }
 }
 
-/// An edge client as the engine's host executor: tasks go out as `task:execute`, and the
-/// matching `task:result` resolves them. The engine's task timeout bounds the wait.
+/// A registered client: the executor the engine uses, and its place in the registry
+/// (dropped with this, when the client leaves or registers again).
 struct SocketHost {
-    socket: SocketRef,
-    tools: HashSet<String>,
-    pending: Awaiting<Value>,
+    host: Arc<RemoteHost>,
+    _registration: HostRegistration,
 }
 
-impl HostExecutor for SocketHost {
-    fn can_run(&self, tool: &str) -> bool {
-        self.socket.connected() && self.tools.contains(tool)
-    }
+/// Tasks reach a Socket.IO client as `task:execute` (one) or `task:batch` (several).
+struct SocketSender(SocketRef);
 
-    fn execute(&self, task: TaskRecord) -> BoxFuture<'static, Result<Value, String>> {
-        let rx = self.pending.wait_for(&task.task.task_id);
-        let sent = self.socket.emit("task:execute", &task);
-        Box::pin(async move {
-            sent.map_err(|_| "the client that runs this tool has gone".to_owned())?;
-            let result = rx.await.map_err(|_| "the client that runs this tool has gone".to_owned())?;
-            // A client reports failure as {error: "..."}; anything else is the output.
-            match result.get("error").and_then(Value::as_str) {
-                Some(error) if !error.is_empty() => Err(error.to_owned()),
-                _ => Ok(result),
-            }
-        })
+impl TaskSender for SocketSender {
+    fn send(&self, tasks: &[TaskRecord]) -> bool {
+        let sent = match tasks {
+            [one] => self.0.emit("task:execute", one),
+            many => self.0.emit("task:batch", many),
+        };
+        sent.is_ok()
     }
 }

@@ -33,3 +33,4 @@ mod upgrade;
 mod voice;
 mod web;
 mod ws;
+mod ws_host;

@@ -15,19 +15,19 @@ use tokio_tungstenite::{MaybeTlsStream, WebSocketStream};
 use crate::brain::FakeHost;
 use crate::common::{TestServer, send};
 
-pub(crate) type Ws = WebSocketStream<MaybeTlsStream<TcpStream>>;
+pub type Ws = WebSocketStream<MaybeTlsStream<TcpStream>>;
 
-pub(crate) async fn connect(server: &TestServer, query: &str) -> Ws {
+pub async fn connect(server: &TestServer, query: &str) -> Ws {
     let url = format!("ws://{}/ws{query}", server.addr);
     tokio_tungstenite::connect_async(url).await.expect("the socket opens").0
 }
 
-pub(crate) async fn send_frame(ws: &mut Ws, frame: Value) {
+pub async fn send_frame(ws: &mut Ws, frame: Value) {
     ws.send(Message::Text(frame.to_string().into())).await.unwrap();
 }
 
 /// The next JSON frame whose type is `wanted`, within 10 s.
-pub(crate) async fn next_of(ws: &mut Ws, wanted: &str) -> Value {
+pub async fn next_of(ws: &mut Ws, wanted: &str) -> Value {
     tokio::time::timeout(Duration::from_secs(10), async {
         loop {
             match ws.next().await {

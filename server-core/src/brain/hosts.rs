@@ -1,0 +1,269 @@
+//! Who runs each host tool: the executor registry.
+//!
+//! Host tools (`file_read`, `file_create`, `open_app`, `executor_shell`) run on the user's
+//! machine, by one of two kinds of executor:
+//!
+//! - the **native** executor, installed by the desktop app (or a test) with
+//!   [`Hosts::set_native`]; at most one, and it may run any host tool it says it can;
+//! - **connections** that registered the tools they run (`client:register {tools}` over
+//!   Socket.IO or `/ws`), each a [`RemoteHost`].
+//!
+//! Precedence, per tool: the most recently registered connection that still runs it, then
+//! the connection registered before it, and so on, then the native executor. A connection
+//! that registers again replaces its own earlier registration. When a connection leaves,
+//! its tools fall back to whoever is next in that order, and the tasks it was sent and had
+//! not answered fail at once with the reason, instead of waiting for the task timeout.
+
+use std::collections::{HashMap, HashSet};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex, MutexGuard, Weak};
+
+use futures::future::BoxFuture;
+use serde_json::Value;
+
+use super::engine::{Awaiting, HostExecutor};
+use super::types::TaskRecord;
+
+/// A registered connection's executor, under the id of its registration.
+type Registered = (u64, Arc<dyn HostExecutor>);
+
+#[derive(Default)]
+struct Table {
+    native: Option<Arc<dyn HostExecutor>>,
+    /// Per tool, the connections that registered it, oldest first.
+    by_tool: HashMap<String, Vec<Registered>>,
+    next_id: u64,
+}
+
+/// The registry the task engine asks for each host task's executor.
+#[derive(Default)]
+pub struct Hosts {
+    table: Mutex<Table>,
+}
+
+impl std::fmt::Debug for Hosts {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let table = self.table();
+        f.debug_struct("Hosts")
+            .field("native", &table.native.is_some())
+            .field("tools", &table.by_tool.keys().collect::<Vec<_>>())
+            .finish()
+    }
+}
+
+/// A connection's place in the registry; dropping it takes its tools back.
+#[must_use = "the registration ends when this is dropped"]
+pub struct HostRegistration {
+    hosts: Weak<Hosts>,
+    id: u64,
+}
+
+impl std::fmt::Debug for HostRegistration {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("HostRegistration").field("id", &self.id).finish()
+    }
+}
+
+impl Drop for HostRegistration {
+    fn drop(&mut self) {
+        if let Some(hosts) = self.hosts.upgrade() {
+            let mut table = hosts.table();
+            for executors in table.by_tool.values_mut() {
+                executors.retain(|(id, _)| *id != self.id);
+            }
+            table.by_tool.retain(|_, executors| !executors.is_empty());
+        }
+    }
+}
+
+impl Hosts {
+    fn table(&self) -> MutexGuard<'_, Table> {
+        self.table.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// Installs (or with `None`, removes) the native executor, the last resort for every
+    /// host tool.
+    pub fn set_native(&self, executor: Option<Arc<dyn HostExecutor>>) {
+        self.table().native = executor;
+    }
+
+    /// Makes `executor` the first choice for `tools` until the registration is dropped.
+    pub fn register(
+        self: &Arc<Self>,
+        tools: impl IntoIterator<Item = String>,
+        executor: Arc<dyn HostExecutor>,
+    ) -> HostRegistration {
+        let mut table = self.table();
+        let id = table.next_id;
+        table.next_id += 1;
+        for tool in tools {
+            table.by_tool.entry(tool).or_default().push((id, executor.clone()));
+        }
+        HostRegistration { hosts: Arc::downgrade(self), id }
+    }
+
+    /// The executor that runs `tool` now, by the precedence above.
+    pub fn for_tool(&self, tool: &str) -> Option<Arc<dyn HostExecutor>> {
+        let table = self.table();
+        let registered = table.by_tool.get(tool).into_iter().flatten().rev().map(|(_, e)| e);
+        registered.chain(table.native.iter()).find(|e| e.can_run(tool)).cloned()
+    }
+}
+
+/// How a [`RemoteHost`] reaches its connection: the transport's way to send
+/// `task:execute` (one task) or `task:batch` (several). False when the connection cannot
+/// take it (closed, or too far behind).
+pub trait TaskSender: Send + Sync + 'static {
+    fn send(&self, tasks: &[TaskRecord]) -> bool;
+}
+
+/// Why tasks sent to a connection fail when it leaves before answering.
+pub const GONE: &str = "the client that runs this tool disconnected before it answered";
+
+/// A connection that runs host tools: tasks go out through its [`TaskSender`], and only
+/// the `task:result` of a task this connection was sent resolves it.
+pub struct RemoteHost {
+    inner: Arc<Remote>,
+}
+
+struct Remote {
+    sender: Box<dyn TaskSender>,
+    tools: HashSet<String>,
+    pending: Awaiting<Value>,
+    /// Tasks handed over in the same moment, sent together as one `task:batch`.
+    outgoing: Mutex<Vec<TaskRecord>>,
+    gone: AtomicBool,
+}
+
+impl RemoteHost {
+    pub fn new(tools: impl IntoIterator<Item = String>, sender: impl TaskSender) -> Self {
+        Self {
+            inner: Arc::new(Remote {
+                sender: Box::new(sender),
+                tools: tools.into_iter().collect(),
+                pending: Awaiting::default(),
+                outgoing: Mutex::new(Vec::new()),
+                gone: AtomicBool::new(false),
+            }),
+        }
+    }
+
+    /// The tools it registered, sorted.
+    pub fn tools(&self) -> Vec<String> {
+        let mut tools: Vec<String> = self.inner.tools.iter().cloned().collect();
+        tools.sort();
+        tools
+    }
+
+    /// Delivers the connection's `task:result`; false when this connection was not sent
+    /// that task (or already answered it), in which case nothing changes.
+    pub fn answer(&self, task_id: &str, result: Value) -> bool {
+        self.inner.pending.answer(task_id, result)
+    }
+
+    /// The connection left: every task it still owes fails now with [`GONE`], and no new
+    /// one is given to it.
+    pub fn gone(&self) {
+        self.inner.gone.store(true, Ordering::Release);
+        self.inner.pending.close();
+    }
+}
+
+impl Remote {
+    fn flush(&self) {
+        let batch = std::mem::take(&mut *self.outgoing.lock().unwrap_or_else(|p| p.into_inner()));
+        if !batch.is_empty() && !self.sender.send(&batch) {
+            for task in &batch {
+                self.pending.withdraw(&task.task.task_id);
+            }
+        }
+    }
+}
+
+impl HostExecutor for RemoteHost {
+    fn can_run(&self, tool: &str) -> bool {
+        !self.inner.gone.load(Ordering::Acquire) && self.inner.tools.contains(tool)
+    }
+
+    fn execute(&self, task: TaskRecord) -> BoxFuture<'static, Result<Value, String>> {
+        let rx = self.inner.pending.wait_for(&task.task.task_id);
+        let first = {
+            let mut outgoing = self.inner.outgoing.lock().unwrap_or_else(|p| p.into_inner());
+            outgoing.push(task);
+            outgoing.len() == 1
+        };
+        if first {
+            // Independent tasks of a plan are started together: let the others that are
+            // ready join this one, so the client gets them in one `task:batch`.
+            let remote = self.inner.clone();
+            tokio::spawn(async move {
+                tokio::task::yield_now().await;
+                remote.flush();
+            });
+        }
+        Box::pin(async move {
+            let result = rx.await.map_err(|_| GONE.to_owned())?;
+            // A client reports failure as {error: "..."}; anything else is the output.
+            match result.get("error").and_then(Value::as_str) {
+                Some(error) if !error.is_empty() => Err(error.to_owned()),
+                _ => Ok(result),
+            }
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    struct Named(&'static str, bool);
+
+    impl HostExecutor for Named {
+        fn can_run(&self, _tool: &str) -> bool {
+            self.1
+        }
+
+        fn execute(&self, _task: TaskRecord) -> BoxFuture<'static, Result<Value, String>> {
+            let name = self.0;
+            Box::pin(async move { Ok(Value::String(name.into())) })
+        }
+    }
+
+    async fn who(hosts: &Hosts, tool: &str) -> Option<Value> {
+        let task: TaskRecord = serde_json::from_value(serde_json::json!({
+            "task": {"task_id": "t", "tool": tool, "inputs": {}, "depends_on": []},
+            "status": "running", "target": "host", "output": null, "error": null
+        }))
+        .unwrap();
+        Some(hosts.for_tool(tool)?.execute(task).await.unwrap())
+    }
+
+    #[tokio::test]
+    async fn the_latest_connection_wins_and_leaving_falls_back_in_order() {
+        let hosts = Arc::new(Hosts::default());
+        assert_eq!(who(&hosts, "file_read").await, None);
+        hosts.set_native(Some(Arc::new(Named("native", true))));
+        assert_eq!(who(&hosts, "file_read").await, Some("native".into()));
+
+        let a = hosts.register(["file_read".to_owned()], Arc::new(Named("a", true)));
+        let b = hosts.register(["file_read".to_owned(), "open_app".to_owned()], Arc::new(Named("b", true)));
+        assert_eq!(who(&hosts, "file_read").await, Some("b".into()));
+        assert_eq!(who(&hosts, "open_app").await, Some("b".into()));
+        assert_eq!(who(&hosts, "file_create").await, Some("native".into()), "not registered: native");
+        drop(b);
+        assert_eq!(who(&hosts, "file_read").await, Some("a".into()));
+        assert_eq!(who(&hosts, "open_app").await, Some("native".into()));
+        drop(a);
+        assert_eq!(who(&hosts, "file_read").await, Some("native".into()));
+    }
+
+    #[tokio::test]
+    async fn an_executor_that_cannot_run_now_is_passed_over() {
+        let hosts = Arc::new(Hosts::default());
+        hosts.set_native(Some(Arc::new(Named("native", true))));
+        let _away = hosts.register(["file_read".to_owned()], Arc::new(Named("away", false)));
+        assert_eq!(who(&hosts, "file_read").await, Some("native".into()));
+        hosts.set_native(None);
+        assert_eq!(who(&hosts, "file_read").await, None);
+    }
+}
