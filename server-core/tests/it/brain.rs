@@ -304,7 +304,7 @@ async fn after_a_restart_running_tasks_fail_with_a_reason_and_pending_ones_run()
 
 fn run_cli(args: &[&str], input: &str) -> Vec<Value> {
     use std::io::Write as _;
-    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_clawchat-server"))
+    let mut child = std::process::Command::new(crate::common::server_binary())
         .args(args)
         .stdin(std::process::Stdio::piped())
         .stdout(std::process::Stdio::piped())

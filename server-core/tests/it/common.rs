@@ -380,3 +380,19 @@ pub async fn plant_message(db: &SqlitePool, conversation_id: &str, role: &str, c
     .expect("a message row");
     id
 }
+
+/// The built `clawchat-server` binary. Cargo names it at compile time, except when rustc
+/// runs under a wrapper (as in `make test`'s build with clippy's lints), where it leaves the
+/// variable out; the binary is then where cargo always puts it, beside the `deps` folder
+/// that holds this test binary.
+pub fn server_binary() -> PathBuf {
+    if let Some(path) = option_env!("CARGO_BIN_EXE_clawchat-server") {
+        return PathBuf::from(path);
+    }
+    let test_binary = std::env::current_exe().expect("the test binary knows its own path");
+    let profile_dir =
+        test_binary.parent().and_then(std::path::Path::parent).expect("target/<profile>/deps/<test>");
+    let binary = profile_dir.join(format!("clawchat-server{}", std::env::consts::EXE_SUFFIX));
+    assert!(binary.exists(), "{} is missing: build it with cargo test or cargo build", binary.display());
+    binary
+}

@@ -371,7 +371,7 @@ struct Binary {
 impl Binary {
     fn start(args: &[&str], env: &[(&str, &str)]) -> Self {
         let dir = tempfile::tempdir().unwrap();
-        let mut command = Command::new(env!("CARGO_BIN_EXE_clawchat-server"));
+        let mut command = Command::new(crate::common::server_binary());
         command
             .args(["--data-dir", dir.path().to_str().unwrap(), "--port", "0", "--enable-scheduler", "false"])
             .args(args)
