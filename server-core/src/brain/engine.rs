@@ -382,9 +382,17 @@ impl Engine {
                 }
                 Some(Err(join_error)) => {
                     // A panicking tool is a bug, but it must not take the plan down with it.
-                    tracing::error!(error = %join_error, "a task panicked");
+                    // A task cancelled because the runtime is shutting down is no crash; the
+                    // restart marks what was running as interrupted.
+                    let reason = if join_error.is_panic() {
+                        tracing::error!(error = %join_error, "a task panicked");
+                        "the task crashed"
+                    } else {
+                        tracing::warn!(error = %join_error, "a task was stopped before it finished");
+                        "the task was stopped before it finished"
+                    };
                     if let Some(id) = jobs.remove(&join_error.id()) {
-                        self.finish(&mut state, &id, Err(Finish::Failed("the task crashed".into()))).await;
+                        self.finish(&mut state, &id, Err(Finish::Failed(reason.into()))).await;
                     }
                 }
                 None => break,
