@@ -123,14 +123,22 @@ async fn socketio_connect(
     let posted =
         with(server.request(reqwest::Method::POST, &path)).body(format!("40{auth}")).send().await.unwrap();
     assert_eq!(posted.status(), StatusCode::OK);
-    let answer =
-        with(server.request(reqwest::Method::GET, &path)).send().await.unwrap().text().await.unwrap();
-    // Packets in one poll are separated by the record separator.
-    Ok(answer
-        .split('\u{1e}')
-        .find(|p| p.starts_with("40") || p.starts_with("44"))
-        .unwrap_or(&answer)
-        .to_owned())
+    // The namespace's answer may come after other packets (an Engine.IO ping, "2", which
+    // is answered with a pong, "3"): poll until it arrives. Packets in one poll are
+    // separated by the record separator.
+    let mut seen = Vec::new();
+    for _ in 0..10 {
+        let answer =
+            with(server.request(reqwest::Method::GET, &path)).send().await.unwrap().text().await.unwrap();
+        if let Some(packet) = answer.split('\u{1e}').find(|p| p.starts_with("40") || p.starts_with("44")) {
+            return Ok(packet.to_owned());
+        }
+        if answer.split('\u{1e}').any(|p| p == "2") {
+            with(server.request(reqwest::Method::POST, &path)).body("3").send().await.unwrap();
+        }
+        seen.push(answer);
+    }
+    Ok(seen.join(" | "))
 }
 
 #[tokio::test]
