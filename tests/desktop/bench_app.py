@@ -26,7 +26,7 @@ import subprocess
 import tempfile
 import time
 
-from run_app import PIN, WAIT, Output, fail, request, start_xvfb, wait_until
+from run_app import WAIT, Output, app_env, fail, request, start_xvfb, wait_until
 
 
 def process_tree(pid):
@@ -110,23 +110,7 @@ def main():
     home, data = os.path.join(work, "home"), os.path.join(work, "data")
     os.makedirs(home)
     xvfb, display = start_xvfb()
-    env = {
-        k: v for k, v in os.environ.items()
-        if k in ("PATH", "DBUS_SESSION_BUS_ADDRESS", "LANG", "LC_ALL")
-    }
-    env.update({
-        "HOME": home,
-        "DISPLAY": display,
-        "CLAWCHAT_DATA_DIR": data,
-        "CLAWCHAT_SECRET_BACKEND": "file",
-        "PIN": PIN,
-        "AI_PROVIDER": "builtin",
-        "TZ": "UTC",
-        "RUST_LOG": "info,tower_http=warn,sqlx=warn",
-        # Software rendering: Xvfb has no GPU.
-        "WEBKIT_DISABLE_DMABUF_RENDERER": "1",
-        "LIBGL_ALWAYS_SOFTWARE": "1",
-    })
+    env = app_env(home, display, data)
     app = None
     try:
         windows, pages = [], []

@@ -83,6 +83,28 @@ class Output:
         return None
 
 
+def app_env(home, display, data):
+    """The app's environment: a private home and data folder on the virtual display, secrets
+    in files, the built-in parser, and software rendering (Xvfb has no GPU)."""
+    env = {
+        k: v for k, v in os.environ.items()
+        if k in ("PATH", "DBUS_SESSION_BUS_ADDRESS", "LANG", "LC_ALL")
+    }
+    env.update({
+        "HOME": home,
+        "DISPLAY": display,
+        "CLAWCHAT_DATA_DIR": data,
+        "CLAWCHAT_SECRET_BACKEND": "file",
+        "PIN": PIN,
+        "AI_PROVIDER": "builtin",
+        "TZ": "UTC",
+        "RUST_LOG": "info,tower_http=warn,sqlx=warn",
+        "WEBKIT_DISABLE_DMABUF_RENDERER": "1",
+        "LIBGL_ALWAYS_SOFTWARE": "1",
+    })
+    return env
+
+
 def start_xvfb():
     r, w = os.pipe()
     xvfb = subprocess.Popen(
@@ -136,23 +158,7 @@ def main():
     home, data = os.path.join(work, "home"), os.path.join(work, "data")
     os.makedirs(os.path.join(home, "notes"))
     xvfb, display = start_xvfb()
-    env = {
-        k: v for k, v in os.environ.items()
-        if k in ("PATH", "DBUS_SESSION_BUS_ADDRESS", "LANG", "LC_ALL")
-    }
-    env.update({
-        "HOME": home,
-        "DISPLAY": display,
-        "CLAWCHAT_DATA_DIR": data,
-        "CLAWCHAT_SECRET_BACKEND": "file",
-        "PIN": PIN,
-        "AI_PROVIDER": "builtin",
-        "TZ": "UTC",
-        "RUST_LOG": "info,tower_http=warn,sqlx=warn",
-        # Software rendering: Xvfb has no GPU.
-        "WEBKIT_DISABLE_DMABUF_RENDERER": "1",
-        "LIBGL_ALWAYS_SOFTWARE": "1",
-    })
+    env = app_env(home, display, data)
     app = None
     try:
         launched = time.monotonic()
