@@ -26,27 +26,7 @@ import subprocess
 import tempfile
 import time
 
-from run_app import WAIT, Output, app_env, fail, request, start_xvfb, wait_until
-
-
-def process_tree(pid):
-    """`pid` and all its descendants."""
-    children = {}
-    for entry in os.listdir("/proc"):
-        if not entry.isdigit():
-            continue
-        try:
-            with open(f"/proc/{entry}/stat") as f:
-                ppid = int(f.read().rsplit(")", 1)[1].split()[1])
-            children.setdefault(ppid, []).append(int(entry))
-        except (OSError, IndexError, ValueError):
-            pass
-    found, stack = [], [pid]
-    while stack:
-        p = stack.pop()
-        found.append(p)
-        stack.extend(children.get(p, []))
-    return found
+from run_app import WAIT, Output, app_env, fail, process_tree, request, start_xvfb, wait_until
 
 
 def memory_kb(pid):

@@ -119,8 +119,8 @@ def start_xvfb():
     return xvfb, f":{display}"
 
 
-def process_tree_rss_kb(pid):
-    """Resident memory of `pid` and all its descendants (the webview's processes too)."""
+def process_tree(pid):
+    """`pid` and all its descendants (the webview's processes too)."""
     children = {}
     for entry in os.listdir("/proc"):
         if not entry.isdigit():
@@ -131,10 +131,18 @@ def process_tree_rss_kb(pid):
             children.setdefault(ppid, []).append(int(entry))
         except (OSError, IndexError, ValueError):
             pass
-    total, stack, names = 0, [pid], []
+    found, stack = [], [pid]
     while stack:
         p = stack.pop()
+        found.append(p)
         stack.extend(children.get(p, []))
+    return found
+
+
+def process_tree_rss_kb(pid):
+    """Resident memory of `pid` and all its descendants."""
+    total, names = 0, []
+    for p in process_tree(pid):
         try:
             with open(f"/proc/{p}/status") as f:
                 status = f.read()
