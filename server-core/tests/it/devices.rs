@@ -334,6 +334,12 @@ async fn lan_mode_left_on_is_on_again_after_a_restart_and_left_off_stays_off() {
     let url = str_field(&again, "url");
     let response = lan_client().get(format!("{url}api/health")).send().await.unwrap();
     assert_eq!(response.status(), StatusCode::OK, "the LAN listener answers");
+    // Asking again (Settings' "Show a pairing code") offers a code on the same listener.
+    let (status, asked) = send(server.post("/api/lan", &token).json(&json!({ "enabled": true }))).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(str_field(&asked, "pairing_code").len(), 6, "{asked}");
+    assert_eq!(asked["url"], again["url"], "the same listener");
+    assert_eq!(asked["fingerprint"], lan["fingerprint"]);
 
     let (status, _) = send(server.post("/api/lan", &token).json(&json!({ "enabled": false }))).await;
     assert_eq!(status, StatusCode::OK);
