@@ -264,7 +264,7 @@ api-fuzz: deps python tests/.venv-api/installed
 # --- Desktop app (src-tauri/) --------------------------------------------------------
 # Debian/Ubuntu packages the Tauri build needs, and those its tests need (a virtual X
 # display, screenshots, a window search, a session bus and a Secret Service).
-DESKTOP_BUILD_PKGS := libwebkit2gtk-4.1-dev libxdo-dev libayatana-appindicator3-dev librsvg2-dev libssl-dev pkg-config
+DESKTOP_BUILD_PKGS := libwebkit2gtk-4.1-dev libxdo-dev libayatana-appindicator3-dev librsvg2-dev libssl-dev libdbus-1-dev pkg-config
 DESKTOP_TEST_PKGS := xvfb xauth imagemagick xdotool dbus dbus-x11 gnome-keyring libsecret-tools python3
 define need_pkgs
 	@missing=$$(for p in $(1); do dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q "ok installed" || echo $$p; done); \
@@ -300,9 +300,11 @@ test-desktop: deps desktop-test-sys ui
 src-tauri/node_modules/.package-lock.json: src-tauri/package.json src-tauri/package-lock.json
 	cd src-tauri && npm ci --ignore-scripts --no-audit --no-fund --loglevel=error
 
+# Both build the `dist` profile (Cargo.toml: whole-program, size-optimised) through the
+# Tauri CLI, which also leaves out the commands no capability grants (removeUnusedCommands).
 package: deps ui src-tauri/node_modules/.package-lock.json
-	cd src-tauri && node_modules/.bin/tauri build --bundles deb
-	@deb=$$(ls -t $${CARGO_TARGET_DIR:-target}/release/bundle/deb/*.deb | head -n 1); \
+	cd src-tauri && node_modules/.bin/tauri build --bundles deb -- --profile dist
+	@deb=$$(ls -t $${CARGO_TARGET_DIR:-target}/dist/bundle/deb/*.deb | head -n 1); \
 	files=$$(dpkg -c $$deb); \
 	grep -Eq ' (\./)?usr/bin/clawchat$$' <<< "$$files" && \
 	grep -Eq ' (\./)?usr/share/applications/ClawChat\.desktop$$' <<< "$$files" && \
@@ -310,12 +312,12 @@ package: deps ui src-tauri/node_modules/.package-lock.json
 		|| { echo "$$deb lacks the binary, the desktop file or the icon"; exit 1; }; \
 	ls -l $$deb | awk '{ printf "%s: %.1f MB (%d bytes)\n", $$NF, $$5 / 1048576, $$5 }'
 
-# The desktop figures for BENCHMARKS.md, on the release build (tests/desktop/bench_app.py):
+# The desktop figures for BENCHMARKS.md, on the shipped build (tests/desktop/bench_app.py):
 # launch to window and to the page running, first and warm starts, memory of every
 # process after DESKTOP_IDLE seconds idle, the binary's size and the .deb's if built.
 DESKTOP_RUNS ?= 5
 DESKTOP_IDLE ?= 30
-bench-desktop: deps desktop-test-sys ui
-	$(CARGO) build --release -p clawchat-desktop
-	dbus-run-session -- python3 tests/desktop/bench_app.py $${CARGO_TARGET_DIR:-target}/release/clawchat \
+bench-desktop: deps desktop-sys desktop-test-sys ui src-tauri/node_modules/.package-lock.json
+	cd src-tauri && node_modules/.bin/tauri build --no-bundle -- --profile dist
+	dbus-run-session -- python3 tests/desktop/bench_app.py $${CARGO_TARGET_DIR:-target}/dist/clawchat \
 		--runs $(DESKTOP_RUNS) --idle $(DESKTOP_IDLE)

@@ -8,7 +8,7 @@ use std::time::Duration;
 
 use axum::Router;
 use axum::extract::{DefaultBodyLimit, Request, State};
-use axum::http::{HeaderValue, Method, header};
+use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, header};
 use axum::middleware::{self, Next};
 use axum::response::{Html, IntoResponse, Response};
 use axum::routing::get;
@@ -130,11 +130,11 @@ pub fn layers(router: Router, settings: &Settings, allowed: AllowedHosts) -> Rou
 }
 
 // The viewers' files come from the npm packages swagger-ui-dist and redoc (see
-// assets/package.json); build.rs copies them next to the build so they ship inside the
-// binary and /docs works offline.
-const SWAGGER_JS: &[u8] = include_bytes!(concat!(env!("OUT_DIR"), "/swagger-ui-bundle.js"));
-const SWAGGER_CSS: &[u8] = include_bytes!(concat!(env!("OUT_DIR"), "/swagger-ui.css"));
-const REDOC_JS: &[u8] = include_bytes!(concat!(env!("OUT_DIR"), "/redoc.standalone.js"));
+// assets/package.json); build.rs gzips them next to the build so they ship inside the
+// binary, small, and /docs works offline.
+const SWAGGER_JS: &[u8] = include_bytes!(concat!(env!("OUT_DIR"), "/swagger-ui-bundle.js.gz"));
+const SWAGGER_CSS: &[u8] = include_bytes!(concat!(env!("OUT_DIR"), "/swagger-ui.css.gz"));
+const REDOC_JS: &[u8] = include_bytes!(concat!(env!("OUT_DIR"), "/redoc.standalone.js.gz"));
 
 const SWAGGER_INIT_JS: &str = r##"window.addEventListener("load", function () {
   window.ui = SwaggerUIBundle({ url: "/api/openapi.json", dom_id: "#swagger-ui", deepLinking: true });
@@ -176,6 +176,48 @@ fn asset(content_type: &'static str, body: &'static [u8]) -> Response {
         .into_response()
 }
 
+/// Whether the request's `Accept-Encoding` takes gzip (and does not refuse it with `q=0`).
+fn takes_gzip(headers: &HeaderMap) -> bool {
+    headers.get_all(header::ACCEPT_ENCODING).iter().filter_map(|v| v.to_str().ok()).any(|v| {
+        v.split(',').any(|coding| {
+            let mut parts = coding.split(';').map(str::trim);
+            let name = parts.next().unwrap_or_default();
+            let refused = parts.any(|p| p.replace(' ', "").eq_ignore_ascii_case("q=0"));
+            (name.eq_ignore_ascii_case("gzip") || name == "*") && !refused
+        })
+    })
+}
+
+/// A stored gzipped asset: as it is to a client that takes gzip, inflated to one that does not.
+fn gzipped_asset(headers: &HeaderMap, content_type: &'static str, gz: &'static [u8]) -> Response {
+    let vary = (header::VARY, "accept-encoding");
+    if takes_gzip(headers) {
+        return (
+            [
+                (header::CONTENT_TYPE, content_type),
+                (header::CONTENT_ENCODING, "gzip"),
+                (header::CACHE_CONTROL, "public, max-age=86400"),
+                vary,
+            ],
+            gz,
+        )
+            .into_response();
+    }
+    let mut body = Vec::with_capacity(gz.len() * 4);
+    match std::io::Read::read_to_end(&mut flate2::read::GzDecoder::new(gz), &mut body) {
+        Ok(_) => (
+            [(header::CONTENT_TYPE, content_type), (header::CACHE_CONTROL, "public, max-age=86400"), vary],
+            body,
+        )
+            .into_response(),
+        // Only a broken build could get here: build.rs wrote these bytes with the same library.
+        Err(e) => {
+            tracing::error!(error = %e, "an embedded API viewer file is not valid gzip");
+            StatusCode::INTERNAL_SERVER_ERROR.into_response()
+        }
+    }
+}
+
 /// `/api/openapi.json`, `/docs` (Swagger UI) and `/redoc`, all from the binary.
 pub fn docs_router(spec: utoipa::openapi::OpenApi) -> Router {
     let spec = Arc::new(spec.to_json().unwrap_or_else(|_| "{}".into()));
@@ -191,9 +233,16 @@ pub fn docs_router(spec: utoipa::openapi::OpenApi) -> Router {
         .route("/docs/", get(|| async { Html(SWAGGER_HTML) }))
         .route(
             "/docs/swagger-ui-bundle.js",
-            get(|| async { asset("text/javascript; charset=utf-8", SWAGGER_JS) }),
+            get(|headers: HeaderMap| async move {
+                gzipped_asset(&headers, "text/javascript; charset=utf-8", SWAGGER_JS)
+            }),
         )
-        .route("/docs/swagger-ui.css", get(|| async { asset("text/css; charset=utf-8", SWAGGER_CSS) }))
+        .route(
+            "/docs/swagger-ui.css",
+            get(|headers: HeaderMap| async move {
+                gzipped_asset(&headers, "text/css; charset=utf-8", SWAGGER_CSS)
+            }),
+        )
         .route(
             "/docs/init.js",
             get(|| async { asset("text/javascript; charset=utf-8", SWAGGER_INIT_JS.as_bytes()) }),
@@ -201,13 +250,33 @@ pub fn docs_router(spec: utoipa::openapi::OpenApi) -> Router {
         .route("/redoc", get(|| async { Html(REDOC_HTML) }))
         .route(
             "/redoc/redoc.standalone.js",
-            get(|| async { asset("text/javascript; charset=utf-8", REDOC_JS) }),
+            get(|headers: HeaderMap| async move {
+                gzipped_asset(&headers, "text/javascript; charset=utf-8", REDOC_JS)
+            }),
         )
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn accepting(value: &str) -> HeaderMap {
+        let mut headers = HeaderMap::new();
+        headers.insert(header::ACCEPT_ENCODING, HeaderValue::from_str(value).unwrap());
+        headers
+    }
+
+    #[test]
+    fn gzip_is_sent_only_to_clients_that_take_it() {
+        assert!(takes_gzip(&accepting("gzip, deflate, br")));
+        assert!(takes_gzip(&accepting("br;q=1.0, GZIP;q=0.5")));
+        assert!(takes_gzip(&accepting("*")));
+        assert!(!takes_gzip(&HeaderMap::new()));
+        assert!(!takes_gzip(&accepting("identity")));
+        assert!(!takes_gzip(&accepting("br, gzip;q=0")));
+        assert!(!takes_gzip(&accepting("gzip; q=0")));
+        assert!(!takes_gzip(&accepting("x-gzip-ish")));
+    }
 
     #[test]
     fn loopback_names_and_ips_pass_foreign_names_do_not() {

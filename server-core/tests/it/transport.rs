@@ -133,6 +133,42 @@ async fn docs_and_redoc_are_served_with_their_assets_from_the_binary() {
     }
 }
 
+#[tokio::test]
+async fn the_viewers_go_out_gzipped_to_browsers_and_whole_to_other_clients() {
+    let server = TestServer::start().await;
+    for asset in ["/docs/swagger-ui-bundle.js", "/docs/swagger-ui.css", "/redoc/redoc.standalone.js"] {
+        let whole = server.request(Method::GET, asset).send().await.expect("an answer");
+        assert_eq!(whole.status(), StatusCode::OK, "{asset}");
+        assert!(
+            whole.headers().get("content-encoding").is_none(),
+            "{asset} encoded for a client that asked for none"
+        );
+        let whole = whole.bytes().await.expect("a body");
+
+        let zipped = server
+            .request(Method::GET, asset)
+            .header("accept-encoding", "gzip, deflate, br")
+            .send()
+            .await
+            .expect("an answer");
+        assert_eq!(zipped.status(), StatusCode::OK, "{asset}");
+        let encoding =
+            zipped.headers().get("content-encoding").and_then(|v| v.to_str().ok()).map(str::to_owned);
+        assert_eq!(encoding.as_deref(), Some("gzip"), "{asset}");
+        let zipped = zipped.bytes().await.expect("a body");
+        assert!(
+            zipped.len() * 2 < whole.len(),
+            "{asset}: {} gzipped bytes for {} bytes",
+            zipped.len(),
+            whole.len()
+        );
+        let mut inflated = Vec::new();
+        std::io::Read::read_to_end(&mut flate2::read::GzDecoder::new(&zipped[..]), &mut inflated)
+            .expect("valid gzip, compressed once");
+        assert_eq!(inflated, whole.to_vec(), "{asset}: the gzipped file is not the file");
+    }
+}
+
 fn content_type(response: &reqwest::Response) -> String {
     response.headers().get("content-type").and_then(|v| v.to_str().ok()).unwrap_or_default().to_owned()
 }
