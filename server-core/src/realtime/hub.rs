@@ -5,22 +5,13 @@
 //! connection. Events published while it was busy are taken together and queued as one
 //! run: each connection's writer is woken once per run and writes it with one flush, so a
 //! burst costs a wakeup and a send per connection per run, not per frame (with every
-//! answer going to every connection, that is what decided latency under load). Each
-//! connection's queue is bounded by the bytes of text waiting in it, so a burst of small
-//! frames (a thousand answers streaming at once) fits, while a client that stops reading
-//! is found after a few megabytes, not after a fixed number of frames. A connection that
-//! cannot take a frame is too slow: it is taken off the list and told to close, so it
-//! never holds up the assistant or the other connections.
-//!
-//! Every connection has two lanes. What is for it alone (a reply, a task it runs, a
-//! heartbeat) and the frames of the answers to its own messages go in its own lane; the
-//! broadcast runs in the other. The writer empties its own lane first, so the device the
-//! user typed on sees its answer start at once even while the answers asked from other
-//! devices are still being mirrored to it. Each lane keeps its order, and every connection
-//! still gets every event exactly once: an answer's frames reach the connection that asked
-//! through its own lane and every other connection through the runs.
+//! answer going to every connection, that is what decided latency under load). Each connection's queue is bounded by the bytes of text waiting in it, so a
+//! burst of small frames (a thousand answers streaming at once) fits, while a client that
+//! stops reading is found after a few megabytes, not after a fixed number of frames. A
+//! connection that cannot take a frame is too slow: it is taken off the list and told to
+//! close, so it never holds up the assistant or the other connections.
 
-use std::collections::{HashMap, VecDeque};
+use std::collections::HashMap;
 use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard, OnceLock, Weak};
 
@@ -32,14 +23,11 @@ use crate::bus::{Bus, ServerEvent};
 
 /// Text a connection may have waiting before it counts as too slow.
 pub const MAX_QUEUED_BYTES: usize = 4 * 1024 * 1024;
-/// Entries (single frames or runs) a connection may have waiting in each lane (a bound on
-/// the queue's bookkeeping).
+/// Entries (single frames or runs) a connection may have waiting (a bound on the queue's
+/// bookkeeping).
 const MAX_QUEUED_FRAMES: usize = 16 * 1024;
 /// The most events the fan-out takes into one run.
 const MAX_RUN: usize = 256;
-/// The answers a connection is remembered to have asked for (older ones go through the
-/// broadcast runs like any other).
-const MAX_CLAIMS: usize = 64;
 
 /// Why a frame was not queued.
 #[derive(Debug, PartialEq, Eq)]
@@ -48,45 +36,34 @@ pub enum Refused {
     Closed,
 }
 
-/// A frame of a broadcast run, and the connection whose own answer it is, if any (that
-/// connection has it in its own lane already and skips it here).
+/// What waits in a connection's queue: a frame of its own, or a run of frames the hub
+/// delivered to every connection (shared, not copied).
 #[derive(Debug)]
-struct Shared {
-    message: Message,
-    owner: Option<u64>,
+enum Queued {
+    One(Message),
+    Run(Arc<[Message]>),
 }
 
 /// The sending side of a connection's outbound queue.
 #[derive(Debug, Clone)]
 pub struct Outbox {
-    id: u64,
-    own: mpsc::Sender<Message>,
-    runs: mpsc::Sender<Arc<[Shared]>>,
+    frames: mpsc::Sender<Queued>,
     queued: Arc<AtomicUsize>,
 }
 
-/// The receiving side, owned by the connection's writer: it hands out one frame at a time,
-/// its own lane first.
+/// The receiving side, owned by the connection's writer: it hands out one frame at a time.
 #[derive(Debug)]
 pub struct OutboxReader {
-    id: u64,
-    own: mpsc::Receiver<Message>,
-    runs: mpsc::Receiver<Arc<[Shared]>>,
+    frames: mpsc::Receiver<Queued>,
     queued: Arc<AtomicUsize>,
     /// The run being handed out, and the next frame of it.
-    run: Option<(Arc<[Shared]>, usize)>,
+    run: Option<(Arc<[Message]>, usize)>,
 }
 
 pub fn outbox() -> (Outbox, OutboxReader) {
-    static NEXT_ID: AtomicU64 = AtomicU64::new(1);
-    let id = NEXT_ID.fetch_add(1, Ordering::Relaxed);
-    let (own_tx, own_rx) = mpsc::channel(MAX_QUEUED_FRAMES);
-    let (runs_tx, runs_rx) = mpsc::channel(MAX_QUEUED_FRAMES);
+    let (tx, rx) = mpsc::channel(MAX_QUEUED_FRAMES);
     let queued = Arc::new(AtomicUsize::new(0));
-    (
-        Outbox { id, own: own_tx, runs: runs_tx, queued: queued.clone() },
-        OutboxReader { id, own: own_rx, runs: runs_rx, queued, run: None },
-    )
+    (Outbox { frames: tx, queued: queued.clone() }, OutboxReader { frames: rx, queued, run: None })
 }
 
 fn text_len(message: &Message) -> usize {
@@ -96,57 +73,39 @@ fn text_len(message: &Message) -> usize {
     }
 }
 
-fn refused<T>(e: mpsc::error::TrySendError<T>) -> Refused {
-    match e {
-        mpsc::error::TrySendError::Full(_) => Refused::TooSlow,
-        mpsc::error::TrySendError::Closed(_) => Refused::Closed,
-    }
-}
-
 impl Outbox {
-    /// Counts `len` more bytes waiting, or refuses when the connection already holds too
-    /// much. Counted before the frame is queued, so the reader never subtracts what was
-    /// not added.
-    fn reserve(&self, len: usize) -> Result<(), Refused> {
+    /// Queues a frame at once, or refuses it when the connection already holds too much.
+    pub fn try_push(&self, message: Message) -> Result<(), Refused> {
+        let len = text_len(&message);
+        self.try_queue(Queued::One(message), len)
+    }
+
+    /// Queues a run of frames of `len` bytes of text in all, or refuses it whole.
+    fn try_push_run(&self, run: &Arc<[Message]>, len: usize) -> Result<(), Refused> {
+        self.try_queue(Queued::Run(run.clone()), len)
+    }
+
+    fn try_queue(&self, item: Queued, len: usize) -> Result<(), Refused> {
         if self.queued.load(Ordering::Acquire) + len > MAX_QUEUED_BYTES {
             return Err(Refused::TooSlow);
         }
+        // Counted before it is queued, so the reader never subtracts what was not added.
         self.queued.fetch_add(len, Ordering::AcqRel);
-        Ok(())
-    }
-
-    fn unreserve(&self, len: usize) {
-        self.queued.fetch_sub(len, Ordering::AcqRel);
-    }
-
-    /// Queues a frame for this connection alone, in its own lane, at once; or refuses it
-    /// when the connection already holds too much.
-    pub fn try_push(&self, message: Message) -> Result<(), Refused> {
-        let len = text_len(&message);
-        self.reserve(len)?;
-        self.own.try_send(message).map_err(|e| {
-            self.unreserve(len);
-            refused(e)
+        self.frames.try_send(item).map_err(|e| {
+            self.queued.fetch_sub(len, Ordering::AcqRel);
+            match e {
+                mpsc::error::TrySendError::Full(_) => Refused::TooSlow,
+                mpsc::error::TrySendError::Closed(_) => Refused::Closed,
+            }
         })
     }
 
-    /// Queues a broadcast run whose frames not owned by this connection come to `len`
-    /// bytes, or refuses it whole.
-    fn try_push_run(&self, run: &Arc<[Shared]>, len: usize) -> Result<(), Refused> {
-        self.reserve(len)?;
-        self.runs.try_send(run.clone()).map_err(|e| {
-            self.unreserve(len);
-            refused(e)
-        })
-    }
-
-    /// Queues a frame in the connection's own lane, waiting for room (used for the closing
-    /// frame of a slow client).
+    /// Queues a frame, waiting for room (used for the closing frame of a slow client).
     pub async fn push(&self, message: Message) -> Result<(), Refused> {
         let len = text_len(&message);
         self.queued.fetch_add(len, Ordering::AcqRel);
-        self.own.send(message).await.map_err(|_| {
-            self.unreserve(len);
+        self.frames.send(Queued::One(message)).await.map_err(|_| {
+            self.queued.fetch_sub(len, Ordering::AcqRel);
             Refused::Closed
         })
     }
@@ -158,56 +117,41 @@ impl OutboxReader {
         message
     }
 
-    /// The next frame of the run being handed out that is not this connection's own.
+    /// The next frame of the run being handed out, if any is left.
     fn next_of_run(&mut self) -> Option<Message> {
-        loop {
-            let (run, next) = self.run.as_mut()?;
-            let shared = run.get(*next).filter(|s| s.owner != Some(self.id)).map(|s| s.message.clone());
-            *next += 1;
-            let done = *next >= run.len();
-            if done {
-                self.run = None;
-            }
-            if let Some(message) = shared {
-                return Some(self.taken(message));
-            }
-            if done {
-                return None;
+        let (run, next) = self.run.as_mut()?;
+        let message = run.get(*next).cloned();
+        *next += 1;
+        if *next >= run.len() {
+            self.run = None;
+        }
+        message.map(|m| self.taken(m))
+    }
+
+    fn open(&mut self, item: Queued) -> Option<Message> {
+        match item {
+            Queued::One(message) => Some(self.taken(message)),
+            Queued::Run(run) => {
+                self.run = Some((run, 0));
+                self.next_of_run()
             }
         }
     }
 
-    /// The next frame: its own lane first, then what is left of the run being handed out,
-    /// then the next run. `None` when nothing is waiting.
-    pub fn try_recv(&mut self) -> Option<Message> {
-        if let Ok(message) = self.own.try_recv() {
-            return Some(self.taken(message));
-        }
-        loop {
-            if let Some(message) = self.next_of_run() {
-                return Some(message);
-            }
-            self.run = Some((self.runs.try_recv().ok()?, 0));
-        }
-    }
-
-    /// Waits for the next frame; `None` once both lanes are closed and empty.
     pub async fn recv(&mut self) -> Option<Message> {
-        loop {
-            if let Some(message) = self.try_recv() {
-                return Some(message);
-            }
-            tokio::select! {
-                biased;
-                Some(message) = self.own.recv() => return Some(self.taken(message)),
-                run = self.runs.recv() => match run {
-                    Some(run) => self.run = Some((run, 0)),
-                    // The runs lane closes only with the connection; its own lane may
-                    // still hold the closing frame.
-                    None => return self.own.recv().await.map(|m| self.taken(m)),
-                },
-            }
+        if let Some(message) = self.next_of_run() {
+            return Some(message);
         }
+        let item = self.frames.recv().await?;
+        self.open(item)
+    }
+
+    pub fn try_recv(&mut self) -> Option<Message> {
+        if let Some(message) = self.next_of_run() {
+            return Some(message);
+        }
+        let item = self.frames.try_recv().ok()?;
+        self.open(item)
     }
 }
 
@@ -215,15 +159,12 @@ impl OutboxReader {
 struct Conn {
     outbox: Outbox,
     too_slow: Arc<Notify>,
-    /// The answers it asked for, oldest first (see [`Registration::claim`]).
-    claims: VecDeque<String>,
 }
 
 #[derive(Default)]
 pub struct Hub {
     conns: Mutex<HashMap<u64, Conn>>,
-    /// Whose answer each claimed message is: the id of the connection that asked.
-    owners: Mutex<HashMap<String, u64>>,
+    next_id: AtomicU64,
     pump: OnceLock<()>,
 }
 
@@ -241,33 +182,9 @@ pub struct Registration {
     pub too_slow: Arc<Notify>,
 }
 
-impl Registration {
-    /// The answer `message_id` is to a message this connection sent: its frames go to this
-    /// connection through its own lane, ahead of what is mirrored to it from others.
-    /// Call before the answer starts.
-    pub fn claim(&self, message_id: &str) {
-        let mut conns = self.hub.conns();
-        let Some(conn) = conns.get_mut(&self.id) else { return };
-        let mut owners = self.hub.owners();
-        if conn.claims.len() >= MAX_CLAIMS
-            && let Some(oldest) = conn.claims.pop_front()
-        {
-            owners.remove(&oldest);
-        }
-        conn.claims.push_back(message_id.to_owned());
-        owners.insert(message_id.to_owned(), self.id);
-    }
-}
-
 impl Drop for Registration {
     fn drop(&mut self) {
-        let conn = self.hub.conns().remove(&self.id);
-        if let Some(conn) = conn {
-            let mut owners = self.hub.owners();
-            for id in conn.claims {
-                owners.remove(&id);
-            }
-        }
+        self.hub.conns().remove(&self.id);
     }
 }
 
@@ -281,10 +198,6 @@ impl Hub {
         self.conns.lock().unwrap_or_else(|p| p.into_inner())
     }
 
-    fn owners(&self) -> MutexGuard<'_, HashMap<String, u64>> {
-        self.owners.lock().unwrap_or_else(|p| p.into_inner())
-    }
-
     /// Adds a connection: from now on it receives every event published on `bus`.
     pub fn register(self: &Arc<Self>, bus: &Bus, outbox: Outbox) -> Registration {
         self.pump.get_or_init(|| {
@@ -292,54 +205,37 @@ impl Hub {
             // with the server (the bus closes when the last sender is dropped).
             tokio::spawn(pump(bus.subscribe(), Arc::downgrade(self)));
         });
-        let id = outbox.id;
+        let id = self.next_id.fetch_add(1, Ordering::Relaxed);
         let too_slow = Arc::new(Notify::new());
-        self.conns().insert(id, Conn { outbox, too_slow: too_slow.clone(), claims: VecDeque::new() });
+        self.conns().insert(id, Conn { outbox, too_slow: too_slow.clone() });
         Registration { hub: self.clone(), id, too_slow }
     }
 
-    /// The frame of an event, and the connection whose own answer it is.
-    fn shared(&self, event: &ServerEvent) -> Shared {
-        let owner = event.message_id().and_then(|id| self.owners().get(id).copied());
-        Shared { message: frame(event), owner }
+    /// Queues frames to every connection, dropping those that cannot take them.
+    fn deliver(&self, mut frames: Vec<Message>) {
+        if frames.len() == 1 {
+            if let Some(message) = frames.pop() {
+                self.deliver_one(&message);
+            }
+            return;
+        }
+        let len = frames.iter().map(text_len).sum();
+        let run: Arc<[Message]> = frames.into();
+        self.retain_taking(|outbox| outbox.try_push_run(&run, len));
     }
 
-    /// Queues a run of frames to every connection, dropping those that cannot take it:
-    /// each connection's own answers to its own lane, the rest as one shared run.
-    fn deliver(&self, frames: Vec<Shared>) {
-        let total: usize = frames.iter().map(|s| text_len(&s.message)).sum();
-        // Bytes and frames of the run that are some connection's own (few: the answers
-        // to the messages that connection sent).
-        let mut owned: HashMap<u64, (usize, Vec<Message>)> = HashMap::new();
-        for s in frames.iter() {
-            if let Some(owner) = s.owner {
-                let entry = owned.entry(owner).or_default();
-                entry.0 += text_len(&s.message);
-                entry.1.push(s.message.clone());
-            }
-        }
-        let run: Arc<[Shared]> = frames.into();
-        self.conns().retain(|id, conn| {
-            let pushed = match owned.get(id) {
-                None => conn.outbox.try_push_run(&run, total),
-                Some((bytes, mine)) => {
-                    mine.iter().try_for_each(|m| conn.outbox.try_push(m.clone())).and_then(|()| {
-                        if run.iter().any(|s| s.owner != Some(*id)) {
-                            conn.outbox.try_push_run(&run, total - bytes)
-                        } else {
-                            Ok(())
-                        }
-                    })
-                }
-            };
-            match pushed {
-                Ok(()) => true,
-                Err(Refused::Closed) => false,
-                Err(Refused::TooSlow) => {
-                    tracing::info!("dropping a WebSocket client that cannot keep up");
-                    conn.too_slow.notify_one();
-                    false
-                }
+    fn deliver_one(&self, message: &Message) {
+        self.retain_taking(|outbox| outbox.try_push(message.clone()));
+    }
+
+    fn retain_taking(&self, mut push: impl FnMut(&Outbox) -> Result<(), Refused>) {
+        self.conns().retain(|_, conn| match push(&conn.outbox) {
+            Ok(()) => true,
+            Err(Refused::Closed) => false,
+            Err(Refused::TooSlow) => {
+                tracing::info!("dropping a WebSocket client that cannot keep up");
+                conn.too_slow.notify_one();
+                false
             }
         });
     }
@@ -349,7 +245,6 @@ impl Hub {
         for (_, conn) in self.conns().drain() {
             conn.too_slow.notify_one();
         }
-        self.owners().clear();
     }
 }
 
@@ -358,7 +253,7 @@ async fn pump(mut events: tokio::sync::broadcast::Receiver<Arc<ServerEvent>>, hu
         let event = events.recv().await;
         let Some(hub) = hub.upgrade() else { return };
         let mut run = match event {
-            Ok(event) => vec![hub.shared(&event)],
+            Ok(event) => vec![frame(&event)],
             Err(RecvError::Lagged(missed)) => {
                 tracing::warn!(missed, "the WebSocket fan-out fell behind the bus");
                 hub.drop_all();
@@ -369,7 +264,7 @@ async fn pump(mut events: tokio::sync::broadcast::Receiver<Arc<ServerEvent>>, hu
         // What was published meanwhile goes in the same run, in order.
         while run.len() < MAX_RUN {
             match events.try_recv() {
-                Ok(event) => run.push(hub.shared(&event)),
+                Ok(event) => run.push(frame(&event)),
                 Err(TryRecvError::Empty) => break,
                 Err(TryRecvError::Lagged(missed)) => {
                     tracing::warn!(missed, "the WebSocket fan-out fell behind the bus");
@@ -462,9 +357,8 @@ mod tests {
         let (b_tx, mut b_rx) = outbox();
         let _a = hub.register(&bus, a_tx.clone());
         let _b = hub.register(&bus, b_tx);
-        let frames: Vec<Shared> = (0..5)
-            .map(|i| Shared { message: Message::Text(Utf8Bytes::from(format!("frame {i}"))), owner: None })
-            .collect();
+        let frames: Vec<Message> =
+            (0..5).map(|i| Message::Text(Utf8Bytes::from(format!("frame {i}")))).collect();
         hub.deliver(frames);
         assert_eq!(a_tx.queued.load(Ordering::Acquire), 5 * "frame 0".len());
         for rx in [&mut a_rx, &mut b_rx] {
@@ -474,87 +368,5 @@ mod tests {
             assert!(rx.try_recv().is_none());
         }
         assert_eq!(a_tx.queued.load(Ordering::Acquire), 0, "what was taken is no longer counted");
-    }
-
-    fn chunk(message_id: &str, index: u32) -> ServerEvent {
-        ServerEvent::StreamChunk { message_id: message_id.into(), content: format!("part {index}"), index }
-    }
-
-    fn drain(rx: &mut OutboxReader) -> Vec<String> {
-        std::iter::from_fn(|| rx.try_recv()).map(text).collect()
-    }
-
-    #[tokio::test]
-    async fn the_asker_gets_its_answer_ahead_of_mirrored_ones_and_everyone_gets_everything_once() {
-        let hub = Arc::new(Hub::default());
-        let bus = Bus::new(64);
-        let (asker_tx, mut asker_rx) = outbox();
-        let (other_tx, mut other_rx) = outbox();
-        let asker = hub.register(&bus, asker_tx.clone());
-        let _other = hub.register(&bus, other_tx.clone());
-        asker.claim("mine");
-        // Another device's answer is already waiting in the asker's queue ...
-        hub.deliver(vec![hub.shared(&chunk("theirs", 0)), hub.shared(&chunk("theirs", 1))]);
-        // ... when a run mixing the asker's own answer with more of the other one comes.
-        hub.deliver(vec![
-            hub.shared(&chunk("mine", 0)),
-            hub.shared(&chunk("theirs", 2)),
-            hub.shared(&chunk("mine", 1)),
-        ]);
-        let asker_got = drain(&mut asker_rx);
-        let other_got = drain(&mut other_rx);
-        let order = |got: &[String]| -> Vec<String> {
-            got.iter()
-                .map(|f| {
-                    let v: serde_json::Value = serde_json::from_str(f).unwrap();
-                    format!("{}#{}", v["data"]["message_id"].as_str().unwrap(), v["data"]["index"])
-                })
-                .collect()
-        };
-        assert_eq!(
-            order(&asker_got),
-            ["mine#0", "mine#1", "theirs#0", "theirs#1", "theirs#2"],
-            "the asker's own answer first, each stream in order, nothing twice"
-        );
-        assert_eq!(
-            order(&other_got),
-            ["theirs#0", "theirs#1", "mine#0", "theirs#2", "mine#1"],
-            "every other connection gets every frame in publishing order"
-        );
-        assert_eq!(
-            asker_tx.queued.load(Ordering::Acquire),
-            0,
-            "the skipped copies are not counted as waiting"
-        );
-        assert_eq!(other_tx.queued.load(Ordering::Acquire), 0);
-
-        // A connection that leaves takes its claims with it.
-        drop(asker);
-        assert!(hub.owners().is_empty());
-    }
-
-    #[tokio::test]
-    async fn a_run_of_only_its_own_frames_is_not_queued_twice() {
-        let hub = Arc::new(Hub::default());
-        let bus = Bus::new(64);
-        let (tx, mut rx) = outbox();
-        let reg = hub.register(&bus, tx.clone());
-        reg.claim("mine");
-        hub.deliver(vec![hub.shared(&chunk("mine", 0))]);
-        assert_eq!(drain(&mut rx).len(), 1);
-        assert_eq!(tx.queued.load(Ordering::Acquire), 0);
-    }
-
-    #[tokio::test]
-    async fn claims_are_bounded_per_connection() {
-        let hub = Arc::new(Hub::default());
-        let bus = Bus::new(64);
-        let (tx, _rx) = outbox();
-        let reg = hub.register(&bus, tx);
-        for i in 0..MAX_CLAIMS + 10 {
-            reg.claim(&format!("m{i}"));
-        }
-        assert_eq!(hub.owners().len(), MAX_CLAIMS);
-        assert!(!hub.owners().contains_key("m0"), "the oldest claim is forgotten first");
     }
 }

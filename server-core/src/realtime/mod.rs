@@ -29,7 +29,7 @@ use futures::{SinkExt as _, StreamExt as _};
 use serde::Deserialize;
 
 pub use frames::ClientFrame;
-use hub::{Hub, Outbox, Registration, frame, outbox};
+use hub::{Hub, Outbox, frame, outbox};
 
 use crate::auth::AuthUser;
 use crate::brain::hosts::{HostRegistration, RemoteHost, TaskSender};
@@ -213,9 +213,7 @@ async fn connection(state: AppState, hub: Arc<Hub>, socket: WebSocket, user: Opt
             incoming = stream.next() => {
                 silent_beats = 0;
                 match incoming {
-                    Some(Ok(Message::Text(text))) => {
-                        handle(&state, &tx, &registration, &mut host, &text, from_phone).await
-                    }
+                    Some(Ok(Message::Text(text))) => handle(&state, &tx, &mut host, &text, from_phone).await,
                     Some(Ok(Message::Binary(_))) => {
                         let _ = tx.try_push(error_frame("unsupported_frame", "frames are JSON text"));
                     }
@@ -302,14 +300,7 @@ fn register(
     Ok(())
 }
 
-async fn handle(
-    state: &AppState,
-    tx: &Outbox,
-    registration: &Registration,
-    host: &mut Option<WsHost>,
-    text: &str,
-    from_phone: bool,
-) {
+async fn handle(state: &AppState, tx: &Outbox, host: &mut Option<WsHost>, text: &str, from_phone: bool) {
     let reply = |m: Message| {
         let _ = tx.try_push(m);
     };
@@ -319,11 +310,9 @@ async fn handle(
         Ok(ClientFrame::Ping) => reply(frame(&ServerEvent::Pong {})),
         Ok(ClientFrame::SendMessage { conversation_id, content }) => {
             match pqh::accept(state, conversation_id, content).await {
-                // The answer streams to every connection through the bus, to this one
-                // ahead of what it mirrors from other devices.
+                // The answer streams to every connection through the bus.
                 Ok(mut accepted) => {
                     accepted.from_phone = from_phone;
-                    registration.claim(&accepted.reply_id);
                     drop(pqh::respond(state.clone(), accepted))
                 }
                 Err(e) => reply(error_frame("message_refused", e.to_string())),
