@@ -3,6 +3,7 @@
 
     cargo build --release -p clawchat-server --example ws_load
     python3 tests/bench/ws_bench.py [--connections 1000] [--spread SECONDS] [--client lean|scan]
+                                    [--server BINARY] [--load BINARY] [--runs N]
 
 Reports the server's resident memory before the connections, with them all open and
 idle (so memory per idle connection), the client's send-to-stream_start percentiles, and
@@ -34,9 +35,21 @@ def main():
                     help="seconds over which the sends are spread (0: all at once)")
     ap.add_argument("--client", choices=["lean", "scan"], default="lean",
                     help="how the load client reads frames (see server-core/examples/ws_load.rs)")
+    ap.add_argument("--server", help="the server binary (default: the release build)")
+    ap.add_argument("--load", help="the load client (default: the release build's ws_load example)")
+    ap.add_argument("--runs", type=int, default=1, help="repeat the whole measurement, each on a new server")
     args = ap.parse_args()
     target = os.environ.get("CARGO_TARGET_DIR", os.path.join(hb.ROOT, "target"))
-    load = os.path.join(target, "release", "examples", "ws_load")
+    load = args.load or os.path.join(target, "release", "examples", "ws_load")
+    if args.server:
+        hb.binary = lambda: args.server
+    for run in range(args.runs):
+        if args.runs > 1:
+            print(f"## run {run + 1} of {args.runs}", flush=True)
+        measure(args, load)
+
+
+def measure(args, load):
     with tempfile.TemporaryDirectory() as data:
         port = hb.free_port()
         proc, _ = hb.start(data, port)
