@@ -1,8 +1,10 @@
 //! Native notifications. The scheduler's own (reminders, overdue notices, the briefing)
 //! come through [`NativeNotifier`], the desktop's implementation of its `Notifier`; every
 //! other `notification` on the bus (a finished background task) through
-//! [`forward`]. The window-free part: which events become a notification, and with what
-//! text.
+//! [`forward`], and so does a host tool waiting for the user's yes: its notification
+//! names the exact command or path, and the window comes to the front with the approval
+//! card (it may have been hidden in the tray). The window-free part: which events become
+//! a notification, and with what text.
 
 use clawchat_server::bus::{Bus, ServerEvent};
 use clawchat_server::schedule::{Notification, Notifier};
@@ -18,15 +20,31 @@ pub const SCHEDULED_KINDS: [&str; 3] = ["reminder", "overdue", "briefing"];
 pub struct Native {
     pub title: String,
     pub body: String,
+    /// Bring the window to the front too: the user has to answer in it.
+    pub raise_window: bool,
 }
 
 /// The native notification for `event`, if it calls for one.
 pub fn for_event(event: &ServerEvent) -> Option<Native> {
     match event {
         ServerEvent::Notification { title, body, kind, .. } if !SCHEDULED_KINDS.contains(&kind.as_str()) => {
-            Some(Native { title: title.clone(), body: body.clone() })
+            Some(Native { title: title.clone(), body: body.clone(), raise_window: false })
         }
+        ServerEvent::ApprovalRequest { task, reason } => Some(Native {
+            title: "ClawChat is waiting for your yes".to_owned(),
+            body: format!("{}\n{reason}", what_it_does(&task.task.tool, &task.task.inputs)),
+            raise_window: true,
+        }),
         _ => None,
+    }
+}
+
+/// The tool and exactly what it would touch or run, as the approval card shows it.
+fn what_it_does(tool: &str, inputs: &serde_json::Value) -> String {
+    let target = ["command", "path", "target"].iter().find_map(|k| inputs.get(*k).and_then(|v| v.as_str()));
+    match target {
+        Some(target) => format!("{tool}: {target}"),
+        None => tool.to_owned(),
     }
 }
 
@@ -67,8 +85,54 @@ impl Notifier for NativeNotifier {
 
     fn deliver<'a>(&'a self, batch: &'a [Notification]) -> BoxFuture<'a, anyhow::Result<()>> {
         for n in batch {
-            (self.show)(Native { title: n.title.clone(), body: n.body.clone() });
+            (self.show)(Native { title: n.title.clone(), body: n.body.clone(), raise_window: false });
         }
         Box::pin(async { Ok(()) })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clawchat_server::brain::types::{Target, TaskRecord, TaskSpec, TaskStatus};
+    use serde_json::json;
+
+    fn waiting(tool: &str, inputs: serde_json::Value) -> ServerEvent {
+        ServerEvent::ApprovalRequest {
+            task: Box::new(TaskRecord {
+                task: TaskSpec { task_id: "t1".into(), tool: tool.into(), inputs, depends_on: vec![] },
+                status: TaskStatus::AwaitingApproval,
+                target: Target::Host,
+                output: None,
+                error: None,
+            }),
+            reason: "it runs a command".into(),
+        }
+    }
+
+    #[test]
+    fn a_tool_waiting_for_a_yes_names_exactly_what_it_would_do_and_raises_the_window() {
+        let n = for_event(&waiting("executor_shell", json!({"command": "rm -rf ~/build"}))).unwrap();
+        assert_eq!(n.title, "ClawChat is waiting for your yes");
+        assert_eq!(n.body, "executor_shell: rm -rf ~/build\nit runs a command");
+        assert!(n.raise_window);
+        let n = for_event(&waiting("file_create", json!({"path": "/home/me/notes.txt", "content": "x"})))
+            .unwrap();
+        assert!(n.body.starts_with("file_create: /home/me/notes.txt"), "{}", n.body);
+        let n = for_event(&waiting("open_app", json!({}))).unwrap();
+        assert!(n.body.starts_with("open_app\n"), "{}", n.body);
+    }
+
+    #[test]
+    fn plain_notifications_do_not_take_the_focus_and_data_changes_are_silent() {
+        let done = ServerEvent::Notification {
+            title: "Done".into(),
+            body: "b".into(),
+            kind: "task_done".into(),
+            ref_id: None,
+            conversation_id: None,
+        };
+        assert!(!for_event(&done).unwrap().raise_window);
+        assert!(for_event(&ServerEvent::ModuleDataChanged { module: "todos".into() }).is_none());
     }
 }

@@ -59,7 +59,12 @@ pub fn run(started: Instant) -> anyhow::Result<()> {
             app.manage(Shell { embedded: embedded.clone(), secret_backend: launched.secret_backend });
             tray(app.handle())?;
             let handle = app.handle().clone();
-            notify::forward(&embedded.state.bus, move |n| show_native(&handle, n));
+            notify::forward(&embedded.state.bus, move |n| {
+                if n.raise_window {
+                    show_main(&handle);
+                }
+                show_native(&handle, n)
+            });
             stop_on_signal(app.handle().clone());
             let config = app.config().app.windows.iter().find(|w| w.label == MAIN).cloned();
             let config = config.ok_or_else(|| anyhow::anyhow!("tauri.conf.json has no main window"))?;
