@@ -3,6 +3,8 @@
 //! finished task into the action card the user sees, with the buttons it offers (undo,
 //! open, edit), so undoing is one REST call the card already spells out.
 
+use std::collections::HashSet;
+
 use serde_json::{Value, json};
 
 use super::engine::{Engine, PlanContext};
@@ -204,7 +206,7 @@ pub async fn run_server_tool(engine: &Engine, tool: &Tool, inputs: &Value, ctx: 
             json!({ "events": items })
         }
         Intent::UpdateEvent => {
-            let row = find_event(engine, inputs).await?;
+            let row = find_event(engine, inputs, None).await?;
             let patch = EventPatch {
                 title: text(inputs, "new_title").map(str::to_owned),
                 description: text(inputs, "description").map(str::to_owned),
@@ -218,8 +220,20 @@ pub async fn run_server_tool(engine: &Engine, tool: &Tool, inputs: &Value, ctx: 
             engine.bus.data_changed("events");
             json!({ "event": event, "before": before })
         }
+        Intent::DeleteEvent if text(inputs, "query") == Some("*") => {
+            let out = delete_events(engine, inputs).await?;
+            engine.bus.data_changed("events");
+            out
+        }
         Intent::DeleteEvent => {
-            let row = find_event(engine, inputs).await?;
+            let row = find_event(engine, inputs, event_window(inputs, tz)?).await?;
+            if text(inputs, "target") == Some(NEXT) && row.recurrence_rule.is_some() {
+                return Err(ToolError::Failed(format!(
+                    "your next event, '{}', repeats, and deleting it would remove every time it comes; \
+                     delete it in the calendar if that is what you want",
+                    row.title
+                )));
+            }
             sqlx::query("DELETE FROM events WHERE id = ?").bind(&row.id).execute(&db.write).await?;
             engine.bus.data_changed("events");
             json!({ "event": row.into_api(tz) })
@@ -402,17 +416,44 @@ fn prefer_open<T>(items: Vec<T>, open: impl Fn(&T) -> bool) -> Vec<T> {
     if items.iter().any(&open) { items.into_iter().filter(|i| open(i)).collect() } else { items }
 }
 
-async fn find_event(engine: &Engine, inputs: &Value) -> Result<EventRow, ToolError> {
+/// `target` of "delete my next meeting": the soonest event still to start.
+const NEXT: &str = "next";
+
+/// The span `start_time`/`end_time` name, as `[from, to)` in ms: a day is the whole day, a
+/// time without an end the events going on at that moment.
+fn event_window(inputs: &Value, tz: chrono_tz::Tz) -> Result<Option<(i64, i64)>, ToolError> {
+    const DAY: i64 = 86_400_000;
+    let Some(start) = when(inputs, "start_time")? else { return Ok(None) };
+    let from = start.to_ms(tz);
+    let to = match when(inputs, "end_time")? {
+        Some(end) => end.to_ms(tz) + if end.is_day() { DAY } else { 0 },
+        None if start.is_day() => from + DAY,
+        None => from + 1,
+    };
+    Ok(Some((from, to.max(from + 1))))
+}
+
+/// The event a delete or an update means: by its title (within `window`, when a delete
+/// names a span; an update's times are where the event goes, not where it is), or the next
+/// one to start.
+async fn find_event(
+    engine: &Engine,
+    inputs: &Value,
+    window: Option<(i64, i64)>,
+) -> Result<EventRow, ToolError> {
+    if text(inputs, "target") == Some(NEXT) {
+        return next_event(engine, text(inputs, "title")).await;
+    }
     let said = text(inputs, "title")
         .or_else(|| text(inputs, "query"))
         .ok_or_else(|| ToolError::Failed("which event? say its title".into()))?;
     let db = &engine.db.read;
-    let exact: Vec<EventRow> =
+    let mut exact: Vec<EventRow> =
         sqlx::query_as(&format!("SELECT {EVENT_COLUMNS} FROM events WHERE lower(title) = lower(?) LIMIT 5"))
             .bind(said)
             .fetch_all(db)
             .await?;
-    let fuzzy: Vec<EventRow> = match crate::search::fts_query(said) {
+    let mut fuzzy: Vec<EventRow> = match crate::search::fts_query(said) {
         Some(q) => sqlx::query_as(&format!(
             "SELECT {EVENT_COLUMNS} FROM events WHERE seq IN (SELECT rowid FROM events_fts WHERE events_fts MATCH ?)
              ORDER BY start_at LIMIT 5"
@@ -422,7 +463,77 @@ async fn find_event(engine: &Engine, inputs: &Value) -> Result<EventRow, ToolErr
         .await?,
         None => vec![],
     };
+    if let Some((from, to)) = window {
+        let within: HashSet<String> =
+            events::in_range(db, engine.tz, from, to).await?.into_iter().map(|e| e.id).collect();
+        exact.retain(|e| within.contains(&e.id));
+        fuzzy.retain(|e| within.contains(&e.id));
+    }
     pick(said, exact, fuzzy, |e| e.title.clone(), "event")
+}
+
+/// The soonest event that has not started yet (a repeating one by its next occurrence),
+/// whose title holds every telling word of `title` when one is given ("dentist
+/// appointment" finds "Dentist", "meeting with Sam" finds "Lunch with Sam").
+async fn next_event(engine: &Engine, title: Option<&str>) -> Result<EventRow, ToolError> {
+    const UNTELLING: [&str; 16] = [
+        "event",
+        "events",
+        "meeting",
+        "meetings",
+        "appointment",
+        "appointments",
+        "entry",
+        "call",
+        "with",
+        "the",
+        "my",
+        "a",
+        "an",
+        "for",
+        "at",
+        "on",
+    ];
+    let now = crate::db::now_ms();
+    let ahead = events::in_range(&engine.db.read, engine.tz, now, now + 366 * 86_400_000).await?;
+    let lower = title.map(str::to_lowercase).unwrap_or_default();
+    let words: Vec<&str> = lower.split_whitespace().filter(|w| !UNTELLING.contains(w)).collect();
+    ahead
+        .into_iter()
+        .filter(|e| e.start_at >= now)
+        .find(|e| {
+            let have = e.title.to_lowercase();
+            words.iter().all(|w| have.contains(w))
+        })
+        .ok_or_else(|| match title {
+            Some(t) => ToolError::NotFound(format!("an upcoming event called '{t}'")),
+            None => ToolError::NotFound("an upcoming event in your calendar".into()),
+        })
+}
+
+/// "Clear my calendar (for Friday)": every event, or those in the span named. A repeating
+/// event that only has occurrences in the span is kept (deleting it would remove them all)
+/// and named in the result.
+async fn delete_events(engine: &Engine, inputs: &Value) -> Result<Value, ToolError> {
+    let db = &engine.db;
+    let Some((from, to)) = event_window(inputs, engine.tz)? else {
+        let done = sqlx::query("DELETE FROM events").execute(&db.write).await?;
+        return Ok(json!({ "deleted": done.rows_affected(), "kept_repeating": [] }));
+    };
+    let (repeating, single): (Vec<EventRow>, Vec<EventRow>) = events::in_range(&db.read, engine.tz, from, to)
+        .await?
+        .into_iter()
+        .partition(|e| e.recurrence_rule.is_some());
+    let ids: Vec<&str> = single.iter().map(|e| e.id.as_str()).collect();
+    let done = sqlx::query("DELETE FROM events WHERE id IN (SELECT value FROM json_each(?))")
+        .bind(json!(ids).to_string())
+        .execute(&db.write)
+        .await?;
+    let mut kept: Vec<String> = repeating.into_iter().map(|e| e.title).collect();
+    kept.sort();
+    kept.dedup();
+    let kept: Vec<Value> = kept.into_iter().map(|title| json!({ "title": title })).collect();
+    Ok(json!({ "deleted": done.rows_affected(), "kept_repeating": kept }))
 }
 
 async fn find_memo(engine: &Engine, inputs: &Value) -> Result<MemoRow, ToolError> {

@@ -72,6 +72,13 @@ pub fn immediate(p: &ParseResult, now: DateTime<Tz>) -> String {
         },
         Intent::QueryEvents => "Here's your calendar.".into(),
         Intent::UpdateEvent => format!("Updating the event {title}."),
+        Intent::DeleteEvent if param(p, "query") == Some("*") => {
+            "That would clear those events from your calendar, so I'll ask you to confirm first.".into()
+        }
+        Intent::DeleteEvent if param(p, "target") == Some("next") => match param(p, "title") {
+            Some(_) => format!("Removing your next {title} from your calendar."),
+            None => "Removing your next event from your calendar.".into(),
+        },
         Intent::DeleteEvent => format!("Removing the event {title} from your calendar."),
         Intent::CreateMemo if !compound => match param(p, "title") {
             Some(t) => format!("Saved the memo {}.", quoted(t)),
@@ -177,6 +184,18 @@ pub fn results(tasks: &[TaskRecord]) -> Option<String> {
                 "delete_todo" => {
                     if let Some(n) = out.and_then(|o| o.get("deleted")).and_then(Value::as_u64) {
                         lines.push(format!("Deleted {n} todos."));
+                    }
+                }
+                "delete_event" => {
+                    if let Some(n) = out.and_then(|o| o.get("deleted")).and_then(Value::as_u64) {
+                        lines.push(format!("Deleted {n} events."));
+                    }
+                    let kept = titles(out.and_then(|o| o.get("kept_repeating")));
+                    if !kept.is_empty() {
+                        lines.push(format!(
+                            "Kept {}: each repeats, and deleting it would remove every time it comes.",
+                            join(&kept)
+                        ));
                     }
                 }
                 "web_search" => match out.and_then(|o| o.get("configured")).and_then(Value::as_bool) {

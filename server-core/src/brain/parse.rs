@@ -1224,10 +1224,21 @@ fn event(t: &str, l: &str, now: DateTime<Tz>) -> Option<Plan> {
         if !is_q && strong && !not_event {
             let rest = m.end()..l.len();
             // "delete the event X": the kind word names the list, not the item.
-            let title = tidy_event_title(t, rest, &cut).map(|s| match s.get(..6) {
+            let title = tidy_event_title(t, rest.clone(), &cut).map(|s| match s.get(..6) {
                 Some(head) if head.eq_ignore_ascii_case("event ") => s[6..].to_owned(),
                 _ => s,
             });
+            // "delete my next meeting": the soonest one, whatever it is called, or the soonest
+            // of those named ("cancel my next dentist appointment").
+            if let Some(c) = NEXT_EVENT.captures(&l[rest.clone()]) {
+                let what = c.name("what").map(|w| rest.start + w.start()..rest.start + w.end());
+                let title = what
+                    .and_then(|w| tidy(t, w, &cut))
+                    .filter(|w| !GENERIC_EVENT.is_match(&w.to_ascii_lowercase()));
+                return Some(
+                    Plan::new(Intent::DeleteEvent, 0.8).with("target", "next").with_opt("title", title),
+                );
+            }
             let mut plan = Plan::new(Intent::DeleteEvent, 0.8);
             let everything =
                 title.as_deref().map(|s| WHOLE_CAL.is_match(&s.to_ascii_lowercase())).unwrap_or(true);
@@ -1403,6 +1414,15 @@ static WHOLE_CAL: LazyLock<Regex> = LazyLock::new(|| {
     )
 });
 
+/// "my next meeting", "the upcoming dentist appointment": the item after "next".
+static NEXT_EVENT: LazyLock<Regex> =
+    LazyLock::new(|| rx(r"^\s*(?:my\s+|the\s+|our\s+)?(?:very\s+)?(?:next|upcoming)\s+(?P<what>\S.*?)\s*$"));
+
+/// Words that name an event without telling which one.
+static GENERIC_EVENT: LazyLock<Regex> = LazyLock::new(|| {
+    rx(r"^(?:calendar\s+)?(?:event|meeting|appointment|entry|thing)s?(?:\s+on\s+(?:my|the)\s+calendar)?$")
+});
+
 static EVENT_UPDATE: LazyLock<Regex> = LazyLock::new(|| {
     rx(
         r"^(?:change|update|move|reschedule|rename|edit|modify|push|postpone|shift|delay|bring forward)(?: back)?\s+(?P<item>.+?)\s+(?:to|until|till|for)\s+(?P<to>.+)$",
@@ -1420,6 +1440,13 @@ fn tidy_event_title(t: &str, r: Range<usize>, cut: &[Range<usize>]) -> Option<St
     let low = raw.to_ascii_lowercase();
     // Drop "to my calendar" and similar, keeping everything the user said about the item.
     let mut extra: Vec<Range<usize>> = cut.to_vec();
+    // A date said as a possessive ("tomorrow's dentist appointment") takes its "'s" along.
+    for c in cut {
+        let after = t.get(c.end..).unwrap_or_default();
+        if let Some(apostrophe) = ["'s", "\u{2019}s"].iter().find(|a| after.starts_with(**a)) {
+            extra.push(c.end..c.end + apostrophe.len());
+        }
+    }
     for m in CAL_TAIL.find_iter(&low) {
         extra.push(r.start + m.start()..r.start + m.end());
     }
@@ -1729,6 +1756,34 @@ mod tests {
         let r = p("cancel my dentist appointment on friday");
         assert_eq!(r.intent, Intent::DeleteEvent);
         assert_eq!(param(&r, "title"), "dentist appointment");
+    }
+
+    #[test]
+    fn the_next_meeting_is_one_event_not_the_whole_calendar() {
+        for said in ["delete my next meeting", "remove the next event", "cancel my upcoming appointment"] {
+            let r = p(said);
+            assert_eq!(r.intent, Intent::DeleteEvent, "{said}");
+            assert_eq!(param(&r, "target"), "next", "{said}");
+            assert!(r.params.get("query").is_none() && r.params.get("title").is_none(), "{said}: {:?}", r.params);
+        }
+        let r = p("cancel my next dentist appointment");
+        assert_eq!(param(&r, "target"), "next");
+        assert_eq!(param(&r, "title"), "dentist appointment");
+        // Clearing a day is still every event of it.
+        let r = p("clear my calendar for friday");
+        assert_eq!(param(&r, "query"), "*");
+        assert_eq!(param(&r, "start_time"), "2026-03-13T00:00:00-07:00");
+    }
+
+    #[test]
+    fn a_day_said_as_a_possessive_leaves_no_s_in_the_title() {
+        let r = p("delete tomorrow's dentist appointment");
+        assert_eq!(r.intent, Intent::DeleteEvent);
+        assert_eq!(param(&r, "title"), "dentist appointment");
+        assert_eq!(param(&r, "start_time"), "2026-03-11T00:00:00-07:00");
+        let r = p("schedule friday\u{2019}s standup at 9am");
+        assert_eq!(r.intent, Intent::CreateEvent);
+        assert_eq!(param(&r, "title"), "standup");
     }
 
     #[test]

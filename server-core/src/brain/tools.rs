@@ -198,8 +198,21 @@ pub static TOOLS: &[Tool] = &[
         namespace: Namespace::Calendar,
         target: Target::Server,
         risk: Risk::Destructive,
-        description: "Delete one existing event found by its title.",
-        schema: || object(json!({"title": text("title of the event to delete")}), &["title"]),
+        description: "Delete one existing event found by its title (on the day or at the time given, if one is), \
+                      or the next event to come (target \"next\", with a title to pick the next of those), \
+                      or with query \"*\" every event (in the span given), which asks the user first.",
+        schema: || {
+            object(
+                json!({
+                    "title": text("title of the event to delete"),
+                    "start_time": text(WHEN),
+                    "end_time": text(WHEN),
+                    "target": {"type": "string", "enum": ["next"], "description": "the next event to come"},
+                    "query": {"type": "string", "enum": ["*"], "description": "every event (in the span given)"},
+                }),
+                &[],
+            )
+        },
     },
     Tool {
         intent: Intent::CreateMemo,

@@ -12,7 +12,7 @@ use reqwest::StatusCode;
 use serde_json::{Value, json};
 use tokio::sync::broadcast;
 
-use crate::common::{TestServer, send, str_field};
+use crate::common::{TestServer, now_local, send, str_field};
 
 /// Waits for an event the predicate picks, failing the test after 10 s.
 pub async fn wait_for(
@@ -215,6 +215,101 @@ async fn an_approved_file_create_runs_on_the_host() {
     let ran = host.ran.lock().unwrap().clone();
     assert_eq!(ran.len(), 1);
     assert_eq!(ran[0].task.inputs["content"], "hello world");
+}
+
+/// An event `days` days from now (local time), at `hour` when given.
+fn event_at(title: &str, days: i64, hour: Option<u32>) -> Value {
+    use chrono::Timelike as _;
+    let mut at = now_local() + chrono::Duration::days(days);
+    if let Some(h) = hour {
+        at = at.with_hour(h).and_then(|t| t.with_minute(0)).and_then(|t| t.with_second(0)).unwrap();
+    }
+    json!({"title": title, "start_time": at.to_rfc3339()})
+}
+
+async fn event_titles(server: &TestServer, token: &str) -> Vec<String> {
+    let mut titles: Vec<String> = server.get_ok("/api/events?limit=100", token).await["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["title"].as_str().unwrap().to_owned())
+        .collect();
+    titles.sort();
+    titles.dedup();
+    titles
+}
+
+#[tokio::test]
+async fn deleting_my_next_meeting_deletes_the_soonest_one_to_come_and_only_it() {
+    let server = TestServer::start().await;
+    let token = server.token().await;
+    server.create("/api/events", &token, event_at("Old review", -1, None)).await;
+    server.create("/api/events", &token, event_at("Lunch with Sam", 1, None)).await;
+    server.create("/api/events", &token, event_at("Dentist", 2, None)).await;
+    server.create("/api/events", &token, event_at("Team sync", 3, None)).await;
+
+    let (_, answer) = say(&server, &token, "delete my next meeting").await;
+    assert!(answer.contains("next event"), "{answer}");
+    assert_eq!(event_titles(&server, &token).await, ["Dentist", "Old review", "Team sync"]);
+
+    // Named: the next of those, even when another comes first.
+    let (_, answer) = say(&server, &token, "cancel my next dentist appointment").await;
+    assert!(answer.contains("dentist appointment"), "{answer}");
+    assert_eq!(event_titles(&server, &token).await, ["Old review", "Team sync"]);
+}
+
+#[tokio::test]
+async fn my_next_meeting_that_repeats_is_not_deleted_with_all_its_occurrences() {
+    let server = TestServer::start().await;
+    let token = server.token().await;
+    let mut standup = event_at("Standup", -1, Some(9));
+    standup["recurrence_rule"] = json!("FREQ=DAILY");
+    server.create("/api/events", &token, standup).await;
+    server.create("/api/events", &token, event_at("Dentist", 3, None)).await;
+
+    let (_, answer) = say(&server, &token, "delete my next meeting").await;
+    assert!(answer.contains("'Standup', repeats"), "{answer}");
+    assert_eq!(event_titles(&server, &token).await, ["Dentist", "Standup"], "nothing deleted");
+}
+
+#[tokio::test]
+async fn a_day_said_with_the_title_picks_that_days_event() {
+    let server = TestServer::start().await;
+    let token = server.token().await;
+    server.create("/api/events", &token, event_at("Dentist appointment", 1, Some(10))).await;
+    let later = server.create("/api/events", &token, event_at("Dentist appointment", 8, Some(10))).await;
+
+    let (_, answer) = say(&server, &token, "delete tomorrow's dentist appointment").await;
+    assert!(answer.contains("'dentist appointment'"), "the title without the 's: {answer}");
+    let left = server.get_ok("/api/events?limit=100", &token).await;
+    let ids: Vec<&str> = left["items"].as_array().unwrap().iter().map(|e| e["id"].as_str().unwrap()).collect();
+    assert_eq!(ids, [later["id"].as_str().unwrap()], "only tomorrow's is gone: {left}");
+}
+
+#[tokio::test]
+async fn clearing_a_day_of_the_calendar_asks_first_and_keeps_other_days_and_repeating_events() {
+    let server = TestServer::start().await;
+    let token = server.token().await;
+    server.create("/api/events", &token, event_at("Haircut", 1, Some(11))).await;
+    server.create("/api/events", &token, event_at("Dinner", 1, Some(19))).await;
+    server.create("/api/events", &token, event_at("Flight", 2, Some(8))).await;
+    let mut standup = event_at("Standup", -1, Some(9));
+    standup["recurrence_rule"] = json!("FREQ=DAILY");
+    server.create("/api/events", &token, standup).await;
+
+    let mut rx = server.state.bus.subscribe();
+    say(&server, &token, "clear my calendar for tomorrow").await;
+    let request = wait_for(&mut rx, |e| matches!(e, ServerEvent::ApprovalRequest { .. })).await;
+    let ServerEvent::ApprovalRequest { task, .. } = request.as_ref() else { unreachable!() };
+    assert_eq!(event_titles(&server, &token).await.len(), 4, "nothing deleted before the yes");
+    let id = task.task.task_id.clone();
+    send(server.post(&format!("/api/tasks/{id}/approve"), &token)).await;
+    let done = wait_for(&mut rx, is_final(&id, TaskStatus::Done)).await;
+    let ServerEvent::TaskUpdate { output, .. } = done.as_ref() else { unreachable!() };
+    let output = output.clone().unwrap_or_default();
+    assert_eq!(output["deleted"], 2, "{output}");
+    assert_eq!(output["kept_repeating"], json!([{"title": "Standup"}]));
+    assert_eq!(event_titles(&server, &token).await, ["Flight", "Standup"]);
 }
 
 #[tokio::test]
