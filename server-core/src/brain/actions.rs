@@ -679,6 +679,7 @@ pub fn card_for(task: &TaskRecord) -> Option<(String, Value, Vec<Value>)> {
             let restore = before.map(|b| json!({"title": b["title"], "start_time": b["start_time"], "end_time": b["end_time"], "location": b["location"], "description": b["description"]}));
             ("event_updated", vec![action("undo", "Undo", "PATCH", format!("/api/events/{id}"), restore)])
         }
+        "delete_event" if out.and_then(|o| o.get("deleted")).is_some() => ("events_deleted", vec![]),
         "delete_event" => {
             let body = out.and_then(|o| o.get("event")).map(|e| json!({"title": e["title"], "description": e["description"], "location": e["location"], "start_time": e["start_time"], "end_time": e["end_time"], "is_all_day": e["is_all_day"], "reminder_minutes": e["reminder_minutes"], "recurrence_rule": e["recurrence_rule"], "tags": e["tags"]}));
             (

@@ -1764,7 +1764,11 @@ mod tests {
             let r = p(said);
             assert_eq!(r.intent, Intent::DeleteEvent, "{said}");
             assert_eq!(param(&r, "target"), "next", "{said}");
-            assert!(r.params.get("query").is_none() && r.params.get("title").is_none(), "{said}: {:?}", r.params);
+            assert!(
+                r.params.get("query").is_none() && r.params.get("title").is_none(),
+                "{said}: {:?}",
+                r.params
+            );
         }
         let r = p("cancel my next dentist appointment");
         assert_eq!(param(&r, "target"), "next");

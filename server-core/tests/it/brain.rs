@@ -282,7 +282,8 @@ async fn a_day_said_with_the_title_picks_that_days_event() {
     let (_, answer) = say(&server, &token, "delete tomorrow's dentist appointment").await;
     assert!(answer.contains("'dentist appointment'"), "the title without the 's: {answer}");
     let left = server.get_ok("/api/events?limit=100", &token).await;
-    let ids: Vec<&str> = left["items"].as_array().unwrap().iter().map(|e| e["id"].as_str().unwrap()).collect();
+    let ids: Vec<&str> =
+        left["items"].as_array().unwrap().iter().map(|e| e["id"].as_str().unwrap()).collect();
     assert_eq!(ids, [later["id"].as_str().unwrap()], "only tomorrow's is gone: {left}");
 }
 
@@ -310,6 +311,9 @@ async fn clearing_a_day_of_the_calendar_asks_first_and_keeps_other_days_and_repe
     assert_eq!(output["deleted"], 2, "{output}");
     assert_eq!(output["kept_repeating"], json!([{"title": "Standup"}]));
     assert_eq!(event_titles(&server, &token).await, ["Flight", "Standup"]);
+    let card = wait_for(&mut rx, |e| matches!(e, ServerEvent::ActionCard(_))).await;
+    let ServerEvent::ActionCard(card) = card.as_ref() else { unreachable!() };
+    assert_eq!(card.card_type, "events_deleted");
 }
 
 #[tokio::test]
