@@ -3,7 +3,7 @@
 // 3:1 for large text). Disabled controls are exempt, as WCAG allows.
 import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
-import { PIN, startBrowser, startServer } from "./harness.mjs";
+import { loggedInPage, startBrowser, startServer } from "./harness.mjs";
 
 let chromium;
 let server;
@@ -26,12 +26,7 @@ before(async () => {
   await server.call("POST", "/api/todos", { title: "Renew the passport", priority: "high", tags: ["admin"] });
   await server.call("POST", "/api/memos", { title: "Wifi", content: "The **password** is on the router", pinned: true });
   await server.call("POST", "/api/chat/send", { content: "add buy milk to my todo list" });
-  const context = await chromium.browser.newContext({ viewport: { width: 1280, height: 800 } });
-  page = await context.newPage();
-  await page.goto(`${server.base}/`);
-  await page.getByLabel("PIN").fill(PIN);
-  await page.getByRole("button", { name: "Log in" }).click();
-  await page.getByRole("heading", { level: 1, name: /^(Good|Hello)/ }).waitFor();
+  ({ page } = await loggedInPage(chromium.browser, server, { viewport: { width: 1280, height: 800 } }));
 });
 after(async () => {
   await chromium?.stop();

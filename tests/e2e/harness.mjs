@@ -154,6 +154,23 @@ export async function startBrowser() {
   };
 }
 
+/** Logs `page` in with the PIN and waits for the Today view's greeting. */
+export async function logIn(page) {
+  await page.getByLabel("PIN").fill(PIN);
+  await page.getByRole("button", { name: "Log in" }).click();
+  await page.getByRole("heading", { level: 1, name: /^(Good|Hello)/ }).waitFor();
+}
+
+/** A new page of `browser` with `options` (viewport, colour scheme), opened on the server
+ *  and logged in. */
+export async function loggedInPage(browser, server, options) {
+  const context = await browser.newContext(options);
+  const page = await context.newPage();
+  await page.goto(`${server.base}/`);
+  await logIn(page);
+  return { context, page };
+}
+
 export async function shot(page, name) {
   mkdirSync(ARTIFACTS, { recursive: true });
   await page.screenshot({ path: join(ARTIFACTS, `${name}.png`), fullPage: false });

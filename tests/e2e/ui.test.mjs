@@ -3,7 +3,7 @@
 // go to tests/artifacts/ui/.
 import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
-import { PIN, shot, standInModel, startBrowser, startServer } from "./harness.mjs";
+import { logIn, shot, standInModel, startBrowser, startServer } from "./harness.mjs";
 
 const VIEWPORTS = [
   { tag: "desktop", viewport: { width: 1280, height: 800 } },
@@ -38,11 +38,6 @@ async function openPage(server, { viewport, isMobile, hasTouch }) {
   return { context, page, problems };
 }
 
-async function logIn(page) {
-  await page.getByLabel("PIN").fill(PIN);
-  await page.getByRole("button", { name: "Log in" }).click();
-  await page.getByRole("heading", { level: 1, name: /^(Good|Hello)/ }).waitFor();
-}
 
 async function go(page, name) {
   await page.getByRole("navigation", { name: "Main" }).getByRole("link", { name }).click();

@@ -3,7 +3,7 @@
 // calendar with recurrence, search, approvals for host tools, and the settings screen.
 import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
-import { PIN, shot, standInModel, startBrowser, startServer } from "./harness.mjs";
+import { loggedInPage, shot, standInModel, startBrowser, startServer } from "./harness.mjs";
 
 let chromium;
 let server;
@@ -14,12 +14,7 @@ before(async () => {
   chromium = await startBrowser();
   model = await standInModel();
   server = await startServer({ AI_PROVIDER: "builtin" });
-  const context = await chromium.browser.newContext({ viewport: { width: 1280, height: 800 } });
-  page = await context.newPage();
-  await page.goto(`${server.base}/`);
-  await page.getByLabel("PIN").fill(PIN);
-  await page.getByRole("button", { name: "Log in" }).click();
-  await page.getByRole("heading", { level: 1, name: /^(Good|Hello)/ }).waitFor();
+  ({ page } = await loggedInPage(chromium.browser, server, { viewport: { width: 1280, height: 800 } }));
 });
 after(async () => {
   await chromium?.stop();
@@ -134,12 +129,10 @@ describe("the views at desktop size", () => {
 
 describe("dark mode", () => {
   test("follows the system's dark scheme", async () => {
-    const context = await chromium.browser.newContext({ viewport: { width: 1280, height: 800 }, colorScheme: "dark" });
-    const dark = await context.newPage();
-    await dark.goto(`${server.base}/`);
-    await dark.getByLabel("PIN").fill(PIN);
-    await dark.getByRole("button", { name: "Log in" }).click();
-    await dark.getByRole("heading", { level: 1, name: /^(Good|Hello)/ }).waitFor();
+    const { context, page: dark } = await loggedInPage(chromium.browser, server, {
+      viewport: { width: 1280, height: 800 },
+      colorScheme: "dark",
+    });
     const background = await dark.evaluate(() => getComputedStyle(document.body).backgroundColor);
     assert.equal(background, "rgb(11, 17, 32)", "the dark palette applies");
     await shot(dark, "desktop-dark-today");
