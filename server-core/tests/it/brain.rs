@@ -259,6 +259,16 @@ async fn deleting_my_next_meeting_deletes_the_soonest_one_to_come_and_only_it() 
 }
 
 #[tokio::test]
+async fn with_nothing_ahead_my_next_meeting_deletes_nothing_and_says_so() {
+    let server = TestServer::start().await;
+    let token = server.token().await;
+    server.create("/api/events", &token, event_at("Old review", -1, None)).await;
+    let (_, answer) = say(&server, &token, "delete my next meeting").await;
+    assert!(answer.contains("upcoming event"), "{answer}");
+    assert_eq!(event_titles(&server, &token).await, ["Old review"]);
+}
+
+#[tokio::test]
 async fn my_next_meeting_that_repeats_is_not_deleted_with_all_its_occurrences() {
     let server = TestServer::start().await;
     let token = server.token().await;
