@@ -182,7 +182,11 @@ fn takes_gzip(headers: &HeaderMap) -> bool {
         v.split(',').any(|coding| {
             let mut parts = coding.split(';').map(str::trim);
             let name = parts.next().unwrap_or_default();
-            let refused = parts.any(|p| p.replace(' ', "").eq_ignore_ascii_case("q=0"));
+            let refused = parts.any(|p| {
+                let p = p.replace(' ', "");
+                p.get(..2).is_some_and(|k| k.eq_ignore_ascii_case("q="))
+                    && p.get(2..).and_then(|q| q.parse::<f32>().ok()).is_some_and(|q| q <= 0.0)
+            });
             (name.eq_ignore_ascii_case("gzip") || name == "*") && !refused
         })
     })
@@ -275,6 +279,8 @@ mod tests {
         assert!(!takes_gzip(&accepting("identity")));
         assert!(!takes_gzip(&accepting("br, gzip;q=0")));
         assert!(!takes_gzip(&accepting("gzip; q=0")));
+        assert!(!takes_gzip(&accepting("gzip;q=0.000")));
+        assert!(takes_gzip(&accepting("gzip;q=0.001")));
         assert!(!takes_gzip(&accepting("x-gzip-ish")));
     }
 
