@@ -287,7 +287,8 @@ async fn a_day_said_with_the_title_picks_that_days_event() {
     let server = TestServer::start().await;
     let token = server.token().await;
     server.create("/api/events", &token, event_at("Dentist appointment", 1, Some(10))).await;
-    let later = server.create("/api/events", &token, event_at("Dentist appointment", 8, Some(10))).await;
+    // The day after tomorrow: a window one day too long would take this one too.
+    let later = server.create("/api/events", &token, event_at("Dentist appointment", 2, Some(10))).await;
 
     let (_, answer) = say(&server, &token, "delete tomorrow's dentist appointment").await;
     assert!(answer.contains("'dentist appointment'"), "the title without the 's: {answer}");
