@@ -448,56 +448,75 @@ async fn find_event(
         .or_else(|| text(inputs, "query"))
         .ok_or_else(|| ToolError::Failed("which event? say its title".into()))?;
     let db = &engine.db.read;
-    let mut exact: Vec<EventRow> =
+    let within: Option<HashSet<String>> = match window {
+        Some((from, to)) => {
+            Some(events::in_range(db, engine.tz, from, to).await?.into_iter().map(|e| e.id).collect())
+        }
+        None => None,
+    };
+    let keep = |rows: Vec<EventRow>| -> Vec<EventRow> {
+        rows.into_iter().filter(|e| within.as_ref().is_none_or(|w| w.contains(&e.id))).collect()
+    };
+    let exact = keep(
         sqlx::query_as(&format!("SELECT {EVENT_COLUMNS} FROM events WHERE lower(title) = lower(?) LIMIT 5"))
             .bind(said)
             .fetch_all(db)
-            .await?;
-    let mut fuzzy: Vec<EventRow> = match crate::search::fts_query(said) {
-        Some(q) => sqlx::query_as(&format!(
-            "SELECT {EVENT_COLUMNS} FROM events WHERE seq IN (SELECT rowid FROM events_fts WHERE events_fts MATCH ?)
-             ORDER BY start_at LIMIT 5"
-        ))
-        .bind(q)
-        .fetch_all(db)
-        .await?,
-        None => vec![],
-    };
-    if let Some((from, to)) = window {
-        let within: HashSet<String> =
-            events::in_range(db, engine.tz, from, to).await?.into_iter().map(|e| e.id).collect();
-        exact.retain(|e| within.contains(&e.id));
-        fuzzy.retain(|e| within.contains(&e.id));
+            .await?,
+    );
+    let mut fuzzy = keep(events_matching(db, said).await?);
+    // "the dentist appointment" is the event called "Dentist".
+    let telling = telling_words(said);
+    if exact.is_empty() && fuzzy.is_empty() && !telling.is_empty() && telling != said.to_lowercase() {
+        fuzzy = keep(events_matching(db, &telling).await?);
     }
     pick(said, exact, fuzzy, |e| e.title.clone(), "event")
+}
+
+/// Events whose title or text hold every word of `said` (the last as a prefix).
+async fn events_matching(db: &sqlx::SqlitePool, said: &str) -> Result<Vec<EventRow>, ToolError> {
+    let Some(q) = crate::search::fts_query(said) else { return Ok(vec![]) };
+    Ok(sqlx::query_as(&format!(
+        "SELECT {EVENT_COLUMNS} FROM events WHERE seq IN (SELECT rowid FROM events_fts WHERE events_fts MATCH ?)
+         ORDER BY start_at LIMIT 5"
+    ))
+    .bind(q)
+    .fetch_all(db)
+    .await?)
+}
+
+/// Words that say "an event" without telling which one.
+const UNTELLING: [&str; 16] = [
+    "event",
+    "events",
+    "meeting",
+    "meetings",
+    "appointment",
+    "appointments",
+    "entry",
+    "call",
+    "with",
+    "the",
+    "my",
+    "a",
+    "an",
+    "for",
+    "at",
+    "on",
+];
+
+/// `said` in lower case without the words that do not tell one event from another.
+fn telling_words(said: &str) -> String {
+    said.to_lowercase().split_whitespace().filter(|w| !UNTELLING.contains(w)).collect::<Vec<_>>().join(" ")
 }
 
 /// The soonest event that has not started yet (a repeating one by its next occurrence),
 /// whose title holds every telling word of `title` when one is given ("dentist
 /// appointment" finds "Dentist", "meeting with Sam" finds "Lunch with Sam").
 async fn next_event(engine: &Engine, title: Option<&str>) -> Result<EventRow, ToolError> {
-    const UNTELLING: [&str; 16] = [
-        "event",
-        "events",
-        "meeting",
-        "meetings",
-        "appointment",
-        "appointments",
-        "entry",
-        "call",
-        "with",
-        "the",
-        "my",
-        "a",
-        "an",
-        "for",
-        "at",
-        "on",
-    ];
     let now = crate::db::now_ms();
     let ahead = events::in_range(&engine.db.read, engine.tz, now, now + 366 * 86_400_000).await?;
-    let lower = title.map(str::to_lowercase).unwrap_or_default();
-    let words: Vec<&str> = lower.split_whitespace().filter(|w| !UNTELLING.contains(w)).collect();
+    let telling = title.map(telling_words).unwrap_or_default();
+    let words: Vec<&str> = telling.split_whitespace().collect();
     ahead
         .into_iter()
         .filter(|e| e.start_at >= now)

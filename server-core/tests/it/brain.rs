@@ -299,6 +299,28 @@ async fn a_day_said_with_the_title_picks_that_days_event() {
 }
 
 #[tokio::test]
+async fn the_dentist_appointment_is_the_event_called_dentist() {
+    let server = TestServer::start().await;
+    let token = server.token().await;
+    server.create("/api/events", &token, event_at("Dentist", 1, Some(10))).await;
+    server.create("/api/events", &token, event_at("Dentist", 2, Some(10))).await;
+    server.create("/api/events", &token, event_at("Team sync", 1, Some(15))).await;
+    say(&server, &token, "delete tomorrow's dentist appointment").await;
+    let left = server.get_ok("/api/events?limit=100", &token).await;
+    let mut kept: Vec<(String, String)> = left["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| {
+            (e["title"].as_str().unwrap().to_owned(), e["start_time"].as_str().unwrap()[..10].to_owned())
+        })
+        .collect();
+    kept.sort();
+    let day = |d: i64| (now_local() + chrono::Duration::days(d)).format("%Y-%m-%d").to_string();
+    assert_eq!(kept, [("Dentist".to_owned(), day(2)), ("Team sync".to_owned(), day(1))], "{left}");
+}
+
+#[tokio::test]
 async fn clearing_a_day_of_the_calendar_asks_first_and_keeps_other_days_and_repeating_events() {
     let server = TestServer::start().await;
     let token = server.token().await;
