@@ -117,7 +117,7 @@ pub async fn run_server_tool(engine: &Engine, tool: &Tool, inputs: &Value, ctx: 
                 sql.push_str(" AND due_at < ?2");
             }
             sql.push_str(" ORDER BY due_at IS NULL, due_at, seq DESC LIMIT 20");
-            let end_of_due = due.map(|d| d.to_ms(tz) + if d.is_day() { 86_400_000 } else { 1 });
+            let end_of_due = due.map(|d| d.to_ms(tz) + if d.is_day() { DAY_MS } else { 1 });
             let rows: Vec<TodoRow> = sqlx::query_as(&sql)
                 .bind(fts.unwrap_or_default())
                 .bind(end_of_due)
@@ -184,16 +184,7 @@ pub async fn run_server_tool(engine: &Engine, tool: &Tool, inputs: &Value, ctx: 
         Intent::QueryEvents => {
             let now = crate::db::now_ms();
             let from = when(inputs, "start_time")?.map_or(now, |w| w.to_ms(tz));
-            let to = when(inputs, "end_time")?
-                .map(|w| w.to_ms(tz) + if w.is_day() { 86_400_000 } else { 0 })
-                .or_else(|| {
-                    when(inputs, "start_time")
-                        .ok()
-                        .flatten()
-                        .filter(|w| w.is_day())
-                        .map(|w| w.to_ms(tz) + 86_400_000)
-                })
-                .unwrap_or(from + 7 * 86_400_000);
+            let to = named_end(inputs, tz)?.unwrap_or(from + 7 * DAY_MS);
             let rows: Vec<EventRow> = sqlx::query_as(&format!(
                 "SELECT {EVENT_COLUMNS} FROM events WHERE start_at < ? AND coalesce(end_at, start_at) >= ?
                  ORDER BY start_at LIMIT 50"
@@ -419,17 +410,25 @@ fn prefer_open<T>(items: Vec<T>, open: impl Fn(&T) -> bool) -> Vec<T> {
 /// `target` of "delete my next meeting": the soonest event still to start.
 const NEXT: &str = "next";
 
+const DAY_MS: i64 = 86_400_000;
+
+/// Where the span `start_time`/`end_time` name ends (exclusive, in ms): at `end_time`, or
+/// after its day when `end_time` is a date; with no `end_time`, after the day `start_time`
+/// names when that is a date. `None` when they name no end.
+fn named_end(inputs: &Value, tz: chrono_tz::Tz) -> Result<Option<i64>, ToolError> {
+    let after = |w: When| w.to_ms(tz) + if w.is_day() { DAY_MS } else { 0 };
+    Ok(match when(inputs, "end_time")? {
+        Some(end) => Some(after(end)),
+        None => when(inputs, "start_time")?.filter(|s| s.is_day()).map(after),
+    })
+}
+
 /// The span `start_time`/`end_time` name, as `[from, to)` in ms: a day is the whole day, a
 /// time without an end the events going on at that moment.
 fn event_window(inputs: &Value, tz: chrono_tz::Tz) -> Result<Option<(i64, i64)>, ToolError> {
-    const DAY: i64 = 86_400_000;
     let Some(start) = when(inputs, "start_time")? else { return Ok(None) };
     let from = start.to_ms(tz);
-    let to = match when(inputs, "end_time")? {
-        Some(end) => end.to_ms(tz) + if end.is_day() { DAY } else { 0 },
-        None if start.is_day() => from + DAY,
-        None => from + 1,
-    };
+    let to = named_end(inputs, tz)?.unwrap_or(from + 1);
     Ok(Some((from, to.max(from + 1))))
 }
 
@@ -514,7 +513,7 @@ fn telling_words(said: &str) -> String {
 /// appointment" finds "Dentist", "meeting with Sam" finds "Lunch with Sam").
 async fn next_event(engine: &Engine, title: Option<&str>) -> Result<EventRow, ToolError> {
     let now = crate::db::now_ms();
-    let ahead = events::in_range(&engine.db.read, engine.tz, now, now + 366 * 86_400_000).await?;
+    let ahead = events::in_range(&engine.db.read, engine.tz, now, now + 366 * DAY_MS).await?;
     let telling = title.map(telling_words).unwrap_or_default();
     let words: Vec<&str> = telling.split_whitespace().collect();
     ahead
