@@ -30,21 +30,13 @@ pub fn for_event(event: &ServerEvent) -> Option<Native> {
         ServerEvent::Notification { title, body, kind, .. } if !SCHEDULED_KINDS.contains(&kind.as_str()) => {
             Some(Native { title: title.clone(), body: body.clone(), raise_window: false })
         }
-        ServerEvent::ApprovalRequest { task, reason } => Some(Native {
+        // The engine's reason already names the exact command or path (`approval_reason`).
+        ServerEvent::ApprovalRequest { reason, .. } => Some(Native {
             title: "ClawChat is waiting for your yes".to_owned(),
-            body: format!("{}\n{reason}", what_it_does(&task.task.tool, &task.task.inputs)),
+            body: reason.clone(),
             raise_window: true,
         }),
         _ => None,
-    }
-}
-
-/// The tool and exactly what it would touch or run, as the approval card shows it.
-fn what_it_does(tool: &str, inputs: &serde_json::Value) -> String {
-    let target = ["command", "path", "target"].iter().find_map(|k| inputs.get(*k).and_then(|v| v.as_str()));
-    match target {
-        Some(target) => format!("{tool}: {target}"),
-        None => tool.to_owned(),
     }
 }
 
@@ -97,30 +89,30 @@ mod tests {
     use clawchat_server::brain::types::{Target, TaskRecord, TaskSpec, TaskStatus};
     use serde_json::json;
 
+    /// The request as the engine publishes it, with the engine's own reason.
     fn waiting(tool: &str, inputs: serde_json::Value) -> ServerEvent {
-        ServerEvent::ApprovalRequest {
-            task: Box::new(TaskRecord {
-                task: TaskSpec { task_id: "t1".into(), tool: tool.into(), inputs, depends_on: vec![] },
-                status: TaskStatus::AwaitingApproval,
-                target: Target::Host,
-                output: None,
-                error: None,
-            }),
-            reason: "it runs a command".into(),
-        }
+        let task = TaskRecord {
+            task: TaskSpec { task_id: "t1".into(), tool: tool.into(), inputs, depends_on: vec![] },
+            status: TaskStatus::AwaitingApproval,
+            target: Target::Host,
+            output: None,
+            error: None,
+        };
+        let reason = clawchat_server::brain::engine::approval_reason(&task);
+        ServerEvent::ApprovalRequest { task: Box::new(task), reason }
     }
 
     #[test]
     fn a_tool_waiting_for_a_yes_names_exactly_what_it_would_do_and_raises_the_window() {
         let n = for_event(&waiting("executor_shell", json!({"command": "rm -rf ~/build"}))).unwrap();
         assert_eq!(n.title, "ClawChat is waiting for your yes");
-        assert_eq!(n.body, "executor_shell: rm -rf ~/build\nit runs a command");
+        assert_eq!(n.body, "Run this command on your computer: rm -rf ~/build");
         assert!(n.raise_window);
         let n = for_event(&waiting("file_create", json!({"path": "/home/me/notes.txt", "content": "x"})))
             .unwrap();
-        assert!(n.body.starts_with("file_create: /home/me/notes.txt"), "{}", n.body);
-        let n = for_event(&waiting("open_app", json!({}))).unwrap();
-        assert!(n.body.starts_with("open_app\n"), "{}", n.body);
+        assert_eq!(n.body, "Create the file /home/me/notes.txt");
+        let n = for_event(&waiting("open_app", json!({"target": "firefox"}))).unwrap();
+        assert_eq!(n.body, "Open firefox");
     }
 
     #[test]
