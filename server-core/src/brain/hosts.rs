@@ -22,7 +22,7 @@ use futures::future::BoxFuture;
 use serde_json::Value;
 
 use super::engine::{Awaiting, HostExecutor};
-use super::types::TaskRecord;
+use super::types::{Target, TaskRecord};
 
 /// A registered connection's executor, under the id of its registration.
 type Registered = (u64, Arc<dyn HostExecutor>);
@@ -107,6 +107,29 @@ impl Hosts {
         let table = self.table();
         let registered = table.by_tool.get(tool).into_iter().flatten().rev().map(|(_, e)| e);
         registered.chain(table.native.iter()).find(|e| e.can_run(tool)).cloned()
+    }
+}
+
+/// The names in `tools` that are not host tools: a connection may register only host tools.
+pub fn not_host_tools(tools: &[String]) -> Vec<&String> {
+    tools.iter().filter(|t| super::tools::by_name(t).is_none_or(|tool| tool.target != Target::Host)).collect()
+}
+
+/// A connection (Socket.IO or `/ws`) registered as the executor of its tools: the
+/// executor the engine uses, and its place in the registry, which ends when this is
+/// dropped (the connection left or registered again).
+pub struct ConnectionHost {
+    pub host: Arc<RemoteHost>,
+    _registration: HostRegistration,
+}
+
+impl ConnectionHost {
+    /// Registers a connection that runs `tools` (check them with [`not_host_tools`] first)
+    /// and is reached through `sender`.
+    pub fn register(hosts: &Arc<Hosts>, tools: Vec<String>, sender: impl TaskSender) -> Self {
+        let host = Arc::new(RemoteHost::new(tools, sender));
+        let registration = hosts.register(host.tools(), host.clone());
+        Self { host, _registration: registration }
     }
 }
 

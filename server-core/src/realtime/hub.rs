@@ -5,11 +5,12 @@
 //! connection. Events published while it was busy are taken together and queued as one
 //! run: each connection's writer is woken once per run and writes it with one flush, so a
 //! burst costs a wakeup and a send per connection per run, not per frame (with every
-//! answer going to every connection, that is what decided latency under load). Each connection's queue is bounded by the bytes of text waiting in it, so a
-//! burst of small frames (a thousand answers streaming at once) fits, while a client that
-//! stops reading is found after a few megabytes, not after a fixed number of frames. A
-//! connection that cannot take a frame is too slow: it is taken off the list and told to
-//! close, so it never holds up the assistant or the other connections.
+//! answer going to every connection, that is what decided latency under load). Each
+//! connection's queue is bounded by the bytes of text waiting in it, so a burst of small
+//! frames (a thousand answers streaming at once) fits, while a client that stops reading
+//! is found after a few megabytes, not after a fixed number of frames. A connection that
+//! cannot take a frame is too slow: it is taken off the list and told to close, so it
+//! never holds up the assistant or the other connections.
 
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};

@@ -32,7 +32,7 @@ pub use frames::ClientFrame;
 use hub::{Hub, Outbox, frame, outbox};
 
 use crate::auth::AuthUser;
-use crate::brain::hosts::{HostRegistration, RemoteHost, TaskSender};
+use crate::brain::hosts::{ConnectionHost, TaskSender, not_host_tools};
 use crate::brain::types::TaskRecord;
 use crate::brain::{Approval, pqh};
 use crate::bus::ServerEvent;
@@ -191,7 +191,7 @@ async fn connection(state: AppState, hub: Arc<Hub>, socket: WebSocket, user: Opt
     let mut revocations = state.auth.tokens.watch_revocations();
     // A login that ended since the token was checked is caught on the first turn.
     revocations.mark_changed();
-    let mut host: Option<WsHost> = None;
+    let mut host: Option<ConnectionHost> = None;
     // A connection silent for three heartbeats is gone.
     let mut heartbeat = tokio::time::interval(Duration::from_secs(state.settings.ws_heartbeat.max(1)));
     heartbeat.tick().await;
@@ -251,12 +251,6 @@ async fn connection(state: AppState, hub: Arc<Hub>, socket: WebSocket, user: Opt
     let _ = writer.await;
 }
 
-/// A connection that registered host tools: its executor and its place in the registry.
-struct WsHost {
-    host: Arc<RemoteHost>,
-    _registration: HostRegistration,
-}
-
 /// Tasks reach a `/ws` connection through its own queue, never through the bus: only the
 /// connection that runs the tool gets them.
 struct WsSender(Outbox);
@@ -276,31 +270,30 @@ impl TaskSender for WsSender {
 fn register(
     state: &AppState,
     tx: &Outbox,
-    host: &mut Option<WsHost>,
+    host: &mut Option<ConnectionHost>,
     tools: Vec<String>,
 ) -> Result<(), Message> {
-    let not_host: Vec<&String> = tools
-        .iter()
-        .filter(|t| {
-            crate::brain::tools::by_name(t)
-                .is_none_or(|tool| tool.target != crate::brain::types::Target::Host)
-        })
-        .collect();
+    let not_host = not_host_tools(&tools);
     if tools.is_empty() || !not_host.is_empty() {
         return Err(error_frame(
             "unknown_tool",
             format!("client:register takes host tool names; not host tools: {not_host:?}"),
         ));
     }
-    let remote = Arc::new(RemoteHost::new(tools, WsSender(tx.clone())));
-    let registration = state.brain.engine.hosts.register(remote.tools(), remote.clone());
-    if let Some(previous) = host.replace(WsHost { host: remote, _registration: registration }) {
+    let connection = ConnectionHost::register(&state.brain.engine.hosts, tools, WsSender(tx.clone()));
+    if let Some(previous) = host.replace(connection) {
         previous.host.gone();
     }
     Ok(())
 }
 
-async fn handle(state: &AppState, tx: &Outbox, host: &mut Option<WsHost>, text: &str, from_phone: bool) {
+async fn handle(
+    state: &AppState,
+    tx: &Outbox,
+    host: &mut Option<ConnectionHost>,
+    text: &str,
+    from_phone: bool,
+) {
     let reply = |m: Message| {
         let _ = tx.try_push(m);
     };

@@ -21,7 +21,7 @@ use tokio::sync::broadcast;
 use tokio::sync::broadcast::error::RecvError;
 
 use super::origin_allowed;
-use crate::brain::hosts::{HostRegistration, RemoteHost, TaskSender};
+use crate::brain::hosts::{ConnectionHost, TaskSender, not_host_tools};
 use crate::brain::types::TaskRecord;
 use crate::brain::{pqh, voice};
 use crate::bus::ServerEvent;
@@ -220,25 +220,18 @@ fn register_handlers(s: &SocketRef) {
             let Ok(register) = r else {
                 return emit_error(&s, "bad_frame", "client:register takes {tools: [names]}");
             };
-            let unknown: Vec<&String> = register
-                .tools
-                .iter()
-                .filter(|t| {
-                    crate::brain::tools::by_name(t)
-                        .is_none_or(|tool| tool.target != crate::brain::types::Target::Host)
-                })
-                .collect();
+            let unknown = not_host_tools(&register.tools);
             if !unknown.is_empty() {
                 return emit_error(&s, "unknown_tool", format!("not host tools: {unknown:?}"));
             }
-            let host = Arc::new(RemoteHost::new(register.tools, SocketSender(s.clone())));
-            let answer = json!({"status": "registered", "tools": host.tools()});
-            let registration = state.brain.engine.hosts.register(host.tools(), host.clone());
+            let connection =
+                ConnectionHost::register(&state.brain.engine.hosts, register.tools, SocketSender(s.clone()));
+            let answer = json!({"status": "registered", "tools": connection.host.tools()});
             // A second registration replaces the first: its tasks fail, its tools go.
-            if let Some(previous) = s.extensions.get::<Arc<SocketHost>>() {
+            if let Some(previous) = s.extensions.get::<Arc<ConnectionHost>>() {
                 previous.host.gone();
             }
-            s.extensions.insert(Arc::new(SocketHost { host, _registration: registration }));
+            s.extensions.insert(Arc::new(connection));
             // Each event runs as its own task, so a query sent right after the registration
             // may be planned first; a client that needs certainty waits for this ack.
             let _ = ack.send(&answer);
@@ -247,7 +240,7 @@ fn register_handlers(s: &SocketRef) {
 
     // Leaving ends the registration, and the tasks sent to this client fail now.
     s.on_disconnect(async |s: SocketRef| {
-        if let Some(host) = s.extensions.remove::<Arc<SocketHost>>() {
+        if let Some(host) = s.extensions.remove::<Arc<ConnectionHost>>() {
             host.host.gone();
         }
     });
@@ -258,7 +251,7 @@ fn register_handlers(s: &SocketRef) {
         };
         let delivered = s
             .extensions
-            .get::<Arc<SocketHost>>()
+            .get::<Arc<ConnectionHost>>()
             .is_some_and(|h| h.host.answer(&result.task_id, result.result));
         if !delivered {
             emit_error(&s, "no_such_task", format!("no task {} waits for this client", result.task_id));
@@ -276,13 +269,6 @@ fn voice_code(e: &crate::error::Error) -> &'static str {
         Error::Invalid { .. } => "bad_audio",
         _ => "message_refused",
     }
-}
-
-/// A registered client: the executor the engine uses, and its place in the registry
-/// (dropped with this, when the client leaves or registers again).
-struct SocketHost {
-    host: Arc<RemoteHost>,
-    _registration: HostRegistration,
 }
 
 /// Tasks reach a Socket.IO client as `task:execute` (one) or `task:batch` (several).
