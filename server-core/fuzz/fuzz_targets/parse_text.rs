@@ -6,7 +6,7 @@
 #![no_main]
 
 use chrono::{DateTime, TimeZone as _};
-use clawchat_server::brain::{parse, when};
+use clawchat_understand::{parse, when};
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {
@@ -18,8 +18,8 @@ fuzz_target!(|data: &[u8]| {
     let Some(utc) = DateTime::from_timestamp(seconds, 0) else { return };
     let now = tz.from_utc_datetime(&utc.naive_utc());
 
-    let first = parse::parse(&text, now);
-    assert_eq!(first, parse::parse(&text, now), "the parser is deterministic for a fixed now");
+    let first = parse(&text, now);
+    assert_eq!(first, parse(&text, now), "the parser is deterministic for a fixed now");
 
     let found = when::find_all(&text, now);
     assert_eq!(found, when::find_all(&text, now), "the date resolver is deterministic");

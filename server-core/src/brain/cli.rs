@@ -7,7 +7,7 @@ use chrono::{DateTime, FixedOffset, SecondsFormat, Utc};
 use chrono_tz::Tz;
 use serde_json::{Value, json};
 
-use super::{parse, when};
+use super::when;
 
 /// The reference time: `--now` in `--tz` (else TZ, else UTC).
 pub fn reference(now: Option<&str>, tz: Option<&str>) -> anyhow::Result<DateTime<Tz>> {
@@ -61,7 +61,7 @@ pub fn run(mode: Mode, now: DateTime<Tz>) -> anyhow::Result<()> {
             // Written straight from the typed value, so the f32 confidence prints as 0.9,
             // not as its f64 widening.
             match mode {
-                Mode::Parse => serde_json::to_writer(&mut out, &parse::parse(line, now))?,
+                Mode::Parse => serde_json::to_writer(&mut out, &super::parse(line, now))?,
                 Mode::When => serde_json::to_writer(&mut out, &when_line(line, now))?,
             }
             out.write_all(b"\n")?;

@@ -3,7 +3,7 @@
 //!
 //! One message, end to end: [`pqh::accept`] stores the user's words (so nothing is lost
 //! whatever happens next) and [`pqh::respond`] takes it from there: `stream_start` goes
-//! out at once, the planner (the built-in [`parse`] here) turns the words into a
+//! out at once, the planner (the built-in [`parse`] of `clawchat-understand`) turns the words into a
 //! [`types::ParseResult`], the tasks are stored and announced in a `query-result`, the
 //! [`engine`] runs them, and the answer with its action cards is stored as the
 //! assistant's message before `stream_end`.
@@ -16,19 +16,26 @@ pub mod engine;
 pub mod hosts;
 pub mod inbox;
 pub mod model;
-pub mod parse;
 pub mod pqh;
 pub mod routes;
 pub mod tools;
 pub mod types;
 pub mod voice;
-pub mod when;
 
 use std::sync::Arc;
+
+use chrono::DateTime;
+use chrono_tz::Tz;
+pub use clawchat_understand::when;
 
 pub use engine::{
     Approval, ApprovalGate, BusApprovals, Engine, HostExecutor, Origin, PendingApprovals, PlanContext,
 };
+
+/// The built-in parser's plan for one line, as tasks ready to store and run.
+pub fn parse(text: &str, now: DateTime<Tz>) -> types::ParseResult {
+    clawchat_understand::parse(text, now).into()
+}
 
 /// What the rest of the server holds of the assistant.
 #[derive(Debug, Clone)]

@@ -7,7 +7,7 @@ use serde_json::json;
 use super::engine::{Origin, PlanContext};
 use super::inbox::Incoming;
 use super::types::{ParseResult, Target, TaskRecord};
-use super::{answer, model, parse};
+use super::{answer, model};
 use crate::bus::{ActionCard, PqhResponse, ServerEvent};
 use crate::db::new_id;
 use crate::error::{Checks, Result};
@@ -126,7 +126,7 @@ async fn answer_message(state: &AppState, acc: Accepted) -> Result<()> {
                 Err(e) => {
                     tracing::info!(reason = e.reason_code(), error = %e, "the model did not answer; using the built-in parser");
                     (
-                        parse::parse(&acc.content, now),
+                        super::parse(&acc.content, now),
                         "builtin".to_owned(),
                         Some(e.reason_code().to_owned()),
                         Origin::User,
@@ -134,7 +134,7 @@ async fn answer_message(state: &AppState, acc: Accepted) -> Result<()> {
                 }
             }
         }
-        None => (parse::parse(&acc.content, now), "builtin".to_owned(), None, Origin::User),
+        None => (super::parse(&acc.content, now), "builtin".to_owned(), None, Origin::User),
     };
     let origin = if acc.from_phone && origin == Origin::User { Origin::Phone } else { origin };
     let immediate = if said.trim().is_empty() {

@@ -16,7 +16,7 @@ use utoipa::{IntoParams, ToSchema};
 use utoipa_axum::{router::OpenApiRouter, routes};
 
 use super::engine::Approval;
-use super::{cli, parse, pqh};
+use super::{cli, pqh};
 use crate::api::{Page, Window};
 use crate::auth::AuthUser;
 use crate::bus::ServerEvent;
@@ -239,7 +239,7 @@ async fn parse_text(
         Error::invalid(field, e.to_string())
     })?;
     // Serialised from the typed value, so the f32 confidence reads 0.81, not its f64 widening.
-    Ok(Json(parse::parse(&req.text, now)))
+    Ok(Json(super::parse(&req.text, now)))
 }
 
 /// The assistant's tasks, newest first.

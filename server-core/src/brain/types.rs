@@ -7,92 +7,7 @@
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
-/// Every intent the contract knows. Serialised in snake_case, exactly as listed there.
-#[derive(ts_rs::TS, Serialize, Deserialize, Clone, Copy, Debug, PartialEq, Eq, Hash)]
-#[serde(rename_all = "snake_case")]
-pub enum Intent {
-    GeneralChat,
-    CreateTodo,
-    QueryTodos,
-    UpdateTodo,
-    DeleteTodo,
-    CompleteTodo,
-    CreateEvent,
-    QueryEvents,
-    UpdateEvent,
-    DeleteEvent,
-    CreateMemo,
-    QueryMemos,
-    UpdateMemo,
-    DeleteMemo,
-    Search,
-    DailyBriefing,
-    DelegateTask,
-    WebSearch,
-    OpenApp,
-    FileRead,
-    FileCreate,
-    ExecutorShell,
-}
-
-impl Intent {
-    /// The contract name, as it appears on the wire.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Intent::GeneralChat => "general_chat",
-            Intent::CreateTodo => "create_todo",
-            Intent::QueryTodos => "query_todos",
-            Intent::UpdateTodo => "update_todo",
-            Intent::DeleteTodo => "delete_todo",
-            Intent::CompleteTodo => "complete_todo",
-            Intent::CreateEvent => "create_event",
-            Intent::QueryEvents => "query_events",
-            Intent::UpdateEvent => "update_event",
-            Intent::DeleteEvent => "delete_event",
-            Intent::CreateMemo => "create_memo",
-            Intent::QueryMemos => "query_memos",
-            Intent::UpdateMemo => "update_memo",
-            Intent::DeleteMemo => "delete_memo",
-            Intent::Search => "search",
-            Intent::DailyBriefing => "daily_briefing",
-            Intent::DelegateTask => "delegate_task",
-            Intent::WebSearch => "web_search",
-            Intent::OpenApp => "open_app",
-            Intent::FileRead => "file_read",
-            Intent::FileCreate => "file_create",
-            Intent::ExecutorShell => "executor_shell",
-        }
-    }
-
-    /// Name of the tool that carries out this intent; `None` for plain conversation,
-    /// which needs no task at all.
-    pub fn tool(self) -> Option<&'static str> {
-        match self {
-            Intent::GeneralChat => None,
-            other => Some(other.as_str()),
-        }
-    }
-
-    /// Where the tool runs, as the tool registry says.
-    pub fn target(self) -> Target {
-        super::tools::for_intent(self).map_or(Target::Server, |t| t.target)
-    }
-
-    /// True for intents that change stored data or act on the host. The evaluation
-    /// counts these as "actions"; everything else only reads or talks.
-    pub fn is_action(self) -> bool {
-        !matches!(
-            self,
-            Intent::GeneralChat
-                | Intent::WebSearch
-                | Intent::Search
-                | Intent::QueryTodos
-                | Intent::QueryEvents
-                | Intent::QueryMemos
-                | Intent::DailyBriefing
-        )
-    }
-}
+pub use clawchat_understand::Intent;
 
 /// Lifecycle of one task. New tasks from the parser are always `Pending`.
 /// Stored in `agent_tasks.status` under the same names as on the wire.
@@ -160,7 +75,7 @@ impl TaskRecord {
                 depends_on: Vec::new(),
             },
             status: TaskStatus::Pending,
-            target: intent.target(),
+            target: super::tools::for_intent(intent).map_or(Target::Server, |t| t.target),
             output: None,
             error: None,
         })
@@ -175,6 +90,23 @@ pub struct ParseResult {
     /// 0.0 ..= 1.0; how sure the planner is that `intent` and `params` are right.
     pub confidence: f32,
     pub tasks: Vec<TaskRecord>,
+}
+
+impl From<clawchat_understand::Parsed> for ParseResult {
+    /// The parser's plan as tasks: each step becomes a pending task on the side the
+    /// tool registry names.
+    fn from(p: clawchat_understand::Parsed) -> Self {
+        let tasks = p
+            .steps
+            .into_iter()
+            .filter_map(|s| {
+                let mut rec = TaskRecord::pending(s.id, s.intent, s.inputs)?;
+                rec.task.depends_on = s.depends_on;
+                Some(rec)
+            })
+            .collect();
+        ParseResult { intent: p.intent, params: p.params, confidence: p.confidence, tasks }
+    }
 }
 
 impl ParseResult {
@@ -198,9 +130,18 @@ mod tests {
 
     #[test]
     fn host_tools_target_the_host() {
-        assert_eq!(Intent::FileRead.target(), Target::Host);
-        assert_eq!(Intent::OpenApp.target(), Target::Host);
-        assert_eq!(Intent::CreateMemo.target(), Target::Server);
+        assert_eq!(
+            TaskRecord::pending("t1".into(), Intent::FileRead, Map::new()).map(|r| r.target),
+            Some(Target::Host)
+        );
+        assert_eq!(
+            TaskRecord::pending("t1".into(), Intent::OpenApp, Map::new()).map(|r| r.target),
+            Some(Target::Host)
+        );
+        assert_eq!(
+            TaskRecord::pending("t1".into(), Intent::CreateMemo, Map::new()).map(|r| r.target),
+            Some(Target::Server)
+        );
     }
 
     #[test]

@@ -1,6 +1,6 @@
 //! Latency of the built-in parser and date resolver per utterance.
 //!
-//!     cargo bench -p clawchat-server --bench parser
+//!     cargo bench -p clawchat-understand --bench parser
 //!
 //! The corpus is the public evaluation data beside the repository (`../shared/eval`, all
 //! 4,111 texts) when present, else a few dozen utterances of our own. Criterion measures the
@@ -12,7 +12,7 @@ use std::time::Instant;
 
 use chrono::TimeZone as _;
 use chrono_tz::Tz;
-use clawchat_server::brain::{parse, when};
+use clawchat_understand::{parse, when};
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 
 const OWN: &[&str] = &[
@@ -34,7 +34,7 @@ const OWN: &[&str] = &[
 ];
 
 fn corpus() -> Vec<String> {
-    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../shared/eval");
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/eval");
     let mut texts = Vec::new();
     for file in [
         "clinc_train.jsonl",
@@ -69,13 +69,13 @@ fn bench(c: &mut Criterion) {
         .unwrap_or_else(|| chrono::Utc::now().with_timezone(&tz));
     let texts = corpus();
     // Compile the lazily built patterns before timing anything.
-    black_box(parse::parse("remind me to warm up tomorrow at 5pm", now));
+    black_box(parse("remind me to warm up tomorrow at 5pm", now));
 
     for (name, f) in [
         (
             "parse",
             Box::new(|t: &str| {
-                black_box(parse::parse(t, now));
+                black_box(parse(t, now));
             }) as Box<dyn Fn(&str)>,
         ),
         (
@@ -108,7 +108,7 @@ fn bench(c: &mut Criterion) {
     group.bench_function("parse", |b| {
         b.iter(|| {
             texts.iter().for_each(|t| {
-                black_box(parse::parse(t, now));
+                black_box(parse(t, now));
             })
         })
     });

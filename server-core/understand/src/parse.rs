@@ -17,14 +17,51 @@ use chrono_tz::Tz;
 use regex::Regex;
 use serde_json::{Map, Value};
 
-use super::types::{Intent, ParseResult, TaskRecord};
-use super::when::{self, Found, Grain};
+use crate::intent::Intent;
+use crate::when::{self, Found, Grain};
+
+/// What the parser makes of one utterance: the intent of its first (or only) request,
+/// that request's params, how sure it is, and the plan's steps in order.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Parsed {
+    pub intent: Intent,
+    pub params: Map<String, Value>,
+    /// 0.0 ..= 1.0; how sure the parser is that `intent` and `params` are right.
+    pub confidence: f32,
+    pub steps: Vec<Step>,
+}
+
+/// One step of a plan: a tool to call with its inputs, after the steps it depends on.
+///
+/// Ids are `"t1"`, `"t2"`, ... in plan order. An input may be exactly one placeholder
+/// (`"{{t1.content}}"`) standing for an earlier step's output.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Step {
+    pub id: String,
+    pub intent: Intent,
+    pub inputs: Map<String, Value>,
+    pub depends_on: Vec<String>,
+}
+
+impl Parsed {
+    /// The "I did not catch that" answer: conversation, no steps.
+    pub fn chat(confidence: f32) -> Self {
+        Parsed { intent: Intent::GeneralChat, params: Map::new(), confidence, steps: Vec::new() }
+    }
+}
+
+impl Step {
+    /// A step for `intent`, or none for plain conversation, which needs no tool.
+    fn new(id: String, intent: Intent, inputs: Map<String, Value>) -> Option<Self> {
+        intent.tool().map(|_| Step { id, intent, inputs, depends_on: Vec::new() })
+    }
+}
 
 /// Parse one utterance into an intent, its params and the task plan.
-pub fn parse(text: &str, now: DateTime<Tz>) -> ParseResult {
+pub fn parse(text: &str, now: DateTime<Tz>) -> Parsed {
     let text = text.trim();
     if text.is_empty() || text.len() > 2000 {
-        return ParseResult::chat(0.0);
+        return Parsed::chat(0.0);
     }
     let low = text.to_ascii_lowercase();
 
@@ -38,7 +75,7 @@ pub fn parse(text: &str, now: DateTime<Tz>) -> ParseResult {
     }
     match segment(text, &low, now) {
         Some(plan) => single(plan),
-        None => ParseResult::chat(0.3),
+        None => Parsed::chat(0.3),
     }
 }
 
@@ -68,9 +105,9 @@ impl Plan {
     }
 }
 
-fn single(plan: Plan) -> ParseResult {
-    let tasks = TaskRecord::pending("t1".to_string(), plan.intent, plan.params.clone()).into_iter().collect();
-    ParseResult { intent: plan.intent, params: plan.params, confidence: plan.confidence, tasks }
+fn single(plan: Plan) -> Parsed {
+    let steps = Step::new("t1".to_string(), plan.intent, plan.params.clone()).into_iter().collect();
+    Parsed { intent: plan.intent, params: plan.params, confidence: plan.confidence, steps }
 }
 
 // ---------------------------------------------------------------------------
@@ -160,11 +197,11 @@ static PRONOUN: LazyLock<Regex> = LazyLock::new(|| {
     .unwrap_or_else(|_| never())
 });
 
-fn compound(text: &str, low: &str, segments: &[Range<usize>], now: DateTime<Tz>) -> ParseResult {
+fn compound(text: &str, low: &str, segments: &[Range<usize>], now: DateTime<Tz>) -> Parsed {
     let mut clauses = Vec::new();
     for r in segments {
         let (Some(t), Some(l)) = (text.get(r.clone()), low.get(r.clone())) else {
-            return ParseResult::chat(0.3);
+            return Parsed::chat(0.3);
         };
         clauses.push((t, l, segment(t, l, now).filter(|p| p.intent != Intent::GeneralChat)));
     }
@@ -196,7 +233,7 @@ fn compound(text: &str, low: &str, segments: &[Range<usize>], now: DateTime<Tz>)
         // Every clause must be understood; a half-understood request is not acted on.
         match plan {
             Some(p) => plans.push(p),
-            None => return ParseResult::chat(0.3),
+            None => return Parsed::chat(0.3),
         }
     }
     // "open my shopping list and add eggs": showing the list first adds nothing.
@@ -253,17 +290,17 @@ fn compound(text: &str, low: &str, segments: &[Range<usize>], now: DateTime<Tz>)
             }
         }
         confidence = confidence.min(plan.confidence);
-        if let Some(mut rec) = TaskRecord::pending(id, plan.intent, inputs) {
-            rec.task.depends_on = depends;
-            tasks.push(rec);
+        if let Some(mut step) = Step::new(id, plan.intent, inputs) {
+            step.depends_on = depends;
+            tasks.push(step);
         }
     }
     let first = plans.first().cloned().unwrap_or_else(|| Plan::new(Intent::GeneralChat, 0.3));
-    ParseResult {
+    Parsed {
         intent: first.intent,
         params: first.params,
         confidence: ((confidence * 0.95 * 100.0).round() / 100.0).clamp(0.0, 1.0),
-        tasks,
+        steps: tasks,
     }
 }
 
@@ -1611,11 +1648,11 @@ mod tests {
             .unwrap_or_else(|| Los_Angeles.timestamp_opt(0, 0).unwrap())
     }
 
-    fn p(text: &str) -> ParseResult {
+    fn p(text: &str) -> Parsed {
         parse(text, now())
     }
 
-    fn param<'a>(r: &'a ParseResult, k: &str) -> &'a str {
+    fn param<'a>(r: &'a Parsed, k: &str) -> &'a str {
         r.params.get(k).and_then(Value::as_str).unwrap_or("")
     }
 
@@ -1694,8 +1731,8 @@ mod tests {
         assert_eq!(r.intent, Intent::CreateTodo);
         assert_eq!(param(&r, "title"), "call the dentist");
         assert_eq!(param(&r, "due_date"), "2026-03-11T15:00:00-07:00");
-        assert_eq!(r.tasks.len(), 1);
-        assert_eq!(r.tasks.first().map(|t| t.task.tool.as_str()), Some("create_todo"));
+        assert_eq!(r.steps.len(), 1);
+        assert_eq!(r.steps.first().map(|t| t.intent), Some(Intent::CreateTodo));
     }
 
     #[test]
@@ -1837,7 +1874,7 @@ mod tests {
         let r = p("read ~/notes/ideas.txt");
         assert_eq!(r.intent, Intent::FileRead);
         assert_eq!(param(&r, "path"), "~/notes/ideas.txt");
-        assert_eq!(r.tasks.first().map(|t| t.target), Some(crate::brain::types::Target::Host));
+        assert_eq!(r.steps.first().map(|t| t.intent), Some(Intent::FileRead));
         let r = p("create a file notes.txt with hello");
         assert_eq!(r.intent, Intent::FileCreate);
         assert_eq!(param(&r, "path"), "notes.txt");
@@ -1862,36 +1899,28 @@ mod tests {
         assert_eq!(p("give me my briefing").intent, Intent::DailyBriefing);
         let r = p("research flights to Lisbon and summarise them");
         assert_eq!(r.intent, Intent::DelegateTask);
-        assert_eq!(r.tasks.len(), 1);
+        assert_eq!(r.steps.len(), 1);
     }
 
     #[test]
     fn compound_request_wires_dependencies() {
         let r = p("read ~/notes/ideas.txt and save it as a memo");
         assert_eq!(r.intent, Intent::FileRead);
-        assert_eq!(r.tasks.len(), 2);
-        let t2 = r.tasks.get(1).map(|t| t.task.clone());
-        let t2 = t2.unwrap_or_else(|| {
-            r.tasks.first().map(|t| t.task.clone()).unwrap_or_else(|| crate::brain::types::TaskSpec {
-                task_id: String::new(),
-                tool: String::new(),
-                inputs: Value::Null,
-                depends_on: vec![],
-            })
-        });
-        assert_eq!(t2.task_id, "t2");
-        assert_eq!(t2.tool, "create_memo");
-        assert_eq!(t2.depends_on, vec!["t1".to_string()]);
-        assert_eq!(t2.inputs.get("content").and_then(Value::as_str), Some("{{t1.content}}"));
+        assert_eq!(r.steps.len(), 2);
+        let t2 = r.steps.get(1);
+        assert_eq!(t2.map(|t| t.id.as_str()), Some("t2"));
+        assert_eq!(t2.map(|t| t.intent), Some(Intent::CreateMemo));
+        assert_eq!(t2.map(|t| t.depends_on.clone()), Some(vec!["t1".to_string()]));
+        assert_eq!(t2.and_then(|t| t.inputs.get("content")).and_then(Value::as_str), Some("{{t1.content}}"));
         let r = p("open firefox and then run ls -la");
-        assert_eq!(r.tasks.len(), 2);
+        assert_eq!(r.steps.len(), 2);
     }
 
     #[test]
     fn half_understood_compound_is_not_acted_on() {
         let r = p("open the uber app and get me a car please");
         assert_eq!(r.intent, Intent::GeneralChat);
-        assert!(r.tasks.is_empty());
+        assert!(r.steps.is_empty());
     }
 
     #[test]
@@ -1992,7 +2021,7 @@ mod tests {
         let r = p("find and remove the book club meeting from my calendar");
         assert_eq!(r.intent, Intent::DeleteEvent);
         assert_eq!(param(&r, "title"), "book club meeting");
-        assert_eq!(r.tasks.len(), 1);
+        assert_eq!(r.steps.len(), 1);
         // "do" as a question word still asks.
         assert_eq!(p("do i have a meeting on thursday").intent, Intent::QueryEvents);
     }
@@ -2002,14 +2031,14 @@ mod tests {
         let r = p("take out the butter and put yoghurt on my grocery list");
         assert_eq!(r.intent, Intent::DeleteTodo);
         assert_eq!(param(&r, "title"), "butter");
-        assert_eq!(r.tasks.len(), 2);
+        assert_eq!(r.steps.len(), 2);
         let tags = r.params.get("tags").and_then(Value::as_array).map(Vec::len);
         assert_eq!(tags, Some(1));
         // Opening the list first adds no step of its own.
         let r = p("pull up my grocery list and add oat milk");
         assert_eq!(r.intent, Intent::CreateTodo);
         assert_eq!(param(&r, "title"), "oat milk");
-        assert_eq!(r.tasks.len(), 1);
+        assert_eq!(r.steps.len(), 1);
         // Without any list named, the clause is still not understood.
         assert_eq!(p("take out the butter and then sing").intent, Intent::GeneralChat);
     }
