@@ -33,6 +33,9 @@ pub enum Command {
         /// IANA time zone (default: TZ, else UTC).
         #[arg(long)]
         tz: Option<String>,
+        /// Language code dates are also read in, such as `de` (default: LANGUAGE, else `en`).
+        #[arg(long)]
+        lang: Option<String>,
     },
     /// Resolve date/time expressions (one per stdin line) into {"start","end","grain"} lines.
     When {
@@ -42,6 +45,9 @@ pub enum Command {
         /// IANA time zone (default: TZ, else UTC).
         #[arg(long)]
         tz: Option<String>,
+        /// Language code dates are also read in, such as `de` (default: LANGUAGE, else `en`).
+        #[arg(long)]
+        lang: Option<String>,
     },
     /// Set a new login PIN, print it once and end every existing login.
     ResetPin {
@@ -126,6 +132,9 @@ pub struct Settings {
     /// The user's IANA time zone; default is the system's.
     #[arg(long = "tz", env = "TZ")]
     pub tz: Option<String>,
+    /// The language dates are read in besides English (`de`, `fr`, `ko`, ...); `en` by default.
+    #[arg(long, env = "LANGUAGE", default_value = "en")]
+    pub language: String,
     /// Extra host names the server answers to (comma separated), besides loopback names and IPs.
     #[arg(long, env = "ALLOWED_HOSTS", value_delimiter = ',')]
     pub allowed_hosts: Vec<String>,
@@ -158,6 +167,7 @@ impl std::fmt::Debug for Settings {
             .field("ai_api_key", &self.ai_api_key.as_ref().map(|_| "<set>"))
             .field("ai_model", &self.ai_model)
             .field("tz", &self.tz)
+            .field("language", &self.language)
             .finish_non_exhaustive()
     }
 }
@@ -192,6 +202,13 @@ impl Settings {
             }
             None => Ok(self.data_dir()?.join("clawchat.db")),
         }
+    }
+
+    /// The language dates are read in: configured, else English. `LANGUAGE` as GNU sets it
+    /// (`de_DE:en`) names the first language of its list.
+    pub fn language(&self) -> clawchat_understand::Lang {
+        let first = self.language.split([':', '_', '.', '-']).next().unwrap_or("");
+        clawchat_understand::Lang::from_code(first).unwrap_or_default()
     }
 
     /// The user's time zone: configured, else the system's, else UTC.

@@ -182,7 +182,10 @@ impl App {
             base_url: settings.search_url.clone(),
             client: reqwest::Client::new(),
         };
-        let runtime = Arc::new(settings::Runtime::new(settings::saved_host_policy(&db.read).await?));
+        let runtime = Arc::new(settings::Runtime::new(
+            settings::saved_host_policy(&db.read).await?,
+            settings.language(),
+        ));
         let mut engine = brain::Engine::new(db.clone(), tz, bus.clone(), gate, web);
         engine.model = model_from(&settings);
         engine.host_policy = runtime.watch_host_policy();

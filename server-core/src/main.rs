@@ -24,12 +24,16 @@ async fn run() -> anyhow::Result<()> {
     match cli.command.unwrap_or(Command::Serve) {
         Command::Serve => run_server(cli.settings).await,
         Command::ResetPin { pin } => reset_pin(cli.settings, pin).await,
-        Command::Parse { now, tz } => {
-            brain::cli::run(brain::cli::Mode::Parse, brain::cli::reference(now.as_deref(), tz.as_deref())?)
-        }
-        Command::When { now, tz } => {
-            brain::cli::run(brain::cli::Mode::When, brain::cli::reference(now.as_deref(), tz.as_deref())?)
-        }
+        Command::Parse { now, tz, lang } => brain::cli::run(
+            brain::cli::Mode::Parse,
+            brain::cli::reference(now.as_deref(), tz.as_deref())?,
+            brain::cli::language(lang.as_deref(), &cli.settings)?,
+        ),
+        Command::When { now, tz, lang } => brain::cli::run(
+            brain::cli::Mode::When,
+            brain::cli::reference(now.as_deref(), tz.as_deref())?,
+            brain::cli::language(lang.as_deref(), &cli.settings)?,
+        ),
     }
 }
 

@@ -19,6 +19,8 @@ use sqlx::SqlitePool;
 use utoipa::ToSchema;
 use utoipa_axum::{router::OpenApiRouter, routes};
 
+use clawchat_understand::Lang;
+
 use crate::config::Settings;
 use crate::db::now_ms;
 use crate::error::{Checks, Error, ErrorBody, Result};
@@ -73,6 +75,8 @@ impl SecretBackend {
 #[derive(Debug)]
 pub struct Runtime {
     host_policy: tokio::sync::watch::Sender<HostPolicy>,
+    /// The language dates are read in, besides English; a change applies at once.
+    language: Mutex<Lang>,
     /// Whether the policy in force is one the user saved (else it is a default).
     host_policy_saved: AtomicBool,
     secret_backend: Mutex<Option<SecretBackend>>,
@@ -80,13 +84,23 @@ pub struct Runtime {
 
 impl Runtime {
     /// The runtime state for a store holding `saved` (the saved host policy, if any).
-    pub fn new(saved: Option<HostPolicy>) -> Self {
+    pub fn new(saved: Option<HostPolicy>, language: Lang) -> Self {
         let is_saved = saved.is_some();
         Self {
             host_policy: tokio::sync::watch::Sender::new(saved.unwrap_or_default()),
+            language: Mutex::new(language),
             host_policy_saved: AtomicBool::new(is_saved),
             secret_backend: Mutex::new(None),
         }
+    }
+
+    /// The language dates are read in.
+    pub fn language(&self) -> Lang {
+        *self.language.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    fn set_language(&self, language: Lang) {
+        *self.language.lock().unwrap_or_else(|p| p.into_inner()) = language;
     }
 
     /// The host policy in force.
@@ -136,6 +150,10 @@ pub struct SettingsView {
     pub ai_api_key_set: bool,
     /// IANA zone, such as `Europe/Lisbon`.
     pub timezone: String,
+    /// The language dates are read in besides English, as a code such as `de`.
+    pub language: String,
+    /// Every language code dates can be read in.
+    pub languages: Vec<String>,
     /// `HH:MM`, local time.
     pub briefing_time: String,
     pub enable_scheduler: bool,
@@ -168,6 +186,9 @@ pub struct SettingsPatch {
     pub ai_api_key: Option<String>,
     #[ts(optional)]
     pub timezone: Option<String>,
+    /// A language code such as `en`, `de`, `fr`, `ko`; applies at once.
+    #[ts(optional)]
+    pub language: Option<String>,
     #[ts(optional)]
     pub briefing_time: Option<String>,
     #[ts(optional)]
@@ -206,6 +227,7 @@ fn effective(mut settings: Settings, stored: &[(String, String)]) -> (Settings, 
             "ai_model" => settings.ai_model = value.clone(),
             "ai_api_key" => settings.ai_api_key = Some(value.clone()).filter(|k| !k.is_empty()),
             "timezone" => settings.tz = Some(value.clone()),
+            "language" => settings.language = value.clone(),
             "briefing_time" => settings.briefing_time = value.clone(),
             "enable_scheduler" => settings.enable_scheduler = value == "true",
             "host_policy" => policy = serde_json::from_str(value).unwrap_or_default(),
@@ -248,6 +270,8 @@ async fn view(state: &AppState) -> Result<SettingsView> {
         ai_model: next.ai_model.clone(),
         ai_api_key_set: next.ai_api_key.as_deref().is_some_and(|k| !k.is_empty()),
         timezone,
+        language: state.runtime.language().code().to_owned(),
+        languages: Lang::all().map(|l| l.code().to_owned()).collect(),
         briefing_time: next.briefing_time.clone(),
         enable_scheduler: next.enable_scheduler,
         host_policy,
@@ -309,6 +333,16 @@ fn validate(p: &SettingsPatch) -> Result<()> {
             "must be an IANA time zone such as Europe/Lisbon",
         );
     }
+    if let Some(v) = &p.language {
+        checks.check(
+            Lang::from_code(v).is_some(),
+            "language",
+            &format!(
+                "must be a language code dates can be read in: {}",
+                Lang::all().map(Lang::code).collect::<Vec<_>>().join(", ")
+            ),
+        );
+    }
     if let Some(v) = &p.briefing_time {
         checks.check(valid_hhmm(v), "briefing_time", "must be HH:MM, such as 08:00");
     }
@@ -349,7 +383,8 @@ fn folder_exists(raw: &str) -> bool {
 }
 
 /// Changes any subset of the writable settings; model, zone and scheduler changes apply
-/// after a restart (`restart_required` says when one is due), the host policy at once.
+/// after a restart (`restart_required` says when one is due), the host policy and the
+/// language at once.
 #[utoipa::path(patch, path = "/api/settings", tag = "settings", request_body = SettingsPatch, security(("bearer" = [])),
     responses(
         (status = 200, description = "The new settings", body = SettingsView),
@@ -380,6 +415,10 @@ async fn patch_settings(
     if let Some(v) = text(&patch.timezone) {
         writes.push(("timezone", v));
     }
+    let language = patch.language.as_deref().and_then(Lang::from_code);
+    if let Some(v) = language {
+        writes.push(("language", v.code().to_owned()));
+    }
     if let Some(v) = text(&patch.briefing_time) {
         writes.push(("briefing_time", v));
     }
@@ -409,6 +448,9 @@ async fn patch_settings(
     tx.commit().await?;
     if let Some(policy) = host_policy {
         state.runtime.save_host_policy(policy);
+    }
+    if let Some(language) = language {
+        state.runtime.set_language(language);
     }
     if !writes.is_empty() {
         state.bus.data_changed("settings");

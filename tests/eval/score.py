@@ -112,6 +112,49 @@ def score_intents(cmd, path, now, show_misses=0):
     return ind_ok, ind_total, other_bad, other_total
 
 
+def param_ok(key, want, params):
+    """One expected param of an everyday phrasing against what the parser gave."""
+    if key in ("due", "start"):
+        names = ("due_date", "start_time") if key == "due" else ("start_time", "due_date")
+        got = next((params[n] for n in names if params.get(n)), None)
+        return isinstance(got, str) and got.startswith(want)
+    got = params.get(key)
+    if key == "tags":
+        return isinstance(got, list) and [str(t).lower() for t in got] == [str(t).lower() for t in want]
+    if key == "priority" and want == "high":
+        return got in ("high", "urgent")
+    norm = lambda v: str(v).strip().strip(".!?").lower()
+    return got is not None and norm(got) == norm(want)
+
+
+def score_everyday(cmd, path, now, show_misses=0):
+    """Everyday phrasings: the intent alone, and the intent with every key param."""
+    rows = load(path)
+    results = run(cmd, "parse", [r["text"] for r in rows], now)
+    kinds = {}
+    bad_actions = chats = 0
+    misses = []
+    for row, res in zip(rows, results):
+        intent = res.get("intent", "?")
+        params = res.get("params", {})
+        k = kinds.setdefault(row["kind"], [0, 0, 0])
+        k[2] += 1
+        if intent == row["intent"]:
+            k[0] += 1
+            if all(param_ok(key, want, params) for key, want in row["params"].items()):
+                k[1] += 1
+            else:
+                misses.append(("params", row["text"], row["params"], params))
+        else:
+            misses.append(("intent", row["text"], row["intent"], intent))
+        if row["intent"] in READ_ONLY:
+            chats += 1
+            bad_actions += intent not in READ_ONLY
+    for m in misses[:show_misses]:
+        sys.stderr.write("EVERYDAY %s\t%r\twant %s\tgot %s\n" % m)
+    return kinds, bad_actions, chats
+
+
 def parse_out(s):
     if not s:
         return None
@@ -218,6 +261,18 @@ def main():
         ok, tot, bad, otot = score_intents(cmd, path, args.now, args.show_misses)
         print(f"| {name} | {tot + otot} | {pct(ok, tot)} ({ok}/{tot}) "
               f"| {pct(bad, otot)} ({bad}/{otot}) |")
+
+    path = os.path.join(HERE, "everyday.jsonl")
+    if os.path.exists(path):
+        kinds, bad, reads = score_everyday(cmd, path, args.now, args.show_misses)
+        print("\n| everyday phrasings (tests/eval/everyday.jsonl) | n | intent | intent and params |")
+        print("|---|---:|---:|---:|")
+        tot = [sum(k[i] for k in kinds.values()) for i in range(3)]
+        for kind in sorted(kinds):
+            k = kinds[kind]
+            print(f"| {kind} | {k[2]} | {pct(k[0], k[2])} | {pct(k[1], k[2])} |")
+        print(f"| all | {tot[2]} | {pct(tot[0], tot[2])} ({tot[0]}) | {pct(tot[1], tot[2])} ({tot[1]}) |")
+        print(f"\nEveryday reads and chat turned into an action: {bad}/{reads}.")
 
     path = os.path.join(ev, "chrono_en.jsonl")
     if os.path.exists(path):

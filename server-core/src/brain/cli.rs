@@ -3,9 +3,10 @@
 
 use std::io::{self, BufRead, BufWriter, Write};
 
-use chrono::{DateTime, FixedOffset, SecondsFormat, Utc};
+use chrono::{DateTime, Utc};
 use chrono_tz::Tz;
-use serde_json::{Value, json};
+
+use clawchat_understand::Lang;
 
 use super::when;
 
@@ -26,23 +27,12 @@ pub fn reference(now: Option<&str>, tz: Option<&str>) -> anyhow::Result<DateTime
     })
 }
 
-fn rfc3339(t: &DateTime<Tz>) -> String {
-    t.to_rfc3339_opts(SecondsFormat::Secs, false)
-}
-
-/// The `when` answer for one line.
-pub fn when_line(line: &str, now: DateTime<Tz>) -> Value {
-    match when::find(line, now) {
-        Some(f) => {
-            // A time said with its own zone ("9:00 PST") is written in that zone.
-            let at = |t: &DateTime<Tz>, zone: Option<FixedOffset>| match zone {
-                Some(off) => t.with_timezone(&off).to_rfc3339_opts(SecondsFormat::Secs, false),
-                None => rfc3339(t),
-            };
-            let end = f.end.as_ref().map(|e| at(e, f.end_zone));
-            json!({ "start": at(&f.start, f.zone), "end": end, "grain": f.grain })
-        }
-        None => json!({ "error": "no date or time found" }),
+/// The language dates are read in: `--lang`, else the configured one.
+pub fn language(lang: Option<&str>, settings: &crate::Settings) -> anyhow::Result<Lang> {
+    match lang {
+        Some(code) => Lang::from_code(code)
+            .ok_or_else(|| anyhow::anyhow!("--lang {code:?} is not a language dates can be read in")),
+        None => Ok(settings.language()),
     }
 }
 
@@ -51,7 +41,7 @@ pub enum Mode {
     When,
 }
 
-pub fn run(mode: Mode, now: DateTime<Tz>) -> anyhow::Result<()> {
+pub fn run(mode: Mode, now: DateTime<Tz>, lang: Lang) -> anyhow::Result<()> {
     let stdin = io::stdin();
     let mut out = BufWriter::new(io::stdout().lock());
     let result = (|| -> io::Result<()> {
@@ -61,8 +51,8 @@ pub fn run(mode: Mode, now: DateTime<Tz>) -> anyhow::Result<()> {
             // Written straight from the typed value, so the f32 confidence prints as 0.9,
             // not as its f64 widening.
             match mode {
-                Mode::Parse => serde_json::to_writer(&mut out, &super::parse(line, now))?,
-                Mode::When => serde_json::to_writer(&mut out, &when_line(line, now))?,
+                Mode::Parse => serde_json::to_writer(&mut out, &super::parse(line, now, lang))?,
+                Mode::When => serde_json::to_writer(&mut out, &when::answer(line, now, lang))?,
             }
             out.write_all(b"\n")?;
         }

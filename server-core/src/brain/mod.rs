@@ -33,8 +33,8 @@ pub use engine::{
 };
 
 /// The built-in parser's plan for one line, as tasks ready to store and run.
-pub fn parse(text: &str, now: DateTime<Tz>) -> types::ParseResult {
-    clawchat_understand::parse(text, now).into()
+pub fn parse(text: &str, now: DateTime<Tz>, lang: clawchat_understand::Lang) -> types::ParseResult {
+    clawchat_understand::parse_in(text, now, lang).into()
 }
 
 /// What the rest of the server holds of the assistant.

@@ -126,7 +126,7 @@ async fn answer_message(state: &AppState, acc: Accepted) -> Result<()> {
                 Err(e) => {
                     tracing::info!(reason = e.reason_code(), error = %e, "the model did not answer; using the built-in parser");
                     (
-                        super::parse(&acc.content, now),
+                        super::parse(&acc.content, now, state.runtime.language()),
                         "builtin".to_owned(),
                         Some(e.reason_code().to_owned()),
                         Origin::User,
@@ -134,7 +134,12 @@ async fn answer_message(state: &AppState, acc: Accepted) -> Result<()> {
                 }
             }
         }
-        None => (super::parse(&acc.content, now), "builtin".to_owned(), None, Origin::User),
+        None => (
+            super::parse(&acc.content, now, state.runtime.language()),
+            "builtin".to_owned(),
+            None,
+            Origin::User,
+        ),
     };
     let origin = if acc.from_phone && origin == Origin::User { Origin::Phone } else { origin };
     let immediate = if said.trim().is_empty() {

@@ -29,6 +29,8 @@ async fn settings_show_the_running_configuration_and_never_a_key() {
     assert_eq!(s["ai_model"], "test-model");
     assert_eq!(s["ai_api_key_set"], false);
     assert_eq!(s["timezone"], TZ);
+    assert_eq!(s["language"], "en");
+    assert!(s["languages"].as_array().unwrap().iter().any(|l| l == "de"), "{s}");
     assert_eq!(s["briefing_time"], "08:00");
     assert_eq!(s["enable_scheduler"], false);
     assert_eq!(
@@ -124,6 +126,7 @@ async fn bad_values_are_refused_with_the_field_named_and_nothing_changes() {
         (json!({"ai_model": "  "}), "ai_model"),
         (json!({"timezone": "Mars/Olympus"}), "timezone"),
         (json!({"briefing_time": "25:00"}), "briefing_time"),
+        (json!({"language": "klingon"}), "language"),
         (json!({"briefing_time": "8:00"}), "briefing_time"),
         (
             json!({"host_policy": {"allowed_folders": ["relative/path"], "auto_read": false}}),
@@ -150,6 +153,48 @@ async fn bad_values_are_refused_with_the_field_named_and_nothing_changes() {
         send(server.patch("/api/settings", &token).json(&json!({"enable_scheduler": "yes"}))).await;
     assert!(status.is_client_error(), "{status} {answer}");
     assert_eq!(server.get_ok("/api/settings", &token).await, before);
+}
+
+#[tokio::test]
+async fn a_language_applies_at_once_to_dates_in_chat_and_preview_and_holds_after_a_restart() {
+    let server = TestServer::start().await;
+    let token = server.token().await;
+    let line =
+        json!({"text": "remind me to call Oma morgen um 15 Uhr", "now": "2026-03-10T09:00:00Z", "tz": "UTC"});
+    let parse = |body: &Value| {
+        let request = server.post("/api/parse", &token).json(body);
+        async move {
+            let (status, answer) = send(request).await;
+            assert_eq!(status, StatusCode::OK, "{answer}");
+            answer
+        }
+    };
+    let before = parse(&line).await;
+    assert_ne!(
+        before["params"]["due_date"], "2026-03-11T15:00:00+00:00",
+        "German dates need the setting: {before}"
+    );
+
+    let (status, s) = send(server.patch("/api/settings", &token).json(&json!({"language": "de"}))).await;
+    assert_eq!(status, StatusCode::OK, "{s}");
+    assert_eq!(s["language"], "de");
+    assert_eq!(s["restart_required"], false, "a language applies at once");
+    let after = parse(&line).await;
+    assert_eq!(after["intent"], "create_todo", "{after}");
+    assert_eq!(after["params"]["due_date"], "2026-03-11T15:00:00+00:00", "{after}");
+    assert_eq!(after["params"]["title"], "call Oma", "{after}");
+    // English dates are still read.
+    let english =
+        json!({"text": "remind me to call Oma tomorrow at 3pm", "now": "2026-03-10T09:00:00Z", "tz": "UTC"});
+    let english = parse(&english).await;
+    assert_eq!(english["params"]["due_date"], "2026-03-11T15:00:00+00:00", "{english}");
+
+    let server = server.restart().await;
+    let token = server.token().await;
+    assert_eq!(server.get_ok("/api/settings", &token).await["language"], "de");
+    let (status, again) = send(server.post("/api/parse", &token).json(&line)).await;
+    assert_eq!(status, StatusCode::OK, "{again}");
+    assert_eq!(again["params"]["due_date"], "2026-03-11T15:00:00+00:00", "{again}");
 }
 
 #[tokio::test]

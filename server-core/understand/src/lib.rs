@@ -15,4 +15,5 @@ pub mod parse;
 pub mod when;
 
 pub use intent::Intent;
-pub use parse::{Parsed, Step, parse};
+pub use parse::{Parsed, Step, parse, parse_in};
+pub use when::Lang;

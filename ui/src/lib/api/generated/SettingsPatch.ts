@@ -8,4 +8,8 @@ export type SettingsPatch = { ai_provider?: string, ai_base_url?: string, ai_mod
 /**
  * Write-only. An empty string removes the stored key.
  */
-ai_api_key?: string, timezone?: string, briefing_time?: string, enable_scheduler?: boolean, host_policy?: HostPolicy, };
+ai_api_key?: string, timezone?: string, 
+/**
+ * A language code such as `en`, `de`, `fr`, `ko`; applies at once.
+ */
+language?: string, briefing_time?: string, enable_scheduler?: boolean, host_policy?: HostPolicy, };

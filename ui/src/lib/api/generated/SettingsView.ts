@@ -15,6 +15,14 @@ ai_api_key_set: boolean,
  */
 timezone: string, 
 /**
+ * The language dates are read in besides English, as a code such as `de`.
+ */
+language: string, 
+/**
+ * Every language code dates can be read in.
+ */
+languages: Array<string>, 
+/**
  * `HH:MM`, local time.
  */
 briefing_time: string, enable_scheduler: boolean, host_policy: HostPolicy, 

@@ -1,4 +1,7 @@
-//! Offline English date/time resolver.
+//! The hand-written English date rules, tried before the library: on the chrono corpus
+//! they are still right more often than the library with our layer (88 % against 60 %
+//! grain-aware), so the library reads what they do not (other languages, counted
+//! weekdays, abbreviations, ...).
 //!
 //! The text is split into word, number and punctuation tokens (keeping byte
 //! offsets so callers can cut the phrase out of a title), then a small
@@ -20,44 +23,15 @@
 use std::ops::Range;
 
 use chrono::{
-    DateTime, Datelike, Duration, FixedOffset, LocalResult, Months, NaiveDate, NaiveDateTime, NaiveTime,
-    Offset, TimeZone, Timelike, Weekday,
+    DateTime, Datelike, Duration, FixedOffset, Months, NaiveDate, NaiveTime, TimeZone, Timelike, Weekday,
 };
 use chrono_tz::Tz;
-use serde::{Deserialize, Serialize};
 
-/// How precise a resolved value is.
-#[derive(Serialize, Deserialize, Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
-#[serde(rename_all = "lowercase")]
-pub enum Grain {
-    Second,
-    Minute,
-    Hour,
-    Day,
-    Week,
-    Month,
-    Quarter,
-    Year,
-}
-
-/// A date/time expression found in a text.
-#[derive(Clone, Debug, PartialEq)]
-pub struct Found {
-    pub start: DateTime<Tz>,
-    /// Exclusive end of an explicit range or duration.
-    pub end: Option<DateTime<Tz>>,
-    pub grain: Grain,
-    /// Byte range of the matched phrase in the input text.
-    pub span: Range<usize>,
-    /// The UTC offset the text itself named for the start ("9:00 PST", an ISO
-    /// offset), if any; `start` is the same instant in the user's zone.
-    pub zone: Option<FixedOffset>,
-    /// The same for the end of a range.
-    pub end_zone: Option<FixedOffset>,
-}
+use super::{Found, Grain, localize};
 
 /// The first date/time expression in `text`, resolved against `now`.
-pub fn find(text: &str, now: DateTime<Tz>) -> Option<Found> {
+#[cfg(test)]
+pub(super) fn find(text: &str, now: DateTime<Tz>) -> Option<Found> {
     let toks = tokenize(text);
     let mut i = 0;
     while i < toks.len() {
@@ -72,7 +46,7 @@ pub fn find(text: &str, now: DateTime<Tz>) -> Option<Found> {
 }
 
 /// Every non-overlapping date/time expression in `text`, left to right.
-pub fn find_all(text: &str, now: DateTime<Tz>) -> Vec<Found> {
+pub(super) fn find_all(text: &str, now: DateTime<Tz>) -> Vec<Found> {
     let toks = tokenize(text);
     let mut out = Vec::new();
     let mut i = 0;
@@ -92,7 +66,7 @@ pub fn find_all(text: &str, now: DateTime<Tz>) -> Vec<Found> {
 /// Like [`find`], but a date said in one place and a time said in another
 /// ("tomorrow remind me to call at 5pm") are combined into one value. Returns
 /// the combined value and the spans of every phrase that went into it.
-pub fn find_combined(text: &str, now: DateTime<Tz>) -> Option<(Found, Vec<Range<usize>>)> {
+pub(super) fn find_combined(text: &str, now: DateTime<Tz>) -> Option<(Found, Vec<Range<usize>>)> {
     let toks = tokenize(text);
     let mut parts: Vec<(RangeSpec, usize, usize)> = Vec::new();
     let mut i = 0;
@@ -2058,24 +2032,6 @@ fn to_24(hour: u32, pm: Option<bool>) -> u32 {
         Some(true) if hour < 12 => hour + 12,
         Some(false) if hour == 12 => 0,
         _ => hour,
-    }
-}
-
-/// Turn a local wall-clock time into an instant, applying the DST rules in the
-/// module docs.
-pub fn localize(tz: Tz, naive: NaiveDateTime) -> Option<DateTime<Tz>> {
-    match tz.from_local_datetime(&naive) {
-        LocalResult::Single(t) => Some(t),
-        LocalResult::Ambiguous(a, b) => Some(a.min(b)),
-        LocalResult::None => {
-            // Read the wall time with the offset in force just before the gap, so
-            // 02:30 in a 02:00-03:00 spring-forward gap becomes 03:30.
-            let before =
-                tz.from_local_datetime(&naive.checked_sub_signed(Duration::hours(24))?).earliest()?;
-            let offset = i64::from(before.offset().fix().local_minus_utc());
-            let utc = naive.checked_sub_signed(Duration::try_seconds(offset)?)?;
-            Some(tz.from_utc_datetime(&utc))
-        }
     }
 }
 

@@ -1,0 +1,176 @@
+//! One clause, slot first: the slots are cut out, the classifier says what the rest
+//! asks for and how sure it is, and the params are built from the slots and the rest.
+//!
+//! Where the classifier is unsure the clause is conversation, unless a rule that only
+//! reads (a calendar question) or a rule that agrees with the classifier's own best
+//! guess answers it. A delete needs the classifier, a rule and a word that deletes to
+//! agree: a wrong delete costs the user far more than "I didn't catch that".
+
+use std::sync::LazyLock;
+
+use chrono::DateTime;
+use chrono_tz::Tz;
+use regex::Regex;
+use serde_json::Value;
+
+use super::rules::{self, date_value, period_end, rfc, rx, tidy};
+use super::slots::{self, Slots};
+use super::{Plan, frames};
+use crate::classify::{self, Prediction};
+use crate::intent::Intent;
+use crate::when::Lang;
+
+/// Below this the classifier's best guess is not acted on alone.
+const SURE: f32 = classify::TAU;
+
+/// A rule that agrees with the classifier's best guess may act on a weaker guess.
+const AGREE: f32 = 0.25;
+
+/// Words that delete or cancel. Without one, nothing is deleted.
+static DELETES: LazyLock<Regex> = LazyLock::new(|| {
+    rx(
+        r"\b(?:delete|remove|cancel|clear|erase|wipe|scrap|drop|discard|get rid of|take .+ off|cross .+ off|strike .+ off|scratch .+ off|call off|no longer (?:want|need)|don'?t need)\b",
+    )
+});
+
+/// "take the cake out of the oven", "remove the stain": a verb that deletes when it is
+/// said of a list or the calendar, and is an errand otherwise.
+static LIST_OR_CALENDAR: LazyLock<Regex> = LazyLock::new(|| {
+    rx(
+        r"\b(?:list|todos?|to-?dos?|tasks?|reminders?|alarms?|timers?|calendar|schedule|agenda|events?|meetings?|appointments?|call|party|dinner|lunch|class|session|booking|reservation|item)\b",
+    )
+});
+
+/// One clause: `full` is the clause as said (lowercased), `t` and `l` the request proper
+/// (politeness stripped) as said and lowercased.
+pub(super) fn clause(full: &str, t: &str, l: &str, now: DateTime<Tz>, lang: Lang) -> Option<Plan> {
+    let guess = classify::classify(full);
+    let rule = rules::organiser(t, l, now);
+    let intent = choose(&guess, rule.as_ref().map(|r| r.intent))?;
+    if matches!(intent, Intent::DeleteTodo | Intent::DeleteEvent) {
+        let agreed = rule.as_ref().is_some_and(|r| r.intent == intent);
+        if !DELETES.is_match(l) || !(agreed || LIST_OR_CALENDAR.is_match(l)) {
+            return None;
+        }
+    }
+    let slots = slots::find(t, l, now, lang);
+    let rest = slots::remainder(t, &slots.cut);
+    let confidence = (guess.p * 100.0).round() / 100.0;
+    match rule {
+        Some(r) if r.intent == intent => Some(repair(r, &slots, &rest)),
+        _ => build(intent, &slots, &rest, now).map(|p| Plan { confidence, ..p }),
+    }
+}
+
+/// The intent to act on: the classifier's when it is sure; else a reading rule, or an
+/// acting rule the classifier's best guess agrees with; else none (conversation).
+fn choose(guess: &Prediction, rule: Option<Intent>) -> Option<Intent> {
+    let said = guess.label.intent();
+    if guess.p >= SURE && said != Intent::GeneralChat {
+        return Some(said);
+    }
+    let rule = rule?;
+    let agrees = rule == said && guess.p >= AGREE;
+    let reads = !rule.is_action() && (said != Intent::GeneralChat || guess.p < SURE);
+    (agrees || reads).then_some(rule)
+}
+
+/// A rule's plan with what the slots say better: a todo's title made of what remains
+/// once the slots are cut (no "Reminder", no date, priority or list words), the
+/// priority, and the list as a tag. A rule keeps its title where nothing remains ("set a
+/// timer for 10 minutes" stays "Timer").
+fn repair(mut plan: Plan, slots: &Slots, rest: &str) -> Plan {
+    if matches!(plan.intent, Intent::CreateTodo | Intent::CompleteTodo | Intent::DeleteTodo) {
+        if let Some(title) = frames::Frame::of(plan.intent).and_then(|f| frames::title(rest, f)) {
+            plan.params.insert("title".into(), Value::String(title));
+        }
+    }
+    add_slots(plan, slots)
+}
+
+/// Priority and list from the slots, where the plan writes a todo.
+fn add_slots(mut plan: Plan, slots: &Slots) -> Plan {
+    if plan.intent == Intent::CreateTodo || plan.intent == Intent::QueryTodos {
+        if let Some(p) = slots.priority {
+            plan.params.entry("priority").or_insert_with(|| Value::String(p.into()));
+        }
+    }
+    if plan.intent == Intent::CreateTodo {
+        if let Some(list) = slots.list.as_deref().filter(|l| !l.is_empty()) {
+            plan.params
+                .entry("tags")
+                .or_insert_with(|| Value::Array(vec![Value::String(list.to_lowercase())]));
+        }
+    }
+    plan
+}
+
+/// The plan for `intent` from the slots and what remains.
+fn build(intent: Intent, slots: &Slots, rest: &str, now: DateTime<Tz>) -> Option<Plan> {
+    let when = slots.when.as_ref().map(|(f, _)| f);
+    let title = || frames::Frame::of(intent).and_then(|f| frames::title(rest, f));
+    let plan = Plan::new(intent, 0.8);
+    let plan = match intent {
+        Intent::CreateTodo => {
+            let plan = plan.with("title", title()?);
+            match when {
+                Some(f) => plan.with("due_date", date_value(f, &f.start)),
+                None => plan,
+            }
+        }
+        Intent::CreateEvent => match when {
+            Some(f) => {
+                let plan = plan.with("title", title()?).with("start_time", date_value(f, &f.start));
+                match f.end {
+                    Some(e) => plan.with("end_time", rfc(&e)),
+                    None => plan,
+                }
+            }
+            // An event with no time is a todo to arrange it.
+            None => Plan::new(Intent::CreateTodo, 0.7).with("title", title()?),
+        },
+        Intent::CompleteTodo | Intent::DeleteTodo => plan.with("title", title()?),
+        Intent::DeleteEvent => {
+            let plan = plan.with_opt("title", title());
+            let plan = match when {
+                Some(f) => plan.with("start_time", date_value(f, &f.start)),
+                None => plan,
+            };
+            if plan.params.is_empty() {
+                return None;
+            }
+            plan
+        }
+        Intent::UpdateTodo | Intent::UpdateEvent => update(intent, rest, when)?,
+        Intent::QueryTodos => match when {
+            Some(f) => plan.with("due_date", date_value(f, &period_end(f).unwrap_or(f.start))),
+            None if rest.to_ascii_lowercase().contains("overdue") => plan.with("due_date", rfc(&now)),
+            None => plan,
+        },
+        Intent::QueryEvents => match when {
+            Some(f) => {
+                let plan = plan.with("start_time", date_value(f, &f.start));
+                match f.end.or_else(|| period_end(f)) {
+                    Some(e) => plan.with("end_time", date_value(f, &e)),
+                    None => plan,
+                }
+            }
+            None => plan,
+        },
+        Intent::CreateMemo => plan.with("content", tidy(rest, 0..rest.len(), &[])?),
+        _ => plan,
+    };
+    Some(add_slots(plan, slots))
+}
+
+/// "rename X to Y", "move X to friday", "push X back an hour".
+fn update(intent: Intent, rest: &str, when: Option<&crate::when::Found>) -> Option<Plan> {
+    let field = if intent == Intent::UpdateEvent { "start_time" } else { "due_date" };
+    let (title, new_title) = frames::change(rest)?;
+    let plan = Plan::new(intent, 0.75).with("title", title).with_opt("new_title", new_title);
+    let plan = match when {
+        Some(f) => plan.with(field, date_value(f, &f.start)),
+        None => plan,
+    };
+    (plan.params.len() > 1).then_some(plan)
+}

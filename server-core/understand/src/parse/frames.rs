@@ -1,0 +1,222 @@
+//! Titles from what remains of a clause once its slots are cut: the words that frame
+//! a request ("remind me to", "I need to", "mark ... as done") are taken off its ends,
+//! and what is left is the thing itself, in the user's own words and casing.
+
+use std::sync::LazyLock;
+
+use regex::Regex;
+
+use super::rules::{rx, tidy};
+use crate::intent::Intent;
+
+/// Which kind of request a title is cut from.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(super) enum Frame {
+    AddTodo,
+    AddEvent,
+    Done,
+    Drop,
+}
+
+impl Frame {
+    pub(super) fn of(intent: Intent) -> Option<Frame> {
+        match intent {
+            Intent::CreateTodo => Some(Frame::AddTodo),
+            Intent::CreateEvent => Some(Frame::AddEvent),
+            Intent::CompleteTodo => Some(Frame::Done),
+            Intent::DeleteTodo | Intent::DeleteEvent => Some(Frame::Drop),
+            _ => None,
+        }
+    }
+
+    fn lead(self) -> &'static Regex {
+        match self {
+            Frame::AddTodo => &ADD_TODO,
+            Frame::AddEvent => &ADD_EVENT,
+            Frame::Done => &DONE,
+            Frame::Drop => &DROP,
+        }
+    }
+
+    fn tail(self) -> &'static Regex {
+        match self {
+            Frame::Done => &DONE_TAIL,
+            Frame::Drop => &DROP_TAIL,
+            Frame::AddTodo | Frame::AddEvent => &ADD_TAIL,
+        }
+    }
+}
+
+/// The ways people ask for a todo or a reminder, one of which may lead the clause
+/// (several may follow each other: "please add a task: I need to ...").
+static ADD_TODO: LazyLock<Regex> = LazyLock::new(|| {
+    rx(
+        r"^(?:(?:please|pls|hey|ok|okay|so|also|oh|and)\b[\s,]*|(?:can|could|would|will) (?:you|u)(?: please)? |remind me(?: again)?(?: (?:to|that|about|of|i need to|i have to|i've got to|i should))?\b|(?:set|create|make|add|put|write|jot|pop|new|start|give me)(?: (?:me|down|in|up))?(?: (?:a|an|another|the|one more))?(?: new| quick)?(?: (?:reminder|todo|to-do|to do|task|item|entry|alarm|timer|note))?(?: (?:to|that|for|about|called|named|titled|saying))?\b|(?:i|we)(?: really| still| also)? (?:need|have|want|must|should|ought|got|gotta|'ve got|have got)(?: to)?\b|i'(?:ve|d|ll) (?:got to|have to|need to|better)\b|(?:gotta|have to|need to|must|got to|should)\b|(?:don'?t|do not) (?:let me )?forget(?: (?:to|about))?\b|(?:make sure|be sure)(?: (?:i|that i|to|we))?\b|remember(?: to)?\b|(?:reminder|todo|to-do|task|note)\s*[:-]|don'?t forget(?: to)?\b|(?:it'?s )?time to\b|(?:it'?s )?time for\b)[\s,:-]*",
+    )
+});
+
+static ADD_EVENT: LazyLock<Regex> = LazyLock::new(|| {
+    rx(
+        r"^(?:(?:please|pls|so|also|oh|and)\b[\s,]*|(?:can|could|would|will) (?:you|u)(?: please)? |(?:schedule|book|add|create|set up|setup|put|plan|arrange|organi[sz]e|make|pencil in|block(?: out| off)?|enter|log|new)(?: (?:in|me|down))?(?: (?:a|an|the|my))?(?: new)?(?: (?:calendar )?(?:event|entry|slot))?(?: (?:for|called|named|titled))?\b|(?:i|we)(?: have| got|'ve got| am having|'m having| are having|'re having)(?: (?:a|an|my|our))?\b|(?:there'?s|there is)(?: (?:a|an))?\b)[\s,:-]*",
+    )
+});
+
+static DONE: LazyLock<Regex> = LazyLock::new(|| {
+    rx(
+        r"^(?:(?:please|pls|so|ok|okay|oh|and|yay|finally)\b[\s,]*|(?:can|could|would|will) (?:you|u)(?: please)? |(?:mark|set|check|tick|cross|strike|scratch)(?: off| out)?(?: (?:the|my))?(?: (?:task|todo|to-do|item|reminder))?\b|(?:complete|completed|finish|finished|done(?: with)?|did)(?: (?:the|my))?(?: (?:task|todo|to-do|item))?\b|i(?:'ve| have)?(?: just| already| finally| now)? (?:finished|completed|done|did|am done with|'m done with)\b|i'm (?:done|finished) with\b|i am (?:done|finished) with\b|(?:just|already|finally) (?:finished|completed|did)\b)[\s,:-]*",
+    )
+});
+
+static DROP: LazyLock<Regex> = LazyLock::new(|| {
+    rx(
+        r"^(?:(?:please|pls|so|ok|okay|oh|and)\b[\s,]*|(?:can|could|would|will) (?:you|u)(?: please)? |(?:delete|remove|cancel|erase|drop|clear|scrap|discard|get rid of|take|cross|strike|scratch|call off)(?: out| off)?(?: (?:the|my|that|this|our))?(?: (?:task|todo|to-do|item|reminder|entry|event))?(?: (?:called|named|titled|for|about|to))?\b|i (?:no longer|don'?t) (?:need|want)(?: (?:the|my|to))?\b)[\s,:-]*",
+    )
+});
+
+static ADD_TAIL: LazyLock<Regex> = LazyLock::new(|| {
+    rx(
+        r"[\s,]*(?:please|pls|thanks|thank you|for me|remind me(?: about it| of it| to do it)?|(?:and |so )?(?:can|could) you remind me|too|as well|as a (?:task|todo|reminder))[\s.!]*$",
+    )
+});
+
+static DONE_TAIL: LazyLock<Regex> = LazyLock::new(|| {
+    rx(
+        r"[\s,]*(?:(?:as |is |are |it'?s |now )?(?:done|complete|completed|finished|off|out)|please|thanks|already|at last|finally|!+)[\s.!]*$",
+    )
+});
+
+static DROP_TAIL: LazyLock<Regex> = LazyLock::new(|| {
+    rx(
+        r"[\s,]*(?:off|out|please|thanks|from (?:it|there)|(?:from|off)(?: of)?|altogether|completely)[\s.!]*$",
+    )
+});
+
+/// Past forms that do not stem to their present ("I paid the bill" is the todo "pay
+/// the bill"). Regular "-ed" forms need nothing: the search stems them.
+const IRREGULAR_PAST: &[(&str, &str)] = &[
+    ("paid", "pay"),
+    ("bought", "buy"),
+    ("sent", "send"),
+    ("made", "make"),
+    ("wrote", "write"),
+    ("did", "do"),
+    ("got", "get"),
+    ("took", "take"),
+    ("gave", "give"),
+    ("sold", "sell"),
+    ("brought", "bring"),
+    ("went", "go"),
+    ("ran", "run"),
+    ("found", "find"),
+    ("fed", "feed"),
+    ("fixed", "fix"),
+    ("rang", "ring"),
+    ("swept", "sweep"),
+    ("built", "build"),
+    ("drew", "draw"),
+    ("hung", "hang"),
+    ("met", "meet"),
+    ("spoke", "speak"),
+    ("told", "tell"),
+    ("threw", "throw"),
+    ("picked", "pick"),
+    ("put", "put"),
+    ("read", "read"),
+    ("cut", "cut"),
+];
+
+/// The title of a clause of this kind, from what remains of it.
+pub(super) fn title(rest: &str, frame: Frame) -> Option<String> {
+    let mut s = rest.trim().to_string();
+    for _ in 0..4 {
+        let low = s.to_ascii_lowercase();
+        let lead = frame.lead().find(&low).map_or(0, |m| m.end());
+        let tail = frame.tail().find(&low).map_or(low.len(), |m| m.start());
+        if lead == 0 && tail == low.len() || lead >= tail {
+            if lead >= tail {
+                s.clear();
+            }
+            break;
+        }
+        s = s.get(lead..tail).unwrap_or("").trim().to_string();
+    }
+    if frame == Frame::Done {
+        s = present(&s);
+    }
+    tidy(&s, 0..s.len(), &[])
+}
+
+/// "I paid the electricity bill" said as a fact: the todo it completes is "pay the
+/// electricity bill".
+fn present(s: &str) -> String {
+    let low = s.to_ascii_lowercase();
+    let low = low.strip_prefix("i ").unwrap_or(&low);
+    let start = s.len() - low.len();
+    let (first, rest) = low.split_once(' ').unwrap_or((low, ""));
+    match IRREGULAR_PAST.iter().find(|(past, _)| *past == first) {
+        Some((_, base)) => {
+            let tail = s.get(start + first.len()..).unwrap_or("");
+            format!("{base}{tail}").trim().to_string()
+        }
+        None if start > 0 => s.get(start..).unwrap_or(rest).to_string(),
+        None => s.to_string(),
+    }
+}
+
+/// "rename X to Y" gives X and Y; "move X (to friday)", "push X back", "reschedule
+/// X" give X alone (the new time is a slot).
+static CHANGE: LazyLock<Regex> = LazyLock::new(|| {
+    rx(
+        r"^(?:(?:please|pls|so|ok|okay)\b[\s,]*)?(?:(?:can|could|would|will) (?:you|u)(?: please)? )?(?:(?P<rename>rename|retitle|change the (?:name|title) of|call)\s+(?P<old>.+?)\s+(?:to|as|into)\s+(?P<new>.+)|(?:move|push|reschedule|postpone|shift|delay|bring forward|bump|change|update|set|make|put off|push back|move up)(?: up| back| forward| off)?\s+(?P<what>.+?)(?:\s+(?:to|until|till|for|back|forward|up|later|earlier|by|back to|forward to|over to|so (?:it|that it)\b.*))*)[\s.!]*$",
+    )
+});
+
+pub(super) fn change(rest: &str) -> Option<(String, Option<String>)> {
+    let low = rest.to_ascii_lowercase();
+    let c = CHANGE.captures(&low)?;
+    let cut = |name: &str| c.name(name).and_then(|m| tidy(rest, m.range(), &[]));
+    if c.name("rename").is_some() {
+        return Some((cut("old")?, cut("new")));
+    }
+    let what = cut("what")?;
+    let what = what.strip_suffix(" back").unwrap_or(&what).to_string();
+    Some((what, None))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_todo_title_keeps_only_the_task() {
+        assert_eq!(title("remind me to water the ferns", Frame::AddTodo).as_deref(), Some("water the ferns"));
+        assert_eq!(
+            title("I really need to renew my library card", Frame::AddTodo).as_deref(),
+            Some("renew my library card")
+        );
+        assert_eq!(
+            title("don't let me forget to feed the cat", Frame::AddTodo).as_deref(),
+            Some("feed the cat")
+        );
+        assert_eq!(title("add Buy stamps", Frame::AddTodo).as_deref(), Some("Buy stamps"));
+        assert_eq!(title("set a reminder", Frame::AddTodo), None);
+    }
+
+    #[test]
+    fn a_completion_said_as_a_fact_names_the_todo() {
+        assert_eq!(title("I paid the gas bill", Frame::Done).as_deref(), Some("pay the gas bill"));
+        assert_eq!(title("mark wash the car as done", Frame::Done).as_deref(), Some("wash the car"));
+        assert_eq!(title("tick off bread", Frame::Done).as_deref(), Some("bread"));
+        assert_eq!(title("I called the plumber", Frame::Done).as_deref(), Some("called the plumber"));
+    }
+
+    #[test]
+    fn renames_and_moves_name_the_item() {
+        assert_eq!(
+            change("rename buy bread to buy rye bread"),
+            Some(("buy bread".into(), Some("buy rye bread".into())))
+        );
+        assert_eq!(change("move the budget review to"), Some(("budget review".into(), None)));
+        assert_eq!(change("push my haircut back"), Some(("haircut".into(), None)));
+    }
+}

@@ -1,0 +1,151 @@
+//! The spans of a clause that carry values rather than the request itself: when, how
+//! important, which list. They are found first and cut out, so the intent is decided
+//! on what remains and the title is made of what remains, whatever the word order.
+
+use std::ops::Range;
+use std::sync::LazyLock;
+
+use chrono::DateTime;
+use chrono_tz::Tz;
+use regex::Regex;
+
+use super::rules::rx;
+use crate::when::{self, Found, Lang};
+
+/// The values a clause states, with the byte spans they were said in.
+#[derive(Clone, Debug, Default)]
+pub(super) struct Slots {
+    /// The date or time of the request, and every phrase that went into it.
+    pub when: Option<(Found, Vec<Range<usize>>)>,
+    /// `urgent`, `high` or `low`.
+    pub priority: Option<&'static str>,
+    /// The list named ("my groceries list" gives `groceries`); `Some("")` for a
+    /// list that is just the todo list.
+    pub list: Option<String>,
+    /// Whether the list phrase named the calendar ("to my calendar").
+    pub calendar: bool,
+    /// Every span above, to cut from the title.
+    pub cut: Vec<Range<usize>>,
+}
+
+/// "high priority", "urgent:", "important -", "!!": the words that only say how much
+/// something matters. A following "task" or "todo" goes with them ("add a high
+/// priority task pay rent").
+static PRIORITY: LazyLock<Regex> = LazyLock::new(|| {
+    rx(
+        r"(?:\b(?:(?:with|as|at|of)\s+)?(?:a\s+)?(?P<level>top|high|highest|low|lowest|medium|normal)[- ]priority(?:\s+(?:task|todo|to-do|item|reminder))?\b|\b(?P<urgent>urgent|urgently|asap)\b|(?:^|\b)(?P<important>important|importantly)\b)(?:\s*[:!,-]+)?|(?P<bang>!{2,})",
+    )
+});
+
+/// "to my groceries list", "off the shopping list", "on my to-do list", "to my
+/// calendar": where an item goes or comes from.
+static LIST: LazyLock<Regex> = LazyLock::new(|| {
+    rx(
+        r"\b(?:to|on|onto|in|into|from|off(?:\s+of)?|for|under)\s+(?:my|the|our|a)\s+(?:(?P<name>[a-z][\w'-]*(?:\s+[a-z][\w'-]*)?)\s+)?(?P<noun>list|checklist|to-?do list|to do list|todo list|todos|to-?dos|tasks|reminders|calendar|schedule|agenda)\b",
+    )
+});
+
+/// List names that are only the todo list itself.
+const PLAIN_LISTS: &[&str] = &["to-do", "todo", "to do", "task", "tasks", "reminder", "reminders", "new"];
+
+/// The slots of a clause: `t` is its text, `l` the same lowercased.
+pub(super) fn find(t: &str, l: &str, now: DateTime<Tz>, lang: Lang) -> Slots {
+    let mut s = Slots { when: when::find_combined_in(t, now, lang), ..Slots::default() };
+    if let Some((_, spans)) = &s.when {
+        s.cut.extend(spans.iter().cloned());
+    }
+    for c in PRIORITY.captures_iter(l) {
+        let Some(whole) = c.get(0) else { continue };
+        if s.cut.iter().any(|r| r.start < whole.end() && whole.start() < r.end) {
+            continue;
+        }
+        let level = match c.name("level").map(|m| m.as_str()) {
+            Some("low" | "lowest") => "low",
+            Some("medium" | "normal") => "medium",
+            Some(_) => "high",
+            None if c.name("urgent").is_some() => "urgent",
+            None => "high",
+        };
+        s.priority.get_or_insert(level);
+        s.cut.push(whole.range());
+    }
+    if let Some(c) = LIST.captures(l) {
+        if let (Some(whole), Some(noun)) = (c.get(0), c.name("noun")) {
+            let noun = noun.as_str();
+            s.calendar = matches!(noun, "calendar" | "schedule" | "agenda");
+            let name = c.name("name").map(|m| m.as_str().trim()).unwrap_or("");
+            let name =
+                if matches!(noun, "list" | "checklist") && !PLAIN_LISTS.contains(&name) { name } else { "" };
+            if !s.calendar {
+                s.list = Some(name.to_string());
+            }
+            s.cut.push(whole.range());
+        }
+    }
+    s.cut.sort_by_key(|r| r.start);
+    s
+}
+
+/// The clause with every slot cut out and the gaps closed, lowercased and as said.
+pub(super) fn remainder(t: &str, cut: &[Range<usize>]) -> String {
+    let mut out = String::with_capacity(t.len());
+    let mut pos = 0;
+    for c in cut {
+        if c.start > pos {
+            out.push_str(t.get(pos..c.start).unwrap_or(""));
+            out.push(' ');
+        }
+        pos = pos.max(c.end);
+    }
+    out.push_str(t.get(pos..).unwrap_or(""));
+    out.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::TimeZone;
+
+    fn now() -> DateTime<Tz> {
+        chrono_tz::UTC
+            .timestamp_opt(1_773_144_000, 0)
+            .single()
+            .unwrap_or_else(|| chrono_tz::UTC.timestamp_nanos(0))
+    }
+
+    fn rest(text: &str) -> (String, Slots) {
+        let s = find(text, &text.to_ascii_lowercase(), now(), Lang::ENGLISH);
+        (remainder(text, &s.cut), s)
+    }
+
+    #[test]
+    fn a_priority_said_first_is_cut_and_kept() {
+        let (r, s) = rest("important: ring the insurer");
+        assert_eq!(r, "ring the insurer");
+        assert_eq!(s.priority, Some("high"));
+        let (r, s) = rest("put a low priority task sort the photos");
+        assert_eq!(r, "put a sort the photos");
+        assert_eq!(s.priority, Some("low"));
+        let (_, s) = rest("urgent - renew the car tax");
+        assert_eq!(s.priority, Some("urgent"));
+    }
+
+    #[test]
+    fn a_named_list_is_cut_and_named() {
+        let (r, s) = rest("tick off bread from my weekend shopping list");
+        assert_eq!(r, "tick off bread");
+        assert_eq!(s.list.as_deref(), Some("weekend shopping"));
+        let (r, s) = rest("add oat milk to my to-do list");
+        assert_eq!(r, "add oat milk");
+        assert_eq!(s.list.as_deref(), Some(""));
+        let (_, s) = rest("put the quiz night on my calendar");
+        assert!(s.calendar && s.list.is_none());
+    }
+
+    #[test]
+    fn words_that_only_look_like_slots_stay() {
+        let (r, s) = rest("the list of books I lent out");
+        assert_eq!(r, "the list of books I lent out");
+        assert!(s.list.is_none() && s.priority.is_none());
+    }
+}

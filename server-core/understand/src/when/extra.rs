@@ -1,0 +1,140 @@
+//! Phrasings duckling reads wrongly for an assistant; each has a test in
+//! `tests.rs` showing the library's reading and ours.
+
+use std::sync::LazyLock;
+
+use chrono::{DateTime, Datelike, Duration, FixedOffset, NaiveDate, NaiveDateTime, TimeZone, Weekday};
+use chrono_tz::Tz;
+use regex::{Captures, Regex};
+
+use super::Grain;
+use super::engine::{Cand, Point, Shape};
+
+/// Our own candidates in `text`.
+pub(super) fn candidates(text: &str, now: DateTime<Tz>) -> Vec<Cand> {
+    let rules: [(&LazyLock<Regex>, Rule); 4] = [
+        (&ISO, iso_instant),
+        (&AFTER_NEXT, weekday_after_next),
+        (&WEEK_OF, week_of_month),
+        (&MONTH_ALONE, month_alone),
+    ];
+    let mut out = Vec::new();
+    for (re, rule) in rules {
+        for caps in re.captures_iter(text) {
+            let Some(m) = caps.get(0) else { continue };
+            let lead = m.as_str().len() - m.as_str().trim_start().len();
+            let span = m.start() + lead..m.start() + m.as_str().trim_end().len();
+            if let Some((start, grain, zone)) = rule(&caps, now) {
+                out.push(Cand { span, start, end: None, grain, shape: Shape::Single, zone, rank: 2 });
+            }
+        }
+    }
+    out
+}
+
+type Rule = fn(&Captures<'_>, DateTime<Tz>) -> Option<(Point, Grain, Option<FixedOffset>)>;
+
+fn num(caps: &Captures<'_>, i: usize) -> Option<u32> {
+    caps.get(i)?.as_str().parse().ok()
+}
+
+/// "2026-05-01T10:00:00+02:00": duckling splits an ISO 8601 time with an offset
+/// into three phrases.
+static ISO: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(
+        r"\b(\d{4})-(\d{2})-(\d{2})[T ](\d{2}):(\d{2})(?::(\d{2})(?:\.\d+)?)?(Z|[+-]\d{2}(?::?\d{2})?)",
+    )
+    .expect("regex")
+});
+
+fn iso_instant(caps: &Captures<'_>, _now: DateTime<Tz>) -> Option<(Point, Grain, Option<FixedOffset>)> {
+    let date = NaiveDate::from_ymd_opt(num(caps, 1)? as i32, num(caps, 2)?, num(caps, 3)?)?;
+    let sec = caps.get(6).map_or(Some(0), |_| num(caps, 6))?;
+    let naive = date.and_hms_opt(num(caps, 4)?, num(caps, 5)?, sec)?;
+    let off = caps.get(7)?.as_str();
+    let secs = if off == "Z" {
+        0
+    } else {
+        let sign = if off.starts_with('-') { -1 } else { 1 };
+        let digits: String = off.chars().filter(char::is_ascii_digit).collect();
+        let h: i32 = digits.get(..2)?.parse().ok()?;
+        let m: i32 = digits.get(2..).filter(|s| !s.is_empty()).map_or(Some(0), |s| s.parse().ok())?;
+        sign * (h * 3600 + m * 60)
+    };
+    let zone = FixedOffset::east_opt(secs)?;
+    let at = zone.from_local_datetime(&naive).single()?;
+    let grain = if caps.get(6).is_some() { Grain::Second } else { Grain::Minute };
+    Some((Point::At(at), grain, Some(zone)))
+}
+
+fn weekday(w: &str) -> Option<Weekday> {
+    let w = w.to_lowercase();
+    Some(match w.get(..3)? {
+        "mon" => Weekday::Mon,
+        "tue" => Weekday::Tue,
+        "wed" => Weekday::Wed,
+        "thu" => Weekday::Thu,
+        "fri" => Weekday::Fri,
+        "sat" => Weekday::Sat,
+        "sun" => Weekday::Sun,
+        _ => return None,
+    })
+}
+
+/// "monday after next": duckling reads it as next monday; it is the one after.
+static AFTER_NEXT: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?i)\b(monday|tuesday|wednesday|thursday|friday|saturday|sunday) after next\b")
+        .expect("regex")
+});
+
+fn weekday_after_next(caps: &Captures<'_>, now: DateTime<Tz>) -> Option<(Point, Grain, Option<FixedOffset>)> {
+    let want = weekday(caps.get(1)?.as_str())?;
+    let today = now.naive_local().date();
+    let ahead = (7 + want.num_days_from_monday() - today.weekday().num_days_from_monday()) % 7;
+    let next = today + Duration::days(i64::from(if ahead == 0 { 7 } else { ahead }));
+    Some((Point::Wall(midnight(next + Duration::days(7))), Grain::Day, None))
+}
+
+fn midnight(d: NaiveDate) -> NaiveDateTime {
+    d.and_time(chrono::NaiveTime::MIN)
+}
+
+const MONTHS: &str = "january|february|march|april|may|june|july|august|september|october|november|december";
+
+fn month(w: &str) -> Option<u32> {
+    let w = w.to_lowercase();
+    MONTHS.split('|').position(|m| m == w).and_then(|i| u32::try_from(i + 1).ok())
+}
+
+/// "the second week of April": the weeks of a month start on Mondays, the first
+/// being the one that holds the 1st; duckling gives a day instead.
+static WEEK_OF: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(&format!(r"(?i)\b(?:the )?(first|second|third|fourth|1st|2nd|3rd|4th) week of ({MONTHS})\b"))
+        .expect("regex")
+});
+
+fn week_of_month(caps: &Captures<'_>, now: DateTime<Tz>) -> Option<(Point, Grain, Option<FixedOffset>)> {
+    let nth: i64 = match caps.get(1)?.as_str().to_lowercase().as_str() {
+        "first" | "1st" => 0,
+        "second" | "2nd" => 1,
+        "third" | "3rd" => 2,
+        _ => 3,
+    };
+    let m = month(caps.get(2)?.as_str())?;
+    let today = now.naive_local().date();
+    // The month's next occurrence, this one included.
+    let year = if m < today.month() { today.year() + 1 } else { today.year() };
+    let first = NaiveDate::from_ymd_opt(year, m, 1)?;
+    let monday = first - Duration::days(i64::from(first.weekday().num_days_from_monday()));
+    Some((Point::Wall(midnight(monday + Duration::weeks(nth))), Grain::Week, None))
+}
+
+/// A message that is only a capitalised month name ("May", "February."): duckling
+/// leaves "May" alone, since it is mostly a verb inside sentences.
+static MONTH_ALONE: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"^\s*(May)\s*[.!]?\s*$").expect("regex"));
+
+fn month_alone(_caps: &Captures<'_>, now: DateTime<Tz>) -> Option<(Point, Grain, Option<FixedOffset>)> {
+    let today = now.naive_local().date();
+    let year = if today.month() > 5 { today.year() + 1 } else { today.year() };
+    Some((Point::Wall(midnight(NaiveDate::from_ymd_opt(year, 5, 1)?)), Grain::Month, None))
+}

@@ -1,0 +1,237 @@
+//! Dates and times in a sentence, resolved in the user's zone.
+//!
+//! The grammar is the `duckling` crate (a port of Facebook's Duckling): it finds the
+//! phrases and resolves them to wall-clock values. This module is the layer around
+//! it that makes those values an assistant's:
+//!
+//! - [`engine`]: calls duckling (in the chosen language, then in English) and turns
+//!   its entities into candidates with exact byte spans;
+//! - [`pick`]: drops the spurious ones ("we sat on the sun deck", "I'm at 10") and
+//!   picks non-overlapping phrases, left to right;
+//! - [`conventions`]: places values in the user's IANA zone and applies the
+//!   assistant's conventions;
+//! - [`extra`]: the few phrasings the library gets wrong for an assistant.
+//!
+//! Conventions worth knowing when consuming the result:
+//! - `start` of a day-or-coarser result is the start of that period (00:00 local).
+//! - `end` is exclusive and only set for explicit ranges and durations
+//!   ("from 4 to 5pm", "March 25 to 27" ends at March 28 00:00, "4pm for 30 mins").
+//! - A clock time with no date that has already passed today means tomorrow; a bare
+//!   hour from 1 to 7 with no am/pm is the afternoon one ("at 5" is 17:00).
+//! - "by friday" is a deadline: the day itself.
+//! - A month/day with no year means its next occurrence (today included); a weekday
+//!   said on that same weekday means next week's.
+//! - Offsets of whole days ("in 2 days") keep the wall clock; shorter ones ("in 3
+//!   hours") are exact instants.
+//! - Local times that do not exist (spring-forward gap) move forward past the gap;
+//!   ambiguous ones (fall-back overlap) take the earlier instant.
+
+mod conventions;
+mod engine;
+mod extra;
+mod pick;
+mod rules;
+#[cfg(test)]
+mod tests;
+
+use std::ops::Range;
+
+use chrono::{DateTime, Duration, FixedOffset, LocalResult, NaiveDateTime, Offset, SecondsFormat, TimeZone};
+use chrono_tz::Tz;
+use serde::{Deserialize, Serialize};
+use serde_json::{Value, json};
+
+/// How precise a resolved value is.
+#[derive(Serialize, Deserialize, Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+#[serde(rename_all = "lowercase")]
+pub enum Grain {
+    Second,
+    Minute,
+    Hour,
+    Day,
+    Week,
+    Month,
+    Quarter,
+    Year,
+}
+
+/// A date/time expression found in a text.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Found {
+    pub start: DateTime<Tz>,
+    /// Exclusive end of an explicit range or duration.
+    pub end: Option<DateTime<Tz>>,
+    pub grain: Grain,
+    /// Byte range of the matched phrase in the input text.
+    pub span: Range<usize>,
+    /// The UTC offset the text itself named for the start ("9:00 PST", an ISO
+    /// offset), if any; `start` is the same instant in the user's zone.
+    pub zone: Option<FixedOffset>,
+    /// The same for the end of a range.
+    pub end_zone: Option<FixedOffset>,
+}
+
+/// The language dates are read in. English is always tried as well.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Lang(duckling::Lang);
+
+impl Default for Lang {
+    fn default() -> Self {
+        Lang::ENGLISH
+    }
+}
+
+impl Lang {
+    pub const ENGLISH: Lang = Lang(duckling::Lang::EN);
+
+    /// The language for an ISO 639-1 code ("de", "pt-BR", "nb"), if duckling has
+    /// date rules for it.
+    pub fn from_code(code: &str) -> Option<Lang> {
+        use duckling::Lang as L;
+        let base = code.trim().split(['-', '_']).next().unwrap_or("").to_ascii_lowercase();
+        let lang = match base.as_str() {
+            "ar" => L::AR,
+            "bg" => L::BG,
+            "ca" => L::CA,
+            "da" => L::DA,
+            "de" => L::DE,
+            "el" => L::EL,
+            "en" => L::EN,
+            "es" => L::ES,
+            "fr" => L::FR,
+            "ga" => L::GA,
+            "he" | "iw" => L::HE,
+            "hr" => L::HR,
+            "hu" => L::HU,
+            "it" => L::IT,
+            "ja" => L::JA,
+            "ka" => L::KA,
+            "ko" => L::KO,
+            "nb" | "no" | "nn" => L::NB,
+            "nl" => L::NL,
+            "pl" => L::PL,
+            "pt" => L::PT,
+            "ro" => L::RO,
+            "ru" => L::RU,
+            "sv" => L::SV,
+            "tr" => L::TR,
+            "uk" => L::UK,
+            "vi" => L::VI,
+            "zh" => L::ZH,
+            _ => return None,
+        };
+        Some(Lang(lang))
+    }
+
+    /// Every language dates can be read in, English first.
+    pub fn all() -> impl Iterator<Item = Lang> {
+        const CODES: [&str; 28] = [
+            "en", "ar", "bg", "ca", "da", "de", "el", "es", "fr", "ga", "he", "hr", "hu", "it", "ja", "ka",
+            "ko", "nb", "nl", "pl", "pt", "ro", "ru", "sv", "tr", "uk", "vi", "zh",
+        ];
+        CODES.into_iter().filter_map(Lang::from_code)
+    }
+
+    /// The ISO 639-1 code.
+    pub fn code(self) -> &'static str {
+        self.0.code()
+    }
+}
+
+/// The first date/time expression in `text` (English), resolved against `now`.
+pub fn find(text: &str, now: DateTime<Tz>) -> Option<Found> {
+    find_in(text, now, Lang::ENGLISH)
+}
+
+/// Every non-overlapping date/time expression in `text` (English), left to right.
+pub fn find_all(text: &str, now: DateTime<Tz>) -> Vec<Found> {
+    find_all_in(text, now, Lang::ENGLISH)
+}
+
+/// Like [`find`], but a date said in one place and a time said in another
+/// ("tomorrow remind me to call at 5pm") are combined into one value. Returns
+/// the combined value and the spans of every phrase that went into it.
+pub fn find_combined(text: &str, now: DateTime<Tz>) -> Option<(Found, Vec<Range<usize>>)> {
+    find_combined_in(text, now, Lang::ENGLISH)
+}
+
+/// [`find`] in a language.
+pub fn find_in(text: &str, now: DateTime<Tz>, lang: Lang) -> Option<Found> {
+    find_all_in(text, now, lang).into_iter().next()
+}
+
+/// [`find_all`] in a language: the English rules first (in English), then the library.
+pub fn find_all_in(text: &str, now: DateTime<Tz>, lang: Lang) -> Vec<Found> {
+    let library = || -> Vec<Found> {
+        pick::candidates(text, now, lang).into_iter().filter_map(|c| conventions::resolve(&c, now)).collect()
+    };
+    if lang != Lang::ENGLISH {
+        let found = library();
+        if !found.is_empty() {
+            return found;
+        }
+    }
+    let found = rules::find_all(text, now);
+    if found.is_empty() { library() } else { found }
+}
+
+/// [`find_combined`] in a language: the English rules first (in English), then the
+/// library.
+pub fn find_combined_in(text: &str, now: DateTime<Tz>, lang: Lang) -> Option<(Found, Vec<Range<usize>>)> {
+    if lang != Lang::ENGLISH {
+        if let Some(found) = library_combined(text, now, lang) {
+            return Some(found);
+        }
+    }
+    rules::find_combined(text, now).or_else(|| library_combined(text, now, lang))
+}
+
+fn library_combined(text: &str, now: DateTime<Tz>, lang: Lang) -> Option<(Found, Vec<Range<usize>>)> {
+    let cands = pick::candidates(text, now, lang);
+    let (first, rest) = cands.split_first()?;
+    let mut merged = first.clone();
+    let mut spans = vec![first.span.clone()];
+    for other in rest {
+        if let Some(m) = conventions::merge(&merged, other, text) {
+            merged = m;
+            spans.push(other.span.clone());
+        }
+    }
+    let found = conventions::resolve(&merged, now)?;
+    Some((Found { span: first.span.clone(), ..found }, spans))
+}
+
+/// What `clawchat-server when` prints for one line: `{"start", "end", "grain"}` in
+/// RFC 3339 with seconds (a time said with its own zone is written in that zone),
+/// else `{"error": "no date or time found"}`.
+pub fn answer(text: &str, now: DateTime<Tz>, lang: Lang) -> Value {
+    match find_in(text, now, lang) {
+        Some(f) => {
+            let at = |t: &DateTime<Tz>, zone: Option<FixedOffset>| match zone {
+                Some(off) => t.with_timezone(&off).to_rfc3339_opts(SecondsFormat::Secs, false),
+                None => t.to_rfc3339_opts(SecondsFormat::Secs, false),
+            };
+            let end = f.end.as_ref().map(|e| at(e, f.end_zone));
+            json!({ "start": at(&f.start, f.zone), "end": end, "grain": f.grain })
+        }
+        None => json!({ "error": "no date or time found" }),
+    }
+}
+
+/// Turn a local wall-clock time into an instant, applying the DST rules in the
+/// module docs.
+pub fn localize(tz: Tz, naive: NaiveDateTime) -> Option<DateTime<Tz>> {
+    match tz.from_local_datetime(&naive) {
+        LocalResult::Single(t) => Some(t),
+        LocalResult::Ambiguous(a, b) => Some(a.min(b)),
+        LocalResult::None => {
+            // Read the wall time with the offset in force just before the gap, so
+            // 02:30 in a 02:00-03:00 spring-forward gap becomes 03:30.
+            let before =
+                tz.from_local_datetime(&naive.checked_sub_signed(Duration::hours(24))?).earliest()?;
+            let offset = i64::from(before.offset().fix().local_minus_utc());
+            let utc = naive.checked_sub_signed(Duration::try_seconds(offset)?)?;
+            Some(tz.from_utc_datetime(&utc))
+        }
+    }
+}

@@ -1,0 +1,143 @@
+//! Which of the phrases found belong to the request.
+//!
+//! Duckling also reads times into ordinary words and numbers; the filters here
+//! drop those, then the longest phrases win and the rest are kept where they do
+//! not overlap.
+
+use std::sync::LazyLock;
+
+use chrono::DateTime;
+use chrono_tz::Tz;
+use regex::Regex;
+
+use super::engine::{self, Cand, Shape};
+use super::extra;
+use super::{Lang, conventions};
+
+/// The candidates of `text`, non-overlapping, left to right.
+pub(super) fn candidates(text: &str, now: DateTime<Tz>, lang: Lang) -> Vec<Cand> {
+    let mut all = extra::candidates(text, now);
+    let mut readings = vec![(lang, 1)];
+    if lang != Lang::ENGLISH {
+        readings.push((Lang::ENGLISH, 0));
+    }
+    for (l, rank) in readings {
+        for e in engine::entities(text, now, l) {
+            if let Some(c) = engine::candidate(&e, now.fixed_offset(), rank) {
+                all.push(c);
+            }
+        }
+    }
+    all.retain(|c| text.get(c.span.clone()).is_some() && !spurious(text, c));
+    // Longest first, then our own rules, then the chosen language.
+    all.sort_by_key(|c| (std::cmp::Reverse(c.span.len()), std::cmp::Reverse(c.rank), c.span.start));
+    let mut kept: Vec<Cand> = Vec::new();
+    for c in all {
+        if kept.iter().all(|k| k.span.end <= c.span.start || c.span.end <= k.span.start) {
+            kept.push(c);
+        }
+    }
+    kept.sort_by_key(|c| c.span.start);
+    kept.into_iter().map(|c| conventions::adjust(c, text, now)).collect()
+}
+
+fn word_before(text: &str, at: usize) -> &str {
+    let head = text.get(..at).unwrap_or("").trim_end();
+    let start = head.rfind(|c: char| !c.is_alphanumeric() && c != '\'').map_or(0, |i| i + 1);
+    head.get(start..).unwrap_or("")
+}
+
+fn word_after(text: &str, at: usize) -> &str {
+    let tail = text.get(at..).unwrap_or("").trim_start();
+    let end = tail.find(|c: char| !c.is_alphanumeric()).unwrap_or(tail.len());
+    tail.get(..end).unwrap_or("")
+}
+
+/// A phrase duckling found that is no time for an assistant.
+fn spurious(text: &str, c: &Cand) -> bool {
+    let body = text.get(c.span.clone()).unwrap_or("");
+    let low = body.to_lowercase();
+    let before = word_before(text, c.span.start).to_lowercase();
+    let after = word_after(text, c.span.end).to_lowercase();
+    if c.rank < 2 && glued(text, c) {
+        return true;
+    }
+    match c.shape {
+        // A bare duration is only a time as "for 10 minutes" (a timer).
+        Shape::Duration(_) => before != "for",
+        _ => {
+            lone_weekday_abbreviation(text, &low, &before)
+                || lone_ordinal(&low, &after, c)
+                || level_not_hour(&low, &before)
+                || ambiguous_compact(&low)
+                || month_of_invalid_date(text, c)
+        }
+    }
+}
+
+/// The phrase is cut out of a longer token ("1-2" in "1-2-3", "10" in "10.1").
+fn glued(text: &str, c: &Cand) -> bool {
+    let body = text.get(c.span.clone()).unwrap_or("");
+    let head: Vec<char> =
+        text.get(..c.span.start).map(|h| h.chars().rev().take(2).collect()).unwrap_or_default();
+    let tail: Vec<char> = text.get(c.span.end..).map(|t| t.chars().take(2).collect()).unwrap_or_default();
+    // Scripts written without spaces (Korean, Japanese, Chinese) glue words to dates.
+    let spaced = |ch: Option<&char>| ch.is_some_and(|ch| ch.is_alphanumeric() && u32::from(*ch) < 0x1100);
+    let word_before = spaced(head.first()) && spaced(body.chars().next().as_ref());
+    let word_after = spaced(tail.first()) && spaced(body.chars().next_back().as_ref());
+    let number_sep = |v: &[char]| matches!(v, [p, d, ..] if "-./:".contains(*p) && d.is_ascii_digit());
+    word_before || word_after || number_sep(&head) || number_sep(&tail)
+}
+
+/// "we sat on the sun deck": a lower-case weekday abbreviation inside a sentence
+/// with nothing that introduces a day; "mar", "jan" alone are no months either.
+fn lone_weekday_abbreviation(text: &str, low: &str, before: &str) -> bool {
+    static MONTH: LazyLock<Regex> = LazyLock::new(|| {
+        Regex::new(r"^(jan|feb|mar|apr|jun|jul|aug|sep|sept|oct|nov|dec)\.?$").expect("regex")
+    });
+    if MONTH.is_match(low) {
+        return true;
+    }
+    static ABBR: LazyLock<Regex> =
+        LazyLock::new(|| Regex::new(r"^(mon|tue|tues|wed|thu|thur|thurs|fri|sat|sun)\.?$").expect("regex"));
+    let alone = text.trim().trim_end_matches(['.', '!', '?']).len() <= low.trim_end_matches('.').len();
+    ABBR.is_match(low)
+        && !alone
+        && !matches!(
+            before,
+            "on" | "by" | "until" | "till" | "next" | "this" | "last" | "every" | "before" | "after"
+        )
+}
+
+/// "the second half", "The 5th Wave": an ordinal day followed by a word that is
+/// not part of a request.
+fn lone_ordinal(low: &str, after: &str, c: &Cand) -> bool {
+    static ORD: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"^(on )?the \w+$").expect("regex"));
+    ORD.is_match(low)
+        && c.grain == super::Grain::Day
+        && !after.is_empty()
+        && !matches!(after, "at" | "to" | "for" | "in" | "and" | "by" | "please" | "of" | "around" | "from")
+}
+
+/// "I'm at 10", "we are at 101": a level or a score, not a time.
+fn level_not_hour(low: &str, before: &str) -> bool {
+    static BARE: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"^at \d+(\.\d+)?$").expect("regex"));
+    static DOTTED: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"^\d{1,2}\.\d{2}$").expect("regex"));
+    BARE.is_match(low)
+        && matches!(before, "i'm" | "im" | "am" | "is" | "are" | "we're" | "it's" | "was" | "were")
+        || DOTTED.is_match(low)
+}
+
+/// "7m ago" (minutes or months?), "20s later", "4 h ago", "2h": compact units
+/// that are not clearly a time.
+fn ambiguous_compact(low: &str) -> bool {
+    static AMB: LazyLock<Regex> =
+        LazyLock::new(|| Regex::new(r"^(\d+\s*[ms]|\d+ h)\s+(ago|later)$|^\d+h$").expect("regex"));
+    AMB.is_match(low)
+}
+
+/// "February 29, 2014": duckling keeps the month of a date that does not exist.
+fn month_of_invalid_date(text: &str, c: &Cand) -> bool {
+    c.grain == super::Grain::Month
+        && text.get(c.span.end..).is_some_and(|t| t.trim_start().starts_with(|ch: char| ch.is_ascii_digit()))
+}

@@ -1,0 +1,351 @@
+//! Behaviour of the resolver, in phrasings written for this project.
+use super::*;
+use chrono_tz::America::New_York;
+use chrono_tz::Europe::London;
+use chrono_tz::UTC;
+
+fn at(tz: Tz, s: &str) -> DateTime<Tz> {
+    let naive = NaiveDateTime::parse_from_str(s, "%Y-%m-%d %H:%M").unwrap_or_default();
+    localize(tz, naive).unwrap_or_else(|| UTC.timestamp_opt(0, 0).unwrap())
+}
+
+fn fmt(t: &DateTime<Tz>) -> String {
+    t.format("%Y-%m-%d %H:%M").to_string()
+}
+
+fn start(text: &str, now: &str) -> Option<String> {
+    find(text, at(UTC, now)).map(|f| fmt(&f.start))
+}
+
+fn range(text: &str, now: &str) -> Option<(String, Option<String>)> {
+    find(text, at(UTC, now)).map(|f| (fmt(&f.start), f.end.as_ref().map(fmt)))
+}
+
+const NOW: &str = "2026-03-10 12:00"; // a Tuesday
+
+#[test]
+fn absolute_dates_in_common_formats() {
+    assert_eq!(start("2026-03-13", NOW).as_deref(), Some("2026-03-13 00:00"));
+    assert_eq!(start("on 3/13", NOW).as_deref(), Some("2026-03-13 00:00"));
+    assert_eq!(start("13 March 2026", NOW).as_deref(), Some("2026-03-13 00:00"));
+    assert_eq!(start("March 13th", NOW).as_deref(), Some("2026-03-13 00:00"));
+    assert_eq!(start("Mar 13 at 5pm", NOW).as_deref(), Some("2026-03-13 17:00"));
+    assert_eq!(start("07-27-2022 02:00 AM", NOW).as_deref(), Some("2022-07-27 02:00"));
+    assert_eq!(start("the 20th", NOW).as_deref(), Some("2026-03-20 00:00"));
+    assert_eq!(start("on the 5th", NOW).as_deref(), Some("2026-04-05 00:00"));
+}
+
+#[test]
+fn relative_days_and_weekdays() {
+    assert_eq!(start("tomorrow", NOW).as_deref(), Some("2026-03-11 00:00"));
+    assert_eq!(start("yesterday", NOW).as_deref(), Some("2026-03-09 00:00"));
+    assert_eq!(start("next friday", NOW).as_deref(), Some("2026-03-20 00:00"));
+    assert_eq!(start("this friday", NOW).as_deref(), Some("2026-03-13 00:00"));
+    assert_eq!(start("friday", NOW).as_deref(), Some("2026-03-13 00:00"));
+    assert_eq!(start("last friday", NOW).as_deref(), Some("2026-03-06 00:00"));
+    assert_eq!(start("tonight", NOW).as_deref(), Some("2026-03-10 21:00"));
+    assert_eq!(start("tomorrow morning", NOW).as_deref(), Some("2026-03-11 09:00"));
+    assert_eq!(start("this evening", NOW).as_deref(), Some("2026-03-10 19:00"));
+}
+
+#[test]
+fn relative_offsets() {
+    assert_eq!(start("in 45 minutes", NOW).as_deref(), Some("2026-03-10 12:45"));
+    assert_eq!(start("2 weeks from now", NOW).as_deref(), Some("2026-03-24 00:00"));
+    assert_eq!(start("3 days ago", NOW).as_deref(), Some("2026-03-07 12:00"));
+    assert_eq!(start("set a timer for 10 minutes", NOW).as_deref(), Some("2026-03-10 12:10"));
+}
+
+#[test]
+fn clock_times_roll_to_tomorrow_once_passed() {
+    assert_eq!(start("at 5pm", NOW).as_deref(), Some("2026-03-10 17:00"));
+    assert_eq!(start("5:30 pm", NOW).as_deref(), Some("2026-03-10 17:30"));
+    assert_eq!(start("17:00", NOW).as_deref(), Some("2026-03-10 17:00"));
+    assert_eq!(start("at 7am", NOW).as_deref(), Some("2026-03-11 07:00"));
+    assert_eq!(start("noon", "2026-03-10 09:00").as_deref(), Some("2026-03-10 12:00"));
+    assert_eq!(start("midnight", NOW).as_deref(), Some("2026-03-11 00:00"));
+    assert_eq!(start("at 5", NOW).as_deref(), Some("2026-03-10 17:00"));
+}
+
+#[test]
+fn ranges_have_exclusive_ends() {
+    assert_eq!(
+        range("from 4 to 5pm", NOW),
+        Some(("2026-03-10 16:00".into(), Some("2026-03-10 17:00".into())))
+    );
+    assert_eq!(range("3:30-4:30pm", NOW), Some(("2026-03-10 15:30".into(), Some("2026-03-10 16:30".into()))));
+    assert_eq!(
+        range("March 25 to 27", NOW),
+        Some(("2026-03-25 00:00".into(), Some("2026-03-28 00:00".into())))
+    );
+    assert_eq!(
+        range("4pm for 30 mins", NOW),
+        Some(("2026-03-10 16:00".into(), Some("2026-03-10 16:30".into())))
+    );
+}
+
+#[test]
+fn span_covers_only_the_date_phrase() {
+    let text = "call the dentist tomorrow at 3pm please";
+    let f = find(text, at(UTC, NOW));
+    let span = f.map(|f| f.span).unwrap_or(0..0);
+    assert_eq!(text.get(span), Some("tomorrow at 3pm"));
+}
+
+#[test]
+fn non_date_words_are_left_alone() {
+    for text in [
+        "I may be here. May the force be with you.",
+        "Theresa may become PM soon",
+        "the second half",
+        "we sat on the sun deck",
+        "march on",
+        "mar",
+        "jan",
+        "notoday",
+        "xyesterday",
+        "knowledge",
+        "I'm at 10.1 - 10.12",
+        "I'm at 10",
+        "1-2-3",
+        "2020",
+        "February 29, 2014",
+        "8/32",
+        "14PM",
+        "25:12",
+        "The 5th Wave",
+        "good morning",
+        "Version: 1.1.3",
+    ] {
+        assert!(find(text, at(UTC, NOW)).is_none(), "{text}");
+    }
+}
+
+#[test]
+fn dst_gap_moves_forward_in_new_york() {
+    // 2026-03-08 02:30 does not exist in New York.
+    let now = at(New_York, "2026-03-07 12:00");
+    let f = find("tomorrow at 2:30am", now);
+    let s = f.map(|f| f.start.to_rfc3339()).unwrap_or_default();
+    assert_eq!(s, "2026-03-08T03:30:00-04:00");
+}
+
+#[test]
+fn dst_overlap_takes_the_earlier_instant_in_new_york() {
+    // 2026-11-01 01:30 happens twice in New York.
+    let now = at(New_York, "2026-10-31 12:00");
+    let f = find("tomorrow at 1:30am", now);
+    let s = f.map(|f| f.start.to_rfc3339()).unwrap_or_default();
+    assert_eq!(s, "2026-11-01T01:30:00-04:00");
+}
+
+#[test]
+fn dst_transitions_in_london() {
+    let now = at(London, "2026-03-28 12:00");
+    let f = find("tomorrow at 1:30am", now);
+    let s = f.map(|f| f.start.to_rfc3339()).unwrap_or_default();
+    assert_eq!(s, "2026-03-29T02:30:00+01:00");
+    let now = at(London, "2026-10-24 12:00");
+    let f = find("tomorrow at 1:30am", now);
+    let s = f.map(|f| f.start.to_rfc3339()).unwrap_or_default();
+    assert_eq!(s, "2026-10-25T01:30:00+01:00");
+}
+
+#[test]
+fn day_offsets_keep_wall_clock_across_dst() {
+    let now = at(New_York, "2026-03-07 09:00");
+    let f = find("in 2 days", now);
+    let s = f.map(|f| f.start.to_rfc3339()).unwrap_or_default();
+    assert_eq!(s, "2026-03-09T09:00:00-04:00");
+}
+
+#[test]
+fn no_panic_on_odd_input() {
+    let odd = [
+        "",
+        " ",
+        "\u{0}",
+        "🙂🙂 at 5",
+        "İİİ tomorrow",
+        "at",
+        "from",
+        "- - -",
+        "+",
+        "9999999999999999 days",
+        "3/",
+        "/3",
+        "2026-",
+        "T",
+        "at 99:99",
+        "in in in",
+        "the the 31st of",
+        "ß tomorrow ẞ",
+        "\u{202e}tomorrow",
+        "𝟙𝟚:𝟛𝟜",
+        "١٢:٣٠",
+        "31/31/31",
+        "-0",
+        "1e9 minutes",
+        "half",
+        "a few",
+    ];
+    let now = at(UTC, NOW);
+    for a in odd {
+        for b in odd {
+            let s = format!("{a} {b}");
+            let _ = find(&s, now);
+            let _ = find_all(&s, now);
+            let _ = find_combined(&s, now);
+        }
+    }
+    let mut seed: u32 = 7;
+    let alphabet: Vec<char> = "0123456789:/-.,+ apmtodyhrsinxé🙂".chars().collect();
+    for _ in 0..2000 {
+        let mut s = String::new();
+        for _ in 0..12 {
+            seed = seed.wrapping_mul(1_103_515_245).wrapping_add(12_345);
+            let idx = (seed >> 16) as usize % alphabet.len();
+            if let Some(c) = alphabet.get(idx) {
+                s.push(*c);
+            }
+        }
+        let _ = find(&s, now);
+    }
+}
+#[test]
+fn compact_hours_and_weeks_with_a_direction() {
+    assert_eq!(start("2h ago", NOW).as_deref(), Some("2026-03-10 10:00"));
+    assert_eq!(start("the build broke 3hr ago", NOW).as_deref(), Some("2026-03-10 09:00"));
+    // Ambiguous compact units and a unit set apart are not times.
+    for text in ["7m ago", "20s later", "4 h ago", "2h", "the 1990s later on"] {
+        assert!(find(text, at(UTC, NOW)).is_none(), "{text}");
+    }
+}
+
+#[test]
+fn before_or_after_a_time_on_a_day_keeps_the_time() {
+    assert_eq!(start("friday after 3pm", NOW).as_deref(), Some("2026-03-13 15:00"));
+    assert_eq!(start("tomorrow before 9:30am", NOW).as_deref(), Some("2026-03-11 09:30"));
+    // After lunch is the afternoon (duckling's reading).
+    assert_eq!(start("tomorrow after lunch", NOW).as_deref(), Some("2026-03-11 13:00"));
+}
+
+#[test]
+fn a_message_that_is_only_a_month_name() {
+    assert_eq!(start("September", NOW).as_deref(), Some("2026-09-01 00:00"));
+    assert_eq!(start("February.", NOW).as_deref(), Some("2027-02-01 00:00"));
+    assert_eq!(start("May", NOW).as_deref(), Some("2026-05-01 00:00"));
+    // Lower-case "may" and "march" alone are words, not months.
+    assert_eq!(start("may", NOW), None);
+    assert_eq!(start("march", NOW), None);
+}
+#[test]
+fn a_zone_named_after_the_time_sets_the_instant() {
+    let now = at(New_York, "2026-07-01 08:00");
+    // 14:00 in Tokyo is 01:00 in New York; today's has passed, so tomorrow's.
+    let f = find("call at 14:00 JST", now);
+    assert_eq!(f.as_ref().map(|f| fmt(&f.start)).as_deref(), Some("2026-07-02 01:00"));
+    assert_eq!(f.and_then(|f| f.zone).map(|z| z.local_minus_utc()), Some(9 * 3600));
+    // Both ends of a range share the zone said once.
+    let f = find("tomorrow 9:00 - 10:30 PST", now);
+    assert_eq!(f.as_ref().map(|f| fmt(&f.start)).as_deref(), Some("2026-07-02 13:00"));
+    assert_eq!(f.as_ref().and_then(|f| f.end.as_ref().map(fmt)).as_deref(), Some("2026-07-02 14:30"));
+    assert_eq!(f.and_then(|f| f.end_zone).map(|z| z.local_minus_utc()), Some(-8 * 3600));
+    // An ISO offset is kept for display as well.
+    let f = find("2026-05-01T10:00:00+02:00", now);
+    assert_eq!(f.and_then(|f| f.zone).map(|z| z.local_minus_utc()), Some(2 * 3600));
+    // Without a zone, the user's own.
+    assert_eq!(find("at 9:00", now).and_then(|f| f.zone), None);
+    // A zone word with no clock time is no time.
+    assert!(find("the EST team", now).is_none());
+}
+
+fn start_in(text: &str, now: &str, code: &str) -> Option<String> {
+    let lang = Lang::from_code(code).unwrap_or_default();
+    find_in(text, at(UTC, now), lang).map(|f| fmt(&f.start))
+}
+
+#[test]
+fn languages_by_code() {
+    for code in [
+        "en", "de", "fr", "es", "it", "pt", "nl", "ko", "ja", "zh", "ru", "sv", "da", "nb", "pl", "tr",
+        "pt-BR",
+    ] {
+        assert!(Lang::from_code(code).is_some(), "{code}");
+    }
+    assert_eq!(Lang::from_code("xx"), None);
+    assert_eq!(Lang::default(), Lang::ENGLISH);
+}
+
+#[test]
+fn another_language_and_english_alongside() {
+    assert_eq!(start_in("morgen um 15 Uhr", NOW, "de").as_deref(), Some("2026-03-11 15:00"));
+    assert_eq!(start_in("dentist tomorrow at 3pm", NOW, "de").as_deref(), Some("2026-03-11 15:00"));
+    assert_eq!(start_in("call mom 내일 오후 3시", NOW, "ko").as_deref(), Some("2026-03-11 15:00"));
+}
+
+#[test]
+fn deadlines_are_the_day_or_time_itself() {
+    let f = find("send the report by friday", at(UTC, NOW));
+    assert_eq!(f.as_ref().map(|f| fmt(&f.start)).as_deref(), Some("2026-03-13 00:00"));
+    assert_eq!(f.as_ref().map(|f| f.grain), Some(Grain::Day));
+    assert_eq!(f.and_then(|f| f.end), None);
+    assert_eq!(start("pay rent by 5pm", NOW).as_deref(), Some("2026-03-10 17:00"));
+}
+
+#[test]
+fn the_same_weekday_is_next_weeks() {
+    assert_eq!(start("call on tuesday", NOW).as_deref(), Some("2026-03-17 00:00"));
+}
+
+#[test]
+fn library_gaps_we_fill() {
+    // Duckling reads "after next" as next.
+    assert_eq!(start("dinner monday after next", NOW).as_deref(), Some("2026-03-23 00:00"));
+    // Duckling gives a day in the first week.
+    let f = find("plan the second week of april", at(UTC, NOW));
+    assert_eq!(f.as_ref().map(|f| fmt(&f.start)).as_deref(), Some("2026-04-06 00:00"));
+    assert_eq!(f.map(|f| f.grain), Some(Grain::Week));
+}
+
+#[test]
+fn what_the_library_already_does() {
+    assert_eq!(start("party friday the 13th", NOW).as_deref(), Some("2026-03-13 00:00"));
+    assert_eq!(start("review 2 mondays from now", NOW).as_deref(), Some("2026-03-23 00:00"));
+    assert_eq!(start("gym on wed", NOW).as_deref(), Some("2026-03-11 00:00"));
+    assert_eq!(start("sat.", NOW).as_deref(), Some("2026-03-14 00:00"));
+    assert_eq!(start("due 3-14", NOW).as_deref(), Some("2026-03-14 00:00"));
+    assert_eq!(start("born 12/25/99", NOW).as_deref(), Some("1999-12-25 00:00"));
+    assert_eq!(start("train at 18h30", NOW).as_deref(), Some("2026-03-10 18:30"));
+    assert_eq!(start("the upcoming week", NOW).as_deref(), Some("2026-03-16 00:00"));
+    assert_eq!(start("move in 2027", NOW).as_deref(), Some("2027-01-01 00:00"));
+    assert_eq!(start("in 3 hours", NOW).as_deref(), Some("2026-03-10 15:00"));
+}
+
+#[test]
+fn numbers_in_ordinary_sentences_are_no_times() {
+    for text in
+        ["I need 2 eggs", "top 10 songs", "the 3 of us", "May I come in", "wait a second", "we march on"]
+    {
+        assert!(find(text, at(UTC, NOW)).is_none(), "{text}");
+    }
+}
+
+#[test]
+fn combined_day_and_time() {
+    let text = "tomorrow remind me to call at 5pm";
+    let (f, spans) = find_combined(text, at(UTC, NOW)).map_or((None, vec![]), |(f, s)| (Some(f), s));
+    assert_eq!(f.map(|f| fmt(&f.start)).as_deref(), Some("2026-03-11 17:00"));
+    let parts: Vec<&str> = spans.iter().filter_map(|s| text.get(s.clone())).collect();
+    assert_eq!(parts, ["tomorrow", "at 5pm"]);
+}
+
+#[test]
+fn answer_is_the_when_command_line() {
+    let now = at(UTC, NOW);
+    let v = answer("tomorrow at 3pm", now, Lang::ENGLISH);
+    assert_eq!(v, json!({"start": "2026-03-11T15:00:00+00:00", "end": null, "grain": "hour"}));
+    let v = answer("call at 9:00 PST", now, Lang::ENGLISH);
+    assert_eq!(v.get("start").and_then(Value::as_str), Some("2026-03-10T09:00:00-08:00"));
+    assert_eq!(answer("nothing here", now, Lang::ENGLISH), json!({"error": "no date or time found"}));
+}
