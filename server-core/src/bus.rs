@@ -51,6 +51,19 @@ pub struct PqhResponse {
     pub fallback_reason: Option<String>,
 }
 
+/// The part of the user's data a `module_data_changed` frame is about: each is one view
+/// of the UI that reloads when it hears its name.
+#[derive(ts_rs::TS, Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Module {
+    Todos,
+    Events,
+    Memos,
+    Chat,
+    Settings,
+    Notifications,
+}
+
 #[derive(ts_rs::TS, Debug, Clone, Serialize)]
 #[serde(tag = "type", content = "data")]
 pub enum ServerEvent {
@@ -81,7 +94,7 @@ pub enum ServerEvent {
         conversation_id: Option<String>,
     },
     #[serde(rename = "module_data_changed")]
-    ModuleDataChanged { module: String },
+    ModuleDataChanged { module: Module },
     #[serde(rename = "error")]
     Error { code: String, detail: String },
     /// The answer to a client's `ping`; never published on the bus.
@@ -131,8 +144,9 @@ impl Bus {
         self.tx.subscribe()
     }
 
-    pub fn data_changed(&self, module: &str) {
-        self.publish(ServerEvent::ModuleDataChanged { module: module.to_owned() });
+    /// Tells every client that `module`'s data changed, so the views showing it reload.
+    pub fn data_changed(&self, module: Module) {
+        self.publish(ServerEvent::ModuleDataChanged { module });
     }
 }
 
@@ -151,7 +165,7 @@ mod tests {
         let v = serde_json::to_value(&e).unwrap();
         assert_eq!(v["type"], "task:update");
         assert_eq!(v["data"]["status"], "done");
-        let v = serde_json::to_value(ServerEvent::ModuleDataChanged { module: "todos".into() }).unwrap();
+        let v = serde_json::to_value(ServerEvent::ModuleDataChanged { module: Module::Todos }).unwrap();
         assert_eq!(v, serde_json::json!({"type": "module_data_changed", "data": {"module": "todos"}}));
     }
 }

@@ -9,6 +9,7 @@ use utoipa::{IntoParams, ToSchema};
 use utoipa_axum::{router::OpenApiRouter, routes};
 
 use crate::api::{Page, Window, double_option, tags_from_json, tags_to_json};
+use crate::bus::Module;
 use crate::db::{new_id, now_ms};
 use crate::error::{Checks, Error, ErrorBody, Result};
 use crate::extract::{Json, Query};
@@ -318,7 +319,7 @@ async fn create_event(
         Some(&new.tags),
     )?;
     let created = insert_event(&state.db.write, state.tz, new).await?;
-    state.bus.data_changed("events");
+    state.bus.data_changed(Module::Events);
     Ok((StatusCode::CREATED, Json(created)))
 }
 
@@ -407,7 +408,7 @@ async fn update_event(
         patch.tags.as_deref(),
     )?;
     let updated = patch_event(&state.db.write, state.tz, &id, patch).await?;
-    state.bus.data_changed("events");
+    state.bus.data_changed(Module::Events);
     Ok(Json(updated))
 }
 
@@ -470,7 +471,7 @@ async fn delete_event(State(state): State<AppState>, Path(id): Path<String>) -> 
     if done.rows_affected() == 0 {
         return Err(Error::NotFound("event"));
     }
-    state.bus.data_changed("events");
+    state.bus.data_changed(Module::Events);
     Ok(StatusCode::NO_CONTENT)
 }
 

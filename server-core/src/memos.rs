@@ -9,6 +9,7 @@ use utoipa::{IntoParams, ToSchema};
 use utoipa_axum::{router::OpenApiRouter, routes};
 
 use crate::api::{Page, Window, tags_from_json, tags_to_json};
+use crate::bus::Module;
 use crate::db::{new_id, now_ms};
 use crate::error::{Checks, Error, ErrorBody, Result};
 use crate::extract::{Json, Query};
@@ -180,7 +181,7 @@ async fn create_memo(
 ) -> Result<(StatusCode, Json<Memo>)> {
     check_fields(new.title.as_deref(), Some(&new.content), Some(&new.tags))?;
     let created = insert_memo(&state.db.write, state.tz, new).await?;
-    state.bus.data_changed("memos");
+    state.bus.data_changed(Module::Memos);
     Ok((StatusCode::CREATED, Json(created)))
 }
 
@@ -250,7 +251,7 @@ async fn update_memo(
 ) -> Result<Json<Memo>> {
     check_fields(patch.title.as_deref(), patch.content.as_deref(), patch.tags.as_deref())?;
     let updated = patch_memo(&state.db.write, state.tz, &id, patch).await?;
-    state.bus.data_changed("memos");
+    state.bus.data_changed(Module::Memos);
     Ok(Json(updated))
 }
 
@@ -305,7 +306,7 @@ async fn delete_memo(State(state): State<AppState>, Path(id): Path<String>) -> R
     if done.rows_affected() == 0 {
         return Err(Error::NotFound("memo"));
     }
-    state.bus.data_changed("memos");
+    state.bus.data_changed(Module::Memos);
     Ok(StatusCode::NO_CONTENT)
 }
 

@@ -19,6 +19,7 @@ use sqlx::SqlitePool;
 use utoipa::ToSchema;
 use utoipa_axum::{router::OpenApiRouter, routes};
 
+use crate::bus::Module;
 use crate::config::Settings;
 use crate::db::now_ms;
 use crate::error::{Checks, Error, ErrorBody, Result};
@@ -411,7 +412,7 @@ async fn patch_settings(
         state.runtime.save_host_policy(policy);
     }
     if !writes.is_empty() {
-        state.bus.data_changed("settings");
+        state.bus.data_changed(Module::Settings);
     }
     Ok(Json(view(&state).await?))
 }

@@ -8,6 +8,7 @@ use utoipa::{IntoParams, ToSchema};
 use utoipa_axum::{router::OpenApiRouter, routes};
 
 use crate::api::{Page, Window, double_option, tags_from_json, tags_to_json};
+use crate::bus::Module;
 use crate::db::{new_id, now_ms};
 use crate::error::{Checks, Error, ErrorBody, Result};
 use crate::extract::{Json, Query};
@@ -281,7 +282,7 @@ async fn create_todo(
 ) -> Result<(StatusCode, Json<Todo>)> {
     check_fields(Some(&new.title), Some(&new.description), Some(&new.tags), new.reminder_minutes)?;
     let todo = insert_todo(&state.db.write, state.tz, new).await?;
-    state.bus.data_changed("todos");
+    state.bus.data_changed(Module::Todos);
     Ok((StatusCode::CREATED, Json(todo)))
 }
 
@@ -369,7 +370,7 @@ async fn update_todo(
         patch.reminder_minutes.flatten(),
     )?;
     let updated = patch_todo(&state.db.write, state.tz, &id, patch).await?;
-    state.bus.data_changed("todos");
+    state.bus.data_changed(Module::Todos);
     Ok(Json(updated))
 }
 
@@ -469,7 +470,7 @@ async fn delete_todo(State(state): State<AppState>, Path(id): Path<String>) -> R
     if done.rows_affected() == 0 {
         return Err(Error::NotFound("todo"));
     }
-    state.bus.data_changed("todos");
+    state.bus.data_changed(Module::Todos);
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -484,7 +485,7 @@ async fn delete_todo(State(state): State<AppState>, Path(id): Path<String>) -> R
 async fn complete_todo(State(state): State<AppState>, Path(id): Path<String>) -> Result<Json<Todo>> {
     let patch = TodoPatch { status: Some(TodoStatus::Completed), ..TodoPatch::default() };
     let updated = patch_todo(&state.db.write, state.tz, &id, patch).await?;
-    state.bus.data_changed("todos");
+    state.bus.data_changed(Module::Todos);
     Ok(Json(updated))
 }
 

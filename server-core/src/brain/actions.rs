@@ -11,6 +11,7 @@ use super::engine::{Engine, PlanContext};
 use super::tools::Tool;
 use super::types::{Intent, TaskRecord, TaskStatus};
 use crate::api::Window;
+use crate::bus::Module;
 use crate::events::{self, EVENT_COLUMNS, EventPatch, EventRow, NewEvent};
 use crate::memos::{self, MEMO_COLUMNS, MemoPatch, MemoRow, NewMemo};
 use crate::time::When;
@@ -81,7 +82,7 @@ fn priority(inputs: &Value) -> Option<Priority> {
 
 /// "Clear my list": a delete that touches many items, which asks first.
 pub fn is_bulk_delete(task: &TaskRecord) -> bool {
-    task.task.tool.starts_with("delete_")
+    matches!(task.task.tool, Intent::DeleteTodo | Intent::DeleteEvent | Intent::DeleteMemo)
         && task.task.inputs.get("query").and_then(Value::as_str) == Some("*")
 }
 
@@ -102,7 +103,7 @@ pub async fn run_server_tool(engine: &Engine, tool: &Tool, inputs: &Value, ctx: 
                 tags: tags(inputs),
             };
             let todo = todos::insert_todo(&db.write, tz, new).await?;
-            engine.bus.data_changed("todos");
+            engine.bus.data_changed(Module::Todos);
             json!({ "todo": todo })
         }
         Intent::QueryTodos => {
@@ -139,14 +140,14 @@ pub async fn run_server_tool(engine: &Engine, tool: &Tool, inputs: &Value, ctx: 
             };
             let before = row.clone().into_api(tz);
             let todo = todos::patch_todo(&db.write, tz, &row.id, patch).await?;
-            engine.bus.data_changed("todos");
+            engine.bus.data_changed(Module::Todos);
             json!({ "todo": todo, "before": before })
         }
         Intent::CompleteTodo => {
             let row = find_todo(engine, inputs).await?;
             let patch = TodoPatch { status: Some(TodoStatus::Completed), ..TodoPatch::default() };
             let todo = todos::patch_todo(&db.write, tz, &row.id, patch).await?;
-            engine.bus.data_changed("todos");
+            engine.bus.data_changed(Module::Todos);
             json!({ "todo": todo })
         }
         Intent::DeleteTodo => {
@@ -157,7 +158,7 @@ pub async fn run_server_tool(engine: &Engine, tool: &Tool, inputs: &Value, ctx: 
             } else {
                 let row = find_todo(engine, inputs).await?;
                 sqlx::query("DELETE FROM todos WHERE id = ?").bind(&row.id).execute(&db.write).await?;
-                engine.bus.data_changed("todos");
+                engine.bus.data_changed(Module::Todos);
                 json!({ "todo": row.into_api(tz) })
             }
         }
@@ -178,7 +179,7 @@ pub async fn run_server_tool(engine: &Engine, tool: &Tool, inputs: &Value, ctx: 
                 tags: tags(inputs),
             };
             let event = events::insert_event(&db.write, tz, new).await?;
-            engine.bus.data_changed("events");
+            engine.bus.data_changed(Module::Events);
             json!({ "event": event })
         }
         Intent::QueryEvents => {
@@ -208,12 +209,12 @@ pub async fn run_server_tool(engine: &Engine, tool: &Tool, inputs: &Value, ctx: 
             };
             let before = row.clone().into_api(tz);
             let event = events::patch_event(&db.write, tz, &row.id, patch).await?;
-            engine.bus.data_changed("events");
+            engine.bus.data_changed(Module::Events);
             json!({ "event": event, "before": before })
         }
         Intent::DeleteEvent if text(inputs, "query") == Some("*") => {
             let out = delete_events(engine, inputs).await?;
-            engine.bus.data_changed("events");
+            engine.bus.data_changed(Module::Events);
             out
         }
         Intent::DeleteEvent => {
@@ -226,7 +227,7 @@ pub async fn run_server_tool(engine: &Engine, tool: &Tool, inputs: &Value, ctx: 
                 )));
             }
             sqlx::query("DELETE FROM events WHERE id = ?").bind(&row.id).execute(&db.write).await?;
-            engine.bus.data_changed("events");
+            engine.bus.data_changed(Module::Events);
             json!({ "event": row.into_api(tz) })
         }
         Intent::CreateMemo => {
@@ -243,7 +244,7 @@ pub async fn run_server_tool(engine: &Engine, tool: &Tool, inputs: &Value, ctx: 
                 },
             )
             .await?;
-            engine.bus.data_changed("memos");
+            engine.bus.data_changed(Module::Memos);
             json!({ "memo": memo })
         }
         Intent::QueryMemos => {
@@ -273,13 +274,13 @@ pub async fn run_server_tool(engine: &Engine, tool: &Tool, inputs: &Value, ctx: 
             };
             let before = row.clone().into_api(tz);
             let memo = memos::patch_memo(&db.write, tz, &row.id, patch).await?;
-            engine.bus.data_changed("memos");
+            engine.bus.data_changed(Module::Memos);
             json!({ "memo": memo, "before": before })
         }
         Intent::DeleteMemo => {
             let row = find_memo(engine, inputs).await?;
             sqlx::query("DELETE FROM memos WHERE id = ?").bind(&row.id).execute(&db.write).await?;
-            engine.bus.data_changed("memos");
+            engine.bus.data_changed(Module::Memos);
             json!({ "memo": row.into_api(tz) })
         }
         Intent::Search => {
@@ -293,7 +294,7 @@ pub async fn run_server_tool(engine: &Engine, tool: &Tool, inputs: &Value, ctx: 
             // Briefings conversation, so /api/today shows it too.
             let made = crate::schedule::briefing::make_now(db, tz, engine.model.as_deref()).await?;
             let today = crate::today::load(&db.read, tz).await?;
-            engine.bus.data_changed("chat");
+            engine.bus.data_changed(Module::Chat);
             json!({
                 "text": made.text,
                 "today": today,
@@ -345,7 +346,7 @@ async fn delete_todo_list(engine: &Engine, list: &[String]) -> Result<u64, ToolE
             sqlx::query("DELETE FROM todos WHERE status != 'completed'").execute(&engine.db.write).await?
         }
     };
-    engine.bus.data_changed("todos");
+    engine.bus.data_changed(Module::Todos);
     Ok(done.rows_affected())
 }
 
@@ -640,8 +641,8 @@ pub fn card_for(task: &TaskRecord) -> Option<(String, Value, Vec<Value>)> {
         out.and_then(|o| o.get(key)).and_then(|v| v.get("id")).and_then(Value::as_str).map(str::to_owned)
     };
     let payload = out.cloned().unwrap_or(Value::Null);
-    let card = match task.task.tool.as_str() {
-        "create_todo" => {
+    let card = match task.task.tool {
+        Intent::CreateTodo => {
             let id = id_of("todo")?;
             (
                 "todo_created",
@@ -652,7 +653,7 @@ pub fn card_for(task: &TaskRecord) -> Option<(String, Value, Vec<Value>)> {
                 ],
             )
         }
-        "complete_todo" => {
+        Intent::CompleteTodo => {
             let id = id_of("todo")?;
             (
                 "todo_completed",
@@ -665,13 +666,13 @@ pub fn card_for(task: &TaskRecord) -> Option<(String, Value, Vec<Value>)> {
                 )],
             )
         }
-        "update_todo" => {
+        Intent::UpdateTodo => {
             let id = id_of("todo")?;
             let before = out.and_then(|o| o.get("before")).cloned();
             let restore = before.map(|b| json!({"title": b["title"], "description": b["description"], "priority": b["priority"], "due_date": b["due_date"], "tags": b["tags"]}));
             ("todo_updated", vec![action("undo", "Undo", "PATCH", format!("/api/todos/{id}"), restore)])
         }
-        "delete_todo" => {
+        Intent::DeleteTodo => {
             let recreate = out.and_then(|o| o.get("todo")).map(|t| json!({"title": t["title"], "description": t["description"], "priority": t["priority"], "due_date": t["due_date"], "tags": t["tags"], "status": t["status"]}));
             match recreate {
                 Some(body) => {
@@ -680,7 +681,7 @@ pub fn card_for(task: &TaskRecord) -> Option<(String, Value, Vec<Value>)> {
                 None => ("todos_deleted", vec![]),
             }
         }
-        "create_event" => {
+        Intent::CreateEvent => {
             let id = id_of("event")?;
             (
                 "event_created",
@@ -691,14 +692,14 @@ pub fn card_for(task: &TaskRecord) -> Option<(String, Value, Vec<Value>)> {
                 ],
             )
         }
-        "update_event" => {
+        Intent::UpdateEvent => {
             let id = id_of("event")?;
             let before = out.and_then(|o| o.get("before")).cloned();
             let restore = before.map(|b| json!({"title": b["title"], "start_time": b["start_time"], "end_time": b["end_time"], "location": b["location"], "description": b["description"]}));
             ("event_updated", vec![action("undo", "Undo", "PATCH", format!("/api/events/{id}"), restore)])
         }
-        "delete_event" if out.and_then(|o| o.get("deleted")).is_some() => ("events_deleted", vec![]),
-        "delete_event" => {
+        Intent::DeleteEvent if out.and_then(|o| o.get("deleted")).is_some() => ("events_deleted", vec![]),
+        Intent::DeleteEvent => {
             let body = out.and_then(|o| o.get("event")).map(|e| json!({"title": e["title"], "description": e["description"], "location": e["location"], "start_time": e["start_time"], "end_time": e["end_time"], "is_all_day": e["is_all_day"], "reminder_minutes": e["reminder_minutes"], "recurrence_rule": e["recurrence_rule"], "tags": e["tags"]}));
             (
                 "event_deleted",
@@ -706,7 +707,7 @@ pub fn card_for(task: &TaskRecord) -> Option<(String, Value, Vec<Value>)> {
                     .unwrap_or_default(),
             )
         }
-        "create_memo" => {
+        Intent::CreateMemo => {
             let id = id_of("memo")?;
             (
                 "memo_created",
@@ -716,14 +717,14 @@ pub fn card_for(task: &TaskRecord) -> Option<(String, Value, Vec<Value>)> {
                 ],
             )
         }
-        "update_memo" => {
+        Intent::UpdateMemo => {
             let id = id_of("memo")?;
             let restore = out
                 .and_then(|o| o.get("before"))
                 .map(|b| json!({"title": b["title"], "content": b["content"]}));
             ("memo_updated", vec![action("undo", "Undo", "PATCH", format!("/api/memos/{id}"), restore)])
         }
-        "delete_memo" => {
+        Intent::DeleteMemo => {
             let body = out.and_then(|o| o.get("memo")).map(|m| json!({"title": m["title"], "content": m["content"], "tags": m["tags"], "pinned": m["pinned"]}));
             (
                 "memo_deleted",
@@ -731,10 +732,12 @@ pub fn card_for(task: &TaskRecord) -> Option<(String, Value, Vec<Value>)> {
                     .unwrap_or_default(),
             )
         }
-        "query_todos" | "query_events" | "query_memos" | "search" | "web_search" => {
-            ("search_results", vec![])
-        }
-        "daily_briefing" => ("briefing", vec![]),
+        Intent::QueryTodos
+        | Intent::QueryEvents
+        | Intent::QueryMemos
+        | Intent::Search
+        | Intent::WebSearch => ("search_results", vec![]),
+        Intent::DailyBriefing => ("briefing", vec![]),
         _ => ("task_result", vec![]),
     };
     Some((card.0.to_owned(), payload, card.1))

@@ -143,8 +143,8 @@ pub fn results(tasks: &[TaskRecord]) -> Option<String> {
     for t in tasks {
         let out = t.output.as_ref();
         match t.status {
-            TaskStatus::Done => match t.task.tool.as_str() {
-                "query_todos" => {
+            TaskStatus::Done => match t.task.tool {
+                Intent::QueryTodos => {
                     let found = titles(out.and_then(|o| o.get("todos")));
                     lines.push(if found.is_empty() {
                         "You have no open todos there.".to_owned()
@@ -152,7 +152,7 @@ pub fn results(tasks: &[TaskRecord]) -> Option<String> {
                         format!("Open: {}.", join(&found))
                     });
                 }
-                "query_events" => {
+                Intent::QueryEvents => {
                     let found = titles(out.and_then(|o| o.get("events")));
                     lines.push(if found.is_empty() {
                         "Nothing is on your calendar then.".to_owned()
@@ -160,7 +160,7 @@ pub fn results(tasks: &[TaskRecord]) -> Option<String> {
                         format!("On your calendar: {}.", join(&found))
                     });
                 }
-                "query_memos" => {
+                Intent::QueryMemos => {
                     let found = titles(out.and_then(|o| o.get("memos")));
                     lines.push(if found.is_empty() {
                         "No memos match.".to_owned()
@@ -168,7 +168,7 @@ pub fn results(tasks: &[TaskRecord]) -> Option<String> {
                         format!("Memos: {}.", join(&found))
                     });
                 }
-                "search" => {
+                Intent::Search => {
                     let found = titles(out.and_then(|o| o.get("results")));
                     lines.push(if found.is_empty() {
                         "Nothing matches.".to_owned()
@@ -176,17 +176,17 @@ pub fn results(tasks: &[TaskRecord]) -> Option<String> {
                         format!("Found {}.", join(&found))
                     });
                 }
-                "daily_briefing" => {
+                Intent::DailyBriefing => {
                     if let Some(text) = out.and_then(|o| o.get("text")).and_then(Value::as_str) {
                         lines.push(text.to_owned());
                     }
                 }
-                "delete_todo" => {
+                Intent::DeleteTodo => {
                     if let Some(n) = out.and_then(|o| o.get("deleted")).and_then(Value::as_u64) {
                         lines.push(format!("Deleted {n} todos."));
                     }
                 }
-                "delete_event" => {
+                Intent::DeleteEvent => {
                     if let Some(n) = out.and_then(|o| o.get("deleted")).and_then(Value::as_u64) {
                         lines.push(format!("Deleted {n} events."));
                     }
@@ -198,7 +198,7 @@ pub fn results(tasks: &[TaskRecord]) -> Option<String> {
                         ));
                     }
                 }
-                "web_search" => match out.and_then(|o| o.get("configured")).and_then(Value::as_bool) {
+                Intent::WebSearch => match out.and_then(|o| o.get("configured")).and_then(Value::as_bool) {
                     Some(false) => {
                         lines.push(
                             "Web search isn't set up, so I looked in your own notes instead.".to_owned(),
@@ -213,8 +213,8 @@ pub fn results(tasks: &[TaskRecord]) -> Option<String> {
                         }
                     }
                 },
-                "file_read" | "executor_shell" | "file_create" | "open_app" => {
-                    lines.push(format!("Done: {}.", t.task.tool.replace('_', " ")));
+                Intent::FileRead | Intent::ExecutorShell | Intent::FileCreate | Intent::OpenApp => {
+                    lines.push(format!("Done: {}.", t.task.tool.as_str().replace('_', " ")));
                 }
                 _ => {}
             },
@@ -225,7 +225,7 @@ pub fn results(tasks: &[TaskRecord]) -> Option<String> {
             TaskStatus::Cancelled => {
                 lines.push(format!(
                     "I didn't {}: {}.",
-                    t.task.tool.replace('_', " "),
+                    t.task.tool.as_str().replace('_', " "),
                     t.error.as_deref().unwrap_or("cancelled")
                 ));
             }

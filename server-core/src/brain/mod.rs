@@ -29,7 +29,8 @@ use chrono_tz::Tz;
 pub use clawchat_understand::when;
 
 pub use engine::{
-    Approval, ApprovalGate, BusApprovals, Engine, HostExecutor, Origin, PendingApprovals, PlanContext,
+    Approval, ApprovalGate, BusApprovals, Engine, HostError, HostExecutor, Origin, PendingApprovals,
+    PlanContext,
 };
 
 /// The built-in parser's plan for one line, as tasks ready to store and run.

@@ -47,7 +47,9 @@ pub enum Target {
 #[derive(ts_rs::TS, Serialize, Deserialize, Clone, Debug, PartialEq)]
 pub struct TaskSpec {
     pub task_id: String,
-    pub tool: String,
+    /// The tool that runs this step: an intent other than `general_chat`, named in the
+    /// registry ([`super::tools`]).
+    pub tool: Intent,
     /// Always a JSON object; keys are the contract's param names.
     pub inputs: Value,
     pub depends_on: Vec<String>,
@@ -66,16 +68,11 @@ pub struct TaskRecord {
 impl TaskRecord {
     /// A fresh, not yet started task for `intent` with the given inputs.
     pub fn pending(task_id: String, intent: Intent, inputs: Map<String, Value>) -> Option<Self> {
-        let tool = intent.tool()?;
+        let tool = super::tools::for_intent(intent)?;
         Some(TaskRecord {
-            task: TaskSpec {
-                task_id,
-                tool: tool.to_string(),
-                inputs: Value::Object(inputs),
-                depends_on: Vec::new(),
-            },
+            task: TaskSpec { task_id, tool: intent, inputs: Value::Object(inputs), depends_on: Vec::new() },
             status: TaskStatus::Pending,
-            target: super::tools::for_intent(intent).map_or(Target::Server, |t| t.target),
+            target: tool.target,
             output: None,
             error: None,
         })

@@ -32,7 +32,7 @@ pub use frames::ClientFrame;
 use hub::{Hub, Outbox, frame, outbox};
 
 use crate::auth::AuthUser;
-use crate::brain::hosts::{ConnectionHost, TaskSender, not_host_tools};
+use crate::brain::hosts::{ConnectionHost, TaskSender, host_tools};
 use crate::brain::types::TaskRecord;
 use crate::brain::{Approval, pqh};
 use crate::bus::ServerEvent;
@@ -273,12 +273,15 @@ fn register(
     host: &mut Option<ConnectionHost>,
     tools: Vec<String>,
 ) -> Result<(), Message> {
-    let not_host = not_host_tools(&tools);
-    if tools.is_empty() || !not_host.is_empty() {
-        return Err(error_frame(
+    let refuse = |not_host: Vec<&String>| {
+        error_frame(
             "unknown_tool",
             format!("client:register takes host tool names; not host tools: {not_host:?}"),
-        ));
+        )
+    };
+    let tools = host_tools(&tools).map_err(refuse)?;
+    if tools.is_empty() {
+        return Err(refuse(Vec::new()));
     }
     let connection = ConnectionHost::register(&state.brain.engine.hosts, tools, WsSender(tx.clone()));
     if let Some(previous) = host.replace(connection) {

@@ -19,6 +19,7 @@ use tokio::sync::{broadcast, watch};
 use super::clock::Clock;
 use super::notifier::{Notification, Notifier};
 use crate::brain::model::Model;
+use crate::bus::Module;
 use crate::bus::{Bus, ServerEvent};
 use crate::db::{Db, new_id};
 use crate::error::Result;
@@ -200,7 +201,7 @@ impl Scheduler {
                         }
                     }
                     event = changes.recv() => match event {
-                        Ok(e) if matches!(&*e, ServerEvent::ModuleDataChanged { module } if module == "todos" || module == "events") => break,
+                        Ok(e) if matches!(&*e, ServerEvent::ModuleDataChanged { module: Module::Todos | Module::Events }) => break,
                         Ok(_) => {}
                         Err(broadcast::error::RecvError::Lagged(_)) => break,
                         // The bus lives as long as the app; without it, the timer still works.
@@ -522,7 +523,7 @@ impl Scheduler {
                 {
                     tracing::warn!(error = %e, "could not store the briefing's notification");
                 }
-                self.inner.bus.data_changed("chat");
+                self.inner.bus.data_changed(Module::Chat);
                 self.deliver(vec![row]).await;
             }
             Err(e) => tracing::warn!(error = %e, "the daily briefing could not be made"),

@@ -16,6 +16,7 @@ use icalendar::{
 use serde::Serialize;
 use utoipa::ToSchema;
 
+use crate::bus::Module;
 use crate::db::{new_id, now_ms};
 use crate::error::{Error, ErrorBody, Result};
 use crate::events::{EVENT_COLUMNS, EventRow, normalise_rule};
@@ -138,7 +139,7 @@ pub(super) async fn import_events(
     let text = std::str::from_utf8(&body).map_err(|_| Error::invalid("file", "is not UTF-8 text"))?;
     let incoming = parse(text, state.tz)?;
     let imported = store(&state.db.write, incoming).await?;
-    state.bus.data_changed("events");
+    state.bus.data_changed(Module::Events);
     Ok(Json(imported))
 }
 

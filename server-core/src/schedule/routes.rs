@@ -7,6 +7,7 @@ use utoipa::IntoParams;
 use super::engine::{NOTIFICATION_COLUMNS, NotificationRow};
 use super::notifier::Notification;
 use crate::api::{Page, Window};
+use crate::bus::Module;
 use crate::db::now_ms;
 use crate::error::{Error, ErrorBody, Result};
 use crate::extract::{Json, Query};
@@ -69,6 +70,6 @@ pub(super) async fn mark_read(
     .fetch_optional(&state.db.write)
     .await?
     .ok_or(Error::NotFound("notification"))?;
-    state.bus.data_changed("notifications");
+    state.bus.data_changed(Module::Notifications);
     Ok(Json(row.to_api(state.tz)))
 }
