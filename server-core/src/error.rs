@@ -249,6 +249,59 @@ impl IntoResponse for Error {
     }
 }
 
+/// The longest memo, in characters.
+pub const MAX_CONTENT_CHARS: usize = 200_000;
+
+/// The fields todos, events and memos share, checked alike wherever an item is made or
+/// changed (`None`: the request leaves that field as it is). Each limit is written here
+/// once.
+#[derive(Debug, Default, Clone, Copy)]
+pub struct Fields<'a> {
+    /// A title that must not be empty (todos, events).
+    pub title: Option<&'a str>,
+    /// A title that may be empty (a memo takes its first line instead).
+    pub optional_title: Option<&'a str>,
+    pub description: Option<&'a str>,
+    pub location: Option<&'a str>,
+    /// A memo's text, which must not be empty.
+    pub content: Option<&'a str>,
+    pub reminder_minutes: Option<i64>,
+    pub tags: Option<&'a [String]>,
+}
+
+impl Fields<'_> {
+    /// Every mistake at once, as one [`Error::Invalid`].
+    pub fn check(&self) -> Result<()> {
+        let mut checks = Checks::default();
+        if let Some(t) = self.title {
+            checks.required_text("title", t, 500);
+        }
+        if let Some(t) = self.optional_title {
+            checks.text("title", t, 500);
+        }
+        if let Some(d) = self.description {
+            checks.text("description", d, 20_000);
+        }
+        if let Some(l) = self.location {
+            checks.text("location", l, 500);
+        }
+        if let Some(c) = self.content {
+            checks.required_text("content", c, MAX_CONTENT_CHARS);
+        }
+        if let Some(r) = self.reminder_minutes {
+            checks.check(
+                (0..=40_320).contains(&r),
+                "reminder_minutes",
+                "must be between 0 and 40320 (four weeks)",
+            );
+        }
+        if let Some(tags) = self.tags {
+            checks.tags(tags);
+        }
+        checks.finish()
+    }
+}
+
 /// Collects field errors so a request with several mistakes hears about all of them.
 #[derive(Default)]
 pub struct Checks(Vec<FieldError>);

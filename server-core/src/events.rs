@@ -11,7 +11,7 @@ use utoipa_axum::{router::OpenApiRouter, routes};
 use crate::api::{Page, Window, double_option, tags_from_json, tags_to_json};
 use crate::bus::Module;
 use crate::db::{new_id, now_ms};
-use crate::error::{Checks, Error, ErrorBody, Result};
+use crate::error::{Error, ErrorBody, Fields, Result};
 use crate::extract::{Json, Query};
 use crate::recurrence;
 use crate::state::AppState;
@@ -178,42 +178,71 @@ fn resolve_times(start: When, end: Option<When>, all_day: Option<bool>, tz: Tz) 
     Ok(Times { start_at, end_at, is_all_day: all_day.unwrap_or(start.is_day()) })
 }
 
-fn check_fields(
-    title: Option<&str>,
-    description: Option<&str>,
-    location: Option<&str>,
-    reminder: Option<i64>,
-    tags: Option<&[String]>,
-) -> Result<()> {
-    let mut checks = Checks::default();
-    if let Some(t) = title {
-        checks.required_text("title", t, 500);
-    }
-    if let Some(d) = description {
-        checks.text("description", d, 20_000);
-    }
-    if let Some(l) = location {
-        checks.text("location", l, 500);
-    }
-    if let Some(r) = reminder {
-        checks.check(
-            (0..=40_320).contains(&r),
-            "reminder_minutes",
-            "must be between 0 and 40320 (four weeks)",
-        );
-    }
-    if let Some(tags) = tags {
-        checks.tags(tags);
-    }
-    checks.finish()
-}
-
 pub async fn fetch_event(db: &sqlx::SqlitePool, id: &str) -> Result<EventRow> {
     sqlx::query_as::<_, EventRow>(&format!("SELECT {EVENT_COLUMNS} FROM events WHERE id = ?"))
         .bind(id)
         .fetch_optional(db)
         .await?
         .ok_or(Error::NotFound("event"))
+}
+
+/// Deletes the event `id` (with every occurrence, when it repeats); `NotFound` when there
+/// is none.
+pub async fn remove_event(db: &sqlx::SqlitePool, id: &str) -> Result<()> {
+    let done = sqlx::query("DELETE FROM events WHERE id = ?").bind(id).execute(db).await?;
+    if done.rows_affected() == 0 {
+        return Err(Error::NotFound("event"));
+    }
+    Ok(())
+}
+
+/// Deletes every event, or (with `Some`) those of the ids given; returns how many went.
+pub async fn remove_events(db: &sqlx::SqlitePool, ids: Option<&[&str]>) -> Result<u64> {
+    let done = match ids {
+        None => sqlx::query("DELETE FROM events").execute(db).await?,
+        Some(ids) => {
+            sqlx::query("DELETE FROM events WHERE id IN (SELECT value FROM json_each(?))")
+                .bind(serde_json::json!(ids).to_string())
+                .execute(db)
+                .await?
+        }
+    };
+    Ok(done.rows_affected())
+}
+
+/// Up to 50 stored events that start before `to` and have not ended by `from` (ms), in
+/// the order they start; a repeating event once, as stored.
+pub async fn events_between(db: &sqlx::SqlitePool, tz: Tz, from: i64, to: i64) -> Result<Vec<Event>> {
+    let rows: Vec<EventRow> = sqlx::query_as(&format!(
+        "SELECT {EVENT_COLUMNS} FROM events WHERE start_at < ? AND coalesce(end_at, start_at) >= ?
+         ORDER BY start_at LIMIT 50"
+    ))
+    .bind(to)
+    .bind(from)
+    .fetch_all(db)
+    .await?;
+    Ok(rows.into_iter().map(|r| r.into_api(tz)).collect())
+}
+
+/// Up to 5 events titled `said` (in any case).
+pub async fn events_titled(db: &sqlx::SqlitePool, said: &str) -> Result<Vec<EventRow>> {
+    Ok(sqlx::query_as(&format!("SELECT {EVENT_COLUMNS} FROM events WHERE lower(title) = lower(?) LIMIT 5"))
+        .bind(said)
+        .fetch_all(db)
+        .await?)
+}
+
+/// Up to 5 events whose title or text hold every word of `said` (the last as a prefix),
+/// in the order they start.
+pub async fn events_matching(db: &sqlx::SqlitePool, said: &str) -> Result<Vec<EventRow>> {
+    let Some(q) = crate::search::fts_query(said) else { return Ok(vec![]) };
+    Ok(sqlx::query_as(&format!(
+        "SELECT {EVENT_COLUMNS} FROM events WHERE seq IN (SELECT rowid FROM events_fts WHERE events_fts MATCH ?)
+         ORDER BY start_at LIMIT 5"
+    ))
+    .bind(q)
+    .fetch_all(db)
+    .await?)
 }
 
 /// List events by start time. With a range, the events that overlap it, a repeating one
@@ -311,13 +340,15 @@ async fn create_event(
     State(state): State<AppState>,
     Json(new): Json<NewEvent>,
 ) -> Result<(StatusCode, Json<Event>)> {
-    check_fields(
-        Some(&new.title),
-        Some(&new.description),
-        new.location.as_deref(),
-        new.reminder_minutes,
-        Some(&new.tags),
-    )?;
+    Fields {
+        title: Some(&new.title),
+        description: Some(&new.description),
+        location: new.location.as_deref(),
+        reminder_minutes: new.reminder_minutes,
+        tags: Some(&new.tags),
+        ..Fields::default()
+    }
+    .check()?;
     let created = insert_event(&state.db.write, state.tz, new).await?;
     state.bus.data_changed(Module::Events);
     Ok((StatusCode::CREATED, Json(created)))
@@ -400,13 +431,15 @@ async fn update_event(
     Path(id): Path<String>,
     Json(patch): Json<EventPatch>,
 ) -> Result<Json<Event>> {
-    check_fields(
-        patch.title.as_deref(),
-        patch.description.as_deref(),
-        patch.location.as_ref().and_then(Option::as_deref),
-        patch.reminder_minutes.flatten(),
-        patch.tags.as_deref(),
-    )?;
+    Fields {
+        title: patch.title.as_deref(),
+        description: patch.description.as_deref(),
+        location: patch.location.as_ref().and_then(Option::as_deref),
+        reminder_minutes: patch.reminder_minutes.flatten(),
+        tags: patch.tags.as_deref(),
+        ..Fields::default()
+    }
+    .check()?;
     let updated = patch_event(&state.db.write, state.tz, &id, patch).await?;
     state.bus.data_changed(Module::Events);
     Ok(Json(updated))
@@ -467,10 +500,7 @@ pub async fn patch_event(db: &sqlx::SqlitePool, tz: Tz, id: &str, patch: EventPa
         (status = 404, description = "No such event", body = ErrorBody),
     ))]
 async fn delete_event(State(state): State<AppState>, Path(id): Path<String>) -> Result<StatusCode> {
-    let done = sqlx::query("DELETE FROM events WHERE id = ?").bind(&id).execute(&state.db.write).await?;
-    if done.rows_affected() == 0 {
-        return Err(Error::NotFound("event"));
-    }
+    remove_event(&state.db.write, &id).await?;
     state.bus.data_changed(Module::Events);
     Ok(StatusCode::NO_CONTENT)
 }

@@ -18,6 +18,15 @@ use crate::extract::{Json, Query};
 use crate::state::AppState;
 use crate::time::render;
 
+/// The items a person's words may name: those whose title is exactly what was said, and
+/// those that hold its words ([`fts_query`]). Which one is meant is for the caller to
+/// decide, or to ask.
+#[derive(Debug)]
+pub struct Named<T> {
+    pub exact: Vec<T>,
+    pub fuzzy: Vec<T>,
+}
+
 /// Turns what a person typed into an FTS5 query that cannot fail to parse: every word is
 /// quoted (so `AND`, `NEAR`, `*`, `"` and `:` are just text), the words must all match,
 /// and the last one matches as a prefix so results follow the typing. `None` when the
