@@ -104,7 +104,7 @@ pub async fn is_phone(db: &SqlitePool, family_id: &str) -> bool {
 #[utoipa::path(get, path = "/api/devices", tag = "devices", security(("bearer" = [])),
     responses(
         (status = 200, description = "The devices logged in", body = DeviceList),
-        (status = 401, description = "Not logged in", body = crate::error::ErrorBody),
+        crate::error::responses::NotLoggedIn,
     ))]
 async fn list_devices(
     axum::extract::State(state): axum::extract::State<AppState>,
@@ -137,7 +137,7 @@ async fn list_devices(
     params(("id" = String, Path, description = "The device")),
     responses(
         (status = 204, description = "The device is logged out"),
-        (status = 401, description = "Not logged in", body = crate::error::ErrorBody),
+        crate::error::responses::NotLoggedIn,
         (status = 404, description = "No such device", body = crate::error::ErrorBody),
     ))]
 async fn revoke_device(

@@ -30,6 +30,49 @@ pub struct ErrorBody {
     pub errors: Option<Vec<FieldError>>,
 }
 
+/// The error answers many routes share, declared once for the OpenAPI document: a route
+/// lists `NotLoggedIn`, `NotJson`, ... among its `responses(...)` instead of a tuple each.
+pub mod responses {
+    use std::collections::BTreeMap;
+
+    use utoipa::openapi::{ContentBuilder, Ref, RefOr, ResponseBuilder};
+
+    /// One answer with an [`ErrorBody`](super::ErrorBody), as `(status, description, body =
+    /// ErrorBody)` would declare it.
+    fn error(status: &str, description: &str) -> BTreeMap<String, RefOr<utoipa::openapi::Response>> {
+        let content = ContentBuilder::new().schema(Some(Ref::from_schema_name("ErrorBody"))).build();
+        let response =
+            ResponseBuilder::new().description(description).content("application/json", content).build();
+        BTreeMap::from([(status.to_owned(), RefOr::T(response))])
+    }
+
+    macro_rules! shared {
+        ($($(#[$doc:meta])* $name:ident = $status:literal, $description:literal;)*) => {$(
+            $(#[$doc])*
+            pub struct $name;
+
+            impl utoipa::IntoResponses for $name {
+                fn responses() -> BTreeMap<String, RefOr<utoipa::openapi::Response>> {
+                    error($status, $description)
+                }
+            }
+        )*};
+    }
+
+    shared! {
+        /// 401: no token, or one that is not valid.
+        NotLoggedIn = "401", "Not logged in";
+        /// 415: a body that does not say it is JSON.
+        NotJson = "415", "Not JSON";
+        /// 400: a body that is not JSON of the right shape.
+        MalformedJson = "400", "Malformed JSON";
+        /// 413: a body over the limit.
+        BodyTooLarge = "413", "Body too large";
+        /// 422: values that break the rules, each field named.
+        InvalidValues = "422", "Invalid values";
+    }
+}
+
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
     #[error("{detail}")]

@@ -11,6 +11,7 @@ use utoipa_axum::{router::OpenApiRouter, routes};
 use crate::api::{Page, Window, double_option, tags_from_json, tags_to_json};
 use crate::bus::Module;
 use crate::db::{new_id, now_ms};
+use crate::error::responses::{BodyTooLarge, InvalidValues, MalformedJson, NotJson, NotLoggedIn};
 use crate::error::{Error, ErrorBody, Fields, Result};
 use crate::extract::{Json, Query};
 use crate::recurrence;
@@ -250,7 +251,7 @@ pub async fn events_matching(db: &sqlx::SqlitePool, said: &str) -> Result<Vec<Ev
 #[utoipa::path(get, path = "/api/events", tag = "events", params(EventFilter), security(("bearer" = [])),
     responses(
         (status = 200, description = "A page of events", body = Page<Event>),
-        (status = 401, description = "Not logged in", body = ErrorBody),
+        NotLoggedIn,
         (status = 422, description = "Invalid filter", body = ErrorBody),
     ))]
 async fn list_events(
@@ -330,11 +331,11 @@ pub async fn in_range(db: &sqlx::SqlitePool, tz: Tz, from: i64, to: i64) -> Resu
 #[utoipa::path(post, path = "/api/events", tag = "events", request_body = NewEvent, security(("bearer" = [])),
     responses(
         (status = 201, description = "Created", body = Event),
-        (status = 400, description = "Malformed JSON", body = ErrorBody),
-        (status = 401, description = "Not logged in", body = ErrorBody),
-        (status = 413, description = "Body too large", body = ErrorBody),
-        (status = 415, description = "Not JSON", body = ErrorBody),
-        (status = 422, description = "Invalid values", body = ErrorBody),
+        MalformedJson,
+        NotLoggedIn,
+        BodyTooLarge,
+        NotJson,
+        InvalidValues,
     ))]
 async fn create_event(
     State(state): State<AppState>,
@@ -408,7 +409,7 @@ async fn write_event(db: impl sqlx::SqliteExecutor<'_>, row: &EventRow, insert: 
     params(("id" = String, Path, description = "Event id")),
     responses(
         (status = 200, description = "The event", body = Event),
-        (status = 401, description = "Not logged in", body = ErrorBody),
+        NotLoggedIn,
         (status = 404, description = "No such event", body = ErrorBody),
     ))]
 async fn get_event(State(state): State<AppState>, Path(id): Path<String>) -> Result<Json<Event>> {
@@ -420,11 +421,11 @@ async fn get_event(State(state): State<AppState>, Path(id): Path<String>) -> Res
     params(("id" = String, Path, description = "Event id")),
     responses(
         (status = 200, description = "The updated event", body = Event),
-        (status = 400, description = "Malformed JSON", body = ErrorBody),
-        (status = 401, description = "Not logged in", body = ErrorBody),
+        MalformedJson,
+        NotLoggedIn,
         (status = 404, description = "No such event", body = ErrorBody),
-        (status = 415, description = "Not JSON", body = ErrorBody),
-        (status = 422, description = "Invalid values", body = ErrorBody),
+        NotJson,
+        InvalidValues,
     ))]
 async fn update_event(
     State(state): State<AppState>,
@@ -496,7 +497,7 @@ pub async fn patch_event(db: &sqlx::SqlitePool, tz: Tz, id: &str, patch: EventPa
     params(("id" = String, Path, description = "Event id")),
     responses(
         (status = 204, description = "Deleted"),
-        (status = 401, description = "Not logged in", body = ErrorBody),
+        NotLoggedIn,
         (status = 404, description = "No such event", body = ErrorBody),
     ))]
 async fn delete_event(State(state): State<AppState>, Path(id): Path<String>) -> Result<StatusCode> {

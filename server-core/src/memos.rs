@@ -11,6 +11,7 @@ use utoipa_axum::{router::OpenApiRouter, routes};
 use crate::api::{Page, Window, tags_from_json, tags_to_json};
 use crate::bus::Module;
 use crate::db::{new_id, now_ms};
+use crate::error::responses::{BodyTooLarge, InvalidValues, MalformedJson, NotJson, NotLoggedIn};
 use crate::error::{Error, ErrorBody, Fields, Result};
 use crate::extract::{Json, Query};
 use crate::search::{Named, fts_query};
@@ -164,7 +165,7 @@ pub async fn memos_named(db: &sqlx::SqlitePool, said: &str) -> Result<Named<Memo
 #[utoipa::path(get, path = "/api/memos", tag = "memos", params(MemoFilter), security(("bearer" = [])),
     responses(
         (status = 200, description = "A page of memos", body = Page<Memo>),
-        (status = 401, description = "Not logged in", body = ErrorBody),
+        NotLoggedIn,
         (status = 422, description = "Invalid filter", body = ErrorBody),
     ))]
 async fn list_memos(State(state): State<AppState>, Query(f): Query<MemoFilter>) -> Result<Json<Page<Memo>>> {
@@ -209,11 +210,11 @@ async fn list_memos(State(state): State<AppState>, Query(f): Query<MemoFilter>) 
 #[utoipa::path(post, path = "/api/memos", tag = "memos", request_body = NewMemo, security(("bearer" = [])),
     responses(
         (status = 201, description = "Created", body = Memo),
-        (status = 400, description = "Malformed JSON", body = ErrorBody),
-        (status = 401, description = "Not logged in", body = ErrorBody),
-        (status = 413, description = "Body too large", body = ErrorBody),
-        (status = 415, description = "Not JSON", body = ErrorBody),
-        (status = 422, description = "Invalid values", body = ErrorBody),
+        MalformedJson,
+        NotLoggedIn,
+        BodyTooLarge,
+        NotJson,
+        InvalidValues,
     ))]
 async fn create_memo(
     State(state): State<AppState>,
@@ -267,7 +268,7 @@ pub async fn insert_memo(db: &sqlx::SqlitePool, tz: Tz, new: NewMemo) -> Result<
     params(("id" = String, Path, description = "Memo id")),
     responses(
         (status = 200, description = "The memo", body = Memo),
-        (status = 401, description = "Not logged in", body = ErrorBody),
+        NotLoggedIn,
         (status = 404, description = "No such memo", body = ErrorBody),
     ))]
 async fn get_memo(State(state): State<AppState>, Path(id): Path<String>) -> Result<Json<Memo>> {
@@ -284,11 +285,11 @@ async fn get_memo(State(state): State<AppState>, Path(id): Path<String>) -> Resu
     params(("id" = String, Path, description = "Memo id")),
     responses(
         (status = 200, description = "The updated memo", body = Memo),
-        (status = 400, description = "Malformed JSON", body = ErrorBody),
-        (status = 401, description = "Not logged in", body = ErrorBody),
+        MalformedJson,
+        NotLoggedIn,
         (status = 404, description = "No such memo", body = ErrorBody),
-        (status = 415, description = "Not JSON", body = ErrorBody),
-        (status = 422, description = "Invalid values", body = ErrorBody),
+        NotJson,
+        InvalidValues,
     ))]
 async fn update_memo(
     State(state): State<AppState>,
@@ -350,7 +351,7 @@ pub async fn patch_memo(db: &sqlx::SqlitePool, tz: Tz, id: &str, patch: MemoPatc
     params(("id" = String, Path, description = "Memo id")),
     responses(
         (status = 204, description = "Deleted"),
-        (status = 401, description = "Not logged in", body = ErrorBody),
+        NotLoggedIn,
         (status = 404, description = "No such memo", body = ErrorBody),
     ))]
 async fn delete_memo(State(state): State<AppState>, Path(id): Path<String>) -> Result<StatusCode> {

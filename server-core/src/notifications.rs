@@ -7,6 +7,7 @@ use utoipa::ToSchema;
 use utoipa_axum::{router::OpenApiRouter, routes};
 
 use crate::db::now_ms;
+use crate::error::responses::{MalformedJson, NotJson, NotLoggedIn};
 use crate::error::{Checks, ErrorBody, Result};
 use crate::extract::Json;
 use crate::state::AppState;
@@ -34,9 +35,9 @@ pub fn router() -> OpenApiRouter<AppState> {
     request_body = RegisterToken, security(("bearer" = [])),
     responses(
         (status = 200, description = "Registered", body = Registered),
-        (status = 400, description = "Malformed JSON", body = ErrorBody),
-        (status = 401, description = "Not logged in", body = ErrorBody),
-        (status = 415, description = "Not JSON", body = ErrorBody),
+        MalformedJson,
+        NotLoggedIn,
+        NotJson,
         (status = 422, description = "Invalid token", body = ErrorBody),
     ))]
 async fn register_token(

@@ -13,6 +13,7 @@ use utoipa::{IntoParams, ToSchema};
 use utoipa_axum::{router::OpenApiRouter, routes};
 
 use crate::api::{Page, Window};
+use crate::error::responses::NotLoggedIn;
 use crate::error::{Error, ErrorBody, Result};
 use crate::extract::{Json, Query};
 use crate::state::AppState;
@@ -209,7 +210,7 @@ pub fn router() -> OpenApiRouter<AppState> {
 #[utoipa::path(get, path = "/api/search", tag = "search", params(SearchParams), security(("bearer" = [])),
     responses(
         (status = 200, description = "Matches, best first", body = Page<SearchHit>),
-        (status = 401, description = "Not logged in", body = ErrorBody),
+        NotLoggedIn,
         (status = 422, description = "Invalid parameters", body = ErrorBody),
     ))]
 async fn search(

@@ -7,7 +7,8 @@ use utoipa::ToSchema;
 use utoipa_axum::{router::OpenApiRouter, routes};
 
 use crate::db::now_ms;
-use crate::error::{ErrorBody, Result};
+use crate::error::Result;
+use crate::error::responses::NotLoggedIn;
 use crate::events::Event;
 use crate::extract::Json;
 use crate::memos::{MEMO_COLUMNS, Memo, MemoRow};
@@ -59,7 +60,7 @@ pub fn greeting(hour: u32) -> &'static str {
 #[utoipa::path(get, path = "/api/today", tag = "today", security(("bearer" = [])),
     responses(
         (status = 200, description = "Today's dashboard", body = Today),
-        (status = 401, description = "Not logged in", body = ErrorBody),
+        NotLoggedIn,
     ))]
 async fn today(State(state): State<AppState>) -> Result<Json<Today>> {
     Ok(Json(load(&state.db.read, state.tz).await?))

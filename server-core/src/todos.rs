@@ -10,6 +10,7 @@ use utoipa_axum::{router::OpenApiRouter, routes};
 use crate::api::{Page, Window, double_option, tags_from_json, tags_to_json};
 use crate::bus::Module;
 use crate::db::{new_id, now_ms};
+use crate::error::responses::{BodyTooLarge, InvalidValues, MalformedJson, NotJson, NotLoggedIn};
 use crate::error::{Error, ErrorBody, Fields, Result};
 use crate::extract::{Json, Query};
 use crate::search::{Named, fts_query};
@@ -253,7 +254,7 @@ fn prefer<T>(items: Vec<T>, wanted: impl Fn(&T) -> bool) -> Vec<T> {
 #[utoipa::path(get, path = "/api/todos", tag = "todos", params(TodoFilter), security(("bearer" = [])),
     responses(
         (status = 200, description = "A page of todos", body = Page<Todo>),
-        (status = 401, description = "Not logged in", body = ErrorBody),
+        NotLoggedIn,
         (status = 422, description = "Invalid filter", body = ErrorBody),
     ))]
 async fn list_todos(State(state): State<AppState>, Query(f): Query<TodoFilter>) -> Result<Json<Page<Todo>>> {
@@ -321,11 +322,11 @@ fn push_filters(qb: &mut QueryBuilder<'_, Sqlite>, f: &TodoFilter, tz: chrono_tz
 #[utoipa::path(post, path = "/api/todos", tag = "todos", request_body = NewTodo, security(("bearer" = [])),
     responses(
         (status = 201, description = "Created", body = Todo),
-        (status = 400, description = "Malformed JSON", body = ErrorBody),
-        (status = 401, description = "Not logged in", body = ErrorBody),
-        (status = 413, description = "Body too large", body = ErrorBody),
-        (status = 415, description = "Not JSON", body = ErrorBody),
-        (status = 422, description = "Invalid values", body = ErrorBody),
+        MalformedJson,
+        NotLoggedIn,
+        BodyTooLarge,
+        NotJson,
+        InvalidValues,
     ))]
 async fn create_todo(
     State(state): State<AppState>,
@@ -398,7 +399,7 @@ pub async fn insert_todo(db: &sqlx::SqlitePool, tz: chrono_tz::Tz, new: NewTodo)
     params(("id" = String, Path, description = "Todo id")),
     responses(
         (status = 200, description = "The todo", body = Todo),
-        (status = 401, description = "Not logged in", body = ErrorBody),
+        NotLoggedIn,
         (status = 404, description = "No such todo", body = ErrorBody),
     ))]
 async fn get_todo(State(state): State<AppState>, Path(id): Path<String>) -> Result<Json<Todo>> {
@@ -410,11 +411,11 @@ async fn get_todo(State(state): State<AppState>, Path(id): Path<String>) -> Resu
     params(("id" = String, Path, description = "Todo id")),
     responses(
         (status = 200, description = "The updated todo", body = Todo),
-        (status = 400, description = "Malformed JSON", body = ErrorBody),
-        (status = 401, description = "Not logged in", body = ErrorBody),
+        MalformedJson,
+        NotLoggedIn,
         (status = 404, description = "No such todo", body = ErrorBody),
-        (status = 415, description = "Not JSON", body = ErrorBody),
-        (status = 422, description = "Invalid values", body = ErrorBody),
+        NotJson,
+        InvalidValues,
     ))]
 async fn update_todo(
     State(state): State<AppState>,
@@ -522,7 +523,7 @@ pub async fn patch_todo(
     params(("id" = String, Path, description = "Todo id")),
     responses(
         (status = 204, description = "Deleted"),
-        (status = 401, description = "Not logged in", body = ErrorBody),
+        NotLoggedIn,
         (status = 404, description = "No such todo", body = ErrorBody),
     ))]
 async fn delete_todo(State(state): State<AppState>, Path(id): Path<String>) -> Result<StatusCode> {
@@ -536,7 +537,7 @@ async fn delete_todo(State(state): State<AppState>, Path(id): Path<String>) -> R
     params(("id" = String, Path, description = "Todo id")),
     responses(
         (status = 200, description = "The completed todo", body = Todo),
-        (status = 401, description = "Not logged in", body = ErrorBody),
+        NotLoggedIn,
         (status = 404, description = "No such todo", body = ErrorBody),
     ))]
 async fn complete_todo(State(state): State<AppState>, Path(id): Path<String>) -> Result<Json<Todo>> {

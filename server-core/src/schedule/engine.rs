@@ -24,6 +24,7 @@ use crate::bus::{Bus, ServerEvent};
 use crate::db::{Db, new_id};
 use crate::error::Result;
 use crate::recurrence;
+use crate::time::local_instant;
 use crate::time::{from_ms, render};
 
 /// A firing more than this after its time is marked late.
@@ -267,7 +268,7 @@ impl Scheduler {
         let tz = self.inner.config.tz;
         let mut day = from_ms(after, tz).date_naive();
         for _ in 0..3 {
-            let at = local_instant(day, time, tz);
+            let at = local_instant(day, time, tz).timestamp_millis();
             if at > after {
                 return Some(at);
             }
@@ -307,7 +308,7 @@ impl Scheduler {
         let tz = self.inner.config.tz;
         // Only today's: a briefing for a day that is over tells nothing.
         let day = from_ms(now, tz).date_naive();
-        let at = local_instant(day, time, tz);
+        let at = local_instant(day, time, tz).timestamp_millis();
         (at > from && at <= now).then(|| Due {
             key: format!("briefing:{day}"),
             kind: "briefing",
@@ -545,21 +546,6 @@ fn event_due(id: String, title: String, location: Option<&str>, start: i64, at: 
         occurrence_at: Some(start),
         fire_at: at,
     }
-}
-
-/// `time` on `day` in `tz`: the earlier instant when the clock is set back over it, the
-/// first existing instant after it when the clock skips it.
-pub fn local_instant(day: chrono::NaiveDate, time: NaiveTime, tz: Tz) -> i64 {
-    use chrono::{LocalResult, TimeZone as _};
-    let mut t = day.and_time(time);
-    for _ in 0..8 {
-        match tz.from_local_datetime(&t) {
-            LocalResult::Single(dt) => return dt.timestamp_millis(),
-            LocalResult::Ambiguous(earliest, _) => return earliest.timestamp_millis(),
-            LocalResult::None => t += chrono::Duration::minutes(15),
-        }
-    }
-    tz.from_utc_datetime(&t).timestamp_millis()
 }
 
 #[derive(Debug, FromRow)]

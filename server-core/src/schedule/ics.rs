@@ -18,6 +18,7 @@ use utoipa::ToSchema;
 
 use crate::bus::Module;
 use crate::db::{new_id, now_ms};
+use crate::error::responses::{BodyTooLarge, NotLoggedIn};
 use crate::error::{Error, ErrorBody, Result};
 use crate::events::{EVENT_COLUMNS, EventRow, normalise_rule};
 use crate::extract::Json;
@@ -56,7 +57,7 @@ struct Incoming {
 #[utoipa::path(get, path = "/api/events.ics", tag = "events", security(("bearer" = [])),
     responses(
         (status = 200, description = "Every event as iCalendar (RFC 5545)", content_type = "text/calendar", body = String),
-        (status = 401, description = "Not logged in", body = ErrorBody),
+        NotLoggedIn,
     ))]
 pub(super) async fn export_events(State(state): State<AppState>) -> Result<impl IntoResponse> {
     let rows: Vec<EventRow> =
@@ -121,8 +122,8 @@ fn to_ical(row: &EventRow, uid: &str, tz: Tz) -> icalendar::Event {
     request_body(content = String, content_type = "text/calendar", description = "An iCalendar file"),
     responses(
         (status = 200, description = "What the file added and changed", body = Imported),
-        (status = 401, description = "Not logged in", body = ErrorBody),
-        (status = 413, description = "Body too large", body = ErrorBody),
+        NotLoggedIn,
+        BodyTooLarge,
         (status = 422, description = "Not a calendar file, or an event in it is unusable; nothing was imported", body = ErrorBody),
     ))]
 pub(super) async fn import_events(

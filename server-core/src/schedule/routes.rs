@@ -9,6 +9,7 @@ use super::notifier::Notification;
 use crate::api::{Page, Window};
 use crate::bus::Module;
 use crate::db::now_ms;
+use crate::error::responses::NotLoggedIn;
 use crate::error::{Error, ErrorBody, Result};
 use crate::extract::{Json, Query};
 use crate::state::AppState;
@@ -27,7 +28,7 @@ pub struct NotificationFilter {
     security(("bearer" = [])),
     responses(
         (status = 200, description = "A page of notifications", body = Page<Notification>),
-        (status = 401, description = "Not logged in", body = ErrorBody),
+        NotLoggedIn,
         (status = 422, description = "Invalid filter", body = ErrorBody),
     ))]
 pub(super) async fn list_notifications(
@@ -55,7 +56,7 @@ pub(super) async fn list_notifications(
     params(("id" = String, Path, description = "Notification id")),
     responses(
         (status = 200, description = "The notification, read", body = Notification),
-        (status = 401, description = "Not logged in", body = ErrorBody),
+        NotLoggedIn,
         (status = 404, description = "No such notification", body = ErrorBody),
     ))]
 pub(super) async fn mark_read(
