@@ -21,6 +21,7 @@ pub mod auth;
 pub mod brain;
 pub mod bus;
 pub mod chat;
+pub mod clock;
 pub mod config;
 pub mod db;
 pub mod devices;

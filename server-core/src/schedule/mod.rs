@@ -12,7 +12,7 @@
 //! - `routes`: `/api/notifications`.
 
 pub mod briefing;
-pub mod clock;
+pub use crate::clock;
 pub mod engine;
 pub mod ics;
 pub mod notifier;
