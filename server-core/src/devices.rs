@@ -9,7 +9,9 @@ use crate::error::Result;
 use crate::state::AppState;
 
 /// What kind of client a device is; decides how careful the assistant is with it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, sqlx::Type, utoipa::ToSchema)]
+#[derive(
+    ts_rs::TS, Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, sqlx::Type, utoipa::ToSchema,
+)]
 #[serde(rename_all = "lowercase")]
 #[sqlx(rename_all = "lowercase")]
 pub enum DeviceKind {
@@ -63,7 +65,8 @@ pub async fn desktop_login(state: &AppState) -> Result<TokenPair> {
 }
 
 /// One device in the list of logins.
-#[derive(Debug, Serialize, utoipa::ToSchema)]
+#[derive(ts_rs::TS, Debug, Serialize, utoipa::ToSchema)]
+#[ts(rename = "Device")]
 pub struct DeviceOut {
     pub id: String,
     pub name: String,

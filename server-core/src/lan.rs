@@ -107,7 +107,8 @@ struct Pairing {
 }
 
 /// What Settings shows of LAN mode.
-#[derive(Debug, Clone, Serialize, ToSchema, PartialEq, Eq)]
+#[derive(ts_rs::TS, Debug, Clone, Serialize, ToSchema, PartialEq, Eq)]
+#[ts(rename = "LanState")]
 pub struct LanStatus {
     pub enabled: bool,
     /// `https://<lan-ip>:<port>/` while enabled.

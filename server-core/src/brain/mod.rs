@@ -10,7 +10,6 @@
 
 pub mod actions;
 pub mod answer;
-pub mod briefing;
 pub mod cards;
 pub mod cli;
 pub mod engine;
