@@ -328,28 +328,7 @@ impl Engine {
         let mut jobs: HashMap<tokio::task::Id, String> = HashMap::new();
 
         loop {
-            // Settle tasks whose dependencies can no longer succeed.
-            let mut changed = true;
-            while changed {
-                changed = false;
-                let doomed: Vec<(String, String)> = state
-                    .values()
-                    .filter(|t| t.status == TaskStatus::Pending)
-                    .filter_map(|t| {
-                        t.task.depends_on.iter().find_map(|d| match state.get(d).map(|r| r.status) {
-                            Some(TaskStatus::Failed | TaskStatus::Cancelled) | None => Some((
-                                t.task.task_id.clone(),
-                                format!("skipped: task {d} it depends on did not finish"),
-                            )),
-                            _ => None,
-                        })
-                    })
-                    .collect();
-                for (id, reason) in doomed {
-                    self.finish(&mut state, &id, Err(Finish::Cancelled(reason))).await;
-                    changed = true;
-                }
-            }
+            self.cancel_doomed(&mut state).await;
 
             let ready: Vec<TaskRecord> = state
                 .values()
@@ -362,26 +341,7 @@ impl Engine {
                 })
                 .cloned()
                 .collect();
-            let mut starting = Vec::with_capacity(ready.len());
-            for mut task in ready {
-                let fed = has_placeholder(&task.task.inputs);
-                let inputs = resolve_placeholders(&task.task.inputs, &state);
-                task.task.inputs = inputs;
-                let id = task.task.task_id.clone();
-                if let Some(t) = state.get_mut(&id) {
-                    t.task.inputs = task.task.inputs.clone();
-                    t.status = TaskStatus::Running;
-                }
-                self.store_status(
-                    &task.task.task_id,
-                    TaskStatus::Running,
-                    Some(&task.task.inputs),
-                    None,
-                    None,
-                )
-                .await;
-                starting.push((task, fed));
-            }
+            let starting = self.mark_running(&mut state, ready).await;
             // All stored first, then started together, so the host tasks among them reach
             // a client in one `task:batch`.
             for (task, fed) in starting {
@@ -420,6 +380,56 @@ impl Engine {
             }
         }
         PlanOutcome { tasks: order.into_iter().filter_map(|id| state.remove(&id)).collect() }
+    }
+
+    /// Cancels the pending tasks whose dependencies can no longer succeed, and those that
+    /// depend on them in turn.
+    async fn cancel_doomed(&self, state: &mut HashMap<String, TaskRecord>) {
+        let mut changed = true;
+        while changed {
+            changed = false;
+            let doomed: Vec<(String, String)> = state
+                .values()
+                .filter(|t| t.status == TaskStatus::Pending)
+                .filter_map(|t| {
+                    t.task.depends_on.iter().find_map(|d| match state.get(d).map(|r| r.status) {
+                        Some(TaskStatus::Failed | TaskStatus::Cancelled) | None => Some((
+                            t.task.task_id.clone(),
+                            format!("skipped: task {d} it depends on did not finish"),
+                        )),
+                        _ => None,
+                    })
+                })
+                .collect();
+            for (id, reason) in doomed {
+                self.finish(state, &id, Err(Finish::Cancelled(reason))).await;
+                changed = true;
+            }
+        }
+    }
+
+    /// Resolves the placeholders of `ready` tasks, stores them as running and returns each
+    /// with whether its inputs came from another task's output.
+    async fn mark_running(
+        &self,
+        state: &mut HashMap<String, TaskRecord>,
+        ready: Vec<TaskRecord>,
+    ) -> Vec<(TaskRecord, bool)> {
+        let mut starting = Vec::with_capacity(ready.len());
+        for mut task in ready {
+            let fed = has_placeholder(&task.task.inputs);
+            let inputs = resolve_placeholders(&task.task.inputs, state);
+            task.task.inputs = inputs;
+            let id = task.task.task_id.clone();
+            if let Some(t) = state.get_mut(&id) {
+                t.task.inputs = task.task.inputs.clone();
+                t.status = TaskStatus::Running;
+            }
+            self.store_status(&task.task.task_id, TaskStatus::Running, Some(&task.task.inputs), None, None)
+                .await;
+            starting.push((task, fed));
+        }
+        starting
     }
 
     async fn execute(&self, task: TaskRecord, ctx: &PlanContext, fed: bool) -> Result<Value, Finish> {

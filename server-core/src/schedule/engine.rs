@@ -320,29 +320,10 @@ impl Scheduler {
         })
     }
 
-    async fn collect(&self, from: i64, now: i64) -> Result<Vec<Due>> {
-        let db = &self.inner.db.read;
-        let tz = self.inner.config.tz;
+    /// Todos whose due time passed in `(from, now]`: each gets one overdue notice.
+    async fn overdue(&self, from: i64, now: i64) -> Result<Vec<Due>> {
+        let (db, tz) = (&self.inner.db.read, self.inner.config.tz);
         let mut due = Vec::new();
-        let todos: Vec<(String, String, i64, i64)> = sqlx::query_as(
-            "SELECT id, title, due_at, remind_at FROM todos
-             WHERE status != 'completed' AND remind_at > ?1 AND remind_at <= ?2 ORDER BY remind_at",
-        )
-        .bind(from)
-        .bind(now)
-        .fetch_all(db)
-        .await?;
-        for (id, title, due_at, at) in todos {
-            due.push(Due {
-                key: format!("reminder:todo:{id}:{due_at}"),
-                kind: "reminder",
-                body: format!("Due {}", clock_time(due_at, tz)),
-                title,
-                ref_id: Some(id),
-                occurrence_at: Some(due_at),
-                fire_at: at,
-            });
-        }
         let overdue: Vec<(String, String, i64, bool, i64)> = sqlx::query_as(
             "SELECT id, title, due_at, due_is_date, overdue_at FROM todos
              WHERE status != 'completed' AND overdue_at > ?1 AND overdue_at <= ?2 ORDER BY overdue_at",
@@ -367,6 +348,33 @@ impl Scheduler {
                 fire_at: at,
             });
         }
+        Ok(due)
+    }
+
+    async fn collect(&self, from: i64, now: i64) -> Result<Vec<Due>> {
+        let db = &self.inner.db.read;
+        let tz = self.inner.config.tz;
+        let mut due = Vec::new();
+        let todos: Vec<(String, String, i64, i64)> = sqlx::query_as(
+            "SELECT id, title, due_at, remind_at FROM todos
+             WHERE status != 'completed' AND remind_at > ?1 AND remind_at <= ?2 ORDER BY remind_at",
+        )
+        .bind(from)
+        .bind(now)
+        .fetch_all(db)
+        .await?;
+        for (id, title, due_at, at) in todos {
+            due.push(Due {
+                key: format!("reminder:todo:{id}:{due_at}"),
+                kind: "reminder",
+                body: format!("Due {}", clock_time(due_at, tz)),
+                title,
+                ref_id: Some(id),
+                occurrence_at: Some(due_at),
+                fire_at: at,
+            });
+        }
+        due.extend(self.overdue(from, now).await?);
         let events: Vec<(String, String, Option<String>, i64, i64)> = sqlx::query_as(
             "SELECT id, title, location, start_at, remind_at FROM events
              WHERE remind_at IS NOT NULL AND remind_at > ?1 AND remind_at <= ?2 ORDER BY remind_at",
