@@ -24,7 +24,8 @@
 //! - [`web`]: the web UI at `/`.
 //!
 //! Subsystems:
-//! - [`brain`]: the assistant: the tool registry, the PQH, the SQH task engine, host executors.
+//! - [`brain`]: the assistant: the tool registry, the PQH, the SQH task engine, host executors,
+//!   the daily briefing.
 //! - [`llm`]: how the assistant talks to a language model.
 //! - [`schedule`]: reminders, the morning briefing, calendar files, push delivery.
 //! - [`realtime`]: `/ws` and Socket.IO, views onto the [`bus`].
@@ -53,7 +54,6 @@
 pub mod api;
 pub mod auth;
 pub mod brain;
-pub mod briefing;
 pub mod bus;
 pub mod chat;
 pub mod clock;

@@ -10,6 +10,7 @@
 
 pub mod actions;
 pub mod answer;
+pub mod briefing;
 pub mod cards;
 pub mod cli;
 pub mod engine;

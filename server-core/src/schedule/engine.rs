@@ -518,7 +518,7 @@ impl Scheduler {
     async fn make_briefing(&self, mut row: NotificationRow) {
         let c = &self.inner.config;
         let now = self.inner.clock.now_ms();
-        match crate::briefing::make(&self.inner.db, c.tz, c.model.as_deref(), now).await {
+        match crate::brain::briefing::make(&self.inner.db, c.tz, c.model.as_deref(), now).await {
             Ok(made) => {
                 row.body = made.text;
                 row.conversation_id = Some(made.conversation_id);

@@ -7,9 +7,9 @@
 //! - [`notifier`]: the [`Notifier`] trait every delivery path implements; [`BusNotifier`]
 //!   reaches every WebSocket and Socket.IO connection.
 //! - [`push`]: Expo push ([`ExpoPush`]).
-//! - the daily briefing job, which [`crate::briefing`] makes.
+//! - the daily briefing job, which [`crate::brain::briefing`] makes.
 //! - [`ics`]: `.ics` export and import.
-//! - `/api/notifications` (the fired notifications) is served by [`crate::notifications`].
+//! - `/api/notifications` (the fired notifications) is served by the `notifications` module.
 
 pub use crate::clock;
 pub mod engine;

@@ -9,7 +9,7 @@ use std::time::Duration;
 use chrono::DateTime;
 use chrono_tz::Tz;
 
-use crate::brain::model::Model;
+use super::model::Model;
 use crate::chat::{Role, insert_message};
 use crate::db::{Db, new_id, now_ms};
 use crate::error::Result;
