@@ -3,7 +3,6 @@
 use serde::{Deserialize, Serialize};
 use sqlx::SqlitePool;
 
-use crate::auth::TokenPair;
 use crate::db::{new_id, now_ms};
 use crate::error::Result;
 use crate::state::AppState;
@@ -41,27 +40,24 @@ pub async fn add(db: &SqlitePool, name: &str, email: Option<&str>, kind: DeviceK
     Ok(id)
 }
 
-/// A new login for this computer's desktop window, on the one desktop device (made on
-/// first use), so the window never asks its own user for the PIN.
-pub async fn desktop_login(state: &AppState) -> Result<TokenPair> {
-    let db = &state.db.write;
+/// The one desktop device of this computer (made on first use), marked seen now.
+pub async fn desktop_device(db: &SqlitePool) -> Result<String> {
     let existing: Option<(String,)> = sqlx::query_as(
         "SELECT id FROM devices WHERE kind = 'desktop' AND revoked_at IS NULL ORDER BY created_at LIMIT 1",
     )
     .fetch_optional(db)
     .await?;
-    let id = match existing {
+    match existing {
         Some((id,)) => {
             sqlx::query("UPDATE devices SET last_seen_at = ? WHERE id = ?")
                 .bind(now_ms())
                 .bind(&id)
                 .execute(db)
                 .await?;
-            id
+            Ok(id)
         }
-        None => add(db, "This computer", None, DeviceKind::Desktop).await?,
-    };
-    state.auth.tokens.start_family(db, Some(&id)).await
+        None => add(db, "This computer", None, DeviceKind::Desktop).await,
+    }
 }
 
 /// One device in the list of logins.
@@ -111,7 +107,7 @@ pub async fn is_phone(db: &SqlitePool, family_id: &str) -> bool {
     ))]
 async fn list_devices(
     axum::extract::State(state): axum::extract::State<AppState>,
-    axum::Extension(user): axum::Extension<crate::auth::AuthUser>,
+    axum::Extension(user): axum::Extension<crate::api::AuthUser>,
 ) -> Result<axum::Json<DeviceList>> {
     let current = device_of(&state.db.read, &user.family_id).await?.map(|(id, _)| id);
     let rows: Vec<(String, String, DeviceKind, i64, i64)> = sqlx::query_as(

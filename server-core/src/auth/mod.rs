@@ -252,6 +252,13 @@ fn client_key(addr: &SocketAddr) -> String {
     format!("client:{}", addr.ip())
 }
 
+/// A new login for this computer's desktop window, on the one desktop device, so the
+/// window never asks its own user for the PIN.
+pub async fn desktop_login(state: &AppState) -> Result<TokenPair> {
+    let id = crate::devices::desktop_device(&state.db.write).await?;
+    state.auth.tokens.start_family(&state.db.write, Some(&id)).await
+}
+
 async fn add_device(db: &SqlitePool, name: &str, email: Option<&str>, kind: DeviceKind) -> Result<String> {
     crate::devices::add(db, name, email, kind).await
 }
