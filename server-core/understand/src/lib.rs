@@ -7,7 +7,9 @@
 //! - [`intent`]: the intents the contract knows, written once.
 //! - [`when`]: dates and times in a sentence, resolved in the user's zone.
 //! - [`parse`]: the parser.
+//! - [`classify`]: a small learned intent classifier, trained by `examples/train_intent`.
 
+pub mod classify;
 pub mod intent;
 pub mod parse;
 pub mod when;
