@@ -28,6 +28,7 @@ use crate::db::now_ms;
 use crate::error::responses::{NotJson, NotLoggedIn};
 use crate::error::{Error, ErrorBody, Result};
 use crate::extract::Json;
+use crate::http::AllowedHosts;
 use crate::state::AppState;
 
 /// The e-mail a phone sends to `verify-otp` with the pairing code.
@@ -35,13 +36,30 @@ pub const PAIRING_EMAIL: &str = "pairing";
 const PAIRING_TTL_MS: i64 = 5 * 60 * 1000;
 const PAIRING_TRIES: u32 = 5;
 
+/// Builds the router LAN mode serves, for the hosts its listener answers to. The crate
+/// root hands it in, so LAN mode serves exactly the app's routes without knowing them.
+pub type MakeRouter = fn(AppState, AllowedHosts) -> axum::Router;
+
 /// LAN mode's state: the listener when it runs, and the pairing code on offer.
-#[derive(Debug, Default)]
+#[derive(Debug)]
 pub struct Lan {
+    router: MakeRouter,
     running: tokio::sync::Mutex<Option<Running>>,
     pairing: Mutex<Option<Pairing>>,
     /// The address to listen on instead of the one found on the network interfaces.
     bind_ip: Mutex<Option<IpAddr>>,
+}
+
+impl Lan {
+    /// LAN mode, off, serving what `router` builds once it is turned on.
+    pub fn new(router: MakeRouter) -> Self {
+        Self {
+            router,
+            running: tokio::sync::Mutex::default(),
+            pairing: Mutex::default(),
+            bind_ip: Mutex::default(),
+        }
+    }
 }
 
 #[derive(Debug)]
@@ -217,8 +235,8 @@ impl Lan {
                 TcpListener::bind((bind, 0)).await.with_context(|| format!("cannot listen on {bind}"))?;
             let addr = tcp.local_addr()?;
             let listener = TlsListener { tcp, acceptor: TlsAcceptor::from(Arc::new(config)) };
-            let allowed = crate::AllowedHosts::new(&[addr], &state.settings.allowed_hosts);
-            let app = crate::router(state.clone(), allowed);
+            let allowed = AllowedHosts::new(&[addr], &state.settings.allowed_hosts);
+            let app = (self.router)(state.clone(), allowed);
             let (stop, stopped) = oneshot::channel::<()>();
             let task = tokio::spawn(async move {
                 // Through `tap_io`, whose streams axum knows the peer address of.

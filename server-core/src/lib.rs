@@ -236,7 +236,7 @@ impl App {
         });
         let inbox = brain::inbox::Inbox::start(db.write.clone());
         let brain = brain::Brain { engine, approvals, stt, inbox };
-        let lan = Arc::new(lan::Lan::default());
+        let lan = Arc::new(lan::Lan::new(router));
         let state =
             AppState { db, auth: Arc::new(auth), settings: Arc::new(settings), tz, brain, bus, lan, runtime };
         Ok(Self { state, generated_pin, notifiers: Vec::new(), clock: Arc::new(schedule::SystemClock) })
