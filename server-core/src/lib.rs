@@ -70,6 +70,7 @@ pub mod llm;
 pub mod memos;
 pub mod notifications;
 pub mod process;
+pub mod protocol;
 pub mod realtime;
 pub mod recurrence;
 pub mod schedule;
