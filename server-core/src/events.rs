@@ -506,6 +506,125 @@ async fn delete_event(State(state): State<AppState>, Path(id): Path<String>) -> 
     Ok(StatusCode::NO_CONTENT)
 }
 
+/// What makes a UID ours: an exported event's UID is its id with this suffix.
+pub const UID_SUFFIX: &str = "@clawchat";
+
+// What a calendar import added and changed (no doc comment: it would enter the OpenAPI
+// document, which stays as it was).
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Imported {
+    /// Events new to ClawChat.
+    pub created: usize,
+    /// Events imported before (same UID), now updated from the file.
+    pub updated: usize,
+    /// The ids of every event the file touched, in file order.
+    pub ids: Vec<String>,
+}
+
+/// One event of a calendar file, checked and in stored form; `uid` is the file's UID.
+#[derive(Debug)]
+pub struct CalendarEvent {
+    pub uid: Option<String>,
+    pub title: String,
+    pub description: String,
+    pub location: Option<String>,
+    pub start_at: i64,
+    pub end_at: Option<i64>,
+    pub is_all_day: bool,
+    pub reminder_minutes: Option<i64>,
+    pub recurrence_rule: Option<String>,
+}
+
+/// Every event in the order they start, with the UID it was imported under, if any.
+pub async fn all_with_uids(db: &sqlx::SqlitePool) -> Result<Vec<(EventRow, Option<String>)>> {
+    let rows: Vec<EventRow> =
+        sqlx::query_as(&format!("SELECT {EVENT_COLUMNS} FROM events ORDER BY start_at, seq"))
+            .fetch_all(db)
+            .await?;
+    let uids: Vec<(String, Option<String>)> =
+        sqlx::query_as("SELECT id, ical_uid FROM events").fetch_all(db).await?;
+    let mut uids: std::collections::HashMap<String, Option<String>> = uids.into_iter().collect();
+    Ok(rows
+        .into_iter()
+        .map(|row| {
+            let uid = uids.remove(&row.id).flatten();
+            (row, uid)
+        })
+        .collect())
+}
+
+/// Stores the events of a calendar file: one whose UID names an event already here (one
+/// imported before, or one of our own exported) is updated, any other is created.
+pub async fn import_calendar(db: &sqlx::SqlitePool, incoming: Vec<CalendarEvent>) -> Result<Imported> {
+    let now = now_ms();
+    let mut tx = db.begin().await?;
+    let mut out = Imported { created: 0, updated: 0, ids: Vec::with_capacity(incoming.len()) };
+    for e in incoming {
+        // Our own export's UIDs name our own events.
+        let existing: Option<String> = match &e.uid {
+            Some(uid) => {
+                let own = uid.strip_suffix(UID_SUFFIX).unwrap_or("");
+                sqlx::query_scalar("SELECT id FROM events WHERE ical_uid = ? OR id = ? LIMIT 1")
+                    .bind(uid)
+                    .bind(own)
+                    .fetch_optional(&mut *tx)
+                    .await?
+            }
+            None => None,
+        };
+        let foreign_uid = e.uid.clone().filter(|u| !u.ends_with(UID_SUFFIX));
+        let id = match existing {
+            Some(id) => {
+                sqlx::query(
+                    "UPDATE events SET title = ?, description = ?, location = ?, start_at = ?, end_at = ?,
+                         is_all_day = ?, reminder_minutes = ?, recurrence_rule = ?, updated_at = ? WHERE id = ?",
+                )
+                .bind(&e.title)
+                .bind(&e.description)
+                .bind(&e.location)
+                .bind(e.start_at)
+                .bind(e.end_at)
+                .bind(e.is_all_day)
+                .bind(e.reminder_minutes)
+                .bind(&e.recurrence_rule)
+                .bind(now)
+                .bind(&id)
+                .execute(&mut *tx)
+                .await?;
+                out.updated += 1;
+                id
+            }
+            None => {
+                let id = new_id();
+                sqlx::query(
+                    "INSERT INTO events (id, title, description, location, start_at, end_at, is_all_day,
+                         reminder_minutes, recurrence_rule, tags, created_at, updated_at, ical_uid)
+                     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, '[]', ?, ?, ?)",
+                )
+                .bind(&id)
+                .bind(&e.title)
+                .bind(&e.description)
+                .bind(&e.location)
+                .bind(e.start_at)
+                .bind(e.end_at)
+                .bind(e.is_all_day)
+                .bind(e.reminder_minutes)
+                .bind(&e.recurrence_rule)
+                .bind(now)
+                .bind(now)
+                .bind(&foreign_uid)
+                .execute(&mut *tx)
+                .await?;
+                out.created += 1;
+                id
+            }
+        };
+        out.ids.push(id);
+    }
+    tx.commit().await?;
+    Ok(out)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
