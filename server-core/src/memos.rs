@@ -138,6 +138,16 @@ pub async fn memos_matching(db: &sqlx::SqlitePool, tz: Tz, words: Option<&str>) 
     Ok(rows.into_iter().map(|r| r.into_api(tz)).collect())
 }
 
+/// The pinned memos, the latest changed first, at most `cap`.
+pub async fn pinned(db: &sqlx::SqlitePool, cap: i64) -> Result<Vec<MemoRow>> {
+    Ok(sqlx::query_as(&format!(
+        "SELECT {MEMO_COLUMNS} FROM memos WHERE pinned = 1 ORDER BY updated_at DESC LIMIT ?"
+    ))
+    .bind(cap)
+    .fetch_all(db)
+    .await?)
+}
+
 /// The memos a person may mean by `said`: those titled exactly so, and those holding its
 /// words, the latest changed first.
 pub async fn memos_named(db: &sqlx::SqlitePool, said: &str) -> Result<Named<MemoRow>> {

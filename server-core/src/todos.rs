@@ -250,6 +250,45 @@ fn prefer<T>(items: Vec<T>, wanted: impl Fn(&T) -> bool) -> Vec<T> {
     if items.iter().any(&wanted) { items.into_iter().filter(|i| wanted(i)).collect() } else { items }
 }
 
+/// Open todos that are overdue at `now`: a timed one past its minute, or a day-level one
+/// whose day is over (the day that starts at `day_start` is today); the oldest first, at
+/// most `cap`.
+pub async fn overdue(db: &sqlx::SqlitePool, now: i64, day_start: i64, cap: i64) -> Result<Vec<TodoRow>> {
+    Ok(sqlx::query_as(&format!(
+        "SELECT {TODO_COLUMNS} FROM todos
+         WHERE status != 'completed' AND due_at IS NOT NULL
+           AND ((due_is_date = 0 AND due_at < ?1) OR (due_is_date = 1 AND due_at < ?2))
+         ORDER BY due_at LIMIT ?3"
+    ))
+    .bind(now)
+    .bind(day_start)
+    .bind(cap)
+    .fetch_all(db)
+    .await?)
+}
+
+/// Open todos due today (`[start, end)` in ms) and not yet overdue at `now`: day-level ones
+/// first, then by time, at most `cap`.
+pub async fn due_today(
+    db: &sqlx::SqlitePool,
+    now: i64,
+    (start, end): (i64, i64),
+    cap: i64,
+) -> Result<Vec<TodoRow>> {
+    Ok(sqlx::query_as(&format!(
+        "SELECT {TODO_COLUMNS} FROM todos
+         WHERE status != 'completed' AND due_at >= ?1 AND due_at < ?2
+           AND (due_is_date = 1 OR due_at >= ?3)
+         ORDER BY due_is_date, due_at LIMIT ?4"
+    ))
+    .bind(start)
+    .bind(end)
+    .bind(now)
+    .bind(cap)
+    .fetch_all(db)
+    .await?)
+}
+
 /// List todos, soonest due first, with filters.
 #[utoipa::path(get, path = "/api/todos", tag = "todos", params(TodoFilter), security(("bearer" = [])),
     responses(
