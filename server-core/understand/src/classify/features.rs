@@ -128,10 +128,9 @@ mod tests {
 
     #[test]
     fn tokens_are_normalised() {
-        assert_eq!(
-            tokens("Don't forget: call Mom at 10:30PM!"),
-            ["dont", "forget", "call", "mom", "at", "0", "0pm"]
-        );
+        assert_eq!(tokens("Don't forget: call Mom at 10:30PM!"), [
+            "dont", "forget", "call", "mom", "at", "0", "0pm"
+        ]);
         assert!(tokens("").is_empty());
         assert!(tokens("🙂 ✓ —").is_empty());
     }
