@@ -152,7 +152,7 @@ async fn main() -> anyhow::Result<()> {
     });
     let due = (now_ms() / 1000 + 3) * 1000;
     plant(&db, BURST, due, 0, "b").await;
-    bus.data_changed("todos");
+    bus.data_changed(clawchat_server::bus::Module::Todos);
     let wait = Instant::now();
     while arrivals.0.lock().unwrap().len() < BURST as usize && wait.elapsed() < Duration::from_secs(60) {
         tokio::time::sleep(Duration::from_millis(20)).await;

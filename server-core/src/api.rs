@@ -63,3 +63,13 @@ pub fn tags_to_json(tags: &[String]) -> String {
     let cleaned: Vec<&str> = tags.iter().map(|t| t.trim()).collect();
     serde_json::to_string(&cleaned).unwrap_or_else(|_| "[]".into())
 }
+
+/// The authenticated caller of a protected route, put in the request's extensions by
+/// `auth::require_auth`. It lives here, with the other shapes every feature shares, so a
+/// feature that asks "who is calling" (devices, chat) needs nothing else from `auth`.
+#[derive(Debug, Clone)]
+pub struct AuthUser {
+    pub sub: String,
+    /// The login (token family) the caller's token belongs to.
+    pub family_id: String,
+}

@@ -13,6 +13,7 @@ use utoipa_axum::{router::OpenApiRouter, routes};
 
 use crate::api::{Page, Window};
 use crate::db::{new_id, now_ms};
+use crate::error::responses::{InvalidValues, MalformedJson, NotJson, NotLoggedIn};
 use crate::error::{Checks, Error, ErrorBody, Result};
 use crate::extract::{Json, Query};
 use crate::state::AppState;
@@ -226,7 +227,7 @@ async fn fetch_conversation(db: &sqlx::SqlitePool, id: &str) -> Result<Conversat
 #[utoipa::path(get, path = "/api/chat/conversations", tag = "chat", params(ConversationFilter), security(("bearer" = [])),
     responses(
         (status = 200, description = "A page of conversations", body = Page<Conversation>),
-        (status = 401, description = "Not logged in", body = ErrorBody),
+        NotLoggedIn,
         (status = 422, description = "Invalid parameters", body = ErrorBody),
     ))]
 async fn list_conversations(
@@ -250,10 +251,10 @@ async fn list_conversations(
 #[utoipa::path(post, path = "/api/chat/conversations", tag = "chat", request_body = NewConversation, security(("bearer" = [])),
     responses(
         (status = 201, description = "Created", body = Conversation),
-        (status = 400, description = "Malformed JSON", body = ErrorBody),
-        (status = 401, description = "Not logged in", body = ErrorBody),
-        (status = 415, description = "Not JSON", body = ErrorBody),
-        (status = 422, description = "Invalid values", body = ErrorBody),
+        MalformedJson,
+        NotLoggedIn,
+        NotJson,
+        InvalidValues,
     ))]
 async fn create_conversation(
     State(state): State<AppState>,
@@ -269,7 +270,7 @@ async fn create_conversation(
     params(("id" = String, Path, description = "Conversation id")),
     responses(
         (status = 200, description = "The conversation", body = Conversation),
-        (status = 401, description = "Not logged in", body = ErrorBody),
+        NotLoggedIn,
         (status = 404, description = "No such conversation", body = ErrorBody),
     ))]
 async fn get_conversation(
@@ -284,7 +285,7 @@ async fn get_conversation(
     params(("id" = String, Path, description = "Conversation id")),
     responses(
         (status = 204, description = "Deleted"),
-        (status = 401, description = "Not logged in", body = ErrorBody),
+        NotLoggedIn,
         (status = 404, description = "No such conversation", body = ErrorBody),
     ))]
 async fn delete_conversation(State(state): State<AppState>, Path(id): Path<String>) -> Result<StatusCode> {
@@ -300,7 +301,7 @@ async fn delete_conversation(State(state): State<AppState>, Path(id): Path<Strin
 #[utoipa::path(get, path = "/api/chat/conversations/{id}/messages", tag = "chat", params(("id" = String, Path, description = "Conversation id"), MessageFilter), security(("bearer" = [])),
     responses(
         (status = 200, description = "A page of messages", body = Page<Message>),
-        (status = 401, description = "Not logged in", body = ErrorBody),
+        NotLoggedIn,
         (status = 404, description = "No such conversation", body = ErrorBody),
         (status = 422, description = "Invalid parameters", body = ErrorBody),
     ))]

@@ -281,3 +281,42 @@ pub fn now_ms() -> i64 {
 pub fn new_id() -> String {
     uuid::Uuid::now_v7().simple().to_string()
 }
+
+/// One value of the `settings` table, the store of small things the app remembers (the
+/// PIN's hash, LAN mode, the preferences changed through the API).
+pub async fn setting(db: &SqlitePool, key: &str) -> sqlx::Result<Option<String>> {
+    let value: Option<(String,)> =
+        sqlx::query_as("SELECT value FROM settings WHERE key = ?").bind(key).fetch_optional(db).await?;
+    Ok(value.map(|(v,)| v))
+}
+
+/// Stores `value` under `key` in the `settings` table, replacing what was there.
+pub async fn put_setting(db: impl sqlx::SqliteExecutor<'_>, key: &str, value: &str) -> sqlx::Result<()> {
+    sqlx::query(
+        "INSERT INTO settings (key, value, updated_at) VALUES (?, ?, ?)
+         ON CONFLICT (key) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at",
+    )
+    .bind(key)
+    .bind(value)
+    .bind(now_ms())
+    .execute(db)
+    .await?;
+    Ok(())
+}
+
+/// Writes a file only its owner can read (a secret, a private key), and waits until it is
+/// on disk: a crash right after must not leave a key the next start cannot read.
+pub fn write_private(path: &Path, bytes: &[u8]) -> anyhow::Result<()> {
+    use std::io::Write as _;
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create(true).truncate(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt as _;
+        options.mode(0o600);
+    }
+    let mut file = options.open(path).with_context(|| format!("cannot write {}", path.display()))?;
+    file.write_all(bytes)?;
+    file.sync_all()?;
+    Ok(())
+}

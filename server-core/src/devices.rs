@@ -3,13 +3,14 @@
 use serde::{Deserialize, Serialize};
 use sqlx::SqlitePool;
 
-use crate::auth::TokenPair;
 use crate::db::{new_id, now_ms};
 use crate::error::Result;
 use crate::state::AppState;
 
 /// What kind of client a device is; decides how careful the assistant is with it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, sqlx::Type, utoipa::ToSchema)]
+#[derive(
+    ts_rs::TS, Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, sqlx::Type, utoipa::ToSchema,
+)]
 #[serde(rename_all = "lowercase")]
 #[sqlx(rename_all = "lowercase")]
 pub enum DeviceKind {
@@ -39,31 +40,29 @@ pub async fn add(db: &SqlitePool, name: &str, email: Option<&str>, kind: DeviceK
     Ok(id)
 }
 
-/// A new login for this computer's desktop window, on the one desktop device (made on
-/// first use), so the window never asks its own user for the PIN.
-pub async fn desktop_login(state: &AppState) -> Result<TokenPair> {
-    let db = &state.db.write;
+/// The one desktop device of this computer (made on first use), marked seen now.
+pub async fn desktop_device(db: &SqlitePool) -> Result<String> {
     let existing: Option<(String,)> = sqlx::query_as(
         "SELECT id FROM devices WHERE kind = 'desktop' AND revoked_at IS NULL ORDER BY created_at LIMIT 1",
     )
     .fetch_optional(db)
     .await?;
-    let id = match existing {
+    match existing {
         Some((id,)) => {
             sqlx::query("UPDATE devices SET last_seen_at = ? WHERE id = ?")
                 .bind(now_ms())
                 .bind(&id)
                 .execute(db)
                 .await?;
-            id
+            Ok(id)
         }
-        None => add(db, "This computer", None, DeviceKind::Desktop).await?,
-    };
-    state.auth.tokens.start_family(db, Some(&id)).await
+        None => add(db, "This computer", None, DeviceKind::Desktop).await,
+    }
 }
 
 /// One device in the list of logins.
-#[derive(Debug, Serialize, utoipa::ToSchema)]
+#[derive(ts_rs::TS, Debug, Serialize, utoipa::ToSchema)]
+#[ts(rename = "Device")]
 pub struct DeviceOut {
     pub id: String,
     pub name: String,
@@ -104,11 +103,11 @@ pub async fn is_phone(db: &SqlitePool, family_id: &str) -> bool {
 #[utoipa::path(get, path = "/api/devices", tag = "devices", security(("bearer" = [])),
     responses(
         (status = 200, description = "The devices logged in", body = DeviceList),
-        (status = 401, description = "Not logged in", body = crate::error::ErrorBody),
+        crate::error::responses::NotLoggedIn,
     ))]
 async fn list_devices(
     axum::extract::State(state): axum::extract::State<AppState>,
-    axum::Extension(user): axum::Extension<crate::auth::AuthUser>,
+    axum::Extension(user): axum::Extension<crate::api::AuthUser>,
 ) -> Result<axum::Json<DeviceList>> {
     let current = device_of(&state.db.read, &user.family_id).await?.map(|(id, _)| id);
     let rows: Vec<(String, String, DeviceKind, i64, i64)> = sqlx::query_as(
@@ -137,7 +136,7 @@ async fn list_devices(
     params(("id" = String, Path, description = "The device")),
     responses(
         (status = 204, description = "The device is logged out"),
-        (status = 401, description = "Not logged in", body = crate::error::ErrorBody),
+        crate::error::responses::NotLoggedIn,
         (status = 404, description = "No such device", body = crate::error::ErrorBody),
     ))]
 async fn revoke_device(

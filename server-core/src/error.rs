@@ -30,6 +30,49 @@ pub struct ErrorBody {
     pub errors: Option<Vec<FieldError>>,
 }
 
+/// The error answers many routes share, declared once for the OpenAPI document: a route
+/// lists `NotLoggedIn`, `NotJson`, ... among its `responses(...)` instead of a tuple each.
+pub mod responses {
+    use std::collections::BTreeMap;
+
+    use utoipa::openapi::{ContentBuilder, Ref, RefOr, ResponseBuilder};
+
+    /// One answer with an [`ErrorBody`](super::ErrorBody), as `(status, description, body =
+    /// ErrorBody)` would declare it.
+    fn error(status: &str, description: &str) -> BTreeMap<String, RefOr<utoipa::openapi::Response>> {
+        let content = ContentBuilder::new().schema(Some(Ref::from_schema_name("ErrorBody"))).build();
+        let response =
+            ResponseBuilder::new().description(description).content("application/json", content).build();
+        BTreeMap::from([(status.to_owned(), RefOr::T(response))])
+    }
+
+    macro_rules! shared {
+        ($($(#[$doc:meta])* $name:ident = $status:literal, $description:literal;)*) => {$(
+            $(#[$doc])*
+            pub struct $name;
+
+            impl utoipa::IntoResponses for $name {
+                fn responses() -> BTreeMap<String, RefOr<utoipa::openapi::Response>> {
+                    error($status, $description)
+                }
+            }
+        )*};
+    }
+
+    shared! {
+        /// 401: no token, or one that is not valid.
+        NotLoggedIn = "401", "Not logged in";
+        /// 415: a body that does not say it is JSON.
+        NotJson = "415", "Not JSON";
+        /// 400: a body that is not JSON of the right shape.
+        MalformedJson = "400", "Malformed JSON";
+        /// 413: a body over the limit.
+        BodyTooLarge = "413", "Body too large";
+        /// 422: values that break the rules, each field named.
+        InvalidValues = "422", "Invalid values";
+    }
+}
+
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
     #[error("{detail}")]
@@ -246,6 +289,59 @@ impl IntoResponse for Error {
             response.headers_mut().insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
         }
         response
+    }
+}
+
+/// The longest memo, in characters.
+pub const MAX_CONTENT_CHARS: usize = 200_000;
+
+/// The fields todos, events and memos share, checked alike wherever an item is made or
+/// changed (`None`: the request leaves that field as it is). Each limit is written here
+/// once.
+#[derive(Debug, Default, Clone, Copy)]
+pub struct Fields<'a> {
+    /// A title that must not be empty (todos, events).
+    pub title: Option<&'a str>,
+    /// A title that may be empty (a memo takes its first line instead).
+    pub optional_title: Option<&'a str>,
+    pub description: Option<&'a str>,
+    pub location: Option<&'a str>,
+    /// A memo's text, which must not be empty.
+    pub content: Option<&'a str>,
+    pub reminder_minutes: Option<i64>,
+    pub tags: Option<&'a [String]>,
+}
+
+impl Fields<'_> {
+    /// Every mistake at once, as one [`Error::Invalid`].
+    pub fn check(&self) -> Result<()> {
+        let mut checks = Checks::default();
+        if let Some(t) = self.title {
+            checks.required_text("title", t, 500);
+        }
+        if let Some(t) = self.optional_title {
+            checks.text("title", t, 500);
+        }
+        if let Some(d) = self.description {
+            checks.text("description", d, 20_000);
+        }
+        if let Some(l) = self.location {
+            checks.text("location", l, 500);
+        }
+        if let Some(c) = self.content {
+            checks.required_text("content", c, MAX_CONTENT_CHARS);
+        }
+        if let Some(r) = self.reminder_minutes {
+            checks.check(
+                (0..=40_320).contains(&r),
+                "reminder_minutes",
+                "must be between 0 and 40320 (four weeks)",
+            );
+        }
+        if let Some(tags) = self.tags {
+            checks.tags(tags);
+        }
+        checks.finish()
     }
 }
 

@@ -9,8 +9,10 @@ use utoipa::{IntoParams, ToSchema};
 use utoipa_axum::{router::OpenApiRouter, routes};
 
 use crate::api::{Page, Window, double_option, tags_from_json, tags_to_json};
+use crate::bus::Module;
 use crate::db::{new_id, now_ms};
-use crate::error::{Checks, Error, ErrorBody, Result};
+use crate::error::responses::{BodyTooLarge, InvalidValues, MalformedJson, NotJson, NotLoggedIn};
+use crate::error::{Error, ErrorBody, Fields, Result};
 use crate::extract::{Json, Query};
 use crate::recurrence;
 use crate::state::AppState;
@@ -177,36 +179,6 @@ fn resolve_times(start: When, end: Option<When>, all_day: Option<bool>, tz: Tz) 
     Ok(Times { start_at, end_at, is_all_day: all_day.unwrap_or(start.is_day()) })
 }
 
-fn check_fields(
-    title: Option<&str>,
-    description: Option<&str>,
-    location: Option<&str>,
-    reminder: Option<i64>,
-    tags: Option<&[String]>,
-) -> Result<()> {
-    let mut checks = Checks::default();
-    if let Some(t) = title {
-        checks.required_text("title", t, 500);
-    }
-    if let Some(d) = description {
-        checks.text("description", d, 20_000);
-    }
-    if let Some(l) = location {
-        checks.text("location", l, 500);
-    }
-    if let Some(r) = reminder {
-        checks.check(
-            (0..=40_320).contains(&r),
-            "reminder_minutes",
-            "must be between 0 and 40320 (four weeks)",
-        );
-    }
-    if let Some(tags) = tags {
-        checks.tags(tags);
-    }
-    checks.finish()
-}
-
 pub async fn fetch_event(db: &sqlx::SqlitePool, id: &str) -> Result<EventRow> {
     sqlx::query_as::<_, EventRow>(&format!("SELECT {EVENT_COLUMNS} FROM events WHERE id = ?"))
         .bind(id)
@@ -215,12 +187,71 @@ pub async fn fetch_event(db: &sqlx::SqlitePool, id: &str) -> Result<EventRow> {
         .ok_or(Error::NotFound("event"))
 }
 
+/// Deletes the event `id` (with every occurrence, when it repeats); `NotFound` when there
+/// is none.
+pub async fn remove_event(db: &sqlx::SqlitePool, id: &str) -> Result<()> {
+    let done = sqlx::query("DELETE FROM events WHERE id = ?").bind(id).execute(db).await?;
+    if done.rows_affected() == 0 {
+        return Err(Error::NotFound("event"));
+    }
+    Ok(())
+}
+
+/// Deletes every event, or (with `Some`) those of the ids given; returns how many went.
+pub async fn remove_events(db: &sqlx::SqlitePool, ids: Option<&[&str]>) -> Result<u64> {
+    let done = match ids {
+        None => sqlx::query("DELETE FROM events").execute(db).await?,
+        Some(ids) => {
+            sqlx::query("DELETE FROM events WHERE id IN (SELECT value FROM json_each(?))")
+                .bind(serde_json::json!(ids).to_string())
+                .execute(db)
+                .await?
+        }
+    };
+    Ok(done.rows_affected())
+}
+
+/// Up to 50 stored events that start before `to` and have not ended by `from` (ms), in
+/// the order they start; a repeating event once, as stored.
+pub async fn events_between(db: &sqlx::SqlitePool, tz: Tz, from: i64, to: i64) -> Result<Vec<Event>> {
+    let rows: Vec<EventRow> = sqlx::query_as(&format!(
+        "SELECT {EVENT_COLUMNS} FROM events WHERE start_at < ? AND coalesce(end_at, start_at) >= ?
+         ORDER BY start_at LIMIT 50"
+    ))
+    .bind(to)
+    .bind(from)
+    .fetch_all(db)
+    .await?;
+    Ok(rows.into_iter().map(|r| r.into_api(tz)).collect())
+}
+
+/// Up to 5 events titled `said` (in any case).
+pub async fn events_titled(db: &sqlx::SqlitePool, said: &str) -> Result<Vec<EventRow>> {
+    Ok(sqlx::query_as(&format!("SELECT {EVENT_COLUMNS} FROM events WHERE lower(title) = lower(?) LIMIT 5"))
+        .bind(said)
+        .fetch_all(db)
+        .await?)
+}
+
+/// Up to 5 events whose title or text hold every word of `said` (the last as a prefix),
+/// in the order they start.
+pub async fn events_matching(db: &sqlx::SqlitePool, said: &str) -> Result<Vec<EventRow>> {
+    let Some(q) = crate::search::fts_query(said) else { return Ok(vec![]) };
+    Ok(sqlx::query_as(&format!(
+        "SELECT {EVENT_COLUMNS} FROM events WHERE seq IN (SELECT rowid FROM events_fts WHERE events_fts MATCH ?)
+         ORDER BY start_at LIMIT 5"
+    ))
+    .bind(q)
+    .fetch_all(db)
+    .await?)
+}
+
 /// List events by start time. With a range, the events that overlap it, a repeating one
 /// as each of its occurrences in the range.
 #[utoipa::path(get, path = "/api/events", tag = "events", params(EventFilter), security(("bearer" = [])),
     responses(
         (status = 200, description = "A page of events", body = Page<Event>),
-        (status = 401, description = "Not logged in", body = ErrorBody),
+        NotLoggedIn,
         (status = 422, description = "Invalid filter", body = ErrorBody),
     ))]
 async fn list_events(
@@ -300,25 +331,27 @@ pub async fn in_range(db: &sqlx::SqlitePool, tz: Tz, from: i64, to: i64) -> Resu
 #[utoipa::path(post, path = "/api/events", tag = "events", request_body = NewEvent, security(("bearer" = [])),
     responses(
         (status = 201, description = "Created", body = Event),
-        (status = 400, description = "Malformed JSON", body = ErrorBody),
-        (status = 401, description = "Not logged in", body = ErrorBody),
-        (status = 413, description = "Body too large", body = ErrorBody),
-        (status = 415, description = "Not JSON", body = ErrorBody),
-        (status = 422, description = "Invalid values", body = ErrorBody),
+        MalformedJson,
+        NotLoggedIn,
+        BodyTooLarge,
+        NotJson,
+        InvalidValues,
     ))]
 async fn create_event(
     State(state): State<AppState>,
     Json(new): Json<NewEvent>,
 ) -> Result<(StatusCode, Json<Event>)> {
-    check_fields(
-        Some(&new.title),
-        Some(&new.description),
-        new.location.as_deref(),
-        new.reminder_minutes,
-        Some(&new.tags),
-    )?;
+    Fields {
+        title: Some(&new.title),
+        description: Some(&new.description),
+        location: new.location.as_deref(),
+        reminder_minutes: new.reminder_minutes,
+        tags: Some(&new.tags),
+        ..Fields::default()
+    }
+    .check()?;
     let created = insert_event(&state.db.write, state.tz, new).await?;
-    state.bus.data_changed("events");
+    state.bus.data_changed(Module::Events);
     Ok((StatusCode::CREATED, Json(created)))
 }
 
@@ -376,7 +409,7 @@ async fn write_event(db: impl sqlx::SqliteExecutor<'_>, row: &EventRow, insert: 
     params(("id" = String, Path, description = "Event id")),
     responses(
         (status = 200, description = "The event", body = Event),
-        (status = 401, description = "Not logged in", body = ErrorBody),
+        NotLoggedIn,
         (status = 404, description = "No such event", body = ErrorBody),
     ))]
 async fn get_event(State(state): State<AppState>, Path(id): Path<String>) -> Result<Json<Event>> {
@@ -388,26 +421,28 @@ async fn get_event(State(state): State<AppState>, Path(id): Path<String>) -> Res
     params(("id" = String, Path, description = "Event id")),
     responses(
         (status = 200, description = "The updated event", body = Event),
-        (status = 400, description = "Malformed JSON", body = ErrorBody),
-        (status = 401, description = "Not logged in", body = ErrorBody),
+        MalformedJson,
+        NotLoggedIn,
         (status = 404, description = "No such event", body = ErrorBody),
-        (status = 415, description = "Not JSON", body = ErrorBody),
-        (status = 422, description = "Invalid values", body = ErrorBody),
+        NotJson,
+        InvalidValues,
     ))]
 async fn update_event(
     State(state): State<AppState>,
     Path(id): Path<String>,
     Json(patch): Json<EventPatch>,
 ) -> Result<Json<Event>> {
-    check_fields(
-        patch.title.as_deref(),
-        patch.description.as_deref(),
-        patch.location.as_ref().and_then(Option::as_deref),
-        patch.reminder_minutes.flatten(),
-        patch.tags.as_deref(),
-    )?;
+    Fields {
+        title: patch.title.as_deref(),
+        description: patch.description.as_deref(),
+        location: patch.location.as_ref().and_then(Option::as_deref),
+        reminder_minutes: patch.reminder_minutes.flatten(),
+        tags: patch.tags.as_deref(),
+        ..Fields::default()
+    }
+    .check()?;
     let updated = patch_event(&state.db.write, state.tz, &id, patch).await?;
-    state.bus.data_changed("events");
+    state.bus.data_changed(Module::Events);
     Ok(Json(updated))
 }
 
@@ -462,16 +497,132 @@ pub async fn patch_event(db: &sqlx::SqlitePool, tz: Tz, id: &str, patch: EventPa
     params(("id" = String, Path, description = "Event id")),
     responses(
         (status = 204, description = "Deleted"),
-        (status = 401, description = "Not logged in", body = ErrorBody),
+        NotLoggedIn,
         (status = 404, description = "No such event", body = ErrorBody),
     ))]
 async fn delete_event(State(state): State<AppState>, Path(id): Path<String>) -> Result<StatusCode> {
-    let done = sqlx::query("DELETE FROM events WHERE id = ?").bind(&id).execute(&state.db.write).await?;
-    if done.rows_affected() == 0 {
-        return Err(Error::NotFound("event"));
-    }
-    state.bus.data_changed("events");
+    remove_event(&state.db.write, &id).await?;
+    state.bus.data_changed(Module::Events);
     Ok(StatusCode::NO_CONTENT)
+}
+
+/// What makes a UID ours: an exported event's UID is its id with this suffix.
+pub const UID_SUFFIX: &str = "@clawchat";
+
+// What a calendar import added and changed (no doc comment: it would enter the OpenAPI
+// document, which stays as it was).
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Imported {
+    /// Events new to ClawChat.
+    pub created: usize,
+    /// Events imported before (same UID), now updated from the file.
+    pub updated: usize,
+    /// The ids of every event the file touched, in file order.
+    pub ids: Vec<String>,
+}
+
+/// One event of a calendar file, checked and in stored form; `uid` is the file's UID.
+#[derive(Debug)]
+pub struct CalendarEvent {
+    pub uid: Option<String>,
+    pub title: String,
+    pub description: String,
+    pub location: Option<String>,
+    pub start_at: i64,
+    pub end_at: Option<i64>,
+    pub is_all_day: bool,
+    pub reminder_minutes: Option<i64>,
+    pub recurrence_rule: Option<String>,
+}
+
+/// Every event in the order they start, with the UID it was imported under, if any.
+pub async fn all_with_uids(db: &sqlx::SqlitePool) -> Result<Vec<(EventRow, Option<String>)>> {
+    let rows: Vec<EventRow> =
+        sqlx::query_as(&format!("SELECT {EVENT_COLUMNS} FROM events ORDER BY start_at, seq"))
+            .fetch_all(db)
+            .await?;
+    let uids: Vec<(String, Option<String>)> =
+        sqlx::query_as("SELECT id, ical_uid FROM events").fetch_all(db).await?;
+    let mut uids: std::collections::HashMap<String, Option<String>> = uids.into_iter().collect();
+    Ok(rows
+        .into_iter()
+        .map(|row| {
+            let uid = uids.remove(&row.id).flatten();
+            (row, uid)
+        })
+        .collect())
+}
+
+/// Stores the events of a calendar file: one whose UID names an event already here (one
+/// imported before, or one of our own exported) is updated, any other is created.
+pub async fn import_calendar(db: &sqlx::SqlitePool, incoming: Vec<CalendarEvent>) -> Result<Imported> {
+    let now = now_ms();
+    let mut tx = db.begin().await?;
+    let mut out = Imported { created: 0, updated: 0, ids: Vec::with_capacity(incoming.len()) };
+    for e in incoming {
+        // Our own export's UIDs name our own events.
+        let existing: Option<String> = match &e.uid {
+            Some(uid) => {
+                let own = uid.strip_suffix(UID_SUFFIX).unwrap_or("");
+                sqlx::query_scalar("SELECT id FROM events WHERE ical_uid = ? OR id = ? LIMIT 1")
+                    .bind(uid)
+                    .bind(own)
+                    .fetch_optional(&mut *tx)
+                    .await?
+            }
+            None => None,
+        };
+        let foreign_uid = e.uid.clone().filter(|u| !u.ends_with(UID_SUFFIX));
+        let id = match existing {
+            Some(id) => {
+                sqlx::query(
+                    "UPDATE events SET title = ?, description = ?, location = ?, start_at = ?, end_at = ?,
+                         is_all_day = ?, reminder_minutes = ?, recurrence_rule = ?, updated_at = ? WHERE id = ?",
+                )
+                .bind(&e.title)
+                .bind(&e.description)
+                .bind(&e.location)
+                .bind(e.start_at)
+                .bind(e.end_at)
+                .bind(e.is_all_day)
+                .bind(e.reminder_minutes)
+                .bind(&e.recurrence_rule)
+                .bind(now)
+                .bind(&id)
+                .execute(&mut *tx)
+                .await?;
+                out.updated += 1;
+                id
+            }
+            None => {
+                let id = new_id();
+                sqlx::query(
+                    "INSERT INTO events (id, title, description, location, start_at, end_at, is_all_day,
+                         reminder_minutes, recurrence_rule, tags, created_at, updated_at, ical_uid)
+                     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, '[]', ?, ?, ?)",
+                )
+                .bind(&id)
+                .bind(&e.title)
+                .bind(&e.description)
+                .bind(&e.location)
+                .bind(e.start_at)
+                .bind(e.end_at)
+                .bind(e.is_all_day)
+                .bind(e.reminder_minutes)
+                .bind(&e.recurrence_rule)
+                .bind(now)
+                .bind(now)
+                .bind(&foreign_uid)
+                .execute(&mut *tx)
+                .await?;
+                out.created += 1;
+                id
+            }
+        };
+        out.ids.push(id);
+    }
+    tx.commit().await?;
+    Ok(out)
 }
 
 #[cfg(test)]

@@ -124,9 +124,22 @@ pub fn layers(router: Router, settings: &Settings, allowed: AllowedHosts) -> Rou
     router
         .layer(middleware::from_fn_with_state(Arc::new(allowed), check_host))
         .layer(PropagateRequestIdLayer::x_request_id())
-        .layer(TraceLayer::new_for_http())
+        .layer(TraceLayer::new_for_http().make_span_with(|req: &axum::http::Request<axum::body::Body>| {
+            tracing::debug_span!("request", method = %req.method(), uri = %redacted(req.uri()), version = ?req.version())
+        }))
         .layer(SetSensitiveRequestHeadersLayer::new([header::AUTHORIZATION, header::COOKIE]))
         .layer(SetRequestIdLayer::x_request_id(MakeRequestUuid))
+}
+
+/// `uri` as the request log shows it: a `token` in the query (`/ws?token=`, which the
+/// contract allows) is a credential, and a log is no place for one.
+fn redacted(uri: &axum::http::Uri) -> String {
+    let Some(query) = uri.query() else { return uri.path().to_owned() };
+    let query: Vec<&str> = query
+        .split('&')
+        .map(|pair| if pair.split('=').next() == Some("token") { "token=<redacted>" } else { pair })
+        .collect();
+    format!("{}?{}", uri.path(), query.join("&"))
 }
 
 // The viewers' files come from the npm packages swagger-ui-dist and redoc (see
@@ -263,6 +276,14 @@ pub fn docs_router(spec: utoipa::openapi::OpenApi) -> Router {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_request_log_never_shows_a_token_from_the_query() {
+        let uri: axum::http::Uri = "/ws?a=1&token=secret.jwt&b=2".parse().unwrap();
+        assert_eq!(redacted(&uri), "/ws?a=1&token=<redacted>&b=2");
+        let uri: axum::http::Uri = "/socket.io/?EIO=4&transport=polling".parse().unwrap();
+        assert_eq!(redacted(&uri), "/socket.io/?EIO=4&transport=polling");
+    }
 
     fn accepting(value: &str) -> HeaderMap {
         let mut headers = HeaderMap::new();

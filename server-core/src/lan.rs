@@ -25,8 +25,10 @@ use utoipa::ToSchema;
 use utoipa_axum::{router::OpenApiRouter, routes};
 
 use crate::db::now_ms;
+use crate::error::responses::{NotJson, NotLoggedIn};
 use crate::error::{Error, ErrorBody, Result};
 use crate::extract::Json;
+use crate::http::AllowedHosts;
 use crate::state::AppState;
 
 /// The e-mail a phone sends to `verify-otp` with the pairing code.
@@ -34,13 +36,30 @@ pub const PAIRING_EMAIL: &str = "pairing";
 const PAIRING_TTL_MS: i64 = 5 * 60 * 1000;
 const PAIRING_TRIES: u32 = 5;
 
+/// Builds the router LAN mode serves, for the hosts its listener answers to. The crate
+/// root hands it in, so LAN mode serves exactly the app's routes without knowing them.
+pub type MakeRouter = fn(AppState, AllowedHosts) -> axum::Router;
+
 /// LAN mode's state: the listener when it runs, and the pairing code on offer.
-#[derive(Debug, Default)]
+#[derive(Debug)]
 pub struct Lan {
+    router: MakeRouter,
     running: tokio::sync::Mutex<Option<Running>>,
     pairing: Mutex<Option<Pairing>>,
     /// The address to listen on instead of the one found on the network interfaces.
     bind_ip: Mutex<Option<IpAddr>>,
+}
+
+impl Lan {
+    /// LAN mode, off, serving what `router` builds once it is turned on.
+    pub fn new(router: MakeRouter) -> Self {
+        Self {
+            router,
+            running: tokio::sync::Mutex::default(),
+            pairing: Mutex::default(),
+            bind_ip: Mutex::default(),
+        }
+    }
 }
 
 #[derive(Debug)]
@@ -106,7 +125,8 @@ struct Pairing {
 }
 
 /// What Settings shows of LAN mode.
-#[derive(Debug, Clone, Serialize, ToSchema, PartialEq, Eq)]
+#[derive(ts_rs::TS, Debug, Clone, Serialize, ToSchema, PartialEq, Eq)]
+#[ts(rename = "LanState")]
 pub struct LanStatus {
     pub enabled: bool,
     /// `https://<lan-ip>:<port>/` while enabled.
@@ -215,8 +235,8 @@ impl Lan {
                 TcpListener::bind((bind, 0)).await.with_context(|| format!("cannot listen on {bind}"))?;
             let addr = tcp.local_addr()?;
             let listener = TlsListener { tcp, acceptor: TlsAcceptor::from(Arc::new(config)) };
-            let allowed = crate::AllowedHosts::new(&[addr], &state.settings.allowed_hosts);
-            let app = crate::router(state.clone(), allowed);
+            let allowed = AllowedHosts::new(&[addr], &state.settings.allowed_hosts);
+            let app = (self.router)(state.clone(), allowed);
             let (stop, stopped) = oneshot::channel::<()>();
             let task = tokio::spawn(async move {
                 // Through `tap_io`, whose streams axum knows the peer address of.
@@ -268,25 +288,12 @@ impl Lan {
 const REMEMBERED: &str = "pref.lan_enabled";
 
 async fn remember(db: &sqlx::SqlitePool, enabled: bool) -> Result<()> {
-    sqlx::query(
-        "INSERT INTO settings (key, value, updated_at) VALUES (?, ?, ?)
-         ON CONFLICT (key) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at",
-    )
-    .bind(REMEMBERED)
-    .bind(enabled.to_string())
-    .bind(now_ms())
-    .execute(db)
-    .await?;
-    Ok(())
+    Ok(crate::db::put_setting(db, REMEMBERED, &enabled.to_string()).await?)
 }
 
 /// Whether the user left LAN mode on.
 pub async fn remembered(db: &sqlx::SqlitePool) -> Result<bool> {
-    let value: Option<(String,)> = sqlx::query_as("SELECT value FROM settings WHERE key = ?")
-        .bind(REMEMBERED)
-        .fetch_optional(db)
-        .await?;
-    Ok(value.is_some_and(|(v,)| v == "true"))
+    Ok(crate::db::setting(db, REMEMBERED).await?.is_some_and(|v| v == "true"))
 }
 
 /// Turns LAN mode on again when the user left it on; run as the server starts. A
@@ -327,27 +334,13 @@ fn load_or_make_cert(dir: &Path, ip: IpAddr) -> anyhow::Result<CertAndKey> {
             let made = rcgen::generate_simple_self_signed(names)?;
             let (c, k) = (made.cert.der().to_vec(), made.key_pair.serialize_der());
             std::fs::write(&cert_path, &c)?;
-            write_private(&key_path, &k)?;
+            crate::db::write_private(&key_path, &k)?;
             (c, k)
         }
     };
     let fingerprint = Sha256::digest(&cert).iter().map(|b| format!("{b:02X}")).collect::<Vec<_>>().join(":");
     let key = rustls::pki_types::PrivatePkcs8KeyDer::from(key).into();
     Ok((vec![rustls::pki_types::CertificateDer::from(cert)], key, fingerprint))
-}
-
-fn write_private(path: &Path, bytes: &[u8]) -> anyhow::Result<()> {
-    use std::io::Write as _;
-    let mut options = std::fs::OpenOptions::new();
-    options.write(true).create(true).truncate(true);
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::OpenOptionsExt as _;
-        options.mode(0o600);
-    }
-    let mut file = options.open(path).with_context(|| format!("cannot write {}", path.display()))?;
-    file.write_all(bytes)?;
-    Ok(())
 }
 
 fn qr_svg(text: &str) -> Option<String> {
@@ -397,7 +390,7 @@ pub fn router() -> OpenApiRouter<AppState> {
 #[utoipa::path(get, path = "/api/lan", tag = "devices", security(("bearer" = [])),
     responses(
         (status = 200, description = "LAN mode's state", body = LanStatus),
-        (status = 401, description = "Not logged in", body = ErrorBody),
+        NotLoggedIn,
     ))]
 async fn get_lan(State(state): State<AppState>) -> Json<LanStatus> {
     Json(state.lan.status(state.tz).await)
@@ -408,9 +401,9 @@ async fn get_lan(State(state): State<AppState>) -> Json<LanStatus> {
 #[utoipa::path(post, path = "/api/lan", tag = "devices", request_body = LanRequest, security(("bearer" = [])),
     responses(
         (status = 200, description = "LAN mode's new state", body = LanStatus),
-        (status = 401, description = "Not logged in", body = ErrorBody),
+        NotLoggedIn,
         (status = 400, description = "Malformed JSON or unknown fields", body = ErrorBody),
-        (status = 415, description = "Not JSON", body = ErrorBody),
+        NotJson,
         (status = 422, description = "Invalid request", body = ErrorBody),
     ))]
 async fn set_lan(State(state): State<AppState>, Json(req): Json<LanRequest>) -> Result<Json<LanStatus>> {

@@ -3,12 +3,47 @@
 //! The same [`serve`] runs inside the desktop app, in the headless `clawchat-server`
 //! binary and in the tests, on a listener the caller binds (tests bind port 0).
 //!
-//! Layout, by feature: [`auth`] (PIN, one-time codes, tokens), [`todos`], [`events`],
-//! [`memos`], [`search`], [`today`], [`chat`] (conversations and messages),
-//! [`notifications`], [`schedule`] (reminders, briefing, calendar files, push), [`health`]. Each owns its routes, request and response types and
-//! SQL. Shared pieces: [`db`] (the SQLite store and migrations), [`error`] (the one error
-//! type at the edge), [`extract`] (our JSON and query extractors), [`time`] (instants in
-//! the user's zone), [`api`] (pagination), [`config`].
+//! The assistant has two halves. The **PQH** (primary query handler, [`brain::pqh`])
+//! answers a message at once and plans: it stores the user's words, streams the first
+//! answer and turns the words into tasks. The **SQH** (the task engine,
+//! [`brain::engine`]) runs that plan: each task on the server or on the user's computer,
+//! asking the user first where the rules say so, and reports every step on the [`bus`].
+//!
+//! Modules, one line each. Features (each owns its routes, request and response types and
+//! SQL):
+//! - [`auth`]: the PIN, one-time codes, access and refresh tokens, the failed-attempt limiter.
+//! - [`devices`]: the clients that logged in, by kind, and revoking one.
+//! - [`todos`], [`events`], [`memos`]: the organiser's three tables and their routes.
+//! - [`search`]: full-text search over todos, events, memos and messages.
+//! - [`today`]: the day at a glance (`/api/today`).
+//! - [`chat`]: conversations and messages.
+//! - [`notifications`]: push tokens for the phone.
+//! - [`settings`]: the preferences the user changes at run time (`/api/settings`).
+//! - [`lan`]: LAN mode, the TLS listener a paired phone reaches.
+//! - [`health`]: is the server up, and which brain answers.
+//! - [`web`]: the web UI at `/`.
+//!
+//! Subsystems:
+//! - [`brain`]: the assistant: the tool registry, the PQH, the SQH task engine, host executors,
+//!   the daily briefing.
+//! - [`llm`]: how the assistant talks to a language model.
+//! - [`schedule`]: reminders, the morning briefing, calendar files, push delivery.
+//! - [`realtime`]: `/ws` and Socket.IO, views onto the [`bus`].
+//! - [`bus`]: the one stream of events every realtime channel shows.
+//!
+//! Plumbing:
+//! - [`db`]: the SQLite store (two pools, migrations, the settings table, private files).
+//! - [`error`]: the one error type at the edge, and the shared OpenAPI error answers.
+//! - [`extract`]: our JSON and query extractors, with our error shape.
+//! - [`api`]: pagination shared by every list.
+//! - [`time`]: instants in the user's zone, local midnight.
+//! - [`clock`]: where the scheduler and the limiter read the time (a test moves it).
+//! - [`recurrence`]: occurrences of a repeating event.
+//! - [`config`]: the command line and environment.
+//! - [`state`]: the one `AppState`.
+//! - [`process`]: what a process does first (the malloc arena cap).
+//! - [`typescript`]: the TypeScript generated for the UI.
+//! - `http`: the transport layers (request ids, `Host` check, limits, compression).
 //!
 //! One request, end to end: the transport layers in `http` give it a request id, check
 //! its `Host`, bound its time and body; [`auth::require_auth`] checks the bearer token;
@@ -21,6 +56,7 @@ pub mod auth;
 pub mod brain;
 pub mod bus;
 pub mod chat;
+pub mod clock;
 pub mod config;
 pub mod db;
 pub mod devices;
@@ -34,6 +70,7 @@ pub mod llm;
 pub mod memos;
 pub mod notifications;
 pub mod process;
+pub mod protocol;
 pub mod realtime;
 pub mod recurrence;
 pub mod schedule;
@@ -203,7 +240,7 @@ impl App {
         });
         let inbox = brain::inbox::Inbox::start(db.write.clone());
         let brain = brain::Brain { engine, approvals, stt, inbox };
-        let lan = Arc::new(lan::Lan::default());
+        let lan = Arc::new(lan::Lan::new(router));
         let state =
             AppState { db, auth: Arc::new(auth), settings: Arc::new(settings), tz, brain, bus, lan, runtime };
         Ok(Self { state, generated_pin, notifiers: Vec::new(), clock: Arc::new(schedule::SystemClock) })

@@ -9,14 +9,14 @@ use utoipa::{IntoParams, ToSchema};
 use utoipa_axum::{router::OpenApiRouter, routes};
 
 use crate::api::{Page, Window, tags_from_json, tags_to_json};
+use crate::bus::Module;
 use crate::db::{new_id, now_ms};
-use crate::error::{Checks, Error, ErrorBody, Result};
+use crate::error::responses::{BodyTooLarge, InvalidValues, MalformedJson, NotJson, NotLoggedIn};
+use crate::error::{Error, ErrorBody, Fields, Result};
 use crate::extract::{Json, Query};
-use crate::search::fts_query;
+use crate::search::{Named, fts_query};
 use crate::state::AppState;
 use crate::time::render;
-
-pub const MAX_CONTENT_CHARS: usize = 200_000;
 
 #[derive(ts_rs::TS, Debug, Clone, Serialize, ToSchema)]
 pub struct Memo {
@@ -105,25 +105,77 @@ pub fn title_from_content(content: &str) -> String {
     line.chars().take(80).collect()
 }
 
-fn check_fields(title: Option<&str>, content: Option<&str>, tags: Option<&[String]>) -> Result<()> {
-    let mut checks = Checks::default();
-    if let Some(t) = title {
-        checks.text("title", t, 500);
+/// Deletes the memo `id`; `NotFound` when there is none.
+pub async fn remove_memo(db: &sqlx::SqlitePool, id: &str) -> Result<()> {
+    let done = sqlx::query("DELETE FROM memos WHERE id = ?").bind(id).execute(db).await?;
+    if done.rows_affected() == 0 {
+        return Err(Error::NotFound("memo"));
     }
-    if let Some(c) = content {
-        checks.required_text("content", c, MAX_CONTENT_CHARS);
-    }
-    if let Some(tags) = tags {
-        checks.tags(tags);
-    }
-    checks.finish()
+    Ok(())
+}
+
+/// Up to 20 memos, pinned first, then the latest changed: those holding `words` (the last
+/// as a prefix), when given.
+pub async fn memos_matching(db: &sqlx::SqlitePool, tz: Tz, words: Option<&str>) -> Result<Vec<Memo>> {
+    let rows: Vec<MemoRow> = match words.and_then(fts_query) {
+        Some(q) => {
+            sqlx::query_as(&format!(
+                "SELECT {MEMO_COLUMNS} FROM memos WHERE seq IN (SELECT rowid FROM memos_fts WHERE memos_fts MATCH ?)
+                 ORDER BY pinned DESC, updated_at DESC LIMIT 20"
+            ))
+            .bind(q)
+            .fetch_all(db)
+            .await?
+        }
+        None => {
+            sqlx::query_as(&format!(
+                "SELECT {MEMO_COLUMNS} FROM memos ORDER BY pinned DESC, updated_at DESC LIMIT 20"
+            ))
+            .fetch_all(db)
+            .await?
+        }
+    };
+    Ok(rows.into_iter().map(|r| r.into_api(tz)).collect())
+}
+
+/// The pinned memos, the latest changed first, at most `cap`.
+pub async fn pinned(db: &sqlx::SqlitePool, cap: i64) -> Result<Vec<MemoRow>> {
+    Ok(sqlx::query_as(&format!(
+        "SELECT {MEMO_COLUMNS} FROM memos WHERE pinned = 1 ORDER BY updated_at DESC LIMIT ?"
+    ))
+    .bind(cap)
+    .fetch_all(db)
+    .await?)
+}
+
+/// The memos a person may mean by `said`: those titled exactly so, and those holding its
+/// words, the latest changed first.
+pub async fn memos_named(db: &sqlx::SqlitePool, said: &str) -> Result<Named<MemoRow>> {
+    let exact: Vec<MemoRow> =
+        sqlx::query_as(&format!("SELECT {MEMO_COLUMNS} FROM memos WHERE lower(title) = lower(?) LIMIT 5"))
+            .bind(said)
+            .fetch_all(db)
+            .await?;
+    let fuzzy: Vec<MemoRow> = match fts_query(said) {
+        Some(q) => {
+            sqlx::query_as(&format!(
+                "SELECT {MEMO_COLUMNS} FROM memos WHERE seq IN (SELECT rowid FROM memos_fts WHERE memos_fts MATCH ?)
+                 ORDER BY updated_at DESC LIMIT 5"
+            ))
+            .bind(q)
+            .fetch_all(db)
+            .await?
+        }
+        None => vec![],
+    };
+    Ok(Named { exact, fuzzy })
 }
 
 /// List memos, pinned first, then most recently changed.
 #[utoipa::path(get, path = "/api/memos", tag = "memos", params(MemoFilter), security(("bearer" = [])),
     responses(
         (status = 200, description = "A page of memos", body = Page<Memo>),
-        (status = 401, description = "Not logged in", body = ErrorBody),
+        NotLoggedIn,
         (status = 422, description = "Invalid filter", body = ErrorBody),
     ))]
 async fn list_memos(State(state): State<AppState>, Query(f): Query<MemoFilter>) -> Result<Json<Page<Memo>>> {
@@ -168,19 +220,25 @@ async fn list_memos(State(state): State<AppState>, Query(f): Query<MemoFilter>) 
 #[utoipa::path(post, path = "/api/memos", tag = "memos", request_body = NewMemo, security(("bearer" = [])),
     responses(
         (status = 201, description = "Created", body = Memo),
-        (status = 400, description = "Malformed JSON", body = ErrorBody),
-        (status = 401, description = "Not logged in", body = ErrorBody),
-        (status = 413, description = "Body too large", body = ErrorBody),
-        (status = 415, description = "Not JSON", body = ErrorBody),
-        (status = 422, description = "Invalid values", body = ErrorBody),
+        MalformedJson,
+        NotLoggedIn,
+        BodyTooLarge,
+        NotJson,
+        InvalidValues,
     ))]
 async fn create_memo(
     State(state): State<AppState>,
     Json(new): Json<NewMemo>,
 ) -> Result<(StatusCode, Json<Memo>)> {
-    check_fields(new.title.as_deref(), Some(&new.content), Some(&new.tags))?;
+    Fields {
+        optional_title: new.title.as_deref(),
+        content: Some(&new.content),
+        tags: Some(&new.tags),
+        ..Fields::default()
+    }
+    .check()?;
     let created = insert_memo(&state.db.write, state.tz, new).await?;
-    state.bus.data_changed("memos");
+    state.bus.data_changed(Module::Memos);
     Ok((StatusCode::CREATED, Json(created)))
 }
 
@@ -220,7 +278,7 @@ pub async fn insert_memo(db: &sqlx::SqlitePool, tz: Tz, new: NewMemo) -> Result<
     params(("id" = String, Path, description = "Memo id")),
     responses(
         (status = 200, description = "The memo", body = Memo),
-        (status = 401, description = "Not logged in", body = ErrorBody),
+        NotLoggedIn,
         (status = 404, description = "No such memo", body = ErrorBody),
     ))]
 async fn get_memo(State(state): State<AppState>, Path(id): Path<String>) -> Result<Json<Memo>> {
@@ -237,20 +295,26 @@ async fn get_memo(State(state): State<AppState>, Path(id): Path<String>) -> Resu
     params(("id" = String, Path, description = "Memo id")),
     responses(
         (status = 200, description = "The updated memo", body = Memo),
-        (status = 400, description = "Malformed JSON", body = ErrorBody),
-        (status = 401, description = "Not logged in", body = ErrorBody),
+        MalformedJson,
+        NotLoggedIn,
         (status = 404, description = "No such memo", body = ErrorBody),
-        (status = 415, description = "Not JSON", body = ErrorBody),
-        (status = 422, description = "Invalid values", body = ErrorBody),
+        NotJson,
+        InvalidValues,
     ))]
 async fn update_memo(
     State(state): State<AppState>,
     Path(id): Path<String>,
     Json(patch): Json<MemoPatch>,
 ) -> Result<Json<Memo>> {
-    check_fields(patch.title.as_deref(), patch.content.as_deref(), patch.tags.as_deref())?;
+    Fields {
+        optional_title: patch.title.as_deref(),
+        content: patch.content.as_deref(),
+        tags: patch.tags.as_deref(),
+        ..Fields::default()
+    }
+    .check()?;
     let updated = patch_memo(&state.db.write, state.tz, &id, patch).await?;
-    state.bus.data_changed("memos");
+    state.bus.data_changed(Module::Memos);
     Ok(Json(updated))
 }
 
@@ -297,15 +361,12 @@ pub async fn patch_memo(db: &sqlx::SqlitePool, tz: Tz, id: &str, patch: MemoPatc
     params(("id" = String, Path, description = "Memo id")),
     responses(
         (status = 204, description = "Deleted"),
-        (status = 401, description = "Not logged in", body = ErrorBody),
+        NotLoggedIn,
         (status = 404, description = "No such memo", body = ErrorBody),
     ))]
 async fn delete_memo(State(state): State<AppState>, Path(id): Path<String>) -> Result<StatusCode> {
-    let done = sqlx::query("DELETE FROM memos WHERE id = ?").bind(&id).execute(&state.db.write).await?;
-    if done.rows_affected() == 0 {
-        return Err(Error::NotFound("memo"));
-    }
-    state.bus.data_changed("memos");
+    remove_memo(&state.db.write, &id).await?;
+    state.bus.data_changed(Module::Memos);
     Ok(StatusCode::NO_CONTENT)
 }
 

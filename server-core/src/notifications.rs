@@ -1,14 +1,19 @@
-//! Push tokens: `/api/notifications/register-token`. The scheduler sends reminders to
-//! every registered token.
+//! `/api/notifications`: the notifications the scheduler fired (reminders, overdue
+//! notices, briefings), marking one read, and the push tokens it also sends them to.
 
-use axum::extract::State;
+use axum::extract::{Path, State};
 use serde::{Deserialize, Serialize};
-use utoipa::ToSchema;
+use utoipa::{IntoParams, ToSchema};
 use utoipa_axum::{router::OpenApiRouter, routes};
 
+use crate::api::{Page, Window};
+use crate::bus::Module;
 use crate::db::now_ms;
-use crate::error::{Checks, ErrorBody, Result};
-use crate::extract::Json;
+use crate::error::responses::{MalformedJson, NotJson, NotLoggedIn};
+use crate::error::{Checks, Error, ErrorBody, Result};
+use crate::extract::{Json, Query};
+use crate::schedule::engine::{NOTIFICATION_COLUMNS, NotificationRow};
+use crate::schedule::notifier::Notification;
 use crate::state::AppState;
 
 #[derive(Debug, Deserialize, ToSchema)]
@@ -26,7 +31,10 @@ pub struct Registered {
 }
 
 pub fn router() -> OpenApiRouter<AppState> {
-    OpenApiRouter::new().routes(routes!(register_token))
+    OpenApiRouter::new()
+        .routes(routes!(list_notifications))
+        .routes(routes!(mark_read))
+        .routes(routes!(register_token))
 }
 
 /// Register (or refresh) a device's push token.
@@ -34,9 +42,9 @@ pub fn router() -> OpenApiRouter<AppState> {
     request_body = RegisterToken, security(("bearer" = [])),
     responses(
         (status = 200, description = "Registered", body = Registered),
-        (status = 400, description = "Malformed JSON", body = ErrorBody),
-        (status = 401, description = "Not logged in", body = ErrorBody),
-        (status = 415, description = "Not JSON", body = ErrorBody),
+        MalformedJson,
+        NotLoggedIn,
+        NotJson,
         (status = 422, description = "Invalid token", body = ErrorBody),
     ))]
 async fn register_token(
@@ -61,4 +69,65 @@ async fn register_token(
     .execute(&state.db.write)
     .await?;
     Ok(Json(Registered { status: "registered" }))
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct NotificationFilter {
+    /// Only notifications not yet marked read.
+    pub unread: Option<bool>,
+    pub page: Option<u32>,
+    pub limit: Option<u32>,
+}
+
+/// Fired notifications (reminders, overdue notices, briefings), newest first.
+#[utoipa::path(get, path = "/api/notifications", tag = "notifications", params(NotificationFilter),
+    security(("bearer" = [])),
+    responses(
+        (status = 200, description = "A page of notifications", body = Page<Notification>),
+        NotLoggedIn,
+        (status = 422, description = "Invalid filter", body = ErrorBody),
+    ))]
+pub(super) async fn list_notifications(
+    State(state): State<AppState>,
+    Query(f): Query<NotificationFilter>,
+) -> Result<Json<Page<Notification>>> {
+    let window = Window::new(f.page, f.limit)?;
+    let unread = f.unread.unwrap_or(false);
+    let filter = if unread { "WHERE read_at IS NULL" } else { "" };
+    let rows: Vec<NotificationRow> = sqlx::query_as(&format!(
+        "SELECT {NOTIFICATION_COLUMNS} FROM notifications {filter} ORDER BY seq DESC LIMIT ? OFFSET ?"
+    ))
+    .bind(i64::from(window.limit))
+    .bind(window.offset())
+    .fetch_all(&state.db.read)
+    .await?;
+    let total: i64 = sqlx::query_scalar(&format!("SELECT COUNT(*) FROM notifications {filter}"))
+        .fetch_one(&state.db.read)
+        .await?;
+    Ok(Json(window.wrap(rows.iter().map(|r| r.to_api(state.tz)).collect(), total)))
+}
+
+/// Mark a notification read (marking it again changes nothing).
+#[utoipa::path(post, path = "/api/notifications/{id}/read", tag = "notifications", security(("bearer" = [])),
+    params(("id" = String, Path, description = "Notification id")),
+    responses(
+        (status = 200, description = "The notification, read", body = Notification),
+        NotLoggedIn,
+        (status = 404, description = "No such notification", body = ErrorBody),
+    ))]
+pub(super) async fn mark_read(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+) -> Result<Json<Notification>> {
+    let row: NotificationRow = sqlx::query_as(&format!(
+        "UPDATE notifications SET read_at = coalesce(read_at, ?) WHERE id = ? RETURNING {NOTIFICATION_COLUMNS}"
+    ))
+    .bind(now_ms())
+    .bind(&id)
+    .fetch_optional(&state.db.write)
+    .await?
+    .ok_or(Error::NotFound("notification"))?;
+    state.bus.data_changed(Module::Notifications);
+    Ok(Json(row.to_api(state.tz)))
 }

@@ -13,10 +13,20 @@ use utoipa::{IntoParams, ToSchema};
 use utoipa_axum::{router::OpenApiRouter, routes};
 
 use crate::api::{Page, Window};
+use crate::error::responses::NotLoggedIn;
 use crate::error::{Error, ErrorBody, Result};
 use crate::extract::{Json, Query};
 use crate::state::AppState;
 use crate::time::render;
+
+/// The items a person's words may name: those whose title is exactly what was said, and
+/// those that hold its words ([`fts_query`]). Which one is meant is for the caller to
+/// decide, or to ask.
+#[derive(Debug)]
+pub struct Named<T> {
+    pub exact: Vec<T>,
+    pub fuzzy: Vec<T>,
+}
 
 /// Turns what a person typed into an FTS5 query that cannot fail to parse: every word is
 /// quoted (so `AND`, `NEAR`, `*`, `"` and `:` are just text), the words must all match,
@@ -200,7 +210,7 @@ pub fn router() -> OpenApiRouter<AppState> {
 #[utoipa::path(get, path = "/api/search", tag = "search", params(SearchParams), security(("bearer" = [])),
     responses(
         (status = 200, description = "Matches, best first", body = Page<SearchHit>),
-        (status = 401, description = "Not logged in", body = ErrorBody),
+        NotLoggedIn,
         (status = 422, description = "Invalid parameters", body = ErrorBody),
     ))]
 async fn search(
@@ -219,21 +229,7 @@ pub async fn run(
     types: Option<&str>,
     window: Window,
 ) -> Result<Page<SearchHit>> {
-    let types: Vec<ResultType> = match types.map(str::trim).filter(|t| !t.is_empty()) {
-        None => ResultType::ALL.to_vec(),
-        Some(list) => list
-            .split(',')
-            .filter(|t| !t.trim().is_empty())
-            .map(|t| {
-                ResultType::from_param(t).ok_or_else(|| {
-                    Error::invalid(
-                        "types",
-                        format!("unknown type {:?}; use todos, events, memos, messages", t.trim()),
-                    )
-                })
-            })
-            .collect::<Result<_>>()?,
-    };
+    let types = parse_types(types)?;
     if q.chars().count() > 500 {
         return Err(Error::invalid("q", "must be at most 500 characters"));
     }
@@ -262,28 +258,7 @@ pub async fn run(
         order.push((row.try_get("kind")?, row.try_get("seq")?, row.try_get("rank")?));
     }
 
-    let mut found: HashMap<(&'static str, i64), (String, String, String, i64)> = HashMap::new();
-    for t in &types {
-        let seqs: Vec<i64> = order.iter().filter(|(k, _, _)| k == t.tag()).map(|(_, s, _)| *s).collect();
-        if seqs.is_empty() {
-            continue;
-        }
-        let ids = serde_json::to_string(&seqs).map_err(|e| Error::Internal(e.into()))?;
-        let rows = sqlx::query(t.details()).bind(&fts).bind(ids).fetch_all(db).await?;
-        for row in rows {
-            let body: String = row.try_get("snip")?;
-            let title: String = row.try_get("snip_title")?;
-            found.insert(
-                (t.tag(), row.try_get("seq")?),
-                (
-                    row.try_get("id")?,
-                    row.try_get("title")?,
-                    pick_snippet(title, body),
-                    row.try_get("created_at")?,
-                ),
-            );
-        }
-    }
+    let mut found = details(db, &types, &fts, &order).await?;
     let items = order
         .into_iter()
         .filter_map(|(kind, seq, rank)| {
@@ -301,6 +276,58 @@ pub async fn run(
         })
         .collect();
     Ok(window.wrap(items, total))
+}
+
+/// `?types=todos,memos`, or every kind when absent.
+fn parse_types(types: Option<&str>) -> Result<Vec<ResultType>> {
+    match types.map(str::trim).filter(|t| !t.is_empty()) {
+        None => Ok(ResultType::ALL.to_vec()),
+        Some(list) => list
+            .split(',')
+            .filter(|t| !t.trim().is_empty())
+            .map(|t| {
+                ResultType::from_param(t).ok_or_else(|| {
+                    Error::invalid(
+                        "types",
+                        format!("unknown type {:?}; use todos, events, memos, messages", t.trim()),
+                    )
+                })
+            })
+            .collect(),
+    }
+}
+
+/// The id, title, snippet and creation time of each ranked hit, by (kind, seq): one query
+/// per kind that has hits.
+async fn details(
+    db: &sqlx::SqlitePool,
+    types: &[ResultType],
+    fts: &str,
+    order: &[(String, i64, f64)],
+) -> Result<HashMap<(&'static str, i64), (String, String, String, i64)>> {
+    let mut found = HashMap::new();
+    for t in types {
+        let seqs: Vec<i64> = order.iter().filter(|(k, _, _)| k == t.tag()).map(|(_, s, _)| *s).collect();
+        if seqs.is_empty() {
+            continue;
+        }
+        let ids = serde_json::to_string(&seqs).map_err(|e| Error::Internal(e.into()))?;
+        let rows = sqlx::query(t.details()).bind(fts).bind(ids).fetch_all(db).await?;
+        for row in rows {
+            let body: String = row.try_get("snip")?;
+            let title: String = row.try_get("snip_title")?;
+            found.insert(
+                (t.tag(), row.try_get("seq")?),
+                (
+                    row.try_get("id")?,
+                    row.try_get("title")?,
+                    pick_snippet(title, body),
+                    row.try_get("created_at")?,
+                ),
+            );
+        }
+    }
+    Ok(found)
 }
 
 #[cfg(test)]

@@ -21,8 +21,9 @@ use utoipa_axum::{router::OpenApiRouter, routes};
 
 use clawchat_understand::Lang;
 
+use crate::bus::Module;
 use crate::config::Settings;
-use crate::db::now_ms;
+use crate::error::responses::{InvalidValues, NotJson, NotLoggedIn};
 use crate::error::{Checks, Error, ErrorBody, Result};
 use crate::extract::Json;
 use crate::llm::{ModelProvider as _, OpenAiCompatible, ProviderConfig};
@@ -239,11 +240,8 @@ fn effective(mut settings: Settings, stored: &[(String, String)]) -> (Settings, 
 
 /// The host policy saved through the API, if one was.
 pub async fn saved_host_policy(db: &SqlitePool) -> Result<Option<HostPolicy>> {
-    let value: Option<(String,)> =
-        sqlx::query_as("SELECT value FROM settings WHERE key = 'pref.host_policy'")
-            .fetch_optional(db)
-            .await?;
-    Ok(value.and_then(|(v,)| serde_json::from_str(&v).ok()))
+    let value = crate::db::setting(db, "pref.host_policy").await?;
+    Ok(value.and_then(|v| serde_json::from_str(&v).ok()))
 }
 
 /// Applies the settings stored through the API over `settings`; run when the app opens.
@@ -290,7 +288,7 @@ async fn view(state: &AppState) -> Result<SettingsView> {
 #[utoipa::path(get, path = "/api/settings", tag = "settings", security(("bearer" = [])),
     responses(
         (status = 200, description = "The settings", body = SettingsView),
-        (status = 401, description = "Not logged in", body = ErrorBody),
+        NotLoggedIn,
     ))]
 async fn get_settings(State(state): State<AppState>) -> Result<Json<SettingsView>> {
     Ok(Json(view(&state).await?))
@@ -388,9 +386,9 @@ fn folder_exists(raw: &str) -> bool {
 #[utoipa::path(patch, path = "/api/settings", tag = "settings", request_body = SettingsPatch, security(("bearer" = [])),
     responses(
         (status = 200, description = "The new settings", body = SettingsView),
-        (status = 401, description = "Not logged in", body = ErrorBody),
+        NotLoggedIn,
         (status = 400, description = "Malformed JSON or unknown fields", body = ErrorBody),
-        (status = 415, description = "Not JSON", body = ErrorBody),
+        NotJson,
         (status = 422, description = "Invalid values; nothing was changed", body = ErrorBody),
     ))]
 async fn patch_settings(
@@ -432,18 +430,9 @@ async fn patch_settings(
     if let Some(policy) = &host_policy {
         writes.push(("host_policy", serde_json::to_string(policy).map_err(anyhow::Error::from)?));
     }
-    let now = now_ms();
     let mut tx = state.db.write.begin().await?;
     for (key, value) in &writes {
-        sqlx::query(
-            "INSERT INTO settings (key, value, updated_at) VALUES (?, ?, ?)
-             ON CONFLICT (key) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at",
-        )
-        .bind(format!("pref.{key}"))
-        .bind(value)
-        .bind(now)
-        .execute(&mut *tx)
-        .await?;
+        crate::db::put_setting(&mut *tx, &format!("pref.{key}"), value).await?;
     }
     tx.commit().await?;
     if let Some(policy) = host_policy {
@@ -453,7 +442,7 @@ async fn patch_settings(
         state.runtime.set_language(language);
     }
     if !writes.is_empty() {
-        state.bus.data_changed("settings");
+        state.bus.data_changed(Module::Settings);
     }
     Ok(Json(view(&state).await?))
 }
@@ -473,10 +462,10 @@ pub struct ModelTest {
     security(("bearer" = [])),
     responses(
         (status = 200, description = "The outcome; `ok` false when the service failed", body = ModelCheck),
-        (status = 401, description = "Not logged in", body = ErrorBody),
+        NotLoggedIn,
         (status = 400, description = "Malformed JSON or unknown fields", body = ErrorBody),
-        (status = 415, description = "Not JSON", body = ErrorBody),
-        (status = 422, description = "Invalid values", body = ErrorBody),
+        NotJson,
+        InvalidValues,
     ))]
 async fn test_model(State(state): State<AppState>, body: Bytes) -> Result<Json<ModelCheck>> {
     let test: ModelTest = if body.iter().all(u8::is_ascii_whitespace) {

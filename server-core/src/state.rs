@@ -1,6 +1,7 @@
-//! The one state every handler shares. Handlers take the sub-state they need
-//! (`State<Db>`, `State<Arc<Auth>>`, ...) through `FromRef`, which keeps each feature's
-//! dependencies visible in its signatures.
+//! The one state every handler shares. Handlers take the whole `State<AppState>` and
+//! read the fields they use; the `FromRef` impls below let a handler or a layer take just
+//! a sub-state (`State<Db>`, `State<Arc<Auth>>`, `State<Tz>`) instead, which none does
+//! yet.
 
 use std::sync::Arc;
 

@@ -45,15 +45,22 @@ impl When {
     }
 }
 
-/// The first instant of `day` in `tz`. Days that start inside a DST gap (a few zones move
-/// midnight) start at the first local time that exists.
+/// The first instant of `day` in `tz`: local midnight, or where a zone moves midnight
+/// into a daylight-saving gap, the first local time that exists. The one home of this
+/// rule (the parser of `clawchat-understand` keeps its own, having no server to ask).
 pub fn start_of_day(day: NaiveDate, tz: Tz) -> DateTime<Tz> {
-    let mut t = day.and_time(NaiveTime::MIN);
-    for _ in 0..4 {
+    local_instant(day, NaiveTime::MIN, tz)
+}
+
+/// `time` on `day` in `tz`: the earlier instant when the clock is set back over it, the
+/// first existing instant after it when the clock skips it.
+pub fn local_instant(day: NaiveDate, time: NaiveTime, tz: Tz) -> DateTime<Tz> {
+    let mut t = day.and_time(time);
+    for _ in 0..8 {
         match tz.from_local_datetime(&t) {
             LocalResult::Single(dt) => return dt,
             LocalResult::Ambiguous(earliest, _) => return earliest,
-            LocalResult::None => t += chrono::Duration::minutes(30),
+            LocalResult::None => t += chrono::Duration::minutes(15),
         }
     }
     tz.from_utc_datetime(&t)

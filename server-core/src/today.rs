@@ -7,13 +7,14 @@ use utoipa::ToSchema;
 use utoipa_axum::{router::OpenApiRouter, routes};
 
 use crate::db::now_ms;
-use crate::error::{ErrorBody, Result};
+use crate::error::Result;
+use crate::error::responses::NotLoggedIn;
 use crate::events::Event;
 use crate::extract::Json;
-use crate::memos::{MEMO_COLUMNS, Memo, MemoRow};
+use crate::memos::Memo;
 use crate::state::AppState;
 use crate::time::{from_ms, render, start_of_day};
-use crate::todos::{TODO_COLUMNS, Todo, TodoRow};
+use crate::todos::Todo;
 
 /// How many items each Today list shows at most; the full lists are a click away.
 const LIST_CAP: i64 = 100;
@@ -59,7 +60,7 @@ pub fn greeting(hour: u32) -> &'static str {
 #[utoipa::path(get, path = "/api/today", tag = "today", security(("bearer" = [])),
     responses(
         (status = 200, description = "Today's dashboard", body = Today),
-        (status = 401, description = "Not logged in", body = ErrorBody),
+        NotLoggedIn,
     ))]
 async fn today(State(state): State<AppState>) -> Result<Json<Today>> {
     Ok(Json(load(&state.db.read, state.tz).await?))
@@ -78,40 +79,13 @@ pub async fn load_at(db: &sqlx::SqlitePool, tz: chrono_tz::Tz, now: i64) -> Resu
     let day_end =
         day.succ_opt().map_or(day_start + 86_400_000, |next| start_of_day(next, tz).timestamp_millis());
 
-    // Overdue: a timed todo past its minute, or a day-level todo whose day is over.
-    let overdue: Vec<TodoRow> = sqlx::query_as(&format!(
-        "SELECT {TODO_COLUMNS} FROM todos
-         WHERE status != 'completed' AND due_at IS NOT NULL
-           AND ((due_is_date = 0 AND due_at < ?1) OR (due_is_date = 1 AND due_at < ?2))
-         ORDER BY due_at LIMIT ?3"
-    ))
-    .bind(now)
-    .bind(day_start)
-    .bind(LIST_CAP)
-    .fetch_all(db)
-    .await?;
-    let due_today: Vec<TodoRow> = sqlx::query_as(&format!(
-        "SELECT {TODO_COLUMNS} FROM todos
-         WHERE status != 'completed' AND due_at >= ?1 AND due_at < ?2
-           AND (due_is_date = 1 OR due_at >= ?3)
-         ORDER BY due_is_date, due_at LIMIT ?4"
-    ))
-    .bind(day_start)
-    .bind(day_end)
-    .bind(now)
-    .bind(LIST_CAP)
-    .fetch_all(db)
-    .await?;
+    let overdue = crate::todos::overdue(db, now, day_start, LIST_CAP).await?;
+    let due_today = crate::todos::due_today(db, now, (day_start, day_end), LIST_CAP).await?;
     let mut events = crate::events::in_range(db, tz, day_start, day_end).await?;
     // All-day items first, then by time, as a day view shows them.
     events.sort_by_key(|e| (!e.is_all_day, e.start_at));
     events.truncate(LIST_CAP as usize);
-    let pinned: Vec<MemoRow> = sqlx::query_as(&format!(
-        "SELECT {MEMO_COLUMNS} FROM memos WHERE pinned = 1 ORDER BY updated_at DESC LIMIT ?"
-    ))
-    .bind(LIST_CAP)
-    .fetch_all(db)
-    .await?;
+    let pinned = crate::memos::pinned(db, LIST_CAP).await?;
     let briefing: Option<(String, String, i64)> = sqlx::query_as(
         "SELECT m.id, m.content, m.created_at FROM messages m
          JOIN conversations c ON c.id = m.conversation_id

@@ -8,10 +8,12 @@ use utoipa::{IntoParams, ToSchema};
 use utoipa_axum::{router::OpenApiRouter, routes};
 
 use crate::api::{Page, Window, double_option, tags_from_json, tags_to_json};
+use crate::bus::Module;
 use crate::db::{new_id, now_ms};
-use crate::error::{Checks, Error, ErrorBody, Result};
+use crate::error::responses::{BodyTooLarge, InvalidValues, MalformedJson, NotJson, NotLoggedIn};
+use crate::error::{Error, ErrorBody, Fields, Result};
 use crate::extract::{Json, Query};
-use crate::search::fts_query;
+use crate::search::{Named, fts_query};
 use crate::state::AppState;
 use crate::time::{When, render, render_due};
 
@@ -163,32 +165,6 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(complete_todo))
 }
 
-fn check_fields(
-    title: Option<&str>,
-    description: Option<&str>,
-    tags: Option<&[String]>,
-    reminder: Option<i64>,
-) -> Result<()> {
-    let mut checks = Checks::default();
-    if let Some(r) = reminder {
-        checks.check(
-            (0..=40_320).contains(&r),
-            "reminder_minutes",
-            "must be between 0 and 40320 (four weeks)",
-        );
-    }
-    if let Some(t) = title {
-        checks.required_text("title", t, 500);
-    }
-    if let Some(d) = description {
-        checks.text("description", d, 20_000);
-    }
-    if let Some(tags) = tags {
-        checks.tags(tags);
-    }
-    checks.finish()
-}
-
 pub async fn fetch_todo(db: &sqlx::SqlitePool, id: &str) -> Result<TodoRow> {
     sqlx::query_as::<_, TodoRow>(&format!("SELECT {TODO_COLUMNS} FROM todos WHERE id = ?"))
         .bind(id)
@@ -197,11 +173,127 @@ pub async fn fetch_todo(db: &sqlx::SqlitePool, id: &str) -> Result<TodoRow> {
         .ok_or(Error::NotFound("todo"))
 }
 
+/// Deletes the todo `id`; `NotFound` when there is none.
+pub async fn remove_todo(db: &sqlx::SqlitePool, id: &str) -> Result<()> {
+    let done = sqlx::query("DELETE FROM todos WHERE id = ?").bind(id).execute(db).await?;
+    if done.rows_affected() == 0 {
+        return Err(Error::NotFound("todo"));
+    }
+    Ok(())
+}
+
+/// Deletes the todos of one list (those tagged `tag`), or every open todo when no list is
+/// named; returns how many went.
+pub async fn remove_list(db: &sqlx::SqlitePool, tag: Option<&str>) -> Result<u64> {
+    let done = match tag {
+        Some(tag) => sqlx::query(
+            "DELETE FROM todos WHERE EXISTS (SELECT 1 FROM json_each(todos.tags) WHERE json_each.value = ?)",
+        )
+        .bind(tag)
+        .execute(db)
+        .await?,
+        None => sqlx::query("DELETE FROM todos WHERE status != 'completed'").execute(db).await?,
+    };
+    Ok(done.rows_affected())
+}
+
+/// Up to 20 open todos, soonest due first: those holding `words` (the last as a prefix),
+/// when given, and due before `due_before` (ms), when given.
+pub async fn open_todos(
+    db: &sqlx::SqlitePool,
+    tz: chrono_tz::Tz,
+    words: Option<&str>,
+    due_before: Option<i64>,
+) -> Result<Vec<Todo>> {
+    let mut sql = format!("SELECT {TODO_COLUMNS} FROM todos WHERE status != 'completed'");
+    let fts = words.and_then(fts_query);
+    if fts.is_some() {
+        sql.push_str(" AND seq IN (SELECT rowid FROM todos_fts WHERE todos_fts MATCH ?1)");
+    }
+    if due_before.is_some() {
+        sql.push_str(" AND due_at < ?2");
+    }
+    sql.push_str(" ORDER BY due_at IS NULL, due_at, seq DESC LIMIT 20");
+    let rows: Vec<TodoRow> =
+        sqlx::query_as(&sql).bind(fts.unwrap_or_default()).bind(due_before).fetch_all(db).await?;
+    Ok(rows.into_iter().map(|r| r.into_api(tz)).collect())
+}
+
+/// The todos a person may mean by `said`: those titled exactly so, and those holding its
+/// words. Open todos come first in each, and when any is open only the open ones are
+/// kept: "done with the report" means the open one.
+pub async fn todos_named(db: &sqlx::SqlitePool, said: &str) -> Result<Named<TodoRow>> {
+    let exact: Vec<TodoRow> = sqlx::query_as(&format!(
+        "SELECT {TODO_COLUMNS} FROM todos WHERE lower(title) = lower(?) ORDER BY status = 'completed' LIMIT 5"
+    ))
+    .bind(said)
+    .fetch_all(db)
+    .await?;
+    let fuzzy: Vec<TodoRow> = match fts_query(said) {
+        Some(q) => {
+            sqlx::query_as(&format!(
+                "SELECT {TODO_COLUMNS} FROM todos WHERE seq IN (SELECT rowid FROM todos_fts WHERE todos_fts MATCH ?)
+                 ORDER BY status = 'completed' LIMIT 5"
+            ))
+            .bind(q)
+            .fetch_all(db)
+            .await?
+        }
+        None => vec![],
+    };
+    let open = |t: &TodoRow| t.status != TodoStatus::Completed;
+    Ok(Named { exact: prefer(exact, open), fuzzy: prefer(fuzzy, open) })
+}
+
+/// `items` that are `wanted`, when any is; else all of them.
+fn prefer<T>(items: Vec<T>, wanted: impl Fn(&T) -> bool) -> Vec<T> {
+    if items.iter().any(&wanted) { items.into_iter().filter(|i| wanted(i)).collect() } else { items }
+}
+
+/// Open todos that are overdue at `now`: a timed one past its minute, or a day-level one
+/// whose day is over (the day that starts at `day_start` is today); the oldest first, at
+/// most `cap`.
+pub async fn overdue(db: &sqlx::SqlitePool, now: i64, day_start: i64, cap: i64) -> Result<Vec<TodoRow>> {
+    Ok(sqlx::query_as(&format!(
+        "SELECT {TODO_COLUMNS} FROM todos
+         WHERE status != 'completed' AND due_at IS NOT NULL
+           AND ((due_is_date = 0 AND due_at < ?1) OR (due_is_date = 1 AND due_at < ?2))
+         ORDER BY due_at LIMIT ?3"
+    ))
+    .bind(now)
+    .bind(day_start)
+    .bind(cap)
+    .fetch_all(db)
+    .await?)
+}
+
+/// Open todos due today (`[start, end)` in ms) and not yet overdue at `now`: day-level ones
+/// first, then by time, at most `cap`.
+pub async fn due_today(
+    db: &sqlx::SqlitePool,
+    now: i64,
+    (start, end): (i64, i64),
+    cap: i64,
+) -> Result<Vec<TodoRow>> {
+    Ok(sqlx::query_as(&format!(
+        "SELECT {TODO_COLUMNS} FROM todos
+         WHERE status != 'completed' AND due_at >= ?1 AND due_at < ?2
+           AND (due_is_date = 1 OR due_at >= ?3)
+         ORDER BY due_is_date, due_at LIMIT ?4"
+    ))
+    .bind(start)
+    .bind(end)
+    .bind(now)
+    .bind(cap)
+    .fetch_all(db)
+    .await?)
+}
+
 /// List todos, soonest due first, with filters.
 #[utoipa::path(get, path = "/api/todos", tag = "todos", params(TodoFilter), security(("bearer" = [])),
     responses(
         (status = 200, description = "A page of todos", body = Page<Todo>),
-        (status = 401, description = "Not logged in", body = ErrorBody),
+        NotLoggedIn,
         (status = 422, description = "Invalid filter", body = ErrorBody),
     ))]
 async fn list_todos(State(state): State<AppState>, Query(f): Query<TodoFilter>) -> Result<Json<Page<Todo>>> {
@@ -269,19 +361,26 @@ fn push_filters(qb: &mut QueryBuilder<'_, Sqlite>, f: &TodoFilter, tz: chrono_tz
 #[utoipa::path(post, path = "/api/todos", tag = "todos", request_body = NewTodo, security(("bearer" = [])),
     responses(
         (status = 201, description = "Created", body = Todo),
-        (status = 400, description = "Malformed JSON", body = ErrorBody),
-        (status = 401, description = "Not logged in", body = ErrorBody),
-        (status = 413, description = "Body too large", body = ErrorBody),
-        (status = 415, description = "Not JSON", body = ErrorBody),
-        (status = 422, description = "Invalid values", body = ErrorBody),
+        MalformedJson,
+        NotLoggedIn,
+        BodyTooLarge,
+        NotJson,
+        InvalidValues,
     ))]
 async fn create_todo(
     State(state): State<AppState>,
     Json(new): Json<NewTodo>,
 ) -> Result<(StatusCode, Json<Todo>)> {
-    check_fields(Some(&new.title), Some(&new.description), Some(&new.tags), new.reminder_minutes)?;
+    Fields {
+        title: Some(&new.title),
+        description: Some(&new.description),
+        reminder_minutes: new.reminder_minutes,
+        tags: Some(&new.tags),
+        ..Fields::default()
+    }
+    .check()?;
     let todo = insert_todo(&state.db.write, state.tz, new).await?;
-    state.bus.data_changed("todos");
+    state.bus.data_changed(Module::Todos);
     Ok((StatusCode::CREATED, Json(todo)))
 }
 
@@ -339,7 +438,7 @@ pub async fn insert_todo(db: &sqlx::SqlitePool, tz: chrono_tz::Tz, new: NewTodo)
     params(("id" = String, Path, description = "Todo id")),
     responses(
         (status = 200, description = "The todo", body = Todo),
-        (status = 401, description = "Not logged in", body = ErrorBody),
+        NotLoggedIn,
         (status = 404, description = "No such todo", body = ErrorBody),
     ))]
 async fn get_todo(State(state): State<AppState>, Path(id): Path<String>) -> Result<Json<Todo>> {
@@ -351,25 +450,27 @@ async fn get_todo(State(state): State<AppState>, Path(id): Path<String>) -> Resu
     params(("id" = String, Path, description = "Todo id")),
     responses(
         (status = 200, description = "The updated todo", body = Todo),
-        (status = 400, description = "Malformed JSON", body = ErrorBody),
-        (status = 401, description = "Not logged in", body = ErrorBody),
+        MalformedJson,
+        NotLoggedIn,
         (status = 404, description = "No such todo", body = ErrorBody),
-        (status = 415, description = "Not JSON", body = ErrorBody),
-        (status = 422, description = "Invalid values", body = ErrorBody),
+        NotJson,
+        InvalidValues,
     ))]
 async fn update_todo(
     State(state): State<AppState>,
     Path(id): Path<String>,
     Json(patch): Json<TodoPatch>,
 ) -> Result<Json<Todo>> {
-    check_fields(
-        patch.title.as_deref(),
-        patch.description.as_deref(),
-        patch.tags.as_deref(),
-        patch.reminder_minutes.flatten(),
-    )?;
+    Fields {
+        title: patch.title.as_deref(),
+        description: patch.description.as_deref(),
+        reminder_minutes: patch.reminder_minutes.flatten(),
+        tags: patch.tags.as_deref(),
+        ..Fields::default()
+    }
+    .check()?;
     let updated = patch_todo(&state.db.write, state.tz, &id, patch).await?;
-    state.bus.data_changed("todos");
+    state.bus.data_changed(Module::Todos);
     Ok(Json(updated))
 }
 
@@ -461,15 +562,12 @@ pub async fn patch_todo(
     params(("id" = String, Path, description = "Todo id")),
     responses(
         (status = 204, description = "Deleted"),
-        (status = 401, description = "Not logged in", body = ErrorBody),
+        NotLoggedIn,
         (status = 404, description = "No such todo", body = ErrorBody),
     ))]
 async fn delete_todo(State(state): State<AppState>, Path(id): Path<String>) -> Result<StatusCode> {
-    let done = sqlx::query("DELETE FROM todos WHERE id = ?").bind(&id).execute(&state.db.write).await?;
-    if done.rows_affected() == 0 {
-        return Err(Error::NotFound("todo"));
-    }
-    state.bus.data_changed("todos");
+    remove_todo(&state.db.write, &id).await?;
+    state.bus.data_changed(Module::Todos);
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -478,13 +576,13 @@ async fn delete_todo(State(state): State<AppState>, Path(id): Path<String>) -> R
     params(("id" = String, Path, description = "Todo id")),
     responses(
         (status = 200, description = "The completed todo", body = Todo),
-        (status = 401, description = "Not logged in", body = ErrorBody),
+        NotLoggedIn,
         (status = 404, description = "No such todo", body = ErrorBody),
     ))]
 async fn complete_todo(State(state): State<AppState>, Path(id): Path<String>) -> Result<Json<Todo>> {
     let patch = TodoPatch { status: Some(TodoStatus::Completed), ..TodoPatch::default() };
     let updated = patch_todo(&state.db.write, state.tz, &id, patch).await?;
-    state.bus.data_changed("todos");
+    state.bus.data_changed(Module::Todos);
     Ok(Json(updated))
 }
 

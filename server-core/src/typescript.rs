@@ -35,6 +35,8 @@ pub fn export(dir: &Path) -> Result<(), ts_rs::ExportError> {
     crate::settings::SettingsView::export_all_to(dir)?;
     crate::settings::SettingsPatch::export_all_to(dir)?;
     crate::settings::ModelCheck::export_all_to(dir)?;
+    crate::devices::DeviceOut::export_all_to(dir)?;
+    crate::lan::LanStatus::export_all_to(dir)?;
     Ok(())
 }
 

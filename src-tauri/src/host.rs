@@ -9,8 +9,8 @@ use std::path::{Path, PathBuf};
 use std::process::Stdio;
 use std::sync::Arc;
 
-use clawchat_server::brain::HostExecutor;
-use clawchat_server::brain::types::TaskRecord;
+use clawchat_server::brain::types::{Intent, TaskRecord};
+use clawchat_server::brain::{HostError, HostExecutor, tools};
 use futures::future::BoxFuture;
 use serde_json::{Value, json};
 use tokio::io::{AsyncRead, AsyncReadExt as _};
@@ -18,8 +18,12 @@ use tokio::sync::watch;
 
 use crate::paths::HostPolicy;
 
-/// The tools this executor runs.
-pub const TOOLS: [&str; 4] = ["file_read", "file_create", "open_app", "executor_shell"];
+/// The policy's refusals are the host's rules speaking: shown as they read.
+impl From<crate::paths::Refused> for HostError {
+    fn from(e: crate::paths::Refused) -> Self {
+        HostError::Refused(e.to_string())
+    }
+}
 
 /// The desktop's host executor.
 #[derive(Debug, Clone)]
@@ -57,55 +61,55 @@ impl HostTools {
     }
 
     /// Runs `tool` with `inputs`; `Ok` is the tool's output object, `Err` says why not.
-    pub async fn run(&self, tool: &str, inputs: &Value) -> Result<Value, String> {
+    pub async fn run(&self, tool: Intent, inputs: &Value) -> Result<Value, HostError> {
         let text = |k: &str| inputs.get(k).and_then(Value::as_str).unwrap_or("").to_owned();
         let policy = self.policy();
         match tool {
-            "file_read" => {
+            Intent::FileRead => {
                 let path = text("path");
                 blocking(move || file_read(&policy, &path)).await
             }
-            "file_create" => {
+            Intent::FileCreate => {
                 let (path, content) = (text("path"), text("content"));
                 blocking(move || file_create(&policy, &path, &content)).await
             }
-            "open_app" => {
+            Intent::OpenApp => {
                 let target = text("target");
                 blocking(move || open_app(&policy, &target)).await
             }
-            "executor_shell" => executor_shell(&policy, &text("command"), &text("cwd")).await,
-            other => Err(format!("the desktop does not run {other}")),
+            Intent::ExecutorShell => executor_shell(&policy, &text("command"), &text("cwd")).await,
+            other => Err(HostError::Unsupported(other)),
         }
     }
 }
 
 impl HostExecutor for HostTools {
-    fn can_run(&self, tool: &str) -> bool {
-        TOOLS.contains(&tool)
+    /// Every host tool of the registry: this executor runs them all.
+    fn can_run(&self, tool: Intent) -> bool {
+        tools::for_intent(tool).is_some_and(|t| t.target == clawchat_server::brain::types::Target::Host)
     }
 
-    fn execute(&self, task: TaskRecord) -> BoxFuture<'static, Result<Value, String>> {
+    fn execute(&self, task: TaskRecord) -> BoxFuture<'static, Result<Value, HostError>> {
         let this = self.clone();
-        Box::pin(async move { this.run(&task.task.tool, &task.task.inputs).await })
+        Box::pin(async move { this.run(task.task.tool, &task.task.inputs).await })
     }
 }
 
-async fn blocking<F>(f: F) -> Result<Value, String>
+async fn blocking<F>(f: F) -> Result<Value, HostError>
 where
-    F: FnOnce() -> Result<Value, String> + Send + 'static,
+    F: FnOnce() -> Result<Value, HostError> + Send + 'static,
 {
-    tokio::task::spawn_blocking(f)
-        .await
-        .unwrap_or_else(|e| Err(format!("the tool stopped unexpectedly: {e}")))
+    tokio::task::spawn_blocking(f).await.unwrap_or_else(|e| Err(HostError::Crashed(e.to_string())))
 }
 
-fn file_read(policy: &HostPolicy, raw: &str) -> Result<Value, String> {
-    let path = policy.readable(raw).map_err(|e| e.to_string())?;
-    let file = std::fs::File::open(&path).map_err(|e| format!("cannot open {raw}: {e}"))?;
+fn file_read(policy: &HostPolicy, raw: &str) -> Result<Value, HostError> {
+    let path = policy.readable(raw)?;
+    let file =
+        std::fs::File::open(&path).map_err(|e| HostError::Failed(format!("cannot open {raw}: {e}")))?;
     let size = file.metadata().map(|m| m.len()).unwrap_or(0);
     let mut bytes = Vec::new();
     std::io::Read::read_to_end(&mut std::io::Read::take(file, policy.max_read_bytes), &mut bytes)
-        .map_err(|e| format!("cannot read {raw}: {e}"))?;
+        .map_err(|e| HostError::Failed(format!("cannot read {raw}: {e}")))?;
     let truncated = size > policy.max_read_bytes;
     Ok(json!({
         "path": path.display().to_string(),
@@ -115,51 +119,52 @@ fn file_read(policy: &HostPolicy, raw: &str) -> Result<Value, String> {
     }))
 }
 
-fn file_create(policy: &HostPolicy, raw: &str, content: &str) -> Result<Value, String> {
+fn file_create(policy: &HostPolicy, raw: &str, content: &str) -> Result<Value, HostError> {
     if content.len() > policy.max_write_bytes {
-        return Err(format!(
+        return Err(HostError::Refused(format!(
             "the content is {} bytes; ClawChat writes at most {} bytes",
             content.len(),
             policy.max_write_bytes
-        ));
+        )));
     }
-    let path = policy.creatable(raw).map_err(|e| e.to_string())?;
+    let path = policy.creatable(raw)?;
     // `create_new` fails rather than follow a link or replace a file made since the check.
     let mut file = std::fs::OpenOptions::new()
         .write(true)
         .create_new(true)
         .open(&path)
-        .map_err(|e| format!("cannot create {raw}: {e}"))?;
+        .map_err(|e| HostError::Failed(format!("cannot create {raw}: {e}")))?;
     std::io::Write::write_all(&mut file, content.as_bytes())
-        .map_err(|e| format!("cannot write {raw}: {e}"))?;
-    file.sync_all().map_err(|e| format!("cannot write {raw}: {e}"))?;
+        .map_err(|e| HostError::Failed(format!("cannot write {raw}: {e}")))?;
+    file.sync_all().map_err(|e| HostError::Failed(format!("cannot write {raw}: {e}")))?;
     Ok(json!({ "path": path.display().to_string(), "bytes": content.len() }))
 }
 
 /// A file (inside the allowed folders) through the desktop's opener, or an application
 /// by its program name, started directly: never through a shell.
-fn open_app(policy: &HostPolicy, target: &str) -> Result<Value, String> {
+fn open_app(policy: &HostPolicy, target: &str) -> Result<Value, HostError> {
     let target = target.trim();
     if target.is_empty() {
-        return Err("nothing to open was named".into());
+        return Err(HostError::Failed("nothing to open was named".into()));
     }
     let looks_like_path = target.contains('/') || target.contains('\\') || target.starts_with('~');
     if looks_like_path {
-        let path = policy.readable(target).or_else(|_| folder(policy, target)).map_err(|e| e.to_string())?;
-        open::that_detached(&path).map_err(|e| format!("cannot open {target}: {e}"))?;
+        let path = policy.readable(target).or_else(|_| folder(policy, target))?;
+        open::that_detached(&path).map_err(|e| HostError::Failed(format!("cannot open {target}: {e}")))?;
         return Ok(json!({ "opened": path.display().to_string(), "kind": "file" }));
     }
     let plain = target.chars().all(|c| c.is_alphanumeric() || matches!(c, '-' | '_' | '.'));
     if !plain {
-        return Err(format!("{target:?} is not the name of an application"));
+        return Err(HostError::Refused(format!("{target:?} is not the name of an application")));
     }
-    let program = which::which(target).map_err(|_| format!("no application called {target} is installed"))?;
+    let program = which::which(target)
+        .map_err(|_| HostError::Failed(format!("no application called {target} is installed")))?;
     std::process::Command::new(&program)
         .stdin(Stdio::null())
         .stdout(Stdio::null())
         .stderr(Stdio::null())
         .spawn()
-        .map_err(|e| format!("cannot start {target}: {e}"))?;
+        .map_err(|e| HostError::Failed(format!("cannot start {target}: {e}")))?;
     Ok(json!({ "opened": program.display().to_string(), "kind": "application" }))
 }
 
@@ -175,15 +180,19 @@ fn folder(policy: &HostPolicy, raw: &str) -> Result<PathBuf, crate::paths::Refus
 /// The command runs in a process group of its own, and the whole group is killed when
 /// the command ends, runs out of time or is cancelled: nothing it started in the
 /// background outlives it (applications are started with `open_app`).
-async fn executor_shell(policy: &HostPolicy, command: &str, cwd: &str) -> Result<Value, String> {
+async fn executor_shell(policy: &HostPolicy, command: &str, cwd: &str) -> Result<Value, HostError> {
     let command = command.trim();
     if command.is_empty() {
-        return Err("no command was given".into());
+        return Err(HostError::Failed("no command was given".into()));
     }
     let dir = if cwd.trim().is_empty() {
-        policy.allowed_folders().first().cloned().ok_or("no folder is allowed to run commands in")?
+        policy
+            .allowed_folders()
+            .first()
+            .cloned()
+            .ok_or_else(|| HostError::Refused("no folder is allowed to run commands in".into()))?
     } else {
-        policy.folder(cwd).map_err(|e| e.to_string())?
+        policy.folder(cwd)?
     };
     let mut child = shell_command(command, &dir)
         .stdin(Stdio::null())
@@ -191,21 +200,21 @@ async fn executor_shell(policy: &HostPolicy, command: &str, cwd: &str) -> Result
         .stderr(Stdio::piped())
         .kill_on_drop(true)
         .spawn()
-        .map_err(|e| format!("cannot run the command: {e}"))?;
+        .map_err(|e| HostError::Failed(format!("cannot run the command: {e}")))?;
     // Dropped on every way out of this function, the cancelled future's included.
     let mut group = ProcessGroup(child.id());
     let cap = policy.max_output_bytes;
     let stdout = child.stdout.take().map(|s| tokio::spawn(read_capped(s, cap)));
     let stderr = child.stderr.take().map(|s| tokio::spawn(read_capped(s, cap)));
     let status = match tokio::time::timeout(policy.shell_timeout, child.wait()).await {
-        Ok(status) => status.map_err(|e| format!("the command failed to run: {e}"))?,
+        Ok(status) => status.map_err(|e| HostError::Failed(format!("the command failed to run: {e}")))?,
         Err(_) => {
             group.kill();
             let _ = child.kill().await;
-            return Err(format!(
+            return Err(HostError::Failed(format!(
                 "the command did not finish within {} s and was stopped",
                 policy.shell_timeout.as_secs()
-            ));
+            )));
         }
     };
     // What the command left running in the background would hold its output open.

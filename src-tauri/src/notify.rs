@@ -86,13 +86,13 @@ impl Notifier for NativeNotifier {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use clawchat_server::brain::types::{Target, TaskRecord, TaskSpec, TaskStatus};
+    use clawchat_server::brain::types::{Intent, Target, TaskRecord, TaskSpec, TaskStatus};
     use serde_json::json;
 
     /// The request as the engine publishes it, with the engine's own reason.
-    fn waiting(tool: &str, inputs: serde_json::Value) -> ServerEvent {
+    fn waiting(tool: Intent, inputs: serde_json::Value) -> ServerEvent {
         let task = TaskRecord {
-            task: TaskSpec { task_id: "t1".into(), tool: tool.into(), inputs, depends_on: vec![] },
+            task: TaskSpec { task_id: "t1".into(), tool, inputs, depends_on: vec![] },
             status: TaskStatus::AwaitingApproval,
             target: Target::Host,
             output: None,
@@ -104,14 +104,15 @@ mod tests {
 
     #[test]
     fn a_tool_waiting_for_a_yes_names_exactly_what_it_would_do_and_raises_the_window() {
-        let n = for_event(&waiting("executor_shell", json!({"command": "rm -rf ~/build"}))).unwrap();
+        let n = for_event(&waiting(Intent::ExecutorShell, json!({"command": "rm -rf ~/build"}))).unwrap();
         assert_eq!(n.title, "ClawChat is waiting for your yes");
         assert_eq!(n.body, "Run this command on your computer: rm -rf ~/build");
         assert!(n.raise_window);
-        let n = for_event(&waiting("file_create", json!({"path": "/home/me/notes.txt", "content": "x"})))
-            .unwrap();
+        let n =
+            for_event(&waiting(Intent::FileCreate, json!({"path": "/home/me/notes.txt", "content": "x"})))
+                .unwrap();
         assert_eq!(n.body, "Create the file /home/me/notes.txt");
-        let n = for_event(&waiting("open_app", json!({"target": "firefox"}))).unwrap();
+        let n = for_event(&waiting(Intent::OpenApp, json!({"target": "firefox"}))).unwrap();
         assert_eq!(n.body, "Open firefox");
     }
 
@@ -125,6 +126,9 @@ mod tests {
             conversation_id: None,
         };
         assert!(!for_event(&done).unwrap().raise_window);
-        assert!(for_event(&ServerEvent::ModuleDataChanged { module: "todos".into() }).is_none());
+        assert!(
+            for_event(&ServerEvent::ModuleDataChanged { module: clawchat_server::bus::Module::Todos })
+                .is_none()
+        );
     }
 }

@@ -14,7 +14,7 @@ use clawchat_desktop::{notify, secrets, session};
 use clawchat_server::brain::Approval;
 use clawchat_server::brain::PlanContext;
 use clawchat_server::brain::engine::Origin;
-use clawchat_server::brain::types::{Target, TaskRecord, TaskSpec, TaskStatus};
+use clawchat_server::brain::types::{Intent, Target, TaskRecord, TaskSpec, TaskStatus};
 use clawchat_server::bus::ServerEvent;
 use serde_json::{Value, json};
 
@@ -51,9 +51,10 @@ fn path_str(p: &Path) -> String {
 async fn file_read_reads_inside_home_by_tilde_and_by_full_path() {
     let h = home();
     let t = tools(&h);
-    let out = t.run("file_read", &json!({"path": "~/notes/ideas.txt"})).await.unwrap();
+    let out = t.run(Intent::FileRead, &json!({"path": "~/notes/ideas.txt"})).await.unwrap();
     assert_eq!(out["content"], "grow tomatoes");
-    let out = t.run("file_read", &json!({"path": path_str(&h.home.join("notes/ideas.txt"))})).await.unwrap();
+    let out =
+        t.run(Intent::FileRead, &json!({"path": path_str(&h.home.join("notes/ideas.txt"))})).await.unwrap();
     assert_eq!(out["content"], "grow tomatoes");
     assert_eq!(out["truncated"], false);
 }
@@ -62,17 +63,18 @@ async fn file_read_reads_inside_home_by_tilde_and_by_full_path() {
 async fn file_read_refuses_dot_dot_links_and_dot_folders() {
     let h = home();
     let t = tools(&h);
-    let err = t.run("file_read", &json!({"path": "~/../outside/secret.txt"})).await.unwrap_err();
+    let err =
+        t.run(Intent::FileRead, &json!({"path": "~/../outside/secret.txt"})).await.unwrap_err().to_string();
     assert!(err.contains("outside the folders"), "{err}");
     std::os::unix::fs::symlink(h.outside.join("secret.txt"), h.home.join("notes/link.txt")).unwrap();
-    let err = t.run("file_read", &json!({"path": "~/notes/link.txt"})).await.unwrap_err();
+    let err = t.run(Intent::FileRead, &json!({"path": "~/notes/link.txt"})).await.unwrap_err().to_string();
     assert!(err.contains("outside the folders"), "a link out is followed and refused: {err}");
     std::os::unix::fs::symlink(&h.outside, h.home.join("escape")).unwrap();
-    let err = t.run("file_read", &json!({"path": "~/escape/secret.txt"})).await.unwrap_err();
+    let err = t.run(Intent::FileRead, &json!({"path": "~/escape/secret.txt"})).await.unwrap_err().to_string();
     assert!(err.contains("outside the folders"), "{err}");
-    let err = t.run("file_read", &json!({"path": "~/.ssh/id_ed25519"})).await.unwrap_err();
+    let err = t.run(Intent::FileRead, &json!({"path": "~/.ssh/id_ed25519"})).await.unwrap_err().to_string();
     assert!(err.contains("hidden"), "{err}");
-    let err = t.run("file_read", &json!({"path": "~/notes/missing.txt"})).await.unwrap_err();
+    let err = t.run(Intent::FileRead, &json!({"path": "~/notes/missing.txt"})).await.unwrap_err().to_string();
     assert!(err.contains("cannot open"), "{err}");
 }
 
@@ -82,7 +84,8 @@ async fn file_read_caps_what_it_returns() {
     let mut policy = HostPolicy::new(std::slice::from_ref(&h.home), Some(h.home.clone()));
     policy.max_read_bytes = 10;
     std::fs::write(h.home.join("notes/long.txt"), "0123456789abcdef").unwrap();
-    let out = HostTools::new(policy).run("file_read", &json!({"path": "~/notes/long.txt"})).await.unwrap();
+    let out =
+        HostTools::new(policy).run(Intent::FileRead, &json!({"path": "~/notes/long.txt"})).await.unwrap();
     assert_eq!(out["content"], "0123456789");
     assert_eq!(out["truncated"], true);
     assert_eq!(out["size"], 16);
@@ -92,37 +95,59 @@ async fn file_read_caps_what_it_returns() {
 async fn file_create_makes_new_files_only_inside_allowed_folders() {
     let h = home();
     let t = tools(&h);
-    let out = t.run("file_create", &json!({"path": "~/notes/new.txt", "content": "hello"})).await.unwrap();
+    let out =
+        t.run(Intent::FileCreate, &json!({"path": "~/notes/new.txt", "content": "hello"})).await.unwrap();
     assert_eq!(out["bytes"], 5);
     assert_eq!(std::fs::read_to_string(h.home.join("notes/new.txt")).unwrap(), "hello");
 
-    let err =
-        t.run("file_create", &json!({"path": "~/notes/new.txt", "content": "again"})).await.unwrap_err();
+    let err = t
+        .run(Intent::FileCreate, &json!({"path": "~/notes/new.txt", "content": "again"}))
+        .await
+        .unwrap_err()
+        .to_string();
     assert!(err.contains("already exists"), "{err}");
     assert_eq!(std::fs::read_to_string(h.home.join("notes/new.txt")).unwrap(), "hello", "not overwritten");
 
-    let err = t.run("file_create", &json!({"path": "~/../outside/x.txt", "content": "x"})).await.unwrap_err();
+    let err = t
+        .run(Intent::FileCreate, &json!({"path": "~/../outside/x.txt", "content": "x"}))
+        .await
+        .unwrap_err()
+        .to_string();
     assert!(err.contains("outside the folders"), "{err}");
     assert!(!h.outside.join("x.txt").exists());
 
     std::os::unix::fs::symlink(&h.outside, h.home.join("escape")).unwrap();
-    let err = t.run("file_create", &json!({"path": "~/escape/x.txt", "content": "x"})).await.unwrap_err();
+    let err = t
+        .run(Intent::FileCreate, &json!({"path": "~/escape/x.txt", "content": "x"}))
+        .await
+        .unwrap_err()
+        .to_string();
     assert!(err.contains("outside the folders"), "{err}");
     assert!(!h.outside.join("x.txt").exists());
 
     // A link planted where the new file would go is not followed.
     std::os::unix::fs::symlink(h.outside.join("planted.txt"), h.home.join("notes/planted.txt")).unwrap();
-    let err =
-        t.run("file_create", &json!({"path": "~/notes/planted.txt", "content": "x"})).await.unwrap_err();
+    let err = t
+        .run(Intent::FileCreate, &json!({"path": "~/notes/planted.txt", "content": "x"}))
+        .await
+        .unwrap_err()
+        .to_string();
     assert!(err.contains("already exists"), "{err}");
     assert!(!h.outside.join("planted.txt").exists());
 
-    let err =
-        t.run("file_create", &json!({"path": "~/.ssh/authorized_keys", "content": "x"})).await.unwrap_err();
+    let err = t
+        .run(Intent::FileCreate, &json!({"path": "~/.ssh/authorized_keys", "content": "x"}))
+        .await
+        .unwrap_err()
+        .to_string();
     assert!(err.contains("hidden"), "{err}");
     assert!(!h.home.join(".ssh/authorized_keys").exists());
 
-    let err = t.run("file_create", &json!({"path": "~/nowhere/x.txt", "content": "x"})).await.unwrap_err();
+    let err = t
+        .run(Intent::FileCreate, &json!({"path": "~/nowhere/x.txt", "content": "x"}))
+        .await
+        .unwrap_err()
+        .to_string();
     assert!(err.contains("is not there"), "{err}");
 }
 
@@ -132,9 +157,10 @@ async fn file_create_refuses_content_over_the_cap() {
     let mut policy = HostPolicy::new(std::slice::from_ref(&h.home), Some(h.home.clone()));
     policy.max_write_bytes = 4;
     let err = HostTools::new(policy)
-        .run("file_create", &json!({"path": "~/notes/big.txt", "content": "12345"}))
+        .run(Intent::FileCreate, &json!({"path": "~/notes/big.txt", "content": "12345"}))
         .await
-        .unwrap_err();
+        .unwrap_err()
+        .to_string();
     assert!(err.contains("at most 4 bytes"), "{err}");
     assert!(!h.home.join("notes/big.txt").exists());
 }
@@ -144,13 +170,13 @@ async fn executor_shell_runs_in_a_folder_without_a_terminal_and_captures_output(
     let h = home();
     let t = tools(&h);
     let out = t
-        .run("executor_shell", &json!({"command": "pwd; cat ideas.txt; echo oops >&2; test -t 0 || echo no-tty; exit 3", "cwd": "~/notes"}))
+        .run(Intent::ExecutorShell, &json!({"command": "pwd; cat ideas.txt; echo oops >&2; test -t 0 || echo no-tty; exit 3", "cwd": "~/notes"}))
         .await
         .unwrap();
     assert_eq!(out["exit_code"], 3);
     assert_eq!(out["stdout"], format!("{}\ngrow tomatoesno-tty\n", h.home.join("notes").display()));
     assert_eq!(out["stderr"], "oops\n");
-    let out = t.run("executor_shell", &json!({"command": "pwd"})).await.unwrap();
+    let out = t.run(Intent::ExecutorShell, &json!({"command": "pwd"})).await.unwrap();
     assert_eq!(out["stdout"], format!("{}\n", h.home.display()), "the first allowed folder by default");
 }
 
@@ -158,9 +184,10 @@ async fn executor_shell_runs_in_a_folder_without_a_terminal_and_captures_output(
 async fn executor_shell_refuses_folders_outside_and_caps_output_and_time() {
     let h = home();
     let err = tools(&h)
-        .run("executor_shell", &json!({"command": "touch here", "cwd": path_str(&h.outside)}))
+        .run(Intent::ExecutorShell, &json!({"command": "touch here", "cwd": path_str(&h.outside)}))
         .await
-        .unwrap_err();
+        .unwrap_err()
+        .to_string();
     assert!(err.contains("outside the folders"), "{err}");
     assert!(!h.outside.join("here").exists(), "nothing ran");
 
@@ -168,10 +195,10 @@ async fn executor_shell_refuses_folders_outside_and_caps_output_and_time() {
     policy.max_output_bytes = 100;
     policy.shell_timeout = Duration::from_secs(1);
     let t = HostTools::new(policy);
-    let out = t.run("executor_shell", &json!({"command": "yes | head -c 100000"})).await.unwrap();
+    let out = t.run(Intent::ExecutorShell, &json!({"command": "yes | head -c 100000"})).await.unwrap();
     assert_eq!(out["stdout"].as_str().unwrap().len(), 100);
     assert_eq!(out["truncated"], true);
-    let err = t.run("executor_shell", &json!({"command": "sleep 60"})).await.unwrap_err();
+    let err = t.run(Intent::ExecutorShell, &json!({"command": "sleep 60"})).await.unwrap_err().to_string();
     assert!(err.contains("did not finish within 1 s"), "{err}");
 }
 
@@ -193,9 +220,13 @@ async fn executor_shell_time_limit_kills_what_the_command_started_too() {
     policy.shell_timeout = Duration::from_secs(3);
     let t = HostTools::new(policy);
     let err = t
-        .run("executor_shell", &json!({"command": "sleep 300 & echo $! > bg.pid; wait", "cwd": "~/notes"}))
+        .run(
+            Intent::ExecutorShell,
+            &json!({"command": "sleep 300 & echo $! > bg.pid; wait", "cwd": "~/notes"}),
+        )
         .await
-        .unwrap_err();
+        .unwrap_err()
+        .to_string();
     assert!(err.contains("did not finish within 3 s"), "{err}");
     let pid: i32 = std::fs::read_to_string(h.home.join("notes/bg.pid")).unwrap().trim().parse().unwrap();
     // SIGKILL is delivered at once, but the process may take a moment to be torn down.
@@ -211,7 +242,7 @@ async fn executor_shell_time_limit_kills_what_the_command_started_too() {
     // open by what it started.
     let out = t
         .run(
-            "executor_shell",
+            Intent::ExecutorShell,
             &json!({"command": "sleep 300 & echo $! > bg2.pid; echo started", "cwd": "~/notes"}),
         )
         .await
@@ -229,7 +260,10 @@ async fn executor_shell_time_limit_kills_what_the_command_started_too() {
     // A command whose caller gives up (the engine's own task limit) is stopped too.
     let give_up = tokio::time::timeout(
         Duration::from_secs(3),
-        t.run("executor_shell", &json!({"command": "sleep 300 & echo $! > bg3.pid; wait", "cwd": "~/notes"})),
+        t.run(
+            Intent::ExecutorShell,
+            &json!({"command": "sleep 300 & echo $! > bg3.pid; wait", "cwd": "~/notes"}),
+        ),
     )
     .await;
     assert!(give_up.is_err(), "the command was still running");
@@ -247,12 +281,16 @@ async fn executor_shell_time_limit_kills_what_the_command_started_too() {
 async fn open_app_takes_a_program_name_or_a_path_never_a_shell_string() {
     let h = home();
     let t = tools(&h);
-    let err = t.run("open_app", &json!({"target": "firefox; rm -rf ~"})).await.unwrap_err();
+    let err = t.run(Intent::OpenApp, &json!({"target": "firefox; rm -rf ~"})).await.unwrap_err().to_string();
     assert!(err.contains("is not the name of an application"), "{err}");
-    let err = t.run("open_app", &json!({"target": "no-such-app-clawchat"})).await.unwrap_err();
-    assert!(err.contains("no application called"), "{err}");
     let err =
-        t.run("open_app", &json!({"target": path_str(&h.outside.join("secret.txt"))})).await.unwrap_err();
+        t.run(Intent::OpenApp, &json!({"target": "no-such-app-clawchat"})).await.unwrap_err().to_string();
+    assert!(err.contains("no application called"), "{err}");
+    let err = t
+        .run(Intent::OpenApp, &json!({"target": path_str(&h.outside.join("secret.txt"))}))
+        .await
+        .unwrap_err()
+        .to_string();
     assert!(err.contains("outside the folders"), "{err}");
 }
 
@@ -365,9 +403,9 @@ async fn shutdown_finishes_the_store_and_closes_the_port() {
     assert_eq!(check, "ok");
 }
 
-fn task(tool: &str, inputs: Value) -> TaskRecord {
+fn task(tool: Intent, inputs: Value) -> TaskRecord {
     TaskRecord {
-        task: TaskSpec { task_id: "t1".into(), tool: tool.into(), inputs, depends_on: vec![] },
+        task: TaskSpec { task_id: "t1".into(), tool, inputs, depends_on: vec![] },
         status: TaskStatus::Pending,
         target: Target::Host,
         output: None,
@@ -404,7 +442,7 @@ async fn run_one(r: &Running, t: TaskRecord, origin: Origin, answer: Option<Appr
 async fn a_read_inside_home_runs_at_once_and_is_recorded() {
     let r = start().await;
     let (done, asked) =
-        run_one(&r, task("file_read", json!({"path": "~/notes/ideas.txt"})), Origin::User, None).await;
+        run_one(&r, task(Intent::FileRead, json!({"path": "~/notes/ideas.txt"})), Origin::User, None).await;
     assert!(!asked);
     assert_eq!(done.status, TaskStatus::Done);
     assert_eq!(done.output.unwrap()["content"], "grow tomatoes");
@@ -419,7 +457,7 @@ async fn a_read_inside_home_runs_at_once_and_is_recorded() {
 #[tokio::test(flavor = "multi_thread")]
 async fn a_read_proposed_from_untrusted_text_waits_for_a_yes() {
     let r = start().await;
-    let t = task("file_read", json!({"path": "~/notes/ideas.txt"}));
+    let t = task(Intent::FileRead, json!({"path": "~/notes/ideas.txt"}));
     let (done, asked) = run_one(&r, t, Origin::Untrusted, Some(Approval::Denied("no".into()))).await;
     assert!(asked, "asked before reading");
     assert_eq!(done.status, TaskStatus::Cancelled);
@@ -430,7 +468,7 @@ async fn a_read_proposed_from_untrusted_text_waits_for_a_yes() {
 async fn file_create_waits_for_the_yes_then_the_file_exists() {
     let r = start().await;
     let target = r.home.home.join("notes/approved.txt");
-    let t = task("file_create", json!({"path": "~/notes/approved.txt", "content": "yes"}));
+    let t = task(Intent::FileCreate, json!({"path": "~/notes/approved.txt", "content": "yes"}));
     let (done, asked) = run_one(&r, t, Origin::User, Some(Approval::Approved)).await;
     assert!(asked);
     assert_eq!(done.status, TaskStatus::Done, "{:?}", done.error);
@@ -440,7 +478,7 @@ async fn file_create_waits_for_the_yes_then_the_file_exists() {
 #[tokio::test(flavor = "multi_thread")]
 async fn a_denied_command_never_runs() {
     let r = start().await;
-    let t = task("executor_shell", json!({"command": "touch ran.txt"}));
+    let t = task(Intent::ExecutorShell, json!({"command": "touch ran.txt"}));
     let (done, asked) = run_one(&r, t, Origin::User, Some(Approval::Denied("not now".into()))).await;
     assert!(asked);
     assert_eq!(done.status, TaskStatus::Cancelled);
@@ -484,7 +522,7 @@ async fn the_folders_saved_in_settings_apply_to_host_tools_at_once_and_after_a_r
     let r = start().await;
     let home = path_str(&r.home.home);
     let outside = path_str(&r.home.outside);
-    let read = |path: String| task("file_read", json!({ "path": path }));
+    let read = |path: String| task(Intent::FileRead, json!({ "path": path }));
     let secret = path_str(&r.home.outside.join("secret.txt"));
     let note = path_str(&r.home.home.join("notes/ideas.txt"));
 
@@ -510,7 +548,7 @@ async fn the_folders_saved_in_settings_apply_to_host_tools_at_once_and_after_a_r
     assert!(done.error.unwrap().contains("outside the folders"));
     let (done, _) = run_one(
         &r,
-        task("executor_shell", json!({"command": "touch ran.txt", "cwd": home})),
+        task(Intent::ExecutorShell, json!({"command": "touch ran.txt", "cwd": home})),
         Origin::User,
         Some(Approval::Approved),
     )
@@ -587,7 +625,7 @@ async fn bus_notifications_become_native_ones_except_the_schedulers_own() {
             conversation_id: None,
         });
     };
-    r.embedded.state.bus.data_changed("todos");
+    r.embedded.state.bus.data_changed(clawchat_server::bus::Module::Todos);
     // The scheduler's kinds come through the native notifier, not the bus.
     publish("Reminder", "reminder");
     publish("Overdue", "overdue");

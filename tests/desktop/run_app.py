@@ -29,8 +29,24 @@ WAIT = 120  # seconds for anything to happen on a busy machine
 PIN = "418263"
 
 
+# What the summary line reports: the checks that ran and how they ended, counted as they
+# happen, never written by hand.
+RESULTS = {"passed": 0, "failed": 0}
+
+
+def summary():
+    return f"desktop: {RESULTS['passed']} passed, {RESULTS['failed']} failed"
+
+
+def passed(what):
+    RESULTS["passed"] += 1
+    print(f"ok: {what}", flush=True)
+
+
 def fail(msg):
+    RESULTS["failed"] += 1
     print(f"FAIL: {msg}", flush=True)
+    print(summary(), flush=True)
     raise SystemExit(1)
 
 
@@ -188,12 +204,13 @@ def main():
         # The page is up when it has asked the shell for its session.
         wait_until("the page to call desktop_session", lambda: out.find(r"desktop session opened"))
         page_ms = (time.monotonic() - launched) * 1000
+        passed("the window opened and the page asked the shell for its session")
         print(f"measure: launch to window {window_ms:.0f} ms, to the page calling desktop_session {page_ms:.0f} ms")
 
         status, health = request("GET", f"{base}/api/health")
         if status != 200 or health.get("status") != "ok":
             fail(f"/api/health answered {status} {health}")
-        print(f"ok: /api/health from the embedded server at {base}")
+        passed(f"/api/health from the embedded server at {base}")
 
         time.sleep(2)  # let the page paint before the picture
         shot = os.path.join(artifacts, "desktop-window.png")
@@ -202,7 +219,7 @@ def main():
                                 capture_output=True, text=True, check=True).stdout.strip()
         if float(spread) <= 0.0:
             fail("the window's screenshot is a single colour: nothing was drawn")
-        print(f"ok: screenshot saved to {shot}")
+        passed(f"screenshot saved to {shot}")
 
         # One instance at a time: a second launch hands over to the first and exits.
         second = subprocess.run([binary], env=env, capture_output=True, text=True, timeout=WAIT, cwd=work)
@@ -212,7 +229,7 @@ def main():
             fail("the second launch started a server of its own")
         if request("GET", f"{base}/api/health")[0] != 200:
             fail("the first instance stopped answering after a second launch")
-        print("ok: a second launch handed over to the first and exited")
+        passed("a second launch handed over to the first and exited")
 
         status, tokens = request("POST", f"{base}/api/auth/login", body={"pin": PIN, "device_name": "test"})
         if status != 200:
@@ -250,7 +267,7 @@ def main():
         with open(created) as f:
             if f.read() != "hello from the test":
                 fail("the created file has the wrong content")
-        print("ok: file_create waited, was approved, and the file exists")
+        passed("file_create waited, was approved, and the file exists")
 
         ran = os.path.join(home, "ran.txt")
         request("POST", f"{base}/api/chat/send", token, {"content": "run touch ran.txt"})
@@ -264,7 +281,7 @@ def main():
         time.sleep(1)
         if os.path.exists(ran):
             fail("the denied command ran")
-        print("ok: executor_shell was denied and nothing ran")
+        passed("executor_shell was denied and nothing ran")
 
         time.sleep(5)
         rss_kb, names = process_tree_rss_kb(app.pid)
@@ -290,9 +307,9 @@ def main():
         if rows != {"file_create": "done", "executor_shell": "cancelled"}:
             fail(f"the task history is {rows}")
         db.close()
-        print("ok: quit cleanly, exit 0, database consistent, task history kept")
+        passed("quit cleanly, exit 0, database consistent, task history kept")
         app = None
-        print("desktop: 7 passed, 0 failed")
+        print(summary())
     finally:
         if app is not None and app.poll() is None:
             app.kill()

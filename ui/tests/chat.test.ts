@@ -109,7 +109,7 @@ describe("the chat store", () => {
 
   it("lists approval requests until the task moves on", () => {
     const { chat } = store([]);
-    const task = { task: { task_id: "t9", tool: "executor_shell", inputs: { command: "ls ~" }, depends_on: [] }, status: "awaiting_approval" as const, target: "host" as const, output: null, error: null };
+    const task = { task: { task_id: "t9", tool: "executor_shell" as const, inputs: { command: "ls ~" }, depends_on: [] }, status: "awaiting_approval" as const, target: "host" as const, output: null, error: null };
     chat.apply({ type: "task:approval_request", data: { task, reason: "runs a command" } });
     chat.apply({ type: "task:approval_request", data: { task, reason: "runs a command" } });
     expect(chat.approvals).toHaveLength(1);
@@ -121,7 +121,7 @@ describe("the chat store", () => {
     const { chat } = store([]);
     await chat.open("c1");
     chat.apply({ type: "stream_start", data: { message_id: "a2", conversation_id: "c1" } });
-    const t = (id: string) => ({ task: { task_id: id, tool: "file_read", inputs: {}, depends_on: [] }, status: "pending" as const, target: "host" as const, output: null, error: null });
+    const t = (id: string) => ({ task: { task_id: id, tool: "file_read" as const, inputs: {}, depends_on: [] }, status: "pending" as const, target: "host" as const, output: null, error: null });
     chat.apply({ type: "query-result", data: { message_id: "a2", conversation_id: "c1", intent: "file_read", answer: "", voice: "", thought: "", requested_tool: [], tasks: [t("k1"), t("k2")], provider: "builtin", fallback_reason: null } });
     chat.apply({ type: "task:update", data: { task_id: "k1", status: "done", output: "text", error: null } });
     expect(chat.messages.at(-1)?.tasks.map((x) => x.status)).toEqual(["done", "pending"]);

@@ -4,28 +4,43 @@
 //! grows with each consecutive *failure* and resets on success, per client and per account,
 //! so guessing a 6-digit code is hopeless while a user who mistypes twice is not punished.
 //! No crate does this shape, so it is written here; it is small and fully tested.
+//!
+//! Time comes from a [`Clock`]: the system's, or a [`crate::clock::ManualClock`] a test
+//! moves past a lock instead of sleeping through it.
 
 use std::collections::HashMap;
-use std::sync::Mutex;
-use std::time::{Duration, Instant};
+use std::sync::{Arc, Mutex, RwLock};
+use std::time::Duration;
 
-#[derive(Debug)]
+use crate::clock::{Clock, SystemClock};
+
 pub struct Limiter {
     entries: Mutex<HashMap<String, Entry>>,
     free_failures: u32,
     base: Duration,
     max: Duration,
+    /// Swappable after start, because the limiter is built with the app's state and a
+    /// test's clock comes later; read once per call.
+    clock: RwLock<Arc<dyn Clock>>,
 }
 
+impl std::fmt::Debug for Limiter {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Limiter").field("free_failures", &self.free_failures).finish_non_exhaustive()
+    }
+}
+
+/// Instants are milliseconds on the limiter's clock.
 #[derive(Debug, Clone, Copy)]
 struct Entry {
     failures: u32,
-    blocked_until: Option<Instant>,
-    last: Instant,
+    blocked_until: Option<i64>,
+    last: i64,
 }
 
-/// Entries idle this long are forgotten, which also bounds memory under a spray of keys.
-const FORGET_AFTER: Duration = Duration::from_secs(3600);
+/// Entries idle this long (ms) are forgotten, which also bounds memory under a spray of
+/// keys.
+const FORGET_AFTER: i64 = 3_600_000;
 const MAX_ENTRIES: usize = 100_000;
 
 impl Default for Limiter {
@@ -38,7 +53,22 @@ impl Limiter {
     /// `free_failures` mistakes cost nothing; each further one locks the key for
     /// `base * 2^(n - free_failures)`, at most `max`.
     pub fn new(free_failures: u32, base: Duration, max: Duration) -> Self {
-        Self { entries: Mutex::new(HashMap::new()), free_failures, base, max }
+        Self {
+            entries: Mutex::new(HashMap::new()),
+            free_failures,
+            base,
+            max,
+            clock: RwLock::new(Arc::new(SystemClock)),
+        }
+    }
+
+    /// Reads the time from `clock` from now on.
+    pub fn use_clock(&self, clock: Arc<dyn Clock>) {
+        *self.clock.write().unwrap_or_else(|p| p.into_inner()) = clock;
+    }
+
+    fn now(&self) -> i64 {
+        self.clock.read().unwrap_or_else(|p| p.into_inner()).now_ms()
     }
 
     fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<String, Entry>> {
@@ -49,7 +79,7 @@ impl Limiter {
 
     /// `Err(seconds)` while any of `keys` is locked.
     pub fn check(&self, keys: &[&str]) -> Result<(), u64> {
-        let now = Instant::now();
+        let now = self.now();
         let map = self.lock();
         let wait = keys
             .iter()
@@ -57,22 +87,23 @@ impl Limiter {
             .filter(|until| *until > now)
             .map(|until| until - now)
             .max();
-        match wait {
-            Some(d) => Err(d.as_secs() + u64::from(d.subsec_nanos() > 0)),
+        match wait.and_then(|ms| u64::try_from(ms).ok()) {
+            // Whole seconds, rounded up: a client that waits that long finds the lock gone.
+            Some(ms) => Err(ms.div_ceil(1000)),
             None => Ok(()),
         }
     }
 
     pub fn fail(&self, keys: &[&str]) {
-        let now = Instant::now();
+        let now = self.now();
         let mut map = self.lock();
         if map.len() > MAX_ENTRIES {
-            map.retain(|_, e| now.duration_since(e.last) < FORGET_AFTER);
+            map.retain(|_, e| now - e.last < FORGET_AFTER);
         }
         for key in keys {
             let entry =
                 map.entry((*key).to_owned()).or_insert(Entry { failures: 0, blocked_until: None, last: now });
-            if now.duration_since(entry.last) > FORGET_AFTER {
+            if now - entry.last > FORGET_AFTER {
                 entry.failures = 0;
             }
             entry.failures = entry.failures.saturating_add(1);
@@ -80,7 +111,8 @@ impl Limiter {
             if entry.failures >= self.free_failures {
                 let exp = (entry.failures - self.free_failures).min(20);
                 let lock = self.base.saturating_mul(1u32 << exp).min(self.max);
-                entry.blocked_until = Some(now + lock);
+                entry.blocked_until =
+                    Some(now.saturating_add(i64::try_from(lock.as_millis()).unwrap_or(i64::MAX)));
             }
         }
     }
@@ -115,6 +147,19 @@ mod tests {
         assert_eq!(l.check(&["a"]), Err(20));
         l.fail(&["a"]);
         assert_eq!(l.check(&["a"]), Err(35));
+    }
+
+    #[test]
+    fn a_lock_ends_when_its_time_has_passed_on_the_clock() {
+        let clock = Arc::new(crate::clock::ManualClock::new(1_000_000));
+        let l = Limiter::new(1, Duration::from_secs(10), Duration::from_secs(60));
+        l.use_clock(clock.clone());
+        l.fail(&["a"]);
+        assert_eq!(l.check(&["a"]), Err(10));
+        clock.advance(Duration::from_millis(9_500));
+        assert_eq!(l.check(&["a"]), Err(1), "half a second left is a whole second to wait");
+        clock.advance(Duration::from_millis(500));
+        assert_eq!(l.check(&["a"]), Ok(()));
     }
 
     #[test]

@@ -34,6 +34,7 @@ pub use tokens::{AUDIENCE, AuthUser, Claims, OWNER, TokenPair, Tokens, hash_toke
 
 use crate::db::now_ms;
 use crate::devices::DeviceKind;
+use crate::error::responses::{BodyTooLarge, MalformedJson, NotJson, NotLoggedIn};
 use crate::error::{Checks, Error, ErrorBody, Result};
 use crate::extract::Json;
 use crate::state::AppState;
@@ -124,36 +125,17 @@ pub fn load_or_create_secret(configured: Option<&str>, data_dir: &Path) -> anyho
     let mut raw = [0u8; 48];
     rand::rng().fill_bytes(&mut raw);
     let secret = base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(raw);
-    write_private(&path, &secret)?;
+    crate::db::write_private(&path, secret.as_bytes())?;
     tracing::info!(path = %path.display(), "generated a new token secret");
     Ok(secret.into_bytes())
-}
-
-/// Writes a file only its owner can read.
-fn write_private(path: &Path, contents: &str) -> anyhow::Result<()> {
-    use std::io::Write as _;
-    let mut options = std::fs::OpenOptions::new();
-    options.write(true).create(true).truncate(true);
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::OpenOptionsExt as _;
-        options.mode(0o600);
-    }
-    let mut file = options.open(path).with_context(|| format!("cannot write {}", path.display()))?;
-    file.write_all(contents.as_bytes())?;
-    file.sync_all()?;
-    Ok(())
 }
 
 /// Makes sure a PIN hash is stored. Returns the PIN when one was generated, so the caller
 /// can show it once; it is never stored or logged in the clear.
 pub async fn ensure_pin(db: &SqlitePool, configured: Option<&str>) -> anyhow::Result<Option<String>> {
-    let stored: Option<(String,)> = sqlx::query_as("SELECT value FROM settings WHERE key = ?")
-        .bind(PIN_HASH_KEY)
-        .fetch_optional(db)
-        .await?;
+    let stored = crate::db::setting(db, PIN_HASH_KEY).await?;
     match (configured, stored) {
-        (Some(pin), Some((hash,))) => {
+        (Some(pin), Some(hash)) => {
             if !verify_pin(pin.to_owned(), hash).await {
                 store_pin(db, pin).await?;
             }
@@ -193,15 +175,7 @@ pub async fn store_pin(db: &SqlitePool, pin: &str) -> anyhow::Result<()> {
             .map_err(|e| anyhow::anyhow!("cannot hash the PIN: {e}"))
     })
     .await??;
-    sqlx::query(
-        "INSERT INTO settings (key, value, updated_at) VALUES (?, ?, ?)
-         ON CONFLICT (key) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at",
-    )
-    .bind(PIN_HASH_KEY)
-    .bind(hash)
-    .bind(now_ms())
-    .execute(db)
-    .await?;
+    crate::db::put_setting(db, PIN_HASH_KEY, &hash).await?;
     Ok(())
 }
 
@@ -278,6 +252,13 @@ fn client_key(addr: &SocketAddr) -> String {
     format!("client:{}", addr.ip())
 }
 
+/// A new login for this computer's desktop window, on the one desktop device, so the
+/// window never asks its own user for the PIN.
+pub async fn desktop_login(state: &AppState) -> Result<TokenPair> {
+    let id = crate::devices::desktop_device(&state.db.write).await?;
+    state.auth.tokens.start_family(&state.db.write, Some(&id)).await
+}
+
 async fn add_device(db: &SqlitePool, name: &str, email: Option<&str>, kind: DeviceKind) -> Result<String> {
     crate::devices::add(db, name, email, kind).await
 }
@@ -301,9 +282,9 @@ async fn pair_phone(state: &AppState, addr: &SocketAddr, code: &str) -> Result<J
 #[utoipa::path(post, path = "/api/auth/login", tag = "auth", request_body = LoginRequest,
     responses(
         (status = 200, description = "Logged in", body = TokenPair),
-        (status = 400, description = "Malformed JSON", body = ErrorBody),
-        (status = 413, description = "Body too large", body = ErrorBody),
-        (status = 415, description = "Not JSON", body = ErrorBody),
+        MalformedJson,
+        BodyTooLarge,
+        NotJson,
         (status = 401, description = "Wrong PIN", body = ErrorBody),
         (status = 422, description = "Invalid request", body = ErrorBody),
         (status = 429, description = "Too many wrong PINs; see Retry-After", body = ErrorBody),
@@ -322,12 +303,8 @@ async fn login(
     let limiter = &state.auth.limiter;
     limiter.check(&keys).map_err(|retry_after| Error::TooManyRequests { retry_after })?;
 
-    let stored: Option<(String,)> = sqlx::query_as("SELECT value FROM settings WHERE key = ?")
-        .bind(PIN_HASH_KEY)
-        .fetch_optional(&state.db.read)
-        .await?;
-    let ok = match stored {
-        Some((hash,)) => verify_pin(req.pin, hash).await,
+    let ok = match crate::db::setting(&state.db.read, PIN_HASH_KEY).await? {
+        Some(hash) => verify_pin(req.pin, hash).await,
         None => false,
     };
     if !ok {
@@ -345,9 +322,9 @@ async fn login(
 #[utoipa::path(post, path = "/api/auth/refresh", tag = "auth", request_body = RefreshRequest,
     responses(
         (status = 200, description = "A new token pair", body = TokenPair),
-        (status = 400, description = "Malformed JSON", body = ErrorBody),
-        (status = 413, description = "Body too large", body = ErrorBody),
-        (status = 415, description = "Not JSON", body = ErrorBody),
+        MalformedJson,
+        BodyTooLarge,
+        NotJson,
         (status = 401, description = "Invalid, expired or reused refresh token", body = ErrorBody),
         (status = 409, description = "Exchanged a moment ago by a concurrent request", body = ErrorBody),
         (status = 422, description = "Invalid request", body = ErrorBody),
@@ -361,9 +338,9 @@ async fn refresh(State(state): State<AppState>, Json(req): Json<RefreshRequest>)
 #[utoipa::path(post, path = "/api/auth/refresh-token", tag = "auth", request_body = RefreshRequest,
     responses(
         (status = 200, description = "A new token pair", body = TokenPair),
-        (status = 400, description = "Malformed JSON", body = ErrorBody),
-        (status = 413, description = "Body too large", body = ErrorBody),
-        (status = 415, description = "Not JSON", body = ErrorBody),
+        MalformedJson,
+        BodyTooLarge,
+        NotJson,
         (status = 401, description = "Invalid, expired or reused refresh token", body = ErrorBody),
         (status = 409, description = "Exchanged a moment ago by a concurrent request", body = ErrorBody),
         (status = 422, description = "Invalid request", body = ErrorBody),
@@ -376,7 +353,7 @@ async fn refresh_alias(state: State<AppState>, req: Json<RefreshRequest>) -> Res
 #[utoipa::path(post, path = "/api/auth/logout", tag = "auth", security(("bearer" = [])),
     responses(
         (status = 204, description = "Logged out"),
-        (status = 401, description = "Not logged in", body = ErrorBody),
+        NotLoggedIn,
     ))]
 async fn logout(State(state): State<AppState>, Extension(user): Extension<AuthUser>) -> Result<StatusCode> {
     state.auth.tokens.revoke_family(&state.db.write, &user.family_id, "logout").await?;
@@ -403,9 +380,9 @@ fn normalise_email(email: &str) -> Result<String> {
 #[utoipa::path(post, path = "/api/auth/register", tag = "auth", request_body = RegisterRequest,
     responses(
         (status = 201, description = "A code was sent", body = RegisterResponse),
-        (status = 400, description = "Malformed JSON", body = ErrorBody),
-        (status = 413, description = "Body too large", body = ErrorBody),
-        (status = 415, description = "Not JSON", body = ErrorBody),
+        MalformedJson,
+        BodyTooLarge,
+        NotJson,
         (status = 422, description = "Invalid e-mail", body = ErrorBody),
         (status = 429, description = "Too many codes asked for; see Retry-After", body = ErrorBody),
     ))]
@@ -445,9 +422,9 @@ async fn register(
 #[utoipa::path(post, path = "/api/auth/verify-otp", tag = "auth", request_body = VerifyOtpRequest,
     responses(
         (status = 200, description = "Logged in", body = TokenPair),
-        (status = 400, description = "Malformed JSON", body = ErrorBody),
-        (status = 413, description = "Body too large", body = ErrorBody),
-        (status = 415, description = "Not JSON", body = ErrorBody),
+        MalformedJson,
+        BodyTooLarge,
+        NotJson,
         (status = 401, description = "Wrong, expired or used-up code", body = ErrorBody),
         (status = 422, description = "Invalid request", body = ErrorBody),
         (status = 429, description = "Too many wrong codes; see Retry-After", body = ErrorBody),

@@ -67,12 +67,7 @@ impl std::fmt::Debug for Tokens {
     }
 }
 
-/// The authenticated caller of a protected route.
-#[derive(Debug, Clone)]
-pub struct AuthUser {
-    pub sub: String,
-    pub family_id: String,
-}
+pub use crate::api::AuthUser;
 
 impl Tokens {
     pub fn new(secret: &[u8], access_ttl_s: i64, refresh_ttl_ms: i64) -> Self {

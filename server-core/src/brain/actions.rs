@@ -1,20 +1,24 @@
 //! Server tools: the organiser actions, search, the briefing and web search, run
-//! in-process on the real store. Each returns a JSON output object; [`card_for`] turns a
-//! finished task into the action card the user sees, with the buttons it offers (undo,
-//! open, edit), so undoing is one REST call the card already spells out.
+//! in-process on the real store. Each reads its inputs, calls the store functions of the
+//! feature that owns the table (`todos`, `events`, `memos`, `search`, `today`), and
+//! returns a JSON output object; [`card_for`] turns a finished task into the action card
+//! the user sees.
 
 use std::collections::HashSet;
 
 use serde_json::{Value, json};
 
+pub use super::cards::card_for;
 use super::engine::{Engine, PlanContext};
 use super::tools::Tool;
-use super::types::{Intent, TaskRecord, TaskStatus};
+use super::types::{Intent, TaskRecord};
 use crate::api::Window;
-use crate::events::{self, EVENT_COLUMNS, EventPatch, EventRow, NewEvent};
-use crate::memos::{self, MEMO_COLUMNS, MemoPatch, MemoRow, NewMemo};
+use crate::bus::Module;
+use crate::events::{self, EventPatch, EventRow, NewEvent};
+use crate::memos::{self, MemoPatch, MemoRow, NewMemo};
+use crate::search::Named;
 use crate::time::When;
-use crate::todos::{self, NewTodo, Priority, TODO_COLUMNS, TodoPatch, TodoRow, TodoStatus};
+use crate::todos::{self, NewTodo, Priority, TodoPatch, TodoRow, TodoStatus};
 
 #[derive(Debug, thiserror::Error)]
 pub enum ToolError {
@@ -81,272 +85,249 @@ fn priority(inputs: &Value) -> Option<Priority> {
 
 /// "Clear my list": a delete that touches many items, which asks first.
 pub fn is_bulk_delete(task: &TaskRecord) -> bool {
-    task.task.tool.starts_with("delete_")
+    matches!(task.task.tool, Intent::DeleteTodo | Intent::DeleteEvent | Intent::DeleteMemo)
         && task.task.inputs.get("query").and_then(Value::as_str) == Some("*")
 }
 
+/// Runs a server tool. Each arm is one tool; a host tool never gets here.
 pub async fn run_server_tool(engine: &Engine, tool: &Tool, inputs: &Value, ctx: &PlanContext) -> ToolResult {
-    let (db, tz) = (&engine.db, engine.tz);
-    let out = match tool.intent {
-        Intent::CreateTodo => {
-            let title =
-                text(inputs, "title").ok_or_else(|| ToolError::Failed("a todo needs a title".into()))?;
-            let new = NewTodo {
-                title: title.to_owned(),
-                description: text(inputs, "description").unwrap_or("").to_owned(),
-                status: None,
-                priority: priority(inputs),
-                due_date: when(inputs, "due_date")?,
-                reminder_minutes: None,
-                recurrence_rule: None,
-                tags: tags(inputs),
-            };
-            let todo = todos::insert_todo(&db.write, tz, new).await?;
-            engine.bus.data_changed("todos");
-            json!({ "todo": todo })
-        }
-        Intent::QueryTodos => {
-            let mut sql = format!("SELECT {TODO_COLUMNS} FROM todos WHERE status != 'completed'");
-            let query = text(inputs, "query").filter(|q| *q != "*");
-            let fts = query.and_then(crate::search::fts_query);
-            if fts.is_some() {
-                sql.push_str(" AND seq IN (SELECT rowid FROM todos_fts WHERE todos_fts MATCH ?1)");
-            }
-            let due = when(inputs, "due_date")?;
-            if due.is_some() {
-                sql.push_str(" AND due_at < ?2");
-            }
-            sql.push_str(" ORDER BY due_at IS NULL, due_at, seq DESC LIMIT 20");
-            let end_of_due = due.map(|d| d.to_ms(tz) + if d.is_day() { DAY_MS } else { 1 });
-            let rows: Vec<TodoRow> = sqlx::query_as(&sql)
-                .bind(fts.unwrap_or_default())
-                .bind(end_of_due)
-                .fetch_all(&db.read)
-                .await?;
-            let items: Vec<_> = rows.into_iter().map(|r| r.into_api(tz)).collect();
-            json!({ "todos": items })
-        }
-        Intent::UpdateTodo => {
-            let row = find_todo(engine, inputs).await?;
-            let patch = TodoPatch {
-                title: text(inputs, "new_title").map(str::to_owned),
-                description: text(inputs, "description").map(str::to_owned),
-                status: None,
-                priority: priority(inputs),
-                due_date: when(inputs, "due_date")?.map(Some),
-                tags: inputs.get("tags").map(|_| tags(inputs)),
-                ..TodoPatch::default()
-            };
-            let before = row.clone().into_api(tz);
-            let todo = todos::patch_todo(&db.write, tz, &row.id, patch).await?;
-            engine.bus.data_changed("todos");
-            json!({ "todo": todo, "before": before })
-        }
-        Intent::CompleteTodo => {
-            let row = find_todo(engine, inputs).await?;
-            let patch = TodoPatch { status: Some(TodoStatus::Completed), ..TodoPatch::default() };
-            let todo = todos::patch_todo(&db.write, tz, &row.id, patch).await?;
-            engine.bus.data_changed("todos");
-            json!({ "todo": todo })
-        }
-        Intent::DeleteTodo => {
-            if text(inputs, "query") == Some("*") {
-                let list = tags(inputs);
-                let deleted = delete_todo_list(engine, &list).await?;
-                json!({ "deleted": deleted, "list": list })
-            } else {
-                let row = find_todo(engine, inputs).await?;
-                sqlx::query("DELETE FROM todos WHERE id = ?").bind(&row.id).execute(&db.write).await?;
-                engine.bus.data_changed("todos");
-                json!({ "todo": row.into_api(tz) })
-            }
-        }
-        Intent::CreateEvent => {
-            let title =
-                text(inputs, "title").ok_or_else(|| ToolError::Failed("an event needs a title".into()))?;
-            let start = when(inputs, "start_time")?
-                .ok_or_else(|| ToolError::Failed("an event needs a time; when is it?".into()))?;
-            let new = NewEvent {
-                title: title.to_owned(),
-                description: text(inputs, "description").unwrap_or("").to_owned(),
-                location: text(inputs, "location").map(str::to_owned),
-                start_time: start,
-                end_time: when(inputs, "end_time")?,
-                is_all_day: None,
-                reminder_minutes: None,
-                recurrence_rule: None,
-                tags: tags(inputs),
-            };
-            let event = events::insert_event(&db.write, tz, new).await?;
-            engine.bus.data_changed("events");
-            json!({ "event": event })
-        }
-        Intent::QueryEvents => {
-            let now = crate::db::now_ms();
-            let from = when(inputs, "start_time")?.map_or(now, |w| w.to_ms(tz));
-            let to = named_end(inputs, tz)?.unwrap_or(from + 7 * DAY_MS);
-            let rows: Vec<EventRow> = sqlx::query_as(&format!(
-                "SELECT {EVENT_COLUMNS} FROM events WHERE start_at < ? AND coalesce(end_at, start_at) >= ?
-                 ORDER BY start_at LIMIT 50"
-            ))
-            .bind(to)
-            .bind(from)
-            .fetch_all(&db.read)
-            .await?;
-            let items: Vec<_> = rows.into_iter().map(|r| r.into_api(tz)).collect();
-            json!({ "events": items })
-        }
-        Intent::UpdateEvent => {
-            let row = find_event(engine, inputs, None).await?;
-            let patch = EventPatch {
-                title: text(inputs, "new_title").map(str::to_owned),
-                description: text(inputs, "description").map(str::to_owned),
-                location: text(inputs, "location").map(|l| Some(l.to_owned())),
-                start_time: when(inputs, "start_time")?,
-                end_time: when(inputs, "end_time")?.map(Some),
-                ..EventPatch::default()
-            };
-            let before = row.clone().into_api(tz);
-            let event = events::patch_event(&db.write, tz, &row.id, patch).await?;
-            engine.bus.data_changed("events");
-            json!({ "event": event, "before": before })
-        }
-        Intent::DeleteEvent if text(inputs, "query") == Some("*") => {
-            let out = delete_events(engine, inputs).await?;
-            engine.bus.data_changed("events");
-            out
-        }
-        Intent::DeleteEvent => {
-            let row = find_event(engine, inputs, event_window(inputs, tz)?).await?;
-            if text(inputs, "target") == Some(NEXT) && row.recurrence_rule.is_some() {
-                return Err(ToolError::Failed(format!(
-                    "your next event, '{}', repeats, and deleting it would remove every time it comes; \
-                     delete it in the calendar if that is what you want",
-                    row.title
-                )));
-            }
-            sqlx::query("DELETE FROM events WHERE id = ?").bind(&row.id).execute(&db.write).await?;
-            engine.bus.data_changed("events");
-            json!({ "event": row.into_api(tz) })
-        }
-        Intent::CreateMemo => {
-            let content = text(inputs, "content")
-                .ok_or_else(|| ToolError::Failed("there was nothing to save in the memo".into()))?;
-            let memo = memos::insert_memo(
-                &db.write,
-                tz,
-                NewMemo {
-                    title: text(inputs, "title").map(str::to_owned),
-                    content: content.to_owned(),
-                    tags: tags(inputs),
-                    pinned: false,
-                },
-            )
-            .await?;
-            engine.bus.data_changed("memos");
-            json!({ "memo": memo })
-        }
-        Intent::QueryMemos => {
-            let rows: Vec<MemoRow> = match text(inputs, "query").and_then(crate::search::fts_query) {
-                Some(q) => sqlx::query_as(&format!(
-                    "SELECT {MEMO_COLUMNS} FROM memos WHERE seq IN (SELECT rowid FROM memos_fts WHERE memos_fts MATCH ?)
-                     ORDER BY pinned DESC, updated_at DESC LIMIT 20"
-                ))
-                .bind(q)
-                .fetch_all(&db.read)
-                .await?,
-                None => sqlx::query_as(&format!(
-                    "SELECT {MEMO_COLUMNS} FROM memos ORDER BY pinned DESC, updated_at DESC LIMIT 20"
-                ))
-                .fetch_all(&db.read)
-                .await?,
-            };
-            let items: Vec<_> = rows.into_iter().map(|r| r.into_api(tz)).collect();
-            json!({ "memos": items })
-        }
-        Intent::UpdateMemo => {
-            let row = find_memo(engine, inputs).await?;
-            let patch = MemoPatch {
-                title: text(inputs, "new_title").map(str::to_owned),
-                content: text(inputs, "content").map(str::to_owned),
-                ..MemoPatch::default()
-            };
-            let before = row.clone().into_api(tz);
-            let memo = memos::patch_memo(&db.write, tz, &row.id, patch).await?;
-            engine.bus.data_changed("memos");
-            json!({ "memo": memo, "before": before })
-        }
-        Intent::DeleteMemo => {
-            let row = find_memo(engine, inputs).await?;
-            sqlx::query("DELETE FROM memos WHERE id = ?").bind(&row.id).execute(&db.write).await?;
-            engine.bus.data_changed("memos");
-            json!({ "memo": row.into_api(tz) })
-        }
-        Intent::Search => {
-            let q = text(inputs, "query").unwrap_or("");
-            let window = Window::new(Some(1), Some(10))?;
-            let page = crate::search::run(&db.read, tz, q, None, window).await?;
-            json!({ "query": q, "results": page.items, "total": page.total })
-        }
-        Intent::DailyBriefing => {
-            // The same briefing the scheduler makes each morning, made now: kept in the
-            // Briefings conversation, so /api/today shows it too.
-            let made = crate::schedule::briefing::make_now(db, tz, engine.model.as_deref()).await?;
-            let today = crate::today::load(&db.read, tz).await?;
-            engine.bus.data_changed("chat");
-            json!({
-                "text": made.text,
-                "today": today,
-                "provider": made.provider,
-                "briefing": { "conversation_id": made.conversation_id, "message_id": made.message_id },
-            })
-        }
-        Intent::WebSearch => web_search(engine, text(inputs, "query").unwrap_or("")).await?,
-        Intent::DelegateTask => {
-            let Some(model) = engine.model.clone() else {
-                return Err(ToolError::Failed(
-                    "working on that in the background needs a language model; connect one (AI_PROVIDER, AI_BASE_URL) and ask again".into(),
-                ));
-            };
-            let description = text(inputs, "description")
-                .or_else(|| text(inputs, "title"))
-                .ok_or_else(|| ToolError::Failed("what should I work on?".into()))?
-                .to_owned();
-            tokio::spawn(super::model::delegate(
-                engine.clone(),
-                model,
-                description.clone(),
-                ctx.conversation_id.clone(),
-            ));
-            json!({ "status": "working", "description": description })
-        }
+    match tool.intent {
+        Intent::CreateTodo => create_todo(engine, inputs).await,
+        Intent::QueryTodos => query_todos(engine, inputs).await,
+        Intent::UpdateTodo => update_todo(engine, inputs).await,
+        Intent::CompleteTodo => complete_todo(engine, inputs).await,
+        Intent::DeleteTodo => delete_todo(engine, inputs).await,
+        Intent::CreateEvent => create_event(engine, inputs).await,
+        Intent::QueryEvents => query_events(engine, inputs).await,
+        Intent::UpdateEvent => update_event(engine, inputs).await,
+        Intent::DeleteEvent => delete_event(engine, inputs).await,
+        Intent::CreateMemo => create_memo(engine, inputs).await,
+        Intent::QueryMemos => query_memos(engine, inputs).await,
+        Intent::UpdateMemo => update_memo(engine, inputs).await,
+        Intent::DeleteMemo => delete_memo(engine, inputs).await,
+        Intent::Search => search(engine, inputs).await,
+        Intent::DailyBriefing => daily_briefing(engine).await,
+        Intent::WebSearch => web_search(engine, text(inputs, "query").unwrap_or("")).await,
+        Intent::DelegateTask => delegate(engine, inputs, ctx),
         Intent::GeneralChat
         | Intent::FileRead
         | Intent::FileCreate
         | Intent::OpenApp
         | Intent::ExecutorShell => {
-            return Err(ToolError::Failed(format!("{} does not run on the server", tool.name())));
+            Err(ToolError::Failed(format!("{} does not run on the server", tool.name())))
         }
-    };
-    Ok(out)
+    }
 }
 
-/// Deletes the todos of one list (by tag), or every open todo when no list is named.
-/// The engine asks the user first: this is the one organiser action that touches many.
-async fn delete_todo_list(engine: &Engine, list: &[String]) -> Result<u64, ToolError> {
-    let done = match list.first() {
-        Some(tag) => sqlx::query(
-            "DELETE FROM todos WHERE EXISTS (SELECT 1 FROM json_each(todos.tags) WHERE json_each.value = ?)",
-        )
-        .bind(tag)
-        .execute(&engine.db.write)
-        .await?,
-        None => {
-            sqlx::query("DELETE FROM todos WHERE status != 'completed'").execute(&engine.db.write).await?
-        }
+async fn create_todo(engine: &Engine, inputs: &Value) -> ToolResult {
+    let title = text(inputs, "title").ok_or_else(|| ToolError::Failed("a todo needs a title".into()))?;
+    let new = NewTodo {
+        title: title.to_owned(),
+        description: text(inputs, "description").unwrap_or("").to_owned(),
+        status: None,
+        priority: priority(inputs),
+        due_date: when(inputs, "due_date")?,
+        reminder_minutes: None,
+        recurrence_rule: None,
+        tags: tags(inputs),
     };
-    engine.bus.data_changed("todos");
-    Ok(done.rows_affected())
+    let todo = todos::insert_todo(&engine.db.write, engine.tz, new).await?;
+    engine.bus.data_changed(Module::Todos);
+    Ok(json!({ "todo": todo }))
+}
+
+async fn query_todos(engine: &Engine, inputs: &Value) -> ToolResult {
+    let words = text(inputs, "query").filter(|q| *q != "*");
+    let due = when(inputs, "due_date")?;
+    let due_before = due.map(|d| d.to_ms(engine.tz) + if d.is_day() { DAY_MS } else { 1 });
+    let items = todos::open_todos(&engine.db.read, engine.tz, words, due_before).await?;
+    Ok(json!({ "todos": items }))
+}
+
+async fn update_todo(engine: &Engine, inputs: &Value) -> ToolResult {
+    let row = find_todo(engine, inputs).await?;
+    let patch = TodoPatch {
+        title: text(inputs, "new_title").map(str::to_owned),
+        description: text(inputs, "description").map(str::to_owned),
+        status: None,
+        priority: priority(inputs),
+        due_date: when(inputs, "due_date")?.map(Some),
+        tags: inputs.get("tags").map(|_| tags(inputs)),
+        ..TodoPatch::default()
+    };
+    let before = row.clone().into_api(engine.tz);
+    let todo = todos::patch_todo(&engine.db.write, engine.tz, &row.id, patch).await?;
+    engine.bus.data_changed(Module::Todos);
+    Ok(json!({ "todo": todo, "before": before }))
+}
+
+async fn complete_todo(engine: &Engine, inputs: &Value) -> ToolResult {
+    let row = find_todo(engine, inputs).await?;
+    let patch = TodoPatch { status: Some(TodoStatus::Completed), ..TodoPatch::default() };
+    let todo = todos::patch_todo(&engine.db.write, engine.tz, &row.id, patch).await?;
+    engine.bus.data_changed(Module::Todos);
+    Ok(json!({ "todo": todo }))
+}
+
+/// One todo by its title, or (query `*`) a whole list by its tag, or every open todo: the
+/// one organiser action that touches many, which the engine asks about first.
+async fn delete_todo(engine: &Engine, inputs: &Value) -> ToolResult {
+    if text(inputs, "query") == Some("*") {
+        let list = tags(inputs);
+        let deleted = todos::remove_list(&engine.db.write, list.first().map(String::as_str)).await?;
+        engine.bus.data_changed(Module::Todos);
+        return Ok(json!({ "deleted": deleted, "list": list }));
+    }
+    let row = find_todo(engine, inputs).await?;
+    todos::remove_todo(&engine.db.write, &row.id).await?;
+    engine.bus.data_changed(Module::Todos);
+    Ok(json!({ "todo": row.into_api(engine.tz) }))
+}
+
+async fn create_event(engine: &Engine, inputs: &Value) -> ToolResult {
+    let title = text(inputs, "title").ok_or_else(|| ToolError::Failed("an event needs a title".into()))?;
+    let start = when(inputs, "start_time")?
+        .ok_or_else(|| ToolError::Failed("an event needs a time; when is it?".into()))?;
+    let new = NewEvent {
+        title: title.to_owned(),
+        description: text(inputs, "description").unwrap_or("").to_owned(),
+        location: text(inputs, "location").map(str::to_owned),
+        start_time: start,
+        end_time: when(inputs, "end_time")?,
+        is_all_day: None,
+        reminder_minutes: None,
+        recurrence_rule: None,
+        tags: tags(inputs),
+    };
+    let event = events::insert_event(&engine.db.write, engine.tz, new).await?;
+    engine.bus.data_changed(Module::Events);
+    Ok(json!({ "event": event }))
+}
+
+/// The events of the span named, or of the week from now.
+async fn query_events(engine: &Engine, inputs: &Value) -> ToolResult {
+    let now = crate::db::now_ms();
+    let from = when(inputs, "start_time")?.map_or(now, |w| w.to_ms(engine.tz));
+    let to = named_end(inputs, engine.tz)?.unwrap_or(from + 7 * DAY_MS);
+    let items = events::events_between(&engine.db.read, engine.tz, from, to).await?;
+    Ok(json!({ "events": items }))
+}
+
+async fn update_event(engine: &Engine, inputs: &Value) -> ToolResult {
+    let row = find_event(engine, inputs, None).await?;
+    let patch = EventPatch {
+        title: text(inputs, "new_title").map(str::to_owned),
+        description: text(inputs, "description").map(str::to_owned),
+        location: text(inputs, "location").map(|l| Some(l.to_owned())),
+        start_time: when(inputs, "start_time")?,
+        end_time: when(inputs, "end_time")?.map(Some),
+        ..EventPatch::default()
+    };
+    let before = row.clone().into_api(engine.tz);
+    let event = events::patch_event(&engine.db.write, engine.tz, &row.id, patch).await?;
+    engine.bus.data_changed(Module::Events);
+    Ok(json!({ "event": event, "before": before }))
+}
+
+/// One event (by its title, in the span named, or the next one), or with query `*`
+/// every event of the span.
+async fn delete_event(engine: &Engine, inputs: &Value) -> ToolResult {
+    if text(inputs, "query") == Some("*") {
+        let out = delete_events(engine, inputs).await?;
+        engine.bus.data_changed(Module::Events);
+        return Ok(out);
+    }
+    let row = find_event(engine, inputs, event_window(inputs, engine.tz)?).await?;
+    if text(inputs, "target") == Some(NEXT) && row.recurrence_rule.is_some() {
+        return Err(ToolError::Failed(format!(
+            "your next event, '{}', repeats, and deleting it would remove every time it comes; \
+             delete it in the calendar if that is what you want",
+            row.title
+        )));
+    }
+    events::remove_event(&engine.db.write, &row.id).await?;
+    engine.bus.data_changed(Module::Events);
+    Ok(json!({ "event": row.into_api(engine.tz) }))
+}
+
+async fn create_memo(engine: &Engine, inputs: &Value) -> ToolResult {
+    let content = text(inputs, "content")
+        .ok_or_else(|| ToolError::Failed("there was nothing to save in the memo".into()))?;
+    let new = NewMemo {
+        title: text(inputs, "title").map(str::to_owned),
+        content: content.to_owned(),
+        tags: tags(inputs),
+        pinned: false,
+    };
+    let memo = memos::insert_memo(&engine.db.write, engine.tz, new).await?;
+    engine.bus.data_changed(Module::Memos);
+    Ok(json!({ "memo": memo }))
+}
+
+async fn query_memos(engine: &Engine, inputs: &Value) -> ToolResult {
+    let items = memos::memos_matching(&engine.db.read, engine.tz, text(inputs, "query")).await?;
+    Ok(json!({ "memos": items }))
+}
+
+async fn update_memo(engine: &Engine, inputs: &Value) -> ToolResult {
+    let row = find_memo(engine, inputs).await?;
+    let patch = MemoPatch {
+        title: text(inputs, "new_title").map(str::to_owned),
+        content: text(inputs, "content").map(str::to_owned),
+        ..MemoPatch::default()
+    };
+    let before = row.clone().into_api(engine.tz);
+    let memo = memos::patch_memo(&engine.db.write, engine.tz, &row.id, patch).await?;
+    engine.bus.data_changed(Module::Memos);
+    Ok(json!({ "memo": memo, "before": before }))
+}
+
+async fn delete_memo(engine: &Engine, inputs: &Value) -> ToolResult {
+    let row = find_memo(engine, inputs).await?;
+    memos::remove_memo(&engine.db.write, &row.id).await?;
+    engine.bus.data_changed(Module::Memos);
+    Ok(json!({ "memo": row.into_api(engine.tz) }))
+}
+
+async fn search(engine: &Engine, inputs: &Value) -> ToolResult {
+    let q = text(inputs, "query").unwrap_or("");
+    let window = Window::new(Some(1), Some(10))?;
+    let page = crate::search::run(&engine.db.read, engine.tz, q, None, window).await?;
+    Ok(json!({ "query": q, "results": page.items, "total": page.total }))
+}
+
+/// The same briefing the scheduler makes each morning, made now: kept in the Briefings
+/// conversation, so /api/today shows it too.
+async fn daily_briefing(engine: &Engine) -> ToolResult {
+    let made = super::briefing::make_now(&engine.db, engine.tz, engine.model.as_deref()).await?;
+    let today = crate::today::load(&engine.db.read, engine.tz).await?;
+    engine.bus.data_changed(Module::Chat);
+    Ok(json!({
+        "text": made.text,
+        "today": today,
+        "provider": made.provider,
+        "briefing": { "conversation_id": made.conversation_id, "message_id": made.message_id },
+    }))
+}
+
+/// Starts a background job with the model; its answer comes later, as a message.
+fn delegate(engine: &Engine, inputs: &Value, ctx: &PlanContext) -> ToolResult {
+    let Some(model) = engine.model.clone() else {
+        return Err(ToolError::Failed(
+            "working on that in the background needs a language model; connect one (AI_PROVIDER, AI_BASE_URL) and ask again".into(),
+        ));
+    };
+    let description = text(inputs, "description")
+        .or_else(|| text(inputs, "title"))
+        .ok_or_else(|| ToolError::Failed("what should I work on?".into()))?
+        .to_owned();
+    tokio::spawn(super::model::delegate(
+        engine.clone(),
+        model,
+        description.clone(),
+        ctx.conversation_id.clone(),
+    ));
+    Ok(json!({ "status": "working", "description": description }))
 }
 
 /// Picks the one item a person meant by a title: an exact (case-insensitive) title wins;
@@ -380,31 +361,8 @@ async fn find_todo(engine: &Engine, inputs: &Value) -> Result<TodoRow, ToolError
     let said = text(inputs, "title")
         .or_else(|| text(inputs, "query"))
         .ok_or_else(|| ToolError::Failed("which todo? say its title".into()))?;
-    let db = &engine.db.read;
-    // Open todos first: "done with the report" means the open one.
-    let exact: Vec<TodoRow> = sqlx::query_as(&format!(
-        "SELECT {TODO_COLUMNS} FROM todos WHERE lower(title) = lower(?) ORDER BY status = 'completed' LIMIT 5"
-    ))
-    .bind(said)
-    .fetch_all(db)
-    .await?;
-    let exact = prefer_open(exact, |t| t.status != TodoStatus::Completed);
-    let fuzzy: Vec<TodoRow> = match crate::search::fts_query(said) {
-        Some(q) => sqlx::query_as(&format!(
-            "SELECT {TODO_COLUMNS} FROM todos WHERE seq IN (SELECT rowid FROM todos_fts WHERE todos_fts MATCH ?)
-             ORDER BY status = 'completed' LIMIT 5"
-        ))
-        .bind(q)
-        .fetch_all(db)
-        .await?,
-        None => vec![],
-    };
-    let fuzzy = prefer_open(fuzzy, |t| t.status != TodoStatus::Completed);
+    let Named { exact, fuzzy } = todos::todos_named(&engine.db.read, said).await?;
     pick(said, exact, fuzzy, |t| t.title.clone(), "todo")
-}
-
-fn prefer_open<T>(items: Vec<T>, open: impl Fn(&T) -> bool) -> Vec<T> {
-    if items.iter().any(&open) { items.into_iter().filter(|i| open(i)).collect() } else { items }
 }
 
 /// `target` of "delete my next meeting": the soonest event still to start.
@@ -456,31 +414,14 @@ async fn find_event(
     let keep = |rows: Vec<EventRow>| -> Vec<EventRow> {
         rows.into_iter().filter(|e| within.as_ref().is_none_or(|w| w.contains(&e.id))).collect()
     };
-    let exact = keep(
-        sqlx::query_as(&format!("SELECT {EVENT_COLUMNS} FROM events WHERE lower(title) = lower(?) LIMIT 5"))
-            .bind(said)
-            .fetch_all(db)
-            .await?,
-    );
-    let mut fuzzy = keep(events_matching(db, said).await?);
+    let exact = keep(events::events_titled(db, said).await?);
+    let mut fuzzy = keep(events::events_matching(db, said).await?);
     // "the dentist appointment" is the event called "Dentist".
     let telling = telling_words(said);
     if exact.is_empty() && fuzzy.is_empty() && !telling.is_empty() && telling != said.to_lowercase() {
-        fuzzy = keep(events_matching(db, &telling).await?);
+        fuzzy = keep(events::events_matching(db, &telling).await?);
     }
     pick(said, exact, fuzzy, |e| e.title.clone(), "event")
-}
-
-/// Events whose title or text hold every word of `said` (the last as a prefix).
-async fn events_matching(db: &sqlx::SqlitePool, said: &str) -> Result<Vec<EventRow>, ToolError> {
-    let Some(q) = crate::search::fts_query(said) else { return Ok(vec![]) };
-    Ok(sqlx::query_as(&format!(
-        "SELECT {EVENT_COLUMNS} FROM events WHERE seq IN (SELECT rowid FROM events_fts WHERE events_fts MATCH ?)
-         ORDER BY start_at LIMIT 5"
-    ))
-    .bind(q)
-    .fetch_all(db)
-    .await?)
 }
 
 /// Words that say "an event" without telling which one.
@@ -532,48 +473,30 @@ async fn next_event(engine: &Engine, title: Option<&str>) -> Result<EventRow, To
 /// "Clear my calendar (for Friday)": every event, or those in the span named. A repeating
 /// event that only has occurrences in the span is kept (deleting it would remove them all)
 /// and named in the result.
-async fn delete_events(engine: &Engine, inputs: &Value) -> Result<Value, ToolError> {
+async fn delete_events(engine: &Engine, inputs: &Value) -> ToolResult {
     let db = &engine.db;
     let Some((from, to)) = event_window(inputs, engine.tz)? else {
-        let done = sqlx::query("DELETE FROM events").execute(&db.write).await?;
-        return Ok(json!({ "deleted": done.rows_affected(), "kept_repeating": [] }));
+        let deleted = events::remove_events(&db.write, None).await?;
+        return Ok(json!({ "deleted": deleted, "kept_repeating": [] }));
     };
     let (repeating, single): (Vec<EventRow>, Vec<EventRow>) = events::in_range(&db.read, engine.tz, from, to)
         .await?
         .into_iter()
         .partition(|e| e.recurrence_rule.is_some());
     let ids: Vec<&str> = single.iter().map(|e| e.id.as_str()).collect();
-    let done = sqlx::query("DELETE FROM events WHERE id IN (SELECT value FROM json_each(?))")
-        .bind(json!(ids).to_string())
-        .execute(&db.write)
-        .await?;
+    let deleted = events::remove_events(&db.write, Some(&ids)).await?;
     let mut kept: Vec<String> = repeating.into_iter().map(|e| e.title).collect();
     kept.sort();
     kept.dedup();
     let kept: Vec<Value> = kept.into_iter().map(|title| json!({ "title": title })).collect();
-    Ok(json!({ "deleted": done.rows_affected(), "kept_repeating": kept }))
+    Ok(json!({ "deleted": deleted, "kept_repeating": kept }))
 }
 
 async fn find_memo(engine: &Engine, inputs: &Value) -> Result<MemoRow, ToolError> {
     let said = text(inputs, "query")
         .or_else(|| text(inputs, "title"))
         .ok_or_else(|| ToolError::Failed("which memo? say a few words from it".into()))?;
-    let db = &engine.db.read;
-    let exact: Vec<MemoRow> =
-        sqlx::query_as(&format!("SELECT {MEMO_COLUMNS} FROM memos WHERE lower(title) = lower(?) LIMIT 5"))
-            .bind(said)
-            .fetch_all(db)
-            .await?;
-    let fuzzy: Vec<MemoRow> = match crate::search::fts_query(said) {
-        Some(q) => sqlx::query_as(&format!(
-            "SELECT {MEMO_COLUMNS} FROM memos WHERE seq IN (SELECT rowid FROM memos_fts WHERE memos_fts MATCH ?)
-             ORDER BY updated_at DESC LIMIT 5"
-        ))
-        .bind(q)
-        .fetch_all(db)
-        .await?,
-        None => vec![],
-    };
+    let Named { exact, fuzzy } = memos::memos_named(&engine.db.read, said).await?;
     pick(said, exact, fuzzy, |m| m.title.clone(), "memo")
 }
 
@@ -617,125 +540,4 @@ async fn web_search(engine: &Engine, query: &str) -> ToolResult {
         })
         .unwrap_or_default();
     Ok(json!({ "configured": true, "query": query, "results": results }))
-}
-
-/// The card a finished task shows, if it shows one.
-pub fn card_for(task: &TaskRecord) -> Option<(String, Value, Vec<Value>)> {
-    let out = task.output.as_ref();
-    let action = |name: &str, label: &str, method: &str, path: String, body: Option<Value>| {
-        let mut a = json!({"action": name, "label": label, "method": method, "path": path});
-        if let (Some(b), Some(map)) = (body, a.as_object_mut()) {
-            map.insert("body".into(), b);
-        }
-        a
-    };
-    if task.status != TaskStatus::Done {
-        return Some((
-            "task_result".into(),
-            json!({"task_id": task.task.task_id, "tool": task.task.tool, "status": task.status, "error": task.error}),
-            vec![],
-        ));
-    }
-    let id_of = |key: &str| {
-        out.and_then(|o| o.get(key)).and_then(|v| v.get("id")).and_then(Value::as_str).map(str::to_owned)
-    };
-    let payload = out.cloned().unwrap_or(Value::Null);
-    let card = match task.task.tool.as_str() {
-        "create_todo" => {
-            let id = id_of("todo")?;
-            (
-                "todo_created",
-                vec![
-                    action("undo", "Undo", "DELETE", format!("/api/todos/{id}"), None),
-                    action("open", "Open", "GET", format!("/api/todos/{id}"), None),
-                    action("edit", "Edit", "PATCH", format!("/api/todos/{id}"), None),
-                ],
-            )
-        }
-        "complete_todo" => {
-            let id = id_of("todo")?;
-            (
-                "todo_completed",
-                vec![action(
-                    "undo",
-                    "Undo",
-                    "PATCH",
-                    format!("/api/todos/{id}"),
-                    Some(json!({"status": "pending"})),
-                )],
-            )
-        }
-        "update_todo" => {
-            let id = id_of("todo")?;
-            let before = out.and_then(|o| o.get("before")).cloned();
-            let restore = before.map(|b| json!({"title": b["title"], "description": b["description"], "priority": b["priority"], "due_date": b["due_date"], "tags": b["tags"]}));
-            ("todo_updated", vec![action("undo", "Undo", "PATCH", format!("/api/todos/{id}"), restore)])
-        }
-        "delete_todo" => {
-            let recreate = out.and_then(|o| o.get("todo")).map(|t| json!({"title": t["title"], "description": t["description"], "priority": t["priority"], "due_date": t["due_date"], "tags": t["tags"], "status": t["status"]}));
-            match recreate {
-                Some(body) => {
-                    ("todo_deleted", vec![action("undo", "Undo", "POST", "/api/todos".into(), Some(body))])
-                }
-                None => ("todos_deleted", vec![]),
-            }
-        }
-        "create_event" => {
-            let id = id_of("event")?;
-            (
-                "event_created",
-                vec![
-                    action("undo", "Undo", "DELETE", format!("/api/events/{id}"), None),
-                    action("open", "Open", "GET", format!("/api/events/{id}"), None),
-                    action("edit", "Edit", "PATCH", format!("/api/events/{id}"), None),
-                ],
-            )
-        }
-        "update_event" => {
-            let id = id_of("event")?;
-            let before = out.and_then(|o| o.get("before")).cloned();
-            let restore = before.map(|b| json!({"title": b["title"], "start_time": b["start_time"], "end_time": b["end_time"], "location": b["location"], "description": b["description"]}));
-            ("event_updated", vec![action("undo", "Undo", "PATCH", format!("/api/events/{id}"), restore)])
-        }
-        "delete_event" if out.and_then(|o| o.get("deleted")).is_some() => ("events_deleted", vec![]),
-        "delete_event" => {
-            let body = out.and_then(|o| o.get("event")).map(|e| json!({"title": e["title"], "description": e["description"], "location": e["location"], "start_time": e["start_time"], "end_time": e["end_time"], "is_all_day": e["is_all_day"], "reminder_minutes": e["reminder_minutes"], "recurrence_rule": e["recurrence_rule"], "tags": e["tags"]}));
-            (
-                "event_deleted",
-                body.map(|b| vec![action("undo", "Undo", "POST", "/api/events".into(), Some(b))])
-                    .unwrap_or_default(),
-            )
-        }
-        "create_memo" => {
-            let id = id_of("memo")?;
-            (
-                "memo_created",
-                vec![
-                    action("undo", "Undo", "DELETE", format!("/api/memos/{id}"), None),
-                    action("open", "Open", "GET", format!("/api/memos/{id}"), None),
-                ],
-            )
-        }
-        "update_memo" => {
-            let id = id_of("memo")?;
-            let restore = out
-                .and_then(|o| o.get("before"))
-                .map(|b| json!({"title": b["title"], "content": b["content"]}));
-            ("memo_updated", vec![action("undo", "Undo", "PATCH", format!("/api/memos/{id}"), restore)])
-        }
-        "delete_memo" => {
-            let body = out.and_then(|o| o.get("memo")).map(|m| json!({"title": m["title"], "content": m["content"], "tags": m["tags"], "pinned": m["pinned"]}));
-            (
-                "memo_deleted",
-                body.map(|b| vec![action("undo", "Undo", "POST", "/api/memos".into(), Some(b))])
-                    .unwrap_or_default(),
-            )
-        }
-        "query_todos" | "query_events" | "query_memos" | "search" | "web_search" => {
-            ("search_results", vec![])
-        }
-        "daily_briefing" => ("briefing", vec![]),
-        _ => ("task_result", vec![]),
-    };
-    Some((card.0.to_owned(), payload, card.1))
 }

@@ -141,83 +141,8 @@ fn join(items: &[String]) -> String {
 pub fn results(tasks: &[TaskRecord]) -> Option<String> {
     let mut lines = Vec::new();
     for t in tasks {
-        let out = t.output.as_ref();
         match t.status {
-            TaskStatus::Done => match t.task.tool.as_str() {
-                "query_todos" => {
-                    let found = titles(out.and_then(|o| o.get("todos")));
-                    lines.push(if found.is_empty() {
-                        "You have no open todos there.".to_owned()
-                    } else {
-                        format!("Open: {}.", join(&found))
-                    });
-                }
-                "query_events" => {
-                    let found = titles(out.and_then(|o| o.get("events")));
-                    lines.push(if found.is_empty() {
-                        "Nothing is on your calendar then.".to_owned()
-                    } else {
-                        format!("On your calendar: {}.", join(&found))
-                    });
-                }
-                "query_memos" => {
-                    let found = titles(out.and_then(|o| o.get("memos")));
-                    lines.push(if found.is_empty() {
-                        "No memos match.".to_owned()
-                    } else {
-                        format!("Memos: {}.", join(&found))
-                    });
-                }
-                "search" => {
-                    let found = titles(out.and_then(|o| o.get("results")));
-                    lines.push(if found.is_empty() {
-                        "Nothing matches.".to_owned()
-                    } else {
-                        format!("Found {}.", join(&found))
-                    });
-                }
-                "daily_briefing" => {
-                    if let Some(text) = out.and_then(|o| o.get("text")).and_then(Value::as_str) {
-                        lines.push(text.to_owned());
-                    }
-                }
-                "delete_todo" => {
-                    if let Some(n) = out.and_then(|o| o.get("deleted")).and_then(Value::as_u64) {
-                        lines.push(format!("Deleted {n} todos."));
-                    }
-                }
-                "delete_event" => {
-                    if let Some(n) = out.and_then(|o| o.get("deleted")).and_then(Value::as_u64) {
-                        lines.push(format!("Deleted {n} events."));
-                    }
-                    let kept = titles(out.and_then(|o| o.get("kept_repeating")));
-                    if !kept.is_empty() {
-                        lines.push(format!(
-                            "Kept {}: each repeats, and deleting it would remove every time it comes.",
-                            join(&kept)
-                        ));
-                    }
-                }
-                "web_search" => match out.and_then(|o| o.get("configured")).and_then(Value::as_bool) {
-                    Some(false) => {
-                        lines.push(
-                            "Web search isn't set up, so I looked in your own notes instead.".to_owned(),
-                        );
-                    }
-                    _ => {
-                        let found = titles(out.and_then(|o| o.get("results")));
-                        if found.is_empty() {
-                            lines.push("The web search found nothing.".to_owned());
-                        } else {
-                            lines.push(format!("From the web: {}.", join(&found)));
-                        }
-                    }
-                },
-                "file_read" | "executor_shell" | "file_create" | "open_app" => {
-                    lines.push(format!("Done: {}.", t.task.tool.replace('_', " ")));
-                }
-                _ => {}
-            },
+            TaskStatus::Done => done_lines(t, &mut lines),
             TaskStatus::Failed => {
                 lines
                     .push(format!("That didn't work: {}.", t.error.as_deref().unwrap_or("an unknown error")));
@@ -225,7 +150,7 @@ pub fn results(tasks: &[TaskRecord]) -> Option<String> {
             TaskStatus::Cancelled => {
                 lines.push(format!(
                     "I didn't {}: {}.",
-                    t.task.tool.replace('_', " "),
+                    t.task.tool.as_str().replace('_', " "),
                     t.error.as_deref().unwrap_or("cancelled")
                 ));
             }
@@ -233,6 +158,84 @@ pub fn results(tasks: &[TaskRecord]) -> Option<String> {
         }
     }
     (!lines.is_empty()).then(|| lines.join(" "))
+}
+
+/// What a finished task adds to the answer, if anything.
+fn done_lines(t: &TaskRecord, lines: &mut Vec<String>) {
+    let out = t.output.as_ref();
+    match t.task.tool {
+        Intent::QueryTodos => {
+            let found = titles(out.and_then(|o| o.get("todos")));
+            lines.push(if found.is_empty() {
+                "You have no open todos there.".to_owned()
+            } else {
+                format!("Open: {}.", join(&found))
+            });
+        }
+        Intent::QueryEvents => {
+            let found = titles(out.and_then(|o| o.get("events")));
+            lines.push(if found.is_empty() {
+                "Nothing is on your calendar then.".to_owned()
+            } else {
+                format!("On your calendar: {}.", join(&found))
+            });
+        }
+        Intent::QueryMemos => {
+            let found = titles(out.and_then(|o| o.get("memos")));
+            lines.push(if found.is_empty() {
+                "No memos match.".to_owned()
+            } else {
+                format!("Memos: {}.", join(&found))
+            });
+        }
+        Intent::Search => {
+            let found = titles(out.and_then(|o| o.get("results")));
+            lines.push(if found.is_empty() {
+                "Nothing matches.".to_owned()
+            } else {
+                format!("Found {}.", join(&found))
+            });
+        }
+        Intent::DailyBriefing => {
+            if let Some(text) = out.and_then(|o| o.get("text")).and_then(Value::as_str) {
+                lines.push(text.to_owned());
+            }
+        }
+        Intent::DeleteTodo => {
+            if let Some(n) = out.and_then(|o| o.get("deleted")).and_then(Value::as_u64) {
+                lines.push(format!("Deleted {n} todos."));
+            }
+        }
+        Intent::DeleteEvent => {
+            if let Some(n) = out.and_then(|o| o.get("deleted")).and_then(Value::as_u64) {
+                lines.push(format!("Deleted {n} events."));
+            }
+            let kept = titles(out.and_then(|o| o.get("kept_repeating")));
+            if !kept.is_empty() {
+                lines.push(format!(
+                    "Kept {}: each repeats, and deleting it would remove every time it comes.",
+                    join(&kept)
+                ));
+            }
+        }
+        Intent::WebSearch => match out.and_then(|o| o.get("configured")).and_then(Value::as_bool) {
+            Some(false) => {
+                lines.push("Web search isn't set up, so I looked in your own notes instead.".to_owned());
+            }
+            _ => {
+                let found = titles(out.and_then(|o| o.get("results")));
+                if found.is_empty() {
+                    lines.push("The web search found nothing.".to_owned());
+                } else {
+                    lines.push(format!("From the web: {}.", join(&found)));
+                }
+            }
+        },
+        Intent::FileRead | Intent::ExecutorShell | Intent::FileCreate | Intent::OpenApp => {
+            lines.push(format!("Done: {}.", t.task.tool.as_str().replace('_', " ")));
+        }
+        _ => {}
+    }
 }
 
 #[cfg(test)]

@@ -33,9 +33,30 @@ use crate::db::{Db, new_id, now_ms};
 /// Runs host tools on the user's machine.
 pub trait HostExecutor: Send + Sync + 'static {
     /// Whether this executor can run `tool` now (a connected desktop, a registered client).
-    fn can_run(&self, tool: &str) -> bool;
+    fn can_run(&self, tool: Intent) -> bool;
     /// Runs the task; `Ok` is the tool's output object.
-    fn execute(&self, task: TaskRecord) -> BoxFuture<'static, Result<Value, String>>;
+    fn execute(&self, task: TaskRecord) -> BoxFuture<'static, Result<Value, HostError>>;
+}
+
+/// Why a host tool did not give an output. Every kind becomes the task's error, shown to
+/// the user as it reads, so each message is written for a person.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum HostError {
+    /// The host's rules forbid it (a path outside the allowed folders, too many bytes).
+    #[error("{0}")]
+    Refused(String),
+    /// The tool ran and failed (a missing file, a command that could not start).
+    #[error("{0}")]
+    Failed(String),
+    /// This executor does not run that tool.
+    #[error("the desktop does not run {}", .0.as_str())]
+    Unsupported(Intent),
+    /// The tool's thread ended without an answer.
+    #[error("the tool stopped unexpectedly: {0}")]
+    Crashed(String),
+    /// The connection that was running it left before it answered.
+    #[error("{}", super::hosts::GONE)]
+    Gone,
 }
 
 /// The user's yes or no for a task that writes, deletes or executes on the host.
@@ -171,7 +192,7 @@ pub enum Origin {
 /// data may fill what a task creates (the user asked for that), but never choose, without
 /// a yes, what a task changes, deletes or runs.
 pub fn asks_first(task: &TaskRecord, origin: Origin, fed: bool) -> bool {
-    let Some(tool) = tools::by_name(&task.task.tool) else { return false };
+    let Some(tool) = tools::for_intent(task.task.tool) else { return false };
     let changes = tool.risk != Risk::Read;
     let creates = matches!(tool.intent, Intent::CreateTodo | Intent::CreateEvent | Intent::CreateMemo);
     tool.needs_approval()
@@ -270,7 +291,7 @@ impl Engine {
                 record.task.depends_on.iter().filter_map(|d| renames.get(d).cloned()).collect();
             record.task.inputs = rename_placeholders(record.task.inputs, &renames);
             // The registry, not the planner, decides where a tool runs.
-            if let Some(tool) = tools::by_name(&record.task.tool) {
+            if let Some(tool) = tools::for_intent(record.task.tool) {
                 record.target = tool.target;
             }
             record.status = TaskStatus::Pending;
@@ -281,7 +302,7 @@ impl Engine {
             .bind(&record.task.task_id)
             .bind(conversation_id)
             .bind(message_id)
-            .bind(&record.task.tool)
+            .bind(record.task.tool.as_str())
             .bind(record.task.inputs.to_string())
             .bind(serde_json::to_string(&record.task.depends_on).unwrap_or_else(|_| "[]".into()))
             .bind(record.target)
@@ -307,28 +328,7 @@ impl Engine {
         let mut jobs: HashMap<tokio::task::Id, String> = HashMap::new();
 
         loop {
-            // Settle tasks whose dependencies can no longer succeed.
-            let mut changed = true;
-            while changed {
-                changed = false;
-                let doomed: Vec<(String, String)> = state
-                    .values()
-                    .filter(|t| t.status == TaskStatus::Pending)
-                    .filter_map(|t| {
-                        t.task.depends_on.iter().find_map(|d| match state.get(d).map(|r| r.status) {
-                            Some(TaskStatus::Failed | TaskStatus::Cancelled) | None => Some((
-                                t.task.task_id.clone(),
-                                format!("skipped: task {d} it depends on did not finish"),
-                            )),
-                            _ => None,
-                        })
-                    })
-                    .collect();
-                for (id, reason) in doomed {
-                    self.finish(&mut state, &id, Err(Finish::Cancelled(reason))).await;
-                    changed = true;
-                }
-            }
+            self.cancel_doomed(&mut state).await;
 
             let ready: Vec<TaskRecord> = state
                 .values()
@@ -341,26 +341,7 @@ impl Engine {
                 })
                 .cloned()
                 .collect();
-            let mut starting = Vec::with_capacity(ready.len());
-            for mut task in ready {
-                let fed = has_placeholder(&task.task.inputs);
-                let inputs = resolve_placeholders(&task.task.inputs, &state);
-                task.task.inputs = inputs;
-                let id = task.task.task_id.clone();
-                if let Some(t) = state.get_mut(&id) {
-                    t.task.inputs = task.task.inputs.clone();
-                    t.status = TaskStatus::Running;
-                }
-                self.store_status(
-                    &task.task.task_id,
-                    TaskStatus::Running,
-                    Some(&task.task.inputs),
-                    None,
-                    None,
-                )
-                .await;
-                starting.push((task, fed));
-            }
+            let starting = self.mark_running(&mut state, ready).await;
             // All stored first, then started together, so the host tasks among them reach
             // a client in one `task:batch`.
             for (task, fed) in starting {
@@ -401,9 +382,59 @@ impl Engine {
         PlanOutcome { tasks: order.into_iter().filter_map(|id| state.remove(&id)).collect() }
     }
 
+    /// Cancels the pending tasks whose dependencies can no longer succeed, and those that
+    /// depend on them in turn.
+    async fn cancel_doomed(&self, state: &mut HashMap<String, TaskRecord>) {
+        let mut changed = true;
+        while changed {
+            changed = false;
+            let doomed: Vec<(String, String)> = state
+                .values()
+                .filter(|t| t.status == TaskStatus::Pending)
+                .filter_map(|t| {
+                    t.task.depends_on.iter().find_map(|d| match state.get(d).map(|r| r.status) {
+                        Some(TaskStatus::Failed | TaskStatus::Cancelled) | None => Some((
+                            t.task.task_id.clone(),
+                            format!("skipped: task {d} it depends on did not finish"),
+                        )),
+                        _ => None,
+                    })
+                })
+                .collect();
+            for (id, reason) in doomed {
+                self.finish(state, &id, Err(Finish::Cancelled(reason))).await;
+                changed = true;
+            }
+        }
+    }
+
+    /// Resolves the placeholders of `ready` tasks, stores them as running and returns each
+    /// with whether its inputs came from another task's output.
+    async fn mark_running(
+        &self,
+        state: &mut HashMap<String, TaskRecord>,
+        ready: Vec<TaskRecord>,
+    ) -> Vec<(TaskRecord, bool)> {
+        let mut starting = Vec::with_capacity(ready.len());
+        for mut task in ready {
+            let fed = has_placeholder(&task.task.inputs);
+            let inputs = resolve_placeholders(&task.task.inputs, state);
+            task.task.inputs = inputs;
+            let id = task.task.task_id.clone();
+            if let Some(t) = state.get_mut(&id) {
+                t.task.inputs = task.task.inputs.clone();
+                t.status = TaskStatus::Running;
+            }
+            self.store_status(&task.task.task_id, TaskStatus::Running, Some(&task.task.inputs), None, None)
+                .await;
+            starting.push((task, fed));
+        }
+        starting
+    }
+
     async fn execute(&self, task: TaskRecord, ctx: &PlanContext, fed: bool) -> Result<Value, Finish> {
-        let Some(tool) = tools::by_name(&task.task.tool) else {
-            return Err(Finish::Failed(format!("there is no tool called {:?}", task.task.tool)));
+        let Some(tool) = tools::for_intent(task.task.tool) else {
+            return Err(Finish::Failed(format!("there is no tool called {:?}", task.task.tool.as_str())));
         };
         // The inputs are resolved by now, so the card shows the true command or path.
         let reads_ask = tool.target == Target::Host && !self.host_policy.borrow().auto_read;
@@ -434,8 +465,8 @@ impl Engine {
                         ToolError::Ambiguous { .. } | ToolError::NotFound(_) => Finish::Failed(e.to_string()),
                     })
                 }
-                Target::Host => match self.hosts.for_tool(tool.name()) {
-                    Some(host) => host.execute(task.clone()).await.map_err(Finish::Failed),
+                Target::Host => match self.hosts.for_tool(tool.intent) {
+                    Some(host) => host.execute(task.clone()).await.map_err(|e| Finish::Failed(e.to_string())),
                     None => Err(Finish::Failed(format!(
                         "{} runs on your computer, and no desktop app or client that runs it is connected",
                         tool.name()
@@ -523,10 +554,16 @@ impl Engine {
         for row in rows {
             let message_id: Option<String> = row.try_get("message_id")?;
             let conversation_id: Option<String> = row.try_get("conversation_id")?;
+            let name: String = row.try_get("tool")?;
+            let Some(tool) = tools::named(&name) else {
+                // Only the registry's names are ever stored; a row with another cannot run.
+                tracing::warn!(tool = %name, "a stored task names no tool; left as it is");
+                continue;
+            };
             let record = TaskRecord {
                 task: TaskSpec {
                     task_id: row.try_get("id")?,
-                    tool: row.try_get("tool")?,
+                    tool,
                     inputs: serde_json::from_str(&row.try_get::<String, _>("inputs")?)
                         .unwrap_or(Value::Object(Map::new())),
                     depends_on: serde_json::from_str(&row.try_get::<String, _>("depends_on")?)
@@ -654,13 +691,13 @@ enum Finish {
 /// What the approval card shows: the exact command or path, nothing paraphrased.
 pub fn approval_reason(task: &TaskRecord) -> String {
     let input = |k: &str| task.task.inputs.get(k).and_then(Value::as_str).unwrap_or("").to_owned();
-    match task.task.tool.as_str() {
-        "executor_shell" => format!("Run this command on your computer: {}", input("command")),
-        "file_create" => format!("Create the file {}", input("path")),
-        "open_app" => format!("Open {}", input("target")),
-        "file_read" => format!("Read the file {}", input("path")),
+    match task.task.tool {
+        Intent::ExecutorShell => format!("Run this command on your computer: {}", input("command")),
+        Intent::FileCreate => format!("Create the file {}", input("path")),
+        Intent::OpenApp => format!("Open {}", input("target")),
+        Intent::FileRead => format!("Read the file {}", input("path")),
         // Organiser tools ask only in untrusted plans: show exactly what they would do.
-        other => format!("Run {other} with {}", task.task.inputs),
+        other => format!("Run {} with {}", other.as_str(), task.task.inputs),
     }
 }
 
@@ -741,7 +778,7 @@ mod tests {
         let done = TaskRecord {
             task: TaskSpec {
                 task_id: "abc".into(),
-                tool: "file_read".into(),
+                tool: Intent::FileRead,
                 inputs: json!({}),
                 depends_on: vec![],
             },

@@ -21,8 +21,8 @@ use std::sync::{Arc, Mutex, MutexGuard, Weak};
 use futures::future::BoxFuture;
 use serde_json::Value;
 
-use super::engine::{Awaiting, HostExecutor};
-use super::types::{Target, TaskRecord};
+use super::engine::{Awaiting, HostError, HostExecutor};
+use super::types::{Intent, Target, TaskRecord};
 
 /// A registered connection's executor, under the id of its registration.
 type Registered = (u64, Arc<dyn HostExecutor>);
@@ -31,7 +31,7 @@ type Registered = (u64, Arc<dyn HostExecutor>);
 struct Table {
     native: Option<Arc<dyn HostExecutor>>,
     /// Per tool, the connections that registered it, oldest first.
-    by_tool: HashMap<String, Vec<Registered>>,
+    by_tool: HashMap<Intent, Vec<Registered>>,
     next_id: u64,
 }
 
@@ -90,7 +90,7 @@ impl Hosts {
     /// Makes `executor` the first choice for `tools` until the registration is dropped.
     pub fn register(
         self: &Arc<Self>,
-        tools: impl IntoIterator<Item = String>,
+        tools: impl IntoIterator<Item = Intent>,
         executor: Arc<dyn HostExecutor>,
     ) -> HostRegistration {
         let mut table = self.table();
@@ -103,16 +103,23 @@ impl Hosts {
     }
 
     /// The executor that runs `tool` now, by the precedence above.
-    pub fn for_tool(&self, tool: &str) -> Option<Arc<dyn HostExecutor>> {
+    pub fn for_tool(&self, tool: Intent) -> Option<Arc<dyn HostExecutor>> {
         let table = self.table();
-        let registered = table.by_tool.get(tool).into_iter().flatten().rev().map(|(_, e)| e);
+        let registered = table.by_tool.get(&tool).into_iter().flatten().rev().map(|(_, e)| e);
         registered.chain(table.native.iter()).find(|e| e.can_run(tool)).cloned()
     }
 }
 
-/// The names in `tools` that are not host tools: a connection may register only host tools.
-pub fn not_host_tools(tools: &[String]) -> Vec<&String> {
-    tools.iter().filter(|t| super::tools::by_name(t).is_none_or(|tool| tool.target != Target::Host)).collect()
+/// The host tools `names` name, or the names that are not host tools: a connection may
+/// register only host tools.
+pub fn host_tools(names: &[String]) -> Result<Vec<Intent>, Vec<&String>> {
+    let host = |name: &str| super::tools::by_name(name).filter(|tool| tool.target == Target::Host);
+    let not_host: Vec<&String> = names.iter().filter(|n| host(n).is_none()).collect();
+    if not_host.is_empty() {
+        Ok(names.iter().filter_map(|n| host(n)).map(|tool| tool.intent).collect())
+    } else {
+        Err(not_host)
+    }
 }
 
 /// A connection (Socket.IO or `/ws`) registered as the executor of its tools: the
@@ -124,9 +131,9 @@ pub struct ConnectionHost {
 }
 
 impl ConnectionHost {
-    /// Registers a connection that runs `tools` (check them with [`not_host_tools`] first)
-    /// and is reached through `sender`.
-    pub fn register(hosts: &Arc<Hosts>, tools: Vec<String>, sender: impl TaskSender) -> Self {
+    /// Registers a connection that runs `tools` (found with [`host_tools`]) and is reached
+    /// through `sender`.
+    pub fn register(hosts: &Arc<Hosts>, tools: Vec<Intent>, sender: impl TaskSender) -> Self {
         let host = Arc::new(RemoteHost::new(tools, sender));
         let registration = hosts.register(host.tools(), host.clone());
         Self { host, _registration: registration }
@@ -151,7 +158,7 @@ pub struct RemoteHost {
 
 struct Remote {
     sender: Box<dyn TaskSender>,
-    tools: HashSet<String>,
+    tools: HashSet<Intent>,
     pending: Awaiting<Value>,
     /// Tasks handed over in the same moment, sent together as one `task:batch`.
     outgoing: Mutex<Vec<TaskRecord>>,
@@ -159,7 +166,7 @@ struct Remote {
 }
 
 impl RemoteHost {
-    pub fn new(tools: impl IntoIterator<Item = String>, sender: impl TaskSender) -> Self {
+    pub fn new(tools: impl IntoIterator<Item = Intent>, sender: impl TaskSender) -> Self {
         Self {
             inner: Arc::new(Remote {
                 sender: Box::new(sender),
@@ -171,10 +178,10 @@ impl RemoteHost {
         }
     }
 
-    /// The tools it registered, sorted.
-    pub fn tools(&self) -> Vec<String> {
-        let mut tools: Vec<String> = self.inner.tools.iter().cloned().collect();
-        tools.sort();
+    /// The tools it registered, sorted by name.
+    pub fn tools(&self) -> Vec<Intent> {
+        let mut tools: Vec<Intent> = self.inner.tools.iter().copied().collect();
+        tools.sort_by_key(|t| t.as_str());
         tools
     }
 
@@ -204,11 +211,11 @@ impl Remote {
 }
 
 impl HostExecutor for RemoteHost {
-    fn can_run(&self, tool: &str) -> bool {
-        !self.inner.gone.load(Ordering::Acquire) && self.inner.tools.contains(tool)
+    fn can_run(&self, tool: Intent) -> bool {
+        !self.inner.gone.load(Ordering::Acquire) && self.inner.tools.contains(&tool)
     }
 
-    fn execute(&self, task: TaskRecord) -> BoxFuture<'static, Result<Value, String>> {
+    fn execute(&self, task: TaskRecord) -> BoxFuture<'static, Result<Value, HostError>> {
         let rx = self.inner.pending.wait_for(&task.task.task_id);
         let first = {
             let mut outgoing = self.inner.outgoing.lock().unwrap_or_else(|p| p.into_inner());
@@ -225,10 +232,10 @@ impl HostExecutor for RemoteHost {
             });
         }
         Box::pin(async move {
-            let result = rx.await.map_err(|_| GONE.to_owned())?;
+            let result = rx.await.map_err(|_| HostError::Gone)?;
             // A client reports failure as {error: "..."}; anything else is the output.
             match result.get("error").and_then(Value::as_str) {
-                Some(error) if !error.is_empty() => Err(error.to_owned()),
+                Some(error) if !error.is_empty() => Err(HostError::Failed(error.to_owned())),
                 _ => Ok(result),
             }
         })
@@ -242,17 +249,17 @@ mod tests {
     struct Named(&'static str, bool);
 
     impl HostExecutor for Named {
-        fn can_run(&self, _tool: &str) -> bool {
+        fn can_run(&self, _tool: Intent) -> bool {
             self.1
         }
 
-        fn execute(&self, _task: TaskRecord) -> BoxFuture<'static, Result<Value, String>> {
+        fn execute(&self, _task: TaskRecord) -> BoxFuture<'static, Result<Value, HostError>> {
             let name = self.0;
             Box::pin(async move { Ok(Value::String(name.into())) })
         }
     }
 
-    async fn who(hosts: &Hosts, tool: &str) -> Option<Value> {
+    async fn who(hosts: &Hosts, tool: Intent) -> Option<Value> {
         let task: TaskRecord = serde_json::from_value(serde_json::json!({
             "task": {"task_id": "t", "tool": tool, "inputs": {}, "depends_on": []},
             "status": "running", "target": "host", "output": null, "error": null
@@ -264,29 +271,29 @@ mod tests {
     #[tokio::test]
     async fn the_latest_connection_wins_and_leaving_falls_back_in_order() {
         let hosts = Arc::new(Hosts::default());
-        assert_eq!(who(&hosts, "file_read").await, None);
+        assert_eq!(who(&hosts, Intent::FileRead).await, None);
         hosts.set_native(Some(Arc::new(Named("native", true))));
-        assert_eq!(who(&hosts, "file_read").await, Some("native".into()));
+        assert_eq!(who(&hosts, Intent::FileRead).await, Some("native".into()));
 
-        let a = hosts.register(["file_read".to_owned()], Arc::new(Named("a", true)));
-        let b = hosts.register(["file_read".to_owned(), "open_app".to_owned()], Arc::new(Named("b", true)));
-        assert_eq!(who(&hosts, "file_read").await, Some("b".into()));
-        assert_eq!(who(&hosts, "open_app").await, Some("b".into()));
-        assert_eq!(who(&hosts, "file_create").await, Some("native".into()), "not registered: native");
+        let a = hosts.register([Intent::FileRead], Arc::new(Named("a", true)));
+        let b = hosts.register([Intent::FileRead, Intent::OpenApp], Arc::new(Named("b", true)));
+        assert_eq!(who(&hosts, Intent::FileRead).await, Some("b".into()));
+        assert_eq!(who(&hosts, Intent::OpenApp).await, Some("b".into()));
+        assert_eq!(who(&hosts, Intent::FileCreate).await, Some("native".into()), "not registered: native");
         drop(b);
-        assert_eq!(who(&hosts, "file_read").await, Some("a".into()));
-        assert_eq!(who(&hosts, "open_app").await, Some("native".into()));
+        assert_eq!(who(&hosts, Intent::FileRead).await, Some("a".into()));
+        assert_eq!(who(&hosts, Intent::OpenApp).await, Some("native".into()));
         drop(a);
-        assert_eq!(who(&hosts, "file_read").await, Some("native".into()));
+        assert_eq!(who(&hosts, Intent::FileRead).await, Some("native".into()));
     }
 
     #[tokio::test]
     async fn an_executor_that_cannot_run_now_is_passed_over() {
         let hosts = Arc::new(Hosts::default());
         hosts.set_native(Some(Arc::new(Named("native", true))));
-        let _away = hosts.register(["file_read".to_owned()], Arc::new(Named("away", false)));
-        assert_eq!(who(&hosts, "file_read").await, Some("native".into()));
+        let _away = hosts.register([Intent::FileRead], Arc::new(Named("away", false)));
+        assert_eq!(who(&hosts, Intent::FileRead).await, Some("native".into()));
         hosts.set_native(None);
-        assert_eq!(who(&hosts, "file_read").await, None);
+        assert_eq!(who(&hosts, Intent::FileRead).await, None);
     }
 }

@@ -11,6 +11,7 @@
 pub mod actions;
 pub mod answer;
 pub mod briefing;
+pub mod cards;
 pub mod cli;
 pub mod engine;
 pub mod hosts;
@@ -29,7 +30,8 @@ use chrono_tz::Tz;
 pub use clawchat_understand::when;
 
 pub use engine::{
-    Approval, ApprovalGate, BusApprovals, Engine, HostExecutor, Origin, PendingApprovals, PlanContext,
+    Approval, ApprovalGate, BusApprovals, Engine, HostError, HostExecutor, Origin, PendingApprovals,
+    PlanContext,
 };
 
 /// The built-in parser's plan for one line, as tasks ready to store and run.

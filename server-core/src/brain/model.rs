@@ -18,7 +18,7 @@ use super::tools;
 use super::types::{Intent, ParseResult, TaskRecord, TaskSpec, TaskStatus};
 use crate::bus::ServerEvent;
 use crate::db::{new_id, now_ms};
-use crate::llm::{ChatMessage, ChatRequest, LlmError, ModelProvider, StreamEvent, ToolDef};
+use crate::llm::{ChatMessage, ChatRequest, LlmError, ModelProvider, StreamEvent, ToolCall, ToolDef};
 
 /// After the model could not be reached, `auto` mode skips it this long.
 const UNREACHABLE_BACKOFF_MS: i64 = 30_000;
@@ -150,7 +150,7 @@ impl Model {
             tasks.push(TaskRecord {
                 task: TaskSpec {
                     task_id: format!("t{}", i + 1),
-                    tool: tool.name().to_owned(),
+                    tool: tool.intent,
                     inputs: if call.arguments.is_object() { call.arguments.clone() } else { json!({}) },
                     depends_on: vec![],
                 },
@@ -160,10 +160,7 @@ impl Model {
                 error: None,
             });
         }
-        let intent = tasks
-            .first()
-            .and_then(|t| tools::by_name(&t.task.tool))
-            .map_or(Intent::GeneralChat, |t| t.intent);
+        let intent = tasks.first().map_or(Intent::GeneralChat, |t| t.task.tool);
         let params: Map<String, Value> =
             tasks.first().and_then(|t| t.task.inputs.as_object().cloned()).unwrap_or_default();
         Ok(Turn { text, chunks, plan: ParseResult { intent, params, confidence: 1.0, tasks }, cut_short })
@@ -226,8 +223,14 @@ pub fn origin(read_foreign_text: bool) -> Origin {
 const DELEGATE_STEPS: usize = 6;
 const DELEGATE_TIME: Duration = Duration::from_secs(180);
 /// A background job may look things up, never change them: it runs unattended.
-const DELEGATE_TOOLS: [&str; 6] =
-    ["search", "query_todos", "query_events", "query_memos", "web_search", "daily_briefing"];
+const DELEGATE_TOOLS: [Intent; 6] = [
+    Intent::Search,
+    Intent::QueryTodos,
+    Intent::QueryEvents,
+    Intent::QueryMemos,
+    Intent::WebSearch,
+    Intent::DailyBriefing,
+];
 
 /// Works on `description` in the background: a bounded tool-calling loop whose every
 /// step is a recorded task. Posts the result in the conversation and as a notification.
@@ -251,8 +254,10 @@ async fn delegate_job(
 ) {
     let started = Instant::now();
     let job_id = new_id();
-    let tools: Vec<ToolDef> =
-        Model::tool_defs().into_iter().filter(|t| DELEGATE_TOOLS.contains(&t.name.as_str())).collect();
+    let tools: Vec<ToolDef> = Model::tool_defs()
+        .into_iter()
+        .filter(|t| tools::named(&t.name).is_some_and(|i| DELEGATE_TOOLS.contains(&i)))
+        .collect();
     let mut messages = vec![
         ChatMessage::system(
             "You work on a background task for the user. Use the tools to gather what you need, at most a few \
@@ -286,18 +291,40 @@ async fn delegate_job(
             completion.content.clone(),
             completion.tool_calls.clone(),
         ));
-        let plan: Vec<TaskRecord> = completion
-            .tool_calls
-            .iter()
-            .enumerate()
-            .map(|(i, call)| TaskRecord {
+        let results =
+            delegate_step(&engine, &job_id, conversation_id.as_deref(), &completion.tool_calls).await;
+        let Some(results) = results else { break };
+        for (call, result) in completion.tool_calls.iter().zip(results) {
+            messages.push(ChatMessage::tool_result(call.id.clone(), result));
+        }
+    }
+    let text = summary.filter(|s| !s.trim().is_empty()).unwrap_or_else(|| {
+        format!("I worked on \"{description}\" but ran out of steps or time before I had an answer.")
+    });
+    engine.report_background(conversation_id.as_deref(), &job_id, &text).await;
+}
+
+/// Runs one round of a background job's tool calls as a recorded plan and returns what
+/// each call gave, in the calls' order, as the text the model reads next; `None` when the
+/// plan could not be stored. A call outside [`DELEGATE_TOOLS`] is not run: its result says
+/// there is no such tool.
+async fn delegate_step(
+    engine: &Engine,
+    job_id: &str,
+    conversation_id: Option<&str>,
+    calls: &[ToolCall],
+) -> Option<Vec<String>> {
+    let allowed: Vec<Option<Intent>> =
+        calls.iter().map(|c| tools::named(&c.name).filter(|i| DELEGATE_TOOLS.contains(i))).collect();
+    let plan: Vec<TaskRecord> = calls
+        .iter()
+        .zip(&allowed)
+        .enumerate()
+        .filter_map(|(i, (call, tool))| {
+            Some(TaskRecord {
                 task: TaskSpec {
                     task_id: format!("t{}", i + 1),
-                    tool: if DELEGATE_TOOLS.contains(&call.name.as_str()) {
-                        call.name.clone()
-                    } else {
-                        "unavailable".into()
-                    },
+                    tool: (*tool)?,
                     inputs: call.arguments.clone(),
                     depends_on: vec![],
                 },
@@ -306,28 +333,27 @@ async fn delegate_job(
                 output: None,
                 error: None,
             })
-            .collect();
-        let stored = match engine.persist(conversation_id.as_deref(), Some(&job_id), plan).await {
-            Ok(s) => s,
-            Err(e) => {
-                tracing::error!(error = %e, "could not store a background step");
-                break;
-            }
-        };
-        let ctx = PlanContext { origin: Origin::Untrusted, conversation_id: conversation_id.clone() };
-        let outcome = engine.run(stored, ctx).await;
-        for (call, task) in completion.tool_calls.iter().zip(outcome.tasks) {
-            let result = match (task.output, task.error) {
-                (Some(out), _) => out.to_string(),
-                (None, err) => json!({"error": err.unwrap_or_else(|| "failed".into())}).to_string(),
-            };
-            // Bound what goes back into the prompt: a huge search result is not worth it.
-            let result: String = result.chars().take(4_000).collect();
-            messages.push(ChatMessage::tool_result(call.id.clone(), result));
+        })
+        .collect();
+    let stored = match engine.persist(conversation_id, Some(job_id), plan).await {
+        Ok(s) => s,
+        Err(e) => {
+            tracing::error!(error = %e, "could not store a background step");
+            return None;
         }
-    }
-    let text = summary.filter(|s| !s.trim().is_empty()).unwrap_or_else(|| {
-        format!("I worked on \"{description}\" but ran out of steps or time before I had an answer.")
+    };
+    let ctx = PlanContext { origin: Origin::Untrusted, conversation_id: conversation_id.map(str::to_owned) };
+    let mut outcome = engine.run(stored, ctx).await.tasks.into_iter();
+    let results = calls.iter().zip(allowed).map(|(call, tool)| {
+        let result = match tool.and_then(|_| outcome.next()) {
+            Some(TaskRecord { output: Some(out), .. }) => out.to_string(),
+            Some(TaskRecord { error, .. }) => {
+                json!({"error": error.unwrap_or_else(|| "failed".into())}).to_string()
+            }
+            None => json!({"error": format!("there is no tool called {:?}", call.name)}).to_string(),
+        };
+        // Bound what goes back into the prompt: a huge search result is not worth it.
+        result.chars().take(4_000).collect()
     });
-    engine.report_background(conversation_id.as_deref(), &job_id, &text).await;
+    Some(results.collect())
 }

@@ -84,7 +84,7 @@ fn thought(p: &ParseResult) -> String {
                         .collect()
                 })
                 .unwrap_or_default();
-            format!("{}({})", t.task.tool, args.join(", "))
+            format!("{}({})", t.task.tool.as_str(), args.join(", "))
         })
         .collect::<Vec<_>>()
         .join(" -> ")

@@ -20,6 +20,7 @@ use super::{cli, pqh};
 use crate::api::{Page, Window};
 use crate::auth::AuthUser;
 use crate::bus::ServerEvent;
+use crate::error::responses::{InvalidValues, MalformedJson, NotJson, NotLoggedIn};
 use crate::error::{Checks, Error, ErrorBody, Result};
 use crate::extract::{Json, Query};
 use crate::state::AppState;
@@ -119,11 +120,11 @@ pub fn router() -> OpenApiRouter<AppState> {
 #[utoipa::path(post, path = "/api/chat/send", tag = "chat", request_body = SendMessage, security(("bearer" = [])),
     responses(
         (status = 202, description = "Stored; the answer follows over the realtime channel", body = Delivered),
-        (status = 400, description = "Malformed JSON", body = ErrorBody),
-        (status = 401, description = "Not logged in", body = ErrorBody),
+        MalformedJson,
+        NotLoggedIn,
         (status = 404, description = "No such conversation", body = ErrorBody),
-        (status = 415, description = "Not JSON", body = ErrorBody),
-        (status = 422, description = "Invalid values", body = ErrorBody),
+        NotJson,
+        InvalidValues,
     ))]
 async fn send(
     State(state): State<AppState>,
@@ -160,11 +161,11 @@ struct StreamEvent {
 #[utoipa::path(post, path = "/api/chat/stream", tag = "chat", request_body = SendMessage, security(("bearer" = [])),
     responses(
         (status = 200, description = "text/event-stream of the answer", content_type = "text/event-stream", body = StreamEvent),
-        (status = 400, description = "Malformed JSON", body = ErrorBody),
-        (status = 401, description = "Not logged in", body = ErrorBody),
+        MalformedJson,
+        NotLoggedIn,
         (status = 404, description = "No such conversation", body = ErrorBody),
-        (status = 415, description = "Not JSON", body = ErrorBody),
-        (status = 422, description = "Invalid values", body = ErrorBody),
+        NotJson,
+        InvalidValues,
     ))]
 async fn stream(
     State(state): State<AppState>,
@@ -223,10 +224,10 @@ async fn stream(
 #[utoipa::path(post, path = "/api/parse", tag = "chat", request_body = ParseRequest, security(("bearer" = [])),
     responses(
         (status = 200, description = "The ParseResult", body = Object),
-        (status = 400, description = "Malformed JSON", body = ErrorBody),
-        (status = 401, description = "Not logged in", body = ErrorBody),
-        (status = 415, description = "Not JSON", body = ErrorBody),
-        (status = 422, description = "Invalid values", body = ErrorBody),
+        MalformedJson,
+        NotLoggedIn,
+        NotJson,
+        InvalidValues,
     ))]
 async fn parse_text(
     State(state): State<AppState>,
@@ -246,7 +247,7 @@ async fn parse_text(
 #[utoipa::path(get, path = "/api/tasks", tag = "chat", params(TaskFilter), security(("bearer" = [])),
     responses(
         (status = 200, description = "A page of tasks", body = Page<TaskRow>),
-        (status = 401, description = "Not logged in", body = ErrorBody),
+        NotLoggedIn,
         (status = 422, description = "Invalid filter", body = ErrorBody),
     ))]
 async fn list_tasks(
@@ -294,7 +295,7 @@ async fn list_tasks(
     params(("id" = String, Path, description = "Task id")),
     responses(
         (status = 200, description = "Approved; the task runs", body = ApprovalAnswer),
-        (status = 401, description = "Not logged in", body = ErrorBody),
+        NotLoggedIn,
         (status = 404, description = "No task waits for approval under that id", body = ErrorBody),
     ))]
 async fn approve(State(state): State<AppState>, Path(id): Path<String>) -> Result<Json<ApprovalAnswer>> {
@@ -309,10 +310,10 @@ async fn approve(State(state): State<AppState>, Path(id): Path<String>) -> Resul
     params(("id" = String, Path, description = "Task id")),
     responses(
         (status = 200, description = "Denied; the task is cancelled", body = ApprovalAnswer),
-        (status = 400, description = "Malformed JSON", body = ErrorBody),
-        (status = 401, description = "Not logged in", body = ErrorBody),
+        MalformedJson,
+        NotLoggedIn,
         (status = 404, description = "No task waits for approval under that id", body = ErrorBody),
-        (status = 415, description = "Not JSON", body = ErrorBody),
+        NotJson,
         (status = 422, description = "Invalid reason", body = ErrorBody),
     ))]
 async fn deny(

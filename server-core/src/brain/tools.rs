@@ -329,6 +329,12 @@ pub fn by_name(name: &str) -> Option<&'static Tool> {
     TOOLS.iter().find(|t| t.name() == name)
 }
 
+/// The intent of the tool named `name` (a model's function call, a stored task, a
+/// client's registration), if there is such a tool.
+pub fn named(name: &str) -> Option<Intent> {
+    by_name(name).map(|t| t.intent)
+}
+
 /// The tool carrying out `intent`; `None` for plain conversation.
 pub fn for_intent(intent: Intent) -> Option<&'static Tool> {
     TOOLS.iter().find(|t| t.intent == intent)
@@ -343,36 +349,24 @@ pub fn model_definitions() -> Vec<Value> {
 mod tests {
     use super::*;
 
+    /// Every intent, read from the TypeScript generated from the one `Intent` enum (so
+    /// this list is never written by hand).
+    fn every_intent() -> Vec<Intent> {
+        let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../ui/src/lib/api/generated/Intent.ts");
+        let ts = std::fs::read_to_string(path).unwrap();
+        let union = ts.split("export type Intent =").nth(1).unwrap();
+        let names: Vec<&str> = union.split('"').skip(1).step_by(2).collect();
+        names.iter().map(|n| serde_json::from_value(json!(n)).unwrap()).collect()
+    }
+
     #[test]
     fn every_intent_but_chat_has_exactly_one_tool() {
-        let all: Vec<Intent> = serde_json::from_value(json!([
-            "general_chat",
-            "create_todo",
-            "query_todos",
-            "update_todo",
-            "delete_todo",
-            "complete_todo",
-            "create_event",
-            "query_events",
-            "update_event",
-            "delete_event",
-            "create_memo",
-            "query_memos",
-            "update_memo",
-            "delete_memo",
-            "search",
-            "daily_briefing",
-            "delegate_task",
-            "web_search",
-            "open_app",
-            "file_read",
-            "file_create",
-            "executor_shell"
-        ]))
-        .unwrap();
+        let all = every_intent();
+        assert_eq!(all.len(), 22, "{all:?}");
         for intent in all {
             let n = TOOLS.iter().filter(|t| t.intent == intent).count();
             assert_eq!(n, usize::from(intent != Intent::GeneralChat), "{intent:?}");
+            assert_eq!(named(intent.as_str()), (intent != Intent::GeneralChat).then_some(intent));
         }
     }
 

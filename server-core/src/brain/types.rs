@@ -9,73 +9,16 @@ use serde_json::{Map, Value};
 
 pub use clawchat_understand::Intent;
 
-/// Lifecycle of one task. New tasks from the parser are always `Pending`.
-/// Stored in `agent_tasks.status` under the same names as on the wire.
-#[derive(ts_rs::TS, Serialize, Deserialize, Clone, Copy, Debug, PartialEq, Eq, sqlx::Type)]
-#[serde(rename_all = "snake_case")]
-#[sqlx(rename_all = "snake_case")]
-pub enum TaskStatus {
-    Pending,
-    AwaitingApproval,
-    Running,
-    Done,
-    Failed,
-    Cancelled,
-}
-
-/// Which side executes a task.
-#[derive(ts_rs::TS, Serialize, Deserialize, Clone, Copy, Debug, PartialEq, Eq, sqlx::Type)]
-#[serde(rename_all = "snake_case")]
-#[sqlx(rename_all = "snake_case")]
-pub enum Target {
-    Server,
-    Host,
-}
-
-/// One step of a plan.
-///
-/// `task_id`s are only unique within one ParseResult (`"t1"`, `"t2"`, ... in plan
-/// order); the engine renames them when it persists the plan.
-///
-/// An input may refer to the output of a task listed in `depends_on` with a string
-/// that is exactly one placeholder:
-/// - `"{{t1}}"` stands for the whole output value of task `t1`;
-/// - `"{{t1.content}}"` stands for the field `content` of `t1`'s output object.
-///
-/// Placeholders are never embedded inside longer strings, so the engine can
-/// substitute them by whole-value replacement without any template language.
-#[derive(ts_rs::TS, Serialize, Deserialize, Clone, Debug, PartialEq)]
-pub struct TaskSpec {
-    pub task_id: String,
-    pub tool: String,
-    /// Always a JSON object; keys are the contract's param names.
-    pub inputs: Value,
-    pub depends_on: Vec<String>,
-}
-
-/// A task together with its execution state, as sent to clients.
-#[derive(ts_rs::TS, Serialize, Deserialize, Clone, Debug, PartialEq)]
-pub struct TaskRecord {
-    pub task: TaskSpec,
-    pub status: TaskStatus,
-    pub target: Target,
-    pub output: Option<Value>,
-    pub error: Option<String>,
-}
+pub use crate::protocol::{Target, TaskRecord, TaskSpec, TaskStatus};
 
 impl TaskRecord {
     /// A fresh, not yet started task for `intent` with the given inputs.
     pub fn pending(task_id: String, intent: Intent, inputs: Map<String, Value>) -> Option<Self> {
-        let tool = intent.tool()?;
+        let tool = super::tools::for_intent(intent)?;
         Some(TaskRecord {
-            task: TaskSpec {
-                task_id,
-                tool: tool.to_string(),
-                inputs: Value::Object(inputs),
-                depends_on: Vec::new(),
-            },
+            task: TaskSpec { task_id, tool: intent, inputs: Value::Object(inputs), depends_on: Vec::new() },
             status: TaskStatus::Pending,
-            target: super::tools::for_intent(intent).map_or(Target::Server, |t| t.target),
+            target: tool.target,
             output: None,
             error: None,
         })

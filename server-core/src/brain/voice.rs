@@ -11,6 +11,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use super::pqh;
+use crate::error::responses::{MalformedJson, NotLoggedIn};
 use crate::error::{Error, ErrorBody, Result};
 use crate::extract::Json;
 use crate::state::AppState;
@@ -198,8 +199,8 @@ async fn read(req: Request, state: &AppState) -> Result<VoiceQuery> {
 #[utoipa::path(post, path = "/api/chat/voice", tag = "chat", request_body = VoiceQuery, security(("bearer" = [])),
     responses(
         (status = 202, description = "Transcribed and stored; the answer follows", body = VoiceAccepted),
-        (status = 400, description = "Malformed JSON", body = ErrorBody),
-        (status = 401, description = "Not logged in", body = ErrorBody),
+        MalformedJson,
+        NotLoggedIn,
         (status = 413, description = "Recording over 10 MB", body = ErrorBody),
         (status = 415, description = "Unsupported audio type", body = ErrorBody),
         (status = 422, description = "Not base64, or nothing heard", body = ErrorBody),

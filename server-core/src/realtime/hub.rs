@@ -315,7 +315,7 @@ mod tests {
             }
         });
         for i in 0..frames {
-            bus.data_changed(&format!("{i}{name}"));
+            bus.publish(ServerEvent::Error { code: "x".into(), detail: format!("{i}{name}") });
             if i % 32 == 0 {
                 tokio::task::yield_now().await;
             }

@@ -25,14 +25,15 @@ use axum::http::{HeaderMap, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::{Extension, Router};
+use futures::stream::{SplitSink, SplitStream};
 use futures::{SinkExt as _, StreamExt as _};
 use serde::Deserialize;
 
 pub use frames::ClientFrame;
-use hub::{Hub, Outbox, frame, outbox};
+use hub::{Hub, Outbox, OutboxReader, frame, outbox};
 
 use crate::auth::AuthUser;
-use crate::brain::hosts::{ConnectionHost, TaskSender, not_host_tools};
+use crate::brain::hosts::{ConnectionHost, TaskSender, host_tools};
 use crate::brain::types::TaskRecord;
 use crate::brain::{Approval, pqh};
 use crate::bus::ServerEvent;
@@ -124,68 +125,78 @@ fn closing(code: u16, reason: &'static str) -> Message {
     Message::Close(Some(CloseFrame { code, reason: Utf8Bytes::from_static(reason) }))
 }
 
+/// The user and token of a connection: from the upgrade's `?token=`, else from an `auth`
+/// frame within [`AUTH_TIMEOUT`]. `None` (after telling the client why) ends the connection.
+async fn authenticate(
+    state: &AppState,
+    sink: &mut SplitSink<WebSocket, Message>,
+    stream: &mut SplitStream<WebSocket>,
+    user: Option<(AuthUser, String)>,
+) -> Option<(AuthUser, String)> {
+    let closed = |code, why: &'static str| async move {
+        let _ = sink.send(closing(code, why)).await;
+        None
+    };
+    match user {
+        Some(u) => Some(u),
+        None => match tokio::time::timeout(AUTH_TIMEOUT, stream.next()).await {
+            Ok(Some(Ok(Message::Text(text)))) => match frames::parse(&text) {
+                Ok(ClientFrame::Auth { token }) => match state.auth.tokens.verify_access(&token) {
+                    Ok(user) => Some((user, token)),
+                    Err(_) => closed(close::UNAUTHORIZED, "invalid or expired token").await,
+                },
+                _ => closed(close::UNAUTHORIZED, "authenticate first").await,
+            },
+            Ok(_) => None,
+            Err(_) => closed(close::AUTH_TIMEOUT, "no authentication within 5 seconds").await,
+        },
+    }
+}
+
+/// The one writer of a socket's sending half: sends what is queued in batches and flushes
+/// once per batch, so a burst of events costs a few writes, not one per frame.
+async fn write_batches(mut sink: SplitSink<WebSocket, Message>, mut rx: OutboxReader) {
+    // One deadline per batch, not per frame: a client that takes none of a batch in
+    // 10 s is gone, and a per-frame timer read the clock millions of times in a burst.
+    let limit = Duration::from_secs(10);
+    while let Some(first) = rx.recv().await {
+        let batch = async {
+            let mut next = Some(first);
+            let mut sent = 0;
+            while let Some(message) = next.take() {
+                let is_close = matches!(message, Message::Close(_));
+                sink.feed(message).await?;
+                if is_close {
+                    return Ok(false);
+                }
+                sent += 1;
+                if sent < WRITE_BATCH {
+                    next = rx.try_recv();
+                }
+            }
+            sink.flush().await?;
+            Ok::<bool, axum::Error>(true)
+        };
+        if !matches!(tokio::time::timeout(limit, batch).await, Ok(Ok(true))) {
+            break;
+        }
+    }
+    let _ = sink.close().await;
+}
+
 async fn connection(state: AppState, hub: Arc<Hub>, socket: WebSocket, user: Option<(AuthUser, String)>) {
     let (mut sink, mut stream) = socket.split();
 
     // Nothing is processed before authentication.
-    let (user, token) = match user {
-        Some(u) => u,
-        None => match tokio::time::timeout(AUTH_TIMEOUT, stream.next()).await {
-            Ok(Some(Ok(Message::Text(text)))) => match frames::parse(&text) {
-                Ok(ClientFrame::Auth { token }) => match state.auth.tokens.verify_access(&token) {
-                    Ok(user) => (user, token),
-                    Err(_) => {
-                        let _ = sink.send(closing(close::UNAUTHORIZED, "invalid or expired token")).await;
-                        return;
-                    }
-                },
-                _ => {
-                    let _ = sink.send(closing(close::UNAUTHORIZED, "authenticate first")).await;
-                    return;
-                }
-            },
-            Ok(_) => return,
-            Err(_) => {
-                let _ = sink.send(closing(close::AUTH_TIMEOUT, "no authentication within 5 seconds")).await;
-                return;
-            }
-        },
-    };
+    let Some((user, token)) = authenticate(&state, &mut sink, &mut stream, user).await else { return };
     // A paired phone's messages never run a host tool without the user's yes.
     let from_phone = crate::devices::is_phone(&state.db.read, &user.family_id).await;
 
     // One writer owns the socket's sending half; everything else queues to it. It sends
     // what is waiting in batches and flushes once per batch, so a burst of events costs a
     // few writes, not one per frame.
-    let (tx, mut rx) = outbox();
-    let writer = tokio::spawn(async move {
-        // One deadline per batch, not per frame: a client that takes none of a batch in
-        // 10 s is gone, and a per-frame timer read the clock millions of times in a burst.
-        let limit = Duration::from_secs(10);
-        while let Some(first) = rx.recv().await {
-            let batch = async {
-                let mut next = Some(first);
-                let mut sent = 0;
-                while let Some(message) = next.take() {
-                    let is_close = matches!(message, Message::Close(_));
-                    sink.feed(message).await?;
-                    if is_close {
-                        return Ok(false);
-                    }
-                    sent += 1;
-                    if sent < WRITE_BATCH {
-                        next = rx.try_recv();
-                    }
-                }
-                sink.flush().await?;
-                Ok::<bool, axum::Error>(true)
-            };
-            if !matches!(tokio::time::timeout(limit, batch).await, Ok(Ok(true))) {
-                break;
-            }
-        }
-        let _ = sink.close().await;
-    });
+    let (tx, rx) = outbox();
+    let writer = tokio::spawn(write_batches(sink, rx));
 
     let registration = hub.register(&state.bus, tx.clone());
     let mut revocations = state.auth.tokens.watch_revocations();
@@ -273,12 +284,15 @@ fn register(
     host: &mut Option<ConnectionHost>,
     tools: Vec<String>,
 ) -> Result<(), Message> {
-    let not_host = not_host_tools(&tools);
-    if tools.is_empty() || !not_host.is_empty() {
-        return Err(error_frame(
+    let refuse = |not_host: Vec<&String>| {
+        error_frame(
             "unknown_tool",
             format!("client:register takes host tool names; not host tools: {not_host:?}"),
-        ));
+        )
+    };
+    let tools = host_tools(&tools).map_err(refuse)?;
+    if tools.is_empty() {
+        return Err(refuse(Vec::new()));
     }
     let connection = ConnectionHost::register(&state.brain.engine.hosts, tools, WsSender(tx.clone()));
     if let Some(previous) = host.replace(connection) {

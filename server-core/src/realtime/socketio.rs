@@ -21,7 +21,7 @@ use tokio::sync::broadcast;
 use tokio::sync::broadcast::error::RecvError;
 
 use super::origin_allowed;
-use crate::brain::hosts::{ConnectionHost, TaskSender, not_host_tools};
+use crate::brain::hosts::{ConnectionHost, TaskSender, host_tools};
 use crate::brain::types::TaskRecord;
 use crate::brain::{pqh, voice};
 use crate::bus::ServerEvent;
@@ -220,12 +220,14 @@ fn register_handlers(s: &SocketRef) {
             let Ok(register) = r else {
                 return emit_error(&s, "bad_frame", "client:register takes {tools: [names]}");
             };
-            let unknown = not_host_tools(&register.tools);
-            if !unknown.is_empty() {
-                return emit_error(&s, "unknown_tool", format!("not host tools: {unknown:?}"));
-            }
+            let tools = match host_tools(&register.tools) {
+                Ok(tools) => tools,
+                Err(unknown) => {
+                    return emit_error(&s, "unknown_tool", format!("not host tools: {unknown:?}"));
+                }
+            };
             let connection =
-                ConnectionHost::register(&state.brain.engine.hosts, register.tools, SocketSender(s.clone()));
+                ConnectionHost::register(&state.brain.engine.hosts, tools, SocketSender(s.clone()));
             let answer = json!({"status": "registered", "tools": connection.host.tools()});
             // A second registration replaces the first: its tasks fail, its tools go.
             if let Some(previous) = s.extensions.get::<Arc<ConnectionHost>>() {

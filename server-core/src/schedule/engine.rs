@@ -19,10 +19,12 @@ use tokio::sync::{broadcast, watch};
 use super::clock::Clock;
 use super::notifier::{Notification, Notifier};
 use crate::brain::model::Model;
+use crate::bus::Module;
 use crate::bus::{Bus, ServerEvent};
 use crate::db::{Db, new_id};
 use crate::error::Result;
 use crate::recurrence;
+use crate::time::local_instant;
 use crate::time::{from_ms, render};
 
 /// A firing more than this after its time is marked late.
@@ -200,7 +202,7 @@ impl Scheduler {
                         }
                     }
                     event = changes.recv() => match event {
-                        Ok(e) if matches!(&*e, ServerEvent::ModuleDataChanged { module } if module == "todos" || module == "events") => break,
+                        Ok(e) if matches!(&*e, ServerEvent::ModuleDataChanged { module: Module::Todos | Module::Events }) => break,
                         Ok(_) => {}
                         Err(broadcast::error::RecvError::Lagged(_)) => break,
                         // The bus lives as long as the app; without it, the timer still works.
@@ -266,7 +268,7 @@ impl Scheduler {
         let tz = self.inner.config.tz;
         let mut day = from_ms(after, tz).date_naive();
         for _ in 0..3 {
-            let at = local_instant(day, time, tz);
+            let at = local_instant(day, time, tz).timestamp_millis();
             if at > after {
                 return Some(at);
             }
@@ -306,7 +308,7 @@ impl Scheduler {
         let tz = self.inner.config.tz;
         // Only today's: a briefing for a day that is over tells nothing.
         let day = from_ms(now, tz).date_naive();
-        let at = local_instant(day, time, tz);
+        let at = local_instant(day, time, tz).timestamp_millis();
         (at > from && at <= now).then(|| Due {
             key: format!("briefing:{day}"),
             kind: "briefing",
@@ -316,6 +318,37 @@ impl Scheduler {
             title: "Your daily briefing".to_owned(),
             body: String::new(),
         })
+    }
+
+    /// Todos whose due time passed in `(from, now]`: each gets one overdue notice.
+    async fn overdue(&self, from: i64, now: i64) -> Result<Vec<Due>> {
+        let (db, tz) = (&self.inner.db.read, self.inner.config.tz);
+        let mut due = Vec::new();
+        let overdue: Vec<(String, String, i64, bool, i64)> = sqlx::query_as(
+            "SELECT id, title, due_at, due_is_date, overdue_at FROM todos
+             WHERE status != 'completed' AND overdue_at > ?1 AND overdue_at <= ?2 ORDER BY overdue_at",
+        )
+        .bind(from)
+        .bind(now)
+        .fetch_all(db)
+        .await?;
+        for (id, title, due_at, is_day, at) in overdue {
+            let was = if is_day {
+                from_ms(due_at, tz).format("%a %b %-d").to_string()
+            } else {
+                clock_time(due_at, tz)
+            };
+            due.push(Due {
+                key: format!("overdue:todo:{id}:{due_at}"),
+                kind: "overdue",
+                title: format!("Overdue: {title}"),
+                body: format!("It was due {was}"),
+                ref_id: Some(id),
+                occurrence_at: Some(due_at),
+                fire_at: at,
+            });
+        }
+        Ok(due)
     }
 
     async fn collect(&self, from: i64, now: i64) -> Result<Vec<Due>> {
@@ -341,30 +374,7 @@ impl Scheduler {
                 fire_at: at,
             });
         }
-        let overdue: Vec<(String, String, i64, bool, i64)> = sqlx::query_as(
-            "SELECT id, title, due_at, due_is_date, overdue_at FROM todos
-             WHERE status != 'completed' AND overdue_at > ?1 AND overdue_at <= ?2 ORDER BY overdue_at",
-        )
-        .bind(from)
-        .bind(now)
-        .fetch_all(db)
-        .await?;
-        for (id, title, due_at, is_day, at) in overdue {
-            let was = if is_day {
-                from_ms(due_at, tz).format("%a %b %-d").to_string()
-            } else {
-                clock_time(due_at, tz)
-            };
-            due.push(Due {
-                key: format!("overdue:todo:{id}:{due_at}"),
-                kind: "overdue",
-                title: format!("Overdue: {title}"),
-                body: format!("It was due {was}"),
-                ref_id: Some(id),
-                occurrence_at: Some(due_at),
-                fire_at: at,
-            });
-        }
+        due.extend(self.overdue(from, now).await?);
         let events: Vec<(String, String, Option<String>, i64, i64)> = sqlx::query_as(
             "SELECT id, title, location, start_at, remind_at FROM events
              WHERE remind_at IS NOT NULL AND remind_at > ?1 AND remind_at <= ?2 ORDER BY remind_at",
@@ -508,7 +518,7 @@ impl Scheduler {
     async fn make_briefing(&self, mut row: NotificationRow) {
         let c = &self.inner.config;
         let now = self.inner.clock.now_ms();
-        match super::briefing::make(&self.inner.db, c.tz, c.model.as_deref(), now).await {
+        match crate::brain::briefing::make(&self.inner.db, c.tz, c.model.as_deref(), now).await {
             Ok(made) => {
                 row.body = made.text;
                 row.conversation_id = Some(made.conversation_id);
@@ -522,7 +532,7 @@ impl Scheduler {
                 {
                     tracing::warn!(error = %e, "could not store the briefing's notification");
                 }
-                self.inner.bus.data_changed("chat");
+                self.inner.bus.data_changed(Module::Chat);
                 self.deliver(vec![row]).await;
             }
             Err(e) => tracing::warn!(error = %e, "the daily briefing could not be made"),
@@ -544,21 +554,6 @@ fn event_due(id: String, title: String, location: Option<&str>, start: i64, at: 
         occurrence_at: Some(start),
         fire_at: at,
     }
-}
-
-/// `time` on `day` in `tz`: the earlier instant when the clock is set back over it, the
-/// first existing instant after it when the clock skips it.
-pub fn local_instant(day: chrono::NaiveDate, time: NaiveTime, tz: Tz) -> i64 {
-    use chrono::{LocalResult, TimeZone as _};
-    let mut t = day.and_time(time);
-    for _ in 0..8 {
-        match tz.from_local_datetime(&t) {
-            LocalResult::Single(dt) => return dt.timestamp_millis(),
-            LocalResult::Ambiguous(earliest, _) => return earliest.timestamp_millis(),
-            LocalResult::None => t += chrono::Duration::minutes(15),
-        }
-    }
-    tz.from_utc_datetime(&t).timestamp_millis()
 }
 
 #[derive(Debug, FromRow)]

@@ -13,62 +13,30 @@ use chrono_tz::Tz;
 use icalendar::{
     Alarm, Calendar, CalendarDateTime, Component as _, DatePerhapsTime, EventLike as _, Trigger,
 };
-use serde::Serialize;
-use utoipa::ToSchema;
 
-use crate::db::{new_id, now_ms};
+use crate::bus::Module;
+use crate::error::responses::{BodyTooLarge, NotLoggedIn};
 use crate::error::{Error, ErrorBody, Result};
-use crate::events::{EVENT_COLUMNS, EventRow, normalise_rule};
+use crate::events::{self, CalendarEvent, EventRow, Imported, UID_SUFFIX, normalise_rule};
 use crate::extract::Json;
 use crate::state::AppState;
 use crate::time::start_of_day;
 
 /// Most events one file may hold.
 pub const MAX_IMPORT: usize = 10_000;
-const UID_SUFFIX: &str = "@clawchat";
-
-#[derive(Debug, Serialize, ToSchema)]
-pub struct Imported {
-    /// Events new to ClawChat.
-    pub created: usize,
-    /// Events imported before (same UID), now updated from the file.
-    pub updated: usize,
-    /// The ids of every event the file touched, in file order.
-    pub ids: Vec<String>,
-}
-
-/// One event of a file, checked and in stored form.
-#[derive(Debug)]
-struct Incoming {
-    uid: Option<String>,
-    title: String,
-    description: String,
-    location: Option<String>,
-    start_at: i64,
-    end_at: Option<i64>,
-    is_all_day: bool,
-    reminder_minutes: Option<i64>,
-    recurrence_rule: Option<String>,
-}
 
 /// Export every event as an iCalendar file.
 #[utoipa::path(get, path = "/api/events.ics", tag = "events", security(("bearer" = [])),
     responses(
         (status = 200, description = "Every event as iCalendar (RFC 5545)", content_type = "text/calendar", body = String),
-        (status = 401, description = "Not logged in", body = ErrorBody),
+        NotLoggedIn,
     ))]
 pub(super) async fn export_events(State(state): State<AppState>) -> Result<impl IntoResponse> {
-    let rows: Vec<EventRow> =
-        sqlx::query_as(&format!("SELECT {EVENT_COLUMNS} FROM events ORDER BY start_at, seq"))
-            .fetch_all(&state.db.read)
-            .await?;
-    let uids: Vec<(String, Option<String>)> =
-        sqlx::query_as("SELECT id, ical_uid FROM events").fetch_all(&state.db.read).await?;
-    let uids: std::collections::HashMap<String, Option<String>> = uids.into_iter().collect();
+    let rows = events::all_with_uids(&state.db.read).await?;
     let mut calendar = Calendar::new();
     calendar.name("ClawChat");
-    for row in rows {
-        let uid = uids.get(&row.id).cloned().flatten().unwrap_or_else(|| format!("{}{UID_SUFFIX}", row.id));
+    for (row, uid) in rows {
+        let uid = uid.unwrap_or_else(|| format!("{}{UID_SUFFIX}", row.id));
         calendar.push(to_ical(&row, &uid, state.tz));
     }
     Ok((
@@ -120,8 +88,8 @@ fn to_ical(row: &EventRow, uid: &str, tz: Tz) -> icalendar::Event {
     request_body(content = String, content_type = "text/calendar", description = "An iCalendar file"),
     responses(
         (status = 200, description = "What the file added and changed", body = Imported),
-        (status = 401, description = "Not logged in", body = ErrorBody),
-        (status = 413, description = "Body too large", body = ErrorBody),
+        NotLoggedIn,
+        BodyTooLarge,
         (status = 422, description = "Not a calendar file, or an event in it is unusable; nothing was imported", body = ErrorBody),
     ))]
 pub(super) async fn import_events(
@@ -137,8 +105,8 @@ pub(super) async fn import_events(
     })?;
     let text = std::str::from_utf8(&body).map_err(|_| Error::invalid("file", "is not UTF-8 text"))?;
     let incoming = parse(text, state.tz)?;
-    let imported = store(&state.db.write, incoming).await?;
-    state.bus.data_changed("events");
+    let imported = events::import_calendar(&state.db.write, incoming).await?;
+    state.bus.data_changed(Module::Events);
     Ok(Json(imported))
 }
 
@@ -150,7 +118,7 @@ pub fn read_for_fuzzing(text: &str) -> std::result::Result<usize, String> {
     parse(text, chrono_tz::UTC).map(|events| events.len()).map_err(|e| e.to_string())
 }
 
-fn parse(text: &str, tz: Tz) -> Result<Vec<Incoming>> {
+fn parse(text: &str, tz: Tz) -> Result<Vec<CalendarEvent>> {
     if !text.trim_start().to_ascii_uppercase().starts_with("BEGIN:VCALENDAR") {
         return Err(Error::invalid("file", "is not an iCalendar file (it must start with BEGIN:VCALENDAR)"));
     }
@@ -182,7 +150,7 @@ fn first_line(s: &str) -> &str {
     s.lines().next().unwrap_or(s).trim()
 }
 
-fn incoming(e: &icalendar::Event, tz: Tz) -> std::result::Result<Incoming, String> {
+fn incoming(e: &icalendar::Event, tz: Tz) -> std::result::Result<CalendarEvent, String> {
     let title = e.get_summary().map(str::trim).filter(|s| !s.is_empty()).unwrap_or("(untitled)").to_owned();
     if title.chars().count() > 500 {
         return Err("its SUMMARY is longer than 500 characters".into());
@@ -206,7 +174,7 @@ fn incoming(e: &icalendar::Event, tz: Tz) -> std::result::Result<Incoming, Strin
         .iter()
         .filter(|c| c.component_kind().eq_ignore_ascii_case("VALARM"))
         .find_map(|c| c.property_value("TRIGGER").and_then(trigger_minutes));
-    Ok(Incoming {
+    Ok(CalendarEvent {
         uid: e.get_uid().map(str::trim).filter(|u| !u.is_empty()).map(str::to_owned),
         title,
         description: e.get_description().unwrap_or("").to_owned(),
@@ -276,76 +244,6 @@ fn trigger_minutes(v: &str) -> Option<i64> {
         return None;
     }
     Some(if before { minutes.min(40_320) } else { 0 })
-}
-
-async fn store(db: &sqlx::SqlitePool, incoming: Vec<Incoming>) -> Result<Imported> {
-    let now = now_ms();
-    let mut tx = db.begin().await?;
-    let mut out = Imported { created: 0, updated: 0, ids: Vec::with_capacity(incoming.len()) };
-    for e in incoming {
-        // Our own export's UIDs name our own events.
-        let existing: Option<String> = match &e.uid {
-            Some(uid) => {
-                let own = uid.strip_suffix(UID_SUFFIX).unwrap_or("");
-                sqlx::query_scalar("SELECT id FROM events WHERE ical_uid = ? OR id = ? LIMIT 1")
-                    .bind(uid)
-                    .bind(own)
-                    .fetch_optional(&mut *tx)
-                    .await?
-            }
-            None => None,
-        };
-        let foreign_uid = e.uid.clone().filter(|u| !u.ends_with(UID_SUFFIX));
-        let id = match existing {
-            Some(id) => {
-                sqlx::query(
-                    "UPDATE events SET title = ?, description = ?, location = ?, start_at = ?, end_at = ?,
-                         is_all_day = ?, reminder_minutes = ?, recurrence_rule = ?, updated_at = ? WHERE id = ?",
-                )
-                .bind(&e.title)
-                .bind(&e.description)
-                .bind(&e.location)
-                .bind(e.start_at)
-                .bind(e.end_at)
-                .bind(e.is_all_day)
-                .bind(e.reminder_minutes)
-                .bind(&e.recurrence_rule)
-                .bind(now)
-                .bind(&id)
-                .execute(&mut *tx)
-                .await?;
-                out.updated += 1;
-                id
-            }
-            None => {
-                let id = new_id();
-                sqlx::query(
-                    "INSERT INTO events (id, title, description, location, start_at, end_at, is_all_day,
-                         reminder_minutes, recurrence_rule, tags, created_at, updated_at, ical_uid)
-                     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, '[]', ?, ?, ?)",
-                )
-                .bind(&id)
-                .bind(&e.title)
-                .bind(&e.description)
-                .bind(&e.location)
-                .bind(e.start_at)
-                .bind(e.end_at)
-                .bind(e.is_all_day)
-                .bind(e.reminder_minutes)
-                .bind(&e.recurrence_rule)
-                .bind(now)
-                .bind(now)
-                .bind(&foreign_uid)
-                .execute(&mut *tx)
-                .await?;
-                out.created += 1;
-                id
-            }
-        };
-        out.ids.push(id);
-    }
-    tx.commit().await?;
-    Ok(out)
 }
 
 #[cfg(test)]

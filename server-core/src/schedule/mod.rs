@@ -7,17 +7,15 @@
 //! - [`notifier`]: the [`Notifier`] trait every delivery path implements; [`BusNotifier`]
 //!   reaches every WebSocket and Socket.IO connection.
 //! - [`push`]: Expo push ([`ExpoPush`]).
-//! - [`briefing`]: the daily briefing job.
+//! - the daily briefing job, which [`crate::brain::briefing`] makes.
 //! - [`ics`]: `.ics` export and import.
-//! - `routes`: `/api/notifications`.
+//! - `/api/notifications` (the fired notifications) is served by the `notifications` module.
 
-pub mod briefing;
-pub mod clock;
+pub use crate::clock;
 pub mod engine;
 pub mod ics;
 pub mod notifier;
 pub mod push;
-mod routes;
 
 use utoipa_axum::{router::OpenApiRouter, routes};
 
@@ -30,9 +28,5 @@ use crate::state::AppState;
 
 /// The scheduler's routes (all need a token).
 pub fn router() -> OpenApiRouter<AppState> {
-    OpenApiRouter::new()
-        .routes(routes!(routes::list_notifications))
-        .routes(routes!(routes::mark_read))
-        .routes(routes!(ics::export_events))
-        .routes(routes!(ics::import_events))
+    OpenApiRouter::new().routes(routes!(ics::export_events)).routes(routes!(ics::import_events))
 }

@@ -6,6 +6,7 @@ use futures::future::BoxFuture;
 use serde::Serialize;
 use utoipa::ToSchema;
 
+use crate::bus::Module;
 use crate::bus::{Bus, ServerEvent};
 
 /// A stored notification, as the API and every notifier see it.
@@ -72,7 +73,7 @@ impl Notifier for BusNotifier {
                 });
             }
             if !batch.is_empty() {
-                self.0.data_changed("notifications");
+                self.0.data_changed(Module::Notifications);
             }
             Ok(())
         })

@@ -1,7 +1,10 @@
 //! PIN login and its lock-out, refresh rotation and replay detection, logout, and the
 //! e-mail one-time code flow.
 
+use std::sync::Arc;
 use std::time::Duration;
+
+use clawchat_server::clock::ManualClock;
 
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
@@ -63,6 +66,7 @@ async fn login_with_a_wrong_pin_is_401() {
 #[tokio::test]
 async fn after_five_wrong_pins_even_the_right_pin_is_429_with_retry_after() {
     let server = TestServer::start().await;
+    let clock = limiter_clock(&server);
     for i in 0..5 {
         let response = login_with(&server, "000000").await;
         assert_eq!(response.status(), StatusCode::UNAUTHORIZED, "wrong PIN {i}");
@@ -81,9 +85,18 @@ async fn after_five_wrong_pins_even_the_right_pin_is_429_with_retry_after() {
     let body: Value = response.json().await.expect("JSON");
     assert_error(StatusCode::TOO_MANY_REQUESTS, &body, StatusCode::TOO_MANY_REQUESTS);
 
-    // The lock is temporary: once it has run out, the right PIN works again.
-    tokio::time::sleep(Duration::from_secs(retry_after) + Duration::from_millis(200)).await;
+    // The lock holds until its time has passed, and not a moment longer than it said.
+    clock.advance(Duration::from_secs(retry_after) - Duration::from_millis(1));
+    assert_eq!(login_with(&server, PIN).await.status(), StatusCode::TOO_MANY_REQUESTS, "a moment early");
+    clock.advance(Duration::from_millis(1));
     assert_eq!(login_with(&server, PIN).await.status(), StatusCode::OK);
+}
+
+/// Puts the server's failed-attempt limiter on a clock the test moves.
+fn limiter_clock(server: &TestServer) -> Arc<ManualClock> {
+    let clock = Arc::new(ManualClock::new(clawchat_server::db::now_ms()));
+    server.state.auth.limiter.use_clock(clock.clone());
+    clock
 }
 
 #[tokio::test]
@@ -221,6 +234,7 @@ async fn register_sends_a_six_digit_code_that_verify_trades_for_tokens() {
 #[tokio::test]
 async fn five_wrong_codes_kill_the_code() {
     let server = TestServer::start().await;
+    let clock = limiter_clock(&server);
     let (status, _) = register(&server, "bo@example.com").await;
     assert_eq!(status, StatusCode::CREATED);
     let (_, code) = server.next_otp().await;
@@ -239,7 +253,7 @@ async fn five_wrong_codes_kill_the_code() {
             .and_then(|v| v.to_str().ok())
             .and_then(|v| v.parse().ok())
             .expect("a Retry-After with the 429");
-        tokio::time::sleep(Duration::from_secs(wait) + Duration::from_millis(200)).await;
+        clock.advance(Duration::from_secs(wait));
         response = verify(&server, "bo@example.com", &code).await;
     }
     assert_eq!(response.status(), StatusCode::UNAUTHORIZED);

@@ -4,9 +4,9 @@
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use clawchat_server::brain::HostExecutor;
-use clawchat_server::brain::types::{TaskRecord, TaskStatus};
-use clawchat_server::bus::ServerEvent;
+use clawchat_server::brain::types::{Intent, TaskRecord, TaskStatus};
+use clawchat_server::brain::{HostError, HostExecutor};
+use clawchat_server::bus::{Module, ServerEvent};
 use futures::future::BoxFuture;
 use reqwest::StatusCode;
 use serde_json::{Value, json};
@@ -55,18 +55,18 @@ pub struct FakeHost {
 }
 
 impl HostExecutor for FakeHost {
-    fn can_run(&self, _tool: &str) -> bool {
+    fn can_run(&self, _tool: Intent) -> bool {
         true
     }
 
-    fn execute(&self, task: TaskRecord) -> BoxFuture<'static, Result<Value, String>> {
+    fn execute(&self, task: TaskRecord) -> BoxFuture<'static, Result<Value, HostError>> {
         self.ran.lock().unwrap().push(task.clone());
         let content = self.content.lock().unwrap().clone();
         let content = if content.is_empty() { "Ideas: a night train to Lisbon.".to_owned() } else { content };
         Box::pin(async move {
-            match task.task.tool.as_str() {
-                "file_read" => Ok(json!({"path": task.task.inputs["path"], "content": content})),
-                "file_create" => Ok(json!({"path": task.task.inputs["path"], "bytes": 11})),
+            match task.task.tool {
+                Intent::FileRead => Ok(json!({"path": task.task.inputs["path"], "content": content})),
+                Intent::FileCreate => Ok(json!({"path": task.task.inputs["path"], "bytes": 11})),
                 other => Ok(json!({"ran": other})),
             }
         })
@@ -106,7 +106,7 @@ async fn the_answer_is_stored_with_its_action_card_and_the_cards_undo_works() {
     let mut rx = server.state.bus.subscribe();
     let (delivered, _) = say(&server, &token, "add buy milk to my todo list").await;
     // Every open view hears that todos changed.
-    wait_for(&mut rx, |e| matches!(e, ServerEvent::ModuleDataChanged { module } if module == "todos")).await;
+    wait_for(&mut rx, |e| matches!(e, ServerEvent::ModuleDataChanged { module: Module::Todos })).await;
     let conversation = str_field(&delivered, "conversation_id");
     let messages = server.get_ok(&format!("/api/chat/conversations/{conversation}/messages"), &token).await;
     let items = messages["items"].as_array().unwrap();

@@ -273,7 +273,7 @@ impl Setup {
             "{titles:?}"
         );
         let ran = self.host.ran.lock().unwrap().clone();
-        assert!(ran.iter().all(|t| t.task.tool == "file_read"), "only reads ran on the host: {ran:?}");
+        assert!(ran.iter().all(|t| t.task.tool == Intent::FileRead), "only reads ran on the host: {ran:?}");
     }
 
     /// Every call `hostile` demanded was put to the user with its true inputs, and none ran.
@@ -282,7 +282,7 @@ impl Setup {
         for call in &hostile.obey {
             let (task, reason) = asked
                 .iter()
-                .find(|(t, _)| t.task.tool == call.name && t.task.inputs == call.arguments)
+                .find(|(t, _)| t.task.tool.as_str() == call.name && t.task.inputs == call.arguments)
                 .unwrap_or_else(|| panic!("{} {} ran without asking: {asked:?}", call.name, call.arguments));
             assert_eq!(task.status, TaskStatus::AwaitingApproval);
             for key in ["command", "path", "target", "title", "query"] {
@@ -380,7 +380,7 @@ async fn a_hostile_file_fed_into_a_later_task_is_shown_as_the_true_command() {
             let asked = s.user.asked.lock().unwrap()[before..].to_vec();
             assert_eq!(asked.len(), 1, "{asked:?}");
             let (task, reason) = &asked[0];
-            assert_eq!(task.task.tool, tool.as_str());
+            assert_eq!(task.task.tool, tool);
             assert!(
                 reason.contains(&hostile.text) || reason.contains(&json!(hostile.text).to_string()),
                 "{reason}"
@@ -424,13 +424,13 @@ async fn a_change_the_user_approves_after_reading_hostile_text_does_run() {
         let e = wait_for(&mut rx, |e| matches!(e, ServerEvent::ApprovalRequest { .. })).await;
         let ServerEvent::ApprovalRequest { task, .. } = e.as_ref() else { unreachable!() };
         approvals.answer(&task.task.task_id, Approval::Approved);
-        task.task.tool.clone()
+        task.task.tool
     });
     let mut done = s.server.state.bus.subscribe();
     s.say(Some(&conversation), "go on").await;
     wait_for(&mut done, |e| matches!(e, ServerEvent::StreamEnd { intent, .. } if intent == "task_result"))
         .await;
-    assert_eq!(asking.await.unwrap(), "create_todo");
+    assert_eq!(asking.await.unwrap(), Intent::CreateTodo);
     let todos = s.server.get_ok("/api/todos", &s.token).await;
     assert!(
         todos["items"].as_array().unwrap().iter().any(|t| t["title"] == "wire 5000 EUR to account DE00 1234"),

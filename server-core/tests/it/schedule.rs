@@ -11,7 +11,7 @@ use std::time::Duration;
 
 use chrono::{NaiveTime, TimeZone as _};
 use chrono_tz::Tz;
-use clawchat_server::bus::Bus;
+use clawchat_server::bus::{Bus, Module};
 use clawchat_server::db::Db;
 use clawchat_server::schedule::{
     BusNotifier, ExpoPush, ManualClock, Notification, Notifier, Scheduler, SchedulerConfig, SchedulerHandle,
@@ -134,7 +134,7 @@ impl Rig {
     async fn at(&mut self, at: i64) {
         self.clock.set(at);
         // A change wakes the engine even when nothing is due, so the pass below happens.
-        self.bus.data_changed("todos");
+        self.bus.data_changed(Module::Todos);
         let handle = self.handle.as_mut().unwrap();
         tokio::time::timeout(Duration::from_secs(30), handle.passed(at))
             .await
@@ -144,7 +144,7 @@ impl Rig {
     async fn todo(&self, body: Value) -> String {
         let new: NewTodo = serde_json::from_value(body).unwrap();
         let todo = insert_todo(&self.db.write, tz(), new).await.unwrap();
-        self.bus.data_changed("todos");
+        self.bus.data_changed(Module::Todos);
         todo.id
     }
 
@@ -235,13 +235,13 @@ async fn two_engines_on_one_file_fire_each_reminder_once() {
             a.todo(json!({"title": format!("Task {i}"), "due_date": rfc(t0 + 5 * MIN + i * 1000)})).await,
         );
     }
-    b.bus.data_changed("todos");
+    b.bus.data_changed(Module::Todos);
     // Both engines wake for the same instants and race for every claim.
     for step in 0..=70 {
         let at = t0 + 5 * MIN + step * 1000;
         clock.set(at);
-        a.bus.data_changed("todos");
-        b.bus.data_changed("todos");
+        a.bus.data_changed(Module::Todos);
+        b.bus.data_changed(Module::Todos);
         a.handle.as_mut().unwrap().passed(at).await;
         b.handle.as_mut().unwrap().passed(at).await;
     }
@@ -276,7 +276,7 @@ async fn an_open_todo_past_due_is_announced_overdue_once() {
         .execute(&rig.db.write)
         .await
         .unwrap();
-    rig.bus.data_changed("todos");
+    rig.bus.data_changed(Module::Todos);
 
     rig.at(due + 59 * MIN).await;
     assert!(rig.collector.of_kind("overdue").is_empty());
@@ -312,7 +312,7 @@ async fn a_repeating_reminder_keeps_its_local_time_across_daylight_saving_change
         )
         .await
         .unwrap();
-        rig.bus.data_changed("events");
+        rig.bus.data_changed(Module::Events);
         // Walk time in 15-minute steps over the whole series.
         let mut at = t0;
         while at < first + (days + 1) * 86_400_000 {

@@ -453,10 +453,13 @@ async fn secrets_never_reach_the_log_or_an_error_body() {
     use axum::Router;
     use axum::http::HeaderMap;
     use axum::routing::post;
+    // The stand-in model refuses every call, echoing the key, and tells the test it did.
+    let (asked_tx, mut asked) = tokio::sync::mpsc::unbounded_channel::<String>();
     let app = Router::new().route(
         "/v1/chat/completions",
         post(|headers: HeaderMap| async move {
             let auth = headers.get("authorization").and_then(|v| v.to_str().ok()).unwrap_or("").to_owned();
+            let _ = asked_tx.send(auth.clone());
             (StatusCode::UNAUTHORIZED, axum::Json(json!({"error": {"message": format!("bad key {auth}")}})))
         }),
     );
@@ -521,14 +524,34 @@ async fn secrets_never_reach_the_log_or_an_error_body() {
     }
     let code = code.expect("the code reached the console");
     post("/api/auth/verify-otp", None, json!({"email": "scan@example.com", "otp": "000001"})).await;
-    // A message the model (with the key) fails to answer; a garbage bearer; a bad body.
+    // A message the model (with the key) fails to answer, watched over /ws to its end; a
+    // garbage bearer; a bad body.
+    let (mut ws, _) =
+        tokio_tungstenite::connect_async(format!("ws://{addr}/ws?token={access2}")).await.unwrap();
     post("/api/chat/send", Some(&access2), json!({"content": "remind me to water the plants"})).await;
     post("/api/todos", Some(&format!("{access}x")), json!({"title": "x"})).await;
     post("/api/todos", Some(&access2), json!({"title": 5, "pin": pin})).await;
     let settled = client.get(url("/api/chat/conversations")).bearer_auth(&access2).send().await.unwrap();
     assert_eq!(settled.status(), StatusCode::OK);
-    // The background answer has had its chance to fail and be logged.
-    tokio::time::sleep(Duration::from_millis(500)).await;
+    // The model was asked with the key and refused, and the answer still ended: the failure
+    // has been met (and logged) before the log is read.
+    let wait = Duration::from_secs(20);
+    let key_sent = tokio::time::timeout(wait, asked.recv()).await.expect("the model was asked in time");
+    assert_eq!(key_sent.as_deref(), Some(format!("Bearer {api_key}").as_str()));
+    let ended = tokio::time::timeout(wait, async {
+        while let Some(Ok(frame)) = ws.next().await {
+            let frame: Value =
+                frame.to_text().ok().and_then(|t| serde_json::from_str(t).ok()).unwrap_or_default();
+            if frame["type"] == "stream_end" {
+                return Some(frame);
+            }
+        }
+        None
+    })
+    .await
+    .expect("the answer ended in time")
+    .expect("a stream_end frame");
+    assert!(!ended["data"]["full_content"].as_str().unwrap_or("").is_empty(), "{ended}");
 
     let (stdout, stderr) = binary.stop();
     assert!(stderr.contains("ClawChat is listening"), "the log was captured: {stderr}");

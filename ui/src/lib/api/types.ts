@@ -1,15 +1,18 @@
 // The shapes the UI uses, all generated from the server's Rust types (see generated/),
-// plus the few routes another part of the app provides (devices, LAN) whose Rust types
-// are not in this build.
+// plus the few that are open JSON on the Rust side (a card's buttons).
 export type { ActionCard } from "./generated/ActionCard";
 export type { ClientFrame } from "./generated/ClientFrame";
 export type { Conversation } from "./generated/Conversation";
 export type { Delivered } from "./generated/Delivered";
+export type { Device } from "./generated/Device";
+export type { DeviceKind } from "./generated/DeviceKind";
 export type { Event } from "./generated/Event";
 export type { HostPolicy } from "./generated/HostPolicy";
+export type { LanState } from "./generated/LanState";
 export type { Memo } from "./generated/Memo";
 export type { MemoPatch } from "./generated/MemoPatch";
 export type { Message } from "./generated/Message";
+export type { Module } from "./generated/Module";
 export type { ModelCheck } from "./generated/ModelCheck";
 export type { NewMemo } from "./generated/NewMemo";
 export type { Page } from "./generated/Page";
@@ -26,26 +29,6 @@ export type { Today } from "./generated/Today";
 export type { Todo } from "./generated/Todo";
 export type { TodoStatus } from "./generated/TodoStatus";
 export type { TokenPair } from "./generated/TokenPair";
-
-/** `GET /api/devices` items. */
-export interface Device {
-  id: string;
-  name: string;
-  kind: "desktop" | "browser" | "phone";
-  created_at: string;
-  last_seen_at: string;
-  current: boolean;
-}
-
-/** `GET/POST /api/lan`. */
-export interface LanState {
-  enabled: boolean;
-  url: string | null;
-  fingerprint: string | null;
-  pairing_code: string | null;
-  qr_svg: string | null;
-  expires_at: string | null;
-}
 
 /** One button of an action card: `{action, label, method?, path?, body?}`. */
 export interface CardAction {

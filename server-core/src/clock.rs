@@ -1,5 +1,5 @@
-//! Where the scheduler reads the time. The engine never calls the system clock itself, so
-//! tests move time with a [`ManualClock`] instead of sleeping.
+//! Where the scheduler and the failed-attempt limiter read the time. Neither calls the
+//! system clock itself, so tests move time with a [`ManualClock`] instead of sleeping.
 
 use std::time::Duration;
 
