@@ -25,7 +25,7 @@ fn main() -> io::Result<()> {
         let line = line?;
         let line = line.trim_end_matches('\r');
         let value = if mode == "parse" {
-            let p = clawchat_understand::parse(line, now);
+            let p = clawchat_understand::parse_in(line, now, lang);
             json!({ "intent": p.intent, "params": p.params, "confidence": p.confidence })
         } else {
             when::answer(line, now, lang)

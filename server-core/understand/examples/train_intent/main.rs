@@ -44,7 +44,7 @@ const PARAMS: Params = Params {
     lr0: 0.5,
     epochs: 20,
     min_count: 2,
-    template_weight: 1.0,
+    template_weight: 3.0,
 };
 /// Sentences generated per template line.
 const PER_TEMPLATE: usize = 6;

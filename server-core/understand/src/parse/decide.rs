@@ -29,7 +29,7 @@ const AGREE: f32 = 0.25;
 /// Words that delete or cancel. Without one, nothing is deleted.
 static DELETES: LazyLock<Regex> = LazyLock::new(|| {
     rx(
-        r"\b(?:delete|remove|cancel|clear|erase|wipe|scrap|drop|discard|get rid of|take .+ off|cross .+ off|strike .+ off|scratch .+ off|call off|no longer (?:want|need)|don'?t need)\b",
+        r"\b(?:delete|remove|cancel|clear|erase|wipe|scrap|drop|discard|get rid of|take .+ off|take out|take .+ out|cross .+ off|strike .+ off|scratch .+ off|call off|no longer (?:want|need)|don'?t need)\b",
     )
 });
 
@@ -40,6 +40,48 @@ static LIST_OR_CALENDAR: LazyLock<Regex> = LazyLock::new(|| {
         r"\b(?:list|todos?|to-?dos?|tasks?|reminders?|alarms?|timers?|calendar|schedule|agenda|events?|meetings?|appointments?|call|party|dinner|lunch|class|session|booking|reservation|item)\b",
     )
 });
+
+/// A plan of the organiser rules, kept unless it deletes where the classifier does not
+/// see a delete and nothing names a list or the calendar ("remind me to take the cake
+/// out of the oven"): then the clause is read afresh, slot first.
+pub(super) fn checked(plan: Plan, full: &str, l: &str) -> Option<Plan> {
+    if !matches!(plan.intent, Intent::DeleteTodo | Intent::DeleteEvent) {
+        return Some(plan);
+    }
+    let said = classify::classify(full).label.intent();
+    let agrees = matches!(said, Intent::DeleteTodo | Intent::DeleteEvent);
+    (agrees || DELETES.is_match(l) && LIST_OR_CALENDAR.is_match(l)).then_some(plan)
+}
+
+/// A completion is said as done, checked off, or as a fact in the past ("I paid the gas
+/// bill"); "finish the essay" is an errand, not a completion.
+static COMPLETES: LazyLock<Regex> = LazyLock::new(|| {
+    rx(
+        r"\b(?:done|finished|completed|did|mark|marked|(?:check|tick|cross)(?:ed)? (?:.+ )?off|crossed out)\b|^i (?:just |already |finally )?(?:\w+ed|paid|bought|sent|made|wrote|got|took|gave|sold|brought|went|ran|found|fed|rang|swept|built|met|told|put|read|cut)\b",
+    )
+});
+
+/// A todo a rule made, with the slots' say on its title and priority: no "Reminder"
+/// title when the task was said before or after a time, no priority words in it.
+pub(super) fn polish(plan: Plan, t: &str, l: &str, now: DateTime<Tz>, lang: Lang) -> Plan {
+    if plan.intent != Intent::CreateTodo {
+        return plan;
+    }
+    let slots = slots::find(t, l, now, lang);
+    let generic =
+        plan.params.get("title").and_then(Value::as_str).is_some_and(|s| s.eq_ignore_ascii_case("reminder"));
+    // A date the English rules did not read (another language's): its phrase leaves
+    // the title and becomes the due date.
+    let unread = slots.when.as_ref().filter(|_| !plan.params.contains_key("due_date"));
+    if !generic && slots.priority.is_none() && unread.is_none() {
+        return plan;
+    }
+    let mut plan = repair(plan, &slots, &slots::remainder(t, &slots.cut));
+    if let Some((f, _)) = unread {
+        plan.params.insert("due_date".into(), Value::String(date_value(f, &f.start)));
+    }
+    plan
+}
 
 /// One clause: `full` is the clause as said (lowercased), `t` and `l` the request proper
 /// (politeness stripped) as said and lowercased.
@@ -52,6 +94,14 @@ pub(super) fn clause(full: &str, t: &str, l: &str, now: DateTime<Tz>, lang: Lang
         if !DELETES.is_match(l) || !(agreed || LIST_OR_CALENDAR.is_match(l)) {
             return None;
         }
+    }
+    if intent == Intent::CompleteTodo && !COMPLETES.is_match(l) {
+        return None;
+    }
+    // "add this song to my workout playlist": a list that is not the user's todos.
+    let todo_write = matches!(intent, Intent::CreateTodo | Intent::CompleteTodo | Intent::DeleteTodo);
+    if todo_write && rules::NOT_TODO_LIST.is_match(l) {
+        return None;
     }
     let slots = slots::find(t, l, now, lang);
     let rest = slots::remainder(t, &slots.cut);

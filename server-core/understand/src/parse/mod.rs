@@ -216,7 +216,7 @@ fn compound(text: &str, low: &str, segments: &[Range<usize>], now: DateTime<Tz>,
         let (Some(t), Some(l)) = (text.get(r.clone()), low.get(r.clone())) else {
             return Parsed::chat(0.3);
         };
-        clauses.push((t, l, segment(t, l, now, lang).filter(|p| p.intent != Intent::GeneralChat)));
+        clauses.push((t, l, read(t, l, now, lang, false).filter(|p| p.intent != Intent::GeneralChat)));
     }
     // "add corn to my shopping list and remove wine", "remove wine and add beer to
     // my shopping list", "open my list and delete eggs": a clause that names no
@@ -232,7 +232,7 @@ fn compound(text: &str, low: &str, segments: &[Range<usize>], now: DateTime<Tz>,
             if let Some(list_plan) = neighbour {
                 let tt = format!("{} on the list", strip_it(t));
                 let ll = format!("{} on the list", strip_it(l));
-                plan = segment(&tt, &ll, now, lang).filter(|p| {
+                plan = read(&tt, &ll, now, lang, false).filter(|p| {
                     matches!(p.intent, Intent::CreateTodo | Intent::DeleteTodo | Intent::CompleteTodo)
                         && p.params.contains_key("title")
                 });
@@ -242,6 +242,9 @@ fn compound(text: &str, low: &str, segments: &[Range<usize>], now: DateTime<Tz>,
                     }
                 }
             }
+        }
+        if plan.is_none() {
+            plan = segment(t, l, now, lang).filter(|p| p.intent != Intent::GeneralChat);
         }
         // Every clause must be understood; a half-understood request is not acted on.
         match plan {
@@ -354,6 +357,12 @@ static EMPHATIC_DO: LazyLock<Regex> = LazyLock::new(|| {
 });
 
 fn segment(text: &str, low: &str, now: DateTime<Tz>, lang: Lang) -> Option<Plan> {
+    read(text, low, now, lang, true)
+}
+
+/// One clause: the overrides, the organiser rules, and (with `slot_first`) the
+/// classifier reading of what the rules did not understand.
+fn read(text: &str, low: &str, now: DateTime<Tz>, lang: Lang, slot_first: bool) -> Option<Plan> {
     let text = text.trim();
     let low = low.trim();
     let lead = lead_len(low);
@@ -366,7 +375,11 @@ fn segment(text: &str, low: &str, now: DateTime<Tz>, lang: Lang) -> Option<Plan>
     if HOW_TO.is_match(l) {
         return None;
     }
-    rules::overrides(t, l).or_else(|| decide::clause(low, t, l, now, lang))
+    rules::overrides(t, l)
+        .or_else(|| {
+            decide::checked(rules::organiser(t, l, now)?, low, l).map(|p| decide::polish(p, t, l, now, lang))
+        })
+        .or_else(|| slot_first.then(|| decide::clause(low, t, l, now, lang)).flatten())
 }
 
 static HOW_TO: LazyLock<Regex> = LazyLock::new(|| {

@@ -680,7 +680,7 @@ static LIST_NOUN: LazyLock<Regex> = LazyLock::new(|| {
     )
 });
 
-static NOT_TODO_LIST: LazyLock<Regex> = LazyLock::new(|| {
+pub(super) static NOT_TODO_LIST: LazyLock<Regex> = LazyLock::new(|| {
     rx(
         r"\b(?:play ?list|contacts?|favou?rites?|mailing|songs?|music|tracks?|albums?|emails?|stations?|podcasts?|playlists?|movies?|watch ?list|reading list|top (?:ten|five|\d+)|numbers|transactions?|trains?|stats|statistics|tiger|celebrit)",
     )

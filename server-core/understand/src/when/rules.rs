@@ -2334,6 +2334,7 @@ impl RangeSpec {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use chrono::NaiveDateTime;
     use chrono_tz::America::New_York;
     use chrono_tz::Europe::London;
     use chrono_tz::UTC;

@@ -49,14 +49,6 @@ fn relative_days_and_weekdays() {
 }
 
 #[test]
-fn relative_offsets() {
-    assert_eq!(start("in 45 minutes", NOW).as_deref(), Some("2026-03-10 12:45"));
-    assert_eq!(start("2 weeks from now", NOW).as_deref(), Some("2026-03-24 00:00"));
-    assert_eq!(start("3 days ago", NOW).as_deref(), Some("2026-03-07 12:00"));
-    assert_eq!(start("set a timer for 10 minutes", NOW).as_deref(), Some("2026-03-10 12:10"));
-}
-
-#[test]
 fn clock_times_roll_to_tomorrow_once_passed() {
     assert_eq!(start("at 5pm", NOW).as_deref(), Some("2026-03-10 17:00"));
     assert_eq!(start("5:30 pm", NOW).as_deref(), Some("2026-03-10 17:30"));
@@ -223,14 +215,6 @@ fn compact_hours_and_weeks_with_a_direction() {
 }
 
 #[test]
-fn before_or_after_a_time_on_a_day_keeps_the_time() {
-    assert_eq!(start("friday after 3pm", NOW).as_deref(), Some("2026-03-13 15:00"));
-    assert_eq!(start("tomorrow before 9:30am", NOW).as_deref(), Some("2026-03-11 09:30"));
-    // After lunch is the afternoon (duckling's reading).
-    assert_eq!(start("tomorrow after lunch", NOW).as_deref(), Some("2026-03-11 13:00"));
-}
-
-#[test]
 fn a_message_that_is_only_a_month_name() {
     assert_eq!(start("September", NOW).as_deref(), Some("2026-09-01 00:00"));
     assert_eq!(start("February.", NOW).as_deref(), Some("2027-02-01 00:00"));
@@ -294,35 +278,6 @@ fn deadlines_are_the_day_or_time_itself() {
 }
 
 #[test]
-fn the_same_weekday_is_next_weeks() {
-    assert_eq!(start("call on tuesday", NOW).as_deref(), Some("2026-03-17 00:00"));
-}
-
-#[test]
-fn library_gaps_we_fill() {
-    // Duckling reads "after next" as next.
-    assert_eq!(start("dinner monday after next", NOW).as_deref(), Some("2026-03-23 00:00"));
-    // Duckling gives a day in the first week.
-    let f = find("plan the second week of april", at(UTC, NOW));
-    assert_eq!(f.as_ref().map(|f| fmt(&f.start)).as_deref(), Some("2026-04-06 00:00"));
-    assert_eq!(f.map(|f| f.grain), Some(Grain::Week));
-}
-
-#[test]
-fn what_the_library_already_does() {
-    assert_eq!(start("party friday the 13th", NOW).as_deref(), Some("2026-03-13 00:00"));
-    assert_eq!(start("review 2 mondays from now", NOW).as_deref(), Some("2026-03-23 00:00"));
-    assert_eq!(start("gym on wed", NOW).as_deref(), Some("2026-03-11 00:00"));
-    assert_eq!(start("sat.", NOW).as_deref(), Some("2026-03-14 00:00"));
-    assert_eq!(start("due 3-14", NOW).as_deref(), Some("2026-03-14 00:00"));
-    assert_eq!(start("born 12/25/99", NOW).as_deref(), Some("1999-12-25 00:00"));
-    assert_eq!(start("train at 18h30", NOW).as_deref(), Some("2026-03-10 18:30"));
-    assert_eq!(start("the upcoming week", NOW).as_deref(), Some("2026-03-16 00:00"));
-    assert_eq!(start("move in 2027", NOW).as_deref(), Some("2027-01-01 00:00"));
-    assert_eq!(start("in 3 hours", NOW).as_deref(), Some("2026-03-10 15:00"));
-}
-
-#[test]
 fn numbers_in_ordinary_sentences_are_no_times() {
     for text in
         ["I need 2 eggs", "top 10 songs", "the 3 of us", "May I come in", "wait a second", "we march on"]
@@ -338,14 +293,4 @@ fn combined_day_and_time() {
     assert_eq!(f.map(|f| fmt(&f.start)).as_deref(), Some("2026-03-11 17:00"));
     let parts: Vec<&str> = spans.iter().filter_map(|s| text.get(s.clone())).collect();
     assert_eq!(parts, ["tomorrow", "at 5pm"]);
-}
-
-#[test]
-fn answer_is_the_when_command_line() {
-    let now = at(UTC, NOW);
-    let v = answer("tomorrow at 3pm", now, Lang::ENGLISH);
-    assert_eq!(v, json!({"start": "2026-03-11T15:00:00+00:00", "end": null, "grain": "hour"}));
-    let v = answer("call at 9:00 PST", now, Lang::ENGLISH);
-    assert_eq!(v.get("start").and_then(Value::as_str), Some("2026-03-10T09:00:00-08:00"));
-    assert_eq!(answer("nothing here", now, Lang::ENGLISH), json!({"error": "no date or time found"}));
 }
