@@ -85,9 +85,16 @@ pub(super) fn polish(plan: Plan, t: &str, l: &str, now: DateTime<Tz>, lang: Lang
 
 /// One clause: `full` is the clause as said (lowercased), `t` and `l` the request proper
 /// (politeness stripped) as said and lowercased.
-pub(super) fn clause(full: &str, t: &str, l: &str, now: DateTime<Tz>, lang: Lang) -> Option<Plan> {
+/// `rule` is what the organiser rules made of it, if anything.
+pub(super) fn clause(
+    full: &str,
+    t: &str,
+    l: &str,
+    now: DateTime<Tz>,
+    lang: Lang,
+    rule: Option<Plan>,
+) -> Option<Plan> {
     let guess = classify::classify(full);
-    let rule = rules::organiser(t, l, now);
     let intent = choose(&guess, rule.as_ref().map(|r| r.intent))?;
     if matches!(intent, Intent::DeleteTodo | Intent::DeleteEvent) {
         let agreed = rule.as_ref().is_some_and(|r| r.intent == intent);

@@ -375,11 +375,14 @@ fn read(text: &str, low: &str, now: DateTime<Tz>, lang: Lang, slot_first: bool) 
     if HOW_TO.is_match(l) {
         return None;
     }
-    rules::overrides(t, l)
-        .or_else(|| {
-            decide::checked(rules::organiser(t, l, now)?, low, l).map(|p| decide::polish(p, t, l, now, lang))
-        })
-        .or_else(|| slot_first.then(|| decide::clause(low, t, l, now, lang)).flatten())
+    if let Some(plan) = rules::overrides(t, l) {
+        return Some(plan);
+    }
+    let rule = rules::organiser(t, l, now);
+    if let Some(plan) = rule.clone().and_then(|p| decide::checked(p, low, l)) {
+        return Some(decide::polish(plan, t, l, now, lang));
+    }
+    slot_first.then(|| decide::clause(low, t, l, now, lang, rule)).flatten()
 }
 
 static HOW_TO: LazyLock<Regex> = LazyLock::new(|| {

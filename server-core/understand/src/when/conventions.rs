@@ -89,32 +89,7 @@ fn in_zone(c: Cand, text: &str, zone: FixedOffset, now: DateTime<Tz>) -> Cand {
 /// The zone a phrase names after its time ("9:00 PST").
 fn zone_word(body: &str) -> Option<FixedOffset> {
     let last = body.rsplit(|ch: char| !ch.is_ascii_alphabetic()).next()?;
-    let minutes = match last {
-        "utc" | "gmt" => 0,
-        "est" => -300,
-        "edt" | "ast" => -240,
-        "cst" => -360,
-        "cdt" => -300,
-        "mst" => -420,
-        "mdt" => -360,
-        "pst" | "akdt" => -480,
-        "pdt" => -420,
-        "akst" => -540,
-        "hst" => -600,
-        "bst" | "cet" => 60,
-        "cest" | "eet" => 120,
-        "eest" => 180,
-        "ist" => 330,
-        "sgt" | "hkt" | "awst" => 480,
-        "jst" | "kst" => 540,
-        "acst" => 570,
-        "aest" => 600,
-        "aedt" => 660,
-        "nzst" => 720,
-        "nzdt" => 780,
-        _ => return None,
-    };
-    FixedOffset::east_opt(minutes * 60)
+    FixedOffset::east_opt(super::rules::zone_offset(last)? * 60)
 }
 
 /// Place a point in the user's zone. A wall-clock value is read in the zone the

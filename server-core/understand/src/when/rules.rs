@@ -1785,7 +1785,7 @@ fn clock_piece(toks: &[Tok<'_>], i: usize, _bare_ok: bool) -> Option<(Spec, usiz
 }
 
 /// UTC offset, in minutes, of a time zone abbreviation.
-fn zone_offset(w: &str) -> Option<i32> {
+pub(super) fn zone_offset(w: &str) -> Option<i32> {
     Some(match w {
         "utc" | "gmt" => 0,
         "est" => -300,
