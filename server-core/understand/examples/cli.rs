@@ -1,4 +1,4 @@
-//! A dev CLI for scoring without the server: `cli parse|when [--now RFC3339]
+//! A dev CLI for scoring without the server: `cli parse|classify|when [--now RFC3339]
 //! [--tz ZONE] [--lang CODE]`, one stdin line in, one JSON line out.
 
 use std::io::{self, BufRead, BufWriter, Write};
@@ -27,6 +27,11 @@ fn main() -> io::Result<()> {
         let value = if mode == "parse" {
             let p = clawchat_understand::parse_in(line, now, lang);
             json!({ "intent": p.intent, "params": p.params, "confidence": p.confidence })
+        } else if mode == "classify" {
+            let p = clawchat_understand::classify::classify(line);
+            let top: Vec<_> =
+                p.probs.iter().take(3).map(|(l, p)| json!([l, (p * 100.0).round() / 100.0])).collect();
+            json!({ "label": p.label, "p": p.p, "top": top })
         } else {
             when::answer(line, now, lang)
         };

@@ -51,7 +51,7 @@ impl Frame {
 /// (several may follow each other: "please add a task: I need to ...").
 static ADD_TODO: LazyLock<Regex> = LazyLock::new(|| {
     rx(
-        r"^(?:(?:please|pls|hey|ok|okay|so|also|oh|and)\b[\s,]*|(?:can|could|would|will) (?:you|u)(?: please)? |remind me(?: again)?(?: (?:to|that|about|of|i need to|i have to|i've got to|i should))?\b|(?:set|create|make|add|put|write|jot|pop|new|start|give me)(?: (?:me|down|in|up))?(?: (?:a|an|another|the|one more))?(?: new| quick)?(?: (?:reminder|todo|to-do|to do|task|item|entry|alarm|timer|note))?(?: (?:to|that|for|about|called|named|titled|saying))?\b|(?:i|we)(?: really| still| also)? (?:need|have|want|must|should|ought|got|gotta|'ve got|have got)(?: to)?\b|i'(?:ve|d|ll) (?:got to|have to|need to|better)\b|(?:gotta|have to|need to|must|got to|should)\b|(?:don'?t|do not) (?:let me )?forget(?: (?:to|about))?\b|(?:make sure|be sure)(?: (?:i|that i|to|we))?\b|remember(?: to)?\b|(?:reminder|todo|to-do|task|note)\s*[:-]|don'?t forget(?: to)?\b|(?:it'?s )?time to\b|(?:it'?s )?time for\b)[\s,:-]*",
+        r"^(?:(?:please|pls|hey|ok|okay|so|also|oh|and)\b[\s,]*|(?:can|could|would|will) (?:you|u)(?: please)? |(?:make sure|be sure)(?: (?:i|that i|to|we|that we))?\b|remind me(?: again)?(?: (?:to|that|about|of|i need to|i have to|i've got to|i should))?\b|(?:set|create|make|add|put|write|jot|pop|new|start|give me)(?: (?:me|down|in|up))?(?: (?:a|an|another|the|one more))?(?: new| quick)?(?: (?:reminder|todo|to-do|to do|task|item|entry|alarm|timer|note))?(?: (?:to|that|for|about|called|named|titled|saying))?\b|(?:i|we)(?: really| still| also)? (?:need|have|want|must|should|ought|got|gotta|'ve got|have got)(?: to)?\b|i'(?:ve|d|ll) (?:got to|have to|need to|better)\b|(?:gotta|have to|need to|must|got to|should)\b|(?:don'?t|do not) (?:let me )?forget(?: (?:to|about))?\b|remember(?: to)?\b|(?:i'?m|i am|we'?re|we are)(?: all| almost| nearly| running)? (?:out of|low on)\b|(?:i|we)(?:'ve| have)? (?:run|ran|running) (?:out of|low on)\b|(?:i|we) (?:have|'ve got|got) no(?: more)?\b|(?:i|we) (?:don'?t|do not) have any(?: more)?\b|(?:there'?s|there is) no(?: more)?\b|no more\b|(?:reminder|todo|to-do|task|note)\s*[:-]|don'?t forget(?: to)?\b|(?:it'?s )?time to\b|(?:it'?s )?time for\b)[\s,:-]*",
     )
 });
 
@@ -75,7 +75,7 @@ static DROP: LazyLock<Regex> = LazyLock::new(|| {
 
 static ADD_TAIL: LazyLock<Regex> = LazyLock::new(|| {
     rx(
-        r"[\s,]*(?:please|pls|thanks|thank you|for me|remind me(?: about it| of it| to do it)?|(?:and |so )?(?:can|could) you remind me|too|as well|as a (?:task|todo|reminder))[\s.!]*$",
+        r"[\s,]*(?:please|pls|thanks|thank you|for me|remind me(?: about it| of it| to do it)?|(?:and |so )?(?:can|could) you remind me|too|as well|as a (?:task|todo|reminder)|[,;]?\s*(?:so |and )?(?:please )?(?:(?:can|could|will|would) you )?(?:please )?(?:add|put|stick|pop|throw|get|write|jot|note) (?:it|them|that|those|these|some)(?: down| on| in)?)[\s.!]*$",
     )
 });
 
@@ -87,7 +87,7 @@ static DONE_TAIL: LazyLock<Regex> = LazyLock::new(|| {
 
 static DROP_TAIL: LazyLock<Regex> = LazyLock::new(|| {
     rx(
-        r"[\s,]*(?:off|out|please|thanks|from (?:it|there)|(?:from|off)(?: of)?|altogether|completely)[\s.!]*$",
+        r"[\s,]*(?:off|out|please|thanks|from (?:it|there)|(?:from|off)(?: of)?|altogether|completely|(?:task|todo|to-do|item|reminder|entry|event))[\s.!]*$",
     )
 });
 
@@ -144,6 +144,14 @@ pub(super) fn title(rest: &str, frame: Frame) -> Option<String> {
         s = present(&s);
     }
     tidy(&s, 0..s.len(), &[])
+}
+
+/// A title a rule cut, with the framing words it left at its end taken off ("coffee
+/// beans, add them" is "coffee beans") and quotes around it dropped.
+pub(super) fn trim_end(title: &str, frame: Frame) -> Option<String> {
+    let low = title.to_ascii_lowercase();
+    let end = frame.tail().find(&low).map_or(low.len(), |m| m.start());
+    tidy(title, 0..end, &[])
 }
 
 /// "I paid the electricity bill" said as a fact: the todo it completes is "pay the

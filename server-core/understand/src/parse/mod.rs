@@ -380,6 +380,11 @@ fn read(text: &str, low: &str, now: DateTime<Tz>, lang: Lang, slot_first: bool) 
     }
     let rule = rules::organiser(t, l, now);
     if let Some(plan) = rule.clone().and_then(|p| decide::checked(p, low, l)) {
+        if slot_first {
+            if let Some(other) = decide::overrule(&plan, low, t, l, now, lang) {
+                return Some(other);
+            }
+        }
         return Some(decide::polish(plan, t, l, now, lang));
     }
     slot_first.then(|| decide::clause(low, t, l, now, lang, rule)).flatten()

@@ -50,7 +50,12 @@ const PLAIN_LISTS: &[&str] = &["to-do", "todo", "to do", "task", "tasks", "remin
 
 /// The slots of a clause: `t` is its text, `l` the same lowercased.
 pub(super) fn find(t: &str, l: &str, now: DateTime<Tz>, lang: Lang) -> Slots {
-    let mut s = Slots { when: when::find_combined_in(t, now, lang), ..Slots::default() };
+    // "asap" says how urgent, not when: a date read only in priority words is none.
+    let said_priority: Vec<Range<usize>> = PRIORITY.find_iter(l).map(|m| m.range()).collect();
+    let when = when::find_combined_in(t, now, lang).filter(|(_, spans)| {
+        !spans.iter().all(|w| said_priority.iter().any(|p| p.start <= w.start && w.end <= p.end))
+    });
+    let mut s = Slots { when, ..Slots::default() };
     if let Some((_, spans)) = &s.when {
         s.cut.extend(spans.iter().cloned());
     }

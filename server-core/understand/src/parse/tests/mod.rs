@@ -456,3 +456,5 @@ fn taking_something_out_is_an_errand_not_a_delete() {
     let r = p("remind me to take the bread out of the oven in 40 minutes");
     assert_eq!(r.intent, Intent::CreateTodo);
 }
+
+mod everyday;

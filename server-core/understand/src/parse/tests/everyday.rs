@@ -1,0 +1,86 @@
+//! The ways people really say things, by kind: each test is a kind of request the
+//! parser once got wrong, in phrasings written for the test.
+
+use super::{p, param};
+use crate::intent::Intent;
+
+#[test]
+fn an_item_said_before_its_list_is_added_not_looked_up() {
+    let r = p("we've run out of coffee filters, stick them on the shopping list");
+    assert_eq!(r.intent, Intent::CreateTodo);
+    assert_eq!(param(&r, "title"), "coffee filters");
+    let r = p("I'm low on dish soap so please put it on my list");
+    assert_eq!(r.intent, Intent::CreateTodo);
+    assert_eq!(param(&r, "title"), "dish soap");
+    let r = p("I need oat milk, add it to the shopping list");
+    assert_eq!(param(&r, "title"), "oat milk");
+}
+
+#[test]
+fn a_question_about_what_is_set_is_never_a_write() {
+    for q in [
+        "did i already set a reminder to call the vet",
+        "is there an alarm for six tomorrow",
+        "see if the big room is free at 3",
+        "my brother is coming over next week",
+        "our meeting with the landlord",
+    ] {
+        let r = p(q);
+        assert!(!r.intent.is_action(), "{q}: {:?}", r.intent);
+    }
+}
+
+#[test]
+fn an_event_said_as_a_thing_at_a_time_is_made() {
+    let r = p("brunch with Nadia on saturday at 11");
+    assert_eq!(r.intent, Intent::CreateEvent);
+    assert_eq!(param(&r, "title"), "brunch with Nadia");
+    assert_eq!(param(&r, "start_time"), "2026-03-14T11:00:00-07:00");
+    let r = p("tennis with the Garcias thursday 6pm");
+    assert_eq!(r.intent, Intent::CreateEvent, "{:?}", r.params);
+}
+
+#[test]
+fn a_note_jotted_as_label_and_task_is_a_todo() {
+    let r = p("asap: chase the plumber's quote");
+    assert_eq!(r.intent, Intent::CreateTodo);
+    assert_eq!(param(&r, "title"), "chase the plumber's quote");
+    assert_eq!(param(&r, "priority"), "urgent");
+    let r = p("low priority - tidy the shed");
+    assert_eq!(param(&r, "title"), "tidy the shed");
+    assert_eq!(param(&r, "priority"), "low");
+    let r = p("saturday - drop the parcel at the post office");
+    assert_eq!(r.intent, Intent::CreateTodo);
+    assert_eq!(param(&r, "title"), "drop the parcel at the post office");
+    assert!(param(&r, "due_date").starts_with("2026-03-14"), "{:?}", r.params);
+    let r = p("task: renew the parking permit");
+    assert_eq!(param(&r, "title"), "renew the parking permit");
+    let r = p("done - send the invoice to Marta");
+    assert_eq!(r.intent, Intent::CompleteTodo);
+    assert_eq!(param(&r, "title"), "send the invoice to Marta");
+    // A question with a label in front is still a question.
+    assert!(!p("urgent: what time is it in Tokyo").intent.is_action());
+}
+
+#[test]
+fn a_title_keeps_only_the_task() {
+    let r = p("make sure I back up the laptop");
+    assert_eq!(param(&r, "title"), "back up the laptop");
+    let r = p("complete the task 'water the orchids'");
+    assert_eq!(r.intent, Intent::CompleteTodo);
+    assert_eq!(param(&r, "title"), "water the orchids");
+    let r = p("scrap the 'book the campsite' todo");
+    assert_eq!(r.intent, Intent::DeleteTodo);
+    assert_eq!(param(&r, "title"), "book the campsite");
+}
+
+#[test]
+fn a_list_that_is_not_a_todo_list_gets_no_todo() {
+    for q in ["add the new single to my running mix", "put this track on my road trip playlist"] {
+        assert!(!p(q).intent.is_action(), "{q}");
+    }
+    // Email as a task is still a task.
+    let r = p("remind me to email the school about the trip");
+    assert_eq!(r.intent, Intent::CreateTodo);
+    assert_eq!(param(&r, "title"), "email the school about the trip");
+}
