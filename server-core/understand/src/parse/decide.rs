@@ -13,7 +13,7 @@ use chrono_tz::Tz;
 use regex::Regex;
 use serde_json::Value;
 
-use super::rules::{date_value, period_end, rfc, rx, tidy};
+use super::rules::{self, date_value, period_end, rfc, rx, tidy};
 use super::slots::{self, Slots};
 use super::{Plan, frames};
 use crate::classify::{self, Prediction};
@@ -75,6 +75,15 @@ static COMPLETES: LazyLock<Regex> = LazyLock::new(|| {
     )
 });
 
+/// A task told as done: a subject (or "just", "finally") and a verb that finishes an
+/// errand, said of a thing ("I paid the gas bill", "just booked the car service").
+/// Chat about one's day ("I went to the market", "I got soaked") has no such verb.
+static FACT: LazyLock<Regex> = LazyLock::new(|| {
+    rx(
+        r"^(?:(?:i|we)(?:'ve| have)?(?: just| already| finally| now)?|just|already|finally) (?:paid(?: off)?|called|rang|phoned|emailed|texted|messaged|booked|cleaned|washed|fixed|repaired|sent|posted|mailed|submitted|returned|renewed|cancell?ed|ordered|bought|picked up|dropped off|finished|completed|filed|signed|replied to|answered|watered|fed|walked|took out|taken out|scheduled|wrote|written|uploaded|backed up|printed|packed|tidied|vacuumed|mowed|charged|handed in|turned in|sorted out|cleared out) (?:the|my|our|a|an|that|this|those|these|all|up|off|out)\b",
+    )
+});
+
 /// A todo a rule made, with the slots' say on its title and priority: no "Reminder"
 /// title when the task was said before or after a time, no priority words in it.
 pub(super) fn polish(mut plan: Plan, t: &str, l: &str, now: DateTime<Tz>, lang: Lang) -> Plan {
@@ -118,7 +127,10 @@ pub(super) fn clause(
     let guess = classify::classify(full);
     match choose(&guess, rule.as_ref().map(|r| r.intent)) {
         Some(intent) => act(intent, guess.p, t, l, now, lang, rule),
-        None => act(labelled(t, l, now, lang)?, NOTE, t, l, now, lang, rule),
+        None => {
+            let said = labelled(t, l, now, lang).or_else(|| FACT.is_match(l).then_some(Intent::CompleteTodo));
+            act(said?, NOTE, t, l, now, lang, rule)
+        }
     }
 }
 
@@ -143,7 +155,7 @@ fn act(
             return None;
         }
     }
-    if intent == Intent::CompleteTodo && !COMPLETES.is_match(l) {
+    if intent == Intent::CompleteTodo && !COMPLETES.is_match(l) && !FACT.is_match(l) {
         return None;
     }
     // "add this song to my workout playlist": a list that is not the user's todos.
@@ -199,7 +211,7 @@ pub(super) fn overrule(
     // Only across reading and writing: a question read as a create said with a verb
     // that writes (or an event at a time of day), or a write read as a question.
     let allowed = if said.is_action() {
-        creates && !plan.intent.is_action() && !QUESTION.is_match(l) && (WRITES.is_match(l) || timed())
+        creates && !plan.intent.is_action() && !asks(l) && (WRITES.is_match(l) || timed())
     } else {
         plan.intent.is_action()
     };
@@ -211,10 +223,12 @@ pub(super) fn overrule(
 
 /// A question about what is there ("did i set an alarm", "is there a reminder to ...",
 /// "see if a room is free at 8"): never turned into a write.
-static QUESTION: LazyLock<Regex> = LazyLock::new(|| {
-    rx(
-        r"^(?:did|do|does|is|are|was|were|have|has|had|am|what|what's|whats|which|when|where|who|why|how|any|anything)\b|\b(?:know|tell me|check|see|find out|ask|wonder(?:ing)?) (?:if|whether)\b|\b(?:available|availability|free slots?)\b",
-    )
+fn asks(l: &str) -> bool {
+    rules::is_question(l) || WHETHER.is_match(l)
+}
+
+static WHETHER: LazyLock<Regex> = LazyLock::new(|| {
+    rx(r"\b(?:know|tell me|check|see|find out|ask|wonder(?:ing)?) (?:if|whether)\b|\b(?:available|availability|free slots?)\b")
 });
 
 /// Verbs that ask for something to be written down or set up.
@@ -239,8 +253,8 @@ fn labelled(t: &str, l: &str, now: DateTime<Tz>, lang: Lang) -> Option<Intent> {
     let rest = slots::remainder(t, &slots.cut);
     let rest = rest.trim_start_matches(['-', ':', '\u{2013}', ' ']);
     let words = rest.split_whitespace().count();
-    let asks = QUESTION.is_match(&rest.to_ascii_lowercase());
-    (set_off && words >= 2 && !asks).then_some(Intent::CreateTodo)
+    let question = asks(&rest.to_ascii_lowercase());
+    (set_off && words >= 2 && !question).then_some(Intent::CreateTodo)
 }
 
 static LABEL: LazyLock<Regex> = LazyLock::new(|| {

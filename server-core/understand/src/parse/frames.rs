@@ -154,12 +154,17 @@ pub(super) fn trim_end(title: &str, frame: Frame) -> Option<String> {
     tidy(title, 0..end, &[])
 }
 
+/// Who tells of a finished task, and how: "I've just", "we finally".
+static TELLER: LazyLock<Regex> = LazyLock::new(|| {
+    rx(r"^(?:(?:i|we)(?:'ve| have)?\s+)?(?:(?:just|already|finally|now)\s+)*")
+});
+
 /// "I paid the electricity bill" said as a fact: the todo it completes is "pay the
 /// electricity bill".
 fn present(s: &str) -> String {
     let low = s.to_ascii_lowercase();
-    let low = low.strip_prefix("i ").unwrap_or(&low);
-    let start = s.len() - low.len();
+    let start = TELLER.find(&low).map_or(0, |m| m.end());
+    let low = low.get(start..).unwrap_or("");
     let (first, rest) = low.split_once(' ').unwrap_or((low, ""));
     match IRREGULAR_PAST.iter().find(|(past, _)| *past == first) {
         Some((_, base)) => {

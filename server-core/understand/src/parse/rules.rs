@@ -28,6 +28,14 @@ static QUESTION: LazyLock<Regex> = LazyLock::new(|| {
     )
 });
 
+/// A sentence that tells rather than asks: a subject and a verb in the past, or the
+/// present of being, having and going.
+static STATEMENT: LazyLock<Regex> = LazyLock::new(|| {
+    rx(
+        r"^(?:(?:i|we|he|she|they|it)(?:'ve| have| had|'d)?(?: just| already| finally| now)? (?:\w+ed|paid|bought|sent|made|wrote|got|took|gave|sold|brought|went|ran|found|fed|rang|met|told|put|read|cut|did|saw|spoke|left|forgot|heard)|(?:just|finally|already) \w+ed|(?:my|our|the|his|her|their) [\w' -]+? (?:is|are|was|were|went|has|have|had|got|said|says|looks|looked|seems|seemed)) ",
+    )
+});
+
 pub(super) fn is_question(l: &str) -> bool {
     QUESTION.is_match(l)
 }
@@ -1030,6 +1038,11 @@ fn event(t: &str, l: &str, now: DateTime<Tz>) -> Option<Plan> {
         if matches!(first, "add" | "put" | "schedule" | "book" | "create" | "make" | "set") {
             return None;
         }
+    }
+    // A statement about one's day is news, not a question ("my meeting went well",
+    // "I paid the gas bill"): the rest of the parser decides what it is.
+    if !is_q && STATEMENT.is_match(l) {
+        return None;
     }
     // Read the calendar.
     let mut plan = Plan::new(Intent::QueryEvents, if is_q { 0.85 } else { 0.7 });

@@ -84,3 +84,19 @@ fn a_list_that_is_not_a_todo_list_gets_no_todo() {
     assert_eq!(r.intent, Intent::CreateTodo);
     assert_eq!(param(&r, "title"), "email the school about the trip");
 }
+
+#[test]
+fn a_task_told_as_done_completes_it() {
+    let r = p("I've renewed the home insurance");
+    assert_eq!(r.intent, Intent::CompleteTodo);
+    assert_eq!(param(&r, "title"), "renewed the home insurance");
+    let r = p("we finally tidied the loft");
+    assert_eq!(r.intent, Intent::CompleteTodo);
+    assert_eq!(param(&r, "title"), "tidied the loft");
+    let r = p("I bought the train tickets");
+    assert_eq!(param(&r, "title"), "buy the train tickets");
+    // News about one's day is conversation.
+    for q in ["i went to the market this morning", "i got soaked on the way home", "my interview went well"] {
+        assert!(!p(q).intent.is_action(), "{q}");
+    }
+}
