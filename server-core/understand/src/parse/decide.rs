@@ -39,12 +39,24 @@ static DELETES: LazyLock<Regex> = LazyLock::new(|| {
 });
 
 /// "take the cake out of the oven", "remove the stain": a verb that deletes when it is
-/// said of a list or the calendar, and is an errand otherwise.
-static LIST_OR_CALENDAR: LazyLock<Regex> = LazyLock::new(|| {
+/// said of a list or the calendar, and is an errand otherwise. A todo is deleted from a
+/// list, an event from the calendar.
+static TODO_PLACE: LazyLock<Regex> =
+    LazyLock::new(|| rx(r"\b(?:list|todos?|to-?dos?|tasks?|reminders?|alarms?|timers?|item)\b"));
+
+static CALENDAR_PLACE: LazyLock<Regex> = LazyLock::new(|| {
     rx(
-        r"\b(?:list|todos?|to-?dos?|tasks?|reminders?|alarms?|timers?|calendar|schedule|agenda|events?|meetings?|appointments?|call|party|dinner|lunch|class|session|booking|reservation|item)\b",
+        r"\b(?:calendar|schedule|agenda|events?|meetings?|appointments?|call|party|dinner|lunch|class|session|booking|reservation)\b",
     )
 });
+
+/// Whether a delete of this kind names where it deletes from.
+fn names_place(intent: Intent, l: &str) -> bool {
+    match intent {
+        Intent::DeleteTodo => TODO_PLACE.is_match(l),
+        _ => CALENDAR_PLACE.is_match(l),
+    }
+}
 
 /// A plan of the organiser rules, kept unless it deletes where the classifier does not
 /// see a delete and nothing names a list or the calendar ("remind me to take the cake
@@ -55,7 +67,7 @@ pub(super) fn checked(plan: Plan, full: &str, l: &str) -> Option<Plan> {
     }
     let said = classify::classify(full).label.intent();
     let agrees = matches!(said, Intent::DeleteTodo | Intent::DeleteEvent);
-    (agrees || DELETES.is_match(l) && LIST_OR_CALENDAR.is_match(l)).then_some(plan)
+    (agrees || DELETES.is_match(l) && names_place(plan.intent, l)).then_some(plan)
 }
 
 /// "add this song to my workout playlist", "put tom in my contacts": a place that is
@@ -67,12 +79,10 @@ static OTHER_LIST: LazyLock<Regex> = LazyLock::new(|| {
     )
 });
 
-/// A completion is said as done, checked off, or as a fact in the past ("I paid the gas
-/// bill"); "finish the essay" is an errand, not a completion.
+/// A completion is said as done or checked off, or told as a fact ([`FACT`]); "finish
+/// the essay" is an errand, not a completion.
 static COMPLETES: LazyLock<Regex> = LazyLock::new(|| {
-    rx(
-        r"\b(?:done|finished|completed|did|mark|marked|(?:check|tick|cross)(?:ed)? (?:.+ )?off|crossed out)\b|^i (?:just |already |finally )?(?:\w+ed|paid|bought|sent|made|wrote|got|took|gave|sold|brought|went|ran|found|fed|rang|swept|built|met|told|put|read|cut)\b",
-    )
+    rx(r"\b(?:done|finished|completed|did|mark|marked|(?:check|tick|cross)(?:ed)? (?:.+ )?off|crossed out)\b")
 });
 
 /// A task told as done: a subject (or "just", "finally") and a verb that finishes an
@@ -151,9 +161,13 @@ fn act(
 ) -> Option<Plan> {
     if matches!(intent, Intent::DeleteTodo | Intent::DeleteEvent) {
         let agreed = rule.as_ref().is_some_and(|r| r.intent == intent);
-        if !DELETES.is_match(l) || !(agreed || LIST_OR_CALENDAR.is_match(l)) {
+        if !DELETES.is_match(l) || !(agreed || names_place(intent, l)) {
             return None;
         }
+    }
+    let creates = matches!(intent, Intent::CreateTodo | Intent::CreateEvent | Intent::CreateMemo);
+    if creates && asks(l) {
+        return None;
     }
     if intent == Intent::CompleteTodo && !COMPLETES.is_match(l) && !FACT.is_match(l) {
         return None;
@@ -228,7 +242,9 @@ fn asks(l: &str) -> bool {
 }
 
 static WHETHER: LazyLock<Regex> = LazyLock::new(|| {
-    rx(r"\b(?:know|tell me|check|see|find out|ask|wonder(?:ing)?) (?:if|whether)\b|\b(?:available|availability|free slots?)\b")
+    rx(
+        r"\b(?:know|tell me|check|see|find out|ask|wonder(?:ing)?) (?:if|whether)\b|\b(?:available|availability|free slots?)\b",
+    )
 });
 
 /// Verbs that ask for something to be written down or set up.

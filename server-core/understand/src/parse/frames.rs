@@ -155,9 +155,8 @@ pub(super) fn trim_end(title: &str, frame: Frame) -> Option<String> {
 }
 
 /// Who tells of a finished task, and how: "I've just", "we finally".
-static TELLER: LazyLock<Regex> = LazyLock::new(|| {
-    rx(r"^(?:(?:i|we)(?:'ve| have)?\s+)?(?:(?:just|already|finally|now)\s+)*")
-});
+static TELLER: LazyLock<Regex> =
+    LazyLock::new(|| rx(r"^(?:(?:i|we)(?:'ve| have)?\s+)?(?:(?:just|already|finally|now)\s+)*"));
 
 /// "I paid the electricity bill" said as a fact: the todo it completes is "pay the
 /// electricity bill".
