@@ -67,7 +67,60 @@ pub(super) fn entities_at(text: &str, reference: DateTime<FixedOffset>, lang: La
     let ctx = Context::new(reference, locale);
     let dims = [DimensionKind::Time, DimensionKind::Duration];
     let opts = Options { with_latent: false };
-    catch_unwind(AssertUnwindSafe(|| duckling::parse(text, &locale, &dims, &ctx, &opts))).unwrap_or_default()
+    // Duckling's chart grows faster than the text: read sentence by sentence, and only
+    // the head of a long text (a request says when early; our own rules read it all).
+    let mut out = Vec::new();
+    for (at, part) in sentences(head(text, LIBRARY_READS)) {
+        let found = catch_unwind(AssertUnwindSafe(|| duckling::parse(part, &locale, &dims, &ctx, &opts)));
+        out.extend(found.unwrap_or_default().into_iter().map(|e| Entity {
+            start: e.start + at,
+            end: e.end + at,
+            ..e
+        }));
+    }
+    out
+}
+
+/// How many bytes of a text the library reads.
+const LIBRARY_READS: usize = 200;
+
+/// The first `max` bytes of `text`, cut at a space.
+fn head(text: &str, max: usize) -> &str {
+    if text.len() <= max {
+        return text;
+    }
+    let mut end = max;
+    while !text.is_char_boundary(end) {
+        end -= 1;
+    }
+    let cut = text.get(..end).unwrap_or("");
+    cut.rfind(char::is_whitespace).and_then(|i| text.get(..i)).unwrap_or(cut)
+}
+
+/// "Jr.", "Dr.", "St.": a short capitalised word before a period is a title, not a
+/// sentence end.
+fn title(text: &str, dot: usize) -> bool {
+    let head = text.get(..dot).unwrap_or("");
+    let word = head.rsplit(|c: char| !c.is_alphabetic()).next().unwrap_or("");
+    (1..=3).contains(&word.chars().count()) && word.starts_with(char::is_uppercase)
+}
+
+/// The sentences of `text` with their byte offsets: split after ". ", "! ", "? "
+/// and line breaks.
+fn sentences(text: &str) -> Vec<(usize, &str)> {
+    let mut out = Vec::new();
+    let mut from = 0;
+    let bytes = text.as_bytes();
+    for (i, b) in bytes.iter().enumerate() {
+        let ends = *b == b'\n'
+            || matches!(b, b'.' | b'!' | b'?') && bytes.get(i + 1) == Some(&b' ') && !title(text, i);
+        if ends {
+            out.extend(text.get(from..=i).map(|s| (from, s)));
+            from = i + 1;
+        }
+    }
+    out.extend(text.get(from..).filter(|s| !s.is_empty()).map(|s| (from, s)));
+    out
 }
 
 fn grain(g: duckling::Grain) -> Grain {

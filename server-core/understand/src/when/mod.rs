@@ -10,7 +10,11 @@
 //!   picks non-overlapping phrases, left to right;
 //! - [`conventions`]: places values in the user's IANA zone and applies the
 //!   assistant's conventions;
-//! - [`extra`]: the few phrasings the library gets wrong for an assistant.
+//! - [`extra`]: the few phrasings the library gets wrong for an assistant;
+//! - [`rules`]: the older English grammar of our own, which reads beside the library:
+//!   the longer phrase of the two wins (see [`find_all_in`]). It still reads more of
+//!   the chrono corpus right than the library does (ranges with a shared month or
+//!   year, a weekday with its day number, "the day after tomorrow" with a count).
 //!
 //! Conventions worth knowing when consuming the result:
 //! - `start` of a day-or-coarser result is the start of that period (00:00 local).
@@ -160,30 +164,69 @@ pub fn find_in(text: &str, now: DateTime<Tz>, lang: Lang) -> Option<Found> {
     find_all_in(text, now, lang).into_iter().next()
 }
 
-/// [`find_all`] in a language: the English rules first (in English), then the library.
+/// [`find_all`] in a language: the library and the English rules both read the text,
+/// and the longer phrase wins where they overlap. On a tie the rules' value stands
+/// (where they differ the library is wrong for an assistant more often than not: "5 May
+/// 12:00", "Tuesday, 10 January", "2 days after tomorrow"), with the library's grain.
 pub fn find_all_in(text: &str, now: DateTime<Tz>, lang: Lang) -> Vec<Found> {
-    let library = || -> Vec<Found> {
-        pick::candidates(text, now, lang).into_iter().filter_map(|c| conventions::resolve(&c, now)).collect()
-    };
-    if lang != Lang::ENGLISH {
-        let found = library();
-        if !found.is_empty() {
-            return found;
-        }
+    let library: Vec<Found> =
+        pick::candidates(text, now, lang).into_iter().filter_map(|c| conventions::resolve(&c, now)).collect();
+    if lang != Lang::ENGLISH && !library.is_empty() {
+        return library;
     }
-    let found = rules::find_all(text, now);
-    if found.is_empty() { library() } else { found }
+    let rules = regrain(rules::find_all(text, now), &library);
+    longest(rules, library)
 }
 
-/// [`find_combined`] in a language: the English rules first (in English), then the
-/// library.
-pub fn find_combined_in(text: &str, now: DateTime<Tz>, lang: Lang) -> Option<(Found, Vec<Range<usize>>)> {
-    if lang != Lang::ENGLISH {
-        if let Some(found) = library_combined(text, now, lang) {
-            return Some(found);
+/// A phrase both readings found at the same moment takes the library's grain ("3pm" is
+/// said to the hour, as Duckling has it).
+fn regrain(rules: Vec<Found>, library: &[Found]) -> Vec<Found> {
+    rules
+        .into_iter()
+        .map(|r| match library.iter().find(|l| l.span == r.span && l.start == r.start) {
+            Some(l) => Found { grain: l.grain, ..r },
+            None => r,
+        })
+        .collect()
+}
+
+/// The phrases of two readings, the longer where they overlap (`first` on a tie), left
+/// to right.
+fn longest(first: Vec<Found>, second: Vec<Found>) -> Vec<Found> {
+    let mut all: Vec<(usize, Found)> =
+        first.into_iter().map(|f| (0, f)).chain(second.into_iter().map(|f| (1, f))).collect();
+    all.sort_by_key(|(rank, f)| (std::cmp::Reverse(f.span.len()), *rank, f.span.start));
+    let mut kept: Vec<Found> = Vec::new();
+    for (_, f) in all {
+        if kept.iter().all(|k| k.span.end <= f.span.start || f.span.end <= k.span.start) {
+            kept.push(f);
         }
     }
-    rules::find_combined(text, now).or_else(|| library_combined(text, now, lang))
+    kept.sort_by_key(|f| f.span.start);
+    kept
+}
+
+/// [`find_combined`] in a language: the reading (library or English rules) whose first
+/// phrase is longer.
+pub fn find_combined_in(text: &str, now: DateTime<Tz>, lang: Lang) -> Option<(Found, Vec<Range<usize>>)> {
+    let library = library_combined(text, now, lang);
+    if lang != Lang::ENGLISH && library.is_some() {
+        return library;
+    }
+    let rules = rules::find_combined(text, now);
+    let rules = match (rules, &library) {
+        (Some((r, spans)), Some((l, _))) if l.span == r.span && l.start == r.start => {
+            Some((Found { grain: l.grain, ..r }, spans))
+        }
+        (r, _) => r,
+    };
+    let size = |r: &Option<(Found, Vec<Range<usize>>)>| {
+        r.as_ref().map_or(0, |(_, spans)| spans.iter().map(|s| s.len()).sum::<usize>())
+    };
+    match (size(&rules), size(&library)) {
+        (r, l) if r > l || (r == l && rules.is_some()) => rules,
+        _ => library.or(rules),
+    }
 }
 
 fn library_combined(text: &str, now: DateTime<Tz>, lang: Lang) -> Option<(Found, Vec<Range<usize>>)> {

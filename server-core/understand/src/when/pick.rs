@@ -94,6 +94,8 @@ fn spurious(text: &str, c: &Cand) -> bool {
                 || level_not_hour(&low, &before)
                 || ambiguous_compact(&low)
                 || month_of_invalid_date(text, c)
+                || dashed_numbers(&low)
+                || meridiem_alone(&low)
         }
     }
 }
@@ -145,7 +147,8 @@ fn lone_ordinal(low: &str, after: &str, c: &Cand) -> bool {
 /// "I'm at 10", "we are at 101": a level or a score, not a time.
 fn level_not_hour(low: &str, before: &str) -> bool {
     static BARE: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"^at \d+(\.\d+)?$").expect("regex"));
-    static DOTTED: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"^\d{1,2}\.\d{2}$").expect("regex"));
+    static DOTTED: LazyLock<Regex> =
+        LazyLock::new(|| Regex::new(r"^\d{1,2}\.\d{2}(\.\d{2})?$").expect("regex"));
     BARE.is_match(low)
         && matches!(before, "i'm" | "im" | "am" | "is" | "are" | "we're" | "it's" | "was" | "were")
         || DOTTED.is_match(low)
@@ -154,13 +157,39 @@ fn level_not_hour(low: &str, before: &str) -> bool {
 /// "7m ago" (minutes or months?), "20s later", "4 h ago", "2h": compact units
 /// that are not clearly a time.
 fn ambiguous_compact(low: &str) -> bool {
-    static AMB: LazyLock<Regex> =
-        LazyLock::new(|| Regex::new(r"^(\d+\s*[ms]|\d+ h)\s+(ago|later)$|^\d+h$").expect("regex"));
+    static AMB: LazyLock<Regex> = LazyLock::new(|| {
+        Regex::new(r"^(\d+\s*[ms]|\d+ h)\s+(ago|later|from now)$|^(in|within)\s+\d+\s*[ms]$|^\d+h$")
+            .expect("regex")
+    });
     AMB.is_match(low)
 }
 
-/// "February 29, 2014": duckling keeps the month of a date that does not exist.
+/// "February 29, 2014", "32 August": duckling keeps the month of a date that
+/// does not exist, leaving its day number beside the phrase.
 fn month_of_invalid_date(text: &str, c: &Cand) -> bool {
+    let day_before = word_before(text, c.span.start);
     c.grain == super::Grain::Month
-        && text.get(c.span.end..).is_some_and(|t| t.trim_start().starts_with(|ch: char| ch.is_ascii_digit()))
+        && (text
+            .get(c.span.end..)
+            .is_some_and(|t| t.trim_start().starts_with(|ch: char| ch.is_ascii_digit()))
+            || !day_before.is_empty()
+                && day_before.len() <= 2
+                && day_before.bytes().all(|b| b.is_ascii_digit()))
+}
+
+/// "1-2", "10 - 20", "2200-25": two numbers joined by a dash are a count, a
+/// score or a code; a date written with dashes has three parts.
+fn dashed_numbers(low: &str) -> bool {
+    static PAIR: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"^(at )?\d+\s*-\s*\d+$").expect("regex"));
+    PAIR.is_match(low)
+}
+
+/// "am ago", "in am": the letters of a meridiem with no hour are no time.
+fn meridiem_alone(low: &str) -> bool {
+    static AM: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"\b[ap]\.?m\b").expect("regex"));
+    AM.is_match(low)
+        && !low.contains(|ch: char| ch.is_ascii_digit())
+        && !["noon", "midnight", "morning", "night", "tonight", "evening", "afternoon"]
+            .iter()
+            .any(|w| low.contains(w))
 }
