@@ -99,7 +99,7 @@ static FACT: LazyLock<Regex> = LazyLock::new(|| {
 pub(super) fn polish(mut plan: Plan, t: &str, l: &str, now: DateTime<Tz>, lang: Lang) -> Plan {
     let frame = frames::Frame::of(plan.intent).filter(|_| plan.intent != Intent::DeleteEvent);
     let trimmed = frame.and_then(|f| {
-        plan.params.get("title").and_then(Value::as_str).and_then(|title| frames::trim_end(title, f))
+        plan.params.get("title").and_then(Value::as_str).and_then(|title| frames::trim(title, f))
     });
     if let Some(title) = trimmed {
         plan.params.insert("title".into(), Value::String(title));
@@ -358,7 +358,7 @@ fn build(intent: Intent, slots: &Slots, rest: &str, now: DateTime<Tz>) -> Option
         }
         Intent::UpdateTodo | Intent::UpdateEvent => update(intent, rest, when)?,
         Intent::QueryTodos => match when {
-            Some(f) => plan.with("due_date", date_value(f, &period_end(f).unwrap_or(f.start))),
+            Some(f) => plan.with("due_date", due_by(f)),
             None if rest.to_ascii_lowercase().contains("overdue") => plan.with("due_date", rfc(&now)),
             None => plan,
         },
@@ -376,6 +376,20 @@ fn build(intent: Intent, slots: &Slots, rest: &str, now: DateTime<Tz>) -> Option
         _ => plan,
     };
     Some(add_slots(plan, slots))
+}
+
+/// How late a todo may be due to count for the period a question names: the last day
+/// of a day, week or month ("what's due this week" is due by Sunday; the tool reads a
+/// bare date as the whole day), else the end of the span.
+fn due_by(f: &crate::when::Found) -> String {
+    match period_end(f) {
+        Some(end) if f.grain >= crate::when::Grain::Day => {
+            let last = end.date_naive().pred_opt().unwrap_or(end.date_naive()).max(f.start.date_naive());
+            last.format("%Y-%m-%d").to_string()
+        }
+        Some(end) => rfc(&end),
+        None => date_value(f, &f.start),
+    }
 }
 
 /// "rename X to Y", "move X to friday", "push X back an hour".

@@ -146,13 +146,22 @@ pub(super) fn title(rest: &str, frame: Frame) -> Option<String> {
     tidy(&s, 0..s.len(), &[])
 }
 
-/// A title a rule cut, with the framing words it left at its end taken off ("coffee
-/// beans, add them" is "coffee beans") and quotes around it dropped.
-pub(super) fn trim_end(title: &str, frame: Frame) -> Option<String> {
+/// A title a rule cut, with the framing words it left taken off: a need said after a
+/// date ("on monday I need to renew the insurance"), words at its end ("coffee beans,
+/// add them"), and quotes around it.
+pub(super) fn trim(title: &str, frame: Frame) -> Option<String> {
     let low = title.to_ascii_lowercase();
-    let end = frame.tail().find(&low).map_or(low.len(), |m| m.start());
-    tidy(title, 0..end, &[])
+    let start = if frame == Frame::AddTodo { NEED.find(&low).map_or(0, |m| m.end()) } else { 0 };
+    let end = frame.tail().find(&low).map_or(low.len(), |m| m.start()).max(start);
+    tidy(title, start..end, &[])
 }
+
+/// Who needs to do something, at the start of a todo's title.
+static NEED: LazyLock<Regex> = LazyLock::new(|| {
+    rx(
+        r"^(?:(?:and|so|then)\s+)?(?:(?:i|we)(?: really| still| also| just)? (?:need|have|must|should|ought|got|gotta|'ve got|have got)(?: to)?|i'(?:ve|d|ll) (?:got to|have to|need to|better)|(?:don'?t|do not) (?:let me )?forget(?: to)?|remind me(?: to)?)\b[\s,:-]*",
+    )
+});
 
 /// Who tells of a finished task, and how: "I've just", "we finally".
 static TELLER: LazyLock<Regex> =

@@ -100,3 +100,22 @@ fn a_task_told_as_done_completes_it() {
         assert!(!p(q).intent.is_action(), "{q}");
     }
 }
+
+#[test]
+fn a_day_said_before_a_need_leaves_the_title_clean() {
+    let r = p("on friday we need to book the plumber");
+    assert_eq!(r.intent, Intent::CreateTodo);
+    assert_eq!(param(&r, "title"), "book the plumber");
+    assert!(param(&r, "due_date").starts_with("2026-03-13"), "{:?}", r.params);
+}
+
+#[test]
+fn a_question_about_a_period_counts_its_last_day() {
+    // The tool reads a bare date as that whole day: "today" must not reach tomorrow.
+    let r = p("what is left to do today");
+    assert_eq!(r.intent, Intent::QueryTodos);
+    assert_eq!(param(&r, "due_date"), "2026-03-10");
+    let r = p("which of my tasks are due this week");
+    assert_eq!(r.intent, Intent::QueryTodos);
+    assert_eq!(param(&r, "due_date"), "2026-03-15");
+}
