@@ -13,7 +13,7 @@ use chrono_tz::Tz;
 use regex::Regex;
 use serde_json::Value;
 
-use super::rules::{self, date_value, period_end, rfc, rx, tidy};
+use super::rules::{self, date_value, due_by, period_end, rfc, rx, tidy};
 use super::slots::{self, Slots};
 use super::{Plan, frames};
 use crate::classify::{self, Prediction};
@@ -376,20 +376,6 @@ fn build(intent: Intent, slots: &Slots, rest: &str, now: DateTime<Tz>) -> Option
         _ => plan,
     };
     Some(add_slots(plan, slots))
-}
-
-/// How late a todo may be due to count for the period a question names: the last day
-/// of a day, week or month ("what's due this week" is due by Sunday; the tool reads a
-/// bare date as the whole day), else the end of the span.
-fn due_by(f: &crate::when::Found) -> String {
-    match period_end(f) {
-        Some(end) if f.grain >= crate::when::Grain::Day => {
-            let last = end.date_naive().pred_opt().unwrap_or(end.date_naive()).max(f.start.date_naive());
-            last.format("%Y-%m-%d").to_string()
-        }
-        Some(end) => rfc(&end),
-        None => date_value(f, &f.start),
-    }
 }
 
 /// "rename X to Y", "move X to friday", "push X back an hour".

@@ -72,6 +72,20 @@ pub(super) fn period_end(f: &Found) -> Option<DateTime<Tz>> {
     when::localize(tz, next.and_time(chrono::NaiveTime::MIN))
 }
 
+/// How late a todo may be due to count for the period a question names: the last day
+/// of a day, week or month ("what's due this week" is due by Sunday; the tool reads a
+/// bare date as the whole day), else the end of the span.
+pub(super) fn due_by(f: &Found) -> String {
+    match period_end(f) {
+        Some(end) if f.grain >= Grain::Day => {
+            let last = end.date_naive().pred_opt().unwrap_or(end.date_naive()).max(f.start.date_naive());
+            last.format("%Y-%m-%d").to_string()
+        }
+        Some(end) => rfc(&end),
+        None => date_value(f, &f.start),
+    }
+}
+
 /// Find dates in a clause: the resolved value and the spans to cut from titles.
 fn dates(t: &str, now: DateTime<Tz>) -> Option<(Found, Vec<Range<usize>>)> {
     when::find_combined(t, now)
@@ -635,7 +649,7 @@ fn reminder(t: &str, l: &str, now: DateTime<Tz>) -> Option<Plan> {
         let q = REMINDER_ABOUT.captures(l).and_then(|c| cap(&c, "q")).and_then(|r| tidy(t, r, &[]));
         let mut plan = Plan::new(Intent::QueryTodos, 0.8).with_opt("query", q);
         if let Some((f, _)) = &when {
-            plan = plan.with("due_date", date_value(f, &f.start));
+            plan = plan.with("due_date", due_by(f));
         }
         return Some(plan);
     }
@@ -831,7 +845,7 @@ fn list(t: &str, l: &str, now: DateTime<Tz>) -> Option<Plan> {
     // Anything else about a list reads it.
     let mut plan = Plan::new(Intent::QueryTodos, if is_q { 0.85 } else { 0.7 });
     if let Some((f, _)) = &when {
-        plan = plan.with("due_date", date_value(f, &f.start));
+        plan = plan.with("due_date", due_by(f));
     }
     Some(tags(plan))
 }
@@ -1300,7 +1314,7 @@ fn agenda_question(l: &str, now: DateTime<Tz>) -> Option<Plan> {
     let mut plan = Plan::new(if to_do { Intent::QueryTodos } else { Intent::QueryEvents }, 0.7);
     if let Some(f) = when::find(l, now) {
         if to_do {
-            plan = plan.with("due_date", date_value(&f, &f.start));
+            plan = plan.with("due_date", due_by(&f));
         } else {
             plan = plan.with("start_time", rfc(&f.start));
             if let Some(e) = period_end(&f) {
