@@ -471,7 +471,8 @@ fn the_when_command_resolves_in_the_zone_across_dst() {
         "tomorrow at 9am\nfrom 4 to 5pm\nnothing to see here\n",
     );
     assert_eq!(out[0]["start"], "2026-03-08T09:00:00-04:00");
-    assert_eq!(out[0]["grain"], "minute");
+    // "9am" names an hour (Duckling's grain for it); "9:15am" would name a minute.
+    assert_eq!(out[0]["grain"], "hour");
     assert_eq!(out[1]["start"], "2026-03-07T16:00:00-05:00");
     assert_eq!(out[1]["end"], "2026-03-07T17:00:00-05:00");
     assert!(out[2]["error"].is_string());
