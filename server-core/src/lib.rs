@@ -16,7 +16,8 @@
 //! - [`todos`], [`events`], [`memos`]: the organiser's three tables and their routes.
 //! - [`search`]: full-text search over todos, events, memos and messages.
 //! - [`today`]: the day at a glance (`/api/today`).
-//! - [`chat`]: conversations and messages.
+//! - [`chat`]: everything under `/api/chat`: conversations and messages, and sending the
+//!   assistant a message (typed, streamed or spoken; the answering is the [`brain`]'s).
 //! - [`notifications`]: push tokens for the phone.
 //! - [`settings`]: the preferences the user changes at run time (`/api/settings`).
 //! - [`lan`]: LAN mode, the TLS listener a paired phone reaches.

@@ -15,8 +15,8 @@ pub fn export(dir: &Path) -> Result<(), ts_rs::ExportError> {
     realtime::ClientFrame::export_all_to(dir)?;
     bus::ServerEvent::export_all_to(dir)?;
     brain::types::ParseResult::export_all_to(dir)?;
-    brain::routes::SendMessage::export_all_to(dir)?;
-    brain::routes::Delivered::export_all_to(dir)?;
+    chat::SendMessage::export_all_to(dir)?;
+    chat::Delivered::export_all_to(dir)?;
     brain::routes::ParseRequest::export_all_to(dir)?;
     brain::routes::TaskRow::export_all_to(dir)?;
     todos::Todo::export_all_to(dir)?;

@@ -18,7 +18,9 @@ use super::tools;
 use super::types::{Intent, ParseResult, TaskRecord, TaskSpec, TaskStatus};
 use crate::bus::ServerEvent;
 use crate::db::{new_id, now_ms};
-use crate::llm::{ChatMessage, ChatRequest, LlmError, ModelProvider, StreamEvent, ToolCall, ToolDef};
+use crate::llm::{
+    ChatMessage, ChatRequest, ChatStream, LlmError, ModelProvider, StreamEvent, ToolCall, ToolDef,
+};
 
 /// After the model could not be reached, `auto` mode skips it this long.
 const UNREACHABLE_BACKOFF_MS: i64 = 30_000;
@@ -96,6 +98,16 @@ impl Model {
         if self.auto && self.skip_until_ms.load(Ordering::Relaxed) > now_ms() {
             return Err(TurnError::BackingOff);
         }
+        let stream = self.start(Self::request(engine, history)).await?;
+        let streamed = read_answer(stream, engine, message_id).await?;
+        self.skip_until_ms.store(0, Ordering::Relaxed);
+        let plan = plan_of(&streamed.calls)?;
+        Ok(Turn { text: streamed.text, chunks: streamed.chunks, plan, cut_short: streamed.cut_short })
+    }
+
+    /// The system prompt (who the assistant is, the time and zone), the conversation so
+    /// far, and the tools.
+    fn request(engine: &Engine, history: Vec<ChatMessage>) -> ChatRequest {
         let now = chrono::Utc::now().with_timezone(&engine.tz);
         let system = format!(
             "You are ClawChat, a personal assistant that lives on the user's computer. It is {} ({}). \
@@ -107,64 +119,84 @@ impl Model {
         );
         let mut messages = vec![ChatMessage::system(system)];
         messages.extend(history);
-        let request = ChatRequest::new(messages).with_tools(Self::tool_defs());
-        let mut stream = match self.provider.chat(request).await {
-            Ok(s) => s,
-            Err(e) => {
-                if matches!(e, LlmError::Unreachable { .. } | LlmError::Timeout { .. }) {
-                    self.skip_until_ms.store(now_ms() + UNREACHABLE_BACKOFF_MS, Ordering::Relaxed);
-                }
-                return Err(e.into());
-            }
-        };
-        let mut text = String::new();
-        let mut chunks = 0u32;
-        let mut calls = Vec::new();
-        let mut cut_short = None;
-        while let Some(event) = stream.next().await {
-            match event {
-                Ok(StreamEvent::Token(t)) => {
-                    engine.bus.publish(ServerEvent::StreamChunk {
-                        message_id: message_id.to_owned(),
-                        content: t.clone(),
-                        index: chunks,
-                    });
-                    chunks += 1;
-                    text.push_str(&t);
-                }
-                Ok(StreamEvent::ToolCalls(c)) => calls.extend(c),
-                Ok(StreamEvent::Done { .. }) => break,
-                // Nothing said yet: the built-in parser takes the whole message.
-                Err(e) if text.is_empty() => return Err(e.into()),
-                Err(e) => {
-                    cut_short = Some(e.reason_code());
-                    break;
-                }
-            }
-        }
-        self.skip_until_ms.store(0, Ordering::Relaxed);
-
-        let mut tasks = Vec::with_capacity(calls.len());
-        for (i, call) in calls.iter().enumerate() {
-            let tool = tools::by_name(&call.name).ok_or_else(|| TurnError::UnknownTool(call.name.clone()))?;
-            tasks.push(TaskRecord {
-                task: TaskSpec {
-                    task_id: format!("t{}", i + 1),
-                    tool: tool.intent,
-                    inputs: if call.arguments.is_object() { call.arguments.clone() } else { json!({}) },
-                    depends_on: vec![],
-                },
-                status: TaskStatus::Pending,
-                target: tool.target,
-                output: None,
-                error: None,
-            });
-        }
-        let intent = tasks.first().map_or(Intent::GeneralChat, |t| t.task.tool);
-        let params: Map<String, Value> =
-            tasks.first().and_then(|t| t.task.inputs.as_object().cloned()).unwrap_or_default();
-        Ok(Turn { text, chunks, plan: ParseResult { intent, params, confidence: 1.0, tasks }, cut_short })
+        ChatRequest::new(messages).with_tools(Self::tool_defs())
     }
+
+    /// Starts the model's answer; a model that cannot be reached or does not answer in time
+    /// is skipped for a while (in `auto` mode).
+    async fn start(&self, request: ChatRequest) -> Result<ChatStream, TurnError> {
+        self.provider.chat(request).await.map_err(|e| {
+            if matches!(e, LlmError::Unreachable { .. } | LlmError::Timeout { .. }) {
+                self.skip_until_ms.store(now_ms() + UNREACHABLE_BACKOFF_MS, Ordering::Relaxed);
+            }
+            TurnError::from(e)
+        })
+    }
+}
+
+/// What the model streamed: its text, already published chunk by chunk, and its tool calls.
+struct Streamed {
+    text: String,
+    chunks: u32,
+    calls: Vec<ToolCall>,
+    cut_short: Option<&'static str>,
+}
+
+/// Reads the model's answer, publishing each token as a `stream_chunk` of `message_id`. A
+/// failure before any text fails the turn; after some, what was said is kept.
+async fn read_answer(
+    mut stream: ChatStream,
+    engine: &Engine,
+    message_id: &str,
+) -> Result<Streamed, TurnError> {
+    let mut streamed = Streamed { text: String::new(), chunks: 0, calls: Vec::new(), cut_short: None };
+    while let Some(event) = stream.next().await {
+        match event {
+            Ok(StreamEvent::Token(t)) => {
+                engine.bus.publish(ServerEvent::StreamChunk {
+                    message_id: message_id.to_owned(),
+                    content: t.clone(),
+                    index: streamed.chunks,
+                });
+                streamed.chunks += 1;
+                streamed.text.push_str(&t);
+            }
+            Ok(StreamEvent::ToolCalls(c)) => streamed.calls.extend(c),
+            Ok(StreamEvent::Done { .. }) => break,
+            // Nothing said yet: the built-in parser takes the whole message.
+            Err(e) if streamed.text.is_empty() => return Err(e.into()),
+            Err(e) => {
+                streamed.cut_short = Some(e.reason_code());
+                break;
+            }
+        }
+    }
+    Ok(streamed)
+}
+
+/// The model's tool calls as a plan: one pending task each, in order; its intent and
+/// params are the first task's.
+fn plan_of(calls: &[ToolCall]) -> Result<ParseResult, TurnError> {
+    let mut tasks = Vec::with_capacity(calls.len());
+    for (i, call) in calls.iter().enumerate() {
+        let tool = tools::by_name(&call.name).ok_or_else(|| TurnError::UnknownTool(call.name.clone()))?;
+        tasks.push(TaskRecord {
+            task: TaskSpec {
+                task_id: format!("t{}", i + 1),
+                tool: tool.intent,
+                inputs: if call.arguments.is_object() { call.arguments.clone() } else { json!({}) },
+                depends_on: vec![],
+            },
+            status: TaskStatus::Pending,
+            target: tool.target,
+            output: None,
+            error: None,
+        });
+    }
+    let intent = tasks.first().map_or(Intent::GeneralChat, |t| t.task.tool);
+    let params: Map<String, Value> =
+        tasks.first().and_then(|t| t.task.inputs.as_object().cloned()).unwrap_or_default();
+    Ok(ParseResult { intent, params, confidence: 1.0, tasks })
 }
 
 /// The conversation so far as the model should see it: the newest messages that fit in

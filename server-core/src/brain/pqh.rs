@@ -1,14 +1,15 @@
 //! The primary query handler: store the message, answer at once, plan, and hand the plan
 //! to the task engine.
 
-use chrono::Utc;
+use chrono::{DateTime, Utc};
+use chrono_tz::Tz;
 use serde_json::json;
 
 use super::engine::{Origin, PlanContext};
 use super::inbox::Incoming;
 use super::types::{ParseResult, Target, TaskRecord};
 use super::{answer, model};
-use crate::bus::{ActionCard, PqhResponse, ServerEvent};
+use crate::bus::{ActionCard, Bus, PqhResponse, ServerEvent};
 use crate::db::new_id;
 use crate::error::{Checks, Result};
 use crate::state::AppState;
@@ -90,6 +91,21 @@ fn thought(p: &ParseResult) -> String {
         .join(" -> ")
 }
 
+/// What the planner made of a message, and what the model already said about it.
+struct Plan {
+    parsed: ParseResult,
+    /// `builtin`, or the model's provider.
+    provider: String,
+    /// Why the built-in parser planned instead of the model, or why the model stopped early.
+    fallback_reason: Option<String>,
+    origin: Origin,
+    /// The text the model streamed, and in how many chunks.
+    said: String,
+    chunks: u32,
+    /// The model stopped before it finished.
+    cut_short: bool,
+}
+
 async fn answer_message(state: &AppState, acc: Accepted) -> Result<()> {
     let engine = &state.brain.engine;
     let bus = &engine.bus;
@@ -98,127 +114,137 @@ async fn answer_message(state: &AppState, acc: Accepted) -> Result<()> {
         conversation_id: acc.conversation_id.clone(),
     });
     let now = Utc::now().with_timezone(&state.tz);
-
-    // The model plans when one is configured and answers; otherwise, or when it fails
-    // before saying anything, the built-in parser does, and the answer says why.
-    let mut chunk = 0u32;
-    let mut said = String::new();
-    let mut cut_short = None;
-    let (parsed, provider, fallback_reason, origin) = match &engine.model {
-        Some(model) => {
-            let history = model::history(&state.db.read, &acc.conversation_id, model.history_chars).await?;
-            let foreign = model::read_foreign_text(&state.db.read, &acc.conversation_id).await?;
-            match model.turn(engine, history, &acc.reply_id).await {
-                Ok(turn) => {
-                    chunk = turn.chunks;
-                    said = turn.text;
-                    cut_short = turn.cut_short;
-                    // A model's plan may echo text it read (a file, a memo, a page): every
-                    // host tool in it waits for the user's yes, and once the conversation
-                    // holds text the user did not write, so does every change.
-                    (
-                        turn.plan,
-                        model.provider.name().to_owned(),
-                        turn.cut_short.map(str::to_owned),
-                        model::origin(foreign),
-                    )
-                }
-                Err(e) => {
-                    tracing::info!(reason = e.reason_code(), error = %e, "the model did not answer; using the built-in parser");
-                    (
-                        super::parse(&acc.content, now, state.runtime.language()),
-                        "builtin".to_owned(),
-                        Some(e.reason_code().to_owned()),
-                        Origin::User,
-                    )
-                }
-            }
-        }
-        None => (
-            super::parse(&acc.content, now, state.runtime.language()),
-            "builtin".to_owned(),
-            None,
-            Origin::User,
-        ),
-    };
-    let origin = if acc.from_phone && origin == Origin::User { Origin::Phone } else { origin };
-    let immediate = if said.trim().is_empty() {
-        let words = answer::immediate(&parsed, now);
-        bus.publish(ServerEvent::StreamChunk {
-            message_id: acc.reply_id.clone(),
-            content: words.clone(),
-            index: chunk,
-        });
-        chunk += 1;
-        words
-    } else if cut_short.is_some() {
-        let note = " (The model stopped before it finished.)";
-        bus.publish(ServerEvent::StreamChunk {
-            message_id: acc.reply_id.clone(),
-            content: note.into(),
-            index: chunk,
-        });
-        chunk += 1;
-        format!("{said}{note}")
-    } else {
-        said
-    };
-    let tasks = engine.persist(Some(&acc.conversation_id), Some(&acc.reply_id), parsed.tasks.clone()).await?;
-    let intent = parsed.intent.as_str().to_owned();
-    bus.publish(ServerEvent::QueryResult(Box::new(PqhResponse {
-        message_id: acc.reply_id.clone(),
-        conversation_id: acc.conversation_id.clone(),
-        intent: intent.clone(),
-        answer: immediate.clone(),
-        voice: answer::voice(&immediate),
-        thought: thought(&parsed),
-        requested_tool: tasks.iter().map(|t| json!({"tool": t.task.tool, "inputs": t.task.inputs})).collect(),
-        tasks: tasks.clone(),
-        provider,
-        fallback_reason,
-    })));
+    let plan = make_plan(state, &acc, now).await?;
+    let origin = if acc.from_phone && plan.origin == Origin::User { Origin::Phone } else { plan.origin };
+    let mut chunk = plan.chunks;
+    let immediate = first_words(bus, &acc.reply_id, &plan, now, &mut chunk);
+    let tasks =
+        engine.persist(Some(&acc.conversation_id), Some(&acc.reply_id), plan.parsed.tasks.clone()).await?;
+    let intent = plan.parsed.intent.as_str().to_owned();
+    announce(bus, &acc, plan, &immediate, &tasks);
 
     let ctx = PlanContext { origin, conversation_id: Some(acc.conversation_id.clone()) };
     if tasks.is_empty() {
         return finish(state, &acc.conversation_id, &acc.reply_id, &immediate, &intent, vec![]).await;
     }
-    // Stored tasks carry the registry's target, so `target` alone tells a host tool.
-    let waits_for_user = tasks.iter().any(|t| {
-        t.target == Target::Host
-            || super::engine::asks_first(t, origin, super::engine::has_placeholder(&t.task.inputs))
-    });
-    if waits_for_user {
+    if waits_for_user(&tasks, origin) {
         // Host tools and bulk deletes may wait minutes for the user's yes: answer now,
         // report when the plan is done.
         finish(state, &acc.conversation_id, &acc.reply_id, &immediate, &intent, vec![]).await?;
-        let state = state.clone();
-        let conversation_id = acc.conversation_id.clone();
-        tokio::spawn(async move {
-            let engine = &state.brain.engine;
-            let outcome = engine.run(tasks, ctx).await;
-            let text = answer::results(&outcome.tasks).unwrap_or_else(|| "Done.".into());
-            let posted = engine
-                .post_message(&conversation_id, &text, "task_result", |id| cards(id, &outcome.tasks))
-                .await;
-            if let Err(e) = posted {
-                tracing::error!(error = %e, "could not store a plan's result");
-            }
-        });
+        report_when_done(state.clone(), acc.conversation_id.clone(), tasks, ctx);
         return Ok(());
     }
     // Organiser actions take milliseconds: finish them inside this answer.
     let outcome = engine.run(tasks, ctx).await;
     let mut text = immediate;
     if let Some(extra) = answer::results(&outcome.tasks) {
-        bus.publish(ServerEvent::StreamChunk {
-            message_id: acc.reply_id.clone(),
-            content: format!(" {extra}"),
-            index: chunk,
-        });
+        say(bus, &acc.reply_id, format!(" {extra}"), chunk);
         text = format!("{text} {extra}");
     }
     let cards = cards(&acc.reply_id, &outcome.tasks);
     finish(state, &acc.conversation_id, &acc.reply_id, &text, &intent, cards).await
+}
+
+/// The model plans when one is configured and answers; otherwise, or when it fails before
+/// saying anything, the built-in parser does, and the answer says why.
+async fn make_plan(state: &AppState, acc: &Accepted, now: DateTime<Tz>) -> Result<Plan> {
+    let engine = &state.brain.engine;
+    let builtin = |fallback_reason| Plan {
+        parsed: super::parse(&acc.content, now, state.runtime.language()),
+        provider: "builtin".to_owned(),
+        fallback_reason,
+        origin: Origin::User,
+        said: String::new(),
+        chunks: 0,
+        cut_short: false,
+    };
+    let Some(model) = &engine.model else {
+        return Ok(builtin(None));
+    };
+    let history = model::history(&state.db.read, &acc.conversation_id, model.history_chars).await?;
+    let foreign = model::read_foreign_text(&state.db.read, &acc.conversation_id).await?;
+    match model.turn(engine, history, &acc.reply_id).await {
+        // A model's plan may echo text it read (a file, a memo, a page): every host tool in
+        // it waits for the user's yes, and once the conversation holds text the user did
+        // not write, so does every change.
+        Ok(turn) => Ok(Plan {
+            parsed: turn.plan,
+            provider: model.provider.name().to_owned(),
+            fallback_reason: turn.cut_short.map(str::to_owned),
+            origin: model::origin(foreign),
+            said: turn.text,
+            chunks: turn.chunks,
+            cut_short: turn.cut_short.is_some(),
+        }),
+        Err(e) => {
+            tracing::info!(reason = e.reason_code(), error = %e, "the model did not answer; using the built-in parser");
+            Ok(builtin(Some(e.reason_code().to_owned())))
+        }
+    }
+}
+
+/// The answer's first words: what the model said (noting when it stopped early), or, when
+/// it said nothing, the built-in answer, streamed now.
+fn first_words(bus: &Bus, reply_id: &str, plan: &Plan, now: DateTime<Tz>, chunk: &mut u32) -> String {
+    if plan.said.trim().is_empty() {
+        let words = answer::immediate(&plan.parsed, now);
+        say(bus, reply_id, words.clone(), *chunk);
+        *chunk += 1;
+        words
+    } else if plan.cut_short {
+        let note = " (The model stopped before it finished.)";
+        say(bus, reply_id, note.into(), *chunk);
+        *chunk += 1;
+        format!("{}{note}", plan.said)
+    } else {
+        plan.said.clone()
+    }
+}
+
+/// Streams one chunk of the answer.
+fn say(bus: &Bus, reply_id: &str, content: String, index: u32) {
+    bus.publish(ServerEvent::StreamChunk { message_id: reply_id.to_owned(), content, index });
+}
+
+/// Tells the clients what was understood and which tasks were stored: the `query-result`.
+fn announce(bus: &Bus, acc: &Accepted, plan: Plan, immediate: &str, tasks: &[TaskRecord]) {
+    bus.publish(ServerEvent::QueryResult(Box::new(PqhResponse {
+        message_id: acc.reply_id.clone(),
+        conversation_id: acc.conversation_id.clone(),
+        intent: plan.parsed.intent.as_str().to_owned(),
+        answer: immediate.to_owned(),
+        voice: answer::voice(immediate),
+        thought: thought(&plan.parsed),
+        requested_tool: tasks.iter().map(|t| json!({"tool": t.task.tool, "inputs": t.task.inputs})).collect(),
+        tasks: tasks.to_vec(),
+        provider: plan.provider,
+        fallback_reason: plan.fallback_reason,
+    })));
+}
+
+/// Whether a task of the plan may wait for the user: a host tool, or one the rules say to
+/// ask about first.
+fn waits_for_user(tasks: &[TaskRecord], origin: Origin) -> bool {
+    // Stored tasks carry the registry's target, so `target` alone tells a host tool.
+    tasks.iter().any(|t| {
+        t.target == Target::Host
+            || super::engine::asks_first(t, origin, super::engine::has_placeholder(&t.task.inputs))
+    })
+}
+
+/// Runs a plan that may wait for the user in the background, and posts its result as a
+/// message of its own when it is done.
+fn report_when_done(state: AppState, conversation_id: String, tasks: Vec<TaskRecord>, ctx: PlanContext) {
+    tokio::spawn(async move {
+        let engine = &state.brain.engine;
+        let outcome = engine.run(tasks, ctx).await;
+        let text = answer::results(&outcome.tasks).unwrap_or_else(|| "Done.".into());
+        let posted =
+            engine.post_message(&conversation_id, &text, "task_result", |id| cards(id, &outcome.tasks)).await;
+        if let Err(e) = posted {
+            tracing::error!(error = %e, "could not store a plan's result");
+        }
+    });
 }
 
 fn cards(message_id: &str, tasks: &[TaskRecord]) -> Vec<ActionCard> {

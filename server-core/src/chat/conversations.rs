@@ -1,7 +1,5 @@
-//! Conversations and their messages: `/api/chat/conversations`.
-//!
-//! Sending a message to the assistant (`/api/chat/send`, `/api/chat/stream`) belongs to
-//! the assistant; this module stores and serves the history it writes.
+//! Conversations and their messages: `/api/chat/conversations`, and the store the
+//! assistant writes its history into.
 
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
@@ -121,7 +119,7 @@ pub struct MessageFilter {
     pub after: Option<String>,
 }
 
-pub fn router() -> OpenApiRouter<AppState> {
+pub(super) fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
         .routes(routes!(list_conversations, create_conversation))
         .routes(routes!(get_conversation, delete_conversation))
