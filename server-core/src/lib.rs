@@ -365,6 +365,9 @@ pub async fn serve(
     let scheduler = if app.state.settings.enable_scheduler { Some(app.scheduler()?.spawn()) } else { None };
     let lan = app.state.lan.clone();
     lan::restore(&app.state).await;
+    // The parser builds its grammars on first use; do it now, not on the first message.
+    let lang = app.state.runtime.language();
+    tokio::task::spawn_blocking(move || clawchat_understand::warm_up(lang));
     let router = router(app.state, allowed);
     tracing::info!(%addr, "ClawChat is listening");
     let served = axum::serve(listener, router.into_make_service_with_connect_info::<std::net::SocketAddr>())
