@@ -233,10 +233,10 @@ pub async fn events_titled(db: &sqlx::SqlitePool, said: &str) -> Result<Vec<Even
         .await?)
 }
 
-/// Up to 5 events whose title or text hold every word of `said` (the last as a prefix),
-/// in the order they start.
+/// Up to 5 events whose title or text hold every word of `said` but the little ones
+/// (the last as a prefix), in the order they start.
 pub async fn events_matching(db: &sqlx::SqlitePool, said: &str) -> Result<Vec<EventRow>> {
-    let Some(q) = crate::search::fts_query(said) else { return Ok(vec![]) };
+    let Some(q) = crate::search::named_query(said) else { return Ok(vec![]) };
     Ok(sqlx::query_as(&format!(
         "SELECT {EVENT_COLUMNS} FROM events WHERE seq IN (SELECT rowid FROM events_fts WHERE events_fts MATCH ?)
          ORDER BY start_at LIMIT 5"

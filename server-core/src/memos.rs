@@ -14,7 +14,7 @@ use crate::db::{new_id, now_ms};
 use crate::error::responses::{BodyTooLarge, InvalidValues, MalformedJson, NotJson, NotLoggedIn};
 use crate::error::{Error, ErrorBody, Fields, Result};
 use crate::extract::{Json, Query};
-use crate::search::{Named, fts_query};
+use crate::search::{Named, fts_query, named_query};
 use crate::state::AppState;
 use crate::time::render;
 
@@ -156,7 +156,7 @@ pub async fn memos_named(db: &sqlx::SqlitePool, said: &str) -> Result<Named<Memo
             .bind(said)
             .fetch_all(db)
             .await?;
-    let fuzzy: Vec<MemoRow> = match fts_query(said) {
+    let fuzzy: Vec<MemoRow> = match named_query(said) {
         Some(q) => {
             sqlx::query_as(&format!(
                 "SELECT {MEMO_COLUMNS} FROM memos WHERE seq IN (SELECT rowid FROM memos_fts WHERE memos_fts MATCH ?)

@@ -33,20 +33,38 @@ pub struct Named<T> {
 /// and the last one matches as a prefix so results follow the typing. `None` when the
 /// input has no searchable word.
 pub fn fts_query(input: &str) -> Option<String> {
-    let words: Vec<String> = input
+    query_of(words(input).collect())
+}
+
+/// Like [`fts_query`], for an item named in a sentence ("mark pay the gas bill as done"):
+/// the little words a title may or may not hold ("the", "my", "to") are left out, unless
+/// they are all there is.
+pub fn named_query(said: &str) -> Option<String> {
+    const LITTLE: &[&str] =
+        &["a", "an", "the", "my", "our", "your", "to", "of", "for", "on", "in", "at", "with", "and"];
+    let content: Vec<&str> = words(said).filter(|w| !LITTLE.contains(&w.to_lowercase().as_str())).collect();
+    if content.is_empty() { fts_query(said) } else { query_of(content) }
+}
+
+fn words(input: &str) -> impl Iterator<Item = &str> {
+    input
         .split(|c: char| !(c.is_alphanumeric() || c == '\'' || c == '_'))
         .map(|w| w.trim_matches('\''))
         .filter(|w| !w.is_empty())
         .take(32)
-        .map(|w| format!("\"{}\"", w.replace('"', "\"\"")))
-        .collect();
+}
+
+/// Every word quoted, all required, the last one a prefix.
+fn query_of(words: Vec<&str>) -> Option<String> {
     let last = words.len().checked_sub(1)?;
     let mut q = String::new();
     for (i, w) in words.iter().enumerate() {
         if i > 0 {
             q.push(' ');
         }
-        q.push_str(w);
+        q.push('"');
+        q.push_str(&w.replace('"', "\"\""));
+        q.push('"');
         if i == last {
             q.push('*');
         }
@@ -340,6 +358,9 @@ mod tests {
         assert_eq!(fts_query("\"OR\" NEAR( x:*").as_deref(), Some("\"OR\" \"NEAR\" \"x\"*"));
         assert_eq!(fts_query("  ()*:^ "), None);
         assert_eq!(fts_query("café d'été").as_deref(), Some("\"café\" \"d'été\"*"));
+        assert_eq!(named_query("pay the gas bill").as_deref(), Some("\"pay\" \"gas\" \"bill\"*"));
+        assert_eq!(named_query("The End").as_deref(), Some("\"End\"*"));
+        assert_eq!(named_query("to the").as_deref(), Some("\"to\" \"the\"*"));
     }
 
     #[test]

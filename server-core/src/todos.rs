@@ -13,7 +13,7 @@ use crate::db::{new_id, now_ms};
 use crate::error::responses::{BodyTooLarge, InvalidValues, MalformedJson, NotJson, NotLoggedIn};
 use crate::error::{Error, ErrorBody, Fields, Result};
 use crate::extract::{Json, Query};
-use crate::search::{Named, fts_query};
+use crate::search::{Named, fts_query, named_query};
 use crate::state::AppState;
 use crate::time::{When, render, render_due};
 
@@ -229,7 +229,7 @@ pub async fn todos_named(db: &sqlx::SqlitePool, said: &str) -> Result<Named<Todo
     .bind(said)
     .fetch_all(db)
     .await?;
-    let fuzzy: Vec<TodoRow> = match fts_query(said) {
+    let fuzzy: Vec<TodoRow> = match named_query(said) {
         Some(q) => {
             sqlx::query_as(&format!(
                 "SELECT {TODO_COLUMNS} FROM todos WHERE seq IN (SELECT rowid FROM todos_fts WHERE todos_fts MATCH ?)

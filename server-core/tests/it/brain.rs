@@ -139,6 +139,19 @@ async fn completing_by_title_finds_the_todo_and_asks_when_two_match() {
 }
 
 #[tokio::test]
+async fn a_task_told_as_done_completes_the_todo_it_names() {
+    let server = TestServer::start().await;
+    let token = server.token().await;
+    server.create("/api/todos", &token, json!({"title": "Pay electricity bill"})).await;
+    server.create("/api/todos", &token, json!({"title": "Renew car insurance"})).await;
+    // Said in the past, with words the titles do not hold.
+    let (_, answer) = say(&server, &token, "I paid the electricity bill").await;
+    assert_eq!(server.total("/api/todos?status=completed", &token).await, 1, "{answer}");
+    let (_, answer) = say(&server, &token, "just renewed the car insurance").await;
+    assert_eq!(server.total("/api/todos?status=completed", &token).await, 2, "{answer}");
+}
+
+#[tokio::test]
 async fn a_compound_request_feeds_the_file_it_read_into_the_memo() {
     let server = TestServer::start().await;
     let token = server.token().await;

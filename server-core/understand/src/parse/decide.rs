@@ -85,12 +85,12 @@ static COMPLETES: LazyLock<Regex> = LazyLock::new(|| {
     rx(r"\b(?:done|finished|completed|did|mark|marked|(?:check|tick|cross)(?:ed)? (?:.+ )?off|crossed out)\b")
 });
 
-/// A task told as done: a subject (or "just", "finally") and a verb that finishes an
-/// errand, said of a thing ("I paid the gas bill", "just booked the car service").
+/// A task told as done: a verb that finishes an errand, in the past, said of a thing
+/// ("I paid the gas bill", "just booked the car service", "renewed the passport").
 /// Chat about one's day ("I went to the market", "I got soaked") has no such verb.
 static FACT: LazyLock<Regex> = LazyLock::new(|| {
     rx(
-        r"^(?:(?:i|we)(?:'ve| have)?(?: just| already| finally| now)?|just|already|finally) (?:paid(?: off)?|called|rang|phoned|emailed|texted|messaged|booked|cleaned|washed|fixed|repaired|sent|posted|mailed|submitted|returned|renewed|cancell?ed|ordered|bought|picked up|dropped off|finished|completed|filed|signed|replied to|answered|watered|fed|walked|took out|taken out|scheduled|wrote|written|uploaded|backed up|printed|packed|tidied|vacuumed|mowed|charged|handed in|turned in|sorted out|cleared out) (?:the|my|our|a|an|that|this|those|these|all|up|off|out)\b",
+        r"^(?:(?:i|we)(?:'ve| have)?(?: just| already| finally| now)? |(?:just|already|finally) )?(?:paid(?: off)?|called|rang|phoned|emailed|texted|messaged|booked|cleaned|washed|fixed|repaired|sent|posted|mailed|submitted|returned|renewed|cancell?ed|ordered|bought|picked up|dropped off|finished|completed|filed|signed|replied to|answered|watered|fed|walked|took out|taken out|scheduled|wrote|written|uploaded|backed up|printed|packed|tidied|vacuumed|mowed|charged|handed in|turned in|sorted out|cleared out) (?:the|my|our|a|an|that|this|those|these|all|up|off|out)\b",
     )
 });
 

@@ -95,6 +95,9 @@ fn a_task_told_as_done_completes_it() {
     assert_eq!(param(&r, "title"), "tidied the loft");
     let r = p("I bought the train tickets");
     assert_eq!(param(&r, "title"), "buy the train tickets");
+    let r = p("just posted the parcel to Lena");
+    assert_eq!(r.intent, Intent::CompleteTodo);
+    assert_eq!(param(&r, "title"), "posted the parcel to Lena");
     // News about one's day is conversation.
     for q in ["i went to the market this morning", "i got soaked on the way home", "my interview went well"] {
         assert!(!p(q).intent.is_action(), "{q}");
