@@ -223,16 +223,17 @@ pub(super) fn overrule(
             && slots::find(t, l, now, lang).when.is_some_and(|(f, _)| f.grain <= crate::when::Grain::Hour)
     };
     // Only across reading and writing: a question read as a create said with a verb
-    // that writes (or an event at a time of day), or a write read as a question.
+    // that writes (or an event at a time of day), or a write read as a question. (A
+    // create is never made of a question: `act` says no.)
     let allowed = if said.is_action() {
-        creates && !plan.intent.is_action() && !asks(l) && (WRITES.is_match(l) || timed())
+        creates && !plan.intent.is_action() && (WRITES.is_match(l) || timed())
     } else {
         plan.intent.is_action()
     };
     if !allowed {
         return None;
     }
-    clause(full, t, l, now, lang, None)
+    act(said, guess.p, t, l, now, lang, None)
 }
 
 /// A question about what is there ("did i set an alarm", "is there a reminder to ...",

@@ -183,11 +183,16 @@ pub fn find_all_in(text: &str, now: DateTime<Tz>, lang: Lang) -> Vec<Found> {
 fn regrain(rules: Vec<Found>, library: &[Found]) -> Vec<Found> {
     rules
         .into_iter()
-        .map(|r| match library.iter().find(|l| l.span == r.span && l.start == r.start) {
+        .map(|r| match library.iter().find(|l| same_moment(l, &r)) {
             Some(l) => Found { grain: l.grain, ..r },
             None => r,
         })
         .collect()
+}
+
+/// Whether two readings name the same phrase at the same moment.
+fn same_moment(a: &Found, b: &Found) -> bool {
+    a.span == b.span && a.start == b.start
 }
 
 /// The phrases of two readings, the longer where they overlap (`first` on a tie), left
@@ -196,14 +201,7 @@ fn longest(first: Vec<Found>, second: Vec<Found>) -> Vec<Found> {
     let mut all: Vec<(usize, Found)> =
         first.into_iter().map(|f| (0, f)).chain(second.into_iter().map(|f| (1, f))).collect();
     all.sort_by_key(|(rank, f)| (std::cmp::Reverse(f.span.len()), *rank, f.span.start));
-    let mut kept: Vec<Found> = Vec::new();
-    for (_, f) in all {
-        if kept.iter().all(|k| k.span.end <= f.span.start || f.span.end <= k.span.start) {
-            kept.push(f);
-        }
-    }
-    kept.sort_by_key(|f| f.span.start);
-    kept
+    pick::apart(all.into_iter().map(|(_, f)| f).collect(), |f| &f.span)
 }
 
 /// [`find_combined`] in a language: the reading (library or English rules) whose first
@@ -215,7 +213,7 @@ pub fn find_combined_in(text: &str, now: DateTime<Tz>, lang: Lang) -> Option<(Fo
     }
     let rules = rules::find_combined(text, now);
     let rules = match (rules, &library) {
-        (Some((r, spans)), Some((l, _))) if l.span == r.span && l.start == r.start => {
+        (Some((r, spans)), Some((l, _))) if same_moment(l, &r) => {
             Some((Found { grain: l.grain, ..r }, spans))
         }
         (r, _) => r,

@@ -5,6 +5,7 @@
 //! not overlap.
 
 use std::cell::RefCell;
+use std::ops::Range;
 use std::sync::LazyLock;
 
 use chrono::DateTime;
@@ -54,14 +55,21 @@ fn read(text: &str, now: DateTime<Tz>, lang: Lang) -> Vec<Cand> {
     all.retain(|c| text.get(c.span.clone()).is_some() && !spurious(text, c));
     // Longest first, then our own rules, then the chosen language.
     all.sort_by_key(|c| (std::cmp::Reverse(c.span.len()), std::cmp::Reverse(c.rank), c.span.start));
-    let mut kept: Vec<Cand> = Vec::new();
-    for c in all {
-        if kept.iter().all(|k| k.span.end <= c.span.start || c.span.end <= k.span.start) {
-            kept.push(c);
+    apart(all, |c| &c.span).into_iter().map(|c| conventions::adjust(c, text, now)).collect()
+}
+
+/// The items that do not overlap one kept before them (so the order given is the order
+/// of preference), left to right.
+pub(super) fn apart<T>(preferred: Vec<T>, span: impl Fn(&T) -> &Range<usize>) -> Vec<T> {
+    let mut kept: Vec<T> = Vec::new();
+    for item in preferred {
+        let at = span(&item);
+        if kept.iter().all(|k| span(k).end <= at.start || at.end <= span(k).start) {
+            kept.push(item);
         }
     }
-    kept.sort_by_key(|c| c.span.start);
-    kept.into_iter().map(|c| conventions::adjust(c, text, now)).collect()
+    kept.sort_by_key(|k| span(k).start);
+    kept
 }
 
 fn word_before(text: &str, at: usize) -> &str {
