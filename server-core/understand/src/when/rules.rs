@@ -2336,7 +2336,6 @@ mod tests {
     use super::*;
     use chrono::NaiveDateTime;
     use chrono_tz::America::New_York;
-    use chrono_tz::Europe::London;
     use chrono_tz::UTC;
 
     fn at(tz: Tz, s: &str) -> DateTime<Tz> {
@@ -2359,47 +2358,11 @@ mod tests {
     const NOW: &str = "2026-03-10 12:00"; // a Tuesday
 
     #[test]
-    fn absolute_dates_in_common_formats() {
-        assert_eq!(start("2026-03-13", NOW).as_deref(), Some("2026-03-13 00:00"));
-        assert_eq!(start("on 3/13", NOW).as_deref(), Some("2026-03-13 00:00"));
-        assert_eq!(start("13 March 2026", NOW).as_deref(), Some("2026-03-13 00:00"));
-        assert_eq!(start("March 13th", NOW).as_deref(), Some("2026-03-13 00:00"));
-        assert_eq!(start("Mar 13 at 5pm", NOW).as_deref(), Some("2026-03-13 17:00"));
-        assert_eq!(start("07-27-2022 02:00 AM", NOW).as_deref(), Some("2022-07-27 02:00"));
-        assert_eq!(start("the 20th", NOW).as_deref(), Some("2026-03-20 00:00"));
-        assert_eq!(start("on the 5th", NOW).as_deref(), Some("2026-04-05 00:00"));
-    }
-
-    #[test]
-    fn relative_days_and_weekdays() {
-        assert_eq!(start("tomorrow", NOW).as_deref(), Some("2026-03-11 00:00"));
-        assert_eq!(start("yesterday", NOW).as_deref(), Some("2026-03-09 00:00"));
-        assert_eq!(start("next friday", NOW).as_deref(), Some("2026-03-20 00:00"));
-        assert_eq!(start("this friday", NOW).as_deref(), Some("2026-03-13 00:00"));
-        assert_eq!(start("friday", NOW).as_deref(), Some("2026-03-13 00:00"));
-        assert_eq!(start("last friday", NOW).as_deref(), Some("2026-03-06 00:00"));
-        assert_eq!(start("tonight", NOW).as_deref(), Some("2026-03-10 21:00"));
-        assert_eq!(start("tomorrow morning", NOW).as_deref(), Some("2026-03-11 09:00"));
-        assert_eq!(start("this evening", NOW).as_deref(), Some("2026-03-10 19:00"));
-    }
-
-    #[test]
     fn relative_offsets() {
         assert_eq!(start("in 45 minutes", NOW).as_deref(), Some("2026-03-10 12:45"));
         assert_eq!(start("2 weeks from now", NOW).as_deref(), Some("2026-03-24 12:00"));
         assert_eq!(start("3 days ago", NOW).as_deref(), Some("2026-03-07 12:00"));
         assert_eq!(start("set a timer for 10 minutes", NOW).as_deref(), Some("2026-03-10 12:10"));
-    }
-
-    #[test]
-    fn clock_times_roll_to_tomorrow_once_passed() {
-        assert_eq!(start("at 5pm", NOW).as_deref(), Some("2026-03-10 17:00"));
-        assert_eq!(start("5:30 pm", NOW).as_deref(), Some("2026-03-10 17:30"));
-        assert_eq!(start("17:00", NOW).as_deref(), Some("2026-03-10 17:00"));
-        assert_eq!(start("at 7am", NOW).as_deref(), Some("2026-03-11 07:00"));
-        assert_eq!(start("noon", "2026-03-10 09:00").as_deref(), Some("2026-03-10 12:00"));
-        assert_eq!(start("midnight", NOW).as_deref(), Some("2026-03-11 00:00"));
-        assert_eq!(start("at 5", NOW).as_deref(), Some("2026-03-10 17:00"));
     }
 
     #[test]
@@ -2422,134 +2385,6 @@ mod tests {
         );
     }
 
-    #[test]
-    fn span_covers_only_the_date_phrase() {
-        let text = "call the dentist tomorrow at 3pm please";
-        let f = find(text, at(UTC, NOW));
-        let span = f.map(|f| f.span).unwrap_or(0..0);
-        assert_eq!(text.get(span), Some("tomorrow at 3pm"));
-    }
-
-    #[test]
-    fn non_date_words_are_left_alone() {
-        for text in [
-            "I may be here. May the force be with you.",
-            "Theresa may become PM soon",
-            "the second half",
-            "we sat on the sun deck",
-            "march on",
-            "mar",
-            "jan",
-            "notoday",
-            "xyesterday",
-            "knowledge",
-            "I'm at 10.1 - 10.12",
-            "I'm at 10",
-            "1-2-3",
-            "2020",
-            "February 29, 2014",
-            "8/32",
-            "14PM",
-            "25:12",
-            "The 5th Wave",
-            "good morning",
-            "Version: 1.1.3",
-        ] {
-            assert!(find(text, at(UTC, NOW)).is_none(), "{text}");
-        }
-    }
-
-    #[test]
-    fn dst_gap_moves_forward_in_new_york() {
-        // 2026-03-08 02:30 does not exist in New York.
-        let now = at(New_York, "2026-03-07 12:00");
-        let f = find("tomorrow at 2:30am", now);
-        let s = f.map(|f| f.start.to_rfc3339()).unwrap_or_default();
-        assert_eq!(s, "2026-03-08T03:30:00-04:00");
-    }
-
-    #[test]
-    fn dst_overlap_takes_the_earlier_instant_in_new_york() {
-        // 2026-11-01 01:30 happens twice in New York.
-        let now = at(New_York, "2026-10-31 12:00");
-        let f = find("tomorrow at 1:30am", now);
-        let s = f.map(|f| f.start.to_rfc3339()).unwrap_or_default();
-        assert_eq!(s, "2026-11-01T01:30:00-04:00");
-    }
-
-    #[test]
-    fn dst_transitions_in_london() {
-        let now = at(London, "2026-03-28 12:00");
-        let f = find("tomorrow at 1:30am", now);
-        let s = f.map(|f| f.start.to_rfc3339()).unwrap_or_default();
-        assert_eq!(s, "2026-03-29T02:30:00+01:00");
-        let now = at(London, "2026-10-24 12:00");
-        let f = find("tomorrow at 1:30am", now);
-        let s = f.map(|f| f.start.to_rfc3339()).unwrap_or_default();
-        assert_eq!(s, "2026-10-25T01:30:00+01:00");
-    }
-
-    #[test]
-    fn day_offsets_keep_wall_clock_across_dst() {
-        let now = at(New_York, "2026-03-07 09:00");
-        let f = find("in 2 days", now);
-        let s = f.map(|f| f.start.to_rfc3339()).unwrap_or_default();
-        assert_eq!(s, "2026-03-09T09:00:00-04:00");
-    }
-
-    #[test]
-    fn no_panic_on_odd_input() {
-        let odd = [
-            "",
-            " ",
-            "\u{0}",
-            "🙂🙂 at 5",
-            "İİİ tomorrow",
-            "at",
-            "from",
-            "- - -",
-            "+",
-            "9999999999999999 days",
-            "3/",
-            "/3",
-            "2026-",
-            "T",
-            "at 99:99",
-            "in in in",
-            "the the 31st of",
-            "ß tomorrow ẞ",
-            "\u{202e}tomorrow",
-            "𝟙𝟚:𝟛𝟜",
-            "١٢:٣٠",
-            "31/31/31",
-            "-0",
-            "1e9 minutes",
-            "half",
-            "a few",
-        ];
-        let now = at(UTC, NOW);
-        for a in odd {
-            for b in odd {
-                let s = format!("{a} {b}");
-                let _ = find(&s, now);
-                let _ = find_all(&s, now);
-                let _ = find_combined(&s, now);
-            }
-        }
-        let mut seed: u32 = 7;
-        let alphabet: Vec<char> = "0123456789:/-.,+ apmtodyhrsinxé🙂".chars().collect();
-        for _ in 0..2000 {
-            let mut s = String::new();
-            for _ in 0..12 {
-                seed = seed.wrapping_mul(1_103_515_245).wrapping_add(12_345);
-                let idx = (seed >> 16) as usize % alphabet.len();
-                if let Some(c) = alphabet.get(idx) {
-                    s.push(*c);
-                }
-            }
-            let _ = find(&s, now);
-        }
-    }
     #[test]
     fn compact_hours_and_weeks_with_a_direction() {
         assert_eq!(start("2h ago", NOW).as_deref(), Some("2026-03-10 10:00"));
@@ -2600,15 +2435,6 @@ mod tests {
         assert_eq!(start("tomorrow after lunch", NOW).as_deref(), Some("2026-03-11 00:00"));
     }
 
-    #[test]
-    fn a_message_that_is_only_a_month_name() {
-        assert_eq!(start("September", NOW).as_deref(), Some("2026-09-01 00:00"));
-        assert_eq!(start("February.", NOW).as_deref(), Some("2027-02-01 00:00"));
-        assert_eq!(start("May", NOW).as_deref(), Some("2026-05-01 00:00"));
-        // Lower-case "may" and "march" alone are words, not months.
-        assert_eq!(start("may", NOW), None);
-        assert_eq!(start("march", NOW), None);
-    }
     #[test]
     fn a_zone_named_after_the_time_sets_the_instant() {
         let now = at(New_York, "2026-07-01 08:00");
