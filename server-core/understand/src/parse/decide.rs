@@ -251,7 +251,7 @@ static WHETHER: LazyLock<Regex> = LazyLock::new(|| {
 /// Verbs that ask for something to be written down or set up.
 static WRITES: LazyLock<Regex> = LazyLock::new(|| {
     rx(
-        r"\b(?:add|put|remind|set|schedule|book|create|make|note|write|jot|plan|arrange|organi[sz]e|save|keep|log|record|enter|insert|include|throw|stick|pop|pencil|block|reserve|hook up|set up|need|have to|got to|gotta|must)\b",
+        r"\b(?:add|put|remind|set|schedule|book|create|make|note|write|jot|plan|arrange|organi[sz]e|save|keep|log|record|enter|insert|include|throw|stick|pop|pencil|block|reserve|set up|need|have to|got to|gotta|must)\b",
     )
 });
 
