@@ -1,4 +1,4 @@
-//! A dev CLI for scoring without the server: `cli parse|classify|when [--now RFC3339]
+//! A dev CLI for scoring without the server: `cli parse|classify|when|spans [--now RFC3339]
 //! [--tz ZONE] [--lang CODE]`, one stdin line in, one JSON line out.
 
 use std::io::{self, BufRead, BufWriter, Write};
@@ -32,6 +32,19 @@ fn main() -> io::Result<()> {
             let top: Vec<_> =
                 p.probs.iter().take(3).map(|(l, p)| json!([l, (p * 100.0).round() / 100.0])).collect();
             json!({ "label": p.label, "p": p.p, "top": top })
+        } else if mode == "spans" {
+            let all: Vec<_> = when::find_all_in(line, now, lang)
+                .into_iter()
+                .map(|f| {
+                    json!([
+                        line.get(f.span.clone()),
+                        f.start.to_rfc3339(),
+                        f.end.map(|e| e.to_rfc3339()),
+                        f.grain
+                    ])
+                })
+                .collect();
+            json!(all)
         } else {
             when::answer(line, now, lang)
         };

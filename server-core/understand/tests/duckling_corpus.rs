@@ -88,10 +88,10 @@ fn duckling_english_time_corpus() {
             println!("MISS{} {m}", if *h { " (holiday)" } else { "" });
         }
     }
-    // Measured 850 of 984 (86.4%), 596 of 728 non-holiday (81.9%); the target is 95%.
-    // Some misses are our conventions on purpose (a part of the day is one hour, "by
-    // 2pm" is the deadline itself), others where our own rules' reading is kept over
-    // the library's on a tie. This guards against losing more.
-    assert!(pass >= 850, "duckling corpus: {pass} of {total}");
-    assert!(plain_pass >= 596, "duckling corpus, non-holiday: {plain_pass} of {plain}");
+    // Measured 919 of 984 (93.4%), 665 of 728 non-holiday (91.3%); the target is 95%.
+    // Most misses are our conventions on purpose (a part of the day is one hour, "by
+    // 2pm" is the deadline itself, "tonight at 2" is the small hours, a time zone
+    // named is kept). This guards against losing more.
+    assert!(pass >= 919, "duckling corpus: {pass} of {total}");
+    assert!(plain_pass >= 665, "duckling corpus, non-holiday: {plain_pass} of {plain}");
 }

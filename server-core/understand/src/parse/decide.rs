@@ -25,8 +25,10 @@ const SURE: f32 = classify::TAU;
 
 /// The classifier overrules a rule from here up. Of 0.4, 0.5, 0.6 and 0.7 run through
 /// `tests/eval/score.py`, 0.4 and 0.5 handled most of CLINC150 validation (0.7 changed
-/// nothing) at the same false-action rate; 0.5 is the surer of the two.
-const OVERRULE: f32 = 0.5;
+/// nothing) at the same false-action rate, and again with the weights retrained on the
+/// wider templates (95.0 % handled, 0.9 % false actions, both); 0.4 also lets an item
+/// said before its list ("out of coffee filters, stick them on the list") be added.
+const OVERRULE: f32 = 0.4;
 
 /// A rule that agrees with the classifier's best guess may act on a weaker guess.
 const AGREE: f32 = 0.25;

@@ -192,16 +192,42 @@ static CHANGE: LazyLock<Regex> = LazyLock::new(|| {
     )
 });
 
+/// The field a change names before its item: "the due date of", "the time for".
+static FIELD: LazyLock<Regex> = LazyLock::new(|| {
+    rx(
+        r"^(?:the )?(?:due date|due time|deadline|date|time|start time|start|end time|priority|reminder)\s+(?:of|for|on)\s+",
+    )
+});
+
+/// The item a change names, and its new title for a rename ("rename 'team sync' to
+/// 'weekly planning'", "change the due date of pay rent to the 25th").
 pub(super) fn change(rest: &str) -> Option<(String, Option<String>)> {
     let low = rest.to_ascii_lowercase();
     let c = CHANGE.captures(&low)?;
-    let cut = |name: &str| c.name(name).and_then(|m| tidy(rest, m.range(), &[]));
+    let cut =
+        |name: &str| c.name(name).and_then(|m| tidy(rest, m.range(), &[])).map(|t| unquote(&t).to_string());
     if c.name("rename").is_some() {
         return Some((cut("old")?, cut("new")));
     }
     let what = cut("what")?;
-    let what = what.strip_suffix(" back").unwrap_or(&what).to_string();
-    Some((what, None))
+    let what = what.strip_suffix(" back").unwrap_or(&what);
+    let what = match FIELD.find(what).and_then(|m| what.get(m.end()..)) {
+        Some(item) => ["the ", "my ", "our "].iter().find_map(|a| item.strip_prefix(a)).unwrap_or(item),
+        None => what,
+    };
+    Some((unquote(what).to_string(), None))
+}
+
+/// A title said in quotes, without them.
+fn unquote(t: &str) -> &str {
+    let quoted = |open: char, close: char| t.len() > 2 && t.starts_with(open) && t.ends_with(close);
+    if quoted('\'', '\'') || quoted('"', '"') || quoted('‘', '’') || quoted('“', '”') {
+        let open = t.chars().next().map_or(0, char::len_utf8);
+        let close = t.chars().last().map_or(0, char::len_utf8);
+        t.get(open..t.len() - close).unwrap_or(t)
+    } else {
+        t
+    }
 }
 
 #[cfg(test)]
@@ -239,5 +265,14 @@ mod tests {
         );
         assert_eq!(change("move the budget review to"), Some(("budget review".into(), None)));
         assert_eq!(change("push my haircut back"), Some(("haircut".into(), None)));
+        assert_eq!(
+            change("move the deadline for the grant application to"),
+            Some(("grant application".into(), None))
+        );
+        assert_eq!(change("change the time of the piano lesson to"), Some(("piano lesson".into(), None)));
+        assert_eq!(
+            change("rename \"gym\" to \"morning run\""),
+            Some(("gym".into(), Some("morning run".into())))
+        );
     }
 }

@@ -25,7 +25,24 @@ pub(super) fn adjust(mut c: Cand, text: &str, now: DateTime<Tz>) -> Cand {
     if let Some(start) = afternoon_hour(&c, &body, now) {
         c.start = start;
     }
+    if let Some(next) = passed_clock_range(&c, &body, now) {
+        c = next;
+    }
     c
+}
+
+/// "10am to 12pm" said at 11am with no day: like a bare clock time already past,
+/// the range is tomorrow's.
+fn passed_clock_range(c: &Cand, body: &str, now: DateTime<Tz>) -> Option<Cand> {
+    let (Point::Wall(start), Some(Point::Wall(end))) = (c.start, c.end) else { return None };
+    let today = now.naive_local();
+    let passed =
+        c.shape == Shape::Range && c.grain <= Grain::Hour && start < today && start.date() == today.date();
+    if !passed || DAY_WORD.is_match(body) {
+        return None;
+    }
+    let day = Duration::days(1);
+    Some(Cand { start: Point::Wall(start + day), end: Some(Point::Wall(end + day)), ..c.clone() })
 }
 
 /// "tonight", "tomorrow morning": duckling gives the whole part of the day; an
@@ -179,14 +196,16 @@ fn day_only(c: &Cand) -> Option<chrono::NaiveDate> {
     }
 }
 
+/// A word or number that names a day ("friday", "the 3rd", "12/5").
+static DAY_WORD: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(
+        r"(?i)\b(today|tomorrow|tonight|yesterday|mon|tue|wed|thu|fri|sat|sun|jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec|week|month|year|day|next|last|ago)|\d+[/-]\d+",
+    )
+    .expect("regex")
+});
+
 /// A clock time with no day said ("at 5pm"): its time of day.
 fn clock_only(c: &Cand, text: &str) -> Option<NaiveTime> {
-    static DAY_WORD: LazyLock<Regex> = LazyLock::new(|| {
-        Regex::new(
-            r"(?i)\b(today|tomorrow|tonight|yesterday|mon|tue|wed|thu|fri|sat|sun|jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec|week|month|year|day|next|last|ago)|\d+[/-]\d+",
-        )
-        .expect("regex")
-    });
     let body = text.get(c.span.clone())?;
     match (c.shape, c.start) {
         (Shape::Single, Point::Wall(n)) if c.grain <= Grain::Hour && !DAY_WORD.is_match(body) => {

@@ -12,9 +12,10 @@
 //!   assistant's conventions;
 //! - [`extra`]: the few phrasings the library gets wrong for an assistant;
 //! - [`rules`]: the older English grammar of our own, which reads beside the library:
-//!   the longer phrase of the two wins (see [`find_all_in`]). It still reads more of
-//!   the chrono corpus right than the library does (ranges with a shared month or
-//!   year, a weekday with its day number, "the day after tomorrow" with a count).
+//!   the longer phrase of the two wins (see [`find_all_in`]);
+//! - [`tie`]: when both read the same phrase, the library's value stands unless the
+//!   rules' keeps more of what the phrase says (a written day, month, year, weekday,
+//!   clock time or zone, the end of a range).
 //!
 //! Conventions worth knowing when consuming the result:
 //! - `start` of a day-or-coarser result is the start of that period (00:00 local).
@@ -37,6 +38,7 @@ mod pick;
 mod rules;
 #[cfg(test)]
 mod tests;
+mod tie;
 
 use std::ops::Range;
 
@@ -165,9 +167,8 @@ pub fn find_in(text: &str, now: DateTime<Tz>, lang: Lang) -> Option<Found> {
 }
 
 /// [`find_all`] in a language: the library and the English rules both read the text,
-/// and the longer phrase wins where they overlap. On a tie the rules' value stands
-/// (where they differ the library is wrong for an assistant more often than not: "5 May
-/// 12:00", "Tuesday, 10 January", "2 days after tomorrow"), with the library's grain.
+/// and the longer phrase wins where they overlap. On a tie the library's value stands
+/// unless it loses something the phrase says that the rules' value keeps ([`tie`]).
 pub fn find_all_in(text: &str, now: DateTime<Tz>, lang: Lang) -> Vec<Found> {
     let library: Vec<Found> =
         pick::candidates(text, now, lang).into_iter().filter_map(|c| conventions::resolve(&c, now)).collect();
@@ -175,7 +176,14 @@ pub fn find_all_in(text: &str, now: DateTime<Tz>, lang: Lang) -> Vec<Found> {
         return library;
     }
     let rules = regrain(rules::find_all(text, now), &library);
-    longest(rules, library)
+    let library = library
+        .into_iter()
+        .map(|l| match rules.iter().find(|r| r.span == l.span) {
+            Some(r) if tie::rules_win(&l, r, text) => r.clone(),
+            _ => l,
+        })
+        .collect();
+    longest(library, rules)
 }
 
 /// A phrase both readings found at the same moment takes the library's grain ("3pm" is
@@ -204,8 +212,8 @@ fn longest(first: Vec<Found>, second: Vec<Found>) -> Vec<Found> {
     pick::apart(all.into_iter().map(|(_, f)| f).collect(), |f| &f.span)
 }
 
-/// [`find_combined`] in a language: the reading (library or English rules) whose first
-/// phrase is longer.
+/// [`find_combined`] in a language: the reading (library or English rules) whose
+/// phrases are longer, on a tie as in [`find_all_in`].
 pub fn find_combined_in(text: &str, now: DateTime<Tz>, lang: Lang) -> Option<(Found, Vec<Range<usize>>)> {
     let library = library_combined(text, now, lang);
     if lang != Lang::ENGLISH && library.is_some() {
@@ -221,8 +229,12 @@ pub fn find_combined_in(text: &str, now: DateTime<Tz>, lang: Lang) -> Option<(Fo
     let size = |r: &Option<(Found, Vec<Range<usize>>)>| {
         r.as_ref().map_or(0, |(_, spans)| spans.iter().map(|s| s.len()).sum::<usize>())
     };
+    let rules_win = match (&rules, &library) {
+        (Some((r, _)), Some((l, _))) => tie::rules_win(l, r, text),
+        _ => true,
+    };
     match (size(&rules), size(&library)) {
-        (r, l) if r > l || (r == l && rules.is_some()) => rules,
+        (r, l) if r > l || (r == l && rules_win) => rules,
         _ => library.or(rules),
     }
 }

@@ -294,3 +294,47 @@ fn combined_day_and_time() {
     let parts: Vec<&str> = spans.iter().filter_map(|s| text.get(s.clone())).collect();
     assert_eq!(parts, ["tomorrow", "at 5pm"]);
 }
+
+#[test]
+fn a_day_said_after_a_clock_range_holds_for_both_ends() {
+    assert_eq!(
+        range("standup 9:15 - 9:45 on wednesday", NOW),
+        Some(("2026-03-11 09:15".into(), Some("2026-03-11 09:45".into())))
+    );
+    assert_eq!(
+        range("block 2pm-4pm friday for deep work", NOW),
+        Some(("2026-03-13 14:00".into(), Some("2026-03-13 16:00".into())))
+    );
+}
+
+#[test]
+fn a_count_of_days_ahead_or_back_is_a_range() {
+    assert_eq!(
+        range("anything due in the next 4 days", NOW),
+        Some(("2026-03-11 00:00".into(), Some("2026-03-15 00:00".into())))
+    );
+    let past = find("what did I finish over the past two weeks", at(UTC, NOW));
+    assert!(
+        past.is_some_and(
+            |f| f.end.is_some_and(|e| e <= at(UTC, NOW)) && f.start < at(UTC, "2026-03-01 00:00")
+        )
+    );
+}
+
+#[test]
+fn a_clock_range_already_under_way_with_no_day_is_tomorrows() {
+    assert_eq!(
+        range("reserve the court 11am to 1pm", "2026-03-10 11:30"),
+        Some(("2026-03-11 11:00".into(), Some("2026-03-11 13:00".into())))
+    );
+}
+
+#[test]
+fn the_reading_that_keeps_the_written_day_and_zone_stands() {
+    // The 10th of January 2027 is a Sunday: the day number outweighs the weekday.
+    assert_eq!(start("renewal due Fri, 10 January", NOW).as_deref(), Some("2027-01-10 00:00"));
+    // The time is the zone's own nine o'clock.
+    assert_eq!(start("call with Denver at 9:00 MST", NOW).as_deref(), Some("2026-03-10 16:00"));
+    // One to seven at night is the small hours.
+    assert_eq!(start("the server restarts at 2 at night", NOW).as_deref(), Some("2026-03-11 02:00"));
+}
