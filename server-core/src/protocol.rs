@@ -125,6 +125,8 @@ pub type ConnectionId = std::sync::Arc<str>;
 
 /// The longest `connection_id` a client may give.
 pub const MAX_CONNECTION_ID: usize = 64;
+/// What a `connection_id` must be, as a client is told.
+pub const CONNECTION_ID_RULE: &str = "must be 1 to 64 visible ASCII characters";
 
 /// A client's `connection_id`, when it is one: 1 to [`MAX_CONNECTION_ID`] visible ASCII
 /// characters (a UUID fits).

@@ -22,7 +22,7 @@ use crate::bus::{ConnectionId, ServerEvent};
 use crate::error::responses::{InvalidValues, MalformedJson, NotJson, NotLoggedIn};
 use crate::error::{Checks, ErrorBody, Result};
 use crate::extract::Json;
-use crate::protocol::connection_id;
+use crate::protocol::{CONNECTION_ID_RULE, connection_id};
 use crate::state::AppState;
 
 #[derive(ts_rs::TS, Debug, Deserialize, ToSchema)]
@@ -44,9 +44,7 @@ impl SendMessage {
     fn asker(&self) -> Result<Option<ConnectionId>> {
         let Some(given) = self.connection_id.as_deref() else { return Ok(None) };
         let name = connection_id(given);
-        Checks::default()
-            .check(name.is_some(), "connection_id", "must be 1 to 64 visible ASCII characters")
-            .finish()?;
+        Checks::default().check(name.is_some(), "connection_id", CONNECTION_ID_RULE).finish()?;
         Ok(name)
     }
 }

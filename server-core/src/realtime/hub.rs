@@ -169,7 +169,9 @@ impl Hub {
             }
         }
         conns.by_id.retain(|id, conn| {
-            let pushed = match own.remove(id) {
+            // Most runs carry no chunk: no lookup per connection then.
+            let frames = if own.is_empty() { None } else { own.remove(id) };
+            let pushed = match frames {
                 None => run.push_part(&conn.outbox, 0, run.shared.len()),
                 Some(frames) => run.push_with(&conn.outbox, frames),
             };

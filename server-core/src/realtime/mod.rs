@@ -5,13 +5,16 @@
 //! the contract's client frames. The exception is an answer's `stream_chunk`: it goes to
 //! the connection whose message it answers alone (the others get the answer whole in its
 //! `stream_end`). A connection may name itself (`connection_id` in the query or the `auth`
-//! frame), so that a message sent over REST naming it has its answer streamed there. A connection that sends `client:register {tools}` runs
-//! those host tools: the tasks go to it alone as `task:execute` or `task:batch`, and its
-//! `task:result` resolves them (see [`crate::brain::hosts`] for who runs a tool when
-//! several could). Each connection has an outbound queue bounded by the
-//! bytes waiting in it: a client that cannot keep up is dropped with a reason, and never
-//! slows the assistant or the other connections. A token that expires closes its socket
-//! at the next heartbeat; one whose login ends (logout, a revoked device) at once.
+//! frame), so that a message sent over REST naming it has its answer streamed there.
+//!
+//! A connection that sends `client:register {tools}` runs those host tools: the tasks go
+//! to it alone as `task:execute` or `task:batch`, and its `task:result` resolves them (see
+//! [`crate::brain::hosts`] for who runs a tool when several could).
+//!
+//! Each connection has an outbound queue bounded by the bytes waiting in it: a client
+//! that cannot keep up is dropped with a reason, and never slows the assistant or the
+//! other connections. A token that expires closes its socket at the next heartbeat; one
+//! whose login ends (logout, a revoked device) at once.
 
 mod frames;
 mod hub;
@@ -45,6 +48,7 @@ use crate::bus::{ConnectionId, ServerEvent};
 use crate::db::new_id;
 use crate::error::Error;
 use crate::http::AllowedHosts;
+use crate::protocol::CONNECTION_ID_RULE;
 use crate::state::AppState;
 
 /// How long a connection may stay unauthenticated.
@@ -134,7 +138,7 @@ async fn upgrade(
         None => None,
     };
     let Some(name) = connection_name(params.connection_id.as_deref()) else {
-        return Error::invalid("connection_id", BAD_NAME).into_response();
+        return Error::invalid("connection_id", CONNECTION_ID_RULE).into_response();
     };
     let user = user.map(|(user, token)| Authenticated { user, token, name });
     ws.max_message_size(MAX_FRAME)
@@ -151,8 +155,6 @@ fn error_frame(code: &str, detail: impl Into<String>) -> Message {
 fn closing(code: u16, reason: &'static str) -> Message {
     Message::Close(Some(CloseFrame { code, reason: Utf8Bytes::from_static(reason) }))
 }
-
-const BAD_NAME: &str = "a connection_id is 1 to 64 visible ASCII characters";
 
 /// The user, token and name of a connection: from the upgrade's query, else from an `auth`
 /// frame within [`AUTH_TIMEOUT`]. `None` (after telling the client why) ends the connection.
@@ -175,7 +177,7 @@ async fn authenticate(
                     {
                         (Ok(user), Some(name)) => Some(Authenticated { user, token, name }),
                         (Err(_), _) => closed(close::UNAUTHORIZED, "invalid or expired token").await,
-                        (Ok(_), None) => closed(close::UNAUTHORIZED, BAD_NAME).await,
+                        (Ok(_), None) => closed(close::UNAUTHORIZED, "connection_id: not a name").await,
                     }
                 }
                 _ => closed(close::UNAUTHORIZED, "authenticate first").await,
