@@ -3,7 +3,8 @@
 //! Whatever happens that a client should see (a streamed answer, an action card, a task's
 //! progress, an approval request, a notification, "todos changed") is one [`ServerEvent`]
 //! published on the [`Bus`]. The `/ws` channel, Socket.IO and `/api/chat/stream` are
-//! views onto this one stream; none has logic of its own. The frames themselves are a
+//! views onto this one stream; none has logic of its own beyond choosing what it shows (a
+//! `stream_chunk` names the `/ws` connection that asked, and `/ws` gives it to that one). The frames themselves are a
 //! tagged enum in [`crate::protocol`], so the wire names (`stream_start`, `task:update`,
 //! `query-result`, ...) live in one place.
 
@@ -11,7 +12,7 @@ use std::sync::Arc;
 
 use tokio::sync::broadcast;
 
-pub use crate::protocol::{ActionCard, Module, PqhResponse, ServerEvent};
+pub use crate::protocol::{ActionCard, ConnectionId, Module, PqhResponse, ServerEvent};
 
 /// A broadcast of [`ServerEvent`]s. Publishing never waits: a subscriber that falls more
 /// than the channel's capacity behind loses the oldest events and is told so by

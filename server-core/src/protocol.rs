@@ -119,13 +119,39 @@ pub enum Module {
     Notifications,
 }
 
+/// The name of a `/ws` connection: the `connection_id` its client gave when it connected,
+/// or one the server chose. A message sent naming it has its answer streamed there.
+pub type ConnectionId = std::sync::Arc<str>;
+
+/// The longest `connection_id` a client may give.
+pub const MAX_CONNECTION_ID: usize = 64;
+/// What a `connection_id` must be, as a client is told.
+pub const CONNECTION_ID_RULE: &str = "must be 1 to 64 visible ASCII characters";
+
+/// A client's `connection_id`, when it is one: 1 to [`MAX_CONNECTION_ID`] visible ASCII
+/// characters (a UUID fits).
+pub fn connection_id(given: &str) -> Option<ConnectionId> {
+    let fits = (1..=MAX_CONNECTION_ID).contains(&given.len()) && given.bytes().all(|b| b.is_ascii_graphic());
+    fits.then(|| ConnectionId::from(given))
+}
+
 #[derive(ts_rs::TS, Debug, Clone, Serialize)]
 #[serde(tag = "type", content = "data")]
 pub enum ServerEvent {
     #[serde(rename = "stream_start")]
     StreamStart { message_id: String, conversation_id: String },
+    /// Goes to the `/ws` connection that asked alone (`to`); the others get the answer
+    /// whole in its `stream_end`.
     #[serde(rename = "stream_chunk")]
-    StreamChunk { message_id: String, content: String, index: u32 },
+    StreamChunk {
+        message_id: String,
+        content: String,
+        index: u32,
+        /// The `/ws` connection whose message this answers; none when no `/ws` connection
+        /// asked (a REST or Socket.IO question, a report nobody asked for). Not on the wire.
+        #[serde(skip)]
+        to: Option<ConnectionId>,
+    },
     #[serde(rename = "stream_end")]
     StreamEnd { message_id: String, full_content: String, intent: String },
     #[serde(rename = "action_card")]
@@ -158,6 +184,11 @@ pub enum ServerEvent {
 }
 
 impl ServerEvent {
+    /// Chunk `index` of the answer `message_id`, for the connection that asked (`to`).
+    pub fn chunk(message_id: &str, content: String, index: u32, to: Option<&ConnectionId>) -> Self {
+        ServerEvent::StreamChunk { message_id: message_id.to_owned(), content, index, to: to.cloned() }
+    }
+
     /// The conversation an event belongs to, when it belongs to one.
     pub fn message_id(&self) -> Option<&str> {
         match self {

@@ -1,4 +1,4 @@
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import { Api } from "../src/lib/api/client";
 import { ChatStore } from "../src/lib/stores/chat.svelte";
 import { AppStore } from "../src/lib/stores/app.svelte";
@@ -33,7 +33,7 @@ function server(stored: Message[]) {
 function store(stored: Message[]) {
   const f = server(stored);
   const api = new Api({ baseUrl: "", tokens: { access_token: "a", refresh_token: "r" }, fetch: f.impl });
-  return { chat: new ChatStore(api), calls: f.calls };
+  return { chat: new ChatStore(api, "page-1"), calls: f.calls };
 }
 
 describe("the chat store", () => {
@@ -94,6 +94,40 @@ describe("the chat store", () => {
     expect(chat.messages.at(-1)).toMatchObject({ role: "user", content: "add buy milk to my todo list" });
     await sending;
     expect(chat.messages.at(-1)?.id).toBe("u2");
+  });
+
+  it("names this page's socket when it sends, so the answer streams here", async () => {
+    const { chat, calls } = store([message("u1", "user", "hi")]);
+    await chat.open("c1");
+    await chat.send("add buy milk to my todo list");
+    const sent = calls.find((c) => c.path === "/api/chat/send");
+    expect(sent?.body).toEqual({ conversation_id: "c1", content: "add buy milk to my todo list", connection_id: "page-1" });
+    // Its own answer starting asks the server for nothing: the question is already shown.
+    const before = calls.length;
+    chat.apply({ type: "stream_start", data: { message_id: "a2", conversation_id: "c1" } });
+    expect(calls).toHaveLength(before);
+  });
+
+  it("shows an answer asked on another device whole when its end comes without chunks", async () => {
+    const stored = [message("u1", "user", "hi"), message("a1", "assistant", "Hello")];
+    const { chat } = store(stored);
+    await chat.open("c1");
+    // The other device's question is stored before its answer starts.
+    stored.push(message("u2", "user", "tell me a story"));
+    chat.apply({ type: "stream_start", data: { message_id: "a2", conversation_id: "c1" } });
+    await vi.waitFor(() => expect(chat.messages.map((m) => m.id)).toEqual(["u1", "a1", "u2", "a2"]));
+    expect(chat.messages.at(-1)).toMatchObject({ content: "", streaming: true });
+    chat.apply({ type: "stream_end", data: { message_id: "a2", full_content: "Once upon a time.", intent: "general_chat" } });
+    expect(chat.messages.at(-1)).toMatchObject({ id: "a2", content: "Once upon a time.", streaming: false });
+  });
+
+  it("fetches an answer whose end arrives without its start", async () => {
+    const stored = [message("u1", "user", "hi")];
+    const { chat } = store(stored);
+    await chat.open("c1");
+    stored.push(message("u2", "user", "what now"), message("a2", "assistant", "Nothing is due."));
+    chat.apply({ type: "stream_end", data: { message_id: "a2", full_content: "Nothing is due.", intent: "general_chat" } });
+    await vi.waitFor(() => expect(chat.messages.map((m) => m.content)).toEqual(["hi", "what now", "Nothing is due."]));
   });
 
   it("sends a voice question as a recording and shows what the server heard", async () => {

@@ -28,13 +28,19 @@ describe("the /ws protocol client", () => {
     FakeSocket.all = [];
   });
 
-  it("authenticates with a first auth frame, keeping the token out of the URL", () => {
-    const { rt } = client();
+  it("authenticates with a first auth frame, keeping the token out of the URL, and names its connection", () => {
+    const { rt } = client({ connectionId: "page-1" });
     rt.start();
     const s = FakeSocket.last();
     expect(s.url).toBe("ws://127.0.0.1:9/ws");
     s.open();
-    expect(s.frames()[0]).toEqual({ type: "auth", data: { token: "t1" } });
+    expect(s.frames()[0]).toEqual({ type: "auth", data: { token: "t1", connection_id: "page-1" } });
+  });
+
+  it("makes up a connection name of its own, different for each page", () => {
+    const [a, b] = [client().rt, client().rt];
+    expect(a.connectionId).toMatch(/^[0-9a-f]{32}$/);
+    expect(b.connectionId).not.toBe(a.connectionId);
   });
 
   it("hands every server frame to the listener as a typed event and ignores garbage", () => {
@@ -77,7 +83,8 @@ describe("the /ws protocol client", () => {
     FakeSocket.last().drop(4401);
     await vi.waitFor(() => expect(FakeSocket.all).toHaveLength(2));
     FakeSocket.last().open();
-    expect(FakeSocket.last().frames()[0]).toEqual({ type: "auth", data: { token: "t2" } });
+    // The same name as before, so an answer that was streaming comes back to this page.
+    expect(FakeSocket.last().frames()[0]).toEqual({ type: "auth", data: { token: "t2", connection_id: rt.connectionId } });
   });
 
   it("stops trying when the login has ended", async () => {

@@ -642,7 +642,8 @@ impl Engine {
     }
 
     /// A whole new assistant message at once (a plan's report, background work's result):
-    /// streamed as one chunk, then stored and closed. `cards` are built for its id.
+    /// started, stored and closed. No connection asked for it, so it streams no chunks:
+    /// its `stream_end` carries the text. `cards` are built for its id.
     pub async fn post_message(
         &self,
         conversation_id: &str,
@@ -654,11 +655,6 @@ impl Engine {
         self.bus.publish(ServerEvent::StreamStart {
             message_id: message_id.clone(),
             conversation_id: conversation_id.to_owned(),
-        });
-        self.bus.publish(ServerEvent::StreamChunk {
-            message_id: message_id.clone(),
-            content: text.to_owned(),
-            index: 0,
         });
         let cards = cards(&message_id);
         self.close_message(conversation_id, &message_id, text, intent, cards).await?;

@@ -16,7 +16,7 @@ use serde_json::{Map, Value, json};
 use super::engine::{Engine, Origin, PlanContext};
 use super::tools;
 use super::types::{Intent, ParseResult, TaskRecord, TaskSpec, TaskStatus};
-use crate::bus::ServerEvent;
+use crate::bus::{ConnectionId, ServerEvent};
 use crate::db::{new_id, now_ms};
 use crate::llm::{
     ChatMessage, ChatRequest, ChatStream, LlmError, ModelProvider, StreamEvent, ToolCall, ToolDef,
@@ -94,12 +94,13 @@ impl Model {
         engine: &Engine,
         history: Vec<ChatMessage>,
         message_id: &str,
+        asker: Option<&ConnectionId>,
     ) -> Result<Turn, TurnError> {
         if self.auto && self.skip_until_ms.load(Ordering::Relaxed) > now_ms() {
             return Err(TurnError::BackingOff);
         }
         let stream = self.start(Self::request(engine, history)).await?;
-        let streamed = read_answer(stream, engine, message_id).await?;
+        let streamed = read_answer(stream, engine, message_id, asker).await?;
         self.skip_until_ms.store(0, Ordering::Relaxed);
         let plan = plan_of(&streamed.calls)?;
         Ok(Turn { text: streamed.text, chunks: streamed.chunks, plan, cut_short: streamed.cut_short })
@@ -142,22 +143,20 @@ struct Streamed {
     cut_short: Option<&'static str>,
 }
 
-/// Reads the model's answer, publishing each token as a `stream_chunk` of `message_id`. A
-/// failure before any text fails the turn; after some, what was said is kept.
+/// Reads the model's answer, publishing each token as a `stream_chunk` of `message_id` for
+/// the connection that asked. A failure before any text fails the turn; after some, what
+/// was said is kept.
 async fn read_answer(
     mut stream: ChatStream,
     engine: &Engine,
     message_id: &str,
+    asker: Option<&ConnectionId>,
 ) -> Result<Streamed, TurnError> {
     let mut streamed = Streamed { text: String::new(), chunks: 0, calls: Vec::new(), cut_short: None };
     while let Some(event) = stream.next().await {
         match event {
             Ok(StreamEvent::Token(t)) => {
-                engine.bus.publish(ServerEvent::StreamChunk {
-                    message_id: message_id.to_owned(),
-                    content: t.clone(),
-                    index: streamed.chunks,
-                });
+                engine.bus.publish(ServerEvent::chunk(message_id, t.clone(), streamed.chunks, asker));
                 streamed.chunks += 1;
                 streamed.text.push_str(&t);
             }

@@ -9,7 +9,7 @@ use super::engine::{Origin, PlanContext};
 use super::inbox::Incoming;
 use super::types::{ParseResult, Target, TaskRecord};
 use super::{answer, model};
-use crate::bus::{ActionCard, Bus, PqhResponse, ServerEvent};
+use crate::bus::{ActionCard, Bus, ConnectionId, PqhResponse, ServerEvent};
 use crate::db::new_id;
 use crate::error::{Checks, Result};
 use crate::state::AppState;
@@ -25,6 +25,8 @@ pub struct Accepted {
     pub content: String,
     /// Asked from a paired phone: no host tool runs without the user's yes.
     pub from_phone: bool,
+    /// The `/ws` connection that asked: the answer's chunks go to it alone.
+    pub asker: Option<ConnectionId>,
 }
 
 /// Validates and stores the user's message, creating the conversation when none is named.
@@ -46,7 +48,7 @@ pub async fn accept(state: &AppState, conversation_id: Option<String>, content: 
             content: content.clone(),
         })
         .await?;
-    Ok(Accepted { message_id, conversation_id, reply_id: new_id(), content, from_phone: false })
+    Ok(Accepted { message_id, conversation_id, reply_id: new_id(), content, from_phone: false, asker: None })
 }
 
 /// Answers an accepted message in the background; every step is published on the bus.
@@ -117,7 +119,7 @@ async fn answer_message(state: &AppState, acc: Accepted) -> Result<()> {
     let plan = make_plan(state, &acc, now).await?;
     let origin = if acc.from_phone && plan.origin == Origin::User { Origin::Phone } else { plan.origin };
     let mut chunk = plan.chunks;
-    let immediate = first_words(bus, &acc.reply_id, &plan, now, &mut chunk);
+    let immediate = first_words(bus, &acc, &plan, now, &mut chunk);
     let tasks =
         engine.persist(Some(&acc.conversation_id), Some(&acc.reply_id), plan.parsed.tasks.clone()).await?;
     let intent = plan.parsed.intent.as_str().to_owned();
@@ -138,7 +140,7 @@ async fn answer_message(state: &AppState, acc: Accepted) -> Result<()> {
     let outcome = engine.run(tasks, ctx).await;
     let mut text = immediate;
     if let Some(extra) = answer::results(&outcome.tasks) {
-        say(bus, &acc.reply_id, format!(" {extra}"), chunk);
+        say(bus, &acc, format!(" {extra}"), chunk);
         text = format!("{text} {extra}");
     }
     let cards = cards(&acc.reply_id, &outcome.tasks);
@@ -163,7 +165,7 @@ async fn make_plan(state: &AppState, acc: &Accepted, now: DateTime<Tz>) -> Resul
     };
     let history = model::history(&state.db.read, &acc.conversation_id, model.history_chars).await?;
     let foreign = model::read_foreign_text(&state.db.read, &acc.conversation_id).await?;
-    match model.turn(engine, history, &acc.reply_id).await {
+    match model.turn(engine, history, &acc.reply_id, acc.asker.as_ref()).await {
         // A model's plan may echo text it read (a file, a memo, a page): every host tool in
         // it waits for the user's yes, and once the conversation holds text the user did
         // not write, so does every change.
@@ -185,15 +187,15 @@ async fn make_plan(state: &AppState, acc: &Accepted, now: DateTime<Tz>) -> Resul
 
 /// The answer's first words: what the model said (noting when it stopped early), or, when
 /// it said nothing, the built-in answer, streamed now.
-fn first_words(bus: &Bus, reply_id: &str, plan: &Plan, now: DateTime<Tz>, chunk: &mut u32) -> String {
+fn first_words(bus: &Bus, acc: &Accepted, plan: &Plan, now: DateTime<Tz>, chunk: &mut u32) -> String {
     if plan.said.trim().is_empty() {
         let words = answer::immediate(&plan.parsed, now);
-        say(bus, reply_id, words.clone(), *chunk);
+        say(bus, acc, words.clone(), *chunk);
         *chunk += 1;
         words
     } else if plan.cut_short {
         let note = " (The model stopped before it finished.)";
-        say(bus, reply_id, note.into(), *chunk);
+        say(bus, acc, note.into(), *chunk);
         *chunk += 1;
         format!("{}{note}", plan.said)
     } else {
@@ -201,9 +203,9 @@ fn first_words(bus: &Bus, reply_id: &str, plan: &Plan, now: DateTime<Tz>, chunk:
     }
 }
 
-/// Streams one chunk of the answer.
-fn say(bus: &Bus, reply_id: &str, content: String, index: u32) {
-    bus.publish(ServerEvent::StreamChunk { message_id: reply_id.to_owned(), content, index });
+/// Streams one chunk of the answer to the connection that asked.
+fn say(bus: &Bus, acc: &Accepted, content: String, index: u32) {
+    bus.publish(ServerEvent::chunk(&acc.reply_id, content, index, acc.asker.as_ref()));
 }
 
 /// Tells the clients what was understood and which tasks were stored: the `query-result`.

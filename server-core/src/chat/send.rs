@@ -18,10 +18,11 @@ use utoipa_axum::{router::OpenApiRouter, routes};
 
 use crate::auth::AuthUser;
 use crate::brain::pqh;
-use crate::bus::ServerEvent;
+use crate::bus::{ConnectionId, ServerEvent};
 use crate::error::responses::{InvalidValues, MalformedJson, NotJson, NotLoggedIn};
-use crate::error::{ErrorBody, Result};
+use crate::error::{Checks, ErrorBody, Result};
 use crate::extract::Json;
+use crate::protocol::{CONNECTION_ID_RULE, connection_id};
 use crate::state::AppState;
 
 #[derive(ts_rs::TS, Debug, Deserialize, ToSchema)]
@@ -30,6 +31,22 @@ pub struct SendMessage {
     #[serde(default)]
     pub conversation_id: Option<String>,
     pub content: String,
+    /// The `connection_id` of the asking client's `/ws` connection: the answer's
+    /// `stream_chunk` frames go there alone. Left out, no `/ws` connection gets them; every
+    /// connection still gets the answer's `stream_start`, action cards and `stream_end`.
+    #[serde(default)]
+    #[ts(optional)]
+    pub connection_id: Option<String>,
+}
+
+impl SendMessage {
+    /// The `/ws` connection the answer streams to, checked before anything is stored.
+    fn asker(&self) -> Result<Option<ConnectionId>> {
+        let Some(given) = self.connection_id.as_deref() else { return Ok(None) };
+        let name = connection_id(given);
+        Checks::default().check(name.is_some(), "connection_id", CONNECTION_ID_RULE).finish()?;
+        Ok(name)
+    }
 }
 
 #[derive(ts_rs::TS, Debug, Serialize, ToSchema)]
@@ -48,7 +65,7 @@ pub(super) fn router() -> OpenApiRouter<AppState> {
 }
 
 /// Send a message to the assistant. It is stored before this answers; the reply streams
-/// over the realtime channel.
+/// over the realtime channel (its chunks to the `/ws` connection named by `connection_id`).
 #[utoipa::path(post, path = "/api/chat/send", tag = "chat", request_body = SendMessage, security(("bearer" = [])),
     responses(
         (status = 202, description = "Stored; the answer follows over the realtime channel", body = Delivered),
@@ -63,8 +80,10 @@ async fn send(
     Extension(user): Extension<AuthUser>,
     Json(req): Json<SendMessage>,
 ) -> Result<(StatusCode, Json<Delivered>)> {
+    let asker = req.asker()?;
     let mut accepted = pqh::accept(&state, req.conversation_id, req.content).await?;
     accepted.from_phone = crate::devices::is_phone(&state.db.read, &user.family_id).await;
+    accepted.asker = asker;
     let delivered = Delivered {
         message_id: accepted.message_id.clone(),
         conversation_id: accepted.conversation_id.clone(),
@@ -104,8 +123,10 @@ async fn stream(
     Extension(user): Extension<AuthUser>,
     Json(req): Json<SendMessage>,
 ) -> Result<Sse<impl Stream<Item = std::result::Result<SseEvent, Infallible>>>> {
+    let asker = req.asker()?;
     let mut accepted = pqh::accept(&state, req.conversation_id, req.content).await?;
     accepted.from_phone = crate::devices::is_phone(&state.db.read, &user.family_id).await;
+    accepted.asker = asker;
     // Subscribe before the answer starts, so not one event is missed.
     let events = state.brain.engine.bus.subscribe();
     let reply_id = accepted.reply_id.clone();

@@ -6,8 +6,15 @@ use serde_json::Value;
 #[derive(ts_rs::TS, Debug, Clone, Deserialize, PartialEq)]
 #[serde(tag = "type", content = "data")]
 pub enum ClientFrame {
+    /// `connection_id` names this connection (see [`crate::protocol::connection_id`]), so
+    /// that a message sent over REST naming it has its answer streamed here.
     #[serde(rename = "auth")]
-    Auth { token: String },
+    Auth {
+        token: String,
+        #[serde(default)]
+        #[ts(optional)]
+        connection_id: Option<String>,
+    },
     #[serde(rename = "send_message")]
     SendMessage {
         #[serde(default)]

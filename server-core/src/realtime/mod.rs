@@ -2,16 +2,23 @@
 //!
 //! A connection authenticates (token in the query, or an `auth` frame within 5 seconds),
 //! then receives every [`ServerEvent`] of the bus as `{"type", "data"}` frames and may send
-//! the contract's client frames. A connection that sends `client:register {tools}` runs
-//! those host tools: the tasks go to it alone as `task:execute` or `task:batch`, and its
-//! `task:result` resolves them (see [`crate::brain::hosts`] for who runs a tool when
-//! several could). Each connection has an outbound queue bounded by the
-//! bytes waiting in it: a client that cannot keep up is dropped with a reason, and never
-//! slows the assistant or the other connections. A token that expires closes its socket
-//! at the next heartbeat; one whose login ends (logout, a revoked device) at once.
+//! the contract's client frames. The exception is an answer's `stream_chunk`: it goes to
+//! the connection whose message it answers alone (the others get the answer whole in its
+//! `stream_end`). A connection may name itself (`connection_id` in the query or the `auth`
+//! frame), so that a message sent over REST naming it has its answer streamed there.
+//!
+//! A connection that sends `client:register {tools}` runs those host tools: the tasks go
+//! to it alone as `task:execute` or `task:batch`, and its `task:result` resolves them (see
+//! [`crate::brain::hosts`] for who runs a tool when several could).
+//!
+//! Each connection has an outbound queue bounded by the bytes waiting in it: a client
+//! that cannot keep up is dropped with a reason, and never slows the assistant or the
+//! other connections. A token that expires closes its socket at the next heartbeat; one
+//! whose login ends (logout, a revoked device) at once.
 
 mod frames;
 mod hub;
+mod outbox;
 #[cfg(feature = "fuzzing")]
 pub use frames::parse as parse_frame;
 pub mod socketio;
@@ -30,15 +37,18 @@ use futures::{SinkExt as _, StreamExt as _};
 use serde::Deserialize;
 
 pub use frames::ClientFrame;
-use hub::{Hub, Outbox, OutboxReader, frame, outbox};
+use hub::{Hub, frame};
+use outbox::{Outbox, OutboxReader, outbox};
 
 use crate::auth::AuthUser;
 use crate::brain::hosts::{ConnectionHost, TaskSender, host_tools};
 use crate::brain::types::TaskRecord;
 use crate::brain::{Approval, pqh};
-use crate::bus::ServerEvent;
+use crate::bus::{ConnectionId, ServerEvent};
+use crate::db::new_id;
 use crate::error::Error;
 use crate::http::AllowedHosts;
+use crate::protocol::CONNECTION_ID_RULE;
 use crate::state::AppState;
 
 /// How long a connection may stay unauthenticated.
@@ -65,6 +75,23 @@ pub mod close {
 #[derive(Debug, Deserialize)]
 pub struct WsParams {
     pub token: Option<String>,
+    pub connection_id: Option<String>,
+}
+
+/// An authenticated connection: who, with which token, under which name.
+struct Authenticated {
+    user: AuthUser,
+    token: String,
+    name: ConnectionId,
+}
+
+/// The name a client gave its connection, or a fresh one; `None` if the given one is not a
+/// name (see [`crate::protocol::connection_id`]).
+fn connection_name(given: Option<&str>) -> Option<ConnectionId> {
+    match given {
+        Some(name) => crate::protocol::connection_id(name),
+        None => Some(ConnectionId::from(new_id())),
+    }
 }
 
 pub fn router() -> Router<AppState> {
@@ -110,6 +137,10 @@ async fn upgrade(
         },
         None => None,
     };
+    let Some(name) = connection_name(params.connection_id.as_deref()) else {
+        return Error::invalid("connection_id", CONNECTION_ID_RULE).into_response();
+    };
+    let user = user.map(|(user, token)| Authenticated { user, token, name });
     ws.max_message_size(MAX_FRAME)
         .max_frame_size(MAX_FRAME)
         .read_buffer_size(READ_BUFFER)
@@ -125,14 +156,14 @@ fn closing(code: u16, reason: &'static str) -> Message {
     Message::Close(Some(CloseFrame { code, reason: Utf8Bytes::from_static(reason) }))
 }
 
-/// The user and token of a connection: from the upgrade's `?token=`, else from an `auth`
+/// The user, token and name of a connection: from the upgrade's query, else from an `auth`
 /// frame within [`AUTH_TIMEOUT`]. `None` (after telling the client why) ends the connection.
 async fn authenticate(
     state: &AppState,
     sink: &mut SplitSink<WebSocket, Message>,
     stream: &mut SplitStream<WebSocket>,
-    user: Option<(AuthUser, String)>,
-) -> Option<(AuthUser, String)> {
+    user: Option<Authenticated>,
+) -> Option<Authenticated> {
     let closed = |code, why: &'static str| async move {
         let _ = sink.send(closing(code, why)).await;
         None
@@ -141,10 +172,14 @@ async fn authenticate(
         Some(u) => Some(u),
         None => match tokio::time::timeout(AUTH_TIMEOUT, stream.next()).await {
             Ok(Some(Ok(Message::Text(text)))) => match frames::parse(&text) {
-                Ok(ClientFrame::Auth { token }) => match state.auth.tokens.verify_access(&token) {
-                    Ok(user) => Some((user, token)),
-                    Err(_) => closed(close::UNAUTHORIZED, "invalid or expired token").await,
-                },
+                Ok(ClientFrame::Auth { token, connection_id }) => {
+                    match (state.auth.tokens.verify_access(&token), connection_name(connection_id.as_deref()))
+                    {
+                        (Ok(user), Some(name)) => Some(Authenticated { user, token, name }),
+                        (Err(_), _) => closed(close::UNAUTHORIZED, "invalid or expired token").await,
+                        (Ok(_), None) => closed(close::UNAUTHORIZED, "connection_id: not a name").await,
+                    }
+                }
                 _ => closed(close::UNAUTHORIZED, "authenticate first").await,
             },
             Ok(_) => None,
@@ -184,11 +219,14 @@ async fn write_batches(mut sink: SplitSink<WebSocket, Message>, mut rx: OutboxRe
     let _ = sink.close().await;
 }
 
-async fn connection(state: AppState, hub: Arc<Hub>, socket: WebSocket, user: Option<(AuthUser, String)>) {
+async fn connection(state: AppState, hub: Arc<Hub>, socket: WebSocket, user: Option<Authenticated>) {
     let (mut sink, mut stream) = socket.split();
 
     // Nothing is processed before authentication.
-    let Some((user, token)) = authenticate(&state, &mut sink, &mut stream, user).await else { return };
+    let Some(Authenticated { user, token, name }) = authenticate(&state, &mut sink, &mut stream, user).await
+    else {
+        return;
+    };
     // A paired phone's messages never run a host tool without the user's yes.
     let from_phone = crate::devices::is_phone(&state.db.read, &user.family_id).await;
 
@@ -198,7 +236,7 @@ async fn connection(state: AppState, hub: Arc<Hub>, socket: WebSocket, user: Opt
     let (tx, rx) = outbox();
     let writer = tokio::spawn(write_batches(sink, rx));
 
-    let registration = hub.register(&state.bus, tx.clone());
+    let registration = hub.register(&state.bus, tx.clone(), name.clone());
     let mut revocations = state.auth.tokens.watch_revocations();
     // A login that ended since the token was checked is caught on the first turn.
     revocations.mark_changed();
@@ -224,7 +262,10 @@ async fn connection(state: AppState, hub: Arc<Hub>, socket: WebSocket, user: Opt
             incoming = stream.next() => {
                 silent_beats = 0;
                 match incoming {
-                    Some(Ok(Message::Text(text))) => handle(&state, &tx, &mut host, &text, from_phone).await,
+                    Some(Ok(Message::Text(text))) => {
+                        let asker = Asker { name: &name, from_phone };
+                        handle(&state, &tx, &mut host, &text, asker).await
+                    }
                     Some(Ok(Message::Binary(_))) => {
                         let _ = tx.try_push(error_frame("unsupported_frame", "frames are JSON text"));
                     }
@@ -301,12 +342,19 @@ fn register(
     Ok(())
 }
 
+/// What a message sent over a connection carries of it.
+struct Asker<'a> {
+    name: &'a ConnectionId,
+    /// A paired phone's messages never run a host tool without the user's yes.
+    from_phone: bool,
+}
+
 async fn handle(
     state: &AppState,
     tx: &Outbox,
     host: &mut Option<ConnectionHost>,
     text: &str,
-    from_phone: bool,
+    asker: Asker<'_>,
 ) {
     let reply = |m: Message| {
         let _ = tx.try_push(m);
@@ -317,9 +365,11 @@ async fn handle(
         Ok(ClientFrame::Ping) => reply(frame(&ServerEvent::Pong {})),
         Ok(ClientFrame::SendMessage { conversation_id, content }) => {
             match pqh::accept(state, conversation_id, content).await {
-                // The answer streams to every connection through the bus.
+                // The answer's chunks come here alone; every connection gets its start,
+                // cards and end.
                 Ok(mut accepted) => {
-                    accepted.from_phone = from_phone;
+                    accepted.from_phone = asker.from_phone;
+                    accepted.asker = Some(asker.name.clone());
                     drop(pqh::respond(state.clone(), accepted))
                 }
                 Err(e) => reply(error_frame("message_refused", e.to_string())),

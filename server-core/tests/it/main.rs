@@ -33,4 +33,5 @@ mod upgrade;
 mod voice;
 mod web;
 mod ws;
+mod ws_answers;
 mod ws_host;

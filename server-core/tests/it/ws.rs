@@ -1,5 +1,6 @@
-//! `/ws` with a real WebSocket client: authentication, the answer streaming to every
-//! connection of the user, approvals answered over the socket, and refusals.
+//! `/ws` with a real WebSocket client: authentication, an answer streaming over the socket,
+//! approvals answered over the socket, and refusals. Which connection gets which frames of
+//! an answer is in `ws_answers`.
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -223,14 +224,17 @@ async fn a_client_that_stops_reading_is_dropped_and_the_others_get_everything() 
         next_of(ws, "pong").await;
     }
     // 4,000 frames of 16 KB: far more than the slow client's socket buffers and queue hold.
+    // Notifications, as every connection gets them (an answer's chunks go to its asker).
     let bus = server.state.bus.clone();
     let producer = tokio::spawn(async move {
         let content = "x".repeat(16 * 1024);
         for i in 0..4_000u32 {
-            bus.publish(ServerEvent::StreamChunk {
-                message_id: "load".into(),
-                content: content.clone(),
-                index: i,
+            bus.publish(ServerEvent::Notification {
+                title: "load".into(),
+                body: content.clone(),
+                kind: "load".into(),
+                ref_id: Some(i.to_string()),
+                conversation_id: None,
             });
             if i % 50 == 0 {
                 tokio::time::sleep(Duration::from_millis(1)).await;
@@ -239,8 +243,8 @@ async fn a_client_that_stops_reading_is_dropped_and_the_others_get_everything() 
     });
     let mut received = 0u32;
     while received < 4_000 {
-        let frame = next_of(&mut fast, "stream_chunk").await;
-        assert_eq!(frame["data"]["index"], received, "the fast client misses nothing, in order");
+        let frame = next_of(&mut fast, "notification").await;
+        assert_eq!(frame["data"]["ref_id"], received.to_string(), "the fast client misses nothing, in order");
         received += 1;
     }
     producer.await.unwrap();

@@ -1,7 +1,9 @@
 // The `/ws` protocol client: authenticates with a first `auth` frame (the token stays out
 // of URLs and logs), hands every server frame to its listener, and reconnects by itself
 // with a growing delay. After a reconnect it calls `onReconnect`, so the stores catch up
-// over REST on what happened while the socket was down.
+// over REST on what happened while the socket was down. It names its connection
+// (`connectionId`), so a message this page sends over REST has its answer's chunks streamed
+// here; the page's other devices get that answer whole in its `stream_end`.
 import type { ClientFrame, ServerEvent } from "./types";
 
 export type Status = "connecting" | "open" | "closed";
@@ -17,6 +19,15 @@ export interface RealtimeOptions {
   WebSocket?: typeof WebSocket;
   /** Delay before reconnect attempt `n` (0-based). */
   backoff?: (attempt: number) => number;
+  /** The name this connection gives itself (default: a new random one). */
+  connectionId?: string;
+}
+
+/** A random connection name: 32 hex digits. `crypto.getRandomValues` also works where
+ *  `crypto.randomUUID` does not (a page served over plain HTTP on the LAN). */
+export function newConnectionId(): string {
+  const bytes = crypto.getRandomValues(new Uint8Array(16));
+  return Array.from(bytes, (b) => b.toString(16).padStart(2, "0")).join("");
 }
 
 export const UNAUTHORIZED = 4401;
@@ -29,8 +40,12 @@ export class Realtime {
   private timer: ReturnType<typeof setTimeout> | null = null;
   private queue: ClientFrame[] = [];
   status: Status = "closed";
+  /** Kept across reconnects, so an answer streaming when the socket dropped comes back here. */
+  readonly connectionId: string;
 
-  constructor(private options: RealtimeOptions) {}
+  constructor(private options: RealtimeOptions) {
+    this.connectionId = options.connectionId ?? newConnectionId();
+  }
 
   start() {
     this.stopped = false;
@@ -65,7 +80,7 @@ export class Realtime {
     this.socket = socket;
     this.setStatus("connecting");
     socket.onopen = () => {
-      socket.send(JSON.stringify({ type: "auth", data: { token } } satisfies ClientFrame));
+      socket.send(JSON.stringify({ type: "auth", data: { token, connection_id: this.connectionId } } satisfies ClientFrame));
       const reconnected = this.everOpened;
       this.everOpened = true;
       this.attempt = 0;

@@ -19,6 +19,7 @@ export type { Page } from "./generated/Page";
 export type { ParseResult } from "./generated/ParseResult";
 export type { Priority } from "./generated/Priority";
 export type { SearchHit } from "./generated/SearchHit";
+export type { SendMessage } from "./generated/SendMessage";
 export type { ServerEvent } from "./generated/ServerEvent";
 export type { SettingsPatch } from "./generated/SettingsPatch";
 export type { SettingsView } from "./generated/SettingsView";

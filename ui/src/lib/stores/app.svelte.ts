@@ -2,7 +2,7 @@
 // undo), and the quick-add dialog. Views reload when `changed[module]` moves, so every
 // change made anywhere (chat, another device, the scheduler) shows without a reload.
 import type { Api } from "../api/client";
-import { Realtime, type Status } from "../api/realtime";
+import { Realtime, newConnectionId, type Status } from "../api/realtime";
 import type { ServerEvent } from "../api/types";
 import { ChatStore } from "./chat.svelte";
 
@@ -28,8 +28,11 @@ export class AppStore {
     WebSocketImpl?: typeof WebSocket,
   ) {
     this.loggedIn = api.tokens !== null;
-    this.chat = new ChatStore(api);
+    // The chat names this page's socket when it sends, so the answer streams here.
+    const connectionId = newConnectionId();
+    this.chat = new ChatStore(api, connectionId);
     this.realtime = new Realtime({
+      connectionId,
       url: () => api.wsUrl(),
       token: () => api.tokens?.access_token ?? null,
       refresh: async () => {

@@ -1,8 +1,10 @@
 // Conversations and the open thread. Streamed answers are applied chunk by chunk; every
 // message is keyed by its id, so a catch-up after a reconnect, a repeated frame or the
-// REST copy of a streamed message never shows a message twice.
+// REST copy of a streamed message never shows a message twice. Only the page that asked
+// gets an answer's chunks: the others show it when its `stream_end` brings it whole, and
+// fetch the question another device asked when its answer starts.
 import type { Api } from "../api/client";
-import type { ActionCard, Conversation, Delivered, Message, Page, ServerEvent, TaskRecord, TaskStatus } from "../api/types";
+import type { ActionCard, Conversation, Delivered, Message, Page, SendMessage, ServerEvent, TaskRecord, TaskStatus } from "../api/types";
 
 export interface Card {
   card_type: string;
@@ -66,8 +68,14 @@ export class ChatStore {
   private orphans = new Map<string, ChatMessage>();
   private byId = new Map<string, ChatMessage>();
   private loadedPages = { first: 1, last: 0 };
+  /** The answers to what this page sent: their questions are already shown. */
+  private asked = new Set<string>();
 
-  constructor(private api: Api) {}
+  /** `connectionId` names this page's socket, where the answers to what it sends stream. */
+  constructor(
+    private api: Api,
+    private connectionId?: string,
+  ) {}
 
   get streaming(): ChatMessage | undefined {
     return this.messages.find((m) => m.streaming);
@@ -179,8 +187,9 @@ export class ChatStore {
     });
     this.messages.push(local);
     try {
-      const body = this.currentId ? { conversation_id: this.currentId, content: text } : { content: text };
+      const body: SendMessage = { conversation_id: this.currentId, content: text, connection_id: this.connectionId };
       const delivered = await this.api.post<Delivered>("/api/chat/send", body);
+      this.asked.add(delivered.reply_id);
       // The stored copy replaces the local one under its real id.
       const mine = this.messages.find((m) => m.id === local.id);
       if (mine) {
@@ -263,6 +272,8 @@ export class ChatStore {
         if (conversation_id === this.currentId) {
           this.byId.set(message_id, m);
           this.messages.push(m);
+          // Asked on another device: its question is stored by now; show it too.
+          if (!this.sending && !this.asked.has(message_id)) void this.catchUp().catch(() => {});
         } else {
           this.orphans.set(message_id, m);
         }
@@ -285,7 +296,12 @@ export class ChatStore {
       }
       case "stream_end": {
         const m = this.find(event.data.message_id);
-        if (!m) return;
+        // An answer this page did not see start (it connected meanwhile): it is stored
+        // before its end is sent, so the catch-up brings it.
+        if (!m) {
+          if (this.currentId) void this.catchUp().catch(() => {});
+          return;
+        }
         m.content = event.data.full_content;
         m.intent = event.data.intent;
         m.streaming = false;

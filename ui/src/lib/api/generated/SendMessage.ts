@@ -4,4 +4,10 @@ export type SendMessage = {
 /**
  * Leave out to start a new conversation.
  */
-conversation_id: string | null, content: string, };
+conversation_id: string | null, content: string, 
+/**
+ * The `connection_id` of the asking client's `/ws` connection: the answer's
+ * `stream_chunk` frames go there alone. Left out, no `/ws` connection gets them; every
+ * connection still gets the answer's `stream_start`, action cards and `stream_end`.
+ */
+connection_id?: string, };
