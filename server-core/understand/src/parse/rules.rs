@@ -88,7 +88,7 @@ pub(super) fn due_by(f: &Found) -> String {
 
 /// Find dates in a clause: the resolved value and the spans to cut from titles.
 fn dates(t: &str, now: DateTime<Tz>) -> Option<(Found, Vec<Range<usize>>)> {
-    when::find_combined(t, now)
+    super::slots::dates(t, now, when::Lang::ENGLISH)
 }
 
 static EDGE_JUNK: LazyLock<Regex> = LazyLock::new(|| {

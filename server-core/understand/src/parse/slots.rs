@@ -52,7 +52,7 @@ const PLAIN_LISTS: &[&str] = &["to-do", "todo", "to do", "task", "tasks", "remin
 pub(super) fn find(t: &str, l: &str, now: DateTime<Tz>, lang: Lang) -> Slots {
     // "asap" says how urgent, not when: a date read only in priority words is none.
     let said_priority: Vec<Range<usize>> = PRIORITY.find_iter(l).map(|m| m.range()).collect();
-    let when = when::find_combined_in(t, now, lang).filter(|(_, spans)| {
+    let when = dates(t, now, lang).filter(|(_, spans)| {
         !spans.iter().all(|w| said_priority.iter().any(|p| p.start <= w.start && w.end <= p.end))
     });
     let mut s = Slots { when, ..Slots::default() };
@@ -91,6 +91,30 @@ pub(super) fn find(t: &str, l: &str, now: DateTime<Tz>, lang: Lang) -> Slots {
     s
 }
 
+/// The date of a clause, with the phrases that went into it. A list named after a day
+/// ("my christmas list", "the weekend list") names the list, not a date, so the name
+/// is hidden from the date reader; a possessive ("tomorrow's list") still dates it.
+pub(super) fn dates(t: &str, now: DateTime<Tz>, lang: Lang) -> Option<(Found, Vec<Range<usize>>)> {
+    let l = t.to_ascii_lowercase();
+    let names: Vec<Range<usize>> = LIST
+        .captures_iter(&l)
+        .filter(|c| c.name("noun").is_some_and(|n| matches!(n.as_str(), "list" | "checklist")))
+        .filter_map(|c| c.name("name"))
+        .filter(|n| !n.as_str().ends_with("'s"))
+        .map(|n| n.range())
+        .collect();
+    if names.is_empty() {
+        return when::find_combined_in(t, now, lang);
+    }
+    // Blank the names byte for byte, so every span found still points into `t`.
+    let mut bytes = t.as_bytes().to_vec();
+    for n in &names {
+        bytes.get_mut(n.clone()).into_iter().flatten().for_each(|b| *b = b' ');
+    }
+    let masked = String::from_utf8(bytes).ok()?;
+    when::find_combined_in(&masked, now, lang)
+}
+
 /// The clause with every slot cut out and the gaps closed, lowercased and as said.
 pub(super) fn remainder(t: &str, cut: &[Range<usize>]) -> String {
     let mut out = String::with_capacity(t.len());
@@ -121,6 +145,19 @@ mod tests {
     fn rest(text: &str) -> (String, Slots) {
         let s = find(text, &text.to_ascii_lowercase(), now(), Lang::ENGLISH);
         (remainder(text, &s.cut), s)
+    }
+
+    #[test]
+    fn a_list_named_after_a_day_is_a_list_not_a_date() {
+        let (r, s) = rest("add fairy lights to my christmas list");
+        assert_eq!(r, "add fairy lights");
+        assert_eq!(s.list.as_deref(), Some("christmas"));
+        assert!(s.when.is_none(), "{:?}", s.when);
+        let (_, s) = rest("put sunscreen on the summer list for saturday");
+        assert_eq!(s.list.as_deref(), Some("summer"));
+        assert!(s.when.is_some_and(|(f, _)| f.start.date_naive().to_string() == "2026-03-14"));
+        let (_, s) = rest("add milk to tomorrow's list");
+        assert!(s.when.is_some());
     }
 
     #[test]
