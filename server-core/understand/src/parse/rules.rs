@@ -713,13 +713,13 @@ fn list_kind(l: &str) -> Option<String> {
     let kind = c.name("kind").map(|m| m.as_str()).unwrap_or("");
     let tag = match kind {
         "shopping" | "grocery" | "groceries" => "shopping",
-        "" => {
-            if l.contains("shopping cart") {
-                "shopping"
-            } else {
-                ""
-            }
-        }
+        "" if l.contains("shopping cart") => "shopping",
+        // A list of the user's own naming: "my travel list".
+        "" => match super::slots::named_list(l) {
+            Some("grocery" | "groceries") => "shopping",
+            Some(name) => name,
+            None => "",
+        },
         k if k.contains("do") || k.starts_with("task") || k.starts_with("reminder") => "",
         k => k,
     };

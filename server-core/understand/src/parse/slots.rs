@@ -45,8 +45,36 @@ static LIST: LazyLock<Regex> = LazyLock::new(|| {
     )
 });
 
-/// List names that are only the todo list itself.
-const PLAIN_LISTS: &[&str] = &["to-do", "todo", "to do", "task", "tasks", "reminder", "reminders", "new"];
+/// List names that are only the todo list itself, or say which part of it.
+const PLAIN_LISTS: &[&str] = &[
+    "to-do",
+    "todo",
+    "to do",
+    "task",
+    "tasks",
+    "reminder",
+    "reminders",
+    "new",
+    "whole",
+    "entire",
+    "full",
+    "main",
+    "current",
+    "usual",
+];
+
+/// The name a list phrase gives ("my travel list" gives `travel`; "my list", "my to-do
+/// list" and "the calendar" give none).
+fn list_name<'a>(c: &regex::Captures<'a>) -> &'a str {
+    let noun = c.name("noun").map_or("", |m| m.as_str());
+    let name = c.name("name").map_or("", |m| m.as_str().trim());
+    if matches!(noun, "list" | "checklist") && !PLAIN_LISTS.contains(&name) { name } else { "" }
+}
+
+/// The list a clause names, if it names one ("add socks to my travel list").
+pub(super) fn named_list(l: &str) -> Option<&str> {
+    LIST.captures(l).map(|c| list_name(&c)).filter(|n| !n.is_empty())
+}
 
 /// The slots of a clause: `t` is its text, `l` the same lowercased.
 pub(super) fn find(t: &str, l: &str, now: DateTime<Tz>, lang: Lang) -> Slots {
@@ -78,9 +106,7 @@ pub(super) fn find(t: &str, l: &str, now: DateTime<Tz>, lang: Lang) -> Slots {
         if let (Some(whole), Some(noun)) = (c.get(0), c.name("noun")) {
             let noun = noun.as_str();
             s.calendar = matches!(noun, "calendar" | "schedule" | "agenda");
-            let name = c.name("name").map(|m| m.as_str().trim()).unwrap_or("");
-            let name =
-                if matches!(noun, "list" | "checklist") && !PLAIN_LISTS.contains(&name) { name } else { "" };
+            let name = list_name(&c);
             if !s.calendar {
                 s.list = Some(name.to_string());
             }

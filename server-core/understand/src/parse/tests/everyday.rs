@@ -122,3 +122,16 @@ fn a_question_about_a_period_counts_its_last_day() {
     assert_eq!(r.intent, Intent::QueryTodos);
     assert_eq!(param(&r, "due_date"), "2026-03-15");
 }
+
+#[test]
+fn a_list_of_the_users_own_naming_tags_the_item() {
+    let r = p("put the headlamp on my camping list");
+    assert_eq!(r.intent, Intent::CreateTodo);
+    assert_eq!(param(&r, "title"), "headlamp");
+    assert_eq!(r.params.get("tags"), Some(&serde_json::json!(["camping"])));
+    let r = p("add wrapping paper to my christmas list");
+    assert_eq!(r.params.get("tags"), Some(&serde_json::json!(["christmas"])));
+    assert!(r.params.get("due_date").is_none(), "{:?}", r.params);
+    let r = p("clear the whole list");
+    assert!(r.params.get("tags").is_none(), "{:?}", r.params);
+}
