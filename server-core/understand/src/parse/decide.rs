@@ -359,7 +359,7 @@ fn build(intent: Intent, slots: &Slots, rest: &str, now: DateTime<Tz>) -> Option
             }
             plan
         }
-        Intent::UpdateTodo | Intent::UpdateEvent => update(intent, rest, when)?,
+        Intent::UpdateTodo | Intent::UpdateEvent => update(intent, rest, when, slots.priority)?,
         Intent::QueryTodos => match when {
             Some(f) => plan.with("due_date", due_by(f)),
             None if rest.to_ascii_lowercase().contains("overdue") => plan.with("due_date", rfc(&now)),
@@ -381,11 +381,20 @@ fn build(intent: Intent, slots: &Slots, rest: &str, now: DateTime<Tz>) -> Option
     Some(add_slots(plan, slots))
 }
 
-/// "rename X to Y", "move X to friday", "push X back an hour".
-fn update(intent: Intent, rest: &str, when: Option<&crate::when::Found>) -> Option<Plan> {
+/// "rename X to Y", "move X to friday", "push X back an hour", "make X high priority".
+fn update(
+    intent: Intent,
+    rest: &str,
+    when: Option<&crate::when::Found>,
+    priority: Option<&str>,
+) -> Option<Plan> {
     let field = if intent == Intent::UpdateEvent { "start_time" } else { "due_date" };
     let (title, new_title) = frames::change(rest)?;
-    let plan = Plan::new(intent, 0.75).with("title", title).with_opt("new_title", new_title);
+    let priority = priority.filter(|_| intent == Intent::UpdateTodo).map(str::to_string);
+    let plan = Plan::new(intent, 0.75)
+        .with("title", title)
+        .with_opt("new_title", new_title)
+        .with_opt("priority", priority);
     let plan = match when {
         Some(f) => plan.with(field, date_value(f, &f.start)),
         None => plan,

@@ -135,3 +135,11 @@ fn a_list_of_the_users_own_naming_tags_the_item() {
     let r = p("clear the whole list");
     assert!(r.params.get("tags").is_none(), "{:?}", r.params);
 }
+
+#[test]
+fn a_priority_change_carries_the_new_priority() {
+    let r = p("make renew the lease low priority");
+    assert_eq!(r.intent, Intent::UpdateTodo);
+    assert_eq!(param(&r, "title"), "renew the lease");
+    assert_eq!(param(&r, "priority"), "low");
+}
