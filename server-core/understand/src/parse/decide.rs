@@ -137,12 +137,15 @@ pub(super) fn clause(
     rule: Option<Plan>,
 ) -> Option<Plan> {
     let guess = classify::classify(full);
+    let noted = |rule| {
+        let said = labelled(t, l, now, lang).or_else(|| FACT.is_match(l).then_some(Intent::CompleteTodo));
+        act(said?, NOTE, t, l, now, lang, rule)
+    };
     match choose(&guess, rule.as_ref().map(|r| r.intent)) {
-        Some(intent) => act(intent, guess.p, t, l, now, lang, rule),
-        None => {
-            let said = labelled(t, l, now, lang).or_else(|| FACT.is_match(l).then_some(Intent::CompleteTodo));
-            act(said?, NOTE, t, l, now, lang, rule)
-        }
+        // A reading the words cannot carry out ("high priority: fix the tap" read as a
+        // change with nothing to change) leaves the note form its say.
+        Some(intent) => act(intent, guess.p, t, l, now, lang, rule.clone()).or_else(|| noted(rule)),
+        None => noted(rule),
     }
 }
 
@@ -161,6 +164,7 @@ fn act(
     lang: Lang,
     rule: Option<Plan>,
 ) -> Option<Plan> {
+    let intent = named_kind(intent, l);
     if matches!(intent, Intent::DeleteTodo | Intent::DeleteEvent) {
         let agreed = rule.as_ref().is_some_and(|r| r.intent == intent);
         if !DELETES.is_match(l) || !(agreed || names_place(intent, l)) {
@@ -185,6 +189,44 @@ fn act(
     match rule {
         Some(r) if r.intent == intent => Some(repair(r, &slots, &rest)),
         _ => build(intent, &slots, &rest, now).map(|p| Plan { confidence, ..p }),
+    }
+}
+
+/// The kind of item a clause names outright: "delete the task call the plumber" is a
+/// todo whatever else its words suggest, and "erase the task 'order ink'" deletes one
+/// (a clause that opens with a deleting verb and names its item is no new item).
+fn named_kind(intent: Intent, l: &str) -> Intent {
+    static OBJECT: LazyLock<Regex> = LazyLock::new(|| {
+        rx(
+            r"\b(?:the|my|this|that)\s+(?:(?P<todo>task|todo|to-do|reminder)|(?P<event>event|meeting|appointment))\b",
+        )
+    });
+    let Some(c) = OBJECT.captures(l) else { return intent };
+    let todo = c.name("todo").is_some();
+    let opens_deleting = DELETES.find(l).is_some_and(|m| m.start() == 0);
+    match intent {
+        Intent::DeleteTodo | Intent::DeleteEvent => {
+            if todo {
+                Intent::DeleteTodo
+            } else {
+                Intent::DeleteEvent
+            }
+        }
+        Intent::UpdateTodo | Intent::UpdateEvent => {
+            if todo {
+                Intent::UpdateTodo
+            } else {
+                Intent::UpdateEvent
+            }
+        }
+        Intent::CreateTodo | Intent::CreateEvent | Intent::CreateMemo if opens_deleting => {
+            if todo {
+                Intent::DeleteTodo
+            } else {
+                Intent::DeleteEvent
+            }
+        }
+        other => other,
     }
 }
 
@@ -267,8 +309,12 @@ fn labelled(t: &str, l: &str, now: DateTime<Tz>, lang: Lang) -> Option<Intent> {
     }
     let slots = slots::find(t, l, now, lang);
     let first = slots.cut.first().filter(|c| c.start == 0)?;
+    let head = l.get(..first.end).unwrap_or("").trim_end();
+    // A comma sets off a priority ("high priority, fix the tap"), not a day ("monday,
+    // I went to the gym" is news).
     let set_off = l.get(first.end..).is_some_and(|r| r.trim_start().starts_with(['-', ':', '\u{2013}']))
-        || l.get(..first.end).is_some_and(|s| s.trim_end().ends_with([':', '!', '-']));
+        || head.ends_with([':', '!', '-'])
+        || head.ends_with(',') && slots::only_priority(head);
     let rest = slots::remainder(t, &slots.cut);
     let rest = rest.trim_start_matches(['-', ':', '\u{2013}', ' ']);
     let words = rest.split_whitespace().count();

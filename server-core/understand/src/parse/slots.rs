@@ -33,7 +33,7 @@ pub(super) struct Slots {
 /// priority task pay rent").
 static PRIORITY: LazyLock<Regex> = LazyLock::new(|| {
     rx(
-        r"(?:\b(?:(?:with|as|at|of)\s+)?(?:a\s+)?(?P<level>top|high|highest|low|lowest|medium|normal)[- ]priority(?:\s+(?:task|todo|to-do|item|reminder))?\b|\b(?P<urgent>urgent|urgently|asap)\b|(?:^|\b)(?P<important>important|importantly)\b)(?:\s*[:!,-]+)?|(?P<bang>!{2,})",
+        r"(?:\b(?:(?:with|as|at|of)\s+)?(?:a\s+)?(?P<level>top|high|highest|low|lowest|medium|normal)[- ]prio(?:rity)?(?:\s+(?:task|todo|to-do|item|reminder))?\b|\bprio(?:rity)?\s*[:=]?\s*(?P<level2>top|high|highest|low|lowest|medium|normal|urgent)\b|\b(?P<urgent>urgent|urgently|asap)\b|(?:^|\b)(?P<important>important|importantly)\b)(?:\s*[:!,-]+)?|(?P<bang>!{2,})",
     )
 });
 
@@ -62,6 +62,11 @@ const PLAIN_LISTS: &[&str] = &[
     "current",
     "usual",
 ];
+
+/// Whether `s` is all priority words ("high priority,", "urgent:").
+pub(super) fn only_priority(s: &str) -> bool {
+    PRIORITY.find(s).is_some_and(|m| m.start() == 0 && m.end() == s.len())
+}
 
 /// The name a list phrase gives ("my travel list" gives `travel`; "my list", "my to-do
 /// list" and "the calendar" give none).
@@ -92,9 +97,10 @@ pub(super) fn find(t: &str, l: &str, now: DateTime<Tz>, lang: Lang) -> Slots {
         if s.cut.iter().any(|r| r.start < whole.end() && whole.start() < r.end) {
             continue;
         }
-        let level = match c.name("level").map(|m| m.as_str()) {
+        let level = match c.name("level").or_else(|| c.name("level2")).map(|m| m.as_str()) {
             Some("low" | "lowest") => "low",
             Some("medium" | "normal") => "medium",
+            Some("urgent") => "urgent",
             Some(_) => "high",
             None if c.name("urgent").is_some() => "urgent",
             None => "high",

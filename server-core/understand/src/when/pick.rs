@@ -98,7 +98,12 @@ fn spurious(text: &str, c: &Cand) -> bool {
         Shape::Duration(_) => before != "for",
         _ => {
             lone_weekday_abbreviation(text, &low, &before)
-                || lone_ordinal(&low, &after, c)
+                || lone_ordinal(
+                    &low,
+                    &after,
+                    c,
+                    text.get(..c.span.start).is_some_and(|h| h.trim().is_empty()),
+                )
                 || level_not_hour(&low, &before)
                 || ambiguous_compact(&low)
                 || month_of_invalid_date(text, c)
@@ -144,9 +149,13 @@ fn lone_weekday_abbreviation(text: &str, low: &str, before: &str) -> bool {
 
 /// "the second half", "The 5th Wave": an ordinal day followed by a word that is
 /// not part of a request.
-fn lone_ordinal(low: &str, after: &str, c: &Cand) -> bool {
+fn lone_ordinal(low: &str, after: &str, c: &Cand, first: bool) -> bool {
     static ORD: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"^(on )?the \w+$").expect("regex"));
+    // A request that opens with its day: "on the 15th remind me to ...".
+    static OPENS: LazyLock<Regex> =
+        LazyLock::new(|| Regex::new(r"^on the \d{1,2}(st|nd|rd|th)$").expect("regex"));
     ORD.is_match(low)
+        && !(first && OPENS.is_match(low))
         && c.grain == super::Grain::Day
         && !after.is_empty()
         && !matches!(after, "at" | "to" | "for" | "in" | "and" | "by" | "please" | "of" | "around" | "from")

@@ -143,3 +143,40 @@ fn a_priority_change_carries_the_new_priority() {
     assert_eq!(param(&r, "title"), "renew the lease");
     assert_eq!(param(&r, "priority"), "low");
 }
+
+#[test]
+fn a_priority_said_after_the_task_or_set_off_by_a_comma_is_a_slot() {
+    let r = p("top priority, book the boiler service");
+    assert_eq!(r.intent, Intent::CreateTodo);
+    assert_eq!(param(&r, "title"), "book the boiler service");
+    assert_eq!(param(&r, "priority"), "high");
+    let r = p("add water the lawn to my list, priority low");
+    assert_eq!(param(&r, "title"), "water the lawn");
+    assert_eq!(param(&r, "priority"), "low");
+    let r = p("low prio - sort the recycling");
+    assert_eq!(param(&r, "priority"), "low");
+    assert_eq!(param(&r, "title"), "sort the recycling");
+    // A day set off by a comma is news, not a note.
+    assert!(!p("tuesday, I finally saw the new film").intent.is_action());
+}
+
+#[test]
+fn a_request_that_opens_with_its_day_keeps_the_day() {
+    let r = p("on the 22nd remind me to renew the domain");
+    assert_eq!(param(&r, "title"), "renew the domain");
+    assert!(param(&r, "due_date").starts_with("2026-03-22"), "{:?}", r.params);
+}
+
+#[test]
+fn the_kind_of_item_named_decides_what_is_deleted() {
+    // "call" is also a calendar word; "the task" says which list.
+    let r = p("delete the task call the accountant");
+    assert_eq!(r.intent, Intent::DeleteTodo);
+    assert_eq!(param(&r, "title"), "call the accountant");
+    // Opening with a deleting verb and naming the item is no new todo.
+    let r = p("erase the task 'book the venue'");
+    assert_ne!(r.intent, Intent::CreateTodo);
+    // Said as a reminder to do, it is one.
+    let r = p("remind me to cancel the meeting with the landlord");
+    assert_eq!(r.intent, Intent::CreateTodo);
+}
