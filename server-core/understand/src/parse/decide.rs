@@ -106,6 +106,9 @@ pub(super) fn polish(mut plan: Plan, t: &str, l: &str, now: DateTime<Tz>, lang: 
     if let Some(title) = trimmed {
         plan.params.insert("title".into(), Value::String(title));
     }
+    if matches!(plan.intent, Intent::QueryTodos | Intent::QueryEvents) {
+        return query(plan, t, l, now, lang);
+    }
     if plan.intent != Intent::CreateTodo {
         return plan;
     }
@@ -123,6 +126,27 @@ pub(super) fn polish(mut plan: Plan, t: &str, l: &str, now: DateTime<Tz>, lang: 
         plan.params.insert("due_date".into(), Value::String(date_value(f, &f.start)));
     }
     plan
+}
+
+/// A rule's query, asked of what the words name: "my high priority tasks" are todos
+/// (with that priority), "my appointments for the 20th" events.
+fn query(plan: Plan, t: &str, l: &str, now: DateTime<Tz>, lang: Lang) -> Plan {
+    static TODOS: LazyLock<Regex> =
+        LazyLock::new(|| rx(r"\b(?:tasks?|todos?|to-?dos?|to do list|reminders?|chores?|errands?)\b"));
+    static EVENTS: LazyLock<Regex> =
+        LazyLock::new(|| rx(r"\b(?:events?|meetings?|appointments?|appts?|calendar|schedule|agenda)\b"));
+    let slots = slots::find(t, l, now, lang);
+    let named = match (TODOS.is_match(l), EVENTS.is_match(l)) {
+        (true, false) => Intent::QueryTodos,
+        (false, true) => Intent::QueryEvents,
+        _ => plan.intent,
+    };
+    if named == plan.intent {
+        return add_slots(plan, &slots);
+    }
+    let rest = slots::remainder(t, &slots.cut);
+    let confidence = plan.confidence;
+    build(named, &slots, &rest, now).map_or(plan, |p| Plan { confidence, ..p })
 }
 
 /// One clause: `full` is the clause as said (lowercased), `t` and `l` the request proper

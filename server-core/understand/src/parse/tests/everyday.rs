@@ -180,3 +180,13 @@ fn the_kind_of_item_named_decides_what_is_deleted() {
     let r = p("remind me to cancel the meeting with the landlord");
     assert_eq!(r.intent, Intent::CreateTodo);
 }
+
+#[test]
+fn a_question_asks_of_the_kind_of_item_it_names() {
+    let r = p("show me my low priority chores");
+    assert_eq!(r.intent, Intent::QueryTodos);
+    assert_eq!(param(&r, "priority"), "low");
+    let r = p("list my appointments on the 24th");
+    assert_eq!(r.intent, Intent::QueryEvents);
+    assert!(param(&r, "start_time").starts_with("2026-03-24"), "{:?}", r.params);
+}
