@@ -20,6 +20,7 @@ use serde_json::{Map, Value};
 use crate::intent::Intent;
 use crate::when::Lang;
 
+mod build;
 mod decide;
 mod frames;
 mod rules;

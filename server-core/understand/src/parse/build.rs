@@ -1,0 +1,145 @@
+//! Making a plan once its intent is chosen: the parameters from the slots and from what
+//! remains of the clause once they are cut.
+
+use std::sync::LazyLock;
+
+use chrono::DateTime;
+use chrono_tz::Tz;
+use regex::Regex;
+use serde_json::Value;
+
+use super::rules::{date_value, due_by, period_end, rfc, rx, tidy};
+use super::slots::{self, Slots};
+use super::{Plan, frames};
+use crate::intent::Intent;
+use crate::when::Lang;
+
+/// A rule's query, asked of what the words name: "my high priority tasks" are todos
+/// (with that priority), "my appointments for the 20th" events.
+pub(super) fn query(plan: Plan, t: &str, l: &str, now: DateTime<Tz>, lang: Lang) -> Plan {
+    static TODOS: LazyLock<Regex> =
+        LazyLock::new(|| rx(r"\b(?:tasks?|todos?|to-?dos?|to do list|reminders?|chores?|errands?)\b"));
+    static EVENTS: LazyLock<Regex> =
+        LazyLock::new(|| rx(r"\b(?:events?|meetings?|appointments?|appts?|calendar|schedule|agenda)\b"));
+    let slots = slots::find(t, l, now, lang);
+    let named = match (TODOS.is_match(l), EVENTS.is_match(l)) {
+        (true, false) => Intent::QueryTodos,
+        (false, true) => Intent::QueryEvents,
+        _ => plan.intent,
+    };
+    if named == plan.intent {
+        return add_slots(plan, &slots);
+    }
+    let rest = slots::remainder(t, &slots.cut);
+    let confidence = plan.confidence;
+    build(named, &slots, &rest, now).map_or(plan, |p| Plan { confidence, ..p })
+}
+
+/// A rule's plan with what the slots say better: a todo's title made of what remains
+/// once the slots are cut (no "Reminder", no date, priority or list words), the
+/// priority, and the list as a tag. A rule keeps its title where nothing remains ("set a
+/// timer for 10 minutes" stays "Timer").
+pub(super) fn repair(mut plan: Plan, slots: &Slots, rest: &str) -> Plan {
+    if matches!(plan.intent, Intent::CreateTodo | Intent::CompleteTodo | Intent::DeleteTodo) {
+        if let Some(title) = frames::Frame::of(plan.intent).and_then(|f| frames::title(rest, f)) {
+            plan.params.insert("title".into(), Value::String(title));
+        }
+    }
+    add_slots(plan, slots)
+}
+
+/// Priority and list from the slots, where the plan writes a todo.
+pub(super) fn add_slots(mut plan: Plan, slots: &Slots) -> Plan {
+    if plan.intent == Intent::CreateTodo || plan.intent == Intent::QueryTodos {
+        if let Some(p) = slots.priority {
+            plan.params.entry("priority").or_insert_with(|| Value::String(p.into()));
+        }
+    }
+    if plan.intent == Intent::CreateTodo {
+        if let Some(list) = slots.list.as_deref().filter(|l| !l.is_empty()) {
+            plan.params
+                .entry("tags")
+                .or_insert_with(|| Value::Array(vec![Value::String(list.to_lowercase())]));
+        }
+    }
+    plan
+}
+
+/// The plan for `intent` from the slots and what remains.
+pub(super) fn build(intent: Intent, slots: &Slots, rest: &str, now: DateTime<Tz>) -> Option<Plan> {
+    let when = slots.when.as_ref().map(|(f, _)| f);
+    let title = || frames::Frame::of(intent).and_then(|f| frames::title(rest, f));
+    let plan = Plan::new(intent, 0.8);
+    let plan = match intent {
+        Intent::CreateTodo => {
+            let plan = plan.with("title", title()?);
+            match when {
+                Some(f) => plan.with("due_date", date_value(f, &f.start)),
+                None => plan,
+            }
+        }
+        Intent::CreateEvent => match when {
+            Some(f) => {
+                let plan = plan.with("title", title()?).with("start_time", date_value(f, &f.start));
+                match f.end {
+                    Some(e) => plan.with("end_time", rfc(&e)),
+                    None => plan,
+                }
+            }
+            // An event with no time is a todo to arrange it.
+            None => Plan::new(Intent::CreateTodo, 0.7).with("title", title()?),
+        },
+        Intent::CompleteTodo | Intent::DeleteTodo => plan.with("title", title()?),
+        Intent::DeleteEvent => {
+            let plan = plan.with_opt("title", title());
+            let plan = match when {
+                Some(f) => plan.with("start_time", date_value(f, &f.start)),
+                None => plan,
+            };
+            if plan.params.is_empty() {
+                return None;
+            }
+            plan
+        }
+        Intent::UpdateTodo | Intent::UpdateEvent => update(intent, rest, when, slots.priority)?,
+        Intent::QueryTodos => match when {
+            Some(f) => plan.with("due_date", due_by(f)),
+            None if rest.to_ascii_lowercase().contains("overdue") => plan.with("due_date", rfc(&now)),
+            None => plan,
+        },
+        Intent::QueryEvents => match when {
+            Some(f) => {
+                let plan = plan.with("start_time", date_value(f, &f.start));
+                match f.end.or_else(|| period_end(f)) {
+                    Some(e) => plan.with("end_time", date_value(f, &e)),
+                    None => plan,
+                }
+            }
+            None => plan,
+        },
+        Intent::CreateMemo => plan.with("content", tidy(rest, 0..rest.len(), &[])?),
+        _ => plan,
+    };
+    Some(add_slots(plan, slots))
+}
+
+/// "rename X to Y", "move X to friday", "push X back an hour", "make X high priority".
+fn update(
+    intent: Intent,
+    rest: &str,
+    when: Option<&crate::when::Found>,
+    priority: Option<&str>,
+) -> Option<Plan> {
+    let field = if intent == Intent::UpdateEvent { "start_time" } else { "due_date" };
+    let (title, new_title) = frames::change(rest)?;
+    let priority = priority.filter(|_| intent == Intent::UpdateTodo).map(str::to_string);
+    let plan = Plan::new(intent, 0.75)
+        .with("title", title)
+        .with_opt("new_title", new_title)
+        .with_opt("priority", priority);
+    let plan = match when {
+        Some(f) => plan.with(field, date_value(f, &f.start)),
+        None => plan,
+    };
+    (plan.params.len() > 1).then_some(plan)
+}
