@@ -12,6 +12,7 @@ mod bad_input;
 mod brain;
 mod chat;
 mod common;
+mod database_url;
 mod devices;
 mod edges;
 mod events;
