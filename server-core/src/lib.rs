@@ -291,6 +291,14 @@ fn protected_routes() -> OpenApiRouter<AppState> {
         .merge(lan::router())
 }
 
+/// The protected routes without the token check, for a caller that has checked the token
+/// itself: an action card's button pressed over `/ws` runs through the same handlers as
+/// the REST call it names.
+pub(crate) fn authenticated_api(state: AppState) -> Router {
+    let (routes, _) = protected_routes().split_for_parts();
+    routes.with_state(state)
+}
+
 /// The API, with `guard` (the token check, when serving) on the protected routes.
 fn api_router(
     guard: impl FnOnce(OpenApiRouter<AppState>) -> OpenApiRouter<AppState>,

@@ -34,4 +34,5 @@ mod upgrade;
 mod voice;
 mod web;
 mod ws;
+mod ws_actions;
 mod ws_host;
