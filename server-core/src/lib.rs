@@ -76,6 +76,7 @@ pub mod realtime;
 pub mod recurrence;
 pub mod schedule;
 pub mod search;
+pub mod secrets;
 pub mod settings;
 pub mod state;
 pub mod time;
@@ -193,10 +194,22 @@ impl App {
         Self::open_with(settings, Arc::new(ConsoleOtpSink)).await
     }
 
-    /// Opens the store (running migrations), loads or creates the token secret and the PIN.
+    /// As [`App::open_with_secrets`], with secrets in files in the data folder.
     pub async fn open_with(settings: Settings, otp_sink: Arc<dyn OtpSink>) -> anyhow::Result<Self> {
+        let secrets = Arc::new(secrets::FileSecrets::new(&settings.data_dir()?));
+        Self::open_with_secrets(settings, otp_sink, secrets).await
+    }
+
+    /// Opens the store (running migrations), loads or creates the token secret and the PIN;
+    /// the model's API key is kept in `secrets`.
+    pub async fn open_with_secrets(
+        settings: Settings,
+        otp_sink: Arc<dyn OtpSink>,
+        secrets: Arc<dyn secrets::SecretStore>,
+    ) -> anyhow::Result<Self> {
         let db = Db::open(&settings.database_path()?).await?;
-        let settings = settings::apply_stored(&db.read, settings).await?;
+        secrets::move_api_key_out(&db, secrets.as_ref()).await?;
+        let (settings, api_keys) = settings::apply_stored(&db.read, secrets.as_ref(), settings).await?;
         let tz = settings.time_zone()?;
         let data_dir = settings.data_dir()?;
         let secret = auth::load_or_create_secret(settings.jwt_secret.as_deref(), &data_dir)?;
@@ -223,6 +236,8 @@ impl App {
         let runtime = Arc::new(settings::Runtime::new(
             settings::saved_host_policy(&db.read).await?,
             settings.language(),
+            secrets,
+            api_keys,
         ));
         let mut engine = brain::Engine::new(db.clone(), tz, bus.clone(), gate, web);
         engine.model = model_from(&settings);

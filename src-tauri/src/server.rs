@@ -4,6 +4,7 @@ use std::net::{Ipv4Addr, SocketAddr};
 use std::sync::Arc;
 
 use anyhow::Context as _;
+use clawchat_server::auth::ConsoleOtpSink;
 use clawchat_server::schedule::Notifier;
 use clawchat_server::settings::SecretBackend;
 use clawchat_server::{App, AppState, Settings};
@@ -57,9 +58,10 @@ impl Embedded {
         settings: Settings,
         policy: HostPolicy,
         notifier: Option<Arc<dyn Notifier>>,
+        secrets: Arc<dyn clawchat_server::secrets::SecretStore>,
     ) -> anyhow::Result<(Self, Option<String>)> {
         let bind = SocketAddr::new(settings.host, settings.port);
-        let mut app = App::open(settings).await?;
+        let mut app = App::open_with_secrets(settings, Arc::new(ConsoleOtpSink), secrets).await?;
         if let Some(notifier) = notifier {
             app = app.with_notifier(notifier);
         }
@@ -144,10 +146,9 @@ pub async fn launch_with(
         settings.jwt_secret =
             Some(secrets.get_or_create("jwt_secret", crate::secrets::new_token_secret).await?);
     }
-    if settings.ai_api_key.is_none() {
-        settings.ai_api_key = secrets.get("ai_api_key").await?;
-    }
-    let (embedded, generated_pin) = Embedded::start(settings, policy, notifier).await?;
+    let backend = secrets.backend();
+    // The server reads and saves the model's API key through the same store.
+    let (embedded, generated_pin) = Embedded::start(settings, policy, notifier, Arc::new(secrets)).await?;
     embedded.state.runtime.set_secret_backend(secret_backend);
-    Ok(Launched { embedded, secret_backend: secrets.backend(), generated_pin })
+    Ok(Launched { embedded, secret_backend: backend, generated_pin })
 }

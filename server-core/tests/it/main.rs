@@ -6,6 +6,7 @@
 // Helpers shared by tests unwrap freely: a failure there is a failing test.
 #![allow(clippy::unwrap_used)]
 
+mod api_key;
 mod assistant;
 mod auth;
 mod bad_input;
