@@ -386,6 +386,11 @@ pub async fn serve(
     let allowed = AllowedHosts::new(&[addr], &app.state.settings.allowed_hosts);
     let db = app.state.db.clone();
     let scheduler = if app.state.settings.enable_scheduler { Some(app.scheduler()?.spawn()) } else { None };
+    let jobs = if app.state.settings.enable_scheduler {
+        Some(schedule::jobs::Jobs::start(db.clone(), app.state.tz).await?)
+    } else {
+        None
+    };
     let lan = app.state.lan.clone();
     lan::restore(&app.state).await;
     // The parser builds its grammars on first use; do it now, not on the first message.
@@ -396,6 +401,9 @@ pub async fn serve(
     let served = axum::serve(listener, router.into_make_service_with_connect_info::<std::net::SocketAddr>())
         .with_graceful_shutdown(shutdown)
         .await;
+    if let Some(jobs) = jobs {
+        jobs.stop().await;
+    }
     if let Some(scheduler) = scheduler {
         scheduler.stop().await;
     }

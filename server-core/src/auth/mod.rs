@@ -154,6 +154,34 @@ pub async fn ensure_pin(db: &SqlitePool, configured: Option<&str>) -> anyhow::Re
     }
 }
 
+/// What the nightly cleanup removed from the logins' tables.
+#[derive(Debug, Default, Clone, Copy)]
+pub struct Pruned {
+    pub refresh_tokens: u64,
+    pub otp_codes: u64,
+}
+
+/// Removes what can never log anyone in again: refresh tokens past their expiry (spent or
+/// not), spent ones of logins that ended, and one-time codes past theirs. A spent token of
+/// a live login stays until it expires: presented again, it still ends that login.
+pub async fn prune(db: &SqlitePool, now: i64) -> sqlx::Result<Pruned> {
+    let refresh_tokens = sqlx::query(
+        "DELETE FROM refresh_tokens WHERE expires_at < ?1
+             OR (used_at IS NOT NULL
+                 AND family_id IN (SELECT id FROM token_families WHERE revoked_at IS NOT NULL))",
+    )
+    .bind(now)
+    .execute(db)
+    .await?
+    .rows_affected();
+    let otp_codes = sqlx::query("DELETE FROM otp_codes WHERE expires_at < ?")
+        .bind(now)
+        .execute(db)
+        .await?
+        .rows_affected();
+    Ok(Pruned { refresh_tokens, otp_codes })
+}
+
 pub fn generate_pin() -> String {
     format!("{:08}", rand::rng().random_range(0..100_000_000u32))
 }

@@ -12,6 +12,7 @@ mod auth;
 mod bad_input;
 mod brain;
 mod chat;
+mod cleanup;
 mod common;
 mod database_url;
 mod devices;
