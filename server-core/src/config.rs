@@ -130,6 +130,23 @@ pub struct Settings {
     /// Expo's push endpoint; reminders go to every registered Expo push token through it.
     #[arg(long, env = "EXPO_PUSH_URL", default_value = "https://exp.host/--/api/v2/push/send")]
     pub expo_push_url: String,
+    /// An SMTP server that e-mails one-time sign-in codes; without one they are shown on the
+    /// desktop (and printed on the console).
+    #[arg(long, env = "SMTP_HOST")]
+    pub smtp_host: Option<String>,
+    #[arg(long, env = "SMTP_PORT", default_value_t = 587)]
+    pub smtp_port: u16,
+    #[arg(long, env = "SMTP_USER")]
+    pub smtp_user: Option<String>,
+    #[arg(long, env = "SMTP_PASSWORD", hide_env_values = true)]
+    pub smtp_password: Option<String>,
+    /// The sender, such as `ClawChat <clawchat@example.com>`; default is `SMTP_USER`.
+    #[arg(long, env = "SMTP_FROM")]
+    pub smtp_from: Option<String>,
+    /// `starttls` (the default), `tls` (SMTPS from the first byte) or `none` (only for a
+    /// relay on this computer).
+    #[arg(long, env = "SMTP_TLS")]
+    pub smtp_tls: Option<String>,
     /// The user's IANA time zone; default is the system's.
     #[arg(long = "tz", env = "TZ")]
     pub tz: Option<String>,
@@ -167,6 +184,9 @@ impl std::fmt::Debug for Settings {
             .field("ai_base_url", &self.ai_base_url)
             .field("ai_api_key", &self.ai_api_key.as_ref().map(|_| "<set>"))
             .field("ai_model", &self.ai_model)
+            .field("smtp_host", &self.smtp_host)
+            .field("smtp_user", &self.smtp_user)
+            .field("smtp_password", &self.smtp_password.as_ref().map(|_| "<set>"))
             .field("tz", &self.tz)
             .field("language", &self.language)
             .finish_non_exhaustive()

@@ -219,7 +219,8 @@ impl App {
             i64::from(settings.refresh_expiry_days.max(1)) * 86_400_000,
             i64::try_from(settings.refresh_race_grace_ms).unwrap_or(i64::MAX),
             otp_sink,
-        );
+        )
+        .with_mailer(auth::mail::Mailer::from_settings(&settings)?);
         if let Some(pin) = settings.pin.as_deref() {
             auth::check_pin_strength(pin)?;
         }

@@ -335,7 +335,8 @@ async fn start_embedded(data: &Path, h: &Home) -> Embedded {
     let policy = HostPolicy::new(std::slice::from_ref(&h.home), Some(h.home.clone()));
     let settings = test_settings(data, Some("a-test-secret-that-is-long-enough-for-hs256"));
     let secrets = std::sync::Arc::new(clawchat_server::secrets::FileSecrets::new(data));
-    let (embedded, pin) = Embedded::start(settings, policy, None, secrets).await.unwrap();
+    let console = std::sync::Arc::new(clawchat_server::auth::ConsoleOtpSink);
+    let (embedded, pin) = Embedded::start(settings, policy, None, secrets, console).await.unwrap();
     assert!(pin.is_none(), "the configured PIN is used");
     embedded
 }
