@@ -13,7 +13,7 @@ define need
 		$(SUDO) apt-get update -qq && $(SUDO) DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(2); }
 endef
 
-.PHONY: run test lint lint-build unit clients deps rust node python assets bench release clean help ui ui-unit ui-types e2e chromium
+.PHONY: run test lint lint-build unit clients mail deps rust node python assets bench release clean help ui ui-unit ui-types e2e chromium
 
 help:
 	@echo "make run     start ClawChat (the headless server; prints its URL and, on first start, the PIN)"
@@ -51,9 +51,10 @@ python:
 tests/node_modules/.package-lock.json: tests/package.json tests/package-lock.json
 	cd tests && npm ci --ignore-scripts --no-audit --no-fund --loglevel=error
 
-tests/.venv/installed: tests/realtime/requirements.txt
+tests/.venv/installed: tests/realtime/requirements.txt tests/mail/requirements.txt
 	python3 -m venv tests/.venv
-	tests/.venv/bin/pip install -q --disable-pip-version-check -r tests/realtime/requirements.txt
+	tests/.venv/bin/pip install -q --disable-pip-version-check -r tests/realtime/requirements.txt \
+		-r tests/mail/requirements.txt
 	touch $@
 
 # Socket.IO driven from outside by the real clients, against the built server binary.
@@ -61,6 +62,12 @@ clients: deps python tests/node_modules/.package-lock.json tests/.venv/installed
 	$(BUILD_SERVER)
 	cd tests && node --test realtime/
 	tests/.venv/bin/python -m unittest discover -s tests/realtime -p "test_*.py"
+
+# One-time codes by e-mail, against a real SMTP server on loopback (aiosmtpd, PyPI) and the
+# built server: delivered, a refused login, an unreachable server, STARTTLS by default.
+mail: deps python tests/.venv/installed
+	$(BUILD_SERVER)
+	tests/.venv/bin/python -m unittest discover -s tests/mail -p "test_*.py"
 
 deps: rust assets desktop-sys
 
@@ -111,7 +118,7 @@ unit: deps
 	     END { printf "tests: %d passed, %d failed\n", p, f }' $$log; \
 	rm -f $$log; exit $$status
 
-test: deps lint-build fuzz-build-bg clients unit ui-types ui-unit e2e durability fuzz-smoke api-fuzz test-desktop
+test: deps lint-build fuzz-build-bg clients mail unit ui-types ui-unit e2e durability fuzz-smoke api-fuzz test-desktop
 
 # Durability, against the built binary (tests/durability/): the crash loop (SIGKILL at
 # random moments while writers run; CRASH_ROUNDS rounds, each restarted and checked), and

@@ -69,7 +69,8 @@ pub struct Settings {
     /// Verbose logs.
     #[arg(long, env = "DEBUG", default_value_t = false, action = clap::ArgAction::Set)]
     pub debug: bool,
-    /// `sqlite:///path/to/file.db` or a plain path; default is the user's data directory.
+    /// `sqlite:///relative/file.db`, `sqlite:////absolute/file.db` (`sqlite+aiosqlite:` too)
+    /// or a plain path; default is the user's data directory.
     #[arg(long, env = "DATABASE_URL")]
     pub database_url: Option<String>,
     /// Where secrets and the default database live.
@@ -129,6 +130,23 @@ pub struct Settings {
     /// Expo's push endpoint; reminders go to every registered Expo push token through it.
     #[arg(long, env = "EXPO_PUSH_URL", default_value = "https://exp.host/--/api/v2/push/send")]
     pub expo_push_url: String,
+    /// An SMTP server that e-mails one-time sign-in codes; without one they are shown on the
+    /// desktop (and printed on the console).
+    #[arg(long, env = "SMTP_HOST")]
+    pub smtp_host: Option<String>,
+    #[arg(long, env = "SMTP_PORT", default_value_t = 587)]
+    pub smtp_port: u16,
+    #[arg(long, env = "SMTP_USER")]
+    pub smtp_user: Option<String>,
+    #[arg(long, env = "SMTP_PASSWORD", hide_env_values = true)]
+    pub smtp_password: Option<String>,
+    /// The sender, such as `ClawChat <clawchat@example.com>`; default is `SMTP_USER`.
+    #[arg(long, env = "SMTP_FROM")]
+    pub smtp_from: Option<String>,
+    /// `starttls` (the default), `tls` (SMTPS from the first byte) or `none` (only for a
+    /// relay on this computer).
+    #[arg(long, env = "SMTP_TLS")]
+    pub smtp_tls: Option<String>,
     /// The user's IANA time zone; default is the system's.
     #[arg(long = "tz", env = "TZ")]
     pub tz: Option<String>,
@@ -166,6 +184,9 @@ impl std::fmt::Debug for Settings {
             .field("ai_base_url", &self.ai_base_url)
             .field("ai_api_key", &self.ai_api_key.as_ref().map(|_| "<set>"))
             .field("ai_model", &self.ai_model)
+            .field("smtp_host", &self.smtp_host)
+            .field("smtp_user", &self.smtp_user)
+            .field("smtp_password", &self.smtp_password.as_ref().map(|_| "<set>"))
             .field("tz", &self.tz)
             .field("language", &self.language)
             .finish_non_exhaustive()
@@ -191,15 +212,10 @@ impl Settings {
     }
 
     /// The database file: `DATABASE_URL` when set, else `clawchat.db` in the data directory.
+    /// See [`database_file`] for the forms it takes.
     pub fn database_path(&self) -> anyhow::Result<PathBuf> {
-        match &self.database_url {
-            Some(url) => {
-                let path =
-                    url.strip_prefix("sqlite://").or_else(|| url.strip_prefix("sqlite:")).unwrap_or(url);
-                let path = path.split('?').next().unwrap_or(path);
-                anyhow::ensure!(!path.is_empty(), "DATABASE_URL names no file");
-                Ok(PathBuf::from(path))
-            }
+        match self.database_url.as_deref().map(str::trim).filter(|u| !u.is_empty()) {
+            Some(url) => database_file(url),
             None => Ok(self.data_dir()?.join("clawchat.db")),
         }
     }
@@ -221,6 +237,76 @@ impl Settings {
             None => {
                 Ok(iana_time_zone::get_timezone().ok().and_then(|n| n.parse::<Tz>().ok()).unwrap_or(Tz::UTC))
             }
+        }
+    }
+}
+
+/// The file a `DATABASE_URL` names, read as the original server's stack reads it:
+/// `sqlite:///data/clawchat.db` is relative to the working directory (three slashes),
+/// `sqlite:////var/lib/clawchat.db` is absolute (four), and `sqlite+aiosqlite:` (any
+/// `sqlite+<driver>:`) means the same. A value without a scheme is a plain path. Any other
+/// scheme is refused: ClawChat keeps its data in SQLite only.
+pub fn database_file(url: &str) -> anyhow::Result<PathBuf> {
+    let Some((scheme, rest)) = split_scheme(url) else {
+        return Ok(PathBuf::from(url));
+    };
+    let scheme = scheme.to_ascii_lowercase();
+    anyhow::ensure!(
+        scheme == "sqlite" || scheme.starts_with("sqlite+"),
+        "DATABASE_URL {url:?} is not a SQLite URL: ClawChat stores its data in one SQLite file; \
+         use sqlite:///relative/path.db, sqlite:////absolute/path.db or a plain path"
+    );
+    let Some(path) = rest.strip_prefix("///") else {
+        anyhow::bail!(
+            "DATABASE_URL {url:?} names no file: write sqlite:///relative/path.db (three slashes, \
+             relative to the working directory) or sqlite:////absolute/path.db (four)"
+        );
+    };
+    let path = path.split('?').next().unwrap_or_default();
+    anyhow::ensure!(
+        !path.is_empty(),
+        "DATABASE_URL {url:?} names no file (an in-memory database keeps nothing)"
+    );
+    Ok(PathBuf::from(path))
+}
+
+/// `scheme` and what follows `scheme:`, when `url` starts with a URL scheme. One letter
+/// before a colon is a Windows drive (`C:\data\clawchat.db`), not a scheme.
+fn split_scheme(url: &str) -> Option<(&str, &str)> {
+    let (scheme, rest) = url.split_once(':')?;
+    let valid = scheme.len() > 1
+        && scheme.starts_with(|c: char| c.is_ascii_alphabetic())
+        && scheme.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '+' | '-' | '.'));
+    valid.then_some((scheme, rest))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn three_slashes_are_relative_and_four_absolute() {
+        let file = |url| database_file(url).unwrap();
+        assert_eq!(file("sqlite+aiosqlite:///./data/clawchat.db"), PathBuf::from("./data/clawchat.db"));
+        assert_eq!(file("sqlite:///./data/clawchat.db"), PathBuf::from("./data/clawchat.db"));
+        assert_eq!(file("sqlite:///data/clawchat.db"), PathBuf::from("data/clawchat.db"));
+        assert_eq!(file("sqlite:////var/lib/clawchat.db"), PathBuf::from("/var/lib/clawchat.db"));
+        assert_eq!(file("SQLite+pysqlite:////srv/c.db?mode=rwc"), PathBuf::from("/srv/c.db"));
+        assert_eq!(file("/srv/clawchat.db"), PathBuf::from("/srv/clawchat.db"));
+        assert_eq!(file("data/clawchat.db"), PathBuf::from("data/clawchat.db"));
+        assert_eq!(file(r"C:\data\clawchat.db"), PathBuf::from(r"C:\data\clawchat.db"));
+    }
+
+    #[test]
+    fn other_schemes_and_forms_are_refused_with_the_forms_that_work() {
+        for url in ["postgresql://me@localhost/clawchat", "mysql+aiomysql://db/x", "file:///tmp/x.db"] {
+            let e = database_file(url).unwrap_err().to_string();
+            assert!(e.contains("not a SQLite URL") && e.contains("sqlite:///"), "{url}: {e}");
+        }
+        for url in ["sqlite://", "sqlite:///", "sqlite:clawchat.db", "sqlite://host/x.db", "sqlite::memory:"]
+        {
+            let e = database_file(url).unwrap_err().to_string();
+            assert!(e.contains("names no file"), "{url}: {e}");
         }
     }
 }

@@ -304,6 +304,19 @@ pub async fn put_setting(db: impl sqlx::SqliteExecutor<'_>, key: &str, value: &s
     Ok(())
 }
 
+/// Deletes `key` from the `settings` table so that its value is gone from the file, not
+/// only from the table: with `secure_delete` the freed bytes are overwritten, and the
+/// write-ahead log that held the page is folded back into the file and emptied.
+pub async fn erase_setting(db: &SqlitePool, key: &str) -> sqlx::Result<()> {
+    let mut conn = db.acquire().await?;
+    sqlx::query("PRAGMA secure_delete = ON").execute(&mut *conn).await?;
+    let deleted = sqlx::query("DELETE FROM settings WHERE key = ?").bind(key).execute(&mut *conn).await;
+    sqlx::query("PRAGMA secure_delete = OFF").execute(&mut *conn).await?;
+    deleted?;
+    sqlx::query("PRAGMA wal_checkpoint(TRUNCATE)").execute(&mut *conn).await?;
+    Ok(())
+}
+
 /// Writes a file only its owner can read (a secret, a private key), and waits until it is
 /// on disk: a crash right after must not leave a key the next start cannot read.
 pub fn write_private(path: &Path, bytes: &[u8]) -> anyhow::Result<()> {

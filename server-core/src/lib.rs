@@ -76,6 +76,7 @@ pub mod realtime;
 pub mod recurrence;
 pub mod schedule;
 pub mod search;
+pub mod secrets;
 pub mod settings;
 pub mod state;
 pub mod time;
@@ -193,10 +194,22 @@ impl App {
         Self::open_with(settings, Arc::new(ConsoleOtpSink)).await
     }
 
-    /// Opens the store (running migrations), loads or creates the token secret and the PIN.
+    /// As [`App::open_with_secrets`], with secrets in files in the data folder.
     pub async fn open_with(settings: Settings, otp_sink: Arc<dyn OtpSink>) -> anyhow::Result<Self> {
+        let secrets = Arc::new(secrets::FileSecrets::new(&settings.data_dir()?));
+        Self::open_with_secrets(settings, otp_sink, secrets).await
+    }
+
+    /// Opens the store (running migrations), loads or creates the token secret and the PIN;
+    /// the model's API key is kept in `secrets`.
+    pub async fn open_with_secrets(
+        settings: Settings,
+        otp_sink: Arc<dyn OtpSink>,
+        secrets: Arc<dyn secrets::SecretStore>,
+    ) -> anyhow::Result<Self> {
         let db = Db::open(&settings.database_path()?).await?;
-        let settings = settings::apply_stored(&db.read, settings).await?;
+        secrets::move_api_key_out(&db, secrets.as_ref()).await?;
+        let (settings, api_keys) = settings::apply_stored(&db.read, secrets.as_ref(), settings).await?;
         let tz = settings.time_zone()?;
         let data_dir = settings.data_dir()?;
         let secret = auth::load_or_create_secret(settings.jwt_secret.as_deref(), &data_dir)?;
@@ -206,7 +219,8 @@ impl App {
             i64::from(settings.refresh_expiry_days.max(1)) * 86_400_000,
             i64::try_from(settings.refresh_race_grace_ms).unwrap_or(i64::MAX),
             otp_sink,
-        );
+        )
+        .with_mailer(auth::mail::Mailer::from_settings(&settings)?);
         if let Some(pin) = settings.pin.as_deref() {
             auth::check_pin_strength(pin)?;
         }
@@ -223,6 +237,8 @@ impl App {
         let runtime = Arc::new(settings::Runtime::new(
             settings::saved_host_policy(&db.read).await?,
             settings.language(),
+            secrets,
+            api_keys,
         ));
         let mut engine = brain::Engine::new(db.clone(), tz, bus.clone(), gate, web);
         engine.model = model_from(&settings);
@@ -289,6 +305,14 @@ fn protected_routes() -> OpenApiRouter<AppState> {
         .merge(settings::router())
         .merge(devices::router())
         .merge(lan::router())
+}
+
+/// The protected routes without the token check, for a caller that has checked the token
+/// itself: an action card's button pressed over `/ws` runs through the same handlers as
+/// the REST call it names.
+pub(crate) fn authenticated_api(state: AppState) -> Router {
+    let (routes, _) = protected_routes().split_for_parts();
+    routes.with_state(state)
 }
 
 /// The API, with `guard` (the token check, when serving) on the protected routes.
@@ -363,6 +387,11 @@ pub async fn serve(
     let allowed = AllowedHosts::new(&[addr], &app.state.settings.allowed_hosts);
     let db = app.state.db.clone();
     let scheduler = if app.state.settings.enable_scheduler { Some(app.scheduler()?.spawn()) } else { None };
+    let jobs = if app.state.settings.enable_scheduler {
+        Some(schedule::jobs::Jobs::start(db.clone(), app.state.tz).await?)
+    } else {
+        None
+    };
     let lan = app.state.lan.clone();
     lan::restore(&app.state).await;
     // The parser builds its grammars on first use; do it now, not on the first message.
@@ -373,6 +402,9 @@ pub async fn serve(
     let served = axum::serve(listener, router.into_make_service_with_connect_info::<std::net::SocketAddr>())
         .with_graceful_shutdown(shutdown)
         .await;
+    if let Some(jobs) = jobs {
+        jobs.stop().await;
+    }
     if let Some(scheduler) = scheduler {
         scheduler.stop().await;
     }

@@ -30,6 +30,19 @@ pub struct Registered {
     pub status: &'static str,
 }
 
+/// Read notifications are kept this long after they were read.
+pub const KEEP_READ_MS: i64 = 30 * 86_400_000;
+
+/// Removes notifications read more than [`KEEP_READ_MS`] before `now`; unread ones stay.
+/// The scheduler never looks that far back, so no removed one can fire again.
+pub async fn prune_read(db: &sqlx::SqlitePool, now: i64) -> sqlx::Result<u64> {
+    let removed = sqlx::query("DELETE FROM notifications WHERE read_at IS NOT NULL AND read_at < ?")
+        .bind(now - KEEP_READ_MS)
+        .execute(db)
+        .await?;
+    Ok(removed.rows_affected())
+}
+
 pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
         .routes(routes!(list_notifications))

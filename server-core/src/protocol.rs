@@ -178,6 +178,11 @@ pub enum ServerEvent {
     ModuleDataChanged { module: Module },
     #[serde(rename = "error")]
     Error { code: String, detail: String },
+    /// The answer to a client's `action_response`: the card's REST call was made, and this
+    /// is what it answered (`body` is the item for `open`, null for an undone creation).
+    /// Sent to that connection only, never published on the bus.
+    #[serde(rename = "action_result")]
+    ActionResult { message_id: String, action: String, status: u16, body: Value },
     /// The answer to a client's `ping`; never published on the bus.
     #[serde(rename = "pong")]
     Pong {},

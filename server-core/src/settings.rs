@@ -6,11 +6,14 @@
 //! running server keeps the model, zone and scheduler it started with, so a change
 //! applies after a restart; the answer says so (`restart_required`). The host policy is
 //! the exception: it applies at once ([`Runtime`] holds the one in force). The API key is
-//! write-only: reads only say whether one is set.
+//! write-only: reads only say whether one is set. It is never stored in the database but
+//! where the token secret is ([`crate::secrets`]: the keychain, else a `0600` file); a key
+//! an older version left in the database is moved there when the app opens
+//! ([`crate::secrets::move_api_key_out`]).
 
 use std::path::PathBuf;
-use std::sync::Mutex;
 use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex};
 
 use axum::body::Bytes;
 use axum::extract::State;
@@ -27,6 +30,7 @@ use crate::error::responses::{InvalidValues, NotJson, NotLoggedIn};
 use crate::error::{Checks, Error, ErrorBody, Result};
 use crate::extract::Json;
 use crate::llm::{ModelProvider as _, OpenAiCompatible, ProviderConfig};
+use crate::secrets::{AI_API_KEY, ApiKeys, SecretStore};
 use crate::state::AppState;
 
 pub const PROVIDERS: [&str; 4] = ["auto", "builtin", "ollama", "openai"];
@@ -73,7 +77,6 @@ impl SecretBackend {
 /// which a change through `PATCH /api/settings` replaces at once (the task engine and a
 /// host executor follow it through [`Runtime::watch_host_policy`]), and what the program
 /// embedding the server says about where it keeps its secrets.
-#[derive(Debug)]
 pub struct Runtime {
     host_policy: tokio::sync::watch::Sender<HostPolicy>,
     /// The language dates are read in, besides English; a change applies at once.
@@ -81,18 +84,46 @@ pub struct Runtime {
     /// Whether the policy in force is one the user saved (else it is a default).
     host_policy_saved: AtomicBool,
     secret_backend: Mutex<Option<SecretBackend>>,
+    /// Where the API key is kept, and the keys the next start will choose between.
+    secrets: Arc<dyn SecretStore>,
+    api_keys: Mutex<ApiKeys>,
 }
 
 impl Runtime {
-    /// The runtime state for a store holding `saved` (the saved host policy, if any).
-    pub fn new(saved: Option<HostPolicy>, language: Lang) -> Self {
+    /// The runtime state for a store holding `saved` (the saved host policy, if any), with
+    /// secrets kept in `secrets`.
+    pub fn new(
+        saved: Option<HostPolicy>,
+        language: Lang,
+        secrets: Arc<dyn SecretStore>,
+        keys: ApiKeys,
+    ) -> Self {
         let is_saved = saved.is_some();
         Self {
             host_policy: tokio::sync::watch::Sender::new(saved.unwrap_or_default()),
             language: Mutex::new(language),
             host_policy_saved: AtomicBool::new(is_saved),
             secret_backend: Mutex::new(None),
+            secrets,
+            api_keys: Mutex::new(keys),
         }
+    }
+
+    /// The API key the next start uses.
+    pub fn api_key_in_force(&self) -> Option<String> {
+        self.api_keys.lock().unwrap_or_else(|p| p.into_inner()).in_force()
+    }
+
+    /// Saves (or with an empty `key`, forgets) the API key in the secret store.
+    async fn save_api_key(&self, key: &str) -> anyhow::Result<()> {
+        if key.is_empty() {
+            self.secrets.delete(AI_API_KEY).await?;
+        } else {
+            self.secrets.set(AI_API_KEY, key).await?;
+        }
+        self.api_keys.lock().unwrap_or_else(|p| p.into_inner()).saved =
+            Some(key.to_owned()).filter(|k| !k.is_empty());
+        Ok(())
     }
 
     /// The language dates are read in.
@@ -138,6 +169,16 @@ impl Runtime {
     fn save_host_policy(&self, policy: HostPolicy) {
         self.host_policy_saved.store(true, Ordering::Release);
         self.host_policy.send_replace(policy);
+    }
+}
+
+impl std::fmt::Debug for Runtime {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Runtime")
+            .field("host_policy", &self.host_policy())
+            .field("language", &self.language())
+            .field("api_key_set", &self.api_key_in_force().is_some())
+            .finish_non_exhaustive()
     }
 }
 
@@ -226,7 +267,6 @@ fn effective(mut settings: Settings, stored: &[(String, String)]) -> (Settings, 
             "ai_provider" => settings.ai_provider = value.clone(),
             "ai_base_url" => settings.ai_base_url = value.clone(),
             "ai_model" => settings.ai_model = value.clone(),
-            "ai_api_key" => settings.ai_api_key = Some(value.clone()).filter(|k| !k.is_empty()),
             "timezone" => settings.tz = Some(value.clone()),
             "language" => settings.language = value.clone(),
             "briefing_time" => settings.briefing_time = value.clone(),
@@ -245,18 +285,28 @@ pub async fn saved_host_policy(db: &SqlitePool) -> Result<Option<HostPolicy>> {
 }
 
 /// Applies the settings stored through the API over `settings`; run when the app opens.
-pub async fn apply_stored(db: &SqlitePool, settings: Settings) -> Result<Settings> {
-    Ok(effective(settings, &stored(db).await?).0)
+/// The API key comes from `secrets` (see [`crate::secrets::move_api_key_out`]), and wins over the
+/// configured one; both are returned for the [`Runtime`].
+pub async fn apply_stored(
+    db: &SqlitePool,
+    secrets: &dyn SecretStore,
+    settings: Settings,
+) -> anyhow::Result<(Settings, ApiKeys)> {
+    let keys = ApiKeys { configured: settings.ai_api_key.clone(), saved: secrets.get(AI_API_KEY).await? };
+    let (mut settings, _) = effective(settings, &stored(db).await?);
+    settings.ai_api_key = keys.in_force();
+    Ok((settings, keys))
 }
 
 async fn view(state: &AppState) -> Result<SettingsView> {
     let (next, _) = effective((*state.settings).clone(), &stored(&state.db.read).await?);
     let host_policy = state.runtime.host_policy();
     let running = &state.settings;
+    let next_key = state.runtime.api_key_in_force();
     let restart_required = next.ai_provider != running.ai_provider
         || next.ai_base_url != running.ai_base_url
         || next.ai_model != running.ai_model
-        || next.ai_api_key != running.ai_api_key
+        || next_key != running.ai_api_key
         || next.tz != running.tz
         || next.briefing_time != running.briefing_time
         || next.enable_scheduler != running.enable_scheduler;
@@ -266,7 +316,7 @@ async fn view(state: &AppState) -> Result<SettingsView> {
         ai_provider: next.ai_provider.clone(),
         ai_base_url: next.ai_base_url.clone(),
         ai_model: next.ai_model.clone(),
-        ai_api_key_set: next.ai_api_key.as_deref().is_some_and(|k| !k.is_empty()),
+        ai_api_key_set: next_key.is_some(),
         timezone,
         language: state.runtime.language().code().to_owned(),
         languages: Lang::all().map(|l| l.code().to_owned()).collect(),
@@ -407,9 +457,6 @@ async fn patch_settings(
     if let Some(v) = text(&patch.ai_model) {
         writes.push(("ai_model", v));
     }
-    if let Some(v) = text(&patch.ai_api_key) {
-        writes.push(("ai_api_key", v));
-    }
     if let Some(v) = text(&patch.timezone) {
         writes.push(("timezone", v));
     }
@@ -430,6 +477,15 @@ async fn patch_settings(
     if let Some(policy) = &host_policy {
         writes.push(("host_policy", serde_json::to_string(policy).map_err(anyhow::Error::from)?));
     }
+    // The key goes first, so a keychain that refuses it leaves everything as it was.
+    let new_key = text(&patch.ai_api_key);
+    if let Some(key) = &new_key {
+        state
+            .runtime
+            .save_api_key(key)
+            .await
+            .map_err(|e| Error::Internal(e.context("the API key could not be kept")))?;
+    }
     let mut tx = state.db.write.begin().await?;
     for (key, value) in &writes {
         crate::db::put_setting(&mut *tx, &format!("pref.{key}"), value).await?;
@@ -441,7 +497,7 @@ async fn patch_settings(
     if let Some(language) = language {
         state.runtime.set_language(language);
     }
-    if !writes.is_empty() {
+    if !writes.is_empty() || new_key.is_some() {
         state.bus.data_changed(Module::Settings);
     }
     Ok(Json(view(&state).await?))
@@ -486,7 +542,8 @@ async fn test_model(State(state): State<AppState>, body: Bytes) -> Result<Json<M
     let base_url = test.ai_base_url.unwrap_or(saved.ai_base_url);
     let model = test.ai_model.unwrap_or(saved.ai_model);
     let mut config = ProviderConfig::new(base_url.trim(), model.trim());
-    if let Some(key) = test.ai_api_key.or(saved.ai_api_key).filter(|k| !k.is_empty()) {
+    if let Some(key) = test.ai_api_key.or_else(|| state.runtime.api_key_in_force()).filter(|k| !k.is_empty())
+    {
         config = config.with_api_key(key);
     }
     config.first_byte_timeout = std::time::Duration::from_secs(10);

@@ -6,6 +6,7 @@
 //! card (it may have been hidden in the tray). The window-free part: which events become
 //! a notification, and with what text.
 
+use clawchat_server::auth::OtpSink;
 use clawchat_server::bus::{Bus, ServerEvent};
 use clawchat_server::schedule::{Notification, Notifier};
 use futures::future::BoxFuture;
@@ -83,6 +84,18 @@ impl Notifier for NativeNotifier {
     }
 }
 
+/// A one-time sign-in code that is not e-mailed (no SMTP configured, or the mail failed)
+/// reaches the owner as a native notification.
+impl OtpSink for NativeNotifier {
+    fn deliver(&self, email: &str, code: &str) {
+        (self.show)(Native {
+            title: "ClawChat sign-in code".to_owned(),
+            body: format!("{code} is the code for {email}; it is valid for 5 minutes"),
+            raise_window: false,
+        });
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -114,6 +127,18 @@ mod tests {
         assert_eq!(n.body, "Create the file /home/me/notes.txt");
         let n = for_event(&waiting(Intent::OpenApp, json!({"target": "firefox"}))).unwrap();
         assert_eq!(n.body, "Open firefox");
+    }
+
+    #[test]
+    fn a_sign_in_code_is_shown_natively_with_the_address_it_is_for() {
+        let shown = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+        let sink = shown.clone();
+        let native = NativeNotifier::new(move |n| sink.lock().unwrap().push(n));
+        OtpSink::deliver(&native, "ana@example.com", "493021");
+        let shown = shown.lock().unwrap();
+        assert_eq!(shown.len(), 1);
+        assert_eq!(shown[0].title, "ClawChat sign-in code");
+        assert_eq!(shown[0].body, "493021 is the code for ana@example.com; it is valid for 5 minutes");
     }
 
     #[test]

@@ -1,4 +1,4 @@
-//! Secrets (the token secret, model API keys) in the OS keychain: Secret Service on
+//! Secrets (the token secret, the model's API key) in the OS keychain: Secret Service on
 //! Linux, Keychain on macOS, Credential Manager on Windows. Where no keychain answers (a
 //! headless Linux box) they go to 0600 files in the data folder, and the log says so.
 //!
@@ -8,6 +8,7 @@
 use std::path::{Path, PathBuf};
 
 use anyhow::Context as _;
+use futures::future::BoxFuture;
 
 /// The keychain's service name for ClawChat's entries.
 pub const SERVICE: &str = "clawchat";
@@ -105,6 +106,19 @@ impl SecretStore {
         Ok(value)
     }
 
+    /// Forgets the secret `name` (no error when none is kept).
+    pub async fn delete(&self, name: &str) -> anyhow::Result<()> {
+        match self.backend {
+            Backend::Keychain => keychain_delete(name).await,
+            Backend::File => match std::fs::remove_file(self.file(name)) {
+                Err(e) if e.kind() != std::io::ErrorKind::NotFound => {
+                    Err(e).with_context(|| format!("cannot remove {}", self.file(name).display()))
+                }
+                _ => Ok(()),
+            },
+        }
+    }
+
     /// The file a secret is kept in without a keychain (`jwt_secret` is the file the
     /// headless server uses too).
     pub fn file(&self, name: &str) -> PathBuf {
@@ -133,6 +147,33 @@ async fn keychain_set(name: &str, value: &str) -> anyhow::Result<()> {
         .await
         .context("the keychain call stopped")?
         .context("the keychain did not store the secret")
+}
+
+async fn keychain_delete(name: &str) -> anyhow::Result<()> {
+    let name = name.to_owned();
+    tokio::task::spawn_blocking(move || match keyring::Entry::new(SERVICE, &name)?.delete_credential() {
+        Err(keyring::Error::NoEntry) => Ok(()),
+        other => other,
+    })
+    .await
+    .context("the keychain call stopped")?
+    .context("the keychain did not forget the secret")
+}
+
+/// The server keeps the model's API key through this store: in the keychain when one
+/// answers, else in the same private files.
+impl clawchat_server::secrets::SecretStore for SecretStore {
+    fn get<'a>(&'a self, name: &'a str) -> BoxFuture<'a, anyhow::Result<Option<String>>> {
+        Box::pin(SecretStore::get(self, name))
+    }
+
+    fn set<'a>(&'a self, name: &'a str, value: &'a str) -> BoxFuture<'a, anyhow::Result<()>> {
+        Box::pin(SecretStore::set(self, name, value))
+    }
+
+    fn delete<'a>(&'a self, name: &'a str) -> BoxFuture<'a, anyhow::Result<()>> {
+        Box::pin(SecretStore::delete(self, name))
+    }
 }
 
 fn file_get(path: &Path) -> anyhow::Result<Option<String>> {

@@ -4,6 +4,7 @@ use std::net::{Ipv4Addr, SocketAddr};
 use std::sync::Arc;
 
 use anyhow::Context as _;
+use clawchat_server::auth::{ConsoleOtpSink, OtpSink};
 use clawchat_server::schedule::Notifier;
 use clawchat_server::settings::SecretBackend;
 use clawchat_server::{App, AppState, Settings};
@@ -11,6 +12,7 @@ use tokio::sync::{Mutex, oneshot};
 use tokio::task::JoinHandle;
 
 use crate::host::HostTools;
+use crate::notify::NativeNotifier;
 use crate::paths::HostPolicy;
 
 /// The origins the window's pages are served from, by platform: the UI calls the
@@ -57,9 +59,11 @@ impl Embedded {
         settings: Settings,
         policy: HostPolicy,
         notifier: Option<Arc<dyn Notifier>>,
+        secrets: Arc<dyn clawchat_server::secrets::SecretStore>,
+        otp_sink: Arc<dyn OtpSink>,
     ) -> anyhow::Result<(Self, Option<String>)> {
         let bind = SocketAddr::new(settings.host, settings.port);
-        let mut app = App::open(settings).await?;
+        let mut app = App::open_with_secrets(settings, otp_sink, secrets).await?;
         if let Some(notifier) = notifier {
             app = app.with_notifier(notifier);
         }
@@ -112,8 +116,9 @@ pub struct Launched {
 /// from the keychain, host tools confined to `CLAWCHAT_ALLOWED_FOLDERS` (default: the
 /// home folder minus dot-folders) until Settings names others, the server on
 /// `CLAWCHAT_DESKTOP_PORT` (default: an ephemeral port) on 127.0.0.1.
-/// `notifier` shows the scheduler's notifications (the window's native ones).
-pub async fn launch(notifier: Option<Arc<dyn Notifier>>) -> anyhow::Result<Launched> {
+/// `native` shows the scheduler's notifications and the sign-in codes that are not
+/// e-mailed (the window's native notifications).
+pub async fn launch(native: Option<Arc<NativeNotifier>>) -> anyhow::Result<Launched> {
     let port = match std::env::var("CLAWCHAT_DESKTOP_PORT") {
         Ok(p) if !p.trim().is_empty() => {
             p.trim().parse().context("CLAWCHAT_DESKTOP_PORT is not a port number")?
@@ -124,7 +129,7 @@ pub async fn launch(notifier: Option<Arc<dyn Notifier>>) -> anyhow::Result<Launc
         .map(|v| std::env::split_paths(&v).map(|p| p.display().to_string()).collect())
         .unwrap_or_default();
     let policy = HostPolicy::with_folders(&folders);
-    launch_with(desktop_settings(Settings::from_env()?, port), policy, notifier).await
+    launch_with(desktop_settings(Settings::from_env()?, port), policy, native).await
 }
 
 /// [`launch`] with its settings and host policy given: the secrets come from the
@@ -133,7 +138,7 @@ pub async fn launch(notifier: Option<Arc<dyn Notifier>>) -> anyhow::Result<Launc
 pub async fn launch_with(
     mut settings: Settings,
     policy: HostPolicy,
-    notifier: Option<Arc<dyn Notifier>>,
+    native: Option<Arc<NativeNotifier>>,
 ) -> anyhow::Result<Launched> {
     let data_dir = settings.data_dir()?;
     let secrets = crate::secrets::SecretStore::open(&data_dir).await;
@@ -144,10 +149,15 @@ pub async fn launch_with(
         settings.jwt_secret =
             Some(secrets.get_or_create("jwt_secret", crate::secrets::new_token_secret).await?);
     }
-    if settings.ai_api_key.is_none() {
-        settings.ai_api_key = secrets.get("ai_api_key").await?;
-    }
-    let (embedded, generated_pin) = Embedded::start(settings, policy, notifier).await?;
+    let backend = secrets.backend();
+    // The server reads and saves the model's API key through the same store.
+    let notifier = native.clone().map(|n| n as Arc<dyn Notifier>);
+    let otp_sink: Arc<dyn OtpSink> = match native {
+        Some(n) => n,
+        None => Arc::new(ConsoleOtpSink),
+    };
+    let (embedded, generated_pin) =
+        Embedded::start(settings, policy, notifier, Arc::new(secrets), otp_sink).await?;
     embedded.state.runtime.set_secret_backend(secret_backend);
-    Ok(Launched { embedded, secret_backend: secrets.backend(), generated_pin })
+    Ok(Launched { embedded, secret_backend: backend, generated_pin })
 }

@@ -334,7 +334,9 @@ fn test_settings(data: &Path, secret: Option<&str>) -> clawchat_server::Settings
 async fn start_embedded(data: &Path, h: &Home) -> Embedded {
     let policy = HostPolicy::new(std::slice::from_ref(&h.home), Some(h.home.clone()));
     let settings = test_settings(data, Some("a-test-secret-that-is-long-enough-for-hs256"));
-    let (embedded, pin) = Embedded::start(settings, policy, None).await.unwrap();
+    let secrets = std::sync::Arc::new(clawchat_server::secrets::FileSecrets::new(data));
+    let console = std::sync::Arc::new(clawchat_server::auth::ConsoleOtpSink);
+    let (embedded, pin) = Embedded::start(settings, policy, None, secrets, console).await.unwrap();
     assert!(pin.is_none(), "the configured PIN is used");
     embedded
 }
@@ -706,6 +708,9 @@ async fn with_the_secret_service_secrets_go_to_the_keychain() {
     store.set("ai_api_key", "sk-test").await.unwrap();
     assert_eq!(store.get("ai_api_key").await.unwrap().as_deref(), Some("sk-test"));
     assert!(!dir.path().join("ai_api_key").exists());
+    store.delete("ai_api_key").await.unwrap();
+    assert_eq!(store.get("ai_api_key").await.unwrap(), None, "a forgotten key is gone from the keychain");
+    store.delete("ai_api_key").await.unwrap();
     // The app started this way says so in Settings.
     assert_eq!(reported_secret_backend(&dir.path().join("app")).await, "keychain");
 }

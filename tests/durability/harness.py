@@ -54,7 +54,7 @@ class Server:
             binary(self.profile),
             "--host", "127.0.0.1", "--port", "0",
             "--data-dir", self.data_dir,
-            "--database-url", f"sqlite://{self.db_path}",
+            "--database-url", f"sqlite:///{self.db_path}",  # four slashes: absolute
             *(["--pin", self.pin] if self.pin else []),
             "--jwt-secret", SECRET, "--tz", "UTC",
             "--ai-provider", "builtin", "--enable-scheduler", "false",

@@ -68,6 +68,7 @@ class SocketIoClientTest(unittest.TestCase):
     def setUp(self):
         self.server = Server()
         self.events = queue.Queue()
+        self.told = []
         self.sio = socketio.Client(reconnection=False)
         for name in ("query-result", "task:execute", "error"):
             self.sio.on(name, lambda data, name=name: self.events.put((name, data)))
@@ -78,6 +79,7 @@ class SocketIoClientTest(unittest.TestCase):
         self.server.stop()
 
     def next_event(self, wanted):
+        """The next `wanted` event; the errors passed over on the way are kept in self.told."""
         deadline = time.time() + 10
         while time.time() < deadline:
             try:
@@ -86,6 +88,8 @@ class SocketIoClientTest(unittest.TestCase):
                 break
             if name == wanted:
                 return data
+            if name == "error":
+                self.told.append(data)
         raise AssertionError(f"no {wanted} event within 10 s")
 
     def test_a_text_query_gets_its_query_result_and_the_todo_exists(self):
@@ -116,6 +120,37 @@ class SocketIoClientTest(unittest.TestCase):
         # The connection is still up.
         self.sio.emit("send-user-text-query", {"query": "add stretch to my todo list"})
         self.assertEqual(self.next_event("query-result")["intent"], "create_todo")
+
+    def test_the_voice_line_keeps_the_words_apostrophes_included(self):
+        self.sio.emit("send-user-text-query", {"query": "open firefox"})
+        result = self.next_event("query-result")
+        self.assertEqual(result["answer"], "I'll open firefox once you approve.")
+        self.assertEqual(result["voice"], "I'll open firefox once you approve.")
+        self.sio.emit("send-user-text-query", {"query": "add pay the rent to my todo list"})
+        result = self.next_event("query-result")
+        self.assertIn("'pay the rent'", result["answer"])
+        self.assertEqual(result["voice"], result["answer"].replace("'", ""), "quote marks go, not words")
+
+    def test_a_client_that_never_registered_is_told_once_how_to_get_host_tasks(self):
+        for query in ("read ~/notes/ideas.txt", "read ~/notes/other.txt", "add stretch to my todo list"):
+            self.sio.emit("send-user-text-query", {"query": query})
+            self.next_event("query-result")
+        # A socket's events arrive in order and the server tells right after the query-result
+        # that called for it, so by the last query-result everything it said has arrived.
+        self.assertEqual([e["code"] for e in self.told], ["not_registered"])
+        self.assertIn("client:register", self.told[0]["detail"])
+        self.assertIn("task:execute", self.told[0]["detail"])
+
+    def test_a_registered_client_is_not_told_to_register(self):
+        self.sio.call("client:register", {"tools": ["file_read"]}, timeout=10)
+        self.sio.emit("send-user-text-query", {"query": "read ~/notes/ideas.txt"})
+        task = self.next_event("task:execute")
+        self.sio.emit("task:result", {"task_id": task["task"]["task_id"], "result": {"content": "x"}})
+        self.sio.emit("send-user-text-query", {"query": "add stretch to my todo list"})
+        result = self.next_event("query-result")
+        while result["intent"] != "create_todo":
+            result = self.next_event("query-result")
+        self.assertEqual([e for e in self.told if e["code"] == "not_registered"], [])
 
 
 if __name__ == "__main__":

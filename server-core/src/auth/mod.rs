@@ -6,6 +6,7 @@
 //! hands an [`AuthUser`] to the handler through the request's extensions.
 
 mod limiter;
+pub mod mail;
 mod tokens;
 
 use std::net::SocketAddr;
@@ -39,8 +40,9 @@ use crate::error::{Checks, Error, ErrorBody, Result};
 use crate::extract::Json;
 use crate::state::AppState;
 
-/// Where a one-time code goes. The default prints it on the server's console; the desktop
-/// shell shows it as a notification and in the window; SMTP can come later.
+/// Where a one-time code goes when it is not e-mailed (no SMTP configured, or the mail
+/// failed): to the owner of this computer. The default prints it on the server's console;
+/// the desktop shows it as a native notification.
 pub trait OtpSink: Send + Sync + 'static {
     fn deliver(&self, email: &str, code: &str);
 }
@@ -65,6 +67,7 @@ pub struct Auth {
     pub limiter: Limiter,
     otp_key: Vec<u8>,
     otp_sink: Arc<dyn OtpSink>,
+    mailer: Option<mail::Mailer>,
 }
 
 impl std::fmt::Debug for Auth {
@@ -91,7 +94,35 @@ impl Auth {
             limiter: Limiter::default(),
             otp_key: mac.finalize().into_bytes().to_vec(),
             otp_sink,
+            mailer: None,
         }
+    }
+
+    /// One-time codes go by e-mail through `mailer` (the owner sees them when it fails).
+    #[must_use]
+    pub fn with_mailer(mut self, mailer: Option<mail::Mailer>) -> Self {
+        self.mailer = mailer;
+        self
+    }
+
+    /// Sends `code` to `email`: by mail when SMTP is configured, else to the owner. A mail
+    /// that fails is an error saying why, and the code is shown to the owner instead, so it
+    /// is not lost.
+    async fn deliver_code(&self, email: &str, code: &str) -> Result<()> {
+        let Some(mailer) = &self.mailer else {
+            self.otp_sink.deliver(email, code);
+            return Ok(());
+        };
+        let Err(reason) = mailer.send_code(email, code).await else { return Ok(()) };
+        tracing::warn!(%reason, "a sign-in code could not be e-mailed; it is shown on this computer instead");
+        self.otp_sink.deliver(email, code);
+        Err(Error::Upstream {
+            code: "otp_mail_failed",
+            detail: format!(
+                "the sign-in code could not be e-mailed: {reason}. It is not lost: it is shown on this \
+                 computer's ClawChat and stays valid for 5 minutes"
+            ),
+        })
     }
 
     fn otp_mac(&self, email: &str, code: &str) -> Vec<u8> {
@@ -152,6 +183,34 @@ pub async fn ensure_pin(db: &SqlitePool, configured: Option<&str>) -> anyhow::Re
             Ok(Some(pin))
         }
     }
+}
+
+/// What the nightly cleanup removed from the logins' tables.
+#[derive(Debug, Default, Clone, Copy)]
+pub struct Pruned {
+    pub refresh_tokens: u64,
+    pub otp_codes: u64,
+}
+
+/// Removes what can never log anyone in again: refresh tokens past their expiry (spent or
+/// not), spent ones of logins that ended, and one-time codes past theirs. A spent token of
+/// a live login stays until it expires: presented again, it still ends that login.
+pub async fn prune(db: &SqlitePool, now: i64) -> sqlx::Result<Pruned> {
+    let refresh_tokens = sqlx::query(
+        "DELETE FROM refresh_tokens WHERE expires_at < ?1
+             OR (used_at IS NOT NULL
+                 AND family_id IN (SELECT id FROM token_families WHERE revoked_at IS NOT NULL))",
+    )
+    .bind(now)
+    .execute(db)
+    .await?
+    .rows_affected();
+    let otp_codes = sqlx::query("DELETE FROM otp_codes WHERE expires_at < ?")
+        .bind(now)
+        .execute(db)
+        .await?
+        .rows_affected();
+    Ok(Pruned { refresh_tokens, otp_codes })
 }
 
 pub fn generate_pin() -> String {
@@ -375,8 +434,8 @@ fn normalise_email(email: &str) -> Result<String> {
     }
 }
 
-/// Ask for a one-time sign-in code. The code is shown on the desktop (or mailed where SMTP
-/// is configured); it lives 5 minutes and dies after 5 wrong tries.
+/// Ask for a one-time sign-in code. The code is mailed where SMTP is configured, else shown
+/// on the desktop; it lives 5 minutes and dies after 5 wrong tries.
 #[utoipa::path(post, path = "/api/auth/register", tag = "auth", request_body = RegisterRequest,
     responses(
         (status = 201, description = "A code was sent", body = RegisterResponse),
@@ -385,6 +444,7 @@ fn normalise_email(email: &str) -> Result<String> {
         NotJson,
         (status = 422, description = "Invalid e-mail", body = ErrorBody),
         (status = 429, description = "Too many codes asked for; see Retry-After", body = ErrorBody),
+        (status = 502, description = "SMTP is configured and the mail failed (`otp_mail_failed`, saying why); the code was shown on the desktop instead and stays valid", body = ErrorBody),
     ))]
 async fn register(
     State(state): State<AppState>,
@@ -414,7 +474,7 @@ async fn register(
     .bind(now)
     .execute(&state.db.write)
     .await?;
-    state.auth.otp_sink.deliver(&email, &code);
+    state.auth.deliver_code(&email, &code).await?;
     Ok((StatusCode::CREATED, Json(RegisterResponse { status: "otp_sent" })))
 }
 

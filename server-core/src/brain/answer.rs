@@ -114,11 +114,6 @@ pub fn immediate(p: &ParseResult, now: DateTime<Tz>) -> String {
     }
 }
 
-/// The voice line: the answer without markup a speech engine would read out.
-pub fn voice(answer: &str) -> String {
-    answer.replace(['`', '\''], "")
-}
-
 fn titles(items: Option<&Value>) -> Vec<String> {
     items
         .and_then(Value::as_array)

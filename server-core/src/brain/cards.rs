@@ -1,5 +1,5 @@
 //! The action card a finished task shows: what the assistant did, with the buttons it
-//! offers (undo, open, edit), so undoing is one REST call the card already spells out.
+//! offers (undo, complete, open, edit), so undoing is one REST call the card already spells out.
 
 use serde_json::{Value, json};
 
@@ -57,6 +57,13 @@ fn todo_card(tool: Intent, out: Option<&Value>) -> Option<Card> {
                 "todo_created",
                 vec![
                     action("undo", "Undo", "DELETE", format!("/api/todos/{id}"), None),
+                    action(
+                        "complete",
+                        "Complete",
+                        "PATCH",
+                        format!("/api/todos/{id}"),
+                        Some(json!({"status": "completed"})),
+                    ),
                     action("open", "Open", "GET", format!("/api/todos/{id}"), None),
                     action("edit", "Edit", "PATCH", format!("/api/todos/{id}"), None),
                 ],

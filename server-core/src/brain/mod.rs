@@ -19,6 +19,7 @@ pub mod inbox;
 pub mod model;
 pub mod pqh;
 pub mod routes;
+pub mod speech;
 pub mod tools;
 pub mod types;
 pub mod voice;

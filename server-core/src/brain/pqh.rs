@@ -215,7 +215,7 @@ fn announce(bus: &Bus, acc: &Accepted, plan: Plan, immediate: &str, tasks: &[Tas
         conversation_id: acc.conversation_id.clone(),
         intent: plan.parsed.intent.as_str().to_owned(),
         answer: immediate.to_owned(),
-        voice: answer::voice(immediate),
+        voice: super::speech::speakable(immediate),
         thought: thought(&plan.parsed),
         requested_tool: tasks.iter().map(|t| json!({"tool": t.task.tool, "inputs": t.task.inputs})).collect(),
         tasks: tasks.to_vec(),

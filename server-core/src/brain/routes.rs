@@ -79,6 +79,39 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(deny))
 }
 
+/// Finished tasks are kept this long after they finished.
+pub const KEEP_FINISHED_MS: i64 = 90 * 86_400_000;
+
+/// What the nightly cleanup did to the task history.
+#[derive(Debug, Default, Clone, Copy)]
+pub struct PrunedTasks {
+    pub removed: u64,
+    /// Host runs past the limit: kept as the record of what ran on the computer, without
+    /// their output (a file's content, a command's output).
+    pub trimmed: u64,
+}
+
+/// Removes server tasks that finished (done, failed, cancelled) more than
+/// [`KEEP_FINISHED_MS`] before `now`. Host runs of that age stay in the history, the audit
+/// of what ran on the computer (tool, inputs, status, error, when), and lose their output.
+pub async fn prune_finished(db: &sqlx::SqlitePool, now: i64) -> sqlx::Result<PrunedTasks> {
+    const FINISHED: &str = "status IN ('done', 'failed', 'cancelled') AND updated_at < ?";
+    let before = now - KEEP_FINISHED_MS;
+    let removed = sqlx::query(&format!("DELETE FROM agent_tasks WHERE target = 'server' AND {FINISHED}"))
+        .bind(before)
+        .execute(db)
+        .await?
+        .rows_affected();
+    let trimmed = sqlx::query(&format!(
+        "UPDATE agent_tasks SET output = NULL WHERE target = 'host' AND output IS NOT NULL AND {FINISHED}"
+    ))
+    .bind(before)
+    .execute(db)
+    .await?
+    .rows_affected();
+    Ok(PrunedTasks { removed, trimmed })
+}
+
 /// What the built-in parser understands of a line, without storing or doing anything:
 /// the UI's live preview.
 #[utoipa::path(post, path = "/api/parse", tag = "chat", request_body = ParseRequest, security(("bearer" = [])),

@@ -161,6 +161,15 @@ pub(crate) async fn insert_conversation_on(
     Ok(())
 }
 
+/// The action cards stored with message `id` (`None`: no such message).
+pub async fn action_cards(db: &sqlx::SqlitePool, id: &str) -> Result<Option<Vec<serde_json::Value>>> {
+    let cards: Option<String> = sqlx::query_scalar("SELECT action_cards FROM messages WHERE id = ?")
+        .bind(id)
+        .fetch_optional(db)
+        .await?;
+    Ok(cards.map(|c| serde_json::from_str(&c).unwrap_or_default()))
+}
+
 /// Stores a message and marks its conversation active, in one transaction.
 pub async fn insert_message(
     db: &sqlx::SqlitePool,

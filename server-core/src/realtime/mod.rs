@@ -16,6 +16,7 @@
 //! other connections. A token that expires closes its socket at the next heartbeat; one
 //! whose login ends (logout, a revoked device) at once.
 
+mod actions;
 mod frames;
 mod hub;
 mod outbox;
@@ -405,10 +406,12 @@ async fn handle(
                 }
             }
         },
-        Ok(ClientFrame::ActionResponse { action, .. }) => reply(error_frame(
-            "unsupported_action",
-            format!("{action:?} is done through the REST call on the card's action"),
-        )),
+        Ok(ClientFrame::ActionResponse { message_id, action, params }) => {
+            reply(match actions::respond(state, &message_id, &action, &params).await {
+                Ok(result) => frame(&result),
+                Err((code, detail)) => error_frame(&code, detail),
+            });
+        }
     }
 }
 

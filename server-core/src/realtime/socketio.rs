@@ -7,7 +7,9 @@
 //! bus. A connection that sends `client:register {tools}` runs those host tools
 //! (acknowledged with `{status: "registered", tools}` when the client asks for an ack; see
 //! [`crate::brain::hosts`] for who runs a tool when several could): the engine sends it
-//! `task:execute` or `task:batch` and waits for its `task:result`.
+//! `task:execute` or `task:batch` and waits for its `task:result`. A client that never
+//! registered hears once, with the first plan that has a host task, how to receive them
+//! (`error {code: "not_registered"}`).
 
 use std::sync::{Arc, Mutex};
 
@@ -22,7 +24,8 @@ use tokio::sync::broadcast::error::RecvError;
 
 use super::origin_allowed;
 use crate::brain::hosts::{ConnectionHost, TaskSender, host_tools};
-use crate::brain::types::TaskRecord;
+use crate::brain::tools::TOOLS;
+use crate::brain::types::{Target, TaskRecord};
 use crate::brain::{pqh, voice};
 use crate::bus::ServerEvent;
 use crate::http::AllowedHosts;
@@ -142,6 +145,7 @@ async fn on_connect(s: SocketRef, State(state): State<AppState>) {
     revocations.mark_changed();
     let socket = s.clone();
     tokio::spawn(async move {
+        let mut told_to_register = false;
         loop {
             let event = tokio::select! {
                 event = events.recv() => event,
@@ -164,6 +168,7 @@ async fn on_connect(s: SocketRef, State(state): State<AppState>) {
                             break;
                         }
                     }
+                    told_to_register = told_to_register || tell_to_register(&socket, &event);
                 }
                 Err(RecvError::Lagged(_)) => {
                     emit_error(&socket, "too_slow", "this client fell behind; reconnect and catch up");
@@ -177,6 +182,28 @@ async fn on_connect(s: SocketRef, State(state): State<AppState>) {
             }
         }
     });
+}
+
+/// A client written for servers that sent host tasks to every client hears nothing when
+/// a plan has one and it never registered: the first time, it is told how to get them.
+/// Returns whether it was told.
+fn tell_to_register(socket: &SocketRef, event: &ServerEvent) -> bool {
+    let ServerEvent::QueryResult(result) = event else { return false };
+    let registered = socket.extensions.get::<Arc<ConnectionHost>>().is_some();
+    if registered || !result.tasks.iter().any(|t| t.target == Target::Host) {
+        return false;
+    }
+    let host: Vec<&str> = TOOLS.iter().filter(|t| t.target == Target::Host).map(|t| t.name()).collect();
+    emit_error(
+        socket,
+        "not_registered",
+        format!(
+            "this plan has a task that runs on a computer, and host tasks go only to clients that \
+             registered for them: emit client:register {{tools: [...]}} with the tools this client \
+             runs (any of {host:?}) to receive them as task:execute, and answer each with task:result"
+        ),
+    );
+    true
 }
 
 /// Registers the event handlers. Called from [`authenticate`], before the client hears it

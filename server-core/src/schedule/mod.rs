@@ -8,12 +8,16 @@
 //!   reaches every WebSocket and Socket.IO connection.
 //! - [`push`]: Expo push ([`ExpoPush`]).
 //! - the daily briefing job, which [`crate::brain::briefing`] makes.
+//! - [`jobs`]: the periodic jobs on cron schedules (`tokio-cron-scheduler`), each run
+//!   recorded so a restart neither repeats nor skips one; [`cleanup`] is the nightly one.
 //! - [`ics`]: `.ics` export and import.
 //! - `/api/notifications` (the fired notifications) is served by the `notifications` module.
 
 pub use crate::clock;
+pub mod cleanup;
 pub mod engine;
 pub mod ics;
+pub mod jobs;
 pub mod notifier;
 pub mod push;
 

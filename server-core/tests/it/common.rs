@@ -62,7 +62,8 @@ pub async fn open_app(
     otp: mpsc::UnboundedSender<(String, String)>,
 ) -> anyhow::Result<App> {
     let data_dir = dir.path().to_str().expect("a UTF-8 temp path").to_owned();
-    let db_url = format!("sqlite://{}", db_path(dir).display());
+    // Four slashes: an absolute path, as `DATABASE_URL` reads it.
+    let db_url = format!("sqlite:///{}", db_path(dir).display());
     let mut args = vec![
         "clawchat-server".to_owned(),
         "--data-dir".to_owned(),

@@ -6,12 +6,15 @@
 // Helpers shared by tests unwrap freely: a failure there is a failing test.
 #![allow(clippy::unwrap_used)]
 
+mod api_key;
 mod assistant;
 mod auth;
 mod bad_input;
 mod brain;
 mod chat;
+mod cleanup;
 mod common;
+mod database_url;
 mod devices;
 mod edges;
 mod events;
@@ -33,5 +36,6 @@ mod upgrade;
 mod voice;
 mod web;
 mod ws;
+mod ws_actions;
 mod ws_answers;
 mod ws_host;

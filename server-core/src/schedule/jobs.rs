@@ -1,0 +1,160 @@
+//! The periodic jobs, run by `tokio-cron-scheduler` on cron schedules in the user's zone
+//! (so a daily job keeps its local time across DST changes). Reminders are not among
+//! them: the reminder engine's next-due loop ([`super::engine`]) fires those.
+//!
+//! Each job's last run is recorded in `scheduler_state` (`job.<name>`). A run happens
+//! only when the last recorded one is older than the job's latest scheduled instant, so a
+//! restart neither repeats a run nor skips one: at start, a job whose instant passed while
+//! the app was closed runs once, late; one that already ran for that instant does not.
+//!
+//! | job | schedule | what it does |
+//! |---|---|---|
+//! | `cleanup` | every night at 03:30 local time | [`super::cleanup`] |
+
+use std::future::Future;
+use std::sync::Arc;
+
+use chrono::NaiveTime;
+use chrono_tz::Tz;
+use tokio_cron_scheduler::{Job, JobScheduler};
+
+use crate::db::{Db, now_ms};
+use crate::time::{from_ms, local_instant};
+
+/// Local time of the nightly cleanup.
+pub const CLEANUP_AT: (u32, u32) = (3, 30);
+
+/// The running jobs; [`Jobs::stop`] ends them.
+pub struct Jobs {
+    scheduler: JobScheduler,
+}
+
+impl std::fmt::Debug for Jobs {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Jobs").finish_non_exhaustive()
+    }
+}
+
+/// A daily job: its name, its local time, and what it runs.
+#[derive(Clone)]
+struct Daily {
+    name: &'static str,
+    at: NaiveTime,
+    tz: Tz,
+    db: Db,
+}
+
+impl Daily {
+    /// The cron expression (seconds first) of this job's local time, every day.
+    fn cron(&self) -> String {
+        use chrono::Timelike as _;
+        format!("0 {} {} * * *", self.at.minute(), self.at.hour())
+    }
+
+    /// Runs `work` if the last recorded run is older than the latest scheduled instant at
+    /// `now`, then records the run.
+    async fn run_if_due<F, Fut>(&self, now: i64, work: F) -> anyhow::Result<bool>
+    where
+        F: FnOnce() -> Fut,
+        Fut: Future<Output = anyhow::Result<()>>,
+    {
+        let key = format!("job.{}", self.name);
+        let last: Option<i64> = sqlx::query_scalar("SELECT value FROM scheduler_state WHERE key = ?")
+            .bind(&key)
+            .fetch_optional(&self.db.write)
+            .await?;
+        if last.is_some_and(|last| last >= latest_instant(now, self.at, self.tz)) {
+            return Ok(false);
+        }
+        work().await?;
+        sqlx::query(
+            "INSERT INTO scheduler_state (key, value) VALUES (?, ?)
+             ON CONFLICT (key) DO UPDATE SET value = max(value, excluded.value)",
+        )
+        .bind(&key)
+        .bind(now)
+        .execute(&self.db.write)
+        .await?;
+        Ok(true)
+    }
+}
+
+/// The latest instant at or before `now` that is `at` local time in `tz`.
+pub fn latest_instant(now: i64, at: NaiveTime, tz: Tz) -> i64 {
+    let mut day = from_ms(now, tz).date_naive();
+    for _ in 0..3 {
+        let instant = local_instant(day, at, tz).timestamp_millis();
+        if instant <= now {
+            return instant;
+        }
+        match day.pred_opt() {
+            Some(d) => day = d,
+            None => break,
+        }
+    }
+    i64::MIN
+}
+
+async fn cleanup(job: &Daily) {
+    let done = job
+        .run_if_due(now_ms(), || async {
+            let cleaned = super::cleanup::run(&job.db, now_ms()).await?;
+            tracing::info!(?cleaned, "nightly cleanup done");
+            Ok(())
+        })
+        .await;
+    if let Err(e) = done {
+        tracing::warn!(error = %e, "the nightly cleanup failed; it runs again at the next start or night");
+    }
+}
+
+impl Jobs {
+    /// Starts the jobs over `db` in the zone `tz`, and runs any whose latest instant
+    /// passed without a run before returning.
+    pub async fn start(db: Db, tz: Tz) -> anyhow::Result<Self> {
+        let scheduler = JobScheduler::new().await?;
+        let (hour, minute) = CLEANUP_AT;
+        let at = NaiveTime::from_hms_opt(hour, minute, 0).ok_or_else(|| anyhow::anyhow!("bad time"))?;
+        let daily = Arc::new(Daily { name: "cleanup", at, tz, db });
+        let job = daily.clone();
+        scheduler
+            .add(Job::new_async_tz(daily.cron().as_str(), tz, move |_, _| {
+                let job = job.clone();
+                Box::pin(async move { cleanup(&job).await })
+            })?)
+            .await?;
+        scheduler.start().await?;
+        // Before the server answers anything: what runs then finds the store tidied.
+        if !daily.db.read_only {
+            cleanup(&daily).await;
+        }
+        Ok(Self { scheduler })
+    }
+
+    /// Stops the jobs; a run under way finishes on its own.
+    pub async fn stop(mut self) {
+        if let Err(e) = self.scheduler.shutdown().await {
+            tracing::warn!(error = %e, "the job scheduler did not stop cleanly");
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::TimeZone as _;
+
+    #[test]
+    fn the_latest_instant_keeps_its_local_time_across_dst() {
+        let tz: Tz = "Europe/Lisbon".parse().unwrap();
+        let at = NaiveTime::from_hms_opt(3, 30, 0).unwrap();
+        // Before 03:30 on the day summer time starts: the night before's run.
+        let now = tz.with_ymd_and_hms(2026, 3, 29, 3, 0, 0).unwrap().timestamp_millis();
+        let expected = tz.with_ymd_and_hms(2026, 3, 28, 3, 30, 0).unwrap().timestamp_millis();
+        assert_eq!(latest_instant(now, at, tz), expected);
+        // After it, that day's 03:30 summer time (02:30 UTC, not 03:30 UTC).
+        let now = tz.with_ymd_and_hms(2026, 3, 29, 12, 0, 0).unwrap().timestamp_millis();
+        let instant = latest_instant(now, at, tz);
+        assert_eq!(from_ms(instant, tz).format("%H:%M %z").to_string(), "03:30 +0100");
+    }
+}
