@@ -435,6 +435,7 @@ async fn get_event(State(state): State<AppState>, Path(id): Path<String>) -> Res
         (status = 200, description = "The updated event", body = Event),
         MalformedJson,
         NotLoggedIn,
+        BodyTooLarge,
         (status = 404, description = "No such event", body = ErrorBody),
         NotJson,
         InvalidValues,

@@ -307,6 +307,7 @@ async fn get_memo(State(state): State<AppState>, Path(id): Path<String>) -> Resu
         (status = 200, description = "The updated memo", body = Memo),
         MalformedJson,
         NotLoggedIn,
+        BodyTooLarge,
         (status = 404, description = "No such memo", body = ErrorBody),
         NotJson,
         InvalidValues,

@@ -463,6 +463,7 @@ async fn get_todo(State(state): State<AppState>, Path(id): Path<String>) -> Resu
         (status = 200, description = "The updated todo", body = Todo),
         MalformedJson,
         NotLoggedIn,
+        BodyTooLarge,
         (status = 404, description = "No such todo", body = ErrorBody),
         NotJson,
         InvalidValues,
