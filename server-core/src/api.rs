@@ -7,6 +7,8 @@ use crate::error::{Checks, Result};
 
 pub const DEFAULT_LIMIT: u32 = 20;
 pub const MAX_LIMIT: u32 = 100;
+/// The last page a list route serves.
+pub const MAX_PAGE: u32 = 1_000_000;
 
 #[derive(ts_rs::TS, Debug, Serialize, ToSchema)]
 pub struct Page<T> {
@@ -30,7 +32,7 @@ impl Window {
         let limit = limit.unwrap_or(DEFAULT_LIMIT);
         Checks::default()
             .check(page >= 1, "page", "must be 1 or more")
-            .check(page <= 1_000_000, "page", "is too large")
+            .check(page <= MAX_PAGE, "page", "is too large")
             .check((1..=MAX_LIMIT).contains(&limit), "limit", "must be between 1 and 100")
             .finish()?;
         Ok(Self { page, limit })

@@ -294,6 +294,45 @@ impl IntoResponse for Error {
 
 /// The longest memo, in characters.
 pub const MAX_CONTENT_CHARS: usize = 200_000;
+/// The longest title of a todo, event or memo, in characters.
+pub const MAX_TITLE_CHARS: usize = 500;
+/// The longest description of a todo or event, in characters.
+pub const MAX_DESCRIPTION_CHARS: usize = 20_000;
+/// The longest location of an event, in characters.
+pub const MAX_LOCATION_CHARS: usize = 500;
+/// The earliest reminder, in minutes before the item (four weeks).
+pub const MAX_REMINDER_MINUTES: i64 = 40_320;
+/// The most tags an item carries.
+pub const MAX_TAGS: usize = 50;
+/// The longest tag, in characters.
+pub const MAX_TAG_CHARS: usize = 64;
+/// The OpenAPI `pattern` of a text that must not be blank: one character that is not
+/// white space.
+pub const NOT_BLANK: &str = r"\S";
+
+/// The OpenAPI schema of `tags` where an item is made: the limits [`Checks::tags`] keeps.
+pub fn tags_schema() -> utoipa::openapi::schema::Array {
+    tags_array(utoipa::openapi::schema::ArrayBuilder::new())
+}
+
+/// The OpenAPI schema of `tags` in a change, where `null` is taken as "leave as is".
+pub fn nullable_tags_schema() -> utoipa::openapi::schema::Array {
+    use utoipa::openapi::schema::{SchemaType, Type};
+    tags_array(
+        utoipa::openapi::schema::ArrayBuilder::new()
+            .schema_type(SchemaType::from_iter([Type::Array, Type::Null])),
+    )
+}
+
+fn tags_array(array: utoipa::openapi::schema::ArrayBuilder) -> utoipa::openapi::schema::Array {
+    use utoipa::openapi::schema::{ObjectBuilder, Type};
+    let tag = ObjectBuilder::new()
+        .schema_type(Type::String)
+        .min_length(Some(1))
+        .max_length(Some(MAX_TAG_CHARS))
+        .pattern(Some(NOT_BLANK));
+    array.items(tag).max_items(Some(MAX_TAGS)).build()
+}
 
 /// The fields todos, events and memos share, checked alike wherever an item is made or
 /// changed (`None`: the request leaves that field as it is). Each limit is written here
@@ -317,23 +356,23 @@ impl Fields<'_> {
     pub fn check(&self) -> Result<()> {
         let mut checks = Checks::default();
         if let Some(t) = self.title {
-            checks.required_text("title", t, 500);
+            checks.required_text("title", t, MAX_TITLE_CHARS);
         }
         if let Some(t) = self.optional_title {
-            checks.text("title", t, 500);
+            checks.text("title", t, MAX_TITLE_CHARS);
         }
         if let Some(d) = self.description {
-            checks.text("description", d, 20_000);
+            checks.text("description", d, MAX_DESCRIPTION_CHARS);
         }
         if let Some(l) = self.location {
-            checks.text("location", l, 500);
+            checks.text("location", l, MAX_LOCATION_CHARS);
         }
         if let Some(c) = self.content {
             checks.required_text("content", c, MAX_CONTENT_CHARS);
         }
         if let Some(r) = self.reminder_minutes {
             checks.check(
-                (0..=40_320).contains(&r),
+                (0..=MAX_REMINDER_MINUTES).contains(&r),
                 "reminder_minutes",
                 "must be between 0 and 40320 (four weeks)",
             );
@@ -366,8 +405,8 @@ impl Checks {
     }
 
     pub fn tags(&mut self, tags: &[String]) -> &mut Self {
-        self.check(tags.len() <= 50, "tags", "at most 50 tags").check(
-            tags.iter().all(|t| !t.trim().is_empty() && t.chars().count() <= 64),
+        self.check(tags.len() <= MAX_TAGS, "tags", "at most 50 tags").check(
+            tags.iter().all(|t| !t.trim().is_empty() && t.chars().count() <= MAX_TAG_CHARS),
             "tags",
             "each tag must be 1 to 64 characters",
         )

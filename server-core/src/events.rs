@@ -81,49 +81,57 @@ impl EventRow {
 
 #[derive(Debug, Deserialize, ToSchema)]
 pub struct NewEvent {
+    #[schema(min_length = 1, max_length = 500, pattern = r"\S")]
     pub title: String,
     #[serde(default)]
+    #[schema(max_length = 20000)]
     pub description: String,
     #[serde(default)]
+    #[schema(max_length = 500)]
     pub location: Option<String>,
     /// RFC 3339 date-time, or a bare date for an all-day event.
-    #[schema(value_type = String, example = "2026-03-12T15:00:00-07:00")]
+    #[schema(value_type = String, example = "2026-03-12T15:00:00-07:00", pattern = r"^[0-9]{4}-((0[13578]|1[02])-(0[1-9]|[12][0-9]|3[01])|(0[469]|11)-(0[1-9]|[12][0-9]|30)|02-(0[1-9]|[12][0-9]))(T([01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9](\.[0-9]{1,9})?(Z|[+-]([01][0-9]|2[0-3]):[0-5][0-9]))?$")]
     pub start_time: When,
-    /// Exclusive end; a bare date means the end of that day.
+    /// Exclusive end, not before `start_time`; a bare date means the end of that day.
     #[serde(default)]
-    #[schema(value_type = Option<String>)]
+    #[schema(value_type = Option<String>, example = "2026-03-12T16:00:00-07:00", pattern = r"^[0-9]{4}-((0[13578]|1[02])-(0[1-9]|[12][0-9]|3[01])|(0[469]|11)-(0[1-9]|[12][0-9]|30)|02-(0[1-9]|[12][0-9]))(T([01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9](\.[0-9]{1,9})?(Z|[+-]([01][0-9]|2[0-3]):[0-5][0-9]))?$")]
     pub end_time: Option<When>,
     /// Defaults to true when `start_time` is a bare date.
     #[serde(default)]
     pub is_all_day: Option<bool>,
     #[serde(default)]
+    #[schema(minimum = 0, maximum = 40320)]
     pub reminder_minutes: Option<i64>,
     #[serde(default)]
     pub recurrence_rule: Option<String>,
     #[serde(default)]
+    #[schema(schema_with = crate::error::tags_schema)]
     pub tags: Vec<String>,
 }
 
 /// Only the fields present change; `null` clears an optional field.
 #[derive(Debug, Default, Deserialize, ToSchema)]
 pub struct EventPatch {
+    #[schema(min_length = 1, max_length = 500, pattern = r"\S")]
     pub title: Option<String>,
+    #[schema(max_length = 20000)]
     pub description: Option<String>,
     #[serde(default, deserialize_with = "double_option")]
-    #[schema(value_type = Option<String>)]
+    #[schema(value_type = Option<String>, max_length = 500)]
     pub location: Option<Option<String>>,
-    #[schema(value_type = Option<String>)]
+    #[schema(value_type = Option<String>, pattern = r"^[0-9]{4}-((0[13578]|1[02])-(0[1-9]|[12][0-9]|3[01])|(0[469]|11)-(0[1-9]|[12][0-9]|30)|02-(0[1-9]|[12][0-9]))(T([01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9](\.[0-9]{1,9})?(Z|[+-]([01][0-9]|2[0-3]):[0-5][0-9]))?$")]
     pub start_time: Option<When>,
     #[serde(default, deserialize_with = "double_option")]
-    #[schema(value_type = Option<String>)]
+    #[schema(value_type = Option<String>, pattern = r"^[0-9]{4}-((0[13578]|1[02])-(0[1-9]|[12][0-9]|3[01])|(0[469]|11)-(0[1-9]|[12][0-9]|30)|02-(0[1-9]|[12][0-9]))(T([01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9](\.[0-9]{1,9})?(Z|[+-]([01][0-9]|2[0-3]):[0-5][0-9]))?$")]
     pub end_time: Option<Option<When>>,
     pub is_all_day: Option<bool>,
     #[serde(default, deserialize_with = "double_option")]
-    #[schema(value_type = Option<i64>)]
+    #[schema(value_type = Option<i64>, minimum = 0, maximum = 40320)]
     pub reminder_minutes: Option<Option<i64>>,
     #[serde(default, deserialize_with = "double_option")]
     #[schema(value_type = Option<String>)]
     pub recurrence_rule: Option<Option<String>>,
+    #[schema(schema_with = crate::error::nullable_tags_schema)]
     pub tags: Option<Vec<String>>,
 }
 
@@ -131,12 +139,16 @@ pub struct EventPatch {
 #[into_params(parameter_in = Query)]
 pub struct EventFilter {
     /// Events that end after this instant (or day).
-    #[param(value_type = Option<String>)]
+    #[param(value_type = Option<String>, pattern = r"^[0-9]{4}-((0[13578]|1[02])-(0[1-9]|[12][0-9]|3[01])|(0[469]|11)-(0[1-9]|[12][0-9]|30)|02-(0[1-9]|[12][0-9]))(T([01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9](\.[0-9]{1,9})?(Z|[+-]([01][0-9]|2[0-3]):[0-5][0-9]))?$")]
     pub start_after: Option<When>,
     /// Events that start before this instant (or day).
-    #[param(value_type = Option<String>)]
+    #[param(value_type = Option<String>, pattern = r"^[0-9]{4}-((0[13578]|1[02])-(0[1-9]|[12][0-9]|3[01])|(0[469]|11)-(0[1-9]|[12][0-9]|30)|02-(0[1-9]|[12][0-9]))(T([01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9](\.[0-9]{1,9})?(Z|[+-]([01][0-9]|2[0-3]):[0-5][0-9]))?$")]
     pub start_before: Option<When>,
+    /// Which page, from 1.
+    #[param(minimum = 1, maximum = 1000000)]
     pub page: Option<u32>,
+    /// Items a page, 1 to 100 (default 20).
+    #[param(minimum = 1, maximum = 100)]
     pub limit: Option<u32>,
 }
 
@@ -423,6 +435,7 @@ async fn get_event(State(state): State<AppState>, Path(id): Path<String>) -> Res
         (status = 200, description = "The updated event", body = Event),
         MalformedJson,
         NotLoggedIn,
+        BodyTooLarge,
         (status = 404, description = "No such event", body = ErrorBody),
         NotJson,
         InvalidValues,

@@ -63,9 +63,12 @@ impl MemoRow {
 pub struct NewMemo {
     /// Defaults to the first line of the content.
     #[serde(default)]
+    #[schema(max_length = 500)]
     pub title: Option<String>,
+    #[schema(min_length = 1, max_length = 200000, pattern = r"\S")]
     pub content: String,
     #[serde(default)]
+    #[schema(schema_with = crate::error::tags_schema)]
     pub tags: Vec<String>,
     #[serde(default)]
     pub pinned: bool,
@@ -73,8 +76,11 @@ pub struct NewMemo {
 
 #[derive(ts_rs::TS, Debug, Default, Deserialize, ToSchema)]
 pub struct MemoPatch {
+    #[schema(max_length = 500)]
     pub title: Option<String>,
+    #[schema(min_length = 1, max_length = 200000, pattern = r"\S")]
     pub content: Option<String>,
+    #[schema(schema_with = crate::error::nullable_tags_schema)]
     pub tags: Option<Vec<String>>,
     pub pinned: Option<bool>,
 }
@@ -86,7 +92,11 @@ pub struct MemoFilter {
     pub q: Option<String>,
     pub tag: Option<String>,
     pub pinned: Option<bool>,
+    /// Which page, from 1.
+    #[param(minimum = 1, maximum = 1000000)]
     pub page: Option<u32>,
+    /// Items a page, 1 to 100 (default 20).
+    #[param(minimum = 1, maximum = 100)]
     pub limit: Option<u32>,
 }
 
@@ -297,6 +307,7 @@ async fn get_memo(State(state): State<AppState>, Path(id): Path<String>) -> Resu
         (status = 200, description = "The updated memo", body = Memo),
         MalformedJson,
         NotLoggedIn,
+        BodyTooLarge,
         (status = 404, description = "No such memo", body = ErrorBody),
         NotJson,
         InvalidValues,

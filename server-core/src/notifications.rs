@@ -18,9 +18,15 @@ use crate::state::AppState;
 
 #[derive(Debug, Deserialize, ToSchema)]
 pub struct RegisterToken {
-    /// A push token such as `ExponentPushToken[xxxxxxxx]`.
+    /// A push token such as `ExponentPushToken[xxxxxxxx]`: no control characters.
+    #[schema(
+        min_length = 1,
+        max_length = 512,
+        pattern = r"^[^\x00-\x1f\x7f-\x9f]*[^\s\x00-\x1f\x7f-\x9f][^\x00-\x1f\x7f-\x9f]*$"
+    )]
     pub token: String,
     #[serde(default)]
+    #[schema(max_length = 200)]
     pub device_id: Option<String>,
 }
 
@@ -89,7 +95,11 @@ async fn register_token(
 pub struct NotificationFilter {
     /// Only notifications not yet marked read.
     pub unread: Option<bool>,
+    /// Which page, from 1.
+    #[param(minimum = 1, maximum = 1000000)]
     pub page: Option<u32>,
+    /// Items a page, 1 to 100 (default 20).
+    #[param(minimum = 1, maximum = 100)]
     pub limit: Option<u32>,
 }
 

@@ -16,7 +16,9 @@ pub use clawchat_understand::Intent;
 
 /// Lifecycle of one task. New tasks from the parser are always `Pending`.
 /// Stored in `agent_tasks.status` under the same names as on the wire.
-#[derive(ts_rs::TS, Serialize, Deserialize, Clone, Copy, Debug, PartialEq, Eq, sqlx::Type)]
+#[derive(
+    ts_rs::TS, Serialize, Deserialize, Clone, Copy, Debug, PartialEq, Eq, sqlx::Type, utoipa::ToSchema,
+)]
 #[serde(rename_all = "snake_case")]
 #[sqlx(rename_all = "snake_case")]
 pub enum TaskStatus {

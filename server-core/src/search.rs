@@ -102,7 +102,11 @@ pub struct SearchParams {
     pub q: String,
     /// Comma-separated subset of `todos,events,memos,messages`; all by default.
     pub types: Option<String>,
+    /// Which page, from 1.
+    #[param(minimum = 1, maximum = 1000000)]
     pub page: Option<u32>,
+    /// Items a page, 1 to 100 (default 20).
+    #[param(minimum = 1, maximum = 100)]
     pub limit: Option<u32>,
 }
 

@@ -5,6 +5,10 @@ use chrono::{DateTime, FixedOffset, LocalResult, NaiveDate, NaiveTime, SecondsFo
 use chrono_tz::Tz;
 use serde::{Deserialize, Deserializer};
 
+/// The OpenAPI `pattern` of a [`When`]: an RFC 3339 date-time or a bare date, with a
+/// month's days (29 February is left to the parser, which knows the leap years).
+pub const WHEN_PATTERN: &str = r"^[0-9]{4}-((0[13578]|1[02])-(0[1-9]|[12][0-9]|3[01])|(0[469]|11)-(0[1-9]|[12][0-9]|30)|02-(0[1-9]|[12][0-9]))(T([01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9](\.[0-9]{1,9})?(Z|[+-]([01][0-9]|2[0-3]):[0-5][0-9]))?$";
+
 /// A date-time or a whole day, as a client may send either.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum When {
@@ -83,6 +87,28 @@ pub fn render_due(ms: i64, is_day: bool, tz: Tz) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn what_the_documented_pattern_admits_is_read() {
+        let pattern = regex::Regex::new(WHEN_PATTERN).unwrap();
+        let admitted = [
+            "2026-03-13",
+            "2024-02-29",
+            "0000-01-01",
+            "9999-12-31T23:59:59Z",
+            "2026-03-12T15:00:00-07:00",
+            "2026-03-12T15:00:00.123456789+14:00",
+            "2026-04-30T00:00:00-23:59",
+        ];
+        for text in admitted {
+            assert!(pattern.is_match(text), "{text}");
+            assert!(When::parse(text).is_some(), "{text}");
+        }
+        for text in ["2026-02-30", "2026-04-31", "2026-13-01", "2026-03-12T24:00:00Z", "2026-03-12 15:00", ""]
+        {
+            assert!(!pattern.is_match(text), "{text}");
+        }
+    }
 
     #[test]
     fn accepts_any_offset_and_bare_dates() {

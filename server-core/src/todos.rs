@@ -100,8 +100,10 @@ impl TodoRow {
 
 #[derive(Debug, Deserialize, ToSchema)]
 pub struct NewTodo {
+    #[schema(min_length = 1, max_length = 500, pattern = r"\S")]
     pub title: String,
     #[serde(default)]
+    #[schema(max_length = 20000)]
     pub description: String,
     #[serde(default)]
     pub status: Option<TodoStatus>,
@@ -109,34 +111,39 @@ pub struct NewTodo {
     pub priority: Option<Priority>,
     /// RFC 3339 date-time (any offset) or a bare date.
     #[serde(default)]
-    #[schema(value_type = Option<String>, example = "2026-03-13T15:00:00-07:00")]
+    #[schema(value_type = Option<String>, example = "2026-03-13T15:00:00-07:00", pattern = r"^[0-9]{4}-((0[13578]|1[02])-(0[1-9]|[12][0-9]|3[01])|(0[469]|11)-(0[1-9]|[12][0-9]|30)|02-(0[1-9]|[12][0-9]))(T([01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9](\.[0-9]{1,9})?(Z|[+-]([01][0-9]|2[0-3]):[0-5][0-9]))?$")]
     pub due_date: Option<When>,
     /// Minutes before the due time to remind (default: at it).
     #[serde(default)]
+    #[schema(minimum = 0, maximum = 40320)]
     pub reminder_minutes: Option<i64>,
     /// An RFC 5545 RRULE; needs a `due_date`, the first occurrence.
     #[serde(default)]
     pub recurrence_rule: Option<String>,
     #[serde(default)]
+    #[schema(schema_with = crate::error::tags_schema)]
     pub tags: Vec<String>,
 }
 
 /// Only the fields present change; `"due_date": null` clears the due date.
 #[derive(Debug, Default, Deserialize, ToSchema)]
 pub struct TodoPatch {
+    #[schema(min_length = 1, max_length = 500, pattern = r"\S")]
     pub title: Option<String>,
+    #[schema(max_length = 20000)]
     pub description: Option<String>,
     pub status: Option<TodoStatus>,
     pub priority: Option<Priority>,
     #[serde(default, deserialize_with = "double_option")]
-    #[schema(value_type = Option<String>, example = "2026-03-13")]
+    #[schema(value_type = Option<String>, example = "2026-03-13", pattern = r"^[0-9]{4}-((0[13578]|1[02])-(0[1-9]|[12][0-9]|3[01])|(0[469]|11)-(0[1-9]|[12][0-9]|30)|02-(0[1-9]|[12][0-9]))(T([01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9](\.[0-9]{1,9})?(Z|[+-]([01][0-9]|2[0-3]):[0-5][0-9]))?$")]
     pub due_date: Option<Option<When>>,
     #[serde(default, deserialize_with = "double_option")]
-    #[schema(value_type = Option<i64>)]
+    #[schema(value_type = Option<i64>, minimum = 0, maximum = 40320)]
     pub reminder_minutes: Option<Option<i64>>,
     #[serde(default, deserialize_with = "double_option")]
     #[schema(value_type = Option<String>)]
     pub recurrence_rule: Option<Option<String>>,
+    #[schema(schema_with = crate::error::nullable_tags_schema)]
     pub tags: Option<Vec<String>>,
 }
 
@@ -146,15 +153,19 @@ pub struct TodoFilter {
     pub status: Option<TodoStatus>,
     pub priority: Option<Priority>,
     /// Only todos due before this instant (or day).
-    #[param(value_type = Option<String>)]
+    #[param(value_type = Option<String>, pattern = r"^[0-9]{4}-((0[13578]|1[02])-(0[1-9]|[12][0-9]|3[01])|(0[469]|11)-(0[1-9]|[12][0-9]|30)|02-(0[1-9]|[12][0-9]))(T([01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9](\.[0-9]{1,9})?(Z|[+-]([01][0-9]|2[0-3]):[0-5][0-9]))?$")]
     pub due_before: Option<When>,
     /// Only todos due at or after this instant (or day).
-    #[param(value_type = Option<String>)]
+    #[param(value_type = Option<String>, pattern = r"^[0-9]{4}-((0[13578]|1[02])-(0[1-9]|[12][0-9]|3[01])|(0[469]|11)-(0[1-9]|[12][0-9]|30)|02-(0[1-9]|[12][0-9]))(T([01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9](\.[0-9]{1,9})?(Z|[+-]([01][0-9]|2[0-3]):[0-5][0-9]))?$")]
     pub due_after: Option<When>,
     pub tag: Option<String>,
     /// Words to look for in title, description and tags.
     pub q: Option<String>,
+    /// Which page, from 1.
+    #[param(minimum = 1, maximum = 1000000)]
     pub page: Option<u32>,
+    /// Items a page, 1 to 100 (default 20).
+    #[param(minimum = 1, maximum = 100)]
     pub limit: Option<u32>,
 }
 
@@ -452,6 +463,7 @@ async fn get_todo(State(state): State<AppState>, Path(id): Path<String>) -> Resu
         (status = 200, description = "The updated todo", body = Todo),
         MalformedJson,
         NotLoggedIn,
+        BodyTooLarge,
         (status = 404, description = "No such todo", body = ErrorBody),
         NotJson,
         InvalidValues,

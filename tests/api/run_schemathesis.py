@@ -6,6 +6,10 @@ load as valid OpenAPI, no request may get a 500, and every answer must match the
 (status code, content type, headers, body schema). The server's log is kept and printed
 when something fails.
 
+The document states the limits the server keeps, so most generated requests are valid and
+reach the code behind the checks; voice queries too, which the server hears through a
+stand-in speech service (without one, a valid query is refused with 503).
+
     tests/.venv-api/bin/python tests/api/run_schemathesis.py [--max-examples N] [--binary PATH]
 
 Exits with schemathesis' status (0 when every check passed).
@@ -21,6 +25,7 @@ import tempfile
 import threading
 import time
 import urllib.request
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -41,7 +46,29 @@ def default_binary() -> Path:
     return target / "debug" / "clawchat-server"
 
 
-def start_server(binary: Path, data_dir: str):
+class SpeechService(BaseHTTPRequestHandler):
+    """A stand-in for the speech-to-text service: it hears the same words in every recording."""
+
+    def do_POST(self):
+        self.rfile.read(int(self.headers.get("Content-Length", "0")))
+        body = json.dumps({"text": "what is on my list today"}).encode()
+        self.send_response(200)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, format, *args):
+        pass
+
+
+def start_speech_service() -> ThreadingHTTPServer:
+    server = ThreadingHTTPServer(("127.0.0.1", 0), SpeechService)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    return server
+
+
+def start_server(binary: Path, data_dir: str, stt_url: str):
     args = [
         str(binary),
         "--data-dir", data_dir,
@@ -49,6 +76,7 @@ def start_server(binary: Path, data_dir: str):
         "--pin", PIN,
         "--ai-provider", "builtin",
         "--enable-scheduler", "false",
+        "--stt-base-url", stt_url,
     ]
     env = {k: v for k, v in os.environ.items() if k not in ("HOST", "PORT", "RUST_LOG")}
     proc = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=env, cwd=data_dir)
@@ -93,7 +121,9 @@ def main() -> int:
 
     schemathesis = Path(sys.executable).parent / "schemathesis"
     with tempfile.TemporaryDirectory(prefix="clawchat-api-fuzz-") as data_dir:
-        proc, address, log = start_server(args.binary, data_dir)
+        speech = start_speech_service()
+        stt_url = f"http://127.0.0.1:{speech.server_address[1]}"
+        proc, address, log = start_server(args.binary, data_dir, stt_url)
         try:
             base = f"http://{address}"
             token = login(base)
@@ -133,6 +163,7 @@ def main() -> int:
                 proc.wait(20)
             except subprocess.TimeoutExpired:
                 proc.kill()
+            speech.shutdown()
         if status != 0:
             server_log = "".join(log)
             print("---- server log ----\n" + server_log[-20000:])

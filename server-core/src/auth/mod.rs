@@ -287,6 +287,7 @@ pub struct LoginRequest {
 
 #[derive(Debug, Deserialize, ToSchema)]
 pub struct RefreshRequest {
+    #[schema(min_length = 1, max_length = 512, pattern = r"\S")]
     pub refresh_token: String,
 }
 

@@ -32,9 +32,13 @@ pub struct ParseRequest {
 #[into_params(parameter_in = Query)]
 pub struct TaskFilter {
     /// `pending`, `awaiting_approval`, `running`, `done`, `failed` or `cancelled`.
-    #[param(value_type = Option<String>)]
+    #[param(inline)]
     pub status: Option<super::types::TaskStatus>,
+    /// Which page, from 1.
+    #[param(minimum = 1, maximum = 1000000)]
     pub page: Option<u32>,
+    /// Items a page, 1 to 100 (default 20).
+    #[param(minimum = 1, maximum = 100)]
     pub limit: Option<u32>,
 }
 
@@ -214,8 +218,8 @@ async fn deny(
     Path(id): Path<String>,
     body: axum::body::Bytes,
 ) -> Result<Json<ApprovalAnswer>> {
-    // The body is optional: an empty one is a plain no.
-    let reason = if body.iter().all(u8::is_ascii_whitespace) {
+    // The body is optional: an empty one, or `null`, is a plain no.
+    let reason = if body.iter().all(u8::is_ascii_whitespace) || body.trim_ascii() == b"null" {
         String::new()
     } else {
         crate::extract::decode_json::<DenyRequest>(&body)?.reason.unwrap_or_default()

@@ -30,12 +30,14 @@ pub struct SendMessage {
     /// Leave out to start a new conversation.
     #[serde(default)]
     pub conversation_id: Option<String>,
+    #[schema(min_length = 1, max_length = 20000, pattern = r"\S")]
     pub content: String,
     /// The `connection_id` of the asking client's `/ws` connection: the answer's
     /// `stream_chunk` frames go there alone. Left out, no `/ws` connection gets them; every
     /// connection still gets the answer's `stream_start`, action cards and `stream_end`.
     #[serde(default)]
     #[ts(optional)]
+    #[schema(min_length = 1, max_length = 64, pattern = r"^[!-~]+$")]
     pub connection_id: Option<String>,
 }
 

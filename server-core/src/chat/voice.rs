@@ -19,8 +19,14 @@ use crate::state::AppState;
 #[serde(rename_all = "camelCase")]
 pub struct VoiceQuery {
     /// The recording, base64.
+    #[schema(
+        min_length = 1,
+        max_length = 13981016,
+        pattern = r"^([A-Za-z0-9+/]{4})*([A-Za-z0-9+/]{4}|[A-Za-z0-9+/][AQgw]==|[A-Za-z0-9+/]{2}[AEIMQUYcgkosw048]=)$"
+    )]
     pub audio: String,
-    /// Such as `audio/webm` or `audio/wav`.
+    /// Such as `audio/webm` or `audio/wav`: wav, webm, ogg, mp3, m4a or flac.
+    #[schema(pattern = r"^audio/(wav|x-wav|wave|webm|ogg|mpeg|mp3|mp4|m4a|x-m4a|flac)(;.*)?$")]
     pub mime_type: String,
     #[serde(default, alias = "conversation_id")]
     pub conversation_id: Option<String>,
@@ -91,6 +97,7 @@ async fn read(req: Request, state: &AppState) -> Result<VoiceQuery> {
         (status = 202, description = "Transcribed and stored; the answer follows", body = VoiceAccepted),
         MalformedJson,
         NotLoggedIn,
+        (status = 404, description = "No such conversation", body = ErrorBody),
         (status = 413, description = "Recording over 10 MB", body = ErrorBody),
         (status = 415, description = "Unsupported audio type", body = ErrorBody),
         (status = 422, description = "Not base64, or nothing heard", body = ErrorBody),

@@ -83,9 +83,25 @@ fn to_ical(row: &EventRow, uid: &str, tz: Tz) -> icalendar::Event {
     e.done()
 }
 
+/// The OpenAPI `pattern` of an import: an iCalendar file whose every VEVENT has a DTSTART
+/// (a date or a date-time); other lines are left to the reader.
+pub const ICS_PATTERN: &str = r"^BEGIN:VCALENDAR\r?\n(([A-Za-z0-9-]+(;[^\r\n\x00-\x08\x0a-\x1f\x7f:]*)?:[^\r\n\x00-\x08\x0a-\x1f\x7f]*|[ \t][^\r\n\x00-\x08\x0a-\x1f\x7f]*)\r?\n)*(BEGIN:VEVENT\r?\n(([A-Za-z0-9-]+(;[^\r\n\x00-\x08\x0a-\x1f\x7f:]*)?:[^\r\n\x00-\x08\x0a-\x1f\x7f]*|[ \t][^\r\n\x00-\x08\x0a-\x1f\x7f]*)\r?\n)*DTSTART(;[^\r\n\x00-\x08\x0a-\x1f\x7f:]*)?:[0-9]{4}((0[13578]|1[02])(0[1-9]|[12][0-9]|3[01])|(0[469]|11)(0[1-9]|[12][0-9]|30)|02(0[1-9]|[12][0-9]))(T([01][0-9]|2[0-3])[0-5][0-9][0-5][0-9]Z?)?\r?\n(([A-Za-z0-9-]+(;[^\r\n\x00-\x08\x0a-\x1f\x7f:]*)?:[^\r\n\x00-\x08\x0a-\x1f\x7f]*|[ \t][^\r\n\x00-\x08\x0a-\x1f\x7f]*)\r?\n)*END:VEVENT\r?\n)+(([A-Za-z0-9-]+(;[^\r\n\x00-\x08\x0a-\x1f\x7f:]*)?:[^\r\n\x00-\x08\x0a-\x1f\x7f]*|[ \t][^\r\n\x00-\x08\x0a-\x1f\x7f]*)\r?\n)*END:VCALENDAR(\r?\n)?$";
+
+/// The body of an import, as the document states it: text with [`ICS_PATTERN`].
+pub struct IcsFile;
+
+impl utoipa::PartialSchema for IcsFile {
+    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+        use utoipa::openapi::schema::{ObjectBuilder, Type};
+        ObjectBuilder::new().schema_type(Type::String).pattern(Some(ICS_PATTERN)).into()
+    }
+}
+
+impl utoipa::ToSchema for IcsFile {}
+
 /// Import events from an iCalendar (`.ics`) file, sent as the raw body.
 #[utoipa::path(post, path = "/api/events/import", tag = "events", security(("bearer" = [])),
-    request_body(content = String, content_type = "text/calendar", description = "An iCalendar file"),
+    request_body(content = inline(IcsFile), content_type = "text/calendar", description = "An iCalendar file"),
     responses(
         (status = 200, description = "What the file added and changed", body = Imported),
         NotLoggedIn,
@@ -258,6 +274,19 @@ mod tests {
         assert_eq!(trigger_minutes("-P1D"), Some(1440));
         assert_eq!(trigger_minutes("PT0S"), Some(0));
         assert_eq!(trigger_minutes("soon"), None);
+    }
+
+    #[test]
+    fn the_documented_pattern_is_the_constant_and_admits_a_calendar() {
+        let spec = serde_json::to_value(crate::openapi()).unwrap();
+        let body = &spec["paths"]["/api/events/import"]["post"]["requestBody"]["content"]["text/calendar"];
+        assert_eq!(body["schema"]["pattern"], ICS_PATTERN);
+        assert_eq!(body["schema"]["type"], "string");
+        let pattern = regex::Regex::new(ICS_PATTERN).unwrap();
+        let text = "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nBEGIN:VEVENT\r\nUID:a\r\nSUMMARY:Standup\r\nDTSTART;TZID=Europe/Berlin:20260310T090000\r\nRRULE:FREQ=WEEKLY;BYDAY=TU\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n";
+        assert!(pattern.is_match(text));
+        assert!(parse(text, Tz::UTC).is_ok());
+        assert!(!pattern.is_match("BEGIN:VCALENDAR\r\nVERSION:2.0\r\nEND:VCALENDAR\r\n"));
     }
 
     #[test]

@@ -180,3 +180,85 @@ fn the_openapi_document_has_not_drifted() {
     let spec: Value = serde_json::to_value(clawchat_server::openapi()).expect("the spec serialises");
     insta::assert_json_snapshot!(spec);
 }
+
+/// A number the document states, as the integer it is.
+fn limit(value: &Value) -> i64 {
+    value.as_f64().map(|n| n as i64).unwrap_or_else(|| panic!("{value} is not a number"))
+}
+
+#[test]
+fn the_document_states_the_limits_the_server_keeps() {
+    use clawchat_server::api::{MAX_LIMIT, MAX_PAGE};
+    use clawchat_server::error::{
+        MAX_CONTENT_CHARS, MAX_DESCRIPTION_CHARS, MAX_LOCATION_CHARS, MAX_REMINDER_MINUTES, MAX_TAG_CHARS,
+        MAX_TAGS, MAX_TITLE_CHARS, NOT_BLANK,
+    };
+    use clawchat_server::time::WHEN_PATTERN;
+
+    // The attributes take literals only; this keeps them equal to the constants the checks use.
+    let spec: Value = serde_json::to_value(clawchat_server::openapi()).expect("the spec serialises");
+    let schemas = &spec["components"]["schemas"];
+    let field = |schema: &str, name: &str| schemas[schema]["properties"][name].clone();
+    let chars = |n: usize| i64::try_from(n).expect("fits");
+    for schema in ["NewTodo", "TodoPatch", "NewEvent", "EventPatch", "NewMemo", "MemoPatch"] {
+        assert_eq!(limit(&field(schema, "title")["maxLength"]), chars(MAX_TITLE_CHARS), "{schema}.title");
+        let tags = field(schema, "tags");
+        assert_eq!(limit(&tags["maxItems"]), chars(MAX_TAGS), "{schema}.tags");
+        assert_eq!(limit(&tags["items"]["maxLength"]), chars(MAX_TAG_CHARS), "{schema}.tags");
+        assert_eq!(tags["items"]["pattern"], NOT_BLANK, "{schema}.tags");
+    }
+    for schema in ["NewTodo", "TodoPatch", "NewEvent", "EventPatch"] {
+        assert_eq!(limit(&field(schema, "title")["minLength"]), 1, "{schema}.title");
+        assert_eq!(field(schema, "title")["pattern"], NOT_BLANK, "{schema}.title");
+        let description = field(schema, "description");
+        assert_eq!(limit(&description["maxLength"]), chars(MAX_DESCRIPTION_CHARS), "{schema}.description");
+        let reminder = field(schema, "reminder_minutes");
+        assert_eq!(limit(&reminder["minimum"]), 0, "{schema}.reminder_minutes");
+        assert_eq!(limit(&reminder["maximum"]), MAX_REMINDER_MINUTES, "{schema}.reminder_minutes");
+    }
+    for schema in ["NewEvent", "EventPatch"] {
+        assert_eq!(limit(&field(schema, "location")["maxLength"]), chars(MAX_LOCATION_CHARS), "{schema}");
+        for name in ["start_time", "end_time"] {
+            assert_eq!(field(schema, name)["pattern"], WHEN_PATTERN, "{schema}.{name}");
+        }
+    }
+    for schema in ["NewTodo", "TodoPatch"] {
+        assert_eq!(field(schema, "due_date")["pattern"], WHEN_PATTERN, "{schema}.due_date");
+    }
+    for schema in ["NewMemo", "MemoPatch"] {
+        assert_eq!(
+            limit(&field(schema, "content")["maxLength"]),
+            chars(MAX_CONTENT_CHARS),
+            "{schema}.content"
+        );
+    }
+    let message = field("SendMessage", "content");
+    assert_eq!(limit(&message["maxLength"]), chars(clawchat_server::brain::pqh::MAX_MESSAGE_CHARS));
+    let connection = field("SendMessage", "connection_id");
+    assert_eq!(limit(&connection["maxLength"]), chars(clawchat_server::protocol::MAX_CONNECTION_ID));
+
+    // Every list route's page window, and every instant a filter takes.
+    let mut windows = 0;
+    for (path, item) in spec["paths"].as_object().expect("paths") {
+        let Some(parameters) = item["get"]["parameters"].as_array() else { continue };
+        for parameter in parameters {
+            let schema = &parameter["schema"];
+            match parameter["name"].as_str() {
+                Some("page") => {
+                    assert_eq!(limit(&schema["minimum"]), 1, "{path} page");
+                    assert_eq!(limit(&schema["maximum"]), i64::from(MAX_PAGE), "{path} page");
+                    windows += 1;
+                }
+                Some("limit") => {
+                    assert_eq!(limit(&schema["minimum"]), 1, "{path} limit");
+                    assert_eq!(limit(&schema["maximum"]), i64::from(MAX_LIMIT), "{path} limit");
+                }
+                Some("due_before" | "due_after" | "start_after" | "start_before") => {
+                    assert_eq!(schema["pattern"], WHEN_PATTERN, "{path} {}", parameter["name"]);
+                }
+                _ => {}
+            }
+        }
+    }
+    assert!(windows >= 8, "every list route takes a page: {windows}");
+}
