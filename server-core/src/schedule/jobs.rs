@@ -10,6 +10,9 @@
 //! | job | schedule | what it does |
 //! |---|---|---|
 //! | `cleanup` | every night at 03:30 local time | [`super::cleanup`] |
+//!
+//! The daily briefing is a cron job too, kept by the reminder engine's handle because it
+//! follows the settings while the app runs: see [`super::briefing`].
 
 use std::future::Future;
 use std::sync::Arc;
