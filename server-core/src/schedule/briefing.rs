@@ -16,7 +16,7 @@
 //! first start ever delivers nothing from the past. With a clock a test moves instead of
 //! the system's, the job waits on that clock instead of the cron scheduler.
 
-use chrono::{NaiveTime, Offset as _, Timelike as _};
+use chrono::NaiveTime;
 use chrono_tz::Tz;
 use futures::future::BoxFuture;
 use tokio::sync::{mpsc, watch};
@@ -52,9 +52,7 @@ async fn register(
     tz: Tz,
     fired: mpsc::UnboundedSender<()>,
 ) -> anyhow::Result<Uuid> {
-    let local = from_ms(next, tz);
-    let offset = local.offset().fix();
-    let expr = format!("{} {} {} * * *", local.second(), local.minute(), local.hour());
+    let (expr, offset) = super::jobs::cron_for(next, tz);
     let job = Job::new_async_tz(expr.as_str(), offset, move |_, _| {
         let fired = fired.clone();
         Box::pin(async move {
