@@ -12,6 +12,11 @@ pub trait Clock: Send + Sync + 'static {
     fn now_ms(&self) -> i64;
     /// Resolves once [`Clock::now_ms`] has reached `at_ms` (at once when it already has).
     fn sleep_until(&self, at_ms: i64) -> BoxFuture<'static, ()>;
+    /// True for the system's clock, which the cron scheduler keeps too; jobs on another
+    /// clock wait on it instead.
+    fn is_system(&self) -> bool {
+        false
+    }
 }
 
 /// The real clock.
@@ -26,6 +31,10 @@ impl Clock for SystemClock {
     fn sleep_until(&self, at_ms: i64) -> BoxFuture<'static, ()> {
         let wait = u64::try_from(at_ms.saturating_sub(self.now_ms())).unwrap_or(0);
         Box::pin(tokio::time::sleep(Duration::from_millis(wait)))
+    }
+
+    fn is_system(&self) -> bool {
+        true
     }
 }
 

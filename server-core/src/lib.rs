@@ -187,7 +187,15 @@ impl App {
             check_interval: std::time::Duration::from_secs(s.settings.reminder_check_interval.max(1)),
             model: s.brain.engine.model.clone(),
         };
-        Ok(schedule::Scheduler::new(s.db.clone(), s.bus.clone(), self.clock.clone(), notifiers, config))
+        let briefing = s.runtime.watch_briefing();
+        Ok(schedule::Scheduler::following(
+            s.db.clone(),
+            s.bus.clone(),
+            self.clock.clone(),
+            notifiers,
+            config,
+            briefing,
+        ))
     }
 
     pub async fn open(settings: Settings) -> anyhow::Result<Self> {
@@ -240,6 +248,7 @@ impl App {
             secrets,
             api_keys,
         ));
+        runtime.set_briefing(&settings);
         let mut engine = brain::Engine::new(db.clone(), tz, bus.clone(), gate, web);
         engine.model = model_from(&settings);
         engine.host_policy = runtime.watch_host_policy();

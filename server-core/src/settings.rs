@@ -4,8 +4,9 @@
 //! Changed values are stored in the `settings` table under `pref.<name>` and win over the
 //! environment and flags at the next start ([`apply_stored`] runs when the app opens). The
 //! running server keeps the model, zone and scheduler it started with, so a change
-//! applies after a restart; the answer says so (`restart_required`). The host policy is
-//! the exception: it applies at once ([`Runtime`] holds the one in force). The API key is
+//! applies after a restart; the answer says so (`restart_required`). The host policy and
+//! the briefing's time are the exceptions: they apply at once ([`Runtime`] holds the ones
+//! in force; the briefing job also follows a new zone at once). The API key is
 //! write-only: reads only say whether one is set. It is never stored in the database but
 //! where the token secret is ([`crate::secrets`]: the keychain, else a `0600` file); a key
 //! an older version left in the database is moved there when the app opens
@@ -87,6 +88,8 @@ pub struct Runtime {
     /// Where the API key is kept, and the keys the next start will choose between.
     secrets: Arc<dyn SecretStore>,
     api_keys: Mutex<ApiKeys>,
+    /// The briefing's time and zone; a change applies at once.
+    briefing: tokio::sync::watch::Sender<crate::schedule::BriefingAt>,
 }
 
 impl Runtime {
@@ -106,7 +109,20 @@ impl Runtime {
             secret_backend: Mutex::new(None),
             secrets,
             api_keys: Mutex::new(keys),
+            briefing: tokio::sync::watch::Sender::new(None),
         }
+    }
+
+    /// The briefing's time and zone as they change; the briefing job follows them.
+    pub fn watch_briefing(&self) -> tokio::sync::watch::Receiver<crate::schedule::BriefingAt> {
+        self.briefing.subscribe()
+    }
+
+    /// Puts the briefing's time and zone in force, from `settings`.
+    pub fn set_briefing(&self, settings: &Settings) {
+        let time = crate::schedule::parse_briefing_time(&settings.briefing_time).ok();
+        let zone = settings.time_zone().ok();
+        self.briefing.send_replace(time.zip(zone));
     }
 
     /// The API key the next start uses.
@@ -308,7 +324,6 @@ async fn view(state: &AppState) -> Result<SettingsView> {
         || next.ai_model != running.ai_model
         || next_key != running.ai_api_key
         || next.tz != running.tz
-        || next.briefing_time != running.briefing_time
         || next.enable_scheduler != running.enable_scheduler;
     let timezone =
         next.time_zone().map(|tz| tz.name().to_owned()).unwrap_or_else(|_| state.tz.name().to_owned());
@@ -431,8 +446,8 @@ fn folder_exists(raw: &str) -> bool {
 }
 
 /// Changes any subset of the writable settings; model, zone and scheduler changes apply
-/// after a restart (`restart_required` says when one is due), the host policy and the
-/// language at once.
+/// after a restart (`restart_required` says when one is due), the host policy, the
+/// language and the briefing's time at once (the briefing follows a new zone at once too).
 #[utoipa::path(patch, path = "/api/settings", tag = "settings", request_body = SettingsPatch, security(("bearer" = [])),
     responses(
         (status = 200, description = "The new settings", body = SettingsView),
@@ -496,6 +511,10 @@ async fn patch_settings(
     }
     if let Some(language) = language {
         state.runtime.set_language(language);
+    }
+    if writes.iter().any(|(key, _)| matches!(*key, "briefing_time" | "timezone")) {
+        let (next, _) = effective((*state.settings).clone(), &stored(&state.db.read).await?);
+        state.runtime.set_briefing(&next);
     }
     if !writes.is_empty() || new_key.is_some() {
         state.bus.data_changed(Module::Settings);

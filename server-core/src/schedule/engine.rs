@@ -16,6 +16,7 @@ use chrono_tz::Tz;
 use sqlx::FromRow;
 use tokio::sync::{broadcast, watch};
 
+use super::briefing::BriefingAt;
 use super::clock::Clock;
 use super::notifier::{Notification, Notifier};
 use crate::brain::model::Model;
@@ -24,7 +25,6 @@ use crate::bus::{Bus, ServerEvent};
 use crate::db::{Db, new_id};
 use crate::error::Result;
 use crate::recurrence;
-use crate::time::local_instant;
 use crate::time::{from_ms, render};
 
 /// A firing more than this after its time is marked late.
@@ -59,29 +59,31 @@ pub fn parse_briefing_time(s: &str) -> anyhow::Result<NaiveTime> {
 /// The engine. Cheap to clone; [`Scheduler::spawn`] runs its loop.
 #[derive(Clone)]
 pub struct Scheduler {
-    inner: Arc<Inner>,
+    pub(super) inner: Arc<Inner>,
 }
 
-struct Inner {
-    db: Db,
+pub(super) struct Inner {
+    pub(super) db: Db,
     bus: Bus,
-    clock: Arc<dyn Clock>,
+    pub(super) clock: Arc<dyn Clock>,
     notifiers: Vec<Arc<dyn Notifier>>,
-    config: SchedulerConfig,
+    pub(super) config: SchedulerConfig,
     /// The `now` of the last finished pass.
     passes: watch::Sender<i64>,
+    /// The briefing's local time and zone as the settings say now ([`super::briefing`]).
+    pub(super) briefing: watch::Receiver<BriefingAt>,
 }
 
 /// Something that fell due, before it is claimed.
 #[derive(Debug, Clone)]
-struct Due {
-    key: String,
-    kind: &'static str,
-    ref_id: Option<String>,
-    occurrence_at: Option<i64>,
-    fire_at: i64,
-    title: String,
-    body: String,
+pub(super) struct Due {
+    pub(super) key: String,
+    pub(super) kind: &'static str,
+    pub(super) ref_id: Option<String>,
+    pub(super) occurrence_at: Option<i64>,
+    pub(super) fire_at: i64,
+    pub(super) title: String,
+    pub(super) body: String,
 }
 
 #[derive(Debug, Clone, FromRow)]
@@ -125,6 +127,7 @@ pub struct SchedulerHandle {
     stop: watch::Sender<bool>,
     passes: watch::Receiver<i64>,
     task: tokio::task::JoinHandle<()>,
+    briefing: tokio::task::JoinHandle<()>,
 }
 
 impl SchedulerHandle {
@@ -137,6 +140,7 @@ impl SchedulerHandle {
     pub async fn stop(self) {
         let _ = self.stop.send(true);
         let _ = self.task.await;
+        let _ = self.briefing.await;
     }
 }
 
@@ -154,8 +158,24 @@ impl Scheduler {
         notifiers: Vec<Arc<dyn Notifier>>,
         config: SchedulerConfig,
     ) -> Self {
+        let fixed = config.briefing_time.map(|at| (at, config.tz));
+        // The sender goes at once: the briefing keeps the configured time.
+        let (_, briefing) = watch::channel(fixed);
+        Self::following(db, bus, clock, notifiers, config, briefing)
+    }
+
+    /// As [`Scheduler::new`], with the briefing's time and zone taken from `briefing` as
+    /// it changes (the settings' [`crate::settings::Runtime::watch_briefing`]).
+    pub fn following(
+        db: Db,
+        bus: Bus,
+        clock: Arc<dyn Clock>,
+        notifiers: Vec<Arc<dyn Notifier>>,
+        config: SchedulerConfig,
+        briefing: watch::Receiver<BriefingAt>,
+    ) -> Self {
         let passes = watch::Sender::new(i64::MIN);
-        Self { inner: Arc::new(Inner { db, bus, clock, notifiers, config, passes }) }
+        Self { inner: Arc::new(Inner { db, bus, clock, notifiers, config, passes, briefing }) }
     }
 
     pub fn clock(&self) -> &Arc<dyn Clock> {
@@ -168,8 +188,10 @@ impl Scheduler {
         let passes = self.inner.passes.subscribe();
         // Subscribe before the first pass, so no change after it goes unheard.
         let changes = self.inner.bus.subscribe();
+        let started = self.inner.clock.now_ms();
+        let briefing = tokio::spawn(self.clone().run_briefing(stop_rx.clone(), started));
         let task = tokio::spawn(async move { self.run(changes, stop_rx).await });
-        SchedulerHandle { stop, passes, task }
+        SchedulerHandle { stop, passes, task, briefing }
     }
 
     async fn run(self, mut changes: broadcast::Receiver<Arc<ServerEvent>>, mut stop: watch::Receiver<bool>) {
@@ -247,9 +269,6 @@ impl Scheduler {
                 next = Some(next.map_or(at - lead, |n| n.min(at - lead)));
             }
         }
-        if let Some(b) = self.next_briefing_after(after) {
-            next = Some(next.map_or(b, |n| n.min(b)));
-        }
         Ok(next)
     }
 
@@ -262,21 +281,6 @@ impl Scheduler {
         .await?)
     }
 
-    /// The first briefing instant strictly after `after`.
-    fn next_briefing_after(&self, after: i64) -> Option<i64> {
-        let time = self.inner.config.briefing_time?;
-        let tz = self.inner.config.tz;
-        let mut day = from_ms(after, tz).date_naive();
-        for _ in 0..3 {
-            let at = local_instant(day, time, tz).timestamp_millis();
-            if at > after {
-                return Some(at);
-            }
-            day = day.succ_opt()?;
-        }
-        None
-    }
-
     /// Claims and delivers everything that fell due in `(checked_until, now]`; returns how
     /// many notifications this engine fired.
     pub async fn pass(&self, now: i64) -> Result<usize> {
@@ -286,38 +290,11 @@ impl Scheduler {
                 .await?;
         // The first start ever fires nothing from the past.
         let from = stored.unwrap_or(now).max(now - CATCH_UP_MS);
-        let mut due = if from < now { self.collect(from, now).await? } else { vec![] };
-        let briefing = self.briefing_due(from, now);
-        if let Some(b) = &briefing {
-            due.push(b.clone());
-        }
-        let fired = self.claim(&due, now).await?;
-        let (briefings, rest): (Vec<_>, Vec<_>) = fired.into_iter().partition(|n| n.kind == "briefing");
-        let count = rest.len() + briefings.len();
-        self.deliver(rest).await;
-        for claimed in briefings {
-            // Composing may wait on the model; reminders must not wait on it.
-            let this = self.clone();
-            tokio::spawn(async move { this.make_briefing(claimed).await });
-        }
+        let due = if from < now { self.collect(from, now).await? } else { vec![] };
+        let fired = self.claim(&due, now, true).await?;
+        let count = fired.len();
+        self.deliver(fired).await;
         Ok(count)
-    }
-
-    fn briefing_due(&self, from: i64, now: i64) -> Option<Due> {
-        let time = self.inner.config.briefing_time?;
-        let tz = self.inner.config.tz;
-        // Only today's: a briefing for a day that is over tells nothing.
-        let day = from_ms(now, tz).date_naive();
-        let at = local_instant(day, time, tz).timestamp_millis();
-        (at > from && at <= now).then(|| Due {
-            key: format!("briefing:{day}"),
-            kind: "briefing",
-            ref_id: None,
-            occurrence_at: None,
-            fire_at: at,
-            title: "Your daily briefing".to_owned(),
-            body: String::new(),
-        })
     }
 
     /// Todos whose due time passed in `(from, now]`: each gets one overdue notice.
@@ -411,8 +388,9 @@ impl Scheduler {
     }
 
     /// Inserts a notification per due item under its key; returns those this engine
-    /// inserted (the others were already claimed) and moves `checked_until` to `now`.
-    async fn claim(&self, due: &[Due], now: i64) -> Result<Vec<NotificationRow>> {
+    /// inserted (the others were already claimed); with `checked`, moves `checked_until`
+    /// to `now` (the briefing job claims its own without it).
+    pub(super) async fn claim(&self, due: &[Due], now: i64, checked: bool) -> Result<Vec<NotificationRow>> {
         let mut fired = Vec::new();
         let chunks: Vec<&[Due]> = if due.is_empty() { vec![&[]] } else { due.chunks(CLAIM_CHUNK).collect() };
         let last = chunks.len() - 1;
@@ -454,7 +432,7 @@ impl Scheduler {
                     });
                 }
             }
-            if i == last {
+            if checked && i == last {
                 sqlx::query(
                     "INSERT INTO scheduler_state (key, value) VALUES ('checked_until', ?)
                      ON CONFLICT (key) DO UPDATE SET value = max(value, excluded.value)",
@@ -515,7 +493,7 @@ impl Scheduler {
         Ok(())
     }
 
-    async fn make_briefing(&self, mut row: NotificationRow) {
+    pub(super) async fn make_briefing(&self, mut row: NotificationRow) {
         let c = &self.inner.config;
         let now = self.inner.clock.now_ms();
         match crate::brain::briefing::make(&self.inner.db, c.tz, c.model.as_deref(), now).await {

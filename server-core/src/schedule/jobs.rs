@@ -1,6 +1,8 @@
-//! The periodic jobs, run by `tokio-cron-scheduler` on cron schedules in the user's zone
-//! (so a daily job keeps its local time across DST changes). Reminders are not among
-//! them: the reminder engine's next-due loop ([`super::engine`]) fires those.
+//! The periodic jobs, run by `tokio-cron-scheduler` on cron schedules in the user's zone;
+//! each is made for its next instant at that instant's UTC offset and made again after it
+//! runs ([`cron_for`]), so a daily job keeps its local time across DST changes. Reminders
+//! and overdue notices are not among them: the reminder engine's next-due loop
+//! ([`super::engine`]) fires those, each at its own instant.
 //!
 //! Each job's last run is recorded in `scheduler_state` (`job.<name>`). A run happens
 //! only when the last recorded one is older than the job's latest scheduled instant, so a
@@ -10,11 +12,14 @@
 //! | job | schedule | what it does |
 //! |---|---|---|
 //! | `cleanup` | every night at 03:30 local time | [`super::cleanup`] |
+//!
+//! The daily briefing is a cron job too, kept by the reminder engine's handle because it
+//! follows the settings while the app runs: see [`super::briefing`].
 
 use std::future::Future;
 use std::sync::Arc;
 
-use chrono::NaiveTime;
+use chrono::{FixedOffset, NaiveTime, Offset as _, Timelike as _};
 use chrono_tz::Tz;
 use tokio_cron_scheduler::{Job, JobScheduler};
 
@@ -45,12 +50,6 @@ struct Daily {
 }
 
 impl Daily {
-    /// The cron expression (seconds first) of this job's local time, every day.
-    fn cron(&self) -> String {
-        use chrono::Timelike as _;
-        format!("0 {} {} * * *", self.at.minute(), self.at.hour())
-    }
-
     /// Runs `work` if the last recorded run is older than the latest scheduled instant at
     /// `now`, then records the run.
     async fn run_if_due<F, Fut>(&self, now: i64, work: F) -> anyhow::Result<bool>
@@ -77,6 +76,38 @@ impl Daily {
         .await?;
         Ok(true)
     }
+}
+
+/// The cron expression (seconds first) of the wall time of `instant` in `tz`, every day,
+/// and the UTC offset to read it at: that of `instant`. The cron scheduler fixes a job's
+/// offset when the job is made, so a daily job is made for its next instant only and made
+/// again after it runs; it then keeps its local time across daylight-saving changes.
+pub(super) fn cron_for(instant: i64, tz: Tz) -> (String, FixedOffset) {
+    let local = from_ms(instant, tz);
+    let expr = format!("{} {} {} * * *", local.second(), local.minute(), local.hour());
+    (expr, local.offset().fix())
+}
+
+/// The cleanup's job for its next instant, which makes the one after it when it has run.
+fn cleanup_job(daily: Arc<Daily>) -> anyhow::Result<Job> {
+    let next = super::briefing::next_instant(now_ms(), daily.at, daily.tz)
+        .ok_or_else(|| anyhow::anyhow!("no next cleanup"))?;
+    let (expr, offset) = cron_for(next, daily.tz);
+    Ok(Job::new_async_tz(expr.as_str(), offset, move |id, scheduler| {
+        let job = daily.clone();
+        Box::pin(async move {
+            cleanup(&job).await;
+            match cleanup_job(job) {
+                Ok(next) => {
+                    if let Err(e) = scheduler.add(next).await {
+                        tracing::warn!(error = %e, "the next nightly cleanup could not be scheduled");
+                    }
+                }
+                Err(e) => tracing::warn!(error = %e, "the next nightly cleanup could not be made"),
+            }
+            let _ = scheduler.remove(&id).await;
+        })
+    })?)
 }
 
 /// The latest instant at or before `now` that is `at` local time in `tz`.
@@ -116,13 +147,7 @@ impl Jobs {
         let (hour, minute) = CLEANUP_AT;
         let at = NaiveTime::from_hms_opt(hour, minute, 0).ok_or_else(|| anyhow::anyhow!("bad time"))?;
         let daily = Arc::new(Daily { name: "cleanup", at, tz, db });
-        let job = daily.clone();
-        scheduler
-            .add(Job::new_async_tz(daily.cron().as_str(), tz, move |_, _| {
-                let job = job.clone();
-                Box::pin(async move { cleanup(&job).await })
-            })?)
-            .await?;
+        scheduler.add(cleanup_job(daily.clone())?).await?;
         scheduler.start().await?;
         // Before the server answers anything: what runs then finds the store tidied.
         if !daily.db.read_only {
@@ -156,5 +181,17 @@ mod tests {
         let now = tz.with_ymd_and_hms(2026, 3, 29, 12, 0, 0).unwrap().timestamp_millis();
         let instant = latest_instant(now, at, tz);
         assert_eq!(from_ms(instant, tz).format("%H:%M %z").to_string(), "03:30 +0100");
+    }
+
+    #[test]
+    fn a_job_is_made_at_the_offset_of_its_next_instant() {
+        let tz: Tz = "Europe/Lisbon".parse().unwrap();
+        let at = NaiveTime::from_hms_opt(3, 30, 0).unwrap();
+        // Made the evening before summer time starts: 03:30 at summer time's offset.
+        let evening = tz.with_ymd_and_hms(2026, 3, 28, 22, 0, 0).unwrap().timestamp_millis();
+        let next = crate::schedule::briefing::next_instant(evening, at, tz).unwrap();
+        let (expr, offset) = cron_for(next, tz);
+        assert_eq!(expr, "0 30 3 * * *");
+        assert_eq!(offset.local_minus_utc(), 3600, "summer time, not the evening's winter time");
     }
 }

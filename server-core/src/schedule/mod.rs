@@ -7,13 +7,15 @@
 //! - [`notifier`]: the [`Notifier`] trait every delivery path implements; [`BusNotifier`]
 //!   reaches every WebSocket and Socket.IO connection.
 //! - [`push`]: Expo push ([`ExpoPush`]).
-//! - the daily briefing job, which [`crate::brain::briefing`] makes.
+//! - [`briefing`]: the daily briefing job on `tokio-cron-scheduler`, following the
+//!   settings; [`crate::brain::briefing`] composes it.
 //! - [`jobs`]: the periodic jobs on cron schedules (`tokio-cron-scheduler`), each run
 //!   recorded so a restart neither repeats nor skips one; [`cleanup`] is the nightly one.
 //! - [`ics`]: `.ics` export and import.
 //! - `/api/notifications` (the fired notifications) is served by the `notifications` module.
 
 pub use crate::clock;
+pub mod briefing;
 pub mod cleanup;
 pub mod engine;
 pub mod ics;
@@ -23,6 +25,7 @@ pub mod push;
 
 use utoipa_axum::{router::OpenApiRouter, routes};
 
+pub use briefing::BriefingAt;
 pub use clock::{Clock, ManualClock, SystemClock};
 pub use engine::{Scheduler, SchedulerConfig, SchedulerHandle, parse_briefing_time};
 pub use notifier::{BusNotifier, Notification, Notifier};

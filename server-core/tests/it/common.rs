@@ -47,11 +47,13 @@ pub struct Options {
     pub pin: String,
     /// More command-line flags, such as `--cors-origins`.
     pub extra_args: Vec<String>,
+    /// A clock the test moves, for the scheduler (the system's when none).
+    pub clock: Option<Arc<clawchat_server::schedule::ManualClock>>,
 }
 
 impl Default for Options {
     fn default() -> Self {
-        Self { jwt_secret: Some(SECRET.to_owned()), pin: PIN.to_owned(), extra_args: Vec::new() }
+        Self { jwt_secret: Some(SECRET.to_owned()), pin: PIN.to_owned(), extra_args: Vec::new(), clock: None }
     }
 }
 
@@ -131,7 +133,10 @@ impl TestServer {
 
     async fn start_in(dir: Arc<TempDir>, options: Options) -> Self {
         let (otp_tx, otp_rx) = mpsc::unbounded_channel();
-        let app = open_app(&dir, &options, otp_tx).await.expect("the app opens");
+        let mut app = open_app(&dir, &options, otp_tx).await.expect("the app opens");
+        if let Some(clock) = &options.clock {
+            app = app.with_clock(clock.clone());
+        }
         // LAN mode (turned on by a test, or again at a restart) listens on loopback only.
         app.state.lan.set_bind_ip(Some(std::net::IpAddr::from([127, 0, 0, 1])));
         let state = app.state.clone();

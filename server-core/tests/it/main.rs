@@ -26,6 +26,7 @@ mod model;
 mod notifications;
 mod restart;
 mod schedule;
+mod schedule_briefing;
 mod search;
 mod security;
 mod settings;
