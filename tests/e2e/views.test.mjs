@@ -112,17 +112,23 @@ describe("the views at desktop size", () => {
     assert.ok(tasks.items.some((t) => t.tool === "executor_shell" && t.status === "cancelled"), JSON.stringify(tasks.items));
   });
 
-  test("settings test the model connection and save a change that applies after a restart", async () => {
+  test("settings test the model connection, move the briefing at once and say when a change waits for a restart", async () => {
     await go("Settings");
     await page.getByRole("textbox", { name: "Base URL" }).fill(model.url);
     await page.getByRole("textbox", { name: "Model", exact: true }).fill("stand-in");
     await page.getByRole("button", { name: "Test connection" }).click();
     await page.getByText("connected; stand-in is available").waitFor();
+    // The briefing follows a new time without a restart.
     await page.getByLabel("Daily briefing at").fill("07:15");
     await page.getByRole("button", { name: "Save time settings" }).click();
-    await page.getByText(/Saved the time settings\. It applies after a restart/).waitFor();
+    await page.getByRole("status").filter({ hasText: /^Saved the time settings\.$/ }).waitFor();
     const stored = await server.call("GET", "/api/settings");
     assert.equal(stored.briefing_time, "07:15");
+    assert.equal(stored.restart_required, false);
+    // A new time zone reaches the rest of the app after a restart, and the page says so.
+    await page.getByLabel("Time zone").fill("Asia/Tokyo");
+    await page.getByRole("button", { name: "Save time settings" }).click();
+    await page.getByText(/Saved the time settings\. It applies after a restart/).waitFor();
     await shot(page, "desktop-settings-saved");
   });
 });
