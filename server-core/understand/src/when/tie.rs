@@ -186,11 +186,7 @@ fn unit(w: &str) -> bool {
     )
 }
 fn month(w: &str) -> Option<u32> {
-    const NAMES: [&str; 12] =
-        ["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"];
-    let head = w.get(..3)?;
-    let i = NAMES.iter().position(|n| *n == head)?;
-    let full = [
+    const MONTHS: [&str; 12] = [
         "january",
         "february",
         "march",
@@ -203,8 +199,10 @@ fn month(w: &str) -> Option<u32> {
         "october",
         "november",
         "december",
-    ][i];
-    let fits = w.len() == 3 || full.starts_with(w) || (head == "sep" && w == "sept");
+    ];
+    let head = w.get(..3)?;
+    let i = MONTHS.iter().position(|m| m.starts_with(head))?;
+    let fits = w.len() == 3 || MONTHS[i].starts_with(w) || w == "sept";
     fits.then_some(i as u32 + 1)
 }
 
