@@ -20,23 +20,33 @@ fn grain(g: Grain) -> duckling::Grain {
     }
 }
 
-fn entity(text: &str, f: &Found) -> Entity {
+fn entity(text: &str, f: &Found, now: DateTime<Tz>) -> Entity {
     let g = grain(f.grain);
     let from = TimePoint::Naive { value: f.start.naive_local(), grain: g };
-    let value = match f.end {
-        Some(end) => {
-            // Our clock ranges end on their last minute or hour; duckling's one
-            // grain later.
-            let step = match f.grain {
-                Grain::Second => chrono::Duration::seconds(1),
-                Grain::Minute => chrono::Duration::minutes(1),
-                Grain::Hour => chrono::Duration::hours(1),
-                _ => chrono::Duration::zero(),
-            };
-            let to = TimePoint::Naive { value: end.naive_local() + step, grain: g };
-            TimeValue::Interval { from: Some(from), to: Some(to), values: vec![], holiday: None }
+    let value = match (f.period, f.end) {
+        // A stretch the value stands in for ("tonight", "by friday", "after 2pm") is
+        // what duckling gives; one that runs from now is exact to the second.
+        (Some(p), _) => {
+            let g = if p.from == Some(now) { duckling::Grain::Second } else { g };
+            let at =
+                |t: Option<DateTime<Tz>>| t.map(|t| TimePoint::Naive { value: t.naive_local(), grain: g });
+            TimeValue::Interval { from: at(p.from), to: at(p.to), values: vec![], holiday: None }
         }
-        None => TimeValue::Single { value: from, values: vec![], holiday: None },
+        (None, end) => match end {
+            Some(end) => {
+                // Our clock ranges end on their last minute or hour; duckling's one
+                // grain later.
+                let step = match f.grain {
+                    Grain::Second => chrono::Duration::seconds(1),
+                    Grain::Minute => chrono::Duration::minutes(1),
+                    Grain::Hour => chrono::Duration::hours(1),
+                    _ => chrono::Duration::zero(),
+                };
+                let to = TimePoint::Naive { value: end.naive_local() + step, grain: g };
+                TimeValue::Interval { from: Some(from), to: Some(to), values: vec![], holiday: None }
+            }
+            None => TimeValue::Single { value: from, values: vec![], holiday: None },
+        },
     };
     Entity {
         body: text.get(f.span.clone()).unwrap_or("").to_string(),
@@ -72,7 +82,7 @@ fn duckling_english_time_corpus() {
     let (mut pass, mut plain, mut plain_pass) = (0, 0, 0);
     let mut misses = Vec::new();
     for (text, check) in &corpus.examples {
-        let ok = when::find_in(text, now, Lang::ENGLISH).is_some_and(|f| check(&entity(text, &f)));
+        let ok = when::find_in(text, now, Lang::ENGLISH).is_some_and(|f| check(&entity(text, &f, now)));
         let is_holiday = holiday(text, now);
         pass += usize::from(ok);
         plain += usize::from(!is_holiday);
@@ -88,10 +98,10 @@ fn duckling_english_time_corpus() {
             println!("MISS{} {m}", if *h { " (holiday)" } else { "" });
         }
     }
-    // Measured 919 of 984 (93.4%), 665 of 728 non-holiday (91.3%); the target is 95%.
-    // Most misses are our conventions on purpose (a part of the day is one hour, "by
-    // 2pm" is the deadline itself, "tonight at 2" is the small hours, a time zone
-    // named is kept). This guards against losing more.
-    assert!(pass >= 919, "duckling corpus: {pass} of {total}");
-    assert!(plain_pass >= 665, "duckling corpus, non-holiday: {plain_pass} of {plain}");
+    // Measured 973 of 984 (98.9%), 717 of 728 non-holiday (98.5%); the target is 95%.
+    // What is left is mostly our conventions on purpose ("at 4:23" said at 4:30 is the
+    // afternoon one, "2-15" a score or a count, "15h" fifteen hours) and a few phrases
+    // we read otherwise ("tonight at 2", "last 1 hour"). This guards against losing more.
+    assert!(pass >= 973, "duckling corpus: {pass} of {total}");
+    assert!(plain_pass >= 717, "duckling corpus, non-holiday: {plain_pass} of {plain}");
 }

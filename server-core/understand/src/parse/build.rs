@@ -8,7 +8,7 @@ use chrono_tz::Tz;
 use regex::Regex;
 use serde_json::Value;
 
-use super::rules::{date_value, due_by, period_end, rfc, rx, tidy};
+use super::rules::{date_value, due_by, rfc, rx, tidy, with_span};
 use super::slots::{self, Slots};
 use super::{Plan, frames};
 use crate::intent::Intent;
@@ -93,7 +93,7 @@ pub(super) fn build(intent: Intent, slots: &Slots, rest: &str, now: DateTime<Tz>
         Intent::DeleteEvent => {
             let plan = plan.with_opt("title", title());
             let plan = match when {
-                Some(f) => plan.with("start_time", date_value(f, &f.start)),
+                Some(f) => with_span(plan, f, now),
                 None => plan,
             };
             if plan.params.is_empty() {
@@ -108,13 +108,7 @@ pub(super) fn build(intent: Intent, slots: &Slots, rest: &str, now: DateTime<Tz>
             None => plan,
         },
         Intent::QueryEvents => match when {
-            Some(f) => {
-                let plan = plan.with("start_time", date_value(f, &f.start));
-                match f.end.or_else(|| period_end(f)) {
-                    Some(e) => plan.with("end_time", date_value(f, &e)),
-                    None => plan,
-                }
-            }
+            Some(f) => with_span(plan, f, now),
             None => plan,
         },
         Intent::CreateMemo => plan.with("content", tidy(rest, 0..rest.len(), &[])?),

@@ -54,6 +54,41 @@ pub(super) fn rfc(at: &DateTime<Tz>) -> String {
     at.to_rfc3339_opts(SecondsFormat::Secs, false)
 }
 
+/// The span a found value names, as the `start_time` and `end_time` of a calendar read
+/// or clear: the period the phrase names where it names one ("this evening" is 18:00 to
+/// midnight, "before 11am" runs from now, "after 2pm" to the end of that day), else the
+/// value to the end of its day, week, month or year ("tomorrow", "next week").
+pub(super) fn with_span(plan: Plan, f: &Found, now: DateTime<Tz>) -> Plan {
+    let (from, to) = match f.period {
+        Some(p) => {
+            let to =
+                p.to.or_else(|| p.from.filter(|_| f.grain <= Grain::Hour).and_then(|from| next_day(&from)));
+            let mut from = p.from.unwrap_or(now);
+            if let Some(to) = to.filter(|t| *t <= from) {
+                // "before 9am" asked at noon: that morning.
+                from = to
+                    .date_naive()
+                    .and_time(chrono::NaiveTime::MIN)
+                    .and_local_timezone(to.timezone())
+                    .earliest()
+                    .unwrap_or(to);
+            }
+            (from, to)
+        }
+        None => (f.start, period_end(f)),
+    };
+    let plan = plan.with("start_time", rfc(&from));
+    match to {
+        Some(to) => plan.with("end_time", rfc(&to)),
+        None => plan,
+    }
+}
+
+/// The start of the day after `at`'s.
+fn next_day(at: &DateTime<Tz>) -> Option<DateTime<Tz>> {
+    when::localize(at.timezone(), at.date_naive().succ_opt()?.and_time(chrono::NaiveTime::MIN))
+}
+
 /// End of the period a found value denotes, for query ranges.
 pub(super) fn period_end(f: &Found) -> Option<DateTime<Tz>> {
     if let Some(e) = f.end {
@@ -980,10 +1015,7 @@ fn event(t: &str, l: &str, now: DateTime<Tz>) -> Option<Plan> {
                 plan = plan.with_opt("title", title);
             }
             if let Some((f, _)) = &when {
-                plan = plan.with("start_time", rfc(&f.start));
-                if let Some(e) = period_end(f) {
-                    plan = plan.with("end_time", rfc(&e));
-                }
+                plan = with_span(plan, f, now);
             }
             return Some(plan);
         }
@@ -1061,10 +1093,7 @@ fn event(t: &str, l: &str, now: DateTime<Tz>) -> Option<Plan> {
     // Read the calendar.
     let mut plan = Plan::new(Intent::QueryEvents, if is_q { 0.85 } else { 0.7 });
     if let Some((f, _)) = &when {
-        plan = plan.with("start_time", rfc(&f.start));
-        if let Some(e) = period_end(f) {
-            plan = plan.with("end_time", rfc(&e));
-        }
+        plan = with_span(plan, f, now);
     }
     if let Some(c) = EVENT_QUERY_ABOUT.captures(l) {
         if let Some(r) = cap(&c, "q") {
@@ -1316,10 +1345,7 @@ fn agenda_question(l: &str, now: DateTime<Tz>) -> Option<Plan> {
         if to_do {
             plan = plan.with("due_date", due_by(&f));
         } else {
-            plan = plan.with("start_time", rfc(&f.start));
-            if let Some(e) = period_end(&f) {
-                plan = plan.with("end_time", rfc(&e));
-            }
+            plan = with_span(plan, &f, now);
         }
     }
     Some(plan)

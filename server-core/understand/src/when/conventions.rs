@@ -62,18 +62,25 @@ fn part_of_day(c: &Cand, body: &str) -> Option<Cand> {
     };
     let day = c.start.wall().date();
     let at = day.and_time(NaiveTime::from_hms_opt(hour, 0, 0)?);
-    Some(Cand { start: Point::Wall(at), end: None, shape: Shape::Single, ..c.clone() })
+    let period = Some((Some(c.start), c.end));
+    Some(Cand { start: Point::Wall(at), end: None, shape: Shape::Single, period, ..c.clone() })
 }
 
 /// "at 5" with no am/pm: people mean the waking-hours reading (17:00), today if
-/// it is still to come.
+/// it is still to come; not when the phrase says it is the morning or the small
+/// hours ("this morning at 3", "early morning @ 3").
 fn afternoon_hour(c: &Cand, body: &str, now: DateTime<Tz>) -> Option<Point> {
     static BARE: LazyLock<Regex> = LazyLock::new(|| {
         Regex::new(r"^(?:(.*\S)\s+)?(?:at|@|around|about)\s*([1-7])(?::([0-5]\d))?$").expect("regex")
     });
+    static SMALL_HOURS: LazyLock<Regex> =
+        LazyLock::new(|| Regex::new(r"\b(morning|early|night|overnight)\b").expect("regex"));
     let caps = BARE.captures(body)?;
     let Point::Wall(v) = c.start else { return None };
-    if c.shape != Shape::Single || v.hour() >= 12 {
+    if c.shape != Shape::Single
+        || v.hour() >= 12
+        || caps.get(1).is_some_and(|m| SMALL_HOURS.is_match(m.as_str()))
+    {
         return None;
     }
     let date = if caps.get(1).is_some() {
@@ -173,18 +180,28 @@ pub(super) fn resolve(c: &Cand, now: DateTime<Tz>) -> Option<Found> {
             (start, Some(end).filter(|e| *e > start))
         }
     };
+    // A time said in another zone need not fall on the hour in the user's ("9am IST" is
+    // half past in London): it is precise to the minute.
+    if c.zone.is_some() && grain == Grain::Hour {
+        grain = Grain::Minute;
+    }
     let end_zone = end.and(c.zone);
-    Some(Found { start, end, grain, span: c.span.clone(), zone: c.zone, end_zone })
+    let period = c.period.map(|(from, to)| super::Period {
+        from: from.and_then(|p| place(p, c.zone, now)),
+        to: to.and_then(|p| place(p, c.zone, now)),
+    });
+    Some(Found { start, end, grain, span: c.span.clone(), zone: c.zone, end_zone, period })
 }
 
 /// "tomorrow ... at 5pm": a day said in one place and a clock time in another,
 /// as one candidate; `None` when the two do not combine.
 pub(super) fn merge(a: &Cand, b: &Cand, text: &str) -> Option<Cand> {
     if let (Some(d), Some(t)) = (day_only(a), clock_only(b, text)) {
-        return Some(Cand { start: Point::Wall(d.and_time(t)), grain: b.grain, zone: b.zone, ..a.clone() });
+        let start = Point::Wall(d.and_time(t));
+        return Some(Cand { start, grain: b.grain, zone: b.zone, period: None, ..a.clone() });
     }
     let (d, t) = (day_only(b)?, clock_only(a, text)?);
-    Some(Cand { start: Point::Wall(d.and_time(t)), ..a.clone() })
+    Some(Cand { start: Point::Wall(d.and_time(t)), period: None, ..a.clone() })
 }
 
 fn day_only(c: &Cand) -> Option<chrono::NaiveDate> {

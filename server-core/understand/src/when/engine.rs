@@ -51,6 +51,9 @@ pub(super) struct Cand {
     pub zone: Option<FixedOffset>,
     /// Which reading found it: 2 our own rules, 1 the chosen language, 0 English.
     pub rank: u8,
+    /// The stretch the phrase names where `start` is one moment of it (see
+    /// [`super::Period`]): from, to (exclusive).
+    pub period: Option<(Option<Point>, Option<Point>)>,
 }
 
 /// Duckling's entities for `text`, with `now` at its offset as the reference
@@ -155,6 +158,7 @@ pub(super) fn candidate(e: &Entity, now: DateTime<FixedOffset>, rank: u8) -> Opt
         shape,
         zone: None,
         rank,
+        period: None,
     };
     match &e.value {
         DimensionValue::Time(TimeValue::Single { value, .. }) => {
@@ -167,17 +171,18 @@ pub(super) fn candidate(e: &Entity, now: DateTime<FixedOffset>, rank: u8) -> Opt
                 let (tp, tg) = point(t);
                 // Duckling reads "by friday" as "from now until friday".
                 if fp == Point::At(now) {
-                    return Some(base(tp, None, tg, Shape::Deadline));
+                    let period = Some((Some(fp), Some(tp)));
+                    return Some(Cand { period, ..base(tp, None, tg, Shape::Deadline) });
                 }
                 Some(base(fp, Some(tp), fg, Shape::Range))
             }
             (Some(f), None) => {
                 let (p, g) = point(f);
-                Some(base(p, None, g, Shape::Single))
+                Some(Cand { period: Some((Some(p), None)), ..base(p, None, g, Shape::Single) })
             }
             (None, Some(t)) => {
                 let (p, g) = point(t);
-                Some(base(p, None, g, Shape::Deadline))
+                Some(Cand { period: Some((None, Some(p))), ..base(p, None, g, Shape::Deadline) })
             }
             (None, None) => None,
         },

@@ -25,7 +25,16 @@ pub(super) fn candidates(text: &str, now: DateTime<Tz>) -> Vec<Cand> {
             let lead = m.as_str().len() - m.as_str().trim_start().len();
             let span = m.start() + lead..m.start() + m.as_str().trim_end().len();
             if let Some((start, grain, zone)) = rule(&caps, now) {
-                out.push(Cand { span, start, end: None, grain, shape: Shape::Single, zone, rank: 2 });
+                out.push(Cand {
+                    span,
+                    start,
+                    end: None,
+                    grain,
+                    shape: Shape::Single,
+                    zone,
+                    rank: 2,
+                    period: None,
+                });
             }
         }
     }

@@ -24,6 +24,9 @@
 //! - A clock time with no date that has already passed today means tomorrow; a bare
 //!   hour from 1 to 7 with no am/pm is the afternoon one ("at 5" is 17:00).
 //! - "by friday" is a deadline: the day itself.
+//! - `period` is the stretch a phrase names when `start` is one moment of it: the
+//!   part of a day ("this evening": 18:00 to midnight, `start` 19:00), a deadline
+//!   (from now), an open bound ("after 2pm"). Queries look in it.
 //! - A month/day with no year means its next occurrence (today included); a weekday
 //!   said on that same weekday means next week's.
 //! - Offsets of whole days ("in 2 days") keep the wall clock; shorter ones ("in 3
@@ -75,6 +78,26 @@ pub struct Found {
     pub zone: Option<FixedOffset>,
     /// The same for the end of a range.
     pub end_zone: Option<FixedOffset>,
+    /// The stretch of time the phrase names, where `start` stands for one.
+    pub period: Option<Period>,
+}
+
+/// The stretch of time a phrase names when its value is one moment of it: a part of the
+/// day ("tomorrow evening" is 18:00 to midnight; `start` is 19:00), a deadline ("by
+/// friday" runs from now), an open bound ("after 2pm", "before 11am", "since 2014").
+/// What a query or a search looks in; what is created takes `start`.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Period {
+    pub from: Option<DateTime<Tz>>,
+    /// Exclusive.
+    pub to: Option<DateTime<Tz>>,
+}
+
+impl Period {
+    /// Whether `at` lies in the period (its end included: a deadline's value is its end).
+    fn holds(&self, at: DateTime<Tz>) -> bool {
+        self.from.is_none_or(|f| f <= at) && self.to.is_none_or(|t| at <= t)
+    }
 }
 
 /// The language dates are read in. English is always tried as well.
@@ -179,7 +202,7 @@ pub fn find_all_in(text: &str, now: DateTime<Tz>, lang: Lang) -> Vec<Found> {
     let library = library
         .into_iter()
         .map(|l| match rules.iter().find(|r| r.span == l.span) {
-            Some(r) if tie::rules_win(&l, r, text) => r.clone(),
+            Some(r) if tie::rules_win(&l, r, text) => with_period(r.clone(), &l),
             _ => l,
         })
         .collect();
@@ -192,10 +215,17 @@ fn regrain(rules: Vec<Found>, library: &[Found]) -> Vec<Found> {
     rules
         .into_iter()
         .map(|r| match library.iter().find(|l| same_moment(l, &r)) {
-            Some(l) => Found { grain: l.grain, ..r },
+            Some(l) => with_period(Found { grain: l.grain, ..r }, l),
             None => r,
         })
         .collect()
+}
+
+/// The rules' reading of a phrase keeps the period the library read in it, when its
+/// value lies in that period.
+fn with_period(r: Found, library: &Found) -> Found {
+    let period = r.period.or(library.period.filter(|p| p.holds(r.start)));
+    Found { period, ..r }
 }
 
 /// Whether two readings name the same phrase at the same moment.
@@ -222,7 +252,7 @@ pub fn find_combined_in(text: &str, now: DateTime<Tz>, lang: Lang) -> Option<(Fo
     let rules = rules::find_combined(text, now);
     let rules = match (rules, &library) {
         (Some((r, spans)), Some((l, _))) if same_moment(l, &r) => {
-            Some((Found { grain: l.grain, ..r }, spans))
+            Some((with_period(Found { grain: l.grain, ..r }, l), spans))
         }
         (r, _) => r,
     };

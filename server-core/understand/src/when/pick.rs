@@ -201,11 +201,16 @@ fn dashed_numbers(low: &str) -> bool {
     PAIR.is_match(low)
 }
 
-/// "am ago", "in am": the letters of a meridiem with no hour are no time.
+/// "am ago", "in am": the letters of a meridiem with no hour are no time ("half past
+/// three pm" has one, in words).
 fn meridiem_alone(low: &str) -> bool {
     static AM: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"\b[ap]\.?m\b").expect("regex"));
+    static HOUR_WORD: LazyLock<Regex> = LazyLock::new(|| {
+        Regex::new(r"\b(one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve)\b").expect("regex")
+    });
     AM.is_match(low)
         && !low.contains(|ch: char| ch.is_ascii_digit())
+        && !HOUR_WORD.is_match(low)
         && !["noon", "midnight", "morning", "night", "tonight", "evening", "afternoon"]
             .iter()
             .any(|w| low.contains(w))

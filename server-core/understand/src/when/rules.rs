@@ -2327,7 +2327,7 @@ impl RangeSpec {
             Some(EndSpec::Duration(_)) => zone,
             None => None,
         };
-        Some(Found { start: s.start, end, grain: s.grain, span, zone, end_zone })
+        Some(Found { start: s.start, end, grain: s.grain, span, zone, end_zone, period: None })
     }
 }
 

@@ -338,3 +338,49 @@ fn the_reading_that_keeps_the_written_day_and_zone_stands() {
     // One to seven at night is the small hours.
     assert_eq!(start("the server restarts at 2 at night", NOW).as_deref(), Some("2026-03-11 02:00"));
 }
+
+fn period(text: &str, now: &str) -> Option<(Option<String>, Option<String>)> {
+    let p = find(text, at(UTC, now))?.period?;
+    Some((p.from.as_ref().map(fmt), p.to.as_ref().map(fmt)))
+}
+
+#[test]
+fn a_part_of_the_day_is_one_time_to_act_on_and_the_stretch_to_look_in() {
+    let s = |a: &str, b: &str| Some((Some(a.to_owned()), Some(b.to_owned())));
+    assert_eq!(start("on thursday evening", NOW).as_deref(), Some("2026-03-12 19:00"));
+    assert_eq!(period("on thursday evening", NOW), s("2026-03-12 18:00", "2026-03-13 00:00"));
+    assert_eq!(period("saturday afternoon", NOW), s("2026-03-14 12:00", "2026-03-14 19:00"));
+    assert_eq!(start("saturday afternoon", NOW).as_deref(), Some("2026-03-14 15:00"));
+}
+
+#[test]
+fn a_bound_is_a_stretch_open_on_one_side() {
+    let p = |a: Option<&str>, b: Option<&str>| Some((a.map(str::to_owned), b.map(str::to_owned)));
+    // A deadline runs from now; its value is the deadline itself.
+    assert_eq!(period("by 6pm", NOW), p(Some(NOW), Some("2026-03-10 18:00")));
+    assert_eq!(start("by 6pm", NOW).as_deref(), Some("2026-03-10 18:00"));
+    assert_eq!(period("after 4 pm", NOW), p(Some("2026-03-10 16:00"), None));
+    assert_eq!(period("before 9 am", NOW), p(None, Some("2026-03-11 09:00")));
+    // A plain time names no stretch.
+    assert_eq!(period("at 4 pm", NOW), None);
+}
+
+#[test]
+fn an_hour_in_words_with_its_meridiem_is_a_time() {
+    assert_eq!(start("at quarter past nine pm", NOW).as_deref(), Some("2026-03-10 21:15"));
+    assert_eq!(start("half past four pm", NOW).as_deref(), Some("2026-03-10 16:30"));
+}
+
+#[test]
+fn the_morning_keeps_a_bare_hour_in_the_morning() {
+    // A bare hour is the afternoon one ("at 5" is 17:00), unless the phrase says morning.
+    assert_eq!(start("tomorrow morning at 6", NOW).as_deref(), Some("2026-03-11 06:00"));
+    assert_eq!(start("early morning at 5", "2026-03-10 03:00").as_deref(), Some("2026-03-10 05:00"));
+}
+
+#[test]
+fn a_time_said_in_another_zone_is_precise_to_the_minute() {
+    let f = find("call at 9pm IST", at(UTC, NOW));
+    assert_eq!(f.as_ref().map(|f| fmt(&f.start)).as_deref(), Some("2026-03-10 15:30"));
+    assert_eq!(f.map(|f| f.grain), Some(Grain::Minute));
+}

@@ -234,6 +234,7 @@ mod tests {
             span: 0..text.len(),
             zone: None,
             end_zone: None,
+            period: None,
         }
     }
 

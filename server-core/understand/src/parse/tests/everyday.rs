@@ -190,3 +190,24 @@ fn a_question_asks_of_the_kind_of_item_it_names() {
     assert_eq!(r.intent, Intent::QueryEvents);
     assert!(param(&r, "start_time").starts_with("2026-03-24"), "{:?}", r.params);
 }
+
+#[test]
+fn a_calendar_question_looks_in_the_stretch_it_names() {
+    // Now is 09:00 on Tuesday 10 March in Los Angeles.
+    let r = p("what have I got on thursday evening");
+    assert_eq!(r.intent, Intent::QueryEvents);
+    assert_eq!(param(&r, "start_time"), "2026-03-12T18:00:00-07:00");
+    assert_eq!(param(&r, "end_time"), "2026-03-13T00:00:00-07:00");
+    let r = p("do I have any meetings before noon");
+    assert_eq!(r.intent, Intent::QueryEvents);
+    assert_eq!(param(&r, "start_time"), "2026-03-10T09:00:00-07:00");
+    assert_eq!(param(&r, "end_time"), "2026-03-10T12:00:00-07:00");
+    let r = p("what's on my calendar after 3pm");
+    assert_eq!(param(&r, "start_time"), "2026-03-10T15:00:00-07:00");
+    assert_eq!(param(&r, "end_time"), "2026-03-11T00:00:00-07:00");
+    // A day is that day alone, its end written as a moment (a date would be read as
+    // the whole of the next day too).
+    let r = p("what do I have on wednesday");
+    assert_eq!(param(&r, "start_time"), "2026-03-11T00:00:00-07:00");
+    assert_eq!(param(&r, "end_time"), "2026-03-12T00:00:00-07:00");
+}
