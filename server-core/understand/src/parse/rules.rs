@@ -150,6 +150,9 @@ pub(super) fn tidy(t: &str, range: Range<usize>, cut: &[Range<usize>]) -> Option
     if pos < range.end {
         s.push_str(t.get(pos..range.end)?);
     }
+    // Direction marks and zero-width characters steer how a text is shown, not what it
+    // says: a title keeps none of them (a stray override would flip the rest of a list).
+    s.retain(|c| !matches!(c, '\u{200B}'..='\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2060}'..='\u{2069}' | '\u{FEFF}'));
     let mut s = s.split_whitespace().collect::<Vec<_>>().join(" ");
     for _ in 0..4 {
         let low = s.to_ascii_lowercase();

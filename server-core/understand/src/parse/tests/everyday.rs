@@ -211,3 +211,12 @@ fn a_calendar_question_looks_in_the_stretch_it_names() {
     assert_eq!(param(&r, "start_time"), "2026-03-11T00:00:00-07:00");
     assert_eq!(param(&r, "end_time"), "2026-03-12T00:00:00-07:00");
 }
+
+#[test]
+fn direction_marks_and_invisible_characters_stay_out_of_titles() {
+    let r = p("add \u{202E}spare batteries\u{202C} to my list");
+    assert_eq!(r.intent, Intent::CreateTodo);
+    assert_eq!(param(&r, "title"), "spare batteries");
+    let r = p("remind me to feed\u{200B} the cat\u{200F} tomorrow");
+    assert_eq!(param(&r, "title"), "feed the cat");
+}
