@@ -506,7 +506,39 @@ fn memo(t: &str, l: &str) -> Option<Plan> {
         let q = MEMO_ABOUT.captures(l).and_then(|c| cap(&c, "q")).and_then(|r| tidy(t, r, &[]));
         return Some(Plan::new(Intent::QueryMemos, 0.8).with_opt("query", q));
     }
-    None
+    recall(t, l)
+}
+
+/// "what's the gate code I saved", "where did I say the spare key was": a question
+/// about something the user once told or wrote down is a look in their memos, for the
+/// words it asks about.
+fn recall(t: &str, l: &str) -> Option<Plan> {
+    static RECALL: LazyLock<Regex> = LazyLock::new(|| {
+        rx(
+            r"\b(?:(?:that |which )?(?:i|we) (?:saved|stored|kept|wrote(?: down)?|noted(?: down)?|jotted(?: down)?|put down|gave you|told you(?: about)?|mentioned)|did (?:i|we) (?:say|write(?: down)?|note(?: down)?|save|store|jot(?: down)?|mention|tell you))\b",
+        )
+    });
+    static ASKING: LazyLock<Regex> = LazyLock::new(|| {
+        rx(
+            r"^(?:(?:can you )?(?:remind me|tell me) )?(?:what|where|which|when|who|how)(?:'s| is| was| are| were)?\b",
+        )
+    });
+    static TRAILING: LazyLock<Regex> =
+        LazyLock::new(|| rx(r"(?:\s+(?:was|is|were|are|again|earlier|before))+\s*[?.!]*$"));
+    let m = RECALL.find(l)?;
+    let ask = ASKING
+        .find(l)
+        .filter(|_| is_question(l) || l.starts_with("remind me") || l.starts_with("tell me"))?;
+    // What is asked about: the words between the question word and the recalling verb,
+    // or after it ("what did I write down about the boiler").
+    let before = ask.end()..m.start();
+    let after = m.end()..l.len();
+    let pick = |r: std::ops::Range<usize>| {
+        let end = r.start + TRAILING.find(l.get(r.clone())?).map_or(r.len(), |x| x.start());
+        tidy(t, r.start..end, &[]).filter(|q| !q.is_empty())
+    };
+    let q = pick(before).or_else(|| pick(after).map(|q| q.trim_start_matches("about ").to_string()));
+    Some(Plan::new(Intent::QueryMemos, 0.75).with_opt("query", q))
 }
 
 static MEMO_ABOUT: LazyLock<Regex> =

@@ -220,3 +220,20 @@ fn direction_marks_and_invisible_characters_stay_out_of_titles() {
     let r = p("remind me to feed\u{200B} the cat\u{200F} tomorrow");
     assert_eq!(param(&r, "title"), "feed the cat");
 }
+
+#[test]
+fn a_question_about_something_once_noted_looks_in_the_memos() {
+    for (q, words) in [
+        ("what's the alarm code I saved", "alarm code"),
+        ("where did we say the camping stove was?", "camping stove"),
+        ("what was the locker number I noted down", "locker number"),
+        ("tell me what the router password I gave you is", "router password"),
+        ("what did I jot down about the dentist", "dentist"),
+    ] {
+        let r = p(q);
+        assert_eq!(r.intent, Intent::QueryMemos, "{q}");
+        assert_eq!(param(&r, "query"), words, "{q}");
+    }
+    // Saying that something was saved is news, not a question.
+    assert_ne!(p("I saved the receipts in the drawer").intent, Intent::QueryMemos);
+}
