@@ -27,6 +27,7 @@ mod notifications;
 mod restart;
 mod schedule;
 mod schedule_briefing;
+mod schedule_overdue;
 mod search;
 mod security;
 mod settings;
