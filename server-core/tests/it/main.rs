@@ -9,6 +9,7 @@
 mod api_key;
 mod assistant;
 mod auth;
+mod auth_codes;
 mod bad_input;
 mod brain;
 mod chat;
