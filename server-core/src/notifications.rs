@@ -12,7 +12,7 @@ use crate::db::now_ms;
 use crate::error::responses::{MalformedJson, NotJson, NotLoggedIn};
 use crate::error::{Checks, Error, ErrorBody, Result};
 use crate::extract::{Json, Query};
-use crate::schedule::engine::{NOTIFICATION_COLUMNS, NotificationRow};
+use crate::schedule::claim::{NOTIFICATION_COLUMNS, NotificationRow};
 use crate::schedule::notifier::Notification;
 use crate::state::AppState;
 

@@ -31,6 +31,7 @@ pub fn export(dir: &Path) -> Result<(), ts_rs::ExportError> {
     auth::LoginRequest::export_all_to(dir)?;
     auth::VerifyOtpRequest::export_all_to(dir)?;
     auth::TokenPair::export_all_to(dir)?;
+    auth::ShownCodeList::export_all_to(dir)?;
     crate::api::Page::<()>::export_all_to(dir)?;
     crate::settings::SettingsView::export_all_to(dir)?;
     crate::settings::SettingsPatch::export_all_to(dir)?;

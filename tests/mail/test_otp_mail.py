@@ -1,8 +1,8 @@
 """One-time sign-in codes by e-mail, against a real SMTP server on loopback (aiosmtpd) and
 the built server: the code arrives in the mail and logs in; a refused login and an
 unreachable server are a clear error, and the code is not lost (it is shown on this
-computer, here the console, and still logs in); without STARTTLS offered nothing is sent
-in the clear."""
+computer, here the console and the Settings card's list, and still logs in); a mailed code
+is never listed for Settings; without STARTTLS offered nothing is sent in the clear."""
 
 import json
 import os
@@ -82,6 +82,15 @@ class Server:
         except urllib.error.HTTPError as e:
             return e.code, json.loads(e.read())
 
+    def shown_codes(self):
+        """The codes Settings shows, as (email, code) pairs, asked for with the owner's PIN."""
+        status, pair = self.post("/api/auth/login", {"pin": "864213579"})
+        assert status == 200, pair
+        req = urllib.request.Request(self.base + "/api/auth/codes",
+                                     headers={"Authorization": "Bearer " + pair["access_token"]})
+        with urllib.request.urlopen(req, timeout=60) as r:
+            return [(c["email"], c["code"]) for c in json.loads(r.read())["items"]]
+
     def code_on_console(self, email):
         while True:
             line = self.console.get(timeout=10)
@@ -129,6 +138,7 @@ class OtpByMailTest(unittest.TestCase):
         self.assertEqual(to, ["ana@example.com"])
         self.assertIn("From: ClawChat <clawchat@example.com>", content)
         code = re.search(r"sign-in code is (\d{6})", content).group(1)
+        self.assertEqual(server.shown_codes(), [], "a mailed code is not shown on this computer")
         self.assert_logs_in(server, "ana@example.com", code)
 
     def test_a_refused_login_is_a_clear_error_and_the_code_is_not_lost(self):
@@ -139,7 +149,10 @@ class OtpByMailTest(unittest.TestCase):
         self.assertIn("refused the login", body["detail"])
         self.assertNotIn("wrong-password", json.dumps(body))
         self.assertTrue(self.inbox.messages.empty(), "nothing was mailed")
-        self.assert_logs_in(server, "ana@example.com", server.code_on_console("ana@example.com"))
+        code = server.code_on_console("ana@example.com")
+        self.assertEqual(server.shown_codes(), [("ana@example.com", code)], "Settings shows it too")
+        self.assert_logs_in(server, "ana@example.com", code)
+        self.assertEqual(server.shown_codes(), [], "used, it is no longer shown")
 
     def test_an_unreachable_server_is_a_clear_error_and_the_code_is_not_lost(self):
         server = self.server(SMTP_PORT=str(free_port()))

@@ -7,6 +7,7 @@
 
 mod limiter;
 pub mod mail;
+mod shown;
 mod tokens;
 
 use std::net::SocketAddr;
@@ -30,32 +31,17 @@ use utoipa::ToSchema;
 use utoipa_axum::{router::OpenApiRouter, routes};
 
 pub use limiter::Limiter;
+pub use shown::{ConsoleOtpSink, OtpSink, ShownCode, ShownCodeList};
 use tokens::hex;
 pub use tokens::{AUDIENCE, AuthUser, Claims, OWNER, TokenPair, Tokens, hash_token};
 
+use crate::bus::Module;
 use crate::db::now_ms;
 use crate::devices::DeviceKind;
 use crate::error::responses::{BodyTooLarge, MalformedJson, NotJson, NotLoggedIn};
 use crate::error::{Checks, Error, ErrorBody, Result};
 use crate::extract::Json;
 use crate::state::AppState;
-
-/// Where a one-time code goes when it is not e-mailed (no SMTP configured, or the mail
-/// failed): to the owner of this computer. The default prints it on the server's console;
-/// the desktop shows it as a native notification.
-pub trait OtpSink: Send + Sync + 'static {
-    fn deliver(&self, email: &str, code: &str);
-}
-
-/// Prints the code where the person running the server can see it.
-#[derive(Debug, Default)]
-pub struct ConsoleOtpSink;
-
-impl OtpSink for ConsoleOtpSink {
-    fn deliver(&self, email: &str, code: &str) {
-        println!("ClawChat sign-in code for {email}: {code} (valid for 5 minutes)");
-    }
-}
 
 pub const OTP_TTL_MS: i64 = 5 * 60 * 1000;
 pub const OTP_MAX_TRIES: i64 = 5;
@@ -68,6 +54,8 @@ pub struct Auth {
     otp_key: Vec<u8>,
     otp_sink: Arc<dyn OtpSink>,
     mailer: Option<mail::Mailer>,
+    /// The codes shown to the owner, for Settings.
+    shown: shown::ShownCodes,
 }
 
 impl std::fmt::Debug for Auth {
@@ -95,6 +83,7 @@ impl Auth {
             otp_key: mac.finalize().into_bytes().to_vec(),
             otp_sink,
             mailer: None,
+            shown: shown::ShownCodes::default(),
         }
     }
 
@@ -107,15 +96,16 @@ impl Auth {
 
     /// Sends `code` to `email`: by mail when SMTP is configured, else to the owner. A mail
     /// that fails is an error saying why, and the code is shown to the owner instead, so it
-    /// is not lost.
-    async fn deliver_code(&self, email: &str, code: &str) -> Result<()> {
+    /// is not lost. Says whether the codes shown to the owner changed: this one is shown,
+    /// or it was mailed and replaces one that was.
+    async fn deliver_code(&self, email: &str, code: &str, expires_at: i64) -> Result<bool> {
         let Some(mailer) = &self.mailer else {
-            self.otp_sink.deliver(email, code);
-            return Ok(());
+            self.show_code(email, code, expires_at);
+            return Ok(true);
         };
-        let Err(reason) = mailer.send_code(email, code).await else { return Ok(()) };
+        let Err(reason) = mailer.send_code(email, code).await else { return Ok(self.shown.forget(email)) };
         tracing::warn!(%reason, "a sign-in code could not be e-mailed; it is shown on this computer instead");
-        self.otp_sink.deliver(email, code);
+        self.show_code(email, code, expires_at);
         Err(Error::Upstream {
             code: "otp_mail_failed",
             detail: format!(
@@ -123,6 +113,19 @@ impl Auth {
                  computer's ClawChat and stays valid for 5 minutes"
             ),
         })
+    }
+
+    fn show_code(&self, email: &str, code: &str, expires_at: i64) {
+        self.otp_sink.deliver(email, code);
+        self.shown.put(email, code, expires_at);
+    }
+
+    /// Forgets the code shown for `email` (used, expired or out of tries), and takes its
+    /// card out of Settings.
+    fn code_gone(&self, bus: &crate::bus::Bus, email: &str) {
+        if self.shown.forget(email) {
+            bus.data_changed(Module::Settings);
+        }
     }
 
     fn otp_mac(&self, email: &str, code: &str) -> Vec<u8> {
@@ -259,7 +262,7 @@ pub fn router() -> OpenApiRouter<AppState> {
 
 /// Routes under `/api/auth` that need a token of their own.
 pub fn protected_router() -> OpenApiRouter<AppState> {
-    OpenApiRouter::new().routes(routes!(logout))
+    OpenApiRouter::new().routes(routes!(logout)).routes(routes!(shown::shown_codes))
 }
 
 /// Guards every protected route: no valid, live access token, no entry.
@@ -436,7 +439,8 @@ fn normalise_email(email: &str) -> Result<String> {
 }
 
 /// Ask for a one-time sign-in code. The code is mailed where SMTP is configured, else shown
-/// on the desktop; it lives 5 minutes and dies after 5 wrong tries.
+/// to the owner on the desktop (a notification, and a card in Settings: `GET
+/// /api/auth/codes`); it lives 5 minutes and dies after 5 wrong tries.
 #[utoipa::path(post, path = "/api/auth/register", tag = "auth", request_body = RegisterRequest,
     responses(
         (status = 201, description = "A code was sent", body = RegisterResponse),
@@ -475,7 +479,12 @@ async fn register(
     .bind(now)
     .execute(&state.db.write)
     .await?;
-    state.auth.deliver_code(&email, &code).await?;
+    let delivered = state.auth.deliver_code(&email, &code, now + OTP_TTL_MS).await;
+    // Settings shows the new code, or drops the one a mailed code replaced.
+    if !matches!(delivered, Ok(false)) {
+        state.bus.data_changed(Module::Settings);
+    }
+    delivered?;
     Ok((StatusCode::CREATED, Json(RegisterResponse { status: "otp_sent" })))
 }
 
@@ -525,6 +534,7 @@ async fn verify_otp(
     if expires_at < now_ms() || attempts >= OTP_MAX_TRIES {
         sqlx::query("DELETE FROM otp_codes WHERE email = ?").bind(&email).execute(&mut *tx).await?;
         tx.commit().await?;
+        state.auth.code_gone(&state.bus, &email);
         limiter.fail(&keys);
         return Err(Error::unauthorized("otp_expired", "that code has expired; ask for a new one"));
     }
@@ -536,11 +546,15 @@ async fn verify_otp(
             .execute(&mut *tx)
             .await?;
         tx.commit().await?;
+        if attempts + 1 >= OTP_MAX_TRIES {
+            state.auth.code_gone(&state.bus, &email);
+        }
         limiter.fail(&keys);
         return Err(Error::unauthorized("otp_wrong", "that code is not right"));
     }
     sqlx::query("DELETE FROM otp_codes WHERE email = ?").bind(&email).execute(&mut *tx).await?;
     tx.commit().await?;
+    state.auth.code_gone(&state.bus, &email);
     limiter.succeed(&[client.as_str(), account.as_str(), format!("otp-send:{email}").as_str()]);
     // A one-time code is how a phone pairs.
     let device = add_device(&state.db.write, &email, Some(&email), DeviceKind::Phone).await?;

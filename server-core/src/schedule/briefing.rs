@@ -23,7 +23,9 @@ use tokio::sync::{mpsc, watch};
 use tokio_cron_scheduler::{Job, JobScheduler};
 use uuid::Uuid;
 
-use super::engine::{Due, Scheduler};
+use super::claim::{Due, NotificationRow};
+use super::engine::Scheduler;
+use crate::bus::Module;
 use crate::time::{from_ms, local_instant};
 
 /// The briefing's local time and the zone it is read in; none for no briefing.
@@ -63,20 +65,16 @@ async fn register(
 }
 
 impl Scheduler {
-    /// The briefing job, until `stop` says so; `started` is when the engine was started.
-    pub(super) async fn run_briefing(self, mut stop: watch::Receiver<bool>, started: i64) {
+    /// The briefing job on `cron` (none: on the engine's clock), until `stop` says so;
+    /// `started` is when the engine was started.
+    pub(super) async fn run_briefing(
+        self,
+        cron: Option<JobScheduler>,
+        mut stop: watch::Receiver<bool>,
+        started: i64,
+    ) {
         let mut setting = self.inner.briefing.clone();
         let mut follow = true;
-        let mut cron = None;
-        if self.inner.clock.is_system() {
-            match JobScheduler::new().await {
-                Ok(c) => match c.start().await {
-                    Ok(()) => cron = Some(c),
-                    Err(e) => tracing::warn!(error = %e, "the briefing's cron scheduler did not start"),
-                },
-                Err(e) => tracing::warn!(error = %e, "the briefing's cron scheduler could not be made"),
-            }
-        }
         let (fired_tx, mut fired) = mpsc::unbounded_channel();
         let mut job: Option<Uuid> = None;
         loop {
@@ -125,10 +123,8 @@ impl Scheduler {
                 }
             }
         }
-        if let Some(mut c) = cron
-            && let Err(e) = c.shutdown().await
-        {
-            tracing::warn!(error = %e, "the briefing's cron scheduler did not stop cleanly");
+        if let (Some(c), Some(id)) = (&cron, job) {
+            let _ = c.remove(&id).await;
         }
     }
 
@@ -153,7 +149,7 @@ impl Scheduler {
                 title: "Your daily briefing".to_owned(),
                 body: String::new(),
             };
-            for claimed in self.claim(&[due], now, false).await? {
+            for claimed in self.claim(&[due], now, None).await? {
                 // Composing may wait on the model; nothing else waits on it.
                 let this = self.clone();
                 tokio::spawn(async move { this.make_briefing(claimed).await });
@@ -168,6 +164,32 @@ impl Scheduler {
         .execute(db)
         .await?;
         Ok(())
+    }
+
+    /// Composes the claimed briefing (by the model when it answers, else the built-in
+    /// summary), keeps it in the "Briefings" conversation and delivers it.
+    async fn make_briefing(&self, mut row: NotificationRow) {
+        let c = &self.inner.config;
+        let now = self.inner.clock.now_ms();
+        match crate::brain::briefing::make(&self.inner.db, c.tz, c.model.as_deref(), now).await {
+            Ok(made) => {
+                row.body = made.text;
+                row.conversation_id = Some(made.conversation_id);
+                if let Err(e) =
+                    sqlx::query("UPDATE notifications SET body = ?, conversation_id = ? WHERE id = ?")
+                        .bind(&row.body)
+                        .bind(&row.conversation_id)
+                        .bind(&row.id)
+                        .execute(&self.inner.db.write)
+                        .await
+                {
+                    tracing::warn!(error = %e, "could not store the briefing's notification");
+                }
+                self.inner.bus.data_changed(Module::Chat);
+                self.deliver(vec![row]).await;
+            }
+            Err(e) => tracing::warn!(error = %e, "the daily briefing could not be made"),
+        }
     }
 }
 

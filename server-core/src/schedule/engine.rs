@@ -1,12 +1,16 @@
 //! The reminder engine: one loop that keeps the next due instant from the store, sleeps
 //! until then (or until todos or events change, or `REMINDER_CHECK_INTERVAL` passes), and
-//! fires what fell due since the last pass.
+//! fires the reminders that fell due since the last pass.
 //!
 //! Exactly once: every firing is claimed by inserting its notification under a unique key
-//! (kind, item, occurrence). Only the engine whose insert went in delivers it, so a
-//! restart, an overlapping window or a second server process on the same file can never
-//! fire anything twice. The instant up to which everything was claimed is stored, so
-//! what fell due while the app was closed is fired, marked late, on the next start.
+//! (kind, item, occurrence; [`super::claim`]). Only the engine whose insert went in
+//! delivers it, so a restart, an overlapping window or a second server process on the same
+//! file can never fire anything twice. The instant up to which everything was claimed is
+//! stored (`checked_until`), so what fell due while the app was closed is fired, marked
+//! late, on the next start.
+//!
+//! A running engine also runs the jobs that deliver notifications on the cron scheduler
+//! ([`super::jobs`]): the daily briefing and the overdue sweep.
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -17,26 +21,24 @@ use sqlx::FromRow;
 use tokio::sync::{broadcast, watch};
 
 use super::briefing::BriefingAt;
+use super::claim::Due;
 use super::clock::Clock;
-use super::notifier::{Notification, Notifier};
+use super::notifier::Notifier;
 use crate::brain::model::Model;
 use crate::bus::Module;
 use crate::bus::{Bus, ServerEvent};
-use crate::db::{Db, new_id};
+use crate::db::Db;
 use crate::error::Result;
 use crate::recurrence;
-use crate::time::{from_ms, render};
+use crate::time::from_ms;
 
 /// A firing more than this after its time is marked late.
 pub const LATE_AFTER_MS: i64 = 60_000;
-/// After a long stop, reminders from at most this far back are still delivered.
+/// After a long stop, reminders and overdue notices from at most this far back are still
+/// delivered.
 pub const CATCH_UP_MS: i64 = 7 * 86_400_000;
 /// How far ahead a repeating event's next reminder is looked for.
 const SERIES_HORIZON_MS: i64 = 400 * 86_400_000;
-/// Claims per transaction.
-const CLAIM_CHUNK: usize = 2_000;
-/// An undelivered claim older than this at start-up was cut off by a stop mid-delivery.
-const STALE_CLAIM_MS: i64 = 60_000;
 
 /// What the engine needs to know besides the store.
 #[derive(Clone)]
@@ -64,87 +66,45 @@ pub struct Scheduler {
 
 pub(super) struct Inner {
     pub(super) db: Db,
-    bus: Bus,
+    pub(super) bus: Bus,
     pub(super) clock: Arc<dyn Clock>,
-    notifiers: Vec<Arc<dyn Notifier>>,
+    pub(super) notifiers: Vec<Arc<dyn Notifier>>,
     pub(super) config: SchedulerConfig,
     /// The `now` of the last finished pass.
     passes: watch::Sender<i64>,
+    /// The `now` of the last overdue sweep ([`super::overdue`]).
+    pub(super) sweeps: watch::Sender<i64>,
     /// The briefing's local time and zone as the settings say now ([`super::briefing`]).
     pub(super) briefing: watch::Receiver<BriefingAt>,
-}
-
-/// Something that fell due, before it is claimed.
-#[derive(Debug, Clone)]
-pub(super) struct Due {
-    pub(super) key: String,
-    pub(super) kind: &'static str,
-    pub(super) ref_id: Option<String>,
-    pub(super) occurrence_at: Option<i64>,
-    pub(super) fire_at: i64,
-    pub(super) title: String,
-    pub(super) body: String,
-}
-
-#[derive(Debug, Clone, FromRow)]
-pub(crate) struct NotificationRow {
-    id: String,
-    kind: String,
-    title: String,
-    body: String,
-    ref_id: Option<String>,
-    conversation_id: Option<String>,
-    occurrence_at: Option<i64>,
-    fire_at: i64,
-    late: bool,
-    created_at: i64,
-    read_at: Option<i64>,
-}
-
-pub(crate) const NOTIFICATION_COLUMNS: &str =
-    "id, kind, title, body, ref_id, conversation_id, occurrence_at, fire_at, late, created_at, read_at";
-
-impl NotificationRow {
-    pub(crate) fn to_api(&self, tz: Tz) -> Notification {
-        Notification {
-            id: self.id.clone(),
-            kind: self.kind.clone(),
-            title: self.title.clone(),
-            body: self.body.clone(),
-            ref_id: self.ref_id.clone(),
-            conversation_id: self.conversation_id.clone(),
-            occurrence_at: self.occurrence_at.map(|ms| render(ms, tz)),
-            fire_at: render(self.fire_at, tz),
-            late: self.late,
-            created_at: render(self.created_at, tz),
-            read: self.read_at.is_some(),
-        }
-    }
 }
 
 /// A running engine: wait on its passes, or stop it.
 pub struct SchedulerHandle {
     stop: watch::Sender<bool>,
     passes: watch::Receiver<i64>,
+    sweeps: watch::Receiver<i64>,
     task: tokio::task::JoinHandle<()>,
-    briefing: tokio::task::JoinHandle<()>,
+    jobs: tokio::task::JoinHandle<()>,
 }
 
 impl SchedulerHandle {
-    /// Waits until a pass with `now >= at_ms` has finished.
+    /// Waits until a pass with `now >= at_ms` has finished, and the overdue sweep of the
+    /// minute `at_ms` falls in.
     pub async fn passed(&mut self, at_ms: i64) {
         let _ = self.passes.wait_for(|now| *now >= at_ms).await;
+        let minute = super::overdue::minute_of(at_ms);
+        let _ = self.sweeps.wait_for(|now| *now >= minute).await;
     }
 
-    /// Stops the loop and waits for it to end.
+    /// Stops the loop and the jobs and waits for them to end.
     pub async fn stop(self) {
         let _ = self.stop.send(true);
         let _ = self.task.await;
-        let _ = self.briefing.await;
+        let _ = self.jobs.await;
     }
 }
 
-fn clock_time(ms: i64, tz: Tz) -> String {
+pub(super) fn clock_time(ms: i64, tz: Tz) -> String {
     from_ms(ms, tz).format("%a %b %-d, %-I:%M %p").to_string()
 }
 
@@ -174,8 +134,8 @@ impl Scheduler {
         config: SchedulerConfig,
         briefing: watch::Receiver<BriefingAt>,
     ) -> Self {
-        let passes = watch::Sender::new(i64::MIN);
-        Self { inner: Arc::new(Inner { db, bus, clock, notifiers, config, passes, briefing }) }
+        let (passes, sweeps) = (watch::Sender::new(i64::MIN), watch::Sender::new(i64::MIN));
+        Self { inner: Arc::new(Inner { db, bus, clock, notifiers, config, passes, sweeps, briefing }) }
     }
 
     pub fn clock(&self) -> &Arc<dyn Clock> {
@@ -185,13 +145,13 @@ impl Scheduler {
     /// Starts the loop on the runtime.
     pub fn spawn(self) -> SchedulerHandle {
         let (stop, stop_rx) = watch::channel(false);
-        let passes = self.inner.passes.subscribe();
+        let (passes, sweeps) = (self.inner.passes.subscribe(), self.inner.sweeps.subscribe());
         // Subscribe before the first pass, so no change after it goes unheard.
         let changes = self.inner.bus.subscribe();
         let started = self.inner.clock.now_ms();
-        let briefing = tokio::spawn(self.clone().run_briefing(stop_rx.clone(), started));
+        let jobs = tokio::spawn(self.clone().run_jobs(stop_rx.clone(), started));
         let task = tokio::spawn(async move { self.run(changes, stop_rx).await });
-        SchedulerHandle { stop, passes, task, briefing }
+        SchedulerHandle { stop, passes, sweeps, task, jobs }
     }
 
     async fn run(self, mut changes: broadcast::Receiver<Arc<ServerEvent>>, mut stop: watch::Receiver<bool>) {
@@ -240,14 +200,13 @@ impl Scheduler {
         }
     }
 
-    /// The next instant anything is due strictly after `after`: one index probe per kind,
+    /// The next instant a reminder is due strictly after `after`: one index probe per kind,
     /// plus the next occurrence of each repeating event that has a reminder.
     pub async fn next_due(&self, after: i64) -> Result<Option<i64>> {
         let db = &self.inner.db.read;
         let stored: Option<i64> = sqlx::query_scalar(
             "SELECT min(x) FROM (
                  SELECT min(remind_at) AS x FROM todos WHERE status != 'completed' AND remind_at > ?1
-                 UNION ALL SELECT min(overdue_at) FROM todos WHERE status != 'completed' AND overdue_at > ?1
                  UNION ALL SELECT min(remind_at) FROM events WHERE remind_at IS NOT NULL AND remind_at > ?1)",
         )
         .bind(after)
@@ -281,8 +240,8 @@ impl Scheduler {
         .await?)
     }
 
-    /// Claims and delivers everything that fell due in `(checked_until, now]`; returns how
-    /// many notifications this engine fired.
+    /// Claims and delivers every reminder that fell due in `(checked_until, now]`; returns
+    /// how many notifications this engine fired.
     pub async fn pass(&self, now: i64) -> Result<usize> {
         let stored: Option<i64> =
             sqlx::query_scalar("SELECT value FROM scheduler_state WHERE key = 'checked_until'")
@@ -291,41 +250,10 @@ impl Scheduler {
         // The first start ever fires nothing from the past.
         let from = stored.unwrap_or(now).max(now - CATCH_UP_MS);
         let due = if from < now { self.collect(from, now).await? } else { vec![] };
-        let fired = self.claim(&due, now, true).await?;
+        let fired = self.claim(&due, now, Some("checked_until")).await?;
         let count = fired.len();
         self.deliver(fired).await;
         Ok(count)
-    }
-
-    /// Todos whose due time passed in `(from, now]`: each gets one overdue notice.
-    async fn overdue(&self, from: i64, now: i64) -> Result<Vec<Due>> {
-        let (db, tz) = (&self.inner.db.read, self.inner.config.tz);
-        let mut due = Vec::new();
-        let overdue: Vec<(String, String, i64, bool, i64)> = sqlx::query_as(
-            "SELECT id, title, due_at, due_is_date, overdue_at FROM todos
-             WHERE status != 'completed' AND overdue_at > ?1 AND overdue_at <= ?2 ORDER BY overdue_at",
-        )
-        .bind(from)
-        .bind(now)
-        .fetch_all(db)
-        .await?;
-        for (id, title, due_at, is_day, at) in overdue {
-            let was = if is_day {
-                from_ms(due_at, tz).format("%a %b %-d").to_string()
-            } else {
-                clock_time(due_at, tz)
-            };
-            due.push(Due {
-                key: format!("overdue:todo:{id}:{due_at}"),
-                kind: "overdue",
-                title: format!("Overdue: {title}"),
-                body: format!("It was due {was}"),
-                ref_id: Some(id),
-                occurrence_at: Some(due_at),
-                fire_at: at,
-            });
-        }
-        Ok(due)
     }
 
     async fn collect(&self, from: i64, now: i64) -> Result<Vec<Due>> {
@@ -351,7 +279,6 @@ impl Scheduler {
                 fire_at: at,
             });
         }
-        due.extend(self.overdue(from, now).await?);
         let events: Vec<(String, String, Option<String>, i64, i64)> = sqlx::query_as(
             "SELECT id, title, location, start_at, remind_at FROM events
              WHERE remind_at IS NOT NULL AND remind_at > ?1 AND remind_at <= ?2 ORDER BY remind_at",
@@ -385,136 +312,6 @@ impl Scheduler {
             }
         }
         Ok(due)
-    }
-
-    /// Inserts a notification per due item under its key; returns those this engine
-    /// inserted (the others were already claimed); with `checked`, moves `checked_until`
-    /// to `now` (the briefing job claims its own without it).
-    pub(super) async fn claim(&self, due: &[Due], now: i64, checked: bool) -> Result<Vec<NotificationRow>> {
-        let mut fired = Vec::new();
-        let chunks: Vec<&[Due]> = if due.is_empty() { vec![&[]] } else { due.chunks(CLAIM_CHUNK).collect() };
-        let last = chunks.len() - 1;
-        for (i, chunk) in chunks.into_iter().enumerate() {
-            let mut tx = self.inner.db.write.begin().await?;
-            for d in chunk {
-                let late = now - d.fire_at > LATE_AFTER_MS;
-                let id = new_id();
-                let inserted = sqlx::query(
-                    "INSERT INTO notifications (id, key, kind, ref_id, occurrence_at, fire_at, title, body, late, created_at)
-                     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (key) DO NOTHING",
-                )
-                .bind(&id)
-                .bind(&d.key)
-                .bind(d.kind)
-                .bind(&d.ref_id)
-                .bind(d.occurrence_at)
-                .bind(d.fire_at)
-                .bind(&d.title)
-                .bind(&d.body)
-                .bind(late)
-                .bind(now)
-                .execute(&mut *tx)
-                .await?
-                .rows_affected();
-                if inserted == 1 {
-                    fired.push(NotificationRow {
-                        id,
-                        kind: d.kind.to_owned(),
-                        title: d.title.clone(),
-                        body: d.body.clone(),
-                        ref_id: d.ref_id.clone(),
-                        conversation_id: None,
-                        occurrence_at: d.occurrence_at,
-                        fire_at: d.fire_at,
-                        late,
-                        created_at: now,
-                        read_at: None,
-                    });
-                }
-            }
-            if checked && i == last {
-                sqlx::query(
-                    "INSERT INTO scheduler_state (key, value) VALUES ('checked_until', ?)
-                     ON CONFLICT (key) DO UPDATE SET value = max(value, excluded.value)",
-                )
-                .bind(now)
-                .execute(&mut *tx)
-                .await?;
-            }
-            tx.commit().await?;
-        }
-        Ok(fired)
-    }
-
-    /// Hands the batch to every notifier at once, then marks it delivered.
-    async fn deliver(&self, rows: Vec<NotificationRow>) {
-        if rows.is_empty() {
-            return;
-        }
-        let tz = self.inner.config.tz;
-        let batch: Vec<Notification> = rows.iter().map(|r| r.to_api(tz)).collect();
-        let results = futures::future::join_all(self.inner.notifiers.iter().map(|n| n.deliver(&batch))).await;
-        for (notifier, result) in self.inner.notifiers.iter().zip(results) {
-            if let Err(e) = result {
-                tracing::warn!(notifier = notifier.name(), error = %e, "a notifier failed");
-            }
-        }
-        let ids = serde_json::Value::from(rows.iter().map(|r| r.id.clone()).collect::<Vec<_>>()).to_string();
-        if let Err(e) = sqlx::query(
-            "UPDATE notifications SET delivered_at = ? WHERE id IN (SELECT value FROM json_each(?))",
-        )
-        .bind(self.inner.clock.now_ms())
-        .bind(ids)
-        .execute(&self.inner.db.write)
-        .await
-        {
-            tracing::warn!(error = %e, "could not mark notifications delivered");
-        }
-    }
-
-    /// Notifications claimed but never delivered (the app stopped in between) are
-    /// delivered now; taking them is itself a claim, so only one engine does.
-    async fn redeliver_stale(&self) -> Result<()> {
-        let now = self.inner.clock.now_ms();
-        let rows: Vec<NotificationRow> = sqlx::query_as(&format!(
-            "UPDATE notifications SET delivered_at = ?1
-             WHERE delivered_at IS NULL AND kind != 'briefing' AND created_at < ?2
-             RETURNING {NOTIFICATION_COLUMNS}"
-        ))
-        .bind(now)
-        .bind(now - STALE_CLAIM_MS)
-        .fetch_all(&self.inner.db.write)
-        .await?;
-        if !rows.is_empty() {
-            let tz = self.inner.config.tz;
-            let batch: Vec<Notification> = rows.iter().map(|r| r.to_api(tz)).collect();
-            futures::future::join_all(self.inner.notifiers.iter().map(|n| n.deliver(&batch))).await;
-        }
-        Ok(())
-    }
-
-    pub(super) async fn make_briefing(&self, mut row: NotificationRow) {
-        let c = &self.inner.config;
-        let now = self.inner.clock.now_ms();
-        match crate::brain::briefing::make(&self.inner.db, c.tz, c.model.as_deref(), now).await {
-            Ok(made) => {
-                row.body = made.text;
-                row.conversation_id = Some(made.conversation_id);
-                if let Err(e) =
-                    sqlx::query("UPDATE notifications SET body = ?, conversation_id = ? WHERE id = ?")
-                        .bind(&row.body)
-                        .bind(&row.conversation_id)
-                        .bind(&row.id)
-                        .execute(&self.inner.db.write)
-                        .await
-                {
-                    tracing::warn!(error = %e, "could not store the briefing's notification");
-                }
-                self.inner.bus.data_changed(Module::Chat);
-                self.deliver(vec![row]).await;
-            }
-            Err(e) => tracing::warn!(error = %e, "the daily briefing could not be made"),
-        }
     }
 }
 

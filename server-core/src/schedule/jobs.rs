@@ -1,28 +1,32 @@
 //! The periodic jobs, run by `tokio-cron-scheduler` on cron schedules in the user's zone;
-//! each is made for its next instant at that instant's UTC offset and made again after it
-//! runs ([`cron_for`]), so a daily job keeps its local time across DST changes. Reminders
-//! and overdue notices are not among them: the reminder engine's next-due loop
-//! ([`super::engine`]) fires those, each at its own instant.
+//! a daily one is made for its next instant at that instant's UTC offset and made again
+//! after it runs ([`cron_for`]), so it keeps its local time across DST changes. Reminders
+//! are not among them: the reminder engine's next-due loop ([`super::engine`]) fires each
+//! at its own instant.
 //!
-//! Each job's last run is recorded in `scheduler_state` (`job.<name>`). A run happens
-//! only when the last recorded one is older than the job's latest scheduled instant, so a
-//! restart neither repeats a run nor skips one: at start, a job whose instant passed while
-//! the app was closed runs once, late; one that already ran for that instant does not.
+//! Each job's last run is recorded in `scheduler_state` (`job.<name>`), so a restart
+//! neither repeats a run nor skips one: at start, a job whose instant passed while the app
+//! was closed runs once, late; one that already ran for that instant does not.
 //!
 //! | job | schedule | what it does |
 //! |---|---|---|
+//! | `briefing` | every day at `BRIEFING_TIME` in the user's zone | [`super::briefing`] |
+//! | `overdue` | every minute | [`super::overdue`] |
 //! | `cleanup` | every night at 03:30 local time | [`super::cleanup`] |
 //!
-//! The daily briefing is a cron job too, kept by the reminder engine's handle because it
-//! follows the settings while the app runs: see [`super::briefing`].
+//! The briefing and the overdue sweep deliver notifications, so a running reminder engine
+//! runs them, on one cron scheduler of its own ([`Scheduler::run_jobs`]); the briefing
+//! also follows the settings while the app runs. The cleanup runs on [`Jobs`].
 
 use std::future::Future;
 use std::sync::Arc;
 
 use chrono::{FixedOffset, NaiveTime, Offset as _, Timelike as _};
 use chrono_tz::Tz;
+use tokio::sync::watch;
 use tokio_cron_scheduler::{Job, JobScheduler};
 
+use super::engine::Scheduler;
 use crate::db::{Db, now_ms};
 use crate::time::{from_ms, local_instant};
 
@@ -136,6 +140,37 @@ async fn cleanup(job: &Daily) {
         .await;
     if let Err(e) = done {
         tracing::warn!(error = %e, "the nightly cleanup failed; it runs again at the next start or night");
+    }
+}
+
+impl Scheduler {
+    /// The jobs that deliver notifications, the daily briefing and the overdue sweep,
+    /// until `stop` says so; `started` is when the engine was started. On the system clock
+    /// they share one cron scheduler; on another clock (a test's) they wait on that clock.
+    pub(super) async fn run_jobs(self, stop: watch::Receiver<bool>, started: i64) {
+        let mut cron = None;
+        if self.inner.clock.is_system() {
+            match JobScheduler::new().await {
+                Ok(c) => match c.start().await {
+                    Ok(()) => cron = Some(c),
+                    Err(e) => {
+                        tracing::warn!(error = %e, "the cron scheduler did not start; its jobs wait on the clock")
+                    }
+                },
+                Err(e) => {
+                    tracing::warn!(error = %e, "the cron scheduler could not be made; its jobs wait on the clock")
+                }
+            }
+        }
+        tokio::join!(
+            self.clone().run_briefing(cron.clone(), stop.clone(), started),
+            self.run_overdue(cron.clone(), stop),
+        );
+        if let Some(mut c) = cron
+            && let Err(e) = c.shutdown().await
+        {
+            tracing::warn!(error = %e, "the cron scheduler did not stop cleanly");
+        }
     }
 }
 

@@ -9,6 +9,7 @@
 mod api_key;
 mod assistant;
 mod auth;
+mod auth_codes;
 mod bad_input;
 mod brain;
 mod chat;
@@ -27,6 +28,7 @@ mod notifications;
 mod restart;
 mod schedule;
 mod schedule_briefing;
+mod schedule_overdue;
 mod search;
 mod security;
 mod settings;

@@ -24,23 +24,23 @@ use tokio::sync::watch;
 
 use crate::common::{Options, TZ, TestServer, assert_error, assert_invalid_field, send, str_field};
 
-const MIN: i64 = 60_000;
+pub(crate) const MIN: i64 = 60_000;
 
-fn tz() -> Tz {
+pub(crate) fn tz() -> Tz {
     TZ.parse().unwrap()
 }
 
-fn local(y: i32, m: u32, d: u32, h: u32, min: u32) -> i64 {
+pub(crate) fn local(y: i32, m: u32, d: u32, h: u32, min: u32) -> i64 {
     tz().with_ymd_and_hms(y, m, d, h, min, 0).earliest().unwrap().timestamp_millis()
 }
 
-fn rfc(ms: i64) -> String {
+pub(crate) fn rfc(ms: i64) -> String {
     clawchat_server::time::render(ms, tz())
 }
 
 /// Keeps every notification it is handed.
 #[derive(Default)]
-struct Collector {
+pub(crate) struct Collector {
     got: Mutex<Vec<Notification>>,
     count: watch::Sender<usize>,
 }
@@ -61,16 +61,16 @@ impl Notifier for Collector {
 }
 
 impl Collector {
-    fn all(&self) -> Vec<Notification> {
+    pub(crate) fn all(&self) -> Vec<Notification> {
         self.got.lock().unwrap().clone()
     }
 
-    fn of_kind(&self, kind: &str) -> Vec<Notification> {
+    pub(crate) fn of_kind(&self, kind: &str) -> Vec<Notification> {
         self.all().into_iter().filter(|n| n.kind == kind).collect()
     }
 
     /// Waits (up to 30 s) until at least `n` notifications arrived.
-    async fn wait_for(&self, n: usize) {
+    pub(crate) async fn wait_for(&self, n: usize) {
         let mut rx = self.count.subscribe();
         tokio::time::timeout(Duration::from_secs(30), rx.wait_for(|c| *c >= n))
             .await
@@ -79,17 +79,21 @@ impl Collector {
     }
 }
 
-struct Rig {
-    db: Db,
+pub(crate) struct Rig {
+    pub(crate) db: Db,
     bus: Bus,
     clock: Arc<ManualClock>,
-    collector: Arc<Collector>,
+    pub(crate) collector: Arc<Collector>,
     handle: Option<SchedulerHandle>,
     briefing: Option<NaiveTime>,
 }
 
 impl Rig {
-    async fn open(path: &std::path::Path, clock: Arc<ManualClock>, briefing: Option<NaiveTime>) -> Self {
+    pub(crate) async fn open(
+        path: &std::path::Path,
+        clock: Arc<ManualClock>,
+        briefing: Option<NaiveTime>,
+    ) -> Self {
         let db = Db::open(path).await.unwrap();
         let mut rig =
             Self { db, bus: Bus::default(), clock, collector: Arc::default(), handle: None, briefing };
@@ -119,7 +123,7 @@ impl Rig {
         self.handle = Some(handle);
     }
 
-    async fn stop(&mut self) {
+    pub(crate) async fn stop(&mut self) {
         if let Some(h) = self.handle.take() {
             h.stop().await;
         }
@@ -131,7 +135,7 @@ impl Rig {
     }
 
     /// Moves the clock to `at` and waits until the engine has looked at the store then.
-    async fn at(&mut self, at: i64) {
+    pub(crate) async fn at(&mut self, at: i64) {
         self.clock.set(at);
         // A change wakes the engine even when nothing is due, so the pass below happens.
         self.bus.data_changed(Module::Todos);
@@ -141,7 +145,7 @@ impl Rig {
             .expect("the engine made a pass");
     }
 
-    async fn todo(&self, body: Value) -> String {
+    pub(crate) async fn todo(&self, body: Value) -> String {
         let new: NewTodo = serde_json::from_value(body).unwrap();
         let todo = insert_todo(&self.db.write, tz(), new).await.unwrap();
         self.bus.data_changed(Module::Todos);

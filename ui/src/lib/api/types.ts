@@ -23,6 +23,8 @@ export type { SendMessage } from "./generated/SendMessage";
 export type { ServerEvent } from "./generated/ServerEvent";
 export type { SettingsPatch } from "./generated/SettingsPatch";
 export type { SettingsView } from "./generated/SettingsView";
+export type { ShownCode } from "./generated/ShownCode";
+export type { ShownCodeList } from "./generated/ShownCodeList";
 export type { TaskRecord } from "./generated/TaskRecord";
 export type { TaskRow } from "./generated/TaskRow";
 export type { TaskStatus } from "./generated/TaskStatus";

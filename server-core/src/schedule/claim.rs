@@ -1,0 +1,183 @@
+//! Claiming and delivering, the exactly-once part every firing goes through: the reminder
+//! engine's passes, the overdue sweep and the daily briefing.
+//!
+//! A firing is claimed by inserting its notification under a unique key (kind, item,
+//! occurrence); only the process whose insert went in delivers it. A claim and the record
+//! of how far its job has looked (`scheduler_state`) commit in one transaction, so a stop
+//! in between can neither lose a firing nor repeat one.
+
+use chrono_tz::Tz;
+use sqlx::FromRow;
+
+use super::engine::{LATE_AFTER_MS, Scheduler};
+use super::notifier::Notification;
+use crate::db::new_id;
+use crate::error::Result;
+use crate::time::render;
+
+/// Claims per transaction.
+const CLAIM_CHUNK: usize = 2_000;
+/// An undelivered claim older than this at start-up was cut off by a stop mid-delivery.
+const STALE_CLAIM_MS: i64 = 60_000;
+
+/// Something that fell due, before it is claimed.
+#[derive(Debug, Clone)]
+pub(super) struct Due {
+    pub(super) key: String,
+    pub(super) kind: &'static str,
+    pub(super) ref_id: Option<String>,
+    pub(super) occurrence_at: Option<i64>,
+    pub(super) fire_at: i64,
+    pub(super) title: String,
+    pub(super) body: String,
+}
+
+#[derive(Debug, Clone, FromRow)]
+pub(crate) struct NotificationRow {
+    pub(super) id: String,
+    pub(super) kind: String,
+    pub(super) title: String,
+    pub(super) body: String,
+    pub(super) ref_id: Option<String>,
+    pub(super) conversation_id: Option<String>,
+    pub(super) occurrence_at: Option<i64>,
+    pub(super) fire_at: i64,
+    pub(super) late: bool,
+    pub(super) created_at: i64,
+    pub(super) read_at: Option<i64>,
+}
+
+pub(crate) const NOTIFICATION_COLUMNS: &str =
+    "id, kind, title, body, ref_id, conversation_id, occurrence_at, fire_at, late, created_at, read_at";
+
+impl NotificationRow {
+    pub(crate) fn to_api(&self, tz: Tz) -> Notification {
+        Notification {
+            id: self.id.clone(),
+            kind: self.kind.clone(),
+            title: self.title.clone(),
+            body: self.body.clone(),
+            ref_id: self.ref_id.clone(),
+            conversation_id: self.conversation_id.clone(),
+            occurrence_at: self.occurrence_at.map(|ms| render(ms, tz)),
+            fire_at: render(self.fire_at, tz),
+            late: self.late,
+            created_at: render(self.created_at, tz),
+            read: self.read_at.is_some(),
+        }
+    }
+}
+
+impl Scheduler {
+    /// Inserts a notification per due item under its key; returns those this process
+    /// inserted (the others were already claimed). With `record`, the `scheduler_state`
+    /// key of the job that looked, moves that record to `now` in the same transaction.
+    pub(super) async fn claim(
+        &self,
+        due: &[Due],
+        now: i64,
+        record: Option<&str>,
+    ) -> Result<Vec<NotificationRow>> {
+        let mut fired = Vec::new();
+        let chunks: Vec<&[Due]> = if due.is_empty() { vec![&[]] } else { due.chunks(CLAIM_CHUNK).collect() };
+        let last = chunks.len() - 1;
+        for (i, chunk) in chunks.into_iter().enumerate() {
+            let mut tx = self.inner.db.write.begin().await?;
+            for d in chunk {
+                let late = now - d.fire_at > LATE_AFTER_MS;
+                let id = new_id();
+                let inserted = sqlx::query(
+                    "INSERT INTO notifications (id, key, kind, ref_id, occurrence_at, fire_at, title, body, late, created_at)
+                     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (key) DO NOTHING",
+                )
+                .bind(&id)
+                .bind(&d.key)
+                .bind(d.kind)
+                .bind(&d.ref_id)
+                .bind(d.occurrence_at)
+                .bind(d.fire_at)
+                .bind(&d.title)
+                .bind(&d.body)
+                .bind(late)
+                .bind(now)
+                .execute(&mut *tx)
+                .await?
+                .rows_affected();
+                if inserted == 1 {
+                    fired.push(NotificationRow {
+                        id,
+                        kind: d.kind.to_owned(),
+                        title: d.title.clone(),
+                        body: d.body.clone(),
+                        ref_id: d.ref_id.clone(),
+                        conversation_id: None,
+                        occurrence_at: d.occurrence_at,
+                        fire_at: d.fire_at,
+                        late,
+                        created_at: now,
+                        read_at: None,
+                    });
+                }
+            }
+            if let Some(key) = record.filter(|_| i == last) {
+                sqlx::query(
+                    "INSERT INTO scheduler_state (key, value) VALUES (?, ?)
+                     ON CONFLICT (key) DO UPDATE SET value = max(value, excluded.value)",
+                )
+                .bind(key)
+                .bind(now)
+                .execute(&mut *tx)
+                .await?;
+            }
+            tx.commit().await?;
+        }
+        Ok(fired)
+    }
+
+    /// Hands the batch to every notifier at once, then marks it delivered.
+    pub(super) async fn deliver(&self, rows: Vec<NotificationRow>) {
+        if rows.is_empty() {
+            return;
+        }
+        let tz = self.inner.config.tz;
+        let batch: Vec<Notification> = rows.iter().map(|r| r.to_api(tz)).collect();
+        let results = futures::future::join_all(self.inner.notifiers.iter().map(|n| n.deliver(&batch))).await;
+        for (notifier, result) in self.inner.notifiers.iter().zip(results) {
+            if let Err(e) = result {
+                tracing::warn!(notifier = notifier.name(), error = %e, "a notifier failed");
+            }
+        }
+        let ids = serde_json::Value::from(rows.iter().map(|r| r.id.clone()).collect::<Vec<_>>()).to_string();
+        if let Err(e) = sqlx::query(
+            "UPDATE notifications SET delivered_at = ? WHERE id IN (SELECT value FROM json_each(?))",
+        )
+        .bind(self.inner.clock.now_ms())
+        .bind(ids)
+        .execute(&self.inner.db.write)
+        .await
+        {
+            tracing::warn!(error = %e, "could not mark notifications delivered");
+        }
+    }
+
+    /// Notifications claimed but never delivered (the app stopped in between) are
+    /// delivered now; taking them is itself a claim, so only one engine does.
+    pub(super) async fn redeliver_stale(&self) -> Result<()> {
+        let now = self.inner.clock.now_ms();
+        let rows: Vec<NotificationRow> = sqlx::query_as(&format!(
+            "UPDATE notifications SET delivered_at = ?1
+             WHERE delivered_at IS NULL AND kind != 'briefing' AND created_at < ?2
+             RETURNING {NOTIFICATION_COLUMNS}"
+        ))
+        .bind(now)
+        .bind(now - STALE_CLAIM_MS)
+        .fetch_all(&self.inner.db.write)
+        .await?;
+        if !rows.is_empty() {
+            let tz = self.inner.config.tz;
+            let batch: Vec<Notification> = rows.iter().map(|r| r.to_api(tz)).collect();
+            futures::future::join_all(self.inner.notifiers.iter().map(|n| n.deliver(&batch))).await;
+        }
+        Ok(())
+    }
+}
