@@ -127,11 +127,38 @@ const IRREGULAR_PAST: &[(&str, &str)] = &[
 
 /// The title of a clause of this kind, from what remains of it.
 pub(super) fn title(rest: &str, frame: Frame) -> Option<String> {
+    // After "I need to", "remind me to", "don't forget to" comes the task itself, verb
+    // and all ("I need to set the table"): a later lead is framing only when it names
+    // what is made ("... to set a reminder to ...", "... to write down ...") or puts the
+    // item on a list.
+    static TASK_NEXT: LazyLock<Regex> = LazyLock::new(|| {
+        rx(
+            r"\b(?:need|have|must|should|ought|got|gotta|better|forget|remember|sure|time|remind me)(?: to| about| that| i)?[\s,:-]*$",
+        )
+    });
+    static FRAMING: LazyLock<Regex> =
+        LazyLock::new(|| rx(r"\b(?:reminder|todo|to-do|to do|task|item|entry|alarm|timer|note|down)\b"));
     let mut s = rest.trim().to_string();
+    let mut task_next = false;
     for _ in 0..4 {
         let low = s.to_ascii_lowercase();
-        let lead = frame.lead().find(&low).map_or(0, |m| m.end());
         let tail = frame.tail().find(&low).map_or(low.len(), |m| m.start());
+        let lead = frame.lead().find(&low).map_or(0, |m| m.end());
+        let lead = match low.get(..lead) {
+            Some(l)
+                if task_next
+                    && !FRAMING.is_match(l)
+                    && !TASK_NEXT.is_match(l)
+                    && !low.get(tail..).is_some_and(|t| t.contains("list")) =>
+            {
+                0
+            }
+            Some(l) => {
+                task_next |= frame == Frame::AddTodo && TASK_NEXT.is_match(l);
+                lead
+            }
+            None => 0,
+        };
         if lead == 0 && tail == low.len() || lead >= tail {
             if lead >= tail {
                 s.clear();

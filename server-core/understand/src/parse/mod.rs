@@ -339,6 +339,7 @@ pub(super) fn lead_len(low: &str) -> usize {
         let rest = low.get(at..).unwrap_or("");
         let skip = LEAD
             .find(rest)
+            .filter(|m| !own_need(m.as_str(), rest.get(m.end()..).unwrap_or("")))
             .map(|m| m.end())
             .or_else(|| EMPHATIC_DO.captures(rest).and_then(|c| c.name("lead")).map(|m| m.end()));
         match skip {
@@ -347,6 +348,18 @@ pub(super) fn lead_len(low: &str) -> usize {
         }
     }
     at
+}
+
+/// "I need to set the table" tells of the user's own task, which keeps its verb; "I need
+/// to add milk to my list" asks the assistant, like "I want to ..." and "I need you to ...".
+fn own_need(lead: &str, rest: &str) -> bool {
+    static NEED: LazyLock<Regex> = LazyLock::new(|| rules::rx(r"^i\s+need\s+to\s+$"));
+    static ASKS: LazyLock<Regex> = LazyLock::new(|| {
+        rules::rx(
+            r"^(?:add|put|create|schedule|remind|show|tell|find|delete|remove|cancel|mark|change|move|update|rename|reschedule|list|see|hear|note|write down|jot down|look up|search|check (?:off|my|what|if|whether)|set (?:a|an|up|my)|make (?:a|an) (?:note|reminder|task|todo|to-do|event|appointment|entry))\b",
+        )
+    });
+    NEED.is_match(lead) && !ASKS.is_match(rest)
 }
 
 /// "do remove the next event": an emphatic "do" before a command verb is not a

@@ -237,3 +237,19 @@ fn a_question_about_something_once_noted_looks_in_the_memos() {
     // Saying that something was saved is news, not a question.
     assert_ne!(p("I saved the receipts in the drawer").intent, Intent::QueryMemos);
 }
+
+#[test]
+fn a_need_keeps_the_verb_of_its_task() {
+    for (q, title) in [
+        ("I need to set the table", "set the table"),
+        ("I have to put the bins out", "put the bins out"),
+        ("I need to start the laundry", "start the laundry"),
+        ("must remember to make the bed", "make the bed"),
+    ] {
+        let r = p(q);
+        assert_eq!(r.intent, Intent::CreateTodo, "{q}");
+        assert_eq!(param(&r, "title"), title, "{q}");
+    }
+    // Asking the assistant to add something is still a request to add it.
+    assert_eq!(param(&p("I need to add rice to my list"), "title"), "rice");
+}
