@@ -78,6 +78,7 @@ class Server:
         finally:
             self.proc.terminate()
             self.proc.wait(timeout=20)
+            self.proc.stdout.close()
             shutil.rmtree(self.dir, ignore_errors=True)
 
 
