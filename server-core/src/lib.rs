@@ -285,6 +285,7 @@ fn model_from(settings: &Settings) -> Option<Arc<brain::model::Model>> {
     }
     config.first_byte_timeout = std::time::Duration::from_secs(settings.ai_timeout.max(1));
     config.idle_timeout = std::time::Duration::from_secs(settings.ai_timeout.max(1));
+    config.max_tokens = settings.ai_max_tokens.filter(|&n| n > 0);
     match llm::OpenAiCompatible::new(config) {
         Ok(p) => Some(Arc::new(brain::model::Model::new(
             Arc::new(p),

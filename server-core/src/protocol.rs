@@ -102,7 +102,8 @@ pub struct PqhResponse {
     pub requested_tool: Vec<Value>,
     #[schema(value_type = Vec<Object>)]
     pub tasks: Vec<TaskRecord>,
-    /// `builtin`, or the model service that answered.
+    /// `builtin`, or the model that answered with the kind of server it runs on
+    /// (`ollama/llama3.2`, `openai-compatible/gemma-3-270m`).
     pub provider: String,
     /// Why the built-in parser answered instead of the configured model, if it did.
     pub fallback_reason: Option<String>,

@@ -570,23 +570,24 @@ async fn test_model(State(state): State<AppState>, body: Bytes) -> Result<Json<M
         Ok(p) => p,
         Err(e) => return Ok(Json(ModelCheck { ok: false, detail: e.to_string(), models: Vec::new() })),
     };
-    let listed = tokio::time::timeout(std::time::Duration::from_secs(15), provider.list_models()).await;
-    Ok(Json(match listed {
+    // The server as the user knows it: the API root the settings lead to, and its kind.
+    let server = format!("{} ({})", provider.shown_root(), provider.name());
+    let pinged = tokio::time::timeout(std::time::Duration::from_secs(15), provider.ping()).await;
+    let wanted = provider.model();
+    Ok(Json(match pinged {
         Err(_) => ModelCheck {
             ok: false,
-            detail: "the model service did not answer within 15 s".into(),
+            detail: format!("the model service at {server} did not answer within 15 s"),
             models: vec![],
         },
         Ok(Err(e)) => ModelCheck { ok: false, detail: e.to_string(), models: vec![] },
-        Ok(Ok(models)) => {
-            let wanted = model.trim();
-            let has = models.iter().any(|m| m == wanted || m.strip_suffix(":latest") == Some(wanted));
-            let detail = if has {
-                format!("connected; {wanted} is available")
+        Ok(Ok(report)) => {
+            let detail = if report.model_available {
+                format!("connected to {server} in {} ms; {wanted} is available", report.latency.as_millis())
             } else {
-                format!("connected, but the service does not list {wanted}")
+                format!("connected to {server}, but it does not list {wanted}")
             };
-            ModelCheck { ok: has, detail, models }
+            ModelCheck { ok: report.model_available, detail, models: report.models }
         }
     }))
 }

@@ -22,6 +22,13 @@ use crate::llm::{
     ChatMessage, ChatRequest, ChatStream, LlmError, ModelProvider, StreamEvent, ToolCall, ToolDef,
 };
 
+/// The `fallback_reason` when the model answered in words where the built-in parser
+/// found an action to take.
+pub const CALLED_NO_TOOL: &str = "model_called_no_tool";
+
+/// The `fallback_reason` when the model's answer reached its length limit.
+pub const CUT_OFF: &str = "model_answer_cut_off";
+
 /// After the model could not be reached, `auto` mode skips it this long.
 const UNREACHABLE_BACKOFF_MS: i64 = 30_000;
 
@@ -75,6 +82,12 @@ pub struct Turn {
 impl Model {
     pub fn new(provider: Arc<dyn ModelProvider>, auto: bool, history_chars: usize) -> Self {
         Self { provider, auto, history_chars, skip_until_ms: AtomicI64::new(0) }
+    }
+
+    /// Who answered, as a query-result names it: the kind of server and the model,
+    /// `openai-compatible/gemma-3-270m`.
+    pub fn label(&self) -> String {
+        format!("{}/{}", self.provider.name(), self.provider.model())
     }
 
     fn tool_defs() -> Vec<ToolDef> {
@@ -161,7 +174,14 @@ async fn read_answer(
                 streamed.text.push_str(&t);
             }
             Ok(StreamEvent::ToolCalls(c)) => streamed.calls.extend(c),
-            Ok(StreamEvent::Done { .. }) => break,
+            Ok(StreamEvent::Done { finish_reason }) => {
+                // The answer reached the length limit (`max_tokens`, or the server's own):
+                // what was said is kept, and the answer says it stopped.
+                if finish_reason.as_deref() == Some("length") {
+                    streamed.cut_short = Some(CUT_OFF);
+                }
+                break;
+            }
             // Nothing said yet: the built-in parser takes the whole message.
             Err(e) if streamed.text.is_empty() => return Err(e.into()),
             Err(e) => {

@@ -96,7 +96,7 @@ fn thought(p: &ParseResult) -> String {
 /// What the planner made of a message, and what the model already said about it.
 struct Plan {
     parsed: ParseResult,
-    /// `builtin`, or the model's provider.
+    /// `builtin`, or the model's server and name.
     provider: String,
     /// Why the built-in parser planned instead of the model, or why the model stopped early.
     fallback_reason: Option<String>,
@@ -165,42 +165,68 @@ async fn make_plan(state: &AppState, acc: &Accepted, now: DateTime<Tz>) -> Resul
     };
     let history = model::history(&state.db.read, &acc.conversation_id, model.history_chars).await?;
     let foreign = model::read_foreign_text(&state.db.read, &acc.conversation_id).await?;
-    match model.turn(engine, history, &acc.reply_id, acc.asker.as_ref()).await {
-        // A model's plan may echo text it read (a file, a memo, a page): every host tool in
-        // it waits for the user's yes, and once the conversation holds text the user did
-        // not write, so does every change.
-        Ok(turn) => Ok(Plan {
-            parsed: turn.plan,
-            provider: model.provider.name().to_owned(),
-            fallback_reason: turn.cut_short.map(str::to_owned),
-            origin: model::origin(foreign),
-            said: turn.text,
-            chunks: turn.chunks,
-            cut_short: turn.cut_short.is_some(),
-        }),
+    let turn = match model.turn(engine, history, &acc.reply_id, acc.asker.as_ref()).await {
+        Ok(turn) => turn,
         Err(e) => {
             tracing::info!(reason = e.reason_code(), error = %e, "the model did not answer; using the built-in parser");
-            Ok(builtin(Some(e.reason_code().to_owned())))
+            return Ok(builtin(Some(e.reason_code().to_owned())));
+        }
+    };
+    // A model that answers an organiser request in words, without calling a tool (small
+    // models do, and so does any model behind a chat template that leaves the tools out),
+    // has done nothing: the built-in parser's plan runs after what the model said.
+    if turn.plan.tasks.is_empty() {
+        let parsed = super::parse(&acc.content, now, state.runtime.language());
+        if !parsed.tasks.is_empty() {
+            tracing::info!(
+                intent = parsed.intent.as_str(),
+                "the model called no tool; the built-in parser acts"
+            );
+            return Ok(Plan {
+                parsed,
+                provider: "builtin".to_owned(),
+                fallback_reason: Some(model::CALLED_NO_TOOL.to_owned()),
+                origin: Origin::User,
+                said: turn.text,
+                chunks: turn.chunks,
+                cut_short: turn.cut_short.is_some(),
+            });
         }
     }
+    // A model's plan may echo text it read (a file, a memo, a page): every host tool in it
+    // waits for the user's yes, and once the conversation holds text the user did not
+    // write, so does every change.
+    Ok(Plan {
+        parsed: turn.plan,
+        provider: model.label(),
+        fallback_reason: turn.cut_short.map(str::to_owned),
+        origin: model::origin(foreign),
+        said: turn.text,
+        chunks: turn.chunks,
+        cut_short: turn.cut_short.is_some(),
+    })
 }
 
-/// The answer's first words: what the model said (noting when it stopped early), or, when
-/// it said nothing, the built-in answer, streamed now.
+/// The answer's first words: what the model said (noting when it stopped early, and
+/// followed by the built-in answer when the built-in parser acted on the message after the
+/// model called no tool), or, when it said nothing, the built-in answer, streamed now.
 fn first_words(bus: &Bus, acc: &Accepted, plan: &Plan, now: DateTime<Tz>, chunk: &mut u32) -> String {
-    if plan.said.trim().is_empty() {
-        let words = answer::immediate(&plan.parsed, now);
+    let mut said = |words: String| {
         say(bus, acc, words.clone(), *chunk);
         *chunk += 1;
         words
-    } else if plan.cut_short {
-        let note = " (The model stopped before it finished.)";
-        say(bus, acc, note.into(), *chunk);
-        *chunk += 1;
-        format!("{}{note}", plan.said)
-    } else {
-        plan.said.clone()
+    };
+    if plan.said.trim().is_empty() {
+        return said(answer::immediate(&plan.parsed, now));
     }
+    let mut words = plan.said.clone();
+    if plan.cut_short {
+        words.push_str(&said(" (The model stopped before it finished.)".into()));
+    }
+    if plan.fallback_reason.as_deref() == Some(model::CALLED_NO_TOOL) {
+        words.push_str(&said(format!(" {}", answer::immediate(&plan.parsed, now))));
+    }
+    words
 }
 
 /// Streams one chunk of the answer to the connection that asked.

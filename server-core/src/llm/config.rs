@@ -28,6 +28,10 @@ pub struct ProviderConfig {
     pub idle_timeout: Duration,
     /// Upper bound on the whole exchange, however steadily the server trickles bytes.
     pub total_timeout: Duration,
+    /// Longest answer, in tokens, sent as `max_tokens`; unset by default, since OpenAI's
+    /// reasoning models refuse that field. A model that never ends its turn (a base model,
+    /// a template without its stop word) needs it.
+    pub max_tokens: Option<u32>,
 }
 
 impl ProviderConfig {
@@ -56,6 +60,7 @@ impl Default for ProviderConfig {
             first_byte_timeout: Duration::from_secs(120),
             idle_timeout: Duration::from_secs(60),
             total_timeout: Duration::from_secs(300),
+            max_tokens: None,
         }
     }
 }
@@ -71,6 +76,7 @@ impl fmt::Debug for ProviderConfig {
             .field("first_byte_timeout", &self.first_byte_timeout)
             .field("idle_timeout", &self.idle_timeout)
             .field("total_timeout", &self.total_timeout)
+            .field("max_tokens", &self.max_tokens)
             .finish()
     }
 }

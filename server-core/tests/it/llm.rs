@@ -187,6 +187,7 @@ fn config(base_url: &str) -> ProviderConfig {
         first_byte_timeout: Duration::from_secs(5),
         idle_timeout: Duration::from_secs(5),
         total_timeout: Duration::from_secs(30),
+        max_tokens: None,
     }
 }
 

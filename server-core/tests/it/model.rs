@@ -390,3 +390,88 @@ async fn web_search_asks_searxng_and_says_so_when_there_is_none() {
     let (_, answer) = crate::brain::say(&plain, &token, "search the web for async rust").await;
     assert!(answer.contains("isn't set up"), "{answer}");
 }
+
+/// A stream llama.cpp's OpenAI-compatible server (llama-cpp-python 0.3.36 with Gemma 3
+/// 270M) really sent, kept by `make test-model` (tests/model/), replayed event by event.
+fn recorded(name: &str) -> Vec<(Duration, String)> {
+    let path = format!("{}/tests/data/llama_cpp/{name}", env!("CARGO_MANIFEST_DIR"));
+    let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{path}: {e}"));
+    text.split_inclusive("\n\n").map(|event| now(event.to_owned())).collect()
+}
+
+#[tokio::test]
+async fn llama_cpp_tool_calls_mirrored_as_function_call_are_read_once() {
+    // Every fragment of a llama.cpp tool call comes twice in one delta: in `tool_calls`
+    // and again in the legacy `function_call`. Read twice, the arguments were
+    // `{{""tt...`, not JSON, and the built-in parser then stored a todo from the words.
+    // Read once, the call's malformed date is refused with the reason.
+    let (url, _) = stand_in(recorded("llama-cpp-malformed-date.sse")).await;
+    let server = server_with(&url, "openai", 10).await;
+    let token = server.token().await;
+    let (result, answer) = ask(&server, &token, "add oat milk to my list for the 31st of February").await;
+    assert_eq!(result["provider"], "openai-compatible/test-model", "{result}");
+    assert!(result["fallback_reason"].is_null(), "{result}");
+    assert_eq!(result["intent"], "create_todo");
+    assert_eq!(
+        result["tasks"][0]["task"]["inputs"],
+        json!({"title": "oat milk", "due_date": "31/02/2026 25:00"})
+    );
+    assert!(answer.contains("due_date: \"31/02/2026 25:00\" is not a date"), "{answer}");
+    assert_eq!(server.total("/api/todos", &token).await, 0, "nothing was stored");
+}
+
+#[tokio::test]
+async fn llama_cpp_tool_call_cut_off_at_max_tokens_is_never_stored() {
+    // Forced to call create_todo, the model ran on until max_tokens cut the title
+    // mid-string; llama.cpp still says finish_reason "tool_calls".
+    let (url, _) = stand_in(recorded("llama-cpp-cut-off-call.sse")).await;
+    let server = server_with(&url, "openai", 10).await;
+    let token = server.token().await;
+    let (result, _) = ask(&server, &token, "add oat milk to my list").await;
+    assert_eq!(result["provider"], "builtin");
+    assert_eq!(result["fallback_reason"], "invalid_tool_arguments");
+    let todos = server.get_ok("/api/todos", &token).await;
+    assert_eq!(todos["items"].as_array().unwrap().len(), 1);
+    assert_eq!(todos["items"][0]["title"], "oat milk", "only what the user asked for");
+}
+
+#[tokio::test]
+async fn a_model_that_answers_a_todo_in_words_leaves_it_to_the_built_in_parser() {
+    // Gemma's chat template leaves the tools out: the model rambles instead of calling
+    // create_todo, until max_tokens ends it.
+    let (url, _) = stand_in(recorded("llama-cpp-prose-for-a-todo.sse")).await;
+    let server = server_with(&url, "openai", 10).await;
+    let token = server.token().await;
+    let (result, answer) = ask(&server, &token, "add oat milk to my list").await;
+    assert_eq!(result["provider"], "builtin");
+    assert_eq!(result["fallback_reason"], "model_called_no_tool");
+    assert!(
+        answer.contains("(The model stopped before it finished.) Added 'oat milk'"),
+        "the model's words, that it stopped, and what was done: {answer}"
+    );
+    let todos = server.get_ok("/api/todos", &token).await;
+    assert_eq!(todos["items"][0]["title"], "oat milk");
+    assert_eq!(server.total("/api/todos", &token).await, 1);
+
+    // Small talk stays the model's.
+    let (url, _) = stand_in(recorded("llama-cpp-greeting.sse")).await;
+    let server = server_with(&url, "openai", 10).await;
+    let token = server.token().await;
+    let (result, _) = ask(&server, &token, "Hello! How are you today?").await;
+    assert_eq!(result["provider"], "openai-compatible/test-model");
+    assert_eq!(server.total("/api/todos", &token).await, 0);
+}
+
+#[tokio::test]
+async fn an_answer_cut_at_max_tokens_says_so_and_the_limit_is_sent() {
+    // The packaged Gemma 3 270M is the pretrained model: it never ends its turn, and
+    // only AI_MAX_TOKENS stops it (finish_reason "length").
+    let (url, seen) = stand_in(recorded("llama-cpp-greeting.sse")).await;
+    let server = server_with_args(&url, "openai", 10, vec!["--ai-max-tokens".into(), "40".into()]).await;
+    let token = server.token().await;
+    let (result, answer) = ask(&server, &token, "Hello! How are you today?").await;
+    assert_eq!(result["fallback_reason"], "model_answer_cut_off", "{result}");
+    assert!(answer.starts_with("I am on the 1st floor"), "{answer}");
+    assert!(answer.ends_with("(The model stopped before it finished.)"), "{answer}");
+    assert_eq!(seen.lock().unwrap()[0]["max_tokens"], 40);
+}

@@ -213,6 +213,9 @@ async fn test_model_reports_whether_the_service_answers_and_lists_the_model() {
     assert_eq!(status, StatusCode::OK, "{r}");
     assert_eq!(r["ok"], true, "{r}");
     assert_eq!(r["models"], json!(["stand-in"]));
+    // The answer names the server the settings lead to, and the model.
+    let detail = r["detail"].as_str().unwrap();
+    assert!(detail.contains(base.as_str()) && detail.contains("stand-in"), "{r}");
 
     let (_, r) = send(
         server

@@ -83,6 +83,11 @@ impl OpenAiCompatible {
         &self.root
     }
 
+    /// The API root as shown to the user: without credentials or query string.
+    pub fn shown_root(&self) -> String {
+        display_url(&self.root)
+    }
+
     fn authorize(&self, request: reqwest::RequestBuilder) -> reqwest::RequestBuilder {
         match self.config.effective_api_key() {
             Some(key) => request.bearer_auth(key),
@@ -110,7 +115,7 @@ impl OpenAiCompatible {
             tools = request.tools.len(),
             "starting chat completion"
         );
-        let body = WireRequest::new(&self.config.model, &request);
+        let body = WireRequest::new(&self.config.model, &request, self.config.max_tokens);
         let http = self
             .authorize(self.client.post(self.chat_url.clone()))
             .header(ACCEPT, "text/event-stream, application/json")

@@ -14,16 +14,19 @@ pub(super) struct WireRequest<'a> {
     tools: Vec<WireTool<'a>>,
     #[serde(skip_serializing_if = "Option::is_none")]
     temperature: Option<f64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    max_tokens: Option<u32>,
 }
 
 impl<'a> WireRequest<'a> {
-    pub(super) fn new(model: &'a str, request: &'a ChatRequest) -> Self {
+    pub(super) fn new(model: &'a str, request: &'a ChatRequest, max_tokens: Option<u32>) -> Self {
         Self {
             model,
             messages: request.messages.iter().map(WireMessage::from).collect(),
             stream: true,
             tools: request.tools.iter().map(WireTool::from).collect(),
             temperature: request.temperature,
+            max_tokens,
         }
     }
 }

@@ -115,7 +115,11 @@ impl Turn {
         if !text.is_empty() {
             out.push_back(Ok(StreamEvent::Token(text)));
         }
-        for fragment in delta.tool_calls.unwrap_or_default() {
+        let tool_calls = delta.tool_calls.unwrap_or_default();
+        // llama.cpp's Python server mirrors every `tool_calls` fragment in the legacy
+        // `function_call` of the same delta; read both and each argument piece counts twice.
+        let legacy = delta.function_call.filter(|_| tool_calls.is_empty());
+        for fragment in tool_calls {
             let (name, arguments) = match fragment.function {
                 Some(function) => (function.name, function.arguments),
                 None => (None, None),
@@ -127,7 +131,7 @@ impl Turn {
                 arguments,
             });
         }
-        if let Some(function) = delta.function_call {
+        if let Some(function) = legacy {
             self.tool_calls.push(ToolCallFragment {
                 index: None,
                 id: None,

@@ -108,7 +108,7 @@ fn outgoing_messages_use_openai_shapes() {
         ChatMessage::tool_result("c1", "done"),
         ChatMessage::assistant_tool_calls("x", vec![]),
     ]);
-    let wire = serde_json::to_value(WireRequest::new("m", &request)).unwrap();
+    let wire = serde_json::to_value(WireRequest::new("m", &request, None)).unwrap();
     assert_eq!(
         wire,
         json!({
@@ -123,4 +123,7 @@ fn outgoing_messages_use_openai_shapes() {
             ]
         })
     );
+    // A limit on the answer's length goes as `max_tokens` when one is set, and only then.
+    let wire = serde_json::to_value(WireRequest::new("m", &request, Some(64))).unwrap();
+    assert_eq!(wire["max_tokens"], 64);
 }

@@ -19,7 +19,8 @@ voice: string,
  */
 thought: string, requested_tool: Array<JsonValue>, tasks: Array<TaskRecord>, 
 /**
- * `builtin`, or the model service that answered.
+ * `builtin`, or the model that answered with the kind of server it runs on
+ * (`ollama/llama3.2`, `openai-compatible/gemma-3-270m`).
  */
 provider: string, 
 /**
