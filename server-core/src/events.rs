@@ -103,6 +103,7 @@ pub struct NewEvent {
     #[schema(minimum = 0, maximum = 40320)]
     pub reminder_minutes: Option<i64>,
     #[serde(default)]
+    #[schema(schema_with = crate::recurrence::rule_schema)]
     pub recurrence_rule: Option<String>,
     #[serde(default)]
     #[schema(schema_with = crate::error::tags_schema)]
@@ -129,7 +130,7 @@ pub struct EventPatch {
     #[schema(value_type = Option<i64>, minimum = 0, maximum = 40320)]
     pub reminder_minutes: Option<Option<i64>>,
     #[serde(default, deserialize_with = "double_option")]
-    #[schema(value_type = Option<String>)]
+    #[schema(schema_with = crate::recurrence::rule_schema)]
     pub recurrence_rule: Option<Option<String>>,
     #[schema(schema_with = crate::error::nullable_tags_schema)]
     pub tags: Option<Vec<String>>,

@@ -10,6 +10,35 @@ use chrono_tz::Tz;
 /// Most occurrences one listing expands, so a daily rule over a wide range stays bounded.
 pub const MAX_OCCURRENCES: usize = 1_000;
 
+/// The OpenAPI `pattern` of a rule a client may send: the RRULE forms a calendar needs
+/// (frequency, interval, a count or a UTC end, weekdays with an optional ordinal, days of
+/// the month, months), each written in the order RFC 5545's examples use. Every rule it
+/// admits passes [`crate::events::normalise_rule`]; the server also takes other valid
+/// rules (any order, WKST, BYSETPOS, ...), which the document leaves unstated.
+/// BYMONTHDAY is not allowed with FREQ=WEEKLY.
+pub const RULE_PATTERN: &str = concat!(
+    r"^(RRULE:)?(FREQ=WEEKLY(;INTERVAL=[1-9][0-9]{0,2})?(;COUNT=[1-9][0-9]{0,2}|;UNTIL=",
+    r"(19[7-9][0-9]|2[0-9]{3})((0[13578]|1[02])(0[1-9]|[12][0-9]|3[01])|(0[469]|11)(0[1-9]|[12][0-9]|30)|02(0[1-9]|1[0-9]|2[0-8]))",
+    r"T([01][0-9]|2[0-3])[0-5][0-9][0-5][0-9]Z)?(;BYDAY=([+-]?[1-4])?(MO|TU|WE|TH|FR|SA|SU)(,([+-]?[1-4])?(MO|TU|WE|TH|FR|SA|SU)){0,6})?",
+    r"|FREQ=(DAILY|MONTHLY|YEARLY)(;INTERVAL=[1-9][0-9]{0,2})?(;COUNT=[1-9][0-9]{0,2}|;UNTIL=",
+    r"(19[7-9][0-9]|2[0-9]{3})((0[13578]|1[02])(0[1-9]|[12][0-9]|3[01])|(0[469]|11)(0[1-9]|[12][0-9]|30)|02(0[1-9]|1[0-9]|2[0-8]))",
+    r"T([01][0-9]|2[0-3])[0-5][0-9][0-5][0-9]Z)?(;BYDAY=([+-]?[1-4])?(MO|TU|WE|TH|FR|SA|SU)(,([+-]?[1-4])?(MO|TU|WE|TH|FR|SA|SU)){0,6})?",
+    r"(;BYMONTHDAY=-?([1-9]|[12][0-9]|3[01])(,-?([1-9]|[12][0-9]|3[01])){0,3})?)",
+    r"(;BYMONTH=([1-9]|1[0-2])(,([1-9]|1[0-2])){0,3})?$"
+);
+
+/// The OpenAPI schema of `recurrence_rule` where a client sends one: a rule matching
+/// [`RULE_PATTERN`], or `null` for none.
+pub fn rule_schema() -> utoipa::openapi::schema::Object {
+    use utoipa::openapi::schema::{ObjectBuilder, SchemaType, Type};
+    ObjectBuilder::new()
+        .schema_type(SchemaType::from_iter([Type::String, Type::Null]))
+        .description(Some("An RFC 5545 RRULE such as `FREQ=WEEKLY;BYDAY=MO,WE`, or null for none."))
+        .examples([serde_json::json!("FREQ=WEEKLY;BYDAY=MO")])
+        .pattern(Some(RULE_PATTERN))
+        .build()
+}
+
 /// Parses an RRULE's text. RFC 5545 writes rules in ASCII only; anything else is refused
 /// before the rrule crate sees it, because its parser slices text by byte offsets and
 /// panics inside a multi-byte character (found by the `rrule` fuzz target).
@@ -61,6 +90,7 @@ pub fn occurrences(
 mod tests {
     use super::*;
     use chrono::TimeZone as _;
+    use rand_for_regex::{RngExt as _, SeedableRng as _};
 
     fn ms(tz: Tz, y: i32, m: u32, d: u32, h: u32) -> i64 {
         tz.with_ymd_and_hms(y, m, d, h, 0, 0).unwrap().timestamp_millis()
@@ -96,6 +126,41 @@ mod tests {
         assert_eq!(got.len(), 5);
         assert_eq!(got[0], ms(tz, 2026, 1, 1, 9));
         assert!(occurrences("not a rule", 0, None, tz, 0, 1, 5).is_empty());
+    }
+
+    #[test]
+    fn every_rule_the_documented_pattern_admits_is_accepted() {
+        // A client generated from the document sends what the pattern admits; each of
+        // those rules must pass the server's check. The generator takes no anchors.
+        let body = RULE_PATTERN.strip_prefix('^').and_then(|p| p.strip_suffix('$')).unwrap();
+        let generator = rand_regex::Regex::compile(body, 7).unwrap();
+        let pattern = regex::Regex::new(RULE_PATTERN).unwrap();
+        let rng = rand_for_regex::rngs::StdRng::seed_from_u64(5545);
+        for rule in rng.sample_iter::<String, _>(generator).take(20_000) {
+            assert!(pattern.is_match(&rule), "{rule}");
+            if let Err(e) = crate::events::normalise_rule(&rule) {
+                panic!("{rule} matches the pattern but is refused: {e}");
+            }
+        }
+        for typical in [
+            "FREQ=DAILY",
+            "FREQ=WEEKLY;BYDAY=MO,WE,FR",
+            "RRULE:FREQ=WEEKLY;INTERVAL=2;COUNT=10;BYDAY=TU",
+            "FREQ=MONTHLY;BYDAY=-1FR",
+            "FREQ=MONTHLY;UNTIL=20261231T235959Z;BYMONTHDAY=1,15",
+            "FREQ=YEARLY;BYMONTH=3",
+        ] {
+            assert!(pattern.is_match(typical), "{typical}");
+            assert!(crate::events::normalise_rule(typical).is_ok(), "{typical}");
+        }
+        for outside in [
+            "FREQ=WEEKLY;BYMONTHDAY=1",
+            "FREQ=HOURLY",
+            "every monday",
+            "FREQ=DAILY;COUNT=1;UNTIL=20260101T000000Z",
+        ] {
+            assert!(!pattern.is_match(outside), "{outside}");
+        }
     }
 
     #[test]

@@ -225,6 +225,11 @@ fn the_document_states_the_limits_the_server_keeps() {
     for schema in ["NewTodo", "TodoPatch"] {
         assert_eq!(field(schema, "due_date")["pattern"], WHEN_PATTERN, "{schema}.due_date");
     }
+    for schema in ["NewTodo", "TodoPatch", "NewEvent", "EventPatch"] {
+        let rule = field(schema, "recurrence_rule");
+        assert_eq!(rule["pattern"], clawchat_server::recurrence::RULE_PATTERN, "{schema}.recurrence_rule");
+        assert_eq!(rule["type"], serde_json::json!(["string", "null"]), "{schema}.recurrence_rule");
+    }
     for schema in ["NewMemo", "MemoPatch"] {
         assert_eq!(
             limit(&field(schema, "content")["maxLength"]),
