@@ -23,6 +23,7 @@ async fn run() -> anyhow::Result<()> {
 
     match cli.command.unwrap_or(Command::Serve) {
         Command::Serve => run_server(cli.settings).await,
+        Command::Mcp { url } => clawchat_server::mcp::bridge::run(url, &cli.settings.data_dir()?).await,
         Command::ResetPin { pin } => reset_pin(cli.settings, pin).await,
         Command::Parse { now, tz, lang } => brain::cli::run(
             brain::cli::Mode::Parse,

@@ -21,6 +21,7 @@ mod events;
 mod guard;
 mod injection;
 mod llm;
+mod mcp;
 mod memos;
 mod model;
 mod notifications;
