@@ -13,11 +13,12 @@ define need
 		$(SUDO) apt-get update -qq && $(SUDO) DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(2); }
 endef
 
-.PHONY: run test lint lint-build unit clients mail deps rust node python assets bench release clean help ui ui-unit ui-types e2e chromium
+.PHONY: run test lint lint-build unit clients mail mcp deps rust node python assets bench release clean help ui ui-unit ui-types e2e chromium
 
 help:
 	@echo "make run     start ClawChat (the headless server; prints its URL and, on first start, the PIN)"
 	@echo "make test    install what is missing, then lint and run every test"
+	@echo "make mcp     the MCP server driven by real MCP clients (Python SDK, MCP Inspector)"
 	@echo "make bench   HTTP load figures for BENCHMARKS.md (release build, wrk)"
 	@echo "make soak    10 minutes of mixed REST and WebSocket load: memory over time, errors"
 	@echo "make ui      build the web UI into ui/dist (ui-unit, ui-types and e2e test it)"
@@ -69,6 +70,19 @@ mail: deps python tests/.venv/installed
 	$(BUILD_SERVER)
 	tests/.venv/bin/python -m unittest discover -s tests/mail -p "test_*.py"
 
+tests/.venv-mcp/installed: tests/mcp/requirements.txt
+	python3 -m venv tests/.venv-mcp
+	tests/.venv-mcp/bin/pip install -q --disable-pip-version-check -r tests/mcp/requirements.txt
+	touch $@
+
+# ClawChat as an MCP server, driven by MCP clients nobody here wrote: the official Python
+# SDK (PyPI, a virtual environment of its own) over Streamable HTTP and stdio, and the MCP
+# Inspector's CLI mode (npm), against the built server.
+mcp: deps python node tests/node_modules/.package-lock.json tests/.venv-mcp/installed
+	$(BUILD_SERVER)
+	tests/.venv-mcp/bin/python -m unittest discover -s tests/mcp -p "test_*.py"
+	cd tests && node --test mcp/
+
 deps: rust assets desktop-sys
 
 # The desktop app when there is a display, else the headless server.
@@ -118,7 +132,7 @@ unit: deps
 	     END { printf "tests: %d passed, %d failed\n", p, f }' $$log; \
 	rm -f $$log; exit $$status
 
-test: deps lint-build fuzz-build-bg clients mail unit ui-types ui-unit e2e durability fuzz-smoke api-fuzz test-desktop
+test: deps lint-build fuzz-build-bg clients mail mcp unit ui-types ui-unit e2e durability fuzz-smoke api-fuzz test-desktop
 
 # Durability, against the built binary (tests/durability/): the crash loop (SIGKILL at
 # random moments while writers run; CRASH_ROUNDS rounds, each restarted and checked), and

@@ -13,7 +13,12 @@ fn main() -> anyhow::Result<()> {
 async fn run() -> anyhow::Result<()> {
     let _ = dotenvy::dotenv();
     let cli = Cli::parse();
-    let filter = if cli.settings.debug { "debug" } else { "info,tower_http=warn,sqlx=warn" };
+    // The MCP bridge's stderr is shown by the MCP client: warnings and errors only.
+    let filter = match (&cli.command, cli.settings.debug) {
+        (_, true) => "debug",
+        (Some(Command::Mcp { .. }), false) => "warn",
+        (_, false) => "info,tower_http=warn,sqlx=warn,rmcp=warn",
+    };
     tracing_subscriber::fmt()
         .with_env_filter(
             tracing_subscriber::EnvFilter::try_from_env("RUST_LOG").unwrap_or_else(|_| filter.into()),
