@@ -19,7 +19,7 @@ help:
 	@echo "make run     start ClawChat (the headless server; prints its URL and, on first start, the PIN)"
 	@echo "make test    install what is missing, then lint and run every test"
 	@echo "make mcp     the MCP server driven by real MCP clients (Python SDK, MCP Inspector)"
-	@echo "make bench   HTTP load figures for BENCHMARKS.md (release build, wrk)"
+	@echo "make bench   HTTP load figures for BENCHMARKS.md (release build, wrk); make bench-mcp: MCP call times"
 	@echo "make soak    10 minutes of mixed REST and WebSocket load: memory over time, errors"
 	@echo "make ui      build the web UI into ui/dist (ui-unit, ui-types and e2e test it)"
 
@@ -194,6 +194,13 @@ bench: release
 	$(call need,sqlite3,sqlite3)
 	$(call need,python3,python3)
 	python3 tests/bench/http_bench.py
+
+# Time of one MCP tool call over Streamable HTTP and over the stdio bridge (p50, p99), for
+# BENCHMARKS.md, with the official Python SDK against the release build.
+.PHONY: bench-mcp
+bench-mcp: release python tests/.venv-mcp/installed
+	CLAWCHAT_BIN=$(abspath $(or $(CARGO_TARGET_DIR),target))/release/clawchat-server \
+		tests/.venv-mcp/bin/python tests/bench/mcp_bench.py
 
 clean:
 	$(CARGO) clean

@@ -61,11 +61,7 @@ class Transport:
         self.assertEqual([t["title"] for t in todos], ["water the plants"])
 
     async def test_a_created_todo_is_in_the_api_on_ws_and_in_the_history_under_the_clients_name(self):
-        ws = websocket.create_connection(self.server.base.replace("http", "ws", 1) + "/ws", timeout=10)
-        ws.send(json.dumps({"type": "auth", "data": {"token": self.server.token}}))
-        ws.send(json.dumps({"type": "ping"}))
-        while json.loads(ws.recv())["type"] != "pong":
-            pass
+        ws = _watch(self.server)
         try:
             async with self.session(self.server) as s:
                 result = await s.call_tool("create_todo", {"title": "renew the passport", "priority": "high"})
@@ -109,9 +105,15 @@ class Transport:
 
     async def test_a_denied_delete_says_denied_and_deletes_nothing(self):
         self.server.call("POST", "/api/todos", {"title": "tax papers"})
+        ws = _watch(self.server)
         async with self.session(self.server) as s:
             call = asyncio.create_task(s.call_tool("delete_todo", {"title": "tax papers"}))
             waiting = await asyncio.to_thread(self.server.awaiting_approval)
+            # The approval card names the app that asks.
+            card = await asyncio.to_thread(_next, ws, "task:approval_request")
+            ws.close()
+            self.assertEqual(card["task"]["task_id"], waiting["task_id"])
+            self.assertIn("Test Assistant", card["reason"])
             self.server.call("POST", f"/api/tasks/{waiting['task_id']}/deny", {"reason": "keep them"})
             result = await asyncio.wait_for(call, 20)
         self.assertTrue(result.is_error)
@@ -146,6 +148,23 @@ class Transport:
             await asyncio.to_thread(self.server.call, "POST", "/api/todos", {"title": "buy stamps"})
             uri = await asyncio.wait_for(updated.get(), 10)
         self.assertEqual(uri, "clawchat://todos/open")
+
+
+def _watch(server):
+    """A /ws connection on the server's fan-out (a ping has come back)."""
+    ws = websocket.create_connection(server.base.replace("http", "ws", 1) + "/ws", timeout=10)
+    ws.send(json.dumps({"type": "auth", "data": {"token": server.token}}))
+    ws.send(json.dumps({"type": "ping"}))
+    _next(ws, "pong")
+    return ws
+
+
+def _next(ws, kind):
+    """The data of the next /ws frame of type `kind`."""
+    while True:
+        frame = json.loads(ws.recv())
+        if frame["type"] == kind:
+            return frame.get("data")
 
 
 def _today():

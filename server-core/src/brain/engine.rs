@@ -174,6 +174,8 @@ pub const NOT_APPROVED_IN_TIME: &str = "nobody approved it in time";
 pub struct PlanContext {
     pub origin: Origin,
     pub conversation_id: Option<String>,
+    /// The MCP client that asked, by its name, which the approval card shows.
+    pub requested_by: Option<String>,
 }
 
 /// Where a plan came from, which decides how careful the engine is with it.
@@ -461,7 +463,10 @@ impl Engine {
         // The inputs are resolved by now, so the card shows the true command or path.
         let reads_ask = tool.target == Target::Host && !self.host_policy.borrow().auto_read;
         if reads_ask || asks_first(&task, ctx.origin, fed) {
-            let reason = approval_reason(&task);
+            let reason = match &ctx.requested_by {
+                Some(app) => format!("{app} asks over MCP: {}", approval_reason(&task)),
+                None => approval_reason(&task),
+            };
             self.store_status(&task.task.task_id, TaskStatus::AwaitingApproval, None, None, None).await;
             let mut asking = task.clone();
             asking.status = TaskStatus::AwaitingApproval;
@@ -627,7 +632,7 @@ impl Engine {
             let origin = super::model::origin(foreign);
             let engine = self.clone();
             tokio::spawn(async move {
-                engine.run(tasks, PlanContext { origin, conversation_id: None }).await;
+                engine.run(tasks, PlanContext { origin, conversation_id: None, requested_by: None }).await;
             });
         }
         Ok(count)

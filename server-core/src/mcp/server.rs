@@ -142,7 +142,8 @@ impl ServerHandler for Organiser {
             .persist_for(None, None, vec![task], Some(&client.name))
             .await
             .map_err(|e| McpError::internal_error(format!("the call could not be stored: {e}"), None))?;
-        let outcome = engine.run(stored, PlanContext { origin: Origin::Mcp, conversation_id: None }).await;
+        let ctx = PlanContext { origin: Origin::Mcp, conversation_id: None, requested_by: Some(client.name) };
+        let outcome = engine.run(stored, ctx).await;
         let task =
             outcome.tasks.first().ok_or_else(|| McpError::internal_error("the task was lost", None))?;
         Ok(CallToolResponse::Complete(result_of(task)))
