@@ -112,7 +112,7 @@ class Transport:
             # The approval card names the app that asks.
             card = await asyncio.to_thread(_next, ws, "task:approval_request")
             ws.close()
-            self.assertEqual(card["task"]["task_id"], waiting["task_id"])
+            self.assertEqual(card["task"]["task"]["task_id"], waiting["task_id"])
             self.assertIn("Test Assistant", card["reason"])
             self.server.call("POST", f"/api/tasks/{waiting['task_id']}/deny", {"reason": "keep them"})
             result = await asyncio.wait_for(call, 20)
