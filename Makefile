@@ -13,12 +13,13 @@ define need
 		$(SUDO) apt-get update -qq && $(SUDO) DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(2); }
 endef
 
-.PHONY: run test lint lint-build unit clients mail deps rust node python assets bench release clean help ui ui-unit ui-types e2e chromium model-server test-model bench-model
+.PHONY: run test lint lint-build unit clients mail mcp deps rust node python assets bench release clean help ui ui-unit ui-types e2e chromium model-server test-model bench-model
 
 help:
 	@echo "make run     start ClawChat (the headless server; prints its URL and, on first start, the PIN)"
 	@echo "make test    install what is missing, then lint and run every test"
-	@echo "make bench   HTTP load figures for BENCHMARKS.md (release build, wrk)"
+	@echo "make mcp     the MCP server driven by real MCP clients (Python SDK, MCP Inspector)"
+	@echo "make bench   HTTP load figures for BENCHMARKS.md (release build, wrk); make bench-mcp: MCP call times"
 	@echo "make soak    10 minutes of mixed REST and WebSocket load: memory over time, errors"
 	@echo "make ui      build the web UI into ui/dist (ui-unit, ui-types and e2e test it)"
 
@@ -68,6 +69,19 @@ clients: deps python tests/node_modules/.package-lock.json tests/.venv/installed
 mail: deps python tests/.venv/installed
 	$(BUILD_SERVER)
 	tests/.venv/bin/python -m unittest discover -s tests/mail -p "test_*.py"
+
+tests/.venv-mcp/installed: tests/mcp/requirements.txt
+	python3 -m venv tests/.venv-mcp
+	tests/.venv-mcp/bin/pip install -q --disable-pip-version-check -r tests/mcp/requirements.txt
+	touch $@
+
+# ClawChat as an MCP server, driven by MCP clients nobody here wrote: the official Python
+# SDK (PyPI, a virtual environment of its own) over Streamable HTTP and stdio, and the MCP
+# Inspector's CLI mode (npm), against the built server.
+mcp: deps python node tests/node_modules/.package-lock.json tests/.venv-mcp/installed
+	$(BUILD_SERVER)
+	tests/.venv-mcp/bin/python -m unittest discover -s tests/mcp -p "test_*.py"
+	cd tests && node --test mcp/
 
 # ---- The assistant against a real model server (not part of `make test`) ----
 # llama.cpp's OpenAI-compatible server (llama-cpp-python, built from source: about 5 minutes
@@ -151,7 +165,7 @@ unit: deps
 	     END { printf "tests: %d passed, %d failed\n", p, f }' $$log; \
 	rm -f $$log; exit $$status
 
-test: deps lint-build fuzz-build-bg clients mail unit ui-types ui-unit e2e durability fuzz-smoke api-fuzz test-desktop
+test: deps lint-build fuzz-build-bg clients mail mcp unit ui-types ui-unit e2e durability fuzz-smoke api-fuzz test-desktop
 
 # Durability, against the built binary (tests/durability/): the crash loop (SIGKILL at
 # random moments while writers run; CRASH_ROUNDS rounds, each restarted and checked), and
@@ -213,6 +227,13 @@ bench: release
 	$(call need,sqlite3,sqlite3)
 	$(call need,python3,python3)
 	python3 tests/bench/http_bench.py
+
+# Time of one MCP tool call over Streamable HTTP and over the stdio bridge (p50, p99), for
+# BENCHMARKS.md, with the official Python SDK against the release build.
+.PHONY: bench-mcp
+bench-mcp: release python tests/.venv-mcp/installed
+	CLAWCHAT_BIN=$(abspath $(or $(CARGO_TARGET_DIR),target))/release/clawchat-server \
+		tests/.venv-mcp/bin/python tests/bench/mcp_bench.py
 
 clean:
 	$(CARGO) clean

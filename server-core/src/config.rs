@@ -11,7 +11,7 @@ use anyhow::Context as _;
 use chrono_tz::Tz;
 use clap::{Args, Parser, Subcommand};
 
-/// `clawchat-server [serve | reset-pin]`.
+/// `clawchat-server [serve | mcp | reset-pin | parse | when]`.
 #[derive(Debug, Parser)]
 #[command(name = "clawchat-server", version, about = "ClawChat's headless server")]
 pub struct Cli {
@@ -25,6 +25,14 @@ pub struct Cli {
 pub enum Command {
     /// Run the server (the default).
     Serve,
+    /// Speak MCP on stdin and stdout for a desktop MCP client, passing it to the running
+    /// app's `/mcp` with the token in `CLAWCHAT_MCP_TOKEN`.
+    Mcp {
+        /// The running app's address, such as `http://127.0.0.1:8000` (default: the one it
+        /// recorded in its data folder).
+        #[arg(long)]
+        url: Option<String>,
+    },
     /// Parse utterances (one per stdin line) into ParseResult JSON lines.
     Parse {
         /// Reference time, RFC 3339 (default: now).

@@ -22,6 +22,8 @@
 //! - [`settings`]: the preferences the user changes at run time (`/api/settings`).
 //! - [`lan`]: LAN mode, the TLS listener a paired phone reaches.
 //! - [`health`]: is the server up, and which brain answers.
+//! - [`mcp`]: other AI apps on this computer use the organiser over MCP (`/mcp`, the
+//!   stdio bridge, client tokens under `/api/mcp`).
 //! - [`web`]: the web UI at `/`.
 //!
 //! Subsystems:
@@ -68,6 +70,7 @@ pub mod health;
 pub(crate) mod http;
 pub mod lan;
 pub mod llm;
+pub mod mcp;
 pub mod memos;
 pub mod notifications;
 pub mod process;
@@ -115,6 +118,7 @@ use db::Db;
         (name = "search"), (name = "today"), (name = "chat"),
         (name = "notifications"), (name = "health"), (name = "settings"),
         (name = "devices", description = "The clients logged in: this computer, browsers, paired phones"),
+        (name = "mcp", description = "Apps allowed to use the organiser over MCP, each with a token of its own"),
     )
 )]
 struct ApiDoc;
@@ -249,6 +253,7 @@ impl App {
             api_keys,
         ));
         runtime.set_briefing(&settings);
+        runtime.set_mcp_enabled(settings::saved_mcp_enabled(&db.read).await?);
         let mut engine = brain::Engine::new(db.clone(), tz, bus.clone(), gate, web);
         engine.model = model_from(&settings);
         engine.host_policy = runtime.watch_host_policy();
@@ -267,8 +272,17 @@ impl App {
         let inbox = brain::inbox::Inbox::start(db.write.clone());
         let brain = brain::Brain { engine, approvals, stt, inbox };
         let lan = Arc::new(lan::Lan::new(router));
-        let state =
-            AppState { db, auth: Arc::new(auth), settings: Arc::new(settings), tz, brain, bus, lan, runtime };
+        let state = AppState {
+            db,
+            auth: Arc::new(auth),
+            settings: Arc::new(settings),
+            tz,
+            brain,
+            bus,
+            lan,
+            runtime,
+            mcp: Arc::default(),
+        };
         Ok(Self { state, generated_pin, notifiers: Vec::new(), clock: Arc::new(schedule::SystemClock) })
     }
 }
@@ -315,6 +329,7 @@ fn protected_routes() -> OpenApiRouter<AppState> {
         .merge(settings::router())
         .merge(devices::router())
         .merge(lan::router())
+        .merge(mcp::clients::router())
 }
 
 /// The protected routes without the token check, for a caller that has checked the token
@@ -355,6 +370,7 @@ pub fn router(state: AppState, allowed: AllowedHosts) -> Router {
         .with_state(state.clone())
         .merge(http::docs_router(spec))
         .merge(realtime::router().with_state(state.clone()))
+        .merge(mcp::router(state.clone()))
         .fallback(web::fallback)
         .method_not_allowed_fallback(|| async { error::Error::MethodNotAllowed })
         // Socket.IO answers on its own path, which no route has: the layer must wrap the
@@ -407,8 +423,12 @@ pub async fn serve(
     // The parser builds its grammars on first use; do it now, not on the first message.
     let lang = app.state.runtime.language();
     tokio::task::spawn_blocking(move || clawchat_understand::warm_up(lang));
+    let data_dir = app.state.settings.data_dir().ok();
     let router = router(app.state, allowed);
     tracing::info!(%addr, "ClawChat is listening");
+    if let Some(dir) = &data_dir {
+        mcp::transport::record_address(dir, addr);
+    }
     let served = axum::serve(listener, router.into_make_service_with_connect_info::<std::net::SocketAddr>())
         .with_graceful_shutdown(shutdown)
         .await;
@@ -419,6 +439,9 @@ pub async fn serve(
         scheduler.stop().await;
     }
     lan.disable().await;
+    if let Some(dir) = &data_dir {
+        mcp::transport::forget_address(dir);
+    }
     db.close().await;
     served?;
     Ok(())

@@ -13,7 +13,12 @@ fn main() -> anyhow::Result<()> {
 async fn run() -> anyhow::Result<()> {
     let _ = dotenvy::dotenv();
     let cli = Cli::parse();
-    let filter = if cli.settings.debug { "debug" } else { "info,tower_http=warn,sqlx=warn" };
+    // The MCP bridge's stderr is shown by the MCP client: warnings and errors only.
+    let filter = match (&cli.command, cli.settings.debug) {
+        (_, true) => "debug",
+        (Some(Command::Mcp { .. }), false) => "warn",
+        (_, false) => "info,tower_http=warn,sqlx=warn,rmcp=warn",
+    };
     tracing_subscriber::fmt()
         .with_env_filter(
             tracing_subscriber::EnvFilter::try_from_env("RUST_LOG").unwrap_or_else(|_| filter.into()),
@@ -23,6 +28,7 @@ async fn run() -> anyhow::Result<()> {
 
     match cli.command.unwrap_or(Command::Serve) {
         Command::Serve => run_server(cli.settings).await,
+        Command::Mcp { url } => clawchat_server::mcp::bridge::run(url, &cli.settings.data_dir()?).await,
         Command::ResetPin { pin } => reset_pin(cli.settings, pin).await,
         Command::Parse { now, tz, lang } => brain::cli::run(
             brain::cli::Mode::Parse,

@@ -90,6 +90,9 @@ pub struct Runtime {
     api_keys: Mutex<ApiKeys>,
     /// The briefing's time and zone; a change applies at once.
     briefing: tokio::sync::watch::Sender<crate::schedule::BriefingAt>,
+    /// Whether other apps may reach the organiser over MCP (off until the user turns it
+    /// on); a change applies at once.
+    mcp_enabled: AtomicBool,
 }
 
 impl Runtime {
@@ -110,7 +113,18 @@ impl Runtime {
             secrets,
             api_keys: Mutex::new(keys),
             briefing: tokio::sync::watch::Sender::new(None),
+            mcp_enabled: AtomicBool::new(false),
         }
+    }
+
+    /// Whether `/mcp` and the stdio bridge answer.
+    pub fn mcp_enabled(&self) -> bool {
+        self.mcp_enabled.load(Ordering::Acquire)
+    }
+
+    /// Turns MCP on or off at once.
+    pub fn set_mcp_enabled(&self, on: bool) {
+        self.mcp_enabled.store(on, Ordering::Release);
     }
 
     /// The briefing's time and zone as they change; the briefing job follows them.
@@ -224,6 +238,8 @@ pub struct SettingsView {
     pub secret_backend: String,
     /// Whether a speech service is configured, so voice questions can be asked.
     pub voice_enabled: bool,
+    /// Whether other apps on this computer may use the organiser over MCP (`/mcp`).
+    pub mcp_enabled: bool,
     /// True when a stored change differs from what this running server uses; it applies
     /// after a restart.
     pub restart_required: bool,
@@ -253,6 +269,9 @@ pub struct SettingsPatch {
     pub enable_scheduler: Option<bool>,
     #[ts(optional)]
     pub host_policy: Option<HostPolicy>,
+    /// Lets other apps on this computer use the organiser over MCP; applies at once.
+    #[ts(optional)]
+    pub mcp_enabled: Option<bool>,
 }
 
 /// The answer of a model connection test.
@@ -292,6 +311,11 @@ fn effective(mut settings: Settings, stored: &[(String, String)]) -> (Settings, 
         }
     }
     (settings, policy)
+}
+
+/// Whether MCP was turned on through the API (it is off until it is).
+pub async fn saved_mcp_enabled(db: &SqlitePool) -> Result<bool> {
+    Ok(crate::db::setting(db, "pref.mcp_enabled").await?.as_deref() == Some("true"))
 }
 
 /// The host policy saved through the API, if one was.
@@ -345,6 +369,7 @@ async fn view(state: &AppState) -> Result<SettingsView> {
         data_dir: running.data_dir().map(|d| d.display().to_string()).unwrap_or_default(),
         secret_backend: state.runtime.secret_backend(running).as_str().to_owned(),
         voice_enabled: state.brain.stt.is_some(),
+        mcp_enabled: state.runtime.mcp_enabled(),
         restart_required,
     })
 }
@@ -485,6 +510,9 @@ async fn patch_settings(
     if let Some(v) = patch.enable_scheduler {
         writes.push(("enable_scheduler", v.to_string()));
     }
+    if let Some(v) = patch.mcp_enabled {
+        writes.push(("mcp_enabled", v.to_string()));
+    }
     let host_policy = patch.host_policy.map(|mut policy| {
         policy.allowed_folders = policy.allowed_folders.iter().map(|f| f.trim().to_owned()).collect();
         policy
@@ -511,6 +539,9 @@ async fn patch_settings(
     }
     if let Some(language) = language {
         state.runtime.set_language(language);
+    }
+    if let Some(on) = patch.mcp_enabled {
+        state.runtime.set_mcp_enabled(on);
     }
     if writes.iter().any(|(key, _)| matches!(*key, "briefing_time" | "timezone")) {
         let (next, _) = effective((*state.settings).clone(), &stored(&state.db.read).await?);

@@ -28,6 +28,8 @@ pub struct AppState {
     /// What applies at once rather than at the next start: the host policy in force, and
     /// where the embedding program keeps its secrets.
     pub runtime: Arc<crate::settings::Runtime>,
+    /// MCP clients with a request open, to end them when a client is revoked.
+    pub mcp: Arc<crate::mcp::Revocations>,
 }
 
 impl FromRef<AppState> for Db {

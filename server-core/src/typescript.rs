@@ -38,6 +38,9 @@ pub fn export(dir: &Path) -> Result<(), ts_rs::ExportError> {
     crate::settings::ModelCheck::export_all_to(dir)?;
     crate::devices::DeviceOut::export_all_to(dir)?;
     crate::lan::LanStatus::export_all_to(dir)?;
+    crate::mcp::clients::NewMcpClient::export_all_to(dir)?;
+    crate::mcp::clients::CreatedMcpClient::export_all_to(dir)?;
+    crate::mcp::clients::McpClientList::export_all_to(dir)?;
     Ok(())
 }
 

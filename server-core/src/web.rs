@@ -43,7 +43,7 @@ The API is running: see <a href="/docs">/docs</a>.</p>
 
 /// Paths that belong to the API, the sockets and the docs, never to the UI.
 fn reserved(path: &str) -> bool {
-    ["/api", "/ws", "/socket.io", "/docs", "/redoc"]
+    ["/api", "/ws", "/socket.io", "/docs", "/redoc", "/mcp"]
         .iter()
         .any(|p| path == *p || path.strip_prefix(p).is_some_and(|rest| rest.starts_with('/')))
 }

@@ -435,7 +435,7 @@ async fn run_one(r: &Running, t: TaskRecord, origin: Origin, answer: Option<Appr
         }
     });
     let stored = engine.persist(None, None, vec![t]).await.unwrap();
-    let outcome = engine.run(stored, PlanContext { origin, conversation_id: None }).await;
+    let outcome = engine.run(stored, PlanContext { origin, conversation_id: None, requested_by: None }).await;
     answerer.abort();
     (outcome.tasks.into_iter().next().unwrap(), asked.load(std::sync::atomic::Ordering::SeqCst))
 }

@@ -131,6 +131,37 @@ describe("the views at desktop size", () => {
     await page.getByText(/Saved the time settings\. It applies after a restart/).waitFor();
     await shot(page, "desktop-settings-saved");
   });
+
+  test("settings let other apps in over MCP: the switch, an app's snippet with its token, revoking it", async () => {
+    await go("Settings");
+    const mcp = page.getByRole("region", { name: "Other apps (MCP)" });
+    const toggle = mcp.getByRole("checkbox", { name: "Let other apps use ClawChat (MCP)" });
+    assert.equal(await toggle.isChecked(), false, "off until the user turns it on");
+    await toggle.check();
+    for (let i = 0; i < 100 && !(await server.call("GET", "/api/settings")).mcp_enabled; i++) await page.waitForTimeout(50);
+    assert.equal((await server.call("GET", "/api/settings")).mcp_enabled, true);
+
+    await mcp.getByRole("textbox", { name: "App name" }).fill("Claude Desktop");
+    await mcp.getByRole("button", { name: "Add an app" }).click();
+    const snippet = JSON.parse(await mcp.getByTestId("mcp-snippet-stdio").innerText());
+    const entry = snippet.mcpServers.clawchat;
+    assert.deepEqual([entry.command, entry.args], ["clawchat-server", ["mcp"]]);
+    const token = entry.env.CLAWCHAT_MCP_TOKEN;
+    assert.match(token, /^clawchat_mcp_/);
+    const http = JSON.parse(await mcp.getByTestId("mcp-snippet-http").innerText()).mcpServers.clawchat;
+    assert.equal(http.headers.Authorization, `Bearer ${token}`);
+    // The pasted token works at the pasted address.
+    const init = { jsonrpc: "2.0", id: 1, method: "initialize", params: { protocolVersion: "2025-06-18", capabilities: {}, clientInfo: { name: "e2e", version: "1" } } };
+    const mcpPost = () => fetch(http.url, { method: "POST", headers: { authorization: http.headers.Authorization, "content-type": "application/json", accept: "application/json, text/event-stream" }, body: JSON.stringify(init) });
+    const answered = await mcpPost();
+    assert.equal(answered.status, 200);
+    await answered.body?.cancel();
+    await shot(page, "desktop-settings-mcp");
+
+    await mcp.getByRole("listitem").filter({ hasText: "Claude Desktop" }).getByRole("button", { name: "Revoke" }).click();
+    await mcp.getByRole("listitem").filter({ hasText: "Claude Desktop" }).waitFor({ state: "detached" });
+    assert.equal((await mcpPost()).status, 401, "the revoked token stops working at once");
+  });
 });
 
 describe("dark mode", () => {

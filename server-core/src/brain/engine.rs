@@ -164,11 +164,18 @@ impl Default for Limits {
     }
 }
 
+/// How a denied task's error starts (the user's reason follows).
+pub const DENIED: &str = "denied: ";
+/// The error of a task nobody approved before [`Limits::approval_timeout`].
+pub const NOT_APPROVED_IN_TIME: &str = "nobody approved it in time";
+
 /// What a plan runs for: where it came from and the conversation it answers.
 #[derive(Debug, Clone)]
 pub struct PlanContext {
     pub origin: Origin,
     pub conversation_id: Option<String>,
+    /// The MCP client that asked, by its name, which the approval card shows.
+    pub requested_by: Option<String>,
 }
 
 /// Where a plan came from, which decides how careful the engine is with it.
@@ -185,6 +192,9 @@ pub enum Origin {
     Untrusted,
     /// Asked from a paired phone, not at this computer: every host tool needs approval.
     Phone,
+    /// Called by another app on this computer over MCP: host tools are never offered, and
+    /// every delete waits for the user's yes (as does any change to many items).
+    Mcp,
 }
 
 /// Whether `task` waits for the user's yes before it runs, in a plan from `origin`.
@@ -203,6 +213,7 @@ pub fn asks_first(task: &TaskRecord, origin: Origin, fed: bool) -> bool {
             Origin::Model => tool.target == Target::Host,
             Origin::Untrusted => tool.target == Target::Host || changes,
             Origin::Phone => tool.target == Target::Host,
+            Origin::Mcp => tool.target == Target::Host || tool.risk == Risk::Destructive,
         }
 }
 
@@ -279,6 +290,18 @@ impl Engine {
         message_id: Option<&str>,
         plan: Vec<TaskRecord>,
     ) -> crate::error::Result<Vec<TaskRecord>> {
+        self.persist_for(conversation_id, message_id, plan, None).await
+    }
+
+    /// As [`Engine::persist`], recording who asked for the plan (an MCP client's name) in
+    /// the task history.
+    pub async fn persist_for(
+        &self,
+        conversation_id: Option<&str>,
+        message_id: Option<&str>,
+        plan: Vec<TaskRecord>,
+        requested_by: Option<&str>,
+    ) -> crate::error::Result<Vec<TaskRecord>> {
         let renames: HashMap<String, String> =
             plan.iter().map(|t| (t.task.task_id.clone(), new_id())).collect();
         let mut out = Vec::with_capacity(plan.len());
@@ -297,7 +320,7 @@ impl Engine {
             record.status = TaskStatus::Pending;
             sqlx::query(
                 "INSERT INTO agent_tasks (id, conversation_id, message_id, tool, inputs, depends_on, status, target,
-                     created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, 'pending', ?, ?, ?)",
+                     requested_by, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, 'pending', ?, ?, ?, ?)",
             )
             .bind(&record.task.task_id)
             .bind(conversation_id)
@@ -306,6 +329,7 @@ impl Engine {
             .bind(record.task.inputs.to_string())
             .bind(serde_json::to_string(&record.task.depends_on).unwrap_or_else(|_| "[]".into()))
             .bind(record.target)
+            .bind(requested_by)
             .bind(now)
             .bind(now)
             .execute(&mut *tx)
@@ -439,7 +463,10 @@ impl Engine {
         // The inputs are resolved by now, so the card shows the true command or path.
         let reads_ask = tool.target == Target::Host && !self.host_policy.borrow().auto_read;
         if reads_ask || asks_first(&task, ctx.origin, fed) {
-            let reason = approval_reason(&task);
+            let reason = match &ctx.requested_by {
+                Some(app) => format!("{app} asks over MCP: {}", approval_reason(&task)),
+                None => approval_reason(&task),
+            };
             self.store_status(&task.task.task_id, TaskStatus::AwaitingApproval, None, None, None).await;
             let mut asking = task.clone();
             asking.status = TaskStatus::AwaitingApproval;
@@ -452,9 +479,9 @@ impl Engine {
                 }
                 Ok(Approval::Denied(why)) => {
                     let why = if why.trim().is_empty() { "you said no".to_owned() } else { why };
-                    return Err(Finish::Cancelled(format!("denied: {why}")));
+                    return Err(Finish::Cancelled(format!("{DENIED}{why}")));
                 }
-                Err(_) => return Err(Finish::Cancelled("nobody approved it in time".into())),
+                Err(_) => return Err(Finish::Cancelled(NOT_APPROVED_IN_TIME.into())),
             }
         }
         let work = async {
@@ -543,6 +570,15 @@ impl Engine {
         .bind(now_ms())
         .execute(&self.db.write)
         .await?;
+        // An MCP client's call is answered on its connection, which the stop closed: a call
+        // not yet run is not run later, when nobody waits for it.
+        sqlx::query(
+            "UPDATE agent_tasks SET status = 'cancelled', error = 'interrupted: ClawChat stopped before it ran',
+                 updated_at = ? WHERE requested_by IS NOT NULL AND status IN ('pending', 'awaiting_approval')",
+        )
+        .bind(now_ms())
+        .execute(&self.db.write)
+        .await?;
         let rows = sqlx::query(
             "SELECT id, conversation_id, message_id, tool, inputs, depends_on, status, target, output, error FROM agent_tasks
              WHERE message_id IN (SELECT DISTINCT message_id FROM agent_tasks WHERE status IN ('pending', 'awaiting_approval'))
@@ -596,7 +632,7 @@ impl Engine {
             let origin = super::model::origin(foreign);
             let engine = self.clone();
             tokio::spawn(async move {
-                engine.run(tasks, PlanContext { origin, conversation_id: None }).await;
+                engine.run(tasks, PlanContext { origin, conversation_id: None, requested_by: None }).await;
             });
         }
         Ok(count)

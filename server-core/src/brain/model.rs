@@ -393,7 +393,11 @@ async fn delegate_step(
             return None;
         }
     };
-    let ctx = PlanContext { origin: Origin::Untrusted, conversation_id: conversation_id.map(str::to_owned) };
+    let ctx = PlanContext {
+        origin: Origin::Untrusted,
+        conversation_id: conversation_id.map(str::to_owned),
+        requested_by: None,
+    };
     let mut outcome = engine.run(stored, ctx).await.tasks.into_iter();
     let results = calls.iter().zip(allowed).map(|(call, tool)| {
         let result = match tool.and_then(|_| outcome.next()) {

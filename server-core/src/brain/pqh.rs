@@ -125,7 +125,7 @@ async fn answer_message(state: &AppState, acc: Accepted) -> Result<()> {
     let intent = plan.parsed.intent.as_str().to_owned();
     announce(bus, &acc, plan, &immediate, &tasks);
 
-    let ctx = PlanContext { origin, conversation_id: Some(acc.conversation_id.clone()) };
+    let ctx = PlanContext { origin, conversation_id: Some(acc.conversation_id.clone()), requested_by: None };
     if tasks.is_empty() {
         return finish(state, &acc.conversation_id, &acc.reply_id, &immediate, &intent, vec![]).await;
     }

@@ -56,6 +56,9 @@ pub struct TaskRow {
     pub error: Option<String>,
     pub conversation_id: Option<String>,
     pub message_id: Option<String>,
+    /// The MCP client that asked for the task, by the name the user gave it; absent for the
+    /// user's own messages and the assistant's plans.
+    pub requested_by: Option<String>,
     #[schema(format = DateTime)]
     pub created_at: String,
     #[schema(format = DateTime)]
@@ -154,7 +157,7 @@ async fn list_tasks(
     let window = Window::new(f.page, f.limit)?;
     let rows = sqlx::query(
         "SELECT id, tool, inputs, depends_on, status, target, output, error, conversation_id, message_id,
-                created_at, updated_at, COUNT(*) OVER () AS total
+                requested_by, created_at, updated_at, COUNT(*) OVER () AS total
          FROM agent_tasks WHERE (?1 IS NULL OR status = ?1) ORDER BY seq DESC LIMIT ?2 OFFSET ?3",
     )
     .bind(f.status)
@@ -180,6 +183,7 @@ async fn list_tasks(
             error: row.try_get("error")?,
             conversation_id: row.try_get("conversation_id")?,
             message_id: row.try_get("message_id")?,
+            requested_by: row.try_get("requested_by")?,
             created_at: render(row.try_get("created_at")?, state.tz),
             updated_at: render(row.try_get("updated_at")?, state.tz),
         });

@@ -6,7 +6,7 @@
 //! table; nothing else lists the tools.
 
 use serde::Serialize;
-use serde_json::{Value, json};
+use serde_json::{Map, Value, json};
 
 use super::types::{Intent, Target};
 
@@ -66,6 +66,27 @@ impl Tool {
         self.target == Target::Host && self.risk != Risk::Read
     }
 
+    /// Checks `inputs` against [`Tool::input_schema`]: an object with the required fields,
+    /// no others, each of its declared type (and one of its values, for an `enum`). The
+    /// schemas here use only those keywords (a test below holds them to it), so this is
+    /// the whole of their meaning. The error names the field, for the caller to fix.
+    pub fn check_inputs(&self, inputs: &Map<String, Value>) -> Result<(), String> {
+        let schema = self.input_schema();
+        let properties = schema.get("properties").and_then(Value::as_object);
+        for field in schema.get("required").and_then(Value::as_array).into_iter().flatten() {
+            if let Some(field) = field.as_str().filter(|f| !inputs.contains_key(*f)) {
+                return Err(format!("{field}: required"));
+            }
+        }
+        for (field, value) in inputs {
+            let Some(rule) = properties.and_then(|p| p.get(field)) else {
+                return Err(format!("{field}: {} takes no such field", self.name()));
+            };
+            check_value(rule, value).map_err(|e| format!("{field}: {e}"))?;
+        }
+        Ok(())
+    }
+
     /// The OpenAI-style function definition handed to a model.
     pub fn model_definition(&self) -> Value {
         json!({
@@ -76,6 +97,25 @@ impl Tool {
                 "parameters": self.input_schema(),
             }
         })
+    }
+}
+
+fn check_value(rule: &Value, value: &Value) -> Result<(), String> {
+    if let Some(allowed) = rule.get("enum").and_then(Value::as_array) {
+        if !allowed.contains(value) {
+            return Err(format!("must be one of {}", Value::Array(allowed.clone())));
+        }
+    }
+    match rule.get("type").and_then(Value::as_str) {
+        Some("string") if !value.is_string() => Err("must be a string".into()),
+        Some("array") => {
+            let items = value.as_array().ok_or("must be an array")?;
+            match rule.get("items") {
+                Some(item_rule) => items.iter().try_for_each(|item| check_value(item_rule, item)),
+                None => Ok(()),
+            }
+        }
+        _ => Ok(()),
     }
 }
 
@@ -378,6 +418,42 @@ mod tests {
         assert_eq!(needs("open_app"), Some(true));
         assert_eq!(needs("file_read"), Some(false));
         assert_eq!(needs("delete_todo"), Some(false));
+    }
+
+    /// `check_inputs` reads only these keywords; a schema using another would be checked
+    /// less than it says.
+    #[test]
+    fn schemas_use_only_the_keywords_check_inputs_reads() {
+        fn keywords(rule: &Value) {
+            for (k, v) in rule.as_object().into_iter().flatten() {
+                assert!(["type", "description", "enum", "items"].contains(&k.as_str()), "{k}");
+                if k == "items" {
+                    keywords(v);
+                }
+            }
+        }
+        for tool in TOOLS {
+            let schema = tool.input_schema();
+            let mut top: Vec<&String> = schema.as_object().into_iter().flatten().map(|(k, _)| k).collect();
+            top.sort();
+            assert_eq!(top, ["additionalProperties", "properties", "required", "type"], "{}", tool.name());
+            assert_eq!(schema["additionalProperties"], false);
+            for rule in schema["properties"].as_object().into_iter().flatten().map(|(_, v)| v) {
+                keywords(rule);
+            }
+        }
+    }
+
+    #[test]
+    fn inputs_are_checked_against_the_schema() {
+        let create = by_name("create_todo").unwrap();
+        let inputs = |v: Value| v.as_object().cloned().unwrap();
+        assert_eq!(create.check_inputs(&inputs(json!({"title": "milk", "tags": ["home"]}))), Ok(()));
+        assert_eq!(create.check_inputs(&inputs(json!({}))), Err("title: required".into()));
+        assert_eq!(create.check_inputs(&inputs(json!({"title": 3}))), Err("title: must be a string".into()));
+        assert!(create.check_inputs(&inputs(json!({"title": "x", "colour": "red"}))).is_err());
+        assert!(create.check_inputs(&inputs(json!({"title": "x", "priority": "whenever"}))).is_err());
+        assert!(create.check_inputs(&inputs(json!({"title": "x", "tags": [1]}))).is_err());
     }
 
     #[test]

@@ -370,7 +370,9 @@ async fn a_hostile_file_fed_into_a_later_task_is_shown_as_the_true_command() {
             act.task.depends_on = vec!["t1".into()];
             let before = s.user.asked.lock().unwrap().len();
             let plan = engine.persist(None, None, vec![read, act]).await.unwrap();
-            let outcome = engine.run(plan, PlanContext { origin: Origin::User, conversation_id: None }).await;
+            let outcome = engine
+                .run(plan, PlanContext { origin: Origin::User, conversation_id: None, requested_by: None })
+                .await;
             assert_eq!(outcome.tasks[0].status, TaskStatus::Done, "the read the user asked for ran");
             assert_eq!(
                 outcome.tasks[1].status,

@@ -22,6 +22,7 @@ mod events;
 mod guard;
 mod injection;
 mod llm;
+mod mcp;
 mod memos;
 mod model;
 mod notifications;

@@ -12,4 +12,8 @@ ai_api_key?: string, timezone?: string,
 /**
  * A language code such as `en`, `de`, `fr`, `ko`; applies at once.
  */
-language?: string, briefing_time?: string, enable_scheduler?: boolean, host_policy?: HostPolicy, };
+language?: string, briefing_time?: string, enable_scheduler?: boolean, host_policy?: HostPolicy, 
+/**
+ * Lets other apps on this computer use the organiser over MCP; applies at once.
+ */
+mcp_enabled?: boolean, };

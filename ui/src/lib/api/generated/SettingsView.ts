@@ -39,6 +39,10 @@ secret_backend: string,
  */
 voice_enabled: boolean, 
 /**
+ * Whether other apps on this computer may use the organiser over MCP (`/mcp`).
+ */
+mcp_enabled: boolean, 
+/**
  * True when a stored change differs from what this running server uses; it applies
  * after a restart.
  */
