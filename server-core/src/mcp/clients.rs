@@ -42,6 +42,8 @@ pub struct McpClient {
 #[serde(deny_unknown_fields)]
 pub struct NewMcpClient {
     /// What the user calls the app, such as `Claude Desktop`; shown in the task history.
+    /// At most [`MAX_NAME_CHARS`] characters, not blank.
+    #[schema(min_length = 1, max_length = 100, pattern = r"\S")]
     pub name: String,
 }
 
