@@ -3,5 +3,6 @@
 export type NewMcpClient = { 
 /**
  * What the user calls the app, such as `Claude Desktop`; shown in the task history.
+ * At most [`MAX_NAME_CHARS`] characters, not blank.
  */
 name: string, };
