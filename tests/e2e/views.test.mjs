@@ -117,7 +117,8 @@ describe("the views at desktop size", () => {
     await page.getByRole("textbox", { name: "Base URL" }).fill(model.url);
     await page.getByRole("textbox", { name: "Model", exact: true }).fill("stand-in");
     await page.getByRole("button", { name: "Test connection" }).click();
-    await page.getByText("connected; stand-in is available").waitFor();
+    // The answer names the server reached, how long it took and the model found.
+    await page.getByText(/connected to .+ in \d+ ms; stand-in is available/).waitFor();
     // The briefing follows a new time without a restart.
     await page.getByLabel("Daily briefing at").fill("07:15");
     await page.getByRole("button", { name: "Save time settings" }).click();
