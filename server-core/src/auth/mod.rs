@@ -265,15 +265,19 @@ pub fn protected_router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new().routes(routes!(logout)).routes(routes!(shown::shown_codes))
 }
 
-/// Guards every protected route: no valid, live access token, no entry.
-pub async fn require_auth(State(state): State<AppState>, mut req: Request, next: Next) -> Result<Response> {
-    let token = req
-        .headers()
+/// The bearer token a request carries in `Authorization`, if any.
+pub fn bearer(headers: &axum::http::HeaderMap) -> Option<&str> {
+    headers
         .get(header::AUTHORIZATION)
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.strip_prefix("Bearer ").or_else(|| v.strip_prefix("bearer ")))
         .map(str::trim)
         .filter(|t| !t.is_empty())
+}
+
+/// Guards every protected route: no valid, live access token, no entry.
+pub async fn require_auth(State(state): State<AppState>, mut req: Request, next: Next) -> Result<Response> {
+    let token = bearer(req.headers())
         .ok_or_else(|| Error::unauthorized("missing_token", "send Authorization: Bearer <access_token>"))?;
     let user = state.auth.tokens.verify_access(token)?;
     req.extensions_mut().insert(user);

@@ -49,14 +49,7 @@ async fn guard(State(state): State<AppState>, mut req: Request, next: Next) -> R
     if !state.runtime.mcp_enabled() {
         return Error::NotFound("route").into_response();
     }
-    let token = req
-        .headers()
-        .get(header::AUTHORIZATION)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.strip_prefix("Bearer ").or_else(|| v.strip_prefix("bearer ")))
-        .map(str::trim)
-        .filter(|t| !t.is_empty())
-        .map(str::to_owned);
+    let token = crate::auth::bearer(req.headers()).map(str::to_owned);
     let Some(token) = token else {
         return unauthorized("missing_token", "send Authorization: Bearer <MCP client token>");
     };
