@@ -101,7 +101,7 @@ pub(super) fn build(intent: Intent, slots: &Slots, rest: &str, now: DateTime<Tz>
             }
             plan
         }
-        Intent::UpdateTodo | Intent::UpdateEvent => update(intent, rest, when, slots.priority)?,
+        Intent::UpdateTodo | Intent::UpdateEvent => update(intent, rest, when, slots.priority, now)?,
         Intent::QueryTodos => match when {
             Some(f) => plan.with("due_date", due_by(f)),
             None if rest.to_ascii_lowercase().contains("overdue") => plan.with("due_date", rfc(&now)),
@@ -123,9 +123,24 @@ fn update(
     rest: &str,
     when: Option<&crate::when::Found>,
     priority: Option<&str>,
+    now: DateTime<Tz>,
 ) -> Option<Plan> {
     let field = if intent == Intent::UpdateEvent { "start_time" } else { "due_date" };
     let (title, new_title) = frames::change(rest)?;
+    // "bump my 2pm call to 3": the time said names the item, the bare hour after "to"
+    // is where it goes.
+    let moved = MOVED_TO.captures(&title).and_then(|c| {
+        let from = when.map_or(now, |f| f.start);
+        Some((c.name("item")?.as_str().to_string(), super::rules::bare_hour(c.name("hour")?.as_str(), from)?))
+    });
+    let (title, when) = match &moved {
+        Some((item, to)) => (item.clone(), Some(to)),
+        None => (title, when),
+    };
+    // "move my 10am to 11" names its item by the time alone: no title to look it up by.
+    if matches!(title.to_ascii_lowercase().as_str(), "my" | "the" | "it" | "that" | "this" | "our") {
+        return None;
+    }
     let priority = priority.filter(|_| intent == Intent::UpdateTodo).map(str::to_string);
     let plan = Plan::new(intent, 0.75)
         .with("title", title)
@@ -137,3 +152,6 @@ fn update(
     };
     (plan.params.len() > 1).then_some(plan)
 }
+
+static MOVED_TO: LazyLock<Regex> =
+    LazyLock::new(|| rx(r"^(?P<item>.+?)\s+to\s+(?P<hour>\d{1,2}(?::\d{2})?)$"));

@@ -69,6 +69,9 @@ pub(super) fn checked(plan: Plan, full: &str, l: &str) -> Option<Plan> {
     if !matches!(plan.intent, Intent::DeleteTodo | Intent::DeleteEvent) {
         return Some(plan);
     }
+    if rules::asks_for_new_item(l) {
+        return None;
+    }
     let said = classify::classify(full).label.intent();
     let agrees = matches!(said, Intent::DeleteTodo | Intent::DeleteEvent);
     (agrees || DELETES.is_match(l) && names_place(plan.intent, l)).then_some(plan)
@@ -171,6 +174,9 @@ fn act(
 ) -> Option<Plan> {
     let intent = named_kind(intent, l);
     if matches!(intent, Intent::DeleteTodo | Intent::DeleteEvent) {
+        if rules::asks_for_new_item(l) {
+            return None;
+        }
         let agreed = rule.as_ref().is_some_and(|r| r.intent == intent);
         if !DELETES.is_match(l) || !(agreed || names_place(intent, l)) {
             return None;

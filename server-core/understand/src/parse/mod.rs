@@ -389,6 +389,9 @@ fn read(text: &str, low: &str, now: DateTime<Tz>, lang: Lang, slot_first: bool) 
     if HOW_TO.is_match(l) {
         return None;
     }
+    if let Some((t2, l2)) = topic_first(t, l) {
+        return read(&t2, &l2, now, lang, slot_first);
+    }
     if let Some(plan) = rules::overrides(t, l) {
         return Some(plan);
     }
@@ -408,3 +411,20 @@ static HOW_TO: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"^(?:how (?:do|can|could|should|would|does|is|are) (?:i|you|we|one|a|it)\b|how to\b|(?:tell|show) me how (?:do|to|can|i|does|is|you)\b|what(?:'s| is) the (?:best )?way to\b)")
         .unwrap_or_else(|_| never())
 });
+
+/// "the dinner with Alex on friday is off, remove it", "my dentist appointment -
+/// cancel it", "the gas bill is paid, tick it off": the item said first and pointed back
+/// at. Said again the usual way round ("remove the dinner with Alex on friday"), as
+/// text and as its lowercase copy.
+fn topic_first(t: &str, l: &str) -> Option<(String, String)> {
+    static TOPIC: LazyLock<Regex> = LazyLock::new(|| {
+        rules::rx(
+            r"^(?P<topic>(?:the|my|our|that|this|those|these) .+?)(?:\s+(?:is|are|was|were|has been|have been|got|'s)\s+(?:now |been |just )?(?:cancell?ed|off|over|called off|scrapped|not happening|no longer (?:happening|needed|on)|done|finished|paid|sorted|bought|moved|postponed)\b[^,;:.]*)?\s*(?:,|;|:|\.|\s-|\s\u{2013})\s*(?:(?:so|just|please|pls|can you|could you|you can|go ahead and)\s+)*(?P<verb>delete|remove|cancel|clear|drop|scrap|bin|get rid of|take|mark|tick|check|cross|move|push|bump|reschedule|rename|change)\s+(?:it|that|this|them)\b(?P<tail>.*)$",
+        )
+    });
+    let c = TOPIC.captures(l)?;
+    let (topic, verb, tail) = (c.name("topic")?.range(), c.name("verb")?.range(), c.name("tail")?.range());
+    let said =
+        |s: &str| Some(format!("{} {}{}", s.get(verb.clone())?, s.get(topic.clone())?, s.get(tail.clone())?));
+    Some((said(t)?, said(l)?))
+}

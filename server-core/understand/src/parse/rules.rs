@@ -40,6 +40,20 @@ pub(super) fn is_question(l: &str) -> bool {
     QUESTION.is_match(l)
 }
 
+/// A clause that asks for something new to be kept: a reminder or a task whose own
+/// words may remove or cancel ("set a reminder to remove the stickers", "remind me to
+/// cancel the trial"). What such a clause says is the new item's content, never a
+/// command to delete.
+static NEW_ITEM: LazyLock<Regex> = LazyLock::new(|| {
+    rx(
+        r"^(?:remind (?:me|us)\b|(?:set|add|create|make|put in|give me|schedule|i need|i want|i'd like)(?: up)?(?: me)? (?:a|an|another|one more|one|new) (?:new |quick )?(?:reminder|task|todo|to-do|to do)\b|(?:don'?t|do not) (?:let me )?forget\b|remember to\b)",
+    )
+});
+
+pub(super) fn asks_for_new_item(l: &str) -> bool {
+    NEW_ITEM.is_match(l)
+}
+
 /// The value of a found date for a given param: a bare date for day-or-coarser
 /// values (a day-level due date), a full RFC 3339 instant otherwise.
 pub(super) fn date_value(f: &Found, at: &DateTime<Tz>) -> String {
@@ -553,15 +567,18 @@ static DELETE_VERB: LazyLock<Regex> = LazyLock::new(|| {
     )
 });
 
+/// What an item is marked as when it is done: "mark the stamps as bought".
+const DONE_WORDS: &str = "done|complete|completed|finished|bought|purchased|paid|picked up";
+
 static COMPLETE_VERB: LazyLock<Regex> = LazyLock::new(|| {
-    rx(
-        r"\b(?:(?:check|cross|tick|mark|strike) (?:.+ )?off|cross out|strike out|mark (?:.+ )?(?:as )?(?:done|complete|completed|finished)|\bi (?:just |already )?(?:finished|completed|did|am done with)|is (?:done|finished|complete)|are (?:done|finished|complete)|complete (?:the |my )?(?:task|todo|item))\b",
-    )
+    rx(&format!(
+        r"\b(?:(?:check|cross|tick|mark|strike) (?:.+ )?off|cross out|strike out|mark (?:.+ )?(?:as )?(?:{DONE_WORDS})|\bi (?:just |already )?(?:finished|completed|did|am done with)|is (?:done|finished|complete)|are (?:done|finished|complete)|complete (?:the |my )?(?:task|todo|item))\b"
+    ))
 });
 
 static UPDATE_VERB: LazyLock<Regex> = LazyLock::new(|| {
     rx(
-        r"^(?:change|update|move|reschedule|rename|edit|modify|push|postpone|shift|delay|bring forward|make)\b",
+        r"^(?:change|update|move|reschedule|rename|edit|modify|push|bump|postpone|shift|delay|bring forward|make)\b",
     )
 });
 
@@ -667,9 +684,12 @@ static REMIND: LazyLock<Regex> = LazyLock::new(|| {
     )
 });
 
+static REMIND_HOUR: LazyLock<Regex> =
+    LazyLock::new(|| rx(r"\breminder (?:for|at) (?P<h>\d{1,2}(?:[:.]\d{2})?(?: ?[ap]m)?) to\b"));
+
 static REMIND_BODY: LazyLock<Regex> = LazyLock::new(|| {
     rx(
-        r"\b(?:(?:don'?t|do not) (?:let me )?forget(?: to| about)?|^remember(?: me)?(?: to)?|(?:be|get|getting|being) (?:reminded|notified|alerted)(?: to| that| about| of)?|remind(?:er)?s?(?: (?:me|us|him|her|them))?(?: (?:to|that|about|of|for|regarding))|set a remainder(?: at [\w ]+?)? to|(?:set|create|make|add|new|give me|open up|put in)(?: up)? (?:a |an |another |the )?(?:new )?reminder(?: for me)?(?: (?:to|that|about|of|for|regarding|called|named|saying))?|reminder(?: (?:to|that|about|of|for|regarding|called|named|saying|,|:)))\s*(?P<body>.+)$",
+        r"\b(?:reminder (?:for|at) \d{1,2}(?:[:.]\d{2})?(?: ?[ap]m)? to|(?:don'?t|do not) (?:let me )?forget(?: to| about)?|^remember(?: me)?(?: to)?|(?:be|get|getting|being) (?:reminded|notified|alerted)(?: to| that| about| of)?|remind(?:er)?s?(?: (?:me|us|him|her|them))?(?: (?:to|that|about|of|for|regarding))|set a remainder(?: at [\w ]+?)? to|(?:set|create|make|add|new|give me|open up|put in)(?: up)? (?:a |an |another |the )?(?:new )?reminder(?: for me)?(?: (?:to|that|about|of|for|regarding|called|named|saying))?|reminder(?: (?:to|that|about|of|for|regarding|called|named|saying|,|:)))\s*(?P<body>.+)$",
     )
 });
 
@@ -688,7 +708,12 @@ fn reminder(t: &str, l: &str, now: DateTime<Tz>) -> Option<Plan> {
     if !REMIND.is_match(l) {
         return None;
     }
-    let when = dates(t, now);
+    // "set a reminder for 6 to take the bins out": a bare hour said of the reminder.
+    let when = dates(t, now).or_else(|| {
+        let h = REMIND_HOUR.captures(l)?.name("h")?;
+        let f = when::find(&format!("at {}", h.as_str()), now)?;
+        Some((f, vec![h.range()]))
+    });
     if LIST_NOUN.is_match(l) && (l.contains("list") || l.contains("to do") || l.contains("todo")) {
         // "what's on my reminder list" is about the list.
         return None;
@@ -705,7 +730,7 @@ fn reminder(t: &str, l: &str, now: DateTime<Tz>) -> Option<Plan> {
         let c = REMIND_AFTER.captures(l)?;
         tidy(t, cap(&c, "body")?, &cut)
     });
-    if DELETE_VERB.is_match(l) && !l.starts_with("remind") {
+    if DELETE_VERB.is_match(l) && !l.starts_with("remind") && !asks_for_new_item(l) {
         let target = title.clone().or_else(|| when.as_ref().map(|_| "reminder".to_string()));
         let target = target?;
         return Some(Plan::new(Intent::DeleteTodo, 0.8).with("title", target));
@@ -856,7 +881,12 @@ fn list(t: &str, l: &str, now: DateTime<Tz>) -> Option<Plan> {
     }
     // "clear my list", "delete my to do list", "remove item three".
     if DELETE_VERB.is_match(l) && !is_q {
-        if let Some(m) = DELETE_VERB.find(l) {
+        // Only a clause that opens with the clearing: "the eggs, take them off my list"
+        // names one item, not the list.
+        let opens = |m: &regex::Match<'_>| {
+            matches!(l.get(..m.start()).unwrap_or("").trim(), "" | "i" | "we" | "i really" | "we really")
+        };
+        if let Some(m) = DELETE_VERB.find(l).filter(opens) {
             let rest = l.get(m.end()..)?.trim();
             let rest = rest.strip_prefix("out ").unwrap_or(rest);
             if WHOLE_LIST.is_match(rest) || rest.is_empty() {
@@ -927,9 +957,9 @@ static QUESTIONISH: LazyLock<Regex> = LazyLock::new(|| {
 });
 
 static COMPLETE_ITEM: LazyLock<Regex> = LazyLock::new(|| {
-    rx(
-        r"^(?:(?:check|cross|tick|mark|strike)(?: off)?\s+(?P<item>.+?)(?:\s+(?:off|as done|as complete|as completed|as finished|done|complete))|(?:i )?(?:just )?(?:finished|completed|did|am done with)\s+(?P<item2>.+?))(?:\s+(?:on|from|in) (?:my|the) .*)?$",
-    )
+    rx(&format!(
+        r"^(?:(?:check|cross|tick|mark|strike)(?: off)?\s+(?P<item>.+?)(?:\s+(?:off|(?:as )?(?:{DONE_WORDS})))|(?:i )?(?:just )?(?:finished|completed|did|am done with)\s+(?P<item2>.+?))(?:\s+(?:on|from|in) (?:my|the) .*)?$",
+    ))
 });
 
 /// "I ran out of Cheerios so add that to the list": a bare "that"/"it" points at
@@ -955,7 +985,7 @@ static RAN_OUT: LazyLock<Regex> = LazyLock::new(|| {
 
 static EVENT_NOUN: LazyLock<Regex> = LazyLock::new(|| {
     rx(
-        r"\b(?:calendar|calender|calander|calandar|schedule|schedules|scheduled|agenda|diary|events?|meetings?|mettings?|appointments?|appt|meet (?:with|up)|meet the|conferences?|interviews?|(?:daily|weekly|team|conference|video|zoom|sales|client|work) calls?|call with|classes|lessons|sessions|lunch with|dinner with|breakfast with|coffee with|drinks with|date with|party|parties|birthday|wedding|anniversary|class|lesson|session|standup|stand-up|sync|1:1|one on one|doctor'?s?|dentist'?s?|checkup|check-up|reservation at|game|match|concert|show|recital|practice|rehearsal|ceremony|celebration|holiday|vacation|trip|flight|visit|webinar|seminar|workshop|presentation|review|exam|test|deadline|payday|bill|programs?|programmes?|tournaments?|festivals?|gigs?)\b",
+        r"\b(?:calendar|calender|calander|calandar|schedule|schedules|scheduled|agenda|diary|events?|meetings?|mettings?|appointments?|appt|meet (?:with|up)|meet the|conferences?|interviews?|(?:daily|weekly|team|conference|video|zoom|sales|client|work) calls?|call with|classes|lessons|sessions|lunch with|dinner with|breakfast with|brunch with|coffee with|drinks with|date with|party|parties|birthday|wedding|anniversary|class|lesson|session|standup|stand-up|sync|1:1|one on one|doctor'?s?|dentist'?s?|checkup|check-up|reservation at|game|match|concert|show|recital|practice|rehearsal|ceremony|celebration|holiday|vacation|trip|flight|visit|webinar|seminar|workshop|presentation|review|exam|test|deadline|payday|bill|programs?|programmes?|tournaments?|festivals?|gigs?)\b",
     )
 });
 
@@ -963,7 +993,7 @@ static EVENT_NOUN: LazyLock<Regex> = LazyLock::new(|| {
 /// "calendar"; weaker ones (trip, flight, bill) need the calendar mentioned.
 static STRONG_EVENT: LazyLock<Regex> = LazyLock::new(|| {
     rx(
-        r"\b(?:calendar|calender|calander|calandar|schedule|agenda|diary|events?|meetings?|mettings?|appointments?|appt|meet (?:with|up)|conferences?|interviews?|calls?|lunch|dinner|breakfast|party|birthday|wedding|anniversary|class|lesson|session|standup|stand-up|1:1|one on one|checkup|check-up|webinar|seminar|workshop|presentation|exam|test|rehearsal|practice|ceremony|holiday|date night)\b",
+        r"\b(?:calendar|calender|calander|calandar|schedule|agenda|diary|events?|meetings?|mettings?|appointments?|appt|meet (?:with|up)|conferences?|interviews?|calls?|lunch|dinner|breakfast|brunch|party|birthday|wedding|anniversary|class|lesson|session|standup|stand-up|1:1|one on one|checkup|check-up|webinar|seminar|workshop|presentation|exam|test|rehearsal|practice|ceremony|holiday|date night)\b",
     )
 });
 
@@ -1059,13 +1089,16 @@ fn event(t: &str, l: &str, now: DateTime<Tz>) -> Option<Plan> {
         }
     }
     // Updates: "move my meeting with Sam to 4pm", "reschedule the dentist to Friday".
-    if UPDATE_VERB.is_match(l) && !is_q && strong && !l.starts_with("make") {
+    // A move changes nothing for good, so a weaker calendar word will do ("move the
+    // dentist to thursday"); the item's own time ("my 3pm call") names which one.
+    if UPDATE_VERB.is_match(l) && !is_q && !not_event && !l.starts_with("make") {
         let c = EVENT_UPDATE.captures(l)?;
-        let title = tidy_event_title(t, cap(&c, "item")?, &cut)?;
+        let item = cap(&c, "item")?;
+        let title = tidy_event_title(t, item.clone(), &cut)?;
         let mut plan = Plan::new(Intent::UpdateEvent, 0.75).with("title", title);
         if let Some(r) = cap(&c, "to") {
             let new_part = t.get(r.clone())?;
-            if let Some(f) = when::find(new_part, now) {
+            if let Some(f) = new_time(new_part, t.get(item)?, now) {
                 plan = plan.with("start_time", rfc(&f.start));
                 if let Some(e) = f.end {
                     plan = plan.with("end_time", rfc(&e));
@@ -1091,6 +1124,11 @@ fn event(t: &str, l: &str, now: DateTime<Tz>) -> Option<Plan> {
             .or_else(|| {
                 let c = ADDED_TO_CAL.captures(l)?;
                 cap(&c, "title").or_else(|| cap(&c, "title2"))
+            })
+            .or_else(|| {
+                // "I've got a dentist appointment on the 14th": what the user has.
+                let what = I_HAVE_EVENT.captures(l)?.name("what")?;
+                Some(what.start()..l.len())
             })
             .and_then(|r| tidy_event_title(t, r, &cut));
         let title = title.filter(|s| {
@@ -1138,6 +1176,23 @@ fn event(t: &str, l: &str, now: DateTime<Tz>) -> Option<Plan> {
     Some(plan)
 }
 
+/// The new time of a move: "to friday at 10", or a bare hour ("push my 3pm meeting to
+/// 4"), which is the next such hour after the item's own time when it says one.
+fn new_time(new_part: &str, item: &str, now: DateTime<Tz>) -> Option<Found> {
+    if let Some(f) = when::find(new_part, now) {
+        return Some(f);
+    }
+    let from = when::find(item, now).map_or(now, |f| f.start);
+    bare_hour(new_part, from)
+}
+
+/// "4", "4:30": an hour said bare, the next one after `from`.
+pub(super) fn bare_hour(words: &str, from: DateTime<Tz>) -> Option<Found> {
+    let words = words.trim();
+    let bare = !words.is_empty() && words.len() <= 5 && words.chars().all(|c| c.is_ascii_digit() || c == ':');
+    bare.then(|| when::find(&format!("at {words}"), from)).flatten()
+}
+
 /// Writes phrased around the calendar rather than led by a verb: "I have to add
 /// the farm trip to my calendar", "the staff meeting needs to be added to my calendar".
 static ADDED_TO_CAL: LazyLock<Regex> = LazyLock::new(|| {
@@ -1148,7 +1203,7 @@ static ADDED_TO_CAL: LazyLock<Regex> = LazyLock::new(|| {
 
 static I_HAVE_EVENT: LazyLock<Regex> = LazyLock::new(|| {
     rx(
-        r"^i(?: have|'ve got| got) (?:a|an|my) (?:[\w']+ ){0,2}?(?:meeting|appointment|call|event|birthday|party|flight|class|lesson|interview|exam|test|dinner|lunch|breakfast|date|trip|game|concert|wedding|recital|rehearsal|practice|checkup|check-up)\b",
+        r"^i(?: have|'ve got| got) (?:a|an|my) (?P<what>(?:[\w']+ ){0,2}?(?:meeting|appointment|call|event|birthday|party|flight|class|lesson|interview|exam|test|dinner|lunch|breakfast|date|trip|game|concert|wedding|recital|rehearsal|practice|checkup|check-up))\b",
     )
 });
 
@@ -1217,7 +1272,7 @@ static GENERIC_EVENT: LazyLock<Regex> = LazyLock::new(|| {
 
 static EVENT_UPDATE: LazyLock<Regex> = LazyLock::new(|| {
     rx(
-        r"^(?:change|update|move|reschedule|rename|edit|modify|push|postpone|shift|delay|bring forward)(?: back)?\s+(?P<item>.+?)\s+(?:to|until|till|for)\s+(?P<to>.+)$",
+        r"^(?:change|update|move|reschedule|rename|edit|modify|push|bump|postpone|shift|delay|bring forward)(?: back)?\s+(?P<item>.+?)\s+(?:to|until|till|for)\s+(?P<to>.+)$",
     )
 });
 
@@ -1254,9 +1309,9 @@ fn tidy_event_title(t: &str, r: Range<usize>, cut: &[Range<usize>]) -> Option<St
 // Explicit edits of one item: "mark X as done", "check off X", "rename the todo X to Y"
 
 static MARK_DONE: LazyLock<Regex> = LazyLock::new(|| {
-    rx(
-        r"^(?:mark|set)\s+(?:the\s+|my\s+)?(?:todo\s+|task\s+|item\s+)?(?P<item>.+?)\s+(?:as\s+)?(?:done|complete|completed|finished)$",
-    )
+    rx(&format!(
+        r"^(?:mark|set)\s+(?:the\s+|my\s+)?(?:todo\s+|task\s+|item\s+)?(?P<item>.+?)\s+(?:as\s+)?(?:{DONE_WORDS})$",
+    ))
 });
 
 /// Verbs that only make sense for list items; "complete" and "finish" need the word
@@ -1266,6 +1321,10 @@ static CHECK_OFF: LazyLock<Regex> = LazyLock::new(|| {
         r"^(?:(?:check|tick|cross)\s+off|(?:complete|finish)\s+(?:the\s+|my\s+)?(?:todo|task))\s+(?:the\s+|my\s+)?(?P<item>.+)$",
     )
 });
+
+/// "tick the gas bill off": the item between the verb and "off".
+static CHECK_OFF_AFTER: LazyLock<Regex> =
+    LazyLock::new(|| rx(r"^(?:check|tick|cross)\s+(?:the\s+|my\s+)?(?P<item>.+?)\s+off$"));
 
 static RENAME: LazyLock<Regex> = LazyLock::new(|| {
     rx(r"^rename\s+(?:the\s+|my\s+)?(?P<kind>todo|task|event|memo|note)\s+(?P<old>.+?)\s+to\s+(?P<new>.+)$")
@@ -1310,7 +1369,8 @@ fn todo_edit(t: &str, l: &str) -> Option<Plan> {
         };
         return Some(plan.with("new_title", new));
     }
-    let c = MARK_DONE.captures(l).or_else(|| CHECK_OFF.captures(l))?;
+    let c =
+        MARK_DONE.captures(l).or_else(|| CHECK_OFF.captures(l)).or_else(|| CHECK_OFF_AFTER.captures(l))?;
     let item = t.get(c.name("item")?.range())?.trim();
     let item =
         item.strip_suffix(" from my list").or_else(|| item.strip_suffix(" on my list")).unwrap_or(item);
@@ -1446,6 +1506,9 @@ mod tests {
             &COMMAND_START,
             &I_HAVE_EVENT,
             &MARK_DAY,
+            &CHECK_OFF_AFTER,
+            &NEW_ITEM,
+            &REMIND_HOUR,
             &NOTIFICATION,
             &MY_ALERTS_Q,
         ] {

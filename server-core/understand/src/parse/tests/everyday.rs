@@ -253,3 +253,66 @@ fn a_need_keeps_the_verb_of_its_task() {
     // Asking the assistant to add something is still a request to add it.
     assert_eq!(param(&p("I need to add rice to my list"), "title"), "rice");
 }
+
+#[test]
+fn a_reminder_whose_task_removes_something_is_a_new_reminder_not_a_delete() {
+    for (said, title) in [
+        ("set a reminder to remove the old bike lock", "remove the old bike lock"),
+        ("remind me to cancel the free trial on friday", "cancel the free trial"),
+        ("add a task to clear the gutters", "clear the gutters"),
+    ] {
+        let r = p(said);
+        assert_eq!(r.intent, Intent::CreateTodo, "{said}");
+        assert_eq!(param(&r, "title"), title, "{said}");
+    }
+    let r = p("set a reminder for 7 to take out the recycling");
+    assert_eq!(r.intent, Intent::CreateTodo);
+    assert_eq!(param(&r, "title"), "take out the recycling");
+    assert_eq!(param(&r, "due_date"), "2026-03-10T19:00:00-07:00");
+}
+
+#[test]
+fn an_item_said_first_and_pointed_back_at_is_the_one_acted_on() {
+    let r = p("the brunch with Nadia on saturday is cancelled, delete it");
+    assert_eq!(r.intent, Intent::DeleteEvent);
+    assert_eq!(param(&r, "title"), "brunch with Nadia");
+    let r = p("the water bill is paid, tick it off");
+    assert_eq!(r.intent, Intent::CompleteTodo);
+    assert_eq!(param(&r, "title"), "water bill");
+    // One item, never the whole list.
+    let r = p("the batteries, take them off my list");
+    assert_eq!(r.intent, Intent::DeleteTodo);
+    assert_eq!(param(&r, "title"), "batteries");
+    assert!(!r.params.contains_key("query"));
+}
+
+#[test]
+fn a_move_to_a_bare_hour_goes_to_that_hour_after_the_items_own() {
+    let r = p("shift my 2pm standup to 3");
+    assert_eq!(r.intent, Intent::UpdateEvent);
+    assert_eq!(param(&r, "title"), "standup");
+    assert_eq!(param(&r, "start_time"), "2026-03-10T15:00:00-07:00");
+    let r = p("bump the 4pm call with Ravi to 5");
+    assert_eq!(param(&r, "title"), "call with Ravi");
+    assert_eq!(param(&r, "start_time"), "2026-03-10T17:00:00-07:00");
+    // Named by its time alone, there is nothing to look the item up by.
+    assert!(!p("move my 10am to 11").intent.is_action());
+}
+
+#[test]
+fn an_item_marked_as_bought_or_paid_is_done() {
+    let r = p("mark the printer ink as bought");
+    assert_eq!(r.intent, Intent::CompleteTodo);
+    assert_eq!(param(&r, "title"), "printer ink");
+    let r = p("mark the council tax as paid");
+    assert_eq!(r.intent, Intent::CompleteTodo);
+    assert_eq!(param(&r, "title"), "council tax");
+}
+
+#[test]
+fn a_dated_plan_told_to_the_assistant_keeps_its_name() {
+    let r = p("I've got a physio appointment on the 20th at 2pm");
+    assert_eq!(r.intent, Intent::CreateEvent);
+    assert_eq!(param(&r, "title"), "physio appointment");
+    assert_eq!(param(&r, "start_time"), "2026-03-20T14:00:00-07:00");
+}
