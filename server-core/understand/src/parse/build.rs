@@ -8,7 +8,7 @@ use chrono_tz::Tz;
 use regex::Regex;
 use serde_json::Value;
 
-use super::rules::{date_value, due_by, rfc, rx, tidy, with_span};
+use super::rules::{date_value, due_by, due_on, rfc, rx, tidy, with_span};
 use super::slots::{self, Slots};
 use super::{Plan, frames};
 use crate::intent::Intent;
@@ -74,7 +74,7 @@ pub(super) fn build(intent: Intent, slots: &Slots, rest: &str, now: DateTime<Tz>
         Intent::CreateTodo => {
             let plan = plan.with("title", title()?);
             match when {
-                Some(f) => plan.with("due_date", date_value(f, &f.start)),
+                Some(f) => plan.with("due_date", due_on(f, now)),
                 None => plan,
             }
         }

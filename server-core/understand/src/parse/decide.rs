@@ -15,7 +15,7 @@ use regex::Regex;
 use serde_json::Value;
 
 use super::build::{build, query, repair};
-use super::rules::{self, date_value, rx};
+use super::rules::{self, rx};
 use super::slots;
 use super::{Plan, frames};
 use crate::classify::{self, Prediction};
@@ -128,7 +128,7 @@ pub(super) fn polish(mut plan: Plan, t: &str, l: &str, now: DateTime<Tz>, lang: 
     }
     let mut plan = repair(plan, &slots, &slots::remainder(t, &slots.cut));
     if let Some((f, _)) = unread {
-        plan.params.insert("due_date".into(), Value::String(date_value(f, &f.start)));
+        plan.params.insert("due_date".into(), Value::String(rules::due_on(f, now)));
     }
     plan
 }

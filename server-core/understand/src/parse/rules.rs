@@ -124,6 +124,12 @@ pub(super) fn period_end(f: &Found) -> Option<DateTime<Tz>> {
 /// How late a todo may be due to count for the period a question names: the last day
 /// of a day, week or month ("what's due this week" is due by Sunday; the tool reads a
 /// bare date as the whole day), else the end of the span.
+/// When a todo said for a time is due: that time, or for a week, month or year already
+/// under way ("renew the insurance this month") its last day, never a day gone by.
+pub(super) fn due_on(f: &Found, now: DateTime<Tz>) -> String {
+    if f.grain >= Grain::Week && f.start < now { due_by(f) } else { date_value(f, &f.start) }
+}
+
 pub(super) fn due_by(f: &Found) -> String {
     match period_end(f) {
         Some(end) if f.grain >= Grain::Day => {
@@ -142,7 +148,7 @@ fn dates(t: &str, now: DateTime<Tz>) -> Option<(Found, Vec<Range<usize>>)> {
 
 static EDGE_JUNK: LazyLock<Regex> = LazyLock::new(|| {
     rx(
-        r"^(?:(?:a|an|the|my|our|some|new|another|that|to|for|about|of|on|at|in|by|from|called|named|titled|labelled|labeled|saying|that says|me|please|,|:|-)\s+)+|(?:\s+(?:on|at|in|for|by|from|to|until|till|due|of|the|and|please|for me|thanks|thank you|now|,|:|-))+$",
+        r"^(?:(?:a|an|the|my|our|some|new|another|that|to|for|about|of|on|at|in|by|from|called|named|titled|labelled|labeled|saying|that says|me|please|,|:|-)\s+)+|(?:\s+(?:on|at|in|for|by|from|to|until|till|due|of|the|and|please|for me|thanks|thank you|now|(?:is|are|was|were|will be)(?: (?:booked|scheduled|set|planned|happening|coming))?|,|:|-))+$",
     )
 });
 
@@ -629,7 +635,7 @@ fn alarm(t: &str, l: &str, now: DateTime<Tz>) -> Option<Plan> {
     if DELETE_VERB.is_match(l) && !l.starts_with("set") {
         let mut plan = Plan::new(Intent::DeleteTodo, 0.8).with("title", "Alarm");
         if let Some((f, _)) = &when {
-            plan = plan.with("due_date", date_value(f, &f.start));
+            plan = plan.with("due_date", due_on(f, now));
         }
         return Some(plan);
     }
@@ -652,7 +658,7 @@ fn alarm(t: &str, l: &str, now: DateTime<Tz>) -> Option<Plan> {
     if asks || !creates && when.is_none() {
         let mut plan = Plan::new(Intent::QueryTodos, 0.75).with("query", "Alarm");
         if let Some((f, _)) = &when {
-            plan = plan.with("due_date", date_value(f, &f.start));
+            plan = plan.with("due_date", due_on(f, now));
         }
         return Some(plan);
     }
@@ -751,7 +757,7 @@ fn reminder(t: &str, l: &str, now: DateTime<Tz>) -> Option<Plan> {
     if UPDATE_VERB.is_match(l) && !l.starts_with("make") {
         let mut plan = Plan::new(Intent::UpdateTodo, 0.7).with_opt("title", title);
         if let Some((f, _)) = &when {
-            plan = plan.with("due_date", date_value(f, &f.start));
+            plan = plan.with("due_date", due_on(f, now));
         }
         return Some(plan);
     }
@@ -759,7 +765,7 @@ fn reminder(t: &str, l: &str, now: DateTime<Tz>) -> Option<Plan> {
     let mut plan =
         Plan::new(Intent::CreateTodo, if title == "Reminder" { 0.7 } else { 0.9 }).with("title", title);
     if let Some((f, _)) = &when {
-        plan = plan.with("due_date", date_value(f, &f.start));
+        plan = plan.with("due_date", due_on(f, now));
     }
     Some(with_priority(plan, l))
 }
@@ -926,7 +932,7 @@ fn list(t: &str, l: &str, now: DateTime<Tz>) -> Option<Plan> {
             }
             let mut plan = Plan::new(Intent::CreateTodo, 0.9).with("title", item);
             if let Some((f, _)) = &when {
-                plan = plan.with("due_date", date_value(f, &f.start));
+                plan = plan.with("due_date", due_on(f, now));
             }
             return Some(with_priority(tags(plan), l));
         }
@@ -1248,7 +1254,7 @@ fn notification(t: &str, l: &str, now: DateTime<Tz>) -> Option<Plan> {
     let c = NOTIFICATION.captures(l)?;
     let (f, cut) = dates(t, now)?;
     let title = tidy(t, cap(&c, "t")?, &cut)?;
-    Some(Plan::new(Intent::CreateTodo, 0.75).with("title", title).with("due_date", date_value(&f, &f.start)))
+    Some(Plan::new(Intent::CreateTodo, 0.75).with("title", title).with("due_date", due_on(&f, now)))
 }
 
 static COMMAND_START: LazyLock<Regex> = LazyLock::new(|| {
@@ -1350,7 +1356,7 @@ fn todo_add(t: &str, l: &str, now: DateTime<Tz>) -> Option<Plan> {
     let title = tidy(t, r, &cut)?;
     let mut plan = Plan::new(Intent::CreateTodo, 0.85).with("title", title);
     if let Some((f, _)) = &when {
-        plan = plan.with("due_date", date_value(f, &f.start));
+        plan = plan.with("due_date", due_on(f, now));
     }
     Some(plan)
 }

@@ -316,3 +316,22 @@ fn a_dated_plan_told_to_the_assistant_keeps_its_name() {
     assert_eq!(param(&r, "title"), "physio appointment");
     assert_eq!(param(&r, "start_time"), "2026-03-20T14:00:00-07:00");
 }
+
+#[test]
+fn a_todo_for_a_period_already_under_way_is_due_at_its_end_not_a_day_gone_by() {
+    let r = p("I have to book the boiler service this month");
+    assert_eq!(r.intent, Intent::CreateTodo);
+    assert_eq!(param(&r, "due_date"), "2026-03-31");
+    let r = p("remind me to sort the tax papers this week");
+    assert_eq!(param(&r, "due_date"), "2026-03-15");
+    // A period still ahead starts when it starts.
+    let r = p("remind me to sort the tax papers next month");
+    assert_eq!(param(&r, "due_date"), "2026-04-01");
+}
+
+#[test]
+fn a_plan_told_as_a_fact_leaves_its_verb_out_of_the_title() {
+    let r = p("the electrician is booked for tuesday at 8");
+    assert_eq!(r.intent, Intent::CreateEvent);
+    assert_eq!(param(&r, "title"), "electrician");
+}
