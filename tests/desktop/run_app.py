@@ -182,24 +182,30 @@ def autostart_entry(home):
     return os.path.join(home, ".config", "autostart", "ClawChat.desktop")
 
 
-def check_start_at_login(base, token, home, binary):
-    """Settings' start at login writes the XDG autostart entry, and removes it."""
+def check_start_at_login(base, token, home, binary, env, win):
+    """The first launch's question (pre-set to yes), answered in the window, writes the XDG
+    autostart entry; Settings' switch removes it."""
     entry = autostart_entry(home)
     status, s = request("GET", f"{base}/api/settings", token)
     if status != 200 or s["start_at_login"] is not False or s["start_at_login_asked"] is not False:
         fail(f"a first launch should be off and not yet asked: {status} {s}")
     if os.path.exists(entry):
         fail(f"{entry} exists before the user said yes")
-    status, s = request("PATCH", f"{base}/api/settings", token, {"start_at_login": True})
-    if status != 200 or s["start_at_login"] is not True or s["start_at_login_asked"] is not True:
-        fail(f"turning start at login on answered {status} {s}")
+    # The question's first stop is its box (ticked); the next is Continue.
+    press(env, win, "Tab")
+    subprocess.run(["xdotool", "key", "Return"], env=env, check=True)
+    s = wait_until("the first launch's question to be answered",
+                   lambda: (lambda s: s if s["start_at_login_asked"] else None)(
+                       request("GET", f"{base}/api/settings", token)[1]))
+    if s["start_at_login"] is not True:
+        fail(f"Continue on the question as it opened did not turn start at login on: {s}")
     with open(entry) as f:
         lines = f.read().splitlines()
     if f"Exec={os.path.realpath(binary)} --autostart" not in lines or "[Desktop Entry]" not in lines:
         fail(f"the autostart entry does not start this app in the tray: {lines}")
     if request("GET", f"{base}/api/settings", token)[1]["start_at_login"] is not True:
         fail("GET /api/settings does not show start at login on")
-    passed(f"turning start at login on wrote {entry}, starting the app with --autostart")
+    passed(f"the first launch's question, answered as it opened, wrote {entry}, starting the app with --autostart")
     status, s = request("PATCH", f"{base}/api/settings", token, {"start_at_login": False})
     if status != 200 or s["start_at_login"] is not False:
         fail(f"turning start at login off answered {status} {s}")
@@ -449,7 +455,7 @@ def main():
         if status != 200:
             fail(f"login answered {status} {tokens}")
         token = tokens["access_token"]
-        check_start_at_login(base, token, home, binary)
+        check_start_at_login(base, token, home, binary, env, win)
         check_shortcut(base, token, env, out)
         check_tray_quick_add(app.pid, env, out)
         check_links(binary, env, work, base, token, out)
