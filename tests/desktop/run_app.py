@@ -261,7 +261,11 @@ def hold_keys(display, work, keys="control+shift + space"):
     holder = subprocess.Popen(["stdbuf", "-oL", "xbindkeys", "-n", "-v", "-f", config], env={**os.environ, "DISPLAY": display},
                               stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     out = Output(holder.stdout, "  xbindkeys| ")
-    wait_until("xbindkeys to hold the keys", lambda: out.find(r"starting loop"))
+    try:
+        wait_until("xbindkeys to hold the keys", lambda: out.find(r"starting loop"))
+    except SystemExit:
+        holder.kill()
+        raise
     return holder
 
 
