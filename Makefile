@@ -324,9 +324,12 @@ api-fuzz: deps python tests/.venv-api/installed
 
 # --- Desktop app (src-tauri/) --------------------------------------------------------
 # Debian/Ubuntu packages the Tauri build needs, and those its tests need (a virtual X
-# display, screenshots, a window search, a session bus and a Secret Service).
+# display, screenshots, a window search, a session bus and a Secret Service; gdbus to
+# click the tray menu, another X client holding the quick-add keys; unpacking and
+# checking the packages).
 DESKTOP_BUILD_PKGS := libwebkit2gtk-4.1-dev libxdo-dev libayatana-appindicator3-dev librsvg2-dev libssl-dev libdbus-1-dev pkg-config
-DESKTOP_TEST_PKGS := xvfb xauth imagemagick xdotool dbus dbus-x11 gnome-keyring libsecret-tools python3
+DESKTOP_TEST_PKGS := xvfb xauth imagemagick xdotool dbus dbus-x11 gnome-keyring libsecret-tools python3 \
+	libglib2.0-bin rpm2cpio desktop-file-utils xbindkeys
 define need_pkgs
 	@missing=$$(for p in $(1); do dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q "ok installed" || echo $$p; done); \
 	if [ -n "$$missing" ]; then \
@@ -355,23 +358,20 @@ test-desktop: deps desktop-test-sys ui
 		$(CARGO) test $(DESKTOP_PKG) --test shell -- --ignored --exact with_the_secret_service_secrets_go_to_the_keychain'
 	dbus-run-session -- python3 tests/desktop/run_app.py $${CARGO_TARGET_DIR:-target}/debug/clawchat tests/artifacts
 
-# The .deb, built by the Tauri CLI from npm (src-tauri/package.json: a prebuilt CLI per
-# platform, no compiling). The AppImage bundler downloads a runtime while it builds, so it
-# needs a network and is not built here.
+# The .deb and the .rpm, built by the Tauri CLI from npm (src-tauri/package.json: a prebuilt
+# CLI per platform, no compiling; it writes the .rpm itself, with no rpm tooling). The
+# AppImage bundler downloads a runtime while it builds, so it needs a network and is not
+# built here. tests/desktop/check_packages.py then unpacks both into scratch roots and
+# checks the binary, the icons and the desktop entry with its clawchat:// handler.
 src-tauri/node_modules/.package-lock.json: src-tauri/package.json src-tauri/package-lock.json
 	cd src-tauri && npm ci --ignore-scripts --no-audit --no-fund --loglevel=error
 
 # Both build the `dist` profile (Cargo.toml: whole-program, size-optimised) through the
 # Tauri CLI, which also leaves out the commands no capability grants (removeUnusedCommands).
-package: deps ui src-tauri/node_modules/.package-lock.json
-	cd src-tauri && node_modules/.bin/tauri build --bundles deb -- --profile dist
-	@deb=$$(ls -t $${CARGO_TARGET_DIR:-target}/dist/bundle/deb/*.deb | head -n 1); \
-	files=$$(dpkg -c $$deb); \
-	grep -Eq ' (\./)?usr/bin/clawchat$$' <<< "$$files" && \
-	grep -Eq ' (\./)?usr/share/applications/ClawChat\.desktop$$' <<< "$$files" && \
-	grep -Eq ' (\./)?usr/share/icons/hicolor/128x128/apps/clawchat\.png$$' <<< "$$files" \
-		|| { echo "$$deb lacks the binary, the desktop file or the icon"; exit 1; }; \
-	ls -l $$deb | awk '{ printf "%s: %.1f MB (%d bytes)\n", $$NF, $$5 / 1048576, $$5 }'
+package: deps desktop-test-sys ui src-tauri/node_modules/.package-lock.json
+	cd src-tauri && node_modules/.bin/tauri build --bundles deb,rpm -- --profile dist
+	bundle=$${CARGO_TARGET_DIR:-target}/dist/bundle; \
+	python3 tests/desktop/check_packages.py $$(ls -t $$bundle/deb/*.deb | head -n 1) $$(ls -t $$bundle/rpm/*.rpm | head -n 1)
 
 # The desktop figures for BENCHMARKS.md, on the shipped build (tests/desktop/bench_app.py):
 # launch to window and to the page running, first and warm starts, memory of every

@@ -20,6 +20,7 @@
 //!   assistant a message (typed, streamed or spoken; the answering is the [`brain`]'s).
 //! - [`notifications`]: push tokens for the phone.
 //! - [`settings`]: the preferences the user changes at run time (`/api/settings`).
+//! - [`desktop`]: what only the desktop app can do (start at login), handed in by it.
 //! - [`lan`]: LAN mode, the TLS listener a paired phone reaches.
 //! - [`health`]: is the server up, and which brain answers.
 //! - [`mcp`]: other AI apps on this computer use the organiser over MCP (`/mcp`, the
@@ -62,6 +63,7 @@ pub mod chat;
 pub mod clock;
 pub mod config;
 pub mod db;
+pub mod desktop;
 pub mod devices;
 pub mod error;
 pub mod events;

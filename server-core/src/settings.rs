@@ -27,6 +27,7 @@ use clawchat_understand::Lang;
 
 use crate::bus::Module;
 use crate::config::Settings;
+use crate::desktop::{Desktop, NO_DESKTOP, NO_DESKTOP_KEYS};
 use crate::error::responses::{InvalidValues, NotJson, NotLoggedIn};
 use crate::error::{Checks, Error, ErrorBody, Result};
 use crate::extract::Json;
@@ -93,6 +94,8 @@ pub struct Runtime {
     /// Whether other apps may reach the organiser over MCP (off until the user turns it
     /// on); a change applies at once.
     mcp_enabled: AtomicBool,
+    /// The desktop app embedding the server, if one does (start at login).
+    desktop: Mutex<Option<Arc<dyn Desktop>>>,
 }
 
 impl Runtime {
@@ -114,7 +117,28 @@ impl Runtime {
             api_keys: Mutex::new(keys),
             briefing: tokio::sync::watch::Sender::new(None),
             mcp_enabled: AtomicBool::new(false),
+            desktop: Mutex::new(None),
         }
+    }
+
+    /// Hands the server the desktop it runs in; the desktop app calls it when it starts.
+    pub fn set_desktop(&self, desktop: Arc<dyn Desktop>) {
+        *self.desktop.lock().unwrap_or_else(|p| p.into_inner()) = Some(desktop);
+    }
+
+    /// The desktop the server runs in, if any.
+    fn desktop(&self) -> Option<Arc<dyn Desktop>> {
+        self.desktop.lock().unwrap_or_else(|p| p.into_inner()).clone()
+    }
+
+    /// Whether the app starts at login: `None` without a desktop. An entry that cannot be
+    /// read counts as absent.
+    fn start_at_login(&self) -> Option<bool> {
+        let desktop = self.desktop()?;
+        Some(desktop.start_at_login().unwrap_or_else(|e| {
+            tracing::warn!(error = %e, "cannot tell whether the app starts at login");
+            false
+        }))
     }
 
     /// Whether `/mcp` and the stdio bridge answer.
@@ -240,6 +264,17 @@ pub struct SettingsView {
     pub voice_enabled: bool,
     /// Whether other apps on this computer may use the organiser over MCP (`/mcp`).
     pub mcp_enabled: bool,
+    /// Whether the desktop app starts when the user logs in (its autostart entry is
+    /// there); null where the server runs without a desktop.
+    pub start_at_login: Option<bool>,
+    /// Whether the user has answered the first launch's question about starting at login
+    /// (any change of `start_at_login` counts as the answer).
+    pub start_at_login_asked: bool,
+    /// The global shortcut that opens quick add, such as `Ctrl+Shift+Space`; null where
+    /// the server runs without a desktop.
+    pub quick_add_shortcut: Option<String>,
+    /// Why that shortcut is not in force (another app holds it), if it is not.
+    pub quick_add_shortcut_error: Option<String>,
     /// True when a stored change differs from what this running server uses; it applies
     /// after a restart.
     pub restart_required: bool,
@@ -272,6 +307,16 @@ pub struct SettingsPatch {
     /// Lets other apps on this computer use the organiser over MCP; applies at once.
     #[ts(optional)]
     pub mcp_enabled: Option<bool>,
+    /// Starts the desktop app when the user logs in (writes or removes the platform's
+    /// autostart entry at once). Only the desktop app's own server can; the headless
+    /// server answers 422.
+    #[ts(optional)]
+    pub start_at_login: Option<bool>,
+    /// The global shortcut that opens quick add, such as `Ctrl+Alt+Space`; refused (422)
+    /// when it is not a key combination or another app holds it, and by the headless
+    /// server.
+    #[ts(optional)]
+    pub quick_add_shortcut: Option<String>,
 }
 
 /// The answer of a model connection test.
@@ -318,6 +363,12 @@ pub async fn saved_mcp_enabled(db: &SqlitePool) -> Result<bool> {
     Ok(crate::db::setting(db, "pref.mcp_enabled").await?.as_deref() == Some("true"))
 }
 
+/// The quick-add shortcut saved through the API, if one was; the desktop app registers it
+/// when it starts.
+pub async fn saved_quick_add_shortcut(db: &SqlitePool) -> Result<Option<String>> {
+    Ok(crate::db::setting(db, "pref.quick_add_shortcut").await?)
+}
+
 /// The host policy saved through the API, if one was.
 pub async fn saved_host_policy(db: &SqlitePool) -> Result<Option<HostPolicy>> {
     let value = crate::db::setting(db, "pref.host_policy").await?;
@@ -342,6 +393,7 @@ async fn view(state: &AppState) -> Result<SettingsView> {
     let (next, _) = effective((*state.settings).clone(), &stored(&state.db.read).await?);
     let host_policy = state.runtime.host_policy();
     let running = &state.settings;
+    let shortcut = state.runtime.desktop().map(|d| d.quick_add_shortcut());
     let next_key = state.runtime.api_key_in_force();
     let restart_required = next.ai_provider != running.ai_provider
         || next.ai_base_url != running.ai_base_url
@@ -370,6 +422,10 @@ async fn view(state: &AppState) -> Result<SettingsView> {
         secret_backend: state.runtime.secret_backend(running).as_str().to_owned(),
         voice_enabled: state.brain.stt.is_some(),
         mcp_enabled: state.runtime.mcp_enabled(),
+        start_at_login: state.runtime.start_at_login(),
+        quick_add_shortcut: shortcut.as_ref().map(|s| s.keys.clone()),
+        quick_add_shortcut_error: shortcut.and_then(|s| s.error),
+        start_at_login_asked: crate::db::setting(&state.db.read, ASKED).await?.is_some(),
         restart_required,
     })
 }
@@ -392,8 +448,20 @@ fn valid_hhmm(s: &str) -> bool {
     chrono::NaiveTime::parse_from_str(s, "%H:%M").is_ok() && s.len() == 5
 }
 
-fn validate(p: &SettingsPatch) -> Result<()> {
+/// Where the answer to the first launch's question is recorded.
+const ASKED: &str = "pref.start_at_login_asked";
+
+/// Checks `p`; `desktop` says whether the server runs in the desktop app.
+fn validate(p: &SettingsPatch, desktop: bool) -> Result<()> {
     let mut checks = Checks::default();
+    checks.check(p.start_at_login.is_none() || desktop, "start_at_login", NO_DESKTOP);
+    if let Some(keys) = &p.quick_add_shortcut {
+        checks.check(desktop, "quick_add_shortcut", NO_DESKTOP_KEYS).required_text(
+            "quick_add_shortcut",
+            keys,
+            100,
+        );
+    }
     if let Some(v) = &p.ai_provider {
         checks.check(
             PROVIDERS.contains(&v.as_str()),
@@ -472,7 +540,8 @@ fn folder_exists(raw: &str) -> bool {
 
 /// Changes any subset of the writable settings; model, zone and scheduler changes apply
 /// after a restart (`restart_required` says when one is due), the host policy, the
-/// language and the briefing's time at once (the briefing follows a new zone at once too).
+/// language, the briefing's time and start at login at once (the briefing follows a new zone
+/// at once too).
 #[utoipa::path(patch, path = "/api/settings", tag = "settings", request_body = SettingsPatch, security(("bearer" = [])),
     responses(
         (status = 200, description = "The new settings", body = SettingsView),
@@ -485,9 +554,13 @@ async fn patch_settings(
     State(state): State<AppState>,
     Json(patch): Json<SettingsPatch>,
 ) -> Result<Json<SettingsView>> {
-    validate(&patch)?;
-    let mut writes: Vec<(&str, String)> = Vec::new();
+    let desktop = state.runtime.desktop();
+    validate(&patch, desktop.is_some())?;
+    let mut writes: Vec<(&'static str, String)> = Vec::new();
     let text = |v: &Option<String>| v.as_ref().map(|s| s.trim().to_owned());
+    if let Some(desktop) = &desktop {
+        apply_desktop(&patch, desktop.as_ref(), &mut writes)?;
+    }
     if let Some(v) = text(&patch.ai_provider) {
         writes.push(("ai_provider", v));
     }
@@ -553,6 +626,29 @@ async fn patch_settings(
     Ok(Json(view(&state).await?))
 }
 
+/// The changes only a desktop makes, first, as the ones that may be refused now (another
+/// app holds the keys); the settings to store go to `writes`.
+fn apply_desktop(
+    patch: &SettingsPatch,
+    desktop: &dyn Desktop,
+    writes: &mut Vec<(&'static str, String)>,
+) -> Result<()> {
+    if let Some(keys) = patch.quick_add_shortcut.as_deref().map(str::trim) {
+        desktop
+            .set_quick_add_shortcut(keys)
+            .map_err(|reason| Error::invalid("quick_add_shortcut", reason))?;
+        writes.push(("quick_add_shortcut", keys.to_owned()));
+    }
+    if let Some(on) = patch.start_at_login {
+        // A small file in the user's configuration folder (on Linux), written at once.
+        desktop
+            .set_start_at_login(on)
+            .map_err(|e| Error::Internal(e.context("the autostart entry could not be changed")))?;
+        writes.push(("start_at_login_asked", "true".to_owned()));
+    }
+    Ok(())
+}
+
 /// Optional values to test before saving them; absent ones are the stored settings.
 #[derive(Debug, Default, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
@@ -582,12 +678,15 @@ async fn test_model(State(state): State<AppState>, body: Bytes) -> Result<Json<M
             detail: format!("the body is not valid: {e}"),
         })?
     };
-    validate(&SettingsPatch {
-        ai_base_url: test.ai_base_url.clone(),
-        ai_model: test.ai_model.clone(),
-        ai_api_key: test.ai_api_key.clone(),
-        ..SettingsPatch::default()
-    })?;
+    validate(
+        &SettingsPatch {
+            ai_base_url: test.ai_base_url.clone(),
+            ai_model: test.ai_model.clone(),
+            ai_api_key: test.ai_api_key.clone(),
+            ..SettingsPatch::default()
+        },
+        false,
+    )?;
     let (saved, _) = effective((*state.settings).clone(), &stored(&state.db.read).await?);
     let base_url = test.ai_base_url.unwrap_or(saved.ai_base_url);
     let model = test.ai_model.unwrap_or(saved.ai_model);

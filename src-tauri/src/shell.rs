@@ -3,18 +3,21 @@
 //! Start-up: the single-instance check (a second launch focuses the first and exits),
 //! then the store and the embedded server, then the window. Closing the window hides it
 //! to the tray; Quit (or SIGTERM) stops the server gracefully before the process ends.
+//! A start at login ([`autostart::ARG`]) opens no window: the app waits in the tray, and
+//! the window is made the first time it is shown.
 
 use std::sync::Arc;
 use std::time::Instant;
 
 use tauri::menu::{Menu, MenuItem};
 use tauri::tray::TrayIconBuilder;
-use tauri::{AppHandle, Manager as _, RunEvent, WebviewWindowBuilder, WindowEvent};
+use tauri::{AppHandle, Manager as _, RunEvent, WebviewWindow, WebviewWindowBuilder, WindowEvent};
 use tauri_plugin_notification::NotificationExt as _;
 
 use crate::server::{self, Embedded};
 use crate::session::{self, DesktopSession};
-use crate::{notify, secrets};
+use crate::shortcut::QuickAddKeys;
+use crate::{autostart, links, notify, quick_add, secrets, shortcut};
 
 const MAIN: &str = "main";
 
@@ -36,13 +39,22 @@ async fn desktop_session(shell: tauri::State<'_, Shell>) -> Result<DesktopSessio
 /// Builds and runs the app until Quit. `started` is when the process began, for the log
 /// line that says how long the window took.
 pub fn run(started: Instant) -> anyhow::Result<()> {
+    let at_login = autostart::started_at_login(&std::env::args().collect::<Vec<_>>());
     let app = tauri::Builder::default()
         // First, so a second launch hands over before it opens anything.
-        .plugin(tauri_plugin_single_instance::init(|app, _args, _cwd| show_main(app)))
+        // With its deep-link feature, a link handed to a second launch reaches the first
+        // through the deep-link plugin's event before this runs.
+        .plugin(tauri_plugin_single_instance::init(|app, args, _cwd| second_launch(app, &args)))
+        .plugin(tauri_plugin_deep_link::init())
         .plugin(tauri_plugin_notification::init())
-        .invoke_handler(tauri::generate_handler![desktop_session])
+        .plugin(autostart::plugin())
+        .plugin(shortcut::plugin())
+        .invoke_handler(tauri::generate_handler![desktop_session, quick_add::close_quick_add])
         .on_window_event(|window, event| {
-            if let WindowEvent::CloseRequested { api, .. } = event {
+            // The main window hides to the tray; quick add really closes.
+            if let WindowEvent::CloseRequested { api, .. } = event
+                && window.label() == MAIN
+            {
                 api.prevent_close();
                 let _ = window.hide();
             }
@@ -56,6 +68,12 @@ pub fn run(started: Instant) -> anyhow::Result<()> {
             }
             let embedded = Arc::new(launched.embedded);
             println!("ClawChat's server is running at {}", embedded.base_url());
+            let saved_keys = tauri::async_runtime::block_on(
+                clawchat_server::settings::saved_quick_add_shortcut(&embedded.state.db.read),
+            )?;
+            let keys = QuickAddKeys::register(app.handle().clone(), saved_keys);
+            let desktop = crate::desktop::Hooks::new(app.handle().clone(), keys);
+            embedded.state.runtime.set_desktop(Arc::new(desktop));
             app.manage(Shell { embedded: embedded.clone(), secret_backend: launched.secret_backend });
             tray(app.handle())?;
             let handle = app.handle().clone();
@@ -66,10 +84,13 @@ pub fn run(started: Instant) -> anyhow::Result<()> {
                 show_native(&handle, n)
             });
             stop_on_signal(app.handle().clone());
-            let config = app.config().app.windows.iter().find(|w| w.label == MAIN).cloned();
-            let config = config.ok_or_else(|| anyhow::anyhow!("tauri.conf.json has no main window"))?;
-            WebviewWindowBuilder::from_config(app.handle(), &config)?.build()?;
-            tracing::info!(ms = started.elapsed().as_millis() as u64, "window created");
+            links::listen(app.handle());
+            if at_login {
+                tracing::info!("started at login: no window until it is shown from the tray");
+            } else {
+                main_window(app.handle())?;
+                tracing::info!(ms = started.elapsed().as_millis() as u64, "window created");
+            }
             Ok(())
         })
         .build(tauri::generate_context!())?;
@@ -100,22 +121,66 @@ fn show_native(handle: &AppHandle, n: notify::Native) {
     });
 }
 
-fn show_main(app: &AppHandle) {
+/// The main window, made from `tauri.conf.json` if it is not there yet.
+fn main_window(app: &AppHandle) -> anyhow::Result<WebviewWindow> {
     if let Some(window) = app.get_webview_window(MAIN) {
-        let _ = window.unminimize();
-        let _ = window.show();
-        let _ = window.set_focus();
+        return Ok(window);
+    }
+    let config = app.config().app.windows.iter().find(|w| w.label == MAIN).cloned();
+    let config = config.ok_or_else(|| anyhow::anyhow!("tauri.conf.json has no main window"))?;
+    Ok(WebviewWindowBuilder::from_config(app, &config)?.build()?)
+}
+
+pub fn show_main(app: &AppHandle) {
+    match main_window(app) {
+        Ok(window) => {
+            let _ = window.unminimize();
+            let _ = window.show();
+            let _ = window.set_focus();
+        }
+        Err(e) => tracing::error!(error = %e, "the window could not be made"),
+    }
+}
+
+/// A second launch: a start at login changes nothing, a link the deep-link plugin could
+/// not read is refused in the window, anything else shows the window.
+fn second_launch(app: &AppHandle, args: &[String]) {
+    if autostart::started_at_login(args) {
+        return;
+    }
+    match args.get(1) {
+        // Those the deep-link plugin could read reached `links::listen` already.
+        Some(arg) if links::unreadable(arg) => links::open(app, arg),
+        Some(arg) if links::is_link(arg) => {}
+        _ => show_main(app),
+    }
+}
+
+/// Shows the main window at `page` (a path of the UI, such as `todos?open=<id>`).
+pub fn show_main_at(app: &AppHandle, page: &str) {
+    show_main(app);
+    if let Some(window) = app.get_webview_window(MAIN)
+        && let Ok(url) = window.url()
+        && let Ok(target) = url.join(&format!("/{page}"))
+    {
+        let _ = window.navigate(target);
     }
 }
 
 fn tray(app: &AppHandle) -> tauri::Result<()> {
     let show = MenuItem::with_id(app, "show", "Show ClawChat", true, None::<&str>)?;
+    let quick = MenuItem::with_id(app, "quick-add", "Quick add", true, None::<&str>)?;
     let quit = MenuItem::with_id(app, "quit", "Quit ClawChat", true, None::<&str>)?;
-    let menu = Menu::with_items(app, &[&show, &quit])?;
+    let menu = Menu::with_items(app, &[&show, &quick, &quit])?;
     let mut tray =
         TrayIconBuilder::with_id("main").tooltip("ClawChat").menu(&menu).on_menu_event(|app, event| {
             match event.id().as_ref() {
                 "show" => show_main(app),
+                "quick-add" => {
+                    if let Err(e) = quick_add::open(app, None) {
+                        tracing::error!(error = %e, "quick add did not open");
+                    }
+                }
                 "quit" => app.exit(0),
                 _ => {}
             }

@@ -3,7 +3,8 @@
 
 Start-up (window shown, page calling `desktop_session`), /api/health from the embedded
 server, a screenshot of the window, single instance (a second launch hands over and
-exits), the approval round trip (a file_create waits, is approved, the file exists; an
+exits), start at login (Settings writes and removes the XDG autostart entry; a start
+with --autostart serves with no window until the app is opened again), the approval round trip (a file_create waits, is approved, the file exists; an
 executor_shell is denied and nothing ran), then a clean quit (SIGTERM, exit 0, the
 database consistent). Prints launch-to-window time and idle memory for BENCHMARKS.md.
 
@@ -90,6 +91,10 @@ class Output:
                 self.lines.append(line.rstrip("\n"))
             print(f"{prefix}{line}", end="", flush=True)
 
+    def find_all(self, pattern):
+        with self.lock:
+            return [line for line in self.lines if re.search(pattern, line)]
+
     def find(self, pattern):
         with self.lock:
             for line in self.lines:
@@ -108,6 +113,7 @@ def app_env(home, display, data):
     }
     env.update({
         "HOME": home,
+        "XDG_CONFIG_HOME": os.path.join(home, ".config"),
         "DISPLAY": display,
         "CLAWCHAT_DATA_DIR": data,
         "CLAWCHAT_SECRET_BACKEND": "file",
@@ -171,6 +177,228 @@ def process_tree_rss_kb(pid):
     return total, names
 
 
+def autostart_entry(home):
+    """Where the autostart plugin keeps the XDG autostart entry on Linux."""
+    return os.path.join(home, ".config", "autostart", "ClawChat.desktop")
+
+
+def check_start_at_login(base, token, home, binary, env, win):
+    """The first launch's question (pre-set to yes), answered in the window, writes the XDG
+    autostart entry; Settings' switch removes it."""
+    entry = autostart_entry(home)
+    status, s = request("GET", f"{base}/api/settings", token)
+    if status != 200 or s["start_at_login"] is not False or s["start_at_login_asked"] is not False:
+        fail(f"a first launch should be off and not yet asked: {status} {s}")
+    if os.path.exists(entry):
+        fail(f"{entry} exists before the user said yes")
+    # The question's first stop is its box (ticked); the next is Continue.
+    press(env, win, "Tab")
+    subprocess.run(["xdotool", "key", "Return"], env=env, check=True)
+    s = wait_until("the first launch's question to be answered",
+                   lambda: (lambda s: s if s["start_at_login_asked"] else None)(
+                       request("GET", f"{base}/api/settings", token)[1]))
+    if s["start_at_login"] is not True:
+        fail(f"Continue on the question as it opened did not turn start at login on: {s}")
+    with open(entry) as f:
+        lines = f.read().splitlines()
+    if f"Exec={os.path.realpath(binary)} --autostart" not in lines or "[Desktop Entry]" not in lines:
+        fail(f"the autostart entry does not start this app in the tray: {lines}")
+    if request("GET", f"{base}/api/settings", token)[1]["start_at_login"] is not True:
+        fail("GET /api/settings does not show start at login on")
+    passed(f"the first launch's question, answered as it opened, wrote {entry}, starting the app with --autostart")
+    status, s = request("PATCH", f"{base}/api/settings", token, {"start_at_login": False})
+    if status != 200 or s["start_at_login"] is not False:
+        fail(f"turning start at login off answered {status} {s}")
+    if os.path.exists(entry):
+        fail("turning start at login off left the autostart entry behind")
+    passed("turning start at login off removed the autostart entry")
+
+
+def find_window(env, visible=True):
+    """The id of the ClawChat window, if there is one (a visible one by default)."""
+    flags = ["--onlyvisible"] if visible else []
+    r = subprocess.run(["xdotool", "search", *flags, "--name", "^ClawChat$"],
+                       env=env, capture_output=True, text=True)
+    return r.stdout.split()[0] if r.returncode == 0 and r.stdout.strip() else None
+
+
+def check_started_at_login(binary, env, work):
+    """A start at login serves and waits in the tray with no window; opening the app
+    again (as from the menu) shows the window."""
+    app = subprocess.Popen([binary, "--autostart"], env=env, stdout=subprocess.PIPE,
+                           stderr=subprocess.STDOUT, text=True, cwd=work)
+    out = Output(app.stdout, "  app| ")
+    try:
+        wait_until("the server after a start at login",
+                   lambda: out.find(r"server is running at")
+                   or (app.poll() is not None and fail(f"the app exited with {app.returncode}")))
+        # Set-up ends with this line, after which a window would already exist.
+        wait_until("the start-up to finish", lambda: out.find(r"started at login: no window"))
+        if find_window(env, visible=False):
+            fail("a start at login made a window")
+        passed("a start at login serves with no window")
+        subprocess.run([binary], env=env, capture_output=True, text=True, timeout=WAIT, cwd=work)
+        wait_until("the window, after the app was opened again", lambda: find_window(env))
+        passed("opening the app again shows the window a start at login left out")
+        app.send_signal(signal.SIGTERM)
+        if app.wait(timeout=WAIT) != 0:
+            fail(f"the app exited with {app.returncode}")
+        app = None
+    finally:
+        if app is not None and app.poll() is None:
+            app.kill()
+
+
+QUICK_ADD = "^ClawChat quick add$"
+
+
+def hold_keys(display, work, keys="control+shift + space"):
+    """Another X client (xbindkeys) holding `keys`, as an app that took them first."""
+    config = os.path.join(work, "xbindkeysrc")
+    with open(config, "w") as f:
+        f.write(f'"true"\n  {keys}\n')
+    # Line-buffered, so its "starting loop" (the keys are held) shows at once.
+    holder = subprocess.Popen(["stdbuf", "-oL", "xbindkeys", "-n", "-v", "-f", config], env={**os.environ, "DISPLAY": display},
+                              stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    out = Output(holder.stdout, "  xbindkeys| ")
+    try:
+        wait_until("xbindkeys to hold the keys", lambda: out.find(r"starting loop"))
+    except SystemExit:
+        holder.kill()
+        raise
+    return holder
+
+
+def quick_add_window(env):
+    r = subprocess.run(["xdotool", "search", "--onlyvisible", "--name", QUICK_ADD],
+                       env=env, capture_output=True, text=True)
+    return r.stdout.split()[0] if r.returncode == 0 and r.stdout.strip() else None
+
+
+def sessions(out):
+    """How many pages have asked the shell for their session (each window's page does
+    once it runs)."""
+    return len(out.find_all(r"desktop session opened"))
+
+
+def wait_quick_add(env, out, before, how):
+    """The quick-add window, once its page runs (it asked for its session)."""
+    win = wait_until(f"quick add from {how}", lambda: quick_add_window(env))
+    wait_until(f"the quick-add page from {how}", lambda: sessions(out) > before)
+    return win
+
+
+def press(env, win, key):
+    """Focuses `win` and presses `key` there, through the X server as a keyboard would."""
+    subprocess.run(["xdotool", "windowfocus", win], env=env, check=True)
+    time.sleep(1)  # let the page draw its dialog and take the focus before the key
+    subprocess.run(["xdotool", "key", "--clearmodifiers", key], env=env, check=True)
+
+
+def check_shortcut(base, token, env, out):
+    """Another app holds Ctrl+Shift+Space: Settings says so, and another is put in force;
+    pressing it opens quick add, and Escape closes it."""
+    _, s = request("GET", f"{base}/api/settings", token)
+    if s["quick_add_shortcut"] != "Ctrl+Shift+Space" or "taken by another app" not in (s["quick_add_shortcut_error"] or ""):
+        fail(f"Settings should say the default shortcut is taken: {s['quick_add_shortcut']!r} {s['quick_add_shortcut_error']!r}")
+    passed(f"Settings says the shortcut is taken: {s['quick_add_shortcut_error']}")
+    status, body = request("PATCH", f"{base}/api/settings", token, {"quick_add_shortcut": "Ctrl+Nope"})
+    if status != 422 or body["errors"][0]["field"] != "quick_add_shortcut":
+        fail(f"a shortcut that is no key combination answered {status} {body}")
+    status, s = request("PATCH", f"{base}/api/settings", token, {"quick_add_shortcut": "Ctrl+Alt+Q"})
+    if status != 200 or s["quick_add_shortcut"] != "Ctrl+Alt+Q" or s["quick_add_shortcut_error"] is not None:
+        fail(f"another shortcut answered {status} {s}")
+    passed("another shortcut was registered in its place")
+    status, body = request("PATCH", f"{base}/api/settings", token, {"quick_add_shortcut": "Ctrl+Shift+Space"})
+    if status != 422 or "taken by another app" not in body["detail"]:
+        fail(f"going back to the held shortcut answered {status} {body}")
+    _, s = request("GET", f"{base}/api/settings", token)
+    if s["quick_add_shortcut"] != "Ctrl+Alt+Q" or s["quick_add_shortcut_error"] is not None:
+        fail(f"a refused shortcut changed the one in force: {s}")
+    passed("a shortcut another app holds is refused and the one in force stays")
+    before = sessions(out)
+    subprocess.run(["xdotool", "key", "ctrl+alt+q"], env=env, check=True)
+    win = wait_quick_add(env, out, before, "its shortcut")
+    passed("the shortcut opened the quick-add window")
+    press(env, win, "Escape")
+    wait_until("Escape to close quick add", lambda: out.find(r"quick add closed") and not quick_add_window(env))
+    passed("Escape closed the quick-add window")
+
+
+TRAY_MENU = "/org/ayatana/NotificationItem/tray_icon_tray_app_main/Menu"
+
+
+def gdbus(*args):
+    # Some of the app's connections never answer a call to a path they lack: a short wait.
+    return subprocess.run(["gdbus", "call", "--session", "--timeout", "5", *args], capture_output=True, text=True)
+
+
+def tray_menu(pid):
+    """The app's tray menu on the session bus (the dbusmenu a panel shows), as (bus name,
+    {label: item id})."""
+    bus = ["--dest", "org.freedesktop.DBus", "--object-path", "/org/freedesktop/DBus"]
+    names = re.findall(r"'(:[0-9.]+)'", gdbus(*bus, "--method", "org.freedesktop.DBus.ListNames").stdout)
+    for name in names:
+        owner = gdbus(*bus, "--method", "org.freedesktop.DBus.GetConnectionUnixProcessID", name).stdout
+        if re.search(rf"uint32 {pid}\b", owner):
+            layout = gdbus("--dest", name, "--object-path", TRAY_MENU,
+                           "--method", "com.canonical.dbusmenu.GetLayout", "0", "--", "-1", "[]")
+            if layout.returncode == 0:
+                items = re.findall(r"\((\d+), \{[^}]*'label': <'([^']+)'>", layout.stdout)
+                return name, {label: item for item, label in items}
+    return None
+
+
+def check_tray_quick_add(pid, env, out):
+    """The tray menu's Quick add, clicked as a panel does (a dbusmenu event), opens the
+    quick-add window."""
+    name, items = wait_until("the tray menu on the session bus", lambda: tray_menu(pid))
+    if "Quick add" not in items:
+        fail(f"the tray menu has no Quick add: {items}")
+    before = sessions(out)
+    clicked = gdbus("--dest", name, "--object-path", TRAY_MENU, "--method", "com.canonical.dbusmenu.Event",
+                    items["Quick add"], "clicked", "<0>", "0")
+    if clicked.returncode != 0:
+        fail(f"the tray menu did not take the click: {clicked.stderr}")
+    win = wait_quick_add(env, out, before, "the tray")
+    passed(f"the tray menu ({', '.join(items)}) opened the quick-add window")
+    press(env, win, "Escape")
+    wait_until("Escape to close quick add", lambda: not quick_add_window(env))
+
+
+def todo_titled(base, token, prefix):
+    _, page = request("GET", f"{base}/api/todos?limit=100", token)
+    return next((t for t in page["items"] if t["title"].startswith(prefix)), None)
+
+
+def check_links(binary, env, work, base, token, out):
+    """A clawchat://add link handed to the running app fills quick add, and nothing is
+    saved until Enter; malformed links are refused without harm."""
+    link = "clawchat://add?text=Water%20the%20plants%20tomorrow%20at%205pm"
+    before = sessions(out)
+    handed = subprocess.run([binary, link], env=env, capture_output=True, text=True, timeout=WAIT, cwd=work)
+    if handed.returncode != 0 or "server is running" in handed.stdout:
+        fail(f"the link's launch did not hand over: {handed.returncode} {handed.stdout}{handed.stderr}")
+    win = wait_quick_add(env, out, before, "the link")
+    time.sleep(1)
+    if todo_titled(base, token, "Water the plants"):
+        fail("the link saved a todo on its own")
+    press(env, win, "Return")
+    todo = wait_until("Enter to save the link's todo", lambda: todo_titled(base, token, "Water the plants"))
+    wait_until("quick add to close after saving", lambda: not quick_add_window(env))
+    passed(f"a link handed to the running app filled quick add; Enter saved \"{todo['title']}\" and closed it")
+    refused = 0
+    for bad in ["clawchat://[::1", "clawchat://delete/everything"]:
+        r = subprocess.run([binary, bad], env=env, capture_output=True, text=True, timeout=WAIT, cwd=work)
+        if r.returncode != 0:
+            fail(f"the launch with {bad} exited with {r.returncode}")
+        refused += 1
+        wait_until(f"{bad} to be refused", lambda: len(out.find_all(r"a link was refused")) >= refused)
+    if request("GET", f"{base}/api/health")[0] != 200 or not find_window(env):
+        fail("a malformed link hurt the running app")
+    passed("malformed links were refused with a message and the app carried on")
+
+
 def main():
     if len(sys.argv) != 3:
         fail("usage: run_app.py BINARY ARTIFACT_DIR")
@@ -184,6 +412,7 @@ def main():
     xvfb, display = start_xvfb()
     env = app_env(home, display, data)
     app = None
+    holder = hold_keys(display, work)
     try:
         launched = time.monotonic()
         app = subprocess.Popen([binary], env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
@@ -194,12 +423,7 @@ def main():
                        or (app.poll() is not None and fail(f"the app exited with {app.returncode}")))
         base = m.group(1)
 
-        def window():
-            r = subprocess.run(["xdotool", "search", "--onlyvisible", "--name", "^ClawChat$"],
-                               env=env, capture_output=True, text=True)
-            return r.stdout.split()[0] if r.returncode == 0 and r.stdout.strip() else None
-
-        win = wait_until("the window", window, every=0.05)
+        win = wait_until("the window", lambda: find_window(env), every=0.05)
         window_ms = (time.monotonic() - launched) * 1000
         # The page is up when it has asked the shell for its session.
         wait_until("the page to call desktop_session", lambda: out.find(r"desktop session opened"))
@@ -235,6 +459,10 @@ def main():
         if status != 200:
             fail(f"login answered {status} {tokens}")
         token = tokens["access_token"]
+        check_start_at_login(base, token, home, binary, env, win)
+        check_shortcut(base, token, env, out)
+        check_tray_quick_add(app.pid, env, out)
+        check_links(binary, env, work, base, token, out)
 
         def awaiting(tool):
             def check():
@@ -309,10 +537,13 @@ def main():
         db.close()
         passed("quit cleanly, exit 0, database consistent, task history kept")
         app = None
+        check_started_at_login(binary, env, work)
         print(summary())
     finally:
         if app is not None and app.poll() is None:
             app.kill()
+        holder.terminate()
+        holder.wait()
         xvfb.terminate()
         xvfb.wait()
 

@@ -16,6 +16,7 @@ mod chat;
 mod cleanup;
 mod common;
 mod database_url;
+mod desktop;
 mod devices;
 mod edges;
 mod events;

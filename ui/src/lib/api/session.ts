@@ -18,9 +18,12 @@ export function isDesktop(): boolean {
   return typeof window !== "undefined" && "__TAURI_INTERNALS__" in window;
 }
 
+function internals(): TauriInternals {
+  return (window as unknown as { __TAURI_INTERNALS__: TauriInternals }).__TAURI_INTERNALS__;
+}
+
 export async function desktopSession(): Promise<DesktopSession> {
-  const internals = (window as unknown as { __TAURI_INTERNALS__: TauriInternals }).__TAURI_INTERNALS__;
-  const session = (await internals.invoke("desktop_session")) as DesktopSession;
+  const session = (await internals().invoke("desktop_session")) as DesktopSession;
   if (!session?.base_url || !session.access_token) throw new Error("the desktop shell gave no session");
   return session;
 }
@@ -58,4 +61,20 @@ export async function openApi(storage: Storage = window.localStorage): Promise<A
 export function pairingCodeFromHash(hash: string): string {
   const match = /(?:^#|&)pair=([^&]+)/.exec(hash);
   return match ? decodeURIComponent(match[1]) : "";
+}
+
+/** Whether this page is the desktop's quick-add window (the shell opens it at /quick-add). */
+export function isQuickAddWindow(): boolean {
+  return isDesktop() && window.location.pathname === "/quick-add";
+}
+
+/** The text the quick-add window opened with (a `clawchat://add` link's), if any. */
+export function quickAddText(): string {
+  const given = (window as unknown as { __CLAWCHAT_QUICK_ADD__?: { text?: unknown } }).__CLAWCHAT_QUICK_ADD__;
+  return typeof given?.text === "string" ? given.text : "";
+}
+
+/** Closes the quick-add window. */
+export async function closeQuickAddWindow(): Promise<void> {
+  await internals().invoke("close_quick_add");
 }

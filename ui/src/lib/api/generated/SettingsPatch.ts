@@ -16,4 +16,16 @@ language?: string, briefing_time?: string, enable_scheduler?: boolean, host_poli
 /**
  * Lets other apps on this computer use the organiser over MCP; applies at once.
  */
-mcp_enabled?: boolean, };
+mcp_enabled?: boolean, 
+/**
+ * Starts the desktop app when the user logs in (writes or removes the platform's
+ * autostart entry at once). Only the desktop app's own server can; the headless
+ * server answers 422.
+ */
+start_at_login?: boolean, 
+/**
+ * The global shortcut that opens quick add, such as `Ctrl+Alt+Space`; refused (422)
+ * when it is not a key combination or another app holds it, and by the headless
+ * server.
+ */
+quick_add_shortcut?: string, };

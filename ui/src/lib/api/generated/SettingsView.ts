@@ -43,6 +43,25 @@ voice_enabled: boolean,
  */
 mcp_enabled: boolean, 
 /**
+ * Whether the desktop app starts when the user logs in (its autostart entry is
+ * there); null where the server runs without a desktop.
+ */
+start_at_login: boolean | null, 
+/**
+ * Whether the user has answered the first launch's question about starting at login
+ * (any change of `start_at_login` counts as the answer).
+ */
+start_at_login_asked: boolean, 
+/**
+ * The global shortcut that opens quick add, such as `Ctrl+Shift+Space`; null where
+ * the server runs without a desktop.
+ */
+quick_add_shortcut: string | null, 
+/**
+ * Why that shortcut is not in force (another app holds it), if it is not.
+ */
+quick_add_shortcut_error: string | null, 
+/**
  * True when a stored change differs from what this running server uses; it applies
  * after a restart.
  */
