@@ -419,7 +419,7 @@ static HOW_TO: LazyLock<Regex> = LazyLock::new(|| {
 fn topic_first(t: &str, l: &str) -> Option<(String, String)> {
     static TOPIC: LazyLock<Regex> = LazyLock::new(|| {
         rules::rx(
-            r"^(?P<topic>(?:the|my|our|that|this|those|these) .+?)(?:\s+(?:is|are|was|were|has been|have been|got|'s)\s+(?:now |been |just )?(?:cancell?ed|off|over|called off|scrapped|not happening|no longer (?:happening|needed|on)|done|finished|paid|sorted|bought|moved|postponed)\b[^,;:.]*)?\s*(?:,|;|:|\.|\s-|\s\u{2013})\s*(?:(?:so|just|please|pls|can you|could you|you can|go ahead and)\s+)*(?P<verb>delete|remove|cancel|clear|drop|scrap|bin|get rid of|take|mark|tick|check|cross|move|push|bump|reschedule|rename|change)\s+(?:it|that|this|them)\b(?P<tail>.*)$",
+            r"^(?:(?:never mind|nevermind|forget|scratch|about)\s+)?(?P<topic>(?:the|my|our|that|this|those|these) .+?)(?:\s+(?:is|are|was|were|has been|have been|got|'s)\s+(?:now |been |just )?(?:cancell?ed|off|over|called off|scrapped|not happening|no longer (?:happening|needed|on)|done|finished|paid|sorted|bought|moved|postponed)\b[^,;:.]*)?\s*(?:,|;|:|\.|\s-|\s\u{2013})\s*(?:(?:so|just|please|pls|can you|could you|you can|go ahead and)\s+)*(?P<verb>delete|remove|cancel|clear|drop|scrap|bin|get rid of|take|mark|tick|check|cross|move|push|bump|reschedule|rename|change)\s+(?:it|that|this|them)\b(?P<tail>.*)$",
         )
     });
     let c = TOPIC.captures(l)?;

@@ -1434,7 +1434,10 @@ fn agenda_question(l: &str, now: DateTime<Tz>) -> Option<Plan> {
     if MY_ALERTS_Q.is_match(l) {
         return Some(Plan::new(Intent::QueryTodos, 0.7));
     }
-    if SHOPPING_Q.is_match(l) {
+    // "what do I need to get done": the errands, not the shopping.
+    static GET_DONE: LazyLock<Regex> =
+        LazyLock::new(|| rx(r"\bget (?:done|finished|sorted|through|on with)\b"));
+    if SHOPPING_Q.is_match(l) && !GET_DONE.is_match(l) {
         return Some(Plan::new(Intent::QueryTodos, 0.7).with("tags", vec![Value::from("shopping")]));
     }
     if !AGENDA.is_match(l) {

@@ -284,6 +284,19 @@ fn an_item_said_first_and_pointed_back_at_is_the_one_acted_on() {
     assert_eq!(r.intent, Intent::DeleteTodo);
     assert_eq!(param(&r, "title"), "batteries");
     assert!(!r.params.contains_key("query"));
+    let r = p("never mind the reminder to phone the garage, delete it");
+    assert_eq!(r.intent, Intent::DeleteTodo);
+    assert_eq!(param(&r, "title"), "phone the garage");
+}
+
+#[test]
+fn what_needs_getting_done_is_the_errands_not_the_shopping() {
+    let r = p("what do I still need to get done this week");
+    assert_eq!(r.intent, Intent::QueryTodos);
+    assert!(!r.params.contains_key("tags"), "{:?}", r.params);
+    assert_eq!(param(&r, "due_date"), "2026-03-15");
+    let r = p("what do we need to get at the market");
+    assert_eq!(r.params.get("tags"), Some(&serde_json::json!(["shopping"])));
 }
 
 #[test]
