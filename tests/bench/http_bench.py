@@ -32,6 +32,7 @@ import os
 import random
 import re
 import shutil
+import signal
 import socket
 import sqlite3
 import subprocess
@@ -236,7 +237,8 @@ end
 
 def seed_memos(port, token, count, threads=2):
     """About `count` memos through `POST /api/memos`, posted by wrk (fast, and the server's
-    own path); see `MEMO_LUA`."""
+    own path); see `MEMO_LUA`. wrk runs for its whole duration even when every thread has
+    stopped, so it is interrupted (and reports) once the memos are there."""
     if count <= 0:
         return
     vocab = ", ".join(f'"{w}"' for w in FILLER)
@@ -245,10 +247,16 @@ def seed_memos(port, token, count, threads=2):
         f.write('wrk.headers["Content-Type"] = "application/json"\n')
         f.write(MEMO_LUA % (vocab, count, threads, count, threads))
         script = f.name
-    out = subprocess.run(
+    api = Client(port, token)
+    target = api.total("/api/memos?limit=1") + count
+    load = subprocess.Popen(
         ["wrk", f"-t{threads}", "-c8", "-d3600s", "-s", script, f"http://127.0.0.1:{port}/"],
-        capture_output=True, text=True, check=True,
-    ).stdout
+        stdout=subprocess.PIPE, text=True,
+    )
+    while load.poll() is None and api.total("/api/memos?limit=1") < target:
+        time.sleep(1)
+    load.send_signal(signal.SIGINT)
+    out = load.communicate()[0]
     os.unlink(script)
     errors = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
     if errors:
