@@ -6,7 +6,8 @@
     python3 tests/bench/profile.py "/api/todos?limit=50" "/api/search?q=zanzibar"
     python3 tests/bench/profile.py --seed api /api/todos?limit=50 /api/today /api/search?q=garden
 
-Seeds the data as http_bench.py does (`--seed`, `--memos`: the same options), then for
+Seeds the data as http_bench.py does (`--seed`, `--memos`, `--use-seed`: the same
+options), then for
 each path runs wrk (2 threads, 16 connections, 10 s), records the server with
 `perf record -g` for 6 s of it, and prints the split by thread, by object (the binary,
 the C library, the kernel) and the top symbols. On a stripped binary the server's own
@@ -39,8 +40,10 @@ def main():
     ap.add_argument("paths", nargs="*", default=["/api/todos?limit=50"])
     ap.add_argument("--seed", choices=("sqlite", "api"), default="sqlite")
     ap.add_argument("--memos", type=int)
+    ap.add_argument("--use-seed", metavar="DIR", help="start from a copy of DIR (http_bench.py --save-seed)")
     ap.add_argument("--symbols", type=int, default=25, help="how many top symbols to print")
     args = ap.parse_args()
+    args.save_seed = None
     if args.memos is None:
         args.memos = 100_000 if args.seed == "sqlite" else 0
     with tempfile.TemporaryDirectory() as work:
