@@ -18,8 +18,8 @@ time. Everything stays on 127.0.0.1. Two seedings:
     make bench                                   # builds the release binary first
     python3 tests/bench/http_bench.py --duration 10
     python3 tests/bench/http_bench.py --seed api --memos 0
-    python3 tests/bench/http_bench.py --seed api --memos 100000 --save-seed /tmp/seed100k
-    python3 tests/bench/http_bench.py --use-seed /tmp/seed100k     # the same data again
+    python3 tests/bench/http_bench.py --seed api --memos 100000 --save-seed seed100k
+    python3 tests/bench/http_bench.py --use-seed seed100k     # the same data again
     CLAWCHAT_BIN=path/to/clawchat-server python3 tests/bench/http_bench.py --seed api
 """
 
