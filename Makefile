@@ -19,7 +19,7 @@ help:
 	@echo "make run     start ClawChat (the headless server; prints its URL and, on first start, the PIN)"
 	@echo "make test    install what is missing, then lint and run every test"
 	@echo "make mcp     the MCP server driven by real MCP clients (Python SDK, MCP Inspector)"
-	@echo "make bench   HTTP load figures for BENCHMARKS.md (release build, wrk); make bench-mcp: MCP call times"
+	@echo "make bench   HTTP load figures for BENCHMARKS.md (release build, wrk; BENCH_ARGS=\"--seed api\" seeds through the API); make bench-mcp: MCP call times"
 	@echo "make soak    10 minutes of mixed REST and WebSocket load: memory over time, errors"
 	@echo "make ui      build the web UI into ui/dist (ui-unit, ui-types and e2e test it)"
 
@@ -222,11 +222,16 @@ e2e: deps ui chromium tests/node_modules/.package-lock.json
 release: deps ui
 	$(CARGO) build --release -p clawchat-server
 
+# BENCH_ARGS picks the seeding: `make bench BENCH_ARGS="--seed api"` creates the organiser
+# through the API (1,000 todos, 200 events, 100 items to search for); add `--memos 100000`
+# for the search over a large notebook. tests/bench/http_bench.py --help lists the rest.
+BENCH_ARGS ?=
+
 bench: release
 	$(call need,wrk,wrk)
 	$(call need,sqlite3,sqlite3)
 	$(call need,python3,python3)
-	python3 tests/bench/http_bench.py
+	python3 tests/bench/http_bench.py $(BENCH_ARGS)
 
 # Time of one MCP tool call over Streamable HTTP and over the stdio bridge (p50, p99), for
 # BENCHMARKS.md, with the official Python SDK against the release build.

@@ -333,3 +333,24 @@ pub fn write_private(path: &Path, bytes: &[u8]) -> anyhow::Result<()> {
     file.sync_all()?;
     Ok(())
 }
+
+/// The statement that runs `select` and packs its rows, each as a JSON array of `columns`,
+/// into one JSON text in `order` (expressions over `select`'s result), read with
+/// [`unpack`]. An empty result packs as `[]`.
+pub fn packed(columns: &str, select: &str, order: &str) -> String {
+    format!("SELECT json_group_array(json_array({columns}) ORDER BY {order}) FROM ({select})")
+}
+
+/// Rows that SQLite packed into one JSON text, `json_group_array(json_array(<columns>))`:
+/// one array a row, its values in the columns' order, decoded into `T` (a struct whose
+/// fields are in that order). A page read this way crosses from the database's thread to
+/// the async side once, where row by row it crossed once a row, each time with a thread
+/// switch and an allocation a column; serde_json reads the text straight into the rows.
+pub fn unpack<T: serde::de::DeserializeOwned>(packed: &str) -> crate::error::Result<Vec<T>> {
+    serde_json::from_str(packed).map_err(|e| crate::error::Error::Internal(e.into()))
+}
+
+/// A flag SQLite stores as 0 or 1, read from a packed row (see [`unpack`]).
+pub fn flag<'de, D: serde::Deserializer<'de>>(de: D) -> Result<bool, D::Error> {
+    Ok(<i64 as serde::Deserialize>::deserialize(de)? != 0)
+}

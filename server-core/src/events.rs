@@ -10,7 +10,7 @@ use utoipa_axum::{router::OpenApiRouter, routes};
 
 use crate::api::{Page, Window, double_option, tags_from_json, tags_to_json};
 use crate::bus::Module;
-use crate::db::{new_id, now_ms};
+use crate::db::{new_id, now_ms, packed, unpack};
 use crate::error::responses::{BodyTooLarge, InvalidValues, MalformedJson, NotJson, NotLoggedIn};
 use crate::error::{Error, ErrorBody, Fields, Result};
 use crate::extract::{Json, Query};
@@ -42,7 +42,9 @@ pub struct Event {
     pub updated_at: String,
 }
 
-#[derive(Debug, Clone, FromRow)]
+/// A stored event, read as a row or from a packed list ([`crate::db::unpack`]), in
+/// [`EVENT_COLUMNS`]' order.
+#[derive(Debug, Clone, FromRow, Deserialize)]
 pub struct EventRow {
     pub id: String,
     pub title: String,
@@ -50,6 +52,7 @@ pub struct EventRow {
     pub location: Option<String>,
     pub start_at: i64,
     pub end_at: Option<i64>,
+    #[serde(deserialize_with = "crate::db::flag")]
     pub is_all_day: bool,
     pub reminder_minutes: Option<i64>,
     pub recurrence_rule: Option<String>,
@@ -306,23 +309,46 @@ async fn list_events(
 /// [`recurrence::MAX_OCCURRENCES`]. An event overlaps when it ends after `from` (ends are
 /// exclusive) or, having no end, starts at or after it, and starts before `to`.
 pub async fn in_range(db: &sqlx::SqlitePool, tz: Tz, from: i64, to: i64) -> Result<Vec<EventRow>> {
-    let mut rows: Vec<EventRow> = sqlx::query_as(&format!(
-        "SELECT {EVENT_COLUMNS} FROM events
-         WHERE recurrence_rule IS NULL AND start_at < ?2
-           AND ((end_at IS NOT NULL AND end_at > ?1) OR (end_at IS NULL AND start_at >= ?1))
-         ORDER BY start_at, seq LIMIT ?3"
-    ))
-    .bind(from)
-    .bind(to)
-    .bind(recurrence::MAX_OCCURRENCES as i64)
-    .fetch_all(db)
-    .await?;
-    let series: Vec<EventRow> = sqlx::query_as(&format!(
-        "SELECT {EVENT_COLUMNS} FROM events WHERE recurrence_rule IS NOT NULL AND start_at < ? ORDER BY start_at, seq"
-    ))
-    .bind(to)
-    .fetch_all(db)
-    .await?;
+    let (single, series) = in_range_sql("?1", "?2", "?3");
+    let (single, series): (String, String) = sqlx::query_as(&format!("SELECT ({single}), ({series})"))
+        .bind(from)
+        .bind(to)
+        .bind(recurrence::MAX_OCCURRENCES as i64)
+        .fetch_one(db)
+        .await?;
+    in_range_from(&single, &series, tz, from, to)
+}
+
+/// The two statements [`in_range`] runs, their parameters the SQL placeholders given (such
+/// as `?1`), so that Today runs them beside its others: the single events overlapping the
+/// range, at most `cap`, and every series begun before its end, each packed into one JSON
+/// text (see `db::unpack`).
+pub fn in_range_sql(from: &str, to: &str, cap: &str) -> (String, String) {
+    let single = packed(
+        EVENT_COLUMNS,
+        &format!(
+            "SELECT seq, {EVENT_COLUMNS} FROM events
+             WHERE recurrence_rule IS NULL AND start_at < {to}
+               AND ((end_at IS NOT NULL AND end_at > {from}) OR (end_at IS NULL AND start_at >= {from}))
+             ORDER BY start_at, seq LIMIT {cap}"
+        ),
+        "start_at, seq",
+    );
+    let series = packed(
+        EVENT_COLUMNS,
+        &format!(
+            "SELECT seq, {EVENT_COLUMNS} FROM events WHERE recurrence_rule IS NOT NULL AND start_at < {to}"
+        ),
+        "start_at, seq",
+    );
+    (single, series)
+}
+
+/// [`in_range`]'s answer from what its statements ([`in_range_sql`]) gave: the single
+/// events, and each series' occurrences in `[from, to)`.
+pub fn in_range_from(single: &str, series: &str, tz: Tz, from: i64, to: i64) -> Result<Vec<EventRow>> {
+    let mut rows: Vec<EventRow> = unpack(single)?;
+    let series: Vec<EventRow> = unpack(series)?;
     for event in series {
         let Some(rule) = event.recurrence_rule.as_deref() else { continue };
         let duration = event.end_at.map(|e| e - event.start_at);

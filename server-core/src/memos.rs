@@ -10,7 +10,7 @@ use utoipa_axum::{router::OpenApiRouter, routes};
 
 use crate::api::{Page, Window, tags_from_json, tags_to_json};
 use crate::bus::Module;
-use crate::db::{new_id, now_ms};
+use crate::db::{new_id, now_ms, packed};
 use crate::error::responses::{BodyTooLarge, InvalidValues, MalformedJson, NotJson, NotLoggedIn};
 use crate::error::{Error, ErrorBody, Fields, Result};
 use crate::extract::{Json, Query};
@@ -32,12 +32,15 @@ pub struct Memo {
     pub updated_at: String,
 }
 
-#[derive(Debug, Clone, FromRow)]
+/// A stored memo, read as a row or from a packed list ([`crate::db::unpack`]), in
+/// [`MEMO_COLUMNS`]' order.
+#[derive(Debug, Clone, FromRow, Deserialize)]
 pub struct MemoRow {
     pub id: String,
     pub title: String,
     pub content: String,
     pub tags: String,
+    #[serde(deserialize_with = "crate::db::flag")]
     pub pinned: bool,
     pub created_at: i64,
     pub updated_at: i64,
@@ -148,14 +151,12 @@ pub async fn memos_matching(db: &sqlx::SqlitePool, tz: Tz, words: Option<&str>) 
     Ok(rows.into_iter().map(|r| r.into_api(tz)).collect())
 }
 
-/// The pinned memos, the latest changed first, at most `cap`.
-pub async fn pinned(db: &sqlx::SqlitePool, cap: i64) -> Result<Vec<MemoRow>> {
-    Ok(sqlx::query_as(&format!(
-        "SELECT {MEMO_COLUMNS} FROM memos WHERE pinned = 1 ORDER BY updated_at DESC LIMIT ?"
-    ))
-    .bind(cap)
-    .fetch_all(db)
-    .await?)
+/// Pinned memos, the latest changed first, at most `cap` (an SQL placeholder such as
+/// `?1`): a statement giving them packed ([`crate::db::unpack`]), for Today.
+pub fn pinned_sql(cap: &str) -> String {
+    let select =
+        format!("SELECT {MEMO_COLUMNS} FROM memos WHERE pinned = 1 ORDER BY updated_at DESC LIMIT {cap}");
+    packed(MEMO_COLUMNS, &select, "updated_at DESC")
 }
 
 /// The memos a person may mean by `said`: those titled exactly so, and those holding its

@@ -8,11 +8,11 @@ use std::collections::HashMap;
 
 use axum::extract::State;
 use serde::{Deserialize, Serialize};
-use sqlx::Row as _;
 use utoipa::{IntoParams, ToSchema};
 use utoipa_axum::{router::OpenApiRouter, routes};
 
 use crate::api::{Page, Window};
+use crate::db::unpack;
 use crate::error::responses::NotLoggedIn;
 use crate::error::{Error, ErrorBody, Result};
 use crate::extract::{Json, Query};
@@ -110,6 +110,10 @@ pub struct SearchParams {
     pub limit: Option<u32>,
 }
 
+/// A rank as SQL text that reads back as the same double: 17 significant digits (SQLite's
+/// `!` flag lets its printf give more than 16).
+const RANK_TEXT: &str = "printf('%!.17g', rank)";
+
 /// How many of the newest matches of each kind are ranked (and counted).
 pub const RANK_WINDOW: usize = 2_000;
 
@@ -170,28 +174,34 @@ impl ResultType {
         format!("SELECT COUNT(*) FROM (SELECT 1 FROM {fts} WHERE {fts} MATCH ?1 LIMIT {RANK_WINDOW})")
     }
 
-    /// Item fields and a snippet for the given rowids. `snippet()` only works inside the
-    /// MATCH query, so it runs here, for one page of rows, not for every match.
-    fn details(self) -> &'static str {
-        match self {
-            ResultType::Todo => "SELECT todos_fts.rowid AS seq, t.id, t.title, snippet(todos_fts, 0, char(2), char(3), '…', 16) AS snip_title,
-                    snippet(todos_fts, 1, char(2), char(3), '…', 16) AS snip, t.created_at
-                FROM todos_fts JOIN todos t ON t.seq = todos_fts.rowid
-                WHERE todos_fts MATCH ?1 AND todos_fts.rowid IN (SELECT value FROM json_each(?2))",
-            ResultType::Event => "SELECT events_fts.rowid AS seq, e.id, e.title, snippet(events_fts, 0, char(2), char(3), '…', 16) AS snip_title,
-                    snippet(events_fts, 1, char(2), char(3), '…', 16) AS snip, e.created_at
-                FROM events_fts JOIN events e ON e.seq = events_fts.rowid
-                WHERE events_fts MATCH ?1 AND events_fts.rowid IN (SELECT value FROM json_each(?2))",
-            ResultType::Memo => "SELECT memos_fts.rowid AS seq, m.id, m.title, snippet(memos_fts, 0, char(2), char(3), '…', 16) AS snip_title,
-                    snippet(memos_fts, 1, char(2), char(3), '…', 16) AS snip, m.created_at
-                FROM memos_fts JOIN memos m ON m.seq = memos_fts.rowid
-                WHERE memos_fts MATCH ?1 AND memos_fts.rowid IN (SELECT value FROM json_each(?2))",
-            ResultType::Message => "SELECT messages_fts.rowid AS seq, msg.id, coalesce(nullif(c.title, ''), 'Conversation') AS title,
-                    '' AS snip_title, snippet(messages_fts, 0, char(2), char(3), '…', 16) AS snip, msg.created_at
-                FROM messages_fts JOIN messages msg ON msg.seq = messages_fts.rowid
-                JOIN conversations c ON c.id = msg.conversation_id
-                WHERE messages_fts MATCH ?1 AND messages_fts.rowid IN (SELECT value FROM json_each(?2))",
-        }
+    /// Item fields and a snippet for the rowids listed under this kind's tag in the JSON
+    /// object `?2`. `snippet()` only works inside the MATCH query, so it runs here, for
+    /// one page of rows, not for every match.
+    fn details(self) -> String {
+        let (fts, _) = self.index();
+        let (table, title, snip_title) = match self {
+            ResultType::Todo => ("todos", "t.title", format!("snippet({fts}, 0, char(2), char(3), '…', 16)")),
+            ResultType::Event => {
+                ("events", "t.title", format!("snippet({fts}, 0, char(2), char(3), '…', 16)"))
+            }
+            ResultType::Memo => ("memos", "t.title", format!("snippet({fts}, 0, char(2), char(3), '…', 16)")),
+            ResultType::Message => {
+                ("messages", "coalesce(nullif(c.title, ''), 'Conversation')", "''".to_owned())
+            }
+        };
+        let conversation = if self == ResultType::Message {
+            " JOIN conversations c ON c.id = t.conversation_id"
+        } else {
+            ""
+        };
+        format!(
+            "SELECT '{tag}' AS kind, {fts}.rowid AS seq, t.id AS id, {title} AS title, {snip_title} AS snip_title,
+                    snippet({fts}, {body}, char(2), char(3), '…', 16) AS snip, t.created_at AS created_at
+                FROM {fts} JOIN {table} t ON t.seq = {fts}.rowid{conversation}
+                WHERE {fts} MATCH ?1 AND {fts}.rowid IN (SELECT value FROM json_each(?2, '$.{tag}'))",
+            tag = self.tag(),
+            body = if self == ResultType::Message { 0 } else { 1 },
+        )
     }
 }
 
@@ -261,23 +271,24 @@ pub async fn run(
 
     let union = types.iter().map(|t| t.ranked()).collect::<Vec<_>>().join(" UNION ALL ");
     let count_sql = types.iter().map(|t| format!("({})", t.counted())).collect::<Vec<_>>().join(" + ");
-    // The count is an uncorrelated scalar subquery, run once: one round trip for both.
+    // One statement, one row: the count as an uncorrelated scalar subquery (run once), and
+    // the page packed as JSON (see `db::unpack`). The rank goes as text with 17 digits,
+    // which gives back the same double (JSON numbers from SQLite carry 15).
+    let page = format!("SELECT kind, seq, rank FROM ({union}) ORDER BY rank, seq DESC LIMIT ?2 OFFSET ?3");
     let sql = format!(
-        "SELECT kind, seq, rank, ({count_sql}) AS total FROM ({union}) ORDER BY rank, seq DESC LIMIT ?2 OFFSET ?3"
+        "SELECT ({count_sql}), json_group_array(json_array(kind, seq, {RANK_TEXT}) ORDER BY rank, seq DESC) FROM ({page})"
     );
-    let ranked = sqlx::query(&sql)
+    let (total, ranked): (i64, String) = sqlx::query_as(&sql)
         .bind(&fts)
         .bind(i64::from(window.limit))
         .bind(window.offset())
-        .fetch_all(db)
+        .fetch_one(db)
         .await?;
-    let total: i64 = match ranked.first() {
-        Some(row) => row.try_get("total")?,
-        None => sqlx::query_scalar(&format!("SELECT {count_sql}")).bind(&fts).fetch_one(db).await?,
-    };
+    let ranked: Vec<(String, i64, String)> = unpack(&ranked)?;
     let mut order: Vec<(String, i64, f64)> = Vec::with_capacity(ranked.len());
-    for row in &ranked {
-        order.push((row.try_get("kind")?, row.try_get("seq")?, row.try_get("rank")?));
+    for (kind, seq, rank) in ranked {
+        let rank = rank.parse().map_err(|e: std::num::ParseFloatError| Error::Internal(e.into()))?;
+        order.push((kind, seq, rank));
     }
 
     let mut found = details(db, &types, &fts, &order).await?;
@@ -319,35 +330,42 @@ fn parse_types(types: Option<&str>) -> Result<Vec<ResultType>> {
     }
 }
 
-/// The id, title, snippet and creation time of each ranked hit, by (kind, seq): one query
-/// per kind that has hits.
+/// A hit's details as [`ResultType::details`] packs them: kind, seq, id, title, the
+/// title's snippet, the body's snippet, creation time.
+type Detail = (String, i64, String, String, String, String, i64);
+
+/// The id, title, snippet and creation time of each ranked hit, by (kind, seq): one
+/// statement for every kind that has hits, its rows packed into one JSON text.
 async fn details(
     db: &sqlx::SqlitePool,
     types: &[ResultType],
     fts: &str,
     order: &[(String, i64, f64)],
 ) -> Result<HashMap<(&'static str, i64), (String, String, String, i64)>> {
-    let mut found = HashMap::new();
+    let mut seqs: HashMap<&'static str, Vec<i64>> = HashMap::new();
     for t in types {
-        let seqs: Vec<i64> = order.iter().filter(|(k, _, _)| k == t.tag()).map(|(_, s, _)| *s).collect();
-        if seqs.is_empty() {
-            continue;
+        let of_kind: Vec<i64> = order.iter().filter(|(k, _, _)| k == t.tag()).map(|(_, s, _)| *s).collect();
+        if !of_kind.is_empty() {
+            seqs.insert(t.tag(), of_kind);
         }
-        let ids = serde_json::to_string(&seqs).map_err(|e| Error::Internal(e.into()))?;
-        let rows = sqlx::query(t.details()).bind(fts).bind(ids).fetch_all(db).await?;
-        for row in rows {
-            let body: String = row.try_get("snip")?;
-            let title: String = row.try_get("snip_title")?;
-            found.insert(
-                (t.tag(), row.try_get("seq")?),
-                (
-                    row.try_get("id")?,
-                    row.try_get("title")?,
-                    pick_snippet(title, body),
-                    row.try_get("created_at")?,
-                ),
-            );
-        }
+    }
+    if seqs.is_empty() {
+        return Ok(HashMap::new());
+    }
+    let union = types.iter().filter(|t| seqs.contains_key(t.tag())).map(|t| t.details()).collect::<Vec<_>>();
+    // MATERIALIZED keeps SQLite from folding the hits into the packing aggregate: FTS5's
+    // snippet() only works in the query that scans its index.
+    let sql = format!(
+        "WITH hits AS MATERIALIZED ({}) SELECT json_group_array(json_array(kind, seq, id, title, snip_title, snip, created_at)) FROM hits",
+        union.join(" UNION ALL ")
+    );
+    let ids = serde_json::to_string(&seqs).map_err(|e| Error::Internal(e.into()))?;
+    let rows: String = sqlx::query_scalar(&sql).bind(fts).bind(ids).fetch_one(db).await?;
+    let rows: Vec<Detail> = unpack(&rows)?;
+    let mut found = HashMap::with_capacity(rows.len());
+    for (kind, seq, id, title, snip_title, snip, created_at) in rows {
+        let Some(kind) = ResultType::ALL.into_iter().find(|t| t.tag() == kind) else { continue };
+        found.insert((kind.tag(), seq), (id, title, pick_snippet(snip_title, snip), created_at));
     }
     Ok(found)
 }
@@ -378,6 +396,24 @@ mod tests {
             "The \u{2}Lisbon\u{3} train"
         );
         assert_eq!(pick_snippet("\u{2}Milk\u{3}".into(), " ".into()), "\u{2}Milk\u{3}");
+    }
+
+    /// The page's ranks cross from SQLite as text; each must read back as the very double
+    /// SQLite computed, or the scores a client sees would drift in their last digits.
+    #[tokio::test]
+    async fn a_rank_sent_as_text_reads_back_exactly() {
+        use sqlx::Connection as _;
+        let mut conn = sqlx::SqliteConnection::connect("sqlite::memory:").await.expect("in-memory database");
+        let mut x = 0.123_456_789_012_345_67_f64;
+        for i in 0..2000 {
+            x = -(x * 7.123_456_789 + f64::from(i)).fract() * 10f64.powi(i % 9 - 4);
+            let text: String = sqlx::query_scalar(&format!("SELECT {RANK_TEXT} FROM (SELECT ?1 AS rank)"))
+                .bind(x)
+                .fetch_one(&mut conn)
+                .await
+                .expect("printf");
+            assert_eq!(text.parse::<f64>().ok(), Some(x), "{x} became {text}");
+        }
     }
 
     #[test]

@@ -6,18 +6,22 @@ use serde::Serialize;
 use utoipa::ToSchema;
 use utoipa_axum::{router::OpenApiRouter, routes};
 
-use crate::db::now_ms;
-use crate::error::Result;
+use crate::db::{now_ms, unpack};
 use crate::error::responses::NotLoggedIn;
+use crate::error::{Error, Result};
 use crate::events::Event;
 use crate::extract::Json;
-use crate::memos::Memo;
+use crate::memos::{Memo, MemoRow};
 use crate::state::AppState;
 use crate::time::{from_ms, render, start_of_day};
-use crate::todos::Todo;
+use crate::todos::{Todo, TodoRow};
 
 /// How many items each Today list shows at most; the full lists are a click away.
 const LIST_CAP: i64 = 100;
+
+/// What Today's one statement gives: overdue and due todos, single and repeating events,
+/// pinned memos (each packed), and the briefing (id, content, creation time), if any.
+type Lists = (String, String, String, String, String, Option<String>);
 
 #[derive(ts_rs::TS, Debug, Serialize, ToSchema)]
 pub struct Briefing {
@@ -79,22 +83,36 @@ pub async fn load_at(db: &sqlx::SqlitePool, tz: chrono_tz::Tz, now: i64) -> Resu
     let day_end =
         day.succ_opt().map_or(day_start + 86_400_000, |next| start_of_day(next, tz).timestamp_millis());
 
-    let overdue = crate::todos::overdue(db, now, day_start, LIST_CAP).await?;
-    let due_today = crate::todos::due_today(db, now, (day_start, day_end), LIST_CAP).await?;
-    let mut events = crate::events::in_range(db, tz, day_start, day_end).await?;
+    // Every list in one statement, each packed into one JSON text (see `db::unpack`):
+    // ?1 now, ?2 and ?3 the day's bounds, ?4 the cap of a list, ?5 of occurrences.
+    let (single, series) = crate::events::in_range_sql("?2", "?3", "?5");
+    let sql = format!(
+        "SELECT ({overdue}), ({due}), ({single}), ({series}), ({pinned}),
+            (SELECT json_array(m.id, m.content, m.created_at) FROM messages m
+             JOIN conversations c ON c.id = m.conversation_id
+             WHERE c.kind = 'briefings' AND m.role = 'assistant' AND m.created_at >= ?2
+             ORDER BY m.seq DESC LIMIT 1)",
+        overdue = crate::todos::overdue_sql("?1", "?2", "?4"),
+        due = crate::todos::due_today_sql("?1", ("?2", "?3"), "?4"),
+        pinned = crate::memos::pinned_sql("?4"),
+    );
+    let (overdue, due_today, single, series, pinned, briefing): Lists = sqlx::query_as(&sql)
+        .bind(now)
+        .bind(day_start)
+        .bind(day_end)
+        .bind(LIST_CAP)
+        .bind(crate::recurrence::MAX_OCCURRENCES as i64)
+        .fetch_one(db)
+        .await?;
+    let overdue: Vec<TodoRow> = unpack(&overdue)?;
+    let due_today: Vec<TodoRow> = unpack(&due_today)?;
+    let mut events = crate::events::in_range_from(&single, &series, tz, day_start, day_end)?;
     // All-day items first, then by time, as a day view shows them.
     events.sort_by_key(|e| (!e.is_all_day, e.start_at));
     events.truncate(LIST_CAP as usize);
-    let pinned = crate::memos::pinned(db, LIST_CAP).await?;
-    let briefing: Option<(String, String, i64)> = sqlx::query_as(
-        "SELECT m.id, m.content, m.created_at FROM messages m
-         JOIN conversations c ON c.id = m.conversation_id
-         WHERE c.kind = 'briefings' AND m.role = 'assistant' AND m.created_at >= ?
-         ORDER BY m.seq DESC LIMIT 1",
-    )
-    .bind(day_start)
-    .fetch_optional(db)
-    .await?;
+    let pinned: Vec<MemoRow> = unpack(&pinned)?;
+    let briefing: Option<(String, String, i64)> =
+        briefing.map(|b| serde_json::from_str(&b)).transpose().map_err(|e| Error::Internal(e.into()))?;
 
     Ok(Today {
         date: format!("{:04}-{:02}-{:02}", day.year(), day.month(), day.day()),

@@ -9,7 +9,7 @@ use utoipa_axum::{router::OpenApiRouter, routes};
 
 use crate::api::{Page, Window, double_option, tags_from_json, tags_to_json};
 use crate::bus::Module;
-use crate::db::{new_id, now_ms};
+use crate::db::{new_id, now_ms, packed, unpack};
 use crate::error::responses::{BodyTooLarge, InvalidValues, MalformedJson, NotJson, NotLoggedIn};
 use crate::error::{Error, ErrorBody, Fields, Result};
 use crate::extract::{Json, Query};
@@ -60,7 +60,9 @@ pub struct Todo {
     pub completed_at: Option<String>,
 }
 
-#[derive(Debug, Clone, FromRow)]
+/// A stored todo, read as a row or from a packed page ([`crate::db::unpack`]), in
+/// [`TODO_COLUMNS`]' order.
+#[derive(Debug, Clone, FromRow, Deserialize)]
 pub struct TodoRow {
     pub id: String,
     pub title: String,
@@ -68,6 +70,7 @@ pub struct TodoRow {
     pub status: TodoStatus,
     pub priority: Priority,
     pub due_at: Option<i64>,
+    #[serde(deserialize_with = "crate::db::flag")]
     pub due_is_date: bool,
     pub reminder_minutes: Option<i64>,
     pub recurrence_rule: Option<String>,
@@ -265,41 +268,28 @@ fn prefer<T>(items: Vec<T>, wanted: impl Fn(&T) -> bool) -> Vec<T> {
 
 /// Open todos that are overdue at `now`: a timed one past its minute, or a day-level one
 /// whose day is over (the day that starts at `day_start` is today); the oldest first, at
-/// most `cap`.
-pub async fn overdue(db: &sqlx::SqlitePool, now: i64, day_start: i64, cap: i64) -> Result<Vec<TodoRow>> {
-    Ok(sqlx::query_as(&format!(
+/// most `cap`. A statement giving them packed ([`crate::db::unpack`] reads it), its
+/// parameters the placeholders given (such as `?1`), so Today runs it beside its others.
+pub fn overdue_sql(now: &str, day_start: &str, cap: &str) -> String {
+    let select = format!(
         "SELECT {TODO_COLUMNS} FROM todos
          WHERE status != 'completed' AND due_at IS NOT NULL
-           AND ((due_is_date = 0 AND due_at < ?1) OR (due_is_date = 1 AND due_at < ?2))
-         ORDER BY due_at LIMIT ?3"
-    ))
-    .bind(now)
-    .bind(day_start)
-    .bind(cap)
-    .fetch_all(db)
-    .await?)
+           AND ((due_is_date = 0 AND due_at < {now}) OR (due_is_date = 1 AND due_at < {day_start}))
+         ORDER BY due_at LIMIT {cap}"
+    );
+    packed(TODO_COLUMNS, &select, "due_at")
 }
 
 /// Open todos due today (`[start, end)` in ms) and not yet overdue at `now`: day-level ones
-/// first, then by time, at most `cap`.
-pub async fn due_today(
-    db: &sqlx::SqlitePool,
-    now: i64,
-    (start, end): (i64, i64),
-    cap: i64,
-) -> Result<Vec<TodoRow>> {
-    Ok(sqlx::query_as(&format!(
+/// first, then by time, at most `cap`; packed, as [`overdue_sql`].
+pub fn due_today_sql(now: &str, (start, end): (&str, &str), cap: &str) -> String {
+    let select = format!(
         "SELECT {TODO_COLUMNS} FROM todos
-         WHERE status != 'completed' AND due_at >= ?1 AND due_at < ?2
-           AND (due_is_date = 1 OR due_at >= ?3)
-         ORDER BY due_is_date, due_at LIMIT ?4"
-    ))
-    .bind(start)
-    .bind(end)
-    .bind(now)
-    .bind(cap)
-    .fetch_all(db)
-    .await?)
+         WHERE status != 'completed' AND due_at >= {start} AND due_at < {end}
+           AND (due_is_date = 1 OR due_at >= {now})
+         ORDER BY due_is_date, due_at LIMIT {cap}"
+    );
+    packed(TODO_COLUMNS, &select, "due_is_date, due_at")
 }
 
 /// List todos, soonest due first, with filters.
@@ -311,63 +301,69 @@ pub async fn due_today(
     ))]
 async fn list_todos(State(state): State<AppState>, Query(f): Query<TodoFilter>) -> Result<Json<Page<Todo>>> {
     let window = Window::new(f.page, f.limit)?;
-    // The count rides along as a scalar subquery (SQLite runs it once per statement): one
-    // round trip, while the page itself walks the list-order index and stops after
-    // `limit` rows. A window count would sort every todo for every page.
-    let mut qb: QueryBuilder<Sqlite> =
-        QueryBuilder::new(format!("SELECT {TODO_COLUMNS}, (SELECT COUNT(*) FROM todos"));
+    // One statement, one row: the count as an uncorrelated scalar subquery (run once; with
+    // no filter SQLite counts the table's b-tree without reading a row), and the page,
+    // which walks the list-order index and stops after `limit` rows, packed as JSON.
+    let mut qb: QueryBuilder<Sqlite> = QueryBuilder::new("SELECT (SELECT COUNT(*) FROM todos");
     if !push_filters(&mut qb, &f, state.tz) {
         return Ok(Json(window.wrap(vec![], 0)));
     }
-    qb.push(") AS total FROM todos");
+    qb.push(format!(
+        "), json_group_array(json_array({TODO_COLUMNS}) ORDER BY {LIST_ORDER}) FROM (SELECT seq, {TODO_COLUMNS} FROM todos"
+    ));
     push_filters(&mut qb, &f, state.tz);
-    qb.push(" ORDER BY status = 'completed', due_at IS NULL, due_at, seq DESC LIMIT ")
+    qb.push(format!(" ORDER BY {LIST_ORDER} LIMIT "))
         .push_bind(i64::from(window.limit))
         .push(" OFFSET ")
-        .push_bind(window.offset());
-    let rows = qb.build().fetch_all(&state.db.read).await?;
-    let mut total = 0;
-    let mut page = Vec::with_capacity(rows.len());
-    for row in &rows {
-        use sqlx::Row as _;
-        total = row.try_get("total")?;
-        page.push(TodoRow::from_row(row)?);
-    }
-    if page.is_empty() {
-        let mut count: QueryBuilder<Sqlite> = QueryBuilder::new("SELECT COUNT(*) FROM todos");
-        push_filters(&mut count, &f, state.tz);
-        total = count.build_query_scalar().fetch_one(&state.db.read).await?;
-    }
-    let rows = page;
+        .push_bind(window.offset())
+        .push(")");
+    let (total, page): (i64, String) = qb.build_query_as().fetch_one(&state.db.read).await?;
+    let rows: Vec<TodoRow> = unpack(&page)?;
     let items = rows.into_iter().map(|r| r.into_api(state.tz)).collect();
     Ok(Json(window.wrap(items, total)))
 }
 
+/// The list's order: open before completed, soonest due first, undated last, newest first.
+const LIST_ORDER: &str = "status = 'completed', due_at IS NULL, due_at, seq DESC";
+
 /// Appends the WHERE clause for `f`; false when the filter can match nothing.
+/// No WHERE at all without a filter, so that the count is SQLite's b-tree count.
 fn push_filters(qb: &mut QueryBuilder<'_, Sqlite>, f: &TodoFilter, tz: chrono_tz::Tz) -> bool {
-    qb.push(" WHERE 1 = 1");
+    let mut joined = false;
     if let Some(status) = f.status {
-        qb.push(" AND status = ").push_bind(status);
+        and(qb, &mut joined, "status = ").push_bind(status);
     }
     if let Some(priority) = f.priority {
-        qb.push(" AND priority = ").push_bind(priority);
+        and(qb, &mut joined, "priority = ").push_bind(priority);
     }
     if let Some(before) = f.due_before {
-        qb.push(" AND due_at < ").push_bind(before.to_ms(tz));
+        and(qb, &mut joined, "due_at < ").push_bind(before.to_ms(tz));
     }
     if let Some(after) = f.due_after {
-        qb.push(" AND due_at >= ").push_bind(after.to_ms(tz));
+        and(qb, &mut joined, "due_at >= ").push_bind(after.to_ms(tz));
     }
     if let Some(tag) = f.tag.as_deref().map(str::trim).filter(|t| !t.is_empty()) {
-        qb.push(" AND EXISTS (SELECT 1 FROM json_each(todos.tags) WHERE json_each.value = ")
+        and(qb, &mut joined, "EXISTS (SELECT 1 FROM json_each(todos.tags) WHERE json_each.value = ")
             .push_bind(tag.to_owned())
             .push(")");
     }
     if let Some(q) = f.q.as_deref() {
         let Some(m) = fts_query(q) else { return false };
-        qb.push(" AND seq IN (SELECT rowid FROM todos_fts WHERE todos_fts MATCH ").push_bind(m).push(")");
+        and(qb, &mut joined, "seq IN (SELECT rowid FROM todos_fts WHERE todos_fts MATCH ")
+            .push_bind(m)
+            .push(")");
     }
     true
+}
+
+/// Appends `condition`, after " WHERE " when it is the first (`joined` is false), else
+/// after " AND ".
+fn and<'a, 'q>(
+    qb: &'a mut QueryBuilder<'q, Sqlite>,
+    joined: &mut bool,
+    condition: &str,
+) -> &'a mut QueryBuilder<'q, Sqlite> {
+    qb.push(if std::mem::replace(joined, true) { " AND " } else { " WHERE " }).push(condition)
 }
 
 /// Create a todo.

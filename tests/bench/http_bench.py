@@ -1,19 +1,38 @@
 #!/usr/bin/env python3
 """HTTP load figures for BENCHMARKS.md.
 
-Starts the release server on a fresh data folder, seeds it (1,000 todos, 100,000 memos,
-a few events), then runs wrk at 16 connections against the routes the foundation issue
-names, and measures idle memory and start-up time. Everything stays on 127.0.0.1.
+Starts the release server on a fresh data folder, seeds it, then runs wrk (2 threads, 16
+connections) against each route with a valid token, and measures memory and start-up
+time. Everything stays on 127.0.0.1. Two seedings:
 
-    make bench                     # builds the release binary first
+- `--seed sqlite` (the default): 1,000 todos, `--memos` memos (100,000 by default) and a
+  few events, written straight into the database file while the server is stopped.
+- `--seed api`: what a person's organiser holds, created through the server's API as a
+  client would: 1,000 todos with short titles (a third with a due date this month, in
+  three priorities), 200 one-hour events this month, and 100 items holding the word
+  `garden` (40 of those todos, 20 of those events, 40 memos), which the search run looks
+  for. `--memos N` adds N memos of 40 words without that word, posted by wrk itself
+  (`POST /api/memos`, one durable commit each), so the same search runs over a large
+  notebook.
+
+    make bench                                   # builds the release binary first
     python3 tests/bench/http_bench.py --duration 10
+    python3 tests/bench/http_bench.py --seed api --memos 0
+    python3 tests/bench/http_bench.py --seed api --memos 100000 --save-seed seed100k
+    python3 tests/bench/http_bench.py --use-seed seed100k     # the same data again
+    CLAWCHAT_BIN=path/to/clawchat-server python3 tests/bench/http_bench.py --seed api
 """
 
 import argparse
+import calendar
+import datetime
+import http.client
 import json
 import os
 import random
 import re
+import shutil
+import signal
 import socket
 import sqlite3
 import subprocess
@@ -33,6 +52,8 @@ WORDS = (
 
 
 def binary():
+    if os.environ.get("CLAWCHAT_BIN"):
+        return os.environ["CLAWCHAT_BIN"]
     target = os.environ.get("CARGO_TARGET_DIR", os.path.join(ROOT, "target"))
     path = os.path.join(target, "release", "clawchat-server")
     if not os.path.exists(path):
@@ -131,6 +152,117 @@ def seed(db_path, todos, memos):
     con.close()
 
 
+class Client:
+    """One kept-alive connection to the server, for seeding through the API."""
+
+    def __init__(self, port, token):
+        self.conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+        self.headers = {"Authorization": f"Bearer {token}", "Content-Type": "application/json"}
+
+    def post(self, path, body):
+        self.conn.request("POST", path, json.dumps(body), self.headers)
+        r = self.conn.getresponse()
+        data = r.read()
+        if r.status != 201:
+            sys.exit(f"POST {path} answered {r.status}: {data[:200]!r}")
+        return json.loads(data)
+
+    def total(self, path):
+        self.conn.request("GET", path, headers=self.headers)
+        return json.loads(self.conn.getresponse().read())["total"]
+
+
+SEARCH_WORD = "garden"
+FILLER = [w for w in WORDS if w != SEARCH_WORD]
+
+
+def seed_api(port, token):
+    """The issue's organiser, created through the API (see the module's docstring)."""
+    rng = random.Random(21)
+    api = Client(port, token)
+    now = datetime.datetime.now(datetime.timezone.utc).replace(microsecond=0)
+    for i in range(1000):
+        words = rng.sample(FILLER, 2)
+        if i % 25 == 0:
+            words[0] = SEARCH_WORD
+        todo = {"title": " ".join(words), "priority": ("low", "medium", "high")[rng.randrange(3)]}
+        if i % 3 == 0:
+            due = now + datetime.timedelta(days=rng.randint(-15, 15), hours=rng.randint(-12, 12))
+            todo["due_date"] = due.isoformat()
+        api.post("/api/todos", todo)
+    days = calendar.monthrange(now.year, now.month)[1]
+    for i in range(200):
+        start = now.replace(day=rng.randint(1, days), hour=rng.randint(8, 19), minute=0, second=0)
+        words = rng.sample(FILLER, 2)
+        if i % 10 == 0:
+            words[0] = SEARCH_WORD
+        api.post("/api/events", {
+            "title": " ".join(words),
+            "start_time": start.isoformat(),
+            "end_time": (start + datetime.timedelta(hours=1)).isoformat(),
+        })
+    for _ in range(40):
+        words = rng.choices(FILLER, k=20)
+        words.insert(rng.randrange(20), SEARCH_WORD)
+        api.post("/api/memos", {"content": " ".join(words)})
+    return api
+
+
+# Posts memos of 40 words until each wrk thread's share is answered, then stops the
+# thread. A request wrk builds is not always sent, so the count is of answers: the posts
+# in flight at the end make the total a few over the share at most.
+MEMO_LUA = """
+local vocab = {%s}
+local threads = {}
+function setup(thread)
+  thread:set("id", #threads)
+  table.insert(threads, thread)
+end
+function init(args)
+  math.randomseed(id + 7)
+  share = math.floor(%d / %d) + ((id < %d %% %d) and 1 or 0)
+  answered = 0
+end
+function request()
+  local words = {}
+  for i = 1, 40 do words[i] = vocab[math.random(#vocab)] end
+  return wrk.format("POST", "/api/memos", nil, '{"content":"' .. table.concat(words, " ") .. '"}')
+end
+function response(status, headers, body)
+  answered = answered + 1
+  if answered >= share then wrk.thread:stop() end
+end
+"""
+
+
+def seed_memos(port, token, count, threads=2):
+    """About `count` memos through `POST /api/memos`, posted by wrk (fast, and the server's
+    own path); see `MEMO_LUA`. wrk runs for its whole duration even when every thread has
+    stopped, so it is interrupted (and reports) once the memos are there."""
+    if count <= 0:
+        return
+    vocab = ", ".join(f'"{w}"' for w in FILLER)
+    with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as f:
+        f.write(f'wrk.headers["Authorization"] = "Bearer {token}"\n')
+        f.write('wrk.headers["Content-Type"] = "application/json"\n')
+        f.write(MEMO_LUA % (vocab, count, threads, count, threads))
+        script = f.name
+    api = Client(port, token)
+    target = api.total("/api/memos?limit=1") + count
+    load = subprocess.Popen(
+        ["wrk", f"-t{threads}", "-c8", "-d3600s", "-s", script, f"http://127.0.0.1:{port}/"],
+        stdout=subprocess.PIPE, text=True,
+    )
+    while load.poll() is None and api.total("/api/memos?limit=1") < target:
+        time.sleep(1)
+    load.send_signal(signal.SIGINT)
+    out = load.communicate()[0]
+    os.unlink(script)
+    errors = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
+    if errors:
+        sys.exit(f"seeding memos: {errors.group(1)} requests failed")
+
+
 def wrk(port, path, token, duration, method="GET", body=None):
     lua = [f'wrk.headers["Authorization"] = "Bearer {token}"']
     if method != "GET":
@@ -187,53 +319,114 @@ def rss_mb(pid):
     return float("nan")
 
 
+def sqlite_runs(memos):
+    return [
+        ("GET /api/todos?limit=50 (of 1,000)", "/api/todos?limit=50", "GET", None),
+        ("POST /api/todos", "/api/todos", "POST", {"title": "benchmark todo", "priority": "high"}),
+        (f"GET /api/search?q=zanzibar ({memos:,} memos)", "/api/search?q=zanzibar", "GET", None),
+        (f"GET /api/search?q=garden ({memos:,} memos, common word)", "/api/search?q=garden", "GET", None),
+        ("GET /api/today", "/api/today", "GET", None),
+    ]
+
+
+def api_runs(memos):
+    return [
+        ("GET /api/todos?limit=50 (of 1,000)", "/api/todos?limit=50", "GET", None),
+        ("GET /api/today", "/api/today", "GET", None),
+        (f"GET /api/search?q={SEARCH_WORD} (100 matches, {memos + 40:,} memos)", f"/api/search?q={SEARCH_WORD}", "GET", None),
+        ("POST /api/todos", "/api/todos", "POST", {"title": "benchmark todo", "priority": "high"}),
+        ("GET /api/health", "/api/health", "GET", None),
+    ]
+
+
+def prepare(data, args):
+    """Seeds `data` as `args` asks, or copies a folder seeded before (`--use-seed`); returns
+    what was seeded (in words, with how long it took), the first start's time (None for a
+    copy) and a token that stays valid across restarts."""
+    if args.use_seed:
+        shutil.copytree(args.use_seed, data, dirs_exist_ok=True)
+        with open(os.path.join(data, SEED_NOTE)) as f:
+            note = json.load(f)
+        port = free_port()
+        proc, _ = start(data, port)
+        token = request(port, "POST", "/api/auth/login", body={"pin": note["pin"]})["access_token"]
+        proc.terminate()
+        proc.wait()
+        return f"{note['seeded']} (a copy of {args.use_seed}).", None, token
+    port = free_port()
+    proc, first_ms = start(data, port)
+    pin = read_pin(proc)
+    token = request(port, "POST", "/api/auth/login", body={"pin": pin})["access_token"]
+    t0 = time.perf_counter()
+    if args.seed == "api":
+        api = seed_api(port, token)
+        seed_memos(port, token, args.memos)
+        counts = {kind: api.total(f"/api/{kind}?limit=1") for kind in ("todos", "events", "memos")}
+        what = (f"{counts['todos']:,} todos, {counts['events']:,} events and {counts['memos']:,} memos "
+                "through the API")
+    else:
+        seed(os.path.join(data, "clawchat.db"), 1000, args.memos)
+        what = f"1,000 todos and {args.memos:,} memos into the database file"
+    seeded = f"Seeded {what} in {time.perf_counter() - t0:.1f} s"
+    proc.terminate()
+    proc.wait()
+    if args.save_seed:
+        shutil.copytree(data, args.save_seed)
+        with open(os.path.join(args.save_seed, SEED_NOTE), "w") as f:
+            json.dump({"pin": pin, "seeded": seeded, "seed": args.seed, "memos": args.memos}, f)
+    return seeded + ".", first_ms, token
+
+
+# What a saved seed folder keeps beside the data: the PIN to log in with, what it holds.
+SEED_NOTE = "bench-seed.json"
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--duration", type=int, default=10, help="seconds per wrk run")
-    ap.add_argument("--memos", type=int, default=100_000)
+    ap.add_argument("--seed", choices=("sqlite", "api"), default="sqlite", help="which seeding (see above)")
+    ap.add_argument("--memos", type=int, help="memos to seed (sqlite: 100,000 by default; api: 0)")
+    ap.add_argument("--save-seed", metavar="DIR", help="keep a copy of the seeded data folder in DIR")
+    ap.add_argument("--use-seed", metavar="DIR", help="start from a copy of DIR (saved by --save-seed)")
+    ap.add_argument("--only", metavar="TEXT", action="append", help="run only the routes whose path holds TEXT")
     args = ap.parse_args()
+    if args.use_seed:
+        with open(os.path.join(args.use_seed, SEED_NOTE)) as f:
+            note = json.load(f)
+        args.seed, args.memos = note["seed"], note["memos"]
+    if args.memos is None:
+        args.memos = 100_000 if args.seed == "sqlite" else 0
 
     with tempfile.TemporaryDirectory() as data:
-        port = free_port()
-        proc, first_ms = start(data, port)
-        pin = read_pin(proc)
-        token = request(port, "POST", "/api/auth/login", body={"pin": pin})["access_token"]
-        t0 = time.perf_counter()
-        seed(os.path.join(data, "clawchat.db"), 1000, args.memos)
-        seed_s = time.perf_counter() - t0
-        proc.terminate()
-        proc.wait()
-
+        seeded, first_ms, token = prepare(data, args)
         port = free_port()
         proc, warm_ms = start(data, port)
         time.sleep(1)
         idle = rss_mb(proc.pid)
         rows = []
-        for name, path, method, body in [
-            ("GET /api/todos?limit=50 (of 1,000)", "/api/todos?limit=50", "GET", None),
-            ("POST /api/todos", "/api/todos", "POST", {"title": "benchmark todo", "priority": "high"}),
-            (f"GET /api/search?q=zanzibar ({args.memos:,} memos)", "/api/search?q=zanzibar", "GET", None),
-            (f"GET /api/search?q=garden ({args.memos:,} memos, common word)", "/api/search?q=garden", "GET", None),
-            ("GET /api/today", "/api/today", "GET", None),
-        ]:
+        for name, path, method, body in (api_runs if args.seed == "api" else sqlite_runs)(args.memos):
+            if args.only and not any(text in path for text in args.only):
+                continue
             rps, p50, p99, errors = wrk(port, path, token, args.duration, method, body)
             rows.append((name, rps, p50, p99, errors))
-        ff50, ff99 = first_frame_ms(port, token, 500)
+        first_frame = first_frame_ms(port, token, 500) if args.seed == "sqlite" and not args.only else None
         after = rss_mb(proc.pid)
         proc.terminate()
         proc.wait()
 
-    print(f"Seeded 1,000 todos and {args.memos:,} memos in {seed_s:.1f} s.\n")
+    print(seeded + "\n")
     print("| route | req/s | p50 | p99 | non-2xx |")
     print("|---|---:|---:|---:|---:|")
     for name, rps, p50, p99, errors in rows:
         print(f"| `{name}` | {rps:,.0f} | {p50} | {p99} | {errors} |")
     print()
-    print(f"- start-up to first answered request: first start {first_ms:.0f} ms (creates the database, "
-          f"generates the secret and PIN), warm start {warm_ms:.0f} ms")
+    if first_ms is not None:
+        print(f"- start-up to first answered request: first start {first_ms:.0f} ms (creates the database, "
+              f"generates the secret and PIN), warm start {warm_ms:.0f} ms")
     print(f"- resident memory: idle after start {idle:.1f} MB, after the load runs {after:.1f} MB")
-    print(f"- message to first answer frame (`POST /api/chat/stream`, built-in parser, 500 sequential "
-          f"messages, client-side): p50 {ff50:.2f} ms, p99 {ff99:.2f} ms")
+    if first_frame:
+        print(f"- message to first answer frame (`POST /api/chat/stream`, built-in parser, 500 sequential "
+              f"messages, client-side): p50 {first_frame[0]:.2f} ms, p99 {first_frame[1]:.2f} ms")
 
 
 if __name__ == "__main__":

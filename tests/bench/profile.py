@@ -4,12 +4,18 @@
     CARGO_PROFILE_RELEASE_STRIP=false CARGO_PROFILE_RELEASE_DEBUG=line-tables-only \\
         cargo build --release -p clawchat-server
     python3 tests/bench/profile.py "/api/todos?limit=50" "/api/search?q=zanzibar"
+    python3 tests/bench/profile.py --seed api /api/todos?limit=50 /api/today /api/search?q=garden
 
-Seeds the same data as http_bench.py, then for each path runs wrk (2 threads, 16
-connections, 10 s) and records the server with `perf record -g` for 6 s of it, and prints
-the split by thread and the top symbols. Needs wrk and perf (Debian: wrk, linux-perf).
+Seeds the data as http_bench.py does (`--seed`, `--memos`, `--use-seed`: the same
+options), then for
+each path runs wrk (2 threads, 16 connections, 10 s), records the server with
+`perf record -g` for 6 s of it, and prints the split by thread, by object (the binary,
+the C library, the kernel) and the top symbols. On a stripped binary the server's own
+functions show as addresses in it; the C library's and the kernel's still have names.
+Needs wrk and perf (Debian: wrk, linux-perf). `CLAWCHAT_BIN` picks the binary.
 """
 
+import argparse
 import os
 import subprocess
 import sys
@@ -20,16 +26,32 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import http_bench as hb  # noqa: E402
 
 
+def report(record, sort, rows):
+    out = subprocess.run(
+        ["perf", "report", "-i", record, "--stdio", "--no-children", "--sort", sort, "-g", "none"],
+        capture_output=True, text=True,
+    ).stdout
+    lines = [line for line in out.splitlines() if line.strip() and not line.startswith("#")]
+    print("\n".join(lines[:rows]))
+
+
 def main():
-    paths = sys.argv[1:] or ["/api/todos?limit=50"]
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("paths", nargs="*", default=["/api/todos?limit=50"])
+    ap.add_argument("--seed", choices=("sqlite", "api"), default="sqlite")
+    ap.add_argument("--memos", type=int)
+    ap.add_argument("--use-seed", metavar="DIR", help="start from a copy of DIR (http_bench.py --save-seed)")
+    ap.add_argument("--symbols", type=int, default=25, help="how many top symbols to print")
+    args = ap.parse_args()
+    args.save_seed = None
+    if args.memos is None:
+        args.memos = 100_000 if args.seed == "sqlite" else 0
     with tempfile.TemporaryDirectory() as work:
         data = os.path.join(work, "data")
+        _, _, token = hb.prepare(data, args)
         port = hb.free_port()
         proc, _ = hb.start(data, port)
-        pin = hb.read_pin(proc)
-        token = hb.request(port, "POST", "/api/auth/login", body={"pin": pin})["access_token"]
-        hb.seed(os.path.join(data, "clawchat.db"), 1000, 100_000)
-        for path in paths:
+        for path in args.paths:
             record = os.path.join(work, "perf.data")
             wrk = subprocess.Popen(
                 ["wrk", "-t2", "-c16", "-d10s", "-H", f"Authorization: Bearer {token}", f"http://127.0.0.1:{port}{path}"],
@@ -38,15 +60,11 @@ def main():
             time.sleep(2)
             subprocess.run(["perf", "record", "-F", "499", "-g", "-p", str(proc.pid), "-o", record, "--", "sleep", "6"],
                            capture_output=True, check=True)
-            rps = [l for l in wrk.communicate()[0].splitlines() if "Requests/sec" in l]
+            rps = [line for line in wrk.communicate()[0].splitlines() if "Requests/sec" in line]
             print(f"## {path}  {' '.join(rps)}")
-            for sort, rows in (("comm", 4), ("sym", 20)):
-                report = subprocess.run(
-                    ["perf", "report", "-i", record, "--stdio", "--no-children", "--sort", sort, "-g", "none"],
-                    capture_output=True, text=True,
-                ).stdout
-                lines = [l for l in report.splitlines() if l.strip() and not l.startswith("#")]
-                print("\n".join(lines[:rows]))
+            report(record, "comm", 6)
+            report(record, "dso", 8)
+            report(record, "dso,sym", args.symbols)
         proc.terminate()
         proc.wait()
 
