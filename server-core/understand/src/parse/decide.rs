@@ -189,6 +189,10 @@ fn act(
     if intent == Intent::CompleteTodo && !COMPLETES.is_match(l) && !FACT.is_match(l) {
         return None;
     }
+    // "clear all completed tasks": a clause that opens by clearing completes nothing.
+    if intent == Intent::CompleteTodo && DELETES.find(l).is_some_and(|m| m.start() == 0) {
+        return None;
+    }
     // "add this song to my workout playlist": a list that is not the user's todos.
     let todo_write = matches!(intent, Intent::CreateTodo | Intent::CompleteTodo | Intent::DeleteTodo);
     if todo_write && OTHER_LIST.is_match(l) {

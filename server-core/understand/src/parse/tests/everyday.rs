@@ -348,3 +348,10 @@ fn a_plan_told_as_a_fact_leaves_its_verb_out_of_the_title() {
     assert_eq!(r.intent, Intent::CreateEvent);
     assert_eq!(param(&r, "title"), "electrician");
 }
+
+#[test]
+fn clearing_what_is_done_completes_nothing() {
+    for said in ["clear all completed tasks", "remove the finished todos"] {
+        assert_ne!(p(said).intent, Intent::CompleteTodo, "{said}");
+    }
+}
