@@ -78,8 +78,9 @@ struct Held {
 pub struct Hub {
     conns: Mutex<Conns>,
     held: Mutex<Held>,
-    /// Wakes the task that sends held copies.
-    copies: Arc<Notify>,
+    /// Wakes the task that sends held copies: some are held, or they fill
+    /// [`MAX_HELD_BYTES`] and go now.
+    copies: Arc<Copies>,
     started: OnceLock<()>,
 }
 
@@ -89,10 +90,16 @@ impl std::fmt::Debug for Hub {
     }
 }
 
+#[derive(Default)]
+struct Copies {
+    held: Notify,
+    full: Notify,
+}
+
 impl Drop for Hub {
     fn drop(&mut self) {
         // The copies' task holds the hub weakly: woken, it finds it gone and ends.
-        self.copies.notify_one();
+        self.copies.held.notify_one();
     }
 }
 
@@ -215,8 +222,12 @@ impl Hub {
             for (message, skip) in copies {
                 held.run.push(message, skip);
             }
+            let full = held.run.bytes() >= MAX_HELD_BYTES;
             drop(held);
-            self.copies.notify_one();
+            self.copies.held.notify_one();
+            if full {
+                self.copies.full.notify_one();
+            }
         }
     }
 
@@ -303,10 +314,18 @@ async fn pump(mut events: tokio::sync::broadcast::Receiver<Arc<ServerEvent>>, hu
 
 /// Sends the held copies: gathered for [`GATHER`], then held while messages wait for their
 /// answer's start (see [`Hub::hold_on`]).
-async fn send_held(hub: Weak<Hub>, copies: Arc<Notify>, waiting: Waiting) {
+async fn send_held(hub: Weak<Hub>, copies: Arc<Copies>, waiting: Waiting) {
+    let copies = &*copies;
+    // Sleeps, or less when the held copies fill up.
+    let wait = |time| async move {
+        tokio::select! {
+            () = tokio::time::sleep(time) => {}
+            () = copies.full.notified() => {}
+        }
+    };
     loop {
-        copies.notified().await;
-        tokio::time::sleep(GATHER).await;
+        copies.held.notified().await;
+        wait(GATHER).await;
         let since = Instant::now();
         loop {
             let Some(hub) = hub.upgrade() else { return };
@@ -315,7 +334,7 @@ async fn send_held(hub: Weak<Hub>, copies: Arc<Notify>, waiting: Waiting) {
                 break;
             }
             drop(hub);
-            tokio::time::sleep(RECHECK).await;
+            wait(RECHECK).await;
         }
     }
 }
