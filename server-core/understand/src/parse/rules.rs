@@ -690,13 +690,15 @@ static REMIND: LazyLock<Regex> = LazyLock::new(|| {
     )
 });
 
-static REMIND_HOUR: LazyLock<Regex> =
-    LazyLock::new(|| rx(r"\breminder (?:for|at) (?P<h>\d{1,2}(?:[:.]\d{2})?(?: ?[ap]m)?) to\b"));
+/// A reminder's bare hour: "reminder for 6 to ...", "reminder at 7:30pm to ...".
+const REMINDER_AT: &str = r"reminder (?:for|at) (?P<h>\d{1,2}(?:[:.]\d{2})?(?: ?[ap]m)?) to";
+
+static REMIND_HOUR: LazyLock<Regex> = LazyLock::new(|| rx(&format!(r"\b{REMINDER_AT}\b")));
 
 static REMIND_BODY: LazyLock<Regex> = LazyLock::new(|| {
-    rx(
-        r"\b(?:reminder (?:for|at) \d{1,2}(?:[:.]\d{2})?(?: ?[ap]m)? to|(?:don'?t|do not) (?:let me )?forget(?: to| about)?|^remember(?: me)?(?: to)?|(?:be|get|getting|being) (?:reminded|notified|alerted)(?: to| that| about| of)?|remind(?:er)?s?(?: (?:me|us|him|her|them))?(?: (?:to|that|about|of|for|regarding))|set a remainder(?: at [\w ]+?)? to|(?:set|create|make|add|new|give me|open up|put in)(?: up)? (?:a |an |another |the )?(?:new )?reminder(?: for me)?(?: (?:to|that|about|of|for|regarding|called|named|saying))?|reminder(?: (?:to|that|about|of|for|regarding|called|named|saying|,|:)))\s*(?P<body>.+)$",
-    )
+    rx(&format!(
+        r"\b(?:{REMINDER_AT}|(?:don'?t|do not) (?:let me )?forget(?: to| about)?|^remember(?: me)?(?: to)?|(?:be|get|getting|being) (?:reminded|notified|alerted)(?: to| that| about| of)?|remind(?:er)?s?(?: (?:me|us|him|her|them))?(?: (?:to|that|about|of|for|regarding))|set a remainder(?: at [\w ]+?)? to|(?:set|create|make|add|new|give me|open up|put in)(?: up)? (?:a |an |another |the )?(?:new )?reminder(?: for me)?(?: (?:to|that|about|of|for|regarding|called|named|saying))?|reminder(?: (?:to|that|about|of|for|regarding|called|named|saying|,|:)))\s*(?P<body>.+)$",
+    ))
 });
 
 static REMIND_QUERY_BODY: LazyLock<Regex> = LazyLock::new(|| {
