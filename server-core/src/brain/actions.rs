@@ -128,7 +128,7 @@ async fn create_todo(engine: &Engine, inputs: &Value) -> ToolResult {
         priority: priority(inputs),
         due_date: when(inputs, "due_date")?,
         reminder_minutes: None,
-        recurrence_rule: None,
+        recurrence_rule: text(inputs, "recurrence_rule").map(str::to_owned),
         tags: tags(inputs),
     };
     let todo = todos::insert_todo(&engine.db.write, engine.tz, new).await?;
@@ -196,7 +196,7 @@ async fn create_event(engine: &Engine, inputs: &Value) -> ToolResult {
         end_time: when(inputs, "end_time")?,
         is_all_day: None,
         reminder_minutes: None,
-        recurrence_rule: None,
+        recurrence_rule: text(inputs, "recurrence_rule").map(str::to_owned),
         tags: tags(inputs),
     };
     let event = events::insert_event(&engine.db.write, engine.tz, new).await?;

@@ -150,6 +150,17 @@ fn event_fields() -> Value {
     })
 }
 
+/// What a new todo or event says about how often it repeats.
+fn repeating(mut fields: Value) -> Value {
+    if let Some(map) = fields.as_object_mut() {
+        map.insert(
+            "recurrence_rule".into(),
+            text("how often it repeats, an RFC 5545 RRULE such as FREQ=WEEKLY;BYDAY=MO (needs a due date or start)"),
+        );
+    }
+    fields
+}
+
 fn with_new_title(mut fields: Value, about: &str) -> Value {
     if let Some(map) = fields.as_object_mut() {
         map.insert("title".into(), text(&format!("title of the existing {about} to change")));
@@ -165,7 +176,7 @@ pub static TOOLS: &[Tool] = &[
         target: Target::Server,
         risk: Risk::Write,
         description: "Add a todo or reminder (a reminder is a todo with a due time).",
-        schema: || object(todo_fields(), &["title"]),
+        schema: || object(repeating(todo_fields()), &["title"]),
     },
     Tool {
         intent: Intent::QueryTodos,
@@ -210,7 +221,7 @@ pub static TOOLS: &[Tool] = &[
         target: Target::Server,
         risk: Risk::Write,
         description: "Put an event on the calendar.",
-        schema: || object(event_fields(), &["title", "start_time"]),
+        schema: || object(repeating(event_fields()), &["title", "start_time"]),
     },
     Tool {
         intent: Intent::QueryEvents,

@@ -56,3 +56,27 @@ export function offsetOf(value?: string | null): string {
   const abs = Math.abs(minutes);
   return `${sign}${String(Math.floor(abs / 60)).padStart(2, "0")}:${String(abs % 60).padStart(2, "0")}`;
 }
+
+const DAY_NAMES: Record<string, string> = { MO: "Mon", TU: "Tue", WE: "Wed", TH: "Thu", FR: "Fri", SA: "Sat", SU: "Sun" };
+const UNITS: Record<string, string> = { HOURLY: "hour", DAILY: "day", WEEKLY: "week", MONTHLY: "month", YEARLY: "year" };
+
+function ordinal(n: number): string {
+  const tens = n % 100;
+  if (tens >= 11 && tens <= 13) return `${n}th`;
+  return `${n}${["th", "st", "nd", "rd"][n % 10] ?? "th"}`;
+}
+
+/** "every 2 weeks on Mon, Thu" for an RRULE; the rule itself where it says more than that. */
+export function repeatLabel(rule: string): string {
+  const parts = Object.fromEntries(rule.split(";").map((p) => p.split("=") as [string, string]));
+  const unit = UNITS[parts.FREQ ?? ""];
+  const known = ["FREQ", "INTERVAL", "BYDAY", "BYMONTHDAY"];
+  if (!unit || Object.keys(parts).some((k) => !known.includes(k))) return rule;
+  const n = Number(parts.INTERVAL ?? "1");
+  let out = n > 1 ? `every ${n} ${unit}s` : `every ${unit}`;
+  const days = parts.BYDAY?.split(",") ?? [];
+  if (days.join(",") === "MO,TU,WE,TH,FR" && n === 1) out = "every weekday";
+  else if (days.length) out += ` on ${days.map((d) => DAY_NAMES[d] ?? d).join(", ")}`;
+  if (parts.BYMONTHDAY) out += ` on the ${ordinal(Number(parts.BYMONTHDAY))}`;
+  return out;
+}

@@ -48,11 +48,42 @@ pub(super) fn repair(mut plan: Plan, slots: &Slots, rest: &str) -> Plan {
     add_slots(plan, slots)
 }
 
+/// The plan with `said` taken out of its title: "team standup every weekday" is the
+/// event "team standup", repeating.
+pub(super) fn without(mut plan: Plan, said: &[&str]) -> Plan {
+    static LEFT: LazyLock<Regex> = LazyLock::new(|| rx(r"\s+(?:every|each|on)(?:\s+other)?$"));
+    let Some(title) = plan.params.get("title").and_then(Value::as_str) else { return plan };
+    let low = title.to_ascii_lowercase();
+    let mut cut: Vec<std::ops::Range<usize>> = said
+        .iter()
+        .filter(|s| !s.trim().is_empty())
+        .filter_map(|s| low.find(&s.trim().to_ascii_lowercase()).map(|at| at..at + s.trim().len()))
+        .collect();
+    cut.sort_by_key(|r| r.start);
+    if let Some(mut kept) = tidy(title, 0..title.len(), &cut) {
+        // "yoga every" once the date reader took the weekday.
+        if let Some(m) = LEFT.find(&kept.to_ascii_lowercase()) {
+            kept.truncate(m.start());
+        }
+        plan.params.insert("title".into(), Value::String(kept));
+    }
+    plan
+}
+
 /// Priority and list from the slots, where the plan writes a todo.
 pub(super) fn add_slots(mut plan: Plan, slots: &Slots) -> Plan {
     if plan.intent == Intent::CreateTodo || plan.intent == Intent::QueryTodos {
         if let Some(p) = slots.priority {
             plan.params.entry("priority").or_insert_with(|| Value::String(p.into()));
+        }
+    }
+    if let Some(r) =
+        slots.repeat.as_ref().filter(|_| matches!(plan.intent, Intent::CreateTodo | Intent::CreateEvent))
+    {
+        plan.params.insert("recurrence_rule".into(), Value::String(r.rule.clone()));
+        // A todo that repeats needs its first time.
+        if plan.intent == Intent::CreateTodo {
+            plan.params.entry("due_date").or_insert_with(|| Value::String(r.first.clone()));
         }
     }
     if plan.intent == Intent::CreateTodo {

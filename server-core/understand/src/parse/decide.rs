@@ -14,7 +14,7 @@ use chrono_tz::Tz;
 use regex::Regex;
 use serde_json::Value;
 
-use super::build::{build, query, repair};
+use super::build::{add_slots, build, query, repair, without};
 use super::rules::{self, rx};
 use super::slots;
 use super::{Plan, frames};
@@ -97,7 +97,7 @@ static COMPLETES: LazyLock<Regex> = LazyLock::new(|| {
 /// Chat about one's day ("I went to the market", "I got soaked") has no such verb.
 static FACT: LazyLock<Regex> = LazyLock::new(|| {
     rx(
-        r"^(?:(?:i|we)(?:'ve| have)?(?: just| already| finally| now)? |(?:just|already|finally) )?(?:paid(?: off)?|called|rang|phoned|emailed|texted|messaged|booked|cleaned|washed|fixed|repaired|sent|posted|mailed|submitted|returned|renewed|cancell?ed|ordered|bought|picked up|dropped off|finished|completed|filed|signed|replied to|answered|watered|fed|walked|took out|taken out|scheduled|wrote|written|uploaded|backed up|printed|packed|tidied|vacuumed|mowed|charged|handed in|turned in|sorted out|cleared out) (?:the|my|our|a|an|that|this|those|these|all|up|off|out)\b",
+        r"^(?:(?:i|we)(?:'ve| have)?(?: just| already| finally| now)? |(?:just|already|finally) )?(?:paid(?: off)?|called|rang|phoned|emailed|texted|messaged|booked|cleaned|washed|fixed|repaired|sent|posted|mailed|submitted|returned|renewed|cancell?ed|ordered|bought|picked up|dropped off|finished|completed|filed|signed|replied to|answered|watered|fed|walked|took out|taken out|scheduled|wrote|written|uploaded|backed up|printed|packed|tidied|vacuumed|mowed|charged|handed in|turned in|sorted out|cleared out) (?:the|my|our|a|an|that|this|those|these|all|up|off|out)\b|^(?:i|we)(?:'ve| have)?(?: just| already| finally)? (?:took|taken|put) (?:the|my|our) [\w' ]+ out$",
     )
 });
 
@@ -114,6 +114,21 @@ pub(super) fn polish(mut plan: Plan, t: &str, l: &str, now: DateTime<Tz>, lang: 
     if matches!(plan.intent, Intent::QueryTodos | Intent::QueryEvents) {
         return query(plan, t, l, now, lang);
     }
+    if plan.intent == Intent::CreateEvent {
+        let slots = slots::find(t, l, now, lang);
+        let Some(r) = &slots.repeat else { return plan };
+        // Its first time and title as the slots read them: the weekdays said are how
+        // often, not one date.
+        let said: Vec<&str> = std::iter::once(&r.span)
+            .chain(slots.when.iter().flat_map(|(_, spans)| spans))
+            .filter_map(|span| t.get(span.clone()))
+            .collect();
+        let mut plan = without(plan, &said);
+        if let Some((f, _)) = &slots.when {
+            plan.params.insert("start_time".into(), Value::String(rules::date_value(f, &f.start)));
+        }
+        return add_slots(plan, &slots);
+    }
     if plan.intent != Intent::CreateTodo {
         return plan;
     }
@@ -123,7 +138,7 @@ pub(super) fn polish(mut plan: Plan, t: &str, l: &str, now: DateTime<Tz>, lang: 
     // A date the English rules did not read (another language's): its phrase leaves
     // the title and becomes the due date.
     let unread = slots.when.as_ref().filter(|_| !plan.params.contains_key("due_date"));
-    if !generic && slots.priority.is_none() && unread.is_none() {
+    if !generic && slots.priority.is_none() && unread.is_none() && slots.repeat.is_none() {
         return plan;
     }
     let mut plan = repair(plan, &slots, &slots::remainder(t, &slots.cut));
@@ -146,7 +161,9 @@ pub(super) fn clause(
 ) -> Option<Plan> {
     let guess = classify::classify(full);
     let noted = |rule| {
-        let said = labelled(t, l, now, lang).or_else(|| FACT.is_match(l).then_some(Intent::CompleteTodo));
+        let said = labelled(t, l, now, lang)
+            .or_else(|| FACT.is_match(l).then_some(Intent::CompleteTodo))
+            .or_else(|| routine(&guess, l, now));
         act(said?, NOTE, t, l, now, lang, rule)
     };
     match choose(&guess, rule.as_ref().map(|r| r.intent)) {
@@ -156,6 +173,26 @@ pub(super) fn clause(
         None => noted(rule),
     }
 }
+
+/// "water the plants every sunday", "pay rent on the 1st of every month": a task said
+/// with how often it repeats is one to keep, unless it is asked about, told of as a
+/// habit ("I run every morning"), or the classifier hears something else in it.
+fn routine(guess: &Prediction, l: &str, now: DateTime<Tz>) -> Option<Intent> {
+    static HABIT: LazyLock<Regex> =
+        LazyLock::new(|| rx(r"^(?:i|we|he|she|they|it|you|my|our|his|her|their|there)\b"));
+    super::repeat::find(l, now)?;
+    if asks(l) || HABIT.is_match(l) {
+        return None;
+    }
+    match guess.label.intent() {
+        Intent::CreateTodo | Intent::CreateEvent => Some(guess.label.intent()),
+        Intent::GeneralChat if guess.p < UNSURE_CHAT => Some(Intent::CreateTodo),
+        _ => None,
+    }
+}
+
+/// Conversation heard this surely is not taken for a routine.
+const UNSURE_CHAT: f32 = 0.5;
 
 /// How sure a note in the "label: task" form is.
 const NOTE: f32 = 0.7;
@@ -173,6 +210,8 @@ fn act(
     rule: Option<Plan>,
 ) -> Option<Plan> {
     let intent = named_kind(intent, l);
+    // "I took out the recycling": an errand told as done is no new one.
+    let intent = if intent == Intent::CreateTodo && FACT.is_match(l) { Intent::CompleteTodo } else { intent };
     if matches!(intent, Intent::DeleteTodo | Intent::DeleteEvent) {
         if rules::asks_for_new_item(l) {
             return None;
@@ -201,10 +240,21 @@ fn act(
     let slots = slots::find(t, l, now, lang);
     let rest = slots::remainder(t, &slots.cut);
     let confidence = (p * 100.0).round() / 100.0;
-    match rule {
+    let plan = match rule {
         Some(r) if r.intent == intent => Some(repair(r, &slots, &rest)),
         _ => build(intent, &slots, &rest, now).map(|p| Plan { confidence, ..p }),
-    }
+    };
+    // "it is done", "delete that": an item only pointed at is not one to look up.
+    let looks_up = matches!(intent, Intent::CompleteTodo | Intent::DeleteTodo | Intent::UpdateTodo);
+    plan.filter(|p| {
+        !looks_up
+            || !p.params.get("title").and_then(Value::as_str).is_some_and(|s| {
+                matches!(
+                    s.to_ascii_lowercase().as_str(),
+                    "it" | "that" | "this" | "them" | "everything" | "all"
+                )
+            })
+    })
 }
 
 /// The kind of item a clause names outright: "delete the task call the plumber" is a
@@ -284,8 +334,12 @@ pub(super) fn overrule(
     // Only across reading and writing: a question read as a create said with a verb
     // that writes (or an event at a time of day), or a write read as a question. (A
     // create is never made of a question: `act` says no.)
+    // A completion or a change read as a question ("just finished the slides", "make
+    // the tax return task high priority") keeps the guards of `act`: a word that
+    // completes, an item and a new value to change it to.
+    let finer = matches!(said, Intent::CompleteTodo | Intent::UpdateTodo | Intent::UpdateEvent);
     let allowed = if said.is_action() {
-        creates && !plan.intent.is_action() && (WRITES.is_match(l) || timed())
+        !plan.intent.is_action() && (creates && (WRITES.is_match(l) || timed()) || finer)
     } else {
         plan.intent.is_action()
     };

@@ -51,7 +51,7 @@ impl Frame {
 /// (several may follow each other: "please add a task: I need to ...").
 static ADD_TODO: LazyLock<Regex> = LazyLock::new(|| {
     rx(
-        r"^(?:(?:please|pls|hey|ok|okay|so|also|oh|and)\b[\s,]*|(?:can|could|would|will) (?:you|u)(?: please)? |(?:make sure|be sure)(?: (?:i|that i|to|we|that we))?\b|remind me(?: again)?(?: (?:to|that|about|of|i need to|i have to|i've got to|i should))?\b|(?:set|create|make|add|put|write|jot|pop|new|start|give me)(?: (?:me|down|in|up))?(?: (?:a|an|another|the|one more))?(?: new| quick)?(?: (?:reminder|todo|to-do|to do|task|item|entry|alarm|timer|note))?(?: (?:to|that|for|about|called|named|titled|saying))?\b|(?:i|we)(?: really| still| also)? (?:need|have|want|must|should|ought|got|gotta|'ve got|have got)(?: to)?\b|i'(?:ve|d|ll) (?:got to|have to|need to|better)\b|(?:gotta|have to|need to|must|got to|should)\b|(?:don'?t|do not) (?:let me )?forget(?: (?:to|about))?\b|remember(?: to)?\b|(?:i'?m|i am|we'?re|we are)(?: all| almost| nearly| running)? (?:out of|low on)\b|(?:i|we)(?:'ve| have)? (?:run|ran|running) (?:out of|low on)\b|(?:i|we) (?:have|'ve got|got) no(?: more)?\b|(?:i|we) (?:don'?t|do not) have any(?: more)?\b|(?:there'?s|there is) no(?: more)?\b|no more\b|(?:reminder|todo|to-do|task|note)\s*[:-]|don'?t forget(?: to)?\b|(?:it'?s )?time to\b|(?:it'?s )?time for\b)[\s,:-]*",
+        r"^(?:(?:please|pls|hey|ok|okay|so|also|oh|and)\b[\s,]*|(?:can|could|would|will) (?:you|u)(?: please)? |(?:make sure|be sure)(?: (?:i|that i|to|we|that we))?\b|(?:remind|alert|notify|ping|buzz|nudge|warn) me(?: again)?(?: (?:to|that|about|of|i need to|i have to|i've got to|i should))?\b|(?:set|create|make|add|put|write|jot|pop|new|start|give me)(?: (?:me|down|in|up))?(?: (?:a|an|another|the|one more))?(?: new| quick)?(?: (?:reminder|todo|to-do|to do|task|item|entry|alarm|timer|note))?(?: (?:to|that|for|about|called|named|titled|saying))?\b|(?:i|we)(?: really| still| also)? (?:need|have|want|must|should|ought|got|gotta|'ve got|have got)(?: (?:probably|maybe|really|definitely|actually|honestly|seriously))?(?: to)?\b|i'(?:ve|d|ll) (?:got to|have to|need to|better)\b|(?:gotta|have to|need to|must|got to|should)\b|(?:don'?t|do not) (?:let me )?forget(?: (?:to|about))?\b|remember(?: to)?\b|(?:i'?m|i am|we'?re|we are)(?: all| almost| nearly| running)? (?:out of|low on)\b|(?:i|we)(?:'ve| have)? (?:run|ran|running) (?:out of|low on)\b|(?:i|we) (?:have|'ve got|got) no(?: more)?\b|(?:i|we) (?:don'?t|do not) have any(?: more)?\b|(?:there'?s|there is) no(?: more)?\b|no more\b|(?:reminder|todo|to-do|task|note)\s*[:-]|don'?t forget(?: to)?\b|(?:it'?s )?time to\b|(?:it'?s )?time for\b)[\s,:-]*",
     )
 });
 
@@ -125,6 +125,12 @@ const IRREGULAR_PAST: &[(&str, &str)] = &[
     ("cut", "cut"),
 ];
 
+static PHRASAL: LazyLock<Regex> = LazyLock::new(|| {
+    rx(
+        r"^(?:put|set|make|write|start|give|pop|throw|stick) (?:out|up|away|off|back|together|aside|over|in order)\b(?: (?:the|my|our|some|all|a|an|his|her|their)\b)",
+    )
+});
+
 /// The title of a clause of this kind, from what remains of it.
 pub(super) fn title(rest: &str, frame: Frame) -> Option<String> {
     // After "I need to", "remind me to", "don't forget to" comes the task itself, verb
@@ -143,7 +149,10 @@ pub(super) fn title(rest: &str, frame: Frame) -> Option<String> {
     for _ in 0..4 {
         let low = s.to_ascii_lowercase();
         let tail = frame.tail().find(&low).map_or(low.len(), |m| m.start());
-        let lead = frame.lead().find(&low).map_or(0, |m| m.end());
+        // "put out the recycling", "set up the printer": a verb and its particle are the
+        // task itself, not the words that ask for it.
+        let phrasal = frame == Frame::AddTodo && PHRASAL.is_match(&low);
+        let lead = if phrasal { 0 } else { frame.lead().find(&low).map_or(0, |m| m.end()) };
         let lead = match low.get(..lead) {
             Some(l)
                 if task_next
@@ -186,7 +195,7 @@ pub(super) fn trim(title: &str, frame: Frame) -> Option<String> {
 /// Who needs to do something, at the start of a todo's title.
 static NEED: LazyLock<Regex> = LazyLock::new(|| {
     rx(
-        r"^(?:(?:and|so|then)\s+)?(?:(?:i|we)(?: really| still| also| just)? (?:need|have|must|should|ought|got|gotta|'ve got|have got)(?: to)?|i'(?:ve|d|ll) (?:got to|have to|need to|better)|(?:don'?t|do not) (?:let me )?forget(?: to)?|remind me(?: to)?)\b[\s,:-]*",
+        r"^(?:(?:and|so|then)\s+)?(?:(?:i|we)(?: really| still| also| just)? (?:need|have|must|should|ought|got|gotta|'ve got|have got)(?: (?:probably|maybe|really|definitely|actually|honestly|seriously))?(?: to)?|i'(?:ve|d|ll) (?:got to|have to|need to|better)|(?:don'?t|do not) (?:let me )?forget(?: to)?|remind me(?: to)?)\b[\s,:-]*",
     )
 });
 
@@ -242,8 +251,14 @@ pub(super) fn change(rest: &str) -> Option<(String, Option<String>)> {
         Some(item) => ["the ", "my ", "our "].iter().find_map(|a| item.strip_prefix(a)).unwrap_or(item),
         None => what,
     };
-    Some((unquote(what).to_string(), None))
+    // "the renew passport todo", "the task 'email landlord'": the kind word names no item.
+    let what = KIND.replace_all(what, "");
+    Some((unquote(what.trim()).to_string(), None))
 }
+
+/// A todo's kind said with its title, before or after it.
+static KIND: LazyLock<Regex> =
+    LazyLock::new(|| rx(r"(?i)^(?:the |my |our )?(?:task|todo|to-do|item)\s+|\s+(?:task|todo|to-do|item)$"));
 
 /// A title said in quotes, without them.
 fn unquote(t: &str) -> &str {

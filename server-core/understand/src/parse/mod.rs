@@ -23,6 +23,7 @@ use crate::when::Lang;
 mod build;
 mod decide;
 mod frames;
+mod repeat;
 mod rules;
 mod slots;
 #[cfg(test)]

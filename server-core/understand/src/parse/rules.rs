@@ -30,6 +30,14 @@ static QUESTION: LazyLock<Regex> = LazyLock::new(|| {
 
 /// A sentence that tells rather than asks: a subject and a verb in the past, or the
 /// present of being, having and going.
+/// "I should book a checkup", "we need to plan the party": the user's own task, never
+/// a question about the calendar.
+static OWN_NEED: LazyLock<Regex> = LazyLock::new(|| {
+    rx(
+        r"^(?:i|we)(?: really| still| also| probably| definitely)? (?:need|have|must|should|ought|gotta|got|'ve got|'d better|'ll have)\b",
+    )
+});
+
 static STATEMENT: LazyLock<Regex> = LazyLock::new(|| {
     rx(
         r"^(?:(?:i|we|he|she|they|it)(?:'ve| have| had|'d)?(?: just| already| finally| now)? (?:\w+ed|paid|bought|sent|made|wrote|got|took|gave|sold|brought|went|ran|found|fed|rang|met|told|put|read|cut|did|saw|spoke|left|forgot|heard)|(?:just|finally|already) \w+ed|(?:my|our|the|his|her|their) [\w' -]+? (?:is|are|was|were|went|has|have|had|got|said|says|looks|looked|seems|seemed)) ",
@@ -678,11 +686,36 @@ fn alarm(t: &str, l: &str, now: DateTime<Tz>) -> Option<Plan> {
     let mut plan = Plan::new(Intent::CreateTodo, if when.is_some() { 0.9 } else { 0.7 })
         .with("title", title)
         .with("tags", vec![Value::from("alarm")]);
-    if let Some((f, _)) = when {
-        plan = plan.with("due_date", rfc(&f.start));
+    // "set an alarm for 7": a bare hour is the next 7 o'clock, as clocks mean it.
+    let at = when.map(|(f, _)| f.start).or_else(|| {
+        let h = ALARM_HOUR.captures(l)?.name("h")?;
+        bare_hour(h.as_str(), now).map(|f| f.start)
+    });
+    if let Some(at) = at.map(|at| if wake { morning(at, l, now) } else { at }) {
+        plan = plan.with("due_date", rfc(&at));
     }
     Some(plan)
 }
+
+/// "wake me up at 6" said at noon: waking is in the morning, so an hour said without
+/// "pm" or a part of the day is the next such morning hour, not this evening's.
+fn morning(at: DateTime<Tz>, l: &str, now: DateTime<Tz>) -> DateTime<Tz> {
+    use chrono::Timelike;
+    static LATER: LazyLock<Regex> = LazyLock::new(|| {
+        rx(
+            r"(?:\d\s*|\b)p\.?m\b|\b(?:evening|tonight|afternoon|night|noon|midnight)\b|\b(?:1[3-9]|2[0-3])[:.h]\d{2}\b",
+        )
+    });
+    if !(13..24).contains(&at.hour()) || LATER.is_match(l) {
+        return at;
+    }
+    let half = chrono::Duration::hours(12);
+    let am = at.checked_sub_signed(half).unwrap_or(at);
+    if am > now { am } else { at.checked_add_signed(half).unwrap_or(at) }
+}
+
+static ALARM_HOUR: LazyLock<Regex> =
+    LazyLock::new(|| rx(r"\b(?:for|at)\s+(?P<h>\d{1,2}(?::\d{2})?)(?:\s+(?:o'?clock|sharp))?$"));
 
 static REMIND: LazyLock<Regex> = LazyLock::new(|| {
     rx(
@@ -1122,8 +1155,16 @@ fn event(t: &str, l: &str, now: DateTime<Tz>) -> Option<Plan> {
     }
     // "I have a flight on the 15th": telling the assistant of a dated plan.
     let dated_plan = when.is_some() && I_HAVE_EVENT.is_match(l);
+    // "drinks with the team friday 6pm", "the dentist tomorrow at 3": a calendar thing
+    // said first, at a time of day and with no verb, is one to keep.
+    let told = !is_q
+        && when.as_ref().is_some_and(|(f, _)| f.grain <= Grain::Hour)
+        && EVENT_NOUN.find(l).is_some_and(|m| {
+            matches!(l.get(..m.start()).map(str::trim), Some("" | "a" | "an" | "my" | "our" | "the"))
+        })
+        && !STATEMENT.is_match(l);
     let creates = !is_q
-        && ((EVENT_CREATE.is_match(l) || ADDED_TO_CAL.is_match(l)) && strong || dated_plan)
+        && ((EVENT_CREATE.is_match(l) || ADDED_TO_CAL.is_match(l)) && strong || dated_plan || told)
         && !not_event;
     if creates {
         let title = EVENT_TITLE
@@ -1138,6 +1179,7 @@ fn event(t: &str, l: &str, now: DateTime<Tz>) -> Option<Plan> {
                 let what = I_HAVE_EVENT.captures(l)?.name("what")?;
                 Some(what.start()..l.len())
             })
+            .or_else(|| told.then_some(0..l.len()))
             .and_then(|r| tidy_event_title(t, r, &cut));
         let title = title.filter(|s| {
             let s = s.to_ascii_lowercase();
@@ -1168,7 +1210,7 @@ fn event(t: &str, l: &str, now: DateTime<Tz>) -> Option<Plan> {
     }
     // A statement about one's day is news, not a question ("my meeting went well",
     // "I paid the gas bill"): the rest of the parser decides what it is.
-    if !is_q && STATEMENT.is_match(l) {
+    if !is_q && (STATEMENT.is_match(l) || OWN_NEED.is_match(l)) {
         return None;
     }
     // Read the calendar.
@@ -1334,6 +1376,62 @@ static CHECK_OFF: LazyLock<Regex> = LazyLock::new(|| {
 static CHECK_OFF_AFTER: LazyLock<Regex> =
     LazyLock::new(|| rx(r"^(?:check|tick|cross)\s+(?:the\s+|my\s+)?(?P<item>.+?)\s+off$"));
 
+/// "make the passport renewal task urgent", "set pay rent to high priority", "change the
+/// priority of the tax return to low", "raise the priority of the boiler service".
+static REPRIORITISE: LazyLock<Regex> = LazyLock::new(|| {
+    rx(
+        r"^(?:(?:make|set|mark|change|switch|turn|bump|update)\s+(?P<item>.+?)\s+(?:(?:up\s+|down\s+)?(?:to|as|at)\s+)?(?:an?\s+)?(?P<level>urgent|high|low|medium|normal|top|highest|lowest|important)(?:\s+prio(?:rity)?)?|(?:change|set|make|update|mark|switch)\s+(?:the\s+)?prio(?:rity)?\s+(?:of|for|on)\s+(?P<item2>.+?)\s+(?:to|as)\s+(?P<level2>urgent|high|low|medium|normal|top|highest|lowest)|(?P<way>raise|lower|bump up|increase|decrease|drop|reduce)\s+(?:the\s+)?prio(?:rity)?\s+(?:of|for|on)\s+(?P<item3>.+?))$",
+    )
+});
+
+/// A priority said as a change of an item: the todo by its title, and the new level.
+fn reprioritise(t: &str, l: &str) -> Option<Plan> {
+    static NAMED: LazyLock<Regex> = LazyLock::new(|| rx(r#"\b(?:task|todo|to-do|item)\b|^['"‘“]"#));
+    let c = REPRIORITISE.captures(l)?;
+    let item = c.name("item").or_else(|| c.name("item2")).or_else(|| c.name("item3"))?;
+    // "set a warning for when my account runs low": a level said without the word
+    // "priority" changes only an item named as a todo.
+    let bare = c.name("level").is_some() && !l.contains("prio");
+    if bare && !NAMED.is_match(item.as_str())
+        || item.as_str().starts_with("a ")
+        || item.as_str().starts_with("an ")
+    {
+        return None;
+    }
+    let level = match c.name("level").or_else(|| c.name("level2")).map(|m| m.as_str()) {
+        Some("urgent") => "urgent",
+        Some("low" | "lowest") => "low",
+        Some("medium" | "normal") => "medium",
+        Some(_) => "high",
+        None if c
+            .name("way")
+            .is_some_and(|w| matches!(w.as_str(), "lower" | "decrease" | "drop" | "reduce")) =>
+        {
+            "low"
+        }
+        None => "high",
+    };
+    static KIND: LazyLock<Regex> = LazyLock::new(|| {
+        rx(
+            r"^(?:the\s+)?prio(?:rity)?\s+(?:of|for|on)\s+(?:the\s+|my\s+)?|^(?:the|my|our)\s+(?:(?:task|todo|to-do|item)\s+)?|\s+(?:task|todo|to-do|item)$",
+        )
+    });
+    let said = t.get(item.range())?;
+    let title = tidy(
+        said,
+        0..said.len(),
+        &KIND.find_iter(&said.to_ascii_lowercase()).map(|m| m.range()).collect::<Vec<_>>(),
+    )?;
+    // "make it urgent", "set the alarm to high": nothing named to look up.
+    if matches!(
+        title.to_ascii_lowercase().as_str(),
+        "it" | "that" | "this" | "alarm" | "volume" | "the volume"
+    ) {
+        return None;
+    }
+    Some(Plan::new(Intent::UpdateTodo, 0.8).with("title", title).with("priority", level))
+}
+
 static RENAME: LazyLock<Regex> = LazyLock::new(|| {
     rx(r"^rename\s+(?:the\s+|my\s+)?(?P<kind>todo|task|event|memo|note)\s+(?P<old>.+?)\s+to\s+(?P<new>.+)$")
 });
@@ -1377,23 +1475,37 @@ fn todo_edit(t: &str, l: &str) -> Option<Plan> {
         };
         return Some(plan.with("new_title", new));
     }
-    let c =
-        MARK_DONE.captures(l).or_else(|| CHECK_OFF.captures(l)).or_else(|| CHECK_OFF_AFTER.captures(l))?;
-    let item = t.get(c.name("item")?.range())?.trim();
-    let item =
-        item.strip_suffix(" from my list").or_else(|| item.strip_suffix(" on my list")).unwrap_or(item);
-    if item.is_empty() || WHOLE_LIST.is_match(&item.to_ascii_lowercase()) {
+    if let Some(plan) = reprioritise(t, l) {
+        return Some(plan);
+    }
+    let c = MARK_DONE
+        .captures(l)
+        .or_else(|| CHECK_OFF.captures(l))
+        .or_else(|| CHECK_OFF_AFTER.captures(l))
+        .or_else(|| TOLD_DONE.captures(l))?;
+    let item = super::slots::before_list(t.get(c.name("item")?.range())?.trim());
+    let pointed = matches!(item.to_ascii_lowercase().as_str(), "it" | "that" | "this" | "everything" | "all");
+    if item.is_empty() || pointed || WHOLE_LIST.is_match(&item.to_ascii_lowercase()) {
         return None;
     }
     Some(Plan::new(Intent::CompleteTodo, 0.85).with("title", item))
 }
+
+/// "the electricity bill has been paid", "groceries are bought": an errand told as done,
+/// its thing first. Only verbs that finish an errand: "the car is fixed" is one, "the
+/// meeting was long" is not.
+static TOLD_DONE: LazyLock<Regex> = LazyLock::new(|| {
+    rx(
+        r"^(?:(?:the|my|our)\s+)?(?P<item>[\w' -]+?)\s+(?:is|are|has been|have been|was|were|got|'s)\s+(?:now\s+|all\s+|just\s+|finally\s+|already\s+)*(?:done|finished|completed|paid(?: off)?|bought|sent(?: off)?|booked|submitted|filed|renewed|returned|posted|mailed|picked up|dropped off|taken out|put out|sorted(?: out)?|handled|taken care of|cleaned|washed|fixed|repaired|ordered|signed|printed|packed|watered|mowed|vacuumed|hoovered)$",
+    )
+});
 
 // ---------------------------------------------------------------------------
 // Requests without a domain word
 
 static NUDGE: LazyLock<Regex> = LazyLock::new(|| {
     rx(
-        r"^(?:(?:alert|notify|ping|buzz|nudge|warn) me\b(?:.*?\b(?:to|that|about)\s+(?P<body>.+?))?.*|(?:tell me to|let me know to)\s+(?P<body2>.+)|let me know (?:in|at|after)\b.*)$",
+        r"^(?:(?:alert|notify|ping|buzz|nudge|warn) me\b(?:.*?\b(?:to|that|about)\s+(?P<body>.+)|.*)|(?:tell me to|let me know to)\s+(?P<body2>.+)|let me know (?:in|at|after)\b.*)$",
     )
 });
 
@@ -1409,7 +1521,7 @@ fn nudge(t: &str, l: &str, now: DateTime<Tz>) -> Option<Plan> {
         .or_else(|| cap(&c, "body2"))
         .and_then(|r| tidy(t, r, &cut))
         .unwrap_or_else(|| "Reminder".to_string());
-    Some(Plan::new(Intent::CreateTodo, 0.75).with("title", title).with("due_date", rfc(&f.start)))
+    Some(Plan::new(Intent::CreateTodo, 0.75).with("title", title).with("due_date", due_on(&f, now)))
 }
 
 static SHOPPING_Q: LazyLock<Regex> = LazyLock::new(|| {

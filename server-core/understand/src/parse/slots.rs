@@ -5,10 +5,11 @@
 use std::ops::Range;
 use std::sync::LazyLock;
 
-use chrono::DateTime;
+use chrono::{DateTime, TimeZone};
 use chrono_tz::Tz;
 use regex::Regex;
 
+use super::repeat::{self, Repeat};
 use super::rules::rx;
 use crate::when::{self, Found, Lang};
 
@@ -24,6 +25,8 @@ pub(super) struct Slots {
     pub list: Option<String>,
     /// Whether the list phrase named the calendar ("to my calendar").
     pub calendar: bool,
+    /// How often it repeats ("every sunday").
+    pub repeat: Option<Repeat>,
     /// Every span above, to cut from the title.
     pub cut: Vec<Range<usize>>,
 }
@@ -33,7 +36,7 @@ pub(super) struct Slots {
 /// priority task pay rent").
 static PRIORITY: LazyLock<Regex> = LazyLock::new(|| {
     rx(
-        r"(?:\b(?:(?:with|as|at|of)\s+)?(?:a\s+)?(?P<level>top|high|highest|low|lowest|medium|normal)[- ]prio(?:rity)?(?:\s+(?:task|todo|to-do|item|reminder))?\b|\bprio(?:rity)?\s*[:=]?\s*(?P<level2>top|high|highest|low|lowest|medium|normal|urgent)\b|\b(?P<urgent>urgent|urgently|asap)\b|(?:^|\b)(?P<important>important|importantly)\b)(?:\s*[:!,-]+)?|(?P<bang>!{2,})",
+        r"(?:\b(?:(?:with|as|at|of)\s+)?(?:a\s+)?(?P<level>top|high|highest|low|lowest|medium|normal)[- ]prio(?:rity)?(?:\s+(?:task|todo|to-do|item|reminder))?\b|\bprio(?:rity)?\s*[:=]?\s*(?P<level2>top|high|highest|low|lowest|medium|normal|urgent)\b|\b(?:as\s+)?(?P<urgent>urgent|urgently|asap)\b|(?:^|\b)(?:as\s+)?(?P<important>important|importantly)\b)(?:\s*[:!,-]+)?|(?P<bang>!{2,})",
     )
 });
 
@@ -81,14 +84,32 @@ pub(super) fn named_list(l: &str) -> Option<&str> {
     LIST.captures(l).map(|c| list_name(&c)).filter(|n| !n.is_empty())
 }
 
+/// An item with the list it is on said after it taken off: "bread on the groceries
+/// list" gives "bread".
+pub(super) fn before_list(item: &str) -> &str {
+    let low = item.to_ascii_lowercase();
+    match LIST.find(&low) {
+        Some(m) if m.start() > 0 && m.end() == low.len() => item.get(..m.start()).map_or(item, str::trim_end),
+        _ => item,
+    }
+}
+
 /// The slots of a clause: `t` is its text, `l` the same lowercased.
 pub(super) fn find(t: &str, l: &str, now: DateTime<Tz>, lang: Lang) -> Slots {
     // "asap" says how urgent, not when: a date read only in priority words is none.
     let said_priority: Vec<Range<usize>> = PRIORITY.find_iter(l).map(|m| m.range()).collect();
-    let when = dates(t, now, lang).filter(|(_, spans)| {
+    let repeat = repeat::find(l, now);
+    let when = match &repeat {
+        Some(r) => repeated(t, r, now, lang),
+        None => dates(t, now, lang),
+    };
+    let when = when.filter(|(_, spans)| {
         !spans.iter().all(|w| said_priority.iter().any(|p| p.start <= w.start && w.end <= p.end))
     });
-    let mut s = Slots { when, ..Slots::default() };
+    let mut s = Slots { when, repeat, ..Slots::default() };
+    if let Some(r) = &s.repeat {
+        s.cut.push(r.span.clone());
+    }
     if let Some((_, spans)) = &s.when {
         s.cut.extend(spans.iter().cloned());
     }
@@ -145,6 +166,32 @@ pub(super) fn dates(t: &str, now: DateTime<Tz>, lang: Lang) -> Option<(Found, Ve
     }
     let masked = String::from_utf8(bytes).ok()?;
     when::find_combined_in(&masked, now, lang)
+}
+
+/// When something that repeats first comes: the date said beside how often ("every day
+/// at 9pm" is 21:00 today), a time of day said with its weekdays on the first of them
+/// ("on mondays and thursdays at 7am" is next Monday at 7), and nothing read inside how
+/// often ("every 3 months" is not three months from now).
+fn repeated(t: &str, r: &Repeat, now: DateTime<Tz>, lang: Lang) -> Option<(Found, Vec<Range<usize>>)> {
+    let mut bytes = t.as_bytes().to_vec();
+    bytes.get_mut(r.span.clone()).into_iter().flatten().for_each(|b| *b = b' ');
+    let masked = String::from_utf8(bytes).ok()?;
+    let (mut f, spans) = dates(&masked, now, lang)?;
+    if r.names_days() && f.grain <= when::Grain::Hour {
+        // The first of its days whose hour is still to come.
+        let first = chrono::NaiveDate::parse_from_str(&r.first, "%Y-%m-%d").ok()?;
+        let at = |day: chrono::NaiveDate| {
+            now.timezone().from_local_datetime(&day.and_time(f.start.time())).earliest()
+        };
+        f.start = (0..62)
+            .filter_map(|n| first.checked_add_signed(chrono::Duration::days(n)))
+            .filter(|d| r.falls_on(*d))
+            .filter_map(at)
+            .find(|start| *start > now)?;
+        f.end = None;
+        f.period = None;
+    }
+    Some((f, spans))
 }
 
 /// The clause with every slot cut out and the gaps closed, lowercased and as said.

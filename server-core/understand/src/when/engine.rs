@@ -147,6 +147,17 @@ fn point(p: &TimePoint) -> (Point, Grain) {
     }
 }
 
+/// "by the end of the week": duckling ends the period at the midnight after it, and the
+/// deadline is the period's last day.
+fn last_day(p: Point) -> Point {
+    let day = chrono::Duration::days(1);
+    match p {
+        Point::Wall(n) if n.time() == chrono::NaiveTime::MIN => Point::Wall(n - day),
+        Point::At(t) if t.time() == chrono::NaiveTime::MIN => Point::At(t - day),
+        other => other,
+    }
+}
+
 /// A candidate for one duckling entity, if it is a time or a duration.
 pub(super) fn candidate(e: &Entity, now: DateTime<FixedOffset>, rank: u8) -> Option<Cand> {
     let span = e.start..e.end;
@@ -172,6 +183,7 @@ pub(super) fn candidate(e: &Entity, now: DateTime<FixedOffset>, rank: u8) -> Opt
                 // Duckling reads "by friday" as "from now until friday".
                 if fp == Point::At(now) {
                     let period = Some((Some(fp), Some(tp)));
+                    let tp = if e.body.to_ascii_lowercase().contains("end of") { last_day(tp) } else { tp };
                     return Some(Cand { period, ..base(tp, None, tg, Shape::Deadline) });
                 }
                 Some(base(fp, Some(tp), fg, Shape::Range))

@@ -355,3 +355,96 @@ fn clearing_what_is_done_completes_nothing() {
         assert_ne!(p(said).intent, Intent::CompleteTodo, "{said}");
     }
 }
+
+#[test]
+fn a_task_said_with_how_often_repeats() {
+    let r = p("feed the fish every evening");
+    assert_eq!(r.intent, Intent::CreateTodo);
+    assert_eq!(param(&r, "title"), "feed the fish");
+    assert_eq!(param(&r, "recurrence_rule"), "FREQ=DAILY");
+    let r = p("put out the recycling on wednesdays");
+    assert_eq!(param(&r, "title"), "put out the recycling");
+    assert_eq!(param(&r, "recurrence_rule"), "FREQ=WEEKLY;BYDAY=WE");
+    assert_eq!(param(&r, "due_date"), "2026-03-11");
+    let r = p("remind me every friday at 4 to submit my hours");
+    assert_eq!(param(&r, "title"), "submit my hours");
+    assert_eq!(param(&r, "recurrence_rule"), "FREQ=WEEKLY;BYDAY=FR");
+    assert_eq!(param(&r, "due_date"), "2026-03-13T16:00:00-07:00");
+    let r = p("piano lesson every thursday at 5pm");
+    assert_eq!(r.intent, Intent::CreateEvent);
+    assert_eq!(param(&r, "title"), "piano lesson");
+    assert_eq!(param(&r, "start_time"), "2026-03-12T17:00:00-07:00");
+    // Said on a weekday after its hour has gone: the first is the next weekday.
+    let r = p("daily scrum every weekday at 8:30");
+    assert_eq!(param(&r, "start_time"), "2026-03-11T08:30:00-07:00", "{:?}", r.params);
+    // One day is not a repetition, a habit is not a task, a question is not a write.
+    assert!(!p("on thursday remind me to call the garage").params.contains_key("recurrence_rule"));
+    assert!(!p("I cycle to work every day").intent.is_action());
+    assert!(!p("what do I have on every tuesday").intent.is_action());
+}
+
+#[test]
+fn an_errand_told_as_done_completes_it() {
+    for (said, title) in [
+        ("the car insurance is renewed", "car insurance"),
+        ("the parcels were posted", "parcels"),
+        ("I took the bins out", "take the bins"),
+    ] {
+        let r = p(said);
+        assert_eq!(r.intent, Intent::CompleteTodo, "{said}");
+        assert_eq!(param(&r, "title"), title, "{said}");
+    }
+    // Pointed at, it names nothing to look up.
+    assert!(!p("it's done").intent.is_action());
+}
+
+#[test]
+fn the_list_said_after_an_item_is_not_its_title() {
+    let r = p("tick the lemons off the groceries list");
+    assert_eq!(r.intent, Intent::CompleteTodo);
+    assert_eq!(param(&r, "title"), "lemons");
+    let r = p("check off rice on my camping list");
+    assert_eq!(param(&r, "title"), "rice");
+}
+
+#[test]
+fn a_priority_said_as_a_change_updates_the_todo() {
+    let r = p("make the passport renewal task urgent");
+    assert_eq!(r.intent, Intent::UpdateTodo);
+    assert_eq!(param(&r, "title"), "passport renewal");
+    assert_eq!(param(&r, "priority"), "urgent");
+    let r = p("change the priority of the boiler service to low");
+    assert_eq!(r.intent, Intent::UpdateTodo);
+    assert_eq!(param(&r, "title"), "boiler service");
+    assert_eq!(param(&r, "priority"), "low");
+    // A level said of something that is not a todo changes nothing.
+    assert!(!p("set a warning for when my phone battery gets low").intent.is_action());
+}
+
+#[test]
+fn clocks_and_nudges_read_the_hour_people_mean() {
+    // 09:00 now: waking is in the morning, whatever hour comes next.
+    assert_eq!(param(&p("wake me at 5"), "due_date"), "2026-03-11T05:00:00-07:00");
+    assert_eq!(param(&p("wake me at 5pm"), "due_date"), "2026-03-10T17:00:00-07:00");
+    let r = p("ping me tomorrow about renewing the lease");
+    assert_eq!(param(&r, "title"), "renewing the lease");
+    assert_eq!(param(&r, "due_date"), "2026-03-11");
+}
+
+#[test]
+fn a_deadline_at_the_end_of_a_period_is_its_last_day() {
+    let r = p("I need to file the expense report by the end of the week");
+    assert_eq!(param(&r, "due_date"), "2026-03-15", "{:?}", r.params);
+    let r = p("remind me to book the venue by the end of the month");
+    assert_eq!(param(&r, "due_date"), "2026-03-31", "{:?}", r.params);
+}
+
+#[test]
+fn a_calendar_thing_said_with_its_time_is_made() {
+    let r = p("a meeting with the bank tomorrow at 11");
+    assert_eq!(r.intent, Intent::CreateEvent);
+    assert_eq!(param(&r, "title"), "meeting with the bank");
+    let r = p("drinks with the neighbours saturday 7pm");
+    assert_eq!(r.intent, Intent::CreateEvent);
+    assert_eq!(param(&r, "title"), "drinks with the neighbours");
+}

@@ -1,0 +1,224 @@
+//! How often a request repeats: "every day", "on weekdays", "every other friday", "on
+//! the 1st of every month". Said as an RFC 5545 rule (`FREQ=WEEKLY;BYDAY=MO`), which
+//! todos and events store as it is, with the span it was said in so the title loses it.
+//!
+//! Duckling reads "every monday" as the next Monday and no more, and no crate reads
+//! English repetition into RRULEs, so this is ours; the first time it comes is left to
+//! the date reader where the words say one ("every friday at 6" is this Friday at 6).
+
+use std::ops::Range;
+use std::sync::LazyLock;
+
+use chrono::{DateTime, Datelike, Duration, NaiveDate, Weekday};
+use chrono_tz::Tz;
+use regex::{Captures, Regex};
+
+use super::rules::rx;
+
+/// A repetition said in a clause.
+#[derive(Clone, Debug, PartialEq)]
+pub(super) struct Repeat {
+    /// The RRULE, without `RRULE:`.
+    pub rule: String,
+    /// Where it was said.
+    pub span: Range<usize>,
+    /// The weekdays it falls on, when it names them.
+    days: Vec<Weekday>,
+    /// The day of the month it falls on, when it names one.
+    month_day: Option<u32>,
+    /// The first day it comes, from today on (`YYYY-MM-DD`), for when the words give no
+    /// date.
+    pub first: String,
+}
+
+const DAY: &str = r"(?:mon|tues?|wed(?:nes)?|thu(?:rs?)?|fri|sat(?:ur)?|sun)(?:day)?s?";
+
+const COUNT: &str = r"(?P<n>\d{1,2}|two|three|four|five|six|seven|eight|nine|ten|twelve)";
+
+static REPEAT: LazyLock<Regex> = LazyLock::new(|| {
+    rx(&format!(
+        r"\b(?:(?:every|each) (?:single )?(?:day|morning|evening|night|afternoon)|daily|nightly|once a day|(?:every|each|on) (?:week ?days|weekday)|(?:every|each|on) (?:weekends?|saturday and sunday)|(?:every|each) (?P<other>other |second |alternate )?(?P<days>{DAY}(?:(?:,| and| &|, and) {DAY})*)|on (?P<plural>{DAY}(?:(?:,| and| &|, and) {DAY})*)|(?:every|each) (?:other|second) (?P<unit2>day|week|month|year)|every {COUNT} (?P<unit>days|weeks|months|years|hours)|biweekly|fortnightly|every fortnight|(?:every|each) week|weekly|once a week|(?:on )?the (?P<md>\d{{1,2}})(?:st|nd|rd|th)? of (?:every|each) month|(?:every|each) month on the (?P<md2>\d{{1,2}})(?:st|nd|rd|th)?|(?:every|each) month|monthly|once a month|(?:every|each) year|yearly|annually|once a year|every hour|hourly)\b"
+    ))
+});
+
+fn weekday(word: &str) -> Option<Weekday> {
+    Some(match word.get(..2)? {
+        "mo" => Weekday::Mon,
+        "tu" => Weekday::Tue,
+        "we" => Weekday::Wed,
+        "th" => Weekday::Thu,
+        "fr" => Weekday::Fri,
+        "sa" => Weekday::Sat,
+        "su" => Weekday::Sun,
+        _ => return None,
+    })
+}
+
+fn byday(days: &[Weekday]) -> String {
+    let names: Vec<&str> = days
+        .iter()
+        .map(|d| match d {
+            Weekday::Mon => "MO",
+            Weekday::Tue => "TU",
+            Weekday::Wed => "WE",
+            Weekday::Thu => "TH",
+            Weekday::Fri => "FR",
+            Weekday::Sat => "SA",
+            Weekday::Sun => "SU",
+        })
+        .collect();
+    names.join(",")
+}
+
+fn count(word: &str) -> Option<u32> {
+    word.parse().ok().or(match word {
+        "two" => Some(2),
+        "three" => Some(3),
+        "four" => Some(4),
+        "five" => Some(5),
+        "six" => Some(6),
+        "seven" => Some(7),
+        "eight" => Some(8),
+        "nine" => Some(9),
+        "ten" => Some(10),
+        "twelve" => Some(12),
+        _ => None,
+    })
+}
+
+fn days_in(c: &Captures, name: &str) -> Vec<Weekday> {
+    let Some(m) = c.name(name) else { return Vec::new() };
+    let mut out: Vec<Weekday> = m.as_str().split([',', ' ', '&']).filter_map(weekday).collect();
+    out.dedup();
+    out
+}
+
+/// The repetition a clause says, if it says one (`l` is the clause lowercased).
+pub(super) fn find(l: &str, now: DateTime<Tz>) -> Option<Repeat> {
+    let c = REPEAT.captures(l)?;
+    let whole = c.get(0)?;
+    let said = whole.as_str();
+    let mut days = days_in(&c, "days");
+    // "on mondays" repeats; "on monday" is one day, for the date reader.
+    let plural = c.name("plural").is_some_and(|m| m.as_str().ends_with("days"));
+    if plural {
+        days = days_in(&c, "plural");
+    } else if c.name("plural").is_some() {
+        return None;
+    }
+    let month_day = c.name("md").or_else(|| c.name("md2")).and_then(|m| m.as_str().parse().ok());
+    let every_other = c.name("other").is_some();
+    let rule = if !days.is_empty() {
+        let interval = if every_other { ";INTERVAL=2" } else { "" };
+        format!("FREQ=WEEKLY{interval};BYDAY={}", byday(&days))
+    } else if said.contains("weekday") || said.contains("week day") {
+        days = vec![Weekday::Mon, Weekday::Tue, Weekday::Wed, Weekday::Thu, Weekday::Fri];
+        format!("FREQ=WEEKLY;BYDAY={}", byday(&days))
+    } else if said.contains("weekend") || said.contains("saturday and sunday") {
+        days = vec![Weekday::Sat, Weekday::Sun];
+        format!("FREQ=WEEKLY;BYDAY={}", byday(&days))
+    } else if let Some(md) = month_day.filter(|d| (1..=31).contains(d)) {
+        format!("FREQ=MONTHLY;BYMONTHDAY={md}")
+    } else if let Some(unit) = c.name("unit").or_else(|| c.name("unit2")) {
+        let n = c.name("n").map_or(Some(2), |n| count(n.as_str())).filter(|n| *n >= 1)?;
+        let freq = match unit.as_str().trim_end_matches('s') {
+            "day" => "DAILY",
+            "week" => "WEEKLY",
+            "month" => "MONTHLY",
+            "year" => "YEARLY",
+            _ => "HOURLY",
+        };
+        if n == 1 { format!("FREQ={freq}") } else { format!("FREQ={freq};INTERVAL={n}") }
+    } else if said.contains("fortnight") || said.contains("biweekly") {
+        "FREQ=WEEKLY;INTERVAL=2".to_string()
+    } else if said.contains("hour") {
+        "FREQ=HOURLY".to_string()
+    } else if said.contains("week") {
+        "FREQ=WEEKLY".to_string()
+    } else if said.contains("month") {
+        "FREQ=MONTHLY".to_string()
+    } else if said.contains("year") || said.contains("annual") {
+        "FREQ=YEARLY".to_string()
+    } else {
+        "FREQ=DAILY".to_string()
+    };
+    let mut r = Repeat { rule, span: whole.range(), days, month_day, first: String::new() };
+    r.first = r.first_day(now);
+    Some(r)
+}
+
+impl Repeat {
+    /// The next of its weekdays, the next of its day of the month, or today.
+    fn first_day(&self, now: DateTime<Tz>) -> String {
+        let today = now.date_naive();
+        let day = (0..62)
+            .filter_map(|n| today.checked_add_signed(Duration::days(n)))
+            .find(|d| self.falls_on(*d))
+            .unwrap_or(today);
+        day.format("%Y-%m-%d").to_string()
+    }
+
+    /// Whether it names its weekdays or day of the month, so that a date read inside it
+    /// is its first time.
+    pub(super) fn names_days(&self) -> bool {
+        !self.days.is_empty() || self.month_day.is_some()
+    }
+
+    pub(super) fn falls_on(&self, d: NaiveDate) -> bool {
+        (self.days.is_empty() || self.days.contains(&d.weekday()))
+            && self.month_day.is_none_or(|md| d.day() == md)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::TimeZone;
+
+    /// Tuesday 10 March 2026, noon.
+    fn now() -> DateTime<Tz> {
+        chrono_tz::UTC
+            .with_ymd_and_hms(2026, 3, 10, 12, 0, 0)
+            .single()
+            .unwrap_or_else(|| chrono_tz::UTC.timestamp_nanos(0))
+    }
+
+    fn rule(s: &str) -> Option<String> {
+        find(s, now()).map(|r| r.rule)
+    }
+
+    #[test]
+    fn the_common_ways_of_saying_how_often() {
+        assert_eq!(rule("take my pills every day").as_deref(), Some("FREQ=DAILY"));
+        assert_eq!(rule("stretch every morning at 7").as_deref(), Some("FREQ=DAILY"));
+        assert_eq!(rule("stand up every weekday at 10").as_deref(), Some("FREQ=WEEKLY;BYDAY=MO,TU,WE,TH,FR"));
+        assert_eq!(rule("water the ferns every sunday").as_deref(), Some("FREQ=WEEKLY;BYDAY=SU"));
+        assert_eq!(rule("gym on mondays and thursdays").as_deref(), Some("FREQ=WEEKLY;BYDAY=MO,TH"));
+        assert_eq!(rule("bins out every other tuesday").as_deref(), Some("FREQ=WEEKLY;INTERVAL=2;BYDAY=TU"));
+        assert_eq!(rule("call mum every other week").as_deref(), Some("FREQ=WEEKLY;INTERVAL=2"));
+        assert_eq!(rule("clean the filter every 3 months").as_deref(), Some("FREQ=MONTHLY;INTERVAL=3"));
+        assert_eq!(rule("pay rent on the 1st of every month").as_deref(), Some("FREQ=MONTHLY;BYMONTHDAY=1"));
+        assert_eq!(rule("review the budget monthly").as_deref(), Some("FREQ=MONTHLY"));
+        assert_eq!(rule("drink water every hour").as_deref(), Some("FREQ=HOURLY"));
+        assert_eq!(rule("renew the domain every year").as_deref(), Some("FREQ=YEARLY"));
+    }
+
+    #[test]
+    fn one_day_is_not_a_repetition() {
+        assert_eq!(rule("call the bank on monday"), None);
+        assert_eq!(rule("call the bank on tues"), None);
+        assert_eq!(rule("on friday remind me to send the invoice"), None);
+        assert_eq!(rule("everything on my list"), None);
+        assert_eq!(rule("buy everyday essentials"), None);
+        assert_eq!(rule("the week ahead"), None);
+    }
+
+    #[test]
+    fn the_first_time_is_the_next_day_it_falls_on() {
+        let first = |s: &str| find(s, now()).map(|r| r.first);
+        assert_eq!(first("every sunday").as_deref(), Some("2026-03-15"));
+        assert_eq!(first("every tuesday").as_deref(), Some("2026-03-10"));
+        assert_eq!(first("on the 1st of every month").as_deref(), Some("2026-04-01"));
+        assert_eq!(first("every day").as_deref(), Some("2026-03-10"));
+    }
+}
