@@ -87,9 +87,7 @@ impl SecretStore for FileSecrets {
     }
 
     fn set<'a>(&'a self, name: &'a str, value: &'a str) -> BoxFuture<'a, anyhow::Result<()>> {
-        Box::pin(async move {
-            write_private(&self.file(name), value.as_bytes())
-        })
+        Box::pin(async move { write_private(&self.file(name), value.as_bytes()) })
     }
 
     fn delete<'a>(&'a self, name: &'a str) -> BoxFuture<'a, anyhow::Result<()>> {

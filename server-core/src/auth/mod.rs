@@ -38,7 +38,7 @@ pub use tokens::{AUDIENCE, AuthUser, Claims, OWNER, TokenPair, Tokens, hash_toke
 use crate::bus::Module;
 use crate::db::now_ms;
 use crate::devices::DeviceKind;
-use crate::error::responses::{InvalidRequest, BodyTooLarge, MalformedJson, NotJson, NotLoggedIn};
+use crate::error::responses::{BodyTooLarge, InvalidRequest, MalformedJson, NotJson, NotLoggedIn};
 use crate::error::{Checks, Error, ErrorBody, Result};
 use crate::extract::Json;
 use crate::state::AppState;
@@ -275,11 +275,12 @@ pub fn bearer(headers: &axum::http::HeaderMap) -> Option<&str> {
         .filter(|t| !t.is_empty())
 }
 
-/// Guards every protected route: no valid, live access token, no entry.
-pub async fn require_auth(State(state): State<AppState>, mut req: Request, next: Next) -> Result<Response> {
+/// Guards every protected route: no valid, live access token, no entry. It takes only the
+/// [`Auth`] sub-state of the app's state.
+pub async fn require_auth(State(auth): State<Arc<Auth>>, mut req: Request, next: Next) -> Result<Response> {
     let token = bearer(req.headers())
         .ok_or_else(|| Error::unauthorized("missing_token", "send Authorization: Bearer <access_token>"))?;
-    let user = state.auth.tokens.verify_access(token)?;
+    let user = auth.tokens.verify_access(token)?;
     req.extensions_mut().insert(user);
     Ok(next.run(req).await)
 }

@@ -8,8 +8,8 @@ use sqlx::Row as _;
 use utoipa::{IntoParams, ToSchema};
 use utoipa_axum::{router::OpenApiRouter, routes};
 
+use super::approvals::Approval;
 use super::cli;
-use super::engine::Approval;
 use crate::api::{Page, Window};
 use crate::error::responses::{InvalidValues, MalformedJson, NotJson, NotLoggedIn};
 use crate::error::{Checks, Error, ErrorBody, Result};

@@ -318,7 +318,8 @@ async fn earlier_turns_go_to_the_model_within_the_budget() {
     assert_eq!(status, StatusCode::ACCEPTED);
     let conversation = str_field(&first, "conversation_id");
     let reply = str_field(&first, "reply_id");
-    wait_for(&mut rx, |e| matches!(e, ServerEvent::StreamEnd { message_id, .. } if *message_id == reply)).await;
+    wait_for(&mut rx, |e| matches!(e, ServerEvent::StreamEnd { message_id, .. } if *message_id == reply))
+        .await;
     // Budget 60: the second message still fits the first turn (23 + 6 + 21 characters);
     // by the third, the oldest turn no longer does.
     let long = "x".repeat(40);

@@ -17,8 +17,9 @@ use icalendar::{
 use crate::bus::Module;
 use crate::error::responses::{BodyTooLarge, NotLoggedIn};
 use crate::error::{Error, ErrorBody, Result};
-use crate::events::{self, CalendarEvent, EventRow, Imported, UID_SUFFIX, normalise_rule};
+use crate::events::{self, CalendarEvent, EventRow, Imported, UID_SUFFIX};
 use crate::extract::Json;
+use crate::recurrence::normalise_rule;
 use crate::state::AppState;
 use crate::time::start_of_day;
 
