@@ -238,7 +238,7 @@ impl App {
         let auth = Auth::new(
             &secret,
             i64::from(settings.jwt_expiry_hours.max(1)) * 3600,
-            i64::from(settings.refresh_expiry_days.max(1)) * 86_400_000,
+            i64::from(settings.refresh_expiry_days.max(1)) * time::DAY_MS,
             i64::try_from(settings.refresh_race_grace_ms).unwrap_or(i64::MAX),
             otp_sink,
         )

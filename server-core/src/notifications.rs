@@ -100,7 +100,7 @@ impl NotificationRow {
 }
 
 /// Read notifications are kept this long after they were read.
-pub const KEEP_READ_MS: i64 = 30 * 86_400_000;
+pub const KEEP_READ_MS: i64 = 30 * crate::time::DAY_MS;
 
 /// Removes notifications read more than [`KEEP_READ_MS`] before `now`; unread ones stay.
 /// The scheduler never looks that far back, so no removed one can fire again.

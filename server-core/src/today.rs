@@ -81,8 +81,9 @@ pub async fn load_at(db: &sqlx::SqlitePool, tz: Tz, now: i64) -> Result<Today> {
     let local = from_ms(now, tz);
     let day = local.date_naive();
     let day_start = start_of_day(day, tz).timestamp_millis();
-    let day_end =
-        day.succ_opt().map_or(day_start + 86_400_000, |next| start_of_day(next, tz).timestamp_millis());
+    let day_end = day
+        .succ_opt()
+        .map_or(day_start + crate::time::DAY_MS, |next| start_of_day(next, tz).timestamp_millis());
 
     // Every list in one statement, each packed into one JSON text (see `db::unpack`):
     // ?1 now, ?2 and ?3 the day's bounds, ?4 the cap of a list, ?5 of occurrences.

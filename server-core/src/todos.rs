@@ -599,7 +599,7 @@ async fn complete_todo(State(state): State<AppState>, Path(id): Path<String>) ->
 /// The occurrence of a repeating todo after the one due at `due` (the rule runs from
 /// `due`, in the user's zone, so local times hold across daylight-saving changes).
 pub fn next_occurrence(rule: &str, due: i64, tz: chrono_tz::Tz) -> Option<i64> {
-    const YEARS_AHEAD: i64 = 5 * 366 * 86_400_000;
+    const YEARS_AHEAD: i64 = 5 * 366 * crate::time::DAY_MS;
     crate::recurrence::occurrences(rule, due, None, tz, due + 1, due + YEARS_AHEAD, 1).first().copied()
 }
 

@@ -19,9 +19,7 @@ use crate::error::{Error, ErrorBody, Fields, Result};
 use crate::extract::{Json, Query};
 use crate::recurrence;
 use crate::state::AppState;
-use crate::time::{When, render};
-
-const DAY_MS: i64 = 86_400_000;
+use crate::time::{DAY_MS, When, render};
 
 #[derive(ts_rs::TS, Debug, Clone, Serialize, ToSchema)]
 pub struct Event {
@@ -177,7 +175,7 @@ struct Times {
 fn resolve_times(start: When, end: Option<When>, all_day: Option<bool>, tz: Tz) -> Result<Times> {
     let start_at = start.to_ms(tz);
     // A bare end date names the last day of the event, so the exclusive end is the next day.
-    let end_at = end.map(|e| e.to_ms(tz) + if e.is_day() { DAY_MS } else { 0 });
+    let end_at = end.map(|e| e.end_ms(tz));
     if end_at.is_some_and(|e| e < start_at) {
         return Err(Error::invalid("end_time", "must not be before start_time"));
     }
@@ -498,7 +496,7 @@ pub async fn patch_event(db: &sqlx::SqlitePool, tz: Tz, id: &str, patch: EventPa
         }
     }
     if let Some(end) = patch.end_time {
-        row.end_at = end.map(|e| e.to_ms(tz) + if e.is_day() { DAY_MS } else { 0 });
+        row.end_at = end.map(|e| e.end_ms(tz));
     }
     if row.end_at.is_some_and(|e| e < row.start_at) {
         return Err(Error::invalid("end_time", "must not be before start_time"));

@@ -36,9 +36,9 @@ use crate::time::from_ms;
 pub const LATE_AFTER_MS: i64 = 60_000;
 /// After a long stop, reminders and overdue notices from at most this far back are still
 /// delivered.
-pub const CATCH_UP_MS: i64 = 7 * 86_400_000;
+pub const CATCH_UP_MS: i64 = 7 * crate::time::DAY_MS;
 /// How far ahead a repeating event's next reminder is looked for.
-const SERIES_HORIZON_MS: i64 = 400 * 86_400_000;
+const SERIES_HORIZON_MS: i64 = 400 * crate::time::DAY_MS;
 
 /// What the engine needs to know besides the store.
 #[derive(Clone)]
