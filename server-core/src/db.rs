@@ -317,23 +317,6 @@ pub async fn erase_setting(db: &SqlitePool, key: &str) -> sqlx::Result<()> {
     Ok(())
 }
 
-/// Writes a file only its owner can read (a secret, a private key), and waits until it is
-/// on disk: a crash right after must not leave a key the next start cannot read.
-pub fn write_private(path: &Path, bytes: &[u8]) -> anyhow::Result<()> {
-    use std::io::Write as _;
-    let mut options = std::fs::OpenOptions::new();
-    options.write(true).create(true).truncate(true);
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::OpenOptionsExt as _;
-        options.mode(0o600);
-    }
-    let mut file = options.open(path).with_context(|| format!("cannot write {}", path.display()))?;
-    file.write_all(bytes)?;
-    file.sync_all()?;
-    Ok(())
-}
-
 /// The statement that runs `select` and packs its rows, each as a JSON array of `columns`,
 /// into one JSON text in `order` (expressions over `select`'s result), read with
 /// [`unpack`]. An empty result packs as `[]`.

@@ -70,6 +70,8 @@ pub mod responses {
         BodyTooLarge = "413", "Body too large";
         /// 422: values that break the rules, each field named.
         InvalidValues = "422", "Invalid values";
+        /// 422: a request whose values are refused (a login or token exchange).
+        InvalidRequest = "422", "Invalid request";
     }
 }
 

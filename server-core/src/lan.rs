@@ -25,7 +25,7 @@ use utoipa::ToSchema;
 use utoipa_axum::{router::OpenApiRouter, routes};
 
 use crate::db::now_ms;
-use crate::error::responses::{NotJson, NotLoggedIn};
+use crate::error::responses::{InvalidRequest, NotJson, NotLoggedIn};
 use crate::error::{Error, ErrorBody, Result};
 use crate::extract::Json;
 use crate::http::AllowedHosts;
@@ -334,7 +334,7 @@ fn load_or_make_cert(dir: &Path, ip: IpAddr) -> anyhow::Result<CertAndKey> {
             let made = rcgen::generate_simple_self_signed(names)?;
             let (c, k) = (made.cert.der().to_vec(), made.key_pair.serialize_der());
             std::fs::write(&cert_path, &c)?;
-            crate::db::write_private(&key_path, &k)?;
+            crate::secrets::write_private(&key_path, &k)?;
             (c, k)
         }
     };
@@ -404,7 +404,7 @@ async fn get_lan(State(state): State<AppState>) -> Json<LanStatus> {
         NotLoggedIn,
         (status = 400, description = "Malformed JSON or unknown fields", body = ErrorBody),
         NotJson,
-        (status = 422, description = "Invalid request", body = ErrorBody),
+        InvalidRequest,
     ))]
 async fn set_lan(State(state): State<AppState>, Json(req): Json<LanRequest>) -> Result<Json<LanStatus>> {
     if req.enabled {

@@ -13,12 +13,15 @@
 //! SQL):
 //! - [`auth`]: the PIN, one-time codes, access and refresh tokens, the failed-attempt limiter.
 //! - [`devices`]: the clients that logged in, by kind, and revoking one.
-//! - [`todos`], [`events`], [`memos`]: the organiser's three tables and their routes.
+//! - [`todos`], [`events`], [`memos`]: the organiser's three tables, their routes and the
+//!   functions the assistant, the scheduler and MCP call; [`events::ics`] reads and writes
+//!   calendar files (`/api/events.ics`, `/api/events/import`).
 //! - [`search`]: full-text search over todos, events, memos and messages.
 //! - [`today`]: the day at a glance (`/api/today`).
 //! - [`chat`]: everything under `/api/chat`: conversations and messages, and sending the
 //!   assistant a message (typed, streamed or spoken; the answering is the [`brain`]'s).
-//! - [`notifications`]: push tokens for the phone.
+//! - [`notifications`]: the notifications the scheduler fired, marking one read, and push
+//!   tokens for the phone (`/api/notifications*`).
 //! - [`settings`]: the preferences the user changes at run time (`/api/settings`).
 //! - [`desktop`]: what only the desktop app can do (start at login), handed in by it.
 //! - [`lan`]: LAN mode, the TLS listener a paired phone reaches.
@@ -28,15 +31,20 @@
 //! - [`web`]: the web UI at `/`.
 //!
 //! Subsystems:
-//! - [`brain`]: the assistant: the tool registry, the PQH, the SQH task engine, host executors,
-//!   the daily briefing.
+//! - [`brain`]: the assistant: the tool registry, the PQH, the SQH task engine, approvals,
+//!   host executors.
 //! - [`llm`]: how the assistant talks to a language model.
-//! - [`schedule`]: reminders, the morning briefing, calendar files, push delivery.
+//! - [`schedule`]: reminders, the overdue sweep, the daily briefing (what it says and when),
+//!   nightly clean-up, push delivery.
 //! - [`realtime`]: `/ws` and Socket.IO, views onto the [`bus`].
 //! - [`bus`]: the one stream of events every realtime channel shows.
+//! - [`protocol`]: the frames and records the bus, the assistant and the realtime channels
+//!   share (and the TypeScript the UI imports), depending on none of them.
 //!
 //! Plumbing:
-//! - [`db`]: the SQLite store (two pools, migrations, the settings table, private files).
+//! - [`db`]: the SQLite store (two pools, migrations, the settings table's get and upsert).
+//! - [`secrets`]: where the token secret and the model's API key live, and the one writer of
+//!   private files.
 //! - [`error`]: the one error type at the edge, and the shared OpenAPI error answers.
 //! - [`extract`]: our JSON and query extractors, with our error shape.
 //! - [`api`]: pagination shared by every list.
@@ -230,7 +238,7 @@ impl App {
         let auth = Auth::new(
             &secret,
             i64::from(settings.jwt_expiry_hours.max(1)) * 3600,
-            i64::from(settings.refresh_expiry_days.max(1)) * 86_400_000,
+            i64::from(settings.refresh_expiry_days.max(1)) * time::DAY_MS,
             i64::try_from(settings.refresh_race_grace_ms).unwrap_or(i64::MAX),
             otp_sink,
         )
@@ -326,7 +334,6 @@ fn protected_routes() -> OpenApiRouter<AppState> {
         .merge(today::router())
         .merge(chat::router())
         .merge(notifications::router())
-        .merge(schedule::router())
         .merge(brain::routes::router())
         .merge(settings::router())
         .merge(devices::router())

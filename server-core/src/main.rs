@@ -68,7 +68,7 @@ async fn reset_pin(settings: clawchat_server::Settings, pin: Option<String>) -> 
     let pin = pin.unwrap_or_else(auth::generate_pin);
     auth::store_pin(&db.write, &pin).await?;
     let secret = auth::load_or_create_secret(settings.jwt_secret.as_deref(), &settings.data_dir()?)?;
-    let tokens = auth::Tokens::new(&secret, 3600, 86_400_000);
+    let tokens = auth::Tokens::new(&secret, 3600, clawchat_server::time::DAY_MS);
     tokens.revoke_all(&db.write, "pin_reset").await?;
     db.close().await;
     println!("The new ClawChat PIN is {pin}. Every device must log in again.");

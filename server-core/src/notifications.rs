@@ -2,7 +2,9 @@
 //! notices, briefings), marking one read, and the push tokens it also sends them to.
 
 use axum::extract::{Path, State};
+use chrono_tz::Tz;
 use serde::{Deserialize, Serialize};
+use sqlx::FromRow;
 use utoipa::{IntoParams, ToSchema};
 use utoipa_axum::{router::OpenApiRouter, routes};
 
@@ -12,9 +14,8 @@ use crate::db::now_ms;
 use crate::error::responses::{MalformedJson, NotJson, NotLoggedIn};
 use crate::error::{Checks, Error, ErrorBody, Result};
 use crate::extract::{Json, Query};
-use crate::schedule::claim::{NOTIFICATION_COLUMNS, NotificationRow};
-use crate::schedule::notifier::Notification;
 use crate::state::AppState;
+use crate::time::render;
 
 #[derive(Debug, Deserialize, ToSchema)]
 pub struct RegisterToken {
@@ -36,8 +37,70 @@ pub struct Registered {
     pub status: &'static str,
 }
 
+/// A stored notification, as the API and every notifier see it.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct Notification {
+    pub id: String,
+    /// `reminder`, `overdue` or `briefing`.
+    pub kind: String,
+    pub title: String,
+    pub body: String,
+    /// The todo or event it is about; null for a briefing.
+    pub ref_id: Option<String>,
+    /// For a briefing, the Briefings conversation holding it.
+    pub conversation_id: Option<String>,
+    /// The occurrence it is about (a todo's due time, an event's start), if any.
+    #[schema(format = DateTime)]
+    pub occurrence_at: Option<String>,
+    /// When it was meant to fire.
+    #[schema(format = DateTime)]
+    pub fire_at: String,
+    /// True when it fired well after its time because the app was not running then.
+    pub late: bool,
+    #[schema(format = DateTime)]
+    pub created_at: String,
+    pub read: bool,
+}
+
+/// A `notifications` row, as the scheduler claims it and the routes read it.
+#[derive(Debug, Clone, FromRow)]
+pub(crate) struct NotificationRow {
+    pub(crate) id: String,
+    pub(crate) kind: String,
+    pub(crate) title: String,
+    pub(crate) body: String,
+    pub(crate) ref_id: Option<String>,
+    pub(crate) conversation_id: Option<String>,
+    pub(crate) occurrence_at: Option<i64>,
+    pub(crate) fire_at: i64,
+    pub(crate) late: bool,
+    pub(crate) created_at: i64,
+    pub(crate) read_at: Option<i64>,
+}
+
+pub(crate) const NOTIFICATION_COLUMNS: &str =
+    "id, kind, title, body, ref_id, conversation_id, occurrence_at, fire_at, late, created_at, read_at";
+
+impl NotificationRow {
+    pub(crate) fn to_api(&self, tz: Tz) -> Notification {
+        Notification {
+            id: self.id.clone(),
+            kind: self.kind.clone(),
+            title: self.title.clone(),
+            body: self.body.clone(),
+            ref_id: self.ref_id.clone(),
+            conversation_id: self.conversation_id.clone(),
+            occurrence_at: self.occurrence_at.map(|ms| render(ms, tz)),
+            fire_at: render(self.fire_at, tz),
+            late: self.late,
+            created_at: render(self.created_at, tz),
+            read: self.read_at.is_some(),
+        }
+    }
+}
+
 /// Read notifications are kept this long after they were read.
-pub const KEEP_READ_MS: i64 = 30 * 86_400_000;
+pub const KEEP_READ_MS: i64 = 30 * crate::time::DAY_MS;
 
 /// Removes notifications read more than [`KEEP_READ_MS`] before `now`; unread ones stay.
 /// The scheduler never looks that far back, so no removed one can fire again.

@@ -13,7 +13,7 @@ pub const MAX_OCCURRENCES: usize = 1_000;
 /// The OpenAPI `pattern` of a rule a client may send: the RRULE forms a calendar needs
 /// (frequency, interval, a count or a UTC end, weekdays with an optional ordinal, days of
 /// the month, months), each written in the order RFC 5545's examples use. Every rule it
-/// admits passes [`crate::events::normalise_rule`]; the server also takes other valid
+/// admits passes [`normalise_rule`]; the server also takes other valid
 /// rules (any order, WKST, BYSETPOS, ...), which the document leaves unstated.
 /// BYMONTHDAY is not allowed with FREQ=WEEKLY.
 pub const RULE_PATTERN: &str = concat!(
@@ -86,6 +86,20 @@ pub fn occurrences(
     out
 }
 
+/// An RRULE must parse and make sense from the event's start; the optional `RRULE:`
+/// prefix some calendars write is accepted and dropped.
+pub fn normalise_rule(rule: &str) -> crate::error::Result<String> {
+    let rule = rule.trim();
+    let rule = rule.strip_prefix("RRULE:").unwrap_or(rule).trim().to_owned();
+    let parsed = parse_rule(&rule)
+        .map_err(|e| crate::error::Error::invalid("recurrence_rule", format!("not a valid RRULE: {e}")))?;
+    let start = chrono::DateTime::<chrono::Utc>::UNIX_EPOCH.with_timezone(&rrule::Tz::UTC);
+    parsed
+        .validate(start)
+        .map_err(|e| crate::error::Error::invalid("recurrence_rule", format!("not a valid RRULE: {e}")))?;
+    Ok(rule)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -138,7 +152,7 @@ mod tests {
         let rng = rand_for_regex::rngs::StdRng::seed_from_u64(5545);
         for rule in rng.sample_iter::<String, _>(generator).take(20_000) {
             assert!(pattern.is_match(&rule), "{rule}");
-            if let Err(e) = crate::events::normalise_rule(&rule) {
+            if let Err(e) = normalise_rule(&rule) {
                 panic!("{rule} matches the pattern but is refused: {e}");
             }
         }
@@ -151,7 +165,7 @@ mod tests {
             "FREQ=YEARLY;BYMONTH=3",
         ] {
             assert!(pattern.is_match(typical), "{typical}");
-            assert!(crate::events::normalise_rule(typical).is_ok(), "{typical}");
+            assert!(normalise_rule(typical).is_ok(), "{typical}");
         }
         for outside in [
             "FREQ=WEEKLY;BYMONTHDAY=1",
@@ -169,5 +183,13 @@ mod tests {
         let rule = "FREQ=WEEKLY;BYDAY=MzOM\u{fffd}\u{fffd}\u{fffd}\u{fffd}";
         assert!(parse_rule(rule).is_err());
         assert!(occurrences(rule, 0, None, Tz::UTC, 0, 86_400_000, 5).is_empty());
+    }
+
+    #[test]
+    fn rules_parse_with_or_without_prefix_and_garbage_is_refused() {
+        assert_eq!(normalise_rule("FREQ=WEEKLY;BYDAY=MO").ok().as_deref(), Some("FREQ=WEEKLY;BYDAY=MO"));
+        assert_eq!(normalise_rule("RRULE:FREQ=DAILY;COUNT=3").ok().as_deref(), Some("FREQ=DAILY;COUNT=3"));
+        assert!(normalise_rule("every tuesday").is_err());
+        assert!(normalise_rule("FREQ=SOMETIMES").is_err());
     }
 }

@@ -87,11 +87,7 @@ impl SecretStore for FileSecrets {
     }
 
     fn set<'a>(&'a self, name: &'a str, value: &'a str) -> BoxFuture<'a, anyhow::Result<()>> {
-        Box::pin(async move {
-            std::fs::create_dir_all(&self.dir)
-                .with_context(|| format!("cannot create the data folder {}", self.dir.display()))?;
-            crate::db::write_private(&self.file(name), value.as_bytes())
-        })
+        Box::pin(async move { write_private(&self.file(name), value.as_bytes()) })
     }
 
     fn delete<'a>(&'a self, name: &'a str) -> BoxFuture<'a, anyhow::Result<()>> {
@@ -105,4 +101,26 @@ impl SecretStore for FileSecrets {
             }
         })
     }
+}
+
+/// Writes a file only its owner can read (a secret, a private key), and waits until it is
+/// on disk: a crash right after must not leave a key the next start cannot read.
+/// Its folder is made first when missing. The desktop shell's file backend writes through
+/// this too, so a secret file is made one way only.
+pub fn write_private(path: &Path, bytes: &[u8]) -> anyhow::Result<()> {
+    use std::io::Write as _;
+    if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+        std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
+    }
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create(true).truncate(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt as _;
+        options.mode(0o600);
+    }
+    let mut file = options.open(path).with_context(|| format!("cannot write {}", path.display()))?;
+    file.write_all(bytes)?;
+    file.sync_all()?;
+    Ok(())
 }

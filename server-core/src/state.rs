@@ -1,7 +1,7 @@
-//! The one state every handler shares. Handlers take the whole `State<AppState>` and
-//! read the fields they use; the `FromRef` impls below let a handler or a layer take just
-//! a sub-state (`State<Db>`, `State<Arc<Auth>>`, `State<Tz>`) instead, which none does
-//! yet.
+//! The one state every handler shares. Most handlers take the whole `State<AppState>`
+//! and read the fields they use; the `FromRef` impls below let a handler or a layer take
+//! just a sub-state instead, as the token check does (`State<Arc<Auth>>`) and `/api/today`
+//! (`State<Db>`, `State<Tz>`).
 
 use std::sync::Arc;
 

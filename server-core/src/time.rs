@@ -9,6 +9,10 @@ use serde::{Deserialize, Deserializer};
 /// month's days (29 February is left to the parser, which knows the leap years).
 pub const WHEN_PATTERN: &str = r"^[0-9]{4}-((0[13578]|1[02])-(0[1-9]|[12][0-9]|3[01])|(0[469]|11)-(0[1-9]|[12][0-9]|30)|02-(0[1-9]|[12][0-9]))(T([01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9](\.[0-9]{1,9})?(Z|[+-]([01][0-9]|2[0-3]):[0-5][0-9]))?$";
 
+/// A day in milliseconds. Spans that end "after a day" add it as it is (24 hours), not
+/// up to the next local midnight.
+pub const DAY_MS: i64 = 86_400_000;
+
 /// A date-time or a whole day, as a client may send either.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum When {
@@ -46,6 +50,12 @@ impl When {
 
     pub fn is_day(self) -> bool {
         matches!(self, When::Day(_))
+    }
+
+    /// Where a span that ends at `self` ends (exclusive, in ms): the instant itself, or a
+    /// day after the first moment of a bare date, which names the last day it covers.
+    pub fn end_ms(self, tz: Tz) -> i64 {
+        self.to_ms(tz) + if self.is_day() { DAY_MS } else { 0 }
     }
 }
 

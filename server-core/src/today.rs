@@ -2,11 +2,12 @@
 
 use axum::extract::State;
 use chrono::{Datelike as _, Timelike as _};
+use chrono_tz::Tz;
 use serde::Serialize;
 use utoipa::ToSchema;
 use utoipa_axum::{router::OpenApiRouter, routes};
 
-use crate::db::{now_ms, unpack};
+use crate::db::{Db, now_ms, unpack};
 use crate::error::responses::NotLoggedIn;
 use crate::error::{Error, Result};
 use crate::events::Event;
@@ -66,22 +67,23 @@ pub fn greeting(hour: u32) -> &'static str {
         (status = 200, description = "Today's dashboard", body = Today),
         NotLoggedIn,
     ))]
-async fn today(State(state): State<AppState>) -> Result<Json<Today>> {
-    Ok(Json(load(&state.db.read, state.tz).await?))
+async fn today(State(db): State<Db>, State(tz): State<Tz>) -> Result<Json<Today>> {
+    Ok(Json(load(&db.read, tz).await?))
 }
 
 /// Today's dashboard, as the route and the daily briefing both need it.
-pub async fn load(db: &sqlx::SqlitePool, tz: chrono_tz::Tz) -> Result<Today> {
+pub async fn load(db: &sqlx::SqlitePool, tz: Tz) -> Result<Today> {
     load_at(db, tz, now_ms()).await
 }
 
 /// Today's dashboard as of `now` (ms), for the scheduler, which reads time from its clock.
-pub async fn load_at(db: &sqlx::SqlitePool, tz: chrono_tz::Tz, now: i64) -> Result<Today> {
+pub async fn load_at(db: &sqlx::SqlitePool, tz: Tz, now: i64) -> Result<Today> {
     let local = from_ms(now, tz);
     let day = local.date_naive();
     let day_start = start_of_day(day, tz).timestamp_millis();
-    let day_end =
-        day.succ_opt().map_or(day_start + 86_400_000, |next| start_of_day(next, tz).timestamp_millis());
+    let day_end = day
+        .succ_opt()
+        .map_or(day_start + crate::time::DAY_MS, |next| start_of_day(next, tz).timestamp_millis());
 
     // Every list in one statement, each packed into one JSON text (see `db::unpack`):
     // ?1 now, ?2 and ?3 the day's bounds, ?4 the cap of a list, ?5 of occurrences.

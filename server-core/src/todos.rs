@@ -397,7 +397,7 @@ async fn create_todo(
 pub async fn insert_todo(db: &sqlx::SqlitePool, tz: chrono_tz::Tz, new: NewTodo) -> Result<Todo> {
     let now = now_ms();
     let status = new.status.unwrap_or(TodoStatus::Pending);
-    let rule = new.recurrence_rule.as_deref().map(crate::events::normalise_rule).transpose()?;
+    let rule = new.recurrence_rule.as_deref().map(crate::recurrence::normalise_rule).transpose()?;
     if rule.is_some() && new.due_date.is_none() {
         return Err(Error::invalid(
             "recurrence_rule",
@@ -525,7 +525,7 @@ pub async fn patch_todo(
         row.reminder_minutes = reminder;
     }
     if let Some(rule) = patch.recurrence_rule {
-        row.recurrence_rule = rule.as_deref().map(crate::events::normalise_rule).transpose()?;
+        row.recurrence_rule = rule.as_deref().map(crate::recurrence::normalise_rule).transpose()?;
     }
     if row.recurrence_rule.is_some() && row.due_at.is_none() {
         return Err(Error::invalid(
@@ -599,6 +599,48 @@ async fn complete_todo(State(state): State<AppState>, Path(id): Path<String>) ->
 /// The occurrence of a repeating todo after the one due at `due` (the rule runs from
 /// `due`, in the user's zone, so local times hold across daylight-saving changes).
 pub fn next_occurrence(rule: &str, due: i64, tz: chrono_tz::Tz) -> Option<i64> {
-    const YEARS_AHEAD: i64 = 5 * 366 * 86_400_000;
+    const YEARS_AHEAD: i64 = 5 * 366 * crate::time::DAY_MS;
     crate::recurrence::occurrences(rule, due, None, tz, due + 1, due + YEARS_AHEAD, 1).first().copied()
+}
+
+/// The earliest reminder of an open todo strictly after `after`, for the scheduler's sleep.
+pub async fn next_reminder_after(db: &sqlx::SqlitePool, after: i64) -> Result<Option<i64>> {
+    Ok(sqlx::query_scalar("SELECT min(remind_at) FROM todos WHERE status != 'completed' AND remind_at > ?")
+        .bind(after)
+        .fetch_one(db)
+        .await?)
+}
+
+/// Open todos whose reminder falls in `(from, to]`, earliest first: `(id, title, due_at,
+/// remind_at)`.
+pub async fn reminders_between(
+    db: &sqlx::SqlitePool,
+    from: i64,
+    to: i64,
+) -> Result<Vec<(String, String, i64, i64)>> {
+    Ok(sqlx::query_as(
+        "SELECT id, title, due_at, remind_at FROM todos
+         WHERE status != 'completed' AND remind_at > ?1 AND remind_at <= ?2 ORDER BY remind_at",
+    )
+    .bind(from)
+    .bind(to)
+    .fetch_all(db)
+    .await?)
+}
+
+/// Open todos that became overdue in `(from, to]`, earliest first: `(id, title, due_at,
+/// due_is_date, overdue_at)`.
+pub async fn overdue_between(
+    db: &sqlx::SqlitePool,
+    from: i64,
+    to: i64,
+) -> Result<Vec<(String, String, i64, bool, i64)>> {
+    Ok(sqlx::query_as(
+        "SELECT id, title, due_at, due_is_date, overdue_at FROM todos
+         WHERE status != 'completed' AND overdue_at > ?1 AND overdue_at <= ?2 ORDER BY overdue_at",
+    )
+    .bind(from)
+    .bind(to)
+    .fetch_all(db)
+    .await?)
 }

@@ -111,7 +111,7 @@ mod tests {
             output: None,
             error: None,
         };
-        let reason = clawchat_server::brain::engine::approval_reason(&task);
+        let reason = clawchat_server::brain::approvals::approval_reason(&task);
         ServerEvent::ApprovalRequest { task: Box::new(task), reason }
     }
 

@@ -8,6 +8,7 @@
 use std::path::{Path, PathBuf};
 
 use anyhow::Context as _;
+use clawchat_server::secrets::{FileSecrets, SecretStore as _};
 use futures::future::BoxFuture;
 
 /// The keychain's service name for ClawChat's entries.
@@ -41,7 +42,9 @@ impl From<Backend> for clawchat_server::settings::SecretBackend {
 #[derive(Debug, Clone)]
 pub struct SecretStore {
     backend: Backend,
-    dir: PathBuf,
+    /// The files the headless server keeps too: used without a keychain, and read once to
+    /// move a secret an earlier file-based start left into the keychain.
+    files: FileSecrets,
 }
 
 impl SecretStore {
@@ -66,7 +69,7 @@ impl SecretStore {
                 }
             }
         };
-        Self { backend, dir: dir.to_path_buf() }
+        Self { backend, files: FileSecrets::new(dir) }
     }
 
     pub fn backend(&self) -> Backend {
@@ -76,14 +79,14 @@ impl SecretStore {
     pub async fn get(&self, name: &str) -> anyhow::Result<Option<String>> {
         match self.backend {
             Backend::Keychain => keychain_get(name).await,
-            Backend::File => file_get(&self.file(name)),
+            Backend::File => self.files.get(name).await,
         }
     }
 
     pub async fn set(&self, name: &str, value: &str) -> anyhow::Result<()> {
         match self.backend {
             Backend::Keychain => keychain_set(name, value).await,
-            Backend::File => write_private(&self.file(name), value),
+            Backend::File => self.files.set(name, value).await,
         }
     }
 
@@ -94,7 +97,7 @@ impl SecretStore {
             return Ok(existing);
         }
         if self.backend == Backend::Keychain
-            && let Some(old) = file_get(&self.file(name))?
+            && let Some(old) = self.files.get(name).await?
         {
             keychain_set(name, &old).await?;
             std::fs::remove_file(self.file(name)).ok();
@@ -110,19 +113,14 @@ impl SecretStore {
     pub async fn delete(&self, name: &str) -> anyhow::Result<()> {
         match self.backend {
             Backend::Keychain => keychain_delete(name).await,
-            Backend::File => match std::fs::remove_file(self.file(name)) {
-                Err(e) if e.kind() != std::io::ErrorKind::NotFound => {
-                    Err(e).with_context(|| format!("cannot remove {}", self.file(name).display()))
-                }
-                _ => Ok(()),
-            },
+            Backend::File => self.files.delete(name).await,
         }
     }
 
     /// The file a secret is kept in without a keychain (`jwt_secret` is the file the
     /// headless server uses too).
     pub fn file(&self, name: &str) -> PathBuf {
-        self.dir.join(name)
+        self.files.file(name)
     }
 }
 
@@ -174,33 +172,6 @@ impl clawchat_server::secrets::SecretStore for SecretStore {
     fn delete<'a>(&'a self, name: &'a str) -> BoxFuture<'a, anyhow::Result<()>> {
         Box::pin(SecretStore::delete(self, name))
     }
-}
-
-fn file_get(path: &Path) -> anyhow::Result<Option<String>> {
-    match std::fs::read_to_string(path) {
-        Ok(s) => Ok(Some(s.trim().to_owned()).filter(|s| !s.is_empty())),
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
-        Err(e) => Err(e).with_context(|| format!("cannot read {}", path.display())),
-    }
-}
-
-/// Writes a file only its owner can read (0600 on Unix).
-fn write_private(path: &Path, contents: &str) -> anyhow::Result<()> {
-    use std::io::Write as _;
-    if let Some(dir) = path.parent() {
-        std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
-    }
-    let mut options = std::fs::OpenOptions::new();
-    options.write(true).create(true).truncate(true);
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::OpenOptionsExt as _;
-        options.mode(0o600);
-    }
-    let mut file = options.open(path).with_context(|| format!("cannot write {}", path.display()))?;
-    file.write_all(contents.as_bytes())?;
-    file.sync_all()?;
-    Ok(())
 }
 
 /// A new random token secret (64 URL-safe characters).

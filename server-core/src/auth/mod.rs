@@ -38,7 +38,7 @@ pub use tokens::{AUDIENCE, AuthUser, Claims, OWNER, TokenPair, Tokens, hash_toke
 use crate::bus::Module;
 use crate::db::now_ms;
 use crate::devices::DeviceKind;
-use crate::error::responses::{BodyTooLarge, MalformedJson, NotJson, NotLoggedIn};
+use crate::error::responses::{BodyTooLarge, InvalidRequest, MalformedJson, NotJson, NotLoggedIn};
 use crate::error::{Checks, Error, ErrorBody, Result};
 use crate::extract::Json;
 use crate::state::AppState;
@@ -159,7 +159,7 @@ pub fn load_or_create_secret(configured: Option<&str>, data_dir: &Path) -> anyho
     let mut raw = [0u8; 48];
     rand::rng().fill_bytes(&mut raw);
     let secret = base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(raw);
-    crate::db::write_private(&path, secret.as_bytes())?;
+    crate::secrets::write_private(&path, secret.as_bytes())?;
     tracing::info!(path = %path.display(), "generated a new token secret");
     Ok(secret.into_bytes())
 }
@@ -275,11 +275,12 @@ pub fn bearer(headers: &axum::http::HeaderMap) -> Option<&str> {
         .filter(|t| !t.is_empty())
 }
 
-/// Guards every protected route: no valid, live access token, no entry.
-pub async fn require_auth(State(state): State<AppState>, mut req: Request, next: Next) -> Result<Response> {
+/// Guards every protected route: no valid, live access token, no entry. It takes only the
+/// [`Auth`] sub-state of the app's state.
+pub async fn require_auth(State(auth): State<Arc<Auth>>, mut req: Request, next: Next) -> Result<Response> {
     let token = bearer(req.headers())
         .ok_or_else(|| Error::unauthorized("missing_token", "send Authorization: Bearer <access_token>"))?;
-    let user = state.auth.tokens.verify_access(token)?;
+    let user = auth.tokens.verify_access(token)?;
     req.extensions_mut().insert(user);
     Ok(next.run(req).await)
 }
@@ -353,7 +354,7 @@ async fn pair_phone(state: &AppState, addr: &SocketAddr, code: &str) -> Result<J
         BodyTooLarge,
         NotJson,
         (status = 401, description = "Wrong PIN", body = ErrorBody),
-        (status = 422, description = "Invalid request", body = ErrorBody),
+        InvalidRequest,
         (status = 429, description = "Too many wrong PINs; see Retry-After", body = ErrorBody),
     ))]
 async fn login(
@@ -394,7 +395,7 @@ async fn login(
         NotJson,
         (status = 401, description = "Invalid, expired or reused refresh token", body = ErrorBody),
         (status = 409, description = "Exchanged a moment ago by a concurrent request", body = ErrorBody),
-        (status = 422, description = "Invalid request", body = ErrorBody),
+        InvalidRequest,
     ))]
 async fn refresh(State(state): State<AppState>, Json(req): Json<RefreshRequest>) -> Result<Json<TokenPair>> {
     Checks::default().required_text("refresh_token", &req.refresh_token, 512).finish()?;
@@ -410,7 +411,7 @@ async fn refresh(State(state): State<AppState>, Json(req): Json<RefreshRequest>)
         NotJson,
         (status = 401, description = "Invalid, expired or reused refresh token", body = ErrorBody),
         (status = 409, description = "Exchanged a moment ago by a concurrent request", body = ErrorBody),
-        (status = 422, description = "Invalid request", body = ErrorBody),
+        InvalidRequest,
     ))]
 async fn refresh_alias(state: State<AppState>, req: Json<RefreshRequest>) -> Result<Json<TokenPair>> {
     refresh(state, req).await
@@ -500,7 +501,7 @@ async fn register(
         BodyTooLarge,
         NotJson,
         (status = 401, description = "Wrong, expired or used-up code", body = ErrorBody),
-        (status = 422, description = "Invalid request", body = ErrorBody),
+        InvalidRequest,
         (status = 429, description = "Too many wrong codes; see Retry-After", body = ErrorBody),
     ))]
 async fn verify_otp(

@@ -6,7 +6,7 @@
 //! memory so checking an access token never touches the database.
 
 use std::collections::HashSet;
-use std::sync::RwLock;
+use std::sync::{Arc, RwLock};
 
 use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
@@ -17,6 +17,7 @@ use sha2::{Digest, Sha256};
 use sqlx::SqlitePool;
 use utoipa::ToSchema;
 
+use crate::clock::{Clock, SystemClock};
 use crate::db::{new_id, now_ms};
 use crate::error::{Error, Result};
 
@@ -57,6 +58,10 @@ pub struct Tokens {
     refresh_ttl_ms: i64,
     race_grace_ms: i64,
     revoked: RwLock<HashSet<String>>,
+    /// Where refresh tokens read the time (their expiry, the race grace): the system's, or
+    /// one a test moves instead of sleeping. Access tokens keep the system's time, which
+    /// their signature check reads.
+    clock: RwLock<Arc<dyn Clock>>,
     /// Counts the revocations, so open sockets check their token the moment one happens.
     revocations: tokio::sync::watch::Sender<u64>,
 }
@@ -94,8 +99,18 @@ impl Tokens {
             refresh_ttl_ms,
             race_grace_ms,
             revoked: RwLock::new(HashSet::new()),
+            clock: RwLock::new(Arc::new(SystemClock)),
             revocations: tokio::sync::watch::Sender::new(0),
         }
+    }
+
+    /// Reads refresh tokens' time from `clock` from now on.
+    pub fn use_clock(&self, clock: Arc<dyn Clock>) {
+        *self.clock.write().unwrap_or_else(|p| p.into_inner()) = clock;
+    }
+
+    fn refresh_now(&self) -> i64 {
+        self.clock.read().unwrap_or_else(|p| p.into_inner()).now_ms()
     }
 
     /// Loads the families ended recently enough that their access tokens may still be alive.
@@ -170,7 +185,7 @@ impl Tokens {
         let mut raw = [0u8; 32];
         rand::rng().fill_bytes(&mut raw);
         let token = URL_SAFE_NO_PAD.encode(raw);
-        let now = now_ms();
+        let now = self.refresh_now();
         sqlx::query(
             "INSERT INTO refresh_tokens (token_hash, family_id, created_at, expires_at) VALUES (?, ?, ?, ?)",
         )
@@ -199,7 +214,7 @@ impl Tokens {
     /// to retry with what the winner stored (409); later, it is a replay and ends the login.
     pub async fn refresh(&self, db: &SqlitePool, presented: &str) -> Result<TokenPair> {
         let hash = hash_token(presented);
-        let now = now_ms();
+        let now = self.refresh_now();
         let mut tx = db.begin().await?;
         let row: Option<(String, i64, Option<i64>, Option<i64>)> = sqlx::query_as(
             "SELECT r.family_id, r.expires_at, r.used_at, f.revoked_at

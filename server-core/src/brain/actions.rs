@@ -17,7 +17,7 @@ use crate::bus::Module;
 use crate::events::{self, EventPatch, EventRow, NewEvent};
 use crate::memos::{self, MemoPatch, MemoRow, NewMemo};
 use crate::search::Named;
-use crate::time::When;
+use crate::time::{DAY_MS, When};
 use crate::todos::{self, NewTodo, Priority, TodoPatch, TodoRow, TodoStatus};
 
 #[derive(Debug, thiserror::Error)]
@@ -299,7 +299,7 @@ async fn search(engine: &Engine, inputs: &Value) -> ToolResult {
 /// The same briefing the scheduler makes each morning, made now: kept in the Briefings
 /// conversation, so /api/today shows it too.
 async fn daily_briefing(engine: &Engine) -> ToolResult {
-    let made = super::briefing::make_now(&engine.db, engine.tz, engine.model.as_deref()).await?;
+    let made = crate::schedule::briefing::make_now(&engine.db, engine.tz, engine.model.as_deref()).await?;
     let today = crate::today::load(&engine.db.read, engine.tz).await?;
     engine.bus.data_changed(Module::Chat);
     Ok(json!({
@@ -368,13 +368,11 @@ async fn find_todo(engine: &Engine, inputs: &Value) -> Result<TodoRow, ToolError
 /// `target` of "delete my next meeting": the soonest event still to start.
 const NEXT: &str = "next";
 
-const DAY_MS: i64 = 86_400_000;
-
 /// Where the span `start_time`/`end_time` name ends (exclusive, in ms): at `end_time`, or
 /// after its day when `end_time` is a date; with no `end_time`, after the day `start_time`
 /// names when that is a date. `None` when they name no end.
 fn named_end(inputs: &Value, tz: chrono_tz::Tz) -> Result<Option<i64>, ToolError> {
-    let after = |w: When| w.to_ms(tz) + if w.is_day() { DAY_MS } else { 0 };
+    let after = |w: When| w.end_ms(tz);
     Ok(match when(inputs, "end_time")? {
         Some(end) => Some(after(end)),
         None => when(inputs, "start_time")?.filter(|s| s.is_day()).map(after),

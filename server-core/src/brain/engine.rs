@@ -15,140 +15,21 @@
 //! ([`asks_first`]).
 
 use std::collections::HashMap;
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 use std::time::Duration;
 
-use futures::future::BoxFuture;
 use serde_json::{Map, Value};
 use sqlx::Row as _;
-use tokio::sync::oneshot;
 use tokio::task::JoinSet;
 
 use super::actions::{self, ToolError};
+use super::approvals::{Approval, ApprovalGate, approval_reason};
+use super::hosts::HostExecutor;
+use super::placeholders::{has_placeholder, rename_placeholders, resolve_placeholders};
 use super::tools::{self, Risk};
 use super::types::{Intent, Target, TaskRecord, TaskSpec, TaskStatus};
 use crate::bus::{ActionCard, Bus, ServerEvent};
 use crate::db::{Db, new_id, now_ms};
-
-/// Runs host tools on the user's machine.
-pub trait HostExecutor: Send + Sync + 'static {
-    /// Whether this executor can run `tool` now (a connected desktop, a registered client).
-    fn can_run(&self, tool: Intent) -> bool;
-    /// Runs the task; `Ok` is the tool's output object.
-    fn execute(&self, task: TaskRecord) -> BoxFuture<'static, Result<Value, HostError>>;
-}
-
-/// Why a host tool did not give an output. Every kind becomes the task's error, shown to
-/// the user as it reads, so each message is written for a person.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-pub enum HostError {
-    /// The host's rules forbid it (a path outside the allowed folders, too many bytes).
-    #[error("{0}")]
-    Refused(String),
-    /// The tool ran and failed (a missing file, a command that could not start).
-    #[error("{0}")]
-    Failed(String),
-    /// This executor does not run that tool.
-    #[error("the desktop does not run {}", .0.as_str())]
-    Unsupported(Intent),
-    /// The tool's thread ended without an answer.
-    #[error("the tool stopped unexpectedly: {0}")]
-    Crashed(String),
-    /// The connection that was running it left before it answered.
-    #[error("{}", super::hosts::GONE)]
-    Gone,
-}
-
-/// The user's yes or no for a task that writes, deletes or executes on the host.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Approval {
-    Approved,
-    Denied(String),
-}
-
-pub trait ApprovalGate: Send + Sync + 'static {
-    /// Asks; resolves when the user answers. The engine applies its own timeout.
-    fn request(&self, task: TaskRecord, reason: String) -> BoxFuture<'static, Approval>;
-}
-
-/// Answers awaited by task id: whoever asks gets a receiver, whoever answers delivers
-/// once. Approvals wait here for a yes or no, and host tasks run by an edge client wait
-/// here for its `task:result`.
-#[derive(Debug)]
-pub struct Awaiting<T> {
-    waiting: Mutex<Waiting<T>>,
-}
-
-#[derive(Debug)]
-struct Waiting<T> {
-    senders: HashMap<String, oneshot::Sender<T>>,
-    /// Once closed, every wait ends at once with the sender dropped.
-    closed: bool,
-}
-
-impl<T> Default for Awaiting<T> {
-    fn default() -> Self {
-        Self { waiting: Mutex::new(Waiting { senders: HashMap::new(), closed: false }) }
-    }
-}
-
-impl<T> Awaiting<T> {
-    fn waiting(&self) -> std::sync::MutexGuard<'_, Waiting<T>> {
-        self.waiting.lock().unwrap_or_else(|p| p.into_inner())
-    }
-
-    /// Starts waiting for the answer about `task_id`.
-    pub fn wait_for(&self, task_id: &str) -> oneshot::Receiver<T> {
-        let (tx, rx) = oneshot::channel();
-        let mut waiting = self.waiting();
-        if !waiting.closed {
-            waiting.senders.insert(task_id.to_owned(), tx);
-        }
-        rx
-    }
-
-    /// Delivers an answer; false when nothing waits for that task.
-    pub fn answer(&self, task_id: &str, answer: T) -> bool {
-        match self.waiting().senders.remove(task_id) {
-            Some(tx) => tx.send(answer).is_ok(),
-            None => false,
-        }
-    }
-
-    /// Ends the wait for `task_id` without an answer: its receiver sees the sender gone.
-    pub fn withdraw(&self, task_id: &str) {
-        self.waiting().senders.remove(task_id);
-    }
-
-    /// Ends every wait, now and later, without an answer.
-    pub fn close(&self) {
-        let mut waiting = self.waiting();
-        waiting.closed = true;
-        waiting.senders.clear();
-    }
-}
-
-/// Approvals answered by any client through the event bus and `approve`/`deny`: the
-/// request goes out as `task:approval_request`, the answer comes back as `task:approve`,
-/// `task:deny` or the REST equivalents.
-pub type PendingApprovals = Awaiting<Approval>;
-
-/// The gate used by the server itself: publish the request, wait for an answer.
-#[derive(Debug, Clone)]
-pub struct BusApprovals {
-    pub bus: Bus,
-    pub pending: Arc<PendingApprovals>,
-}
-
-impl ApprovalGate for BusApprovals {
-    fn request(&self, task: TaskRecord, reason: String) -> BoxFuture<'static, Approval> {
-        let rx = self.pending.wait_for(&task.task.task_id);
-        self.bus.publish(ServerEvent::ApprovalRequest { task: Box::new(task), reason });
-        Box::pin(
-            async move { rx.await.unwrap_or_else(|_| Approval::Denied("the request was withdrawn".into())) },
-        )
-    }
-}
 
 #[derive(Debug, Clone, Copy)]
 pub struct Limits {
@@ -215,16 +96,6 @@ pub fn asks_first(task: &TaskRecord, origin: Origin, fed: bool) -> bool {
             Origin::Phone => tool.target == Target::Host,
             Origin::Mcp => tool.target == Target::Host || tool.risk == Risk::Destructive,
         }
-}
-
-/// Whether any string in `value` is a placeholder for another task's output.
-pub fn has_placeholder(value: &Value) -> bool {
-    match value {
-        Value::String(s) => placeholder(s).is_some(),
-        Value::Array(items) => items.iter().any(has_placeholder),
-        Value::Object(map) => map.values().any(has_placeholder),
-        _ => false,
-    }
 }
 
 #[derive(Clone)]
@@ -718,111 +589,4 @@ impl Engine {
 enum Finish {
     Failed(String),
     Cancelled(String),
-}
-
-/// What the approval card shows: the exact command or path, nothing paraphrased.
-pub fn approval_reason(task: &TaskRecord) -> String {
-    let input = |k: &str| task.task.inputs.get(k).and_then(Value::as_str).unwrap_or("").to_owned();
-    match task.task.tool {
-        Intent::ExecutorShell => format!("Run this command on your computer: {}", input("command")),
-        Intent::FileCreate => format!("Create the file {}", input("path")),
-        Intent::OpenApp => format!("Open {}", input("target")),
-        Intent::FileRead => format!("Read the file {}", input("path")),
-        // Organiser tools ask only in untrusted plans: show exactly what they would do.
-        other => format!("Run {} with {}", other.as_str(), task.task.inputs),
-    }
-}
-
-/// `"{{t1.content}}"` names (task, field); anything else is not a placeholder.
-fn placeholder(s: &str) -> Option<(&str, Option<&str>)> {
-    let inner = s.strip_prefix("{{")?.strip_suffix("}}")?.trim();
-    match inner.split_once('.') {
-        Some((task, field)) if !task.is_empty() && !field.is_empty() => Some((task, Some(field))),
-        None if !inner.is_empty() => Some((inner, None)),
-        _ => None,
-    }
-}
-
-fn rename_placeholders(value: Value, renames: &HashMap<String, String>) -> Value {
-    match value {
-        Value::String(s) => match placeholder(&s) {
-            Some((task, field)) => match renames.get(task) {
-                Some(new) => Value::String(match field {
-                    Some(f) => format!("{{{{{new}.{f}}}}}"),
-                    None => format!("{{{{{new}}}}}"),
-                }),
-                None => Value::String(s),
-            },
-            None => Value::String(s),
-        },
-        Value::Array(items) => {
-            Value::Array(items.into_iter().map(|v| rename_placeholders(v, renames)).collect())
-        }
-        Value::Object(map) => {
-            Value::Object(map.into_iter().map(|(k, v)| (k, rename_placeholders(v, renames))).collect())
-        }
-        other => other,
-    }
-}
-
-/// Replaces placeholders with the outputs of finished tasks. Only whole-string
-/// placeholders are replaced, so text that merely contains braces (a file's content, a
-/// memo) is never treated as a template.
-fn resolve_placeholders(value: &Value, state: &HashMap<String, TaskRecord>) -> Value {
-    match value {
-        Value::String(s) => match placeholder(s) {
-            Some((task, field)) => {
-                let output = state.get(task).and_then(|t| t.output.as_ref());
-                match (output, field) {
-                    (Some(out), None) => out.clone(),
-                    (Some(out), Some(f)) => out.get(f).cloned().unwrap_or(Value::Null),
-                    (None, _) => Value::Null,
-                }
-            }
-            None => value.clone(),
-        },
-        Value::Array(items) => Value::Array(items.iter().map(|v| resolve_placeholders(v, state)).collect()),
-        Value::Object(map) => {
-            Value::Object(map.iter().map(|(k, v)| (k.clone(), resolve_placeholders(v, state))).collect())
-        }
-        other => other.clone(),
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use serde_json::json;
-
-    #[test]
-    fn placeholders_are_whole_strings_only() {
-        assert_eq!(placeholder("{{t1}}"), Some(("t1", None)));
-        assert_eq!(placeholder("{{t1.content}}"), Some(("t1", Some("content"))));
-        assert_eq!(placeholder("see {{t1}}"), None);
-        assert_eq!(placeholder("{{}}"), None);
-    }
-
-    #[test]
-    fn renaming_and_resolving_follow_the_plan() {
-        let renames = HashMap::from([("t1".to_owned(), "abc".to_owned())]);
-        let inputs = rename_placeholders(json!({"content": "{{t1.content}}", "title": "x {{t1}}"}), &renames);
-        assert_eq!(inputs, json!({"content": "{{abc.content}}", "title": "x {{t1}}"}));
-        let done = TaskRecord {
-            task: TaskSpec {
-                task_id: "abc".into(),
-                tool: Intent::FileRead,
-                inputs: json!({}),
-                depends_on: vec![],
-            },
-            status: TaskStatus::Done,
-            target: Target::Host,
-            output: Some(json!({"content": "hello {{x}}"})),
-            error: None,
-        };
-        let state = HashMap::from([("abc".to_owned(), done)]);
-        assert_eq!(
-            resolve_placeholders(&inputs, &state),
-            json!({"content": "hello {{x}}", "title": "x {{t1}}"})
-        );
-    }
 }

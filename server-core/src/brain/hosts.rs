@@ -21,8 +21,37 @@ use std::sync::{Arc, Mutex, MutexGuard, Weak};
 use futures::future::BoxFuture;
 use serde_json::Value;
 
-use super::engine::{Awaiting, HostError, HostExecutor};
+use super::approvals::Awaiting;
 use super::types::{Intent, Target, TaskRecord};
+
+/// Runs host tools on the user's machine.
+pub trait HostExecutor: Send + Sync + 'static {
+    /// Whether this executor can run `tool` now (a connected desktop, a registered client).
+    fn can_run(&self, tool: Intent) -> bool;
+    /// Runs the task; `Ok` is the tool's output object.
+    fn execute(&self, task: TaskRecord) -> BoxFuture<'static, Result<Value, HostError>>;
+}
+
+/// Why a host tool did not give an output. Every kind becomes the task's error, shown to
+/// the user as it reads, so each message is written for a person.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum HostError {
+    /// The host's rules forbid it (a path outside the allowed folders, too many bytes).
+    #[error("{0}")]
+    Refused(String),
+    /// The tool ran and failed (a missing file, a command that could not start).
+    #[error("{0}")]
+    Failed(String),
+    /// This executor does not run that tool.
+    #[error("the desktop does not run {}", .0.as_str())]
+    Unsupported(Intent),
+    /// The tool's thread ended without an answer.
+    #[error("the tool stopped unexpectedly: {0}")]
+    Crashed(String),
+    /// The connection that was running it left before it answered.
+    #[error("{}", GONE)]
+    Gone,
+}
 
 /// A registered connection's executor, under the id of its registration.
 type Registered = (u64, Arc<dyn HostExecutor>);

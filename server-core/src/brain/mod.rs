@@ -10,13 +10,14 @@
 
 pub mod actions;
 pub mod answer;
-pub mod briefing;
+pub mod approvals;
 pub mod cards;
 pub mod cli;
 pub mod engine;
 pub mod hosts;
 pub mod inbox;
 pub mod model;
+pub mod placeholders;
 pub mod pqh;
 pub mod routes;
 pub mod speech;
@@ -30,10 +31,9 @@ use chrono::DateTime;
 use chrono_tz::Tz;
 pub use clawchat_understand::when;
 
-pub use engine::{
-    Approval, ApprovalGate, BusApprovals, Engine, HostError, HostExecutor, Origin, PendingApprovals,
-    PlanContext,
-};
+pub use approvals::{Approval, ApprovalGate, BusApprovals, PendingApprovals};
+pub use engine::{Engine, Origin, PlanContext};
+pub use hosts::{HostError, HostExecutor};
 
 /// The built-in parser's plan for one line, as tasks ready to store and run.
 pub fn parse(text: &str, now: DateTime<Tz>, lang: clawchat_understand::Lang) -> types::ParseResult {

@@ -256,7 +256,7 @@ fn waits_for_user(tasks: &[TaskRecord], origin: Origin) -> bool {
     // Stored tasks carry the registry's target, so `target` alone tells a host tool.
     tasks.iter().any(|t| {
         t.target == Target::Host
-            || super::engine::asks_first(t, origin, super::engine::has_placeholder(&t.task.inputs))
+            || super::engine::asks_first(t, origin, super::placeholders::has_placeholder(&t.task.inputs))
     })
 }
 

@@ -8,8 +8,8 @@ use sqlx::Row as _;
 use utoipa::{IntoParams, ToSchema};
 use utoipa_axum::{router::OpenApiRouter, routes};
 
+use super::approvals::Approval;
 use super::cli;
-use super::engine::Approval;
 use crate::api::{Page, Window};
 use crate::error::responses::{InvalidValues, MalformedJson, NotJson, NotLoggedIn};
 use crate::error::{Checks, Error, ErrorBody, Result};
@@ -87,7 +87,7 @@ pub fn router() -> OpenApiRouter<AppState> {
 }
 
 /// Finished tasks are kept this long after they finished.
-pub const KEEP_FINISHED_MS: i64 = 90 * 86_400_000;
+pub const KEEP_FINISHED_MS: i64 = 90 * crate::time::DAY_MS;
 
 /// What the nightly cleanup did to the task history.
 #[derive(Debug, Default, Clone, Copy)]

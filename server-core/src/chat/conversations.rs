@@ -134,6 +134,18 @@ pub(super) fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(list_messages))
 }
 
+/// The one Briefings conversation, created on first use.
+pub async fn briefings_conversation(db: &sqlx::SqlitePool, tz: Tz) -> Result<String> {
+    let found: Option<String> =
+        sqlx::query_scalar("SELECT id FROM conversations WHERE kind = 'briefings' ORDER BY seq LIMIT 1")
+            .fetch_optional(db)
+            .await?;
+    match found {
+        Some(id) => Ok(id),
+        None => Ok(insert_conversation(db, tz, "Briefings", "briefings").await?.id),
+    }
+}
+
 /// Creates a conversation; shared by the route and the assistant when a message arrives
 /// without one.
 pub async fn insert_conversation(

@@ -16,7 +16,7 @@ use utoipa_axum::router::OpenApiRouter;
 
 pub use conversations::{
     Conversation, ConversationFilter, MESSAGE_COLUMNS, Message, MessageFilter, MessageRow, NewConversation,
-    Role, action_cards, insert_conversation, insert_message,
+    Role, action_cards, briefings_conversation, insert_conversation, insert_message,
 };
 pub(crate) use conversations::{insert_conversation_on, insert_message_on};
 pub use send::{Delivered, SendMessage};

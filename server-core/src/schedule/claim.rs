@@ -6,14 +6,11 @@
 //! of how far its job has looked (`scheduler_state`) commit in one transaction, so a stop
 //! in between can neither lose a firing nor repeat one.
 
-use chrono_tz::Tz;
-use sqlx::FromRow;
-
 use super::engine::{LATE_AFTER_MS, Scheduler};
 use super::notifier::Notification;
 use crate::db::new_id;
 use crate::error::Result;
-use crate::time::render;
+use crate::notifications::{NOTIFICATION_COLUMNS, NotificationRow};
 
 /// Claims per transaction.
 const CLAIM_CHUNK: usize = 2_000;
@@ -30,42 +27,6 @@ pub(super) struct Due {
     pub(super) fire_at: i64,
     pub(super) title: String,
     pub(super) body: String,
-}
-
-#[derive(Debug, Clone, FromRow)]
-pub(crate) struct NotificationRow {
-    pub(super) id: String,
-    pub(super) kind: String,
-    pub(super) title: String,
-    pub(super) body: String,
-    pub(super) ref_id: Option<String>,
-    pub(super) conversation_id: Option<String>,
-    pub(super) occurrence_at: Option<i64>,
-    pub(super) fire_at: i64,
-    pub(super) late: bool,
-    pub(super) created_at: i64,
-    pub(super) read_at: Option<i64>,
-}
-
-pub(crate) const NOTIFICATION_COLUMNS: &str =
-    "id, kind, title, body, ref_id, conversation_id, occurrence_at, fire_at, late, created_at, read_at";
-
-impl NotificationRow {
-    pub(crate) fn to_api(&self, tz: Tz) -> Notification {
-        Notification {
-            id: self.id.clone(),
-            kind: self.kind.clone(),
-            title: self.title.clone(),
-            body: self.body.clone(),
-            ref_id: self.ref_id.clone(),
-            conversation_id: self.conversation_id.clone(),
-            occurrence_at: self.occurrence_at.map(|ms| render(ms, tz)),
-            fire_at: render(self.fire_at, tz),
-            late: self.late,
-            created_at: render(self.created_at, tz),
-            read: self.read_at.is_some(),
-        }
-    }
 }
 
 impl Scheduler {

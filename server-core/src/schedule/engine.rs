@@ -17,7 +17,6 @@ use std::time::Duration;
 
 use chrono::NaiveTime;
 use chrono_tz::Tz;
-use sqlx::FromRow;
 use tokio::sync::{broadcast, watch};
 
 use super::briefing::BriefingAt;
@@ -29,6 +28,7 @@ use crate::bus::Module;
 use crate::bus::{Bus, ServerEvent};
 use crate::db::Db;
 use crate::error::Result;
+use crate::events::ReminderSeries;
 use crate::recurrence;
 use crate::time::from_ms;
 
@@ -36,9 +36,9 @@ use crate::time::from_ms;
 pub const LATE_AFTER_MS: i64 = 60_000;
 /// After a long stop, reminders and overdue notices from at most this far back are still
 /// delivered.
-pub const CATCH_UP_MS: i64 = 7 * 86_400_000;
+pub const CATCH_UP_MS: i64 = 7 * crate::time::DAY_MS;
 /// How far ahead a repeating event's next reminder is looked for.
-const SERIES_HORIZON_MS: i64 = 400 * 86_400_000;
+const SERIES_HORIZON_MS: i64 = 400 * crate::time::DAY_MS;
 
 /// What the engine needs to know besides the store.
 #[derive(Clone)]
@@ -204,15 +204,12 @@ impl Scheduler {
     /// plus the next occurrence of each repeating event that has a reminder.
     pub async fn next_due(&self, after: i64) -> Result<Option<i64>> {
         let db = &self.inner.db.read;
-        let stored: Option<i64> = sqlx::query_scalar(
-            "SELECT min(x) FROM (
-                 SELECT min(remind_at) AS x FROM todos WHERE status != 'completed' AND remind_at > ?1
-                 UNION ALL SELECT min(remind_at) FROM events WHERE remind_at IS NOT NULL AND remind_at > ?1)",
-        )
-        .bind(after)
-        .fetch_one(db)
-        .await?;
-        let mut next = stored;
+        let todo = crate::todos::next_reminder_after(db, after).await?;
+        let event = crate::events::next_reminder_after(db, after).await?;
+        let mut next = match (todo, event) {
+            (Some(t), Some(e)) => Some(t.min(e)),
+            (t, e) => t.or(e),
+        };
         for s in self.series().await? {
             let lead = s.reminder_minutes * 60_000;
             let found = recurrence::occurrences(
@@ -231,13 +228,8 @@ impl Scheduler {
         Ok(next)
     }
 
-    async fn series(&self) -> Result<Vec<Series>> {
-        Ok(sqlx::query_as(
-            "SELECT id, title, location, start_at, reminder_minutes, recurrence_rule FROM events
-             WHERE recurrence_rule IS NOT NULL AND reminder_minutes IS NOT NULL",
-        )
-        .fetch_all(&self.inner.db.read)
-        .await?)
+    async fn series(&self) -> Result<Vec<ReminderSeries>> {
+        crate::events::reminder_series(&self.inner.db.read).await
     }
 
     /// Claims and delivers every reminder that fell due in `(checked_until, now]`; returns
@@ -260,15 +252,7 @@ impl Scheduler {
         let db = &self.inner.db.read;
         let tz = self.inner.config.tz;
         let mut due = Vec::new();
-        let todos: Vec<(String, String, i64, i64)> = sqlx::query_as(
-            "SELECT id, title, due_at, remind_at FROM todos
-             WHERE status != 'completed' AND remind_at > ?1 AND remind_at <= ?2 ORDER BY remind_at",
-        )
-        .bind(from)
-        .bind(now)
-        .fetch_all(db)
-        .await?;
-        for (id, title, due_at, at) in todos {
+        for (id, title, due_at, at) in crate::todos::reminders_between(db, from, now).await? {
             due.push(Due {
                 key: format!("reminder:todo:{id}:{due_at}"),
                 kind: "reminder",
@@ -279,15 +263,7 @@ impl Scheduler {
                 fire_at: at,
             });
         }
-        let events: Vec<(String, String, Option<String>, i64, i64)> = sqlx::query_as(
-            "SELECT id, title, location, start_at, remind_at FROM events
-             WHERE remind_at IS NOT NULL AND remind_at > ?1 AND remind_at <= ?2 ORDER BY remind_at",
-        )
-        .bind(from)
-        .bind(now)
-        .fetch_all(db)
-        .await?;
-        for (id, title, location, start, at) in events {
+        for (id, title, location, start, at) in crate::events::reminders_between(db, from, now).await? {
             due.push(event_due(id, title, location.as_deref(), start, at, tz));
         }
         for s in self.series().await? {
@@ -329,14 +305,4 @@ fn event_due(id: String, title: String, location: Option<&str>, start: i64, at: 
         occurrence_at: Some(start),
         fire_at: at,
     }
-}
-
-#[derive(Debug, FromRow)]
-struct Series {
-    id: String,
-    title: String,
-    location: Option<String>,
-    start_at: i64,
-    reminder_minutes: i64,
-    recurrence_rule: String,
 }

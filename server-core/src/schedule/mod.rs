@@ -1,5 +1,5 @@
-//! The scheduler: reminders that fire once, the overdue checker, the daily briefing,
-//! calendar files and push delivery.
+//! The scheduler: reminders that fire once, the overdue checker, the daily briefing and
+//! push delivery. Calendar files (`.ics`) are the events' own, in [`crate::events::ics`].
 //!
 //! - [`engine`]: the loop that sleeps until the next due reminder and fires it.
 //! - [`claim`]: every firing is claimed in the store under an idempotency key, so nothing
@@ -8,12 +8,11 @@
 //! - [`notifier`]: the [`Notifier`] trait every delivery path implements; [`BusNotifier`]
 //!   reaches every WebSocket and Socket.IO connection.
 //! - [`push`]: Expo push ([`ExpoPush`]).
-//! - [`briefing`]: the daily briefing job on `tokio-cron-scheduler`, following the
-//!   settings; [`crate::brain::briefing`] composes it.
+//! - [`briefing`]: the daily briefing, what it says and its job on
+//!   `tokio-cron-scheduler`, following the settings.
 //! - [`overdue`]: the overdue sweep, every minute on `tokio-cron-scheduler`.
 //! - [`jobs`]: the periodic jobs on cron schedules (`tokio-cron-scheduler`), each run
 //!   recorded so a restart neither repeats nor skips one; [`cleanup`] is the nightly one.
-//! - [`ics`]: `.ics` export and import.
 //! - `/api/notifications` (the fired notifications) is served by the `notifications` module.
 
 pub use crate::clock;
@@ -21,23 +20,13 @@ pub mod briefing;
 pub mod claim;
 pub mod cleanup;
 pub mod engine;
-pub mod ics;
 pub mod jobs;
 pub mod notifier;
 pub mod overdue;
 pub mod push;
-
-use utoipa_axum::{router::OpenApiRouter, routes};
 
 pub use briefing::BriefingAt;
 pub use clock::{Clock, ManualClock, SystemClock};
 pub use engine::{Scheduler, SchedulerConfig, SchedulerHandle, parse_briefing_time};
 pub use notifier::{BusNotifier, Notification, Notifier};
 pub use push::ExpoPush;
-
-use crate::state::AppState;
-
-/// The scheduler's routes (all need a token).
-pub fn router() -> OpenApiRouter<AppState> {
-    OpenApiRouter::new().routes(routes!(ics::export_events)).routes(routes!(ics::import_events))
-}

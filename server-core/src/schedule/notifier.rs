@@ -3,36 +3,10 @@
 //! whatever the embedding app adds (the desktop shell's native notifications).
 
 use futures::future::BoxFuture;
-use serde::Serialize;
-use utoipa::ToSchema;
 
 use crate::bus::Module;
 use crate::bus::{Bus, ServerEvent};
-
-/// A stored notification, as the API and every notifier see it.
-#[derive(Debug, Clone, Serialize, ToSchema)]
-pub struct Notification {
-    pub id: String,
-    /// `reminder`, `overdue` or `briefing`.
-    pub kind: String,
-    pub title: String,
-    pub body: String,
-    /// The todo or event it is about; null for a briefing.
-    pub ref_id: Option<String>,
-    /// For a briefing, the Briefings conversation holding it.
-    pub conversation_id: Option<String>,
-    /// The occurrence it is about (a todo's due time, an event's start), if any.
-    #[schema(format = DateTime)]
-    pub occurrence_at: Option<String>,
-    /// When it was meant to fire.
-    #[schema(format = DateTime)]
-    pub fire_at: String,
-    /// True when it fired well after its time because the app was not running then.
-    pub late: bool,
-    #[schema(format = DateTime)]
-    pub created_at: String,
-    pub read: bool,
-}
+pub use crate::notifications::Notification;
 
 /// Delivers fired notifications somewhere. Implementations must not block for long: the
 /// engine awaits every notifier before it marks a batch delivered, so slow network work

@@ -103,14 +103,7 @@ impl Scheduler {
     /// Open todos whose overdue instant lies in `(from, now]`: each gets one notice.
     async fn overdue(&self, from: i64, now: i64) -> Result<Vec<Due>> {
         let (db, tz) = (&self.inner.db.read, self.inner.config.tz);
-        let overdue: Vec<(String, String, i64, bool, i64)> = sqlx::query_as(
-            "SELECT id, title, due_at, due_is_date, overdue_at FROM todos
-             WHERE status != 'completed' AND overdue_at > ?1 AND overdue_at <= ?2 ORDER BY overdue_at",
-        )
-        .bind(from)
-        .bind(now)
-        .fetch_all(db)
-        .await?;
+        let overdue = crate::todos::overdue_between(db, from, now).await?;
         Ok(overdue
             .into_iter()
             .map(|(id, title, due_at, is_day, at)| {

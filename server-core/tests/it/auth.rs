@@ -138,15 +138,20 @@ async fn replaying_a_spent_refresh_token_ends_the_whole_login() {
         ..crate::common::Options::default()
     })
     .await;
+    let clock = Arc::new(ManualClock::new(clawchat_server::db::now_ms()));
+    server.state.auth.tokens.use_clock(clock.clone());
     let other_login = server.login_pair().await;
     let first = server.login_pair().await;
     let spent = str_field(&first, "refresh_token");
     let (status, second) = refresh(&server, "/api/auth/refresh", &spent).await;
     assert_eq!(status, StatusCode::OK, "{second}");
 
-    // Past the grace given to the loser of two concurrent refreshes, a replay is a theft.
-    let grace = Duration::from_millis(SHORT_GRACE_MS);
-    tokio::time::sleep(grace + Duration::from_millis(200)).await;
+    // Up to the end of the grace given to the loser of two concurrent refreshes, a replay
+    // is told to use the winner's tokens; a moment past it, it is a theft.
+    clock.advance(Duration::from_millis(SHORT_GRACE_MS));
+    let (status, body) = refresh(&server, "/api/auth/refresh", &spent).await;
+    assert_error_code(status, &body, StatusCode::CONFLICT, "refresh_in_progress");
+    clock.advance(Duration::from_millis(1));
     let (status, body) = refresh(&server, "/api/auth/refresh", &spent).await;
     assert_error_code(status, &body, StatusCode::UNAUTHORIZED, "refresh_token_reused");
 

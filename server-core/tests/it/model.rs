@@ -310,19 +310,16 @@ async fn earlier_turns_go_to_the_model_within_the_budget() {
     let (url, seen) = stand_in(words("Noted.")).await;
     let server = server_with_args(&url, "ollama", 10, vec!["--ai-history-chars".into(), "60".into()]).await;
     let token = server.token().await;
+    // Listening before the message is sent, so the first answer's end cannot slip past.
+    let mut rx = server.state.bus.subscribe();
     let (status, first) =
         send(server.post("/api/chat/send", &token).json(&json!({"content": "my sister is called Ana"})))
             .await;
     assert_eq!(status, StatusCode::ACCEPTED);
     let conversation = str_field(&first, "conversation_id");
-    let mut rx = server.state.bus.subscribe();
     let reply = str_field(&first, "reply_id");
-    // The first answer may already be over; wait until it is stored either way.
-    let _ = tokio::time::timeout(
-        Duration::from_secs(2),
-        wait_for(&mut rx, |e| matches!(e, ServerEvent::StreamEnd { message_id, .. } if *message_id == reply)),
-    )
-    .await;
+    wait_for(&mut rx, |e| matches!(e, ServerEvent::StreamEnd { message_id, .. } if *message_id == reply))
+        .await;
     // Budget 60: the second message still fits the first turn (23 + 6 + 21 characters);
     // by the third, the oldest turn no longer does.
     let long = "x".repeat(40);

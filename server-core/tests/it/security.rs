@@ -373,6 +373,7 @@ struct Binary {
     child: Child,
     stdout: Arc<Mutex<String>>,
     stderr: Arc<Mutex<String>>,
+    readers: Vec<std::thread::JoinHandle<()>>,
     _dir: tempfile::TempDir,
 }
 
@@ -394,19 +395,20 @@ impl Binary {
         let mut child = command.spawn().expect("the server binary starts");
         let stdout = Arc::new(Mutex::new(String::new()));
         let stderr = Arc::new(Mutex::new(String::new()));
+        let mut readers = Vec::new();
         for (pipe, sink) in [
             (Box::new(child.stdout.take().unwrap()) as Box<dyn std::io::Read + Send>, stdout.clone()),
             (Box::new(child.stderr.take().unwrap()), stderr.clone()),
         ] {
-            std::thread::spawn(move || {
+            readers.push(std::thread::spawn(move || {
                 for line in BufReader::new(pipe).lines().map_while(Result::ok) {
                     let mut s = sink.lock().unwrap();
                     s.push_str(&line);
                     s.push('\n');
                 }
-            });
+            }));
         }
-        Self { child, stdout, stderr, _dir: dir }
+        Self { child, stdout, stderr, readers, _dir: dir }
     }
 
     /// The address from "ClawChat is running at http://…/".
@@ -421,11 +423,15 @@ impl Binary {
         panic!("the server never said where it listens: {}", self.stderr.lock().unwrap());
     }
 
+    /// Stops the server and returns all it wrote: the reader threads end when the pipes
+    /// close, so nothing written before the end is missed.
     fn stop(mut self) -> (String, String) {
+        // Killing an already ended child fails harmlessly; `wait` reaps it either way.
         let _ = self.child.kill();
-        let _ = self.child.wait();
-        // The reader threads finish once the pipes close.
-        std::thread::sleep(Duration::from_millis(200));
+        self.child.wait().expect("the server process is reaped");
+        for reader in self.readers.drain(..) {
+            reader.join().expect("a log reader ends cleanly");
+        }
         let out = self.stdout.lock().unwrap().clone();
         let err = self.stderr.lock().unwrap().clone();
         (out, err)
@@ -556,6 +562,9 @@ async fn secrets_never_reach_the_log_or_an_error_body() {
     let (stdout, stderr) = binary.stop();
     assert!(stderr.contains("ClawChat is listening"), "the log was captured: {stderr}");
     assert!(stderr.contains("DEBUG") || stderr.contains("TRACE"), "at debug level");
+    // The refusal that carried the key was itself logged: the scan below reads the very
+    // lines that could have leaked it, not a log cut short.
+    assert!(stderr.contains("chat completion refused"), "the model's refusal is in the log: {stderr}");
     let secrets = [
         ("the PIN", pin.to_owned()),
         ("the token secret", secret.to_owned()),

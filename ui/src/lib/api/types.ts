@@ -8,6 +8,7 @@ export type { Device } from "./generated/Device";
 export type { DeviceKind } from "./generated/DeviceKind";
 export type { Event } from "./generated/Event";
 export type { HostPolicy } from "./generated/HostPolicy";
+export type { Intent } from "./generated/Intent";
 export type { LanState } from "./generated/LanState";
 export type { CreatedMcpClient } from "./generated/CreatedMcpClient";
 export type { McpClientList } from "./generated/McpClientList";

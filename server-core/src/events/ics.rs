@@ -17,8 +17,9 @@ use icalendar::{
 use crate::bus::Module;
 use crate::error::responses::{BodyTooLarge, NotLoggedIn};
 use crate::error::{Error, ErrorBody, Result};
-use crate::events::{self, CalendarEvent, EventRow, Imported, UID_SUFFIX, normalise_rule};
+use crate::events::{self, CalendarEvent, EventRow, Imported, UID_SUFFIX};
 use crate::extract::Json;
+use crate::recurrence::normalise_rule;
 use crate::state::AppState;
 use crate::time::start_of_day;
 
@@ -175,7 +176,7 @@ fn incoming(e: &icalendar::Event, tz: Tz) -> std::result::Result<CalendarEvent, 
     let (start_at, is_all_day) = instant(&start, tz)?;
     let end_at = match e.get_end() {
         Some(end) => Some(instant(&end, tz)?.0),
-        None if is_all_day => Some(start_at + 86_400_000),
+        None if is_all_day => Some(start_at + crate::time::DAY_MS),
         None => None,
     };
     if end_at.is_some_and(|end| end < start_at) {

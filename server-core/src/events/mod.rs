@@ -1,4 +1,7 @@
-//! Calendar events: `/api/events`.
+//! Calendar events: `/api/events`, and the calendar file they read and write as
+//! (`/api/events.ics`, `/api/events/import`, in [`ics`]).
+
+pub mod ics;
 
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
@@ -16,9 +19,7 @@ use crate::error::{Error, ErrorBody, Fields, Result};
 use crate::extract::{Json, Query};
 use crate::recurrence;
 use crate::state::AppState;
-use crate::time::{When, render};
-
-const DAY_MS: i64 = 86_400_000;
+use crate::time::{DAY_MS, When, render};
 
 #[derive(ts_rs::TS, Debug, Clone, Serialize, ToSchema)]
 pub struct Event {
@@ -157,25 +158,11 @@ pub struct EventFilter {
 }
 
 pub fn router() -> OpenApiRouter<AppState> {
-    OpenApiRouter::new().routes(routes!(list_events, create_event)).routes(routes!(
-        get_event,
-        update_event,
-        delete_event
-    ))
-}
-
-/// An RRULE must parse and make sense from the event's start; the optional `RRULE:`
-/// prefix some calendars write is accepted and dropped.
-pub fn normalise_rule(rule: &str) -> Result<String> {
-    let rule = rule.trim();
-    let rule = rule.strip_prefix("RRULE:").unwrap_or(rule).trim().to_owned();
-    let parsed = crate::recurrence::parse_rule(&rule)
-        .map_err(|e| Error::invalid("recurrence_rule", format!("not a valid RRULE: {e}")))?;
-    let start = chrono::DateTime::<chrono::Utc>::UNIX_EPOCH.with_timezone(&rrule::Tz::UTC);
-    parsed
-        .validate(start)
-        .map_err(|e| Error::invalid("recurrence_rule", format!("not a valid RRULE: {e}")))?;
-    Ok(rule)
+    OpenApiRouter::new()
+        .routes(routes!(list_events, create_event))
+        .routes(routes!(get_event, update_event, delete_event))
+        .routes(routes!(ics::export_events))
+        .routes(routes!(ics::import_events))
 }
 
 /// The stored form of a new or changed event, after every rule about times is applied.
@@ -188,7 +175,7 @@ struct Times {
 fn resolve_times(start: When, end: Option<When>, all_day: Option<bool>, tz: Tz) -> Result<Times> {
     let start_at = start.to_ms(tz);
     // A bare end date names the last day of the event, so the exclusive end is the next day.
-    let end_at = end.map(|e| e.to_ms(tz) + if e.is_day() { DAY_MS } else { 0 });
+    let end_at = end.map(|e| e.end_ms(tz));
     if end_at.is_some_and(|e| e < start_at) {
         return Err(Error::invalid("end_time", "must not be before start_time"));
     }
@@ -397,7 +384,7 @@ async fn create_event(
 /// Inserts an event; shared by the REST route and the assistant's `create_event` tool.
 pub async fn insert_event(db: &sqlx::SqlitePool, tz: Tz, new: NewEvent) -> Result<Event> {
     let times = resolve_times(new.start_time, new.end_time, new.is_all_day, tz)?;
-    let rule = new.recurrence_rule.as_deref().map(normalise_rule).transpose()?;
+    let rule = new.recurrence_rule.as_deref().map(recurrence::normalise_rule).transpose()?;
     let now = now_ms();
     let row = EventRow {
         id: new_id(),
@@ -509,7 +496,7 @@ pub async fn patch_event(db: &sqlx::SqlitePool, tz: Tz, id: &str, patch: EventPa
         }
     }
     if let Some(end) = patch.end_time {
-        row.end_at = end.map(|e| e.to_ms(tz) + if e.is_day() { DAY_MS } else { 0 });
+        row.end_at = end.map(|e| e.end_ms(tz));
     }
     if row.end_at.is_some_and(|e| e < row.start_at) {
         return Err(Error::invalid("end_time", "must not be before start_time"));
@@ -521,7 +508,7 @@ pub async fn patch_event(db: &sqlx::SqlitePool, tz: Tz, id: &str, patch: EventPa
         row.reminder_minutes = reminder;
     }
     if let Some(rule) = patch.recurrence_rule {
-        row.recurrence_rule = rule.as_deref().map(normalise_rule).transpose()?;
+        row.recurrence_rule = rule.as_deref().map(recurrence::normalise_rule).transpose()?;
     }
     if let Some(tags) = patch.tags {
         row.tags = tags_to_json(&tags);
@@ -665,15 +652,49 @@ pub async fn import_calendar(db: &sqlx::SqlitePool, incoming: Vec<CalendarEvent>
     Ok(out)
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
+/// A repeating event with a reminder, whose occurrences the scheduler expands.
+#[derive(Debug, FromRow)]
+pub struct ReminderSeries {
+    pub id: String,
+    pub title: String,
+    pub location: Option<String>,
+    pub start_at: i64,
+    pub reminder_minutes: i64,
+    pub recurrence_rule: String,
+}
 
-    #[test]
-    fn rules_parse_with_or_without_prefix_and_garbage_is_refused() {
-        assert_eq!(normalise_rule("FREQ=WEEKLY;BYDAY=MO").ok().as_deref(), Some("FREQ=WEEKLY;BYDAY=MO"));
-        assert_eq!(normalise_rule("RRULE:FREQ=DAILY;COUNT=3").ok().as_deref(), Some("FREQ=DAILY;COUNT=3"));
-        assert!(normalise_rule("every tuesday").is_err());
-        assert!(normalise_rule("FREQ=SOMETIMES").is_err());
-    }
+/// Every repeating event that has a reminder.
+pub async fn reminder_series(db: &sqlx::SqlitePool) -> Result<Vec<ReminderSeries>> {
+    Ok(sqlx::query_as(
+        "SELECT id, title, location, start_at, reminder_minutes, recurrence_rule FROM events
+         WHERE recurrence_rule IS NOT NULL AND reminder_minutes IS NOT NULL",
+    )
+    .fetch_all(db)
+    .await?)
+}
+
+/// The earliest stored reminder of an event strictly after `after` (repeating events'
+/// later occurrences are the scheduler's to expand).
+pub async fn next_reminder_after(db: &sqlx::SqlitePool, after: i64) -> Result<Option<i64>> {
+    Ok(sqlx::query_scalar("SELECT min(remind_at) FROM events WHERE remind_at IS NOT NULL AND remind_at > ?")
+        .bind(after)
+        .fetch_one(db)
+        .await?)
+}
+
+/// Events whose stored reminder falls in `(from, to]`, earliest first: `(id, title,
+/// location, start_at, remind_at)`.
+pub async fn reminders_between(
+    db: &sqlx::SqlitePool,
+    from: i64,
+    to: i64,
+) -> Result<Vec<(String, String, Option<String>, i64, i64)>> {
+    Ok(sqlx::query_as(
+        "SELECT id, title, location, start_at, remind_at FROM events
+         WHERE remind_at IS NOT NULL AND remind_at > ?1 AND remind_at <= ?2 ORDER BY remind_at",
+    )
+    .bind(from)
+    .bind(to)
+    .fetch_all(db)
+    .await?)
 }
