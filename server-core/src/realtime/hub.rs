@@ -76,6 +76,7 @@ struct Held {
 
 #[derive(Default)]
 pub struct Hub {
+    /// Taken before `held` when both are held (only [`Hub::register`] holds both).
     conns: Mutex<Conns>,
     held: Mutex<Held>,
     /// Wakes the task that sends held copies: some are held, or they fill
@@ -178,12 +179,15 @@ impl Hub {
             tokio::spawn(send_held(Arc::downgrade(self), self.copies.clone(), bus.waiting().clone()));
         });
         let id = outbox.id();
+        let too_slow = Arc::new(Notify::new());
+        // The list is held while the count of copies is read, so the copies a run takes
+        // from here on either reach this connection or were all held before it joined:
+        // a run is queued to the connections listed after it was taken (see `send_copies`).
+        let mut conns = self.conns();
         let from = {
             let held = self.held();
             held.first + held.run.len() as u64
         };
-        let too_slow = Arc::new(Notify::new());
-        let mut conns = self.conns();
         conns.by_id.insert(id, Conn { outbox, too_slow: too_slow.clone(), from });
         conns.by_name.insert(name.clone(), id);
         drop(conns);

@@ -34,6 +34,15 @@ fn end(id: &str) -> Arc<ServerEvent> {
     event(ServerEvent::StreamEnd { message_id: id.into(), full_content: "all".into(), intent: "i".into() })
 }
 
+fn card(id: &str, card_type: &str) -> Arc<ServerEvent> {
+    event(ServerEvent::ActionCard(crate::bus::ActionCard {
+        message_id: id.into(),
+        card_type: card_type.into(),
+        payload: serde_json::json!({}),
+        actions: vec![],
+    }))
+}
+
 fn changed() -> Arc<ServerEvent> {
     event(ServerEvent::ModuleDataChanged { module: crate::bus::Module::Todos })
 }
@@ -205,4 +214,108 @@ async fn copies_wait_while_a_message_waits_for_its_answer_to_start() {
         tokio::time::timeout(Duration::from_secs(5), b_rx.recv()).await.expect("the copy once none waits");
     assert!(text(copy.expect("open")).contains("m1"));
     assert!(a_rx.try_recv().is_none(), "the asker gets its start once");
+}
+
+/// The next frame, sent by the hub's own tasks.
+async fn heard(rx: &mut OutboxReader) -> String {
+    let got = tokio::time::timeout(Duration::from_secs(5), rx.recv()).await;
+    text(got.expect("a frame in time").expect("open"))
+}
+
+/// Two connections, `a` and `b`, on a new hub.
+fn two() -> (Arc<Hub>, Bus, [(Registration, Outbox, OutboxReader); 2]) {
+    let hub = Arc::new(Hub::default());
+    let bus = Bus::new(64);
+    let conn = |n: &str| {
+        let (tx, rx) = outbox();
+        (hub.register(&bus, tx.clone(), name(n)), tx, rx)
+    };
+    let conns = [conn("a"), conn("b")];
+    (hub, bus, conns)
+}
+
+#[tokio::test]
+async fn a_card_after_its_answer_ended_reaches_every_connection_once_the_asker_too() {
+    let (hub, _bus, [(_a, _, mut a_rx), (_b, _, mut b_rx)]) = two();
+    let events = [start("m", Some("a")), chunk("m", "hi", Some("a")), end("m"), card("m", "memo_created")];
+    // In one run, and with the end's copies already sent before the card comes.
+    deliver(&hub, &events).await;
+    let f = |i: usize| text(frame(&events[i]));
+    assert_eq!(drain(&mut a_rx), [f(0), f(1), f(2), f(3)]);
+    assert_eq!(drain(&mut b_rx), [f(0), f(2), f(3)]);
+    deliver(&hub, &events[..3]).await;
+    drain(&mut a_rx);
+    drain(&mut b_rx);
+    deliver(&hub, &events[3..]).await;
+    assert_eq!(drain(&mut a_rx), [f(3)], "the asker gets the late card too");
+    assert_eq!(drain(&mut b_rx), [f(3)]);
+}
+
+#[tokio::test]
+async fn a_card_after_the_end_is_sent_by_the_hub_own_tasks_without_anything_after_it() {
+    let (_hub, bus, [(_a, _, mut a_rx), (_b, _, mut b_rx)]) = two();
+    for e in [start("m", Some("a")), chunk("m", "hi", Some("a")), end("m")] {
+        bus.publish((*e).clone());
+    }
+    for _ in 0..3 {
+        heard(&mut a_rx).await;
+    }
+    for _ in 0..2 {
+        heard(&mut b_rx).await;
+    }
+    // The answer has ended and its copies are out; a card for it comes later, alone.
+    bus.publish((*card("m", "memo_created")).clone());
+    assert!(heard(&mut a_rx).await.contains("memo_created"), "the asker gets it");
+    assert!(heard(&mut b_rx).await.contains("memo_created"));
+    assert!(a_rx.try_recv().is_none() && b_rx.try_recv().is_none(), "once each");
+}
+
+#[tokio::test]
+async fn a_card_before_the_end_goes_to_the_asker_once_ahead_of_its_end() {
+    let (hub, _bus, [(_a, _, mut a_rx), (_b, _, mut b_rx)]) = two();
+    let events = [start("m", Some("a")), card("m", "todo_created"), chunk("m", "hi", Some("a")), end("m")];
+    deliver(&hub, &events).await;
+    let f = |i: usize| text(frame(&events[i]));
+    assert_eq!(drain(&mut a_rx), [f(0), f(1), f(2), f(3)]);
+    assert_eq!(drain(&mut b_rx), [f(0), f(1), f(3)]);
+}
+
+#[tokio::test]
+async fn two_answers_interleaved_each_reach_their_asker_whole_and_the_other_as_copies() {
+    let (hub, _bus, [(_a, _, mut a_rx), (_b, _, mut b_rx)]) = two();
+    let events = [
+        start("m1", Some("a")),
+        start("m2", Some("b")),
+        chunk("m1", "one", Some("a")),
+        chunk("m2", "two", Some("b")),
+        card("m2", "todo_created"),
+        end("m1"),
+        card("m1", "memo_created"),
+        end("m2"),
+    ];
+    deliver(&hub, &events).await;
+    let f = |i: usize| text(frame(&events[i]));
+    assert_eq!(
+        drain(&mut a_rx),
+        [f(0), f(2), f(5), f(1), f(4), f(6), f(7)],
+        "its answer, then the other's copies and its own card that came after its end"
+    );
+    assert_eq!(drain(&mut b_rx), [f(1), f(3), f(4), f(7), f(0), f(5), f(6)]);
+}
+
+#[tokio::test]
+async fn a_connection_with_a_full_queue_is_dropped_and_the_others_still_get_the_card() {
+    let (hub, bus, [(_a, _, mut a_rx), (_b, _, mut b_rx)]) = two();
+    let (full_tx, _full_rx) = outbox();
+    let full = hub.register(&bus, full_tx.clone(), name("full"));
+    full_tx.try_push(Message::Text("x".repeat(MAX_QUEUED_BYTES - 8).into())).unwrap();
+    let events = [start("m", Some("a")), end("m"), card("m", "memo_created")];
+    deliver(&hub, &events).await;
+    let f = |i: usize| text(frame(&events[i]));
+    assert_eq!(drain(&mut a_rx), [f(0), f(1), f(2)]);
+    assert_eq!(drain(&mut b_rx), [f(0), f(1), f(2)]);
+    tokio::time::timeout(Duration::from_secs(5), full.too_slow.notified())
+        .await
+        .expect("the full connection is told to leave");
+    assert_eq!(hub.conns().by_id.len(), 2);
 }
