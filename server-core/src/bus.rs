@@ -9,6 +9,7 @@
 //! `query-result`, ...) live in one place.
 
 use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
 
 use tokio::sync::broadcast;
 
@@ -20,6 +21,7 @@ pub use crate::protocol::{ActionCard, ConnectionId, Module, PqhResponse, ServerE
 #[derive(Debug, Clone)]
 pub struct Bus {
     tx: broadcast::Sender<Arc<ServerEvent>>,
+    waiting: Waiting,
 }
 
 impl Default for Bus {
@@ -30,7 +32,12 @@ impl Default for Bus {
 
 impl Bus {
     pub fn new(capacity: usize) -> Self {
-        Self { tx: broadcast::channel(capacity).0 }
+        Self { tx: broadcast::channel(capacity).0, waiting: Waiting::default() }
+    }
+
+    /// The messages accepted whose answer has not started yet.
+    pub fn waiting(&self) -> &Waiting {
+        &self.waiting
     }
 
     pub fn publish(&self, event: ServerEvent) {
@@ -45,5 +52,35 @@ impl Bus {
     /// Tells every client that `module`'s data changed, so the views showing it reload.
     pub fn data_changed(&self, module: Module) {
         self.publish(ServerEvent::ModuleDataChanged { module });
+    }
+}
+
+/// How many accepted messages wait for their answer's `stream_start`: someone has asked
+/// and sees nothing yet. A channel may hold back what is only news to its other
+/// connections (their copies of answers to others) while this is above zero, so that the
+/// first frame of every answer goes out ahead of them.
+#[derive(Debug, Clone, Default)]
+pub struct Waiting(Arc<AtomicUsize>);
+
+impl Waiting {
+    pub fn count(&self) -> usize {
+        self.0.load(Ordering::Acquire)
+    }
+
+    /// Counts one more message waiting, until the returned token is dropped.
+    pub fn hold(&self) -> WaitingForStart {
+        self.0.fetch_add(1, Ordering::AcqRel);
+        WaitingForStart(self.0.clone())
+    }
+}
+
+/// One message waiting for its answer's `stream_start`; dropped once the start is
+/// published (or the message is refused).
+#[derive(Debug)]
+pub struct WaitingForStart(Arc<AtomicUsize>);
+
+impl Drop for WaitingForStart {
+    fn drop(&mut self) {
+        self.0.fetch_sub(1, Ordering::AcqRel);
     }
 }

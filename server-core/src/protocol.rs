@@ -142,7 +142,14 @@ pub fn connection_id(given: &str) -> Option<ConnectionId> {
 #[serde(tag = "type", content = "data")]
 pub enum ServerEvent {
     #[serde(rename = "stream_start")]
-    StreamStart { message_id: String, conversation_id: String },
+    StreamStart {
+        message_id: String,
+        conversation_id: String,
+        /// The `/ws` connection whose message this answers, as in `stream_chunk`: its
+        /// frames of this answer go to it first. Not on the wire.
+        #[serde(skip)]
+        to: Option<ConnectionId>,
+    },
     /// Goes to the `/ws` connection that asked alone (`to`); the others get the answer
     /// whole in its `stream_end`.
     #[serde(rename = "stream_chunk")]

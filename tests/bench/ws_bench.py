@@ -16,6 +16,7 @@ import os
 import subprocess
 import sys
 import tempfile
+import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import http_bench as hb  # noqa: E402
@@ -26,6 +27,21 @@ def cpu_seconds(pid):
     with open(f"/proc/{pid}/stat") as f:
         fields = f.read().rsplit(")", 1)[1].split()
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def settled_rss(pid, timeout=10.0):
+    """The server's resident memory once its start-up work is done. The server answers
+    before the parser has built its grammars (in the background, some 25 MB), so memory
+    read at the first answer would count them among the connections'."""
+    last = hb.rss_mb(pid)
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        time.sleep(0.5)
+        now = hb.rss_mb(pid)
+        if abs(now - last) < 0.05:
+            return now
+        last = now
+    return last
 
 
 def main():
@@ -54,7 +70,7 @@ def measure(args, load):
         port = hb.free_port()
         proc, _ = hb.start(data, port)
         pin = hb.read_pin(proc)
-        before = hb.rss_mb(proc.pid)
+        before = settled_rss(proc.pid)
         client = subprocess.Popen([load, f"http://127.0.0.1:{port}", pin, str(args.connections), str(args.spread),
                                    args.client],
                                   stdout=subprocess.PIPE, text=True)

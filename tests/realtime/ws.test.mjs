@@ -1,6 +1,7 @@
 // `/ws` with the `ws` client from npm, two connections of one user against the real
 // server: the connection that asked gets every chunk of the answer, in order; the other
-// gets none, and the whole answer in `stream_end`; both get the action card once. A
+// gets none, and the whole answer in `stream_end`; both get the action card once, and
+// every frame of the answer in its order (start, chunks, card, end). A
 // connection that drops mid-answer finds the finished answer through the catch-up.
 import { test } from "node:test";
 import assert from "node:assert/strict";
@@ -88,6 +89,10 @@ test("the asking connection gets every chunk; the other none, and the same answe
       assert.equal(cards.length, 1, "the card once");
       assert.equal(cards[0].data.card_type, "todo_created");
     }
+    // Each connection gets the answer's frames in their order: start, (chunks), card, end.
+    const order = (frames) => frames.map((f) => f.type).filter((t) => t !== "query-result");
+    assert.deepEqual(order(asker), ["stream_start", ...chunks.map(() => "stream_chunk"), "action_card", "stream_end"]);
+    assert.deepEqual(order(other), ["stream_start", "action_card", "stream_end"]);
   } finally {
     desktop.close();
     phone.close();

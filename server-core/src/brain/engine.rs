@@ -562,6 +562,7 @@ impl Engine {
         self.bus.publish(ServerEvent::StreamStart {
             message_id: message_id.clone(),
             conversation_id: conversation_id.to_owned(),
+            to: None,
         });
         let cards = cards(&message_id);
         self.close_message(conversation_id, &message_id, text, intent, cards).await?;

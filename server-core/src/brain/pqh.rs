@@ -1,6 +1,8 @@
 //! The primary query handler: store the message, answer at once, plan, and hand the plan
 //! to the task engine.
 
+use std::sync::Arc;
+
 use chrono::{DateTime, Utc};
 use chrono_tz::Tz;
 use serde_json::json;
@@ -9,7 +11,7 @@ use super::engine::{Origin, PlanContext};
 use super::inbox::Incoming;
 use super::types::{ParseResult, Target, TaskRecord};
 use super::{answer, model};
-use crate::bus::{ActionCard, Bus, ConnectionId, PqhResponse, ServerEvent};
+use crate::bus::{ActionCard, Bus, ConnectionId, PqhResponse, ServerEvent, WaitingForStart};
 use crate::db::new_id;
 use crate::error::{Checks, Result};
 use crate::state::AppState;
@@ -27,6 +29,9 @@ pub struct Accepted {
     pub from_phone: bool,
     /// The `/ws` connection that asked: the answer's chunks go to it alone.
     pub asker: Option<ConnectionId>,
+    /// Counts this message among those waiting for their answer's `stream_start` until
+    /// the start is published.
+    pub waiting: Option<Arc<WaitingForStart>>,
 }
 
 /// Validates and stores the user's message, creating the conversation when none is named.
@@ -37,6 +42,7 @@ pub async fn accept(state: &AppState, conversation_id: Option<String>, content: 
         Some(id) => (id, None),
         None => (new_id(), Some(content.trim().chars().take(60).collect())),
     };
+    let waiting = state.brain.engine.bus.waiting().hold();
     let message_id = new_id();
     state
         .brain
@@ -48,7 +54,15 @@ pub async fn accept(state: &AppState, conversation_id: Option<String>, content: 
             content: content.clone(),
         })
         .await?;
-    Ok(Accepted { message_id, conversation_id, reply_id: new_id(), content, from_phone: false, asker: None })
+    Ok(Accepted {
+        message_id,
+        conversation_id,
+        reply_id: new_id(),
+        content,
+        from_phone: false,
+        asker: None,
+        waiting: Some(Arc::new(waiting)),
+    })
 }
 
 /// Answers an accepted message in the background; every step is published on the bus.
@@ -108,13 +122,15 @@ struct Plan {
     cut_short: bool,
 }
 
-async fn answer_message(state: &AppState, acc: Accepted) -> Result<()> {
+async fn answer_message(state: &AppState, mut acc: Accepted) -> Result<()> {
     let engine = &state.brain.engine;
     let bus = &engine.bus;
     bus.publish(ServerEvent::StreamStart {
         message_id: acc.reply_id.clone(),
         conversation_id: acc.conversation_id.clone(),
+        to: acc.asker.clone(),
     });
+    acc.waiting = None;
     let now = Utc::now().with_timezone(&state.tz);
     let plan = make_plan(state, &acc, now).await?;
     let origin = if acc.from_phone && plan.origin == Origin::User { Origin::Phone } else { plan.origin };

@@ -1,37 +1,59 @@
 //! The fan-out of bus events to `/ws` connections.
 //!
-//! One task subscribes to the bus for all connections: it turns each event into its JSON
-//! frame once and queues that same frame (a shared, reference-counted buffer) to every
-//! connection. Events published while it was busy are taken together and queued as one
-//! run: each connection's writer is woken once per run and writes it with one flush, so a
-//! burst costs a wakeup and a send per connection per run, not per frame.
+//! One task (the pump) subscribes to the bus for all connections and turns each event into
+//! its JSON frame once. Where a frame goes:
 //!
-//! Every event goes to every connection, except an answer's `stream_chunk`: it goes to the
-//! connection that asked alone (found by its name; none when no `/ws` connection asked, or
-//! the one that did is gone), in its place among the run's other frames. The others get
-//! the answer whole in its `stream_end`.
+//! - The frames of an answer to a connection's own message (`stream_start`, chunks,
+//!   `query-result`, cards, `stream_end`; the asker is named by the `stream_start`) go to
+//!   that connection's own lane at once, in order. Chunks go nowhere else.
+//! - Everything else, and every other connection's copy of those frames, is held and sent
+//!   to all connections together as one shared run (one reference-counted buffer), in the
+//!   order published. The asker skips the copies it already has.
+//!
+//! Copies are news about answers to others: they gather for a few milliseconds, and wait
+//! (up to [`MAX_HOLD`]) while any message still waits for its answer's `stream_start`, so
+//! that under a burst every asker's first frame goes out before the copies, which are
+//! then queued and written in few large runs rather than one per answer. A connection's
+//! writer takes its own lane before the shared one (see [`super::outbox`]), so its own
+//! answer never waits behind other answers' copies.
 //!
 //! A connection that cannot take a frame is too slow: it is taken off the list and told to
 //! close, so it never holds up the assistant or the other connections.
 
 use std::collections::HashMap;
-use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard, OnceLock, Weak};
+use std::time::{Duration, Instant};
 
 use axum::extract::ws::{Message, Utf8Bytes};
 use tokio::sync::Notify;
 use tokio::sync::broadcast::error::{RecvError, TryRecvError};
 
-use super::outbox::{Outbox, Refused, text_len};
-use crate::bus::{Bus, ConnectionId, ServerEvent};
+use super::outbox::{MAX_QUEUED_BYTES, NOBODY, Outbox, Refused, Run};
+use crate::bus::{Bus, ConnectionId, ServerEvent, Waiting};
 
-/// The most events the fan-out takes into one run.
+/// The most events the pump takes into one run.
 const MAX_RUN: usize = 256;
+/// How long copies gather before they are sent.
+const GATHER: Duration = Duration::from_millis(10);
+/// How often held copies look again whether a message still waits for its answer's start.
+const RECHECK: Duration = Duration::from_millis(2);
+/// The longest copies are held for messages waiting for their answer's start.
+pub const MAX_HOLD: Duration = Duration::from_millis(500);
+/// Held copies are sent at once past this many bytes, so a connection with nothing queued
+/// always has room for them.
+const MAX_HELD_BYTES: usize = MAX_QUEUED_BYTES / 2;
+/// Connections a run of copies is queued to between two yields to other tasks.
+const SLICE: usize = 64;
+/// Answers in progress whose asker the hub remembers; past this (answers that never
+/// ended), it forgets them all, and their frames go out as copies only.
+const MAX_ANSWERS: usize = 4096;
 
 /// A connection as the hub sees it: where its frames go, and how to tell it to leave.
 struct Conn {
     outbox: Outbox,
     too_slow: Arc<Notify>,
+    /// The number of the first copy it takes: none held before it joined.
+    from: u64,
 }
 
 #[derive(Default)]
@@ -39,18 +61,46 @@ struct Conns {
     by_id: HashMap<u64, Conn>,
     /// The connection each name stands for: the latest to connect under it.
     by_name: HashMap<ConnectionId, u64>,
+    /// The answers under way to a connection's own message, by message id: from the
+    /// `stream_start` naming it to the `stream_end`.
+    answers: HashMap<String, u64>,
+}
+
+/// Copies held for every connection, not queued yet.
+#[derive(Default)]
+struct Held {
+    run: Run,
+    /// The number of the run's first frame among all copies ever held.
+    first: u64,
 }
 
 #[derive(Default)]
 pub struct Hub {
+    /// Taken before `held` when both are held (only [`Hub::register`] holds both).
     conns: Mutex<Conns>,
-    next_id: AtomicU64,
-    pump: OnceLock<()>,
+    held: Mutex<Held>,
+    /// Wakes the task that sends held copies: some are held, or they fill
+    /// [`MAX_HELD_BYTES`] and go now.
+    copies: Arc<Copies>,
+    started: OnceLock<()>,
 }
 
 impl std::fmt::Debug for Hub {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Hub").field("connections", &self.conns().by_id.len()).finish()
+    }
+}
+
+#[derive(Default)]
+struct Copies {
+    held: Notify,
+    full: Notify,
+}
+
+impl Drop for Hub {
+    fn drop(&mut self) {
+        // The copies' task holds the hub weakly: woken, it finds it gone and ends.
+        self.copies.held.notify_one();
     }
 }
 
@@ -78,52 +128,35 @@ pub fn frame(event: &ServerEvent) -> Message {
     Message::Text(Utf8Bytes::from(serde_json::to_string(event).unwrap_or_default()))
 }
 
-/// Who gets an event.
-enum Audience<'a> {
-    Everyone,
-    /// The connection of this name alone: the chunks of the answer it asked for.
-    Asker(&'a ConnectionId),
-    Nobody,
-}
-
-fn audience(event: &ServerEvent) -> Audience<'_> {
-    match event {
-        ServerEvent::StreamChunk { to: Some(asker), .. } => Audience::Asker(asker),
-        ServerEvent::StreamChunk { to: None, .. } => Audience::Nobody,
-        _ => Audience::Everyone,
-    }
-}
-
-/// A run as delivered: the frames every connection gets, and the bytes of text before each.
-struct Run {
-    shared: Arc<[Message]>,
-    offsets: Vec<usize>,
-}
-
-impl Run {
-    fn new(shared: Vec<Message>) -> Self {
-        let mut offsets = Vec::with_capacity(shared.len() + 1);
-        offsets.push(0);
-        for m in &shared {
-            offsets.push(offsets[offsets.len() - 1] + text_len(m));
+impl Conns {
+    /// The connection whose message `event` answers, if it is still here: the one its
+    /// answer's `stream_start` named (for a chunk without one, the connection of its name).
+    fn asker(&mut self, event: &ServerEvent) -> Option<u64> {
+        match event {
+            ServerEvent::StreamStart { message_id, to: Some(name), .. } => {
+                let id = *self.by_name.get(name)?;
+                if self.answers.len() >= MAX_ANSWERS {
+                    self.answers.clear();
+                }
+                self.answers.insert(message_id.clone(), id);
+                Some(id)
+            }
+            ServerEvent::StreamChunk { to: None, .. } => None,
+            ServerEvent::StreamChunk { message_id, to: Some(name), .. } => {
+                self.answers.get(message_id).or_else(|| self.by_name.get(name)).copied()
+            }
+            ServerEvent::StreamEnd { message_id, .. } => self.answers.remove(message_id),
+            other => other.message_id().and_then(|id| self.answers.get(id)).copied(),
         }
-        Self { shared: shared.into(), offsets }
     }
 
-    fn push_part(&self, outbox: &Outbox, from: usize, to: usize) -> Result<(), Refused> {
-        outbox.try_push_run(&self.shared, from..to, self.offsets[to] - self.offsets[from])
-    }
-
-    /// Queues the run to a connection with its own frames in their places (each after the
-    /// shared frames published before it).
-    fn push_with(&self, outbox: &Outbox, own: Vec<(usize, Message)>) -> Result<(), Refused> {
-        let mut from = 0;
-        for (at, message) in own {
-            self.push_part(outbox, from, at)?;
-            outbox.try_push(message)?;
-            from = at;
+    /// Takes off a connection that could not take a frame.
+    fn refused(&mut self, id: u64, why: Refused) {
+        let Some(conn) = self.by_id.remove(&id) else { return };
+        if why == Refused::TooSlow {
+            tracing::info!("dropping a WebSocket client that cannot keep up");
+            conn.too_slow.notify_one();
         }
-        self.push_part(outbox, from, self.shared.len())
     }
 }
 
@@ -132,59 +165,113 @@ impl Hub {
         self.conns.lock().unwrap_or_else(|p| p.into_inner())
     }
 
+    fn held(&self) -> MutexGuard<'_, Held> {
+        self.held.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
     /// Adds a connection under `name`: from now on it receives the events published on
-    /// `bus`, and the chunks of the answers to messages sent naming it.
+    /// `bus`, and the frames of the answers to messages sent naming it.
     pub fn register(self: &Arc<Self>, bus: &Bus, outbox: Outbox, name: ConnectionId) -> Registration {
-        self.pump.get_or_init(|| {
-            // The pump holds the hub weakly and the bus only as a receiver, so it ends
-            // with the server (the bus closes when the last sender is dropped).
+        self.started.get_or_init(|| {
+            // Both tasks hold the hub weakly and the bus only as a receiver and a count, so
+            // they end with the server (the bus closes when the last sender is dropped).
             tokio::spawn(pump(bus.subscribe(), Arc::downgrade(self)));
+            tokio::spawn(send_held(Arc::downgrade(self), self.copies.clone(), bus.waiting().clone()));
         });
-        let id = self.next_id.fetch_add(1, Ordering::Relaxed);
+        let id = outbox.id();
         let too_slow = Arc::new(Notify::new());
+        // The list is held while the count of copies is read, so the copies a run takes
+        // from here on either reach this connection or were all held before it joined:
+        // a run is queued to the connections listed after it was taken (see `send_copies`).
         let mut conns = self.conns();
-        conns.by_id.insert(id, Conn { outbox, too_slow: too_slow.clone() });
+        let from = {
+            let held = self.held();
+            held.first + held.run.len() as u64
+        };
+        conns.by_id.insert(id, Conn { outbox, too_slow: too_slow.clone(), from });
         conns.by_name.insert(name.clone(), id);
         drop(conns);
         Registration { hub: self.clone(), id, name, too_slow }
     }
 
-    /// Queues events to their audiences, dropping the connections that cannot take them.
-    fn deliver(&self, events: &[Arc<ServerEvent>]) {
-        let mut shared = Vec::with_capacity(events.len());
-        let mut addressed = Vec::new();
-        for event in events {
-            match audience(event) {
-                Audience::Everyone => shared.push(frame(event)),
-                Audience::Asker(name) => addressed.push((name, shared.len(), frame(event))),
-                Audience::Nobody => {}
-            }
-        }
-        let run = Run::new(shared);
+    /// Queues each event's frame to its asker's own lane, and holds the copies for
+    /// everyone.
+    fn route(&self, events: &[Arc<ServerEvent>]) {
+        let mut copies = Vec::with_capacity(events.len());
         let mut conns = self.conns();
-        let mut own: HashMap<u64, Vec<(usize, Message)>> = HashMap::new();
-        for (name, at, message) in addressed {
-            if let Some(id) = conns.by_name.get(name) {
-                own.entry(*id).or_default().push((at, message));
+        let mut refused = Vec::new();
+        for event in events {
+            let asker = conns.asker(event);
+            let is_chunk = matches!(**event, ServerEvent::StreamChunk { .. });
+            if is_chunk && asker.is_none() {
+                continue;
             }
-        }
-        conns.by_id.retain(|id, conn| {
-            // Most runs carry no chunk: no lookup per connection then.
-            let frames = if own.is_empty() { None } else { own.remove(id) };
-            let pushed = match frames {
-                None => run.push_part(&conn.outbox, 0, run.shared.len()),
-                Some(frames) => run.push_with(&conn.outbox, frames),
-            };
-            match pushed {
-                Ok(()) => true,
-                Err(Refused::Closed) => false,
-                Err(Refused::TooSlow) => {
-                    tracing::info!("dropping a WebSocket client that cannot keep up");
-                    conn.too_slow.notify_one();
-                    false
+            let message = frame(event);
+            if let Some((id, conn)) = asker.and_then(|id| conns.by_id.get(&id).map(|c| (id, c))) {
+                if let Err(why) = conn.outbox.try_push(message.clone()) {
+                    refused.push((id, why));
                 }
             }
-        });
+            if is_chunk {
+                continue;
+            }
+            copies.push((message, asker.unwrap_or(NOBODY)));
+        }
+        for (id, why) in refused {
+            conns.refused(id, why);
+        }
+        drop(conns);
+        if !copies.is_empty() {
+            let mut held = self.held();
+            for (message, skip) in copies {
+                held.run.push(message, skip);
+            }
+            let full = held.run.bytes() >= MAX_HELD_BYTES;
+            drop(held);
+            self.copies.held.notify_one();
+            if full {
+                self.copies.full.notify_one();
+            }
+        }
+    }
+
+    /// Queues the held copies to every connection as one run, yielding to other tasks
+    /// between slices of connections.
+    async fn send_copies(&self) {
+        let (run, first) = {
+            let mut held = self.held();
+            let first = held.first;
+            let run = std::mem::take(&mut held.run);
+            held.first += run.len() as u64;
+            (Arc::new(run), first)
+        };
+        if run.is_empty() {
+            return;
+        }
+        let targets: Vec<(u64, u64, Outbox)> =
+            self.conns().by_id.iter().map(|(id, c)| (*id, c.from, c.outbox.clone())).collect();
+        for slice in targets.chunks(SLICE) {
+            let mut refused = Vec::new();
+            for (id, from, outbox) in slice {
+                let skip = usize::try_from(from.saturating_sub(first)).unwrap_or(usize::MAX);
+                if let Err(why) = outbox.try_push_run(&run, skip) {
+                    refused.push((*id, why));
+                }
+            }
+            if !refused.is_empty() {
+                let mut conns = self.conns();
+                for (id, why) in refused {
+                    conns.refused(id, why);
+                }
+            }
+            tokio::task::yield_now().await;
+        }
+    }
+
+    /// Whether held copies wait longer: while a message waits for its answer's start, for
+    /// at most [`MAX_HOLD`] and while they fit.
+    fn hold_on(&self, waiting: &Waiting, since: Instant) -> bool {
+        waiting.count() > 0 && since.elapsed() < MAX_HOLD && self.held().run.bytes() < MAX_HELD_BYTES
     }
 
     /// Every connection missed events: each must reconnect and catch up.
@@ -216,7 +303,7 @@ async fn pump(mut events: tokio::sync::broadcast::Receiver<Arc<ServerEvent>>, hu
                 Err(TryRecvError::Empty) => break,
                 Err(TryRecvError::Lagged(missed)) => {
                     lagged(missed);
-                    hub.deliver(&std::mem::take(&mut run));
+                    hub.route(&std::mem::take(&mut run));
                     hub.drop_all();
                     break;
                 }
@@ -224,149 +311,37 @@ async fn pump(mut events: tokio::sync::broadcast::Receiver<Arc<ServerEvent>>, hu
             }
         }
         if !run.is_empty() {
-            hub.deliver(&run);
+            hub.route(&run);
+        }
+    }
+}
+
+/// Sends the held copies: gathered for [`GATHER`], then held while messages wait for their
+/// answer's start (see [`Hub::hold_on`]).
+async fn send_held(hub: Weak<Hub>, copies: Arc<Copies>, waiting: Waiting) {
+    let copies = &*copies;
+    // Sleeps, or less when the held copies fill up.
+    let wait = |time| async move {
+        tokio::select! {
+            () = tokio::time::sleep(time) => {}
+            () = copies.full.notified() => {}
+        }
+    };
+    loop {
+        copies.held.notified().await;
+        wait(GATHER).await;
+        let since = Instant::now();
+        loop {
+            let Some(hub) = hub.upgrade() else { return };
+            if !hub.hold_on(&waiting, since) {
+                hub.send_copies().await;
+                break;
+            }
+            drop(hub);
+            wait(RECHECK).await;
         }
     }
 }
 
 #[cfg(test)]
-mod tests {
-    use std::time::Duration;
-
-    use super::super::outbox::{MAX_QUEUED_BYTES, OutboxReader, outbox};
-    use super::*;
-
-    fn text(m: Message) -> String {
-        match m {
-            Message::Text(t) => t.as_str().to_owned(),
-            other => panic!("expected text, got {other:?}"),
-        }
-    }
-
-    fn drain(rx: &mut OutboxReader) -> Vec<String> {
-        std::iter::from_fn(|| rx.try_recv()).map(text).collect()
-    }
-
-    fn name(s: &str) -> ConnectionId {
-        ConnectionId::from(s)
-    }
-
-    fn event(e: ServerEvent) -> Arc<ServerEvent> {
-        Arc::new(e)
-    }
-
-    fn start(id: &str) -> Arc<ServerEvent> {
-        event(ServerEvent::StreamStart { message_id: id.into(), conversation_id: "c".into() })
-    }
-
-    fn chunk(id: &str, content: &str, to: Option<&str>) -> Arc<ServerEvent> {
-        event(ServerEvent::chunk(id, content.into(), 0, to.map(name).as_ref()))
-    }
-
-    fn end(id: &str) -> Arc<ServerEvent> {
-        event(ServerEvent::StreamEnd {
-            message_id: id.into(),
-            full_content: "all".into(),
-            intent: "i".into(),
-        })
-    }
-
-    #[tokio::test]
-    async fn every_connection_gets_each_event_once_and_a_full_queue_is_dropped() {
-        let bus = Bus::new(1024);
-        let hub = Arc::new(Hub::default());
-        let (fast_tx, mut fast_rx) = outbox();
-        let (slow_tx, _slow_rx) = outbox();
-        let _fast = hub.register(&bus, fast_tx, name("fast"));
-        let slow = hub.register(&bus, slow_tx, name("slow"));
-        // Each frame is about 1 KiB; the slow reader never reads, so it overflows after
-        // MAX_QUEUED_BYTES, while the fast one takes every frame.
-        let filler = "x".repeat(1024);
-        let frames = MAX_QUEUED_BYTES / 1024 + 8;
-        let expected = filler.clone();
-        let reader = tokio::spawn(async move {
-            for i in 0..frames {
-                let got = tokio::time::timeout(Duration::from_secs(5), fast_rx.recv()).await;
-                let got = text(got.expect("frame in time").expect("open"));
-                assert!(got.contains(&format!("\"{i}{expected}\"")), "frame {i} in order");
-            }
-        });
-        for i in 0..frames {
-            bus.publish(ServerEvent::Error { code: "x".into(), detail: format!("{i}{filler}") });
-            if i % 32 == 0 {
-                tokio::task::yield_now().await;
-            }
-        }
-        reader.await.unwrap();
-        tokio::time::timeout(Duration::from_secs(5), slow.too_slow.notified())
-            .await
-            .expect("the slow connection is told to leave");
-        assert_eq!(hub.conns().by_id.len(), 1, "only the fast connection stays");
-    }
-
-    #[tokio::test]
-    async fn a_dropped_registration_leaves_the_hub() {
-        let bus = Bus::new(8);
-        let hub = Arc::new(Hub::default());
-        let (tx, _rx) = outbox();
-        let reg = hub.register(&bus, tx, name("a"));
-        assert_eq!(hub.conns().by_id.len(), 1);
-        drop(reg);
-        assert_eq!(hub.conns().by_id.len(), 0);
-        assert!(hub.conns().by_name.is_empty());
-    }
-
-    #[tokio::test]
-    async fn a_run_reaches_every_connection_whole_and_in_order() {
-        let hub = Arc::new(Hub::default());
-        let bus = Bus::new(8);
-        let (a_tx, mut a_rx) = outbox();
-        let (b_tx, mut b_rx) = outbox();
-        let _a = hub.register(&bus, a_tx.clone(), name("a"));
-        let _b = hub.register(&bus, b_tx, name("b"));
-        let events: Vec<_> = (0..5).map(|i| start(&format!("m{i}"))).collect();
-        hub.deliver(&events);
-        let frames: Vec<String> = events.iter().map(|e| text(frame(e))).collect();
-        assert_eq!(a_tx.queued_bytes(), frames.iter().map(String::len).sum::<usize>());
-        assert_eq!(drain(&mut a_rx), frames);
-        assert_eq!(drain(&mut b_rx), frames);
-        assert_eq!(a_tx.queued_bytes(), 0, "what was taken is no longer counted");
-    }
-
-    #[tokio::test]
-    async fn a_chunk_goes_to_the_asker_alone_in_its_place() {
-        let hub = Arc::new(Hub::default());
-        let bus = Bus::new(8);
-        let (a_tx, mut a_rx) = outbox();
-        let (b_tx, mut b_rx) = outbox();
-        let _a = hub.register(&bus, a_tx, name("a"));
-        let _b = hub.register(&bus, b_tx, name("b"));
-        let events = [
-            start("m1"),
-            chunk("m1", "one", Some("a")),
-            start("m2"),
-            chunk("m1", "two", Some("a")),
-            chunk("m2", "gone", Some("left")),
-            chunk("m2", "nobody", None),
-            end("m1"),
-        ];
-        hub.deliver(&events);
-        let f = |i: usize| text(frame(&events[i]));
-        assert_eq!(drain(&mut a_rx), [f(0), f(1), f(2), f(3), f(6)]);
-        assert_eq!(drain(&mut b_rx), [f(0), f(2), f(6)], "no chunk of another's answer");
-    }
-
-    #[tokio::test]
-    async fn a_name_belongs_to_the_latest_connection_that_took_it() {
-        let hub = Arc::new(Hub::default());
-        let bus = Bus::new(8);
-        let (old_tx, mut old_rx) = outbox();
-        let (new_tx, mut new_rx) = outbox();
-        let old = hub.register(&bus, old_tx, name("page"));
-        let _new = hub.register(&bus, new_tx, name("page"));
-        drop(old);
-        hub.deliver(&[chunk("m", "hi", Some("page"))]);
-        assert!(drain(&mut old_rx).is_empty());
-        assert_eq!(drain(&mut new_rx).len(), 1, "the older connection leaving keeps the newer one's name");
-    }
-}
+mod tests;

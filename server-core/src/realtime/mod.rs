@@ -13,7 +13,10 @@
 //!
 //! Each connection has an outbound queue bounded by the bytes waiting in it: a client
 //! that cannot keep up is dropped with a reason, and never slows the assistant or the
-//! other connections. A token that expires closes its socket at the next heartbeat; one
+//! other connections. The queue has two lanes: the frames of the answers to the
+//! connection's own messages (and its replies and tasks) are written ahead of the copies
+//! every connection gets, so its own answer never waits behind other answers (see
+//! [`hub`] for when the copies go out). A token that expires closes its socket at the next heartbeat; one
 //! whose login ends (logout, a revoked device) at once.
 
 mod actions;
