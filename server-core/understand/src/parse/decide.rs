@@ -95,7 +95,7 @@ static COMPLETES: LazyLock<Regex> = LazyLock::new(|| {
 /// A task told as done: a verb that finishes an errand, in the past, said of a thing
 /// ("I paid the gas bill", "just booked the car service", "renewed the passport").
 /// Chat about one's day ("I went to the market", "I got soaked") has no such verb.
-static FACT: LazyLock<Regex> = LazyLock::new(|| {
+pub(super) static FACT: LazyLock<Regex> = LazyLock::new(|| {
     rx(
         r"^(?:(?:i|we)(?:'ve| have)?(?: just| already| finally| now)? |(?:just|already|finally) )?(?:paid(?: off)?|called|rang|phoned|emailed|texted|messaged|booked|cleaned|washed|fixed|repaired|sent|posted|mailed|submitted|returned|renewed|cancell?ed|ordered|bought|picked up|dropped off|finished|completed|filed|signed|replied to|answered|watered|fed|walked|took out|taken out|scheduled|wrote|written|uploaded|backed up|printed|packed|tidied|vacuumed|mowed|charged|handed in|turned in|sorted out|cleared out) (?:the|my|our|a|an|that|this|those|these|all|up|off|out)\b|^(?:i|we)(?:'ve| have)?(?: just| already| finally)? (?:took|taken|put) (?:the|my|our) [\w' ]+ out$",
     )
@@ -163,7 +163,13 @@ pub(super) fn clause(
     let noted = |rule| {
         let said = labelled(t, l, now, lang)
             .or_else(|| FACT.is_match(l).then_some(Intent::CompleteTodo))
-            .or_else(|| routine(&guess, l, now));
+            .or_else(|| routine(&guess, l, now))
+            .or_else(|| {
+                // "get rid of the attic task": a delete that opens the clause and names
+                // the kind of item it deletes.
+                let kind = named_kind(Intent::CreateTodo, l);
+                matches!(kind, Intent::DeleteTodo | Intent::DeleteEvent).then_some(kind)
+            });
         act(said?, NOTE, t, l, now, lang, rule)
     };
     match choose(&guess, rule.as_ref().map(|r| r.intent)) {
@@ -263,10 +269,19 @@ fn act(
 fn named_kind(intent: Intent, l: &str) -> Intent {
     static OBJECT: LazyLock<Regex> = LazyLock::new(|| {
         rx(
-            r"\b(?:the|my|this|that)\s+(?:(?P<todo>task|todo|to-do|reminder)|(?P<event>event|meeting|appointment))\b",
+            r"\b(?:the|my|this|that)\s+(?:[\w'-]+\s+){0,3}?(?:(?P<todo>task|todo|to-do|reminder)|(?P<event>event|meeting|appointment))\b",
         )
     });
-    let Some(c) = OBJECT.captures(l) else { return intent };
+    let Some(c) = OBJECT.captures(l) else {
+        // "move the recruiter call to 3pm": a change said of a calendar thing, and of
+        // nothing on a list, is a change of the event.
+        return match intent {
+            Intent::UpdateTodo if CALENDAR_PLACE.is_match(l) && !TODO_PLACE.is_match(l) => {
+                Intent::UpdateEvent
+            }
+            other => other,
+        };
+    };
     let todo = c.name("todo").is_some();
     let opens_deleting = DELETES.find(l).is_some_and(|m| m.start() == 0);
     match intent {

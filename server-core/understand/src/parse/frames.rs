@@ -87,7 +87,7 @@ static DONE_TAIL: LazyLock<Regex> = LazyLock::new(|| {
 
 static DROP_TAIL: LazyLock<Regex> = LazyLock::new(|| {
     rx(
-        r"[\s,]*(?:off|out|please|thanks|from (?:it|there)|(?:from|off)(?: of)?|altogether|completely|(?:task|todo|to-do|item|reminder|entry|event))[\s.!]*$",
+        r"[\s,]*(?:off|out|please|thanks|any ?more|now|from (?:it|there)|(?:from|off)(?: of)?|altogether|completely|(?:task|todo|to-do|item|reminder|entry|event))[\s.!]*$",
     )
 });
 
@@ -243,7 +243,8 @@ pub(super) fn change(rest: &str) -> Option<(String, Option<String>)> {
     let cut =
         |name: &str| c.name(name).and_then(|m| tidy(rest, m.range(), &[])).map(|t| unquote(&t).to_string());
     if c.name("rename").is_some() {
-        return Some((cut("old")?, cut("new")));
+        let old = cut("old")?;
+        return Some((unquote(KIND.replace_all(&old, "").trim()).to_string(), cut("new")));
     }
     let what = cut("what")?;
     let what = what.strip_suffix(" back").unwrap_or(&what);

@@ -40,7 +40,7 @@ static OWN_NEED: LazyLock<Regex> = LazyLock::new(|| {
 
 static STATEMENT: LazyLock<Regex> = LazyLock::new(|| {
     rx(
-        r"^(?:(?:i|we|he|she|they|it)(?:'ve| have| had|'d)?(?: just| already| finally| now)? (?:\w+ed|paid|bought|sent|made|wrote|got|took|gave|sold|brought|went|ran|found|fed|rang|met|told|put|read|cut|did|saw|spoke|left|forgot|heard)|(?:just|finally|already) \w+ed|(?:my|our|the|his|her|their) [\w' -]+? (?:is|are|was|were|went|has|have|had|got|said|says|looks|looked|seems|seemed)) ",
+        r"^(?:(?:i|we|he|she|they|it)(?:'ve| have| had|'d)?(?: just| already| finally| now)? (?:\w+ed|paid|bought|sent|made|wrote|got|took|gave|sold|brought|went|ran|found|fed|rang|met|told|put|read|cut|did|saw|spoke|left|forgot|heard|was|were)|(?:just|finally|already) \w+ed|(?:my|our|the|his|her|their) [\w' -]+? (?:is|are|was|were|went|has|have|had|got|said|says|looks|looked|seems|seemed)) ",
     )
 });
 
@@ -156,7 +156,7 @@ fn dates(t: &str, now: DateTime<Tz>) -> Option<(Found, Vec<Range<usize>>)> {
 
 static EDGE_JUNK: LazyLock<Regex> = LazyLock::new(|| {
     rx(
-        r"^(?:(?:a|an|the|my|our|some|new|another|that|to|for|about|of|on|at|in|by|from|called|named|titled|labelled|labeled|saying|that says|me|please|,|:|-)\s+)+|(?:\s+(?:on|at|in|for|by|from|to|until|till|due|of|the|and|please|for me|thanks|thank you|now|(?:is|are|was|were|will be)(?: (?:booked|scheduled|set|planned|happening|coming))?|,|:|-))+$",
+        r"^(?:(?:a|an|the|my|our|some|new|another|that|to|for|about|of|on|at|in|by|from|called|named|titled|labelled|labeled|saying|that says|me|please|,|:|-)\s+)+|(?:\s+(?:on|at|in|for|by|before|after|from|to|until|till|due|of|the|and|please|for me|thanks|thank you|now|(?:is|are|was|were|will be)(?: (?:booked|scheduled|set|planned|happening|coming))?|,|:|-))+$",
     )
 });
 
@@ -1210,7 +1210,7 @@ fn event(t: &str, l: &str, now: DateTime<Tz>) -> Option<Plan> {
     }
     // A statement about one's day is news, not a question ("my meeting went well",
     // "I paid the gas bill"): the rest of the parser decides what it is.
-    if !is_q && (STATEMENT.is_match(l) || OWN_NEED.is_match(l)) {
+    if !is_q && (STATEMENT.is_match(l) || OWN_NEED.is_match(l) || super::decide::FACT.is_match(l)) {
         return None;
     }
     // Read the calendar.

@@ -48,6 +48,13 @@ static LIST: LazyLock<Regex> = LazyLock::new(|| {
     )
 });
 
+/// "a table for two at 8", "dinner for 4 on friday": how many, not when.
+static PARTY: LazyLock<Regex> = LazyLock::new(|| {
+    rx(
+        r"\b(?P<party>for (?:one|two|three|four|five|six|seven|eight|nine|ten|twelve|\d{1,2})(?: (?:people|persons|guests|adults|of us))?) (?:at|on|this|next|tomorrow|tonight)\b",
+    )
+});
+
 /// List names that are only the todo list itself, or say which part of it.
 const PLAIN_LISTS: &[&str] = &[
     "to-do",
@@ -155,6 +162,7 @@ pub(super) fn dates(t: &str, now: DateTime<Tz>, lang: Lang) -> Option<(Found, Ve
         .filter_map(|c| c.name("name"))
         .filter(|n| !n.as_str().ends_with("'s"))
         .map(|n| n.range())
+        .chain(PARTY.captures_iter(&l).filter_map(|c| c.name("party")).map(|m| m.range()))
         .collect();
     if names.is_empty() {
         return when::find_combined_in(t, now, lang);

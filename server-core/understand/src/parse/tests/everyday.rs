@@ -448,3 +448,34 @@ fn a_calendar_thing_said_with_its_time_is_made() {
     assert_eq!(r.intent, Intent::CreateEvent);
     assert_eq!(param(&r, "title"), "drinks with the neighbours");
 }
+
+#[test]
+fn items_named_with_their_kind_are_found_by_their_name() {
+    let r = p("scrap the garage task");
+    assert_eq!(r.intent, Intent::DeleteTodo);
+    assert_eq!(param(&r, "title"), "garage");
+    let r = p("i no longer need the reminder about the passport any more");
+    assert_eq!(param(&r, "title"), "passport");
+    let r = p("rename the laundry task to fold the laundry");
+    assert_eq!(r.intent, Intent::UpdateTodo);
+    assert_eq!(param(&r, "title"), "laundry");
+    assert_eq!(param(&r, "new_title"), "fold the laundry");
+    // A change of a calendar thing is a change of the event.
+    let r = p("shift the call with the landlord to 5pm");
+    assert_eq!(r.intent, Intent::UpdateEvent);
+    assert_eq!(param(&r, "start_time"), "2026-03-10T17:00:00-07:00");
+}
+
+#[test]
+fn how_many_and_what_is_past_are_not_when() {
+    // "for four" is the party, not 4 o'clock.
+    let r = p("a table for four at 7 on friday");
+    assert_eq!(param(&r, "title"), "table for four");
+    assert!(param(&r, "start_time").starts_with("2026-03-13T07:00"), "{:?}", r.params);
+    // A deadline word at the end of what remains is not part of the task.
+    let r = p("I need to collect the suit before friday");
+    assert_eq!(param(&r, "title"), "collect the suit");
+    // Told of the past, not asked about the calendar.
+    assert!(!p("we were at the cinema last night").intent.is_action());
+    assert_eq!(p("sent the party invitations").intent, Intent::CompleteTodo);
+}
