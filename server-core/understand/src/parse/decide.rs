@@ -32,6 +32,9 @@ const SURE: f32 = classify::TAU;
 /// said before its list ("out of coffee filters, stick them on the list") be added.
 const OVERRULE: f32 = 0.4;
 
+/// How sure the classifier must be that a command with no verb that writes is a new todo.
+const SURE_ERRAND: f32 = 0.6;
+
 /// A rule that agrees with the classifier's best guess may act on a weaker guess.
 const AGREE: f32 = 0.25;
 
@@ -354,7 +357,14 @@ pub(super) fn overrule(
     // completes, an item and a new value to change it to.
     let finer = matches!(said, Intent::CompleteTodo | Intent::UpdateTodo | Intent::UpdateEvent);
     let allowed = if said.is_action() {
-        !plan.intent.is_action() && (creates && (WRITES.is_match(l) || timed()) || finer)
+        // An errand said as a command and read as a calendar question because it names a
+        // calendar thing ("pick up a cake for the party before saturday") is the errand
+        // where the classifier is sure of it.
+        let errand = said == Intent::CreateTodo
+            && guess.p >= SURE_ERRAND
+            && !rules::is_question(l)
+            && l.split_whitespace().count() >= 3;
+        !plan.intent.is_action() && (creates && (WRITES.is_match(l) || timed() || errand) || finer)
     } else {
         plan.intent.is_action()
     };

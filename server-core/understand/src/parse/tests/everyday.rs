@@ -479,3 +479,12 @@ fn how_many_and_what_is_past_are_not_when() {
     assert!(!p("we were at the cinema last night").intent.is_action());
     assert_eq!(p("sent the party invitations").intent, Intent::CompleteTodo);
 }
+
+#[test]
+fn an_errand_that_names_a_calendar_thing_is_still_an_errand() {
+    let r = p("pick up the suit for the wedding before friday");
+    assert_eq!(r.intent, Intent::CreateTodo, "{:?}", r.params);
+    assert_eq!(param(&r, "title"), "pick up the suit for the wedding");
+    // Asked, it still reads the calendar.
+    assert!(!p("is there a wedding before friday").intent.is_action());
+}
