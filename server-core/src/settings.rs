@@ -285,20 +285,27 @@ pub struct SettingsView {
 #[serde(deny_unknown_fields)]
 pub struct SettingsPatch {
     #[ts(optional)]
+    #[schema(schema_with = schema::provider)]
     pub ai_provider: Option<String>,
     #[ts(optional)]
+    #[schema(pattern = r"^\s*https?://", max_length = 2048)]
     pub ai_base_url: Option<String>,
     #[ts(optional)]
+    #[schema(pattern = r"\S", max_length = 200)]
     pub ai_model: Option<String>,
     /// Write-only. An empty string removes the stored key.
     #[ts(optional)]
+    #[schema(max_length = 4096)]
     pub ai_api_key: Option<String>,
     #[ts(optional)]
+    #[schema(schema_with = schema::timezone)]
     pub timezone: Option<String>,
     /// A language code such as `en`, `de`, `fr`, `ko`; applies at once.
     #[ts(optional)]
+    #[schema(schema_with = schema::language)]
     pub language: Option<String>,
     #[ts(optional)]
+    #[schema(pattern = r"^(?:[01][0-9]|2[0-3]):[0-5][0-9]$")]
     pub briefing_time: Option<String>,
     #[ts(optional)]
     pub enable_scheduler: Option<bool>,
@@ -316,7 +323,37 @@ pub struct SettingsPatch {
     /// when it is not a key combination or another app holds it, and by the headless
     /// server.
     #[ts(optional)]
+    #[schema(pattern = r"\S", max_length = 100)]
     pub quick_add_shortcut: Option<String>,
+}
+
+/// The values `PATCH /api/settings` takes, stated in the document so that a client made
+/// from it sends only what the server accepts.
+mod schema {
+    use utoipa::openapi::schema::{Object, ObjectBuilder, Type};
+
+    fn one_of(description: &str, values: impl IntoIterator<Item = String>) -> Object {
+        ObjectBuilder::new()
+            .schema_type(Type::String)
+            .description(Some(description))
+            .enum_values(Some(values))
+            .build()
+    }
+
+    pub fn provider() -> Object {
+        one_of("Which model service answers", super::PROVIDERS.iter().map(|p| p.to_string()))
+    }
+
+    pub fn timezone() -> Object {
+        one_of("An IANA time zone", chrono_tz::TZ_VARIANTS.iter().map(|z| z.name().to_string()))
+    }
+
+    pub fn language() -> Object {
+        one_of(
+            "A language code dates can be read in; applies at once",
+            super::Lang::all().map(|l| l.code().to_string()),
+        )
+    }
 }
 
 /// The answer of a model connection test.
