@@ -83,7 +83,7 @@ pub(super) fn add_slots(mut plan: Plan, slots: &Slots) -> Plan {
         plan.params.insert("recurrence_rule".into(), Value::String(r.rule.clone()));
         // A todo that repeats needs its first time.
         if plan.intent == Intent::CreateTodo {
-            plan.params.entry("due_date").or_insert_with(|| Value::String(r.first.clone()));
+            plan.params.entry("due_date").or_insert_with(|| Value::String(r.first.to_string()));
         }
     }
     if plan.intent == Intent::CreateTodo {

@@ -256,13 +256,7 @@ fn act(
     // "it is done", "delete that": an item only pointed at is not one to look up.
     let looks_up = matches!(intent, Intent::CompleteTodo | Intent::DeleteTodo | Intent::UpdateTodo);
     plan.filter(|p| {
-        !looks_up
-            || !p.params.get("title").and_then(Value::as_str).is_some_and(|s| {
-                matches!(
-                    s.to_ascii_lowercase().as_str(),
-                    "it" | "that" | "this" | "them" | "everything" | "all"
-                )
-            })
+        !looks_up || !p.params.get("title").and_then(Value::as_str).is_some_and(rules::only_pointed)
     })
 }
 

@@ -26,9 +26,8 @@ pub(super) struct Repeat {
     days: Vec<Weekday>,
     /// The day of the month it falls on, when it names one.
     month_day: Option<u32>,
-    /// The first day it comes, from today on (`YYYY-MM-DD`), for when the words give no
-    /// date.
-    pub first: String,
+    /// The first day it comes, from today on, for when the words give no date.
+    pub first: NaiveDate,
 }
 
 const DAY: &str = r"(?:mon|tues?|wed(?:nes)?|thu(?:rs?)?|fri|sat(?:ur)?|sun)(?:day)?s?";
@@ -142,20 +141,18 @@ pub(super) fn find(l: &str, now: DateTime<Tz>) -> Option<Repeat> {
     } else {
         "FREQ=DAILY".to_string()
     };
-    let mut r = Repeat { rule, span: whole.range(), days, month_day, first: String::new() };
-    r.first = r.first_day(now);
+    let today = now.date_naive();
+    let mut r = Repeat { rule, span: whole.range(), days, month_day, first: today };
+    let first = r.days_from(today).next();
+    r.first = first.unwrap_or(today);
     Some(r)
 }
 
 impl Repeat {
-    /// The next of its weekdays, the next of its day of the month, or today.
-    fn first_day(&self, now: DateTime<Tz>) -> String {
-        let today = now.date_naive();
-        let day = (0..62)
-            .filter_map(|n| today.checked_add_signed(Duration::days(n)))
-            .find(|d| self.falls_on(*d))
-            .unwrap_or(today);
-        day.format("%Y-%m-%d").to_string()
+    /// The days it falls on from `from` on, within the two months that hold any rule's
+    /// next time.
+    pub(super) fn days_from(&self, from: NaiveDate) -> impl Iterator<Item = NaiveDate> + '_ {
+        (0..62).filter_map(move |n| from.checked_add_signed(Duration::days(n))).filter(|d| self.falls_on(*d))
     }
 
     /// Whether it names its weekdays or day of the month, so that a date read inside it
@@ -164,7 +161,7 @@ impl Repeat {
         !self.days.is_empty() || self.month_day.is_some()
     }
 
-    pub(super) fn falls_on(&self, d: NaiveDate) -> bool {
+    fn falls_on(&self, d: NaiveDate) -> bool {
         (self.days.is_empty() || self.days.contains(&d.weekday()))
             && self.month_day.is_none_or(|md| d.day() == md)
     }
@@ -215,7 +212,7 @@ mod tests {
 
     #[test]
     fn the_first_time_is_the_next_day_it_falls_on() {
-        let first = |s: &str| find(s, now()).map(|r| r.first);
+        let first = |s: &str| find(s, now()).map(|r| r.first.to_string());
         assert_eq!(first("every sunday").as_deref(), Some("2026-03-15"));
         assert_eq!(first("every tuesday").as_deref(), Some("2026-03-10"));
         assert_eq!(first("on the 1st of every month").as_deref(), Some("2026-04-01"));

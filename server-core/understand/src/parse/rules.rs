@@ -149,6 +149,11 @@ pub(super) fn due_by(f: &Found) -> String {
     }
 }
 
+/// A title that only points at an item ("it", "that", "everything"): nothing to look up.
+pub(super) fn only_pointed(title: &str) -> bool {
+    matches!(title.to_ascii_lowercase().as_str(), "it" | "that" | "this" | "them" | "everything" | "all")
+}
+
 /// Find dates in a clause: the resolved value and the spans to cut from titles.
 fn dates(t: &str, now: DateTime<Tz>) -> Option<(Found, Vec<Range<usize>>)> {
     super::slots::dates(t, now, when::Lang::ENGLISH)
@@ -1423,10 +1428,9 @@ fn reprioritise(t: &str, l: &str) -> Option<Plan> {
         &KIND.find_iter(&said.to_ascii_lowercase()).map(|m| m.range()).collect::<Vec<_>>(),
     )?;
     // "make it urgent", "set the alarm to high": nothing named to look up.
-    if matches!(
-        title.to_ascii_lowercase().as_str(),
-        "it" | "that" | "this" | "alarm" | "volume" | "the volume"
-    ) {
+    if only_pointed(&title)
+        || matches!(title.to_ascii_lowercase().as_str(), "alarm" | "volume" | "the volume")
+    {
         return None;
     }
     Some(Plan::new(Intent::UpdateTodo, 0.8).with("title", title).with("priority", level))
@@ -1484,8 +1488,7 @@ fn todo_edit(t: &str, l: &str) -> Option<Plan> {
         .or_else(|| CHECK_OFF_AFTER.captures(l))
         .or_else(|| TOLD_DONE.captures(l))?;
     let item = super::slots::before_list(t.get(c.name("item")?.range())?.trim());
-    let pointed = matches!(item.to_ascii_lowercase().as_str(), "it" | "that" | "this" | "everything" | "all");
-    if item.is_empty() || pointed || WHOLE_LIST.is_match(&item.to_ascii_lowercase()) {
+    if item.is_empty() || only_pointed(item) || WHOLE_LIST.is_match(&item.to_ascii_lowercase()) {
         return None;
     }
     Some(Plan::new(Intent::CompleteTodo, 0.85).with("title", item))

@@ -167,13 +167,17 @@ pub(super) fn dates(t: &str, now: DateTime<Tz>, lang: Lang) -> Option<(Found, Ve
     if names.is_empty() {
         return when::find_combined_in(t, now, lang);
     }
-    // Blank the names byte for byte, so every span found still points into `t`.
+    when::find_combined_in(&blank(t, &names)?, now, lang)
+}
+
+/// `t` with `spans` blanked byte for byte, so every span found in it still points into
+/// `t`.
+fn blank(t: &str, spans: &[Range<usize>]) -> Option<String> {
     let mut bytes = t.as_bytes().to_vec();
-    for n in &names {
-        bytes.get_mut(n.clone()).into_iter().flatten().for_each(|b| *b = b' ');
+    for s in spans {
+        bytes.get_mut(s.clone()).into_iter().flatten().for_each(|b| *b = b' ');
     }
-    let masked = String::from_utf8(bytes).ok()?;
-    when::find_combined_in(&masked, now, lang)
+    String::from_utf8(bytes).ok()
 }
 
 /// When something that repeats first comes: the date said beside how often ("every day
@@ -181,21 +185,13 @@ pub(super) fn dates(t: &str, now: DateTime<Tz>, lang: Lang) -> Option<(Found, Ve
 /// ("on mondays and thursdays at 7am" is next Monday at 7), and nothing read inside how
 /// often ("every 3 months" is not three months from now).
 fn repeated(t: &str, r: &Repeat, now: DateTime<Tz>, lang: Lang) -> Option<(Found, Vec<Range<usize>>)> {
-    let mut bytes = t.as_bytes().to_vec();
-    bytes.get_mut(r.span.clone()).into_iter().flatten().for_each(|b| *b = b' ');
-    let masked = String::from_utf8(bytes).ok()?;
-    let (mut f, spans) = dates(&masked, now, lang)?;
+    let (mut f, spans) = dates(&blank(t, std::slice::from_ref(&r.span))?, now, lang)?;
     if r.names_days() && f.grain <= when::Grain::Hour {
         // The first of its days whose hour is still to come.
-        let first = chrono::NaiveDate::parse_from_str(&r.first, "%Y-%m-%d").ok()?;
         let at = |day: chrono::NaiveDate| {
             now.timezone().from_local_datetime(&day.and_time(f.start.time())).earliest()
         };
-        f.start = (0..62)
-            .filter_map(|n| first.checked_add_signed(chrono::Duration::days(n)))
-            .filter(|d| r.falls_on(*d))
-            .filter_map(at)
-            .find(|start| *start > now)?;
+        f.start = r.days_from(r.first).filter_map(at).find(|start| *start > now)?;
         f.end = None;
         f.period = None;
     }
