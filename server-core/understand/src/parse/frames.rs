@@ -47,12 +47,15 @@ impl Frame {
     }
 }
 
+/// A hedge after a need ("I should probably ...", "we need really to ..."): not the task.
+const HEDGE: &str = r"(?: (?:probably|maybe|really|definitely|actually|honestly|seriously))?";
+
 /// The ways people ask for a todo or a reminder, one of which may lead the clause
 /// (several may follow each other: "please add a task: I need to ...").
 static ADD_TODO: LazyLock<Regex> = LazyLock::new(|| {
-    rx(
-        r"^(?:(?:please|pls|hey|ok|okay|so|also|oh|and)\b[\s,]*|(?:can|could|would|will) (?:you|u)(?: please)? |(?:make sure|be sure)(?: (?:i|that i|to|we|that we))?\b|(?:remind|alert|notify|ping|buzz|nudge|warn) me(?: again)?(?: (?:to|that|about|of|i need to|i have to|i've got to|i should))?\b|(?:set|create|make|add|put|write|jot|pop|new|start|give me)(?: (?:me|down|in|up))?(?: (?:a|an|another|the|one more))?(?: new| quick)?(?: (?:reminder|todo|to-do|to do|task|item|entry|alarm|timer|note))?(?: (?:to|that|for|about|called|named|titled|saying))?\b|(?:i|we)(?: really| still| also)? (?:need|have|want|must|should|ought|got|gotta|'ve got|have got)(?: (?:probably|maybe|really|definitely|actually|honestly|seriously))?(?: to)?\b|i'(?:ve|d|ll) (?:got to|have to|need to|better)\b|(?:gotta|have to|need to|must|got to|should)\b|(?:don'?t|do not) (?:let me )?forget(?: (?:to|about))?\b|remember(?: to)?\b|(?:i'?m|i am|we'?re|we are)(?: all| almost| nearly| running)? (?:out of|low on)\b|(?:i|we)(?:'ve| have)? (?:run|ran|running) (?:out of|low on)\b|(?:i|we) (?:have|'ve got|got) no(?: more)?\b|(?:i|we) (?:don'?t|do not) have any(?: more)?\b|(?:there'?s|there is) no(?: more)?\b|no more\b|(?:reminder|todo|to-do|task|note)\s*[:-]|don'?t forget(?: to)?\b|(?:it'?s )?time to\b|(?:it'?s )?time for\b)[\s,:-]*",
-    )
+    rx(&format!(
+        r"^(?:(?:please|pls|hey|ok|okay|so|also|oh|and)\b[\s,]*|(?:can|could|would|will) (?:you|u)(?: please)? |(?:make sure|be sure)(?: (?:i|that i|to|we|that we))?\b|(?:remind|alert|notify|ping|buzz|nudge|warn) me(?: again)?(?: (?:to|that|about|of|i need to|i have to|i've got to|i should))?\b|(?:set|create|make|add|put|write|jot|pop|new|start|give me)(?: (?:me|down|in|up))?(?: (?:a|an|another|the|one more))?(?: new| quick)?(?: (?:reminder|todo|to-do|to do|task|item|entry|alarm|timer|note))?(?: (?:to|that|for|about|called|named|titled|saying))?\b|(?:i|we)(?: really| still| also)? (?:need|have|want|must|should|ought|got|gotta|'ve got|have got){HEDGE}(?: to)?\b|i'(?:ve|d|ll) (?:got to|have to|need to|better)\b|(?:gotta|have to|need to|must|got to|should)\b|(?:don'?t|do not) (?:let me )?forget(?: (?:to|about))?\b|remember(?: to)?\b|(?:i'?m|i am|we'?re|we are)(?: all| almost| nearly| running)? (?:out of|low on)\b|(?:i|we)(?:'ve| have)? (?:run|ran|running) (?:out of|low on)\b|(?:i|we) (?:have|'ve got|got) no(?: more)?\b|(?:i|we) (?:don'?t|do not) have any(?: more)?\b|(?:there'?s|there is) no(?: more)?\b|no more\b|(?:reminder|todo|to-do|task|note)\s*[:-]|don'?t forget(?: to)?\b|(?:it'?s )?time to\b|(?:it'?s )?time for\b)[\s,:-]*"
+    ))
 });
 
 static ADD_EVENT: LazyLock<Regex> = LazyLock::new(|| {
@@ -194,9 +197,9 @@ pub(super) fn trim(title: &str, frame: Frame) -> Option<String> {
 
 /// Who needs to do something, at the start of a todo's title.
 static NEED: LazyLock<Regex> = LazyLock::new(|| {
-    rx(
-        r"^(?:(?:and|so|then)\s+)?(?:(?:i|we)(?: really| still| also| just)? (?:need|have|must|should|ought|got|gotta|'ve got|have got)(?: (?:probably|maybe|really|definitely|actually|honestly|seriously))?(?: to)?|i'(?:ve|d|ll) (?:got to|have to|need to|better)|(?:don'?t|do not) (?:let me )?forget(?: to)?|remind me(?: to)?)\b[\s,:-]*",
-    )
+    rx(&format!(
+        r"^(?:(?:and|so|then)\s+)?(?:(?:i|we)(?: really| still| also| just)? (?:need|have|must|should|ought|got|gotta|'ve got|have got){HEDGE}(?: to)?|i'(?:ve|d|ll) (?:got to|have to|need to|better)|(?:don'?t|do not) (?:let me )?forget(?: to)?|remind me(?: to)?)\b[\s,:-]*"
+    ))
 });
 
 /// Who tells of a finished task, and how: "I've just", "we finally".
@@ -243,8 +246,7 @@ pub(super) fn change(rest: &str) -> Option<(String, Option<String>)> {
     let cut =
         |name: &str| c.name(name).and_then(|m| tidy(rest, m.range(), &[])).map(|t| unquote(&t).to_string());
     if c.name("rename").is_some() {
-        let old = cut("old")?;
-        return Some((unquote(KIND.replace_all(&old, "").trim()).to_string(), cut("new")));
+        return Some((named(&cut("old")?), cut("new")));
     }
     let what = cut("what")?;
     let what = what.strip_suffix(" back").unwrap_or(&what);
@@ -252,9 +254,13 @@ pub(super) fn change(rest: &str) -> Option<(String, Option<String>)> {
         Some(item) => ["the ", "my ", "our "].iter().find_map(|a| item.strip_prefix(a)).unwrap_or(item),
         None => what,
     };
-    // "the renew passport todo", "the task 'email landlord'": the kind word names no item.
-    let what = KIND.replace_all(what, "");
-    Some((unquote(what.trim()).to_string(), None))
+    Some((named(what), None))
+}
+
+/// The item a change names, without its kind word ("the renew passport todo", "the task
+/// 'email landlord'") or its quotes.
+fn named(what: &str) -> String {
+    unquote(KIND.replace_all(what, "").trim()).to_string()
 }
 
 /// A todo's kind said with its title, before or after it.
