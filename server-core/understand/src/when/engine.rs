@@ -1,5 +1,7 @@
 //! Calling duckling and turning its entities into candidates.
 
+use std::cell::RefCell;
+use std::collections::VecDeque;
 use std::ops::Range;
 use std::panic::{AssertUnwindSafe, catch_unwind};
 
@@ -74,14 +76,44 @@ pub(super) fn entities_at(text: &str, reference: DateTime<FixedOffset>, lang: La
     // the head of a long text (a request says when early; our own rules read it all).
     let mut out = Vec::new();
     for (at, part) in sentences(head(text, LIBRARY_READS)) {
-        let found = catch_unwind(AssertUnwindSafe(|| duckling::parse(part, &locale, &dims, &ctx, &opts)));
-        out.extend(found.unwrap_or_default().into_iter().map(|e| Entity {
-            start: e.start + at,
-            end: e.end + at,
-            ..e
-        }));
+        let found = remembered(part, reference, lang).unwrap_or_else(|| {
+            let found = catch_unwind(AssertUnwindSafe(|| duckling::parse(part, &locale, &dims, &ctx, &opts)))
+                .unwrap_or_default();
+            remember(part, reference, lang, &found);
+            found
+        });
+        out.extend(found.into_iter().map(|e| Entity { start: e.start + at, end: e.end + at, ..e }));
     }
     out
+}
+
+/// A sentence the library read, with when and in which language, and what it found.
+type Reading = (String, DateTime<FixedOffset>, Lang, Vec<Entity>);
+
+/// How many sentences are remembered.
+const REMEMBERED: usize = 16;
+
+thread_local! {
+    /// The library's last readings, newest last. One request asks for its dates many
+    /// times, of its clauses and of texts that share sentences with them (each rule, the
+    /// slots, a clause with a list name hidden); the library takes milliseconds where
+    /// the rest takes microseconds, so each sentence is read once.
+    static READ: RefCell<VecDeque<Reading>> = const { RefCell::new(VecDeque::new()) };
+}
+
+fn remembered(part: &str, reference: DateTime<FixedOffset>, lang: Lang) -> Option<Vec<Entity>> {
+    READ.with_borrow(|read| {
+        read.iter().find(|(t, at, l, _)| t == part && *at == reference && *l == lang).map(|r| r.3.clone())
+    })
+}
+
+fn remember(part: &str, reference: DateTime<FixedOffset>, lang: Lang, found: &[Entity]) {
+    READ.with_borrow_mut(|read| {
+        if read.len() == REMEMBERED {
+            read.pop_front();
+        }
+        read.push_back((part.to_owned(), reference, lang, found.to_vec()));
+    });
 }
 
 /// How many bytes of a text the library reads.

@@ -4,7 +4,6 @@
 //! drop those, then the longest phrases win and the rest are kept where they do
 //! not overlap.
 
-use std::cell::RefCell;
 use std::ops::Range;
 use std::sync::LazyLock;
 
@@ -16,30 +15,8 @@ use super::engine::{self, Cand, Shape};
 use super::extra;
 use super::{Lang, conventions};
 
-/// The last text read, with its candidates. One clause asks for its dates many times
-/// (each rule, the slots, the combined reading), and the library takes milliseconds
-/// on a long text where the rest takes microseconds: it reads each text once.
-type Reading = (String, DateTime<Tz>, Lang, Vec<Cand>);
-
-thread_local! {
-    static LAST: RefCell<Option<Reading>> = const { RefCell::new(None) };
-}
-
 /// The candidates of `text`, non-overlapping, left to right.
 pub(super) fn candidates(text: &str, now: DateTime<Tz>, lang: Lang) -> Vec<Cand> {
-    let hit = LAST.with_borrow(|last| match last {
-        Some((t, n, l, cands)) if t == text && *n == now && *l == lang => Some(cands.clone()),
-        _ => None,
-    });
-    if let Some(cands) = hit {
-        return cands;
-    }
-    let cands = read(text, now, lang);
-    LAST.set(Some((text.to_owned(), now, lang, cands.clone())));
-    cands
-}
-
-fn read(text: &str, now: DateTime<Tz>, lang: Lang) -> Vec<Cand> {
     let mut all = extra::candidates(text, now);
     let mut readings = vec![(lang, 1)];
     if lang != Lang::ENGLISH {
