@@ -95,6 +95,14 @@ static COMPLETES: LazyLock<Regex> = LazyLock::new(|| {
     rx(r"\b(?:done|finished|completed|did|mark|marked|(?:check|tick|cross)(?:ed)? (?:.+ )?off|crossed out)\b")
 });
 
+/// A thing wished done ("I need the tax forms done", "we want the report finished by
+/// friday") is an errand still to do; asking for it to be marked is not.
+static WISH: LazyLock<Regex> = LazyLock::new(|| {
+    rx(
+        r"\b(?:i|we) (?:really |still |just )?(?:need|want|would like|'d like)\s+(?:the|my|our|this|that|these|those|a|an)\b.*\b(?:done|finished|completed|sorted(?: out)?|fixed|ready|cleaned|washed|paid)\b",
+    )
+});
+
 /// A task told as done: a verb that finishes an errand, in the past, said of a thing
 /// ("I paid the gas bill", "just booked the car service", "renewed the passport").
 /// Chat about one's day ("I went to the market", "I got soaked") has no such verb.
@@ -167,6 +175,7 @@ pub(super) fn clause(
         let said = labelled(t, l, now, lang)
             .or_else(|| FACT.is_match(l).then_some(Intent::CompleteTodo))
             .or_else(|| routine(&guess, l, now))
+            .or_else(|| hedged(t, l, now, lang))
             .or_else(|| {
                 // "get rid of the attic task": a delete that opens the clause and names
                 // the kind of item it deletes.
@@ -200,6 +209,38 @@ fn routine(guess: &Prediction, l: &str, now: DateTime<Tz>) -> Option<Intent> {
     }
 }
 
+/// "I should really call my sister this weekend", "we ought to book the vet for
+/// monday", "I have to submit the expenses by the end of the month": a plan said as a
+/// need or hedged with "should", with a day still ahead, is one to keep (the classifier
+/// hears the date words as much as the errand). Without a day ("we should get dinner
+/// sometime") it stays conversation, and so does a regret ("I should have called her
+/// yesterday").
+fn hedged(t: &str, l: &str, now: DateTime<Tz>, lang: Lang) -> Option<Intent> {
+    static SHOULD: LazyLock<Regex> = LazyLock::new(|| {
+        rx(
+            r"^(?:i|we)(?:'d|'ve| had| have)?(?: really| probably| definitely| honestly| still)? (?:should|ought to|better|have to|need to|must|got to|gotta)(?: really| probably| definitely)? [a-z]",
+        )
+    });
+    // Needing to know or see something is a question put another way.
+    static LEARN: LazyLock<Regex> = LazyLock::new(|| {
+        rx(r"\b(?:to|should|better|must|gotta) (?:know|see|find out|learn|check (?:if|whether)|hear)\b")
+    });
+    if !SHOULD.is_match(l)
+        || l.contains("should have")
+        || l.contains("should've")
+        || asks(l)
+        || LEARN.is_match(l)
+    {
+        return None;
+    }
+    // A stretch said end to end ("a car for march 5th to march 8th") is a booking, not a
+    // day to do it by.
+    static JOINED: LazyLock<Regex> = LazyLock::new(|| rx(r"\b(?:to|through|thru|till|until)\b|\d\s*-\s*\d"));
+    let (f, _) = slots::find(t, l, now, lang).when?;
+    let joined = t.get(f.span.clone()).is_some_and(|s| JOINED.is_match(&s.to_ascii_lowercase()));
+    (f.start > now && !joined).then_some(Intent::CreateTodo)
+}
+
 /// Conversation heard this surely is not taken for a routine.
 const UNSURE_CHAT: f32 = 0.5;
 
@@ -221,6 +262,9 @@ fn act(
     let intent = named_kind(intent, l);
     // "I took out the recycling": an errand told as done is no new one.
     let intent = if intent == Intent::CreateTodo && FACT.is_match(l) { Intent::CompleteTodo } else { intent };
+    // "by monday I need the tax forms done": done is what is wished for, not told.
+    let wished = WISH.is_match(l) && !l.contains("mark") && !l.contains(" off");
+    let intent = if intent == Intent::CompleteTodo && wished { Intent::CreateTodo } else { intent };
     if matches!(intent, Intent::DeleteTodo | Intent::DeleteEvent) {
         if rules::asks_for_new_item(l) {
             return None;

@@ -390,7 +390,7 @@ fn read(text: &str, low: &str, now: DateTime<Tz>, lang: Lang, slot_first: bool) 
     if HOW_TO.is_match(l) {
         return None;
     }
-    if let Some((t2, l2)) = topic_first(t, l) {
+    if let Some((t2, l2)) = topic_first(t, l).or_else(|| moved_as_news(t, l)) {
         return read(&t2, &l2, now, lang, slot_first);
     }
     if let Some(plan) = rules::overrides(t, l) {
@@ -414,18 +414,35 @@ static HOW_TO: LazyLock<Regex> = LazyLock::new(|| {
 });
 
 /// "the dinner with Alex on friday is off, remove it", "my dentist appointment -
-/// cancel it", "the gas bill is paid, tick it off": the item said first and pointed back
-/// at. Said again the usual way round ("remove the dinner with Alex on friday"), as
+/// cancel it", "the gas bill is paid, tick it off", "I can't make the dentist on
+/// tuesday, cancel it": the item said first and pointed back at. Said again the usual way round ("remove the dinner with Alex on friday"), as
 /// text and as its lowercase copy.
 fn topic_first(t: &str, l: &str) -> Option<(String, String)> {
     static TOPIC: LazyLock<Regex> = LazyLock::new(|| {
         rules::rx(
-            r"^(?:(?:never mind|nevermind|forget|scratch|about)\s+)?(?P<topic>(?:the|my|our|that|this|those|these) .+?)(?:\s+(?:is|are|was|were|has been|have been|got|'s)\s+(?:now |been |just )?(?:cancell?ed|off|over|called off|scrapped|not happening|no longer (?:happening|needed|on)|done|finished|paid|sorted|bought|moved|postponed)\b[^,;:.]*)?\s*(?:,|;|:|\.|\s-|\s\u{2013})\s*(?:(?:so|just|please|pls|can you|could you|you can|go ahead and)\s+)*(?P<verb>delete|remove|cancel|clear|drop|scrap|bin|get rid of|take|mark|tick|check|cross|move|push|bump|reschedule|rename|change)\s+(?:it|that|this|them)\b(?P<tail>.*)$",
+            r"^(?:(?:never mind|nevermind|forget|scratch|about|(?:i|we)(?:'ve| have)? (?:just |already )?(?:got|bought|picked up|paid|finished|did|can'?t make|cannot make|won'?t make|can'?t do|won'?t be at|can'?t go to|don'?t need|no longer need))\s+)?(?P<topic>(?:the|my|our|that|this|those|these) .+?)(?:\s+(?:is|are|was|were|has been|have been|got|'s)\s+(?:now |been |just )?(?:cancell?ed|off|over|called off|scrapped|not happening|no longer (?:happening|needed|on)|done|finished|paid|sorted|bought|moved|postponed)\b[^,;:.]*)?\s*(?:,|;|:|\.|\s-|\s\u{2013})\s*(?:(?:so|just|please|pls|can you|could you|you can|go ahead and)\s+)*(?P<verb>delete|remove|cancel|clear|drop|scrap|bin|get rid of|take|mark|tick|check|cross|move|push|bump|reschedule|rename|change)\s+(?:it|that|this|them)\b(?P<tail>.*)$",
         )
     });
     let c = TOPIC.captures(l)?;
     let (topic, verb, tail) = (c.name("topic")?.range(), c.name("verb")?.range(), c.name("tail")?.range());
     let said =
         |s: &str| Some(format!("{} {}{}", s.get(verb.clone())?, s.get(topic.clone())?, s.get(tail.clone())?));
+    Some((said(t)?, said(l)?))
+}
+
+/// "the meeting with Dan got moved to 3pm friday", "the haircut is now at 11 on
+/// saturday": a move told as news, said again as the request it is ("move the meeting
+/// with Dan to 3pm friday"). What it moves to must still read as a time for the move
+/// to be made.
+fn moved_as_news(t: &str, l: &str) -> Option<(String, String)> {
+    static NEWS: LazyLock<Regex> = LazyLock::new(|| {
+        rules::rx(
+            r"^(?P<item>(?:the|my|our) .+?)\s+(?:(?:has|have) been|got|was|were|is|are|'s been|'s)\s+(?:now\s+|just\s+)?(?:moved|pushed(?: back)?|rescheduled|shifted|bumped|changed|brought forward|postponed)\s+(?:to|till|until)\s+(?P<to>.+)$|^(?P<item2>(?:the|my|our) .+?)\s+(?:is|are|'s) now\s+(?P<to2>(?:at|on)\s+.+)$",
+        )
+    });
+    let c = NEWS.captures(l)?;
+    let item = c.name("item").or_else(|| c.name("item2"))?.range();
+    let to = c.name("to").or_else(|| c.name("to2"))?.range();
+    let said = |s: &str| Some(format!("move {} to {}", s.get(item.clone())?, s.get(to.clone())?));
     Some((said(t)?, said(l)?))
 }

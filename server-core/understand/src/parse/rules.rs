@@ -1515,13 +1515,22 @@ static NUDGE: LazyLock<Regex> = LazyLock::new(|| {
 /// "alert me in 20 minutes", "let me know in 15 minutes", "tell me to take out
 /// the trash in an hour": a reminder when a future time is given.
 fn nudge(t: &str, l: &str, now: DateTime<Tz>) -> Option<Plan> {
-    let c = NUDGE.captures(l)?;
+    if !l.contains("me") {
+        return None;
+    }
     let (f, cut) = dates(t, now)?;
     if f.start <= now {
         return None;
     }
+    // "in 20 minutes tell me to check the oven": the time said first.
+    let from =
+        cut.iter().find(|r| l.get(..r.start).is_some_and(|head| head.trim().is_empty())).map_or(0, |r| {
+            r.end + l.get(r.end..).map_or(0, |rest| rest.len() - rest.trim_start_matches([' ', ',']).len())
+        });
+    let c = NUDGE.captures(l.get(from..)?)?;
     let title = cap(&c, "body")
         .or_else(|| cap(&c, "body2"))
+        .map(|r| r.start + from..r.end + from)
         .and_then(|r| tidy(t, r, &cut))
         .unwrap_or_else(|| "Reminder".to_string());
     Some(Plan::new(Intent::CreateTodo, 0.75).with("title", title).with("due_date", due_on(&f, now)))

@@ -190,6 +190,19 @@ fn last_day(p: Point) -> Point {
     }
 }
 
+/// "before the end of the month": the library reads it as before the period's first day
+/// (the 1st gone by); it means what "by the end of the month" means, so that is read.
+fn before_the_end(e: &Entity, now: DateTime<FixedOffset>, rank: u8) -> Option<Cand> {
+    let body = e.body.to_ascii_lowercase();
+    let rest =
+        body.strip_prefix("before ").filter(|r| r.starts_with("the end of") || r.starts_with("end of"))?;
+    let said = format!("by {rest}");
+    let whole =
+        entities_at(&said, now, Lang::ENGLISH).into_iter().find(|x| x.start == 0 && x.end == said.len())?;
+    let c = candidate(&whole, now, rank)?;
+    Some(Cand { span: e.start..e.end, ..c })
+}
+
 /// A candidate for one duckling entity, if it is a time or a duration.
 pub(super) fn candidate(e: &Entity, now: DateTime<FixedOffset>, rank: u8) -> Option<Cand> {
     let span = e.start..e.end;
@@ -225,6 +238,9 @@ pub(super) fn candidate(e: &Entity, now: DateTime<FixedOffset>, rank: u8) -> Opt
                 Some(Cand { period: Some((Some(p), None)), ..base(p, None, g, Shape::Single) })
             }
             (None, Some(t)) => {
+                if let Some(c) = before_the_end(e, now, rank) {
+                    return Some(c);
+                }
                 let (p, g) = point(t);
                 Some(Cand { period: Some((None, Some(p))), ..base(p, None, g, Shape::Deadline) })
             }

@@ -202,7 +202,7 @@ pub fn find_all_in(text: &str, now: DateTime<Tz>, lang: Lang) -> Vec<Found> {
     let library = library
         .into_iter()
         .map(|l| match rules.iter().find(|r| r.span == l.span) {
-            Some(r) if tie::rules_win(&l, r, text) => with_period(r.clone(), &l),
+            Some(r) if tie::rules_win(&l, r, text, now) => with_period(r.clone(), &l),
             _ => l,
         })
         .collect();
@@ -260,7 +260,7 @@ pub fn find_combined_in(text: &str, now: DateTime<Tz>, lang: Lang) -> Option<(Fo
         r.as_ref().map_or(0, |(_, spans)| spans.iter().map(|s| s.len()).sum::<usize>())
     };
     let rules_win = match (&rules, &library) {
-        (Some((r, _)), Some((l, _))) => tie::rules_win(l, r, text),
+        (Some((r, _)), Some((l, _))) => tie::rules_win(l, r, text, now),
         _ => true,
     };
     match (size(&rules), size(&library)) {

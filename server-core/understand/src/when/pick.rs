@@ -86,8 +86,17 @@ fn spurious(text: &str, c: &Cand) -> bool {
                 || month_of_invalid_date(text, c)
                 || dashed_numbers(&low)
                 || meridiem_alone(&low)
+                || counts_of(&low, &after)
         }
     }
+}
+
+/// "at one of the shops", "two of my meetings": a number before "of" counts things.
+fn counts_of(low: &str, after: &str) -> bool {
+    const NUMBERS: [&str; 12] =
+        ["one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "eleven", "twelve"];
+    let last = low.rsplit(' ').next().unwrap_or("");
+    after == "of" && (NUMBERS.contains(&last) || last.chars().all(|c| c.is_ascii_digit()))
 }
 
 /// The phrase is cut out of a longer token ("1-2" in "1-2-3", "10" in "10.1").

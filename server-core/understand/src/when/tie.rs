@@ -9,17 +9,18 @@
 
 use std::sync::LazyLock;
 
-use chrono::{Datelike, Duration, NaiveDate, NaiveTime, Timelike, Weekday};
+use chrono::{DateTime, Datelike, Duration, NaiveDate, NaiveTime, Timelike, Weekday};
+use chrono_tz::Tz;
 use regex::Regex;
 
 use super::{Found, Grain};
 
 /// Whether the rules' reading `rules` should stand over the library's `library` for
 /// the same phrase of `text`.
-pub(super) fn rules_win(library: &Found, rules: &Found, text: &str) -> bool {
+pub(super) fn rules_win(library: &Found, rules: &Found, text: &str, now: DateTime<Tz>) -> bool {
     let body = text.get(library.span.clone()).unwrap_or("").to_lowercase();
     let said = Said::read(&body);
-    let (r, l) = (said.kept(rules), said.kept(library));
+    let (r, l) = (said.kept(rules, now), said.kept(library, now));
     // Two ranges that keep as much: the tighter one ("9:30 - 11:00 on Thursday" is an
     // hour and a half, not two days).
     let length = |f: &Found| f.end.map(|e| e - f.start);
@@ -116,8 +117,11 @@ impl Said {
 
     /// How much of what was said a value keeps: each stated day, month and year its
     /// dates fall on counts 2, a stated weekday 1, an end where the phrase has two 2,
-    /// a named part of the day its hour falls in 1; a time of day nobody said costs 2.
-    fn kept(&self, f: &Found) -> i32 {
+    /// a named part of the day its hour falls in 1; a time of day nobody said costs 2,
+    /// and so does a day and month said without a year that lands years ahead (the
+    /// library finds the year whose weekday fits: "Tuesday, January 10" said in
+    /// December 2026 was eight years away; the next January 10 is what was meant).
+    fn kept(&self, f: &Found, now: DateTime<Tz>) -> i32 {
         // The end is exclusive: its last moment is the day it names.
         let last = f.end.map(|e| (e - Duration::seconds(1)).date_naive());
         let dates: Vec<NaiveDate> = std::iter::once(f.start.date_naive()).chain(last).collect();
@@ -149,8 +153,13 @@ impl Said {
         let zone = usize::from(self.zone && f.zone.is_some());
         let unsaid_clock =
             self.dated && !self.clock && f.grain < Grain::Day && f.start.time() != NaiveTime::MIN;
+        let today = now.date_naive();
+        let not_next = self.years.is_empty()
+            && !self.days.is_empty()
+            && !self.months.is_empty()
+            && f.start.date_naive() > today + Duration::days(2 * 366);
         let kept = 2 * (days + months + years + ends + times + zone) + weekdays + usize::from(part);
-        i32::try_from(kept).unwrap_or(i32::MAX) - 2 * i32::from(unsaid_clock)
+        i32::try_from(kept).unwrap_or(i32::MAX) - 2 * i32::from(unsaid_clock) - 2 * i32::from(not_next)
     }
 }
 
@@ -225,6 +234,10 @@ mod tests {
     use chrono::TimeZone;
     use chrono_tz::Tz;
 
+    fn now() -> DateTime<Tz> {
+        Tz::UTC.with_ymd_and_hms(2030, 8, 1, 12, 0, 0).single().expect("now")
+    }
+
     fn found(text: &str, start: (i32, u32, u32), end: Option<(i32, u32, u32)>) -> Found {
         let at = |(y, m, d): (i32, u32, u32)| Tz::UTC.with_ymd_and_hms(y, m, d, 0, 0, 0).single();
         Found {
@@ -245,7 +258,7 @@ mod tests {
         let text = "Tue, 10 January";
         let library = found(text, (2030, 1, 1), None);
         let rules = found(text, (2030, 1, 10), None);
-        assert!(rules_win(&library, &rules, text));
+        assert!(rules_win(&library, &rules, text, now()));
     }
 
     #[test]
@@ -253,7 +266,7 @@ mod tests {
         let text = "22-23 feb at 7pm";
         let library = found(text, (2031, 2, 22), None);
         let rules = found(text, (2031, 2, 22), Some((2031, 2, 24)));
-        assert!(rules_win(&library, &rules, text));
+        assert!(rules_win(&library, &rules, text, now()));
     }
 
     #[test]
@@ -261,7 +274,7 @@ mod tests {
         let text = "Fri, Jul 18";
         let library = found(text, (2031, 7, 18), None); // a Friday
         let rules = found(text, (2030, 7, 18), None); // a Thursday
-        assert!(!rules_win(&library, &rules, text));
+        assert!(!rules_win(&library, &rules, text, now()));
     }
 
     #[test]
@@ -269,7 +282,7 @@ mod tests {
         let text = "10 August - 12 September";
         let library = found(text, (2031, 8, 10), None);
         let rules = found(text, (2031, 8, 10), Some((2031, 9, 13)));
-        assert!(rules_win(&library, &rules, text));
+        assert!(rules_win(&library, &rules, text, now()));
     }
 
     #[test]
@@ -277,7 +290,25 @@ mod tests {
         let text = "next friday";
         let library = found(text, (2031, 7, 18), None);
         let rules = found(text, (2031, 7, 11), None);
-        assert!(!rules_win(&library, &rules, text));
+        assert!(!rules_win(&library, &rules, text, now()));
+    }
+
+    #[test]
+    fn a_date_said_with_the_wrong_weekday_is_not_years_away() {
+        let text = "Tuesday, January 10";
+        let said_on = |y, m, d| Tz::UTC.with_ymd_and_hms(y, m, d, 12, 0, 0).single().expect("now");
+        // Said in August 2028: the next 10 January (2029) is a Wednesday, and the next
+        // Tuesday the 10th of January is in 2034.
+        let library = found(text, (2034, 1, 10), None);
+        let rules = found(text, (2029, 1, 10), None);
+        assert_eq!(library.start.weekday(), Weekday::Tue);
+        assert!(rules_win(&library, &rules, text, said_on(2028, 8, 1)));
+        // Said in August 2021, the Tuesday (2023) is not years away: the weekday picks
+        // the year, as the library reads it.
+        let library = found(text, (2023, 1, 10), None);
+        let rules = found(text, (2022, 1, 10), None);
+        assert_eq!(library.start.weekday(), Weekday::Tue);
+        assert!(!rules_win(&library, &rules, text, said_on(2021, 8, 1)));
     }
 
     #[test]
@@ -285,6 +316,6 @@ mod tests {
         let text = "2018 march 18";
         let library = found(text, (2013, 3, 18), None);
         let rules = found(text, (2018, 3, 18), None);
-        assert!(rules_win(&library, &rules, text));
+        assert!(rules_win(&library, &rules, text, now()));
     }
 }

@@ -488,3 +488,57 @@ fn an_errand_that_names_a_calendar_thing_is_still_an_errand() {
     // Asked, it still reads the calendar.
     assert!(!p("is there a wedding before friday").intent.is_action());
 }
+
+#[test]
+fn a_nudge_said_after_its_time_keeps_only_the_task() {
+    let r = p("in half an hour tell me to move the laundry");
+    assert_eq!(r.intent, Intent::CreateTodo);
+    assert_eq!(param(&r, "title"), "move the laundry");
+    assert_eq!(param(&r, "due_date"), "2026-03-10T09:30:00-07:00");
+}
+
+#[test]
+fn a_thing_wished_done_is_still_to_do() {
+    let r = p("by thursday i need the curtains done");
+    assert_eq!(r.intent, Intent::CreateTodo, "{:?}", r.params);
+    let r = p("i want the quarterly report finished by friday");
+    assert_eq!(r.intent, Intent::CreateTodo, "{:?}", r.params);
+    assert_eq!(param(&r, "due_date"), "2026-03-13");
+    // Asked to be marked, it is a completion.
+    assert_eq!(p("mark the quarterly report as done").intent, Intent::CompleteTodo);
+}
+
+#[test]
+fn before_the_end_of_a_period_is_its_last_day() {
+    let r = p("i have to submit the expenses before the end of the month");
+    assert_eq!(r.intent, Intent::CreateTodo);
+    assert_eq!(param(&r, "due_date"), "2026-03-31");
+}
+
+#[test]
+fn an_item_told_of_first_and_pointed_back_at() {
+    let r = p("i bought the stamps, tick them off");
+    assert_eq!(r.intent, Intent::CompleteTodo);
+    assert_eq!(param(&r, "title"), "stamps");
+}
+
+#[test]
+fn a_move_told_as_news_moves_it() {
+    let r = p("the call with the bank has been moved to thursday at 11");
+    assert_eq!(r.intent, Intent::UpdateEvent, "{:?}", r.params);
+    assert_eq!(param(&r, "title"), "call with the bank");
+    assert_eq!(param(&r, "start_time"), "2026-03-12T11:00:00-07:00");
+    // News that is not a move is not one.
+    assert!(!p("the printer is now at the office").intent.is_action());
+}
+
+#[test]
+fn a_plan_hedged_with_should_and_a_day_is_kept() {
+    let r = p("i really should email the landlord on monday");
+    assert_eq!(r.intent, Intent::CreateTodo);
+    assert_eq!(param(&r, "title"), "email the landlord");
+    assert_eq!(param(&r, "due_date"), "2026-03-16");
+    // With no day, or as a regret, it is conversation.
+    assert!(!p("we should catch up some time").intent.is_action());
+    assert!(!p("i should have emailed the landlord last week").intent.is_action());
+}
