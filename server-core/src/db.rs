@@ -5,6 +5,13 @@
 //! that upgrades to a write can fail with SQLITE_BUSY regardless of `busy_timeout`. Readers
 //! get their own pool and never wait for a writer (WAL). `busy_timeout` still matters for a
 //! second process on the same file.
+//!
+//! Neither pool pings a connection before lending it (`test_before_acquire(false)`): sqlx
+//! does by default, for network databases, and for SQLite a ping is a round trip to the
+//! connection's thread (a wake-up there and one back) before every statement. A
+//! connection to a file in this process has no other end to lose, and one whose thread
+//! failed is still found: sqlx pings each connection as it comes back to the pool and
+//! drops it if that fails.
 
 use std::collections::HashSet;
 use std::path::{Path, PathBuf};
@@ -63,6 +70,7 @@ impl Db {
         let write = SqlitePoolOptions::new()
             .max_connections(1)
             .min_connections(1)
+            .test_before_acquire(false)
             .acquire_timeout(Duration::from_secs(30))
             .connect_with(base.clone().create_if_missing(true))
             .await
@@ -73,6 +81,7 @@ impl Db {
         let read = SqlitePoolOptions::new()
             .max_connections(readers as u32)
             .min_connections(1)
+            .test_before_acquire(false)
             .acquire_timeout(Duration::from_secs(30))
             .connect_with(base.read_only(true))
             .await
@@ -97,6 +106,7 @@ impl Db {
             SqlitePoolOptions::new()
                 .max_connections(size)
                 .min_connections(1)
+                .test_before_acquire(false)
                 .acquire_timeout(Duration::from_secs(30))
                 .connect_with(options)
         };

@@ -87,12 +87,15 @@ pub async fn load_at(db: &sqlx::SqlitePool, tz: Tz, now: i64) -> Result<Today> {
 
     // Every list in one statement, each packed into one JSON text (see `db::unpack`):
     // ?1 now, ?2 and ?3 the day's bounds, ?4 the cap of a list, ?5 of occurrences.
+    // The briefing is looked up through the briefings conversation's messages (the
+    // `messages_conversation` index): written as a join, SQLite walked every message of
+    // every chat newest first, 6 ms a Today for 50,000 messages on a day without one.
     let (single, series) = crate::events::in_range_sql("?2", "?3", "?5");
     let sql = format!(
         "SELECT ({overdue}), ({due}), ({single}), ({series}), ({pinned}),
             (SELECT json_array(m.id, m.content, m.created_at) FROM messages m
-             JOIN conversations c ON c.id = m.conversation_id
-             WHERE c.kind = 'briefings' AND m.role = 'assistant' AND m.created_at >= ?2
+             WHERE m.conversation_id IN (SELECT id FROM conversations WHERE kind = 'briefings')
+               AND m.role = 'assistant' AND m.created_at >= ?2
              ORDER BY m.seq DESC LIMIT 1)",
         overdue = crate::todos::overdue_sql("?1", "?2", "?4"),
         due = crate::todos::due_today_sql("?1", ("?2", "?3"), "?4"),

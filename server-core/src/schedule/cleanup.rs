@@ -4,9 +4,10 @@
 //! codes past theirs ([`crate::auth::prune`]), notifications read more than 30 days ago
 //! ([`crate::notifications::prune_read`]), and server tasks finished more than 90 days ago
 //! (host runs of that age stay as the record of what ran on the computer, without their
-//! output; [`crate::brain::routes::prune_finished`]). Then `PRAGMA optimize` and an
-//! incremental vacuum give the freed pages back to the disk. Todos, events, memos,
-//! conversations and messages are never touched.
+//! output; [`crate::brain::routes::prune_finished`]). Then the search indexes are merged
+//! ([`crate::search::merge_indexes`]), and `PRAGMA optimize` and an incremental vacuum give
+//! the freed pages back to the disk. Todos, events, memos, conversations and messages are
+//! never touched.
 
 use crate::db::Db;
 
@@ -35,10 +36,12 @@ pub async fn run(db: &Db, now: i64) -> anyhow::Result<Cleaned> {
     })
 }
 
-/// `PRAGMA optimize`, then an incremental vacuum. A database made before the cleanup
-/// existed has no incremental vacuum yet: it is switched on, which takes one full VACUUM.
+/// The search indexes merged, `PRAGMA optimize`, then an incremental vacuum. A database
+/// made before the cleanup existed has no incremental vacuum yet: it is switched on, which
+/// takes one full VACUUM.
 async fn tidy(db: &Db) -> anyhow::Result<()> {
     let mut conn = db.write.acquire().await?;
+    crate::search::merge_indexes(&mut conn).await?;
     sqlx::query("PRAGMA optimize").execute(&mut *conn).await?;
     let mode: i64 = sqlx::query_scalar("PRAGMA auto_vacuum").fetch_one(&mut *conn).await?;
     if mode == 2 {

@@ -165,6 +165,14 @@ async fn the_cleanup_removes_what_can_no_longer_matter_and_never_the_users_thing
         assert_eq!(server.total(path, &token).await, expected, "{path} lost something");
     }
     assert_eq!(count(&db, "SELECT count(*) FROM messages").await, 1);
+    // The cleanup merges the search indexes: what they held is still found.
+    let found = server.get_ok("/api/search?q=old", &token).await;
+    let mut kinds: Vec<&str> =
+        found["items"].as_array().unwrap().iter().map(|h| h["type"].as_str().unwrap()).collect();
+    kinds.sort_unstable();
+    assert_eq!(kinds, ["event", "memo", "todo"], "{found}");
+    let found = server.get_ok("/api/search?q=long%20ago", &token).await;
+    assert_eq!(found["items"][0]["type"], "message", "{found}");
     assert_eq!(count(&db, "PRAGMA auto_vacuum").await, 2, "freed pages go back to the disk from now on");
     let ran: i64 = count(&db, "SELECT value FROM scheduler_state WHERE key = 'job.cleanup'").await;
 

@@ -196,3 +196,42 @@ async fn search_without_q_is_422_and_paging_is_bounded() {
         [hit_ids(&first), hit_ids(&second), hit_ids(&third)].into_iter().flatten().collect();
     assert_eq!(all.len(), 5, "pages overlap or skip");
 }
+
+/// A word in thousands of notes: the newest 2,000 of its kind are ranked and counted, and
+/// an older note is still found by a word it does not share with them.
+#[tokio::test]
+async fn a_common_word_ranks_the_newest_two_thousand_of_a_kind() {
+    let server = TestServer::start().await;
+    let token = server.token().await;
+    let oldest = server.create("/api/memos", &token, json!({ "content": "lantern in the shed" })).await;
+    let db = server.open_db().await;
+    let mut tx = db.begin().await.unwrap();
+    for i in 0..2_004 {
+        sqlx::query("INSERT INTO memos (id, content, created_at, updated_at) VALUES (?, ?, 0, 0)")
+            .bind(format!("planted-{i}"))
+            .bind(format!("lantern number {i}"))
+            .execute(&mut *tx)
+            .await
+            .unwrap();
+    }
+    tx.commit().await.unwrap();
+    db.close().await;
+    server.create("/api/todos", &token, json!({ "title": "Fix the lantern" })).await;
+
+    let page = search(&server, &token, "q=lantern&limit=100").await;
+    assert_eq!(page["total"], 2_001, "2,000 memos and the todo: {}", page["total"]);
+    let last = search(&server, &token, "q=lantern&limit=100&page=21").await;
+    assert_eq!(items(&last).len(), 1);
+    let mut all = BTreeSet::new();
+    for p in 1..=21 {
+        all.extend(hit_ids(&search(&server, &token, &format!("q=lantern&limit=100&page={p}")).await));
+    }
+    assert_eq!(all.len(), 2_001, "pages overlap or skip");
+    for i in 0..4 {
+        assert!(!all.contains(&format!("planted-{i}")), "planted-{i} is older than the newest 2,000");
+    }
+    assert!(!all.contains(&str_field(&oldest, "id")));
+    assert!(all.contains("planted-4") && all.contains("planted-2003"));
+    let shed = search(&server, &token, "q=lantern%20shed").await;
+    assert_eq!(hit_ids(&shed), BTreeSet::from([str_field(&oldest, "id")]));
+}
