@@ -330,11 +330,11 @@ api-fuzz: deps python tests/.venv-api/installed
 # --- Desktop app (src-tauri/) --------------------------------------------------------
 # Debian/Ubuntu packages the Tauri build needs, and those its tests need (a virtual X
 # display, screenshots, a window search, a session bus and a Secret Service; gdbus to
-# click the tray menu, another X client holding the quick-add keys; unpacking and
-# checking the packages).
+# click the tray menu, another X client holding the quick-add keys; minisign to sign the
+# test updates with a key made for the run; unpacking and checking the packages).
 DESKTOP_BUILD_PKGS := libwebkit2gtk-4.1-dev libxdo-dev libayatana-appindicator3-dev librsvg2-dev libssl-dev libdbus-1-dev pkg-config
 DESKTOP_TEST_PKGS := xvfb xauth imagemagick xdotool dbus dbus-x11 gnome-keyring libsecret-tools python3 \
-	libglib2.0-bin rpm2cpio desktop-file-utils xbindkeys
+	libglib2.0-bin rpm2cpio desktop-file-utils xbindkeys minisign
 define need_pkgs
 	@missing=$$(for p in $(1); do dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q "ok installed" || echo $$p; done); \
 	if [ -n "$$missing" ]; then \
