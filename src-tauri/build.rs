@@ -30,7 +30,12 @@ fn main() {
     }
     // The window may call the app's own commands listed here, each only where a
     // capability (capabilities/) grants it.
-    let manifest = tauri_build::AppManifest::new().commands(&["desktop_session", "close_quick_add"]);
+    let manifest = tauri_build::AppManifest::new().commands(&[
+        "desktop_session",
+        "close_quick_add",
+        "check_for_updates",
+        "install_update",
+    ]);
     if let Err(e) = tauri_build::try_build(tauri_build::Attributes::new().app_manifest(manifest)) {
         println!("cargo:warning=tauri build step failed: {e:#}");
         std::process::exit(1);

@@ -243,21 +243,66 @@ async fn applied_versions(db: &SqlitePool) -> anyhow::Result<HashSet<i64>> {
 /// Writes a consistent copy of the database next to it before migration `version` and
 /// returns its path. An older copy of the same name is kept; the new one gets a suffix.
 async fn back_up(db: &SqlitePool, path: &Path, version: i64) -> anyhow::Result<PathBuf> {
+    let backup = copy_beside(db, path, &format!("pre-{version:04}"))
+        .await
+        .context("before upgrading the database's schema")?;
+    tracing::info!(backup = %backup.display(), "copied the database before upgrading its schema");
+    Ok(backup)
+}
+
+/// Writes a consistent copy (`VACUUM INTO`, safe while others write) of the database at
+/// `path`, open on `db`, to `<file>.<label>.bak` beside it, flushed to disk, and returns
+/// its path. An older copy of the same name is kept; the new one gets a suffix.
+async fn copy_beside(db: &SqlitePool, path: &Path, label: &str) -> anyhow::Result<PathBuf> {
     let name = path.file_name().map_or_else(|| "clawchat.db".into(), |n| n.to_string_lossy().into_owned());
-    let mut backup = path.with_file_name(format!("{name}.pre-{version:04}.bak"));
+    let mut backup = path.with_file_name(format!("{name}.{label}.bak"));
     if backup.exists() {
-        backup = path.with_file_name(format!("{name}.pre-{version:04}.{}.bak", now_ms()));
+        backup = path.with_file_name(format!("{name}.{label}.{}.bak", now_ms()));
     }
     let target =
         backup.to_str().ok_or_else(|| anyhow!("the backup path {} is not UTF-8", backup.display()))?;
-    sqlx::query("VACUUM INTO ?").bind(target).execute(db).await.with_context(|| {
-        format!("cannot write a backup of the database to {} before upgrading it", backup.display())
-    })?;
+    sqlx::query("VACUUM INTO ?")
+        .bind(target)
+        .execute(db)
+        .await
+        .with_context(|| format!("cannot write a backup of the database to {}", backup.display()))?;
     std::fs::File::open(&backup)
         .and_then(|f| f.sync_all())
         .with_context(|| format!("cannot flush the backup {}", backup.display()))?;
-    tracing::info!(backup = %backup.display(), "copied the database before upgrading its schema");
     Ok(backup)
+}
+
+impl Db {
+    /// Backs up the database at `path` before something outside the schema's own upgrade
+    /// replaces the program (the desktop app's update): a copy `<file>.<label>.bak` beside
+    /// it, then that copy opened on its own and checked (`PRAGMA integrity_check`, and its
+    /// migrations the same as the live file's), so an update only goes ahead with a copy
+    /// that can be put back. Returns the copy's path.
+    pub async fn back_up_checked(&self, path: &Path, label: &str) -> anyhow::Result<PathBuf> {
+        let backup = copy_beside(&self.write, path, label).await?;
+        check_copy(&backup, &applied_versions(&self.read).await?)
+            .await
+            .with_context(|| format!("the backup {} failed its check", backup.display()))?;
+        tracing::info!(backup = %backup.display(), "backed up and checked the database");
+        Ok(backup)
+    }
+}
+
+/// Opens the copy at `backup` read-only and checks it: SQLite's integrity check passes and
+/// the same migrations are recorded as in the live database (`applied`).
+async fn check_copy(backup: &Path, applied: &HashSet<i64>) -> anyhow::Result<()> {
+    let options = SqliteConnectOptions::from_str("sqlite://")?.filename(backup).read_only(true);
+    let pool = SqlitePoolOptions::new().max_connections(1).connect_with(options).await?;
+    let verdict: Vec<String> = sqlx::query_scalar("PRAGMA integrity_check").fetch_all(&pool).await?;
+    let versions = applied_versions(&pool).await;
+    pool.close().await;
+    if verdict != ["ok"] {
+        return Err(anyhow!("SQLite's integrity check answered: {}", verdict.join("; ")));
+    }
+    if &versions? != applied {
+        return Err(anyhow!("the copy's schema is not the live database's"));
+    }
+    Ok(())
 }
 
 /// Puts `backup` in place of the database at `path` (closed), atomically by rename.

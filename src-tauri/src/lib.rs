@@ -7,6 +7,7 @@
 //! the OS keychain (or a private file), [`notify`] turns the bus's notifications into
 //! native ones, [`autostart`] starts the app at login, [`quick_add`] and [`shortcut`] give
 //! quick add a window and a key of its own, [`links`] follows `clawchat://` links,
+//! [`updates`] fetches signed updates and backs the data up before installing one,
 //! [`desktop`] is what the server reaches of all this, and [`shell`] wires it all into
 //! Tauri.
 
@@ -22,3 +23,4 @@ pub mod server;
 pub mod session;
 pub mod shell;
 pub mod shortcut;
+pub mod updates;

@@ -17,6 +17,7 @@ use tauri_plugin_notification::NotificationExt as _;
 use crate::server::{self, Embedded};
 use crate::session::{self, DesktopSession};
 use crate::shortcut::QuickAddKeys;
+use crate::updates::{self, Updates};
 use crate::{autostart, links, notify, quick_add, secrets, shortcut};
 
 const MAIN: &str = "main";
@@ -40,6 +41,9 @@ async fn desktop_session(shell: tauri::State<'_, Shell>) -> Result<DesktopSessio
 /// line that says how long the window took.
 pub fn run(started: Instant) -> anyhow::Result<()> {
     let at_login = autostart::started_at_login(&std::env::args().collect::<Vec<_>>());
+    let update_source = updates::Source::from_env();
+    let mut context = tauri::generate_context!();
+    updates::configure(&mut context, &update_source);
     let app = tauri::Builder::default()
         // First, so a second launch hands over before it opens anything.
         // With its deep-link feature, a link handed to a second launch reaches the first
@@ -49,7 +53,14 @@ pub fn run(started: Instant) -> anyhow::Result<()> {
         .plugin(tauri_plugin_notification::init())
         .plugin(autostart::plugin())
         .plugin(shortcut::plugin())
-        .invoke_handler(tauri::generate_handler![desktop_session, quick_add::close_quick_add])
+        .plugin(tauri_plugin_updater::Builder::new().build())
+        .manage(Updates::new(update_source))
+        .invoke_handler(tauri::generate_handler![
+            desktop_session,
+            quick_add::close_quick_add,
+            updates::check_for_updates,
+            updates::install_update
+        ])
         .on_window_event(|window, event| {
             // The main window hides to the tray; quick add really closes.
             if let WindowEvent::CloseRequested { api, .. } = event
@@ -85,6 +96,11 @@ pub fn run(started: Instant) -> anyhow::Result<()> {
             });
             stop_on_signal(app.handle().clone());
             links::listen(app.handle());
+            let handle = app.handle().clone();
+            updates::check_at_start(app.handle(), move |body| {
+                let title = "ClawChat update".to_owned();
+                show_native(&handle, notify::Native { title, body, raise_window: false })
+            });
             if at_login {
                 tracing::info!("started at login: no window until it is shown from the tray");
             } else {
@@ -93,7 +109,7 @@ pub fn run(started: Instant) -> anyhow::Result<()> {
             }
             Ok(())
         })
-        .build(tauri::generate_context!())?;
+        .build(context)?;
     app.run(|handle, event| match event {
         // Closing the last window only hides it; the app ends through Quit.
         RunEvent::ExitRequested { code: None, api, .. } => api.prevent_exit(),
@@ -170,8 +186,9 @@ pub fn show_main_at(app: &AppHandle, page: &str) {
 fn tray(app: &AppHandle) -> tauri::Result<()> {
     let show = MenuItem::with_id(app, "show", "Show ClawChat", true, None::<&str>)?;
     let quick = MenuItem::with_id(app, "quick-add", "Quick add", true, None::<&str>)?;
+    let updates = MenuItem::with_id(app, "check-updates", "Check for updates", true, None::<&str>)?;
     let quit = MenuItem::with_id(app, "quit", "Quit ClawChat", true, None::<&str>)?;
-    let menu = Menu::with_items(app, &[&show, &quick, &quit])?;
+    let menu = Menu::with_items(app, &[&show, &quick, &updates, &quit])?;
     let mut tray =
         TrayIconBuilder::with_id("main").tooltip("ClawChat").menu(&menu).on_menu_event(|app, event| {
             match event.id().as_ref() {
@@ -181,6 +198,8 @@ fn tray(app: &AppHandle) -> tauri::Result<()> {
                         tracing::error!(error = %e, "quick add did not open");
                     }
                 }
+                // Settings runs the check and shows what it came to.
+                "check-updates" => show_main_at(app, "settings?check_updates=1"),
                 "quit" => app.exit(0),
                 _ => {}
             }

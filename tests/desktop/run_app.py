@@ -13,6 +13,9 @@ Run inside `dbus-run-session` (the single-instance check uses the session bus):
 Only the standard library is used.
 """
 
+import base64
+import hashlib
+import http.server
 import json
 import os
 import re
@@ -417,6 +420,122 @@ def check_links(binary, env, work, base, token, out):
     passed("malformed links were refused with a message and the app carried on")
 
 
+class UpdateServer:
+    """A local update server on 127.0.0.1 serving what `files` holds (path → bytes), and
+    the paths asked for, in order."""
+
+    def __init__(self):
+        self.files, self.asked = {}, []
+        owner = self
+
+        class Handler(http.server.BaseHTTPRequestHandler):
+            def do_GET(self):
+                owner.asked.append(self.path)
+                body = owner.files.get(self.path)
+                self.send_response(200 if body is not None else 404)
+                self.send_header("Content-Length", str(len(body or b"")))
+                self.end_headers()
+                self.wfile.write(body or b"")
+
+            def log_message(self, *args):
+                pass
+
+        self.server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.base = f"http://127.0.0.1:{self.server.server_address[1]}"
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+    def close(self):
+        self.server.shutdown()
+
+
+UPDATE_VERSION = "9.9.9"
+PACKAGE = f"/clawchat_{UPDATE_VERSION}_amd64.deb"
+
+
+def update_key(work, name):
+    """A minisign key pair made for this run (no password): (secret key path, the public
+    key as the app is configured with it: the .pub file, base64)."""
+    pub, sec = os.path.join(work, f"{name}.pub"), os.path.join(work, f"{name}.key")
+    subprocess.run(["minisign", "-G", "-W", "-p", pub, "-s", sec], check=True, capture_output=True)
+    with open(pub, "rb") as f:
+        return sec, base64.b64encode(f.read()).decode()
+
+
+def signed(work, secret, package):
+    """`package` signed with `secret` for UPDATE_VERSION: the .minisig file, base64, as an
+    update manifest carries it."""
+    path = os.path.join(work, "package.bin")
+    with open(path, "wb") as f:
+        f.write(package)
+    comment = f"timestamp:{int(time.time())}\tfile:{PACKAGE[1:]}\tversion:{UPDATE_VERSION}"
+    subprocess.run(["minisign", "-S", "-s", secret, "-m", path, "-t", comment], check=True, capture_output=True)
+    with open(path + ".minisig", "rb") as f:
+        return base64.b64encode(f.read()).decode()
+
+
+def publish(server, package, signature):
+    """The update server offers UPDATE_VERSION: its manifest and the package it names."""
+    server.files["/latest.json"] = json.dumps({
+        "version": UPDATE_VERSION, "notes": "A test release", "pub_date": "2026-12-06T00:00:00Z",
+        "url": server.base + PACKAGE, "signature": signature,
+    }).encode()
+    server.files[PACKAGE] = package
+
+
+def click_tray(pid, label):
+    name, items = wait_until("the tray menu on the session bus", lambda: tray_menu(pid))
+    if label not in items:
+        fail(f"the tray menu has no {label}: {items}")
+    clicked = gdbus("--dest", name, "--object-path", TRAY_MENU, "--method", "com.canonical.dbusmenu.Event",
+                    items[label], "clicked", "<0>", "0")
+    if clicked.returncode != 0:
+        fail(f"the tray menu did not take the click: {clicked.stderr}")
+
+
+def update_checks(out, state):
+    return out.find_all(rf"update check \({state}\): ")
+
+
+def said(line):
+    """What an update check's log line told the user."""
+    return re.split(r"update check \(\w+\): ", line, maxsplit=1)[-1]
+
+
+def check_updates(pid, env, out, server, work, binary, data, artifacts, genuine):
+    """The check at start offered the update whose signature checks out; a package changed
+    after signing, and one signed with another key, are refused (the tray's Check for
+    updates, shown in Settings) and nothing is installed or backed up."""
+    line = wait_until("the update check at start", lambda: update_checks(out, "ready"))
+    if PACKAGE not in server.asked or f"ClawChat {UPDATE_VERSION} is ready to install" not in line[0]:
+        fail(f"the signed update was not downloaded and offered: {server.asked} {line}")
+    passed(f"the check at start offered the signed update: {said(line[0])}")
+    with open(binary, "rb") as f:
+        before = hashlib.sha256(f.read()).hexdigest()
+    package, signature = server.files[PACKAGE], json.loads(server.files["/latest.json"])["signature"]
+    other_key, _ = update_key(work, "other")
+    cases = [("a package changed after it was signed", package[:-1] + bytes([package[-1] ^ 1]), signature),
+             ("a package signed with another key", package, signed(work, other_key, package))]
+    for what, served, sig in cases:
+        publish(server, served, sig)
+        refused = len(update_checks(out, "refused"))
+        click_tray(pid, "Check for updates")
+        line = wait_until(f"{what} to be refused", lambda: update_checks(out, "refused")[refused:])[0]
+        if f"The update to ClawChat {UPDATE_VERSION} was refused: its signature does not match" not in line:
+            fail(f"{what}: {line}")
+        passed(f"{what} was refused: {said(line)}")
+    wait_until("Settings to show the refusal", lambda: find_window(env))
+    time.sleep(2)
+    subprocess.run(["import", "-window", find_window(env), os.path.join(artifacts, "desktop-update-refused.png")],
+                   env=env, check=True)
+    publish(server, package, genuine)
+    with open(binary, "rb") as f:
+        if hashlib.sha256(f.read()).hexdigest() != before:
+            fail("the app's binary changed")
+    if [n for n in os.listdir(data) if n.endswith(".bak")]:
+        fail(f"a refused update backed up the database: {os.listdir(data)}")
+    passed("nothing was installed: the binary is as it was and no backup was taken")
+
+
 def main():
     if len(sys.argv) != 3:
         fail("usage: run_app.py BINARY ARTIFACT_DIR")
@@ -431,9 +550,17 @@ def main():
     env = app_env(home, display, data)
     app = None
     holder = hold_keys(display, work)
+    updates = UpdateServer()
+    secret, pubkey = update_key(work, "release")
+    genuine_package = b"a stand-in for the next release's package, signed for this run\n" * 64
+    genuine = signed(work, secret, genuine_package)
+    publish(updates, genuine_package, genuine)
     try:
         launched = time.monotonic()
-        app = subprocess.Popen([binary], env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+        # Only the first app is pointed at the update server (the later ones check nothing).
+        app_env_with_updates = {**env, "CLAWCHAT_UPDATE_URL": updates.base + "/latest.json",
+                                "CLAWCHAT_UPDATE_PUBKEY": pubkey}
+        app = subprocess.Popen([binary], env=app_env_with_updates, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
                                text=True, cwd=work)
         out = Output(app.stdout, "  app| ")
 
@@ -481,6 +608,7 @@ def main():
         check_shortcut(base, token, env, out)
         check_tray_quick_add(app.pid, env, out)
         check_links(binary, env, work, base, token, out)
+        check_updates(app.pid, env, out, updates, work, binary, data, artifacts, genuine)
 
         def awaiting(tool):
             def check():
@@ -562,6 +690,7 @@ def main():
             app.kill()
         holder.terminate()
         holder.wait()
+        updates.close()
         xvfb.terminate()
         xvfb.wait()
 

@@ -357,3 +357,47 @@ async fn a_database_from_a_newer_release_is_refused_and_left_alone() {
     assert_eq!(snapshot(&path).await, before);
     assert!(table_exists(&path, "upgrade_probe").await);
 }
+
+#[tokio::test]
+async fn a_backup_before_an_app_update_is_a_checked_copy_kept_beside_the_last() {
+    let fixture = fixtures().pop().unwrap();
+    let (dir, path) = copy_of(&fixture);
+    let db = Db::open(&path).await.expect("the release database opens");
+    let live = snapshot(&path).await;
+
+    let first = db.back_up_checked(&path, "pre-update-9.9.9").await.expect("the backup is made and checked");
+    assert_eq!(first, path.with_file_name("clawchat.db.pre-update-9.9.9.bak"));
+    assert_eq!(snapshot(&first).await, live, "the backup is not the database as it is");
+    assert_sound(&first).await;
+    assert_eq!(applied(&first).await, applied(&path).await);
+
+    // A second update to the same version keeps the first copy and writes another.
+    sqlx::query("DELETE FROM memos").execute(&db.write).await.unwrap();
+    let second = db.back_up_checked(&path, "pre-update-9.9.9").await.expect("a second backup");
+    assert_ne!(second, first);
+    let mut both = vec![first.clone(), second.clone()];
+    both.sort();
+    assert_eq!(update_backups(dir.path()), both);
+    assert_eq!(snapshot(&first).await, live, "the first backup changed");
+    assert_eq!(count(&snapshot(&second).await, "memos"), 0);
+    db.close().await;
+}
+
+#[tokio::test]
+async fn a_backup_that_cannot_be_written_says_why() {
+    let fixture = fixtures().pop().unwrap();
+    let (dir, path) = copy_of(&fixture);
+    let db = Db::open(&path).await.expect("the release database opens");
+    let elsewhere = dir.path().join("no-such-folder").join("clawchat.db");
+    let error = db.back_up_checked(&elsewhere, "pre-update-9.9.9").await.expect_err("no folder to write to");
+    let error = format!("{error:#}");
+    assert!(error.contains("cannot write a backup of the database"), "{error}");
+    assert!(update_backups(dir.path()).is_empty());
+    db.close().await;
+}
+
+/// The backups taken before an app update (opening a release's database also writes the
+/// schema upgrade's own).
+fn update_backups(dir: &Path) -> Vec<PathBuf> {
+    backups(dir).into_iter().filter(|p| p.to_string_lossy().contains(".pre-update-")).collect()
+}

@@ -28,6 +28,18 @@ export async function desktopSession(): Promise<DesktopSession> {
   return session;
 }
 
+/** What the desktop's update check or install came to (`check_for_updates`, `install_update`). */
+export interface UpdateReport {
+  state: "off" | "current" | "ready" | "refused" | "installed" | "failed";
+  version: string | null;
+  message: string;
+}
+
+/** Asks the desktop shell to check for a signed update, or to install the one it verified. */
+export async function desktopUpdate(action: "check_for_updates" | "install_update"): Promise<UpdateReport> {
+  return (await internals().invoke(action)) as UpdateReport;
+}
+
 function storedTokens(storage: Storage): Tokens | null {
   try {
     const raw = storage.getItem(STORAGE_KEY);
