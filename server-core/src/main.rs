@@ -7,6 +7,7 @@ use clawchat_server::{App, auth, brain, db::Db, serve};
 
 fn main() -> anyhow::Result<()> {
     clawchat_server::process::cap_malloc_arenas();
+    clawchat_server::process::use_ring_for_tls();
     tokio::runtime::Runtime::new()?.block_on(run())
 }
 

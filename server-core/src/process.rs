@@ -1,4 +1,5 @@
-//! What a ClawChat process does before anything else: cap glibc's malloc arenas.
+//! What a ClawChat process does before anything else: cap glibc's malloc arenas, and
+//! name the TLS library's cryptography.
 //!
 //! glibc's `malloc` hands threads their own arenas (up to eight per core) and gives back
 //! to the system little of what they free. The server's threads (the async workers, one
@@ -35,4 +36,13 @@ pub fn cap_malloc_arenas() {
         let error = command.args(args).env("MALLOC_ARENA_MAX", MALLOC_ARENAS).exec();
         eprintln!("could not restart with MALLOC_ARENA_MAX={MALLOC_ARENAS} ({error}); going on without it");
     }
+}
+
+/// Makes `ring` the process's TLS cryptography for every client and server that does not
+/// name one. reqwest 0.13 (the MCP bridge's client, the desktop's updater) builds its
+/// client from the process default when the workspace's features turn its own provider
+/// off, and panics if there is none. Call it at the start of `main`.
+pub fn use_ring_for_tls() {
+    // Fails only when a provider is installed already, which is as good.
+    let _ = rustls::crypto::ring::default_provider().install_default();
 }

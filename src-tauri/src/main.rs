@@ -3,6 +3,7 @@
 
 fn main() -> anyhow::Result<()> {
     clawchat_server::process::cap_malloc_arenas();
+    clawchat_server::process::use_ring_for_tls();
     let started = std::time::Instant::now();
     let _ = dotenvy::dotenv();
     tracing_subscriber::fmt()
