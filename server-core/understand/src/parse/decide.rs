@@ -263,8 +263,8 @@ fn act(
     // "I took out the recycling": an errand told as done is no new one.
     let intent = if intent == Intent::CreateTodo && FACT.is_match(l) { Intent::CompleteTodo } else { intent };
     // "by monday I need the tax forms done": done is what is wished for, not told.
-    let wished = WISH.is_match(l) && !l.contains("mark") && !l.contains(" off");
-    let intent = if intent == Intent::CompleteTodo && wished { Intent::CreateTodo } else { intent };
+    let wished = |l: &str| WISH.is_match(l) && !l.contains("mark") && !l.contains(" off");
+    let intent = if intent == Intent::CompleteTodo && wished(l) { Intent::CreateTodo } else { intent };
     if matches!(intent, Intent::DeleteTodo | Intent::DeleteEvent) {
         if rules::asks_for_new_item(l) {
             return None;

@@ -1515,7 +1515,8 @@ static NUDGE: LazyLock<Regex> = LazyLock::new(|| {
 /// "alert me in 20 minutes", "let me know in 15 minutes", "tell me to take out
 /// the trash in an hour": a reminder when a future time is given.
 fn nudge(t: &str, l: &str, now: DateTime<Tz>) -> Option<Plan> {
-    if !l.contains("me") {
+    // Every nudge says "me"; the dates are read only for a clause that does.
+    if !l.split_whitespace().any(|w| w == "me") {
         return None;
     }
     let (f, cut) = dates(t, now)?;
@@ -1523,10 +1524,10 @@ fn nudge(t: &str, l: &str, now: DateTime<Tz>) -> Option<Plan> {
         return None;
     }
     // "in 20 minutes tell me to check the oven": the time said first.
-    let from =
-        cut.iter().find(|r| l.get(..r.start).is_some_and(|head| head.trim().is_empty())).map_or(0, |r| {
-            r.end + l.get(r.end..).map_or(0, |rest| rest.len() - rest.trim_start_matches([' ', ',']).len())
-        });
+    let from = cut
+        .iter()
+        .find(|r| l.get(..r.start).is_some_and(|head| head.trim().is_empty()))
+        .map_or(0, |r| l.len() - l.get(r.end..).unwrap_or("").trim_start_matches([' ', ',']).len());
     let c = NUDGE.captures(l.get(from..)?)?;
     let title = cap(&c, "body")
         .or_else(|| cap(&c, "body2"))
