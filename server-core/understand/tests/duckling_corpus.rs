@@ -98,10 +98,12 @@ fn duckling_english_time_corpus() {
             println!("MISS{} {m}", if *h { " (holiday)" } else { "" });
         }
     }
-    // Measured 973 of 984 (98.9%), 717 of 728 non-holiday (98.5%); the target is 95%.
+    // Measured 971 of 984 (98.7%), 715 of 728 non-holiday (98.2%); the target is 95%.
     // What is left is mostly our conventions on purpose ("at 4:23" said at 4:30 is the
-    // afternoon one, "2-15" a score or a count, "15h" fifteen hours) and a few phrases
-    // we read otherwise ("tonight at 2", "last 1 hour"). This guards against losing more.
-    assert!(pass >= 973, "duckling corpus: {pass} of {total}");
-    assert!(plain_pass >= 717, "duckling corpus, non-holiday: {plain_pass} of {plain}");
+    // afternoon one, so are "tomorrow in between 1-2:30" and "at 7 in 3 years": a bare
+    // hour from 1 to 7 is the waking-hours one wherever the day is said; "2-15" a score or a count,
+    // "15h" fifteen hours) and a few phrases we read otherwise ("tonight at 2", "last 1
+    // hour"). This guards against losing more.
+    assert!(pass >= 971, "duckling corpus: {pass} of {total}");
+    assert!(plain_pass >= 715, "duckling corpus, non-holiday: {plain_pass} of {plain}");
 }

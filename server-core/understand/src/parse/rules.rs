@@ -1161,9 +1161,12 @@ fn event(t: &str, l: &str, now: DateTime<Tz>) -> Option<Plan> {
     // "I have a flight on the 15th": telling the assistant of a dated plan.
     let dated_plan = when.is_some() && I_HAVE_EVENT.is_match(l);
     // "drinks with the team friday 6pm", "the dentist tomorrow at 3": a calendar thing
-    // said first, at a time of day and with no verb, is one to keep.
+    // said first, at a time of day and with no verb, is one to keep; so is one with
+    // somebody on a day ("lunch with Dev tomorrow").
     let told = !is_q
-        && when.as_ref().is_some_and(|(f, _)| f.grain <= Grain::Hour)
+        && when.as_ref().is_some_and(|(f, _)| {
+            f.grain <= Grain::Hour || (f.grain == Grain::Day && f.end.is_none() && l.contains(" with "))
+        })
         && EVENT_NOUN.find(l).is_some_and(|m| {
             matches!(l.get(..m.start()).map(str::trim), Some("" | "a" | "an" | "my" | "our" | "the"))
         })

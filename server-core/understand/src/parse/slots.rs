@@ -118,7 +118,7 @@ pub(super) fn find(t: &str, l: &str, now: DateTime<Tz>, lang: Lang) -> Slots {
         s.cut.push(r.span.clone());
     }
     if let Some((_, spans)) = &s.when {
-        s.cut.extend(spans.iter().cloned());
+        s.cut.extend(spans.iter().map(|w| past_meal(l, w.clone())));
     }
     for c in PRIORITY.captures_iter(l) {
         let Some(whole) = c.get(0) else { continue };
@@ -149,6 +149,22 @@ pub(super) fn find(t: &str, l: &str, now: DateTime<Tz>, lang: Lang) -> Slots {
     }
     s.cut.sort_by_key(|r| r.start);
     s
+}
+
+/// "lunch tomorrow with Dev", "team lunch on friday": the library reads a meal as its
+/// hours, but a meal that is not introduced ("at lunch", "over dinner") is what the
+/// request is about, so it stays in the title; the rest of the phrase is cut.
+fn past_meal(l: &str, span: Range<usize>) -> Range<usize> {
+    static MEAL: LazyLock<Regex> = LazyLock::new(|| rx(r"^(?:breakfast|brunch|lunch|dinner|supper)\b\s*"));
+    static INTRODUCED: LazyLock<Regex> =
+        LazyLock::new(|| rx(r"\b(?:at|for|during|over|after|before|around|by|till|until|from|since)\s*$"));
+    let head = l.get(..span.start).unwrap_or("");
+    match l.get(span.clone()).and_then(|body| MEAL.find(body)) {
+        Some(meal) if !INTRODUCED.is_match(head) && meal.end() < span.len() => {
+            span.start + meal.end()..span.end
+        }
+        _ => span,
+    }
 }
 
 /// The date of a clause, with the phrases that went into it. A list named after a day

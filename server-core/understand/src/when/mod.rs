@@ -11,6 +11,7 @@
 //! - [`conventions`]: places values in the user's IANA zone and applies the
 //!   assistant's conventions;
 //! - [`extra`]: the few phrasings the library gets wrong for an assistant;
+//! - [`hours`]: bare clock hours moved to the waking hours, on whichever reading won;
 //! - [`rules`]: the older English grammar of our own, which reads beside the library:
 //!   the longer phrase of the two wins (see [`find_all_in`]);
 //! - [`tie`]: when both read the same phrase, the library's value stands unless the
@@ -22,7 +23,9 @@
 //! - `end` is exclusive and only set for explicit ranges and durations
 //!   ("from 4 to 5pm", "March 25 to 27" ends at March 28 00:00, "4pm for 30 mins").
 //! - A clock time with no date that has already passed today means tomorrow; a bare
-//!   hour from 1 to 7 with no am/pm is the afternoon one ("at 5" is 17:00).
+//!   hour from 1 to 7 with no am/pm is the afternoon one ("at 5" is 17:00, "at 3 on
+//!   friday" 15:00, "from 2 to 4" 14:00 to 16:00), and 8 to 11 the evening's beside an
+//!   evening thing ("dinner at 8"), unless the sentence says the morning.
 //! - "by friday" is a deadline: the day itself.
 //! - `period` is the stretch a phrase names when `start` is one moment of it: the
 //!   part of a day ("this evening": 18:00 to midnight, `start` 19:00), a deadline
@@ -37,6 +40,7 @@
 mod conventions;
 mod engine;
 mod extra;
+mod hours;
 mod pick;
 mod rules;
 #[cfg(test)]
@@ -201,12 +205,21 @@ pub fn find_all_in(text: &str, now: DateTime<Tz>, lang: Lang) -> Vec<Found> {
     let rules = regrain(rules::find_all(text, now), &library);
     let library = library
         .into_iter()
-        .map(|l| match rules.iter().find(|r| r.span == l.span) {
-            Some(r) if tie::rules_win(&l, r, text, now) => with_period(r.clone(), &l),
+        .map(|l| match rules.iter().find(|r| core(text, &r.span) == core(text, &l.span)) {
+            Some(r) if tie::rules_win(&l, r, text, now) => Found {
+                span: l.span.start.min(r.span.start)..l.span.end.max(r.span.end),
+                ..with_period(r.clone(), &l)
+            },
             _ => l,
         })
         .collect();
     longest(library, rules)
+        .into_iter()
+        .map(|f| {
+            let phrase = text.get(f.span.clone()).unwrap_or("");
+            hours::waking(f, phrase, text, now)
+        })
+        .collect()
 }
 
 /// A phrase both readings found at the same moment takes the library's grain ("3pm" is
@@ -226,6 +239,17 @@ fn regrain(rules: Vec<Found>, library: &[Found]) -> Vec<Found> {
 fn with_period(r: Found, library: &Found) -> Found {
     let period = r.period.or(library.period.filter(|p| p.holds(r.start)));
     Found { period, ..r }
+}
+
+/// The phrase without the word that only introduces it ("on friday" is "friday"), so
+/// two readings that differ by it name the same phrase.
+fn core(text: &str, span: &Range<usize>) -> Range<usize> {
+    let body = text.get(span.clone()).unwrap_or("");
+    let lead = ["on ", "at "].iter().find(|w| body.get(..w.len()).is_some_and(|h| h.eq_ignore_ascii_case(w)));
+    match lead {
+        Some(w) => span.start + w.len()..span.end,
+        None => span.clone(),
+    }
 }
 
 /// Whether two readings name the same phrase at the same moment.
@@ -257,16 +281,18 @@ pub fn find_combined_in(text: &str, now: DateTime<Tz>, lang: Lang) -> Option<(Fo
         (r, _) => r,
     };
     let size = |r: &Option<(Found, Vec<Range<usize>>)>| {
-        r.as_ref().map_or(0, |(_, spans)| spans.iter().map(|s| s.len()).sum::<usize>())
+        r.as_ref().map_or(0, |(_, spans)| spans.iter().map(|s| core(text, s).len()).sum::<usize>())
     };
     let rules_win = match (&rules, &library) {
         (Some((r, _)), Some((l, _))) => tie::rules_win(l, r, text, now),
         _ => true,
     };
-    match (size(&rules), size(&library)) {
+    let (found, spans) = match (size(&rules), size(&library)) {
         (r, l) if r > l || (r == l && rules_win) => rules,
         _ => library.or(rules),
-    }
+    }?;
+    let phrase: Vec<&str> = spans.iter().filter_map(|s| text.get(s.clone())).collect();
+    Some((hours::waking(found, &phrase.join(" "), text, now), spans))
 }
 
 fn library_combined(text: &str, now: DateTime<Tz>, lang: Lang) -> Option<(Found, Vec<Range<usize>>)> {

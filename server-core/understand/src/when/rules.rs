@@ -627,6 +627,9 @@ fn parse_range(toks: &[Tok<'_>], i: usize) -> Option<(RangeSpec, usize)> {
         }
     };
     j = after;
+    if let Some(r) = day_then_hours(toks, &start, j) {
+        return Some(r);
+    }
 
     // "4pm for 30 mins": a duration after a clock time is the length, not an offset.
     if start.clock.is_some() && is_word(toks, j, "for") {
@@ -662,6 +665,11 @@ fn parse_range(toks: &[Tok<'_>], i: usize) -> Option<(RangeSpec, usize)> {
             }
             share_between(&mut start, &mut end);
             let mut n = n;
+            if let Some((day, m)) = day_after_hours(toks, &start, &end, n) {
+                start = start.merge(&day)?;
+                end = end.merge(&day)?;
+                n = m;
+            }
             // "Thu Oct 26, 10:00 - 11:00:09 2023": the year closes the whole range.
             if start.year.is_none() && start.month.is_some() && end.clock.is_some_and(|c| c.has_min) {
                 if let Some((y, after)) = year_after_clock(toks, n) {
@@ -686,6 +694,36 @@ fn parse_range(toks: &[Tok<'_>], i: usize) -> Option<(RangeSpec, usize)> {
         return None;
     }
     Some((RangeSpec { start, end: None }, j))
+}
+
+/// "monday from 9 to 5", "on the 20th between 2 and 4": a day, then its hours.
+fn day_then_hours(toks: &[Tok<'_>], day: &Spec, j: usize) -> Option<(RangeSpec, usize)> {
+    if !day.has_date() || day.clock.is_some() || !matches!(word(toks, j), Some("from" | "between")) {
+        return None;
+    }
+    let (hours, n) = parse_range(toks, j)?;
+    let Some(EndSpec::Spec(end)) = hours.end else { return None };
+    if hours.start.has_date() || end.has_date() || hours.start.clock.is_none() || end.clock.is_none() {
+        return None;
+    }
+    let range = RangeSpec { start: day.merge(&hours.start)?, end: Some(EndSpec::Spec(day.merge(&end)?)) };
+    Some((range, n))
+}
+
+/// "from 9 to 5 on monday", "between 2 and 4 tomorrow": the day said after a range of
+/// hours, for both ends.
+fn day_after_hours(toks: &[Tok<'_>], start: &Spec, end: &Spec, n: usize) -> Option<(Spec, usize)> {
+    if start.has_date() || end.has_date() || start.clock.is_none() || end.clock.is_none() {
+        return None;
+    }
+    let k = n + usize::from(is_word(toks, n, "on"));
+    let (day, m) = parse_expr(toks, k, false)?;
+    (day.has_date() && day.clock.is_none() && day.part.is_none() && day.delta.is_none()).then_some((day, m))
+}
+
+/// A clock's hour on the 24-hour clock, a bare hour read as [`guess_meridiem`] does.
+fn hour_of(c: Clock) -> u32 {
+    if c.h24 || c.pm.is_some() { to_24(c.hour, c.pm) } else { guess_meridiem(c.hour) }
 }
 
 fn at_before(toks: &[Tok<'_>], i: usize) -> bool {
@@ -727,6 +765,16 @@ fn share_between(start: &mut Spec, end: &mut Spec) {
     }
     if end.clock.is_none() && start.clock.is_some() && !end.has_date() {
         end.clock = start.clock;
+    }
+    // "from 9 to 5 on monday": the day said after the range is the start's day too.
+    if let (Some(s), Some(e)) = (start.clock, end.clock) {
+        if !start.has_date() && end.has_date() && hour_of(s) < hour_of(e) {
+            start.year = end.year;
+            start.month = end.month;
+            start.day = end.day;
+            start.weekday = end.weekday;
+            start.day_offset = end.day_offset;
+        }
     }
     if start.clock.is_none() && end.clock.is_some() && end.has_date() && start.has_date() {
         start.clock = end.clock;
@@ -2250,7 +2298,7 @@ impl Spec {
     }
 
     fn with_clock(&self, tz: Tz, day: NaiveDate, c: Clock) -> Option<DateTime<Tz>> {
-        let hour = if c.h24 || c.pm.is_some() { to_24(c.hour, c.pm) } else { guess_meridiem(c.hour) };
+        let hour = hour_of(c);
         let t = NaiveTime::from_hms_opt(hour, c.minute, c.second)?;
         match self.zone {
             Some(off) => Some(off.from_local_datetime(&day.and_time(t)).single()?.with_timezone(&tz)),

@@ -384,3 +384,36 @@ fn a_time_said_in_another_zone_is_precise_to_the_minute() {
     assert_eq!(f.as_ref().map(|f| fmt(&f.start)).as_deref(), Some("2026-03-10 15:30"));
     assert_eq!(f.map(|f| f.grain), Some(Grain::Minute));
 }
+
+#[test]
+fn a_bare_hour_beside_a_day_is_the_waking_hours_one() {
+    // The day said after the hour, before it, or counted: the afternoon's hour.
+    assert_eq!(start("swing by at 4 on thursday", NOW).as_deref(), Some("2026-03-12 16:00"));
+    assert_eq!(start("at 2:15 on the 18th", NOW).as_deref(), Some("2026-03-18 14:15"));
+    assert_eq!(start("in 3 days at 6", NOW).as_deref(), Some("2026-03-13 18:00"));
+    // Something done in the evening takes 8 to 11 into the evening; the morning keeps it.
+    assert_eq!(start("drinks at 9 on friday", NOW).as_deref(), Some("2026-03-13 21:00"));
+    assert_eq!(start("gym at 9 on friday", NOW).as_deref(), Some("2026-03-13 09:00"));
+    assert_eq!(start("breakfast with Ana at 7 on sunday", NOW).as_deref(), Some("2026-03-15 07:00"));
+    assert_eq!(start("at 6 am on saturday", NOW).as_deref(), Some("2026-03-14 06:00"));
+    // A length of time lands where it lands.
+    assert_eq!(start("in 2 hours", "2026-03-10 23:30").as_deref(), Some("2026-03-11 01:30"));
+}
+
+#[test]
+fn hours_said_as_a_range_share_the_afternoon_and_the_day() {
+    assert_eq!(
+        range("from 3 to 5 on wednesday", NOW),
+        Some(("2026-03-11 15:00".into(), Some("2026-03-11 17:00".into())))
+    );
+    assert_eq!(
+        range("saturday from 10 to 4", NOW),
+        Some(("2026-03-14 10:00".into(), Some("2026-03-14 16:00".into())))
+    );
+    assert_eq!(
+        range("between 1 and 3 tomorrow", NOW),
+        Some(("2026-03-11 13:00".into(), Some("2026-03-11 15:00".into())))
+    );
+    // With no day said, this afternoon's if it is still to come.
+    assert_eq!(range("from 4 to 6", NOW), Some(("2026-03-10 16:00".into(), Some("2026-03-10 18:00".into()))));
+}

@@ -468,10 +468,10 @@ fn items_named_with_their_kind_are_found_by_their_name() {
 
 #[test]
 fn how_many_and_what_is_past_are_not_when() {
-    // "for four" is the party, not 4 o'clock.
+    // "for four" is the party, not 4 o'clock; a bare 7 is the evening's.
     let r = p("a table for four at 7 on friday");
     assert_eq!(param(&r, "title"), "table for four");
-    assert!(param(&r, "start_time").starts_with("2026-03-13T07:00"), "{:?}", r.params);
+    assert!(param(&r, "start_time").starts_with("2026-03-13T19:00"), "{:?}", r.params);
     // A deadline word at the end of what remains is not part of the task.
     let r = p("I need to collect the suit before friday");
     assert_eq!(param(&r, "title"), "collect the suit");
@@ -541,4 +541,26 @@ fn a_plan_hedged_with_should_and_a_day_is_kept() {
     // With no day, or as a regret, it is conversation.
     assert!(!p("we should catch up some time").intent.is_action());
     assert!(!p("i should have emailed the landlord last week").intent.is_action());
+}
+
+#[test]
+fn a_meal_with_somebody_is_a_new_event_named_for_the_meal() {
+    // A meal on a day with somebody, with no verb and no time, is told, not asked.
+    let r = p("coffee with Ines on thursday");
+    assert_eq!(r.intent, Intent::CreateEvent);
+    assert_eq!(param(&r, "title"), "coffee with Ines");
+    let r = p("breakfast with my sister on sunday");
+    assert_eq!(r.intent, Intent::CreateEvent);
+    assert_eq!(param(&r, "title"), "breakfast with my sister");
+    // The library reads "lunch" as its hours; the meal still names the event.
+    let r = p("office lunch on monday at 12:30");
+    assert_eq!(r.intent, Intent::CreateEvent);
+    assert_eq!(param(&r, "title"), "office lunch");
+    assert!(param(&r, "start_time").starts_with("2026-03-16T12:30"), "{:?}", r.params);
+    // A bare hour with the day after it is the afternoon's, in a range too.
+    let r = p("book the meeting room on friday from 1 to 3");
+    assert!(param(&r, "start_time").starts_with("2026-03-13T13:00"), "{:?}", r.params);
+    assert!(param(&r, "end_time").starts_with("2026-03-13T15:00"), "{:?}", r.params);
+    // But a plain question about the calendar is still a question.
+    assert_eq!(p("do I have lunch with Ines on thursday?").intent, Intent::QueryEvents);
 }

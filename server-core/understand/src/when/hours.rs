@@ -1,0 +1,112 @@
+//! Bare clock hours read as people mean them.
+//!
+//! "pick up the kids at 3 tomorrow", "from 2 to 4 on friday", "dinner at 8 on saturday":
+//! with no am/pm the library reads the morning's hour wherever a date stands beside the
+//! time. People mean the waking hours: an hour from 1 to 7 is the afternoon's, and one
+//! from 8 to 11 is the evening's when the sentence names an evening thing (dinner, a
+//! concert, drinks). A phrase or a sentence that says the morning keeps the morning.
+//! Applied last, to whichever reading won, so the library's reading and the rules'
+//! agree on it.
+
+use std::sync::LazyLock;
+
+use chrono::{DateTime, Duration, NaiveDateTime, Timelike};
+use chrono_tz::Tz;
+use regex::Regex;
+
+use super::{Found, Grain, Period, localize};
+
+/// Marks in the phrase that settle the hour already: a meridiem, a 24-hour clock, a
+/// part of the day, or a length of time shorter than a day ("in 2 hours" lands on
+/// whatever hour it lands; "in 2 days at 3" keeps the hour said).
+static SETTLED: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(concat!(
+        r"\d\s*(?:[ap]\.?m\b|[ap]\b|h\b)|\b(?:0\d|1[3-9]|2[0-3]):\d\d\b|\b[ap]\.?m(?:\W|$)|",
+        r"\b(?:noon|midday|midnight|morning|afternoon|evening|tonight|tonite|night|overnight|",
+        r"hours?|hrs?|minutes?|mins?|seconds?|secs?)\b"
+    ))
+    .expect("regex")
+});
+
+/// A sentence about the morning keeps a bare hour in it.
+static MORNING: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"\b(?:breakfast|brunch|mornings?|early|wake|waking|alarm|sunrise|dawn|a\.m\.?)(?:\W|$)")
+        .expect("regex")
+});
+
+/// Things done in the evening: with one of them, 8 to 11 is the evening's too.
+static EVENING: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(concat!(
+        r"\b(?:dinner|supper|drinks|cocktails|party|concert|gig|movies?|cinema|theat(?:er|re)|",
+        r"opera|ballet|pub|bar|club|tonight|tonite|evening|night)\b"
+    ))
+    .expect("regex")
+});
+
+/// Words and numbers that name a day.
+static DATED: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(concat!(
+        r"\b(?:today|tomorrow|tmrw?|mon|tue|wed|thu|fri|sat|sun|jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)|",
+        r"\d(?:st|nd|rd|th)\b|\d[/.-]\d|\bthe \d"
+    ))
+    .expect("regex")
+});
+
+const HOUR_WORDS: [&str; 11] =
+    ["one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "eleven"];
+
+/// `found` with its bare hours moved to the waking hours. `phrase` is what was said
+/// for it (the phrases it was read from, joined), `sentence` the whole text. With no
+/// day said, a morning hour already gone was read as tomorrow's; its afternoon may
+/// still be to come today ("from 2 to 3" said at noon).
+pub(super) fn waking(found: Found, phrase: &str, sentence: &str, now: DateTime<Tz>) -> Found {
+    let phrase = phrase.to_lowercase();
+    let sentence = sentence.to_lowercase();
+    if found.grain > Grain::Hour || SETTLED.is_match(&phrase) || MORNING.is_match(&sentence) {
+        return found;
+    }
+    let evening = EVENING.is_match(&sentence);
+    let tz = found.start.timezone();
+    let start = found.start.naive_local();
+    let later = |h: u32| (1..=7).contains(&h) || (evening && (8..=11).contains(&h));
+    if !later(start.hour()) || !said_bare(&phrase, start) {
+        return found;
+    }
+    let undated = !DATED.is_match(&phrase) && start.date() == now.date_naive().succ_opt().unwrap_or_default();
+    let half_day = if undated && start - Duration::hours(12) > now.naive_local() {
+        Duration::hours(-12)
+    } else {
+        Duration::hours(12)
+    };
+    let end = match found.end.map(|e| e.naive_local()) {
+        None => None,
+        // "from 2 to 4": both ends move; a range whose end is already past noon
+        // ("9 to 5") or on another day was read whole.
+        Some(e) if e.date() == start.date() && e.hour() < 12 && e > start && said_bare(&phrase, e) => {
+            Some(localize(tz, e + half_day))
+        }
+        Some(_) => return found,
+    };
+    let Some(moved) = localize(tz, start + half_day) else { return found };
+    // A deadline ends at its value and moves with it; a part of the day must still hold it.
+    let period = match found.period {
+        Some(p) if p.to == Some(found.start) => Some(Period { to: Some(moved), ..p }),
+        Some(p) if !p.holds(moved) => return found,
+        p => p,
+    };
+    match end {
+        Some(None) => found,
+        Some(Some(e)) => Found { start: moved, end: Some(e), period, ..found },
+        None => Found { start: moved, period, ..found },
+    }
+}
+
+/// Whether the phrase says `at`'s hour as a bare number ("3", "3:30", "three").
+fn said_bare(phrase: &str, at: NaiveDateTime) -> bool {
+    let (hour, minute) = (at.hour(), at.minute());
+    let clock = format!("{hour}:{minute:02}");
+    phrase.split(|c: char| !(c.is_ascii_alphanumeric() || c == ':')).any(|w| {
+        let word = (hour as usize).checked_sub(1).and_then(|i| HOUR_WORDS.get(i));
+        (minute == 0 && (w == hour.to_string() || word == Some(&w))) || w == clock
+    })
+}
