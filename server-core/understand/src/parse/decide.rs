@@ -281,6 +281,10 @@ fn act(
     if intent == Intent::CompleteTodo && !COMPLETES.is_match(l) && !FACT.is_match(l) {
         return None;
     }
+    // "did I pay the phone bill?": asked whether it is done, not told that it is.
+    if intent == Intent::CompleteTodo && asks(l) {
+        return None;
+    }
     // "clear all completed tasks": a clause that opens by clearing completes nothing.
     if intent == Intent::CompleteTodo && DELETES.find(l).is_some_and(|m| m.start() == 0) {
         return None;
@@ -304,15 +308,22 @@ fn act(
     })
 }
 
+/// The item a clause names by its kind: "the task call the plumber", "my 3pm meeting".
+static OBJECT: LazyLock<Regex> = LazyLock::new(|| {
+    rx(
+        r"\b(?:the|my|this|that)\s+(?:[\w'-]+\s+){0,3}?(?:(?P<todo>task|todo|to-do|reminder)|(?P<event>event|meeting|appointment))\b",
+    )
+});
+
+/// Whether the clause names its item as a todo ("rename my gym todo to yoga").
+pub(super) fn names_todo(l: &str) -> bool {
+    OBJECT.captures(l).is_some_and(|c| c.name("todo").is_some())
+}
+
 /// The kind of item a clause names outright: "delete the task call the plumber" is a
 /// todo whatever else its words suggest, and "erase the task 'order ink'" deletes one
 /// (a clause that opens with a deleting verb and names its item is no new item).
 fn named_kind(intent: Intent, l: &str) -> Intent {
-    static OBJECT: LazyLock<Regex> = LazyLock::new(|| {
-        rx(
-            r"\b(?:the|my|this|that)\s+(?:[\w'-]+\s+){0,3}?(?:(?P<todo>task|todo|to-do|reminder)|(?P<event>event|meeting|appointment))\b",
-        )
-    });
     let Some(c) = OBJECT.captures(l) else {
         // "move the recruiter call to 3pm": a change said of a calendar thing, and of
         // nothing on a list, is a change of the event.

@@ -483,7 +483,7 @@ pub(super) fn delegate(t: &str, l: &str) -> Option<Plan> {
 
 static MEMO_CREATE: LazyLock<Regex> = LazyLock::new(|| {
     rx(
-        r"^(?:(?:take|make|write|jot|save|add|create|start|new)(?: down)?(?: me)? (?:a |an )?(?:quick |new |short )?(?:note|memo)(?: (?:for me|to self))?(?:\s*(?:that|saying|:|-|about|to remember|reading|with)\s*|\s+)?(?P<c>.+)?|(?:note|jot down|write down|note down|memo)(?: that|:)?\s+(?P<c2>.+)|remember that\s+(?P<c3>.+)|(?:save|store|keep|file) (?P<c4>.+?) (?:as|in|to) (?:a |my )?(?:note|memo|notes|memos))$",
+        r"^(?:(?:take|make|write|jot|save|add|create|start|new)(?: down)?(?: me)? (?:a |an )?(?:quick |new |short )?(?:note|memo)(?: (?:for me|to self))?(?:\s*(?:that|saying|:|-|about|to remember|reading|with)\s*|\s+)?(?P<c>.+)?|(?:note to self|note|jot down|write down|note down|memo)(?: that|\s*[:-])?\s+(?P<c2>.+)|remember that\s+(?P<c3>.+)|(?:save|store|keep|file) (?P<c4>.+?) (?:as|in|to) (?:a |my )?(?:note|memo|notes|memos))$",
     )
 });
 
@@ -1073,8 +1073,45 @@ static LOCATION: LazyLock<Regex> = LazyLock::new(|| {
     )
 });
 
+/// Questions that are not about the user's calendar whatever nouns they hold: who did
+/// something, asked with nobody of the user's in it ("who won the game last night"),
+/// and whether the user did something ("did I pay the phone bill?", which the todos
+/// answer). Whether one has, had or booked a thing is the calendar's.
+fn not_calendar_question(l: &str) -> bool {
+    static WHO: LazyLock<Regex> = LazyLock::new(|| rx(r"^who(?:'s|'d| is| was| did| won| will)?\b"));
+    static USER: LazyLock<Regex> = LazyLock::new(|| rx(r"\b(?:i|me|my|we|us|our)\b"));
+    static DID_I: LazyLock<Regex> = LazyLock::new(|| {
+        rx(r"^(?:did|have|has) (?:i|we)(?: already| ever| actually| really| even)? (?P<verb>[a-z]+)")
+    });
+    if WHO.is_match(l) && !USER.is_match(l) {
+        return true;
+    }
+    DID_I.captures(l).and_then(|c| c.name("verb")).is_some_and(|v| {
+        !matches!(
+            v.as_str(),
+            "have"
+                | "had"
+                | "got"
+                | "get"
+                | "a"
+                | "an"
+                | "any"
+                | "anything"
+                | "schedule"
+                | "scheduled"
+                | "book"
+                | "booked"
+                | "plan"
+                | "planned"
+                | "put"
+                | "add"
+                | "added"
+        )
+    })
+}
+
 fn event(t: &str, l: &str, now: DateTime<Tz>) -> Option<Plan> {
-    if !EVENT_NOUN.is_match(l) {
+    if !EVENT_NOUN.is_match(l) || not_calendar_question(l) || super::decide::names_todo(l) {
         return None;
     }
     let when = dates(t, now);
@@ -1440,7 +1477,9 @@ fn reprioritise(t: &str, l: &str) -> Option<Plan> {
 }
 
 static RENAME: LazyLock<Regex> = LazyLock::new(|| {
-    rx(r"^rename\s+(?:the\s+|my\s+)?(?P<kind>todo|task|event|memo|note)\s+(?P<old>.+?)\s+to\s+(?P<new>.+)$")
+    rx(
+        r"^rename\s+(?:the\s+|my\s+)?(?:(?P<kind>todo|task|event|memo|note)\s+(?P<old>.+?)|(?P<old2>.+?)\s+(?P<kind2>todo|task|event|memo|note))\s+to\s+(?P<new>.+)$",
+    )
 });
 
 /// "add a todo to buy milk tomorrow", "new task: file the taxes", "add todo call Ana".
@@ -1470,12 +1509,13 @@ fn todo_add(t: &str, l: &str, now: DateTime<Tz>) -> Option<Plan> {
 
 fn todo_edit(t: &str, l: &str) -> Option<Plan> {
     if let Some(c) = RENAME.captures(l) {
-        let old = t.get(c.name("old")?.range())?.trim();
+        // The kind said before the item ("the task X") or after it ("my gym todo").
+        let old = t.get(c.name("old").or_else(|| c.name("old2"))?.range())?.trim();
         let new = t.get(c.name("new")?.range())?.trim();
         if old.is_empty() || new.is_empty() {
             return None;
         }
-        let plan = match c.name("kind")?.as_str() {
+        let plan = match c.name("kind").or_else(|| c.name("kind2"))?.as_str() {
             "event" => Plan::new(Intent::UpdateEvent, 0.85).with("title", old),
             "memo" | "note" => Plan::new(Intent::UpdateMemo, 0.85).with("query", old),
             _ => Plan::new(Intent::UpdateTodo, 0.85).with("title", old),
@@ -1569,6 +1609,20 @@ fn agenda_question(l: &str, now: DateTime<Tz>) -> Option<Plan> {
         LazyLock::new(|| rx(r"\bget (?:done|finished|sorted|through|on with)\b"));
     if SHOPPING_Q.is_match(l) && !GET_DONE.is_match(l) {
         return Some(Plan::new(Intent::QueryTodos, 0.7).with("tags", vec![Value::from("shopping")]));
+    }
+    // "is there anything due today", "do I have anything due friday": what is due is
+    // on the todo list.
+    static DUE_Q: LazyLock<Regex> = LazyLock::new(|| {
+        rx(
+            r"^(?:is there|are there|do i have|have i got|anything|something|what's|what is|whats)\b(?:\s+\w+){0,3}?\s+due\b",
+        )
+    });
+    if DUE_Q.is_match(l) {
+        let plan = Plan::new(Intent::QueryTodos, 0.75);
+        return Some(match when::find(l, now) {
+            Some(f) => plan.with("due_date", due_by(&f)),
+            None => plan,
+        });
     }
     if !AGENDA.is_match(l) {
         return None;

@@ -564,3 +564,32 @@ fn a_meal_with_somebody_is_a_new_event_named_for_the_meal() {
     // But a plain question about the calendar is still a question.
     assert_eq!(p("do I have lunch with Ines on thursday?").intent, Intent::QueryEvents);
 }
+
+#[test]
+fn asked_whether_something_was_done_is_no_completion_and_no_calendar_read() {
+    for q in
+        ["did I renew the car tax?", "have we sent the wedding invitations?", "did i ever email the school"]
+    {
+        let r = p(q);
+        assert!(!r.intent.is_action(), "{q}: {:?}", r.intent);
+        assert_ne!(r.intent, Intent::QueryEvents, "{q}");
+    }
+    // Who did something out in the world is conversation; who the user meets is the calendar's.
+    assert_eq!(p("who scored in the match on saturday").intent, Intent::GeneralChat);
+    assert_eq!(p("who am I meeting on friday?").intent, Intent::QueryEvents);
+    // Whether one had a thing is still the calendar's.
+    assert_eq!(p("did I have a meeting with Ola yesterday?").intent, Intent::QueryEvents);
+}
+
+#[test]
+fn a_kind_said_after_the_item_names_it_and_a_note_to_self_is_the_note() {
+    let r = p("rename my dentist reminder to dentist at 4");
+    assert_eq!(r.intent, Intent::UpdateTodo);
+    assert_eq!(param(&r, "title"), "dentist");
+    let r = p("note to self: the spare charger is in the blue bag");
+    assert_eq!(r.intent, Intent::CreateMemo);
+    assert_eq!(param(&r, "content"), "the spare charger is in the blue bag");
+    let r = p("do I have anything due on thursday");
+    assert_eq!(r.intent, Intent::QueryTodos);
+    assert_eq!(param(&r, "due_date"), "2026-03-12");
+}
