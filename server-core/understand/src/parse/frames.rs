@@ -66,7 +66,7 @@ static ADD_EVENT: LazyLock<Regex> = LazyLock::new(|| {
 
 static DONE: LazyLock<Regex> = LazyLock::new(|| {
     rx(
-        r"^(?:(?:please|pls|so|ok|okay|oh|and|yay|finally)\b[\s,]*|(?:can|could|would|will) (?:you|u)(?: please)? |(?:mark|set|check|tick|cross|strike|scratch)(?: off| out)?(?: (?:the|my))?(?: (?:task|todo|to-do|item|reminder))?\b|(?:complete|completed|finish|finished|done(?: with)?|did)(?: (?:the|my))?(?: (?:task|todo|to-do|item))?\b|i(?:'ve| have)?(?: just| already| finally| now)? (?:finished|completed|done|did|am done with|'m done with)\b|i'm (?:done|finished) with\b|i am (?:done|finished) with\b|(?:just|already|finally) (?:finished|completed|did)\b)[\s,:-]*",
+        r"^(?:(?:please|pls|so|ok|okay|oh|and|yay|finally)\b[\s,]*|(?:can|could|would|will) (?:you|u)(?: please)? |(?:mark|set|check|tick|cross|strike|scratch)(?: off| out)?(?: (?:the|my))?(?: (?:task|todo|to-do|item|reminder))?\b|(?:all )?(?:complete|completed|finish|finished|done(?: with)?|did)(?: (?:the|my))?(?: (?:task|todo|to-do|item))?\b|i(?:'ve| have)?(?: just| already| finally| now)? (?:finished|completed|done|did|am done with|'m done with)\b|i'm (?:done|finished) with\b|i am (?:done|finished) with\b|(?:just|already|finally) (?:finished|completed|did)\b)[\s,:-]*",
     )
 });
 

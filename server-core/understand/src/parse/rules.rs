@@ -149,9 +149,12 @@ pub(super) fn due_by(f: &Found) -> String {
     }
 }
 
-/// A title that only points at an item ("it", "that", "everything"): nothing to look up.
+/// A title that only points at an item ("it", "that", "everything") or at many ("all of
+/// today's tasks", "every reminder"): no one item to look up.
 pub(super) fn only_pointed(title: &str) -> bool {
-    matches!(title.to_ascii_lowercase().as_str(), "it" | "that" | "this" | "them" | "everything" | "all")
+    let low = title.to_ascii_lowercase();
+    matches!(low.as_str(), "it" | "that" | "this" | "them" | "everything" | "all")
+        || ["all ", "every ", "everything "].iter().any(|w| low.starts_with(w))
 }
 
 /// Find dates in a clause: the resolved value and the spans to cut from titles.
@@ -893,7 +896,7 @@ static LIST_QUERY_ITEM: LazyLock<Regex> = LazyLock::new(|| {
 
 static WHOLE_LIST: LazyLock<Regex> = LazyLock::new(|| {
     rx(
-        r"^(?:(?:everything|all(?: the)?(?: items| things| tasks)?|the (?:whole|entire) list|it all)\b|(?:the|my|our|this|that)?\s*(?:[\w']+\s+){0,3}?(?:list|lists|to ?do list|to-do list|todo list|to ?dos|to-dos|todos|tasks|checklist|list of [\w ]+)$|(?:the |my )?(?:last|first|second|third) (?:item|line|entry|one)$|(?:an |the |this |that )?item(?: \w+)?$|(?:a|the|my|this|that)?\s*(?:[\w']+\s+){0,3}?(?:list|to ?do list|to-do list|todo list)(?:\s.*)?$)",
+        r"^(?:(?:everything|every (?:item|thing|task|one)|all(?: the)?(?: items| things| tasks)?|the (?:whole|entire) list|it all)\b|(?:the|my|our|this|that)?\s*(?:[\w']+\s+){0,3}?(?:list|lists|to ?do list|to-do list|todo list|to ?dos|to-dos|todos|tasks|checklist|list of [\w ]+)$|(?:the |my )?(?:last|first|second|third) (?:item|line|entry|one)$|(?:an |the |this |that )?item(?: \w+)?$|(?:a|the|my|this|that)?\s*(?:[\w']+\s+){0,3}?(?:list|to ?do list|to-do list|todo list)(?:\s.*)?$)",
     )
 });
 
@@ -922,6 +925,9 @@ fn list(t: &str, l: &str, now: DateTime<Tz>) -> Option<Plan> {
         }
         let title = tidy(t, r, &cut)?;
         let title = resolve_that(title, l)?;
+        if verb_complete && only_pointed(&title) {
+            return None;
+        }
         let intent = if verb_complete { Intent::CompleteTodo } else { Intent::DeleteTodo };
         return Some(tags(Plan::new(intent, 0.85).with("title", title)));
     }
@@ -944,6 +950,9 @@ fn list(t: &str, l: &str, now: DateTime<Tz>) -> Option<Plan> {
     if COMPLETE_VERB.is_match(l) && !is_q {
         let title = COMPLETE_ITEM.captures(l).and_then(|c| cap(&c, "item")).and_then(|r| tidy(t, r, &cut));
         let title = resolve_that(title?, l)?;
+        if only_pointed(&title) {
+            return None;
+        }
         return Some(tags(Plan::new(Intent::CompleteTodo, 0.8).with("title", title)));
     }
     // "is milk on my shopping list"; "is X on the list, if not add it" is an add.

@@ -593,3 +593,15 @@ fn a_kind_said_after_the_item_names_it_and_a_note_to_self_is_the_note() {
     assert_eq!(r.intent, Intent::QueryTodos);
     assert_eq!(param(&r, "due_date"), "2026-03-12");
 }
+
+#[test]
+fn done_said_of_many_items_at_once_is_not_one_item_done() {
+    // No one item is named: nothing is looked up and marked on a guess.
+    for many in ["tick off all of this week's chores", "mark every task on the work list as complete"] {
+        assert_ne!(p(many).intent, Intent::CompleteTodo, "{many}");
+    }
+    // "all done with" is how one says an item is finished.
+    let r = p("all done with the ironing");
+    assert_eq!(r.intent, Intent::CompleteTodo);
+    assert_eq!(param(&r, "title"), "ironing");
+}
