@@ -20,8 +20,8 @@ use sqlx::SqlitePool;
 use tokio::sync::{mpsc, oneshot};
 
 use crate::chat::{self, Role};
-use crate::db::now_ms;
-use crate::error::{Error, Result};
+use crate::infra::db::now_ms;
+use crate::infra::error::{Error, Result};
 
 /// Messages stored in one transaction at most.
 const MAX_BATCH: usize = 2048;
@@ -237,7 +237,7 @@ async fn store_one(tx: &mut sqlx::SqliteConnection, m: &Incoming) -> Result<()> 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::db::{Db, new_id};
+    use crate::infra::db::{Db, new_id};
 
     fn incoming(conversation_id: &str, new_conversation: bool, content: &str) -> Incoming {
         Incoming {

@@ -9,13 +9,13 @@ use sqlx::FromRow;
 use utoipa::{IntoParams, ToSchema};
 use utoipa_axum::{router::OpenApiRouter, routes};
 
-use crate::api::{Page, Window};
-use crate::db::{new_id, now_ms};
-use crate::error::responses::{InvalidValues, MalformedJson, NotJson, NotLoggedIn};
-use crate::error::{Checks, Error, ErrorBody, Result};
-use crate::extract::{Json, Query};
-use crate::state::AppState;
-use crate::time::render;
+use crate::infra::pagination::{Page, Window};
+use crate::infra::db::{new_id, now_ms};
+use crate::infra::error::responses::{InvalidValues, MalformedJson, NotJson, NotLoggedIn};
+use crate::infra::error::{Checks, Error, ErrorBody, Result};
+use crate::infra::extract::{Json, Query};
+use crate::infra::state::AppState;
+use crate::infra::time::render;
 
 #[derive(ts_rs::TS, Debug, Clone, Serialize, ToSchema)]
 pub struct Conversation {

@@ -22,7 +22,7 @@ pub(crate) use conversations::{insert_conversation_on, insert_message_on};
 pub use send::{Delivered, SendMessage};
 pub use voice::{VoiceAccepted, VoiceQuery};
 
-use crate::state::AppState;
+use crate::infra::state::AppState;
 
 /// Every `/api/chat` route, served and described alike.
 pub fn router() -> OpenApiRouter<AppState> {

@@ -10,7 +10,7 @@ use serde_json::Value;
 use tower::ServiceExt as _;
 
 use crate::bus::ServerEvent;
-use crate::state::AppState;
+use crate::infra::state::AppState;
 
 /// The only calls a card makes: on the organiser's items.
 const CARD_PATHS: [&str; 3] = ["/api/todos", "/api/events", "/api/memos"];

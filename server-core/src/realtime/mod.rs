@@ -49,11 +49,11 @@ use crate::brain::hosts::{ConnectionHost, TaskSender, host_tools};
 use crate::brain::types::TaskRecord;
 use crate::brain::{Approval, pqh};
 use crate::bus::{ConnectionId, ServerEvent};
-use crate::db::new_id;
-use crate::error::Error;
-use crate::http::AllowedHosts;
+use crate::infra::db::new_id;
+use crate::infra::error::Error;
+use crate::infra::transport::AllowedHosts;
 use crate::protocol::CONNECTION_ID_RULE;
-use crate::state::AppState;
+use crate::infra::state::AppState;
 
 /// How long a connection may stay unauthenticated.
 pub const AUTH_TIMEOUT: Duration = Duration::from_secs(5);
@@ -232,7 +232,7 @@ async fn connection(state: AppState, hub: Arc<Hub>, socket: WebSocket, user: Opt
         return;
     };
     // A paired phone's messages never run a host tool without the user's yes.
-    let from_phone = crate::devices::is_phone(&state.db.read, &user.family_id).await;
+    let from_phone = crate::features::devices::is_phone(&state.db.read, &user.family_id).await;
 
     // One writer owns the socket's sending half; everything else queues to it. It sends
     // what is waiting in batches and flushes once per batch, so a burst of events costs a

@@ -38,12 +38,12 @@ use super::engine::Scheduler;
 use crate::brain::model::Model;
 use crate::bus::Module;
 use crate::chat::{Role, insert_message};
-use crate::db::{Db, new_id, now_ms};
-use crate::error::Result;
+use crate::infra::db::{Db, new_id, now_ms};
+use crate::infra::error::Result;
 use crate::llm::{ChatMessage, ChatRequest};
-use crate::notifications::NotificationRow;
-use crate::time::{from_ms, local_instant};
-use crate::today::Today;
+use crate::features::notifications::NotificationRow;
+use crate::infra::time::{from_ms, local_instant};
+use crate::features::today::Today;
 
 /// The briefing's local time and the zone it is read in; none for no briefing.
 pub type BriefingAt = Option<(NaiveTime, Tz)>;
@@ -225,7 +225,7 @@ pub struct Made {
 
 /// Makes today's briefing as of `now` and stores it.
 pub async fn make(db: &Db, tz: Tz, model: Option<&Model>, now: i64) -> Result<Made> {
-    let today = crate::today::load_at(&db.read, tz, now).await?;
+    let today = crate::features::today::load_at(&db.read, tz, now).await?;
     let builtin = compose(&today);
     let (text, provider) = match model {
         Some(model) => match by_model(model, &today).await {
