@@ -28,8 +28,8 @@ use crate::infra::db::now_ms;
 use crate::infra::error::responses::{InvalidRequest, NotJson, NotLoggedIn};
 use crate::infra::error::{Error, ErrorBody, Result};
 use crate::infra::extract::Json;
-use crate::infra::transport::AllowedHosts;
 use crate::infra::state::AppState;
+use crate::infra::transport::AllowedHosts;
 
 /// The e-mail a phone sends to `verify-otp` with the pairing code.
 pub const PAIRING_EMAIL: &str = "pairing";

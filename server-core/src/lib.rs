@@ -97,8 +97,8 @@ use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa_axum::router::OpenApiRouter;
 
 pub use infra::config::Settings;
-pub use infra::transport::AllowedHosts;
 pub use infra::state::AppState;
+pub use infra::transport::AllowedHosts;
 
 use auth::{Auth, ConsoleOtpSink, OtpSink};
 use infra::db::Db;
@@ -220,7 +220,8 @@ impl App {
     ) -> anyhow::Result<Self> {
         let db = Db::open(&settings.database_path()?).await?;
         infra::secrets::move_api_key_out(&db, secrets.as_ref()).await?;
-        let (settings, api_keys) = features::settings::apply_stored(&db.read, secrets.as_ref(), settings).await?;
+        let (settings, api_keys) =
+            features::settings::apply_stored(&db.read, secrets.as_ref(), settings).await?;
         let tz = settings.time_zone()?;
         let data_dir = settings.data_dir()?;
         let secret = auth::load_or_create_secret(settings.jwt_secret.as_deref(), &data_dir)?;

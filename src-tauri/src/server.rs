@@ -5,8 +5,8 @@ use std::sync::Arc;
 
 use anyhow::Context as _;
 use clawchat_server::auth::{ConsoleOtpSink, OtpSink};
-use clawchat_server::schedule::Notifier;
 use clawchat_server::features::settings::SecretBackend;
+use clawchat_server::schedule::Notifier;
 use clawchat_server::{App, AppState, Settings};
 use tokio::sync::{Mutex, oneshot};
 use tokio::task::JoinHandle;

@@ -36,8 +36,8 @@ use tokens::hex;
 pub use tokens::{AUDIENCE, AuthUser, Claims, OWNER, TokenPair, Tokens, hash_token};
 
 use crate::bus::Module;
-use crate::infra::db::now_ms;
 use crate::features::devices::DeviceKind;
+use crate::infra::db::now_ms;
 use crate::infra::error::responses::{BodyTooLarge, InvalidRequest, MalformedJson, NotJson, NotLoggedIn};
 use crate::infra::error::{Checks, Error, ErrorBody, Result};
 use crate::infra::extract::Json;

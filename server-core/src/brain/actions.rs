@@ -12,13 +12,13 @@ pub use super::cards::card_for;
 use super::engine::{Engine, PlanContext};
 use super::tools::Tool;
 use super::types::{Intent, TaskRecord};
-use crate::infra::pagination::Window;
 use crate::bus::Module;
 use crate::features::events::{self, EventPatch, EventRow, NewEvent};
 use crate::features::memos::{self, MemoPatch, MemoRow, NewMemo};
 use crate::features::search::Named;
-use crate::infra::time::{DAY_MS, When};
 use crate::features::todos::{self, NewTodo, Priority, TodoPatch, TodoRow, TodoStatus};
+use crate::infra::pagination::Window;
+use crate::infra::time::{DAY_MS, When};
 
 #[derive(Debug, thiserror::Error)]
 pub enum ToolError {
@@ -299,7 +299,7 @@ async fn search(engine: &Engine, inputs: &Value) -> ToolResult {
 /// The same briefing the scheduler makes each morning, made now: kept in the Briefings
 /// conversation, so /api/today shows it too.
 async fn daily_briefing(engine: &Engine) -> ToolResult {
-    let made = crate::schedule::briefing::make_now(&engine.db, engine.tz, engine.model.as_deref()).await?;
+    let made = super::briefing::make_now(&engine.db, engine.tz, engine.model.as_deref()).await?;
     let today = crate::features::today::load(&engine.db.read, engine.tz).await?;
     engine.bus.data_changed(Module::Chat);
     Ok(json!({

@@ -143,7 +143,8 @@ impl Engine {
             hosts: Arc::default(),
             web,
             model: None,
-            host_policy: tokio::sync::watch::Sender::new(crate::features::settings::HostPolicy::default()).subscribe(),
+            host_policy: tokio::sync::watch::Sender::new(crate::features::settings::HostPolicy::default())
+                .subscribe(),
         }
     }
 
@@ -527,11 +528,11 @@ impl Engine {
                 |c| serde_json::json!({"card_type": c.card_type, "payload": c.payload, "actions": c.actions}),
             )
             .collect();
-        crate::chat::insert_message(
+        crate::features::conversations::insert_message(
             &self.db.write,
             conversation_id,
             message_id,
-            crate::chat::Role::Assistant,
+            crate::features::conversations::Role::Assistant,
             text,
             Some(intent),
             &stored,

@@ -249,7 +249,10 @@ pub async fn history(
 /// write: the result of a tool that reads (a memo, an event, a file, a web page, a command's
 /// output) or of background work. The model reads its own earlier answers, so from then
 /// on its plans in this conversation are [`Origin::Untrusted`].
-pub async fn read_foreign_text(db: &sqlx::SqlitePool, conversation_id: &str) -> crate::infra::error::Result<bool> {
+pub async fn read_foreign_text(
+    db: &sqlx::SqlitePool,
+    conversation_id: &str,
+) -> crate::infra::error::Result<bool> {
     let mut carrying: Vec<&str> =
         tools::TOOLS.iter().filter(|t| t.risk == tools::Risk::Read).map(|t| t.name()).collect();
     carrying.push("task_result");

@@ -10,10 +10,10 @@ use utoipa_axum::{router::OpenApiRouter, routes};
 
 use super::approvals::Approval;
 use super::cli;
-use crate::infra::pagination::{Page, Window};
 use crate::infra::error::responses::{InvalidValues, MalformedJson, NotJson, NotLoggedIn};
 use crate::infra::error::{Checks, Error, ErrorBody, Result};
 use crate::infra::extract::{Json, Query};
+use crate::infra::pagination::{Page, Window};
 use crate::infra::state::AppState;
 use crate::infra::time::render;
 

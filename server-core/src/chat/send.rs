@@ -22,8 +22,8 @@ use crate::bus::{ConnectionId, ServerEvent};
 use crate::infra::error::responses::{InvalidValues, MalformedJson, NotJson, NotLoggedIn};
 use crate::infra::error::{Checks, ErrorBody, Result};
 use crate::infra::extract::Json;
-use crate::protocol::{CONNECTION_ID_RULE, connection_id};
 use crate::infra::state::AppState;
+use crate::protocol::{CONNECTION_ID_RULE, connection_id};
 
 #[derive(ts_rs::TS, Debug, Deserialize, ToSchema)]
 pub struct SendMessage {

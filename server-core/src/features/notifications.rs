@@ -8,12 +8,12 @@ use sqlx::FromRow;
 use utoipa::{IntoParams, ToSchema};
 use utoipa_axum::{router::OpenApiRouter, routes};
 
-use crate::infra::pagination::{Page, Window};
 use crate::bus::Module;
 use crate::infra::db::now_ms;
 use crate::infra::error::responses::{MalformedJson, NotJson, NotLoggedIn};
 use crate::infra::error::{Checks, Error, ErrorBody, Result};
 use crate::infra::extract::{Json, Query};
+use crate::infra::pagination::{Page, Window};
 use crate::infra::state::AppState;
 use crate::infra::time::render;
 

@@ -11,11 +11,11 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use utoipa_axum::{router::OpenApiRouter, routes};
 
-use crate::infra::pagination::{Page, Window};
 use crate::infra::db::unpack;
 use crate::infra::error::responses::NotLoggedIn;
 use crate::infra::error::{Error, ErrorBody, Result};
 use crate::infra::extract::{Json, Query};
+use crate::infra::pagination::{Page, Window};
 use crate::infra::state::AppState;
 use crate::infra::time::render;
 

@@ -31,9 +31,9 @@ use crate::infra::desktop::{Desktop, NO_DESKTOP, NO_DESKTOP_KEYS};
 use crate::infra::error::responses::{InvalidValues, NotJson, NotLoggedIn};
 use crate::infra::error::{Checks, Error, ErrorBody, Result};
 use crate::infra::extract::Json;
-use crate::llm::{ModelProvider as _, OpenAiCompatible, ProviderConfig};
 use crate::infra::secrets::{AI_API_KEY, ApiKeys, SecretStore};
 use crate::infra::state::AppState;
+use crate::llm::{ModelProvider as _, OpenAiCompatible, ProviderConfig};
 
 pub const PROVIDERS: [&str; 4] = ["auto", "builtin", "ollama", "openai"];
 

@@ -7,15 +7,15 @@ use serde::Serialize;
 use utoipa::ToSchema;
 use utoipa_axum::{router::OpenApiRouter, routes};
 
+use crate::features::events::Event;
+use crate::features::memos::{Memo, MemoRow};
+use crate::features::todos::{Todo, TodoRow};
 use crate::infra::db::{Db, now_ms, unpack};
 use crate::infra::error::responses::NotLoggedIn;
 use crate::infra::error::{Error, Result};
-use crate::features::events::Event;
 use crate::infra::extract::Json;
-use crate::features::memos::{Memo, MemoRow};
 use crate::infra::state::AppState;
 use crate::infra::time::{from_ms, render, start_of_day};
-use crate::features::todos::{Todo, TodoRow};
 
 /// How many items each Today list shows at most; the full lists are a click away.
 const LIST_CAP: i64 = 100;

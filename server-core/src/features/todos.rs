@@ -7,13 +7,13 @@ use sqlx::{FromRow, QueryBuilder, Sqlite};
 use utoipa::{IntoParams, ToSchema};
 use utoipa_axum::{router::OpenApiRouter, routes};
 
-use crate::infra::pagination::{Page, Window, double_option, tags_from_json, tags_to_json};
 use crate::bus::Module;
+use crate::features::search::{Named, fts_query, named_query};
 use crate::infra::db::{new_id, now_ms, packed, unpack};
 use crate::infra::error::responses::{BodyTooLarge, InvalidValues, MalformedJson, NotJson, NotLoggedIn};
 use crate::infra::error::{Error, ErrorBody, Fields, Result};
 use crate::infra::extract::{Json, Query};
-use crate::features::search::{Named, fts_query, named_query};
+use crate::infra::pagination::{Page, Window, double_option, tags_from_json, tags_to_json};
 use crate::infra::state::AppState;
 use crate::infra::time::{When, render, render_due};
 

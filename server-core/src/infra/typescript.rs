@@ -11,7 +11,10 @@ use ts_rs::TS;
 
 /// Writes every type the UI uses, with the types they depend on, one file each, into `dir`.
 pub fn export(dir: &Path) -> Result<(), ts_rs::ExportError> {
-    use crate::{auth, brain, bus, chat, features::events, features::memos, realtime, features::search, features::today, features::todos};
+    use crate::{
+        auth, brain, bus, chat, features::events, features::memos, features::search, features::today,
+        features::todos, realtime,
+    };
     realtime::ClientFrame::export_all_to(dir)?;
     bus::ServerEvent::export_all_to(dir)?;
     brain::types::ParseResult::export_all_to(dir)?;
@@ -24,8 +27,8 @@ pub fn export(dir: &Path) -> Result<(), ts_rs::ExportError> {
     memos::Memo::export_all_to(dir)?;
     memos::NewMemo::export_all_to(dir)?;
     memos::MemoPatch::export_all_to(dir)?;
-    chat::Conversation::export_all_to(dir)?;
-    chat::Message::export_all_to(dir)?;
+    crate::features::conversations::Conversation::export_all_to(dir)?;
+    crate::features::conversations::Message::export_all_to(dir)?;
     today::Today::export_all_to(dir)?;
     search::SearchHit::export_all_to(dir)?;
     auth::LoginRequest::export_all_to(dir)?;

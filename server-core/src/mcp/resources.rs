@@ -12,9 +12,9 @@ use serde_json::json;
 
 use super::server::Organiser;
 use crate::bus::Module;
-use crate::protocol::ServerEvent;
 use crate::infra::state::AppState;
 use crate::infra::time::{from_ms, start_of_day};
+use crate::protocol::ServerEvent;
 
 /// Each resource: its address, name, description, and the data whose change changes it.
 const RESOURCES: &[(&str, &str, &str, &[Module])] = &[
@@ -73,10 +73,14 @@ pub(super) async fn read(state: &AppState, uri: &str) -> Result<ReadResourceResu
             let today = from_ms(crate::infra::db::now_ms(), tz).date_naive();
             let from = start_of_day(today, tz);
             let to = today.checked_add_days(chrono::Days::new(7)).map_or(from, |d| start_of_day(d, tz));
-            let events =
-                crate::features::events::events_between(db, tz, from.timestamp_millis(), to.timestamp_millis())
-                    .await
-                    .map_err(failed)?;
+            let events = crate::features::events::events_between(
+                db,
+                tz,
+                from.timestamp_millis(),
+                to.timestamp_millis(),
+            )
+            .await
+            .map_err(failed)?;
             json!({ "from": from.to_rfc3339(), "to": to.to_rfc3339(), "events": events })
         }
         "clawchat://memos" => {

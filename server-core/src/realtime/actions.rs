@@ -33,7 +33,7 @@ pub(super) async fn respond(
     action: &str,
     params: &Value,
 ) -> Result<ServerEvent, Refusal> {
-    let cards = crate::chat::action_cards(&state.db.read, message_id)
+    let cards = crate::features::conversations::action_cards(&state.db.read, message_id)
         .await
         .map_err(|e| refusal("action_failed", e.to_string()))?
         .ok_or_else(|| refusal("no_such_message", format!("there is no message {message_id}")))?;

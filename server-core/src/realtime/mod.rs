@@ -51,9 +51,9 @@ use crate::brain::{Approval, pqh};
 use crate::bus::{ConnectionId, ServerEvent};
 use crate::infra::db::new_id;
 use crate::infra::error::Error;
+use crate::infra::state::AppState;
 use crate::infra::transport::AllowedHosts;
 use crate::protocol::CONNECTION_ID_RULE;
-use crate::infra::state::AppState;
 
 /// How long a connection may stay unauthenticated.
 pub const AUTH_TIMEOUT: Duration = Duration::from_secs(5);

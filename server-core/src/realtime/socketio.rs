@@ -28,8 +28,8 @@ use crate::brain::tools::TOOLS;
 use crate::brain::types::{Target, TaskRecord};
 use crate::brain::{pqh, voice};
 use crate::bus::ServerEvent;
-use crate::infra::transport::AllowedHosts;
 use crate::infra::state::AppState;
+use crate::infra::transport::AllowedHosts;
 
 /// The bus events an edge client hears, by their Socket.IO names.
 const FORWARDED: [&str; 6] =

@@ -26,9 +26,9 @@ use super::notifier::Notifier;
 use crate::brain::model::Model;
 use crate::bus::Module;
 use crate::bus::{Bus, ServerEvent};
+use crate::features::events::ReminderSeries;
 use crate::infra::db::Db;
 use crate::infra::error::Result;
-use crate::features::events::ReminderSeries;
 use crate::infra::recurrence;
 use crate::infra::time::from_ms;
 
@@ -263,7 +263,9 @@ impl Scheduler {
                 fire_at: at,
             });
         }
-        for (id, title, location, start, at) in crate::features::events::reminders_between(db, from, now).await? {
+        for (id, title, location, start, at) in
+            crate::features::events::reminders_between(db, from, now).await?
+        {
             due.push(event_due(id, title, location.as_deref(), start, at, tz));
         }
         for s in self.series().await? {

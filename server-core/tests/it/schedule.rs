@@ -12,11 +12,11 @@ use std::time::Duration;
 use chrono::{NaiveTime, TimeZone as _};
 use chrono_tz::Tz;
 use clawchat_server::bus::{Bus, Module};
+use clawchat_server::features::todos::{NewTodo, insert_todo};
 use clawchat_server::infra::db::Db;
 use clawchat_server::schedule::{
     BusNotifier, ExpoPush, ManualClock, Notification, Notifier, Scheduler, SchedulerConfig, SchedulerHandle,
 };
-use clawchat_server::features::todos::{NewTodo, insert_todo};
 use futures::future::BoxFuture;
 use reqwest::StatusCode;
 use serde_json::{Value, json};

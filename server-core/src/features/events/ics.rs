@@ -15,9 +15,9 @@ use icalendar::{
 };
 
 use crate::bus::Module;
+use crate::features::events::{self, CalendarEvent, EventRow, Imported, UID_SUFFIX};
 use crate::infra::error::responses::{BodyTooLarge, NotLoggedIn};
 use crate::infra::error::{Error, ErrorBody, Result};
-use crate::features::events::{self, CalendarEvent, EventRow, Imported, UID_SUFFIX};
 use crate::infra::extract::Json;
 use crate::infra::recurrence::normalise_rule;
 use crate::infra::state::AppState;
