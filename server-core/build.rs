@@ -17,7 +17,7 @@ fn main() {
         ("redoc/bundles/redoc.standalone.js", "redoc.standalone.js.gz"),
     ];
     println!("cargo:rerun-if-changed=../assets/package-lock.json");
-    // The web UI the binary embeds (src/web.rs): embed it again whenever it is rebuilt.
+    // The web UI the binary embeds (src/infra/web_ui.rs): embed it again whenever it is rebuilt.
     // Before the first build of the UI, watch its folder, so building it is noticed too.
     if manifest.join("../ui/dist").is_dir() {
         println!("cargo:rerun-if-changed=../ui/dist");

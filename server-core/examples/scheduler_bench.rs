@@ -10,7 +10,7 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use clawchat_server::bus::{Bus, ServerEvent};
-use clawchat_server::db::{Db, now_ms};
+use clawchat_server::infra::db::{Db, now_ms};
 use clawchat_server::schedule::{
     BusNotifier, Notification, Notifier, Scheduler, SchedulerConfig, SystemClock,
 };

@@ -24,12 +24,12 @@ use tokio_rustls::TlsAcceptor;
 use utoipa::ToSchema;
 use utoipa_axum::{router::OpenApiRouter, routes};
 
-use crate::db::now_ms;
-use crate::error::responses::{InvalidRequest, NotJson, NotLoggedIn};
-use crate::error::{Error, ErrorBody, Result};
-use crate::extract::Json;
-use crate::http::AllowedHosts;
-use crate::state::AppState;
+use crate::infra::db::now_ms;
+use crate::infra::error::responses::{InvalidRequest, NotJson, NotLoggedIn};
+use crate::infra::error::{Error, ErrorBody, Result};
+use crate::infra::extract::Json;
+use crate::infra::state::AppState;
+use crate::infra::transport::AllowedHosts;
 
 /// The e-mail a phone sends to `verify-otp` with the pairing code.
 pub const PAIRING_EMAIL: &str = "pairing";
@@ -201,7 +201,7 @@ impl Lan {
             fingerprint: Some(r.fingerprint.clone()),
             pairing_code: pairing.as_ref().map(|p| p.code.clone()),
             qr_svg,
-            expires_at: pairing.map(|p| crate::time::render(p.expires_at, tz)),
+            expires_at: pairing.map(|p| crate::infra::time::render(p.expires_at, tz)),
         }
     }
 
@@ -288,12 +288,12 @@ impl Lan {
 const REMEMBERED: &str = "pref.lan_enabled";
 
 async fn remember(db: &sqlx::SqlitePool, enabled: bool) -> Result<()> {
-    Ok(crate::db::put_setting(db, REMEMBERED, &enabled.to_string()).await?)
+    Ok(crate::infra::db::put_setting(db, REMEMBERED, &enabled.to_string()).await?)
 }
 
 /// Whether the user left LAN mode on.
 pub async fn remembered(db: &sqlx::SqlitePool) -> Result<bool> {
-    Ok(crate::db::setting(db, REMEMBERED).await?.is_some_and(|v| v == "true"))
+    Ok(crate::infra::db::setting(db, REMEMBERED).await?.is_some_and(|v| v == "true"))
 }
 
 /// Turns LAN mode on again when the user left it on; run as the server starts. A
@@ -334,7 +334,7 @@ fn load_or_make_cert(dir: &Path, ip: IpAddr) -> anyhow::Result<CertAndKey> {
             let made = rcgen::generate_simple_self_signed(names)?;
             let (c, k) = (made.cert.der().to_vec(), made.key_pair.serialize_der());
             std::fs::write(&cert_path, &c)?;
-            crate::secrets::write_private(&key_path, &k)?;
+            crate::infra::secrets::write_private(&key_path, &k)?;
             (c, k)
         }
     };

@@ -3,34 +3,36 @@
 //! The same [`serve`] runs inside the desktop app, in the headless `clawchat-server`
 //! binary and in the tests, on a listener the caller binds (tests bind port 0).
 //!
-//! The assistant has two halves. The **PQH** (primary query handler, [`brain::pqh`])
-//! answers a message at once and plans: it stores the user's words, streams the first
-//! answer and turns the words into tasks. The **SQH** (the task engine,
-//! [`brain::engine`]) runs that plan: each task on the server or on the user's computer,
-//! asking the user first where the rules say so, and reports every step on the [`bus`].
+//! The assistant has two halves. The **PQH** (the *primary query handler*,
+//! [`brain::pqh`]) answers a message at once and plans: it stores the user's words,
+//! streams the first answer and turns the words into tool calls. The **SQH** (the
+//! *secondary query handler*, the task engine, [`brain::engine`]) runs that plan: a graph
+//! of tasks, each waiting on the tasks it `depends_on`, each run on the server or on the
+//! user's computer, asking the user first where the rules say so, and it reports every
+//! step on the [`bus`].
 //!
-//! Modules, one line each. Features (each owns its routes, request and response types and
-//! SQL):
-//! - [`auth`]: the PIN, one-time codes, access and refresh tokens, the failed-attempt limiter.
-//! - [`devices`]: the clients that logged in, by kind, and revoking one.
-//! - [`todos`], [`events`], [`memos`]: the organiser's three tables, their routes and the
-//!   functions the assistant, the scheduler and MCP call; [`events::ics`] reads and writes
-//!   calendar files (`/api/events.ics`, `/api/events/import`).
-//! - [`search`]: full-text search over todos, events, memos and messages.
-//! - [`today`]: the day at a glance (`/api/today`).
+//! The folders say what a module is:
+//!
+//! [`features`]: the organiser, one module per thing the user keeps, each owning its
+//! table (if it has one), its routes under `/api`, its request and response types and its
+//! SQL:
+//! - [`features::todos`], [`features::events`], [`features::memos`]: the organiser's three
+//!   tables, their routes and the functions the assistant, the scheduler and MCP call;
+//!   [`features::events::ics`] reads and writes calendar files.
+//! - [`features::search`]: full-text search over todos, events, memos and messages.
+//! - [`features::today`]: the day at a glance (`/api/today`).
+//! - [`features::notifications`]: the notifications the scheduler fired, marking one
+//!   read, and push tokens for the phone (`/api/notifications*`).
+//! - [`features::settings`]: the preferences the user changes at run time
+//!   (`/api/settings`).
+//! - [`features::devices`]: the clients that logged in, by kind, and revoking one.
+//! - [`features::health`]: is the server up, and which brain answers.
+//!
+//! Subsystems, each a folder or file at the top:
+//! - [`auth`]: the PIN, one-time codes, access and refresh tokens, the failed-attempt
+//!   limiter, and the token check on every protected route.
 //! - [`chat`]: everything under `/api/chat`: conversations and messages, and sending the
 //!   assistant a message (typed, streamed or spoken; the answering is the [`brain`]'s).
-//! - [`notifications`]: the notifications the scheduler fired, marking one read, and push
-//!   tokens for the phone (`/api/notifications*`).
-//! - [`settings`]: the preferences the user changes at run time (`/api/settings`).
-//! - [`desktop`]: what only the desktop app can do (start at login), handed in by it.
-//! - [`lan`]: LAN mode, the TLS listener a paired phone reaches.
-//! - [`health`]: is the server up, and which brain answers.
-//! - [`mcp`]: other AI apps on this computer use the organiser over MCP (`/mcp`, the
-//!   stdio bridge, client tokens under `/api/mcp`).
-//! - [`web`]: the web UI at `/`.
-//!
-//! Subsystems:
 //! - [`brain`]: the assistant: the tool registry, the PQH, the SQH task engine, approvals,
 //!   host executors.
 //! - [`llm`]: how the assistant talks to a language model.
@@ -40,63 +42,50 @@
 //! - [`bus`]: the one stream of events every realtime channel shows.
 //! - [`protocol`]: the frames and records the bus, the assistant and the realtime channels
 //!   share (and the TypeScript the UI imports), depending on none of them.
+//! - [`mcp`]: other AI apps on this computer use the organiser over MCP (`/mcp`, the
+//!   stdio bridge, client tokens under `/api/mcp`).
+//! - [`lan`]: LAN mode, the TLS listener a paired phone reaches.
 //!
-//! Plumbing:
-//! - [`db`]: the SQLite store (two pools, migrations, the settings table's get and upsert).
-//! - [`secrets`]: where the token secret and the model's API key live, and the one writer of
-//!   private files.
-//! - [`error`]: the one error type at the edge, and the shared OpenAPI error answers.
-//! - [`extract`]: our JSON and query extractors, with our error shape.
-//! - [`api`]: pagination shared by every list.
-//! - [`time`]: instants in the user's zone, local midnight.
-//! - [`clock`]: where the scheduler and the limiter read the time (a test moves it).
-//! - [`recurrence`]: occurrences of a repeating event.
-//! - [`config`]: the command line and environment.
-//! - [`state`]: the one `AppState`.
-//! - [`process`]: what a process does first (the malloc arena cap).
-//! - [`typescript`]: the TypeScript generated for the UI.
-//! - `http`: the transport layers (request ids, `Host` check, limits, compression).
+//! [`infra`]: the plumbing every feature and subsystem stands on:
+//! - [`infra::db`]: the SQLite store (two pools, migrations, the settings table's get and
+//!   upsert).
+//! - [`infra::error`]: the one error type at the edge, and the shared OpenAPI error answers.
+//! - [`infra::extract`]: our JSON and query extractors, with our error shape.
+//! - [`infra::pagination`]: `?page&limit` in, `{items, total, page, limit}` out, for every
+//!   list.
+//! - `infra::transport`: the transport layers (request ids, `Host` check, limits,
+//!   compression) and the OpenAPI viewers.
+//! - [`infra::web_ui`]: the web UI's files at `/`.
+//! - [`infra::state`]: the one `AppState`.
+//! - [`infra::config`]: the command line and environment.
+//! - [`infra::secrets`]: where the token secret and the model's API key live, and the one
+//!   writer of private files.
+//! - [`infra::time`]: instants in the user's zone, local midnight.
+//! - [`infra::clock`]: where the scheduler and the limiter read the time (a test moves it).
+//! - [`infra::recurrence`]: occurrences of a repeating event or todo.
+//! - [`infra::desktop`]: what only the desktop app can do (start at login), handed in by it.
+//! - [`infra::process`]: what a process does first (the malloc arena cap).
+//! - [`infra::typescript`]: the TypeScript generated for the UI.
 //!
-//! One request, end to end: the transport layers in `http` give it a request id, check
-//! its `Host`, bound its time and body; [`auth::require_auth`] checks the bearer token;
-//! the feature's handler validates the body with [`extract::Json`], runs its SQL on the
-//! read pool or the single-writer pool, and answers JSON rendered in the user's offset.
-//! Any failure becomes an [`error::Error`], which answers `{detail, code, errors?}`.
+//! One request, end to end: the transport layers in `infra::transport` give it a request
+//! id, check its `Host`, bound its time and body; [`auth::require_auth`] checks the bearer
+//! token; the feature's handler validates the body with [`infra::extract::Json`], runs its
+//! SQL on the read pool or the single-writer pool, and answers JSON rendered in the user's
+//! offset. Any failure becomes an [`infra::error::Error`], which answers
+//! `{detail, code, errors?}`.
 
-pub mod api;
 pub mod auth;
 pub mod brain;
 pub mod bus;
 pub mod chat;
-pub mod clock;
-pub mod config;
-pub mod db;
-pub mod desktop;
-pub mod devices;
-pub mod error;
-pub mod events;
-pub mod extract;
-pub mod health;
-pub(crate) mod http;
+pub mod features;
+pub mod infra;
 pub mod lan;
 pub mod llm;
 pub mod mcp;
-pub mod memos;
-pub mod notifications;
-pub mod process;
 pub mod protocol;
 pub mod realtime;
-pub mod recurrence;
 pub mod schedule;
-pub mod search;
-pub mod secrets;
-pub mod settings;
-pub mod state;
-pub mod time;
-pub mod today;
-pub mod todos;
-pub mod typescript;
-pub mod web;
 
 use std::future::Future;
 use std::sync::Arc;
@@ -107,12 +96,12 @@ use utoipa::OpenApi as _;
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa_axum::router::OpenApiRouter;
 
-pub use config::Settings;
-pub use http::AllowedHosts;
-pub use state::AppState;
+pub use infra::config::Settings;
+pub use infra::state::AppState;
+pub use infra::transport::AllowedHosts;
 
 use auth::{Auth, ConsoleOtpSink, OtpSink};
-use db::Db;
+use infra::db::Db;
 
 #[derive(utoipa::OpenApi)]
 #[openapi(
@@ -218,7 +207,7 @@ impl App {
 
     /// As [`App::open_with_secrets`], with secrets in files in the data folder.
     pub async fn open_with(settings: Settings, otp_sink: Arc<dyn OtpSink>) -> anyhow::Result<Self> {
-        let secrets = Arc::new(secrets::FileSecrets::new(&settings.data_dir()?));
+        let secrets = Arc::new(infra::secrets::FileSecrets::new(&settings.data_dir()?));
         Self::open_with_secrets(settings, otp_sink, secrets).await
     }
 
@@ -227,18 +216,19 @@ impl App {
     pub async fn open_with_secrets(
         settings: Settings,
         otp_sink: Arc<dyn OtpSink>,
-        secrets: Arc<dyn secrets::SecretStore>,
+        secrets: Arc<dyn infra::secrets::SecretStore>,
     ) -> anyhow::Result<Self> {
         let db = Db::open(&settings.database_path()?).await?;
-        secrets::move_api_key_out(&db, secrets.as_ref()).await?;
-        let (settings, api_keys) = settings::apply_stored(&db.read, secrets.as_ref(), settings).await?;
+        infra::secrets::move_api_key_out(&db, secrets.as_ref()).await?;
+        let (settings, api_keys) =
+            features::settings::apply_stored(&db.read, secrets.as_ref(), settings).await?;
         let tz = settings.time_zone()?;
         let data_dir = settings.data_dir()?;
         let secret = auth::load_or_create_secret(settings.jwt_secret.as_deref(), &data_dir)?;
         let auth = Auth::new(
             &secret,
             i64::from(settings.jwt_expiry_hours.max(1)) * 3600,
-            i64::from(settings.refresh_expiry_days.max(1)) * time::DAY_MS,
+            i64::from(settings.refresh_expiry_days.max(1)) * infra::time::DAY_MS,
             i64::try_from(settings.refresh_race_grace_ms).unwrap_or(i64::MAX),
             otp_sink,
         )
@@ -256,14 +246,14 @@ impl App {
             base_url: settings.search_url.clone(),
             client: reqwest::Client::new(),
         };
-        let runtime = Arc::new(settings::Runtime::new(
-            settings::saved_host_policy(&db.read).await?,
+        let runtime = Arc::new(features::settings::Runtime::new(
+            features::settings::saved_host_policy(&db.read).await?,
             settings.language(),
             secrets,
             api_keys,
         ));
         runtime.set_briefing(&settings);
-        runtime.set_mcp_enabled(settings::saved_mcp_enabled(&db.read).await?);
+        runtime.set_mcp_enabled(features::settings::saved_mcp_enabled(&db.read).await?);
         let mut engine = brain::Engine::new(db.clone(), tz, bus.clone(), gate, web);
         engine.model = model_from(&settings);
         engine.host_policy = runtime.watch_host_policy();
@@ -327,16 +317,16 @@ fn model_from(settings: &Settings) -> Option<Arc<brain::model::Model>> {
 fn protected_routes() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
         .merge(auth::protected_router())
-        .merge(todos::router())
-        .merge(events::router())
-        .merge(memos::router())
-        .merge(search::router())
-        .merge(today::router())
+        .merge(features::todos::router())
+        .merge(features::events::router())
+        .merge(features::memos::router())
+        .merge(features::search::router())
+        .merge(features::today::router())
         .merge(chat::router())
-        .merge(notifications::router())
+        .merge(features::notifications::router())
         .merge(brain::routes::router())
-        .merge(settings::router())
-        .merge(devices::router())
+        .merge(features::settings::router())
+        .merge(features::devices::router())
         .merge(lan::router())
         .merge(mcp::clients::router())
 }
@@ -354,7 +344,7 @@ fn api_router(
     guard: impl FnOnce(OpenApiRouter<AppState>) -> OpenApiRouter<AppState>,
 ) -> OpenApiRouter<AppState> {
     OpenApiRouter::with_openapi(ApiDoc::openapi())
-        .merge(health::router())
+        .merge(features::health::router())
         .merge(auth::router())
         .merge(guard(protected_routes()))
 }
@@ -363,7 +353,7 @@ fn api_router(
 /// state and no guard: the guard adds no paths.
 pub fn openapi() -> utoipa::openapi::OpenApi {
     let mut spec = api_router(|routes| routes).split_for_parts().1;
-    error::describe_storage_errors(&mut spec);
+    infra::error::describe_storage_errors(&mut spec);
     spec
 }
 
@@ -374,18 +364,18 @@ pub fn router(state: AppState, allowed: AllowedHosts) -> Router {
         routes.route_layer(axum::middleware::from_fn_with_state(guard_state, auth::require_auth))
     })
     .split_for_parts();
-    error::describe_storage_errors(&mut spec);
+    infra::error::describe_storage_errors(&mut spec);
     let app = api
         .with_state(state.clone())
-        .merge(http::docs_router(spec))
+        .merge(infra::transport::docs_router(spec))
         .merge(realtime::router().with_state(state.clone()))
         .merge(mcp::router(state.clone()))
-        .fallback(web::fallback)
-        .method_not_allowed_fallback(|| async { error::Error::MethodNotAllowed })
+        .fallback(infra::web_ui::fallback)
+        .method_not_allowed_fallback(|| async { infra::error::Error::MethodNotAllowed })
         // Socket.IO answers on its own path, which no route has: the layer must wrap the
         // fallback too, so it goes on last.
         .layer(realtime::socketio::layer(state.clone()));
-    http::layers(app, &state.settings, allowed)
+    infra::transport::layers(app, &state.settings, allowed)
 }
 
 /// Completes on Ctrl-C or SIGTERM: the stop signal of the headless server and the

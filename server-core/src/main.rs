@@ -2,12 +2,12 @@
 
 use anyhow::Context as _;
 use clap::Parser as _;
-use clawchat_server::config::{Cli, Command};
-use clawchat_server::{App, auth, brain, db::Db, serve};
+use clawchat_server::infra::config::{Cli, Command};
+use clawchat_server::{App, auth, brain, infra::db::Db, serve};
 
 fn main() -> anyhow::Result<()> {
-    clawchat_server::process::cap_malloc_arenas();
-    clawchat_server::process::use_ring_for_tls();
+    clawchat_server::infra::process::cap_malloc_arenas();
+    clawchat_server::infra::process::use_ring_for_tls();
     tokio::runtime::Runtime::new()?.block_on(run())
 }
 
@@ -69,7 +69,7 @@ async fn reset_pin(settings: clawchat_server::Settings, pin: Option<String>) -> 
     let pin = pin.unwrap_or_else(auth::generate_pin);
     auth::store_pin(&db.write, &pin).await?;
     let secret = auth::load_or_create_secret(settings.jwt_secret.as_deref(), &settings.data_dir()?)?;
-    let tokens = auth::Tokens::new(&secret, 3600, clawchat_server::time::DAY_MS);
+    let tokens = auth::Tokens::new(&secret, 3600, clawchat_server::infra::time::DAY_MS);
     tokens.revoke_all(&db.write, "pin_reset").await?;
     db.close().await;
     println!("The new ClawChat PIN is {pin}. Every device must log in again.");

@@ -1,8 +1,8 @@
 //! What the embedded server reaches of the desktop, as its
-//! [`Desktop`](clawchat_server::desktop::Desktop): start at login (the autostart plugin's
+//! [`Desktop`](clawchat_server::infra::desktop::Desktop): start at login (the autostart plugin's
 //! entry) and the quick-add shortcut.
 
-use clawchat_server::desktop::{Desktop, QuickAddShortcut};
+use clawchat_server::infra::desktop::{Desktop, QuickAddShortcut};
 use tauri::AppHandle;
 use tauri_plugin_autostart::ManagerExt as _;
 

@@ -2,8 +2,8 @@
 #![cfg_attr(not(debug_assertions), windows_subsystem = "windows")]
 
 fn main() -> anyhow::Result<()> {
-    clawchat_server::process::cap_malloc_arenas();
-    clawchat_server::process::use_ring_for_tls();
+    clawchat_server::infra::process::cap_malloc_arenas();
+    clawchat_server::infra::process::use_ring_for_tls();
     let started = std::time::Instant::now();
     let _ = dotenvy::dotenv();
     tracing_subscriber::fmt()

@@ -8,7 +8,7 @@
 use std::path::{Path, PathBuf};
 
 use anyhow::Context as _;
-use clawchat_server::secrets::{FileSecrets, SecretStore as _};
+use clawchat_server::infra::secrets::{FileSecrets, SecretStore as _};
 use futures::future::BoxFuture;
 
 /// The keychain's service name for ClawChat's entries.
@@ -30,7 +30,7 @@ impl Backend {
     }
 }
 
-impl From<Backend> for clawchat_server::settings::SecretBackend {
+impl From<Backend> for clawchat_server::features::settings::SecretBackend {
     fn from(b: Backend) -> Self {
         match b {
             Backend::Keychain => Self::Keychain,
@@ -160,7 +160,7 @@ async fn keychain_delete(name: &str) -> anyhow::Result<()> {
 
 /// The server keeps the model's API key through this store: in the keychain when one
 /// answers, else in the same private files.
-impl clawchat_server::secrets::SecretStore for SecretStore {
+impl clawchat_server::infra::secrets::SecretStore for SecretStore {
     fn get<'a>(&'a self, name: &'a str) -> BoxFuture<'a, anyhow::Result<Option<String>>> {
         Box::pin(SecretStore::get(self, name))
     }

@@ -5,8 +5,8 @@ use std::sync::Arc;
 
 use anyhow::Context as _;
 use clawchat_server::auth::{ConsoleOtpSink, OtpSink};
+use clawchat_server::features::settings::SecretBackend;
 use clawchat_server::schedule::Notifier;
-use clawchat_server::settings::SecretBackend;
 use clawchat_server::{App, AppState, Settings};
 use tokio::sync::{Mutex, oneshot};
 use tokio::task::JoinHandle;
@@ -59,7 +59,7 @@ impl Embedded {
         settings: Settings,
         policy: HostPolicy,
         notifier: Option<Arc<dyn Notifier>>,
-        secrets: Arc<dyn clawchat_server::secrets::SecretStore>,
+        secrets: Arc<dyn clawchat_server::infra::secrets::SecretStore>,
         otp_sink: Arc<dyn OtpSink>,
     ) -> anyhow::Result<(Self, Option<String>)> {
         let bind = SocketAddr::new(settings.host, settings.port);
@@ -68,7 +68,7 @@ impl Embedded {
             app = app.with_notifier(notifier);
         }
         let runtime = &app.state.runtime;
-        runtime.set_default_host_policy(clawchat_server::settings::HostPolicy {
+        runtime.set_default_host_policy(clawchat_server::features::settings::HostPolicy {
             allowed_folders: policy.allowed_folders().iter().map(|f| f.display().to_string()).collect(),
             auto_read: true,
         });

@@ -80,7 +80,7 @@ pub fn run(started: Instant) -> anyhow::Result<()> {
             let embedded = Arc::new(launched.embedded);
             println!("ClawChat's server is running at {}", embedded.base_url());
             let saved_keys = tauri::async_runtime::block_on(
-                clawchat_server::settings::saved_quick_add_shortcut(&embedded.state.db.read),
+                clawchat_server::features::settings::saved_quick_add_shortcut(&embedded.state.db.read),
             )?;
             let keys = QuickAddKeys::register(app.handle().clone(), saved_keys);
             let desktop = crate::desktop::Hooks::new(app.handle().clone(), keys);

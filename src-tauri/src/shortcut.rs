@@ -1,7 +1,7 @@
 //! The global shortcut that opens quick add over whatever app is in front (default
 //! Ctrl+Shift+Space, changeable in Settings), through Tauri's global-shortcut plugin.
 //! Another app may hold the keys already; then the shortcut is not in force, and Settings
-//! says so (the server reads it through [`Desktop`](clawchat_server::desktop::Desktop)).
+//! says so (the server reads it through [`Desktop`](clawchat_server::infra::desktop::Desktop)).
 
 use std::sync::Mutex;
 

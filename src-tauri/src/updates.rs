@@ -6,7 +6,7 @@
 //! it offers a newer version downloads it and verifies its signature (the plugin does,
 //! with the key) before the user is offered anything; a download whose signature does not
 //! match is refused with a message and dropped. Installing then backs up the database and
-//! checks the copy ([`clawchat_server::db::Db::back_up_checked`]) before the package
+//! checks the copy ([`clawchat_server::infra::db::Db::back_up_checked`]) before the package
 //! replaces the program. Only a copy installed from the `.deb` or `.rpm` can replace
 //! itself; any other build says so and changes nothing.
 //!

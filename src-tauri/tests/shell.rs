@@ -328,13 +328,13 @@ fn test_settings(data: &Path, secret: Option<&str>) -> clawchat_server::Settings
     if let Some(secret) = secret {
         args.extend(["--jwt-secret", secret]);
     }
-    desktop_settings(clawchat_server::config::Cli::try_parse_from(args).unwrap().settings, 0)
+    desktop_settings(clawchat_server::infra::config::Cli::try_parse_from(args).unwrap().settings, 0)
 }
 
 async fn start_embedded(data: &Path, h: &Home) -> Embedded {
     let policy = HostPolicy::new(std::slice::from_ref(&h.home), Some(h.home.clone()));
     let settings = test_settings(data, Some("a-test-secret-that-is-long-enough-for-hs256"));
-    let secrets = std::sync::Arc::new(clawchat_server::secrets::FileSecrets::new(data));
+    let secrets = std::sync::Arc::new(clawchat_server::infra::secrets::FileSecrets::new(data));
     let console = std::sync::Arc::new(clawchat_server::auth::ConsoleOtpSink);
     let (embedded, pin) = Embedded::start(settings, policy, None, secrets, console).await.unwrap();
     assert!(pin.is_none(), "the configured PIN is used");

@@ -3,7 +3,7 @@
 //! RRULE expanded by our recurrence code. Any bytes give events or an error, never a panic.
 #![no_main]
 
-use clawchat_server::recurrence::{MAX_OCCURRENCES, occurrences};
+use clawchat_server::infra::recurrence::{MAX_OCCURRENCES, occurrences};
 use libfuzzer_sys::fuzz_target;
 
 fn walk(component: &icalendar::parser::Component<'_>, depth: usize) {
@@ -12,7 +12,7 @@ fn walk(component: &icalendar::parser::Component<'_>, depth: usize) {
     }
     for property in &component.properties {
         if property.name.as_ref().eq_ignore_ascii_case("RRULE") {
-            if let Ok(rule) = clawchat_server::recurrence::normalise_rule(property.val.as_ref()) {
+            if let Ok(rule) = clawchat_server::infra::recurrence::normalise_rule(property.val.as_ref()) {
                 let year = 365 * 86_400_000;
                 let starts = occurrences(&rule, 0, None, chrono_tz::UTC, 0, 5 * year, MAX_OCCURRENCES);
                 assert!(starts.len() <= MAX_OCCURRENCES);
@@ -26,7 +26,7 @@ fn walk(component: &icalendar::parser::Component<'_>, depth: usize) {
 
 fuzz_target!(|data: &[u8]| {
     let text = String::from_utf8_lossy(data);
-    let _ = clawchat_server::events::ics::read_for_fuzzing(&text);
+    let _ = clawchat_server::features::events::ics::read_for_fuzzing(&text);
     let unfolded = icalendar::parser::unfold(&text);
     if let Ok(calendar) = icalendar::parser::read_calendar(&unfolded) {
         for component in &calendar.components {

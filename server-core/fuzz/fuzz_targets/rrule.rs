@@ -6,7 +6,7 @@
 //! the first start in hours (i16), its length in hours (u16), the cap (u16); then the rule.
 #![no_main]
 
-use clawchat_server::recurrence::{MAX_OCCURRENCES, occurrences};
+use clawchat_server::infra::recurrence::{MAX_OCCURRENCES, occurrences};
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {

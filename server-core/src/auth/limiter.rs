@@ -5,14 +5,14 @@
 //! so guessing a 6-digit code is hopeless while a user who mistypes twice is not punished.
 //! No crate does this shape, so it is written here; it is small and fully tested.
 //!
-//! Time comes from a [`Clock`]: the system's, or a [`crate::clock::ManualClock`] a test
+//! Time comes from a [`Clock`]: the system's, or a [`crate::infra::clock::ManualClock`] a test
 //! moves past a lock instead of sleeping through it.
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex, RwLock};
 use std::time::Duration;
 
-use crate::clock::{Clock, SystemClock};
+use crate::infra::clock::{Clock, SystemClock};
 
 pub struct Limiter {
     entries: Mutex<HashMap<String, Entry>>,
@@ -151,7 +151,7 @@ mod tests {
 
     #[test]
     fn a_lock_ends_when_its_time_has_passed_on_the_clock() {
-        let clock = Arc::new(crate::clock::ManualClock::new(1_000_000));
+        let clock = Arc::new(crate::infra::clock::ManualClock::new(1_000_000));
         let l = Limiter::new(1, Duration::from_secs(10), Duration::from_secs(60));
         l.use_clock(clock.clone());
         l.fail(&["a"]);

@@ -9,7 +9,7 @@ use lettre::message::header::ContentType;
 use lettre::transport::smtp::authentication::Credentials;
 use lettre::{AsyncSmtpTransport, AsyncTransport as _, Message, Tokio1Executor};
 
-use crate::config::Settings;
+use crate::infra::config::Settings;
 
 /// How long connecting, logging in and sending may take together.
 const SEND_TIMEOUT: Duration = Duration::from_secs(20);

@@ -36,12 +36,12 @@ use tokens::hex;
 pub use tokens::{AUDIENCE, AuthUser, Claims, OWNER, TokenPair, Tokens, hash_token};
 
 use crate::bus::Module;
-use crate::db::now_ms;
-use crate::devices::DeviceKind;
-use crate::error::responses::{BodyTooLarge, InvalidRequest, MalformedJson, NotJson, NotLoggedIn};
-use crate::error::{Checks, Error, ErrorBody, Result};
-use crate::extract::Json;
-use crate::state::AppState;
+use crate::features::devices::DeviceKind;
+use crate::infra::db::now_ms;
+use crate::infra::error::responses::{BodyTooLarge, InvalidRequest, MalformedJson, NotJson, NotLoggedIn};
+use crate::infra::error::{Checks, Error, ErrorBody, Result};
+use crate::infra::extract::Json;
+use crate::infra::state::AppState;
 
 pub const OTP_TTL_MS: i64 = 5 * 60 * 1000;
 pub const OTP_MAX_TRIES: i64 = 5;
@@ -159,7 +159,7 @@ pub fn load_or_create_secret(configured: Option<&str>, data_dir: &Path) -> anyho
     let mut raw = [0u8; 48];
     rand::rng().fill_bytes(&mut raw);
     let secret = base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(raw);
-    crate::secrets::write_private(&path, secret.as_bytes())?;
+    crate::infra::secrets::write_private(&path, secret.as_bytes())?;
     tracing::info!(path = %path.display(), "generated a new token secret");
     Ok(secret.into_bytes())
 }
@@ -167,7 +167,7 @@ pub fn load_or_create_secret(configured: Option<&str>, data_dir: &Path) -> anyho
 /// Makes sure a PIN hash is stored. Returns the PIN when one was generated, so the caller
 /// can show it once; it is never stored or logged in the clear.
 pub async fn ensure_pin(db: &SqlitePool, configured: Option<&str>) -> anyhow::Result<Option<String>> {
-    let stored = crate::db::setting(db, PIN_HASH_KEY).await?;
+    let stored = crate::infra::db::setting(db, PIN_HASH_KEY).await?;
     match (configured, stored) {
         (Some(pin), Some(hash)) => {
             if !verify_pin(pin.to_owned(), hash).await {
@@ -237,7 +237,7 @@ pub async fn store_pin(db: &SqlitePool, pin: &str) -> anyhow::Result<()> {
             .map_err(|e| anyhow::anyhow!("cannot hash the PIN: {e}"))
     })
     .await??;
-    crate::db::put_setting(db, PIN_HASH_KEY, &hash).await?;
+    crate::infra::db::put_setting(db, PIN_HASH_KEY, &hash).await?;
     Ok(())
 }
 
@@ -323,12 +323,12 @@ fn client_key(addr: &SocketAddr) -> String {
 /// A new login for this computer's desktop window, on the one desktop device, so the
 /// window never asks its own user for the PIN.
 pub async fn desktop_login(state: &AppState) -> Result<TokenPair> {
-    let id = crate::devices::desktop_device(&state.db.write).await?;
+    let id = crate::features::devices::desktop_device(&state.db.write).await?;
     state.auth.tokens.start_family(&state.db.write, Some(&id)).await
 }
 
 async fn add_device(db: &SqlitePool, name: &str, email: Option<&str>, kind: DeviceKind) -> Result<String> {
-    crate::devices::add(db, name, email, kind).await
+    crate::features::devices::add(db, name, email, kind).await
 }
 
 /// A phone trades the LAN pairing code shown on the desktop for its own tokens.
@@ -371,7 +371,7 @@ async fn login(
     let limiter = &state.auth.limiter;
     limiter.check(&keys).map_err(|retry_after| Error::TooManyRequests { retry_after })?;
 
-    let ok = match crate::db::setting(&state.db.read, PIN_HASH_KEY).await? {
+    let ok = match crate::infra::db::setting(&state.db.read, PIN_HASH_KEY).await? {
         Some(hash) => verify_pin(req.pin, hash).await,
         None => false,
     };

@@ -17,11 +17,11 @@ use serde::Serialize;
 use utoipa::ToSchema;
 
 use super::{OTP_MAX_TRIES, hex};
-use crate::db::now_ms;
-use crate::error::Result;
-use crate::error::responses::NotLoggedIn;
-use crate::extract::Json;
-use crate::state::AppState;
+use crate::infra::db::now_ms;
+use crate::infra::error::Result;
+use crate::infra::error::responses::NotLoggedIn;
+use crate::infra::extract::Json;
+use crate::infra::state::AppState;
 
 /// Where a one-time code goes when it is not e-mailed: to the owner of this computer. The
 /// default prints it on the server's console; the desktop shows a native notification.
@@ -128,7 +128,7 @@ pub(super) async fn shown_codes(State(state): State<AppState>) -> Result<Json<Sh
         .map(|(email, s)| ShownCode {
             email,
             code: s.code,
-            expires_at: crate::time::render(s.expires_at, state.tz),
+            expires_at: crate::infra::time::render(s.expires_at, state.tz),
         })
         .collect();
     Ok(Json(ShownCodeList { items }))

@@ -17,9 +17,9 @@ use sha2::{Digest, Sha256};
 use sqlx::SqlitePool;
 use utoipa::ToSchema;
 
-use crate::clock::{Clock, SystemClock};
-use crate::db::{new_id, now_ms};
-use crate::error::{Error, Result};
+use crate::infra::clock::{Clock, SystemClock};
+use crate::infra::db::{new_id, now_ms};
+use crate::infra::error::{Error, Result};
 
 pub const AUDIENCE: &str = "clawchat";
 /// The single owner of this installation: a local-first app has one user.
@@ -72,7 +72,7 @@ impl std::fmt::Debug for Tokens {
     }
 }
 
-pub use crate::api::AuthUser;
+pub use crate::infra::pagination::AuthUser;
 
 impl Tokens {
     pub fn new(secret: &[u8], access_ttl_s: i64, refresh_ttl_ms: i64) -> Self {

@@ -12,13 +12,13 @@ pub use super::cards::card_for;
 use super::engine::{Engine, PlanContext};
 use super::tools::Tool;
 use super::types::{Intent, TaskRecord};
-use crate::api::Window;
 use crate::bus::Module;
-use crate::events::{self, EventPatch, EventRow, NewEvent};
-use crate::memos::{self, MemoPatch, MemoRow, NewMemo};
-use crate::search::Named;
-use crate::time::{DAY_MS, When};
-use crate::todos::{self, NewTodo, Priority, TodoPatch, TodoRow, TodoStatus};
+use crate::features::events::{self, EventPatch, EventRow, NewEvent};
+use crate::features::memos::{self, MemoPatch, MemoRow, NewMemo};
+use crate::features::search::Named;
+use crate::features::todos::{self, NewTodo, Priority, TodoPatch, TodoRow, TodoStatus};
+use crate::infra::pagination::Window;
+use crate::infra::time::{DAY_MS, When};
 
 #[derive(Debug, thiserror::Error)]
 pub enum ToolError {
@@ -30,11 +30,11 @@ pub enum ToolError {
     Ambiguous { what: &'static str, candidates: Vec<String> },
 }
 
-impl From<crate::error::Error> for ToolError {
-    fn from(e: crate::error::Error) -> Self {
+impl From<crate::infra::error::Error> for ToolError {
+    fn from(e: crate::infra::error::Error) -> Self {
         match e {
-            crate::error::Error::Invalid { detail, .. } => ToolError::Failed(detail),
-            crate::error::Error::NotFound(what) => ToolError::NotFound(format!("that {what}")),
+            crate::infra::error::Error::Invalid { detail, .. } => ToolError::Failed(detail),
+            crate::infra::error::Error::NotFound(what) => ToolError::NotFound(format!("that {what}")),
             other => {
                 tracing::error!(error = %other, "a tool hit a store error");
                 ToolError::Failed("the store could not do that just now".into())
@@ -45,7 +45,7 @@ impl From<crate::error::Error> for ToolError {
 
 impl From<sqlx::Error> for ToolError {
     fn from(e: sqlx::Error) -> Self {
-        crate::error::Error::from(e).into()
+        crate::infra::error::Error::from(e).into()
     }
 }
 
@@ -206,7 +206,7 @@ async fn create_event(engine: &Engine, inputs: &Value) -> ToolResult {
 
 /// The events of the span named, or of the week from now.
 async fn query_events(engine: &Engine, inputs: &Value) -> ToolResult {
-    let now = crate::db::now_ms();
+    let now = crate::infra::db::now_ms();
     let from = when(inputs, "start_time")?.map_or(now, |w| w.to_ms(engine.tz));
     let to = named_end(inputs, engine.tz)?.unwrap_or(from + 7 * DAY_MS);
     let items = events::events_between(&engine.db.read, engine.tz, from, to).await?;
@@ -292,15 +292,15 @@ async fn delete_memo(engine: &Engine, inputs: &Value) -> ToolResult {
 async fn search(engine: &Engine, inputs: &Value) -> ToolResult {
     let q = text(inputs, "query").unwrap_or("");
     let window = Window::new(Some(1), Some(10))?;
-    let page = crate::search::run(&engine.db.read, engine.tz, q, None, window).await?;
+    let page = crate::features::search::run(&engine.db.read, engine.tz, q, None, window).await?;
     Ok(json!({ "query": q, "results": page.items, "total": page.total }))
 }
 
 /// The same briefing the scheduler makes each morning, made now: kept in the Briefings
 /// conversation, so /api/today shows it too.
 async fn daily_briefing(engine: &Engine) -> ToolResult {
-    let made = crate::schedule::briefing::make_now(&engine.db, engine.tz, engine.model.as_deref()).await?;
-    let today = crate::today::load(&engine.db.read, engine.tz).await?;
+    let made = super::briefing::make_now(&engine.db, engine.tz, engine.model.as_deref()).await?;
+    let today = crate::features::today::load(&engine.db.read, engine.tz).await?;
     engine.bus.data_changed(Module::Chat);
     Ok(json!({
         "text": made.text,
@@ -451,7 +451,7 @@ fn telling_words(said: &str) -> String {
 /// whose title holds every telling word of `title` when one is given ("dentist
 /// appointment" finds "Dentist", "meeting with Sam" finds "Lunch with Sam").
 async fn next_event(engine: &Engine, title: Option<&str>) -> Result<EventRow, ToolError> {
-    let now = crate::db::now_ms();
+    let now = crate::infra::db::now_ms();
     let ahead = events::in_range(&engine.db.read, engine.tz, now, now + 366 * DAY_MS).await?;
     let telling = title.map(telling_words).unwrap_or_default();
     let words: Vec<&str> = telling.split_whitespace().collect();
@@ -501,7 +501,7 @@ async fn find_memo(engine: &Engine, inputs: &Value) -> Result<MemoRow, ToolError
 async fn web_search(engine: &Engine, query: &str) -> ToolResult {
     let Some(base) = engine.web.base_url.as_deref() else {
         let window = Window::new(Some(1), Some(5))?;
-        let local = crate::search::run(&engine.db.read, engine.tz, query, None, window).await?;
+        let local = crate::features::search::run(&engine.db.read, engine.tz, query, None, window).await?;
         return Ok(json!({
             "configured": false,
             "query": query,

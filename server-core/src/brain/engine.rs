@@ -29,7 +29,7 @@ use super::placeholders::{has_placeholder, rename_placeholders, resolve_placehol
 use super::tools::{self, Risk};
 use super::types::{Intent, Target, TaskRecord, TaskSpec, TaskStatus};
 use crate::bus::{ActionCard, Bus, ServerEvent};
-use crate::db::{Db, new_id, now_ms};
+use crate::infra::db::{Db, new_id, now_ms};
 
 #[derive(Debug, Clone, Copy)]
 pub struct Limits {
@@ -111,7 +111,7 @@ pub struct Engine {
     /// The configured model, if any: background work (`delegate_task`) needs one.
     pub model: Option<Arc<super::model::Model>>,
     /// The host policy in force: with `auto_read` off, host reads ask first too.
-    pub host_policy: tokio::sync::watch::Receiver<crate::settings::HostPolicy>,
+    pub host_policy: tokio::sync::watch::Receiver<crate::features::settings::HostPolicy>,
 }
 
 impl std::fmt::Debug for Engine {
@@ -143,7 +143,8 @@ impl Engine {
             hosts: Arc::default(),
             web,
             model: None,
-            host_policy: tokio::sync::watch::Sender::new(crate::settings::HostPolicy::default()).subscribe(),
+            host_policy: tokio::sync::watch::Sender::new(crate::features::settings::HostPolicy::default())
+                .subscribe(),
         }
     }
 
@@ -160,7 +161,7 @@ impl Engine {
         conversation_id: Option<&str>,
         message_id: Option<&str>,
         plan: Vec<TaskRecord>,
-    ) -> crate::error::Result<Vec<TaskRecord>> {
+    ) -> crate::infra::error::Result<Vec<TaskRecord>> {
         self.persist_for(conversation_id, message_id, plan, None).await
     }
 
@@ -172,7 +173,7 @@ impl Engine {
         message_id: Option<&str>,
         plan: Vec<TaskRecord>,
         requested_by: Option<&str>,
-    ) -> crate::error::Result<Vec<TaskRecord>> {
+    ) -> crate::infra::error::Result<Vec<TaskRecord>> {
         let renames: HashMap<String, String> =
             plan.iter().map(|t| (t.task.task_id.clone(), new_id())).collect();
         let mut out = Vec::with_capacity(plan.len());
@@ -429,7 +430,7 @@ impl Engine {
 
     /// After a restart: running tasks failed (we cannot know how far they got), pending
     /// ones and those waiting for approval run again. Returns the plans resumed.
-    pub async fn recover(&self) -> crate::error::Result<usize> {
+    pub async fn recover(&self) -> crate::infra::error::Result<usize> {
         if self.db.read_only {
             // Nothing can run or be marked failed on a database that cannot be written.
             return Ok(0);
@@ -520,18 +521,18 @@ impl Engine {
         text: &str,
         intent: &str,
         cards: Vec<ActionCard>,
-    ) -> crate::error::Result<()> {
+    ) -> crate::infra::error::Result<()> {
         let stored: Vec<Value> = cards
             .iter()
             .map(
                 |c| serde_json::json!({"card_type": c.card_type, "payload": c.payload, "actions": c.actions}),
             )
             .collect();
-        crate::chat::insert_message(
+        crate::features::conversations::insert_message(
             &self.db.write,
             conversation_id,
             message_id,
-            crate::chat::Role::Assistant,
+            crate::features::conversations::Role::Assistant,
             text,
             Some(intent),
             &stored,
@@ -557,7 +558,7 @@ impl Engine {
         text: &str,
         intent: &str,
         cards: impl FnOnce(&str) -> Vec<ActionCard>,
-    ) -> crate::error::Result<String> {
+    ) -> crate::infra::error::Result<String> {
         let message_id = new_id();
         self.bus.publish(ServerEvent::StreamStart {
             message_id: message_id.clone(),

@@ -19,9 +19,9 @@ use serde_json::json;
 use sqlx::SqlitePool;
 use tokio::sync::{mpsc, oneshot};
 
-use crate::chat::{self, Role};
-use crate::db::now_ms;
-use crate::error::{Error, Result};
+use crate::features::conversations::{self, Role};
+use crate::infra::db::now_ms;
+use crate::infra::error::{Error, Result};
 
 /// Messages stored in one transaction at most.
 const MAX_BATCH: usize = 2048;
@@ -220,7 +220,7 @@ async fn store_one(tx: &mut sqlx::SqliteConnection, m: &Incoming) -> Result<()> 
     let now = now_ms();
     match &m.new_conversation {
         Some(title) => {
-            chat::insert_conversation_on(tx, &m.conversation_id, title.trim(), "chat", now).await?
+            conversations::insert_conversation_on(tx, &m.conversation_id, title.trim(), "chat", now).await?
         }
         None => {
             let exists: Option<i64> = sqlx::query_scalar("SELECT 1 FROM conversations WHERE id = ?")
@@ -230,14 +230,23 @@ async fn store_one(tx: &mut sqlx::SqliteConnection, m: &Incoming) -> Result<()> 
             exists.ok_or(Error::NotFound("conversation"))?;
         }
     }
-    chat::insert_message_on(tx, &m.conversation_id, &m.message_id, Role::User, &m.content, None, &[], now)
-        .await
+    conversations::insert_message_on(
+        tx,
+        &m.conversation_id,
+        &m.message_id,
+        Role::User,
+        &m.content,
+        None,
+        &[],
+        now,
+    )
+    .await
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::db::{Db, new_id};
+    use crate::infra::db::{Db, new_id};
 
     fn incoming(conversation_id: &str, new_conversation: bool, content: &str) -> Incoming {
         Incoming {
@@ -288,7 +297,7 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let db = Db::open(&dir.path().join("inbox.db")).await.unwrap();
         let old = new_id();
-        chat::insert_conversation_on(&mut db.write.acquire().await.unwrap(), &old, "old", "chat", 1)
+        conversations::insert_conversation_on(&mut db.write.acquire().await.unwrap(), &old, "old", "chat", 1)
             .await
             .unwrap();
         let fresh = new_id();

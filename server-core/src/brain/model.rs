@@ -17,7 +17,7 @@ use super::engine::{Engine, Origin, PlanContext};
 use super::tools;
 use super::types::{Intent, ParseResult, TaskRecord, TaskSpec, TaskStatus};
 use crate::bus::{ConnectionId, ServerEvent};
-use crate::db::{new_id, now_ms};
+use crate::infra::db::{new_id, now_ms};
 use crate::llm::{
     ChatMessage, ChatRequest, ChatStream, LlmError, ModelProvider, StreamEvent, ToolCall, ToolDef,
 };
@@ -224,7 +224,7 @@ pub async fn history(
     db: &sqlx::SqlitePool,
     conversation_id: &str,
     budget: usize,
-) -> crate::error::Result<Vec<ChatMessage>> {
+) -> crate::infra::error::Result<Vec<ChatMessage>> {
     let rows: Vec<(String, String)> = sqlx::query_as(
         "SELECT role, content FROM messages WHERE conversation_id = ? AND role IN ('user', 'assistant')
          ORDER BY seq DESC LIMIT 200",
@@ -249,7 +249,10 @@ pub async fn history(
 /// write: the result of a tool that reads (a memo, an event, a file, a web page, a command's
 /// output) or of background work. The model reads its own earlier answers, so from then
 /// on its plans in this conversation are [`Origin::Untrusted`].
-pub async fn read_foreign_text(db: &sqlx::SqlitePool, conversation_id: &str) -> crate::error::Result<bool> {
+pub async fn read_foreign_text(
+    db: &sqlx::SqlitePool,
+    conversation_id: &str,
+) -> crate::infra::error::Result<bool> {
     let mut carrying: Vec<&str> =
         tools::TOOLS.iter().filter(|t| t.risk == tools::Risk::Read).map(|t| t.name()).collect();
     carrying.push("task_result");

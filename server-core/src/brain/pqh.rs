@@ -12,9 +12,9 @@ use super::inbox::Incoming;
 use super::types::{ParseResult, Target, TaskRecord};
 use super::{answer, model};
 use crate::bus::{ActionCard, Bus, ConnectionId, PqhResponse, ServerEvent, WaitingForStart};
-use crate::db::new_id;
-use crate::error::{Checks, Result};
-use crate::state::AppState;
+use crate::infra::db::new_id;
+use crate::infra::error::{Checks, Result};
+use crate::infra::state::AppState;
 
 pub const MAX_MESSAGE_CHARS: usize = 20_000;
 

@@ -10,12 +10,12 @@ use utoipa_axum::{router::OpenApiRouter, routes};
 
 use super::approvals::Approval;
 use super::cli;
-use crate::api::{Page, Window};
-use crate::error::responses::{InvalidValues, MalformedJson, NotJson, NotLoggedIn};
-use crate::error::{Checks, Error, ErrorBody, Result};
-use crate::extract::{Json, Query};
-use crate::state::AppState;
-use crate::time::render;
+use crate::infra::error::responses::{InvalidValues, MalformedJson, NotJson, NotLoggedIn};
+use crate::infra::error::{Checks, Error, ErrorBody, Result};
+use crate::infra::extract::{Json, Query};
+use crate::infra::pagination::{Page, Window};
+use crate::infra::state::AppState;
+use crate::infra::time::render;
 
 #[derive(ts_rs::TS, Debug, Deserialize, ToSchema)]
 pub struct ParseRequest {
@@ -87,7 +87,7 @@ pub fn router() -> OpenApiRouter<AppState> {
 }
 
 /// Finished tasks are kept this long after they finished.
-pub const KEEP_FINISHED_MS: i64 = 90 * crate::time::DAY_MS;
+pub const KEEP_FINISHED_MS: i64 = 90 * crate::infra::time::DAY_MS;
 
 /// What the nightly cleanup did to the task history.
 #[derive(Debug, Default, Clone, Copy)]
@@ -226,7 +226,7 @@ async fn deny(
     let reason = if body.iter().all(u8::is_ascii_whitespace) || body.trim_ascii() == b"null" {
         String::new()
     } else {
-        crate::extract::decode_json::<DenyRequest>(&body)?.reason.unwrap_or_default()
+        crate::infra::extract::decode_json::<DenyRequest>(&body)?.reason.unwrap_or_default()
     };
     if !state.brain.approvals.answer(&id, Approval::Denied(reason)) {
         return Err(Error::NotFound("task waiting for approval"));

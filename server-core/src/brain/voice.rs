@@ -8,8 +8,8 @@ use std::time::Duration;
 use base64::Engine as _;
 
 use super::pqh;
-use crate::error::{Error, Result};
-use crate::state::AppState;
+use crate::infra::error::{Error, Result};
+use crate::infra::state::AppState;
 
 /// The largest recording accepted, decoded.
 pub const MAX_AUDIO_BYTES: usize = 10 * 1024 * 1024;

@@ -19,11 +19,11 @@ use utoipa_axum::{router::OpenApiRouter, routes};
 use crate::auth::AuthUser;
 use crate::brain::pqh;
 use crate::bus::{ConnectionId, ServerEvent};
-use crate::error::responses::{InvalidValues, MalformedJson, NotJson, NotLoggedIn};
-use crate::error::{Checks, ErrorBody, Result};
-use crate::extract::Json;
+use crate::infra::error::responses::{InvalidValues, MalformedJson, NotJson, NotLoggedIn};
+use crate::infra::error::{Checks, ErrorBody, Result};
+use crate::infra::extract::Json;
+use crate::infra::state::AppState;
 use crate::protocol::{CONNECTION_ID_RULE, connection_id};
-use crate::state::AppState;
 
 #[derive(ts_rs::TS, Debug, Deserialize, ToSchema)]
 pub struct SendMessage {
@@ -84,7 +84,7 @@ async fn send(
 ) -> Result<(StatusCode, Json<Delivered>)> {
     let asker = req.asker()?;
     let mut accepted = pqh::accept(&state, req.conversation_id, req.content).await?;
-    accepted.from_phone = crate::devices::is_phone(&state.db.read, &user.family_id).await;
+    accepted.from_phone = crate::features::devices::is_phone(&state.db.read, &user.family_id).await;
     accepted.asker = asker;
     let delivered = Delivered {
         message_id: accepted.message_id.clone(),
@@ -127,7 +127,7 @@ async fn stream(
 ) -> Result<Sse<impl Stream<Item = std::result::Result<SseEvent, Infallible>>>> {
     let asker = req.asker()?;
     let mut accepted = pqh::accept(&state, req.conversation_id, req.content).await?;
-    accepted.from_phone = crate::devices::is_phone(&state.db.read, &user.family_id).await;
+    accepted.from_phone = crate::features::devices::is_phone(&state.db.read, &user.family_id).await;
     accepted.asker = asker;
     // Subscribe before the answer starts, so not one event is missed.
     let events = state.brain.engine.bus.subscribe();

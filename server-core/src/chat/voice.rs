@@ -10,10 +10,10 @@ use utoipa_axum::{router::OpenApiRouter, routes};
 
 use crate::brain::pqh;
 use crate::brain::voice::{MAX_BODY_BYTES, accept, too_large};
-use crate::error::responses::{MalformedJson, NotLoggedIn};
-use crate::error::{Error, ErrorBody, Result};
-use crate::extract::Json;
-use crate::state::AppState;
+use crate::infra::error::responses::{MalformedJson, NotLoggedIn};
+use crate::infra::error::{Error, ErrorBody, Result};
+use crate::infra::extract::Json;
+use crate::infra::state::AppState;
 
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(rename_all = "camelCase")]

@@ -18,12 +18,12 @@ use utoipa::ToSchema;
 use utoipa_axum::{router::OpenApiRouter, routes};
 
 use crate::auth::hash_token;
-use crate::db::{new_id, now_ms};
-use crate::error::responses::{MalformedJson, NotJson, NotLoggedIn};
-use crate::error::{Checks, Error, ErrorBody, Result};
-use crate::extract::Json;
-use crate::state::AppState;
-use crate::time::render;
+use crate::infra::db::{new_id, now_ms};
+use crate::infra::error::responses::{MalformedJson, NotJson, NotLoggedIn};
+use crate::infra::error::{Checks, Error, ErrorBody, Result};
+use crate::infra::extract::Json;
+use crate::infra::state::AppState;
+use crate::infra::time::render;
 
 /// Every MCP token starts so, which tells a person (and a secret scanner) what it is.
 pub const TOKEN_PREFIX: &str = "clawchat_mcp_";
@@ -109,7 +109,7 @@ fn new_token() -> String {
 
 /// The client holding `token`, if one does; marks it used (at most once a minute, so a busy
 /// client does not write on every call).
-pub async fn authenticate(db: &crate::db::Db, token: &str) -> Result<Option<McpClient>> {
+pub async fn authenticate(db: &crate::infra::db::Db, token: &str) -> Result<Option<McpClient>> {
     let found: Option<(String, String)> =
         sqlx::query_as("SELECT id, name FROM mcp_clients WHERE token_hash = ?")
             .bind(hash_token(token))

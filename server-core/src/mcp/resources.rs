@@ -12,9 +12,9 @@ use serde_json::json;
 
 use super::server::Organiser;
 use crate::bus::Module;
+use crate::infra::state::AppState;
+use crate::infra::time::{from_ms, start_of_day};
 use crate::protocol::ServerEvent;
-use crate::state::AppState;
-use crate::time::{from_ms, start_of_day};
 
 /// Each resource: its address, name, description, and the data whose change changes it.
 const RESOURCES: &[(&str, &str, &str, &[Module])] = &[
@@ -57,7 +57,7 @@ fn unknown(uri: &str) -> McpError {
     McpError::resource_not_found(format!("there is no resource {uri:?}"), Some(json!({ "uri": uri })))
 }
 
-fn failed(e: crate::error::Error) -> McpError {
+fn failed(e: crate::infra::error::Error) -> McpError {
     tracing::error!(error = %e, "an MCP resource could not be read");
     McpError::internal_error("the store could not be read just now", None)
 }
@@ -65,22 +65,26 @@ fn failed(e: crate::error::Error) -> McpError {
 pub(super) async fn read(state: &AppState, uri: &str) -> Result<ReadResourceResult, McpError> {
     let (db, tz) = (&state.db.read, state.tz);
     let value = match uri {
-        "clawchat://today" => json!(crate::today::load(db, tz).await.map_err(failed)?),
+        "clawchat://today" => json!(crate::features::today::load(db, tz).await.map_err(failed)?),
         "clawchat://todos/open" => {
-            json!({ "todos": crate::todos::open_todos(db, tz, None, None).await.map_err(failed)? })
+            json!({ "todos": crate::features::todos::open_todos(db, tz, None, None).await.map_err(failed)? })
         }
         "clawchat://events/week" => {
-            let today = from_ms(crate::db::now_ms(), tz).date_naive();
+            let today = from_ms(crate::infra::db::now_ms(), tz).date_naive();
             let from = start_of_day(today, tz);
             let to = today.checked_add_days(chrono::Days::new(7)).map_or(from, |d| start_of_day(d, tz));
-            let events =
-                crate::events::events_between(db, tz, from.timestamp_millis(), to.timestamp_millis())
-                    .await
-                    .map_err(failed)?;
+            let events = crate::features::events::events_between(
+                db,
+                tz,
+                from.timestamp_millis(),
+                to.timestamp_millis(),
+            )
+            .await
+            .map_err(failed)?;
             json!({ "from": from.to_rfc3339(), "to": to.to_rfc3339(), "events": events })
         }
         "clawchat://memos" => {
-            json!({ "memos": crate::memos::memos_matching(db, tz, None).await.map_err(failed)? })
+            json!({ "memos": crate::features::memos::memos_matching(db, tz, None).await.map_err(failed)? })
         }
         other => return Err(unknown(other)),
     };

@@ -19,7 +19,7 @@ use crate::brain::engine::{DENIED, NOT_APPROVED_IN_TIME};
 use crate::brain::tools::{self, Risk, Tool};
 use crate::brain::types::{TaskRecord, TaskStatus};
 use crate::brain::{Origin, PlanContext};
-use crate::state::AppState;
+use crate::infra::state::AppState;
 
 /// One MCP session's server. rmcp makes one per session; what it holds of its own is the
 /// resources the client subscribed to.

@@ -20,8 +20,8 @@ use rmcp::transport::streamable_http_server::session::local::LocalSessionManager
 use rmcp::transport::{StreamableHttpServerConfig, StreamableHttpService};
 
 use super::server::Organiser;
-use crate::error::Error;
-use crate::state::AppState;
+use crate::infra::error::Error;
+use crate::infra::state::AppState;
 
 /// The file in the data folder holding the running app's address (`http://127.0.0.1:PORT`),
 /// written when it starts listening and removed when it stops; `clawchat-server mcp` reads

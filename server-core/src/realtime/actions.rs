@@ -10,7 +10,7 @@ use serde_json::Value;
 use tower::ServiceExt as _;
 
 use crate::bus::ServerEvent;
-use crate::state::AppState;
+use crate::infra::state::AppState;
 
 /// The only calls a card makes: on the organiser's items.
 const CARD_PATHS: [&str; 3] = ["/api/todos", "/api/events", "/api/memos"];
@@ -33,7 +33,7 @@ pub(super) async fn respond(
     action: &str,
     params: &Value,
 ) -> Result<ServerEvent, Refusal> {
-    let cards = crate::chat::action_cards(&state.db.read, message_id)
+    let cards = crate::features::conversations::action_cards(&state.db.read, message_id)
         .await
         .map_err(|e| refusal("action_failed", e.to_string()))?
         .ok_or_else(|| refusal("no_such_message", format!("there is no message {message_id}")))?;

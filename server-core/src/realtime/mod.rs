@@ -27,6 +27,7 @@ mod outbox;
 pub use frames::parse as parse_frame;
 pub mod socketio;
 
+use std::ops::ControlFlow;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -49,11 +50,11 @@ use crate::brain::hosts::{ConnectionHost, TaskSender, host_tools};
 use crate::brain::types::TaskRecord;
 use crate::brain::{Approval, pqh};
 use crate::bus::{ConnectionId, ServerEvent};
-use crate::db::new_id;
-use crate::error::Error;
-use crate::http::AllowedHosts;
+use crate::infra::db::new_id;
+use crate::infra::error::Error;
+use crate::infra::state::AppState;
+use crate::infra::transport::AllowedHosts;
 use crate::protocol::CONNECTION_ID_RULE;
-use crate::state::AppState;
 
 /// How long a connection may stay unauthenticated.
 pub const AUTH_TIMEOUT: Duration = Duration::from_secs(5);
@@ -232,7 +233,7 @@ async fn connection(state: AppState, hub: Arc<Hub>, socket: WebSocket, user: Opt
         return;
     };
     // A paired phone's messages never run a host tool without the user's yes.
-    let from_phone = crate::devices::is_phone(&state.db.read, &user.family_id).await;
+    let from_phone = crate::features::devices::is_phone(&state.db.read, &user.family_id).await;
 
     // One writer owns the socket's sending half; everything else queues to it. It sends
     // what is waiting in batches and flushes once per batch, so a burst of events costs a
@@ -241,70 +242,107 @@ async fn connection(state: AppState, hub: Arc<Hub>, socket: WebSocket, user: Opt
     let writer = tokio::spawn(write_batches(sink, rx));
 
     let registration = hub.register(&state.bus, tx.clone(), name.clone());
-    let mut revocations = state.auth.tokens.watch_revocations();
-    // A login that ended since the token was checked is caught on the first turn.
-    revocations.mark_changed();
-    let mut host: Option<ConnectionHost> = None;
-    // A connection silent for three heartbeats is gone.
-    let mut heartbeat = tokio::time::interval(Duration::from_secs(state.settings.ws_heartbeat.max(1)));
-    heartbeat.tick().await;
-    let mut silent_beats = 0u8;
-    loop {
-        tokio::select! {
-            // A login ended somewhere (a device revoked, a logout): if it was this one,
-            // the socket closes now.
-            Ok(()) = revocations.changed() => {
-                if state.auth.tokens.verify_access(&token).is_err() {
-                    let _ = tx.push(closing(close::UNAUTHORIZED, "this login has ended")).await;
-                    break;
-                }
-            }
-            () = registration.too_slow.notified() => {
-                let _ = tx.push(closing(close::TOO_SLOW, "too slow: reconnect and catch up")).await;
-                break;
-            }
-            incoming = stream.next() => {
-                silent_beats = 0;
-                match incoming {
-                    Some(Ok(Message::Text(text))) => {
-                        let asker = Asker { name: &name, from_phone };
-                        handle(&state, &tx, &mut host, &text, asker).await
-                    }
-                    Some(Ok(Message::Binary(_))) => {
-                        let _ = tx.try_push(error_frame("unsupported_frame", "frames are JSON text"));
-                    }
-                    Some(Ok(Message::Ping(_) | Message::Pong(_))) => {}
-                    Some(Ok(Message::Close(_))) | None => break,
-                    Some(Err(e)) => {
-                        tracing::debug!(error = %e, "WebSocket read failed");
-                        break;
-                    }
-                }
-            }
-            _ = heartbeat.tick() => {
-                // A token that expired or whose login ended closes the socket.
-                if state.auth.tokens.verify_access(&token).is_err() {
-                    let _ = tx.push(closing(close::UNAUTHORIZED, "the token expired or was revoked")).await;
-                    break;
-                }
-                silent_beats += 1;
-                if silent_beats > 3 {
-                    let _ = tx.push(closing(close::IDLE, "no traffic; reconnect when needed")).await;
-                    break;
-                }
-                if tx.try_push(Message::Ping(Default::default())).is_err() {
-                    break;
-                }
-            }
-        }
-    }
+    let mut live = Live { state: &state, tx: &tx, token: &token, name: &name, from_phone, host: None };
+    live.run(&mut stream, &registration.too_slow).await;
     // The tasks this connection owes fail now, and its tools go back to whoever is next.
-    if let Some(host) = host.take() {
+    if let Some(host) = live.host.take() {
         host.host.gone();
     }
     drop(registration);
     drop(tx);
     let _ = writer.await;
+}
+
+/// An authenticated `/ws` connection, while it lasts.
+struct Live<'a> {
+    state: &'a AppState,
+    tx: &'a Outbox,
+    token: &'a str,
+    name: &'a ConnectionId,
+    /// A paired phone's messages never run a host tool without the user's yes.
+    from_phone: bool,
+    /// The host tools this connection runs, once it registered some.
+    host: Option<ConnectionHost>,
+}
+
+impl Live<'_> {
+    /// Answers frames until the client leaves, falls silent, falls behind or its login
+    /// ends; the frame that says why is queued before it returns.
+    async fn run(&mut self, stream: &mut SplitStream<WebSocket>, too_slow: &tokio::sync::Notify) {
+        let state = self.state;
+        let mut revocations = state.auth.tokens.watch_revocations();
+        // A login that ended since the token was checked is caught on the first turn.
+        revocations.mark_changed();
+        // A connection silent for three heartbeats is gone.
+        let mut heartbeat = tokio::time::interval(Duration::from_secs(state.settings.ws_heartbeat.max(1)));
+        heartbeat.tick().await;
+        let mut silent_beats = 0u8;
+        loop {
+            tokio::select! {
+                // A login ended somewhere (a device revoked, a logout): if it was this one,
+                // the socket closes now.
+                Ok(()) = revocations.changed() => {
+                    if state.auth.tokens.verify_access(self.token).is_err() {
+                        let _ = self.tx.push(closing(close::UNAUTHORIZED, "this login has ended")).await;
+                        break;
+                    }
+                }
+                () = too_slow.notified() => {
+                    let _ = self.tx.push(closing(close::TOO_SLOW, "too slow: reconnect and catch up")).await;
+                    break;
+                }
+                incoming = stream.next() => {
+                    silent_beats = 0;
+                    if self.receive(incoming).await.is_break() {
+                        break;
+                    }
+                }
+                _ = heartbeat.tick() => {
+                    silent_beats += 1;
+                    if self.beat(silent_beats).await.is_break() {
+                        break;
+                    }
+                }
+            }
+        }
+    }
+
+    /// One read from the socket.
+    async fn receive(&mut self, incoming: Option<Result<Message, axum::Error>>) -> ControlFlow<()> {
+        match incoming {
+            Some(Ok(Message::Text(text))) => {
+                let asker = Asker { name: self.name, from_phone: self.from_phone };
+                handle(self.state, self.tx, &mut self.host, &text, asker).await;
+            }
+            Some(Ok(Message::Binary(_))) => {
+                let _ = self.tx.try_push(error_frame("unsupported_frame", "frames are JSON text"));
+            }
+            Some(Ok(Message::Ping(_) | Message::Pong(_))) => {}
+            Some(Ok(Message::Close(_))) | None => return ControlFlow::Break(()),
+            Some(Err(e)) => {
+                tracing::debug!(error = %e, "WebSocket read failed");
+                return ControlFlow::Break(());
+            }
+        }
+        ControlFlow::Continue(())
+    }
+
+    /// A heartbeat, the `silent_beats`-th since the client last sent anything.
+    async fn beat(&self, silent_beats: u8) -> ControlFlow<()> {
+        // A token that expired or whose login ended closes the socket.
+        if self.state.auth.tokens.verify_access(self.token).is_err() {
+            let _ = self.tx.push(closing(close::UNAUTHORIZED, "the token expired or was revoked")).await;
+            return ControlFlow::Break(());
+        }
+        if silent_beats > 3 {
+            let _ = self.tx.push(closing(close::IDLE, "no traffic; reconnect when needed")).await;
+            return ControlFlow::Break(());
+        }
+        if self.tx.try_push(Message::Ping(Default::default())).is_err() {
+            return ControlFlow::Break(());
+        }
+        ControlFlow::Continue(())
+    }
 }
 
 /// Tasks reach a `/ws` connection through its own queue, never through the bus: only the

@@ -28,8 +28,8 @@ use crate::brain::tools::TOOLS;
 use crate::brain::types::{Target, TaskRecord};
 use crate::brain::{pqh, voice};
 use crate::bus::ServerEvent;
-use crate::http::AllowedHosts;
-use crate::state::AppState;
+use crate::infra::state::AppState;
+use crate::infra::transport::AllowedHosts;
 
 /// The bus events an edge client hears, by their Socket.IO names.
 const FORWARDED: [&str; 6] =
@@ -104,7 +104,7 @@ async fn authenticate(
     let token = auth.map_err(|_| Refused("unauthorized: send auth: {token: <access_token>}".into()))?.token;
     let user = state.auth.tokens.verify_access(&token).map_err(|e| Refused(format!("unauthorized: {e}")))?;
     // A paired phone's requests never run a host tool without the user's yes.
-    let from_phone = crate::devices::is_phone(&state.db.read, &user.family_id).await;
+    let from_phone = crate::features::devices::is_phone(&state.db.read, &user.family_id).await;
     s.extensions.insert(Login { token: Arc::from(token.as_str()), from_phone });
     // Subscribe now, before any handler can publish an answer; the forwarder starts once
     // connected and delivers what was published meanwhile.
@@ -289,8 +289,8 @@ fn register_handlers(s: &SocketRef) {
 }
 
 /// The `error` code an edge client hears for a voice query that could not be taken.
-fn voice_code(e: &crate::error::Error) -> &'static str {
-    use crate::error::Error;
+fn voice_code(e: &crate::infra::error::Error) -> &'static str {
+    use crate::infra::error::Error;
     match e {
         Error::Unconfigured { code, .. } | Error::Upstream { code, .. } => code,
         Error::PayloadTooLarge { .. } => "audio_too_large",

@@ -1,10 +1,7 @@
-//! The daily briefing, in one place: what it says and when it comes.
+//! When the daily briefing comes.
 //!
-//! What it says: today's events, due and overdue todos and pinned memos, put into words by
-//! the model when one answers, else by the built-in summary ([`compose`], no model
-//! needed), and stored as an assistant message in the Briefings conversation (which
-//! `/api/today` shows). The scheduler makes one each morning; the `daily_briefing` tool
-//! makes one on demand ([`make_now`]).
+//! What it says is the assistant's, in [`crate::brain::briefing`] (which the
+//! `daily_briefing` tool calls too); this module makes one each morning and delivers it.
 //!
 //! When it comes: a job on `tokio-cron-scheduler` at the briefing's local time in
 //! the user's zone, registered again after every run and whenever the setting changes
@@ -24,9 +21,7 @@
 //! first start ever delivers nothing from the past. With a clock a test moves instead of
 //! the system's, the job waits on that clock instead of the cron scheduler.
 
-use std::time::Duration;
-
-use chrono::{DateTime, NaiveTime};
+use chrono::NaiveTime;
 use chrono_tz::Tz;
 use futures::future::BoxFuture;
 use tokio::sync::{mpsc, watch};
@@ -35,15 +30,9 @@ use uuid::Uuid;
 
 use super::claim::Due;
 use super::engine::Scheduler;
-use crate::brain::model::Model;
 use crate::bus::Module;
-use crate::chat::{Role, insert_message};
-use crate::db::{Db, new_id, now_ms};
-use crate::error::Result;
-use crate::llm::{ChatMessage, ChatRequest};
-use crate::notifications::NotificationRow;
-use crate::time::{from_ms, local_instant};
-use crate::today::Today;
+use crate::features::notifications::NotificationRow;
+use crate::infra::time::{from_ms, local_instant};
 
 /// The briefing's local time and the zone it is read in; none for no briefing.
 pub type BriefingAt = Option<(NaiveTime, Tz)>;
@@ -188,7 +177,7 @@ impl Scheduler {
     async fn make_briefing(&self, mut row: NotificationRow) {
         let c = &self.inner.config;
         let now = self.inner.clock.now_ms();
-        match make(&self.inner.db, c.tz, c.model.as_deref(), now).await {
+        match crate::brain::briefing::make(&self.inner.db, c.tz, c.model.as_deref(), now).await {
             Ok(made) => {
                 row.body = made.text;
                 row.conversation_id = Some(made.conversation_id);
@@ -210,133 +199,6 @@ impl Scheduler {
     }
 }
 
-/// How long the model may take over a briefing before the built-in summary is used.
-const MODEL_TIMEOUT: Duration = Duration::from_secs(20);
-
-/// A briefing as stored.
-#[derive(Debug, Clone)]
-pub struct Made {
-    pub conversation_id: String,
-    pub message_id: String,
-    pub text: String,
-    /// `builtin`, or the model service that wrote it.
-    pub provider: String,
-}
-
-/// Makes today's briefing as of `now` and stores it.
-pub async fn make(db: &Db, tz: Tz, model: Option<&Model>, now: i64) -> Result<Made> {
-    let today = crate::today::load_at(&db.read, tz, now).await?;
-    let builtin = compose(&today);
-    let (text, provider) = match model {
-        Some(model) => match by_model(model, &today).await {
-            Some(text) => (text, model.provider.name().to_owned()),
-            None => (builtin, "builtin".to_owned()),
-        },
-        None => (builtin, "builtin".to_owned()),
-    };
-    let conversation_id = crate::chat::briefings_conversation(&db.write, tz).await?;
-    let message_id = new_id();
-    insert_message(
-        &db.write,
-        &conversation_id,
-        &message_id,
-        Role::Assistant,
-        &text,
-        Some("daily_briefing"),
-        &[],
-    )
-    .await?;
-    Ok(Made { conversation_id, message_id, text, provider })
-}
-
-async fn by_model(model: &Model, today: &Today) -> Option<String> {
-    let facts = serde_json::to_string(today).ok()?;
-    let request = ChatRequest::new(vec![
-        ChatMessage::system(
-            "You write the user's daily briefing: a short, friendly paragraph covering today's events \
-             (with times), the todos due today, the overdue todos and the pinned memos, from the JSON \
-             given. Mention nothing that is not in it. Plain text, no lists, no markdown.",
-        ),
-        ChatMessage::user(facts),
-    ])
-    .with_temperature(0.3);
-    match tokio::time::timeout(MODEL_TIMEOUT, model.provider.complete(request)).await {
-        Ok(Ok(done)) if !done.content.trim().is_empty() => Some(done.content.trim().to_owned()),
-        Ok(Ok(_)) => None,
-        Ok(Err(e)) => {
-            tracing::info!(error = %e, "the model did not write the briefing; using the built-in summary");
-            None
-        }
-        Err(_) => {
-            tracing::info!("the model took too long over the briefing; using the built-in summary");
-            None
-        }
-    }
-}
-
-/// A briefing made now, on demand (the `daily_briefing` intent).
-pub async fn make_now(db: &Db, tz: Tz, model: Option<&Model>) -> Result<Made> {
-    make(db, tz, model, now_ms()).await
-}
-
-/// `2:30 PM`, from an RFC 3339 time.
-fn clock(rfc3339: &str) -> String {
-    DateTime::parse_from_rfc3339(rfc3339).map(|t| t.format("%-I:%M %p").to_string()).unwrap_or_default()
-}
-
-fn list(items: &[String]) -> String {
-    match items {
-        [] => String::new(),
-        [one] => one.clone(),
-        [init @ .., last] => format!("{} and {last}", init.join(", ")),
-    }
-}
-
-fn count(n: usize, one: &str, many: &str) -> String {
-    if n == 1 { format!("1 {one}") } else { format!("{n} {many}") }
-}
-
-/// The built-in summary of today, with no model needed: "Good morning. Today, Saturday
-/// November 21, you have 2 events: ..."
-pub fn compose(today: &Today) -> String {
-    let day = chrono::NaiveDate::parse_from_str(&today.date, "%Y-%m-%d")
-        .map(|d| d.format("%A %B %-d").to_string())
-        .unwrap_or_else(|_| today.date.clone());
-    let mut parts = vec![format!("{}. Today is {day}.", today.greeting)];
-    if today.today_events.is_empty() {
-        parts.push("Nothing is on your calendar.".into());
-    } else {
-        let events: Vec<String> = today
-            .today_events
-            .iter()
-            .map(|e| {
-                if e.is_all_day {
-                    format!("{} (all day)", e.title)
-                } else {
-                    format!("{} at {}", e.title, clock(&e.start_time))
-                }
-            })
-            .collect();
-        parts.push(format!("You have {}: {}.", count(events.len(), "event", "events"), list(&events)));
-    }
-    if !today.today_tasks.is_empty() {
-        let titles: Vec<String> = today.today_tasks.iter().map(|t| t.title.clone()).collect();
-        parts.push(format!("Due today: {}.", list(&titles)));
-    }
-    if !today.overdue_tasks.is_empty() {
-        let titles: Vec<String> = today.overdue_tasks.iter().map(|t| t.title.clone()).collect();
-        parts.push(format!("{} overdue: {}.", count(titles.len(), "todo is", "todos are"), list(&titles)));
-    }
-    if today.today_tasks.is_empty() && today.overdue_tasks.is_empty() {
-        parts.push("No todos are due.".into());
-    }
-    if !today.pinned_memos.is_empty() {
-        let titles: Vec<String> = today.pinned_memos.iter().take(5).map(|m| m.title.clone()).collect();
-        parts.push(format!("Pinned: {}.", list(&titles)));
-    }
-    parts.join(" ")
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -354,30 +216,6 @@ mod tests {
         assert_eq!(
             from_ms(next_instant(next, at, tz).unwrap(), tz).format("%F %H:%M").to_string(),
             "2026-03-09 07:30"
-        );
-    }
-
-    #[test]
-    fn lists_read_naturally() {
-        assert_eq!(list(&["a".into()]), "a");
-        assert_eq!(list(&["a".into(), "b".into(), "c".into()]), "a, b and c");
-        assert_eq!(count(1, "event", "events"), "1 event");
-    }
-
-    #[test]
-    fn an_empty_day_says_so() {
-        let today = Today {
-            date: "2026-11-21".into(),
-            greeting: "Good morning".into(),
-            today_tasks: vec![],
-            overdue_tasks: vec![],
-            today_events: vec![],
-            pinned_memos: vec![],
-            briefing: None,
-        };
-        assert_eq!(
-            compose(&today),
-            "Good morning. Today is Saturday November 21. Nothing is on your calendar. No todos are due."
         );
     }
 }

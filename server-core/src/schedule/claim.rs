@@ -8,9 +8,9 @@
 
 use super::engine::{LATE_AFTER_MS, Scheduler};
 use super::notifier::Notification;
-use crate::db::new_id;
-use crate::error::Result;
-use crate::notifications::{NOTIFICATION_COLUMNS, NotificationRow};
+use crate::features::notifications::{NOTIFICATION_COLUMNS, NotificationRow};
+use crate::infra::db::new_id;
+use crate::infra::error::Result;
 
 /// Claims per transaction.
 const CLAIM_CHUNK: usize = 2_000;

@@ -2,14 +2,14 @@
 //!
 //! Removed: refresh tokens past their expiry and spent ones of ended logins, one-time
 //! codes past theirs ([`crate::auth::prune`]), notifications read more than 30 days ago
-//! ([`crate::notifications::prune_read`]), and server tasks finished more than 90 days ago
+//! ([`crate::features::notifications::prune_read`]), and server tasks finished more than 90 days ago
 //! (host runs of that age stay as the record of what ran on the computer, without their
 //! output; [`crate::brain::routes::prune_finished`]). Then the search indexes are merged
-//! ([`crate::search::merge_indexes`]), and `PRAGMA optimize` and an incremental vacuum give
+//! ([`crate::features::search::merge_indexes`]), and `PRAGMA optimize` and an incremental vacuum give
 //! the freed pages back to the disk. Todos, events, memos, conversations and messages are
 //! never touched.
 
-use crate::db::Db;
+use crate::infra::db::Db;
 
 /// What one cleanup did.
 #[derive(Debug, Default, Clone, Copy)]
@@ -24,7 +24,7 @@ pub struct Cleaned {
 /// Runs the cleanup as of `now` (milliseconds since the epoch).
 pub async fn run(db: &Db, now: i64) -> anyhow::Result<Cleaned> {
     let auth = crate::auth::prune(&db.write, now).await?;
-    let notifications = crate::notifications::prune_read(&db.write, now).await?;
+    let notifications = crate::features::notifications::prune_read(&db.write, now).await?;
     let tasks = crate::brain::routes::prune_finished(&db.write, now).await?;
     tidy(db).await?;
     Ok(Cleaned {
@@ -41,7 +41,7 @@ pub async fn run(db: &Db, now: i64) -> anyhow::Result<Cleaned> {
 /// takes one full VACUUM.
 async fn tidy(db: &Db) -> anyhow::Result<()> {
     let mut conn = db.write.acquire().await?;
-    crate::search::merge_indexes(&mut conn).await?;
+    crate::features::search::merge_indexes(&mut conn).await?;
     sqlx::query("PRAGMA optimize").execute(&mut *conn).await?;
     let mode: i64 = sqlx::query_scalar("PRAGMA auto_vacuum").fetch_one(&mut *conn).await?;
     if mode == 2 {

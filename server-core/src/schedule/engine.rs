@@ -26,19 +26,19 @@ use super::notifier::Notifier;
 use crate::brain::model::Model;
 use crate::bus::Module;
 use crate::bus::{Bus, ServerEvent};
-use crate::db::Db;
-use crate::error::Result;
-use crate::events::ReminderSeries;
-use crate::recurrence;
-use crate::time::from_ms;
+use crate::features::events::ReminderSeries;
+use crate::infra::db::Db;
+use crate::infra::error::Result;
+use crate::infra::recurrence;
+use crate::infra::time::from_ms;
 
 /// A firing more than this after its time is marked late.
 pub const LATE_AFTER_MS: i64 = 60_000;
 /// After a long stop, reminders and overdue notices from at most this far back are still
 /// delivered.
-pub const CATCH_UP_MS: i64 = 7 * crate::time::DAY_MS;
+pub const CATCH_UP_MS: i64 = 7 * crate::infra::time::DAY_MS;
 /// How far ahead a repeating event's next reminder is looked for.
-const SERIES_HORIZON_MS: i64 = 400 * crate::time::DAY_MS;
+const SERIES_HORIZON_MS: i64 = 400 * crate::infra::time::DAY_MS;
 
 /// What the engine needs to know besides the store.
 #[derive(Clone)]
@@ -125,7 +125,7 @@ impl Scheduler {
     }
 
     /// As [`Scheduler::new`], with the briefing's time and zone taken from `briefing` as
-    /// it changes (the settings' [`crate::settings::Runtime::watch_briefing`]).
+    /// it changes (the settings' [`crate::features::settings::Runtime::watch_briefing`]).
     pub fn following(
         db: Db,
         bus: Bus,
@@ -204,8 +204,8 @@ impl Scheduler {
     /// plus the next occurrence of each repeating event that has a reminder.
     pub async fn next_due(&self, after: i64) -> Result<Option<i64>> {
         let db = &self.inner.db.read;
-        let todo = crate::todos::next_reminder_after(db, after).await?;
-        let event = crate::events::next_reminder_after(db, after).await?;
+        let todo = crate::features::todos::next_reminder_after(db, after).await?;
+        let event = crate::features::events::next_reminder_after(db, after).await?;
         let mut next = match (todo, event) {
             (Some(t), Some(e)) => Some(t.min(e)),
             (t, e) => t.or(e),
@@ -229,7 +229,7 @@ impl Scheduler {
     }
 
     async fn series(&self) -> Result<Vec<ReminderSeries>> {
-        crate::events::reminder_series(&self.inner.db.read).await
+        crate::features::events::reminder_series(&self.inner.db.read).await
     }
 
     /// Claims and delivers every reminder that fell due in `(checked_until, now]`; returns
@@ -252,7 +252,7 @@ impl Scheduler {
         let db = &self.inner.db.read;
         let tz = self.inner.config.tz;
         let mut due = Vec::new();
-        for (id, title, due_at, at) in crate::todos::reminders_between(db, from, now).await? {
+        for (id, title, due_at, at) in crate::features::todos::reminders_between(db, from, now).await? {
             due.push(Due {
                 key: format!("reminder:todo:{id}:{due_at}"),
                 kind: "reminder",
@@ -263,7 +263,9 @@ impl Scheduler {
                 fire_at: at,
             });
         }
-        for (id, title, location, start, at) in crate::events::reminders_between(db, from, now).await? {
+        for (id, title, location, start, at) in
+            crate::features::events::reminders_between(db, from, now).await?
+        {
             due.push(event_due(id, title, location.as_deref(), start, at, tz));
         }
         for s in self.series().await? {

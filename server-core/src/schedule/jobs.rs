@@ -27,8 +27,8 @@ use tokio::sync::watch;
 use tokio_cron_scheduler::{Job, JobScheduler};
 
 use super::engine::Scheduler;
-use crate::db::{Db, now_ms};
-use crate::time::{from_ms, local_instant};
+use crate::infra::db::{Db, now_ms};
+use crate::infra::time::{from_ms, local_instant};
 
 /// Local time of the nightly cleanup.
 pub const CLEANUP_AT: (u32, u32) = (3, 30);

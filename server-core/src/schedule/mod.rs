@@ -1,5 +1,5 @@
 //! The scheduler: reminders that fire once, the overdue checker, the daily briefing and
-//! push delivery. Calendar files (`.ics`) are the events' own, in [`crate::events::ics`].
+//! push delivery. Calendar files (`.ics`) are the events' own, in [`crate::features::events::ics`].
 //!
 //! - [`engine`]: the loop that sleeps until the next due reminder and fires it.
 //! - [`claim`]: every firing is claimed in the store under an idempotency key, so nothing
@@ -15,7 +15,7 @@
 //!   recorded so a restart neither repeats nor skips one; [`cleanup`] is the nightly one.
 //! - `/api/notifications` (the fired notifications) is served by the `notifications` module.
 
-pub use crate::clock;
+pub use crate::infra::clock;
 pub mod briefing;
 pub mod claim;
 pub mod cleanup;

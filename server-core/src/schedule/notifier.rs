@@ -6,7 +6,7 @@ use futures::future::BoxFuture;
 
 use crate::bus::Module;
 use crate::bus::{Bus, ServerEvent};
-pub use crate::notifications::Notification;
+pub use crate::features::notifications::Notification;
 
 /// Delivers fired notifications somewhere. Implementations must not block for long: the
 /// engine awaits every notifier before it marks a batch delivered, so slow network work

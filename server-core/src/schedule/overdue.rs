@@ -17,8 +17,8 @@ use tokio_cron_scheduler::{Job, JobScheduler};
 
 use super::claim::Due;
 use super::engine::{CATCH_UP_MS, Scheduler, clock_time};
-use crate::error::Result;
-use crate::time::from_ms;
+use crate::infra::error::Result;
+use crate::infra::time::from_ms;
 
 /// Where the sweep records its last run.
 pub const KEY: &str = "job.overdue";
@@ -103,7 +103,7 @@ impl Scheduler {
     /// Open todos whose overdue instant lies in `(from, now]`: each gets one notice.
     async fn overdue(&self, from: i64, now: i64) -> Result<Vec<Due>> {
         let (db, tz) = (&self.inner.db.read, self.inner.config.tz);
-        let overdue = crate::todos::overdue_between(db, from, now).await?;
+        let overdue = crate::features::todos::overdue_between(db, from, now).await?;
         Ok(overdue
             .into_iter()
             .map(|(id, title, due_at, is_day, at)| {

@@ -13,7 +13,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 
 use super::notifier::{Notification, Notifier};
-use crate::db::Db;
+use crate::infra::db::Db;
 
 /// Expo accepts at most this many messages per request.
 pub const BATCH: usize = 100;

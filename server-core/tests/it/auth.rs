@@ -4,7 +4,7 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use clawchat_server::clock::ManualClock;
+use clawchat_server::infra::clock::ManualClock;
 
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
@@ -94,7 +94,7 @@ async fn after_five_wrong_pins_even_the_right_pin_is_429_with_retry_after() {
 
 /// Puts the server's failed-attempt limiter on a clock the test moves.
 fn limiter_clock(server: &TestServer) -> Arc<ManualClock> {
-    let clock = Arc::new(ManualClock::new(clawchat_server::db::now_ms()));
+    let clock = Arc::new(ManualClock::new(clawchat_server::infra::db::now_ms()));
     server.state.auth.limiter.use_clock(clock.clone());
     clock
 }
@@ -138,7 +138,7 @@ async fn replaying_a_spent_refresh_token_ends_the_whole_login() {
         ..crate::common::Options::default()
     })
     .await;
-    let clock = Arc::new(ManualClock::new(clawchat_server::db::now_ms()));
+    let clock = Arc::new(ManualClock::new(clawchat_server::infra::db::now_ms()));
     server.state.auth.tokens.use_clock(clock.clone());
     let other_login = server.login_pair().await;
     let first = server.login_pair().await;

@@ -71,7 +71,7 @@ async fn a_code_shown_to_the_owner_is_listed_until_it_logs_in_or_is_replaced() {
     assert_eq!(items[0]["email"], "ana@example.com");
     assert_eq!(items[0]["code"], ana.as_str());
     let expires = chrono::DateTime::parse_from_rfc3339(items[0]["expires_at"].as_str().unwrap()).unwrap();
-    let left = expires.timestamp_millis() - clawchat_server::db::now_ms();
+    let left = expires.timestamp_millis() - clawchat_server::infra::db::now_ms();
     assert!((4 * 60_000..=5 * 60_000).contains(&left), "valid for 5 minutes: {left} ms left");
 
     // A second e-mail's code is listed after the first (it expires later); a new code for
@@ -115,7 +115,7 @@ async fn a_code_out_of_tries_or_expired_is_no_longer_listed() {
 
     // Its five minutes are over.
     sqlx::query("UPDATE otp_codes SET expires_at = ? WHERE email = 'di@example.com'")
-        .bind(clawchat_server::db::now_ms() - 1)
+        .bind(clawchat_server::infra::db::now_ms() - 1)
         .execute(&server.state.db.write)
         .await
         .unwrap();

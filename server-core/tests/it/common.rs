@@ -14,7 +14,7 @@ use std::time::Duration;
 use clap::Parser as _;
 use clawchat_server::App;
 use clawchat_server::auth::OtpSink;
-use clawchat_server::config::Cli;
+use clawchat_server::infra::config::Cli;
 use reqwest::{Method, RequestBuilder, StatusCode};
 use serde_json::{Value, json};
 use sqlx::SqlitePool;

@@ -5,7 +5,7 @@
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
 
-use clawchat_server::desktop::{Desktop, QuickAddShortcut};
+use clawchat_server::infra::desktop::{Desktop, QuickAddShortcut};
 use reqwest::StatusCode;
 use serde_json::json;
 
@@ -117,7 +117,10 @@ async fn a_shortcut_another_app_holds_is_shown_and_refused_and_another_is_kept()
     assert_eq!(s["quick_add_shortcut"], "Ctrl+Alt+K");
     assert_eq!(s["quick_add_shortcut_error"], json!(null));
     assert_eq!(
-        clawchat_server::settings::saved_quick_add_shortcut(&server.state.db.read).await.unwrap().as_deref(),
+        clawchat_server::features::settings::saved_quick_add_shortcut(&server.state.db.read)
+            .await
+            .unwrap()
+            .as_deref(),
         Some("Ctrl+Alt+K"),
         "kept for the next start"
     );

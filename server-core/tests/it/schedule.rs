@@ -12,11 +12,11 @@ use std::time::Duration;
 use chrono::{NaiveTime, TimeZone as _};
 use chrono_tz::Tz;
 use clawchat_server::bus::{Bus, Module};
-use clawchat_server::db::Db;
+use clawchat_server::features::todos::{NewTodo, insert_todo};
+use clawchat_server::infra::db::Db;
 use clawchat_server::schedule::{
     BusNotifier, ExpoPush, ManualClock, Notification, Notifier, Scheduler, SchedulerConfig, SchedulerHandle,
 };
-use clawchat_server::todos::{NewTodo, insert_todo};
 use futures::future::BoxFuture;
 use reqwest::StatusCode;
 use serde_json::{Value, json};
@@ -35,7 +35,7 @@ pub(crate) fn local(y: i32, m: u32, d: u32, h: u32, min: u32) -> i64 {
 }
 
 pub(crate) fn rfc(ms: i64) -> String {
-    clawchat_server::time::render(ms, tz())
+    clawchat_server::infra::time::render(ms, tz())
 }
 
 /// Keeps every notification it is handed.
@@ -305,7 +305,7 @@ async fn a_repeating_reminder_keeps_its_local_time_across_daylight_saving_change
         let t0 = first - 60 * MIN;
         let path = dir.path().join(format!("c{}.db", start.1));
         let mut rig = Rig::open(&path, Arc::new(ManualClock::new(t0)), None).await;
-        let event = clawchat_server::events::insert_event(
+        let event = clawchat_server::features::events::insert_event(
             &rig.db.write,
             tz(),
             serde_json::from_value(json!({

@@ -21,7 +21,7 @@ fn at(tz: &str, y: i32, m: u32, d: u32, h: u32, min: u32) -> i64 {
 }
 
 fn rfc(ms: i64) -> String {
-    clawchat_server::time::render(ms, TZ.parse().unwrap())
+    clawchat_server::infra::time::render(ms, TZ.parse().unwrap())
 }
 
 /// The next briefing the server sends to its sockets.
@@ -119,13 +119,13 @@ impl clawchat_server::schedule::Notifier for Briefings {
 async fn on_the_system_clock_the_cron_scheduler_brings_the_briefing() {
     use clawchat_server::schedule::{Clock as _, Scheduler, SchedulerConfig, SystemClock};
     let dir = tempfile::tempdir().unwrap();
-    let db = clawchat_server::db::Db::open(&dir.path().join("c.db")).await.unwrap();
+    let db = clawchat_server::infra::db::Db::open(&dir.path().join("c.db")).await.unwrap();
     let tz: Tz = TZ.parse().unwrap();
     // Two seconds from now, to the second: the cron job is registered to the second too.
     let when = SystemClock.now_ms() / 1000 * 1000 + 2000;
     let config = SchedulerConfig {
         tz,
-        briefing_time: Some(clawchat_server::time::from_ms(when, tz).time()),
+        briefing_time: Some(clawchat_server::infra::time::from_ms(when, tz).time()),
         check_interval: Duration::from_secs(60),
         model: None,
     };

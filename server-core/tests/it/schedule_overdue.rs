@@ -7,9 +7,9 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use clawchat_server::bus::Bus;
-use clawchat_server::db::Db;
+use clawchat_server::features::todos::{NewTodo, insert_todo};
+use clawchat_server::infra::db::Db;
 use clawchat_server::schedule::{Clock as _, ManualClock, Scheduler, SchedulerConfig, SystemClock};
-use clawchat_server::todos::{NewTodo, insert_todo};
 use serde_json::json;
 
 use crate::schedule::{Collector, MIN, Rig, local, rfc, tz};

@@ -251,7 +251,7 @@ async fn test_model_reports_whether_the_service_answers_and_lists_the_model() {
 
 #[tokio::test]
 async fn the_program_embedding_the_server_says_where_its_secrets_are() {
-    use clawchat_server::settings::SecretBackend;
+    use clawchat_server::features::settings::SecretBackend;
     let server = TestServer::start().await;
     let token = server.token().await;
     assert_eq!(server.get_ok("/api/settings", &token).await["secret_backend"], "env");

@@ -188,12 +188,12 @@ fn limit(value: &Value) -> i64 {
 
 #[test]
 fn the_document_states_the_limits_the_server_keeps() {
-    use clawchat_server::api::{MAX_LIMIT, MAX_PAGE};
-    use clawchat_server::error::{
+    use clawchat_server::infra::error::{
         MAX_CONTENT_CHARS, MAX_DESCRIPTION_CHARS, MAX_LOCATION_CHARS, MAX_REMINDER_MINUTES, MAX_TAG_CHARS,
         MAX_TAGS, MAX_TITLE_CHARS, NOT_BLANK,
     };
-    use clawchat_server::time::WHEN_PATTERN;
+    use clawchat_server::infra::pagination::{MAX_LIMIT, MAX_PAGE};
+    use clawchat_server::infra::time::WHEN_PATTERN;
 
     // The attributes take literals only; this keeps them equal to the constants the checks use.
     let spec: Value = serde_json::to_value(clawchat_server::openapi()).expect("the spec serialises");
@@ -227,7 +227,11 @@ fn the_document_states_the_limits_the_server_keeps() {
     }
     for schema in ["NewTodo", "TodoPatch", "NewEvent", "EventPatch"] {
         let rule = field(schema, "recurrence_rule");
-        assert_eq!(rule["pattern"], clawchat_server::recurrence::RULE_PATTERN, "{schema}.recurrence_rule");
+        assert_eq!(
+            rule["pattern"],
+            clawchat_server::infra::recurrence::RULE_PATTERN,
+            "{schema}.recurrence_rule"
+        );
         assert_eq!(rule["type"], serde_json::json!(["string", "null"]), "{schema}.recurrence_rule");
     }
     for schema in ["NewMemo", "MemoPatch"] {

@@ -9,7 +9,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 
-use clawchat_server::db::{Db, MIGRATOR};
+use clawchat_server::infra::db::{Db, MIGRATOR};
 use serde_json::Value;
 use sqlx::migrate::Migrator;
 use sqlx::sqlite::SqliteConnectOptions;

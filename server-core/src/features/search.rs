@@ -11,13 +11,13 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use utoipa_axum::{router::OpenApiRouter, routes};
 
-use crate::api::{Page, Window};
-use crate::db::unpack;
-use crate::error::responses::NotLoggedIn;
-use crate::error::{Error, ErrorBody, Result};
-use crate::extract::{Json, Query};
-use crate::state::AppState;
-use crate::time::render;
+use crate::infra::db::unpack;
+use crate::infra::error::responses::NotLoggedIn;
+use crate::infra::error::{Error, ErrorBody, Result};
+use crate::infra::extract::{Json, Query};
+use crate::infra::pagination::{Page, Window};
+use crate::infra::state::AppState;
+use crate::infra::time::render;
 
 /// The items a person's words may name: those whose title is exactly what was said, and
 /// those that hold its words ([`fts_query`]). Which one is meant is for the caller to

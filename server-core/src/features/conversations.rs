@@ -1,5 +1,6 @@
-//! Conversations and their messages: `/api/chat/conversations`, and the store the
-//! assistant writes its history into.
+//! Conversations and their messages: the two tables, the store the assistant and the
+//! scheduler write their history into, and `/api/chat/conversations` (served in
+//! [`crate::chat::router`] with the rest of `/api/chat`).
 
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
@@ -9,13 +10,13 @@ use sqlx::FromRow;
 use utoipa::{IntoParams, ToSchema};
 use utoipa_axum::{router::OpenApiRouter, routes};
 
-use crate::api::{Page, Window};
-use crate::db::{new_id, now_ms};
-use crate::error::responses::{InvalidValues, MalformedJson, NotJson, NotLoggedIn};
-use crate::error::{Checks, Error, ErrorBody, Result};
-use crate::extract::{Json, Query};
-use crate::state::AppState;
-use crate::time::render;
+use crate::infra::db::{new_id, now_ms};
+use crate::infra::error::responses::{InvalidValues, MalformedJson, NotJson, NotLoggedIn};
+use crate::infra::error::{Checks, Error, ErrorBody, Result};
+use crate::infra::extract::{Json, Query};
+use crate::infra::pagination::{Page, Window};
+use crate::infra::state::AppState;
+use crate::infra::time::render;
 
 #[derive(ts_rs::TS, Debug, Clone, Serialize, ToSchema)]
 pub struct Conversation {
@@ -127,7 +128,7 @@ pub struct MessageFilter {
     pub after: Option<String>,
 }
 
-pub(super) fn router() -> OpenApiRouter<AppState> {
+pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
         .routes(routes!(list_conversations, create_conversation))
         .routes(routes!(get_conversation, delete_conversation))

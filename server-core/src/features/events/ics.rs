@@ -15,13 +15,13 @@ use icalendar::{
 };
 
 use crate::bus::Module;
-use crate::error::responses::{BodyTooLarge, NotLoggedIn};
-use crate::error::{Error, ErrorBody, Result};
-use crate::events::{self, CalendarEvent, EventRow, Imported, UID_SUFFIX};
-use crate::extract::Json;
-use crate::recurrence::normalise_rule;
-use crate::state::AppState;
-use crate::time::start_of_day;
+use crate::features::events::{self, CalendarEvent, EventRow, Imported, UID_SUFFIX};
+use crate::infra::error::responses::{BodyTooLarge, NotLoggedIn};
+use crate::infra::error::{Error, ErrorBody, Result};
+use crate::infra::extract::Json;
+use crate::infra::recurrence::normalise_rule;
+use crate::infra::state::AppState;
+use crate::infra::time::start_of_day;
 
 /// Most events one file may hold.
 pub const MAX_IMPORT: usize = 10_000;
@@ -60,12 +60,12 @@ fn to_ical(row: &EventRow, uid: &str, tz: Tz) -> icalendar::Event {
     }
     let utc = |ms: i64| DateTime::<Utc>::from_timestamp_millis(ms).unwrap_or_default();
     if row.is_all_day {
-        let day = crate::time::from_ms(row.start_at, tz).date_naive();
+        let day = crate::infra::time::from_ms(row.start_at, tz).date_naive();
         e.starts(day);
         // DTEND of an all-day event is the day after its last (exclusive).
         let end = row.end_at.map_or_else(
             || day.succ_opt().unwrap_or(day),
-            |ms| crate::time::from_ms(ms, tz).date_naive().max(day.succ_opt().unwrap_or(day)),
+            |ms| crate::infra::time::from_ms(ms, tz).date_naive().max(day.succ_opt().unwrap_or(day)),
         );
         e.ends(end);
     } else {
@@ -176,7 +176,7 @@ fn incoming(e: &icalendar::Event, tz: Tz) -> std::result::Result<CalendarEvent, 
     let (start_at, is_all_day) = instant(&start, tz)?;
     let end_at = match e.get_end() {
         Some(end) => Some(instant(&end, tz)?.0),
-        None if is_all_day => Some(start_at + crate::time::DAY_MS),
+        None if is_all_day => Some(start_at + crate::infra::time::DAY_MS),
         None => None,
     };
     if end_at.is_some_and(|end| end < start_at) {

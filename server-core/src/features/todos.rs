@@ -7,15 +7,15 @@ use sqlx::{FromRow, QueryBuilder, Sqlite};
 use utoipa::{IntoParams, ToSchema};
 use utoipa_axum::{router::OpenApiRouter, routes};
 
-use crate::api::{Page, Window, double_option, tags_from_json, tags_to_json};
 use crate::bus::Module;
-use crate::db::{new_id, now_ms, packed, unpack};
-use crate::error::responses::{BodyTooLarge, InvalidValues, MalformedJson, NotJson, NotLoggedIn};
-use crate::error::{Error, ErrorBody, Fields, Result};
-use crate::extract::{Json, Query};
-use crate::search::{Named, fts_query, named_query};
-use crate::state::AppState;
-use crate::time::{When, render, render_due};
+use crate::features::search::{Named, fts_query, named_query};
+use crate::infra::db::{new_id, now_ms, packed, unpack};
+use crate::infra::error::responses::{BodyTooLarge, InvalidValues, MalformedJson, NotJson, NotLoggedIn};
+use crate::infra::error::{Error, ErrorBody, Fields, Result};
+use crate::infra::extract::{Json, Query};
+use crate::infra::pagination::{Page, Window, double_option, tags_from_json, tags_to_json};
+use crate::infra::state::AppState;
+use crate::infra::time::{When, render, render_due};
 
 #[derive(ts_rs::TS, Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema, sqlx::Type)]
 #[serde(rename_all = "snake_case")]
@@ -60,7 +60,7 @@ pub struct Todo {
     pub completed_at: Option<String>,
 }
 
-/// A stored todo, read as a row or from a packed page ([`crate::db::unpack`]), in
+/// A stored todo, read as a row or from a packed page ([`crate::infra::db::unpack`]), in
 /// [`TODO_COLUMNS`]' order.
 #[derive(Debug, Clone, FromRow, Deserialize)]
 pub struct TodoRow {
@@ -70,7 +70,7 @@ pub struct TodoRow {
     pub status: TodoStatus,
     pub priority: Priority,
     pub due_at: Option<i64>,
-    #[serde(deserialize_with = "crate::db::flag")]
+    #[serde(deserialize_with = "crate::infra::db::flag")]
     pub due_is_date: bool,
     pub reminder_minutes: Option<i64>,
     pub recurrence_rule: Option<String>,
@@ -123,10 +123,10 @@ pub struct NewTodo {
     /// An RFC 5545 RRULE; needs a `due_date`, the first occurrence.
     /// An RFC 5545 RRULE; needs a `due_date`, the first occurrence.
     #[serde(default)]
-    #[schema(schema_with = crate::recurrence::rule_schema)]
+    #[schema(schema_with = crate::infra::recurrence::rule_schema)]
     pub recurrence_rule: Option<String>,
     #[serde(default)]
-    #[schema(schema_with = crate::error::tags_schema)]
+    #[schema(schema_with = crate::infra::error::tags_schema)]
     pub tags: Vec<String>,
 }
 
@@ -146,9 +146,9 @@ pub struct TodoPatch {
     #[schema(value_type = Option<i64>, minimum = 0, maximum = 40320)]
     pub reminder_minutes: Option<Option<i64>>,
     #[serde(default, deserialize_with = "double_option")]
-    #[schema(schema_with = crate::recurrence::rule_schema)]
+    #[schema(schema_with = crate::infra::recurrence::rule_schema)]
     pub recurrence_rule: Option<Option<String>>,
-    #[schema(schema_with = crate::error::nullable_tags_schema)]
+    #[schema(schema_with = crate::infra::error::nullable_tags_schema)]
     pub tags: Option<Vec<String>>,
 }
 
@@ -268,7 +268,7 @@ fn prefer<T>(items: Vec<T>, wanted: impl Fn(&T) -> bool) -> Vec<T> {
 
 /// Open todos that are overdue at `now`: a timed one past its minute, or a day-level one
 /// whose day is over (the day that starts at `day_start` is today); the oldest first, at
-/// most `cap`. A statement giving them packed ([`crate::db::unpack`] reads it), its
+/// most `cap`. A statement giving them packed ([`crate::infra::db::unpack`] reads it), its
 /// parameters the placeholders given (such as `?1`), so Today runs it beside its others.
 pub fn overdue_sql(now: &str, day_start: &str, cap: &str) -> String {
     let select = format!(
@@ -397,7 +397,7 @@ async fn create_todo(
 pub async fn insert_todo(db: &sqlx::SqlitePool, tz: chrono_tz::Tz, new: NewTodo) -> Result<Todo> {
     let now = now_ms();
     let status = new.status.unwrap_or(TodoStatus::Pending);
-    let rule = new.recurrence_rule.as_deref().map(crate::recurrence::normalise_rule).transpose()?;
+    let rule = new.recurrence_rule.as_deref().map(crate::infra::recurrence::normalise_rule).transpose()?;
     if rule.is_some() && new.due_date.is_none() {
         return Err(Error::invalid(
             "recurrence_rule",
@@ -525,7 +525,7 @@ pub async fn patch_todo(
         row.reminder_minutes = reminder;
     }
     if let Some(rule) = patch.recurrence_rule {
-        row.recurrence_rule = rule.as_deref().map(crate::recurrence::normalise_rule).transpose()?;
+        row.recurrence_rule = rule.as_deref().map(crate::infra::recurrence::normalise_rule).transpose()?;
     }
     if row.recurrence_rule.is_some() && row.due_at.is_none() {
         return Err(Error::invalid(
@@ -599,8 +599,8 @@ async fn complete_todo(State(state): State<AppState>, Path(id): Path<String>) ->
 /// The occurrence of a repeating todo after the one due at `due` (the rule runs from
 /// `due`, in the user's zone, so local times hold across daylight-saving changes).
 pub fn next_occurrence(rule: &str, due: i64, tz: chrono_tz::Tz) -> Option<i64> {
-    const YEARS_AHEAD: i64 = 5 * 366 * crate::time::DAY_MS;
-    crate::recurrence::occurrences(rule, due, None, tz, due + 1, due + YEARS_AHEAD, 1).first().copied()
+    const YEARS_AHEAD: i64 = 5 * 366 * crate::infra::time::DAY_MS;
+    crate::infra::recurrence::occurrences(rule, due, None, tz, due + 1, due + YEARS_AHEAD, 1).first().copied()
 }
 
 /// The earliest reminder of an open todo strictly after `after`, for the scheduler's sleep.

@@ -8,14 +8,14 @@ use sqlx::FromRow;
 use utoipa::{IntoParams, ToSchema};
 use utoipa_axum::{router::OpenApiRouter, routes};
 
-use crate::api::{Page, Window};
 use crate::bus::Module;
-use crate::db::now_ms;
-use crate::error::responses::{MalformedJson, NotJson, NotLoggedIn};
-use crate::error::{Checks, Error, ErrorBody, Result};
-use crate::extract::{Json, Query};
-use crate::state::AppState;
-use crate::time::render;
+use crate::infra::db::now_ms;
+use crate::infra::error::responses::{MalformedJson, NotJson, NotLoggedIn};
+use crate::infra::error::{Checks, Error, ErrorBody, Result};
+use crate::infra::extract::{Json, Query};
+use crate::infra::pagination::{Page, Window};
+use crate::infra::state::AppState;
+use crate::infra::time::render;
 
 #[derive(Debug, Deserialize, ToSchema)]
 pub struct RegisterToken {
@@ -100,7 +100,7 @@ impl NotificationRow {
 }
 
 /// Read notifications are kept this long after they were read.
-pub const KEEP_READ_MS: i64 = 30 * crate::time::DAY_MS;
+pub const KEEP_READ_MS: i64 = 30 * crate::infra::time::DAY_MS;
 
 /// Removes notifications read more than [`KEEP_READ_MS`] before `now`; unread ones stay.
 /// The scheduler never looks that far back, so no removed one can fire again.

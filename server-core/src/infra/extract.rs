@@ -8,7 +8,7 @@ use bytes::Bytes;
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 
-use crate::error::{Error, FieldError};
+use crate::infra::error::{Error, FieldError};
 
 /// A JSON request body (and a JSON answer). Requires `Content-Type: application/json`.
 #[derive(Debug, Clone, Copy, Default)]

@@ -11,15 +11,15 @@ use sqlx::FromRow;
 use utoipa::{IntoParams, ToSchema};
 use utoipa_axum::{router::OpenApiRouter, routes};
 
-use crate::api::{Page, Window, double_option, tags_from_json, tags_to_json};
 use crate::bus::Module;
-use crate::db::{new_id, now_ms, packed, unpack};
-use crate::error::responses::{BodyTooLarge, InvalidValues, MalformedJson, NotJson, NotLoggedIn};
-use crate::error::{Error, ErrorBody, Fields, Result};
-use crate::extract::{Json, Query};
-use crate::recurrence;
-use crate::state::AppState;
-use crate::time::{DAY_MS, When, render};
+use crate::infra::db::{new_id, now_ms, packed, unpack};
+use crate::infra::error::responses::{BodyTooLarge, InvalidValues, MalformedJson, NotJson, NotLoggedIn};
+use crate::infra::error::{Error, ErrorBody, Fields, Result};
+use crate::infra::extract::{Json, Query};
+use crate::infra::pagination::{Page, Window, double_option, tags_from_json, tags_to_json};
+use crate::infra::recurrence;
+use crate::infra::state::AppState;
+use crate::infra::time::{DAY_MS, When, render};
 
 #[derive(ts_rs::TS, Debug, Clone, Serialize, ToSchema)]
 pub struct Event {
@@ -43,7 +43,7 @@ pub struct Event {
     pub updated_at: String,
 }
 
-/// A stored event, read as a row or from a packed list ([`crate::db::unpack`]), in
+/// A stored event, read as a row or from a packed list ([`crate::infra::db::unpack`]), in
 /// [`EVENT_COLUMNS`]' order.
 #[derive(Debug, Clone, FromRow, Deserialize)]
 pub struct EventRow {
@@ -53,7 +53,7 @@ pub struct EventRow {
     pub location: Option<String>,
     pub start_at: i64,
     pub end_at: Option<i64>,
-    #[serde(deserialize_with = "crate::db::flag")]
+    #[serde(deserialize_with = "crate::infra::db::flag")]
     pub is_all_day: bool,
     pub reminder_minutes: Option<i64>,
     pub recurrence_rule: Option<String>,
@@ -107,10 +107,10 @@ pub struct NewEvent {
     #[schema(minimum = 0, maximum = 40320)]
     pub reminder_minutes: Option<i64>,
     #[serde(default)]
-    #[schema(schema_with = crate::recurrence::rule_schema)]
+    #[schema(schema_with = crate::infra::recurrence::rule_schema)]
     pub recurrence_rule: Option<String>,
     #[serde(default)]
-    #[schema(schema_with = crate::error::tags_schema)]
+    #[schema(schema_with = crate::infra::error::tags_schema)]
     pub tags: Vec<String>,
 }
 
@@ -134,9 +134,9 @@ pub struct EventPatch {
     #[schema(value_type = Option<i64>, minimum = 0, maximum = 40320)]
     pub reminder_minutes: Option<Option<i64>>,
     #[serde(default, deserialize_with = "double_option")]
-    #[schema(schema_with = crate::recurrence::rule_schema)]
+    #[schema(schema_with = crate::infra::recurrence::rule_schema)]
     pub recurrence_rule: Option<Option<String>>,
-    #[schema(schema_with = crate::error::nullable_tags_schema)]
+    #[schema(schema_with = crate::infra::error::nullable_tags_schema)]
     pub tags: Option<Vec<String>>,
 }
 
@@ -239,7 +239,7 @@ pub async fn events_titled(db: &sqlx::SqlitePool, said: &str) -> Result<Vec<Even
 /// Up to 5 events whose title or text hold every word of `said` but the little ones
 /// (the last as a prefix), in the order they start.
 pub async fn events_matching(db: &sqlx::SqlitePool, said: &str) -> Result<Vec<EventRow>> {
-    let Some(q) = crate::search::named_query(said) else { return Ok(vec![]) };
+    let Some(q) = crate::features::search::named_query(said) else { return Ok(vec![]) };
     Ok(sqlx::query_as(&format!(
         "SELECT {EVENT_COLUMNS} FROM events WHERE seq IN (SELECT rowid FROM events_fts WHERE events_fts MATCH ?)
          ORDER BY start_at LIMIT 5"

@@ -384,8 +384,8 @@ pub fn packed(columns: &str, select: &str, order: &str) -> String {
 /// fields are in that order). A page read this way crosses from the database's thread to
 /// the async side once, where row by row it crossed once a row, each time with a thread
 /// switch and an allocation a column; serde_json reads the text straight into the rows.
-pub fn unpack<T: serde::de::DeserializeOwned>(packed: &str) -> crate::error::Result<Vec<T>> {
-    serde_json::from_str(packed).map_err(|e| crate::error::Error::Internal(e.into()))
+pub fn unpack<T: serde::de::DeserializeOwned>(packed: &str) -> crate::infra::error::Result<Vec<T>> {
+    serde_json::from_str(packed).map_err(|e| crate::infra::error::Error::Internal(e.into()))
 }
 
 /// A flag SQLite stores as 0 or 1, read from a packed row (see [`unpack`]).

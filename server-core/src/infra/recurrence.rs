@@ -88,15 +88,16 @@ pub fn occurrences(
 
 /// An RRULE must parse and make sense from the event's start; the optional `RRULE:`
 /// prefix some calendars write is accepted and dropped.
-pub fn normalise_rule(rule: &str) -> crate::error::Result<String> {
+pub fn normalise_rule(rule: &str) -> crate::infra::error::Result<String> {
     let rule = rule.trim();
     let rule = rule.strip_prefix("RRULE:").unwrap_or(rule).trim().to_owned();
-    let parsed = parse_rule(&rule)
-        .map_err(|e| crate::error::Error::invalid("recurrence_rule", format!("not a valid RRULE: {e}")))?;
+    let parsed = parse_rule(&rule).map_err(|e| {
+        crate::infra::error::Error::invalid("recurrence_rule", format!("not a valid RRULE: {e}"))
+    })?;
     let start = chrono::DateTime::<chrono::Utc>::UNIX_EPOCH.with_timezone(&rrule::Tz::UTC);
-    parsed
-        .validate(start)
-        .map_err(|e| crate::error::Error::invalid("recurrence_rule", format!("not a valid RRULE: {e}")))?;
+    parsed.validate(start).map_err(|e| {
+        crate::infra::error::Error::invalid("recurrence_rule", format!("not a valid RRULE: {e}"))
+    })?;
     Ok(rule)
 }
 

@@ -31,18 +31,18 @@ impl ApiKeys {
 /// `secrets` and erases it from the file: the row is deleted with `secure_delete` on, so
 /// its bytes are overwritten, and the write-ahead log is folded back and emptied. An
 /// empty stored key meant "none": the secret is forgotten.
-pub async fn move_api_key_out(db: &crate::db::Db, secrets: &dyn SecretStore) -> anyhow::Result<()> {
+pub async fn move_api_key_out(db: &crate::infra::db::Db, secrets: &dyn SecretStore) -> anyhow::Result<()> {
     const KEY: &str = "pref.ai_api_key";
     if db.read_only {
         return Ok(());
     }
-    let Some(old) = crate::db::setting(&db.write, KEY).await? else { return Ok(()) };
+    let Some(old) = crate::infra::db::setting(&db.write, KEY).await? else { return Ok(()) };
     if old.is_empty() {
         secrets.delete(AI_API_KEY).await?;
     } else {
         secrets.set(AI_API_KEY, &old).await?;
     }
-    crate::db::erase_setting(&db.write, KEY).await?;
+    crate::infra::db::erase_setting(&db.write, KEY).await?;
     tracing::info!("moved the model API key out of the database, to where the token secret is kept");
     Ok(())
 }

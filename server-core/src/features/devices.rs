@@ -3,9 +3,9 @@
 use serde::{Deserialize, Serialize};
 use sqlx::SqlitePool;
 
-use crate::db::{new_id, now_ms};
-use crate::error::Result;
-use crate::state::AppState;
+use crate::infra::db::{new_id, now_ms};
+use crate::infra::error::Result;
+use crate::infra::state::AppState;
 
 /// What kind of client a device is; decides how careful the assistant is with it.
 #[derive(
@@ -103,11 +103,11 @@ pub async fn is_phone(db: &SqlitePool, family_id: &str) -> bool {
 #[utoipa::path(get, path = "/api/devices", tag = "devices", security(("bearer" = [])),
     responses(
         (status = 200, description = "The devices logged in", body = DeviceList),
-        crate::error::responses::NotLoggedIn,
+        crate::infra::error::responses::NotLoggedIn,
     ))]
 async fn list_devices(
     axum::extract::State(state): axum::extract::State<AppState>,
-    axum::Extension(user): axum::Extension<crate::api::AuthUser>,
+    axum::Extension(user): axum::Extension<crate::infra::pagination::AuthUser>,
 ) -> Result<axum::Json<DeviceList>> {
     let current = device_of(&state.db.read, &user.family_id).await?.map(|(id, _)| id);
     let rows: Vec<(String, String, DeviceKind, i64, i64)> = sqlx::query_as(
@@ -123,8 +123,8 @@ async fn list_devices(
             id,
             name,
             kind,
-            created_at: crate::time::render(created, state.tz),
-            last_seen_at: crate::time::render(seen, state.tz),
+            created_at: crate::infra::time::render(created, state.tz),
+            last_seen_at: crate::infra::time::render(seen, state.tz),
         })
         .collect();
     Ok(axum::Json(DeviceList { items }))
@@ -136,8 +136,8 @@ async fn list_devices(
     params(("id" = String, Path, description = "The device")),
     responses(
         (status = 204, description = "The device is logged out"),
-        crate::error::responses::NotLoggedIn,
-        (status = 404, description = "No such device", body = crate::error::ErrorBody),
+        crate::infra::error::responses::NotLoggedIn,
+        (status = 404, description = "No such device", body = crate::infra::error::ErrorBody),
     ))]
 async fn revoke_device(
     axum::extract::State(state): axum::extract::State<AppState>,
@@ -150,7 +150,7 @@ async fn revoke_device(
         .execute(db)
         .await?;
     if done.rows_affected() == 0 {
-        return Err(crate::error::Error::NotFound("device"));
+        return Err(crate::infra::error::Error::NotFound("device"));
     }
     let families: Vec<(String,)> =
         sqlx::query_as("SELECT id FROM token_families WHERE device_id = ? AND revoked_at IS NULL")

@@ -5,8 +5,8 @@ use serde::Serialize;
 use utoipa::ToSchema;
 use utoipa_axum::{router::OpenApiRouter, routes};
 
-use crate::extract::Json;
-use crate::state::AppState;
+use crate::infra::extract::Json;
+use crate::infra::state::AppState;
 
 #[derive(Debug, Serialize, ToSchema)]
 pub struct Health {

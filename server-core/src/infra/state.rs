@@ -10,8 +10,8 @@ use chrono_tz::Tz;
 
 use crate::auth::Auth;
 use crate::brain::Brain;
-use crate::config::Settings;
-use crate::db::Db;
+use crate::infra::config::Settings;
+use crate::infra::db::Db;
 
 #[derive(Clone, Debug)]
 pub struct AppState {
@@ -27,7 +27,7 @@ pub struct AppState {
     pub lan: Arc<crate::lan::Lan>,
     /// What applies at once rather than at the next start: the host policy in force, and
     /// where the embedding program keeps its secrets.
-    pub runtime: Arc<crate::settings::Runtime>,
+    pub runtime: Arc<crate::features::settings::Runtime>,
     /// MCP clients with a request open, to end them when a client is revoked.
     pub mcp: Arc<crate::mcp::Revocations>,
 }

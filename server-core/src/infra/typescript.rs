@@ -11,7 +11,10 @@ use ts_rs::TS;
 
 /// Writes every type the UI uses, with the types they depend on, one file each, into `dir`.
 pub fn export(dir: &Path) -> Result<(), ts_rs::ExportError> {
-    use crate::{auth, brain, bus, chat, events, memos, realtime, search, today, todos};
+    use crate::{
+        auth, brain, bus, chat, features::events, features::memos, features::search, features::today,
+        features::todos, realtime,
+    };
     realtime::ClientFrame::export_all_to(dir)?;
     bus::ServerEvent::export_all_to(dir)?;
     brain::types::ParseResult::export_all_to(dir)?;
@@ -24,19 +27,19 @@ pub fn export(dir: &Path) -> Result<(), ts_rs::ExportError> {
     memos::Memo::export_all_to(dir)?;
     memos::NewMemo::export_all_to(dir)?;
     memos::MemoPatch::export_all_to(dir)?;
-    chat::Conversation::export_all_to(dir)?;
-    chat::Message::export_all_to(dir)?;
+    crate::features::conversations::Conversation::export_all_to(dir)?;
+    crate::features::conversations::Message::export_all_to(dir)?;
     today::Today::export_all_to(dir)?;
     search::SearchHit::export_all_to(dir)?;
     auth::LoginRequest::export_all_to(dir)?;
     auth::VerifyOtpRequest::export_all_to(dir)?;
     auth::TokenPair::export_all_to(dir)?;
     auth::ShownCodeList::export_all_to(dir)?;
-    crate::api::Page::<()>::export_all_to(dir)?;
-    crate::settings::SettingsView::export_all_to(dir)?;
-    crate::settings::SettingsPatch::export_all_to(dir)?;
-    crate::settings::ModelCheck::export_all_to(dir)?;
-    crate::devices::DeviceOut::export_all_to(dir)?;
+    crate::infra::pagination::Page::<()>::export_all_to(dir)?;
+    crate::features::settings::SettingsView::export_all_to(dir)?;
+    crate::features::settings::SettingsPatch::export_all_to(dir)?;
+    crate::features::settings::ModelCheck::export_all_to(dir)?;
+    crate::features::devices::DeviceOut::export_all_to(dir)?;
     crate::lan::LanStatus::export_all_to(dir)?;
     crate::mcp::clients::NewMcpClient::export_all_to(dir)?;
     crate::mcp::clients::CreatedMcpClient::export_all_to(dir)?;

@@ -8,15 +8,15 @@ use sqlx::{FromRow, QueryBuilder, Sqlite};
 use utoipa::{IntoParams, ToSchema};
 use utoipa_axum::{router::OpenApiRouter, routes};
 
-use crate::api::{Page, Window, tags_from_json, tags_to_json};
 use crate::bus::Module;
-use crate::db::{new_id, now_ms, packed};
-use crate::error::responses::{BodyTooLarge, InvalidValues, MalformedJson, NotJson, NotLoggedIn};
-use crate::error::{Error, ErrorBody, Fields, Result};
-use crate::extract::{Json, Query};
-use crate::search::{Named, fts_query, named_query};
-use crate::state::AppState;
-use crate::time::render;
+use crate::features::search::{Named, fts_query, named_query};
+use crate::infra::db::{new_id, now_ms, packed};
+use crate::infra::error::responses::{BodyTooLarge, InvalidValues, MalformedJson, NotJson, NotLoggedIn};
+use crate::infra::error::{Error, ErrorBody, Fields, Result};
+use crate::infra::extract::{Json, Query};
+use crate::infra::pagination::{Page, Window, tags_from_json, tags_to_json};
+use crate::infra::state::AppState;
+use crate::infra::time::render;
 
 #[derive(ts_rs::TS, Debug, Clone, Serialize, ToSchema)]
 pub struct Memo {
@@ -32,7 +32,7 @@ pub struct Memo {
     pub updated_at: String,
 }
 
-/// A stored memo, read as a row or from a packed list ([`crate::db::unpack`]), in
+/// A stored memo, read as a row or from a packed list ([`crate::infra::db::unpack`]), in
 /// [`MEMO_COLUMNS`]' order.
 #[derive(Debug, Clone, FromRow, Deserialize)]
 pub struct MemoRow {
@@ -40,7 +40,7 @@ pub struct MemoRow {
     pub title: String,
     pub content: String,
     pub tags: String,
-    #[serde(deserialize_with = "crate::db::flag")]
+    #[serde(deserialize_with = "crate::infra::db::flag")]
     pub pinned: bool,
     pub created_at: i64,
     pub updated_at: i64,
@@ -71,7 +71,7 @@ pub struct NewMemo {
     #[schema(min_length = 1, max_length = 200000, pattern = r"\S")]
     pub content: String,
     #[serde(default)]
-    #[schema(schema_with = crate::error::tags_schema)]
+    #[schema(schema_with = crate::infra::error::tags_schema)]
     pub tags: Vec<String>,
     #[serde(default)]
     pub pinned: bool,
@@ -83,7 +83,7 @@ pub struct MemoPatch {
     pub title: Option<String>,
     #[schema(min_length = 1, max_length = 200000, pattern = r"\S")]
     pub content: Option<String>,
-    #[schema(schema_with = crate::error::nullable_tags_schema)]
+    #[schema(schema_with = crate::infra::error::nullable_tags_schema)]
     pub tags: Option<Vec<String>>,
     pub pinned: Option<bool>,
 }
@@ -152,7 +152,7 @@ pub async fn memos_matching(db: &sqlx::SqlitePool, tz: Tz, words: Option<&str>) 
 }
 
 /// Pinned memos, the latest changed first, at most `cap` (an SQL placeholder such as
-/// `?1`): a statement giving them packed ([`crate::db::unpack`]), for Today.
+/// `?1`): a statement giving them packed ([`crate::infra::db::unpack`]), for Today.
 pub fn pinned_sql(cap: &str) -> String {
     let select =
         format!("SELECT {MEMO_COLUMNS} FROM memos WHERE pinned = 1 ORDER BY updated_at DESC LIMIT {cap}");

@@ -18,9 +18,9 @@ use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetReques
 use tower_http::sensitive_headers::SetSensitiveRequestHeadersLayer;
 use tower_http::trace::TraceLayer;
 
-use crate::config::Settings;
-use crate::error::Error;
-use crate::extract::BodyLimit;
+use crate::infra::config::Settings;
+use crate::infra::error::Error;
+use crate::infra::extract::BodyLimit;
 
 /// Which `Host` values this server answers to.
 ///

@@ -7,15 +7,15 @@ use serde::Serialize;
 use utoipa::ToSchema;
 use utoipa_axum::{router::OpenApiRouter, routes};
 
-use crate::db::{Db, now_ms, unpack};
-use crate::error::responses::NotLoggedIn;
-use crate::error::{Error, Result};
-use crate::events::Event;
-use crate::extract::Json;
-use crate::memos::{Memo, MemoRow};
-use crate::state::AppState;
-use crate::time::{from_ms, render, start_of_day};
-use crate::todos::{Todo, TodoRow};
+use crate::features::events::Event;
+use crate::features::memos::{Memo, MemoRow};
+use crate::features::todos::{Todo, TodoRow};
+use crate::infra::db::{Db, now_ms, unpack};
+use crate::infra::error::responses::NotLoggedIn;
+use crate::infra::error::{Error, Result};
+use crate::infra::extract::Json;
+use crate::infra::state::AppState;
+use crate::infra::time::{from_ms, render, start_of_day};
 
 /// How many items each Today list shows at most; the full lists are a click away.
 const LIST_CAP: i64 = 100;
@@ -83,35 +83,35 @@ pub async fn load_at(db: &sqlx::SqlitePool, tz: Tz, now: i64) -> Result<Today> {
     let day_start = start_of_day(day, tz).timestamp_millis();
     let day_end = day
         .succ_opt()
-        .map_or(day_start + crate::time::DAY_MS, |next| start_of_day(next, tz).timestamp_millis());
+        .map_or(day_start + crate::infra::time::DAY_MS, |next| start_of_day(next, tz).timestamp_millis());
 
     // Every list in one statement, each packed into one JSON text (see `db::unpack`):
     // ?1 now, ?2 and ?3 the day's bounds, ?4 the cap of a list, ?5 of occurrences.
     // The briefing is looked up through the briefings conversation's messages (the
     // `messages_conversation` index): written as a join, SQLite walked every message of
     // every chat newest first, 6 ms a Today for 50,000 messages on a day without one.
-    let (single, series) = crate::events::in_range_sql("?2", "?3", "?5");
+    let (single, series) = crate::features::events::in_range_sql("?2", "?3", "?5");
     let sql = format!(
         "SELECT ({overdue}), ({due}), ({single}), ({series}), ({pinned}),
             (SELECT json_array(m.id, m.content, m.created_at) FROM messages m
              WHERE m.conversation_id IN (SELECT id FROM conversations WHERE kind = 'briefings')
                AND m.role = 'assistant' AND m.created_at >= ?2
              ORDER BY m.seq DESC LIMIT 1)",
-        overdue = crate::todos::overdue_sql("?1", "?2", "?4"),
-        due = crate::todos::due_today_sql("?1", ("?2", "?3"), "?4"),
-        pinned = crate::memos::pinned_sql("?4"),
+        overdue = crate::features::todos::overdue_sql("?1", "?2", "?4"),
+        due = crate::features::todos::due_today_sql("?1", ("?2", "?3"), "?4"),
+        pinned = crate::features::memos::pinned_sql("?4"),
     );
     let (overdue, due_today, single, series, pinned, briefing): Lists = sqlx::query_as(&sql)
         .bind(now)
         .bind(day_start)
         .bind(day_end)
         .bind(LIST_CAP)
-        .bind(crate::recurrence::MAX_OCCURRENCES as i64)
+        .bind(crate::infra::recurrence::MAX_OCCURRENCES as i64)
         .fetch_one(db)
         .await?;
     let overdue: Vec<TodoRow> = unpack(&overdue)?;
     let due_today: Vec<TodoRow> = unpack(&due_today)?;
-    let mut events = crate::events::in_range_from(&single, &series, tz, day_start, day_end)?;
+    let mut events = crate::features::events::in_range_from(&single, &series, tz, day_start, day_end)?;
     // All-day items first, then by time, as a day view shows them.
     events.sort_by_key(|e| (!e.is_all_day, e.start_at));
     events.truncate(LIST_CAP as usize);

@@ -25,7 +25,7 @@ pub struct SystemClock;
 
 impl Clock for SystemClock {
     fn now_ms(&self) -> i64 {
-        crate::db::now_ms()
+        crate::infra::db::now_ms()
     }
 
     fn sleep_until(&self, at_ms: i64) -> BoxFuture<'static, ()> {

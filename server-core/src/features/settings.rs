@@ -8,9 +8,9 @@
 //! the briefing's time are the exceptions: they apply at once ([`Runtime`] holds the ones
 //! in force; the briefing job also follows a new zone at once). The API key is
 //! write-only: reads only say whether one is set. It is never stored in the database but
-//! where the token secret is ([`crate::secrets`]: the keychain, else a `0600` file); a key
+//! where the token secret is ([`crate::infra::secrets`]: the keychain, else a `0600` file); a key
 //! an older version left in the database is moved there when the app opens
-//! ([`crate::secrets::move_api_key_out`]).
+//! ([`crate::infra::secrets::move_api_key_out`]).
 
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -26,14 +26,14 @@ use utoipa_axum::{router::OpenApiRouter, routes};
 use clawchat_understand::Lang;
 
 use crate::bus::Module;
-use crate::config::Settings;
-use crate::desktop::{Desktop, NO_DESKTOP, NO_DESKTOP_KEYS};
-use crate::error::responses::{InvalidValues, NotJson, NotLoggedIn};
-use crate::error::{Checks, Error, ErrorBody, Result};
-use crate::extract::Json;
+use crate::infra::config::Settings;
+use crate::infra::desktop::{Desktop, NO_DESKTOP, NO_DESKTOP_KEYS};
+use crate::infra::error::responses::{InvalidValues, NotJson, NotLoggedIn};
+use crate::infra::error::{Checks, Error, ErrorBody, Result};
+use crate::infra::extract::Json;
+use crate::infra::secrets::{AI_API_KEY, ApiKeys, SecretStore};
+use crate::infra::state::AppState;
 use crate::llm::{ModelProvider as _, OpenAiCompatible, ProviderConfig};
-use crate::secrets::{AI_API_KEY, ApiKeys, SecretStore};
-use crate::state::AppState;
 
 pub const PROVIDERS: [&str; 4] = ["auto", "builtin", "ollama", "openai"];
 
@@ -397,23 +397,23 @@ fn effective(mut settings: Settings, stored: &[(String, String)]) -> (Settings, 
 
 /// Whether MCP was turned on through the API (it is off until it is).
 pub async fn saved_mcp_enabled(db: &SqlitePool) -> Result<bool> {
-    Ok(crate::db::setting(db, "pref.mcp_enabled").await?.as_deref() == Some("true"))
+    Ok(crate::infra::db::setting(db, "pref.mcp_enabled").await?.as_deref() == Some("true"))
 }
 
 /// The quick-add shortcut saved through the API, if one was; the desktop app registers it
 /// when it starts.
 pub async fn saved_quick_add_shortcut(db: &SqlitePool) -> Result<Option<String>> {
-    Ok(crate::db::setting(db, "pref.quick_add_shortcut").await?)
+    Ok(crate::infra::db::setting(db, "pref.quick_add_shortcut").await?)
 }
 
 /// The host policy saved through the API, if one was.
 pub async fn saved_host_policy(db: &SqlitePool) -> Result<Option<HostPolicy>> {
-    let value = crate::db::setting(db, "pref.host_policy").await?;
+    let value = crate::infra::db::setting(db, "pref.host_policy").await?;
     Ok(value.and_then(|v| serde_json::from_str(&v).ok()))
 }
 
 /// Applies the settings stored through the API over `settings`; run when the app opens.
-/// The API key comes from `secrets` (see [`crate::secrets::move_api_key_out`]), and wins over the
+/// The API key comes from `secrets` (see [`crate::infra::secrets::move_api_key_out`]), and wins over the
 /// configured one; both are returned for the [`Runtime`].
 pub async fn apply_stored(
     db: &SqlitePool,
@@ -462,7 +462,7 @@ async fn view(state: &AppState) -> Result<SettingsView> {
         start_at_login: state.runtime.start_at_login(),
         quick_add_shortcut: shortcut.as_ref().map(|s| s.keys.clone()),
         quick_add_shortcut_error: shortcut.and_then(|s| s.error),
-        start_at_login_asked: crate::db::setting(&state.db.read, ASKED).await?.is_some(),
+        start_at_login_asked: crate::infra::db::setting(&state.db.read, ASKED).await?.is_some(),
         restart_required,
     })
 }
@@ -641,7 +641,7 @@ async fn patch_settings(
     }
     let mut tx = state.db.write.begin().await?;
     for (key, value) in &writes {
-        crate::db::put_setting(&mut *tx, &format!("pref.{key}"), value).await?;
+        crate::infra::db::put_setting(&mut *tx, &format!("pref.{key}"), value).await?;
     }
     tx.commit().await?;
     if let Some(policy) = host_policy {

@@ -16,7 +16,7 @@ use axum::body::Body;
 use axum::http::{HeaderValue, Method, StatusCode, Uri, header};
 use axum::response::{IntoResponse, Response};
 
-use crate::error::Error;
+use crate::infra::error::Error;
 
 #[derive(rust_embed::RustEmbed)]
 #[folder = "../ui/dist"]
