@@ -12,7 +12,7 @@ use super::rules::{date_value, due_by, due_on, rfc, rx, tidy, with_span};
 use super::slots::{self, Slots};
 use super::{Plan, frames};
 use crate::intent::Intent;
-use crate::when::Lang;
+use crate::when::{Found, Lang};
 
 /// A rule's query, asked of what the words name: "my high priority tasks" are todos
 /// (with that priority), "my appointments for the 20th" events.
@@ -33,6 +33,16 @@ pub(super) fn query(plan: Plan, t: &str, l: &str, now: DateTime<Tz>, lang: Lang)
     let rest = slots::remainder(t, &slots.cut);
     let confidence = plan.confidence;
     build(named, &slots, &rest, now).map_or(plan, |p| Plan { confidence, ..p })
+}
+
+/// A todo question's due date: by the end of the period it names ("what's due this
+/// week"), or now for what is overdue.
+pub(super) fn todos_due(plan: Plan, when: Option<&Found>, said: &str, now: DateTime<Tz>) -> Plan {
+    match when {
+        Some(f) => plan.with("due_date", due_by(f)),
+        None if said.to_ascii_lowercase().contains("overdue") => plan.with("due_date", rfc(&now)),
+        None => plan,
+    }
 }
 
 /// A rule's plan with what the slots say better: a todo's title made of what remains
@@ -133,11 +143,7 @@ pub(super) fn build(intent: Intent, slots: &Slots, rest: &str, now: DateTime<Tz>
             plan
         }
         Intent::UpdateTodo | Intent::UpdateEvent => update(intent, rest, when, slots.priority, now)?,
-        Intent::QueryTodos => match when {
-            Some(f) => plan.with("due_date", due_by(f)),
-            None if rest.to_ascii_lowercase().contains("overdue") => plan.with("due_date", rfc(&now)),
-            None => plan,
-        },
+        Intent::QueryTodos => todos_due(plan, when, rest, now),
         Intent::QueryEvents => match when {
             Some(f) => with_span(plan, f, now),
             None => plan,
@@ -152,7 +158,7 @@ pub(super) fn build(intent: Intent, slots: &Slots, rest: &str, now: DateTime<Tz>
 fn update(
     intent: Intent,
     rest: &str,
-    when: Option<&crate::when::Found>,
+    when: Option<&Found>,
     priority: Option<&str>,
     now: DateTime<Tz>,
 ) -> Option<Plan> {

@@ -430,14 +430,14 @@ fn topic_first(t: &str, l: &str) -> Option<(String, String)> {
     Some((said(t)?, said(l)?))
 }
 
-/// "the meeting with Dan got moved to 3pm friday", "the haircut is now at 11 on
-/// saturday": a move told as news, said again as the request it is ("move the meeting
+/// "the meeting with Dan got moved to 3pm friday", "the vet appointment moved to
+/// thursday", "the haircut is now at 11 on saturday": a move told as news, said again as the request it is ("move the meeting
 /// with Dan to 3pm friday"). What it moves to must still read as a time for the move
 /// to be made.
 fn moved_as_news(t: &str, l: &str) -> Option<(String, String)> {
     static NEWS: LazyLock<Regex> = LazyLock::new(|| {
         rules::rx(
-            r"^(?P<item>(?:the|my|our) .+?)\s+(?:(?:has|have) been|got|was|were|is|are|'s been|'s)\s+(?:now\s+|just\s+)?(?:moved|pushed(?: back)?|rescheduled|shifted|bumped|changed|brought forward|postponed)\s+(?:to|till|until)\s+(?P<to>.+)$|^(?P<item2>(?:the|my|our) .+?)\s+(?:is|are|'s) now\s+(?P<to2>(?:at|on)\s+.+)$",
+            r"^(?P<item>(?:the|my|our) .+?)\s+(?:(?:(?:has|have) been|got|was|were|is|are|'s been|'s|has|have)\s+)?(?:now\s+|just\s+)?(?:moved|pushed(?: back)?|rescheduled|shifted|bumped|changed|brought forward|postponed)\s+(?:to|till|until)\s+(?P<to>.+)$|^(?P<item2>(?:the|my|our) .+?)\s+(?:is|are|'s) now\s+(?P<to2>(?:at|on)\s+.+)$",
         )
     });
     let c = NEWS.captures(l)?;

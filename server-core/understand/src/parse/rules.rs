@@ -241,17 +241,32 @@ pub(super) fn organiser(t: &str, l: &str, now: DateTime<Tz>) -> Option<Plan> {
 
 static PATH: &str = r#"(?P<path>(?:~|\.{1,2})?/[^\s"']+|[\w.-]+/[^\s"']+|[\w-]+\.(?:txt|md|markdown|json|csv|log|yaml|yml|toml|py|rs|js|ts|html|css|sh|conf|cfg|ini|xml|pdf|doc|docx|org|rst|sql|env))"#;
 
+/// The folder a file is said to be in: "notes.txt on my desktop".
+static PLACE: &str = r"(?:\s+(?:on|in|from|to|into) (?:my |the )?(?P<place>desktop|documents|downloads|home)(?: folder| directory)?)?";
+
 static FILE_READ: LazyLock<Regex> = LazyLock::new(|| {
     rx(&format!(
-        r"^(?:read|show|cat|open|display|print|view|load|get)(?: me)?(?: out)?(?: the)?(?: contents? of| text of)?(?: the)?(?: file| document)?\s+{PATH}$"
+        r"^(?:read|show|cat|open|display|print|view|load|get)(?: me)?(?: out)?(?: the)?(?: contents? of| text of)?(?: the)?(?: file| document)?\s+{PATH}{PLACE}$"
     ))
 });
 
 static FILE_CREATE: LazyLock<Regex> = LazyLock::new(|| {
     rx(&format!(
-        r"^(?:create|make|write|save|new)(?: a)?(?: new)?(?: text)? file(?: called| named)?\s+{PATH}(?:\s+(?:with|containing|saying|that says|with the text|with content)\s*:?\s+(?P<content>.+))?$"
+        r"^(?:create|make|write|save|new)(?: a)?(?: new)?(?: text)? file(?: called| named)?\s+{PATH}{PLACE}(?:\s+(?:with|containing|saying|that says|with the text|with content)\s*:?\s+(?P<content>.+))?$"
     ))
 });
+
+/// The path as said, in the folder named beside it ("~/Desktop/notes.txt").
+fn placed(path: &str, c: &regex::Captures<'_>) -> String {
+    let folder = match c.name("place").map(|p| p.as_str()) {
+        Some("desktop") => "~/Desktop/",
+        Some("documents") => "~/Documents/",
+        Some("downloads") => "~/Downloads/",
+        Some("home") => "~/",
+        _ => return path.to_string(),
+    };
+    if path.contains('/') { path.to_string() } else { format!("{folder}{path}") }
+}
 
 static FILE_WRITE: LazyLock<Regex> = LazyLock::new(|| {
     rx(&format!(
@@ -361,11 +376,11 @@ const KNOWN_APPS: &[&str] = &[
 
 fn host_tool(t: &str, l: &str) -> Option<Plan> {
     if let Some(c) = FILE_READ.captures(l) {
-        let path = t.get(cap(&c, "path")?)?;
+        let path = placed(t.get(cap(&c, "path")?)?, &c);
         return Some(Plan::new(Intent::FileRead, 0.9).with("path", path));
     }
     if let Some(c) = FILE_CREATE.captures(l) {
-        let path = t.get(cap(&c, "path")?)?;
+        let path = placed(t.get(cap(&c, "path")?)?, &c);
         let plan = Plan::new(Intent::FileCreate, 0.9).with("path", path);
         let content = cap(&c, "content").and_then(|r| t.get(r)).map(str::to_string);
         return Some(plan.with("content", content.unwrap_or_default()));
@@ -588,6 +603,16 @@ static DELETE_VERB: LazyLock<Regex> = LazyLock::new(|| {
         r"\b(?:delete|remove|cancel|clear|cleared|deleted|removed|cancelled|canceled|erase|erased|wipe|scrap|drop|discard|get rid of|no longer (?:want|need)|take (?:.+ )?(?:off|out)|turn off|switch off|disable|deactivate|unset|scratch (?:.+ )?off|empty|purge|don't need|no longer need|(?:don'?t|do not) want (?:this|that|my|the))\b",
     )
 });
+
+/// "take the dentist off my calendar", "scratch the gym out": the item said between a
+/// verb and its particle, where the match of [`DELETE_VERB`] holds it.
+fn split_verb_item(l: &str, m: &regex::Match<'_>) -> Option<Range<usize>> {
+    let said = m.as_str();
+    let verb = ["take ", "scratch "].iter().find(|v| said.starts_with(**v))?;
+    let particle = [" off", " out"].iter().find(|p| said.ends_with(**p))?;
+    let item = m.start() + verb.len()..m.end() - particle.len();
+    l.get(item.clone()).filter(|i| !i.trim().is_empty()).map(|_| item)
+}
 
 /// What an item is marked as when it is done: "mark the stamps as bought".
 const DONE_WORDS: &str = "done|complete|completed|finished|bought|purchased|paid|picked up";
@@ -1040,7 +1065,7 @@ static RAN_OUT: LazyLock<Regex> = LazyLock::new(|| {
 
 static EVENT_NOUN: LazyLock<Regex> = LazyLock::new(|| {
     rx(
-        r"\b(?:calendar|calender|calander|calandar|schedule|schedules|scheduled|agenda|diary|events?|meetings?|mettings?|appointments?|appt|meet (?:with|up)|meet the|conferences?|interviews?|(?:daily|weekly|team|conference|video|zoom|sales|client|work) calls?|call with|classes|lessons|sessions|lunch with|dinner with|breakfast with|brunch with|coffee with|drinks with|date with|party|parties|birthday|wedding|anniversary|class|lesson|session|standup|stand-up|sync|1:1|one on one|doctor'?s?|dentist'?s?|checkup|check-up|reservation at|game|match|concert|show|recital|practice|rehearsal|ceremony|celebration|holiday|vacation|trip|flight|visit|webinar|seminar|workshop|presentation|review|exam|test|deadline|payday|bill|programs?|programmes?|tournaments?|festivals?|gigs?)\b",
+        r"\b(?:calendar|calender|calander|calandar|schedule|schedules|scheduled|agenda|diary|events?|meetings?|mettings?|appointments?|appt|meet (?:with|up)|meet the|conferences?|interviews?|(?:daily|weekly|team|conference|video|zoom|sales|client|work) calls?|call with|classes|lessons|sessions|lunch with|dinner with|breakfast with|brunch with|coffee with|drinks with|date with|party|parties|birthday|wedding|anniversary|class|lesson|session|standup|stand-up|sync|1:1|one on one|doctor'?s?|dentist'?s?|checkup|check-up|reservation at|game|match|concert|(?:the|a|our|my) show|shows|recital|practice|rehearsal|ceremony|celebration|holiday|vacation|trip|flight|visit|webinar|seminar|workshop|presentation|review|exam|test|deadline|payday|bill|programs?|programmes?|tournaments?|festivals?|gigs?)\b",
     )
 });
 
@@ -1060,19 +1085,19 @@ static NOT_EVENT: LazyLock<Regex> = LazyLock::new(|| {
 
 static EVENT_CREATE: LazyLock<Regex> = LazyLock::new(|| {
     rx(
-        r"^(?:(?:schedule|book|add|put|create|make|set(?: up)?|setup|arrange|organi[sz]e|plan|pencil(?: in)?|enter|insert|mark|block(?: off| out)?|reserve|get|sign me up for|note|log|hook me up with)\b|(?:i (?:need|want|would like|'d like) (?:a|an|to (?:schedule|book|add|set up|have|put|create|make|go to|attend))|i have (?:a|an) (?:meeting|appointment|call|event)|(?:in|on|to) (?:the |my )?calend[ae]r,? (?:put|add|mark|schedule|enter)|(?:i )?(?:need|want) to meet|i (?:have|need) to meet|let'?s meet|meet with|i'?m going to|i will be|i am going to|today needs to be marked|mark (?:my|the) calendar|go to|attend|(?:need|want) (?:a|an) (?:meeting|appointment|call)))",
+        r"^(?:(?:schedule|book|add|put|create|make|set(?: up)?|setup|arrange|organi[sz]e|plan|pencil(?: in)?|enter|insert|mark|block(?: off| out)?|reserve|get|sign me up for|note|log|hook me up with|new (?:calendar )?(?:event|entry|appointment))\b|(?:i (?:need|want|would like|'d like) (?:a|an|to (?:schedule|book|add|set up|have|put|create|make|go to|attend))|i have (?:a|an) (?:meeting|appointment|call|event)|(?:in|on|to) (?:the |my )?calend[ae]r,? (?:put|add|mark|schedule|enter)|(?:i )?(?:need|want) to meet|i (?:have|need) to meet|let'?s meet|meet with|i'?m going to|i will be|i am going to|today needs to be marked|mark (?:my|the) calendar|go to|attend|(?:need|want) (?:a|an) (?:meeting|appointment|call)))",
     )
 });
 
 static EVENT_TITLE: LazyLock<Regex> = LazyLock::new(|| {
     rx(
-        r"^(?:(?:schedule|book|add|put|create|make|set(?: up)?|setup|arrange|organi[sz]e|plan|pencil(?: in)?|enter|insert|mark|block(?: off| out)?|reserve|get|sign me up for|note|log|hook me up with)(?: me)?(?: up)?(?: down)?(?: in)?|i (?:need|want|would like|'d like) (?:to (?:schedule|book|add|set up|have|put|create|make|go to|attend) )?|i have|(?:in|on|to) (?:the |my )?calend[ae]r,? (?:put|add|mark|schedule|enter)(?: that)?|(?:i )?(?:need|want|have) to|let'?s|i'?m going to|i will be|i am going to)\s+(?P<title>.+)$",
+        r"^(?:(?:schedule|book|add|put|create|make|set(?: up)?|setup|arrange|organi[sz]e|plan|pencil(?: in)?|enter|insert|mark|block(?: off| out)?|reserve|get|sign me up for|note|log|hook me up with|new (?:calendar )?(?:event|entry|appointment)\s*[:-]?)(?: me)?(?: up)?(?: down)?(?: in)?|i (?:need|want|would like|'d like) (?:to (?:schedule|book|add|set up|have|put|create|make|go to|attend) )?|i have|(?:in|on|to) (?:the |my )?calend[ae]r,? (?:put|add|mark|schedule|enter)(?: that)?|(?:i )?(?:need|want|have) to|let'?s|i'?m going to|i will be|i am going to)\s+(?P<title>.+)$",
     )
 });
 
 static CAL_TAIL: LazyLock<Regex> = LazyLock::new(|| {
     rx(
-        r"\s+(?:to|on|in|into|onto|for|from|off|off of|out of)\s+(?:the |my |our |this )?(?:calend[ae]rs?|schedules?|agenda|diary)\b(?:\s+(?:for|on|at))?|\s+(?:in|on|to) (?:the |my )?calend[ae]r\b|^(?:the |my )?calend[ae]r (?:for |entry (?:for )?)?|\s+(?:with the following people|for me|please)$|\s+(?:set|add|save|create|make|put) (?:the|an|this|that|it)(?: event| entry| in| down| up)?$",
+        r"^(?:(?:a|an|the|new) )*(?:calendar )?(?:event|entry|appointment)\s*[:-]\s*|\s+(?:to|on|in|into|onto|for|from|off|off of|out of)\s+(?:the |my |our |this )?(?:calend[ae]rs?|schedules?|agenda|diary)\b(?:\s+(?:for|on|at))?|\s+(?:in|on|to) (?:the |my )?calend[ae]r\b|^(?:the |my )?calend[ae]r (?:for |entry (?:for )?)?|\s+(?:with the following people|for me|please)$|\s+(?:set|add|save|create|make|put) (?:the|an|this|that|it)(?: event| entry| in| down| up)?$",
     )
 });
 
@@ -1137,7 +1162,7 @@ fn event(t: &str, l: &str, now: DateTime<Tz>) -> Option<Plan> {
     // Deletes: explicit verb plus an item that is clearly a calendar entry.
     if let Some(m) = DELETE_VERB.find(l) {
         if !is_q && strong && !not_event {
-            let rest = m.end()..l.len();
+            let rest = split_verb_item(l, &m).unwrap_or(m.end()..l.len());
             // "delete the event X": the kind word names the list, not the item.
             let title = tidy_event_title(t, rest.clone(), &cut).map(|s| match s.get(..6) {
                 Some(head) if head.eq_ignore_ascii_case("event ") => s[6..].to_owned(),
@@ -1626,12 +1651,16 @@ fn agenda_question(l: &str, now: DateTime<Tz>) -> Option<Plan> {
             r"^(?:is there|are there|do i have|have i got|anything|something|what's|what is|whats)\b(?:\s+\w+){0,3}?\s+due\b",
         )
     });
-    if DUE_Q.is_match(l) {
-        let plan = Plan::new(Intent::QueryTodos, 0.75);
-        return Some(match when::find(l, now) {
-            Some(f) => plan.with("due_date", due_by(&f)),
-            None => plan,
-        });
+    // "show me my low priority chores", "which errands are left": a question that names
+    // the todos asks of them.
+    static TODOS_Q: LazyLock<Regex> = LazyLock::new(|| {
+        rx(
+            r"^(?:show|list|what|what's|whats|what are|which|give me|tell me|read|display|any)\b(?:\s+[\w']+){0,5}?\s+(?:tasks|todos|to-?dos|chores|errands)\b",
+        )
+    });
+    if DUE_Q.is_match(l) || TODOS_Q.is_match(l) {
+        let when = when::find(l, now);
+        return Some(super::build::todos_due(Plan::new(Intent::QueryTodos, 0.75), when.as_ref(), l, now));
     }
     if !AGENDA.is_match(l) {
         return None;

@@ -118,7 +118,7 @@ pub(super) fn find(t: &str, l: &str, now: DateTime<Tz>, lang: Lang) -> Slots {
         s.cut.push(r.span.clone());
     }
     if let Some((_, spans)) = &s.when {
-        s.cut.extend(spans.iter().map(|w| past_meal(l, w.clone())));
+        s.cut.extend(spans.iter().cloned());
     }
     for c in PRIORITY.captures_iter(l) {
         let Some(whole) = c.get(0) else { continue };
@@ -151,20 +151,35 @@ pub(super) fn find(t: &str, l: &str, now: DateTime<Tz>, lang: Lang) -> Slots {
     s
 }
 
+/// Words that introduce a time rather than belong to a name before it.
+const INTRO: &str = r"at|for|during|over|after|before|around|by|till|until|from|since|in|on|this|that|the|a|every|each|one|same|late|early|next|last|today|tomorrow|tonight|yesterday|monday|tuesday|wednesday|thursday|friday|saturday|sunday|weekday|weekend|\d+(?:am|pm)?";
+
 /// "lunch tomorrow with Dev", "team lunch on friday": the library reads a meal as its
 /// hours, but a meal that is not introduced ("at lunch", "over dinner") is what the
-/// request is about, so it stays in the title; the rest of the phrase is cut.
-fn past_meal(l: &str, span: Range<usize>) -> Range<usize> {
+/// request is about, so it stays in the title: only the rest of the phrase is cut.
+fn past_meal(l: &str, span: Range<usize>) -> Option<Range<usize>> {
     static MEAL: LazyLock<Regex> = LazyLock::new(|| rx(r"^(?:breakfast|brunch|lunch|dinner|supper)\b\s*"));
-    static INTRODUCED: LazyLock<Regex> =
-        LazyLock::new(|| rx(r"\b(?:at|for|during|over|after|before|around|by|till|until|from|since)\s*$"));
-    let head = l.get(..span.start).unwrap_or("");
-    match l.get(span.clone()).and_then(|body| MEAL.find(body)) {
-        Some(meal) if !INTRODUCED.is_match(head) && meal.end() < span.len() => {
-            span.start + meal.end()..span.end
+    static INTRODUCED: LazyLock<Regex> = LazyLock::new(|| rx(&format!(r"\b(?:{INTRO})\s*$")));
+    let head = l.get(..span.start).unwrap_or("").trim_end();
+    let meal = l.get(span.clone()).and_then(|body| MEAL.find(body));
+    match meal {
+        Some(m) if !INTRODUCED.is_match(head) || head.ends_with("the") => {
+            (m.end() < span.len()).then(|| span.start + m.end()..span.end)
         }
-        _ => span,
+        _ => Some(span),
     }
+}
+
+/// "the parents evening", "quiz night": a part of the day after a word it belongs to is
+/// part of a name, not a time ("on tuesday evening", "tomorrow night" are times).
+fn named_parts(l: &str) -> impl Iterator<Item = Range<usize>> + '_ {
+    static PART: LazyLock<Regex> =
+        LazyLock::new(|| rx(r"\b(?P<owner>[a-z][a-z']*)\s+(?P<part>morning|afternoon|evening|night)\b"));
+    static INTRODUCES: LazyLock<Regex> =
+        LazyLock::new(|| rx(&format!(r"^(?:{INTRO}|good|all|of|to|and|or|at|with|is|was|late)$")));
+    PART.captures_iter(l)
+        .filter(|c| c.name("owner").is_some_and(|o| !INTRODUCES.is_match(o.as_str())))
+        .filter_map(|c| c.name("part").map(|m| m.range()))
 }
 
 /// The date of a clause, with the phrases that went into it. A list named after a day
@@ -179,11 +194,14 @@ pub(super) fn dates(t: &str, now: DateTime<Tz>, lang: Lang) -> Option<(Found, Ve
         .filter(|n| !n.as_str().ends_with("'s"))
         .map(|n| n.range())
         .chain(PARTY.captures_iter(&l).filter_map(|c| c.name("party")).map(|m| m.range()))
+        .chain(named_parts(&l))
         .collect();
-    if names.is_empty() {
-        return when::find_combined_in(t, now, lang);
-    }
-    when::find_combined_in(&blank(t, &names)?, now, lang)
+    let found = if names.is_empty() {
+        when::find_combined_in(t, now, lang)
+    } else {
+        when::find_combined_in(&blank(t, &names)?, now, lang)
+    };
+    found.map(|(f, spans)| (f, spans.into_iter().filter_map(|s| past_meal(&l, s)).collect()))
 }
 
 /// `t` with `spans` blanked byte for byte, so every span found in it still points into

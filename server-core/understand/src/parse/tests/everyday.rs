@@ -605,3 +605,30 @@ fn done_said_of_many_items_at_once_is_not_one_item_done() {
     assert_eq!(r.intent, Intent::CompleteTodo);
     assert_eq!(param(&r, "title"), "ironing");
 }
+
+#[test]
+fn an_item_between_a_verb_and_its_particle_is_the_one_deleted() {
+    // Never the whole calendar: the item said inside "take ... off" is the one.
+    let r = p("take the yoga class off my calendar");
+    assert_eq!(r.intent, Intent::DeleteEvent);
+    assert_eq!(param(&r, "title"), "yoga class");
+    assert!(!r.params.contains_key("query"), "{:?}", r.params);
+    let r = p("I can't make the pottery workshop on saturday, take it off the calendar");
+    assert_eq!(param(&r, "title"), "pottery workshop");
+    assert!(!r.params.contains_key("query"), "{:?}", r.params);
+}
+
+#[test]
+fn news_of_a_move_a_kind_with_a_colon_and_a_file_in_a_folder() {
+    let r = p("the parents evening moved to tuesday at 6");
+    assert_eq!(r.intent, Intent::UpdateEvent);
+    assert_eq!(param(&r, "title"), "parents evening");
+    let r = p("new appointment: eye test on the 21st at 9am");
+    assert_eq!(r.intent, Intent::CreateEvent);
+    assert_eq!(param(&r, "title"), "eye test");
+    let r = p("open the file budget.csv from my downloads folder");
+    assert_eq!(r.intent, Intent::FileRead);
+    assert_eq!(param(&r, "path"), "~/Downloads/budget.csv");
+    // "show me" asks; it is no show on the calendar.
+    assert_eq!(p("show me what I need to get done tomorrow").intent, Intent::QueryTodos);
+}
