@@ -1161,7 +1161,9 @@ fn event(t: &str, l: &str, now: DateTime<Tz>) -> Option<Plan> {
 
     // Deletes: explicit verb plus an item that is clearly a calendar entry.
     if let Some(m) = DELETE_VERB.find(l) {
-        if !is_q && strong && !not_event {
+        // "cancel the dentist on tuesday": a weaker calendar word will do when the day
+        // of the item is said too.
+        if !is_q && (strong || when.is_some()) && !not_event {
             let rest = split_verb_item(l, &m).unwrap_or(m.end()..l.len());
             // "delete the event X": the kind word names the list, not the item.
             let title = tidy_event_title(t, rest.clone(), &cut).map(|s| match s.get(..6) {

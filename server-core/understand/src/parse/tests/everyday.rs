@@ -632,3 +632,15 @@ fn news_of_a_move_a_kind_with_a_colon_and_a_file_in_a_folder() {
     // "show me" asks; it is no show on the calendar.
     assert_eq!(p("show me what I need to get done tomorrow").intent, Intent::QueryTodos);
 }
+
+#[test]
+fn a_calendar_thing_cancelled_on_its_day_is_that_one_deleted() {
+    let r = p("cancel the doctor on thursday");
+    assert_eq!(r.intent, Intent::DeleteEvent);
+    assert_eq!(param(&r, "title"), "doctor");
+    assert!(param(&r, "start_time").starts_with("2026-03-12"), "{:?}", r.params);
+    assert!(!r.params.contains_key("query"), "{:?}", r.params);
+    // Without its day, a weak calendar word deletes nothing; nor does a subscription.
+    assert!(!p("cancel the doctor").intent.is_action());
+    assert!(!p("cancel my streaming subscription on friday").intent.is_action());
+}
