@@ -11,7 +11,8 @@ use super::engine::{self, Cand, Point, Shape};
 use super::{Found, Grain, Lang, localize};
 
 /// Apply the conventions that change what a phrase means: a part of the day is
-/// its usual hour, a bare hour is the waking-hours one, a zone word sets the zone.
+/// its usual hour, a zone word sets the zone (a bare hour is moved to the waking
+/// hours later, on whichever reading wins: [`super::hours`]).
 pub(super) fn adjust(mut c: Cand, text: &str, now: DateTime<Tz>) -> Cand {
     let body = text.get(c.span.clone()).unwrap_or("").to_lowercase();
     if c.zone.is_none() {
@@ -21,9 +22,6 @@ pub(super) fn adjust(mut c: Cand, text: &str, now: DateTime<Tz>) -> Cand {
     }
     if let Some(c2) = part_of_day(&c, &body) {
         c = c2;
-    }
-    if let Some(start) = afternoon_hour(&c, &body, now) {
-        c.start = start;
     }
     if let Some(next) = passed_clock_range(&c, &body, now) {
         c = next;
@@ -64,33 +62,6 @@ fn part_of_day(c: &Cand, body: &str) -> Option<Cand> {
     let at = day.and_time(NaiveTime::from_hms_opt(hour, 0, 0)?);
     let period = Some((Some(c.start), c.end));
     Some(Cand { start: Point::Wall(at), end: None, shape: Shape::Single, period, ..c.clone() })
-}
-
-/// "at 5" with no am/pm: people mean the waking-hours reading (17:00), today if
-/// it is still to come; not when the phrase says it is the morning or the small
-/// hours ("this morning at 3", "early morning @ 3").
-fn afternoon_hour(c: &Cand, body: &str, now: DateTime<Tz>) -> Option<Point> {
-    static BARE: LazyLock<Regex> = LazyLock::new(|| {
-        Regex::new(r"^(?:(.*\S)\s+)?(?:at|@|around|about)\s*([1-7])(?::([0-5]\d))?$").expect("regex")
-    });
-    static SMALL_HOURS: LazyLock<Regex> =
-        LazyLock::new(|| Regex::new(r"\b(morning|early|night|overnight)\b").expect("regex"));
-    let caps = BARE.captures(body)?;
-    let Point::Wall(v) = c.start else { return None };
-    if c.shape != Shape::Single
-        || v.hour() >= 12
-        || caps.get(1).is_some_and(|m| SMALL_HOURS.is_match(m.as_str()))
-    {
-        return None;
-    }
-    let date = if caps.get(1).is_some() {
-        v.date()
-    } else {
-        let today = now.naive_local().date();
-        let at = today.and_time(v.time()) + Duration::hours(12);
-        if at > now.naive_local() { today } else { today.succ_opt()? }
-    };
-    Some(Point::Wall(date.and_time(v.time()) + Duration::hours(12)))
 }
 
 /// "9:00 PST": the phrase read again without its zone word, with now as the wall
