@@ -520,6 +520,16 @@ struct Spec {
 }
 
 impl Spec {
+    /// The day `other` names (year, month, day, weekday, days from today), for a range
+    /// end said without its own.
+    fn take_day(&mut self, other: &Spec) {
+        self.year = other.year;
+        self.month = other.month;
+        self.day = other.day;
+        self.weekday = other.weekday;
+        self.day_offset = other.day_offset;
+    }
+
     fn has_date(&self) -> bool {
         self.month.is_some()
             || self.day.is_some()
@@ -769,11 +779,7 @@ fn share_between(start: &mut Spec, end: &mut Spec) {
     // "from 9 to 5 on monday": the day said after the range is the start's day too.
     if let (Some(s), Some(e)) = (start.clock, end.clock) {
         if !start.has_date() && end.has_date() && hour_of(s) < hour_of(e) {
-            start.year = end.year;
-            start.month = end.month;
-            start.day = end.day;
-            start.weekday = end.weekday;
-            start.day_offset = end.day_offset;
+            start.take_day(end);
         }
     }
     if start.clock.is_none() && end.clock.is_some() && end.has_date() && start.has_date() {
@@ -783,11 +789,7 @@ fn share_between(start: &mut Spec, end: &mut Spec) {
         start.part = end.part;
     }
     if !end.has_date() {
-        end.year = start.year;
-        end.month = start.month;
-        end.day = start.day;
-        end.weekday = start.weekday;
-        end.day_offset = start.day_offset;
+        end.take_day(start);
         if start.part.is_some() && end.part.is_none() && end.clock.is_none() {
             end.part = start.part;
         }
