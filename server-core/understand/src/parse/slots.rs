@@ -163,7 +163,7 @@ fn past_meal(l: &str, span: Range<usize>) -> Option<Range<usize>> {
     let head = l.get(..span.start).unwrap_or("").trim_end();
     let meal = l.get(span.clone()).and_then(|body| MEAL.find(body));
     match meal {
-        Some(m) if !INTRODUCED.is_match(head) || head.ends_with("the") => {
+        Some(m) if !INTRODUCED.is_match(head) || head == "the" || head.ends_with(" the") => {
             (m.end() < span.len()).then(|| span.start + m.end()..span.end)
         }
         _ => Some(span),
@@ -176,7 +176,7 @@ fn named_parts(l: &str) -> impl Iterator<Item = Range<usize>> + '_ {
     static PART: LazyLock<Regex> =
         LazyLock::new(|| rx(r"\b(?P<owner>[a-z][a-z']*)\s+(?P<part>morning|afternoon|evening|night)\b"));
     static INTRODUCES: LazyLock<Regex> =
-        LazyLock::new(|| rx(&format!(r"^(?:{INTRO}|good|all|of|to|and|or|at|with|is|was|late)$")));
+        LazyLock::new(|| rx(&format!(r"^(?:{INTRO}|good|all|of|to|and|or|with|is|was)$")));
     PART.captures_iter(l)
         .filter(|c| c.name("owner").is_some_and(|o| !INTRODUCES.is_match(o.as_str())))
         .filter_map(|c| c.name("part").map(|m| m.range()))
