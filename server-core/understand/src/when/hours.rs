@@ -105,8 +105,9 @@ pub(super) fn waking(found: Found, phrase: &str, sentence: &str, now: DateTime<T
 fn said_bare(phrase: &str, at: NaiveDateTime) -> bool {
     let (hour, minute) = (at.hour(), at.minute());
     let clock = format!("{hour}:{minute:02}");
-    phrase.split(|c: char| !(c.is_ascii_alphanumeric() || c == ':')).any(|w| {
-        let word = (hour as usize).checked_sub(1).and_then(|i| HOUR_WORDS.get(i));
-        (minute == 0 && (w == hour.to_string() || word == Some(&w))) || w == clock
-    })
+    let digits = hour.to_string();
+    let word = (hour as usize).checked_sub(1).and_then(|i| HOUR_WORDS.get(i)).copied();
+    phrase
+        .split(|c: char| !(c.is_ascii_alphanumeric() || c == ':'))
+        .any(|w| (minute == 0 && (w == digits || word == Some(w))) || w == clock)
 }
