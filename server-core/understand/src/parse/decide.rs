@@ -275,7 +275,11 @@ fn act(
         }
     }
     let creates = matches!(intent, Intent::CreateTodo | Intent::CreateEvent | Intent::CreateMemo);
-    if creates && asks(l) {
+    // "I have no meetings tomorrow", "there's no practice on monday": nothing to make
+    // ("I have no oranges, put them on my list" still asks for a write).
+    static NONE_HELD: LazyLock<Regex> =
+        LazyLock::new(|| rx(r"\b(?:(?:have|has|got|there(?:'s| is| are| will be))(?: got)? no|no more)\b"));
+    if creates && (asks(l) || NONE_HELD.is_match(l) && !WRITES.is_match(l)) {
         return None;
     }
     if intent == Intent::CompleteTodo && !COMPLETES.is_match(l) && !FACT.is_match(l) {

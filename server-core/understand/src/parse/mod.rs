@@ -20,6 +20,7 @@ use serde_json::{Map, Value};
 use crate::intent::Intent;
 use crate::when::Lang;
 
+mod block;
 mod build;
 mod decide;
 mod frames;
@@ -380,6 +381,7 @@ fn segment(text: &str, low: &str, now: DateTime<Tz>, lang: Lang) -> Option<Plan>
 fn read(text: &str, low: &str, now: DateTime<Tz>, lang: Lang, slot_first: bool) -> Option<Plan> {
     let text = text.trim();
     let low = low.trim();
+    let asked = text.ends_with('?');
     let lead = lead_len(low);
     let (t, l) = (text.get(lead..)?, low.get(lead..)?);
     let t = t.trim_end_matches(['.', '!', '?', ' ']);
@@ -396,7 +398,7 @@ fn read(text: &str, low: &str, now: DateTime<Tz>, lang: Lang, slot_first: bool) 
     if let Some(plan) = rules::overrides(t, l) {
         return Some(plan);
     }
-    let rule = rules::organiser(t, l, now);
+    let rule = rules::organiser(t, l, now, asked);
     if let Some(plan) = rule.clone().and_then(|p| decide::checked(p, low, l)) {
         if slot_first {
             if let Some(other) = decide::overrule(&plan, low, t, l, now, lang) {

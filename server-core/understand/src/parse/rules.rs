@@ -222,7 +222,8 @@ pub(super) fn overrides(t: &str, l: &str) -> Option<Plan> {
 
 /// The organiser rules: once the classifier has said what is asked, the params they
 /// find (a timer's length, "my next meeting", a list item, a range to look at).
-pub(super) fn organiser(t: &str, l: &str, now: DateTime<Tz>) -> Option<Plan> {
+/// `asked`: the clause was said with a question mark (which `t` and `l` no longer have).
+pub(super) fn organiser(t: &str, l: &str, now: DateTime<Tz>, asked: bool) -> Option<Plan> {
     todo_edit(t, l)
         .or_else(|| todo_add(t, l, now))
         .or_else(|| timer(t, l, now))
@@ -231,7 +232,9 @@ pub(super) fn organiser(t: &str, l: &str, now: DateTime<Tz>) -> Option<Plan> {
         .or_else(|| list(t, l, now))
         .or_else(|| notification(t, l, now))
         .or_else(|| mark_day(t, l, now))
-        .or_else(|| event(t, l, now))
+        .or_else(|| super::block::block_time(t, l, now))
+        .or_else(|| event(t, l, now, asked))
+        .or_else(|| super::block::ranged(t, l, now, asked))
         .or_else(|| nudge(t, l, now))
         .or_else(|| agenda_question(l, now))
 }
@@ -1065,7 +1068,7 @@ static RAN_OUT: LazyLock<Regex> = LazyLock::new(|| {
 
 static EVENT_NOUN: LazyLock<Regex> = LazyLock::new(|| {
     rx(
-        r"\b(?:calendar|calender|calander|calandar|schedule|schedules|scheduled|agenda|diary|events?|meetings?|mettings?|appointments?|appt|meet (?:with|up)|meet the|conferences?|interviews?|(?:daily|weekly|team|conference|video|zoom|sales|client|work) calls?|call with|classes|lessons|sessions|lunch with|dinner with|breakfast with|brunch with|coffee with|drinks with|date with|party|parties|birthday|wedding|anniversary|class|lesson|session|standup|stand-up|sync|1:1|one on one|doctor'?s?|dentist'?s?|checkup|check-up|reservation at|game|match|concert|(?:the|a|our|my) show|shows|recital|practice|rehearsal|ceremony|celebration|holiday|vacation|trip|flight|visit|webinar|seminar|workshop|presentation|review|exam|test|deadline|payday|bill|programs?|programmes?|tournaments?|festivals?|gigs?)\b",
+        r"\b(?:calendar|calender|calander|calandar|schedule|schedules|scheduled|agenda|diary|events?|meetings?|mettings?|appointments?|appt|meet (?:with|up)|meet the|conferences?|interviews?|(?:daily|weekly|team|conference|video|zoom|sales|client|work) calls?|call with|classes|lessons|sessions|lunch with|dinner with|breakfast with|brunch with|coffee with|drinks with|date with|party|parties|birthday|wedding|anniversary|class|lesson|session|standup|stand-up|sync|1:1|one on one|doctor'?s?|dentist'?s?|checkup|check-up|reservation at|game|match|concert|(?:the|a|our|my) show|shows|recital|practice|rehearsal|ceremony|celebration|holiday|vacation|trip|flight|visit|webinar|seminar|workshop|presentation|review|exam|test|deadline|payday|bill|programs?|programmes?|tournaments?|festivals?|gigs?|(?:movie|game|date|poker|trivia|quiz|karaoke|bingo|board game|girls'?|guys'?|family|pizza|taco|wine|open mic) nights?)\b",
     )
 });
 
@@ -1144,7 +1147,38 @@ fn not_calendar_question(l: &str) -> bool {
     })
 }
 
-fn event(t: &str, l: &str, now: DateTime<Tz>) -> Option<Plan> {
+/// The calendar's own general words, and kinds of things said in the plural: on a day
+/// they ask what is there ("meetings tomorrow", "classes on monday").
+static CALENDAR_WORD: LazyLock<Regex> = LazyLock::new(|| {
+    rx(
+        r"^(?:calend[ae]r|calandar|calandar|schedules?|scheduled|agenda|diary|events?|meetings?|mettings?|appointments?|appt|classes|lessons|sessions|programs?|programmes?|shows|parties|gigs|tournaments|festivals)$",
+    )
+});
+
+/// Whether the words before a calendar noun name the thing ("soccer practice", "the
+/// board meeting", "our quarterly review") rather than start a sentence ("what
+/// meeting", "I have practice", "call the dentist"): at most three words, a determiner
+/// only first, and none that asks, tells of someone or opens an errand.
+pub(super) fn names_thing(before: &str) -> bool {
+    names_in(before, 3)
+}
+
+/// [`names_thing`] for up to `most` words.
+pub(super) fn names_in(before: &str, most: usize) -> bool {
+    static NOT_NAME: LazyLock<Regex> = LazyLock::new(|| {
+        rx(
+            r"^(?:i|i'm|im|we|we're|you|he|she|they|it|me|us|is|are|was|were|am|be|do|does|did|don't|have|has|had|can|could|will|would|should|must|what|whats|what's|when|where|which|who|how|why|any|no|not|to|for|at|in|on|of|about|from|after|before|with|there|here|then|and|or|but|if|schedule|book|add|put|create|make|set|plan|arrange|organi[sz]e|pencil|enter|insert|mark|block|reserve|new|log|note|cancel|delete|remove|move|change|reschedule|push|call|email|text|ring|phone|skip|miss|missed|prep|prepare|pay|buy|get|find|check|confirm|remember|remind|tell|ask|show|see|need|want|like|go|going)$",
+        )
+    });
+    static DETERMINER: LazyLock<Regex> =
+        LazyLock::new(|| rx(r"^(?:a|an|the|my|our|your|his|her|their|this|that)$"));
+    let words: Vec<&str> = before.split_whitespace().collect();
+    words.len() <= most
+        && words.iter().enumerate().all(|(i, w)| !NOT_NAME.is_match(w) && (i == 0 || !DETERMINER.is_match(w)))
+        && words.iter().all(|w| w.chars().all(|c| c.is_alphanumeric() || matches!(c, '\'' | '-' | '&' | ':')))
+}
+
+fn event(t: &str, l: &str, now: DateTime<Tz>, asked: bool) -> Option<Plan> {
     if !EVENT_NOUN.is_match(l) || not_calendar_question(l) || super::decide::names_todo(l) {
         return None;
     }
@@ -1236,12 +1270,27 @@ fn event(t: &str, l: &str, now: DateTime<Tz>) -> Option<Plan> {
     // "drinks with the team friday 6pm", "the dentist tomorrow at 3": a calendar thing
     // said first, at a time of day and with no verb, is one to keep; so is one with
     // somebody on a day ("lunch with Dev tomorrow").
+    // Asked with a question mark ("practice tomorrow?"), it is looked up.
+    // A thing of its own on a day is one too ("date night saturday", "mom's birthday
+    // june 3"); the calendar's general words on a day ask ("meetings tomorrow").
+    // News of it ("soccer practice was great on saturday") is no new one.
+    static NEWS_VERB: LazyLock<Regex> = LazyLock::new(|| {
+        rx(
+            r"\b(?:is|are|was|were|isn'?t|wasn'?t|aren'?t|weren'?t|went|got|gets|has|had|have|been|did|does|do|will|won'?t|can'?t|'s)\b",
+        )
+    });
+    let noun = EVENT_NOUN
+        .find(l)
+        .filter(|m| l.get(..m.start()).is_some_and(names_thing) && !NEWS_VERB.is_match(&l[m.end()..]));
     let told = !is_q
-        && when.as_ref().is_some_and(|(f, _)| {
-            f.grain <= Grain::Hour || (f.grain == Grain::Day && f.end.is_none() && l.contains(" with "))
-        })
-        && EVENT_NOUN.find(l).is_some_and(|m| {
-            matches!(l.get(..m.start()).map(str::trim), Some("" | "a" | "an" | "my" | "our" | "the"))
+        && !asked
+        && noun.is_some_and(|m| {
+            when.as_ref().is_some_and(|(f, _)| {
+                f.grain <= Grain::Hour
+                    || f.grain == Grain::Day
+                        && f.end.is_none()
+                        && (l.contains(" with ") || !CALENDAR_WORD.is_match(m.as_str()))
+            })
         })
         && !STATEMENT.is_match(l);
     let creates = !is_q

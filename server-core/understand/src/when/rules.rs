@@ -430,8 +430,11 @@ impl Part {
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum WdRel {
-    /// Bare or "this": the next occurrence, today included.
+    /// Bare: the next occurrence, a week on when said on that same weekday (as the
+    /// library and people mean it: "tuesday" said on a Tuesday is next week's).
     Plain,
+    /// "this", "coming": the next occurrence, today included.
+    This,
     /// "next": that day in next week.
     Next,
     /// "last"/"past": the most recent one before today.
@@ -670,7 +673,10 @@ fn parse_range(toks: &[Tok<'_>], i: usize) -> Option<(RangeSpec, usize)> {
                 && start.part.is_none();
             let end_is_clear =
                 end.clock.is_some_and(|c| c.pm.is_some() || c.h24 || c.has_min) || end.part.is_some();
-            if start_is_bare && (end.clock.is_none() || lead.is_none() && !end_is_clear) {
+            // "3 to 4 on friday": a day said after them makes two bare numbers hours.
+            let day_follows =
+                end.clock.is_some() && !end.has_date() && day_after_hours(toks, &start, &end, n).is_some();
+            if start_is_bare && (end.clock.is_none() || lead.is_none() && !end_is_clear && !day_follows) {
                 return None;
             }
             share_between(&mut start, &mut end);
@@ -706,18 +712,39 @@ fn parse_range(toks: &[Tok<'_>], i: usize) -> Option<(RangeSpec, usize)> {
     Some((RangeSpec { start, end: None }, j))
 }
 
-/// "monday from 9 to 5", "on the 20th between 2 and 4": a day, then its hours.
+/// "monday from 9 to 5", "on the 20th between 2 and 4", "friday 2-4", "march 30
+/// 9-11": a day, then its hours. Said straight after a day, two numbers joined by a
+/// dash or "to" are its hours even with no "from" and no am/pm.
 fn day_then_hours(toks: &[Tok<'_>], day: &Spec, j: usize) -> Option<(RangeSpec, usize)> {
-    if !day.has_date() || day.clock.is_some() || !matches!(word(toks, j), Some("from" | "between")) {
+    if !day.has_date() || day.clock.is_some() {
         return None;
     }
-    let (hours, n) = parse_range(toks, j)?;
+    let (hours, n) = if matches!(word(toks, j), Some("from" | "between")) {
+        parse_range(toks, j)?
+    } else {
+        bare_hours(toks, j)?
+    };
     let Some(EndSpec::Spec(end)) = hours.end else { return None };
     if hours.start.has_date() || end.has_date() || hours.start.clock.is_none() || end.clock.is_none() {
         return None;
     }
     let range = RangeSpec { start: day.merge(&hours.start)?, end: Some(EndSpec::Spec(day.merge(&end)?)) };
     Some((range, n))
+}
+
+/// Two clock readings joined by a dash or "to", either or both bare ("2-4", "10 to
+/// 11:30", "3-4pm"), with their am/pm shared; for callers that know a day stands beside
+/// them. Not the start of a longer number ("2-4-2027").
+fn bare_hours(toks: &[Tok<'_>], j: usize) -> Option<(RangeSpec, usize)> {
+    let (s, k) = bare_hour(toks, j)?;
+    let (e, n) = bare_hour(toks, dash_or_to(toks, k)?)?;
+    if is_punct(toks, n, "-") || is_punct(toks, n, "/") || (s.hour == e.hour && s.minute == e.minute) {
+        return None;
+    }
+    let mut start = Spec { clock: Some(s), ..Spec::default() };
+    let mut end = Spec { clock: Some(e), ..Spec::default() };
+    share_between(&mut start, &mut end);
+    Some((RangeSpec { start, end: Some(EndSpec::Spec(end)) }, n))
 }
 
 /// "from 9 to 5 on monday", "between 2 and 4 tomorrow": the day said after a range of
@@ -1485,9 +1512,12 @@ fn month_date(toks: &[Tok<'_>], i: usize) -> Option<(Spec, usize)> {
                 .filter(|_| !is_punct(toks, n + 1 + usize::from(is_punct(toks, n, ",")), ":"))
             {
                 let n = n + usize::from(is_punct(toks, n, ","));
+                // "april 2 10-12" says hours, not the year 2010.
+                let hours_next = dash_or_to(toks, n + 1).is_some_and(|k| num(toks, k).is_some());
                 if (is_punct(toks, n.saturating_sub(1), ",") || toks.get(n).is_some_and(|t| t.spaced))
                     && !followed_by_meridiem(toks, n)
                     && word_end(toks, n)
+                    && !hours_next
                 {
                     let y = two_digit_year(yy);
                     NaiveDate::from_ymd_opt(y, m, d)?;
@@ -1660,10 +1690,10 @@ fn clock_spec(h: u32, m: u32, pm: Option<bool>) -> Spec {
 /// Weekdays with optional this/next/last/coming: "next Friday", "on sat", "Tuesday".
 fn weekday(toks: &[Tok<'_>], i: usize) -> Option<(Spec, usize)> {
     let (rel, j) = match word(toks, i)? {
-        "this" | "coming" => (WdRel::Plain, i + 1),
+        "this" | "coming" => (WdRel::This, i + 1),
         "next" => (WdRel::Next, i + 1),
         "last" | "past" | "previous" => (WdRel::Last, i + 1),
-        "the" if is_word(toks, i + 1, "coming") => (WdRel::Plain, i + 2),
+        "the" if is_word(toks, i + 1, "coming") => (WdRel::This, i + 2),
         _ => (WdRel::Plain, i),
     };
     let (wd, full) = weekday_name(word(toks, j)?)?;
@@ -1690,7 +1720,7 @@ fn weekday(toks: &[Tok<'_>], i: usize) -> Option<(Spec, usize)> {
         k += 1;
     }
     let mut spec = Spec { weekday: Some((wd, rel)), ..Spec::default() };
-    if rel == WdRel::Plain {
+    if matches!(rel, WdRel::Plain | WdRel::This) {
         if let Some(off) = match (word(toks, k), word(toks, k + 1)) {
             (Some("next"), Some("week")) => Some(1),
             (Some("this"), Some("week")) => Some(0),
@@ -2192,7 +2222,8 @@ impl Spec {
             let target = i64::from(wd.num_days_from_monday());
             let d = match (base, rel) {
                 (Some(b), _) => b,
-                (None, WdRel::Plain) => today + Duration::days((target - cur).rem_euclid(7)),
+                (None, WdRel::This) => today + Duration::days((target - cur).rem_euclid(7)),
+                (None, WdRel::Plain) => today + Duration::days((target - cur - 1).rem_euclid(7) + 1),
                 (None, WdRel::Next) => week_start(today) + Duration::days(7 + target),
                 (None, WdRel::Last) => {
                     let back = (cur - target).rem_euclid(7);

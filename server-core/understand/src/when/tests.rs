@@ -417,3 +417,28 @@ fn hours_said_as_a_range_share_the_afternoon_and_the_day() {
     // With no day said, this afternoon's if it is still to come.
     assert_eq!(range("from 4 to 6", NOW), Some(("2026-03-10 16:00".into(), Some("2026-03-10 18:00".into()))));
 }
+
+#[test]
+fn two_numbers_joined_beside_a_day_are_its_hours_not_a_date() {
+    let r = |text: &str| range(text, NOW);
+    let pair = |a: &str, b: &str| Some((a.to_string(), Some(b.to_string())));
+    // Right after the day, with no "from" and no am/pm: the waking hours of that day.
+    assert_eq!(r("thursday 1-3"), pair("2026-03-12 13:00", "2026-03-12 15:00"));
+    assert_eq!(r("workshop april 2 10-12"), pair("2026-04-02 10:00", "2026-04-02 12:00"));
+    assert_eq!(r("tomorrow 4 to 5:30"), pair("2026-03-11 16:00", "2026-03-11 17:30"));
+    // Said before the day.
+    assert_eq!(r("5 to 6 on saturday"), pair("2026-03-14 17:00", "2026-03-14 18:00"));
+    assert_eq!(r("1-2 wednesday"), pair("2026-03-11 13:00", "2026-03-11 14:00"));
+    // A date written in numbers stays a date.
+    assert_eq!(start("friday 3-6-2026", NOW).as_deref(), Some("2026-03-06 00:00"));
+}
+
+#[test]
+fn a_weekday_said_on_that_weekday_is_next_weeks() {
+    // NOW is a Tuesday.
+    assert_eq!(start("tuesday", NOW).as_deref(), Some("2026-03-17 00:00"));
+    assert_eq!(
+        range("tuesday 9-10", NOW),
+        Some(("2026-03-17 09:00".into(), Some("2026-03-17 10:00".into())))
+    );
+}

@@ -70,9 +70,43 @@ static CLOCK: LazyLock<Regex> = LazyLock::new(|| {
         .expect("regex")
 });
 
+/// Two numbers joined beside a day ("friday 2-4", "march 30 9-11", "tomorrow 10 to
+/// 11:30", "2-4 on friday"): that day's hours, not a month and a day.
+static HOURS_BY_DAY: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(concat!(
+        r"(?P<day>\b(?:(?:mon|tues?|wed(?:nes)?|thu(?:rs?)?|fri|sat(?:ur)?|sun)(?:day)?|today|tomorrow|tonight|",
+        r"\d{1,2}(?:st|nd|rd|th)|(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]{0,6}\.? \d{1,2}))",
+        r"\s+\d{1,2}(?::\d\d)?\s*(?:-|–|to)\s*\d{1,2}(?::\d\d)?(?:\s*[ap]\.?m)?\b|",
+        r"(?:^|\s)\d{1,2}(?::\d\d)?\s*(?:-|–|to)\s*\d{1,2}(?::\d\d)?(?:\s*[ap]\.?m)?\s+(?:on\s+)?",
+        r"(?P<day2>(?:(?:mon|tues?|wed(?:nes)?|thu(?:rs?)?|fri|sat(?:ur)?|sun)(?:day)?|today|tomorrow|tonight)\b)"
+    ))
+    .expect("regex")
+});
+
+/// `body` with the hours [`HOURS_BY_DAY`] finds taken out (the day kept), if it has any.
+fn without_hours(body: &str) -> Option<String> {
+    let c = HOURS_BY_DAY.captures(body)?;
+    let whole = c.get(0)?;
+    // "friday 2-4-2027": a date written in numbers, not hours.
+    let rest = body[whole.end()..].trim_start();
+    if rest.starts_with(['-', '/', '.']) && rest[1..].trim_start().starts_with(|ch: char| ch.is_ascii_digit())
+    {
+        return None;
+    }
+    let day = c.name("day").or_else(|| c.name("day2"))?.as_str();
+    Some(format!("{} {day} {}", &body[..whole.start()], &body[whole.end()..]))
+}
+
 impl Said {
     fn read(body: &str) -> Said {
         let mut said = Said::default();
+        // Hours said beside a day are taken out before the numbers are read as days.
+        let owned = without_hours(body);
+        if owned.is_some() {
+            said.clock = true;
+            said.range = true;
+        }
+        let body = owned.as_deref().unwrap_or(body);
         let words: Vec<&str> = body
             .split(|c: char| !(c.is_ascii_alphanumeric() || c == ':'))
             .filter(|w| !w.is_empty())
@@ -96,7 +130,7 @@ impl Said {
             }
         }
         said.range |= body.contains(" - ") || DASHED.is_match(body);
-        said.clock = CLOCK.is_match(body);
+        said.clock |= CLOCK.is_match(body);
         said.part = part_of_day(&words);
         said.times = CLOCK_TIME.captures_iter(body).filter_map(|c| clock_time(&c)).collect();
         said.zone = words.iter().any(|w| super::rules::zone_offset(w).is_some());

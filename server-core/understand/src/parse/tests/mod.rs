@@ -458,3 +458,4 @@ fn taking_something_out_is_an_errand_not_a_delete() {
 }
 
 mod everyday;
+mod terse;

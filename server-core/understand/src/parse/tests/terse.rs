@@ -1,0 +1,78 @@
+//! Calendar things said tersely, the way people type into quick add: a name and a time
+//! with no verb, hours beside a day, and time kept for something. Phrasings written for
+//! these tests.
+
+use super::{p, param};
+use crate::intent::Intent;
+
+#[test]
+fn a_named_thing_at_a_time_is_a_new_event_whatever_words_name_it() {
+    let r = p("choir rehearsal wednesday 7:30pm");
+    assert_eq!(r.intent, Intent::CreateEvent);
+    assert_eq!(param(&r, "title"), "choir rehearsal");
+    assert_eq!(param(&r, "start_time"), "2026-03-11T19:30:00-07:00");
+    let r = p("quarterly budget review april 7 at 10");
+    assert_eq!(r.intent, Intent::CreateEvent);
+    assert_eq!(param(&r, "title"), "quarterly budget review");
+    let r = p("trivia night thursday 8pm");
+    assert_eq!(r.intent, Intent::CreateEvent);
+    assert_eq!(param(&r, "title"), "trivia night");
+    // A thing of its own on a day is kept for that day.
+    let r = p("grandpa's birthday on may 9");
+    assert_eq!(r.intent, Intent::CreateEvent);
+    assert_eq!(param(&r, "start_time"), "2026-05-09");
+}
+
+#[test]
+fn a_terse_question_or_news_about_a_calendar_thing_is_no_new_one() {
+    // The calendar's own words on a day ask what is there.
+    assert_eq!(p("appointments friday").intent, Intent::QueryEvents);
+    assert_eq!(p("lessons on thursday").intent, Intent::QueryEvents);
+    // Said with a question mark, it is looked up.
+    assert_eq!(p("rehearsal saturday?").intent, Intent::QueryEvents);
+    // News of one, or a sentence about one, makes nothing.
+    for said in [
+        "swim practice got moved indoors on monday",
+        "what rehearsal is on saturday at 10",
+        "I have no meetings tomorrow at 9",
+    ] {
+        let r = p(said);
+        assert_ne!(r.intent, Intent::CreateEvent, "{said}: {:?}", r.params);
+    }
+}
+
+#[test]
+fn hours_beside_a_day_give_the_event_its_start_and_end() {
+    let r = p("vendor demo monday 2-3");
+    assert_eq!(r.intent, Intent::CreateEvent);
+    assert_eq!(param(&r, "title"), "vendor demo");
+    assert_eq!(param(&r, "start_time"), "2026-03-16T14:00:00-07:00");
+    assert_eq!(param(&r, "end_time"), "2026-03-16T15:00:00-07:00");
+    let r = p("schedule the design sync 10 to 11 on thursday");
+    assert_eq!(r.intent, Intent::CreateEvent);
+    assert_eq!(param(&r, "start_time"), "2026-03-12T10:00:00-07:00");
+    assert_eq!(param(&r, "end_time"), "2026-03-12T11:00:00-07:00");
+}
+
+#[test]
+fn time_kept_for_something_is_an_event_named_for_it() {
+    let r = p("block off wednesday morning for the tax return");
+    assert_eq!(r.intent, Intent::CreateEvent);
+    assert_eq!(param(&r, "title"), "tax return");
+    assert!(param(&r, "start_time").starts_with("2026-03-11T"), "{:?}", r.params);
+    assert!(r.params.contains_key("end_time"), "{:?}", r.params);
+    let r = p("set aside 90 minutes on friday at 1 for writing");
+    assert_eq!(r.intent, Intent::CreateEvent);
+    assert_eq!(param(&r, "title"), "writing");
+    assert_eq!(param(&r, "start_time"), "2026-03-13T13:00:00-07:00");
+    assert_eq!(param(&r, "end_time"), "2026-03-13T14:30:00-07:00");
+    let r = p("reserve 4 to 5 tomorrow for a call with the bank");
+    assert_eq!(param(&r, "title"), "call with the bank");
+    assert_eq!(param(&r, "end_time"), "2026-03-11T17:00:00-07:00");
+    // Keeping a thing, not a time, is something else.
+    for said in
+        ["keep the receipts for the tax return", "hold the door for the movers", "save this recipe for later"]
+    {
+        assert_ne!(p(said).intent, Intent::CreateEvent, "{said}");
+    }
+}
