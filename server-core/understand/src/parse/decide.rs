@@ -89,6 +89,15 @@ static OTHER_LIST: LazyLock<Regex> = LazyLock::new(|| {
     )
 });
 
+/// Whether the clause puts something in a place that is not the user's todos. "Reply
+/// to the insurance email" answers one: the place follows a verb that writes back.
+fn other_list(l: &str) -> bool {
+    OTHER_LIST.find_iter(l).any(|m| {
+        let before = l.get(..m.start()).unwrap_or("").split_whitespace().last().unwrap_or("");
+        !matches!(before, "reply" | "respond" | "answer" | "forward" | "write back")
+    })
+}
+
 /// A completion is said as done or checked off, or told as a fact ([`FACT`]); "finish
 /// the essay" is an errand, not a completion.
 static COMPLETES: LazyLock<Regex> = LazyLock::new(|| {
@@ -173,6 +182,7 @@ pub(super) fn clause(
     let guess = classify::classify(full);
     let noted = |rule| {
         let said = labelled(t, l, now, lang)
+            .or_else(|| urgent_errand(t, l, now, lang))
             .or_else(|| FACT.is_match(l).then_some(Intent::CompleteTodo))
             .or_else(|| routine(&guess, l, now))
             .or_else(|| hedged(t, l, now, lang))
@@ -295,7 +305,7 @@ fn act(
     }
     // "add this song to my workout playlist": a list that is not the user's todos.
     let todo_write = matches!(intent, Intent::CreateTodo | Intent::CompleteTodo | Intent::DeleteTodo);
-    if todo_write && OTHER_LIST.is_match(l) {
+    if todo_write && other_list(l) {
         return None;
     }
     let slots = slots::find(t, l, now, lang);
@@ -467,6 +477,48 @@ fn labelled(t: &str, l: &str, now: DateTime<Tz>, lang: Lang) -> Option<Intent> {
     let words = rest.split_whitespace().count();
     let question = asks(&rest.to_ascii_lowercase());
     (set_off && words >= 2 && !question).then_some(Intent::CreateTodo)
+}
+
+/// "high priority reply to the insurance email", "call the vet asap", "urgently renew
+/// the passport": an errand said with how urgent it is and nothing else is a todo. A
+/// level said outright (not "important", which also just describes), at either end of
+/// an order; not a sentence about someone ("my boss needs it asap").
+fn urgent_errand(t: &str, l: &str, now: DateTime<Tz>, lang: Lang) -> Option<Intent> {
+    static LEVEL: LazyLock<Regex> = LazyLock::new(|| {
+        rx(
+            r"^(?:(?:with |as |at |of )?(?:a )?(?:top|high|highest|low|lowest|medium)[- ]prio(?:rity)?|(?:as )?(?:urgent|urgently|asap|as soon as possible))\b",
+        )
+    });
+    static SOMEONE: LazyLock<Regex> = LazyLock::new(|| {
+        rx(
+            r"^(?:i|i'm|im|we|you|he|she|they|it|its|it's|this|that|these|those|there|my|our|your|his|her|their|the|a|an|is|are|was|were|do|does|did|can|could|will|would|should|not|no|please)\b",
+        )
+    });
+    let slots = slots::find(t, l, now, lang);
+    let said =
+        |r: &std::ops::Range<usize>| l.get(r.clone()).unwrap_or("").trim_matches([' ', ',', ':', '!', '-']);
+    let first = slots.cut.iter().find(|c| c.start == 0).filter(|c| LEVEL.is_match(said(c)));
+    let last = slots.cut.iter().find(|c| c.end == l.len()).filter(|c| LEVEL.is_match(said(c)));
+    if slots.priority.is_none() || first.is_none() && last.is_none() {
+        return None;
+    }
+    let rest = slots::remainder(t, &slots.cut);
+    let rest = rest.trim_matches(['-', ':', ',', ' ']).to_ascii_lowercase();
+    let words = rest.split_whitespace().count();
+    // Who the sentence is about is read from what was said before the level was cut.
+    let opening =
+        l.get(first.map_or(0, |c| c.end)..).unwrap_or("").trim_start_matches([' ', ',', ':', '!', '-']);
+    (words >= 2
+        && !asks(&rest)
+        && !SOMEONE.is_match(opening)
+        && !rest.contains("asap")
+        && !is_chat_about(&rest))
+    .then_some(Intent::CreateTodo)
+}
+
+/// Talk that only sounds like an errand ("thanks", "sorry").
+fn is_chat_about(rest: &str) -> bool {
+    rest.starts_with("thank") || rest.starts_with("sorry") || rest.starts_with("help")
 }
 
 static LABEL: LazyLock<Regex> = LazyLock::new(|| {

@@ -461,13 +461,13 @@ fn web_search(t: &str, l: &str) -> Option<Plan> {
 
 static LOCAL_SEARCH: LazyLock<Regex> = LazyLock::new(|| {
     rx(
-        r"^(?:find|search|look (?:through|in)|search through|look for|dig up)(?: for)?(?: all)?(?: of)? (?:my|the) (?:notes?|memos?|todos?|tasks?|events?|messages?|chats?|conversations?|stuff|things|files?|reminders?)(?: and (?:notes?|memos?|todos?|tasks?|events?))?\s*(?:about|on|for|mentioning|regarding|with|that mention|related to|containing|called|named|titled)\s+(?P<q>.+)$|^(?:search|look through) my (?:notes?|memos?|todos?|tasks?|events?|messages?|stuff)(?: for)?\s+(?P<q2>.+)$|^search (?:for )?(?P<q3>.+?) in my (?:notes?|memos?|todos?|tasks?|events?|messages?|stuff)$",
+        r"^(?:find|search|look (?:through|in)|search through|look for|dig up)(?: for)?(?: all)?(?: of)? (?:my|the) (?:notes?|memos?|todos?|tasks?|events?|messages?|chats?|conversations?|stuff|things|files?|reminders?)(?: and (?:notes?|memos?|todos?|tasks?|events?))?\s*(?:about|on|for|mentioning|regarding|with|that mention|related to|containing|called|named|titled)\s+(?P<q>.+)$|^(?:search|look through) my (?:notes?|memos?|todos?|tasks?|events?|messages?|stuff)(?: for)?\s+(?P<q2>.+)$|^search (?:for )?(?P<q3>.+?) in my (?:notes?|memos?|todos?|tasks?|events?|messages?|stuff)$|^(?:find|search|search through|look through|look for|dig up)(?: for)? (?:everything|anything|all(?: my stuff)?|my stuff)(?: (?:i have|i've got|we have|i saved|saved|stored))?\s*(?:about|on|for|mentioning|regarding|related to|to do with|with|that mentions?)?\s+(?P<q4>.+)$",
     )
 });
 
 fn local_search(t: &str, l: &str) -> Option<Plan> {
     let c = LOCAL_SEARCH.captures(l)?;
-    let r = cap(&c, "q").or_else(|| cap(&c, "q2")).or_else(|| cap(&c, "q3"))?;
+    let r = cap(&c, "q").or_else(|| cap(&c, "q2")).or_else(|| cap(&c, "q3")).or_else(|| cap(&c, "q4"))?;
     let query = tidy(t, r, &[])?;
     Some(Plan::new(Intent::Search, 0.85).with("query", query))
 }
@@ -516,13 +516,13 @@ static MEMO_QUERY: LazyLock<Regex> = LazyLock::new(|| {
 
 static MEMO_UPDATE: LazyLock<Regex> = LazyLock::new(|| {
     rx(
-        r"^(?:update|edit|change|modify|append to|add to) (?:my |the )?(?:note|memo) (?:about |on |called |titled |named )?(?P<q>.+?)(?: (?:to say|to read|to|with|saying)\s+(?P<c>.+))?$",
+        r"^(?:update|edit|change|modify|fix|rewrite) (?:my |the )?(?:note|memo) (?:about |on |called |titled |named )?(?P<q>.+?)(?: (?:to say|to read|to|with|saying)\s+(?P<c>.+))?$|^(?:update|edit|change|modify|fix|rewrite) (?:my |the |that )(?P<q2>[\w' -]+?) (?:note|memo)(?: (?:to say|to read|so (?:it|that it) (?:says|reads)|to|with|saying)\s+(?P<c2>.+))?$",
     )
 });
 
 static MEMO_DELETE: LazyLock<Regex> = LazyLock::new(|| {
     rx(
-        r"^(?:delete|remove|trash|erase|discard|get rid of) (?:my |the |that )?(?:note|memo)s? (?:about |on |called |titled |named |regarding )?(?P<q>.+)$",
+        r"^(?:delete|remove|trash|erase|discard|get rid of|forget|scrap|drop|bin|ditch|toss|throw (?:away|out)) (?:my |the |that )?(?:note|memo)s? (?:about |on |called |titled |named |regarding )?(?P<q>.+)$|^(?:delete|remove|trash|erase|discard|get rid of|forget|scrap|drop|bin|ditch|toss|throw (?:away|out)) (?:my |the |that )(?P<q2>[\w' -]+?) (?:note|memo)$",
     )
 });
 
@@ -535,12 +535,17 @@ fn memo(t: &str, l: &str) -> Option<Plan> {
         return None;
     }
     if let Some(c) = MEMO_DELETE.captures(l) {
-        let q = tidy(t, cap(&c, "q")?, &[])?;
+        let q = tidy(t, cap(&c, "q").or_else(|| cap(&c, "q2"))?, &[])?;
         return Some(Plan::new(Intent::DeleteMemo, 0.85).with("query", q));
     }
     if let Some(c) = MEMO_UPDATE.captures(l) {
-        let q = tidy(t, cap(&c, "q")?, &[])?;
-        let content = cap(&c, "c").and_then(|r| tidy(t, r, &[]));
+        let q = tidy(t, cap(&c, "q").or_else(|| cap(&c, "q2"))?, &[])?;
+        // The new text as said: its first word too ("to say the code is 4321").
+        let content = cap(&c, "c")
+            .or_else(|| cap(&c, "c2"))
+            .and_then(|r| t.get(r))
+            .map(|s| s.trim().trim_matches(['"', '\'', ':']).trim().to_string())
+            .filter(|s| !s.is_empty());
         return Some(Plan::new(Intent::UpdateMemo, 0.8).with("query", q).with_opt("content", content));
     }
     if let Some(c) = MEMO_CREATE.captures(l) {

@@ -458,4 +458,5 @@ fn taking_something_out_is_an_errand_not_a_delete() {
 }
 
 mod everyday;
+mod said_plainly;
 mod terse;
