@@ -62,7 +62,7 @@ fn text<'a>(inputs: &'a Value, key: &str) -> Option<&'a str> {
     inputs.get(key).and_then(Value::as_str).map(str::trim).filter(|s| !s.is_empty())
 }
 
-fn when(inputs: &Value, key: &str) -> Result<Option<When>, ToolError> {
+pub(super) fn when(inputs: &Value, key: &str) -> Result<Option<When>, ToolError> {
     match text(inputs, key) {
         None => Ok(None),
         Some(s) => {
@@ -151,7 +151,7 @@ async fn update_todo(engine: &Engine, inputs: &Value) -> ToolResult {
         description: text(inputs, "description").map(str::to_owned),
         status: None,
         priority: priority(inputs),
-        due_date: when(inputs, "due_date")?.map(Some),
+        due_date: super::moves::todo_due(&row, inputs, engine.tz)?.map(Some),
         tags: inputs.get("tags").map(|_| tags(inputs)),
         ..TodoPatch::default()
     };
@@ -215,12 +215,13 @@ async fn query_events(engine: &Engine, inputs: &Value) -> ToolResult {
 
 async fn update_event(engine: &Engine, inputs: &Value) -> ToolResult {
     let row = find_event(engine, inputs, None).await?;
+    let (start_time, end_time) = super::moves::event_times(&row, inputs, engine.tz)?;
     let patch = EventPatch {
         title: text(inputs, "new_title").map(str::to_owned),
         description: text(inputs, "description").map(str::to_owned),
         location: text(inputs, "location").map(|l| Some(l.to_owned())),
-        start_time: when(inputs, "start_time")?,
-        end_time: when(inputs, "end_time")?.map(Some),
+        start_time,
+        end_time,
         ..EventPatch::default()
     };
     let before = row.clone().into_api(engine.tz);

@@ -21,6 +21,7 @@ pub mod engine;
 pub mod hosts;
 pub mod inbox;
 pub mod model;
+pub mod moves;
 pub mod placeholders;
 pub mod pqh;
 pub mod routes;

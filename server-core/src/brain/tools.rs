@@ -108,6 +108,7 @@ fn check_value(rule: &Value, value: &Value) -> Result<(), String> {
     }
     match rule.get("type").and_then(Value::as_str) {
         Some("string") if !value.is_string() => Err("must be a string".into()),
+        Some("integer") if !value.is_i64() => Err("must be a whole number".into()),
         Some("array") => {
             let items = value.as_array().ok_or("must be an array")?;
             match rule.get("items") {
@@ -165,6 +166,16 @@ fn with_new_title(mut fields: Value, about: &str) -> Value {
     if let Some(map) = fields.as_object_mut() {
         map.insert("title".into(), text(&format!("title of the existing {about} to change")));
         map.insert("new_title".into(), text("the new title, when renaming"));
+        map.insert(
+            super::moves::SHIFT_MINUTES.into(),
+            json!({
+                "type": "integer",
+                "description": format!(
+                    "move the {about} by this many minutes from its own time instead of to a new one \
+                     (60: an hour later, -15: a quarter of an hour earlier, 1440: a day later; at most a year)"
+                ),
+            }),
+        );
     }
     fields
 }
@@ -465,6 +476,14 @@ mod tests {
         assert!(create.check_inputs(&inputs(json!({"title": "x", "colour": "red"}))).is_err());
         assert!(create.check_inputs(&inputs(json!({"title": "x", "priority": "whenever"}))).is_err());
         assert!(create.check_inputs(&inputs(json!({"title": "x", "tags": [1]}))).is_err());
+        // A move by an amount is a whole number of minutes, on the update tools only.
+        let update = by_name("update_event").unwrap();
+        assert_eq!(update.check_inputs(&inputs(json!({"title": "x", "shift_minutes": 60}))), Ok(()));
+        assert_eq!(
+            update.check_inputs(&inputs(json!({"title": "x", "shift_minutes": "an hour"}))),
+            Err("shift_minutes: must be a whole number".into())
+        );
+        assert!(create.check_inputs(&inputs(json!({"title": "x", "shift_minutes": 60}))).is_err());
     }
 
     #[test]

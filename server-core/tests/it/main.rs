@@ -26,6 +26,7 @@ mod llm;
 mod mcp;
 mod memos;
 mod model;
+mod moves;
 mod notifications;
 mod restart;
 mod schedule;

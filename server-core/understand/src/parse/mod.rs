@@ -26,6 +26,7 @@ mod decide;
 mod frames;
 mod repeat;
 mod rules;
+mod shift;
 mod slots;
 #[cfg(test)]
 mod tests;
@@ -399,6 +400,11 @@ fn read(text: &str, low: &str, now: DateTime<Tz>, lang: Lang, slot_first: bool) 
         return Some(plan);
     }
     let rule = rules::organiser(t, l, now, asked);
+    // A rule that knows the words ask for nothing it can do ("make the call an hour
+    // long") has the last say: conversation.
+    if let Some(plan) = rule.as_ref().filter(|p| p.intent == Intent::GeneralChat) {
+        return Some(plan.clone());
+    }
     if let Some(plan) = rule.clone().and_then(|p| decide::checked(p, low, l)) {
         if slot_first {
             if let Some(other) = decide::overrule(&plan, low, t, l, now, lang) {

@@ -224,7 +224,8 @@ pub(super) fn overrides(t: &str, l: &str) -> Option<Plan> {
 /// find (a timer's length, "my next meeting", a list item, a range to look at).
 /// `asked`: the clause was said with a question mark (which `t` and `l` no longer have).
 pub(super) fn organiser(t: &str, l: &str, now: DateTime<Tz>, asked: bool) -> Option<Plan> {
-    todo_edit(t, l)
+    super::shift::shift(t, l, now)
+        .or_else(|| todo_edit(t, l))
         .or_else(|| todo_add(t, l, now))
         .or_else(|| timer(t, l, now))
         .or_else(|| alarm(t, l, now))
@@ -1257,9 +1258,10 @@ fn event(t: &str, l: &str, now: DateTime<Tz>, asked: bool) -> Option<Plan> {
         if let Some(r) = cap(&c, "to") {
             let new_part = t.get(r.clone())?;
             if let Some(f) = new_time(new_part, t.get(item)?, now) {
-                plan = plan.with("start_time", rfc(&f.start));
+                // A day alone is said as a day: the event keeps its time of day.
+                plan = plan.with("start_time", date_value(&f, &f.start));
                 if let Some(e) = f.end {
-                    plan = plan.with("end_time", rfc(&e));
+                    plan = plan.with("end_time", date_value(&f, &e));
                 }
             } else if l.starts_with("rename") {
                 let nt = tidy(t, r, &[])?;

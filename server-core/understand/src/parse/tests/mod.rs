@@ -458,5 +458,6 @@ fn taking_something_out_is_an_errand_not_a_delete() {
 }
 
 mod everyday;
+mod moves;
 mod said_plainly;
 mod terse;
