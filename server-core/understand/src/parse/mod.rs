@@ -23,6 +23,7 @@ use crate::when::Lang;
 mod block;
 mod build;
 mod decide;
+mod folders;
 mod frames;
 mod repeat;
 mod rules;

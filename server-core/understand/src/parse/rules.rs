@@ -213,7 +213,8 @@ fn cap(c: &regex::Captures<'_>, name: &str) -> Option<Range<usize>> {
 /// What no classifier label covers, each rule precise enough to win outright: host
 /// tools, searches, the briefing's own phrasings and memos.
 pub(super) fn overrides(t: &str, l: &str) -> Option<Plan> {
-    host_tool(t, l)
+    super::folders::folder_tool(t, l)
+        .or_else(|| host_tool(t, l))
         .or_else(|| web_search(t, l))
         .or_else(|| local_search(t, l))
         .or_else(|| briefing(l))
@@ -281,6 +282,11 @@ static FILE_WRITE: LazyLock<Regex> = LazyLock::new(|| {
 static SHELL: LazyLock<Regex> = LazyLock::new(|| {
     rx(r"^(?:run|execute|exec)(?: the)?(?: shell| terminal)?(?: command)?\s*:?\s+(?P<cmd>.+)$")
 });
+
+/// Whether `cmd_low` opens with a command line's program ("git status", "`make`").
+pub(super) fn is_shell_command(cmd_low: &str) -> bool {
+    SHELL_CMD.is_match(cmd_low)
+}
 
 static SHELL_CMD: LazyLock<Regex> = LazyLock::new(|| {
     rx(
@@ -397,7 +403,7 @@ fn host_tool(t: &str, l: &str) -> Option<Plan> {
     if let Some(c) = SHELL.captures(l) {
         let r = cap(&c, "cmd")?;
         let cmd_low = l.get(r.clone())?;
-        if SHELL_CMD.is_match(cmd_low) {
+        if is_shell_command(cmd_low) {
             let cmd = t.get(r)?.trim().trim_matches('`').to_string();
             return Some(Plan::new(Intent::ExecutorShell, 0.85).with("command", cmd));
         }

@@ -61,3 +61,18 @@ fn a_note_named_by_its_subject_is_changed_or_dropped() {
     assert_eq!(r.intent, Intent::DeleteMemo);
     assert_eq!(param(&r, "query"), "packing");
 }
+
+#[test]
+fn a_folder_named_in_words_is_opened_listed_or_worked_in() {
+    let r = p("open my pictures folder");
+    assert_eq!(r.intent, Intent::OpenApp);
+    assert_eq!(param(&r, "target"), "~/Pictures");
+    let r = p("what files are in my downloads");
+    assert_eq!(r.intent, Intent::ExecutorShell);
+    assert_eq!(param(&r, "command"), "ls -la ~/Downloads");
+    let r = p("run npm test in ~/projects/site");
+    assert_eq!(r.intent, Intent::ExecutorShell);
+    assert_eq!(param(&r, "command"), "cd ~/projects/site && npm test");
+    // Words that are no command stay words.
+    assert_ne!(p("run errands in the city").intent, Intent::ExecutorShell);
+}
