@@ -22,6 +22,7 @@ help:
 	@echo "make bench   HTTP load figures for BENCHMARKS.md (release build, wrk; BENCH_ARGS=\"--seed api\" seeds through the API); make bench-mcp: MCP call times"
 	@echo "make soak    10 minutes of mixed REST and WebSocket load: memory over time, errors"
 	@echo "make ui      build the web UI into ui/dist (ui-unit, ui-types and e2e test it)"
+	@echo "make sqlx-prepare  rewrite server-core/.sqlx (the checked SQL's descriptions) after a query or migration changed"
 
 rust:
 	@command -v $(CARGO) >/dev/null 2>&1 || { \
@@ -194,6 +195,25 @@ fixture: deps python
 	@test -n "$(RELEASE)" || { echo "usage: make fixture RELEASE=x.y.z (on that release's commit)"; exit 1; }
 	$(BUILD_SERVER)
 	python3 tests/durability/make_fixture.py --release $(RELEASE)
+
+# The server's SQL is checked when it compiles: sqlx's query macros take each statement's
+# columns and parameters from server-core/.sqlx (committed; .cargo/config.toml sets
+# SQLX_OFFLINE, so no build reaches for a database, whatever DATABASE_URL says). This
+# rewrites that directory: the migrations run into a scratch database, then the server is
+# built against it with SQLX_OFFLINE_DIR set, where the macros write what they found.
+# Touching lib.rs makes cargo expand the macros again, so every statement is written.
+SQLX_SCRATCH = $(abspath $(or $(CARGO_TARGET_DIR),target))/sqlx-prepare
+
+.PHONY: sqlx-prepare
+sqlx-prepare: rust
+	$(call need,sqlite3,sqlite3)
+	rm -rf $(SQLX_SCRATCH) && mkdir -p $(SQLX_SCRATCH)/cache
+	for f in server-core/migrations/*.sql; do sqlite3 -bail $(SQLX_SCRATCH)/schema.db < $$f || exit 1; done
+	touch server-core/src/lib.rs
+	SQLX_OFFLINE=false DATABASE_URL=sqlite://$(SQLX_SCRATCH)/schema.db SQLX_OFFLINE_DIR=$(SQLX_SCRATCH)/cache \
+		$(CARGO) build -p clawchat-server --all-targets
+	rm -rf server-core/.sqlx && mv $(SQLX_SCRATCH)/cache server-core/.sqlx
+	@echo "server-core/.sqlx: $$(ls server-core/.sqlx | wc -l) statements"
 
 # The web UI (ui/, Svelte + TypeScript, built by Vite into ui/dist, which the server embeds
 # and serves at /), its unit tests, the check that its generated types match the Rust

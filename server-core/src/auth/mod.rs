@@ -199,20 +199,17 @@ pub struct Pruned {
 /// not), spent ones of logins that ended, and one-time codes past theirs. A spent token of
 /// a live login stays until it expires: presented again, it still ends that login.
 pub async fn prune(db: &SqlitePool, now: i64) -> sqlx::Result<Pruned> {
-    let refresh_tokens = sqlx::query(
+    let refresh_tokens = sqlx::query!(
         "DELETE FROM refresh_tokens WHERE expires_at < ?1
              OR (used_at IS NOT NULL
                  AND family_id IN (SELECT id FROM token_families WHERE revoked_at IS NOT NULL))",
+        now
     )
-    .bind(now)
     .execute(db)
     .await?
     .rows_affected();
-    let otp_codes = sqlx::query("DELETE FROM otp_codes WHERE expires_at < ?")
-        .bind(now)
-        .execute(db)
-        .await?
-        .rows_affected();
+    let otp_codes =
+        sqlx::query!("DELETE FROM otp_codes WHERE expires_at < ?", now).execute(db).await?.rows_affected();
     Ok(Pruned { refresh_tokens, otp_codes })
 }
 
@@ -473,15 +470,16 @@ async fn register(
     let code = format!("{:06}", rand::rng().random_range(0..1_000_000u32));
     let mac = hex(&state.auth.otp_mac(&email, &code));
     let now = now_ms();
-    sqlx::query(
+    let expires_at = now + OTP_TTL_MS;
+    sqlx::query!(
         "INSERT INTO otp_codes (email, code_mac, expires_at, attempts, created_at) VALUES (?, ?, ?, 0, ?)
          ON CONFLICT (email) DO UPDATE SET code_mac = excluded.code_mac, expires_at = excluded.expires_at,
              attempts = 0, created_at = excluded.created_at",
+        email,
+        mac,
+        expires_at,
+        now
     )
-    .bind(&email)
-    .bind(mac)
-    .bind(now + OTP_TTL_MS)
-    .bind(now)
     .execute(&state.db.write)
     .await?;
     let delivered = state.auth.deliver_code(&email, &code, now + OTP_TTL_MS).await;
@@ -524,11 +522,10 @@ async fn verify_otp(
     limiter.check(&keys).map_err(|retry_after| Error::TooManyRequests { retry_after })?;
 
     let mut tx = state.db.write.begin().await?;
-    let row: Option<(String, i64, i64)> =
-        sqlx::query_as("SELECT code_mac, expires_at, attempts FROM otp_codes WHERE email = ?")
-            .bind(&email)
-            .fetch_optional(&mut *tx)
-            .await?;
+    let row = sqlx::query!("SELECT code_mac, expires_at, attempts FROM otp_codes WHERE email = ?", email)
+        .fetch_optional(&mut *tx)
+        .await?
+        .map(|r| (r.code_mac, r.expires_at, r.attempts));
     let Some((stored_mac, expires_at, attempts)) = row else {
         limiter.fail(&keys);
         return Err(Error::unauthorized(
@@ -537,7 +534,7 @@ async fn verify_otp(
         ));
     };
     if expires_at < now_ms() || attempts >= OTP_MAX_TRIES {
-        sqlx::query("DELETE FROM otp_codes WHERE email = ?").bind(&email).execute(&mut *tx).await?;
+        sqlx::query!("DELETE FROM otp_codes WHERE email = ?", email).execute(&mut *tx).await?;
         tx.commit().await?;
         state.auth.code_gone(&state.bus, &email);
         limiter.fail(&keys);
@@ -546,8 +543,7 @@ async fn verify_otp(
     let given = hex(&state.auth.otp_mac(&email, otp));
     let matches: bool = subtle::ConstantTimeEq::ct_eq(given.as_bytes(), stored_mac.as_bytes()).into();
     if !matches {
-        sqlx::query("UPDATE otp_codes SET attempts = attempts + 1 WHERE email = ?")
-            .bind(&email)
+        sqlx::query!("UPDATE otp_codes SET attempts = attempts + 1 WHERE email = ?", email)
             .execute(&mut *tx)
             .await?;
         tx.commit().await?;
@@ -557,7 +553,7 @@ async fn verify_otp(
         limiter.fail(&keys);
         return Err(Error::unauthorized("otp_wrong", "that code is not right"));
     }
-    sqlx::query("DELETE FROM otp_codes WHERE email = ?").bind(&email).execute(&mut *tx).await?;
+    sqlx::query!("DELETE FROM otp_codes WHERE email = ?", email).execute(&mut *tx).await?;
     tx.commit().await?;
     state.auth.code_gone(&state.bus, &email);
     limiter.succeed(&[client.as_str(), account.as_str(), format!("otp-send:{email}").as_str()]);

@@ -105,11 +105,10 @@ pub(super) async fn shown_codes(State(state): State<AppState>) -> Result<Json<Sh
     let now = now_ms();
     let mut live = Vec::new();
     for (email, shown) in state.auth.shown.all() {
-        let row: Option<(String, i64, i64)> =
-            sqlx::query_as("SELECT code_mac, expires_at, attempts FROM otp_codes WHERE email = ?")
-                .bind(&email)
-                .fetch_optional(&state.db.read)
-                .await?;
+        let row = sqlx::query!("SELECT code_mac, expires_at, attempts FROM otp_codes WHERE email = ?", email)
+            .fetch_optional(&state.db.read)
+            .await?
+            .map(|r| (r.code_mac, r.expires_at, r.attempts));
         // The same rules as verify-otp: expired once `expires_at` has passed.
         let usable = row.is_some_and(|(mac, expires_at, attempts)| {
             expires_at >= now

@@ -116,12 +116,12 @@ impl Tokens {
     /// Loads the families ended recently enough that their access tokens may still be alive.
     pub async fn load_revoked(&self, db: &SqlitePool) -> Result<()> {
         let since = now_ms() - (self.access_ttl_s + 60) * 1000;
-        let ids: Vec<(String,)> = sqlx::query_as("SELECT id FROM token_families WHERE revoked_at >= ?")
-            .bind(since)
-            .fetch_all(db)
-            .await?;
+        let ids: Vec<String> =
+            sqlx::query_scalar!(r#"SELECT id AS "id!" FROM token_families WHERE revoked_at >= ?"#, since)
+                .fetch_all(db)
+                .await?;
         let mut set = self.revoked.write().unwrap_or_else(|p| p.into_inner());
-        set.extend(ids.into_iter().map(|(id,)| id));
+        set.extend(ids);
         Ok(())
     }
 
@@ -170,12 +170,15 @@ impl Tokens {
     pub async fn start_family(&self, db: &SqlitePool, device_id: Option<&str>) -> Result<TokenPair> {
         let family_id = new_id();
         let mut tx = db.begin().await?;
-        sqlx::query("INSERT INTO token_families (id, device_id, created_at) VALUES (?, ?, ?)")
-            .bind(&family_id)
-            .bind(device_id)
-            .bind(now_ms())
-            .execute(&mut *tx)
-            .await?;
+        let now = now_ms();
+        sqlx::query!(
+            "INSERT INTO token_families (id, device_id, created_at) VALUES (?, ?, ?)",
+            family_id,
+            device_id,
+            now
+        )
+        .execute(&mut *tx)
+        .await?;
         let refresh = self.insert_refresh(&mut tx, &family_id).await?;
         tx.commit().await?;
         self.pair(&family_id, refresh)
@@ -186,13 +189,14 @@ impl Tokens {
         rand::rng().fill_bytes(&mut raw);
         let token = URL_SAFE_NO_PAD.encode(raw);
         let now = self.refresh_now();
-        sqlx::query(
+        let (hash, expires_at) = (hash_token(&token), now + self.refresh_ttl_ms);
+        sqlx::query!(
             "INSERT INTO refresh_tokens (token_hash, family_id, created_at, expires_at) VALUES (?, ?, ?, ?)",
+            hash,
+            family_id,
+            now,
+            expires_at
         )
-        .bind(hash_token(&token))
-        .bind(family_id)
-        .bind(now)
-        .bind(now + self.refresh_ttl_ms)
         .execute(&mut *tx)
         .await?;
         Ok(token)
@@ -216,14 +220,15 @@ impl Tokens {
         let hash = hash_token(presented);
         let now = self.refresh_now();
         let mut tx = db.begin().await?;
-        let row: Option<(String, i64, Option<i64>, Option<i64>)> = sqlx::query_as(
-            "SELECT r.family_id, r.expires_at, r.used_at, f.revoked_at
+        let row = sqlx::query!(
+            r#"SELECT r.family_id, r.expires_at, r.used_at AS "used_at?", f.revoked_at AS "revoked_at?"
              FROM refresh_tokens r JOIN token_families f ON f.id = r.family_id
-             WHERE r.token_hash = ?",
+             WHERE r.token_hash = ?"#,
+            hash
         )
-        .bind(&hash)
         .fetch_optional(&mut *tx)
-        .await?;
+        .await?
+        .map(|r| (r.family_id, r.expires_at, r.used_at, r.revoked_at));
         let Some((family_id, expires_at, used_at, revoked_at)) = row else {
             return Err(Error::unauthorized("invalid_refresh_token", "the refresh token is not valid"));
         };
@@ -253,9 +258,7 @@ impl Tokens {
                 "the refresh token has expired; log in again",
             ));
         }
-        sqlx::query("UPDATE refresh_tokens SET used_at = ? WHERE token_hash = ?")
-            .bind(now)
-            .bind(&hash)
+        sqlx::query!("UPDATE refresh_tokens SET used_at = ? WHERE token_hash = ?", now, hash)
             .execute(&mut *tx)
             .await?;
         let next = self.insert_refresh(&mut tx, &family_id).await?;
@@ -264,12 +267,13 @@ impl Tokens {
     }
 
     pub async fn revoke_family(&self, db: &SqlitePool, family_id: &str, reason: &str) -> Result<()> {
-        sqlx::query(
+        let now = now_ms();
+        sqlx::query!(
             "UPDATE token_families SET revoked_at = ?, revoked_reason = ? WHERE id = ? AND revoked_at IS NULL",
+            now,
+            reason,
+            family_id
         )
-        .bind(now_ms())
-        .bind(reason)
-        .bind(family_id)
         .execute(db)
         .await?;
         self.revoked_now([family_id.to_owned()]);
@@ -278,14 +282,16 @@ impl Tokens {
 
     /// Ends every login, as a PIN reset does.
     pub async fn revoke_all(&self, db: &SqlitePool, reason: &str) -> Result<()> {
-        let ids: Vec<(String,)> = sqlx::query_as(
-            "UPDATE token_families SET revoked_at = ?, revoked_reason = ? WHERE revoked_at IS NULL RETURNING id",
+        let now = now_ms();
+        let ids: Vec<String> = sqlx::query_scalar!(
+            r#"UPDATE token_families SET revoked_at = ?, revoked_reason = ? WHERE revoked_at IS NULL
+               RETURNING id AS "id!""#,
+            now,
+            reason
         )
-        .bind(now_ms())
-        .bind(reason)
         .fetch_all(db)
         .await?;
-        self.revoked_now(ids.into_iter().map(|(id,)| id));
+        self.revoked_now(ids);
         Ok(())
     }
 }

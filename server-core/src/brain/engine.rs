@@ -19,7 +19,6 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use serde_json::{Map, Value};
-use sqlx::Row as _;
 use tokio::task::JoinSet;
 
 use super::actions::{self, ToolError};
@@ -190,20 +189,22 @@ impl Engine {
                 record.target = tool.target;
             }
             record.status = TaskStatus::Pending;
-            sqlx::query(
+            let (tool, inputs) = (record.task.tool.as_str(), record.task.inputs.to_string());
+            let depends_on = serde_json::to_string(&record.task.depends_on).unwrap_or_else(|_| "[]".into());
+            sqlx::query!(
                 "INSERT INTO agent_tasks (id, conversation_id, message_id, tool, inputs, depends_on, status, target,
                      requested_by, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, 'pending', ?, ?, ?, ?)",
+                record.task.task_id,
+                conversation_id,
+                message_id,
+                tool,
+                inputs,
+                depends_on,
+                record.target,
+                requested_by,
+                now,
+                now
             )
-            .bind(&record.task.task_id)
-            .bind(conversation_id)
-            .bind(message_id)
-            .bind(record.task.tool.as_str())
-            .bind(record.task.inputs.to_string())
-            .bind(serde_json::to_string(&record.task.depends_on).unwrap_or_else(|_| "[]".into()))
-            .bind(record.target)
-            .bind(requested_by)
-            .bind(now)
-            .bind(now)
             .execute(&mut *tx)
             .await?;
             out.push(record);
@@ -405,16 +406,18 @@ impl Engine {
         output: Option<&Value>,
         error: Option<&str>,
     ) {
-        let result = sqlx::query(
+        let (inputs_text, output_text, now) =
+            (inputs.map(Value::to_string), output.map(Value::to_string), now_ms());
+        let result = sqlx::query!(
             "UPDATE agent_tasks SET status = ?, inputs = coalesce(?, inputs), output = ?, error = ?, updated_at = ?
              WHERE id = ?",
+            status,
+            inputs_text,
+            output_text,
+            error,
+            now,
+            id
         )
-        .bind(status)
-        .bind(inputs.map(Value::to_string))
-        .bind(output.map(Value::to_string))
-        .bind(error)
-        .bind(now_ms())
-        .bind(id)
         .execute(&self.db.write)
         .await;
         if let Err(e) = result {
@@ -435,34 +438,37 @@ impl Engine {
             // Nothing can run or be marked failed on a database that cannot be written.
             return Ok(0);
         }
-        sqlx::query(
+        let now = now_ms();
+        sqlx::query!(
             "UPDATE agent_tasks SET status = 'failed', error = 'interrupted: ClawChat stopped while it ran', updated_at = ?
              WHERE status = 'running'",
+            now
         )
-        .bind(now_ms())
         .execute(&self.db.write)
         .await?;
         // An MCP client's call is answered on its connection, which the stop closed: a call
         // not yet run is not run later, when nobody waits for it.
-        sqlx::query(
+        sqlx::query!(
             "UPDATE agent_tasks SET status = 'cancelled', error = 'interrupted: ClawChat stopped before it ran',
                  updated_at = ? WHERE requested_by IS NOT NULL AND status IN ('pending', 'awaiting_approval')",
+            now
         )
-        .bind(now_ms())
         .execute(&self.db.write)
         .await?;
-        let rows = sqlx::query(
-            "SELECT id, conversation_id, message_id, tool, inputs, depends_on, status, target, output, error FROM agent_tasks
-             WHERE message_id IN (SELECT DISTINCT message_id FROM agent_tasks WHERE status IN ('pending', 'awaiting_approval'))
-             ORDER BY seq",
+        let rows = sqlx::query!(
+            r#"SELECT id, conversation_id, message_id, tool, inputs, depends_on, status AS "status: TaskStatus",
+                   target AS "target: crate::protocol::Target", output, error
+               FROM agent_tasks
+               WHERE message_id IN (SELECT DISTINCT message_id FROM agent_tasks WHERE status IN ('pending', 'awaiting_approval'))
+               ORDER BY seq"#
         )
         .fetch_all(&self.db.read)
         .await?;
         let mut plans: Vec<(Option<String>, Option<String>, Vec<TaskRecord>)> = Vec::new();
         for row in rows {
-            let message_id: Option<String> = row.try_get("message_id")?;
-            let conversation_id: Option<String> = row.try_get("conversation_id")?;
-            let name: String = row.try_get("tool")?;
+            let message_id = row.message_id;
+            let conversation_id = row.conversation_id;
+            let name = row.tool;
             let Some(tool) = tools::named(&name) else {
                 // Only the registry's names are ever stored; a row with another cannot run.
                 tracing::warn!(tool = %name, "a stored task names no tool; left as it is");
@@ -470,23 +476,19 @@ impl Engine {
             };
             let record = TaskRecord {
                 task: TaskSpec {
-                    task_id: row.try_get("id")?,
+                    task_id: row.id,
                     tool,
-                    inputs: serde_json::from_str(&row.try_get::<String, _>("inputs")?)
-                        .unwrap_or(Value::Object(Map::new())),
-                    depends_on: serde_json::from_str(&row.try_get::<String, _>("depends_on")?)
-                        .unwrap_or_default(),
+                    inputs: serde_json::from_str(&row.inputs).unwrap_or(Value::Object(Map::new())),
+                    depends_on: serde_json::from_str(&row.depends_on).unwrap_or_default(),
                 },
                 // A task that waited for approval is asked again.
-                status: match row.try_get::<TaskStatus, _>("status")? {
+                status: match row.status {
                     TaskStatus::AwaitingApproval | TaskStatus::Running => TaskStatus::Pending,
                     settled => settled,
                 },
-                target: row.try_get("target")?,
-                output: row
-                    .try_get::<Option<String>, _>("output")?
-                    .and_then(|o| serde_json::from_str(&o).ok()),
-                error: row.try_get("error")?,
+                target: row.target,
+                output: row.output.and_then(|o| serde_json::from_str(&o).ok()),
+                error: row.error,
             };
             match plans.last_mut() {
                 Some((m, _, tasks)) if *m == message_id => tasks.push(record),

@@ -106,16 +106,16 @@ async fn store_batch(
     batch: &[Job],
 ) -> std::result::Result<Vec<Result<()>>, sqlx::Error> {
     let mut tx = tx?;
-    sqlx::query("SAVEPOINT batch").execute(&mut *tx).await?;
+    sqlx::query!("SAVEPOINT batch").execute(&mut *tx).await?;
     let results = match store_set_wise(&mut tx, batch).await {
         Ok(results) => {
-            sqlx::query("RELEASE batch").execute(&mut *tx).await?;
+            sqlx::query!("RELEASE batch").execute(&mut *tx).await?;
             results
         }
         Err(e) => {
             tracing::warn!(error = %e, messages = batch.len(), "storing a batch at once failed; storing its messages one by one");
-            sqlx::query("ROLLBACK TO batch").execute(&mut *tx).await?;
-            sqlx::query("RELEASE batch").execute(&mut *tx).await?;
+            sqlx::query!("ROLLBACK TO batch").execute(&mut *tx).await?;
+            sqlx::query!("RELEASE batch").execute(&mut *tx).await?;
             store_one_by_one(&mut tx, batch).await?
         }
     };
@@ -139,12 +139,15 @@ async fn store_set_wise(
     let mut existing: HashSet<String> = if named.is_empty() {
         HashSet::new()
     } else {
-        sqlx::query_scalar("SELECT id FROM conversations WHERE id IN (SELECT value FROM json_each(?))")
-            .bind(json!(named).to_string())
-            .fetch_all(&mut *tx)
-            .await?
-            .into_iter()
-            .collect()
+        let named = json!(named).to_string();
+        sqlx::query_scalar!(
+            "SELECT id FROM conversations WHERE id IN (SELECT value FROM json_each(?))",
+            named
+        )
+        .fetch_all(&mut *tx)
+        .await?
+        .into_iter()
+        .collect()
     };
     // A conversation opened earlier in the batch exists for the messages after it, as it
     // would message by message.
@@ -165,12 +168,13 @@ async fn store_set_wise(
         .filter_map(|m| m.new_conversation.as_ref().map(|title| json!([m.conversation_id, title.trim()])))
         .collect();
     if !opened.is_empty() {
-        sqlx::query(
+        let opened = json!(opened).to_string();
+        sqlx::query!(
             "INSERT INTO conversations (id, title, kind, created_at, updated_at)
              SELECT value ->> 0, value ->> 1, 'chat', ?1, ?1 FROM json_each(?2)",
+            now,
+            opened
         )
-        .bind(now)
-        .bind(json!(opened).to_string())
         .execute(&mut *tx)
         .await?;
     }
@@ -178,22 +182,26 @@ async fn store_set_wise(
     if messages.is_empty() {
         return Ok(results);
     }
-    sqlx::query(
+    let messages = json!(messages).to_string();
+    sqlx::query!(
         "INSERT INTO messages (id, conversation_id, role, content, intent, action_cards, created_at)
          SELECT value ->> 0, value ->> 1, 'user', value ->> 2, NULL, '[]', ?1 FROM json_each(?2)",
+        now,
+        messages
     )
-    .bind(now)
-    .bind(json!(messages).to_string())
     .execute(&mut *tx)
     .await?;
     let touched: Vec<&str> =
         stored().filter(|m| m.new_conversation.is_none()).map(|m| m.conversation_id.as_str()).collect();
     if !touched.is_empty() {
-        sqlx::query("UPDATE conversations SET updated_at = ? WHERE id IN (SELECT value FROM json_each(?))")
-            .bind(now)
-            .bind(json!(touched).to_string())
-            .execute(&mut *tx)
-            .await?;
+        let touched = json!(touched).to_string();
+        sqlx::query!(
+            "UPDATE conversations SET updated_at = ? WHERE id IN (SELECT value FROM json_each(?))",
+            now,
+            touched
+        )
+        .execute(&mut *tx)
+        .await?;
     }
     Ok(results)
 }
@@ -205,12 +213,12 @@ async fn store_one_by_one(
 ) -> std::result::Result<Vec<Result<()>>, sqlx::Error> {
     let mut results = Vec::with_capacity(batch.len());
     for job in batch {
-        sqlx::query("SAVEPOINT incoming").execute(&mut *tx).await?;
+        sqlx::query!("SAVEPOINT incoming").execute(&mut *tx).await?;
         let result = store_one(tx, &job.incoming).await;
         if result.is_err() {
-            sqlx::query("ROLLBACK TO incoming").execute(&mut *tx).await?;
+            sqlx::query!("ROLLBACK TO incoming").execute(&mut *tx).await?;
         }
-        sqlx::query("RELEASE incoming").execute(&mut *tx).await?;
+        sqlx::query!("RELEASE incoming").execute(&mut *tx).await?;
         results.push(result);
     }
     Ok(results)
@@ -223,10 +231,12 @@ async fn store_one(tx: &mut sqlx::SqliteConnection, m: &Incoming) -> Result<()> 
             conversations::insert_conversation_on(tx, &m.conversation_id, title.trim(), "chat", now).await?
         }
         None => {
-            let exists: Option<i64> = sqlx::query_scalar("SELECT 1 FROM conversations WHERE id = ?")
-                .bind(&m.conversation_id)
-                .fetch_optional(&mut *tx)
-                .await?;
+            let exists: Option<i64> = sqlx::query_scalar!(
+                r#"SELECT 1 AS "found!: i64" FROM conversations WHERE id = ?"#,
+                m.conversation_id
+            )
+            .fetch_optional(&mut *tx)
+            .await?;
             exists.ok_or(Error::NotFound("conversation"))?;
         }
     }
@@ -275,16 +285,19 @@ mod tests {
         while let Some(stored) = burst.join_next().await {
             stored.unwrap().unwrap();
         }
-        let count: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM messages WHERE conversation_id = ?")
-            .bind(&opened)
-            .fetch_one(&db.read)
-            .await
-            .unwrap();
+        let count: i64 = sqlx::query_scalar!(
+            r#"SELECT COUNT(*) AS "n!: i64" FROM messages WHERE conversation_id = ?"#,
+            opened
+        )
+        .fetch_one(&db.read)
+        .await
+        .unwrap();
         assert_eq!(count, 101);
-        let stray: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM messages WHERE content = 'lost?'")
-            .fetch_one(&db.read)
-            .await
-            .unwrap();
+        let stray: i64 =
+            sqlx::query_scalar!(r#"SELECT COUNT(*) AS "n!: i64" FROM messages WHERE content = 'lost?'"#)
+                .fetch_one(&db.read)
+                .await
+                .unwrap();
         assert_eq!(stray, 0);
     }
 
@@ -311,41 +324,39 @@ mod tests {
         assert!(results[0].is_ok() && results[1].is_ok() && results[3].is_ok(), "{results:?}");
         assert!(matches!(results[2], Err(Error::NotFound("conversation"))), "{results:?}");
 
-        let title: String = sqlx::query_scalar("SELECT title FROM conversations WHERE id = ?")
-            .bind(&fresh)
+        let title: String = sqlx::query_scalar!("SELECT title FROM conversations WHERE id = ?", fresh)
             .fetch_one(&db.read)
             .await
             .unwrap();
         assert_eq!(title, "buy oat milk");
         let in_old: Vec<String> =
-            sqlx::query_scalar("SELECT content FROM messages WHERE conversation_id = ? ORDER BY seq")
-                .bind(&old)
+            sqlx::query_scalar!("SELECT content FROM messages WHERE conversation_id = ? ORDER BY seq", old)
                 .fetch_all(&db.read)
                 .await
                 .unwrap();
         assert_eq!(in_old, ["second in old", "third in old"]);
-        let updated: i64 = sqlx::query_scalar("SELECT updated_at FROM conversations WHERE id = ?")
-            .bind(&old)
+        let updated: i64 = sqlx::query_scalar!("SELECT updated_at FROM conversations WHERE id = ?", old)
             .fetch_one(&db.read)
             .await
             .unwrap();
         assert!(updated > 1, "the conversation written to is marked active");
-        let role: String = sqlx::query_scalar("SELECT role FROM messages WHERE conversation_id = ?")
-            .bind(&fresh)
+        let role: String = sqlx::query_scalar!("SELECT role FROM messages WHERE conversation_id = ?", fresh)
             .fetch_one(&db.read)
             .await
             .unwrap();
         assert_eq!(role, "user");
-        let found: i64 =
-            sqlx::query_scalar("SELECT COUNT(*) FROM messages_fts WHERE messages_fts MATCH 'oat'")
+        let found: i64 = sqlx::query_scalar!(
+            r#"SELECT COUNT(*) AS "n!: i64" FROM messages_fts WHERE messages_fts MATCH 'oat'"#
+        )
+        .fetch_one(&db.read)
+        .await
+        .unwrap();
+        assert_eq!(found, 1, "full-text search sees the message");
+        let stray: i64 =
+            sqlx::query_scalar!(r#"SELECT COUNT(*) AS "n!: i64" FROM messages WHERE content = 'to nowhere'"#)
                 .fetch_one(&db.read)
                 .await
                 .unwrap();
-        assert_eq!(found, 1, "full-text search sees the message");
-        let stray: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM messages WHERE content = 'to nowhere'")
-            .fetch_one(&db.read)
-            .await
-            .unwrap();
         assert_eq!(stray, 0);
     }
 
@@ -363,12 +374,13 @@ mod tests {
         assert!(results[0].is_ok(), "{results:?}");
         assert!(results[1].is_err(), "{results:?}");
         assert!(results[2].is_ok(), "{results:?}");
-        let stored: Vec<String> =
-            sqlx::query_scalar("SELECT content FROM messages WHERE conversation_id = ? ORDER BY seq")
-                .bind(&conversation)
-                .fetch_all(&db.read)
-                .await
-                .unwrap();
+        let stored: Vec<String> = sqlx::query_scalar!(
+            "SELECT content FROM messages WHERE conversation_id = ? ORDER BY seq",
+            conversation
+        )
+        .fetch_all(&db.read)
+        .await
+        .unwrap();
         assert_eq!(stored, ["first", "after"]);
     }
 }

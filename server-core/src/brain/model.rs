@@ -225,16 +225,17 @@ pub async fn history(
     conversation_id: &str,
     budget: usize,
 ) -> crate::infra::error::Result<Vec<ChatMessage>> {
-    let rows: Vec<(String, String)> = sqlx::query_as(
+    let rows = sqlx::query!(
         "SELECT role, content FROM messages WHERE conversation_id = ? AND role IN ('user', 'assistant')
          ORDER BY seq DESC LIMIT 200",
+        conversation_id
     )
-    .bind(conversation_id)
     .fetch_all(db)
     .await?;
     let mut used = 0;
     let mut out = Vec::new();
-    for (role, content) in rows {
+    for row in rows {
+        let (role, content) = (row.role, row.content);
         used += content.len();
         if used > budget && !out.is_empty() {
             break;
@@ -257,12 +258,12 @@ pub async fn read_foreign_text(
         tools::TOOLS.iter().filter(|t| t.risk == tools::Risk::Read).map(|t| t.name()).collect();
     carrying.push("task_result");
     let list = serde_json::to_string(&carrying).unwrap_or_else(|_| "[]".into());
-    let found: bool = sqlx::query_scalar(
-        "SELECT EXISTS (SELECT 1 FROM messages WHERE conversation_id = ? AND role = 'assistant'
-             AND (intent IS NULL OR intent IN (SELECT value FROM json_each(?))))",
+    let found: bool = sqlx::query_scalar!(
+        r#"SELECT EXISTS (SELECT 1 FROM messages WHERE conversation_id = ? AND role = 'assistant'
+             AND (intent IS NULL OR intent IN (SELECT value FROM json_each(?)))) AS "found!: bool""#,
+        conversation_id,
+        list
     )
-    .bind(conversation_id)
-    .bind(list)
     .fetch_one(db)
     .await?;
     Ok(found)

@@ -4,7 +4,6 @@
 use axum::extract::{Path, State};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
-use sqlx::Row as _;
 use utoipa::{IntoParams, ToSchema};
 use utoipa_axum::{router::OpenApiRouter, routes};
 
@@ -102,20 +101,19 @@ pub struct PrunedTasks {
 /// [`KEEP_FINISHED_MS`] before `now`. Host runs of that age stay in the history, the audit
 /// of what ran on the computer (tool, inputs, status, error, when), and lose their output.
 pub async fn prune_finished(db: &sqlx::SqlitePool, now: i64) -> sqlx::Result<PrunedTasks> {
-    const FINISHED: &str = "status IN ('done', 'failed', 'cancelled') AND updated_at < ?";
     let before = now - KEEP_FINISHED_MS;
-    let removed = sqlx::query(&format!("DELETE FROM agent_tasks WHERE target = 'server' AND {FINISHED}"))
-        .bind(before)
-        .execute(db)
-        .await?
-        .rows_affected();
-    let trimmed = sqlx::query(&format!(
-        "UPDATE agent_tasks SET output = NULL WHERE target = 'host' AND output IS NOT NULL AND {FINISHED}"
-    ))
-    .bind(before)
-    .execute(db)
-    .await?
-    .rows_affected();
+    // `$sql` on the tasks that finished before `before`.
+    macro_rules! finished {
+        ($sql:literal) => {
+            sqlx::query!($sql + " AND status IN ('done', 'failed', 'cancelled') AND updated_at < ?", before)
+                .execute(db)
+                .await?
+                .rows_affected()
+        };
+    }
+    let removed = finished!("DELETE FROM agent_tasks WHERE target = 'server'");
+    let trimmed =
+        finished!("UPDATE agent_tasks SET output = NULL WHERE target = 'host' AND output IS NOT NULL");
     Ok(PrunedTasks { removed, trimmed })
 }
 
@@ -155,37 +153,38 @@ async fn list_tasks(
     Query(f): Query<TaskFilter>,
 ) -> Result<Json<Page<TaskRow>>> {
     let window = Window::new(f.page, f.limit)?;
-    let rows = sqlx::query(
-        "SELECT id, tool, inputs, depends_on, status, target, output, error, conversation_id, message_id,
-                requested_by, created_at, updated_at, COUNT(*) OVER () AS total
-         FROM agent_tasks WHERE (?1 IS NULL OR status = ?1) ORDER BY seq DESC LIMIT ?2 OFFSET ?3",
+    let (limit, offset) = (i64::from(window.limit), window.offset());
+    let rows = sqlx::query!(
+        r#"SELECT id, tool, inputs, depends_on, status, target, output, error, conversation_id, message_id,
+                requested_by, created_at, updated_at, COUNT(*) OVER () AS "total!: i64"
+         FROM agent_tasks WHERE (?1 IS NULL OR status = ?1) ORDER BY seq DESC LIMIT ?2 OFFSET ?3"#,
+        f.status,
+        limit,
+        offset
     )
-    .bind(f.status)
-    .bind(i64::from(window.limit))
-    .bind(window.offset())
     .fetch_all(&state.db.read)
     .await?;
     let mut total = 0;
     let mut items = Vec::with_capacity(rows.len());
     for row in rows {
-        total = row.try_get("total")?;
-        let json = |col: &str| -> Result<Option<Value>> {
-            Ok(row.try_get::<Option<String>, _>(col)?.and_then(|s| serde_json::from_str(&s).ok()))
-        };
+        total = row.total;
+        let json = |text: Option<&str>| text.and_then(|s| serde_json::from_str::<Value>(s).ok());
         items.push(TaskRow {
-            task_id: row.try_get("id")?,
-            tool: row.try_get("tool")?,
-            inputs: json("inputs")?.unwrap_or(Value::Null),
-            depends_on: json("depends_on")?.and_then(|v| serde_json::from_value(v).ok()).unwrap_or_default(),
-            status: row.try_get("status")?,
-            target: row.try_get("target")?,
-            output: json("output")?,
-            error: row.try_get("error")?,
-            conversation_id: row.try_get("conversation_id")?,
-            message_id: row.try_get("message_id")?,
-            requested_by: row.try_get("requested_by")?,
-            created_at: render(row.try_get("created_at")?, state.tz),
-            updated_at: render(row.try_get("updated_at")?, state.tz),
+            inputs: json(Some(&row.inputs)).unwrap_or(Value::Null),
+            depends_on: json(Some(&row.depends_on))
+                .and_then(|v| serde_json::from_value(v).ok())
+                .unwrap_or_default(),
+            output: json(row.output.as_deref()),
+            task_id: row.id,
+            tool: row.tool,
+            status: row.status,
+            target: row.target,
+            error: row.error,
+            conversation_id: row.conversation_id,
+            message_id: row.message_id,
+            requested_by: row.requested_by,
+            created_at: render(row.created_at, state.tz),
+            updated_at: render(row.updated_at, state.tz),
         });
     }
     Ok(Json(window.wrap(items, total)))

@@ -82,8 +82,6 @@ pub struct MessageRow {
     pub created_at: i64,
 }
 
-pub const MESSAGE_COLUMNS: &str = "id, conversation_id, role, content, intent, action_cards, created_at";
-
 impl MessageRow {
     pub fn into_api(self, tz: Tz) -> Message {
         Message {
@@ -138,7 +136,7 @@ pub fn router() -> OpenApiRouter<AppState> {
 /// The one Briefings conversation, created on first use.
 pub async fn briefings_conversation(db: &sqlx::SqlitePool, tz: Tz) -> Result<String> {
     let found: Option<String> =
-        sqlx::query_scalar("SELECT id FROM conversations WHERE kind = 'briefings' ORDER BY seq LIMIT 1")
+        sqlx::query_scalar!("SELECT id FROM conversations WHERE kind = 'briefings' ORDER BY seq LIMIT 1")
             .fetch_optional(db)
             .await?;
     match found {
@@ -171,23 +169,23 @@ pub(crate) async fn insert_conversation_on(
     kind: &str,
     now: i64,
 ) -> Result<()> {
-    sqlx::query("INSERT INTO conversations (id, title, kind, created_at, updated_at) VALUES (?, ?, ?, ?, ?)")
-        .bind(id)
-        .bind(title)
-        .bind(kind)
-        .bind(now)
-        .bind(now)
-        .execute(conn)
-        .await?;
+    sqlx::query!(
+        "INSERT INTO conversations (id, title, kind, created_at, updated_at) VALUES (?, ?, ?, ?, ?)",
+        id,
+        title,
+        kind,
+        now,
+        now
+    )
+    .execute(conn)
+    .await?;
     Ok(())
 }
 
 /// The action cards stored with message `id` (`None`: no such message).
 pub async fn action_cards(db: &sqlx::SqlitePool, id: &str) -> Result<Option<Vec<serde_json::Value>>> {
-    let cards: Option<String> = sqlx::query_scalar("SELECT action_cards FROM messages WHERE id = ?")
-        .bind(id)
-        .fetch_optional(db)
-        .await?;
+    let cards: Option<String> =
+        sqlx::query_scalar!("SELECT action_cards FROM messages WHERE id = ?", id).fetch_optional(db).await?;
     Ok(cards.map(|c| serde_json::from_str(&c).unwrap_or_default()))
 }
 
@@ -220,32 +218,32 @@ pub(crate) async fn insert_message_on(
     cards: &[serde_json::Value],
     now: i64,
 ) -> Result<()> {
-    sqlx::query(
+    let cards = serde_json::Value::Array(cards.to_vec()).to_string();
+    sqlx::query!(
         "INSERT INTO messages (id, conversation_id, role, content, intent, action_cards, created_at)
          VALUES (?, ?, ?, ?, ?, ?, ?)",
+        id,
+        conversation_id,
+        role,
+        content,
+        intent,
+        cards,
+        now
     )
-    .bind(id)
-    .bind(conversation_id)
-    .bind(role)
-    .bind(content)
-    .bind(intent)
-    .bind(serde_json::Value::Array(cards.to_vec()).to_string())
-    .bind(now)
     .execute(&mut *conn)
     .await?;
-    sqlx::query("UPDATE conversations SET updated_at = ? WHERE id = ?")
-        .bind(now)
-        .bind(conversation_id)
+    sqlx::query!("UPDATE conversations SET updated_at = ? WHERE id = ?", now, conversation_id)
         .execute(&mut *conn)
         .await?;
     Ok(())
 }
 
 async fn fetch_conversation(db: &sqlx::SqlitePool, id: &str) -> Result<ConversationRow> {
-    sqlx::query_as::<_, ConversationRow>(
+    sqlx::query_as!(
+        ConversationRow,
         "SELECT id, title, created_at, updated_at FROM conversations WHERE id = ?",
+        id
     )
-    .bind(id)
     .fetch_optional(db)
     .await?
     .ok_or(Error::NotFound("conversation"))
@@ -263,15 +261,18 @@ async fn list_conversations(
     Query(f): Query<ConversationFilter>,
 ) -> Result<Json<Page<Conversation>>> {
     let window = Window::new(f.page, f.limit)?;
-    let rows: Vec<ConversationRow> = sqlx::query_as(
+    let (limit, offset) = (i64::from(window.limit), window.offset());
+    let rows: Vec<ConversationRow> = sqlx::query_as!(
+        ConversationRow,
         "SELECT id, title, created_at, updated_at FROM conversations ORDER BY updated_at DESC, seq DESC LIMIT ? OFFSET ?",
+        limit,
+        offset
     )
-    .bind(i64::from(window.limit))
-    .bind(window.offset())
     .fetch_all(&state.db.read)
     .await?;
-    let total: i64 =
-        sqlx::query_scalar("SELECT COUNT(*) FROM conversations").fetch_one(&state.db.read).await?;
+    let total: i64 = sqlx::query_scalar!(r#"SELECT COUNT(*) AS "n!: i64" FROM conversations"#)
+        .fetch_one(&state.db.read)
+        .await?;
     Ok(Json(window.wrap(rows.into_iter().map(|r| r.into_api(state.tz)).collect(), total)))
 }
 
@@ -317,8 +318,7 @@ async fn get_conversation(
         (status = 404, description = "No such conversation", body = ErrorBody),
     ))]
 async fn delete_conversation(State(state): State<AppState>, Path(id): Path<String>) -> Result<StatusCode> {
-    let done =
-        sqlx::query("DELETE FROM conversations WHERE id = ?").bind(&id).execute(&state.db.write).await?;
+    let done = sqlx::query!("DELETE FROM conversations WHERE id = ?", id).execute(&state.db.write).await?;
     if done.rows_affected() == 0 {
         return Err(Error::NotFound("conversation"));
     }
@@ -343,30 +343,34 @@ async fn list_messages(
     let db = &state.db.read;
     let after_seq = match f.after.as_deref().filter(|a| !a.is_empty()) {
         None => 0,
-        Some(after) => {
-            sqlx::query_scalar::<_, i64>("SELECT seq FROM messages WHERE id = ? AND conversation_id = ?")
-                .bind(after)
-                .bind(&id)
-                .fetch_optional(db)
-                .await?
-                .ok_or_else(|| Error::invalid("after", "no such message in this conversation"))?
-        }
+        Some(after) => sqlx::query_scalar!(
+            r#"SELECT seq AS "seq!" FROM messages WHERE id = ? AND conversation_id = ?"#,
+            after,
+            id
+        )
+        .fetch_optional(db)
+        .await?
+        .ok_or_else(|| Error::invalid("after", "no such message in this conversation"))?,
     };
     // With `after`, the window starts right after that message, so the page counts from it.
-    let rows: Vec<MessageRow> = sqlx::query_as(&format!(
-        "SELECT {MESSAGE_COLUMNS} FROM messages WHERE conversation_id = ? AND seq > ? ORDER BY seq LIMIT ? OFFSET ?"
-    ))
-    .bind(&id)
-    .bind(after_seq)
-    .bind(i64::from(window.limit))
-    .bind(window.offset())
+    let (limit, offset) = (i64::from(window.limit), window.offset());
+    let rows: Vec<MessageRow> = sqlx::query_as!(
+        MessageRow,
+        r#"SELECT id, conversation_id, role AS "role: _", content, intent, action_cards, created_at
+           FROM messages WHERE conversation_id = ? AND seq > ? ORDER BY seq LIMIT ? OFFSET ?"#,
+        id,
+        after_seq,
+        limit,
+        offset
+    )
     .fetch_all(db)
     .await?;
-    let total: i64 =
-        sqlx::query_scalar("SELECT COUNT(*) FROM messages WHERE conversation_id = ? AND seq > ?")
-            .bind(&id)
-            .bind(after_seq)
-            .fetch_one(db)
-            .await?;
+    let total: i64 = sqlx::query_scalar!(
+        r#"SELECT COUNT(*) AS "n!: i64" FROM messages WHERE conversation_id = ? AND seq > ?"#,
+        id,
+        after_seq
+    )
+    .fetch_one(db)
+    .await?;
     Ok(Json(window.wrap(rows.into_iter().map(|r| r.into_api(state.tz)).collect(), total)))
 }

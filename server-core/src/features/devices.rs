@@ -26,15 +26,15 @@ pub enum DeviceKind {
 pub async fn add(db: &SqlitePool, name: &str, email: Option<&str>, kind: DeviceKind) -> Result<String> {
     let id = new_id();
     let now = now_ms();
-    sqlx::query(
+    sqlx::query!(
         "INSERT INTO devices (id, name, email, kind, created_at, last_seen_at) VALUES (?, ?, ?, ?, ?, ?)",
+        id,
+        name,
+        email,
+        kind,
+        now,
+        now
     )
-    .bind(&id)
-    .bind(name)
-    .bind(email)
-    .bind(kind)
-    .bind(now)
-    .bind(now)
     .execute(db)
     .await?;
     Ok(id)
@@ -42,18 +42,15 @@ pub async fn add(db: &SqlitePool, name: &str, email: Option<&str>, kind: DeviceK
 
 /// The one desktop device of this computer (made on first use), marked seen now.
 pub async fn desktop_device(db: &SqlitePool) -> Result<String> {
-    let existing: Option<(String,)> = sqlx::query_as(
-        "SELECT id FROM devices WHERE kind = 'desktop' AND revoked_at IS NULL ORDER BY created_at LIMIT 1",
+    let existing: Option<String> = sqlx::query_scalar!(
+        r#"SELECT id AS "id!" FROM devices WHERE kind = 'desktop' AND revoked_at IS NULL ORDER BY created_at LIMIT 1"#
     )
     .fetch_optional(db)
     .await?;
     match existing {
-        Some((id,)) => {
-            sqlx::query("UPDATE devices SET last_seen_at = ? WHERE id = ?")
-                .bind(now_ms())
-                .bind(&id)
-                .execute(db)
-                .await?;
+        Some(id) => {
+            let now = now_ms();
+            sqlx::query!("UPDATE devices SET last_seen_at = ? WHERE id = ?", now, id).execute(db).await?;
             Ok(id)
         }
         None => add(db, "This computer", None, DeviceKind::Desktop).await,
@@ -86,12 +83,14 @@ pub fn router() -> utoipa_axum::router::OpenApiRouter<AppState> {
 
 /// The device a login belongs to.
 pub async fn device_of(db: &SqlitePool, family_id: &str) -> Result<Option<(String, DeviceKind)>> {
-    Ok(sqlx::query_as(
-        "SELECT d.id, d.kind FROM token_families f JOIN devices d ON d.id = f.device_id WHERE f.id = ?",
+    Ok(sqlx::query!(
+        r#"SELECT d.id AS "id!", d.kind AS "kind: DeviceKind"
+           FROM token_families f JOIN devices d ON d.id = f.device_id WHERE f.id = ?"#,
+        family_id
     )
-    .bind(family_id)
     .fetch_optional(db)
-    .await?)
+    .await?
+    .map(|r| (r.id, r.kind)))
 }
 
 /// Whether a login belongs to a paired phone.
@@ -110,21 +109,21 @@ async fn list_devices(
     axum::Extension(user): axum::Extension<crate::infra::pagination::AuthUser>,
 ) -> Result<axum::Json<DeviceList>> {
     let current = device_of(&state.db.read, &user.family_id).await?.map(|(id, _)| id);
-    let rows: Vec<(String, String, DeviceKind, i64, i64)> = sqlx::query_as(
-        "SELECT id, name, kind, created_at, last_seen_at FROM devices WHERE revoked_at IS NULL
-         ORDER BY created_at DESC, id DESC",
+    let rows = sqlx::query!(
+        r#"SELECT id AS "id!", name, kind AS "kind: DeviceKind", created_at, last_seen_at
+           FROM devices WHERE revoked_at IS NULL ORDER BY created_at DESC, id DESC"#
     )
     .fetch_all(&state.db.read)
     .await?;
     let items = rows
         .into_iter()
-        .map(|(id, name, kind, created, seen)| DeviceOut {
-            current: current.as_deref() == Some(id.as_str()),
-            id,
-            name,
-            kind,
-            created_at: crate::infra::time::render(created, state.tz),
-            last_seen_at: crate::infra::time::render(seen, state.tz),
+        .map(|r| DeviceOut {
+            current: current.as_deref() == Some(r.id.as_str()),
+            id: r.id,
+            name: r.name,
+            kind: r.kind,
+            created_at: crate::infra::time::render(r.created_at, state.tz),
+            last_seen_at: crate::infra::time::render(r.last_seen_at, state.tz),
         })
         .collect();
     Ok(axum::Json(DeviceList { items }))
@@ -144,20 +143,20 @@ async fn revoke_device(
     axum::extract::Path(id): axum::extract::Path<String>,
 ) -> Result<axum::http::StatusCode> {
     let db = &state.db.write;
-    let done = sqlx::query("UPDATE devices SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL")
-        .bind(now_ms())
-        .bind(&id)
+    let now = now_ms();
+    let done = sqlx::query!("UPDATE devices SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL", now, id)
         .execute(db)
         .await?;
     if done.rows_affected() == 0 {
         return Err(crate::infra::error::Error::NotFound("device"));
     }
-    let families: Vec<(String,)> =
-        sqlx::query_as("SELECT id FROM token_families WHERE device_id = ? AND revoked_at IS NULL")
-            .bind(&id)
-            .fetch_all(db)
-            .await?;
-    for (family,) in families {
+    let families: Vec<String> = sqlx::query_scalar!(
+        r#"SELECT id AS "id!" FROM token_families WHERE device_id = ? AND revoked_at IS NULL"#,
+        id
+    )
+    .fetch_all(db)
+    .await?;
+    for family in families {
         state.auth.tokens.revoke_family(db, &family, "device_revoked").await?;
     }
     Ok(axum::http::StatusCode::NO_CONTENT)

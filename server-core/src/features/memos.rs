@@ -48,6 +48,20 @@ pub struct MemoRow {
 
 pub const MEMO_COLUMNS: &str = "id, title, content, tags, pinned, created_at, updated_at";
 
+/// A checked `SELECT` of [`MemoRow`]s: [`MEMO_COLUMNS`] with the types sqlx cannot tell
+/// from the schema, `FROM memos`, then `$rest` (the `WHERE` and `ORDER BY`) and its
+/// arguments.
+macro_rules! select_memos {
+    ($rest:literal $(, $arg:expr)* $(,)?) => {
+        sqlx::query_as!(
+            MemoRow,
+            r#"SELECT id, title, content, tags, pinned AS "pinned: _", created_at, updated_at FROM memos "#
+                + $rest
+            $(, $arg)*
+        )
+    };
+}
+
 impl MemoRow {
     pub fn into_api(self, tz: Tz) -> Memo {
         Memo {
@@ -120,7 +134,7 @@ pub fn title_from_content(content: &str) -> String {
 
 /// Deletes the memo `id`; `NotFound` when there is none.
 pub async fn remove_memo(db: &sqlx::SqlitePool, id: &str) -> Result<()> {
-    let done = sqlx::query("DELETE FROM memos WHERE id = ?").bind(id).execute(db).await?;
+    let done = sqlx::query!("DELETE FROM memos WHERE id = ?", id).execute(db).await?;
     if done.rows_affected() == 0 {
         return Err(Error::NotFound("memo"));
     }
@@ -132,21 +146,15 @@ pub async fn remove_memo(db: &sqlx::SqlitePool, id: &str) -> Result<()> {
 pub async fn memos_matching(db: &sqlx::SqlitePool, tz: Tz, words: Option<&str>) -> Result<Vec<Memo>> {
     let rows: Vec<MemoRow> = match words.and_then(fts_query) {
         Some(q) => {
-            sqlx::query_as(&format!(
-                "SELECT {MEMO_COLUMNS} FROM memos WHERE seq IN (SELECT rowid FROM memos_fts WHERE memos_fts MATCH ?)
-                 ORDER BY pinned DESC, updated_at DESC LIMIT 20"
-            ))
-            .bind(q)
+            select_memos!(
+                "WHERE seq IN (SELECT rowid FROM memos_fts WHERE memos_fts MATCH ?)
+                 ORDER BY pinned DESC, updated_at DESC LIMIT 20",
+                q
+            )
             .fetch_all(db)
             .await?
         }
-        None => {
-            sqlx::query_as(&format!(
-                "SELECT {MEMO_COLUMNS} FROM memos ORDER BY pinned DESC, updated_at DESC LIMIT 20"
-            ))
-            .fetch_all(db)
-            .await?
-        }
+        None => select_memos!("ORDER BY pinned DESC, updated_at DESC LIMIT 20").fetch_all(db).await?,
     };
     Ok(rows.into_iter().map(|r| r.into_api(tz)).collect())
 }
@@ -163,17 +171,13 @@ pub fn pinned_sql(cap: &str) -> String {
 /// words, the latest changed first.
 pub async fn memos_named(db: &sqlx::SqlitePool, said: &str) -> Result<Named<MemoRow>> {
     let exact: Vec<MemoRow> =
-        sqlx::query_as(&format!("SELECT {MEMO_COLUMNS} FROM memos WHERE lower(title) = lower(?) LIMIT 5"))
-            .bind(said)
-            .fetch_all(db)
-            .await?;
+        select_memos!("WHERE lower(title) = lower(?) LIMIT 5", said).fetch_all(db).await?;
     let fuzzy: Vec<MemoRow> = match named_query(said) {
         Some(q) => {
-            sqlx::query_as(&format!(
-                "SELECT {MEMO_COLUMNS} FROM memos WHERE seq IN (SELECT rowid FROM memos_fts WHERE memos_fts MATCH ?)
-                 ORDER BY updated_at DESC LIMIT 5"
-            ))
-            .bind(q)
+            select_memos!(
+                "WHERE seq IN (SELECT rowid FROM memos_fts WHERE memos_fts MATCH ?) ORDER BY updated_at DESC LIMIT 5",
+                q
+            )
             .fetch_all(db)
             .await?
         }
@@ -269,16 +273,16 @@ pub async fn insert_memo(db: &sqlx::SqlitePool, tz: Tz, new: NewMemo) -> Result<
         created_at: now,
         updated_at: now,
     };
-    sqlx::query(
+    sqlx::query!(
         "INSERT INTO memos (id, title, content, tags, pinned, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
+        row.id,
+        row.title,
+        row.content,
+        row.tags,
+        row.pinned,
+        row.created_at,
+        row.updated_at,
     )
-    .bind(&row.id)
-    .bind(&row.title)
-    .bind(&row.content)
-    .bind(&row.tags)
-    .bind(row.pinned)
-    .bind(row.created_at)
-    .bind(row.updated_at)
     .execute(db)
     .await?;
     Ok(row.into_api(tz))
@@ -293,8 +297,7 @@ pub async fn insert_memo(db: &sqlx::SqlitePool, tz: Tz, new: NewMemo) -> Result<
         (status = 404, description = "No such memo", body = ErrorBody),
     ))]
 async fn get_memo(State(state): State<AppState>, Path(id): Path<String>) -> Result<Json<Memo>> {
-    let row = sqlx::query_as::<_, MemoRow>(&format!("SELECT {MEMO_COLUMNS} FROM memos WHERE id = ?"))
-        .bind(&id)
+    let row = select_memos!("WHERE id = ?", id)
         .fetch_optional(&state.db.read)
         .await?
         .ok_or(Error::NotFound("memo"))?;
@@ -332,11 +335,8 @@ async fn update_memo(
 
 pub async fn patch_memo(db: &sqlx::SqlitePool, tz: Tz, id: &str, patch: MemoPatch) -> Result<Memo> {
     let mut tx = db.begin().await?;
-    let mut row = sqlx::query_as::<_, MemoRow>(&format!("SELECT {MEMO_COLUMNS} FROM memos WHERE id = ?"))
-        .bind(id)
-        .fetch_optional(&mut *tx)
-        .await?
-        .ok_or(Error::NotFound("memo"))?;
+    let mut row =
+        select_memos!("WHERE id = ?", id).fetch_optional(&mut *tx).await?.ok_or(Error::NotFound("memo"))?;
     if let Some(content) = patch.content {
         // A title that was only the first line follows the content; one the user chose stays.
         if patch.title.is_none() && row.title == title_from_content(&row.content) {
@@ -355,15 +355,17 @@ pub async fn patch_memo(db: &sqlx::SqlitePool, tz: Tz, id: &str, patch: MemoPatc
         row.pinned = pinned;
     }
     row.updated_at = now_ms();
-    sqlx::query("UPDATE memos SET title = ?, content = ?, tags = ?, pinned = ?, updated_at = ? WHERE id = ?")
-        .bind(&row.title)
-        .bind(&row.content)
-        .bind(&row.tags)
-        .bind(row.pinned)
-        .bind(row.updated_at)
-        .bind(id)
-        .execute(&mut *tx)
-        .await?;
+    sqlx::query!(
+        "UPDATE memos SET title = ?, content = ?, tags = ?, pinned = ?, updated_at = ? WHERE id = ?",
+        row.title,
+        row.content,
+        row.tags,
+        row.pinned,
+        row.updated_at,
+        id,
+    )
+    .execute(&mut *tx)
+    .await?;
     tx.commit().await?;
     Ok(row.into_api(tz))
 }

@@ -81,6 +81,22 @@ pub(crate) struct NotificationRow {
 pub(crate) const NOTIFICATION_COLUMNS: &str =
     "id, kind, title, body, ref_id, conversation_id, occurrence_at, fire_at, late, created_at, read_at";
 
+/// A checked statement `$sql` (an `UPDATE`) that gives the rows it changed as
+/// [`NotificationRow`]s: `RETURNING` [`NOTIFICATION_COLUMNS`], with the types sqlx cannot
+/// tell from the schema.
+macro_rules! returning_notifications {
+    ($sql:literal $(, $arg:expr)* $(,)?) => {
+        sqlx::query_as!(
+            crate::features::notifications::NotificationRow,
+            $sql + r#" RETURNING id AS "id!", kind AS "kind!", title AS "title!", body AS "body!", ref_id,
+                conversation_id, occurrence_at, fire_at AS "fire_at!", late AS "late!: _",
+                created_at AS "created_at!", read_at"#
+            $(, $arg)*
+        )
+    };
+}
+pub(crate) use returning_notifications;
+
 impl NotificationRow {
     pub(crate) fn to_api(&self, tz: Tz) -> Notification {
         Notification {
@@ -105,8 +121,8 @@ pub const KEEP_READ_MS: i64 = 30 * crate::infra::time::DAY_MS;
 /// Removes notifications read more than [`KEEP_READ_MS`] before `now`; unread ones stay.
 /// The scheduler never looks that far back, so no removed one can fire again.
 pub async fn prune_read(db: &sqlx::SqlitePool, now: i64) -> sqlx::Result<u64> {
-    let removed = sqlx::query("DELETE FROM notifications WHERE read_at IS NOT NULL AND read_at < ?")
-        .bind(now - KEEP_READ_MS)
+    let before = now - KEEP_READ_MS;
+    let removed = sqlx::query!("DELETE FROM notifications WHERE read_at IS NOT NULL AND read_at < ?", before)
         .execute(db)
         .await?;
     Ok(removed.rows_affected())
@@ -140,14 +156,15 @@ async fn register_token(
         .text("device_id", req.device_id.as_deref().unwrap_or(""), 200)
         .finish()?;
     let now = now_ms();
-    sqlx::query(
+    let device_id = req.device_id.as_deref().map(str::trim);
+    sqlx::query!(
         "INSERT INTO push_tokens (token, device_id, created_at, updated_at) VALUES (?, ?, ?, ?)
          ON CONFLICT (token) DO UPDATE SET device_id = excluded.device_id, updated_at = excluded.updated_at",
+        token,
+        device_id,
+        now,
+        now
     )
-    .bind(token)
-    .bind(req.device_id.as_deref().map(str::trim))
-    .bind(now)
-    .bind(now)
     .execute(&state.db.write)
     .await?;
     Ok(Json(Registered { status: "registered" }))
@@ -180,6 +197,7 @@ pub(super) async fn list_notifications(
 ) -> Result<Json<Page<Notification>>> {
     let window = Window::new(f.page, f.limit)?;
     let unread = f.unread.unwrap_or(false);
+    // Built at run time: the same statement with or without the unread filter.
     let filter = if unread { "WHERE read_at IS NULL" } else { "" };
     let rows: Vec<NotificationRow> = sqlx::query_as(&format!(
         "SELECT {NOTIFICATION_COLUMNS} FROM notifications {filter} ORDER BY seq DESC LIMIT ? OFFSET ?"
@@ -206,11 +224,12 @@ pub(super) async fn mark_read(
     State(state): State<AppState>,
     Path(id): Path<String>,
 ) -> Result<Json<Notification>> {
-    let row: NotificationRow = sqlx::query_as(&format!(
-        "UPDATE notifications SET read_at = coalesce(read_at, ?) WHERE id = ? RETURNING {NOTIFICATION_COLUMNS}"
-    ))
-    .bind(now_ms())
-    .bind(&id)
+    let now = now_ms();
+    let row: NotificationRow = returning_notifications!(
+        "UPDATE notifications SET read_at = coalesce(read_at, ?) WHERE id = ?",
+        now,
+        id
+    )
     .fetch_optional(&state.db.write)
     .await?
     .ok_or(Error::NotFound("notification"))?;

@@ -371,9 +371,12 @@ pub fn router() -> OpenApiRouter<AppState> {
 }
 
 async fn stored(db: &SqlitePool) -> Result<Vec<(String, String)>> {
-    Ok(sqlx::query_as("SELECT substr(key, 6), value FROM settings WHERE key LIKE 'pref.%'")
-        .fetch_all(db)
-        .await?)
+    let rows = sqlx::query!(
+        r#"SELECT substr(key, 6) AS "name!: String", value FROM settings WHERE key LIKE 'pref.%'"#
+    )
+    .fetch_all(db)
+    .await?;
+    Ok(rows.into_iter().map(|r| (r.name, r.value)).collect())
 }
 
 /// The settings in force after a restart: the configuration with stored changes applied.

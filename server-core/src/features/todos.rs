@@ -82,6 +82,22 @@ pub struct TodoRow {
 
 pub const TODO_COLUMNS: &str = "id, title, description, status, priority, due_at, due_is_date, reminder_minutes, recurrence_rule, tags, created_at, updated_at, completed_at";
 
+/// A checked `SELECT` of [`TodoRow`]s: [`TODO_COLUMNS`] with the types sqlx cannot tell
+/// from the schema, `FROM todos`, then `$rest` (the `WHERE` and `ORDER BY`) and its
+/// arguments.
+macro_rules! select_todos {
+    ($rest:literal $(, $arg:expr)* $(,)?) => {
+        sqlx::query_as!(
+            TodoRow,
+            r#"SELECT id, title, description, status AS "status: _", priority AS "priority: _", due_at,
+                   due_is_date AS "due_is_date: _", reminder_minutes, recurrence_rule, tags, created_at,
+                   updated_at, completed_at
+               FROM todos "# + $rest
+            $(, $arg)*
+        )
+    };
+}
+
 impl TodoRow {
     pub fn into_api(self, tz: chrono_tz::Tz) -> Todo {
         Todo {
@@ -182,16 +198,12 @@ pub fn router() -> OpenApiRouter<AppState> {
 }
 
 pub async fn fetch_todo(db: &sqlx::SqlitePool, id: &str) -> Result<TodoRow> {
-    sqlx::query_as::<_, TodoRow>(&format!("SELECT {TODO_COLUMNS} FROM todos WHERE id = ?"))
-        .bind(id)
-        .fetch_optional(db)
-        .await?
-        .ok_or(Error::NotFound("todo"))
+    select_todos!("WHERE id = ?", id).fetch_optional(db).await?.ok_or(Error::NotFound("todo"))
 }
 
 /// Deletes the todo `id`; `NotFound` when there is none.
 pub async fn remove_todo(db: &sqlx::SqlitePool, id: &str) -> Result<()> {
-    let done = sqlx::query("DELETE FROM todos WHERE id = ?").bind(id).execute(db).await?;
+    let done = sqlx::query!("DELETE FROM todos WHERE id = ?", id).execute(db).await?;
     if done.rows_affected() == 0 {
         return Err(Error::NotFound("todo"));
     }
@@ -202,13 +214,13 @@ pub async fn remove_todo(db: &sqlx::SqlitePool, id: &str) -> Result<()> {
 /// named; returns how many went.
 pub async fn remove_list(db: &sqlx::SqlitePool, tag: Option<&str>) -> Result<u64> {
     let done = match tag {
-        Some(tag) => sqlx::query(
+        Some(tag) => sqlx::query!(
             "DELETE FROM todos WHERE EXISTS (SELECT 1 FROM json_each(todos.tags) WHERE json_each.value = ?)",
+            tag
         )
-        .bind(tag)
         .execute(db)
         .await?,
-        None => sqlx::query("DELETE FROM todos WHERE status != 'completed'").execute(db).await?,
+        None => sqlx::query!("DELETE FROM todos WHERE status != 'completed'").execute(db).await?,
     };
     Ok(done.rows_affected())
 }
@@ -239,19 +251,17 @@ pub async fn open_todos(
 /// words. Open todos come first in each, and when any is open only the open ones are
 /// kept: "done with the report" means the open one.
 pub async fn todos_named(db: &sqlx::SqlitePool, said: &str) -> Result<Named<TodoRow>> {
-    let exact: Vec<TodoRow> = sqlx::query_as(&format!(
-        "SELECT {TODO_COLUMNS} FROM todos WHERE lower(title) = lower(?) ORDER BY status = 'completed' LIMIT 5"
-    ))
-    .bind(said)
-    .fetch_all(db)
-    .await?;
+    let exact: Vec<TodoRow> =
+        select_todos!("WHERE lower(title) = lower(?) ORDER BY status = 'completed' LIMIT 5", said)
+            .fetch_all(db)
+            .await?;
     let fuzzy: Vec<TodoRow> = match named_query(said) {
         Some(q) => {
-            sqlx::query_as(&format!(
-                "SELECT {TODO_COLUMNS} FROM todos WHERE seq IN (SELECT rowid FROM todos_fts WHERE todos_fts MATCH ?)
-                 ORDER BY status = 'completed' LIMIT 5"
-            ))
-            .bind(q)
+            select_todos!(
+                "WHERE seq IN (SELECT rowid FROM todos_fts WHERE todos_fts MATCH ?)
+                 ORDER BY status = 'completed' LIMIT 5",
+                q
+            )
             .fetch_all(db)
             .await?
         }
@@ -419,24 +429,24 @@ pub async fn insert_todo(db: &sqlx::SqlitePool, tz: chrono_tz::Tz, new: NewTodo)
         updated_at: now,
         completed_at: (status == TodoStatus::Completed).then_some(now),
     };
-    sqlx::query(
+    sqlx::query!(
         "INSERT INTO todos (id, title, description, status, priority, due_at, due_is_date, reminder_minutes,
              recurrence_rule, tags, created_at, updated_at, completed_at)
          VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        row.id,
+        row.title,
+        row.description,
+        row.status,
+        row.priority,
+        row.due_at,
+        row.due_is_date,
+        row.reminder_minutes,
+        row.recurrence_rule,
+        row.tags,
+        row.created_at,
+        row.updated_at,
+        row.completed_at,
     )
-    .bind(&row.id)
-    .bind(&row.title)
-    .bind(&row.description)
-    .bind(row.status)
-    .bind(row.priority)
-    .bind(row.due_at)
-    .bind(row.due_is_date)
-    .bind(row.reminder_minutes)
-    .bind(&row.recurrence_rule)
-    .bind(&row.tags)
-    .bind(row.created_at)
-    .bind(row.updated_at)
-    .bind(row.completed_at)
     .execute(db)
     .await?;
     Ok(row.into_api(tz))
@@ -493,11 +503,8 @@ pub async fn patch_todo(
     patch: TodoPatch,
 ) -> Result<Todo> {
     let mut tx = db.begin().await?;
-    let mut row = sqlx::query_as::<_, TodoRow>(&format!("SELECT {TODO_COLUMNS} FROM todos WHERE id = ?"))
-        .bind(id)
-        .fetch_optional(&mut *tx)
-        .await?
-        .ok_or(Error::NotFound("todo"))?;
+    let mut row =
+        select_todos!("WHERE id = ?", id).fetch_optional(&mut *tx).await?.ok_or(Error::NotFound("todo"))?;
     let now = now_ms();
     if let Some(title) = patch.title {
         row.title = title.trim().to_owned();
@@ -545,22 +552,22 @@ pub async fn patch_todo(
         row.completed_at = None;
     }
     row.updated_at = now;
-    sqlx::query(
+    sqlx::query!(
         "UPDATE todos SET title = ?, description = ?, status = ?, priority = ?, due_at = ?, due_is_date = ?,
              reminder_minutes = ?, recurrence_rule = ?, tags = ?, updated_at = ?, completed_at = ? WHERE id = ?",
+        row.title,
+        row.description,
+        row.status,
+        row.priority,
+        row.due_at,
+        row.due_is_date,
+        row.reminder_minutes,
+        row.recurrence_rule,
+        row.tags,
+        row.updated_at,
+        row.completed_at,
+        id,
     )
-    .bind(&row.title)
-    .bind(&row.description)
-    .bind(row.status)
-    .bind(row.priority)
-    .bind(row.due_at)
-    .bind(row.due_is_date)
-    .bind(row.reminder_minutes)
-    .bind(&row.recurrence_rule)
-    .bind(&row.tags)
-    .bind(row.updated_at)
-    .bind(row.completed_at)
-    .bind(id)
     .execute(&mut *tx)
     .await?;
     tx.commit().await?;
@@ -605,10 +612,12 @@ pub fn next_occurrence(rule: &str, due: i64, tz: chrono_tz::Tz) -> Option<i64> {
 
 /// The earliest reminder of an open todo strictly after `after`, for the scheduler's sleep.
 pub async fn next_reminder_after(db: &sqlx::SqlitePool, after: i64) -> Result<Option<i64>> {
-    Ok(sqlx::query_scalar("SELECT min(remind_at) FROM todos WHERE status != 'completed' AND remind_at > ?")
-        .bind(after)
-        .fetch_one(db)
-        .await?)
+    Ok(sqlx::query_scalar!(
+        r#"SELECT min(remind_at) AS "next?: i64" FROM todos WHERE status != 'completed' AND remind_at > ?"#,
+        after
+    )
+    .fetch_one(db)
+    .await?)
 }
 
 /// Open todos whose reminder falls in `(from, to]`, earliest first: `(id, title, due_at,
@@ -618,14 +627,15 @@ pub async fn reminders_between(
     from: i64,
     to: i64,
 ) -> Result<Vec<(String, String, i64, i64)>> {
-    Ok(sqlx::query_as(
-        "SELECT id, title, due_at, remind_at FROM todos
-         WHERE status != 'completed' AND remind_at > ?1 AND remind_at <= ?2 ORDER BY remind_at",
+    let rows = sqlx::query!(
+        r#"SELECT id, title, due_at AS "due_at!", remind_at AS "remind_at!: i64" FROM todos
+         WHERE status != 'completed' AND remind_at > ?1 AND remind_at <= ?2 ORDER BY remind_at"#,
+        from,
+        to
     )
-    .bind(from)
-    .bind(to)
     .fetch_all(db)
-    .await?)
+    .await?;
+    Ok(rows.into_iter().map(|r| (r.id, r.title, r.due_at, r.remind_at)).collect())
 }
 
 /// Open todos that became overdue in `(from, to]`, earliest first: `(id, title, due_at,
@@ -635,12 +645,15 @@ pub async fn overdue_between(
     from: i64,
     to: i64,
 ) -> Result<Vec<(String, String, i64, bool, i64)>> {
-    Ok(sqlx::query_as(
-        "SELECT id, title, due_at, due_is_date, overdue_at FROM todos
-         WHERE status != 'completed' AND overdue_at > ?1 AND overdue_at <= ?2 ORDER BY overdue_at",
+    let rows = sqlx::query!(
+        r#"SELECT id, title, due_at AS "due_at!", due_is_date AS "due_is_date: bool",
+               overdue_at AS "overdue_at!: i64"
+           FROM todos
+           WHERE status != 'completed' AND overdue_at > ?1 AND overdue_at <= ?2 ORDER BY overdue_at"#,
+        from,
+        to
     )
-    .bind(from)
-    .bind(to)
     .fetch_all(db)
-    .await?)
+    .await?;
+    Ok(rows.into_iter().map(|r| (r.id, r.title, r.due_at, r.due_is_date, r.overdue_at)).collect())
 }

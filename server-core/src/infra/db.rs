@@ -112,9 +112,13 @@ impl Db {
         };
         // A WAL database needs its shared-memory file; on a read-only disk, where that
         // cannot be made, it is read as an immutable file instead.
-        let probe = "SELECT count(*) FROM sqlite_schema";
+        async fn probe(pool: &SqlitePool) -> sqlx::Result<i64> {
+            sqlx::query_scalar!(r#"SELECT count(*) AS "tables!: i64" FROM sqlite_schema"#)
+                .fetch_one(pool)
+                .await
+        }
         let plain = match connect(base.clone(), 1).await {
-            Ok(pool) if sqlx::query(probe).execute(&pool).await.is_ok() => Some(pool),
+            Ok(pool) if probe(&pool).await.is_ok() => Some(pool),
             Ok(pool) => {
                 pool.close().await;
                 None
@@ -125,7 +129,7 @@ impl Db {
             Some(pool) => pool,
             None => {
                 let pool = connect(base.clone().immutable(true), 1).await?;
-                sqlx::query(probe).execute(&pool).await?;
+                probe(&pool).await?;
                 pool
             }
         };
@@ -187,7 +191,9 @@ async fn migrate(write: &SqlitePool, path: &Path, migrator: &Migrator) -> anyhow
     let pending: Vec<i64> = migrator.iter().map(|m| m.version).filter(|v| !before.contains(v)).collect();
     let Some(&first) = pending.first() else { return Ok(()) };
     let has_data: bool =
-        sqlx::query_scalar("SELECT count(*) > 0 FROM sqlite_schema").fetch_one(write).await?;
+        sqlx::query_scalar!(r#"SELECT count(*) > 0 AS "has_data!: bool" FROM sqlite_schema"#)
+            .fetch_one(write)
+            .await?;
     let backup = if has_data { Some(back_up(write, path, first).await?) } else { None };
 
     let Err(error) = migrator.run(write).await else {
@@ -227,14 +233,16 @@ async fn migrate(write: &SqlitePool, path: &Path, migrator: &Migrator) -> anyhow
 
 /// The migration versions recorded as applied (none for a new database).
 async fn applied_versions(db: &SqlitePool) -> anyhow::Result<HashSet<i64>> {
-    let table: Option<String> = sqlx::query_scalar(
-        "SELECT name FROM sqlite_schema WHERE type = 'table' AND name = '_sqlx_migrations'",
+    let table: Option<String> = sqlx::query_scalar!(
+        r#"SELECT name AS "name!" FROM sqlite_schema WHERE type = 'table' AND name = '_sqlx_migrations'"#
     )
     .fetch_optional(db)
     .await?;
     if table.is_none() {
         return Ok(HashSet::new());
     }
+    // Not checked at build time: sqlx makes this table when it first migrates, so the
+    // schema the checked queries are described against (migrations/ alone) has none.
     let versions: Vec<i64> =
         sqlx::query_scalar("SELECT version FROM _sqlx_migrations WHERE success = 1").fetch_all(db).await?;
     Ok(versions.into_iter().collect())
@@ -261,8 +269,7 @@ async fn copy_beside(db: &SqlitePool, path: &Path, label: &str) -> anyhow::Resul
     }
     let target =
         backup.to_str().ok_or_else(|| anyhow!("the backup path {} is not UTF-8", backup.display()))?;
-    sqlx::query("VACUUM INTO ?")
-        .bind(target)
+    sqlx::query!("VACUUM INTO ?", target)
         .execute(db)
         .await
         .with_context(|| format!("cannot write a backup of the database to {}", backup.display()))?;
@@ -340,20 +347,19 @@ pub fn new_id() -> String {
 /// One value of the `settings` table, the store of small things the app remembers (the
 /// PIN's hash, LAN mode, the preferences changed through the API).
 pub async fn setting(db: &SqlitePool, key: &str) -> sqlx::Result<Option<String>> {
-    let value: Option<(String,)> =
-        sqlx::query_as("SELECT value FROM settings WHERE key = ?").bind(key).fetch_optional(db).await?;
-    Ok(value.map(|(v,)| v))
+    sqlx::query_scalar!("SELECT value FROM settings WHERE key = ?", key).fetch_optional(db).await
 }
 
 /// Stores `value` under `key` in the `settings` table, replacing what was there.
 pub async fn put_setting(db: impl sqlx::SqliteExecutor<'_>, key: &str, value: &str) -> sqlx::Result<()> {
-    sqlx::query(
+    let now = now_ms();
+    sqlx::query!(
         "INSERT INTO settings (key, value, updated_at) VALUES (?, ?, ?)
          ON CONFLICT (key) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at",
+        key,
+        value,
+        now
     )
-    .bind(key)
-    .bind(value)
-    .bind(now_ms())
     .execute(db)
     .await?;
     Ok(())
@@ -365,7 +371,7 @@ pub async fn put_setting(db: impl sqlx::SqliteExecutor<'_>, key: &str, value: &s
 pub async fn erase_setting(db: &SqlitePool, key: &str) -> sqlx::Result<()> {
     let mut conn = db.acquire().await?;
     sqlx::query("PRAGMA secure_delete = ON").execute(&mut *conn).await?;
-    let deleted = sqlx::query("DELETE FROM settings WHERE key = ?").bind(key).execute(&mut *conn).await;
+    let deleted = sqlx::query!("DELETE FROM settings WHERE key = ?", key).execute(&mut *conn).await;
     sqlx::query("PRAGMA secure_delete = OFF").execute(&mut *conn).await?;
     deleted?;
     sqlx::query("PRAGMA wal_checkpoint(TRUNCATE)").execute(&mut *conn).await?;

@@ -110,20 +110,21 @@ fn new_token() -> String {
 /// The client holding `token`, if one does; marks it used (at most once a minute, so a busy
 /// client does not write on every call).
 pub async fn authenticate(db: &crate::infra::db::Db, token: &str) -> Result<Option<McpClient>> {
-    let found: Option<(String, String)> =
-        sqlx::query_as("SELECT id, name FROM mcp_clients WHERE token_hash = ?")
-            .bind(hash_token(token))
-            .fetch_optional(&db.read)
-            .await?;
+    let hash = hash_token(token);
+    let found = sqlx::query!(r#"SELECT id AS "id!", name FROM mcp_clients WHERE token_hash = ?"#, hash)
+        .fetch_optional(&db.read)
+        .await?
+        .map(|r| (r.id, r.name));
     let Some((id, name)) = found else { return Ok(None) };
     if !db.read_only {
         let now = now_ms();
-        sqlx::query(
+        let a_minute_ago = now - 60_000;
+        sqlx::query!(
             "UPDATE mcp_clients SET last_used_at = ? WHERE id = ? AND (last_used_at IS NULL OR last_used_at < ?)",
+            now,
+            id,
+            a_minute_ago
         )
-        .bind(now)
-        .bind(&id)
-        .bind(now - 60_000)
         .execute(&db.write)
         .await?;
     }
@@ -131,18 +132,18 @@ pub async fn authenticate(db: &crate::infra::db::Db, token: &str) -> Result<Opti
 }
 
 async fn list(db: &SqlitePool, tz: chrono_tz::Tz) -> Result<Vec<McpClientOut>> {
-    let rows: Vec<(String, String, i64, Option<i64>)> = sqlx::query_as(
-        "SELECT id, name, created_at, last_used_at FROM mcp_clients ORDER BY created_at DESC, id DESC",
+    let rows = sqlx::query!(
+        r#"SELECT id AS "id!", name, created_at, last_used_at FROM mcp_clients ORDER BY created_at DESC, id DESC"#
     )
     .fetch_all(db)
     .await?;
     Ok(rows
         .into_iter()
-        .map(|(id, name, created, used)| McpClientOut {
-            id,
-            name,
-            created_at: render(created, tz),
-            last_used_at: used.map(|u| render(u, tz)),
+        .map(|r| McpClientOut {
+            id: r.id,
+            name: r.name,
+            created_at: render(r.created_at, tz),
+            last_used_at: r.last_used_at.map(|u| render(u, tz)),
         })
         .collect())
 }
@@ -173,13 +174,16 @@ async fn create_client(
     let name = new.name.trim().to_owned();
     Checks::default().required_text("name", &name, MAX_NAME_CHARS).finish()?;
     let (id, token, now) = (new_id(), new_token(), now_ms());
-    sqlx::query("INSERT INTO mcp_clients (id, name, token_hash, created_at) VALUES (?, ?, ?, ?)")
-        .bind(&id)
-        .bind(&name)
-        .bind(hash_token(&token))
-        .bind(now)
-        .execute(&state.db.write)
-        .await?;
+    let hash = hash_token(&token);
+    sqlx::query!(
+        "INSERT INTO mcp_clients (id, name, token_hash, created_at) VALUES (?, ?, ?, ?)",
+        id,
+        name,
+        hash,
+        now
+    )
+    .execute(&state.db.write)
+    .await?;
     Ok((StatusCode::CREATED, Json(CreatedMcpClient { id, name, token, created_at: render(now, state.tz) })))
 }
 
@@ -192,7 +196,7 @@ async fn create_client(
         (status = 404, description = "No such MCP client", body = ErrorBody),
     ))]
 async fn revoke_client(State(state): State<AppState>, Path(id): Path<String>) -> Result<StatusCode> {
-    let done = sqlx::query("DELETE FROM mcp_clients WHERE id = ?").bind(&id).execute(&state.db.write).await?;
+    let done = sqlx::query!("DELETE FROM mcp_clients WHERE id = ?", id).execute(&state.db.write).await?;
     if done.rows_affected() == 0 {
         return Err(Error::NotFound("MCP client"));
     }

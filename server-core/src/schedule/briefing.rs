@@ -139,8 +139,7 @@ impl Scheduler {
     async fn brief_if_due(&self, setting: BriefingAt, started: i64, now: i64) -> anyhow::Result<()> {
         let Some((at, tz)) = setting else { return Ok(()) };
         let db = &self.inner.db.write;
-        let last: Option<i64> = sqlx::query_scalar("SELECT value FROM scheduler_state WHERE key = ?")
-            .bind(KEY)
+        let last: Option<i64> = sqlx::query_scalar!("SELECT value FROM scheduler_state WHERE key = ?", KEY)
             .fetch_optional(db)
             .await?;
         let day = from_ms(now, tz).date_naive();
@@ -161,12 +160,12 @@ impl Scheduler {
                 tokio::spawn(async move { this.make_briefing(claimed).await });
             }
         }
-        sqlx::query(
+        sqlx::query!(
             "INSERT INTO scheduler_state (key, value) VALUES (?, ?)
              ON CONFLICT (key) DO UPDATE SET value = max(value, excluded.value)",
+            KEY,
+            now
         )
-        .bind(KEY)
-        .bind(now)
         .execute(db)
         .await?;
         Ok(())
@@ -181,13 +180,14 @@ impl Scheduler {
             Ok(made) => {
                 row.body = made.text;
                 row.conversation_id = Some(made.conversation_id);
-                if let Err(e) =
-                    sqlx::query("UPDATE notifications SET body = ?, conversation_id = ? WHERE id = ?")
-                        .bind(&row.body)
-                        .bind(&row.conversation_id)
-                        .bind(&row.id)
-                        .execute(&self.inner.db.write)
-                        .await
+                if let Err(e) = sqlx::query!(
+                    "UPDATE notifications SET body = ?, conversation_id = ? WHERE id = ?",
+                    row.body,
+                    row.conversation_id,
+                    row.id
+                )
+                .execute(&self.inner.db.write)
+                .await
                 {
                     tracing::warn!(error = %e, "could not store the briefing's notification");
                 }

@@ -8,7 +8,7 @@
 
 use super::engine::{LATE_AFTER_MS, Scheduler};
 use super::notifier::Notification;
-use crate::features::notifications::{NOTIFICATION_COLUMNS, NotificationRow};
+use crate::features::notifications::{NotificationRow, returning_notifications};
 use crate::infra::db::new_id;
 use crate::infra::error::Result;
 
@@ -47,20 +47,20 @@ impl Scheduler {
             for d in chunk {
                 let late = now - d.fire_at > LATE_AFTER_MS;
                 let id = new_id();
-                let inserted = sqlx::query(
+                let inserted = sqlx::query!(
                     "INSERT INTO notifications (id, key, kind, ref_id, occurrence_at, fire_at, title, body, late, created_at)
                      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (key) DO NOTHING",
+                    id,
+                    d.key,
+                    d.kind,
+                    d.ref_id,
+                    d.occurrence_at,
+                    d.fire_at,
+                    d.title,
+                    d.body,
+                    late,
+                    now
                 )
-                .bind(&id)
-                .bind(&d.key)
-                .bind(d.kind)
-                .bind(&d.ref_id)
-                .bind(d.occurrence_at)
-                .bind(d.fire_at)
-                .bind(&d.title)
-                .bind(&d.body)
-                .bind(late)
-                .bind(now)
                 .execute(&mut *tx)
                 .await?
                 .rows_affected();
@@ -81,12 +81,12 @@ impl Scheduler {
                 }
             }
             if let Some(key) = record.filter(|_| i == last) {
-                sqlx::query(
+                sqlx::query!(
                     "INSERT INTO scheduler_state (key, value) VALUES (?, ?)
                      ON CONFLICT (key) DO UPDATE SET value = max(value, excluded.value)",
+                    key,
+                    now
                 )
-                .bind(key)
-                .bind(now)
                 .execute(&mut *tx)
                 .await?;
             }
@@ -109,11 +109,12 @@ impl Scheduler {
             }
         }
         let ids = serde_json::Value::from(rows.iter().map(|r| r.id.clone()).collect::<Vec<_>>()).to_string();
-        if let Err(e) = sqlx::query(
+        let now = self.inner.clock.now_ms();
+        if let Err(e) = sqlx::query!(
             "UPDATE notifications SET delivered_at = ? WHERE id IN (SELECT value FROM json_each(?))",
+            now,
+            ids
         )
-        .bind(self.inner.clock.now_ms())
-        .bind(ids)
         .execute(&self.inner.db.write)
         .await
         {
@@ -125,13 +126,13 @@ impl Scheduler {
     /// delivered now; taking them is itself a claim, so only one engine does.
     pub(super) async fn redeliver_stale(&self) -> Result<()> {
         let now = self.inner.clock.now_ms();
-        let rows: Vec<NotificationRow> = sqlx::query_as(&format!(
+        let stale_before = now - STALE_CLAIM_MS;
+        let rows: Vec<NotificationRow> = returning_notifications!(
             "UPDATE notifications SET delivered_at = ?1
-             WHERE delivered_at IS NULL AND kind != 'briefing' AND created_at < ?2
-             RETURNING {NOTIFICATION_COLUMNS}"
-        ))
-        .bind(now)
-        .bind(now - STALE_CLAIM_MS)
+             WHERE delivered_at IS NULL AND kind != 'briefing' AND created_at < ?2",
+            now,
+            stale_before
+        )
         .fetch_all(&self.inner.db.write)
         .await?;
         if !rows.is_empty() {

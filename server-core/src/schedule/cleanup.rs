@@ -48,7 +48,7 @@ async fn tidy(db: &Db) -> anyhow::Result<()> {
         sqlx::query("PRAGMA incremental_vacuum").execute(&mut *conn).await?;
     } else {
         sqlx::query("PRAGMA auto_vacuum = INCREMENTAL").execute(&mut *conn).await?;
-        sqlx::query("VACUUM").execute(&mut *conn).await?;
+        sqlx::query!("VACUUM").execute(&mut *conn).await?;
         tracing::info!("the database gives freed space back to the disk from now on (incremental vacuum)");
     }
     Ok(())

@@ -236,7 +236,7 @@ impl Scheduler {
     /// how many notifications this engine fired.
     pub async fn pass(&self, now: i64) -> Result<usize> {
         let stored: Option<i64> =
-            sqlx::query_scalar("SELECT value FROM scheduler_state WHERE key = 'checked_until'")
+            sqlx::query_scalar!("SELECT value FROM scheduler_state WHERE key = 'checked_until'")
                 .fetch_optional(&self.inner.db.write)
                 .await?;
         // The first start ever fires nothing from the past.

@@ -62,20 +62,19 @@ impl Daily {
         Fut: Future<Output = anyhow::Result<()>>,
     {
         let key = format!("job.{}", self.name);
-        let last: Option<i64> = sqlx::query_scalar("SELECT value FROM scheduler_state WHERE key = ?")
-            .bind(&key)
+        let last: Option<i64> = sqlx::query_scalar!("SELECT value FROM scheduler_state WHERE key = ?", key)
             .fetch_optional(&self.db.write)
             .await?;
         if last.is_some_and(|last| last >= latest_instant(now, self.at, self.tz)) {
             return Ok(false);
         }
         work().await?;
-        sqlx::query(
+        sqlx::query!(
             "INSERT INTO scheduler_state (key, value) VALUES (?, ?)
              ON CONFLICT (key) DO UPDATE SET value = max(value, excluded.value)",
+            key,
+            now
         )
-        .bind(&key)
-        .bind(now)
         .execute(&self.db.write)
         .await?;
         Ok(true)

@@ -85,11 +85,11 @@ impl Scheduler {
         // Before its first run the sweep looks from where the reminder engine had looked
         // (it fired overdue notices itself in earlier versions); on the first start ever,
         // from now: nothing from the past.
-        let last: Option<i64> = sqlx::query_scalar(
-            "SELECT coalesce((SELECT value FROM scheduler_state WHERE key = ?),
-                             (SELECT value FROM scheduler_state WHERE key = 'checked_until'))",
+        let last: Option<i64> = sqlx::query_scalar!(
+            r#"SELECT coalesce((SELECT value FROM scheduler_state WHERE key = ?),
+                               (SELECT value FROM scheduler_state WHERE key = 'checked_until')) AS "last?: i64""#,
+            KEY
         )
-        .bind(KEY)
         .fetch_one(&self.inner.db.write)
         .await?;
         let from = last.unwrap_or(now).max(now - CATCH_UP_MS);

@@ -84,9 +84,10 @@ impl ExpoPush {
 
     /// Sends `batch` to every registered token and waits for Expo's answers.
     pub async fn send(&self, batch: &[Notification]) -> anyhow::Result<PushReport> {
-        let tokens: Vec<String> = sqlx::query_scalar("SELECT token FROM push_tokens ORDER BY token")
-            .fetch_all(&self.db.read)
-            .await?;
+        let tokens: Vec<String> =
+            sqlx::query_scalar!(r#"SELECT token AS "token!" FROM push_tokens ORDER BY token"#)
+                .fetch_all(&self.db.read)
+                .await?;
         let mut report = PushReport::default();
         if tokens.is_empty() || batch.is_empty() {
             return Ok(report);
@@ -128,10 +129,13 @@ impl ExpoPush {
         gone.sort();
         gone.dedup();
         if !gone.is_empty() {
-            sqlx::query("DELETE FROM push_tokens WHERE token IN (SELECT value FROM json_each(?))")
-                .bind(Value::from(gone.clone()).to_string())
-                .execute(&self.db.write)
-                .await?;
+            let gone_json = Value::from(gone.clone()).to_string();
+            sqlx::query!(
+                "DELETE FROM push_tokens WHERE token IN (SELECT value FROM json_each(?))",
+                gone_json
+            )
+            .execute(&self.db.write)
+            .await?;
         }
         report.removed = gone;
         Ok(report)

@@ -64,6 +64,21 @@ pub struct EventRow {
 
 pub const EVENT_COLUMNS: &str = "id, title, description, location, start_at, end_at, is_all_day, reminder_minutes, recurrence_rule, tags, created_at, updated_at";
 
+/// A checked `SELECT` of [`EventRow`]s: [`EVENT_COLUMNS`] with the types sqlx cannot tell
+/// from the schema, `FROM events`, then `$rest` (the `WHERE` and `ORDER BY`) and its
+/// arguments.
+macro_rules! select_events {
+    ($rest:literal $(, $arg:expr)* $(,)?) => {
+        sqlx::query_as!(
+            EventRow,
+            r#"SELECT id, title, description, location, start_at, end_at, is_all_day AS "is_all_day: _",
+                   reminder_minutes, recurrence_rule, tags, created_at, updated_at
+               FROM events "# + $rest
+            $(, $arg)*
+        )
+    };
+}
+
 impl EventRow {
     pub fn into_api(self, tz: Tz) -> Event {
         Event {
@@ -183,17 +198,13 @@ fn resolve_times(start: When, end: Option<When>, all_day: Option<bool>, tz: Tz) 
 }
 
 pub async fn fetch_event(db: &sqlx::SqlitePool, id: &str) -> Result<EventRow> {
-    sqlx::query_as::<_, EventRow>(&format!("SELECT {EVENT_COLUMNS} FROM events WHERE id = ?"))
-        .bind(id)
-        .fetch_optional(db)
-        .await?
-        .ok_or(Error::NotFound("event"))
+    select_events!("WHERE id = ?", id).fetch_optional(db).await?.ok_or(Error::NotFound("event"))
 }
 
 /// Deletes the event `id` (with every occurrence, when it repeats); `NotFound` when there
 /// is none.
 pub async fn remove_event(db: &sqlx::SqlitePool, id: &str) -> Result<()> {
-    let done = sqlx::query("DELETE FROM events WHERE id = ?").bind(id).execute(db).await?;
+    let done = sqlx::query!("DELETE FROM events WHERE id = ?", id).execute(db).await?;
     if done.rows_affected() == 0 {
         return Err(Error::NotFound("event"));
     }
@@ -203,10 +214,10 @@ pub async fn remove_event(db: &sqlx::SqlitePool, id: &str) -> Result<()> {
 /// Deletes every event, or (with `Some`) those of the ids given; returns how many went.
 pub async fn remove_events(db: &sqlx::SqlitePool, ids: Option<&[&str]>) -> Result<u64> {
     let done = match ids {
-        None => sqlx::query("DELETE FROM events").execute(db).await?,
+        None => sqlx::query!("DELETE FROM events").execute(db).await?,
         Some(ids) => {
-            sqlx::query("DELETE FROM events WHERE id IN (SELECT value FROM json_each(?))")
-                .bind(serde_json::json!(ids).to_string())
+            let ids = serde_json::json!(ids).to_string();
+            sqlx::query!("DELETE FROM events WHERE id IN (SELECT value FROM json_each(?))", ids)
                 .execute(db)
                 .await?
         }
@@ -217,12 +228,11 @@ pub async fn remove_events(db: &sqlx::SqlitePool, ids: Option<&[&str]>) -> Resul
 /// Up to 50 stored events that start before `to` and have not ended by `from` (ms), in
 /// the order they start; a repeating event once, as stored.
 pub async fn events_between(db: &sqlx::SqlitePool, tz: Tz, from: i64, to: i64) -> Result<Vec<Event>> {
-    let rows: Vec<EventRow> = sqlx::query_as(&format!(
-        "SELECT {EVENT_COLUMNS} FROM events WHERE start_at < ? AND coalesce(end_at, start_at) >= ?
-         ORDER BY start_at LIMIT 50"
-    ))
-    .bind(to)
-    .bind(from)
+    let rows: Vec<EventRow> = select_events!(
+        "WHERE start_at < ? AND coalesce(end_at, start_at) >= ? ORDER BY start_at LIMIT 50",
+        to,
+        from
+    )
     .fetch_all(db)
     .await?;
     Ok(rows.into_iter().map(|r| r.into_api(tz)).collect())
@@ -230,21 +240,17 @@ pub async fn events_between(db: &sqlx::SqlitePool, tz: Tz, from: i64, to: i64) -
 
 /// Up to 5 events titled `said` (in any case).
 pub async fn events_titled(db: &sqlx::SqlitePool, said: &str) -> Result<Vec<EventRow>> {
-    Ok(sqlx::query_as(&format!("SELECT {EVENT_COLUMNS} FROM events WHERE lower(title) = lower(?) LIMIT 5"))
-        .bind(said)
-        .fetch_all(db)
-        .await?)
+    Ok(select_events!("WHERE lower(title) = lower(?) LIMIT 5", said).fetch_all(db).await?)
 }
 
 /// Up to 5 events whose title or text hold every word of `said` but the little ones
 /// (the last as a prefix), in the order they start.
 pub async fn events_matching(db: &sqlx::SqlitePool, said: &str) -> Result<Vec<EventRow>> {
     let Some(q) = crate::features::search::named_query(said) else { return Ok(vec![]) };
-    Ok(sqlx::query_as(&format!(
-        "SELECT {EVENT_COLUMNS} FROM events WHERE seq IN (SELECT rowid FROM events_fts WHERE events_fts MATCH ?)
-         ORDER BY start_at LIMIT 5"
-    ))
-    .bind(q)
+    Ok(select_events!(
+        "WHERE seq IN (SELECT rowid FROM events_fts WHERE events_fts MATCH ?) ORDER BY start_at LIMIT 5",
+        q
+    )
     .fetch_all(db)
     .await?)
 }
@@ -267,15 +273,14 @@ async fn list_events(
     let (from, to) = match (after, before) {
         (None, None) => {
             // No range: the events themselves, a repeating one once, soonest first.
-            let rows: Vec<EventRow> = sqlx::query_as(&format!(
-                "SELECT {EVENT_COLUMNS} FROM events ORDER BY start_at, seq LIMIT ? OFFSET ?"
-            ))
-            .bind(i64::from(window.limit))
-            .bind(window.offset())
-            .fetch_all(&state.db.read)
-            .await?;
-            let total: i64 =
-                sqlx::query_scalar("SELECT COUNT(*) FROM events").fetch_one(&state.db.read).await?;
+            let (limit, offset) = (i64::from(window.limit), window.offset());
+            let rows: Vec<EventRow> =
+                select_events!("ORDER BY start_at, seq LIMIT ? OFFSET ?", limit, offset)
+                    .fetch_all(&state.db.read)
+                    .await?;
+            let total: i64 = sqlx::query_scalar!(r#"SELECT COUNT(*) AS "n!: i64" FROM events"#)
+                .fetch_one(&state.db.read)
+                .await?;
             return Ok(Json(window.wrap(rows.into_iter().map(|r| r.into_api(state.tz)).collect(), total)));
         }
         // One bound: a year on the open side keeps a repeating event's expansion finite.
@@ -405,28 +410,45 @@ pub async fn insert_event(db: &sqlx::SqlitePool, tz: Tz, new: NewEvent) -> Resul
 }
 
 async fn write_event(db: impl sqlx::SqliteExecutor<'_>, row: &EventRow, insert: bool) -> Result<()> {
-    let sql = if insert {
-        "INSERT INTO events (title, description, location, start_at, end_at, is_all_day, reminder_minutes,
-             recurrence_rule, tags, created_at, updated_at, id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
-    } else {
-        "UPDATE events SET title = ?, description = ?, location = ?, start_at = ?, end_at = ?, is_all_day = ?,
-             reminder_minutes = ?, recurrence_rule = ?, tags = ?, created_at = ?, updated_at = ? WHERE id = ?"
-    };
-    sqlx::query(sql)
-        .bind(&row.title)
-        .bind(&row.description)
-        .bind(&row.location)
-        .bind(row.start_at)
-        .bind(row.end_at)
-        .bind(row.is_all_day)
-        .bind(row.reminder_minutes)
-        .bind(&row.recurrence_rule)
-        .bind(&row.tags)
-        .bind(row.created_at)
-        .bind(row.updated_at)
-        .bind(&row.id)
+    if insert {
+        sqlx::query!(
+            "INSERT INTO events (title, description, location, start_at, end_at, is_all_day, reminder_minutes,
+                 recurrence_rule, tags, created_at, updated_at, id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            row.title,
+            row.description,
+            row.location,
+            row.start_at,
+            row.end_at,
+            row.is_all_day,
+            row.reminder_minutes,
+            row.recurrence_rule,
+            row.tags,
+            row.created_at,
+            row.updated_at,
+            row.id,
+        )
         .execute(db)
         .await?;
+    } else {
+        sqlx::query!(
+            "UPDATE events SET title = ?, description = ?, location = ?, start_at = ?, end_at = ?, is_all_day = ?,
+                 reminder_minutes = ?, recurrence_rule = ?, tags = ?, created_at = ?, updated_at = ? WHERE id = ?",
+            row.title,
+            row.description,
+            row.location,
+            row.start_at,
+            row.end_at,
+            row.is_all_day,
+            row.reminder_minutes,
+            row.recurrence_rule,
+            row.tags,
+            row.created_at,
+            row.updated_at,
+            row.id,
+        )
+        .execute(db)
+        .await?;
+    }
     Ok(())
 }
 
@@ -475,11 +497,8 @@ async fn update_event(
 
 pub async fn patch_event(db: &sqlx::SqlitePool, tz: Tz, id: &str, patch: EventPatch) -> Result<Event> {
     let mut tx = db.begin().await?;
-    let mut row = sqlx::query_as::<_, EventRow>(&format!("SELECT {EVENT_COLUMNS} FROM events WHERE id = ?"))
-        .bind(id)
-        .fetch_optional(&mut *tx)
-        .await?
-        .ok_or(Error::NotFound("event"))?;
+    let mut row =
+        select_events!("WHERE id = ?", id).fetch_optional(&mut *tx).await?.ok_or(Error::NotFound("event"))?;
     if let Some(title) = patch.title {
         row.title = title.trim().to_owned();
     }
@@ -564,13 +583,10 @@ pub struct CalendarEvent {
 
 /// Every event in the order they start, with the UID it was imported under, if any.
 pub async fn all_with_uids(db: &sqlx::SqlitePool) -> Result<Vec<(EventRow, Option<String>)>> {
-    let rows: Vec<EventRow> =
-        sqlx::query_as(&format!("SELECT {EVENT_COLUMNS} FROM events ORDER BY start_at, seq"))
-            .fetch_all(db)
-            .await?;
-    let uids: Vec<(String, Option<String>)> =
-        sqlx::query_as("SELECT id, ical_uid FROM events").fetch_all(db).await?;
-    let mut uids: std::collections::HashMap<String, Option<String>> = uids.into_iter().collect();
+    let rows: Vec<EventRow> = select_events!("ORDER BY start_at, seq").fetch_all(db).await?;
+    let uids = sqlx::query!("SELECT id, ical_uid FROM events").fetch_all(db).await?;
+    let mut uids: std::collections::HashMap<String, Option<String>> =
+        uids.into_iter().map(|r| (r.id, r.ical_uid)).collect();
     Ok(rows
         .into_iter()
         .map(|row| {
@@ -591,9 +607,7 @@ pub async fn import_calendar(db: &sqlx::SqlitePool, incoming: Vec<CalendarEvent>
         let existing: Option<String> = match &e.uid {
             Some(uid) => {
                 let own = uid.strip_suffix(UID_SUFFIX).unwrap_or("");
-                sqlx::query_scalar("SELECT id FROM events WHERE ical_uid = ? OR id = ? LIMIT 1")
-                    .bind(uid)
-                    .bind(own)
+                sqlx::query_scalar!("SELECT id FROM events WHERE ical_uid = ? OR id = ? LIMIT 1", uid, own)
                     .fetch_optional(&mut *tx)
                     .await?
             }
@@ -602,20 +616,20 @@ pub async fn import_calendar(db: &sqlx::SqlitePool, incoming: Vec<CalendarEvent>
         let foreign_uid = e.uid.clone().filter(|u| !u.ends_with(UID_SUFFIX));
         let id = match existing {
             Some(id) => {
-                sqlx::query(
+                sqlx::query!(
                     "UPDATE events SET title = ?, description = ?, location = ?, start_at = ?, end_at = ?,
                          is_all_day = ?, reminder_minutes = ?, recurrence_rule = ?, updated_at = ? WHERE id = ?",
+                    e.title,
+                    e.description,
+                    e.location,
+                    e.start_at,
+                    e.end_at,
+                    e.is_all_day,
+                    e.reminder_minutes,
+                    e.recurrence_rule,
+                    now,
+                    id,
                 )
-                .bind(&e.title)
-                .bind(&e.description)
-                .bind(&e.location)
-                .bind(e.start_at)
-                .bind(e.end_at)
-                .bind(e.is_all_day)
-                .bind(e.reminder_minutes)
-                .bind(&e.recurrence_rule)
-                .bind(now)
-                .bind(&id)
                 .execute(&mut *tx)
                 .await?;
                 out.updated += 1;
@@ -623,23 +637,23 @@ pub async fn import_calendar(db: &sqlx::SqlitePool, incoming: Vec<CalendarEvent>
             }
             None => {
                 let id = new_id();
-                sqlx::query(
+                sqlx::query!(
                     "INSERT INTO events (id, title, description, location, start_at, end_at, is_all_day,
                          reminder_minutes, recurrence_rule, tags, created_at, updated_at, ical_uid)
                      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, '[]', ?, ?, ?)",
+                    id,
+                    e.title,
+                    e.description,
+                    e.location,
+                    e.start_at,
+                    e.end_at,
+                    e.is_all_day,
+                    e.reminder_minutes,
+                    e.recurrence_rule,
+                    now,
+                    now,
+                    foreign_uid,
                 )
-                .bind(&id)
-                .bind(&e.title)
-                .bind(&e.description)
-                .bind(&e.location)
-                .bind(e.start_at)
-                .bind(e.end_at)
-                .bind(e.is_all_day)
-                .bind(e.reminder_minutes)
-                .bind(&e.recurrence_rule)
-                .bind(now)
-                .bind(now)
-                .bind(&foreign_uid)
                 .execute(&mut *tx)
                 .await?;
                 out.created += 1;
@@ -665,9 +679,11 @@ pub struct ReminderSeries {
 
 /// Every repeating event that has a reminder.
 pub async fn reminder_series(db: &sqlx::SqlitePool) -> Result<Vec<ReminderSeries>> {
-    Ok(sqlx::query_as(
-        "SELECT id, title, location, start_at, reminder_minutes, recurrence_rule FROM events
-         WHERE recurrence_rule IS NOT NULL AND reminder_minutes IS NOT NULL",
+    Ok(sqlx::query_as!(
+        ReminderSeries,
+        r#"SELECT id, title, location, start_at, reminder_minutes AS "reminder_minutes!",
+               recurrence_rule AS "recurrence_rule!"
+           FROM events WHERE recurrence_rule IS NOT NULL AND reminder_minutes IS NOT NULL"#
     )
     .fetch_all(db)
     .await?)
@@ -676,10 +692,12 @@ pub async fn reminder_series(db: &sqlx::SqlitePool) -> Result<Vec<ReminderSeries
 /// The earliest stored reminder of an event strictly after `after` (repeating events'
 /// later occurrences are the scheduler's to expand).
 pub async fn next_reminder_after(db: &sqlx::SqlitePool, after: i64) -> Result<Option<i64>> {
-    Ok(sqlx::query_scalar("SELECT min(remind_at) FROM events WHERE remind_at IS NOT NULL AND remind_at > ?")
-        .bind(after)
-        .fetch_one(db)
-        .await?)
+    Ok(sqlx::query_scalar!(
+        r#"SELECT min(remind_at) AS "next?: i64" FROM events WHERE remind_at IS NOT NULL AND remind_at > ?"#,
+        after
+    )
+    .fetch_one(db)
+    .await?)
 }
 
 /// Events whose stored reminder falls in `(from, to]`, earliest first: `(id, title,
@@ -689,12 +707,13 @@ pub async fn reminders_between(
     from: i64,
     to: i64,
 ) -> Result<Vec<(String, String, Option<String>, i64, i64)>> {
-    Ok(sqlx::query_as(
-        "SELECT id, title, location, start_at, remind_at FROM events
-         WHERE remind_at IS NOT NULL AND remind_at > ?1 AND remind_at <= ?2 ORDER BY remind_at",
+    let rows = sqlx::query!(
+        r#"SELECT id, title, location, start_at, remind_at AS "remind_at!: i64" FROM events
+         WHERE remind_at IS NOT NULL AND remind_at > ?1 AND remind_at <= ?2 ORDER BY remind_at"#,
+        from,
+        to
     )
-    .bind(from)
-    .bind(to)
     .fetch_all(db)
-    .await?)
+    .await?;
+    Ok(rows.into_iter().map(|r| (r.id, r.title, r.location, r.start_at, r.remind_at)).collect())
 }
