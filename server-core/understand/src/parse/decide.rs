@@ -124,6 +124,9 @@ pub(super) static FACT: LazyLock<Regex> = LazyLock::new(|| {
 /// A todo a rule made, with the slots' say on its title and priority: no "Reminder"
 /// title when the task was said before or after a time, no priority words in it.
 pub(super) fn polish(mut plan: Plan, t: &str, l: &str, now: DateTime<Tz>, lang: Lang) -> Plan {
+    if matches!(plan.intent, Intent::UpdateTodo | Intent::UpdateEvent) {
+        return changed_item(plan);
+    }
     let frame = frames::Frame::of(plan.intent).filter(|_| plan.intent != Intent::DeleteEvent);
     let trimmed = frame.and_then(|f| {
         plan.params.get("title").and_then(Value::as_str).and_then(|title| frames::trim(title, f))
@@ -168,6 +171,31 @@ pub(super) fn polish(mut plan: Plan, t: &str, l: &str, now: DateTime<Tz>, lang: 
     plan
 }
 
+/// A change's plan with its item named without the part that changes.
+fn changed_item(mut plan: Plan) -> Plan {
+    let item = plan.params.get("title").and_then(Value::as_str).map(item_of);
+    if let Some(item) = item.filter(|i| !i.is_empty()) {
+        plan.params.insert("title".into(), Value::String(item));
+    }
+    plan
+}
+
+/// The item a change is said of, without the part of it that changes: "the report's
+/// due date" is the report, "the time of the standup" the standup.
+fn item_of(title: &str) -> String {
+    static PART: LazyLock<Regex> = LazyLock::new(|| {
+        rx(
+            r"(?:'s|\u{2019}s)?\s+(?:due date|due time|deadline|priority|start time|end time|time|date|title|name|location)$|^(?:the\s+)?(?:due date|due time|deadline|priority|start time|end time|time|date|title|name|location)\s+(?:of|for|on)\s+(?:the\s+|my\s+)?",
+        )
+    });
+    let low = title.to_ascii_lowercase();
+    let mut out = title.to_string();
+    for m in PART.find_iter(&low).collect::<Vec<_>>().into_iter().rev() {
+        out.replace_range(m.range(), "");
+    }
+    out.trim().to_string()
+}
+
 /// One clause: `full` is the clause as said (lowercased), `t` and `l` the request proper
 /// (politeness stripped) as said and lowercased.
 /// `rule` is what the organiser rules made of it, if anything.
@@ -183,6 +211,7 @@ pub(super) fn clause(
     let noted = |rule| {
         let said = labelled(t, l, now, lang)
             .or_else(|| urgent_errand(t, l, now, lang))
+            .or_else(|| deadline_errand(t, l, now, lang))
             .or_else(|| FACT.is_match(l).then_some(Intent::CompleteTodo))
             .or_else(|| routine(&guess, l, now))
             .or_else(|| hedged(t, l, now, lang))
@@ -285,11 +314,7 @@ fn act(
         }
     }
     let creates = matches!(intent, Intent::CreateTodo | Intent::CreateEvent | Intent::CreateMemo);
-    // "I have no meetings tomorrow", "there's no practice on monday": nothing to make
-    // ("I have no oranges, put them on my list" still asks for a write).
-    static NONE_HELD: LazyLock<Regex> =
-        LazyLock::new(|| rx(r"\b(?:(?:have|has|got|there(?:'s| is| are| will be))(?: got)? no|no more)\b"));
-    if creates && (asks(l) || NONE_HELD.is_match(l) && !WRITES.is_match(l)) {
+    if creates && (asks(l) || nothing_to_make(l)) {
         return None;
     }
     if intent == Intent::CompleteTodo && !COMPLETES.is_match(l) && !FACT.is_match(l) {
@@ -315,11 +340,31 @@ fn act(
         Some(r) if r.intent == intent => Some(repair(r, &slots, &rest)),
         _ => build(intent, &slots, &rest, now).map(|p| Plan { confidence, ..p }),
     };
+    let plan = plan.map(|p| {
+        if matches!(p.intent, Intent::UpdateTodo | Intent::UpdateEvent) { changed_item(p) } else { p }
+    });
     // "it is done", "delete that": an item only pointed at is not one to look up.
     let looks_up = matches!(intent, Intent::CompleteTodo | Intent::DeleteTodo | Intent::UpdateTodo);
     plan.filter(|p| {
         !looks_up || !p.params.get("title").and_then(Value::as_str).is_some_and(rules::only_pointed)
     })
+}
+
+/// "I have no meetings tomorrow", "there's no practice on monday", "I can't make the
+/// dentist on tuesday": news of something not held, nothing to make ("I have no
+/// oranges, put them on my list" still asks for a write).
+pub(super) fn nothing_to_make(l: &str) -> bool {
+    static NONE_HELD: LazyLock<Regex> =
+        LazyLock::new(|| rx(r"\b(?:(?:have|has|got|there(?:'s| is| are| will be))(?: got)? no|no more)\b"));
+    static CANT_MAKE: LazyLock<Regex> = LazyLock::new(|| {
+        rx(
+            r"^(?:i|we)(?: really| just)? (?:can'?t|cannot|won'?t|couldn'?t|will not|am not able to|'m not able to) (?:make|attend|go to|come to|do|be at)\b",
+        )
+    });
+    if let Some(m) = CANT_MAKE.find(l) {
+        return !WRITES.is_match(&l[m.end()..]);
+    }
+    NONE_HELD.is_match(l) && !WRITES.is_match(l)
 }
 
 /// The item a clause names by its kind: "the task call the plumber", "my 3pm meeting".
@@ -479,6 +524,13 @@ fn labelled(t: &str, l: &str, now: DateTime<Tz>, lang: Lang) -> Option<Intent> {
     (set_off && words >= 2 && !question).then_some(Intent::CreateTodo)
 }
 
+/// A clause that opens by telling of someone or asking, not with an order.
+static SOMEONE: LazyLock<Regex> = LazyLock::new(|| {
+    rx(
+        r"^(?:i|i'm|im|we|you|he|she|they|it|its|it's|this|that|these|those|there|my|our|your|his|her|their|the|a|an|is|are|was|were|do|does|did|can|could|will|would|should|not|no|please)\b",
+    )
+});
+
 /// "high priority reply to the insurance email", "call the vet asap", "urgently renew
 /// the passport": an errand said with how urgent it is and nothing else is a todo. A
 /// level said outright (not "important", which also just describes), at either end of
@@ -487,11 +539,6 @@ fn urgent_errand(t: &str, l: &str, now: DateTime<Tz>, lang: Lang) -> Option<Inte
     static LEVEL: LazyLock<Regex> = LazyLock::new(|| {
         rx(
             r"^(?:(?:with |as |at |of )?(?:a )?(?:top|high|highest|low|lowest|medium)[- ]prio(?:rity)?|(?:as )?(?:urgent|urgently|asap|as soon as possible))\b",
-        )
-    });
-    static SOMEONE: LazyLock<Regex> = LazyLock::new(|| {
-        rx(
-            r"^(?:i|i'm|im|we|you|he|she|they|it|its|it's|this|that|these|those|there|my|our|your|his|her|their|the|a|an|is|are|was|were|do|does|did|can|could|will|would|should|not|no|please)\b",
         )
     });
     let slots = slots::find(t, l, now, lang);
@@ -514,6 +561,17 @@ fn urgent_errand(t: &str, l: &str, now: DateTime<Tz>, lang: Lang) -> Option<Inte
         && !rest.contains("asap")
         && !is_chat_about(&rest))
     .then_some(Intent::CreateTodo)
+}
+
+/// "order flowers for the anniversary dinner by thursday", "renew the parking permit
+/// by the end of the month": an order with a day it must be done by is a todo.
+fn deadline_errand(t: &str, l: &str, now: DateTime<Tz>, lang: Lang) -> Option<Intent> {
+    if SOMEONE.is_match(l) || asks(l) || l.split_whitespace().count() < 3 {
+        return None;
+    }
+    let (f, _) = slots::find(t, l, now, lang).when?;
+    let deadline = f.period.is_some_and(|p| p.to == Some(f.start)) && f.start > now;
+    deadline.then_some(Intent::CreateTodo)
 }
 
 /// Talk that only sounds like an errand ("thanks", "sorry").

@@ -400,7 +400,9 @@ fn read(text: &str, low: &str, now: DateTime<Tz>, lang: Lang, slot_first: bool) 
     if let Some(plan) = rules::overrides(t, l) {
         return Some(plan);
     }
-    let rule = rules::organiser(t, l, now, asked);
+    let rule = rules::organiser(t, l, now, asked).filter(|p| {
+        !matches!(p.intent, Intent::CreateTodo | Intent::CreateEvent) || !decide::nothing_to_make(l)
+    });
     // A rule that knows the words ask for nothing it can do ("make the call an hour
     // long") has the last say: conversation.
     if let Some(plan) = rule.as_ref().filter(|p| p.intent == Intent::GeneralChat) {

@@ -511,7 +511,7 @@ pub(super) fn delegate(t: &str, l: &str) -> Option<Plan> {
 
 static MEMO_CREATE: LazyLock<Regex> = LazyLock::new(|| {
     rx(
-        r"^(?:(?:take|make|write|jot|save|add|create|start|new)(?: down)?(?: me)? (?:a |an )?(?:quick |new |short )?(?:note|memo)(?: (?:for me|to self))?(?:\s*(?:that|saying|:|-|about|to remember|reading|with)\s*|\s+)?(?P<c>.+)?|(?:note to self|note|jot down|write down|note down|memo)(?: that|\s*[:-])?\s+(?P<c2>.+)|remember that\s+(?P<c3>.+)|(?:save|store|keep|file) (?P<c4>.+?) (?:as|in|to) (?:a |my )?(?:note|memo|notes|memos))$",
+        r"^(?:(?:take|make|write|jot|save|add|create|start|new)(?: down)?(?: me)? (?:a |an )?(?:quick |new |short )?(?:note|memo)(?: (?:for me|to self))?(?:\s*(?:that|saying|:|-|about|to remember|reading|with)\s*|\s+)?(?P<c>.+)?|(?:note to self|note|jot down|write down|note down|memo)(?: that|\s*[:-])?\s+(?P<c2>.+)|remember that\s+(?P<c3>.+)|(?:save|store|keep|file) (?P<c4>.+?) (?:as|in|to) (?:a |my )?(?:note|memo|notes|memos)|(?:save|store|keep|remember) (?:this|that)\s*[:-]\s*(?P<c5>.+)|remember (?P<c6>(?:my|our|the) [\w' -]+? (?:is|are|was|were|goes|lives) .+))$",
     )
 });
 
@@ -556,7 +556,7 @@ fn memo(t: &str, l: &str) -> Option<Plan> {
         return Some(Plan::new(Intent::UpdateMemo, 0.8).with("query", q).with_opt("content", content));
     }
     if let Some(c) = MEMO_CREATE.captures(l) {
-        let r = cap(&c, "c").or_else(|| cap(&c, "c2")).or_else(|| cap(&c, "c3")).or_else(|| cap(&c, "c4"));
+        let r = ["c", "c2", "c3", "c4", "c5", "c6"].iter().find_map(|n| cap(&c, n));
         let content = r
             .and_then(|r| t.get(r))
             .map(|s| s.trim().trim_matches(['"', '\'', ':']).trim().to_string())
@@ -1292,9 +1292,17 @@ fn event(t: &str, l: &str, now: DateTime<Tz>, asked: bool) -> Option<Plan> {
             r"\b(?:is|are|was|were|isn'?t|wasn'?t|aren'?t|weren'?t|went|got|gets|has|had|have|been|did|does|do|will|won'?t|can'?t|'s)\b",
         )
     });
-    let noun = EVENT_NOUN
-        .find(l)
-        .filter(|m| l.get(..m.start()).is_some_and(names_thing) && !NEWS_VERB.is_match(&l[m.end()..]));
+    // The time may come first ("tomorrow at noon lunch with Jake"): what is said before
+    // the noun is read without it.
+    let before_noun = |m: &regex::Match<'_>| {
+        let mut before = l.get(..m.start()).unwrap_or("").to_string();
+        for c in cut.iter().filter(|c| c.end <= m.start()) {
+            before.replace_range(c.clone(), &" ".repeat(c.len()));
+        }
+        before
+    };
+    let noun =
+        EVENT_NOUN.find(l).filter(|m| names_thing(&before_noun(m)) && !NEWS_VERB.is_match(&l[m.end()..]));
     let told = !is_q
         && !asked
         && noun.is_some_and(|m| {
@@ -1354,6 +1362,16 @@ fn event(t: &str, l: &str, now: DateTime<Tz>, asked: bool) -> Option<Plan> {
     // A statement about one's day is news, not a question ("my meeting went well",
     // "I paid the gas bill"): the rest of the parser decides what it is.
     if !is_q && (STATEMENT.is_match(l) || OWN_NEED.is_match(l) || super::decide::FACT.is_match(l)) {
+        return None;
+    }
+    // An errand done for a calendar thing ("text mom happy birthday tomorrow", "buy a
+    // gift for the party"): not a calendar read.
+    static ERRAND: LazyLock<Regex> = LazyLock::new(|| {
+        rx(
+            r"^(?:text|call|email|phone|ring|message|buy|get|pick up|send|bring|order|wrap|bake|cook|make|prepare|prep|wish|write|print|pack|clean|decorate|rsvp|pay|renew|return)\b",
+        )
+    });
+    if !is_q && ERRAND.is_match(l) && !EVENT_NOUN.find(l).is_some_and(|m| names_thing(&before_noun(&m))) {
         return None;
     }
     // Read the calendar.

@@ -76,3 +76,45 @@ fn a_folder_named_in_words_is_opened_listed_or_worked_in() {
     // Words that are no command stay words.
     assert_ne!(p("run errands in the city").intent, Intent::ExecutorShell);
 }
+
+#[test]
+fn an_errand_for_a_calendar_thing_is_a_todo_not_a_calendar_read() {
+    let r = p("order flowers for the anniversary dinner by thursday");
+    assert_eq!(r.intent, Intent::CreateTodo, "{:?}", r.params);
+    assert!(param(&r, "title").starts_with("order flowers"), "{:?}", r.params);
+    // The calendar thing said alone is still looked up.
+    assert_eq!(p("appointments next monday").intent, Intent::QueryEvents);
+}
+
+#[test]
+fn something_missed_or_not_held_makes_nothing() {
+    for said in ["I can't make the yoga class on thursday", "we won't make the parents evening tomorrow"] {
+        let r = p(said);
+        assert!(!matches!(r.intent, Intent::CreateTodo | Intent::CreateEvent), "{said}: {:?}", r.params);
+    }
+    // With a request after it, the request stands.
+    let r = p("I can't make the gym so add a walk for this evening");
+    assert_eq!(r.intent, Intent::CreateTodo);
+}
+
+#[test]
+fn a_memo_said_with_save_this_or_remember_my_keeps_only_what_to_remember() {
+    let r = p("save this: the bike lock code is 3390");
+    assert_eq!(r.intent, Intent::CreateMemo);
+    assert_eq!(param(&r, "content"), "the bike lock code is 3390");
+    let r = p("remember our landlord's number is 555 0199");
+    assert_eq!(r.intent, Intent::CreateMemo);
+    assert_eq!(param(&r, "content"), "our landlord's number is 555 0199");
+    // "remember to" is an errand.
+    assert_eq!(p("remember to defrost the chicken tonight").intent, Intent::CreateTodo);
+}
+
+#[test]
+fn a_change_names_its_item_without_the_part_that_changes() {
+    let r = p("move the report's due date to friday");
+    assert_eq!(r.intent, Intent::UpdateTodo);
+    assert_eq!(param(&r, "title"), "report");
+    let r = p("change the essay's deadline to next tuesday");
+    assert!(matches!(r.intent, Intent::UpdateTodo | Intent::UpdateEvent), "{:?}", r.intent);
+    assert_eq!(param(&r, "title"), "essay");
+}
