@@ -61,7 +61,13 @@ pub(super) fn repair(mut plan: Plan, slots: &Slots, rest: &str) -> Plan {
 /// The plan with `said` taken out of its title: "team standup every weekday" is the
 /// event "team standup", repeating.
 pub(super) fn without(mut plan: Plan, said: &[&str]) -> Plan {
-    static LEFT: LazyLock<Regex> = LazyLock::new(|| rx(r"\s+(?:every|each|on)(?:\s+other)?$"));
+    // What a repetition leaves once the date reader took a weekday of it: "yoga every",
+    // "swim class and thursdays".
+    static LEFT: LazyLock<Regex> = LazyLock::new(|| {
+        rx(
+            r"(?:\s+(?:every|each|on)(?:\s+other)?|(?:\s*(?:,|and|&))?\s+(?:mon|tues|wednes|thurs|fri|satur|sun)days?)+$",
+        )
+    });
     let Some(title) = plan.params.get("title").and_then(Value::as_str) else { return plan };
     let low = title.to_ascii_lowercase();
     let mut cut: Vec<std::ops::Range<usize>> = said
@@ -71,7 +77,6 @@ pub(super) fn without(mut plan: Plan, said: &[&str]) -> Plan {
         .collect();
     cut.sort_by_key(|r| r.start);
     if let Some(mut kept) = tidy(title, 0..title.len(), &cut) {
-        // "yoga every" once the date reader took the weekday.
         if let Some(m) = LEFT.find(&kept.to_ascii_lowercase()) {
             kept.truncate(m.start());
         }

@@ -32,11 +32,17 @@ pub(super) struct Repeat {
 
 const DAY: &str = r"(?:mon|tues?|wed(?:nes)?|thu(?:rs?)?|fri|sat(?:ur)?|sun)(?:day)?s?";
 
+/// A weekday said in the plural: "mondays", "thursdays".
+const DAYS: &str = r"(?:mon|tues|wednes|thurs|fri|satur|sun)days";
+
+/// What joins the days of a list: "monday, wednesday and friday", "mon wed fri".
+const AND: &str = r"(?:\s*,\s*(?:and\s+)?|\s+and\s+|\s*&\s*|\s+)";
+
 const COUNT: &str = r"(?P<n>\d{1,2}|two|three|four|five|six|seven|eight|nine|ten|twelve)";
 
 static REPEAT: LazyLock<Regex> = LazyLock::new(|| {
     rx(&format!(
-        r"\b(?:(?:every|each) (?:single )?(?:day|morning|evening|night|afternoon)|daily|nightly|once a day|(?:every|each|on) (?:week ?days|weekday)|(?:every|each|on) (?:weekends?|saturday and sunday)|(?:every|each) (?P<other>other |second |alternate )?(?P<days>{DAY}(?:(?:,| and| &|, and) {DAY})*)|on (?P<plural>{DAY}(?:(?:,| and| &|, and) {DAY})*)|(?:every|each) (?:other|second) (?P<unit2>day|week|month|year)|every {COUNT} (?P<unit>days|weeks|months|years|hours)|biweekly|fortnightly|every fortnight|(?:every|each) week|weekly|once a week|(?:on )?the (?P<md>\d{{1,2}})(?:st|nd|rd|th)? of (?:every|each) month|(?:every|each) month on the (?P<md2>\d{{1,2}})(?:st|nd|rd|th)?|(?:every|each) month|monthly|once a month|(?:every|each) year|yearly|annually|once a year|every hour|hourly)\b"
+        r"\b(?:(?:every|each) (?:single )?(?:day|morning|evening|night|afternoon)|daily|nightly|once a day|(?:every|each|on) (?:week ?days|weekday)|(?:every|each|on) (?:weekends?|saturday and sunday)|(?:every|each) (?P<other>other |second |alternate )?(?P<days>{DAY}(?:{AND}{DAY})*)|on (?P<plural>{DAY}(?:{AND}{DAY})*)|(?P<bare>{DAYS}(?:{AND}{DAYS})+)|(?:every|each) (?:other|second) (?P<unit2>day|week|month|year)|every {COUNT} (?P<unit>days|weeks|months|years|hours)|biweekly|fortnightly|every fortnight|(?:every|each) week|weekly|once a week|(?:on )?the (?P<md>\d{{1,2}})(?:st|nd|rd|th)? of (?:every|each) month|(?:every|each) month on the (?P<md2>\d{{1,2}})(?:st|nd|rd|th)?|(?:every|each) month|monthly|once a month|(?:every|each) year|yearly|annually|once a year|every hour|hourly)\b"
     ))
 });
 
@@ -104,6 +110,10 @@ pub(super) fn find(l: &str, now: DateTime<Tz>) -> Option<Repeat> {
         days = days_in(&c, "plural");
     } else if c.name("plural").is_some() {
         return None;
+    }
+    // "tuesdays and thursdays": two or more said in the plural repeat without "on".
+    if c.name("bare").is_some() {
+        days = days_in(&c, "bare");
     }
     let month_day = c.name("md").or_else(|| c.name("md2")).and_then(|m| m.as_str().parse().ok());
     let every_other = c.name("other").is_some();

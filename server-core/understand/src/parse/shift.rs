@@ -3,7 +3,8 @@
 //! report todo back a day". The item and the minutes to move it by (`shift_minutes`,
 //! negative for earlier), which the store adds to the item's own time: only it knows
 //! when the item was. And a snooze: "snooze the plants reminder until tomorrow" gives
-//! the reminder a new due time.
+//! the reminder a new due time, as does a deadline changed by name ("set the essay's
+//! deadline to next tuesday", "change the due date of the report to monday").
 
 use std::ops::Range;
 use std::sync::LazyLock;
@@ -55,7 +56,22 @@ static RESIZE: LazyLock<Regex> = LazyLock::new(|| {
     rx(&format!(r"^(?:make|extend|shorten|cut)\s+.+?\s+(?:to\s+)?{AMOUNT}\s+(?:long|longer|shorter)$"))
 });
 
+static DEADLINE: LazyLock<Regex> = LazyLock::new(|| {
+    rx(
+        r"^(?:set|change|move|update|push|make|extend)\s+(?:(?P<item>.+?)(?:'s|\u{2019}s)\s+(?:due date|deadline|due time|due day)|(?:the\s+)?(?:due date|deadline|due time|due day)\s+(?:of|for|on)\s+(?P<item2>.+?))\s+(?:to|for|until|till)\s+(?P<when>.+)$",
+    )
+});
+
 pub(super) fn shift(t: &str, l: &str, now: DateTime<Tz>) -> Option<Plan> {
+    if let Some(c) = DEADLINE.captures(l) {
+        let (_, title) = item(t, l, c.name("item").or_else(|| c.name("item2"))?.range())?;
+        let (f, _) = super::slots::dates(t.get(c.name("when")?.range())?, now, Lang::ENGLISH)?;
+        return Some(
+            Plan::new(Intent::UpdateTodo, 0.85)
+                .with("title", title)
+                .with("due_date", date_value(&f, &f.start)),
+        );
+    }
     if RESIZE.is_match(l) {
         return Some(Plan::new(Intent::GeneralChat, 0.5));
     }

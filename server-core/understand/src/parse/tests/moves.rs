@@ -55,3 +55,15 @@ fn a_day_said_for_a_move_is_a_day_so_the_event_keeps_its_hour() {
     assert_eq!(r.intent, Intent::UpdateEvent);
     assert_eq!(param(&r, "start_time"), "2026-03-12");
 }
+
+#[test]
+fn a_deadline_changed_by_name_is_the_todos_new_due_date() {
+    let r = p("set the essay's deadline to next tuesday");
+    assert_eq!(r.intent, Intent::UpdateTodo);
+    assert_eq!(param(&r, "title"), "essay");
+    assert_eq!(param(&r, "due_date"), "2026-03-17");
+    let r = p("move the deadline for the grant report to april 2");
+    assert_eq!(r.intent, Intent::UpdateTodo);
+    assert_eq!(param(&r, "title"), "grant report");
+    assert_eq!(param(&r, "due_date"), "2026-04-02");
+}

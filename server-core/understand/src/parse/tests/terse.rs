@@ -76,3 +76,16 @@ fn time_kept_for_something_is_an_event_named_for_it() {
         assert_ne!(p(said).intent, Intent::CreateEvent, "{said}");
     }
 }
+
+#[test]
+fn weekdays_said_as_a_list_repeat_on_each_of_them() {
+    let r = p("pilates class every tuesday thursday and saturday at 8am");
+    assert_eq!(r.intent, Intent::CreateEvent);
+    assert_eq!(param(&r, "recurrence_rule"), "FREQ=WEEKLY;BYDAY=TU,TH,SA");
+    assert_eq!(param(&r, "title"), "pilates class");
+    let r = p("choir practice mondays and wednesdays at 7pm");
+    assert_eq!(param(&r, "recurrence_rule"), "FREQ=WEEKLY;BYDAY=MO,WE");
+    assert_eq!(param(&r, "title"), "choir practice");
+    // A plural weekday in talk repeats nothing.
+    assert!(!p("mondays and fridays are always busy").intent.is_action());
+}
