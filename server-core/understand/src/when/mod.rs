@@ -205,6 +205,7 @@ pub fn find_all_in(text: &str, now: DateTime<Tz>, lang: Lang) -> Vec<Found> {
     let rules = regrain(rules::find_all(text, now), &library);
     let library = library
         .into_iter()
+        .filter(|l| !rules.iter().any(|r| lost_clock(l, r)))
         .map(|l| match rules.iter().find(|r| core(text, &r.span) == core(text, &l.span)) {
             Some(r) if tie::rules_win(&l, r, text, now) => Found {
                 span: l.span.start.min(r.span.start)..l.span.end.max(r.span.end),
@@ -220,6 +221,18 @@ pub fn find_all_in(text: &str, now: DateTime<Tz>, lang: Lang) -> Vec<Found> {
             hours::waking(f, phrase, text, now)
         })
         .collect()
+}
+
+/// Whether the library's reading `l` of a longer phrase lost the time of day the rules
+/// read inside it: "tomorrow at noon lunch" read whole as a day, where "tomorrow at noon"
+/// is 12:00. The rules' reading stands, and the rest of the phrase stays in the title.
+fn lost_clock(l: &Found, r: &Found) -> bool {
+    l.grain >= Grain::Day
+        && r.grain <= Grain::Hour
+        && l.span.start <= r.span.start
+        && r.span.end <= l.span.end
+        && l.span != r.span
+        && l.start.date_naive() == r.start.date_naive()
 }
 
 /// A phrase both readings found at the same moment takes the library's grain ("3pm" is
@@ -287,8 +300,12 @@ pub fn find_combined_in(text: &str, now: DateTime<Tz>, lang: Lang) -> Option<(Fo
         (Some((r, _)), Some((l, _))) => tie::rules_win(l, r, text, now),
         _ => true,
     };
+    let lost = match (&rules, &library) {
+        (Some((r, _)), Some((l, _))) => lost_clock(l, r),
+        _ => false,
+    };
     let (found, spans) = match (size(&rules), size(&library)) {
-        (r, l) if r > l || (r == l && rules_win) => rules,
+        (r, l) if r > l || (r == l && rules_win) || lost => rules,
         _ => library.or(rules),
     }?;
     let phrase: Vec<&str> = spans.iter().filter_map(|s| text.get(s.clone())).collect();

@@ -442,3 +442,9 @@ fn a_weekday_said_on_that_weekday_is_next_weeks() {
         Some(("2026-03-17 09:00".into(), Some("2026-03-17 10:00".into())))
     );
 }
+
+#[test]
+fn a_time_said_before_a_meal_keeps_its_hour() {
+    // The library reads "sunday at noon lunch" whole as a day and loses the hour.
+    assert_eq!(start("sunday at noon lunch at the club", NOW).as_deref(), Some("2026-03-15 12:00"));
+}

@@ -89,3 +89,11 @@ fn weekdays_said_as_a_list_repeat_on_each_of_them() {
     // A plural weekday in talk repeats nothing.
     assert!(!p("mondays and fridays are always busy").intent.is_action());
 }
+
+#[test]
+fn the_time_said_first_then_the_thing_is_a_new_event() {
+    let r = p("thursday at noon lunch with the new hire");
+    assert_eq!(r.intent, Intent::CreateEvent);
+    assert_eq!(param(&r, "title"), "lunch with the new hire");
+    assert_eq!(param(&r, "start_time"), "2026-03-12T12:00:00-07:00");
+}
