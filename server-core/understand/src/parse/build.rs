@@ -173,7 +173,8 @@ fn update(
     // is where it goes.
     let moved = MOVED_TO.captures(&title).and_then(|c| {
         let from = when.map_or(now, |f| f.start);
-        Some((c.name("item")?.as_str().to_string(), super::rules::bare_hour(c.name("hour")?.as_str(), from)?))
+        let to = super::rules::meant_hour(c.name("hour")?.as_str(), from, rest, now)?;
+        Some((c.name("item")?.as_str().to_string(), to))
     });
     let (title, when) = match &moved {
         Some((item, to)) => (item.clone(), Some(to)),

@@ -356,6 +356,12 @@ fn act(
 pub(super) fn nothing_to_make(l: &str) -> bool {
     static NONE_HELD: LazyLock<Regex> =
         LazyLock::new(|| rx(r"\b(?:(?:have|has|got|there(?:'s| is| are| will be))(?: got)? no|no more)\b"));
+    // "I don't need to buy stamps anymore": an errand given up, not one to add.
+    static GIVEN_UP: LazyLock<Regex> =
+        LazyLock::new(|| rx(r"\b(?:don'?t|do not|doesn'?t|no longer) (?:need|have|want|got) to\b"));
+    if GIVEN_UP.is_match(l) {
+        return true;
+    }
     static CANT_MAKE: LazyLock<Regex> = LazyLock::new(|| {
         rx(
             r"^(?:i|we)(?: really| just)? (?:can'?t|cannot|won'?t|couldn'?t|will not|am not able to|'m not able to) (?:make|attend|go to|come to|do|be at)\b",

@@ -330,7 +330,7 @@ fn compound(text: &str, low: &str, segments: &[Range<usize>], now: DateTime<Tz>,
 
 static LEAD: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(
-        r"^(?:(?:hey|ok|okay|hi)\s+)?(?:olly|siri|alexa|assistant|clawchat|claw)\b[\s,]*|^(?:hey|ok|okay|hi)\s+google\b[\s,]*|^google,\s*|^(?:please|pls|kindly|just|so|ok|okay|now|hey|also|yes|and)\b[\s,]*|^(?:can|could|would|will)\s+(?:you|u)(?:\s+please)?\s+|^i\s+(?:want|need|would like|'d like|wish)\s+(?:for\s+)?(?:you\s+)?to\s+(?:please\s+)?(?:go ahead and\s+)?|^i'd\s+like\s+(?:you\s+)?to\s+|^(?:go ahead and|let's|lets|help me|i need you to|make sure to|make sure you|be sure to|see if you can|would you be able to|could you be able to|are you able to|is it possible to|i was wondering if you could)\s+|^(?:find|locate|look up|search) and\s+",
+        r"^(?:(?:hey|ok|okay|hi)\s+)?(?:olly|siri|alexa|assistant|clawchat|claw)\b[\s,]*|^(?:hey|ok|okay|hi)\s+google\b[\s,]*|^google,\s*|^(?:please|pls|kindly|just|so|ok|okay|now|hey|also|yes|and|actually|wait|oops|sorry|never ?mind|scratch that)\b[\s,]*|^(?:can|could|would|will)\s+(?:you|u)(?:\s+please)?\s+|^i\s+(?:want|need|would like|'d like|wish)\s+(?:for\s+)?(?:you\s+)?to\s+(?:please\s+)?(?:go ahead and\s+)?|^i'd\s+like\s+(?:you\s+)?to\s+|^(?:go ahead and|let's|lets|help me|i need you to|make sure to|make sure you|be sure to|see if you can|would you be able to|could you be able to|are you able to|is it possible to|i was wondering if you could)\s+|^(?:find|locate|look up|search) and\s+",
     )
     .unwrap_or_else(|_| never())
 });
@@ -391,7 +391,7 @@ fn read(text: &str, low: &str, now: DateTime<Tz>, lang: Lang, slot_first: bool) 
     if l.is_empty() {
         return None;
     }
-    if HOW_TO.is_match(l) {
+    if HOW_TO.is_match(l) || TALK.is_match(l) {
         return None;
     }
     if let Some((t2, l2)) = topic_first(t, l).or_else(|| moved_as_news(t, l)) {
@@ -418,6 +418,14 @@ fn read(text: &str, low: &str, now: DateTime<Tz>, lang: Lang, slot_first: bool) 
     }
     slot_first.then(|| decide::clause(low, t, l, now, lang, rule)).flatten()
 }
+
+/// What is said to steer the talk, not to ask for anything: "never mind", "scratch
+/// that", "no worries".
+static TALK: LazyLock<Regex> = LazyLock::new(|| {
+    rules::rx(
+        r"^(?:never ?mind|forget (?:it|that|about it)|scratch that|no worries|no problem|my bad|whatever|all good|got it|sounds good|ok(?:ay)? then|that'?s (?:fine|ok(?:ay)?|all)|not now|maybe later|no thanks?(?: you)?)\W*$",
+    )
+});
 
 static HOW_TO: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"^(?:how (?:do|can|could|should|would|does|is|are) (?:i|you|we|one|a|it)\b|how to\b|(?:tell|show) me how (?:do|to|can|i|does|is|you)\b|what(?:'s| is) the (?:best )?way to\b)")

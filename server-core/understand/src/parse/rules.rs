@@ -1390,11 +1390,23 @@ fn event(t: &str, l: &str, now: DateTime<Tz>, asked: bool) -> Option<Plan> {
 /// The new time of a move: "to friday at 10", or a bare hour ("push my 3pm meeting to
 /// 4"), which is the next such hour after the item's own time when it says one.
 fn new_time(new_part: &str, item: &str, now: DateTime<Tz>) -> Option<Found> {
+    // The item says whose hour it is: "move dinner with Sam to 8" is the evening's.
+    let sentence = format!("{item} {new_part}");
     if let Some(f) = when::find(new_part, now) {
-        return Some(f);
+        return Some(when::as_meant(f, new_part, &sentence, now));
     }
     let from = when::find(item, now).map_or(now, |f| f.start);
-    bare_hour(new_part, from)
+    meant_hour(new_part, from, &sentence, now)
+}
+
+/// [`bare_hour`] as the sentence around it means it: the evening's 8 beside a dinner.
+pub(super) fn meant_hour(
+    words: &str,
+    from: DateTime<Tz>,
+    sentence: &str,
+    now: DateTime<Tz>,
+) -> Option<Found> {
+    bare_hour(words, from).map(|f| when::as_meant(f, words, sentence, now))
 }
 
 /// "4", "4:30": an hour said bare, the next one after `from`.
@@ -1658,7 +1670,7 @@ fn todo_edit(t: &str, l: &str) -> Option<Plan> {
 /// meeting was long" is not.
 static TOLD_DONE: LazyLock<Regex> = LazyLock::new(|| {
     rx(
-        r"^(?:(?:the|my|our)\s+)?(?P<item>[\w' -]+?)\s+(?:is|are|has been|have been|was|were|got|'s)\s+(?:now\s+|all\s+|just\s+|finally\s+|already\s+)*(?:done|finished|completed|paid(?: off)?|bought|sent(?: off)?|booked|submitted|filed|renewed|returned|posted|mailed|picked up|dropped off|taken out|put out|sorted(?: out)?|handled|taken care of|cleaned|washed|fixed|repaired|ordered|signed|printed|packed|watered|mowed|vacuumed|hoovered)$",
+        r"^(?:(?:the|my|our)\s+)?(?P<item>[\w' -]+?)\s+(?:is|are|has been|have been|was|were|got|'s)\s+(?:now\s+|all\s+|just\s+|finally\s+|already\s+)*(?:done|finished|completed|paid(?: off)?|bought|sent(?: off)?|booked|submitted|filed|renewed|returned|posted|mailed|picked up|dropped off|taken out|put out|sorted(?: out)?|handled|taken care of|cleaned|washed|fixed|repaired|serviced|delivered|collected|replaced|installed|ordered|signed|printed|packed|watered|mowed|vacuumed|hoovered)$",
     )
 });
 

@@ -235,6 +235,12 @@ fn lost_clock(l: &Found, r: &Found) -> bool {
         && l.start.date_naive() == r.start.date_naive()
 }
 
+/// `found`, read from `phrase`, with a bare hour moved to the waking hours as `sentence`
+/// around it means them ("move dinner to 8": the evening's 8).
+pub fn as_meant(found: Found, phrase: &str, sentence: &str, now: DateTime<Tz>) -> Found {
+    hours::waking(found, phrase, sentence, now)
+}
+
 /// A phrase both readings found at the same moment takes the library's grain ("3pm" is
 /// said to the hour, as Duckling has it).
 fn regrain(rules: Vec<Found>, library: &[Found]) -> Vec<Found> {

@@ -67,3 +67,10 @@ fn a_deadline_changed_by_name_is_the_todos_new_due_date() {
     assert_eq!(param(&r, "title"), "grant report");
     assert_eq!(param(&r, "due_date"), "2026-04-02");
 }
+
+#[test]
+fn a_bare_hour_to_move_to_is_the_one_the_item_means() {
+    let r = p("move supper with the Okafors to 8");
+    assert_eq!(r.intent, Intent::UpdateEvent);
+    assert_eq!(param(&r, "start_time"), "2026-03-10T20:00:00-07:00");
+}

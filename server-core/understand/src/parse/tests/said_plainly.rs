@@ -118,3 +118,17 @@ fn a_change_names_its_item_without_the_part_that_changes() {
     assert!(matches!(r.intent, Intent::UpdateTodo | Intent::UpdateEvent), "{:?}", r.intent);
     assert_eq!(param(&r, "title"), "essay");
 }
+
+#[test]
+fn steering_the_talk_asks_for_nothing_and_leads_into_a_request() {
+    for said in ["never mind", "nevermind!", "scratch that", "no worries", "maybe later"] {
+        assert_eq!(p(said).intent, Intent::GeneralChat, "{said}");
+    }
+    let r = p("actually, put oat milk on the shopping list");
+    assert_eq!(r.intent, Intent::CreateTodo);
+    assert_eq!(param(&r, "title"), "oat milk");
+    // An errand given up is not added.
+    assert!(!p("we don't need to repaint the fence anymore").intent.is_action());
+    // An errand told as done.
+    assert_eq!(p("the boiler has been serviced").intent, Intent::CompleteTodo);
+}
