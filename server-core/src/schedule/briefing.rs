@@ -139,9 +139,7 @@ impl Scheduler {
     async fn brief_if_due(&self, setting: BriefingAt, started: i64, now: i64) -> anyhow::Result<()> {
         let Some((at, tz)) = setting else { return Ok(()) };
         let db = &self.inner.db.write;
-        let last: Option<i64> = sqlx::query_scalar!("SELECT value FROM scheduler_state WHERE key = ?", KEY)
-            .fetch_optional(db)
-            .await?;
+        let last = super::state::recorded(db, KEY).await?;
         let day = from_ms(now, tz).date_naive();
         let instant = local_instant(day, at, tz).timestamp_millis();
         if instant > last.unwrap_or(started) && instant <= now {
@@ -160,14 +158,7 @@ impl Scheduler {
                 tokio::spawn(async move { this.make_briefing(claimed).await });
             }
         }
-        sqlx::query!(
-            "INSERT INTO scheduler_state (key, value) VALUES (?, ?)
-             ON CONFLICT (key) DO UPDATE SET value = max(value, excluded.value)",
-            KEY,
-            now
-        )
-        .execute(db)
-        .await?;
+        super::state::record(db, KEY, now).await?;
         Ok(())
     }
 

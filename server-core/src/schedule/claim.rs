@@ -81,14 +81,7 @@ impl Scheduler {
                 }
             }
             if let Some(key) = record.filter(|_| i == last) {
-                sqlx::query!(
-                    "INSERT INTO scheduler_state (key, value) VALUES (?, ?)
-                     ON CONFLICT (key) DO UPDATE SET value = max(value, excluded.value)",
-                    key,
-                    now
-                )
-                .execute(&mut *tx)
-                .await?;
+                super::state::record(&mut *tx, key, now).await?;
             }
             tx.commit().await?;
         }

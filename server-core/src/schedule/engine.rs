@@ -235,10 +235,7 @@ impl Scheduler {
     /// Claims and delivers every reminder that fell due in `(checked_until, now]`; returns
     /// how many notifications this engine fired.
     pub async fn pass(&self, now: i64) -> Result<usize> {
-        let stored: Option<i64> =
-            sqlx::query_scalar!("SELECT value FROM scheduler_state WHERE key = 'checked_until'")
-                .fetch_optional(&self.inner.db.write)
-                .await?;
+        let stored = super::state::recorded(&self.inner.db.write, "checked_until").await?;
         // The first start ever fires nothing from the past.
         let from = stored.unwrap_or(now).max(now - CATCH_UP_MS);
         let due = if from < now { self.collect(from, now).await? } else { vec![] };

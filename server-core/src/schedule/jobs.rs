@@ -62,21 +62,12 @@ impl Daily {
         Fut: Future<Output = anyhow::Result<()>>,
     {
         let key = format!("job.{}", self.name);
-        let last: Option<i64> = sqlx::query_scalar!("SELECT value FROM scheduler_state WHERE key = ?", key)
-            .fetch_optional(&self.db.write)
-            .await?;
+        let last = super::state::recorded(&self.db.write, &key).await?;
         if last.is_some_and(|last| last >= latest_instant(now, self.at, self.tz)) {
             return Ok(false);
         }
         work().await?;
-        sqlx::query!(
-            "INSERT INTO scheduler_state (key, value) VALUES (?, ?)
-             ON CONFLICT (key) DO UPDATE SET value = max(value, excluded.value)",
-            key,
-            now
-        )
-        .execute(&self.db.write)
-        .await?;
+        super::state::record(&self.db.write, &key, now).await?;
         Ok(true)
     }
 }

@@ -24,6 +24,7 @@ pub mod jobs;
 pub mod notifier;
 pub mod overdue;
 pub mod push;
+pub mod state;
 
 pub use briefing::BriefingAt;
 pub use clock::{Clock, ManualClock, SystemClock};
