@@ -61,7 +61,8 @@ static CALENDAR_PLACE: LazyLock<Regex> = LazyLock::new(|| {
 fn names_place(intent: Intent, l: &str) -> bool {
     match intent {
         Intent::DeleteTodo => TODO_PLACE.is_match(l),
-        _ => CALENDAR_PLACE.is_match(l),
+        // "erase the whiteboard before the meeting" names the meeting only as a time.
+        _ => CALENDAR_PLACE.find_iter(l).any(|m| !rules::says_when(&l[..m.start()])),
     }
 }
 
@@ -344,7 +345,10 @@ fn act(
         if matches!(p.intent, Intent::UpdateTodo | Intent::UpdateEvent) { changed_item(p) } else { p }
     });
     // "it is done", "delete that": an item only pointed at is not one to look up.
-    let looks_up = matches!(intent, Intent::CompleteTodo | Intent::DeleteTodo | Intent::UpdateTodo);
+    let looks_up = matches!(
+        intent,
+        Intent::CompleteTodo | Intent::DeleteTodo | Intent::UpdateTodo | Intent::UpdateEvent
+    );
     plan.filter(|p| {
         !looks_up || !p.params.get("title").and_then(Value::as_str).is_some_and(rules::only_pointed)
     })

@@ -1159,6 +1159,24 @@ fn not_calendar_question(l: &str) -> bool {
     })
 }
 
+/// Whether every calendar thing in `item` stands after a word that makes it a time
+/// ("the whiteboard before the meeting", "the chairs after the party").
+fn only_when(item: &str) -> bool {
+    let mut nouns = EVENT_NOUN.find_iter(item).peekable();
+    nouns.peek().is_some() && nouns.all(|m| says_when(&item[..m.start()]))
+}
+
+/// Whether the words before a calendar noun make it a time ("... before the", "after
+/// our", "in time for the").
+pub(super) fn says_when(before: &str) -> bool {
+    static TIMED: LazyLock<Regex> = LazyLock::new(|| {
+        rx(
+            r"\b(?:before|after|during|until|till|ahead of|in time for|by the end of|at the end of)\s+(?:the|my|our|this|that|a|an)\s+(?:[\w'-]+\s+){0,2}$",
+        )
+    });
+    TIMED.is_match(before)
+}
+
 /// The calendar's own general words, and kinds of things said in the plural: on a day
 /// they ask what is there ("meetings tomorrow", "classes on monday").
 static CALENDAR_WORD: LazyLock<Regex> = LazyLock::new(|| {
@@ -1211,6 +1229,11 @@ fn event(t: &str, l: &str, now: DateTime<Tz>, asked: bool) -> Option<Plan> {
         // of the item is said too.
         if !is_q && (strong || when.is_some()) && !not_event {
             let rest = split_verb_item(l, &m).unwrap_or(m.end()..l.len());
+            // "erase the whiteboard before the meeting": the calendar thing only says
+            // when; the thing erased is no event.
+            if only_when(l.get(rest.clone())?) {
+                return None;
+            }
             // "delete the event X": the kind word names the list, not the item.
             let title = tidy_event_title(t, rest.clone(), &cut).map(|s| match s.get(..6) {
                 Some(head) if head.eq_ignore_ascii_case("event ") => s[6..].to_owned(),
@@ -1259,7 +1282,7 @@ fn event(t: &str, l: &str, now: DateTime<Tz>, asked: bool) -> Option<Plan> {
     if UPDATE_VERB.is_match(l) && !is_q && !not_event && !l.starts_with("make") {
         let c = EVENT_UPDATE.captures(l)?;
         let item = cap(&c, "item")?;
-        let title = tidy_event_title(t, item.clone(), &cut)?;
+        let title = tidy_event_title(t, item.clone(), &cut).filter(|title| !only_pointed(title))?;
         let mut plan = Plan::new(Intent::UpdateEvent, 0.75).with("title", title);
         if let Some(r) = cap(&c, "to") {
             let new_part = t.get(r.clone())?;

@@ -132,3 +132,18 @@ fn steering_the_talk_asks_for_nothing_and_leads_into_a_request() {
     // An errand told as done.
     assert_eq!(p("the boiler has been serviced").intent, Intent::CompleteTodo);
 }
+
+#[test]
+fn a_calendar_thing_said_only_as_a_time_is_not_what_is_deleted_or_moved() {
+    for said in ["wipe the whiteboard after the standup", "clear the chairs away before our board meeting"] {
+        let r = p(said);
+        assert_ne!(r.intent, Intent::DeleteEvent, "{said}: {:?}", r.params);
+    }
+    // "all my meetings" names no one event to move.
+    let r = p("move all my appointments to thursday");
+    assert!(
+        !r.params.get("title").and_then(serde_json::Value::as_str).is_some_and(|t| t.starts_with("all")),
+        "{:?}",
+        r.params
+    );
+}
