@@ -38,11 +38,25 @@ const DAYS: &str = r"(?:mon|tues|wednes|thurs|fri|satur|sun)days";
 /// What joins the days of a list: "monday, wednesday and friday", "mon wed fri".
 const AND: &str = r"(?:\s*,\s*(?:and\s+)?|\s+and\s+|\s*&\s*|\s+)";
 
+/// A day of the month said as a word: "the first of every month".
+const ORDINAL: &str = r"first|second|third|fourth|fifth|sixth|seventh|eighth|ninth|tenth|fifteenth|twentieth";
+
+/// The day of the month `word` says ("3", "first").
+fn month_day(word: &str) -> Option<u32> {
+    word.parse().ok().or_else(|| {
+        ORDINAL.split('|').position(|w| w == word).map(|i| match i {
+            10 => 15,
+            11 => 20,
+            i => i as u32 + 1,
+        })
+    })
+}
+
 const COUNT: &str = r"(?P<n>\d{1,2}|two|three|four|five|six|seven|eight|nine|ten|twelve)";
 
 static REPEAT: LazyLock<Regex> = LazyLock::new(|| {
     rx(&format!(
-        r"\b(?:(?:every|each) (?:single )?(?:day|morning|evening|night|afternoon)|daily|nightly|once a day|(?:every|each|on) (?:week ?days|weekday)|(?:every|each|on) (?:weekends?|saturday and sunday)|(?:every|each) (?P<other>other |second |alternate )?(?P<days>{DAY}(?:{AND}{DAY})*)|on (?P<plural>{DAY}(?:{AND}{DAY})*)|(?P<bare>{DAYS}(?:{AND}{DAYS})+)|(?:every|each) (?:other|second) (?P<unit2>day|week|month|year)|every {COUNT} (?P<unit>days|weeks|months|years|hours)|biweekly|fortnightly|every fortnight|(?:every|each) week|weekly|once a week|(?:on )?the (?P<md>\d{{1,2}})(?:st|nd|rd|th)? of (?:every|each) month|(?:every|each) month on the (?P<md2>\d{{1,2}})(?:st|nd|rd|th)?|(?:every|each) month|monthly|once a month|(?:every|each) year|yearly|annually|once a year|every hour|hourly)\b"
+        r"\b(?:(?:every|each) (?:single )?(?:day|morning|evening|night|afternoon)|daily|nightly|once a day|(?:every|each|on) (?:week ?days|weekday)|(?:every|each|on) (?:weekends?|saturday and sunday)|(?:every|each) (?P<other>other |second |alternate )?(?P<days>{DAY}(?:{AND}{DAY})*)|on (?P<plural>{DAY}(?:{AND}{DAY})*)|(?P<bare>{DAYS}(?:{AND}{DAYS})+)|(?:every|each) (?:other|second) (?P<unit2>day|week|month|year)|every {COUNT} (?P<unit>days|weeks|months|years|hours)|biweekly|fortnightly|every fortnight|(?:every|each) week|weekly|once a week|(?:on )?the (?P<md>\d{{1,2}}|{ORDINAL})(?:st|nd|rd|th)? (?:day )?of (?:every|each) month|(?:every|each) month on the (?P<md2>\d{{1,2}}|{ORDINAL})(?:st|nd|rd|th)?|(?:every|each) month|monthly|once a month|(?:every|each) year|yearly|annually|once a year|every hour|hourly)\b"
     ))
 });
 
@@ -115,7 +129,7 @@ pub(super) fn find(l: &str, now: DateTime<Tz>) -> Option<Repeat> {
     if c.name("bare").is_some() {
         days = days_in(&c, "bare");
     }
-    let month_day = c.name("md").or_else(|| c.name("md2")).and_then(|m| m.as_str().parse().ok());
+    let month_day = c.name("md").or_else(|| c.name("md2")).and_then(|m| month_day(m.as_str()));
     let every_other = c.name("other").is_some();
     let rule = if !days.is_empty() {
         let interval = if every_other { ";INTERVAL=2" } else { "" };

@@ -97,3 +97,11 @@ fn the_time_said_first_then_the_thing_is_a_new_event() {
     assert_eq!(param(&r, "title"), "lunch with the new hire");
     assert_eq!(param(&r, "start_time"), "2026-03-12T12:00:00-07:00");
 }
+
+#[test]
+fn a_day_of_the_month_said_as_a_word_repeats_monthly() {
+    let r = p("descale the coffee machine on the second of every month");
+    assert_eq!(r.intent, Intent::CreateTodo);
+    assert_eq!(param(&r, "recurrence_rule"), "FREQ=MONTHLY;BYMONTHDAY=2");
+    assert_eq!(param(&r, "title"), "descale the coffee machine");
+}
