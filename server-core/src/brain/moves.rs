@@ -12,20 +12,22 @@ use crate::features::events::EventRow;
 use crate::features::todos::TodoRow;
 use crate::infra::time::{When, from_ms, local_instant};
 
-/// The param that moves an item by an amount: minutes, later when positive.
-pub const SHIFT_MINUTES: &str = "shift_minutes";
-
-/// At most a year either way: more is a slip of the tongue, not a move.
-const MOST_MINUTES: i64 = 366 * 24 * 60;
+/// The param that moves an item by an amount (minutes, later when positive) and how far
+/// it may go, as the parser says them.
+pub use clawchat_understand::{MOST_SHIFT_MINUTES, SHIFT_MINUTES};
 
 const DAY_MINUTES: i64 = 24 * 60;
 
 fn shift_minutes(inputs: &Value) -> Result<Option<i64>, ToolError> {
     match inputs.get(SHIFT_MINUTES) {
         None | Some(Value::Null) => Ok(None),
-        Some(v) => v.as_i64().filter(|m| *m != 0 && m.abs() <= MOST_MINUTES).map(Some).ok_or_else(|| {
-            ToolError::Failed(format!("{SHIFT_MINUTES} must be a whole number of minutes, at most a year"))
-        }),
+        Some(v) => {
+            v.as_i64().filter(|m| *m != 0 && m.abs() <= MOST_SHIFT_MINUTES).map(Some).ok_or_else(|| {
+                ToolError::Failed(format!(
+                    "{SHIFT_MINUTES} must be a whole number of minutes, at most a year"
+                ))
+            })
+        }
     }
 }
 
@@ -33,13 +35,16 @@ fn at(ms: i64, tz: Tz) -> When {
     When::At(from_ms(ms, tz).fixed_offset())
 }
 
+/// `day` at the wall-clock time `ms` has in `tz`.
+fn on_day(day: NaiveDate, ms: i64, tz: Tz) -> When {
+    When::At(local_instant(day, from_ms(ms, tz).time(), tz).fixed_offset())
+}
+
 /// `ms` moved by `minutes`: whole days keep the wall-clock time ("a day later" across a
 /// clock change is the same hour), anything else counts real time.
 fn moved(ms: i64, minutes: i64, tz: Tz) -> When {
     if minutes % DAY_MINUTES == 0 {
-        let local = from_ms(ms, tz);
-        let day = local.date_naive() + Duration::days(minutes / DAY_MINUTES);
-        return When::At(local_instant(day, local.time(), tz).fixed_offset());
+        return on_day(local_day(ms, tz) + Duration::days(minutes / DAY_MINUTES), ms, tz);
     }
     at(ms + minutes * 60_000, tz)
 }
@@ -55,9 +60,7 @@ pub fn event_times(row: &EventRow, inputs: &Value, tz: Tz) -> Result<EventTimes,
     let said_end = when(inputs, "end_time")?;
     let start = match (when(inputs, "start_time")?, shift_minutes(inputs)?) {
         // "move the dentist to friday": that day, at the time it had.
-        (Some(When::Day(day)), _) if !row.is_all_day => {
-            Some(When::At(local_instant(day, from_ms(row.start_at, tz).time(), tz).fixed_offset()))
-        }
+        (Some(When::Day(day)), _) if !row.is_all_day => Some(on_day(day, row.start_at, tz)),
         (Some(w), _) => Some(w),
         (None, Some(m)) if row.is_all_day && m % DAY_MINUTES == 0 => {
             let day = local_day(row.start_at, tz) + Duration::days(m / DAY_MINUTES);

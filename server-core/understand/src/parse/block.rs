@@ -38,7 +38,7 @@ pub(super) fn block_time(t: &str, l: &str, now: DateTime<Tz>) -> Option<Plan> {
     let (when_r, what_r) = (c.name("when")?.range(), c.name("what")?.range());
     let when_low = l.get(when_r.clone())?;
     // The length said is taken out first, so it is not read as "in 2 hours".
-    let length = LENGTH.captures(when_low).and_then(|m| Some((m.get(0)?.range(), minutes(&m)?)));
+    let length = LENGTH.captures(when_low).and_then(|m| Some((m.get(0)?.range(), length_of(&m)?)));
     let mut blanked = t.get(when_r.clone())?.to_string();
     if let Some((r, _)) = &length {
         blanked.replace_range(r.clone(), &" ".repeat(r.len()));
@@ -68,22 +68,9 @@ pub(super) fn block_time(t: &str, l: &str, now: DateTime<Tz>) -> Option<Plan> {
     })
 }
 
-/// The minutes a [`LENGTH`] match says.
-fn minutes(c: &regex::Captures<'_>) -> Option<i64> {
-    let n = c.name("n")?.as_str();
-    let amount: f64 = match n {
-        "a" | "an" | "one" => 1.0,
-        "two" => 2.0,
-        "three" => 3.0,
-        "four" => 4.0,
-        "five" => 5.0,
-        "six" => 6.0,
-        "half a" | "half an" => 0.5,
-        digits => digits.parse().ok()?,
-    };
-    let per = if c.name("unit")?.as_str().starts_with('h') { 60.0 } else { 1.0 };
-    let mins = (amount * per).round();
-    (1.0..=24.0 * 60.0).contains(&mins).then_some(mins as i64)
+/// The minutes a [`LENGTH`] match says, up to a day.
+fn length_of(c: &regex::Captures<'_>) -> Option<i64> {
+    super::shift::minutes(c).filter(|m| *m <= 24 * 60)
 }
 
 /// "vendor demo monday 2-3", "10-11:30 tomorrow: onboarding": a short name and the

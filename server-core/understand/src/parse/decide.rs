@@ -16,7 +16,7 @@ use serde_json::Value;
 
 use super::build::{add_slots, build, query, repair, without};
 use super::rules::{self, rx};
-use super::slots;
+use super::slots::{self, Slots};
 use super::{Plan, frames};
 use crate::classify::{self, Prediction};
 use crate::intent::Intent;
@@ -210,12 +210,14 @@ pub(super) fn clause(
 ) -> Option<Plan> {
     let guess = classify::classify(full);
     let noted = |rule| {
-        let said = labelled(t, l, now, lang)
-            .or_else(|| urgent_errand(t, l, now, lang))
-            .or_else(|| deadline_errand(t, l, now, lang))
+        // The slots once, for every form a note may take.
+        let found = slots::find(t, l, now, lang);
+        let said = labelled(t, l, &found)
+            .or_else(|| urgent_errand(t, l, &found))
+            .or_else(|| deadline_errand(l, &found, now))
             .or_else(|| FACT.is_match(l).then_some(Intent::CompleteTodo))
             .or_else(|| routine(&guess, l, now))
-            .or_else(|| hedged(t, l, now, lang))
+            .or_else(|| hedged(t, l, &found, now))
             .or_else(|| {
                 // "get rid of the attic task": a delete that opens the clause and names
                 // the kind of item it deletes.
@@ -255,7 +257,7 @@ fn routine(guess: &Prediction, l: &str, now: DateTime<Tz>) -> Option<Intent> {
 /// hears the date words as much as the errand). Without a day ("we should get dinner
 /// sometime") it stays conversation, and so does a regret ("I should have called her
 /// yesterday").
-fn hedged(t: &str, l: &str, now: DateTime<Tz>, lang: Lang) -> Option<Intent> {
+fn hedged(t: &str, l: &str, slots: &Slots, now: DateTime<Tz>) -> Option<Intent> {
     static SHOULD: LazyLock<Regex> = LazyLock::new(|| {
         rx(
             r"^(?:i|we)(?:'d|'ve| had| have)?(?: really| probably| definitely| honestly| still)? (?:should|ought to|better|have to|need to|must|got to|gotta)(?: really| probably| definitely)? [a-z]",
@@ -276,7 +278,7 @@ fn hedged(t: &str, l: &str, now: DateTime<Tz>, lang: Lang) -> Option<Intent> {
     // A stretch said end to end ("a car for march 5th to march 8th") is a booking, not a
     // day to do it by.
     static JOINED: LazyLock<Regex> = LazyLock::new(|| rx(r"\b(?:to|through|thru|till|until)\b|\d\s*-\s*\d"));
-    let (f, _) = slots::find(t, l, now, lang).when?;
+    let (f, _) = slots.when.as_ref()?;
     let joined = t.get(f.span.clone()).is_some_and(|s| JOINED.is_match(&s.to_ascii_lowercase()));
     (f.start > now && !joined).then_some(Intent::CreateTodo)
 }
@@ -452,7 +454,7 @@ pub(super) fn overrule(
             | Intent::UpdateEvent
     );
     if !plan.intent.is_action() {
-        if let Some(intent) = labelled(t, l, now, lang) {
+        if let Some(intent) = labelled(t, l, &slots::find(t, l, now, lang)) {
             return act(intent, NOTE, t, l, now, lang, None);
         }
     }
@@ -515,11 +517,10 @@ static WRITES: LazyLock<Regex> = LazyLock::new(|| {
 /// return", "urgent: email the landlord", "friday - return the library books". A
 /// priority or a day said first and set off by a colon or dash is how people jot a
 /// todo down.
-fn labelled(t: &str, l: &str, now: DateTime<Tz>, lang: Lang) -> Option<Intent> {
+fn labelled(t: &str, l: &str, slots: &Slots) -> Option<Intent> {
     if let Some(c) = LABEL.captures(l) {
         return Some(if c.name("done").is_some() { Intent::CompleteTodo } else { Intent::CreateTodo });
     }
-    let slots = slots::find(t, l, now, lang);
     let first = slots.cut.first().filter(|c| c.start == 0)?;
     let head = l.get(..first.end).unwrap_or("").trim_end();
     // A comma sets off a priority ("high priority, fix the tap"), not a day ("monday,
@@ -545,13 +546,12 @@ static SOMEONE: LazyLock<Regex> = LazyLock::new(|| {
 /// the passport": an errand said with how urgent it is and nothing else is a todo. A
 /// level said outright (not "important", which also just describes), at either end of
 /// an order; not a sentence about someone ("my boss needs it asap").
-fn urgent_errand(t: &str, l: &str, now: DateTime<Tz>, lang: Lang) -> Option<Intent> {
+fn urgent_errand(t: &str, l: &str, slots: &Slots) -> Option<Intent> {
     static LEVEL: LazyLock<Regex> = LazyLock::new(|| {
         rx(
             r"^(?:(?:with |as |at |of )?(?:a )?(?:top|high|highest|low|lowest|medium)[- ]prio(?:rity)?|(?:as )?(?:urgent|urgently|asap|as soon as possible))\b",
         )
     });
-    let slots = slots::find(t, l, now, lang);
     let said =
         |r: &std::ops::Range<usize>| l.get(r.clone()).unwrap_or("").trim_matches([' ', ',', ':', '!', '-']);
     let first = slots.cut.iter().find(|c| c.start == 0).filter(|c| LEVEL.is_match(said(c)));
@@ -575,11 +575,11 @@ fn urgent_errand(t: &str, l: &str, now: DateTime<Tz>, lang: Lang) -> Option<Inte
 
 /// "order flowers for the anniversary dinner by thursday", "renew the parking permit
 /// by the end of the month": an order with a day it must be done by is a todo.
-fn deadline_errand(t: &str, l: &str, now: DateTime<Tz>, lang: Lang) -> Option<Intent> {
+fn deadline_errand(l: &str, slots: &Slots, now: DateTime<Tz>) -> Option<Intent> {
     if SOMEONE.is_match(l) || asks(l) || l.split_whitespace().count() < 3 {
         return None;
     }
-    let (f, _) = slots::find(t, l, now, lang).when?;
+    let (f, _) = slots.when.as_ref()?;
     let deadline = f.period.is_some_and(|p| p.to == Some(f.start)) && f.start > now;
     deadline.then_some(Intent::CreateTodo)
 }

@@ -32,6 +32,8 @@ mod slots;
 #[cfg(test)]
 mod tests;
 
+pub use shift::{MOST_SHIFT_MINUTES, SHIFT_MINUTES};
+
 /// What the parser makes of one utterance: the intent of its first (or only) request,
 /// that request's params, how sure it is, and the plan's steps in order.
 #[derive(Clone, Debug, PartialEq)]

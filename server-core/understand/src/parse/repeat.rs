@@ -43,13 +43,7 @@ const ORDINAL: &str = r"first|second|third|fourth|fifth|sixth|seventh|eighth|nin
 
 /// The day of the month `word` says ("3", "first").
 fn month_day(word: &str) -> Option<u32> {
-    word.parse().ok().or_else(|| {
-        ORDINAL.split('|').position(|w| w == word).map(|i| match i {
-            10 => 15,
-            11 => 20,
-            i => i as u32 + 1,
-        })
-    })
+    word.parse().ok().or_else(|| crate::when::ordinal_word(word))
 }
 
 const COUNT: &str = r"(?P<n>\d{1,2}|two|three|four|five|six|seven|eight|nine|ten|twelve)";

@@ -1181,7 +1181,7 @@ pub(super) fn says_when(before: &str) -> bool {
 /// they ask what is there ("meetings tomorrow", "classes on monday").
 static CALENDAR_WORD: LazyLock<Regex> = LazyLock::new(|| {
     rx(
-        r"^(?:calend[ae]r|calandar|calandar|schedules?|scheduled|agenda|diary|events?|meetings?|mettings?|appointments?|appt|classes|lessons|sessions|programs?|programmes?|shows|parties|gigs|tournaments|festivals)$",
+        r"^(?:calend[ae]r|calandar|schedules?|scheduled|agenda|diary|events?|meetings?|mettings?|appointments?|appt|classes|lessons|sessions|programs?|programmes?|shows|parties|gigs|tournaments|festivals)$",
     )
 });
 
@@ -1324,8 +1324,9 @@ fn event(t: &str, l: &str, now: DateTime<Tz>, asked: bool) -> Option<Plan> {
         }
         before
     };
-    let noun =
-        EVENT_NOUN.find(l).filter(|m| names_thing(&before_noun(m)) && !NEWS_VERB.is_match(&l[m.end()..]));
+    // The calendar thing said as a name ("soccer practice", "the board meeting").
+    let named = EVENT_NOUN.find(l).filter(|m| names_thing(&before_noun(m)));
+    let noun = named.filter(|m| !NEWS_VERB.is_match(&l[m.end()..]));
     let told = !is_q
         && !asked
         && noun.is_some_and(|m| {
@@ -1394,7 +1395,7 @@ fn event(t: &str, l: &str, now: DateTime<Tz>, asked: bool) -> Option<Plan> {
             r"^(?:text|call|email|phone|ring|message|buy|get|pick up|send|bring|order|wrap|bake|cook|make|prepare|prep|wish|write|print|pack|clean|decorate|rsvp|pay|renew|return)\b",
         )
     });
-    if !is_q && ERRAND.is_match(l) && !EVENT_NOUN.find(l).is_some_and(|m| names_thing(&before_noun(&m))) {
+    if !is_q && ERRAND.is_match(l) && named.is_none() {
         return None;
     }
     // Read the calendar.

@@ -21,6 +21,9 @@ use crate::when::Lang;
 /// The param the move is said in: minutes, later when positive.
 pub const SHIFT_MINUTES: &str = "shift_minutes";
 
+/// The farthest a move goes either way: a year. More is a slip of the tongue.
+pub const MOST_SHIFT_MINUTES: i64 = 366 * 24 * 60;
+
 static AMOUNT: &str = r"(?P<n>an?|one|two|three|four|five|six|seven|eight|nine|ten|twelve|half an?|a couple(?: of)?|\d+(?:\.\d+)?)\s*(?P<unit>hours?|hrs?|h|minutes?|mins?|m|days?|weeks?)(?P<half>\s+and a half)?";
 
 static SHIFT: LazyLock<Regex> = LazyLock::new(|| {
@@ -115,8 +118,9 @@ fn item(t: &str, l: &str, r: Range<usize>) -> Option<(Intent, String)> {
     Some((intent, tidy(t, r, &cut)?))
 }
 
-/// The minutes an [`AMOUNT`] says.
-fn minutes(c: &regex::Captures<'_>) -> Option<i64> {
+/// The minutes an amount of time says: `n` and `unit` (and an optional `half`) as
+/// [`AMOUNT`] names them, from a minute up to [`MOST_SHIFT_MINUTES`].
+pub(super) fn minutes(c: &regex::Captures<'_>) -> Option<i64> {
     let amount: f64 = match c.name("n")?.as_str() {
         "a" | "an" | "one" => 1.0,
         "two" | "a couple" | "a couple of" => 2.0,
@@ -139,5 +143,5 @@ fn minutes(c: &regex::Captures<'_>) -> Option<i64> {
         _ => 1.0,
     };
     let mins = (amount * per).round();
-    (1.0..=366.0 * 24.0 * 60.0).contains(&mins).then_some(mins as i64)
+    (1.0..=MOST_SHIFT_MINUTES as f64).contains(&mins).then_some(mins as i64)
 }

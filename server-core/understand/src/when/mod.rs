@@ -43,6 +43,7 @@ mod extra;
 mod hours;
 mod pick;
 mod rules;
+pub(crate) use rules::ordinal_word;
 #[cfg(test)]
 mod tests;
 mod tie;

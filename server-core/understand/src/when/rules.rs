@@ -291,7 +291,7 @@ fn small_number(w: &str) -> Option<u32> {
     })
 }
 
-fn ordinal_word(w: &str) -> Option<u32> {
+pub(crate) fn ordinal_word(w: &str) -> Option<u32> {
     Some(match w {
         "first" => 1,
         "second" => 2,

@@ -73,12 +73,12 @@ static CLOCK: LazyLock<Regex> = LazyLock::new(|| {
 /// Two numbers joined beside a day ("friday 2-4", "march 30 9-11", "tomorrow 10 to
 /// 11:30", "2-4 on friday"): that day's hours, not a month and a day.
 static HOURS_BY_DAY: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(concat!(
-        r"(?P<day>\b(?:(?:mon|tues?|wed(?:nes)?|thu(?:rs?)?|fri|sat(?:ur)?|sun)(?:day)?|today|tomorrow|tonight|",
-        r"\d{1,2}(?:st|nd|rd|th)|(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]{0,6}\.? \d{1,2}))",
-        r"\s+\d{1,2}(?::\d\d)?\s*(?:-|–|to)\s*\d{1,2}(?::\d\d)?(?:\s*[ap]\.?m)?\b|",
-        r"(?:^|\s)\d{1,2}(?::\d\d)?\s*(?:-|–|to)\s*\d{1,2}(?::\d\d)?(?:\s*[ap]\.?m)?\s+(?:on\s+)?",
-        r"(?P<day2>(?:(?:mon|tues?|wed(?:nes)?|thu(?:rs?)?|fri|sat(?:ur)?|sun)(?:day)?|today|tomorrow|tonight)\b)"
+    // A weekday or a day counted from today, and two clock readings joined.
+    const DAY: &str =
+        r"(?:(?:mon|tues?|wed(?:nes)?|thu(?:rs?)?|fri|sat(?:ur)?|sun)(?:day)?|today|tomorrow|tonight)";
+    const HOURS: &str = r"\d{1,2}(?::\d\d)?\s*(?:-|–|to)\s*\d{1,2}(?::\d\d)?(?:\s*[ap]\.?m)?";
+    Regex::new(&format!(
+        r"(?P<day>\b(?:{DAY}|\d{{1,2}}(?:st|nd|rd|th)|(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]{{0,6}}\.? \d{{1,2}}))\s+{HOURS}\b|(?:^|\s){HOURS}\s+(?:on\s+)?(?P<day2>{DAY}\b)"
     ))
     .expect("regex")
 });
