@@ -75,10 +75,19 @@ pub(super) fn shift(t: &str, l: &str, now: DateTime<Tz>) -> Option<Plan> {
                 .with("due_date", date_value(&f, &f.start)),
         );
     }
+    // A move of what is only pointed at ("push it back an hour", "snooze all my
+    // reminders") names no one item to move: conversation, not a guess.
+    let pointed = |c: &regex::Captures<'_>| {
+        c.name("item").and_then(|m| l.get(m.range())).is_some_and(|i| super::rules::only_pointed(i.trim()))
+    };
+    let talk = || Some(Plan::new(Intent::GeneralChat, 0.5));
     if RESIZE.is_match(l) {
-        return Some(Plan::new(Intent::GeneralChat, 0.5));
+        return talk();
     }
     if let Some(c) = SHIFT.captures(l) {
+        if pointed(&c) {
+            return talk();
+        }
         let verb = c.name("verb")?.as_str();
         let said = [c.name("dir0"), c.name("dir1"), c.name("dir2")].into_iter().flatten().map(|m| m.as_str());
         let mut later = match verb {
@@ -94,6 +103,9 @@ pub(super) fn shift(t: &str, l: &str, now: DateTime<Tz>) -> Option<Plan> {
         return Some(Plan::new(intent, 0.85).with("title", title).with(SHIFT_MINUTES, minutes));
     }
     let c = SNOOZE.captures(l)?;
+    if pointed(&c) {
+        return talk();
+    }
     let (_, title) = item(t, l, c.name("item")?.range())?;
     let plan = Plan::new(Intent::UpdateTodo, 0.85).with("title", title);
     if let Some(r) = c.name("until").map(|m| m.range()) {
@@ -109,9 +121,6 @@ pub(super) fn shift(t: &str, l: &str, now: DateTime<Tz>) -> Option<Plan> {
 /// (things are moved on the calendar).
 fn item(t: &str, l: &str, r: Range<usize>) -> Option<(Intent, String)> {
     let said = l.get(r.clone())?;
-    if matches!(said.trim(), "it" | "that" | "this" | "them" | "everything" | "all") {
-        return None;
-    }
     let intent = if TODO_KIND.is_match(said) { Intent::UpdateTodo } else { Intent::UpdateEvent };
     let cut: Vec<Range<usize>> =
         KIND_WORDS.find_iter(said).map(|m| r.start + m.start()..r.start + m.end()).collect();

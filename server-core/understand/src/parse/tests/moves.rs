@@ -31,8 +31,13 @@ fn a_move_by_an_amount_names_the_item_and_how_far() {
 #[test]
 fn a_move_with_no_direction_or_no_item_is_not_guessed() {
     // "move X an hour" says neither later nor earlier; "it" names nothing to look up.
-    for said in ["move the piano lesson an hour", "push it back an hour", "make the standup 15 minutes long"]
-    {
+    for said in [
+        "move the piano lesson an hour",
+        "push it back an hour",
+        "make the standup 15 minutes long",
+        "push all my appointments back an hour",
+        "snooze all my reminders for 10 minutes",
+    ] {
         let r = p(said);
         assert!(!r.params.contains_key("shift_minutes"), "{said}: {:?}", r.params);
         assert!(!matches!(r.intent, Intent::CreateEvent | Intent::CreateTodo), "{said}: {:?}", r.intent);
