@@ -214,7 +214,12 @@ async fn query_events(engine: &Engine, inputs: &Value) -> ToolResult {
 }
 
 async fn update_event(engine: &Engine, inputs: &Value) -> ToolResult {
-    let row = find_event(engine, inputs, None).await?;
+    // An update's times are where the event goes; `at_time` is where it is now.
+    let now_at = when(inputs, clawchat_understand::AT_TIME)?.map(|w| {
+        let at = w.to_ms(engine.tz);
+        (at, at + 1)
+    });
+    let row = find_event(engine, inputs, now_at).await?;
     let (start_time, end_time) = super::moves::event_times(&row, inputs, engine.tz)?;
     let patch = EventPatch {
         title: text(inputs, "new_title").map(str::to_owned),
@@ -239,9 +244,11 @@ async fn delete_event(engine: &Engine, inputs: &Value) -> ToolResult {
         return Ok(out);
     }
     let row = find_event(engine, inputs, event_window(inputs, engine.tz)?).await?;
-    if text(inputs, "target") == Some(NEXT) && row.recurrence_rule.is_some() {
+    // Pointed at as one time ("my next meeting", "my 9am"), a series is more than was said.
+    let one_time = text(inputs, "target") == Some(NEXT) || text(inputs, "title").is_none();
+    if one_time && row.recurrence_rule.is_some() {
         return Err(ToolError::Failed(format!(
-            "your next event, '{}', repeats, and deleting it would remove every time it comes; \
+            "that event, '{}', repeats, and deleting it would remove every time it comes; \
              delete it in the calendar if that is what you want",
             row.title
         )));
@@ -400,9 +407,12 @@ async fn find_event(
     if text(inputs, "target") == Some(NEXT) {
         return next_event(engine, text(inputs, "title")).await;
     }
-    let said = text(inputs, "title")
-        .or_else(|| text(inputs, "query"))
-        .ok_or_else(|| ToolError::Failed("which event? say its title".into()))?;
+    let Some(said) = text(inputs, "title").or_else(|| text(inputs, "query")) else {
+        return match window {
+            Some(at) if at.1 - at.0 <= MINUTE_MS => event_starting(engine, at).await,
+            _ => Err(ToolError::Failed("which event? say its title".into())),
+        };
+    };
     let db = &engine.db.read;
     let within: Option<HashSet<String>> = match window {
         Some((from, to)) => {
@@ -421,6 +431,27 @@ async fn find_event(
         fuzzy = keep(events::events_matching(db, &telling).await?);
     }
     pick(said, exact, fuzzy, |e| e.title.clone(), "event")
+}
+
+const MINUTE_MS: i64 = 60_000;
+
+/// The event named by when it starts ("cancel my 3 o'clock", "move my 2pm to 4"): the
+/// one starting in `window`, or an occurrence of a series there. Two there are named
+/// back to the user, who says which.
+async fn event_starting(engine: &Engine, (from, to): (i64, i64)) -> Result<EventRow, ToolError> {
+    let mut rows: Vec<EventRow> = events::in_range(&engine.db.read, engine.tz, from, to)
+        .await?
+        .into_iter()
+        .filter(|e| e.recurrence_rule.is_some() || e.start_at >= from)
+        .collect();
+    match rows.len() {
+        0 => Err(ToolError::NotFound("an event starting at that time".into())),
+        1 => rows.pop().ok_or_else(|| ToolError::NotFound("an event starting at that time".into())),
+        _ => Err(ToolError::Ambiguous {
+            what: "event",
+            candidates: rows.iter().map(|e| format!("'{}'", e.title)).collect(),
+        }),
+    }
 }
 
 /// Words that say "an event" without telling which one.

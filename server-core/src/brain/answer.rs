@@ -71,7 +71,10 @@ pub fn immediate(p: &ParseResult, now: DateTime<Tz>) -> String {
             None => format!("Scheduled {title}."),
         },
         Intent::QueryEvents => "Here's your calendar.".into(),
-        Intent::UpdateEvent => format!("Updating the event {title}."),
+        Intent::UpdateEvent => match (param(p, "title"), when(clawchat_understand::AT_TIME)) {
+            (None, Some(w)) => format!("Moving your event {w}."),
+            _ => format!("Updating the event {title}."),
+        },
         Intent::DeleteEvent if param(p, "query") == Some("*") => {
             "That would clear those events from your calendar, so I'll ask you to confirm first.".into()
         }
@@ -79,7 +82,10 @@ pub fn immediate(p: &ParseResult, now: DateTime<Tz>) -> String {
             Some(_) => format!("Removing your next {title} from your calendar."),
             None => "Removing your next event from your calendar.".into(),
         },
-        Intent::DeleteEvent => format!("Removing the event {title} from your calendar."),
+        Intent::DeleteEvent => match (param(p, "title"), when("start_time")) {
+            (None, Some(w)) => format!("Removing your event {w} from your calendar."),
+            _ => format!("Removing the event {title} from your calendar."),
+        },
         Intent::CreateMemo if !compound => match param(p, "title") {
             Some(t) => format!("Saved the memo {}.", quoted(t)),
             None => "Saved that as a memo.".into(),

@@ -180,6 +180,17 @@ fn with_new_title(mut fields: Value, about: &str) -> Value {
     fields
 }
 
+/// An event's fields with the one that finds it by when it starts now.
+fn found_at_time(mut fields: Value) -> Value {
+    if let Some(map) = fields.as_object_mut() {
+        map.insert(
+            clawchat_understand::AT_TIME.into(),
+            text("when the event to change starts now, to find it by its time (\"my 2pm\"); start_time is where it goes"),
+        );
+    }
+    fields
+}
+
 pub static TOOLS: &[Tool] = &[
     Tool {
         intent: Intent::CreateTodo,
@@ -252,8 +263,9 @@ pub static TOOLS: &[Tool] = &[
         namespace: Namespace::Calendar,
         target: Target::Server,
         risk: Risk::Write,
-        description: "Change an existing event found by its title (move it, rename it, ...).",
-        schema: || object(with_new_title(event_fields(), "event"), &["title"]),
+        description: "Change an existing event found by its title, or by when it starts now (at_time: \"move my 2pm to 3\"), \
+                      or both (move it, rename it, ...).",
+        schema: || object(found_at_time(with_new_title(event_fields(), "event")), &[]),
     },
     Tool {
         intent: Intent::DeleteEvent,
@@ -261,6 +273,7 @@ pub static TOOLS: &[Tool] = &[
         target: Target::Server,
         risk: Risk::Destructive,
         description: "Delete one existing event found by its title (on the day or at the time given, if one is), \
+                      or by the time it starts (start_time alone, to the minute: \"cancel my 3pm\"), \
                       or the next event to come (target \"next\", with a title to pick the next of those), \
                       or with query \"*\" every event (in the span given), which asks the user first.",
         schema: || {

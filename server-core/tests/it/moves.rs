@@ -5,7 +5,7 @@ use chrono::Timelike as _;
 use serde_json::{Value, json};
 
 use crate::brain::say;
-use crate::common::{TestServer, now_local};
+use crate::common::{TestServer, now_local, send};
 
 /// An event the day after tomorrow at 10:00 local, 45 minutes long.
 fn dentist() -> Value {
@@ -77,4 +77,66 @@ async fn a_todo_with_no_due_date_is_not_moved_by_an_amount_and_the_user_is_told(
     let todo = server.get_ok(&format!("/api/todos/{}", made["id"].as_str().unwrap()), &token).await;
     let want = (now_local() + chrono::Duration::days(3)).format("%Y-%m-%d").to_string();
     assert_eq!(todo["due_date"], want, "a day-only due date moves by days: {todo}");
+}
+
+/// An event tomorrow at `hour`:00 local, an hour long.
+fn tomorrow_at(title: &str, hour: u32) -> Value {
+    let day = (now_local() + chrono::Duration::days(1)).date_naive();
+    let start = day.and_hms_opt(hour, 0, 0).unwrap().and_local_timezone(now_local().timezone()).unwrap();
+    let end = start + chrono::Duration::hours(1);
+    json!({"title": title, "start_time": start.to_rfc3339(), "end_time": end.to_rfc3339()})
+}
+
+#[tokio::test]
+async fn an_event_named_by_its_time_is_the_one_moved_or_cancelled() {
+    let server = TestServer::start().await;
+    let token = server.token().await;
+    let call = server.create("/api/events", &token, tomorrow_at("Call with Priya", 15)).await;
+    let standup = server.create("/api/events", &token, tomorrow_at("Standup", 9)).await;
+    let lunch = server.create("/api/events", &token, tomorrow_at("Lunch with Jo", 12)).await;
+    let id = |e: &Value| e["id"].as_str().unwrap().to_owned();
+
+    let (_, answer) = say(&server, &token, "move tomorrow's 3pm to 4").await;
+    let moved = server.get_ok(&format!("/api/events/{}", id(&call)), &token).await;
+    let start = local(&moved["start_time"]);
+    assert_eq!((start.hour(), start.minute()), (16, 0), "{answer}: {moved}");
+    assert_eq!(local(&moved["end_time"]) - start, chrono::Duration::hours(1), "{moved}");
+
+    let (_, answer) = say(&server, &token, "cancel tomorrow's 9am").await;
+    let (status, _) = send(server.get(&format!("/api/events/{}", id(&standup)), &token)).await;
+    assert_eq!(status.as_u16(), 404, "{answer}");
+    let kept = server.get_ok(&format!("/api/events/{}", id(&lunch)), &token).await;
+    assert_eq!(kept["title"], "Lunch with Jo", "only the 9am went: {answer}");
+
+    // Nothing starts at 8: nothing is touched, and the user is told.
+    let (_, answer) = say(&server, &token, "cancel tomorrow's 8am").await;
+    assert!(answer.contains("couldn't find"), "{answer}");
+    server.get_ok(&format!("/api/events/{}", id(&lunch)), &token).await;
+}
+
+#[tokio::test]
+async fn two_events_at_the_time_named_are_both_kept_and_named_back() {
+    let server = TestServer::start().await;
+    let token = server.token().await;
+    let a = server.create("/api/events", &token, tomorrow_at("Dentist", 11)).await;
+    let b = server.create("/api/events", &token, tomorrow_at("Team sync", 11)).await;
+
+    let (_, answer) = say(&server, &token, "cancel tomorrow's 11am").await;
+    assert!(answer.contains("Dentist") && answer.contains("Team sync"), "{answer}");
+    for e in [a, b] {
+        server.get_ok(&format!("/api/events/{}", e["id"].as_str().unwrap()), &token).await;
+    }
+}
+
+#[tokio::test]
+async fn a_repeating_event_named_by_one_of_its_times_is_not_deleted_whole() {
+    let server = TestServer::start().await;
+    let token = server.token().await;
+    let mut run = tomorrow_at("Morning run", 7);
+    run["recurrence_rule"] = json!("FREQ=DAILY");
+    let run = server.create("/api/events", &token, run).await;
+
+    let (_, answer) = say(&server, &token, "cancel tomorrow's 7am").await;
+    assert!(answer.contains("'Morning run', repeats"), "{answer}");
+    server.get_ok(&format!("/api/events/{}", run["id"].as_str().unwrap()), &token).await;
 }

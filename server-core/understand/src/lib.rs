@@ -15,7 +15,7 @@ pub mod parse;
 pub mod when;
 
 pub use intent::Intent;
-pub use parse::{MOST_SHIFT_MINUTES, Parsed, SHIFT_MINUTES, Step, parse, parse_in};
+pub use parse::{AT_TIME, MOST_SHIFT_MINUTES, Parsed, SHIFT_MINUTES, Step, parse, parse_in};
 pub use when::Lang;
 
 /// Builds what the first parse would otherwise build (the patterns, the classifier's

@@ -280,7 +280,7 @@ fn hedged(t: &str, l: &str, slots: &Slots, now: DateTime<Tz>) -> Option<Intent> 
     static JOINED: LazyLock<Regex> = LazyLock::new(|| rx(r"\b(?:to|through|thru|till|until)\b|\d\s*-\s*\d"));
     let (f, _) = slots.when.as_ref()?;
     let joined = t.get(f.span.clone()).is_some_and(|s| JOINED.is_match(&s.to_ascii_lowercase()));
-    (f.start > now && !joined).then_some(Intent::CreateTodo)
+    (rules::still_ahead(f, now) && !joined).then_some(Intent::CreateTodo)
 }
 
 /// Conversation heard this surely is not taken for a routine.
@@ -579,9 +579,25 @@ fn deadline_errand(l: &str, slots: &Slots, now: DateTime<Tz>) -> Option<Intent> 
     if SOMEONE.is_match(l) || asks(l) || l.split_whitespace().count() < 3 {
         return None;
     }
-    let (f, _) = slots.when.as_ref()?;
-    let deadline = f.period.is_some_and(|p| p.to == Some(f.start)) && f.start > now;
+    let (f, cut) = slots.when.as_ref()?;
+    if only_pointed_errand(l, cut) {
+        return None;
+    }
+    // "before friday" ends where its value is; "by friday" runs from now to it.
+    let deadline =
+        f.period.is_some_and(|p| p.to == Some(f.start) || p.from == Some(now)) && rules::still_ahead(f, now);
     deadline.then_some(Intent::CreateTodo)
+}
+
+/// "finish it by end of day": a verb and a word that points, with nothing to name the
+/// errand by.
+fn only_pointed_errand(l: &str, cut: &[std::ops::Range<usize>]) -> bool {
+    let mut rest = l.to_string();
+    for c in cut.iter().filter(|c| l.get((*c).clone()).is_some()) {
+        rest.replace_range(c.clone(), &" ".repeat(c.len()));
+    }
+    let words: Vec<&str> = rest.split_whitespace().collect();
+    words.len() <= 2 && words.last().is_some_and(|w| matches!(*w, "it" | "that" | "this" | "them"))
 }
 
 /// Talk that only sounds like an errand ("thanks", "sorry").

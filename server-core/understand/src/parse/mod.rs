@@ -20,6 +20,7 @@ use serde_json::{Map, Value};
 use crate::intent::Intent;
 use crate::when::Lang;
 
+mod at_time;
 mod block;
 mod build;
 mod decide;
@@ -32,6 +33,7 @@ mod slots;
 #[cfg(test)]
 mod tests;
 
+pub use at_time::AT_TIME;
 pub use shift::{MOST_SHIFT_MINUTES, SHIFT_MINUTES};
 
 /// What the parser makes of one utterance: the intent of its first (or only) request,
@@ -399,7 +401,7 @@ fn read(text: &str, low: &str, now: DateTime<Tz>, lang: Lang, slot_first: bool) 
     if let Some((t2, l2)) = topic_first(t, l).or_else(|| moved_as_news(t, l)) {
         return read(&t2, &l2, now, lang, slot_first);
     }
-    if let Some(plan) = rules::overrides(t, l) {
+    if let Some(plan) = rules::overrides(t, l, now) {
         return Some(plan);
     }
     let rule = rules::organiser(t, l, now, asked).filter(|p| {

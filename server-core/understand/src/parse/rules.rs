@@ -18,7 +18,17 @@ use crate::when::{self, Found, Grain};
 // Helpers shared by the rules
 
 pub(super) fn rx(p: &str) -> Regex {
-    Regex::new(p).unwrap_or_else(|_| never())
+    Regex::new(p).unwrap_or_else(|e| bad_pattern(&e))
+}
+
+/// A constant pattern the regex crate refused (a name given to two groups, say): the
+/// crate's tests fail on it; a build in use matches nothing rather than stop.
+#[allow(clippy::panic)]
+fn bad_pattern(e: &regex::Error) -> Regex {
+    if cfg!(test) {
+        panic!("a constant pattern does not compile: {e}");
+    }
+    never()
 }
 
 /// Starts like a question or a request to be told something.
@@ -129,6 +139,12 @@ pub(super) fn period_end(f: &Found) -> Option<DateTime<Tz>> {
     when::localize(tz, next.and_time(chrono::NaiveTime::MIN))
 }
 
+/// Whether what was found is still to come: a time after now, or a day (week, month)
+/// not yet over ("send it by end of day" said at noon).
+pub(super) fn still_ahead(f: &Found, now: DateTime<Tz>) -> bool {
+    f.start > now || f.grain >= Grain::Day && period_end(f).is_some_and(|end| end > now)
+}
+
 /// How late a todo may be due to count for the period a question names: the last day
 /// of a day, week or month ("what's due this week" is due by Sunday; the tool reads a
 /// bare date as the whole day), else the end of the span.
@@ -211,14 +227,16 @@ fn cap(c: &regex::Captures<'_>, name: &str) -> Option<Range<usize>> {
 }
 
 /// What no classifier label covers, each rule precise enough to win outright: host
-/// tools, searches, the briefing's own phrasings and memos.
-pub(super) fn overrides(t: &str, l: &str) -> Option<Plan> {
+/// tools, searches, the briefing's own phrasings, memos, and calendar items named by
+/// their time ("cancel my 3 o'clock").
+pub(super) fn overrides(t: &str, l: &str, now: DateTime<Tz>) -> Option<Plan> {
     super::folders::folder_tool(t, l)
         .or_else(|| host_tool(t, l))
         .or_else(|| web_search(t, l))
         .or_else(|| local_search(t, l))
         .or_else(|| briefing(l))
         .or_else(|| memo(t, l))
+        .or_else(|| super::at_time::event_at_time(t, l, now))
 }
 
 /// The organiser rules: once the classifier has said what is asked, the params they

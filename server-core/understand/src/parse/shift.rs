@@ -59,6 +59,20 @@ static RESIZE: LazyLock<Regex> = LazyLock::new(|| {
     rx(&format!(r"^(?:make|extend|shorten|cut)\s+.+?\s+(?:to\s+)?{AMOUNT}\s+(?:long|longer|shorter)$"))
 });
 
+/// "make the review an hour and a half": a length said without "long".
+static MADE_LONG: LazyLock<Regex> =
+    LazyLock::new(|| rx(&format!(r"^make\s+(?:the|my|our)\s+(?P<what>.+?)\s+{AMOUNT}(?:\s+instead)?$")));
+
+/// Whether a new length is said: "make the call with Ana an hour long", "make the review
+/// an hour and a half"; not "make the bread in 2 hours", a time to do it in.
+fn resizes(l: &str) -> bool {
+    RESIZE.is_match(l)
+        || MADE_LONG.captures(l).and_then(|c| c.name("what")).is_some_and(|w| {
+            let last = w.as_str().rsplit(' ').next().unwrap_or("");
+            !matches!(last, "in" | "for" | "within" | "after" | "every" | "by")
+        })
+}
+
 static DEADLINE: LazyLock<Regex> = LazyLock::new(|| {
     rx(
         r"^(?:set|change|move|update|push|make|extend)\s+(?:(?P<item>.+?)(?:'s|\u{2019}s)\s+(?:due date|deadline|due time|due day)|(?:the\s+)?(?:due date|deadline|due time|due day)\s+(?:of|for|on)\s+(?P<item2>.+?))\s+(?:to|for|until|till)\s+(?P<when>.+)$",
@@ -81,7 +95,7 @@ pub(super) fn shift(t: &str, l: &str, now: DateTime<Tz>) -> Option<Plan> {
         c.name("item").and_then(|m| l.get(m.range())).is_some_and(|i| super::rules::only_pointed(i.trim()))
     };
     let talk = || Some(Plan::new(Intent::GeneralChat, 0.5));
-    if RESIZE.is_match(l) {
+    if resizes(l) {
         return talk();
     }
     if let Some(c) = SHIFT.captures(l) {
@@ -98,7 +112,10 @@ pub(super) fn shift(t: &str, l: &str, now: DateTime<Tz>) -> Option<Plan> {
         for d in said {
             later = Some(matches!(d, "back" | "later" | "out"));
         }
-        let minutes = minutes(&c)? * if later? { 1 } else { -1 };
+        // An amount past any sensible move ("back 99999999999999999999 minutes") is a
+        // slip or a joke, not an item to keep.
+        let Some(amount) = minutes(&c) else { return talk() };
+        let minutes = amount * if later? { 1 } else { -1 };
         let (intent, title) = item(t, l, c.name("item")?.range())?;
         return Some(Plan::new(intent, 0.85).with("title", title).with(SHIFT_MINUTES, minutes));
     }

@@ -190,6 +190,13 @@ fn last_day(p: Point) -> Point {
     }
 }
 
+/// "by the end of the week", "by eod": a deadline said as the end of a period, whose
+/// last day is the day meant.
+fn ends_a_period(body: &str) -> bool {
+    let low = body.to_ascii_lowercase();
+    low.contains("end of") || low.split(|c: char| !c.is_ascii_alphanumeric()).any(|w| w == "eod")
+}
+
 /// "before the end of the month": the library reads it as before the period's first day
 /// (the 1st gone by); it means what "by the end of the month" means, so that is read.
 fn before_the_end(e: &Entity, now: DateTime<FixedOffset>, rank: u8) -> Option<Cand> {
@@ -228,7 +235,7 @@ pub(super) fn candidate(e: &Entity, now: DateTime<FixedOffset>, rank: u8) -> Opt
                 // Duckling reads "by friday" as "from now until friday".
                 if fp == Point::At(now) {
                     let period = Some((Some(fp), Some(tp)));
-                    let tp = if e.body.to_ascii_lowercase().contains("end of") { last_day(tp) } else { tp };
+                    let tp = if ends_a_period(&e.body) { last_day(tp) } else { tp };
                     return Some(Cand { period, ..base(tp, None, tg, Shape::Deadline) });
                 }
                 Some(base(fp, Some(tp), fg, Shape::Range))

@@ -308,8 +308,12 @@ fn a_move_to_a_bare_hour_goes_to_that_hour_after_the_items_own() {
     let r = p("bump the 4pm call with Ravi to 5");
     assert_eq!(param(&r, "title"), "call with Ravi");
     assert_eq!(param(&r, "start_time"), "2026-03-10T17:00:00-07:00");
-    // Named by its time alone, there is nothing to look the item up by.
-    assert!(!p("move my 10am to 11").intent.is_action());
+    // Named by its time alone, it is looked up by that time.
+    let r = p("move my 10am to 11");
+    assert_eq!(r.intent, Intent::UpdateEvent);
+    assert_eq!(param(&r, "at_time"), "2026-03-10T10:00:00-07:00");
+    assert_eq!(param(&r, "start_time"), "2026-03-10T11:00:00-07:00");
+    assert!(!r.params.contains_key("title"), "{:?}", r.params);
 }
 
 #[test]
