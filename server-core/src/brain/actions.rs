@@ -169,12 +169,17 @@ async fn complete_todo(engine: &Engine, inputs: &Value) -> ToolResult {
     Ok(json!({ "todo": todo }))
 }
 
-/// One todo by its title, or (query `*`) a whole list by its tag, or every open todo: the
-/// one organiser action that touches many, which the engine asks about first.
+/// One todo by its title, or (query `*`) a whole list by its tag, or every open todo, or
+/// (with `completed`) only those done: the one organiser action that touches many, which
+/// the engine asks about first.
 async fn delete_todo(engine: &Engine, inputs: &Value) -> ToolResult {
     if text(inputs, "query") == Some("*") {
         let list = tags(inputs);
-        let deleted = todos::remove_list(&engine.db.write, list.first().map(String::as_str)).await?;
+        let which = match inputs.get("completed").and_then(Value::as_bool) {
+            Some(true) => todos::Clearing::Done,
+            _ => todos::Clearing::All,
+        };
+        let deleted = todos::remove_list(&engine.db.write, list.first().map(String::as_str), which).await?;
         engine.bus.data_changed(Module::Todos);
         return Ok(json!({ "deleted": deleted, "list": list }));
     }

@@ -61,6 +61,11 @@ pub fn immediate(p: &ParseResult, now: DateTime<Tz>) -> String {
         },
         Intent::QueryTodos => "Here are your todos.".into(),
         Intent::UpdateTodo => format!("Updating the todo {title}."),
+        Intent::DeleteTodo
+            if param(p, "query") == Some("*") && p.params.get("completed") == Some(&Value::Bool(true)) =>
+        {
+            "That would delete the todos you have done, so I'll ask you to confirm first.".into()
+        }
         Intent::DeleteTodo if param(p, "query") == Some("*") => {
             "That would clear the whole list, so I'll ask you to confirm first.".into()
         }

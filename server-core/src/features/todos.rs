@@ -210,9 +210,28 @@ pub async fn remove_todo(db: &sqlx::SqlitePool, id: &str) -> Result<()> {
     Ok(())
 }
 
+/// Which todos [`remove_list`] deletes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Clearing {
+    /// The whole list named, or every open todo when none is.
+    All,
+    /// Only the todos already done ("clear my completed tasks"), of the list named if one is.
+    Done,
+}
+
 /// Deletes the todos of one list (those tagged `tag`), or every open todo when no list is
-/// named; returns how many went.
-pub async fn remove_list(db: &sqlx::SqlitePool, tag: Option<&str>) -> Result<u64> {
+/// named, or with [`Clearing::Done`] only those done; returns how many went.
+pub async fn remove_list(db: &sqlx::SqlitePool, tag: Option<&str>, which: Clearing) -> Result<u64> {
+    if which == Clearing::Done {
+        let done = sqlx::query!(
+            "DELETE FROM todos WHERE status = 'completed'
+               AND (?1 IS NULL OR EXISTS (SELECT 1 FROM json_each(todos.tags) WHERE json_each.value = ?1))",
+            tag
+        )
+        .execute(db)
+        .await?;
+        return Ok(done.rows_affected());
+    }
     let done = match tag {
         Some(tag) => sqlx::query!(
             "DELETE FROM todos WHERE EXISTS (SELECT 1 FROM json_each(todos.tags) WHERE json_each.value = ?)",

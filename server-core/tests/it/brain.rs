@@ -380,6 +380,38 @@ async fn clearing_a_whole_list_asks_first() {
 }
 
 #[tokio::test]
+async fn clearing_the_done_todos_asks_first_and_keeps_every_open_one() {
+    let server = TestServer::start().await;
+    let token = server.token().await;
+    let done = server.create("/api/todos", &token, json!({"title": "renew passport"})).await;
+    server.create("/api/todos", &token, json!({"title": "book dentist"})).await;
+    server.create("/api/todos", &token, json!({"title": "call plumber", "tags": ["home"]})).await;
+    let done_id = done["id"].as_str().unwrap();
+    let (status, _) =
+        send(server.patch(&format!("/api/todos/{done_id}"), &token).json(&json!({"status": "completed"})))
+            .await;
+    assert_eq!(status, StatusCode::OK);
+
+    let mut rx = server.state.bus.subscribe();
+    let (_, answer) = say(&server, &token, "get rid of all my finished tasks").await;
+    assert!(answer.contains("todos you have done"), "{answer}");
+    let request = wait_for(&mut rx, |e| matches!(e, ServerEvent::ApprovalRequest { .. })).await;
+    let ServerEvent::ApprovalRequest { task, .. } = request.as_ref() else { unreachable!() };
+    let id = task.task.task_id.clone();
+    send(server.post(&format!("/api/tasks/{id}/approve"), &token)).await;
+    let finished = wait_for(&mut rx, is_final(&id, TaskStatus::Done)).await;
+    let ServerEvent::TaskUpdate { output, .. } = finished.as_ref() else { unreachable!() };
+    assert_eq!(output.clone().unwrap_or_default()["deleted"], 1);
+    let (status, _) = send(server.get(&format!("/api/todos/{done_id}"), &token)).await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    let open = server.get_ok("/api/todos", &token).await;
+    let mut titles: Vec<&str> =
+        open["items"].as_array().unwrap().iter().map(|t| t["title"].as_str().unwrap()).collect();
+    titles.sort();
+    assert_eq!(titles, ["book dentist", "call plumber"], "{open}");
+}
+
+#[tokio::test]
 async fn a_host_tool_with_no_host_connected_fails_with_a_reason() {
     let server = TestServer::start().await;
     let token = server.token().await;

@@ -41,7 +41,7 @@ const AGREE: f32 = 0.25;
 /// Words that delete or cancel. Without one, nothing is deleted.
 static DELETES: LazyLock<Regex> = LazyLock::new(|| {
     rx(
-        r"\b(?:delete|remove|cancel|clear|erase|wipe|scrap|drop|discard|get rid of|take .+ off|take out|take .+ out|cross .+ off|strike .+ off|scratch .+ off|call off|no longer (?:want|need)|don'?t need)\b",
+        r"\b(?:delete|remove|cancel|clear|erase|wipe|scrap|drop|discard|^bin|get rid of|take .+ off|take out|take .+ out|cross .+ off|strike .+ off|scratch .+ off|call off|no longer (?:want|need)|don'?t need)\b",
     )
 });
 

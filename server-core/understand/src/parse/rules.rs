@@ -633,7 +633,7 @@ static MEMO_ABOUT: LazyLock<Regex> =
 
 static DELETE_VERB: LazyLock<Regex> = LazyLock::new(|| {
     rx(
-        r"\b(?:delete|remove|cancel|clear|cleared|deleted|removed|cancelled|canceled|erase|erased|wipe|scrap|drop|discard|get rid of|no longer (?:want|need)|take (?:.+ )?(?:off|out)|turn off|switch off|disable|deactivate|unset|scratch (?:.+ )?off|empty|purge|don't need|no longer need|(?:don'?t|do not) want (?:this|that|my|the))\b",
+        r"\b(?:delete|remove|cancel|clear|cleared|deleted|removed|cancelled|canceled|erase|erased|wipe|scrap|drop|^bin|discard|get rid of|no longer (?:want|need)|take (?:.+ )?(?:off|out)|turn off|switch off|disable|deactivate|unset|scratch (?:.+ )?off|empty|purge|don't need|no longer need|(?:don'?t|do not) want (?:this|that|my|the))\b",
     )
 });
 
@@ -958,8 +958,33 @@ static WHOLE_LIST: LazyLock<Regex> = LazyLock::new(|| {
     )
 });
 
+/// A list cleared: all of it, or ("clear my completed tasks") only what is done, which
+/// the words must say, since the two differ in everything that is deleted.
+fn clearing(what: &str) -> Plan {
+    static DONE_ONES: LazyLock<Regex> = LazyLock::new(|| {
+        rx(r"\b(?:completed|complete|done|finished|checked(?: off)?|ticked(?: off)?|crossed(?: off| out)?)\b")
+    });
+    let plan = Plan::new(Intent::DeleteTodo, 0.75).with("query", "*");
+    if DONE_ONES.is_match(what) { plan.with("completed", true) } else { plan }
+}
+
+/// "the completed tasks", "all my done items", "everything I've checked off": the done
+/// part of a list, said as the thing removed.
+static DONE_PART: LazyLock<Regex> = LazyLock::new(|| {
+    rx(
+        r"^(?:all\s+)?(?:(?:of\s+)?(?:my|the|our)\s+)?(?:completed|done|finished|checked(?: off)?|ticked(?: off)?)\s+(?:items|tasks|todos|to-?dos|to dos|ones|things|entries|reminders)$|^everything (?:i'?ve |i have |that'?s |that is )?(?:completed|done|finished|checked off|ticked off)$",
+    )
+});
+
 fn list(t: &str, l: &str, now: DateTime<Tz>) -> Option<Plan> {
-    let kind = list_kind(l)?;
+    // "clear completed tasks" names the list by its done part alone.
+    let done_part = || {
+        DELETE_VERB.find(l).filter(|m| m.start() == 0).is_some_and(|m| {
+            let rest = l.get(m.end()..).unwrap_or("").trim();
+            DONE_PART.is_match(rest.strip_prefix("out ").unwrap_or(rest))
+        })
+    };
+    let kind = list_kind(l).or_else(|| done_part().then(String::new))?;
     if NOT_TODO_LIST.is_match(l) {
         return None;
     }
@@ -975,11 +1000,11 @@ fn list(t: &str, l: &str, now: DateTime<Tz>) -> Option<Plan> {
         let r = cap(&c, "item").or_else(|| cap(&c, "item_b")).or_else(|| cap(&c, "item_c"))?;
         let verb_complete = COMPLETE_VERB.is_match(l) && !l.contains("delete") && !l.contains("remove");
         let item = l.get(r.clone())?;
-        if WHOLE_LIST.is_match(item) {
+        if WHOLE_LIST.is_match(item) || DONE_PART.is_match(item) {
             if verb_complete {
                 return None;
             }
-            return Some(tags(Plan::new(Intent::DeleteTodo, 0.75).with("query", "*")));
+            return Some(tags(clearing(item)));
         }
         let title = tidy(t, r, &cut)?;
         let title = resolve_that(title, l)?;
@@ -999,8 +1024,8 @@ fn list(t: &str, l: &str, now: DateTime<Tz>) -> Option<Plan> {
         if let Some(m) = DELETE_VERB.find(l).filter(opens) {
             let rest = l.get(m.end()..)?.trim();
             let rest = rest.strip_prefix("out ").unwrap_or(rest);
-            if WHOLE_LIST.is_match(rest) || rest.is_empty() {
-                return Some(tags(Plan::new(Intent::DeleteTodo, 0.75).with("query", "*")));
+            if WHOLE_LIST.is_match(rest) || DONE_PART.is_match(rest) || rest.is_empty() {
+                return Some(tags(clearing(rest)));
             }
         }
         return None;

@@ -147,3 +147,19 @@ fn a_calendar_thing_said_only_as_a_time_is_not_what_is_deleted_or_moved() {
         r.params
     );
 }
+
+#[test]
+fn clearing_what_is_done_says_so_and_clearing_a_list_does_not() {
+    for said in ["wipe my completed to-dos", "clear everything I've ticked off", "bin the finished tasks"] {
+        let r = p(said);
+        assert_eq!(r.intent, Intent::DeleteTodo, "{said}");
+        assert_eq!(r.params.get("completed"), Some(&serde_json::Value::Bool(true)), "{said}: {:?}", r.params);
+    }
+    let r = p("remove the done items from my packing list");
+    assert_eq!(r.params.get("completed"), Some(&serde_json::Value::Bool(true)), "{:?}", r.params);
+    assert_eq!(r.params.get("tags"), Some(&serde_json::json!(["packing"])));
+    // The whole list is no done part of it.
+    let r = p("clear my packing list");
+    assert_eq!(r.intent, Intent::DeleteTodo);
+    assert!(!r.params.contains_key("completed"), "{:?}", r.params);
+}
