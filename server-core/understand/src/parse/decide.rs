@@ -320,6 +320,13 @@ fn act(
     if creates && (asks(l) || nothing_to_make(l)) {
         return None;
     }
+    // "the meeting was on monday": news of a thing gone by, not one to keep.
+    static WAS: LazyLock<Regex> = LazyLock::new(|| {
+        rx(r"^(?:the|my|our|this|that|his|her|their)\s+(?:[\w'-]+\s+){0,3}?(?:was|were|went)\b")
+    });
+    if intent == Intent::CreateEvent && WAS.is_match(l) {
+        return None;
+    }
     if intent == Intent::CompleteTodo && !COMPLETES.is_match(l) && !FACT.is_match(l) {
         return None;
     }
@@ -461,6 +468,9 @@ pub(super) fn overrule(
     let guess = classify::classify(full);
     let said = guess.label.intent();
     if fine || said == plan.intent || said == Intent::GeneralChat || guess.p < OVERRULE {
+        return None;
+    }
+    if plan.intent == Intent::CreateEvent && rules::placed_event(t, l, now) {
         return None;
     }
     let creates = matches!(said, Intent::CreateTodo | Intent::CreateEvent | Intent::CreateMemo);

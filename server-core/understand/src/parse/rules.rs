@@ -1246,8 +1246,13 @@ pub(super) fn names_in(before: &str, most: usize) -> bool {
     static DETERMINER: LazyLock<Regex> =
         LazyLock::new(|| rx(r"^(?:a|an|the|my|our|your|his|her|their|this|that)$"));
     let words: Vec<&str> = before.split_whitespace().collect();
+    // After a determiner a word that could be a verb is a noun ("the book club").
+    let owned = words.first().is_some_and(|w| DETERMINER.is_match(w));
     words.len() <= most
-        && words.iter().enumerate().all(|(i, w)| !NOT_NAME.is_match(w) && (i == 0 || !DETERMINER.is_match(w)))
+        && words
+            .iter()
+            .enumerate()
+            .all(|(i, w)| (!NOT_NAME.is_match(w) || owned && i > 0) && (i == 0 || !DETERMINER.is_match(w)))
         && words.iter().all(|w| w.chars().all(|c| c.is_alphanumeric() || matches!(c, '\'' | '-' | '&' | ':')))
 }
 
@@ -1369,7 +1374,11 @@ fn event(t: &str, l: &str, now: DateTime<Tz>, asked: bool) -> Option<Plan> {
     };
     // The calendar thing said as a name ("soccer practice", "the board meeting").
     let named = EVENT_NOUN.find(l).filter(|m| names_thing(&before_noun(m)));
-    let noun = named.filter(|m| !NEWS_VERB.is_match(&l[m.end()..]));
+    // "Sam's birthday party is on the 21st at 6pm": a thing said to be at a time, and
+    // nothing else said of it, is one to keep.
+    let said_at = |m: &regex::Match<'_>| placed_at(l, m, when.as_ref(), now);
+    let placed = named.and_then(|m| said_at(&m));
+    let noun = named.filter(|m| !NEWS_VERB.is_match(&l[m.end()..]) || placed.is_some());
     let told = !is_q
         && !asked
         && noun.is_some_and(|m| {
@@ -1377,10 +1386,12 @@ fn event(t: &str, l: &str, now: DateTime<Tz>, asked: bool) -> Option<Plan> {
                 f.grain <= Grain::Hour
                     || f.grain == Grain::Day
                         && f.end.is_none()
-                        && (l.contains(" with ") || !CALENDAR_WORD.is_match(m.as_str()))
+                        && (l.contains(" with ")
+                            || !CALENDAR_WORD.is_match(m.as_str())
+                            || placed.is_some() && own_name(&before_noun(&m)))
             })
         })
-        && !STATEMENT.is_match(l);
+        && (!STATEMENT.is_match(l) || placed.is_some());
     let creates = !is_q
         && ((EVENT_CREATE.is_match(l) || ADDED_TO_CAL.is_match(l)) && strong || dated_plan || told)
         && !not_event;
@@ -1397,7 +1408,7 @@ fn event(t: &str, l: &str, now: DateTime<Tz>, asked: bool) -> Option<Plan> {
                 let what = I_HAVE_EVENT.captures(l)?.name("what")?;
                 Some(what.start()..l.len())
             })
-            .or_else(|| told.then_some(0..l.len()))
+            .or_else(|| told.then_some(0..placed.unwrap_or(l.len())))
             .and_then(|r| tidy_event_title(t, r, &cut));
         let title = title.filter(|s| {
             let s = s.to_ascii_lowercase();
@@ -1452,6 +1463,63 @@ fn event(t: &str, l: &str, now: DateTime<Tz>, asked: bool) -> Option<Plan> {
         }
     }
     Some(plan)
+}
+
+/// Where the verb begins when what follows `from` says only that the thing is at a time
+/// still to come: "is on the 21st at 6pm", "'s at 7:45 on friday" (the date phrases are
+/// `cut`). A deadline is a task's, not a thing of its own to keep.
+fn placed_at(
+    l: &str,
+    noun: &regex::Match<'_>,
+    when: Option<&(Found, Vec<Range<usize>>)>,
+    now: DateTime<Tz>,
+) -> Option<usize> {
+    let (f, cut) = when?;
+    if noun.as_str() == "deadline" || !still_ahead(f, now) {
+        return None;
+    }
+    let from = noun.end();
+    let mut left = l.get(from..)?.to_string();
+    let mut dated = false;
+    for c in cut.iter().filter(|c| c.start >= from) {
+        let r = c.start - from..c.end - from;
+        if left.get(r.clone()).is_some() {
+            left.replace_range(r, &" ".repeat(c.len()));
+            dated = true;
+        }
+    }
+    // Each word with where it starts; the thing's name may go on a word or two past its
+    // noun ("birthday party").
+    let mut words = Vec::new();
+    let mut at = 0;
+    for w in left.split_whitespace() {
+        let start = left.get(at..)?.find(w)? + at;
+        at = start + w.len();
+        words.push((start, w));
+    }
+    let verb = words.iter().take(3).position(|(_, w)| matches!(*w, "is" | "are" | "'s"))?;
+    let name_goes_on = words[..verb].iter().all(|(_, w)| w.chars().all(|c| c.is_alphanumeric() || c == '\''));
+    let only_when = words[verb + 1..]
+        .iter()
+        .all(|(_, w)| matches!(*w, "on" | "at" | "in" | "from" | "for" | "this" | "next"));
+    (dated && name_goes_on && only_when).then(|| from + words[verb].0)
+}
+
+/// Whether the words before a calendar word name which one ("the book club meeting"),
+/// beyond whose it is ("my meeting").
+fn own_name(before: &str) -> bool {
+    before.split_whitespace().any(|w| !matches!(w, "a" | "an" | "the" | "my" | "our" | "this" | "that"))
+}
+
+/// Whether the clause tells of a calendar thing at a time and says nothing else of it
+/// ("my mom's birthday is on june 12"): news of one to keep, which no reading of it as a
+/// question overrules.
+pub(super) fn placed_event(t: &str, l: &str, now: DateTime<Tz>) -> bool {
+    let Some(m) = EVENT_NOUN.find(l) else { return false };
+    let when = dates(t, now);
+    !is_question(l)
+        && names_thing(l.get(..m.start()).unwrap_or(""))
+        && placed_at(l, &m, when.as_ref(), now).is_some()
 }
 
 /// The new time of a move: "to friday at 10", or a bare hour ("push my 3pm meeting to

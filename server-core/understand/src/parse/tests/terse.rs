@@ -1,6 +1,6 @@
 //! Calendar things said tersely, the way people type into quick add: a name and a time
-//! with no verb, hours beside a day, and time kept for something. Phrasings written for
-//! these tests.
+//! with no verb, hours beside a day, time kept for something, and a thing told as being
+//! at a time. Phrasings written for these tests.
 
 use super::{p, param};
 use crate::intent::Intent;
@@ -104,4 +104,34 @@ fn a_day_of_the_month_said_as_a_word_repeats_monthly() {
     assert_eq!(r.intent, Intent::CreateTodo);
     assert_eq!(param(&r, "recurrence_rule"), "FREQ=MONTHLY;BYMONTHDAY=2");
     assert_eq!(param(&r, "title"), "descale the coffee machine");
+}
+
+#[test]
+fn a_thing_said_to_be_at_a_time_is_one_to_keep() {
+    let r = p("Nina's leaving drinks are on friday at 5:30");
+    assert_eq!(r.intent, Intent::CreateEvent, "{:?}", r.params);
+    assert_eq!(param(&r, "title"), "Nina's leaving drinks");
+    assert_eq!(param(&r, "start_time"), "2026-03-13T17:30:00-07:00");
+    let r = p("our anniversary is on april 9");
+    assert_eq!((r.intent, param(&r, "title")), (Intent::CreateEvent, "anniversary"));
+    assert_eq!(param(&r, "start_time"), "2026-04-09");
+    let r = p("the piano recital's at 4 on sunday");
+    assert_eq!((r.intent, param(&r, "title")), (Intent::CreateEvent, "piano recital"));
+    let r = p("the chess club meeting is on thursday");
+    assert_eq!((r.intent, param(&r, "title")), (Intent::CreateEvent, "chess club meeting"));
+}
+
+#[test]
+fn a_thing_told_as_gone_by_or_asked_about_is_not_kept() {
+    for said in [
+        "the recital was on sunday",
+        "the school concert is at 6?",
+        "the deadline is tomorrow",
+        "my meetings are on monday",
+        "the party was great on saturday",
+    ] {
+        let r = p(said);
+        assert_ne!(r.intent, Intent::CreateEvent, "{said}: {:?}", r.params);
+        assert_ne!(r.intent, Intent::CreateTodo, "{said}: {:?}", r.params);
+    }
 }
