@@ -59,7 +59,8 @@ pub(super) fn repair(mut plan: Plan, slots: &Slots, rest: &str) -> Plan {
 }
 
 /// The plan with `said` taken out of its title: "team standup every weekday" is the
-/// event "team standup", repeating.
+/// event "team standup", repeating; "every monday morning review the budget" the event
+/// "review the budget".
 pub(super) fn without(mut plan: Plan, said: &[&str]) -> Plan {
     // What a repetition leaves once the date reader took a weekday of it: "yoga every",
     // "swim class and thursdays".
@@ -76,9 +77,14 @@ pub(super) fn without(mut plan: Plan, said: &[&str]) -> Plan {
         .filter_map(|s| low.find(&s.trim().to_ascii_lowercase()).map(|at| at..at + s.trim().len()))
         .collect();
     cut.sort_by_key(|r| r.start);
+    // The same said first: "every review the budget" once "monday morning" went.
+    static LEFT_FIRST: LazyLock<Regex> = LazyLock::new(|| rx(r"^(?:every|each)(?:\s+other)?\s+"));
     if let Some(mut kept) = tidy(title, 0..title.len(), &cut) {
         if let Some(m) = LEFT.find(&kept.to_ascii_lowercase()) {
             kept.truncate(m.start());
+        }
+        if let Some(m) = LEFT_FIRST.find(&kept.to_ascii_lowercase()) {
+            kept.replace_range(..m.end(), "");
         }
         plan.params.insert("title".into(), Value::String(kept));
     }

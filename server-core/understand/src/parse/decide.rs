@@ -246,9 +246,71 @@ fn routine(guess: &Prediction, l: &str, now: DateTime<Tz>) -> Option<Intent> {
     }
     match guess.label.intent() {
         Intent::CreateTodo | Intent::CreateEvent => Some(guess.label.intent()),
-        Intent::GeneralChat if guess.p < UNSURE_CHAT => Some(Intent::CreateTodo),
+        // An order with how often ("water the tomatoes every other day") is a routine
+        // however chatty its words sound; what opens with somebody stays talk.
+        Intent::GeneralChat if guess.p < UNSURE_CHAT || ordered(l) => Some(Intent::CreateTodo),
         _ => None,
     }
+}
+
+/// "I walk the dog", "we eat out": the user telling what they do, a plain verb after
+/// "I" or "we" (not "I need to", "I'll", "I have to", which keep a plan).
+fn told_habit(l: &str) -> bool {
+    let mut words = l.split_whitespace();
+    let (Some(who), Some(verb)) = (words.next(), words.next()) else { return false };
+    matches!(who, "i" | "we")
+        && !matches!(
+            verb,
+            "need"
+                | "needs"
+                | "have"
+                | "has"
+                | "must"
+                | "should"
+                | "want"
+                | "would"
+                | "will"
+                | "gotta"
+                | "got"
+                | "ought"
+                | "better"
+                | "am"
+                | "are"
+                | "'m"
+                | "was"
+                | "were"
+                | "can"
+                | "could"
+                | "shall"
+                | "may"
+                | "might"
+                | "plan"
+                | "intend"
+                | "mean"
+                | "hope"
+                | "wish"
+                | "like"
+                | "'d"
+                | "'ll"
+                | "really"
+                | "still"
+                | "also"
+                | "just"
+                | "always"
+                | "usually"
+        )
+        && !verb.contains('\'')
+}
+
+/// A clause that opens with a verb of doing, as an order does ("water the tomatoes
+/// every day"), not with a question word, a name or a thing.
+fn ordered(l: &str) -> bool {
+    static ORDER: LazyLock<Regex> = LazyLock::new(|| {
+        rx(
+            r"^(?:water|feed|walk|take|put|clean|wash|change|check|call|text|email|pay|buy|get|pick up|drop off|empty|charge|stretch|exercise|run|go|do|make|cook|prepare|clear|tidy|vacuum|hoover|mow|sweep|mop|wipe|sort|file|back up|update|review|write|read|practice|practise|study|brush|floss|flip|rotate|refill|replace|renew|order|book|send|visit|meditate|journal)\b",
+        )
+    });
+    ORDER.is_match(l)
 }
 
 /// "I should really call my sister this weekend", "we ought to book the vet for
@@ -318,6 +380,10 @@ fn act(
     }
     let creates = matches!(intent, Intent::CreateTodo | Intent::CreateEvent | Intent::CreateMemo);
     if creates && (asks(l) || nothing_to_make(l)) {
+        return None;
+    }
+    // "I walk the dog every evening": a habit told, not one to keep.
+    if creates && told_habit(l) && super::repeat::find(l, now).is_some() {
         return None;
     }
     // "the meeting was on monday": news of a thing gone by, not one to keep.

@@ -163,3 +163,17 @@ fn clearing_what_is_done_says_so_and_clearing_a_list_does_not() {
     assert_eq!(r.intent, Intent::DeleteTodo);
     assert!(!r.params.contains_key("completed"), "{:?}", r.params);
 }
+
+#[test]
+fn an_order_said_with_how_often_is_a_routine_titled_without_it() {
+    let r = p("feed the sourdough starter every other day");
+    assert_eq!((r.intent, param(&r, "title")), (Intent::CreateTodo, "feed the sourdough starter"));
+    assert_eq!(param(&r, "recurrence_rule"), "FREQ=DAILY;INTERVAL=2");
+    let r = p("every thursday evening wipe down the fridge");
+    assert_eq!(param(&r, "title"), "wipe down the fridge", "{:?}", r.params);
+    assert_eq!(param(&r, "recurrence_rule"), "FREQ=WEEKLY;BYDAY=TH");
+    let r = p("remind me every saturday morning to check the tyre pressure");
+    assert_eq!(param(&r, "title"), "check the tyre pressure", "{:?}", r.params);
+    // Told of as a habit, it is no order.
+    assert_eq!(p("we walk the dog every evening").intent, Intent::GeneralChat);
+}
