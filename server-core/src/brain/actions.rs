@@ -209,12 +209,20 @@ async fn create_event(engine: &Engine, inputs: &Value) -> ToolResult {
     Ok(json!({ "event": event }))
 }
 
-/// The events of the span named, or of the week from now.
+/// The events of the span named, or of the week from now; with `query` ("when is my
+/// eye test"), those whose title holds its telling words, in the span or the year ahead.
 async fn query_events(engine: &Engine, inputs: &Value) -> ToolResult {
     let now = crate::infra::db::now_ms();
     let from = when(inputs, "start_time")?.map_or(now, |w| w.to_ms(engine.tz));
-    let to = named_end(inputs, engine.tz)?.unwrap_or(from + 7 * DAY_MS);
-    let items = events::events_between(&engine.db.read, engine.tz, from, to).await?;
+    let words = text(inputs, "query").map(telling_words).unwrap_or_default();
+    let ahead = if words.is_empty() { 7 * DAY_MS } else { 366 * DAY_MS };
+    let to = named_end(inputs, engine.tz)?.unwrap_or(from + ahead);
+    let db = &engine.db.read;
+    let items = if words.is_empty() {
+        events::events_between(db, engine.tz, from, to).await?
+    } else {
+        events::events_between_matching(db, engine.tz, from, to, &words).await?
+    };
     Ok(json!({ "events": items }))
 }
 

@@ -412,6 +412,17 @@ async fn clearing_the_done_todos_asks_first_and_keeps_every_open_one() {
 }
 
 #[tokio::test]
+async fn asking_when_a_thing_is_finds_it_months_ahead_and_nothing_else() {
+    let server = TestServer::start().await;
+    let token = server.token().await;
+    server.create("/api/events", &token, event_at("Eye test", 40, Some(10))).await;
+    server.create("/api/events", &token, event_at("Lunch with Dev", 1, Some(12))).await;
+    let (_, answer) = say(&server, &token, "when is my eye test").await;
+    assert!(answer.contains("Eye test"), "{answer}");
+    assert!(!answer.contains("Lunch with Dev"), "{answer}");
+}
+
+#[tokio::test]
 async fn a_host_tool_with_no_host_connected_fails_with_a_reason() {
     let server = TestServer::start().await;
     let token = server.token().await;

@@ -238,6 +238,28 @@ pub async fn events_between(db: &sqlx::SqlitePool, tz: Tz, from: i64, to: i64) -
     Ok(rows.into_iter().map(|r| r.into_api(tz)).collect())
 }
 
+/// Up to 50 events overlapping `from..to` whose title or text hold every word of `said`
+/// but the little ones ("when is my eye test"), in the order they start.
+pub async fn events_between_matching(
+    db: &sqlx::SqlitePool,
+    tz: Tz,
+    from: i64,
+    to: i64,
+    said: &str,
+) -> Result<Vec<Event>> {
+    let Some(q) = crate::features::search::named_query(said) else { return Ok(vec![]) };
+    let rows: Vec<EventRow> = select_events!(
+        "WHERE start_at < ? AND coalesce(end_at, start_at) >= ?
+           AND seq IN (SELECT rowid FROM events_fts WHERE events_fts MATCH ?) ORDER BY start_at LIMIT 50",
+        to,
+        from,
+        q
+    )
+    .fetch_all(db)
+    .await?;
+    Ok(rows.into_iter().map(|r| r.into_api(tz)).collect())
+}
+
 /// Up to 5 events titled `said` (in any case).
 pub async fn events_titled(db: &sqlx::SqlitePool, said: &str) -> Result<Vec<EventRow>> {
     Ok(select_events!("WHERE lower(title) = lower(?) LIMIT 5", said).fetch_all(db).await?)

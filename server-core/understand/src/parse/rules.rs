@@ -1123,7 +1123,7 @@ static RAN_OUT: LazyLock<Regex> = LazyLock::new(|| {
 
 static EVENT_NOUN: LazyLock<Regex> = LazyLock::new(|| {
     rx(
-        r"\b(?:calendar|calender|calander|calandar|schedule|schedules|scheduled|agenda|diary|events?|meetings?|mettings?|appointments?|appt|meet (?:with|up)|meet the|conferences?|interviews?|(?:daily|weekly|team|conference|video|zoom|sales|client|work) calls?|call with|classes|lessons|sessions|lunch with|dinner with|breakfast with|brunch with|coffee with|drinks with|date with|party|parties|birthday|wedding|anniversary|class|lesson|session|standup|stand-up|sync|1:1|one on one|doctor'?s?|dentist'?s?|checkup|check-up|reservation at|game|match|concert|(?:the|a|our|my) show|shows|recital|practice|rehearsal|ceremony|celebration|holiday|vacation|trip|flight|visit|webinar|seminar|workshop|presentation|review|exam|test|deadline|payday|bill|programs?|programmes?|tournaments?|festivals?|gigs?|(?:movie|game|date|poker|trivia|quiz|karaoke|bingo|board game|girls'?|guys'?|family|pizza|taco|wine|open mic) nights?)\b",
+        r"\b(?:calendar|calender|calander|calandar|schedule|schedules|scheduled|agenda|diary|events?|meetings?|mettings?|appointments?|appt|meet (?:with|up)|meet the|conferences?|interviews?|(?:daily|weekly|team|conference|video|zoom|sales|client|work) calls?|call with|classes|lessons|sessions|lunch with|dinner with|breakfast with|brunch with|coffee with|drinks with|date with|party|parties|birthday|wedding|anniversary|class|lesson|session|standup|stand-up|sync|1:1|one on one|doctor'?s?|dentist'?s?|checkup|check-up|reservation at|game|match|concert|(?:the|a|our|my) show|shows|(?:the|a|our|my|school) plays?|recital|practice|rehearsal|ceremony|celebration|holiday|vacation|trip|flight|visit|webinar|seminar|workshop|presentation|review|exam|test|deadline|payday|bill|programs?|programmes?|tournaments?|festivals?|gigs?|(?:movie|game|date|poker|trivia|quiz|karaoke|bingo|board game|girls'?|guys'?|family|pizza|taco|wine|open mic) nights?)\b",
     )
 });
 
@@ -1461,6 +1461,9 @@ fn event(t: &str, l: &str, now: DateTime<Tz>, asked: bool) -> Option<Plan> {
         if let Some(r) = cap(&c, "q") {
             plan = plan.with_opt("query", tidy(t, r, &cut));
         }
+    }
+    if !plan.params.contains_key("query") {
+        plan = plan.with_opt("query", asked_when(t, l, &cut));
     }
     Some(plan)
 }
@@ -1863,6 +1866,31 @@ static AGENDA: LazyLock<Regex> = LazyLock::new(|| {
 });
 
 /// "What do I have going on next week?", "am I free on Friday?": reading the agenda.
+/// "when is my flight", "what time is Sam's party": the user's own thing asked after,
+/// its name without the date phrases `cut`. ("when is easter" is no thing of theirs;
+/// "when is my next free afternoon" asks for a gap, not a thing.)
+fn asked_when(t: &str, l: &str, cut: &[Range<usize>]) -> Option<String> {
+    static WHEN_MINE: LazyLock<Regex> = LazyLock::new(|| {
+        rx(
+            r"^(?:when|what time)(?:'s| is| are| does| do)\s+(?:(?:my|our)\s+(?P<q>[\w' -]+?)|(?P<q2>[a-z]+'s\s+[\w' -]+?))(?:\s+(?:start|starts|begin|begins|end|ends|finish|finishes))?$",
+        )
+    });
+    let gap =
+        ["free", "busy", "available", "spare", "open"].iter().any(|w| l.split_whitespace().any(|x| x == *w));
+    let c = WHEN_MINE.captures(l).filter(|_| !gap)?;
+    let q = c.name("q").or_else(|| c.name("q2"))?;
+    let q = tidy(t, q.range(), cut)?;
+    let low = q.to_ascii_lowercase();
+    let from = ["next ", "upcoming "].iter().find(|w| low.starts_with(**w)).map_or(0, |w| w.len());
+    let to = if low.ends_with(" due") { low.len() - " due".len() } else { low.len() };
+    let thing = low.get(from..to)?;
+    // "my next meeting" names no one thing to look for.
+    if GENERIC_EVENT.is_match(thing) || WHOLE_CAL.is_match(thing) {
+        return None;
+    }
+    q.get(from..to).map(str::to_string)
+}
+
 fn agenda_question(l: &str, now: DateTime<Tz>) -> Option<Plan> {
     if MY_ALERTS_Q.is_match(l) {
         return Some(Plan::new(Intent::QueryTodos, 0.7));
@@ -1890,6 +1918,16 @@ fn agenda_question(l: &str, now: DateTime<Tz>) -> Option<Plan> {
     if DUE_Q.is_match(l) || TODOS_Q.is_match(l) {
         let when = when::find(l, now);
         return Some(super::build::todos_due(Plan::new(Intent::QueryTodos, 0.75), when.as_ref(), l, now));
+    }
+    if let Some(q) = asked_when(l, l, &[]) {
+        let found = dates(l, now);
+        let cut: Vec<Range<usize>> = found.as_ref().map(|w| w.1.clone()).unwrap_or_default();
+        let q = asked_when(l, l, &cut).unwrap_or(q);
+        let mut plan = Plan::new(Intent::QueryEvents, 0.75).with("query", q);
+        if let Some((f, _)) = &found {
+            plan = with_span(plan, f, now);
+        }
+        return Some(plan);
     }
     if !AGENDA.is_match(l) {
         return None;

@@ -135,3 +135,17 @@ fn a_thing_told_as_gone_by_or_asked_about_is_not_kept() {
         assert_ne!(r.intent, Intent::CreateTodo, "{said}: {:?}", r.params);
     }
 }
+
+#[test]
+fn asking_when_ones_own_thing_is_looks_it_up() {
+    let r = p("what time is Leo's recital");
+    assert_eq!(r.intent, Intent::QueryEvents);
+    let r = p("when is my eye test on thursday");
+    assert_eq!((r.intent, param(&r, "query")), (Intent::QueryEvents, "eye test"));
+    assert_eq!(param(&r, "start_time"), "2026-03-12T00:00:00-07:00");
+    let r = p("when's the school play");
+    assert_eq!(r.intent, Intent::QueryEvents);
+    // Not the user's: general knowledge, or a gap in the day.
+    assert_eq!(p("when is easter").intent, Intent::GeneralChat);
+    assert!(!p("when is my next free evening").params.contains_key("query"));
+}
