@@ -6,8 +6,9 @@
 //! database's threads do not queue for one lock, and freed memory is given back to the
 //! system after a short while. It is declared here, in the library, so the headless server
 //! and the desktop app (which links this library) get it once, from the same place; tests
-//! and examples too. With glibc's `malloc`, a quarter of the server's time under read
-//! load went to the allocator and its locks (BENCHMARKS.md, "HTTP reads, third round").
+//! and examples too. With glibc's `malloc`, 12-14 % of the server's time under read load
+//! went to the allocator and its locks (BENCHMARKS.md, "HTTP reads, third round"). Its
+//! settings are built in from `.cargo/config.toml` (`JEMALLOC_SYS_WITH_MALLOC_CONF`).
 //!
 //! **The arena cap.** C code in the process (SQLite above all) still calls glibc's
 //! `malloc`, which hands threads their own arenas (up to eight per core) and gives back
