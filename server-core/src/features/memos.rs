@@ -164,7 +164,7 @@ pub async fn memos_matching(db: &sqlx::SqlitePool, tz: Tz, words: Option<&str>) 
 pub fn pinned_sql(cap: &str) -> String {
     let select =
         format!("SELECT {MEMO_COLUMNS} FROM memos WHERE pinned = 1 ORDER BY updated_at DESC LIMIT {cap}");
-    packed(MEMO_COLUMNS, &select, "updated_at DESC")
+    packed(MEMO_COLUMNS, &select)
 }
 
 /// The memos a person may mean by `said`: those titled exactly so, and those holding its

@@ -11,7 +11,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use utoipa_axum::{router::OpenApiRouter, routes};
 
-use crate::infra::db::unpack;
+use crate::infra::db::{pack, unpack};
 use crate::infra::error::responses::NotLoggedIn;
 use crate::infra::error::{Error, ErrorBody, Result};
 use crate::infra::extract::{Json, Query};
@@ -289,7 +289,8 @@ pub async fn run(
     let page = "SELECT kind, seq, rank FROM ranked ORDER BY rank, seq DESC LIMIT ?2 OFFSET ?3";
     let sql = format!(
         "WITH ranked AS MATERIALIZED ({union}) SELECT (SELECT COUNT(*) FROM ranked),
-            (SELECT json_group_array(json_array(kind, seq, {RANK_TEXT}) ORDER BY rank, seq DESC) FROM ({page}))"
+            (SELECT {packed_page} FROM ({page}))",
+        packed_page = pack(&format!("kind, seq, {RANK_TEXT}")),
     );
     let (total, ranked): (i64, String) = sqlx::query_as(&sql)
         .bind(&fts)

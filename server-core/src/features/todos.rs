@@ -9,7 +9,7 @@ use utoipa_axum::{router::OpenApiRouter, routes};
 
 use crate::bus::Module;
 use crate::features::search::{Named, fts_query, named_query};
-use crate::infra::db::{new_id, now_ms, packed, unpack};
+use crate::infra::db::{new_id, now_ms, pack, packed, unpack};
 use crate::infra::error::responses::{BodyTooLarge, InvalidValues, MalformedJson, NotJson, NotLoggedIn};
 use crate::infra::error::{Error, ErrorBody, Fields, Result};
 use crate::infra::extract::{Json, Query};
@@ -306,7 +306,7 @@ pub fn overdue_sql(now: &str, day_start: &str, cap: &str) -> String {
            AND ((due_is_date = 0 AND due_at < {now}) OR (due_is_date = 1 AND due_at < {day_start}))
          ORDER BY due_at LIMIT {cap}"
     );
-    packed(TODO_COLUMNS, &select, "due_at")
+    packed(TODO_COLUMNS, &select)
 }
 
 /// Open todos due today (`[start, end)` in ms) and not yet overdue at `now`: day-level ones
@@ -318,7 +318,7 @@ pub fn due_today_sql(now: &str, (start, end): (&str, &str), cap: &str) -> String
            AND (due_is_date = 1 OR due_at >= {now})
          ORDER BY due_is_date, due_at LIMIT {cap}"
     );
-    packed(TODO_COLUMNS, &select, "due_is_date, due_at")
+    packed(TODO_COLUMNS, &select)
 }
 
 /// List todos, soonest due first, with filters.
@@ -332,14 +332,13 @@ async fn list_todos(State(state): State<AppState>, Query(f): Query<TodoFilter>) 
     let window = Window::new(f.page, f.limit)?;
     // One statement, one row: the count as an uncorrelated scalar subquery (run once; with
     // no filter SQLite counts the table's b-tree without reading a row), and the page,
-    // which walks the list-order index and stops after `limit` rows, packed as JSON.
+    // which walks the list-order index and stops after `limit` rows, packed as JSON in
+    // that order (`db::pack`).
     let mut qb: QueryBuilder<Sqlite> = QueryBuilder::new("SELECT (SELECT COUNT(*) FROM todos");
     if !push_filters(&mut qb, &f, state.tz) {
         return Ok(Json(window.wrap(vec![], 0)));
     }
-    qb.push(format!(
-        "), json_group_array(json_array({TODO_COLUMNS}) ORDER BY {LIST_ORDER}) FROM (SELECT seq, {TODO_COLUMNS} FROM todos"
-    ));
+    qb.push(format!("), {} FROM (SELECT seq, {TODO_COLUMNS} FROM todos", pack(TODO_COLUMNS)));
     push_filters(&mut qb, &f, state.tz);
     qb.push(format!(" ORDER BY {LIST_ORDER} LIMIT "))
         .push_bind(i64::from(window.limit))

@@ -1,7 +1,17 @@
-//! What a ClawChat process does before anything else: cap glibc's malloc arenas, and
-//! name the TLS library's cryptography.
+//! What a ClawChat process does before anything else: its allocator, a cap on glibc's
+//! malloc arenas, and the TLS library's cryptography.
 //!
-//! glibc's `malloc` hands threads their own arenas (up to eight per core) and gives back
+//! **The allocator.** Every Rust allocation of a ClawChat binary goes to jemalloc, made
+//! for many threads: per-thread caches and a few arenas, so the async workers and the
+//! database's threads do not queue for one lock, and freed memory is given back to the
+//! system after a short while. It is declared here, in the library, so the headless server
+//! and the desktop app (which links this library) get it once, from the same place; tests
+//! and examples too. With glibc's `malloc`, 12-14 % of the server's time under read load
+//! went to the allocator and its locks (BENCHMARKS.md, "HTTP reads, third round"). Its
+//! settings are built in from `.cargo/config.toml` (`JEMALLOC_SYS_WITH_MALLOC_CONF`).
+//!
+//! **The arena cap.** C code in the process (SQLite above all) still calls glibc's
+//! `malloc`, which hands threads their own arenas (up to eight per core) and gives back
 //! to the system little of what they free. The server's threads (the async workers, one
 //! per pooled SQLite connection, the blocking pool) each end up with an arena, and under
 //! steady load the resident memory crept up by about 1.4 MiB a minute while the live heap
@@ -14,7 +24,13 @@
 //! id, the arguments and everything else, and happens before any thread or file exists.
 //! A cap the user set is left alone; if the `exec` fails the process goes on uncapped.
 
-/// The arenas the server's allocations share; see the soak figures for how it was chosen.
+/// The global allocator of every ClawChat binary; see the module's documentation.
+#[cfg(not(target_env = "msvc"))]
+#[global_allocator]
+static ALLOCATOR: tikv_jemallocator::Jemalloc = tikv_jemallocator::Jemalloc;
+
+/// The arenas glibc's `malloc` (SQLite's and other C code's allocations) shares; see the
+/// soak figures for how it was chosen.
 pub const MALLOC_ARENAS: &str = "2";
 
 /// Re-executes the running binary with `MALLOC_ARENA_MAX` set, unless it already is. Call

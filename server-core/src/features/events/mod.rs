@@ -346,14 +346,12 @@ pub fn in_range_sql(from: &str, to: &str, cap: &str) -> (String, String) {
                AND ((end_at IS NOT NULL AND end_at > {from}) OR (end_at IS NULL AND start_at >= {from}))
              ORDER BY start_at, seq LIMIT {cap}"
         ),
-        "start_at, seq",
     );
     let series = packed(
         EVENT_COLUMNS,
         &format!(
             "SELECT seq, {EVENT_COLUMNS} FROM events WHERE recurrence_rule IS NOT NULL AND start_at < {to}"
         ),
-        "start_at, seq",
     );
     (single, series)
 }
