@@ -7,12 +7,17 @@ use serde_json::{Value, json};
 use crate::brain::say;
 use crate::common::{TestServer, now_local, send};
 
+/// An event `days` from today at `hour`:00 local, `minutes` long.
+fn event_on(title: &str, days: i64, hour: u32, minutes: i64) -> Value {
+    let day = (now_local() + chrono::Duration::days(days)).date_naive();
+    let start = day.and_hms_opt(hour, 0, 0).unwrap().and_local_timezone(now_local().timezone()).unwrap();
+    let end = start + chrono::Duration::minutes(minutes);
+    json!({"title": title, "start_time": start.to_rfc3339(), "end_time": end.to_rfc3339()})
+}
+
 /// An event the day after tomorrow at 10:00 local, 45 minutes long.
 fn dentist() -> Value {
-    let day = (now_local() + chrono::Duration::days(2)).date_naive();
-    let start = day.and_hms_opt(10, 0, 0).unwrap().and_local_timezone(now_local().timezone()).unwrap();
-    let end = start + chrono::Duration::minutes(45);
-    json!({"title": "Dentist", "start_time": start.to_rfc3339(), "end_time": end.to_rfc3339()})
+    event_on("Dentist", 2, 10, 45)
 }
 
 fn local(value: &Value) -> chrono::DateTime<chrono_tz::Tz> {
@@ -81,10 +86,7 @@ async fn a_todo_with_no_due_date_is_not_moved_by_an_amount_and_the_user_is_told(
 
 /// An event tomorrow at `hour`:00 local, an hour long.
 fn tomorrow_at(title: &str, hour: u32) -> Value {
-    let day = (now_local() + chrono::Duration::days(1)).date_naive();
-    let start = day.and_hms_opt(hour, 0, 0).unwrap().and_local_timezone(now_local().timezone()).unwrap();
-    let end = start + chrono::Duration::hours(1);
-    json!({"title": title, "start_time": start.to_rfc3339(), "end_time": end.to_rfc3339()})
+    event_on(title, 1, hour, 60)
 }
 
 #[tokio::test]

@@ -48,8 +48,11 @@ static DELETES: LazyLock<Regex> = LazyLock::new(|| {
 /// "take the cake out of the oven", "remove the stain": a verb that deletes when it is
 /// said of a list or the calendar, and is an errand otherwise. A todo is deleted from a
 /// list, an event from the calendar.
-static TODO_PLACE: LazyLock<Regex> =
-    LazyLock::new(|| rx(r"\b(?:list|todos?|to-?dos?|tasks?|reminders?|alarms?|timers?|item)\b"));
+static TODO_PLACE: LazyLock<Regex> = LazyLock::new(|| {
+    rx(
+        r"\b(?:list|todos?|to-?dos?|tasks?|reminders?|alarms?|timers?|item)\b|\b(?:off|from) (?:the |my |our )?groceries$",
+    )
+});
 
 static CALENDAR_PLACE: LazyLock<Regex> = LazyLock::new(|| {
     rx(

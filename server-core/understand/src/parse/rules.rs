@@ -180,7 +180,7 @@ fn dates(t: &str, now: DateTime<Tz>) -> Option<(Found, Vec<Range<usize>>)> {
 
 static EDGE_JUNK: LazyLock<Regex> = LazyLock::new(|| {
     rx(
-        r"^(?:(?:a|an|the|my|our|some|new|another|that|to|for|about|of|on|at|in|by|from|called|named|titled|labelled|labeled|saying|that says|me|please|,|:|-)\s+)+|(?:\s+(?:on|at|in|for|by|before|after|from|to|until|till|due|of|the|and|please|for me|thanks|thank you|now|(?:is|are|was|were|will be)(?: (?:booked|scheduled|set|planned|happening|coming))?|,|:|-))+$",
+        r"^(?:(?:a|an|the|my|our|some|new|another|that|to|for|about|of|on|at|in|by|from|called|named|titled|labelled|labeled|saying|that says|me|please|,|:|-)\s+)+|(?:\s+(?:on|at|in|for|by|before|after|from|to|until|till|due|of|the|and|please|for me|thanks|thank you|now|instead|then|(?:is|are|was|were|will be)(?: (?:booked|scheduled|set|planned|happening|coming))?|,|:|-))+$",
     )
 });
 
@@ -900,7 +900,7 @@ fn with_priority(plan: Plan, l: &str) -> Plan {
 
 static LIST_NOUN: LazyLock<Regex> = LazyLock::new(|| {
     rx(
-        r"\b(?:(?P<kind>shopping|grocery|groceries|to ?do|to-do|todo|task|tasks|errands?|reminders?|packing|christmas|holiday|birthday|party|vacation|wish|chores?|work|school|home|house)\s+lists?|lists? (?:of|for) (?:things to do|tasks|reminders|things to buy|groceries|shopping|chores)|list of things (?:to|i need to) (?:do|complete|buy|get)|to ?do's|to-dos|todos|to dos|shopping cart|my tasks|my list|the list|a list|new list|lists|list|checklist|task)\b",
+        r"\b(?:(?P<kind>shopping|grocery|groceries|to ?do|to-do|todo|task|tasks|errands?|reminders?|packing|christmas|holiday|birthday|party|vacation|wish|chores?|work|school|home|house)\s+lists?|lists? (?:of|for) (?:things to do|tasks|reminders|things to buy|groceries|shopping|chores)|list of things (?:to|i need to) (?:do|complete|buy|get)|to ?do's|to-dos|todos|to dos|shopping cart|(?:to|on|onto|from|off) (?:the |my |our )?groceries$|my tasks|my list|the list|a list|new list|lists|list|checklist|task)\b",
     )
 });
 
@@ -915,7 +915,7 @@ fn list_kind(l: &str) -> Option<String> {
     let kind = c.name("kind").map(|m| m.as_str()).unwrap_or("");
     let tag = match kind {
         "shopping" | "grocery" | "groceries" => "shopping",
-        "" if l.contains("shopping cart") => "shopping",
+        "" if l.contains("shopping cart") || l.ends_with("groceries") => "shopping",
         // A list of the user's own naming: "my travel list".
         "" => match super::slots::named_list(l) {
             Some("grocery" | "groceries") => "shopping",
@@ -930,7 +930,7 @@ fn list_kind(l: &str) -> Option<String> {
 
 static LIST_ADD: LazyLock<Regex> = LazyLock::new(|| {
     rx(
-        r"^(?:(?:please )?(?:add|put|include|insert|place|stick|write|jot|mark|pop|throw|toss)(?: down)?(?: an item| item)?\s+(?P<item>.+?)\s+(?:to|on|onto|in|into|under|at)(?: the| my| our| a)?(?: new)?\s+(?:[\w']+\s+){0,3}?(?:list|lists|to ?do list|to-do list|todo list|to ?dos|to-dos|todos|tasks|cart|checklist|list of (?:things to do|tasks|reminders|things to buy|groceries|chores)|list of things (?:to|i need to) (?:do|complete|buy|get))\b.*$|on my (?:[\w']+\s+){0,3}?(?:list|to ?do list|to-do list|todo list)(?: of [\w ]+?)?,?\s+(?:please\s+)?(?:add|put|include)\s+(?P<item2>.+)$|(?:add|put|include)\s+(?:to|on) (?:my|the) (?:[\w']+\s+){0,3}?list\s+(?P<item3>.+)$|(?:i need|i want|i'd like|i would like|i need to have|make sure)\s+(?P<item4>.+?)\s+(?:added |put )?(?:to|on) (?:my|the) (?:[\w']+\s+){0,3}?(?:list|to ?do list|to-do list|todo list)\b.*$|(?:my|the) (?:[\w']+\s+){0,3}?list (?:should|needs to|must) (?:have|include|contain)\s+(?P<item5>.+?)(?: on it| in it)?$|(?:create|make|start|add|new)(?: me)? (?:a |an |another )?(?:new )?(?:todo|to-do|to do|task|item)(?: item)?(?: called| named| titled| to|:|,)?\s+(?P<item6>.+)$|(?:add|put|write down)\s+(?P<item7>.+)$|(?P<item8>.+?)\s+(?:needs|has|have|need) to (?:be|go)(?: added| put)?\s+(?:to|on|onto|in|into) (?:my|the|our) (?:[\w']+\s+){0,3}?(?:list|to ?do list|to-do list|todo list|list of things to do)\b.*$)",
+        r"^(?:(?:please )?(?:add|put|include|insert|place|stick|write|jot|mark|pop|throw|toss)(?: down)?(?: an item| item)?\s+(?P<item>.+?)\s+(?:to|on|onto|in|into|under|at)(?: the| my| our| a)?(?: new)?\s+(?:[\w']+\s+){0,3}?(?:groceries$|list|lists|to ?do list|to-do list|todo list|to ?dos|to-dos|todos|tasks|cart|checklist|list of (?:things to do|tasks|reminders|things to buy|groceries|chores)|list of things (?:to|i need to) (?:do|complete|buy|get))\b.*$|on my (?:[\w']+\s+){0,3}?(?:list|to ?do list|to-do list|todo list)(?: of [\w ]+?)?,?\s+(?:please\s+)?(?:add|put|include)\s+(?P<item2>.+)$|(?:add|put|include)\s+(?:to|on) (?:my|the) (?:[\w']+\s+){0,3}?list\s+(?P<item3>.+)$|(?:i need|i want|i'd like|i would like|i need to have|make sure)\s+(?P<item4>.+?)\s+(?:added |put )?(?:to|on) (?:my|the) (?:[\w']+\s+){0,3}?(?:list|to ?do list|to-do list|todo list)\b.*$|(?:my|the) (?:[\w']+\s+){0,3}?list (?:should|needs to|must) (?:have|include|contain)\s+(?P<item5>.+?)(?: on it| in it)?$|(?:create|make|start|add|new)(?: me)? (?:a |an |another )?(?:new )?(?:todo|to-do|to do|task|item)(?: item)?(?: called| named| titled| to|:|,)?\s+(?P<item6>.+)$|(?:add|put|write down)\s+(?P<item7>.+)$|(?P<item8>.+?)\s+(?:needs|has|have|need) to (?:be|go)(?: added| put)?\s+(?:to|on|onto|in|into) (?:my|the|our) (?:[\w']+\s+){0,3}?(?:list|to ?do list|to-do list|todo list|list of things to do)\b.*$)",
     )
 });
 
@@ -942,7 +942,7 @@ static LIST_NEW: LazyLock<Regex> = LazyLock::new(|| {
 
 static LIST_REMOVE_ITEM: LazyLock<Regex> = LazyLock::new(|| {
     rx(
-        r"^(?:(?:please )?(?:(?:delete|remove|cancel|erase|drop|take|get rid of|clear)(?: out| off)?\s+(?P<item>.+?)\s+(?:off|from|out of|on)|(?:cross|scratch|strike|check|tick|mark)(?: out| off)\s+(?P<item_b>.+?)\s+(?:from|on|in)|(?:cross|scratch|strike|check|tick|mark)\s+(?P<item_c>.+?)\s+(?:off|out of))(?: of)?(?: the| my| our| this)?\s+(?:[\w']+\s+){0,3}?(?:list|lists|to ?do list|to-do list|todo list|to ?dos|to-dos|todos|tasks|cart|checklist|list of (?:things to do|tasks|reminders|things to buy|groceries|chores))\b.*)$",
+        r"^(?:(?:please )?(?:(?:delete|remove|cancel|erase|drop|take|get rid of|clear)(?: out| off)?\s+(?P<item>.+?)\s+(?:off|from|out of|on)|(?:cross|scratch|strike|check|tick|mark)(?: out| off)\s+(?P<item_b>.+?)\s+(?:from|on|in)|(?:cross|scratch|strike|check|tick|mark)\s+(?P<item_c>.+?)\s+(?:off|out of))(?: of)?(?: the| my| our| this)?\s+(?:[\w']+\s+){0,3}?(?:groceries$|list|lists|to ?do list|to-do list|todo list|to ?dos|to-dos|todos|tasks|cart|checklist|list of (?:things to do|tasks|reminders|things to buy|groceries|chores))\b.*)$",
     )
 });
 

@@ -177,3 +177,20 @@ fn an_order_said_with_how_often_is_a_routine_titled_without_it() {
     // Told of as a habit, it is no order.
     assert_eq!(p("we walk the dog every evening").intent, Intent::GeneralChat);
 }
+
+#[test]
+fn the_groceries_are_a_list_said_without_the_word_list() {
+    let r = p("add rye bread and capers to groceries");
+    assert_eq!((r.intent, param(&r, "title")), (Intent::CreateTodo, "rye bread and capers"));
+    assert_eq!(r.params.get("tags"), Some(&serde_json::json!(["shopping"])));
+    let r = p("take the oat milk off my groceries");
+    assert_eq!((r.intent, param(&r, "title")), (Intent::DeleteTodo, "oat milk"));
+    // Groceries to fetch are an errand, not the list.
+    assert!(!p("collect the groceries from the depot").params.contains_key("tags"));
+}
+
+#[test]
+fn a_change_said_with_instead_keeps_the_item_name_clean() {
+    let r = p("make the vet visit at 2 instead");
+    assert_eq!((r.intent, param(&r, "title")), (Intent::UpdateEvent, "vet visit"));
+}
