@@ -385,6 +385,16 @@ fn act(
     if creates && (asks(l) || nothing_to_make(l)) {
         return None;
     }
+    // "book a table for saturday at 8", "get me a taxi at 6": a service booked, which the
+    // assistant cannot do; no calendar entry named "table" stands in for it.
+    static SERVICE: LazyLock<Regex> = LazyLock::new(|| {
+        rx(
+            r"^(?:book|reserve|order|get|call|hail|rent)\s+(?:me\s+|us\s+)?(?:a|an|the|my|our|two|2)?\s*(?:table|taxi|uber|lyft|cab|ride|hotel|room|flight|train|bus|car|rental car|ticket|tickets|seat|seats)\b",
+        )
+    });
+    if intent == Intent::CreateEvent && SERVICE.is_match(l) {
+        return None;
+    }
     // "I walk the dog every evening": a habit told, not one to keep.
     if creates && told_habit(l) && super::repeat::find(l, now).is_some() {
         return None;

@@ -194,3 +194,23 @@ fn a_change_said_with_instead_keeps_the_item_name_clean() {
     let r = p("make the vet visit at 2 instead");
     assert_eq!((r.intent, param(&r, "title")), (Intent::UpdateEvent, "vet visit"));
 }
+
+#[test]
+fn a_service_booked_is_not_a_calendar_entry_named_after_it() {
+    for said in [
+        "reserve a table for four on friday at 7",
+        "get us a cab at 6:30 tomorrow",
+        "book two tickets for sunday",
+    ] {
+        let r = p(said);
+        assert_ne!(r.intent, Intent::CreateEvent, "{said}: {:?}", r.params);
+    }
+    // A thing of the user's own booked is kept.
+    assert_eq!(p("book the physio for thursday at 10").intent, Intent::CreateEvent);
+}
+
+#[test]
+fn scratching_an_item_from_a_list_deletes_it() {
+    let r = p("scratch the dry cleaning from my todos");
+    assert_eq!((r.intent, param(&r, "title")), (Intent::DeleteTodo, "dry cleaning"));
+}
