@@ -330,7 +330,7 @@ async fn delete_conversation(State(state): State<AppState>, Path(id): Path<Strin
     responses(
         (status = 200, description = "A page of messages", body = Page<Message>),
         NotLoggedIn,
-        (status = 404, description = "No such conversation", body = ErrorBody),
+        (status = 404, description = "No such conversation, or no message `after` names in it", body = ErrorBody),
         (status = 422, description = "Invalid parameters", body = ErrorBody),
     ))]
 async fn list_messages(
@@ -350,7 +350,9 @@ async fn list_messages(
         )
         .fetch_optional(db)
         .await?
-        .ok_or_else(|| Error::invalid("after", "no such message in this conversation"))?,
+        // A message the conversation does not hold is not found, as a wrong id in the
+        // path is: there is nothing to count from.
+        .ok_or(Error::NotFound("message to start after"))?,
     };
     // With `after`, the window starts right after that message, so the page counts from it.
     let (limit, offset) = (i64::from(window.limit), window.offset());
