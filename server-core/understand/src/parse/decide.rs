@@ -259,50 +259,16 @@ fn routine(guess: &Prediction, l: &str, now: DateTime<Tz>) -> Option<Intent> {
 /// "I walk the dog", "we eat out": the user telling what they do, a plain verb after
 /// "I" or "we" (not "I need to", "I'll", "I have to", which keep a plan).
 fn told_habit(l: &str) -> bool {
+    /// What after "I" or "we" still keeps a plan; a word with an apostrophe ("I'll")
+    /// always does.
+    const KEEPS_A_PLAN: &[&str] = &[
+        "need", "needs", "have", "has", "must", "should", "want", "would", "will", "gotta", "got", "ought",
+        "better", "am", "are", "was", "were", "can", "could", "shall", "may", "might", "plan", "intend",
+        "mean", "hope", "wish", "like", "really", "still", "also", "just", "always", "usually",
+    ];
     let mut words = l.split_whitespace();
     let (Some(who), Some(verb)) = (words.next(), words.next()) else { return false };
-    matches!(who, "i" | "we")
-        && !matches!(
-            verb,
-            "need"
-                | "needs"
-                | "have"
-                | "has"
-                | "must"
-                | "should"
-                | "want"
-                | "would"
-                | "will"
-                | "gotta"
-                | "got"
-                | "ought"
-                | "better"
-                | "am"
-                | "are"
-                | "'m"
-                | "was"
-                | "were"
-                | "can"
-                | "could"
-                | "shall"
-                | "may"
-                | "might"
-                | "plan"
-                | "intend"
-                | "mean"
-                | "hope"
-                | "wish"
-                | "like"
-                | "'d"
-                | "'ll"
-                | "really"
-                | "still"
-                | "also"
-                | "just"
-                | "always"
-                | "usually"
-        )
-        && !verb.contains('\'')
+    matches!(who, "i" | "we") && !KEEPS_A_PLAN.contains(&verb) && !verb.contains('\'')
 }
 
 /// A clause that opens with a verb of doing, as an order does ("water the tomatoes
@@ -681,10 +647,7 @@ fn deadline_errand(l: &str, slots: &Slots, now: DateTime<Tz>) -> Option<Intent> 
 /// "finish it by end of day": a verb and a word that points, with nothing to name the
 /// errand by.
 fn only_pointed_errand(l: &str, cut: &[std::ops::Range<usize>]) -> bool {
-    let mut rest = l.to_string();
-    for c in cut.iter().filter(|c| l.get((*c).clone()).is_some()) {
-        rest.replace_range(c.clone(), &" ".repeat(c.len()));
-    }
+    let rest = rules::blanked(l, cut);
     let words: Vec<&str> = rest.split_whitespace().collect();
     words.len() <= 2 && words.last().is_some_and(|w| matches!(*w, "it" | "that" | "this" | "them"))
 }

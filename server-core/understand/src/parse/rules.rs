@@ -139,6 +139,16 @@ pub(super) fn period_end(f: &Found) -> Option<DateTime<Tz>> {
     when::localize(tz, next.and_time(chrono::NaiveTime::MIN))
 }
 
+/// `l` with the phrases `cut` blanked out by spaces: every other word stays where it was
+/// said, so offsets into `l` hold in it.
+pub(super) fn blanked(l: &str, cut: &[Range<usize>]) -> String {
+    let mut out = l.to_string();
+    for c in cut.iter().filter(|c| l.get((*c).clone()).is_some()) {
+        out.replace_range(c.clone(), &" ".repeat(c.len()));
+    }
+    out
+}
+
 /// Whether what was found is still to come: a time after now, or a day (week, month)
 /// not yet over ("send it by end of day" said at noon).
 pub(super) fn still_ahead(f: &Found, now: DateTime<Tz>) -> bool {
@@ -1363,17 +1373,7 @@ fn event(t: &str, l: &str, now: DateTime<Tz>, asked: bool) -> Option<Plan> {
             r"\b(?:is|are|was|were|isn'?t|wasn'?t|aren'?t|weren'?t|went|got|gets|has|had|have|been|did|does|do|will|won'?t|can'?t|'s)\b",
         )
     });
-    // The time may come first ("tomorrow at noon lunch with Jake"): what is said before
-    // the noun is read without it.
-    let before_noun = |m: &regex::Match<'_>| {
-        let mut before = l.get(..m.start()).unwrap_or("").to_string();
-        for c in cut.iter().filter(|c| c.end <= m.start()) {
-            before.replace_range(c.clone(), &" ".repeat(c.len()));
-        }
-        before
-    };
-    // The calendar thing said as a name ("soccer practice", "the board meeting").
-    let named = EVENT_NOUN.find(l).filter(|m| names_thing(&before_noun(m)));
+    let named = named_noun(l, &cut);
     // "Sam's birthday party is on the 21st at 6pm": a thing said to be at a time, and
     // nothing else said of it, is one to keep.
     let said_at = |m: &regex::Match<'_>| placed_at(l, m, when.as_ref(), now);
@@ -1388,7 +1388,7 @@ fn event(t: &str, l: &str, now: DateTime<Tz>, asked: bool) -> Option<Plan> {
                         && f.end.is_none()
                         && (l.contains(" with ")
                             || !CALENDAR_WORD.is_match(m.as_str())
-                            || placed.is_some() && own_name(&before_noun(&m)))
+                            || placed.is_some() && own_name(blanked(l, &cut).get(..m.start()).unwrap_or("")))
             })
         })
         && (!STATEMENT.is_match(l) || placed.is_some());
@@ -1482,15 +1482,9 @@ fn placed_at(
         return None;
     }
     let from = noun.end();
-    let mut left = l.get(from..)?.to_string();
-    let mut dated = false;
-    for c in cut.iter().filter(|c| c.start >= from) {
-        let r = c.start - from..c.end - from;
-        if left.get(r.clone()).is_some() {
-            left.replace_range(r, &" ".repeat(c.len()));
-            dated = true;
-        }
-    }
+    let all = blanked(l, cut);
+    let left = all.get(from..)?;
+    let dated = cut.iter().any(|c| c.start >= from);
     // Each word with where it starts; the thing's name may go on a word or two past its
     // noun ("birthday party").
     let mut words = Vec::new();
@@ -1518,11 +1512,19 @@ fn own_name(before: &str) -> bool {
 /// ("my mom's birthday is on june 12"): news of one to keep, which no reading of it as a
 /// question overrules.
 pub(super) fn placed_event(t: &str, l: &str, now: DateTime<Tz>) -> bool {
-    let Some(m) = EVENT_NOUN.find(l) else { return false };
+    if is_question(l) {
+        return false;
+    }
     let when = dates(t, now);
-    !is_question(l)
-        && names_thing(l.get(..m.start()).unwrap_or(""))
-        && placed_at(l, &m, when.as_ref(), now).is_some()
+    let cut = when.as_ref().map(|w| w.1.clone()).unwrap_or_default();
+    named_noun(l, &cut).is_some_and(|m| placed_at(l, &m, when.as_ref(), now).is_some())
+}
+
+/// The calendar thing said as a name ("soccer practice", "the board meeting"): its noun,
+/// when the words before it name it. The time may come first ("tomorrow at noon lunch
+/// with Jake"): those words are read without the date phrases `cut`.
+fn named_noun<'l>(l: &'l str, cut: &[Range<usize>]) -> Option<regex::Match<'l>> {
+    EVENT_NOUN.find(l).filter(|m| names_thing(blanked(l, cut).get(..m.start()).unwrap_or("")))
 }
 
 /// The new time of a move: "to friday at 10", or a bare hour ("push my 3pm meeting to
@@ -1866,15 +1868,16 @@ static AGENDA: LazyLock<Regex> = LazyLock::new(|| {
 });
 
 /// "What do I have going on next week?", "am I free on Friday?": reading the agenda.
+static WHEN_MINE: LazyLock<Regex> = LazyLock::new(|| {
+    rx(
+        r"^(?:when|what time)(?:'s| is| are| does| do)\s+(?:(?:my|our)\s+(?P<q>[\w' -]+?)|(?P<q2>[a-z]+'s\s+[\w' -]+?))(?:\s+(?:start|starts|begin|begins|end|ends|finish|finishes))?$",
+    )
+});
+
 /// "when is my flight", "what time is Sam's party": the user's own thing asked after,
 /// its name without the date phrases `cut`. ("when is easter" is no thing of theirs;
 /// "when is my next free afternoon" asks for a gap, not a thing.)
 fn asked_when(t: &str, l: &str, cut: &[Range<usize>]) -> Option<String> {
-    static WHEN_MINE: LazyLock<Regex> = LazyLock::new(|| {
-        rx(
-            r"^(?:when|what time)(?:'s| is| are| does| do)\s+(?:(?:my|our)\s+(?P<q>[\w' -]+?)|(?P<q2>[a-z]+'s\s+[\w' -]+?))(?:\s+(?:start|starts|begin|begins|end|ends|finish|finishes))?$",
-        )
-    });
     let gap =
         ["free", "busy", "available", "spare", "open"].iter().any(|w| l.split_whitespace().any(|x| x == *w));
     let c = WHEN_MINE.captures(l).filter(|_| !gap)?;
@@ -1919,15 +1922,17 @@ fn agenda_question(l: &str, now: DateTime<Tz>) -> Option<Plan> {
         let when = when::find(l, now);
         return Some(super::build::todos_due(Plan::new(Intent::QueryTodos, 0.75), when.as_ref(), l, now));
     }
-    if let Some(q) = asked_when(l, l, &[]) {
+    // The dates are read only for a question of that form.
+    if WHEN_MINE.is_match(l) {
         let found = dates(l, now);
         let cut: Vec<Range<usize>> = found.as_ref().map(|w| w.1.clone()).unwrap_or_default();
-        let q = asked_when(l, l, &cut).unwrap_or(q);
-        let mut plan = Plan::new(Intent::QueryEvents, 0.75).with("query", q);
-        if let Some((f, _)) = &found {
-            plan = with_span(plan, f, now);
+        if let Some(q) = asked_when(l, l, &cut) {
+            let plan = Plan::new(Intent::QueryEvents, 0.75).with("query", q);
+            return Some(match &found {
+                Some((f, _)) => with_span(plan, f, now),
+                None => plan,
+            });
         }
-        return Some(plan);
     }
     if !AGENDA.is_match(l) {
         return None;
