@@ -77,6 +77,26 @@ fn is_final(task_id: &str, wanted: TaskStatus) -> impl FnMut(&ServerEvent) -> bo
     move |e| matches!(e, ServerEvent::TaskUpdate { task_id: t, status, .. } if t == task_id && *status == wanted)
 }
 
+/// The id of the next task that waits for the user's yes.
+async fn asked_first(rx: &mut broadcast::Receiver<Arc<ServerEvent>>) -> String {
+    let request = wait_for(rx, |e| matches!(e, ServerEvent::ApprovalRequest { .. })).await;
+    let ServerEvent::ApprovalRequest { task, .. } = request.as_ref() else { unreachable!() };
+    task.task.task_id.clone()
+}
+
+/// Says yes to task `id` and returns its output once it is done.
+async fn approve(
+    server: &TestServer,
+    token: &str,
+    rx: &mut broadcast::Receiver<Arc<ServerEvent>>,
+    id: &str,
+) -> Value {
+    send(server.post(&format!("/api/tasks/{id}/approve"), token)).await;
+    let done = wait_for(rx, is_final(id, TaskStatus::Done)).await;
+    let ServerEvent::TaskUpdate { output, .. } = done.as_ref() else { unreachable!() };
+    output.clone().unwrap_or_default()
+}
+
 #[tokio::test]
 async fn messages_create_a_todo_an_event_and_a_memo_in_the_store() {
     let server = TestServer::start().await;
@@ -346,14 +366,9 @@ async fn clearing_a_day_of_the_calendar_asks_first_and_keeps_other_days_and_repe
 
     let mut rx = server.state.bus.subscribe();
     say(&server, &token, "clear my calendar for tomorrow").await;
-    let request = wait_for(&mut rx, |e| matches!(e, ServerEvent::ApprovalRequest { .. })).await;
-    let ServerEvent::ApprovalRequest { task, .. } = request.as_ref() else { unreachable!() };
+    let id = asked_first(&mut rx).await;
     assert_eq!(event_titles(&server, &token).await.len(), 4, "nothing deleted before the yes");
-    let id = task.task.task_id.clone();
-    send(server.post(&format!("/api/tasks/{id}/approve"), &token)).await;
-    let done = wait_for(&mut rx, is_final(&id, TaskStatus::Done)).await;
-    let ServerEvent::TaskUpdate { output, .. } = done.as_ref() else { unreachable!() };
-    let output = output.clone().unwrap_or_default();
+    let output = approve(&server, &token, &mut rx, &id).await;
     assert_eq!(output["deleted"], 2, "{output}");
     assert_eq!(output["kept_repeating"], json!([{"title": "Standup"}]));
     assert_eq!(event_titles(&server, &token).await, ["Flight", "Standup"]);
@@ -370,12 +385,9 @@ async fn clearing_a_whole_list_asks_first() {
     server.create("/api/todos", &token, json!({"title": "bread", "tags": ["shopping"]})).await;
     let mut rx = server.state.bus.subscribe();
     say(&server, &token, "clear my shopping list").await;
-    let request = wait_for(&mut rx, |e| matches!(e, ServerEvent::ApprovalRequest { .. })).await;
-    let ServerEvent::ApprovalRequest { task, .. } = request.as_ref() else { unreachable!() };
+    let id = asked_first(&mut rx).await;
     assert_eq!(server.total("/api/todos", &token).await, 2, "nothing deleted before the yes");
-    let id = task.task.task_id.clone();
-    send(server.post(&format!("/api/tasks/{id}/approve"), &token)).await;
-    wait_for(&mut rx, is_final(&id, TaskStatus::Done)).await;
+    approve(&server, &token, &mut rx, &id).await;
     assert_eq!(server.total("/api/todos", &token).await, 0);
 }
 
@@ -395,13 +407,8 @@ async fn clearing_the_done_todos_asks_first_and_keeps_every_open_one() {
     let mut rx = server.state.bus.subscribe();
     let (_, answer) = say(&server, &token, "get rid of all my finished tasks").await;
     assert!(answer.contains("todos you have done"), "{answer}");
-    let request = wait_for(&mut rx, |e| matches!(e, ServerEvent::ApprovalRequest { .. })).await;
-    let ServerEvent::ApprovalRequest { task, .. } = request.as_ref() else { unreachable!() };
-    let id = task.task.task_id.clone();
-    send(server.post(&format!("/api/tasks/{id}/approve"), &token)).await;
-    let finished = wait_for(&mut rx, is_final(&id, TaskStatus::Done)).await;
-    let ServerEvent::TaskUpdate { output, .. } = finished.as_ref() else { unreachable!() };
-    assert_eq!(output.clone().unwrap_or_default()["deleted"], 1);
+    let id = asked_first(&mut rx).await;
+    assert_eq!(approve(&server, &token, &mut rx, &id).await["deleted"], 1);
     let (status, _) = send(server.get(&format!("/api/todos/{done_id}"), &token)).await;
     assert_eq!(status, StatusCode::NOT_FOUND);
     let open = server.get_ok("/api/todos", &token).await;
