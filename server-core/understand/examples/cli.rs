@@ -32,6 +32,15 @@ fn main() -> io::Result<()> {
             let top: Vec<_> =
                 p.probs.iter().take(3).map(|(l, p)| json!([l, (p * 100.0).round() / 100.0])).collect();
             json!({ "label": p.label, "p": p.p, "top": top })
+        } else if mode == "combined" {
+            // The one date a request is read as, and the phrases that went into it.
+            match when::find_combined_in(line, now, lang) {
+                Some((f, spans)) => {
+                    let said: Vec<_> = spans.iter().filter_map(|s| line.get(s.clone())).collect();
+                    json!({ "start": f.start.to_rfc3339(), "end": f.end.map(|e| e.to_rfc3339()), "grain": f.grain, "said": said })
+                }
+                None => json!(null),
+            }
         } else if mode == "spans" {
             let all: Vec<_> = when::find_all_in(line, now, lang)
                 .into_iter()

@@ -244,16 +244,34 @@ fn routine(guess: &Prediction, l: &str, now: DateTime<Tz>) -> Option<Intent> {
     static HABIT: LazyLock<Regex> =
         LazyLock::new(|| rx(r"^(?:i|we|he|she|they|it|you|my|our|his|her|their|there)\b"));
     super::repeat::find(l, now)?;
-    if asks(l) || HABIT.is_match(l) {
+    if asks_now(l, now) || HABIT.is_match(l) {
         return None;
     }
+    let order = routine_order(l, now);
     match guess.label.intent() {
         Intent::CreateTodo | Intent::CreateEvent => Some(guess.label.intent()),
         // An order with how often ("water the tomatoes every other day") is a routine
         // however chatty its words sound; what opens with somebody stays talk.
-        Intent::GeneralChat if guess.p < UNSURE_CHAT || ordered(l) => Some(Intent::CreateTodo),
+        Intent::GeneralChat if guess.p < UNSURE_CHAT || order => Some(Intent::CreateTodo),
+        // "call mom every sunday" heard as calling something off: an order with how
+        // often that neither deletes nor completes is still a routine.
+        _ if order && !DELETES.is_match(l) && !COMPLETES.is_match(l) => Some(Intent::CreateTodo),
         _ => None,
     }
+}
+
+/// "check the mail every morning", "on the 1st of every month pay the card": an order
+/// with how often it repeats, the repetition said before or after it.
+pub(super) fn routine_order(l: &str, now: DateTime<Tz>) -> bool {
+    let Some(r) = super::repeat::find(l, now) else { return false };
+    let rest = rules::blanked(l, std::slice::from_ref(&r.span));
+    !l.ends_with('?') && ordered(rest.trim_start_matches([' ', ',', ':', '-']))
+}
+
+/// A question, unless it is an order that repeats: "check the mail every morning"
+/// opens like "check my calendar" but asks for a routine.
+fn asks_now(l: &str, now: DateTime<Tz>) -> bool {
+    asks(l) && !routine_order(l, now)
 }
 
 /// "I walk the dog", "we eat out": the user telling what they do, a plain verb after
@@ -338,6 +356,7 @@ fn act(
     // "by monday I need the tax forms done": done is what is wished for, not told.
     let wished = |l: &str| WISH.is_match(l) && !l.contains("mark") && !l.contains(" off");
     let intent = if intent == Intent::CompleteTodo && wished(l) { Intent::CreateTodo } else { intent };
+    let intent = remade(intent, t, l, now, lang);
     if matches!(intent, Intent::DeleteTodo | Intent::DeleteEvent) {
         if rules::asks_for_new_item(l) {
             return None;
@@ -347,8 +366,11 @@ fn act(
             return None;
         }
     }
+    if matches!(intent, Intent::UpdateTodo | Intent::UpdateEvent) && rules::renames_other(l) {
+        return None;
+    }
     let creates = matches!(intent, Intent::CreateTodo | Intent::CreateEvent | Intent::CreateMemo);
-    if creates && (asks(l) || nothing_to_make(l)) {
+    if creates && (asks_now(l, now) || nothing_to_make(l)) {
         return None;
     }
     // "book a table for saturday at 8", "get me a taxi at 6": a service booked, which the
@@ -406,6 +428,33 @@ fn act(
     plan.filter(|p| {
         !looks_up || !p.params.get("title").and_then(Value::as_str).is_some_and(rules::only_pointed)
     })
+}
+
+/// "make the gym reminder 7:30 instead", "make my dentist appointment friday": an item
+/// named by its kind after "make", or anything made "instead", at a new time is a
+/// change of it, not a new one.
+fn remade(intent: Intent, t: &str, l: &str, now: DateTime<Tz>, lang: Lang) -> Intent {
+    static MADE: LazyLock<Regex> = LazyLock::new(|| {
+        rx(
+            r"^make (?:(?:the|my|our|that|this) (?:[\w'-]+ ){0,3}?(?:(?P<todo>task|todo|to-do|reminder|alarm)|event|meeting|appointment|call|class|session)\b|.+\binstead$)",
+        )
+    });
+    let creates = matches!(intent, Intent::CreateTodo | Intent::CreateEvent);
+    let Some(c) = MADE.captures(l).filter(|_| creates) else { return intent };
+    if slots::find(t, l, now, lang).when.is_none() {
+        return intent;
+    }
+    if c.name("todo").is_some() { Intent::UpdateTodo } else { Intent::UpdateEvent }
+}
+
+/// A rule's new item that [`remade`] reads as a change: the change, or conversation
+/// where the item it changes cannot be named.
+pub(super) fn recast(plan: Plan, t: &str, l: &str, now: DateTime<Tz>, lang: Lang) -> Plan {
+    let intent = remade(plan.intent, t, l, now, lang);
+    if intent == plan.intent {
+        return plan;
+    }
+    act(intent, plan.confidence, t, l, now, lang, None).unwrap_or_else(|| Plan::new(Intent::GeneralChat, 0.3))
 }
 
 /// "I have no meetings tomorrow", "there's no practice on monday", "I can't make the

@@ -134,6 +134,14 @@ static PHRASAL: LazyLock<Regex> = LazyLock::new(|| {
     )
 });
 
+/// Verbs that ask for a todo only when they name it, and the naming within a few words.
+static OWN_VERB: LazyLock<Regex> = LazyLock::new(|| rx(r"^(?:make|start|set)\b"));
+static FRAMING_SOON: LazyLock<Regex> = LazyLock::new(|| {
+    rx(
+        r"^\w+(?: [\w'-]+){0,3}? (?:reminder|todo|to-do|to do|task|item|entry|alarm|timer|note|list|event|appointment)\b",
+    )
+});
+
 /// The title of a clause of this kind, from what remains of it.
 pub(super) fn title(rest: &str, frame: Frame) -> Option<String> {
     // After "I need to", "remind me to", "don't forget to" comes the task itself, verb
@@ -155,7 +163,14 @@ pub(super) fn title(rest: &str, frame: Frame) -> Option<String> {
         // "put out the recycling", "set up the printer": a verb and its particle are the
         // task itself, not the words that ask for it.
         let phrasal = frame == Frame::AddTodo && PHRASAL.is_match(&low);
-        let lead = if phrasal { 0 } else { frame.lead().find(&low).map_or(0, |m| m.end()) };
+        // "make the bed", "start the dishwasher", "set the table": a verb that asks for an
+        // item only when it names one ("make a reminder", "set a weekly alarm") is
+        // otherwise the task's own.
+        let own_verb = frame == Frame::AddTodo
+            && OWN_VERB.is_match(&low)
+            && !low.starts_with("make sure")
+            && !FRAMING_SOON.is_match(&low);
+        let lead = if phrasal || own_verb { 0 } else { frame.lead().find(&low).map_or(0, |m| m.end()) };
         let lead = match low.get(..lead) {
             Some(l)
                 if task_next
@@ -264,8 +279,9 @@ fn named(what: &str) -> String {
 }
 
 /// A todo's kind said with its title, before or after it.
-static KIND: LazyLock<Regex> =
-    LazyLock::new(|| rx(r"(?i)^(?:the |my |our )?(?:task|todo|to-do|item)\s+|\s+(?:task|todo|to-do|item)$"));
+static KIND: LazyLock<Regex> = LazyLock::new(|| {
+    rx(r"(?i)^(?:the |my |our )?(?:task|todo|to-do|item)\s+|\s+(?:task|todo|to-do|item|reminder)$")
+});
 
 /// A title said in quotes, without them.
 fn unquote(t: &str) -> &str {

@@ -404,9 +404,11 @@ fn read(text: &str, low: &str, now: DateTime<Tz>, lang: Lang, slot_first: bool) 
     if let Some(plan) = rules::overrides(t, l, now) {
         return Some(plan);
     }
-    let rule = rules::organiser(t, l, now, asked).filter(|p| {
-        !matches!(p.intent, Intent::CreateTodo | Intent::CreateEvent) || !decide::nothing_to_make(l)
-    });
+    let rule = rules::organiser(t, l, now, asked)
+        .filter(|p| {
+            !matches!(p.intent, Intent::CreateTodo | Intent::CreateEvent) || !decide::nothing_to_make(l)
+        })
+        .map(|p| decide::recast(p, t, l, now, lang));
     // A rule that knows the words ask for nothing it can do ("make the call an hour
     // long") has the last say: conversation.
     if let Some(plan) = rule.as_ref().filter(|p| p.intent == Intent::GeneralChat) {

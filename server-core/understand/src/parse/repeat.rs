@@ -35,6 +35,9 @@ const DAY: &str = r"(?:mon|tues?|wed(?:nes)?|thu(?:rs?)?|fri|sat(?:ur)?|sun)(?:d
 /// A weekday said in the plural: "mondays", "thursdays".
 const DAYS: &str = r"(?:mon|tues|wednes|thurs|fri|satur|sun)days";
 
+/// A weekday said once: "monday", "wed".
+const ONE_DAY: &str = r"(?:mon|tues?|wed(?:nes)?|thu(?:rs?)?|fri|sat(?:ur)?|sun)(?:day)?";
+
 /// What joins the days of a list: "monday, wednesday and friday", "mon wed fri".
 const AND: &str = r"(?:\s*,\s*(?:and\s+)?|\s+and\s+|\s*&\s*|\s+)";
 
@@ -50,7 +53,7 @@ const COUNT: &str = r"(?P<n>\d{1,2}|two|three|four|five|six|seven|eight|nine|ten
 
 static REPEAT: LazyLock<Regex> = LazyLock::new(|| {
     rx(&format!(
-        r"\b(?:(?:every|each) (?:single )?(?:day|morning|evening|night|afternoon)|daily|nightly|once a day|(?:every|each|on) (?:week ?days|weekday)|(?:every|each|on) (?:weekends?|saturday and sunday)|(?:every|each) (?P<other>other |second |alternate )?(?P<days>{DAY}(?:{AND}{DAY})*)(?:\s+(?:morning|afternoon|evening|night)s?)?|on (?P<plural>{DAY}(?:{AND}{DAY})*)(?:\s+(?:morning|afternoon|evening|night)s?)?|(?P<bare>{DAYS}(?:{AND}{DAYS})+)|(?:every|each) (?:other|second) (?P<unit2>day|week|month|year)|every {COUNT} (?P<unit>days|weeks|months|years|hours)|biweekly|fortnightly|every fortnight|(?:every|each) week|weekly|once a week|(?:on )?the (?P<md>\d{{1,2}}|{ORDINAL})(?:st|nd|rd|th)? (?:day )?of (?:every|each) month|(?:every|each) month on the (?P<md2>\d{{1,2}}|{ORDINAL})(?:st|nd|rd|th)?|(?:every|each) month|monthly|once a month|(?:every|each) year|yearly|annually|once a year|every hour|hourly)\b"
+        r"\b(?:(?:every|each) (?:single )?(?:day|morning|evening|night|afternoon)|daily|nightly|once a day|(?:every|each|on) (?:week ?days|weekday)|(?:every|each|on) (?:weekends?|saturday and sunday)|(?:every|each) (?P<other>other |second |alternate )?(?P<days>{DAY}(?:{AND}{DAY})*)(?:\s+(?:morning|afternoon|evening|night)s?)?|on (?P<plural>{DAY}(?:{AND}{DAY})*)(?:\s+(?:morning|afternoon|evening|night)s?)?|(?P<bare>{DAYS}(?:{AND}{DAYS})+)|(?P<list>{ONE_DAY}(?:{AND}{ONE_DAY}){{2,}})|(?:every|each) (?:other|second) (?P<unit2>day|week|month|year)|every {COUNT} (?P<unit>days|weeks|months|years|hours)|biweekly|fortnightly|every fortnight|(?:every|each) week|weekly|once a week|(?:on )?the (?P<md>\d{{1,2}}|{ORDINAL})(?:st|nd|rd|th)? (?:day )?of (?:every|each) month|(?:every|each) month on the (?P<md2>\d{{1,2}}|{ORDINAL})(?:st|nd|rd|th)?|(?:every|each) month|monthly|once a month|(?:every|each) year|yearly|annually|once a year|every hour|hourly)\b"
     ))
 });
 
@@ -112,16 +115,21 @@ pub(super) fn find(l: &str, now: DateTime<Tz>) -> Option<Repeat> {
     let whole = c.get(0)?;
     let said = whole.as_str();
     let mut days = days_in(&c, "days");
-    // "on mondays" repeats; "on monday" is one day, for the date reader.
+    // "on mondays" repeats, and so do three days or more ("on mon, wed and fri");
+    // "on monday" and "on monday and tuesday" are days, for the date reader.
+    let on_days = days_in(&c, "plural");
     let plural = c.name("plural").is_some_and(|m| m.as_str().ends_with("days"));
-    if plural {
-        days = days_in(&c, "plural");
+    if plural || on_days.len() >= 3 {
+        days = on_days;
     } else if c.name("plural").is_some() {
         return None;
     }
-    // "tuesdays and thursdays": two or more said in the plural repeat without "on".
-    if c.name("bare").is_some() {
-        days = days_in(&c, "bare");
+    // "tuesdays and thursdays": two or more said in the plural repeat without "on";
+    // "monday wednesday friday": three or more said once each, too.
+    for name in ["bare", "list"] {
+        if c.name(name).is_some() {
+            days = days_in(&c, name);
+        }
     }
     let month_day = c.name("md").or_else(|| c.name("md2")).and_then(|m| month_day(m.as_str()));
     let every_other = c.name("other").is_some();
@@ -209,6 +217,11 @@ mod tests {
         assert_eq!(rule("stand up every weekday at 10").as_deref(), Some("FREQ=WEEKLY;BYDAY=MO,TU,WE,TH,FR"));
         assert_eq!(rule("water the ferns every sunday").as_deref(), Some("FREQ=WEEKLY;BYDAY=SU"));
         assert_eq!(rule("gym on mondays and thursdays").as_deref(), Some("FREQ=WEEKLY;BYDAY=MO,TH"));
+        assert_eq!(rule("spin class mon, wed and fri at 6").as_deref(), Some("FREQ=WEEKLY;BYDAY=MO,WE,FR"));
+        assert_eq!(
+            rule("piano on tuesday, thursday and saturday").as_deref(),
+            Some("FREQ=WEEKLY;BYDAY=TU,TH,SA")
+        );
         assert_eq!(rule("bins out every other tuesday").as_deref(), Some("FREQ=WEEKLY;INTERVAL=2;BYDAY=TU"));
         assert_eq!(rule("call mum every other week").as_deref(), Some("FREQ=WEEKLY;INTERVAL=2"));
         assert_eq!(rule("clean the filter every 3 months").as_deref(), Some("FREQ=MONTHLY;INTERVAL=3"));
@@ -222,6 +235,8 @@ mod tests {
     fn one_day_is_not_a_repetition() {
         assert_eq!(rule("call the bank on monday"), None);
         assert_eq!(rule("call the bank on tues"), None);
+        assert_eq!(rule("the plumber can come monday or tuesday"), None);
+        assert_eq!(rule("meet the builders on monday and tuesday"), None);
         assert_eq!(rule("on friday remind me to send the invoice"), None);
         assert_eq!(rule("everything on my list"), None);
         assert_eq!(rule("buy everyday essentials"), None);

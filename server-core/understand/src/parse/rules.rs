@@ -692,12 +692,16 @@ fn timer(t: &str, l: &str, now: DateTime<Tz>) -> Option<Plan> {
     if asks {
         return Some(Plan::new(Intent::QueryTodos, 0.75).with("query", "Timer"));
     }
-    let when = dates(t, now);
-    let mut plan = Plan::new(Intent::CreateTodo, if when.is_some() { 0.9 } else { 0.75 })
+    // "a 10 minute timer": the length said before the word rings that long from now.
+    let due = dates(t, now).map(|(f, _)| f.start).or_else(|| {
+        let minutes = super::shift::amount_minutes(l)?;
+        now.checked_add_signed(chrono::Duration::minutes(minutes))
+    });
+    let mut plan = Plan::new(Intent::CreateTodo, if due.is_some() { 0.9 } else { 0.75 })
         .with("title", "Timer")
         .with("tags", vec![Value::from("timer")]);
-    if let Some((f, _)) = when {
-        plan = plan.with("due_date", rfc(&f.start));
+    if let Some(at) = due {
+        plan = plan.with("due_date", rfc(&at));
     }
     Some(plan)
 }
@@ -712,7 +716,13 @@ static ALARM_LABEL: LazyLock<Regex> =
     LazyLock::new(|| rx(r"\b(?:label(?:l)?ed|called|named|titled|for|to)\s+(?P<label>(?:[a-z']+\s*){1,5})$"));
 
 fn alarm(t: &str, l: &str, now: DateTime<Tz>) -> Option<Plan> {
-    if !ALARM.is_match(l) {
+    // "test the smoke alarms", "the car alarm went off": a thing, not a clock.
+    static THING: LazyLock<Regex> = LazyLock::new(|| {
+        rx(
+            r"\b(?:smoke|fire|car|burglar|house|security|co|carbon monoxide) alarms?\b|\balarm (?:system|panel|company)\b",
+        )
+    });
+    if !ALARM.is_match(l) || THING.is_match(l) {
         return None;
     }
     let when = dates(t, now);
@@ -1133,7 +1143,7 @@ static RAN_OUT: LazyLock<Regex> = LazyLock::new(|| {
 
 static EVENT_NOUN: LazyLock<Regex> = LazyLock::new(|| {
     rx(
-        r"\b(?:calendar|calender|calander|calandar|schedule|schedules|scheduled|agenda|diary|events?|meetings?|mettings?|appointments?|appt|meet (?:with|up)|meet the|conferences?|interviews?|(?:daily|weekly|team|conference|video|zoom|sales|client|work) calls?|call with|classes|lessons|sessions|lunch with|dinner with|breakfast with|brunch with|coffee with|drinks with|date with|party|parties|birthday|wedding|anniversary|class|lesson|session|standup|stand-up|sync|1:1|one on one|doctor'?s?|dentist'?s?|checkup|check-up|reservation at|game|match|concert|(?:the|a|our|my) show|shows|(?:the|a|our|my|school) plays?|recital|practice|rehearsal|ceremony|celebration|holiday|vacation|trip|flight|visit|webinar|seminar|workshop|presentation|review|exam|test|deadline|payday|bill|programs?|programmes?|tournaments?|festivals?|gigs?|(?:movie|game|date|poker|trivia|quiz|karaoke|bingo|board game|girls'?|guys'?|family|pizza|taco|wine|open mic) nights?)\b",
+        r"\b(?:calendar|calender|calander|calandar|schedule|schedules|scheduled|agenda|diary|events?|meetings?|mettings?|appointments?|appt|meet (?:with|up)|meet the|conferences?|interviews?|(?:daily|weekly|team|conference|video|zoom|sales|client|work) calls?|call with|classes|lessons|sessions|lunch with|dinner with|breakfast with|brunch with|coffee with|drinks with|date with|party|parties|birthday|wedding|anniversary|class|lesson|session|standup|stand-up|sync|1:1|one on one|doctor'?s?|dentist'?s?|checkup|check-up|reservation at|game|match|concert|(?:the|a|our|my) show|shows|(?:the|a|our|my|school) plays?|recital|practice|rehearsal|ceremony|celebration|holiday|vacation|trip|flight|visit|offsite|off-site|retreat|meetup|meet-up|reunion|graduation|funeral|(?:baby|bridal) shower|sleepover|playdate|fundraiser|webinar|seminar|workshop|presentation|review|exam|test|deadline|payday|bill|programs?|programmes?|tournaments?|festivals?|gigs?|(?:movie|game|date|poker|trivia|quiz|karaoke|bingo|board game|girls'?|guys'?|family|pizza|taco|wine|open mic) nights?)\b",
     )
 });
 
@@ -1274,7 +1284,9 @@ fn event(t: &str, l: &str, now: DateTime<Tz>, asked: bool) -> Option<Plan> {
     let cut: Vec<Range<usize>> = when.as_ref().map(|w| w.1.clone()).unwrap_or_default();
     // "I need to know what is on my calendar" reads, whatever verbs it contains.
     // A clause led by a command verb is a command even when it says "everything".
-    let is_q = is_question(l) || QUESTIONISH.is_match(l) && !COMMAND_START.is_match(l);
+    // "review the budget every friday" opens like "review my week" but keeps a routine.
+    let is_q = is_question(l) && !super::decide::routine_order(l, now)
+        || QUESTIONISH.is_match(l) && !COMMAND_START.is_match(l);
     let strong = STRONG_EVENT.is_match(l);
     let not_event = NOT_EVENT.is_match(l)
         && !l.contains("calendar")
@@ -1337,7 +1349,7 @@ fn event(t: &str, l: &str, now: DateTime<Tz>, asked: bool) -> Option<Plan> {
     // Updates: "move my meeting with Sam to 4pm", "reschedule the dentist to Friday".
     // A move changes nothing for good, so a weaker calendar word will do ("move the
     // dentist to thursday"); the item's own time ("my 3pm call") names which one.
-    if UPDATE_VERB.is_match(l) && !is_q && !not_event && !l.starts_with("make") {
+    if UPDATE_VERB.is_match(l) && !is_q && !not_event && !l.starts_with("make") && !renames_other(l) {
         let c = EVENT_UPDATE.captures(l)?;
         let item = cap(&c, "item")?;
         let title = tidy_event_title(t, item.clone(), &cut).filter(|title| !only_pointed(title))?;
@@ -1383,7 +1395,10 @@ fn event(t: &str, l: &str, now: DateTime<Tz>, asked: bool) -> Option<Plan> {
         && !asked
         && noun.is_some_and(|m| {
             when.as_ref().is_some_and(|(f, _)| {
+                // "the team offsite april 3 to 5": a thing of its own over some days.
+                let over_days = f.end.is_some() && !CALENDAR_WORD.is_match(m.as_str());
                 f.grain <= Grain::Hour
+                    || f.grain == Grain::Day && over_days
                     || f.grain == Grain::Day
                         && f.end.is_none()
                         && (l.contains(" with ")
@@ -1431,8 +1446,13 @@ fn event(t: &str, l: &str, now: DateTime<Tz>, asked: bool) -> Option<Plan> {
         return Some(plan);
     }
     if !is_q && !l.starts_with("what") && CREATE_VERB.is_match(l) && !not_event {
-        // A write verb we could not pin to a calendar item: do not guess.
-        let first = l.split_whitespace().next().unwrap_or("");
+        // A write verb we could not pin to a calendar item: do not guess. How urgent it
+        // is may be said first ("high priority book the venue for the party").
+        static URGENCY: LazyLock<Regex> = LazyLock::new(|| {
+            rx(r"^(?:(?:top|high|low)[- ]priority|urgent(?:ly)?|asap|important)\b[\s:,!-]*")
+        });
+        let first = l.get(URGENCY.find(l).map_or(0, |m| m.end())..).unwrap_or("");
+        let first = first.split_whitespace().next().unwrap_or("");
         if matches!(first, "add" | "put" | "schedule" | "book" | "create" | "make" | "set") {
             return None;
         }
@@ -1449,7 +1469,7 @@ fn event(t: &str, l: &str, now: DateTime<Tz>, asked: bool) -> Option<Plan> {
             r"^(?:text|call|email|phone|ring|message|buy|get|pick up|send|bring|order|wrap|bake|cook|make|prepare|prep|wish|write|print|pack|clean|decorate|rsvp|pay|renew|return)\b",
         )
     });
-    if !is_q && ERRAND.is_match(l) && named.is_none() {
+    if !is_q && ERRAND.is_match(l) && named.is_none() || super::decide::routine_order(l, now) {
         return None;
     }
     // Read the calendar.
@@ -1746,7 +1766,19 @@ fn reprioritise(t: &str, l: &str) -> Option<Plan> {
 
 static RENAME: LazyLock<Regex> = LazyLock::new(|| {
     rx(
-        r"^rename\s+(?:the\s+|my\s+)?(?:(?P<kind>todo|task|event|memo|note)\s+(?P<old>.+?)|(?P<old2>.+?)\s+(?P<kind2>todo|task|event|memo|note))\s+to\s+(?P<new>.+)$",
+        r"^rename\s+(?:the\s+|my\s+)?(?:(?P<kind>todo|task|event|memo|note)\s+(?P<old>.+?)|(?P<old2>.+?)\s+(?P<kind2>todo|task|event|memo|note|reminder|alarm)|(?P<old3>[^\s/]+(?:\s+[^\s/]+){0,5}?))\s+(?:to|as)\s+(?P<new>.+)$",
+    )
+});
+
+/// "rename the photos folder to italy": a rename of a thing outside the organiser.
+pub(super) fn renames_other(l: &str) -> bool {
+    l.starts_with("rename") && NOT_AN_ITEM.is_match(l)
+}
+
+/// What is renamed on the computer or elsewhere, not in the organiser.
+static NOT_AN_ITEM: LazyLock<Regex> = LazyLock::new(|| {
+    rx(
+        r"\b(?:files?|folders?|director(?:y|ies)|playlists?|contacts?|accounts?|network|wifi|wi-fi|device|phone|computer|laptop|printer|album|photos?|pictures?|documents?|channel|group|chat|server|branch|repo(?:sitory)?|variable|column|sheet|tab)\b|\.\w{1,4}$",
     )
 });
 
@@ -1778,12 +1810,23 @@ fn todo_add(t: &str, l: &str, now: DateTime<Tz>) -> Option<Plan> {
 fn todo_edit(t: &str, l: &str) -> Option<Plan> {
     if let Some(c) = RENAME.captures(l) {
         // The kind said before the item ("the task X") or after it ("my gym todo").
-        let old = t.get(c.name("old").or_else(|| c.name("old2"))?.range())?.trim();
-        let new = t.get(c.name("new")?.range())?.trim();
+        let said = c.name("old").or_else(|| c.name("old2")).or_else(|| c.name("old3"))?;
+        let quotes: &[char] = &['"', '\'', '\u{2018}', '\u{2019}', '\u{201C}', '\u{201D}'];
+        let old = t.get(said.range())?.trim().trim_matches(quotes).trim();
+        let new = t.get(c.name("new")?.range())?.trim().trim_matches(quotes).trim();
         if old.is_empty() || new.is_empty() {
             return None;
         }
-        let plan = match c.name("kind").or_else(|| c.name("kind2"))?.as_str() {
+        // "rename 'clean garage' to ...": no kind said, a calendar thing is an event and
+        // anything else a todo; a thing of the computer or the phone is neither.
+        let kind = c.name("kind").or_else(|| c.name("kind2")).map(|k| k.as_str());
+        let kind = match kind {
+            Some(k) => k,
+            None if NOT_AN_ITEM.is_match(said.as_str()) => return None,
+            None if EVENT_NOUN.is_match(said.as_str()) => "event",
+            None => "todo",
+        };
+        let plan = match kind {
             "event" => Plan::new(Intent::UpdateEvent, 0.85).with("title", old),
             "memo" | "note" => Plan::new(Intent::UpdateMemo, 0.85).with("query", old),
             _ => Plan::new(Intent::UpdateTodo, 0.85).with("title", old),

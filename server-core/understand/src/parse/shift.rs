@@ -144,6 +144,13 @@ fn item(t: &str, l: &str, r: Range<usize>) -> Option<(Intent, String)> {
     Some((intent, tidy(t, r, &cut)?))
 }
 
+/// The first amount of time said in `l`, in minutes: "a 10 minute timer", "an hour and
+/// a half".
+pub(super) fn amount_minutes(l: &str) -> Option<i64> {
+    static SAID: LazyLock<Regex> = LazyLock::new(|| rx(&format!(r"\b{AMOUNT}\b")));
+    SAID.captures(l).and_then(|c| minutes(&c))
+}
+
 /// The minutes an amount of time says: `n` and `unit` (and an optional `half`) as
 /// [`AMOUNT`] names them, from a minute up to [`MOST_SHIFT_MINUTES`].
 pub(super) fn minutes(c: &regex::Captures<'_>) -> Option<i64> {

@@ -48,10 +48,12 @@ static LIST: LazyLock<Regex> = LazyLock::new(|| {
     )
 });
 
-/// "a table for two at 8", "dinner for 4 on friday": how many, not when.
+/// "a table for two at 8", "dinner for 4 on friday": how many, not when. A count is a
+/// party only after what seats people or before who they are ("an alarm for 7
+/// tomorrow" is a time).
 static PARTY: LazyLock<Regex> = LazyLock::new(|| {
     rx(
-        r"\b(?P<party>for (?:one|two|three|four|five|six|seven|eight|nine|ten|twelve|\d{1,2})(?: (?:people|persons|guests|adults|of us))?) (?:at|on|this|next|tomorrow|tonight)\b",
+        r"\b(?:(?:table|dinner|lunch|brunch|breakfast|supper|reservation|booking|room|seats?)(?:\s+[\w'-]+){0,3}?\s+(?P<party>for (?:one|two|three|four|five|six|seven|eight|nine|ten|twelve|\d{1,2})(?: (?:people|persons|guests|adults|of us))?)|(?P<people>for (?:one|two|three|four|five|six|seven|eight|nine|ten|twelve|\d{1,2}) (?:people|persons|guests|adults|of us))) (?:at|on|this|next|tomorrow|tonight)\b",
     )
 });
 
@@ -193,7 +195,12 @@ pub(super) fn dates(t: &str, now: DateTime<Tz>, lang: Lang) -> Option<(Found, Ve
         .filter_map(|c| c.name("name"))
         .filter(|n| !n.as_str().ends_with("'s"))
         .map(|n| n.range())
-        .chain(PARTY.captures_iter(&l).filter_map(|c| c.name("party")).map(|m| m.range()))
+        .chain(
+            PARTY
+                .captures_iter(&l)
+                .filter_map(|c| c.name("party").or_else(|| c.name("people")))
+                .map(|m| m.range()),
+        )
         .chain(named_parts(&l))
         .collect();
     let found = if names.is_empty() {

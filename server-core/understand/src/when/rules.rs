@@ -1632,6 +1632,15 @@ fn keyword(toks: &[Tok<'_>], i: usize) -> Option<(Spec, usize)> {
             Some((Spec { now: true, ..Spec::default() }, i + 1))
         }
         "today" | "tdy" => off(0, i + 1),
+        // "later today", "later on tonight", "later this afternoon": the day or part of
+        // it, "later" said with it.
+        "later" => {
+            let j = if is_word(toks, i + 1, "on") { i + 2 } else { i + 1 };
+            match word(toks, j)? {
+                "today" | "tonight" | "tonite" | "this" => keyword(toks, j),
+                _ => None,
+            }
+        }
         "tonight" | "tonite" => {
             Some((Spec { day_offset: Some(0), part: Some(Part::Night), ..Spec::default() }, i + 1))
         }

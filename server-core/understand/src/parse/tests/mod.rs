@@ -460,5 +460,6 @@ fn taking_something_out_is_an_errand_not_a_delete() {
 mod by_time;
 mod everyday;
 mod moves;
+mod routines;
 mod said_plainly;
 mod terse;
