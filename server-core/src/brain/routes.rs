@@ -1,19 +1,19 @@
 //! The assistant's own HTTP routes: `/api/parse`, and the task list (`/api/tasks`) with its
 //! approve and deny buttons. Sending it a message is under `/api/chat`, in [`crate::chat`].
 
-use axum::extract::{Path, State};
+use axum::extract::{FromRef, Path, State};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use utoipa::{IntoParams, ToSchema};
 use utoipa_axum::{router::OpenApiRouter, routes};
 
+use super::Assistant;
 use super::approvals::Approval;
 use super::cli;
 use crate::infra::error::responses::{InvalidValues, MalformedJson, NotJson, NotLoggedIn};
 use crate::infra::error::{Checks, Error, ErrorBody, Result};
 use crate::infra::extract::{Json, Query};
 use crate::infra::pagination::{Page, Window};
-use crate::infra::state::AppState;
 use crate::infra::time::render;
 
 #[derive(ts_rs::TS, Debug, Deserialize, ToSchema)]
@@ -77,7 +77,11 @@ pub struct ApprovalAnswer {
     pub status: &'static str,
 }
 
-pub fn router() -> OpenApiRouter<AppState> {
+pub fn router<S>() -> OpenApiRouter<S>
+where
+    S: Clone + Send + Sync + 'static,
+    Assistant: FromRef<S>,
+{
     OpenApiRouter::new()
         .routes(routes!(parse_text))
         .routes(routes!(list_tasks))
@@ -128,7 +132,7 @@ pub async fn prune_finished(db: &sqlx::SqlitePool, now: i64) -> sqlx::Result<Pru
         InvalidValues,
     ))]
 async fn parse_text(
-    State(state): State<AppState>,
+    State(state): State<Assistant>,
     Json(req): Json<ParseRequest>,
 ) -> Result<Json<super::types::ParseResult>> {
     Checks::default().text("text", &req.text, 2_000).finish()?;
@@ -149,7 +153,7 @@ async fn parse_text(
         (status = 422, description = "Invalid filter", body = ErrorBody),
     ))]
 async fn list_tasks(
-    State(state): State<AppState>,
+    State(state): State<Assistant>,
     Query(f): Query<TaskFilter>,
 ) -> Result<Json<Page<TaskRow>>> {
     let window = Window::new(f.page, f.limit)?;
@@ -198,7 +202,7 @@ async fn list_tasks(
         NotLoggedIn,
         (status = 404, description = "No task waits for approval under that id", body = ErrorBody),
     ))]
-async fn approve(State(state): State<AppState>, Path(id): Path<String>) -> Result<Json<ApprovalAnswer>> {
+async fn approve(State(state): State<Assistant>, Path(id): Path<String>) -> Result<Json<ApprovalAnswer>> {
     if !state.brain.approvals.answer(&id, Approval::Approved) {
         return Err(Error::NotFound("task waiting for approval"));
     }
@@ -217,7 +221,7 @@ async fn approve(State(state): State<AppState>, Path(id): Path<String>) -> Resul
         (status = 422, description = "Invalid reason", body = ErrorBody),
     ))]
 async fn deny(
-    State(state): State<AppState>,
+    State(state): State<Assistant>,
     Path(id): Path<String>,
     body: axum::body::Bytes,
 ) -> Result<Json<ApprovalAnswer>> {

@@ -12,15 +12,22 @@
 mod send;
 mod voice;
 
+use axum::extract::FromRef;
 use utoipa_axum::router::OpenApiRouter;
 
 pub use send::{Delivered, SendMessage};
 pub use voice::{VoiceAccepted, VoiceQuery};
 
+use crate::brain::Assistant;
+use crate::features::Organiser;
 use crate::features::conversations;
-use crate::infra::state::AppState;
 
 /// Every `/api/chat` route, served and described alike.
-pub fn router() -> OpenApiRouter<AppState> {
+pub fn router<S>() -> OpenApiRouter<S>
+where
+    S: Clone + Send + Sync + 'static,
+    Organiser: FromRef<S>,
+    Assistant: FromRef<S>,
+{
     OpenApiRouter::new().merge(conversations::router()).merge(send::router()).merge(voice::router())
 }

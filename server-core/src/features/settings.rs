@@ -17,22 +17,24 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 
 use axum::body::Bytes;
-use axum::extract::State;
+use axum::extract::{FromRef, State};
 use serde::{Deserialize, Serialize};
 use sqlx::SqlitePool;
 use utoipa::ToSchema;
 use utoipa_axum::{router::OpenApiRouter, routes};
 
+use chrono_tz::Tz;
 use clawchat_understand::Lang;
 
-use crate::bus::Module;
+use crate::bus::{Bus, Module};
 use crate::infra::config::Settings;
+use crate::infra::db::Db;
 use crate::infra::desktop::{Desktop, NO_DESKTOP, NO_DESKTOP_KEYS};
 use crate::infra::error::responses::{InvalidValues, NotJson, NotLoggedIn};
 use crate::infra::error::{Checks, Error, ErrorBody, Result};
 use crate::infra::extract::Json;
 use crate::infra::secrets::{AI_API_KEY, ApiKeys, SecretStore};
-use crate::infra::state::AppState;
+use crate::lan::Lan;
 use crate::llm::{ModelProvider as _, OpenAiCompatible, ProviderConfig};
 
 pub const PROVIDERS: [&str; 4] = ["auto", "builtin", "ollama", "openai"];
@@ -366,7 +368,23 @@ pub struct ModelCheck {
     pub models: Vec<String>,
 }
 
-pub fn router() -> OpenApiRouter<AppState> {
+/// What the settings routes use: the store, the zone, the bus, the settings the server
+/// started with, the ones in force now, and whether LAN mode runs.
+#[derive(Clone, Debug)]
+pub struct SettingsContext {
+    pub db: Db,
+    pub tz: Tz,
+    pub bus: Bus,
+    pub settings: Arc<Settings>,
+    pub runtime: Arc<Runtime>,
+    pub lan: Arc<Lan>,
+}
+
+pub fn router<S>() -> OpenApiRouter<S>
+where
+    S: Clone + Send + Sync + 'static,
+    SettingsContext: FromRef<S>,
+{
     OpenApiRouter::new().routes(routes!(get_settings, patch_settings)).routes(routes!(test_model))
 }
 
@@ -429,7 +447,7 @@ pub async fn apply_stored(
     Ok((settings, keys))
 }
 
-async fn view(state: &AppState) -> Result<SettingsView> {
+async fn view(state: &SettingsContext) -> Result<SettingsView> {
     let (next, _) = effective((*state.settings).clone(), &stored(&state.db.read).await?);
     let host_policy = state.runtime.host_policy();
     let running = &state.settings;
@@ -460,7 +478,7 @@ async fn view(state: &AppState) -> Result<SettingsView> {
         version: env!("CARGO_PKG_VERSION").to_owned(),
         data_dir: running.data_dir().map(|d| d.display().to_string()).unwrap_or_default(),
         secret_backend: state.runtime.secret_backend(running).as_str().to_owned(),
-        voice_enabled: state.brain.stt.is_some(),
+        voice_enabled: state.settings.speech_to_text_url().is_some(),
         mcp_enabled: state.runtime.mcp_enabled(),
         start_at_login: state.runtime.start_at_login(),
         quick_add_shortcut: shortcut.as_ref().map(|s| s.keys.clone()),
@@ -476,7 +494,7 @@ async fn view(state: &AppState) -> Result<SettingsView> {
         (status = 200, description = "The settings", body = SettingsView),
         NotLoggedIn,
     ))]
-async fn get_settings(State(state): State<AppState>) -> Result<Json<SettingsView>> {
+async fn get_settings(State(state): State<SettingsContext>) -> Result<Json<SettingsView>> {
     Ok(Json(view(&state).await?))
 }
 
@@ -591,7 +609,7 @@ fn folder_exists(raw: &str) -> bool {
         (status = 422, description = "Invalid values; nothing was changed", body = ErrorBody),
     ))]
 async fn patch_settings(
-    State(state): State<AppState>,
+    State(state): State<SettingsContext>,
     Json(patch): Json<SettingsPatch>,
 ) -> Result<Json<SettingsView>> {
     let desktop = state.runtime.desktop();
@@ -709,7 +727,7 @@ pub struct ModelTest {
         NotJson,
         InvalidValues,
     ))]
-async fn test_model(State(state): State<AppState>, body: Bytes) -> Result<Json<ModelCheck>> {
+async fn test_model(State(state): State<SettingsContext>, body: Bytes) -> Result<Json<ModelCheck>> {
     let test: ModelTest = if body.iter().all(u8::is_ascii_whitespace) {
         ModelTest::default()
     } else {
