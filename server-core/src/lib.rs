@@ -215,7 +215,7 @@ impl axum::extract::FromRef<AppState> for mcp::McpContext {
 
 impl axum::extract::FromRef<AppState> for brain::Assistant {
     fn from_ref(s: &AppState) -> Self {
-        Self { brain: s.brain.clone(), db: s.db.clone(), tz: s.tz, runtime: s.runtime.clone() }
+        Self { brain: s.brain.clone(), db: s.db.clone(), tz: s.tz, language: s.runtime.watch_language() }
     }
 }
 

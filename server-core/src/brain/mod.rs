@@ -46,13 +46,13 @@ pub fn parse(text: &str, now: DateTime<Tz>, lang: clawchat_understand::Lang) -> 
 }
 
 /// What the assistant's routes and channels use: the brain itself, the store, the zone
-/// "now" is read in, and the settings in force (the language dates are read in).
+/// "now" is read in, and the language dates are read in (as the settings change it).
 #[derive(Clone, Debug)]
 pub struct Assistant {
     pub brain: Brain,
     pub db: crate::infra::db::Db,
     pub tz: Tz,
-    pub runtime: Arc<crate::features::settings::Runtime>,
+    pub language: tokio::sync::watch::Receiver<clawchat_understand::Lang>,
 }
 
 /// What the rest of the server holds of the assistant.

@@ -167,7 +167,7 @@ async fn answer_message(state: &Assistant, mut acc: Accepted) -> Result<()> {
 async fn make_plan(state: &Assistant, acc: &Accepted, now: DateTime<Tz>) -> Result<Plan> {
     let engine = &state.brain.engine;
     let builtin = |fallback_reason| Plan {
-        parsed: super::parse(&acc.content, now, state.runtime.language()),
+        parsed: super::parse(&acc.content, now, *state.language.borrow()),
         provider: "builtin".to_owned(),
         fallback_reason,
         origin: Origin::User,
@@ -191,7 +191,7 @@ async fn make_plan(state: &Assistant, acc: &Accepted, now: DateTime<Tz>) -> Resu
     // models do, and so does any model behind a chat template that leaves the tools out),
     // has done nothing: the built-in parser's plan runs after what the model said.
     if turn.plan.tasks.is_empty() {
-        let parsed = super::parse(&acc.content, now, state.runtime.language());
+        let parsed = super::parse(&acc.content, now, *state.language.borrow());
         if !parsed.tasks.is_empty() {
             tracing::info!(
                 intent = parsed.intent.as_str(),

@@ -142,7 +142,7 @@ async fn parse_text(
         Error::invalid(field, e.to_string())
     })?;
     // Serialised from the typed value, so the f32 confidence reads 0.81, not its f64 widening.
-    Ok(Json(super::parse(&req.text, now, state.runtime.language())))
+    Ok(Json(super::parse(&req.text, now, *state.language.borrow())))
 }
 
 /// The assistant's tasks, newest first.

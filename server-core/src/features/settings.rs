@@ -26,6 +26,7 @@ use utoipa_axum::{router::OpenApiRouter, routes};
 use chrono_tz::Tz;
 use clawchat_understand::Lang;
 
+use crate::brain::hosts::HostPolicy;
 use crate::bus::{Bus, Module};
 use crate::infra::config::Settings;
 use crate::infra::db::Db;
@@ -38,23 +39,6 @@ use crate::lan::Lan;
 use crate::llm::{ModelProvider as _, OpenAiCompatible, ProviderConfig};
 
 pub const PROVIDERS: [&str; 4] = ["auto", "builtin", "ollama", "openai"];
-
-/// Which folders host tools may touch, and whether reading needs no approval.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema, ts_rs::TS)]
-pub struct HostPolicy {
-    /// Absolute folders (or `~/...`); empty means the computer's default (the home folder
-    /// unless `CLAWCHAT_ALLOWED_FOLDERS` names others).
-    pub allowed_folders: Vec<String>,
-    /// When false, a host tool that only reads asks first too.
-    pub auto_read: bool,
-}
-
-/// Until the user saves one: the default folders, reads inside them without asking.
-impl Default for HostPolicy {
-    fn default() -> Self {
-        Self { allowed_folders: Vec::new(), auto_read: true }
-    }
-}
 
 /// Where the token secret and API keys are kept, as `GET /api/settings` reports it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -83,8 +67,9 @@ impl SecretBackend {
 /// embedding the server says about where it keeps its secrets.
 pub struct Runtime {
     host_policy: tokio::sync::watch::Sender<HostPolicy>,
-    /// The language dates are read in, besides English; a change applies at once.
-    language: Mutex<Lang>,
+    /// The language dates are read in, besides English; a change applies at once (the
+    /// assistant follows it through [`Runtime::watch_language`]).
+    language: tokio::sync::watch::Sender<Lang>,
     /// Whether the policy in force is one the user saved (else it is a default).
     host_policy_saved: AtomicBool,
     secret_backend: Mutex<Option<SecretBackend>>,
@@ -112,7 +97,7 @@ impl Runtime {
         let is_saved = saved.is_some();
         Self {
             host_policy: tokio::sync::watch::Sender::new(saved.unwrap_or_default()),
-            language: Mutex::new(language),
+            language: tokio::sync::watch::Sender::new(language),
             host_policy_saved: AtomicBool::new(is_saved),
             secret_backend: Mutex::new(None),
             secrets,
@@ -184,11 +169,16 @@ impl Runtime {
 
     /// The language dates are read in.
     pub fn language(&self) -> Lang {
-        *self.language.lock().unwrap_or_else(|p| p.into_inner())
+        *self.language.borrow()
+    }
+
+    /// The language in force, as it changes.
+    pub fn watch_language(&self) -> tokio::sync::watch::Receiver<Lang> {
+        self.language.subscribe()
     }
 
     fn set_language(&self, language: Lang) {
-        *self.language.lock().unwrap_or_else(|p| p.into_inner()) = language;
+        self.language.send_replace(language);
     }
 
     /// The host policy in force.
