@@ -241,34 +241,7 @@ fn register_handlers(s: &SocketRef) {
         },
     );
 
-    s.on(
-        "client:register",
-        async |s: SocketRef,
-               State(state): State<RealtimeContext>,
-               TryData(r): TryData<Register>,
-               ack: AckSender| {
-            let Ok(register) = r else {
-                return emit_error(&s, "bad_frame", "client:register takes {tools: [names]}");
-            };
-            let tools = match host_tools(&register.tools) {
-                Ok(tools) => tools,
-                Err(unknown) => {
-                    return emit_error(&s, "unknown_tool", format!("not host tools: {unknown:?}"));
-                }
-            };
-            let connection =
-                ConnectionHost::register(&state.assistant.brain.engine.hosts, tools, SocketSender(s.clone()));
-            let answer = json!({"status": "registered", "tools": connection.host.tools()});
-            // A second registration replaces the first: its tasks fail, its tools go.
-            if let Some(previous) = s.extensions.get::<Arc<ConnectionHost>>() {
-                previous.host.gone();
-            }
-            s.extensions.insert(Arc::new(connection));
-            // Each event runs as its own task, so a query sent right after the registration
-            // may be planned first; a client that needs certainty waits for this ack.
-            let _ = ack.send(&answer);
-        },
-    );
+    s.on("client:register", on_register);
 
     // Leaving ends the registration, and the tasks sent to this client fail now.
     s.on_disconnect(async |s: SocketRef| {
@@ -289,6 +262,36 @@ fn register_handlers(s: &SocketRef) {
             emit_error(&s, "no_such_task", format!("no task {} waits for this client", result.task_id));
         }
     });
+}
+
+/// `client:register {tools}`: this client runs those host tools from now on; the ack says
+/// which.
+async fn on_register(
+    s: SocketRef,
+    State(state): State<RealtimeContext>,
+    TryData(r): TryData<Register>,
+    ack: AckSender,
+) {
+    let Ok(register) = r else {
+        return emit_error(&s, "bad_frame", "client:register takes {tools: [names]}");
+    };
+    let tools = match host_tools(&register.tools) {
+        Ok(tools) => tools,
+        Err(unknown) => {
+            return emit_error(&s, "unknown_tool", format!("not host tools: {unknown:?}"));
+        }
+    };
+    let connection =
+        ConnectionHost::register(&state.assistant.brain.engine.hosts, tools, SocketSender(s.clone()));
+    let answer = json!({"status": "registered", "tools": connection.host.tools()});
+    // A second registration replaces the first: its tasks fail, its tools go.
+    if let Some(previous) = s.extensions.get::<Arc<ConnectionHost>>() {
+        previous.host.gone();
+    }
+    s.extensions.insert(Arc::new(connection));
+    // Each event runs as its own task, so a query sent right after the registration may be
+    // planned first; a client that needs certainty waits for this ack.
+    let _ = ack.send(&answer);
 }
 
 /// The `error` code an edge client hears for a voice query that could not be taken.
