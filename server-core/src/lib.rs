@@ -139,10 +139,10 @@ impl utoipa::Modify for BearerScheme {
 
 /// Everything the routes share, held once here where the app is assembled, and known
 /// nowhere else. No handler takes it whole: each takes the sub-state its module declares
-/// ([`features::Organiser`], [`auth::AuthContext`], [`brain::Assistant`], ...) or a single
-/// part (`State<Db>`), which the `FromRef` impls below pick out of it; each router is
-/// generic over the state it is served with and asks only that its sub-state can be had
-/// from it (`Organiser: FromRef<S>`).
+/// ([`features::OrganiserContext`], [`auth::AuthContext`], [`brain::AssistantContext`],
+/// ...) or a single part (`State<Db>`), which the `FromRef` impls below pick out of it;
+/// each router is generic over the state it is served with and asks only that its
+/// sub-state can be had from it (`OrganiserContext: FromRef<S>`).
 #[derive(Clone, Debug, axum::extract::FromRef)]
 pub struct AppState {
     pub db: Db,
@@ -162,7 +162,7 @@ pub struct AppState {
     pub mcp: Arc<mcp::Revocations>,
 }
 
-impl axum::extract::FromRef<AppState> for features::Organiser {
+impl axum::extract::FromRef<AppState> for features::OrganiserContext {
     fn from_ref(s: &AppState) -> Self {
         Self { db: s.db.clone(), tz: s.tz, bus: s.bus.clone() }
     }
@@ -213,7 +213,7 @@ impl axum::extract::FromRef<AppState> for mcp::McpContext {
     }
 }
 
-impl axum::extract::FromRef<AppState> for brain::Assistant {
+impl axum::extract::FromRef<AppState> for brain::AssistantContext {
     fn from_ref(s: &AppState) -> Self {
         Self { brain: s.brain.clone(), db: s.db.clone(), tz: s.tz, language: s.runtime.watch_language() }
     }

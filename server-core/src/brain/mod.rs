@@ -48,7 +48,7 @@ pub fn parse(text: &str, now: DateTime<Tz>, lang: clawchat_understand::Lang) -> 
 /// What the assistant's routes and channels use: the brain itself, the store, the zone
 /// "now" is read in, and the language dates are read in (as the settings change it).
 #[derive(Clone, Debug)]
-pub struct Assistant {
+pub struct AssistantContext {
     pub brain: Brain,
     pub db: crate::infra::db::Db,
     pub tz: Tz,

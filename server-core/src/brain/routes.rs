@@ -7,7 +7,7 @@ use serde_json::Value;
 use utoipa::{IntoParams, ToSchema};
 use utoipa_axum::{router::OpenApiRouter, routes};
 
-use super::Assistant;
+use super::AssistantContext;
 use super::approvals::Approval;
 use super::cli;
 use crate::infra::error::responses::{InvalidValues, MalformedJson, NotJson, NotLoggedIn};
@@ -80,7 +80,7 @@ pub struct ApprovalAnswer {
 pub fn router<S>() -> OpenApiRouter<S>
 where
     S: Clone + Send + Sync + 'static,
-    Assistant: FromRef<S>,
+    AssistantContext: FromRef<S>,
 {
     OpenApiRouter::new()
         .routes(routes!(parse_text))
@@ -132,7 +132,7 @@ pub async fn prune_finished(db: &sqlx::SqlitePool, now: i64) -> sqlx::Result<Pru
         InvalidValues,
     ))]
 async fn parse_text(
-    State(state): State<Assistant>,
+    State(state): State<AssistantContext>,
     Json(req): Json<ParseRequest>,
 ) -> Result<Json<super::types::ParseResult>> {
     Checks::default().text("text", &req.text, 2_000).finish()?;
@@ -153,7 +153,7 @@ async fn parse_text(
         (status = 422, description = "Invalid filter", body = ErrorBody),
     ))]
 async fn list_tasks(
-    State(state): State<Assistant>,
+    State(state): State<AssistantContext>,
     Query(f): Query<TaskFilter>,
 ) -> Result<Json<Page<TaskRow>>> {
     let window = Window::new(f.page, f.limit)?;
@@ -202,7 +202,10 @@ async fn list_tasks(
         NotLoggedIn,
         (status = 404, description = "No task waits for approval under that id", body = ErrorBody),
     ))]
-async fn approve(State(state): State<Assistant>, Path(id): Path<String>) -> Result<Json<ApprovalAnswer>> {
+async fn approve(
+    State(state): State<AssistantContext>,
+    Path(id): Path<String>,
+) -> Result<Json<ApprovalAnswer>> {
     if !state.brain.approvals.answer(&id, Approval::Approved) {
         return Err(Error::NotFound("task waiting for approval"));
     }
@@ -221,7 +224,7 @@ async fn approve(State(state): State<Assistant>, Path(id): Path<String>) -> Resu
         (status = 422, description = "Invalid reason", body = ErrorBody),
     ))]
 async fn deny(
-    State(state): State<Assistant>,
+    State(state): State<AssistantContext>,
     Path(id): Path<String>,
     body: axum::body::Bytes,
 ) -> Result<Json<ApprovalAnswer>> {

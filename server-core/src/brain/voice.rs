@@ -7,7 +7,7 @@ use std::time::Duration;
 
 use base64::Engine as _;
 
-use super::{Assistant, pqh};
+use super::{AssistantContext, pqh};
 use crate::infra::error::{Error, Result};
 
 /// The largest recording accepted, decoded.
@@ -108,7 +108,7 @@ impl Stt {
 /// Checks a recording, has it transcribed and stores the text as the user's message, as
 /// [`pqh::accept`] does for typed text; every voice door (REST, Socket.IO) goes through here.
 pub async fn accept(
-    state: &Assistant,
+    state: &AssistantContext,
     conversation_id: Option<String>,
     audio_b64: &str,
     mime: &str,

@@ -18,16 +18,16 @@ use utoipa_axum::router::OpenApiRouter;
 pub use send::{Delivered, SendMessage};
 pub use voice::{VoiceAccepted, VoiceQuery};
 
-use crate::brain::Assistant;
-use crate::features::Organiser;
+use crate::brain::AssistantContext;
+use crate::features::OrganiserContext;
 use crate::features::conversations;
 
 /// Every `/api/chat` route, served and described alike.
 pub fn router<S>() -> OpenApiRouter<S>
 where
     S: Clone + Send + Sync + 'static,
-    Organiser: FromRef<S>,
-    Assistant: FromRef<S>,
+    OrganiserContext: FromRef<S>,
+    AssistantContext: FromRef<S>,
 {
     OpenApiRouter::new().merge(conversations::router()).merge(send::router()).merge(voice::router())
 }

@@ -17,7 +17,7 @@ use utoipa::ToSchema;
 use utoipa_axum::{router::OpenApiRouter, routes};
 
 use crate::auth::AuthUser;
-use crate::brain::Assistant;
+use crate::brain::AssistantContext;
 use crate::brain::pqh;
 use crate::bus::{ConnectionId, ServerEvent};
 use crate::infra::error::responses::{InvalidValues, MalformedJson, NotJson, NotLoggedIn};
@@ -65,7 +65,7 @@ pub struct Delivered {
 pub(super) fn router<S>() -> OpenApiRouter<S>
 where
     S: Clone + Send + Sync + 'static,
-    Assistant: FromRef<S>,
+    AssistantContext: FromRef<S>,
 {
     OpenApiRouter::new().routes(routes!(send)).routes(routes!(stream))
 }
@@ -82,7 +82,7 @@ where
         InvalidValues,
     ))]
 async fn send(
-    State(state): State<Assistant>,
+    State(state): State<AssistantContext>,
     Extension(user): Extension<AuthUser>,
     Json(req): Json<SendMessage>,
 ) -> Result<(StatusCode, Json<Delivered>)> {
@@ -125,7 +125,7 @@ struct StreamEvent {
         InvalidValues,
     ))]
 async fn stream(
-    State(state): State<Assistant>,
+    State(state): State<AssistantContext>,
     Extension(user): Extension<AuthUser>,
     Json(req): Json<SendMessage>,
 ) -> Result<Sse<impl Stream<Item = std::result::Result<SseEvent, Infallible>>>> {

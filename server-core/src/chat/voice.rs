@@ -8,7 +8,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use utoipa_axum::{router::OpenApiRouter, routes};
 
-use crate::brain::Assistant;
+use crate::brain::AssistantContext;
 use crate::brain::pqh;
 use crate::brain::voice::{MAX_BODY_BYTES, accept, too_large};
 use crate::infra::error::responses::{MalformedJson, NotLoggedIn};
@@ -47,14 +47,14 @@ pub struct VoiceAccepted {
 pub(super) fn router<S>() -> OpenApiRouter<S>
 where
     S: Clone + Send + Sync + 'static,
-    Assistant: FromRef<S>,
+    AssistantContext: FromRef<S>,
 {
     OpenApiRouter::new().routes(routes!(voice)).layer(axum::extract::DefaultBodyLimit::max(MAX_BODY_BYTES))
 }
 
 /// Accepts `application/json` (`{audio, mimeType, conversation_id?}`) or
 /// `multipart/form-data` (a file field `audio`, an optional `conversation_id`).
-async fn read(req: Request, state: &Assistant) -> Result<VoiceQuery> {
+async fn read(req: Request, state: &AssistantContext) -> Result<VoiceQuery> {
     let is_multipart = req
         .headers()
         .get(header::CONTENT_TYPE)
@@ -108,7 +108,10 @@ async fn read(req: Request, state: &Assistant) -> Result<VoiceQuery> {
         (status = 502, description = "The speech service failed", body = ErrorBody),
         (status = 503, description = "No speech service is configured", body = ErrorBody),
     ))]
-async fn voice(State(state): State<Assistant>, req: Request) -> Result<(StatusCode, Json<VoiceAccepted>)> {
+async fn voice(
+    State(state): State<AssistantContext>,
+    req: Request,
+) -> Result<(StatusCode, Json<VoiceAccepted>)> {
     let query = read(req, &state).await?;
     let accepted = accept(&state, query.conversation_id, &query.audio, &query.mime_type).await?;
     let answer = VoiceAccepted {

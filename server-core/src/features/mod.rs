@@ -19,9 +19,9 @@ use crate::infra::db::Db;
 
 /// What the organiser's routes share: the store, the user's time zone (answers are
 /// rendered in it) and the bus they announce each change on. Each feature's router is
-/// served with any state this can be had from (`Organiser: FromRef<S>`).
+/// served with any state this can be had from (`OrganiserContext: FromRef<S>`).
 #[derive(Clone, Debug)]
-pub struct Organiser {
+pub struct OrganiserContext {
     pub db: Db,
     pub tz: Tz,
     pub bus: Bus,

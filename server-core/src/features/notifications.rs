@@ -9,7 +9,7 @@ use utoipa::{IntoParams, ToSchema};
 use utoipa_axum::{router::OpenApiRouter, routes};
 
 use crate::bus::Module;
-use crate::features::Organiser;
+use crate::features::OrganiserContext;
 use crate::infra::db::now_ms;
 use crate::infra::error::responses::{MalformedJson, NotJson, NotLoggedIn};
 use crate::infra::error::{Checks, Error, ErrorBody, Result};
@@ -131,7 +131,7 @@ pub async fn prune_read(db: &sqlx::SqlitePool, now: i64) -> sqlx::Result<u64> {
 pub fn router<S>() -> OpenApiRouter<S>
 where
     S: Clone + Send + Sync + 'static,
-    Organiser: FromRef<S>,
+    OrganiserContext: FromRef<S>,
 {
     OpenApiRouter::new()
         .routes(routes!(list_notifications))
@@ -150,7 +150,7 @@ where
         (status = 422, description = "Invalid token", body = ErrorBody),
     ))]
 async fn register_token(
-    State(state): State<Organiser>,
+    State(state): State<OrganiserContext>,
     Json(req): Json<RegisterToken>,
 ) -> Result<Json<Registered>> {
     let token = req.token.trim();
@@ -196,7 +196,7 @@ pub struct NotificationFilter {
         (status = 422, description = "Invalid filter", body = ErrorBody),
     ))]
 pub(super) async fn list_notifications(
-    State(state): State<Organiser>,
+    State(state): State<OrganiserContext>,
     Query(f): Query<NotificationFilter>,
 ) -> Result<Json<Page<Notification>>> {
     let window = Window::new(f.page, f.limit)?;
@@ -225,7 +225,7 @@ pub(super) async fn list_notifications(
         (status = 404, description = "No such notification", body = ErrorBody),
     ))]
 pub(super) async fn mark_read(
-    State(state): State<Organiser>,
+    State(state): State<OrganiserContext>,
     Path(id): Path<String>,
 ) -> Result<Json<Notification>> {
     let now = now_ms();

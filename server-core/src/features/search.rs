@@ -11,7 +11,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use utoipa_axum::{router::OpenApiRouter, routes};
 
-use crate::features::Organiser;
+use crate::features::OrganiserContext;
 use crate::infra::db::{pack, unpack};
 use crate::infra::error::responses::NotLoggedIn;
 use crate::infra::error::{Error, ErrorBody, Result};
@@ -250,7 +250,7 @@ fn highlight(raw: &str) -> String {
 pub fn router<S>() -> OpenApiRouter<S>
 where
     S: Clone + Send + Sync + 'static,
-    Organiser: FromRef<S>,
+    OrganiserContext: FromRef<S>,
 {
     OpenApiRouter::new().routes(routes!(search))
 }
@@ -263,7 +263,7 @@ where
         (status = 422, description = "Invalid parameters", body = ErrorBody),
     ))]
 async fn search(
-    State(state): State<Organiser>,
+    State(state): State<OrganiserContext>,
     Query(p): Query<SearchParams>,
 ) -> Result<Json<Page<SearchHit>>> {
     let window = Window::new(p.page, p.limit)?;

@@ -8,7 +8,7 @@ use utoipa::{IntoParams, ToSchema};
 use utoipa_axum::{router::OpenApiRouter, routes};
 
 use crate::bus::Module;
-use crate::features::Organiser;
+use crate::features::OrganiserContext;
 use crate::features::search::{Named, fts_query, named_query};
 use crate::infra::db::{new_id, now_ms, pack, packed, unpack};
 use crate::infra::error::responses::{BodyTooLarge, InvalidValues, MalformedJson, NotJson, NotLoggedIn};
@@ -193,7 +193,7 @@ pub struct TodoFilter {
 pub fn router<S>() -> OpenApiRouter<S>
 where
     S: Clone + Send + Sync + 'static,
-    Organiser: FromRef<S>,
+    OrganiserContext: FromRef<S>,
 {
     OpenApiRouter::new()
         .routes(routes!(list_todos, create_todo))
@@ -332,7 +332,10 @@ pub fn due_today_sql(now: &str, (start, end): (&str, &str), cap: &str) -> String
         NotLoggedIn,
         (status = 422, description = "Invalid filter", body = ErrorBody),
     ))]
-async fn list_todos(State(state): State<Organiser>, Query(f): Query<TodoFilter>) -> Result<Json<Page<Todo>>> {
+async fn list_todos(
+    State(state): State<OrganiserContext>,
+    Query(f): Query<TodoFilter>,
+) -> Result<Json<Page<Todo>>> {
     let window = Window::new(f.page, f.limit)?;
     // One statement, one row: the count as an uncorrelated scalar subquery (run once; with
     // no filter SQLite counts the table's b-tree without reading a row), and the page,
@@ -409,7 +412,7 @@ fn and<'a, 'q>(
         InvalidValues,
     ))]
 async fn create_todo(
-    State(state): State<Organiser>,
+    State(state): State<OrganiserContext>,
     Json(new): Json<NewTodo>,
 ) -> Result<(StatusCode, Json<Todo>)> {
     Fields {
@@ -482,7 +485,7 @@ pub async fn insert_todo(db: &sqlx::SqlitePool, tz: chrono_tz::Tz, new: NewTodo)
         NotLoggedIn,
         (status = 404, description = "No such todo", body = ErrorBody),
     ))]
-async fn get_todo(State(state): State<Organiser>, Path(id): Path<String>) -> Result<Json<Todo>> {
+async fn get_todo(State(state): State<OrganiserContext>, Path(id): Path<String>) -> Result<Json<Todo>> {
     Ok(Json(fetch_todo(&state.db.read, &id).await?.into_api(state.tz)))
 }
 
@@ -499,7 +502,7 @@ async fn get_todo(State(state): State<Organiser>, Path(id): Path<String>) -> Res
         InvalidValues,
     ))]
 async fn update_todo(
-    State(state): State<Organiser>,
+    State(state): State<OrganiserContext>,
     Path(id): Path<String>,
     Json(patch): Json<TodoPatch>,
 ) -> Result<Json<Todo>> {
@@ -604,7 +607,7 @@ pub async fn patch_todo(
         NotLoggedIn,
         (status = 404, description = "No such todo", body = ErrorBody),
     ))]
-async fn delete_todo(State(state): State<Organiser>, Path(id): Path<String>) -> Result<StatusCode> {
+async fn delete_todo(State(state): State<OrganiserContext>, Path(id): Path<String>) -> Result<StatusCode> {
     remove_todo(&state.db.write, &id).await?;
     state.bus.data_changed(Module::Todos);
     Ok(StatusCode::NO_CONTENT)
@@ -618,7 +621,7 @@ async fn delete_todo(State(state): State<Organiser>, Path(id): Path<String>) -> 
         NotLoggedIn,
         (status = 404, description = "No such todo", body = ErrorBody),
     ))]
-async fn complete_todo(State(state): State<Organiser>, Path(id): Path<String>) -> Result<Json<Todo>> {
+async fn complete_todo(State(state): State<OrganiserContext>, Path(id): Path<String>) -> Result<Json<Todo>> {
     let patch = TodoPatch { status: Some(TodoStatus::Completed), ..TodoPatch::default() };
     let updated = patch_todo(&state.db.write, state.tz, &id, patch).await?;
     state.bus.data_changed(Module::Todos);

@@ -48,7 +48,7 @@ use outbox::{Outbox, OutboxReader, outbox};
 use crate::auth::{Auth, AuthUser};
 use crate::brain::hosts::{ConnectionHost, TaskSender, host_tools};
 use crate::brain::types::TaskRecord;
-use crate::brain::{Approval, Assistant, pqh};
+use crate::brain::{Approval, AssistantContext, pqh};
 use crate::bus::{Bus, ConnectionId, ServerEvent};
 use crate::infra::config::Settings;
 use crate::infra::db::new_id;
@@ -105,7 +105,7 @@ fn connection_name(given: Option<&str>) -> Option<ConnectionId> {
 /// button runs through as the connection's user (the socket checked the token).
 #[derive(Clone, Debug)]
 pub struct RealtimeContext {
-    pub assistant: Assistant,
+    pub assistant: AssistantContext,
     pub auth: Arc<Auth>,
     pub bus: Bus,
     pub settings: Arc<Settings>,

@@ -17,7 +17,7 @@ use icalendar::{
 };
 
 use crate::bus::Module;
-use crate::features::Organiser;
+use crate::features::OrganiserContext;
 use crate::features::events::{self, CalendarEvent, EventRow, Imported, UID_SUFFIX};
 use crate::infra::config::Settings;
 use crate::infra::error::responses::{BodyTooLarge, NotLoggedIn};
@@ -35,7 +35,7 @@ pub const MAX_IMPORT: usize = 10_000;
         (status = 200, description = "Every event as iCalendar (RFC 5545)", content_type = "text/calendar", body = String),
         NotLoggedIn,
     ))]
-pub(super) async fn export_events(State(state): State<Organiser>) -> Result<impl IntoResponse> {
+pub(super) async fn export_events(State(state): State<OrganiserContext>) -> Result<impl IntoResponse> {
     let rows = events::all_with_uids(&state.db.read).await?;
     let mut calendar = Calendar::new();
     calendar.name("ClawChat");
@@ -113,7 +113,7 @@ impl utoipa::ToSchema for IcsFile {}
         (status = 422, description = "Not a calendar file, or an event in it is unusable; nothing was imported", body = ErrorBody),
     ))]
 pub(super) async fn import_events(
-    State(state): State<Organiser>,
+    State(state): State<OrganiserContext>,
     State(settings): State<Arc<Settings>>,
     body: std::result::Result<Bytes, BytesRejection>,
 ) -> Result<Json<Imported>> {

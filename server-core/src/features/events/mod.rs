@@ -14,7 +14,7 @@ use utoipa::{IntoParams, ToSchema};
 use utoipa_axum::{router::OpenApiRouter, routes};
 
 use crate::bus::Module;
-use crate::features::Organiser;
+use crate::features::OrganiserContext;
 use crate::infra::config::Settings;
 use crate::infra::db::{new_id, now_ms, packed, unpack};
 use crate::infra::error::responses::{BodyTooLarge, InvalidValues, MalformedJson, NotJson, NotLoggedIn};
@@ -178,7 +178,7 @@ pub struct EventFilter {
 pub fn router<S>() -> OpenApiRouter<S>
 where
     S: Clone + Send + Sync + 'static,
-    Organiser: FromRef<S>,
+    OrganiserContext: FromRef<S>,
     Arc<Settings>: FromRef<S>,
 {
     OpenApiRouter::new()
@@ -294,7 +294,7 @@ pub async fn events_matching(db: &sqlx::SqlitePool, said: &str) -> Result<Vec<Ev
         (status = 422, description = "Invalid filter", body = ErrorBody),
     ))]
 async fn list_events(
-    State(state): State<Organiser>,
+    State(state): State<OrganiserContext>,
     Query(f): Query<EventFilter>,
 ) -> Result<Json<Page<Event>>> {
     let window = Window::new(f.page, f.limit)?;
@@ -397,7 +397,7 @@ pub fn in_range_from(single: &str, series: &str, tz: Tz, from: i64, to: i64) -> 
         InvalidValues,
     ))]
 async fn create_event(
-    State(state): State<Organiser>,
+    State(state): State<OrganiserContext>,
     Json(new): Json<NewEvent>,
 ) -> Result<(StatusCode, Json<Event>)> {
     Fields {
@@ -488,7 +488,7 @@ async fn write_event(db: impl sqlx::SqliteExecutor<'_>, row: &EventRow, insert: 
         NotLoggedIn,
         (status = 404, description = "No such event", body = ErrorBody),
     ))]
-async fn get_event(State(state): State<Organiser>, Path(id): Path<String>) -> Result<Json<Event>> {
+async fn get_event(State(state): State<OrganiserContext>, Path(id): Path<String>) -> Result<Json<Event>> {
     Ok(Json(fetch_event(&state.db.read, &id).await?.into_api(state.tz)))
 }
 
@@ -505,7 +505,7 @@ async fn get_event(State(state): State<Organiser>, Path(id): Path<String>) -> Re
         InvalidValues,
     ))]
 async fn update_event(
-    State(state): State<Organiser>,
+    State(state): State<OrganiserContext>,
     Path(id): Path<String>,
     Json(patch): Json<EventPatch>,
 ) -> Result<Json<Event>> {
@@ -574,7 +574,7 @@ pub async fn patch_event(db: &sqlx::SqlitePool, tz: Tz, id: &str, patch: EventPa
         NotLoggedIn,
         (status = 404, description = "No such event", body = ErrorBody),
     ))]
-async fn delete_event(State(state): State<Organiser>, Path(id): Path<String>) -> Result<StatusCode> {
+async fn delete_event(State(state): State<OrganiserContext>, Path(id): Path<String>) -> Result<StatusCode> {
     remove_event(&state.db.write, &id).await?;
     state.bus.data_changed(Module::Events);
     Ok(StatusCode::NO_CONTENT)
