@@ -206,10 +206,7 @@ async fn approve(
     State(state): State<AssistantContext>,
     Path(id): Path<String>,
 ) -> Result<Json<ApprovalAnswer>> {
-    if !state.brain.approvals.answer(&id, Approval::Approved) {
-        return Err(Error::NotFound("task waiting for approval"));
-    }
-    Ok(Json(ApprovalAnswer { task_id: id, status: "approved" }))
+    answer(&state, id, Approval::Approved)
 }
 
 /// Say no to a task waiting for approval; it and what depends on it are cancelled.
@@ -234,8 +231,17 @@ async fn deny(
     } else {
         crate::infra::extract::decode_json::<DenyRequest>(&body)?.reason.unwrap_or_default()
     };
-    if !state.brain.approvals.answer(&id, Approval::Denied(reason)) {
+    answer(&state, id, Approval::Denied(reason))
+}
+
+/// Hands the user's answer to the task waiting under `id`; none waits: 404.
+fn answer(state: &AssistantContext, id: String, approval: Approval) -> Result<Json<ApprovalAnswer>> {
+    let status = match approval {
+        Approval::Approved => "approved",
+        Approval::Denied(_) => "denied",
+    };
+    if !state.brain.approvals.answer(&id, approval) {
         return Err(Error::NotFound("task waiting for approval"));
     }
-    Ok(Json(ApprovalAnswer { task_id: id, status: "denied" }))
+    Ok(Json(ApprovalAnswer { task_id: id, status }))
 }
