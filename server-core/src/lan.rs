@@ -13,8 +13,9 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use anyhow::Context as _;
-use axum::extract::State;
+use axum::extract::{FromRef, State};
 use axum::serve::ListenerExt as _;
+use chrono_tz::Tz;
 use rand::Rng as _;
 use serde::{Deserialize, Serialize};
 use sha2::{Digest as _, Sha256};
@@ -24,11 +25,11 @@ use tokio_rustls::TlsAcceptor;
 use utoipa::ToSchema;
 use utoipa_axum::{router::OpenApiRouter, routes};
 
-use crate::infra::db::now_ms;
+use crate::infra::config::Settings;
+use crate::infra::db::{Db, now_ms};
 use crate::infra::error::responses::{InvalidRequest, NotJson, NotLoggedIn};
 use crate::infra::error::{Error, ErrorBody, Result};
 use crate::infra::extract::Json;
-use crate::infra::state::AppState;
 use crate::infra::transport::AllowedHosts;
 
 /// The e-mail a phone sends to `verify-otp` with the pairing code.
@@ -36,30 +37,29 @@ pub const PAIRING_EMAIL: &str = "pairing";
 const PAIRING_TTL_MS: i64 = 5 * 60 * 1000;
 const PAIRING_TRIES: u32 = 5;
 
-/// Builds the router LAN mode serves, for the hosts its listener answers to. The crate
-/// root hands it in, so LAN mode serves exactly the app's routes without knowing them.
-pub type MakeRouter = fn(AppState, AllowedHosts) -> axum::Router;
+/// Builds the app LAN mode serves, for the hosts its listener answers to. The crate root
+/// hands it in, so LAN mode serves exactly the app's routes without knowing them.
+pub type MakeApp = Arc<dyn Fn(AllowedHosts) -> axum::Router + Send + Sync>;
 
 /// LAN mode's state: the listener when it runs, and the pairing code on offer.
-#[derive(Debug)]
+#[derive(Debug, Default)]
 pub struct Lan {
-    router: MakeRouter,
     running: tokio::sync::Mutex<Option<Running>>,
     pairing: Mutex<Option<Pairing>>,
     /// The address to listen on instead of the one found on the network interfaces.
     bind_ip: Mutex<Option<IpAddr>>,
 }
 
-impl Lan {
-    /// LAN mode, off, serving what `router` builds once it is turned on.
-    pub fn new(router: MakeRouter) -> Self {
-        Self {
-            router,
-            running: tokio::sync::Mutex::default(),
-            pairing: Mutex::default(),
-            bind_ip: Mutex::default(),
-        }
-    }
+/// What LAN mode's routes and its start at launch use: the mode itself, the store that
+/// remembers the user's choice, the zone times are shown in, the settings (the data
+/// folder, the hosts allowed) and the app the listener serves.
+#[derive(Clone)]
+pub struct LanContext {
+    pub lan: Arc<Lan>,
+    pub db: Db,
+    pub tz: Tz,
+    pub settings: Arc<Settings>,
+    pub app: MakeApp,
 }
 
 #[derive(Debug)]
@@ -211,7 +211,7 @@ impl Lan {
     }
 
     /// Starts the TLS listener (when it is not running) and offers a new pairing code.
-    pub async fn enable(&self, state: &AppState) -> anyhow::Result<()> {
+    pub async fn enable(&self, state: &LanContext) -> anyhow::Result<()> {
         self.listen(state).await?;
         let code = format!("{:06}", rand::rng().random_range(0..1_000_000u32));
         *self.pairing() = Some(Pairing { code, expires_at: now_ms() + PAIRING_TTL_MS, wrong: 0 });
@@ -219,7 +219,7 @@ impl Lan {
     }
 
     /// Starts the TLS listener when it is not running; answers its URL.
-    async fn listen(&self, state: &AppState) -> anyhow::Result<String> {
+    async fn listen(&self, state: &LanContext) -> anyhow::Result<String> {
         let mut running = self.running.lock().await;
         if running.is_none() {
             let bind = self.bind_ip.lock().unwrap_or_else(|p| p.into_inner()).unwrap_or_else(lan_ip);
@@ -236,7 +236,7 @@ impl Lan {
             let addr = tcp.local_addr()?;
             let listener = TlsListener { tcp, acceptor: TlsAcceptor::from(Arc::new(config)) };
             let allowed = AllowedHosts::new(&[addr], &state.settings.allowed_hosts);
-            let app = (self.router)(state.clone(), allowed);
+            let app = (state.app)(allowed);
             let (stop, stopped) = oneshot::channel::<()>();
             let task = tokio::spawn(async move {
                 // Through `tap_io`, whose streams axum knows the peer address of.
@@ -298,7 +298,7 @@ pub async fn remembered(db: &sqlx::SqlitePool) -> Result<bool> {
 
 /// Turns LAN mode on again when the user left it on; run as the server starts. A
 /// listener that cannot start (the address is gone) is logged, and the server runs on.
-pub async fn restore(state: &AppState) {
+pub async fn restore(state: &LanContext) {
     match remembered(&state.db.read).await {
         Ok(true) => match state.lan.listen(state).await {
             Ok(url) => tracing::info!(%url, "LAN mode is on, as it was left; pair a phone from Settings"),
@@ -382,7 +382,11 @@ impl axum::serve::Listener for TlsListener {
     }
 }
 
-pub fn router() -> OpenApiRouter<AppState> {
+pub fn router<S>() -> OpenApiRouter<S>
+where
+    S: Clone + Send + Sync + 'static,
+    LanContext: FromRef<S>,
+{
     OpenApiRouter::new().routes(routes!(get_lan, set_lan))
 }
 
@@ -392,7 +396,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         (status = 200, description = "LAN mode's state", body = LanStatus),
         NotLoggedIn,
     ))]
-async fn get_lan(State(state): State<AppState>) -> Json<LanStatus> {
+async fn get_lan(State(state): State<LanContext>) -> Json<LanStatus> {
     Json(state.lan.status(state.tz).await)
 }
 
@@ -406,7 +410,7 @@ async fn get_lan(State(state): State<AppState>) -> Json<LanStatus> {
         NotJson,
         InvalidRequest,
     ))]
-async fn set_lan(State(state): State<AppState>, Json(req): Json<LanRequest>) -> Result<Json<LanStatus>> {
+async fn set_lan(State(state): State<LanContext>, Json(req): Json<LanRequest>) -> Result<Json<LanStatus>> {
     if req.enabled {
         state.lan.enable(&state).await.map_err(Error::Internal)?;
     } else {

@@ -25,12 +25,12 @@
 //!   read, and push tokens for the phone (`/api/notifications*`).
 //! - [`features::settings`]: the preferences the user changes at run time
 //!   (`/api/settings`).
-//! - [`features::devices`]: the clients that logged in, by kind, and revoking one.
 //! - [`features::health`]: is the server up, and which brain answers.
 //!
 //! Subsystems, each a folder or file at the top:
 //! - [`auth`]: the PIN, one-time codes, access and refresh tokens, the failed-attempt
-//!   limiter, and the token check on every protected route.
+//!   limiter, and the token check on every protected route; [`auth::devices`]: the
+//!   clients that logged in, by kind, and logging one out.
 //! - [`chat`]: everything under `/api/chat`: conversations and messages, and sending the
 //!   assistant a message (typed, streamed or spoken; the answering is the [`brain`]'s).
 //! - [`brain`]: the assistant: the tool registry, the PQH, the SQH task engine, approvals,
@@ -46,6 +46,9 @@
 //!   stdio bridge, client tokens under `/api/mcp`).
 //! - [`lan`]: LAN mode, the TLS listener a paired phone reaches.
 //!
+//! The crate root assembles the app: [`AppState`], the one state every route is served
+//! with, the sub-states each module's routes take from it, and the router.
+//!
 //! [`infra`]: the plumbing every feature and subsystem stands on:
 //! - [`infra::db`]: the SQLite store (two pools, migrations, the settings table's get and
 //!   upsert).
@@ -56,7 +59,6 @@
 //! - `infra::transport`: the transport layers (request ids, `Host` check, limits,
 //!   compression) and the OpenAPI viewers.
 //! - [`infra::web_ui`]: the web UI's files at `/`.
-//! - [`infra::state`]: the one `AppState`.
 //! - [`infra::config`]: the command line and environment.
 //! - [`infra::secrets`]: where the token secret and the model's API key live, and the one
 //!   writer of private files.
@@ -97,7 +99,6 @@ use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa_axum::router::OpenApiRouter;
 
 pub use infra::config::Settings;
-pub use infra::state::AppState;
 pub use infra::transport::AllowedHosts;
 
 use auth::{Auth, ConsoleOtpSink, OtpSink};
@@ -133,6 +134,88 @@ impl utoipa::Modify for BearerScheme {
                 HttpBuilder::new().scheme(HttpAuthScheme::Bearer).bearer_format("JWT").build(),
             ),
         );
+    }
+}
+
+/// Everything the routes share, held once here where the app is assembled, and known
+/// nowhere else. No handler takes it whole: each takes the sub-state its module declares
+/// ([`features::OrganiserContext`], [`auth::AuthContext`], [`brain::AssistantContext`],
+/// ...) or a single part (`State<Db>`), which the `FromRef` impls below pick out of it;
+/// each router is generic over the state it is served with and asks only that its
+/// sub-state can be had from it (`OrganiserContext: FromRef<S>`).
+#[derive(Clone, Debug, axum::extract::FromRef)]
+pub struct AppState {
+    pub db: Db,
+    pub auth: Arc<Auth>,
+    pub settings: Arc<Settings>,
+    /// The user's time zone: answers are rendered in it and "today" is measured in it.
+    pub tz: chrono_tz::Tz,
+    pub brain: brain::Brain,
+    /// Every realtime event goes through here (the same bus the assistant publishes on).
+    pub bus: bus::Bus,
+    /// LAN mode (off by default): the TLS listener for paired phones and its pairing code.
+    pub lan: Arc<lan::Lan>,
+    /// What applies at once rather than at the next start: the host policy in force, and
+    /// where the embedding program keeps its secrets.
+    pub runtime: Arc<features::settings::Runtime>,
+    /// MCP clients with a request open, to end them when a client is revoked.
+    pub mcp: Arc<mcp::Revocations>,
+}
+
+impl axum::extract::FromRef<AppState> for features::OrganiserContext {
+    fn from_ref(s: &AppState) -> Self {
+        Self { db: s.db.clone(), tz: s.tz, bus: s.bus.clone() }
+    }
+}
+
+impl axum::extract::FromRef<AppState> for lan::LanContext {
+    fn from_ref(s: &AppState) -> Self {
+        let state = s.clone();
+        Self {
+            lan: s.lan.clone(),
+            db: s.db.clone(),
+            tz: s.tz,
+            settings: s.settings.clone(),
+            app: Arc::new(move |allowed| router(state.clone(), allowed)),
+        }
+    }
+}
+
+impl axum::extract::FromRef<AppState> for features::settings::SettingsContext {
+    fn from_ref(s: &AppState) -> Self {
+        Self {
+            db: s.db.clone(),
+            tz: s.tz,
+            bus: s.bus.clone(),
+            settings: s.settings.clone(),
+            runtime: s.runtime.clone(),
+            lan: s.lan.clone(),
+        }
+    }
+}
+
+impl axum::extract::FromRef<AppState> for auth::AuthContext {
+    fn from_ref(s: &AppState) -> Self {
+        Self { auth: s.auth.clone(), db: s.db.clone(), tz: s.tz, bus: s.bus.clone(), lan: s.lan.clone() }
+    }
+}
+
+impl axum::extract::FromRef<AppState> for mcp::McpContext {
+    fn from_ref(s: &AppState) -> Self {
+        Self {
+            db: s.db.clone(),
+            tz: s.tz,
+            bus: s.bus.clone(),
+            engine: s.brain.engine.clone(),
+            runtime: s.runtime.clone(),
+            mcp: s.mcp.clone(),
+        }
+    }
+}
+
+impl axum::extract::FromRef<AppState> for brain::AssistantContext {
+    fn from_ref(s: &AppState) -> Self {
+        Self { brain: s.brain.clone(), db: s.db.clone(), tz: s.tz, language: s.runtime.watch_language() }
     }
 }
 
@@ -261,17 +344,15 @@ impl App {
         if resumed > 0 {
             tracing::info!(plans = resumed, "resumed plans interrupted by the last stop");
         }
-        let stt = settings.stt_base_url.clone().filter(|u| !u.trim().is_empty()).map(|base_url| {
-            brain::voice::Stt {
-                base_url,
-                model: settings.stt_model.clone(),
-                api_key: settings.stt_api_key.clone(),
-                client: reqwest::Client::new(),
-            }
+        let stt = settings.speech_to_text_url().map(|base_url| brain::voice::Stt {
+            base_url: base_url.to_owned(),
+            model: settings.stt_model.clone(),
+            api_key: settings.stt_api_key.clone(),
+            client: reqwest::Client::new(),
         });
         let inbox = brain::inbox::Inbox::start(db.write.clone());
         let brain = brain::Brain { engine, approvals, stt, inbox };
-        let lan = Arc::new(lan::Lan::new(router));
+        let lan = Arc::new(lan::Lan::default());
         let state = AppState {
             db,
             auth: Arc::new(auth),
@@ -326,7 +407,7 @@ fn protected_routes() -> OpenApiRouter<AppState> {
         .merge(features::notifications::router())
         .merge(brain::routes::router())
         .merge(features::settings::router())
-        .merge(features::devices::router())
+        .merge(auth::devices::router())
         .merge(lan::router())
         .merge(mcp::clients::router())
 }
@@ -334,7 +415,7 @@ fn protected_routes() -> OpenApiRouter<AppState> {
 /// The protected routes without the token check, for a caller that has checked the token
 /// itself: an action card's button pressed over `/ws` runs through the same handlers as
 /// the REST call it names.
-pub(crate) fn authenticated_api(state: AppState) -> Router {
+fn authenticated_api(state: AppState) -> Router {
     let (routes, _) = protected_routes().split_for_parts();
     routes.with_state(state)
 }
@@ -365,16 +446,23 @@ pub fn router(state: AppState, allowed: AllowedHosts) -> Router {
     })
     .split_for_parts();
     infra::error::describe_storage_errors(&mut spec);
+    let realtime = realtime::RealtimeContext {
+        assistant: axum::extract::FromRef::from_ref(&state),
+        auth: state.auth.clone(),
+        bus: state.bus.clone(),
+        settings: state.settings.clone(),
+        api: authenticated_api(state.clone()),
+    };
     let app = api
         .with_state(state.clone())
         .merge(infra::transport::docs_router(spec))
-        .merge(realtime::router().with_state(state.clone()))
-        .merge(mcp::router(state.clone()))
+        .merge(realtime::router().with_state(realtime.clone()))
+        .merge(mcp::router(axum::extract::FromRef::from_ref(&state)))
         .fallback(infra::web_ui::fallback)
         .method_not_allowed_fallback(|| async { infra::error::Error::MethodNotAllowed })
         // Socket.IO answers on its own path, which no route has: the layer must wrap the
         // fallback too, so it goes on last.
-        .layer(realtime::socketio::layer(state.clone()));
+        .layer(realtime::socketio::layer(realtime));
     infra::transport::layers(app, &state.settings, allowed)
 }
 
@@ -418,7 +506,7 @@ pub async fn serve(
         None
     };
     let lan = app.state.lan.clone();
-    lan::restore(&app.state).await;
+    lan::restore(&axum::extract::FromRef::from_ref(&app.state)).await;
     // The parser builds its grammars on first use; do it now, not on the first message.
     let lang = app.state.runtime.language();
     tokio::task::spawn_blocking(move || clawchat_understand::warm_up(lang));

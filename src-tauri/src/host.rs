@@ -31,7 +31,7 @@ pub struct HostTools {
     policy: Arc<HostPolicy>,
     /// The Settings screen's host policy, when it is followed: its folders replace the
     /// policy's from the next tool run on.
-    settings: Option<watch::Receiver<clawchat_server::features::settings::HostPolicy>>,
+    settings: Option<watch::Receiver<clawchat_server::brain::hosts::HostPolicy>>,
 }
 
 impl HostTools {
@@ -44,7 +44,7 @@ impl HostTools {
     /// says it now), or `policy`'s while that names none; the limits are `policy`'s.
     pub fn following(
         policy: HostPolicy,
-        settings: watch::Receiver<clawchat_server::features::settings::HostPolicy>,
+        settings: watch::Receiver<clawchat_server::brain::hosts::HostPolicy>,
     ) -> Self {
         Self { policy: Arc::new(policy), settings: Some(settings) }
     }

@@ -68,7 +68,7 @@ impl Embedded {
             app = app.with_notifier(notifier);
         }
         let runtime = &app.state.runtime;
-        runtime.set_default_host_policy(clawchat_server::features::settings::HostPolicy {
+        runtime.set_default_host_policy(clawchat_server::brain::hosts::HostPolicy {
             allowed_folders: policy.allowed_folders().iter().map(|f| f.display().to_string()).collect(),
             auto_read: true,
         });

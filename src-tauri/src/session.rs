@@ -14,6 +14,6 @@ pub struct DesktopSession {
 
 /// Starts a login for this computer's window.
 pub async fn open(state: &AppState, base_url: String) -> anyhow::Result<DesktopSession> {
-    let pair = clawchat_server::auth::desktop_login(state).await?;
+    let pair = clawchat_server::auth::desktop_login(&state.auth, &state.db).await?;
     Ok(DesktopSession { base_url, access_token: pair.access_token, refresh_token: pair.refresh_token })
 }

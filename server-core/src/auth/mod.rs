@@ -5,6 +5,7 @@
 //! JWT's signature, algorithm, audience and expiry, and that its login has not ended, then
 //! hands an [`AuthUser`] to the handler through the request's extensions.
 
+pub mod devices;
 mod limiter;
 pub mod mail;
 mod shown;
@@ -18,7 +19,7 @@ use anyhow::Context as _;
 use argon2::Argon2;
 use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
 use axum::Extension;
-use axum::extract::{ConnectInfo, Request, State};
+use axum::extract::{ConnectInfo, FromRef, Request, State};
 use axum::http::{StatusCode, header};
 use axum::middleware::Next;
 use axum::response::Response;
@@ -35,13 +36,13 @@ pub use shown::{ConsoleOtpSink, OtpSink, ShownCode, ShownCodeList};
 use tokens::hex;
 pub use tokens::{AUDIENCE, AuthUser, Claims, OWNER, TokenPair, Tokens, hash_token};
 
-use crate::bus::Module;
-use crate::features::devices::DeviceKind;
-use crate::infra::db::now_ms;
+use crate::bus::{Bus, Module};
+use crate::infra::db::{Db, now_ms};
 use crate::infra::error::responses::{BodyTooLarge, InvalidRequest, MalformedJson, NotJson, NotLoggedIn};
 use crate::infra::error::{Checks, Error, ErrorBody, Result};
 use crate::infra::extract::Json;
-use crate::infra::state::AppState;
+use crate::lan::Lan;
+use devices::DeviceKind;
 
 pub const OTP_TTL_MS: i64 = 5 * 60 * 1000;
 pub const OTP_MAX_TRIES: i64 = 5;
@@ -248,7 +249,23 @@ async fn verify_pin(pin: String, hash: String) -> bool {
     .unwrap_or(false)
 }
 
-pub fn router() -> OpenApiRouter<AppState> {
+/// What the auth routes use: the token and code machinery, the store, the zone, the bus
+/// (a code shown on this computer is announced on it) and LAN mode (whose pairing code a
+/// phone trades for tokens).
+#[derive(Clone, Debug)]
+pub struct AuthContext {
+    pub auth: Arc<Auth>,
+    pub db: Db,
+    pub tz: chrono_tz::Tz,
+    pub bus: Bus,
+    pub lan: Arc<Lan>,
+}
+
+pub fn router<S>() -> OpenApiRouter<S>
+where
+    S: Clone + Send + Sync + 'static,
+    AuthContext: FromRef<S>,
+{
     OpenApiRouter::new()
         .routes(routes!(login))
         .routes(routes!(refresh))
@@ -258,7 +275,11 @@ pub fn router() -> OpenApiRouter<AppState> {
 }
 
 /// Routes under `/api/auth` that need a token of their own.
-pub fn protected_router() -> OpenApiRouter<AppState> {
+pub fn protected_router<S>() -> OpenApiRouter<S>
+where
+    S: Clone + Send + Sync + 'static,
+    AuthContext: FromRef<S>,
+{
     OpenApiRouter::new().routes(routes!(logout)).routes(routes!(shown::shown_codes))
 }
 
@@ -319,17 +340,17 @@ fn client_key(addr: &SocketAddr) -> String {
 
 /// A new login for this computer's desktop window, on the one desktop device, so the
 /// window never asks its own user for the PIN.
-pub async fn desktop_login(state: &AppState) -> Result<TokenPair> {
-    let id = crate::features::devices::desktop_device(&state.db.write).await?;
-    state.auth.tokens.start_family(&state.db.write, Some(&id)).await
+pub async fn desktop_login(auth: &Auth, db: &Db) -> Result<TokenPair> {
+    let id = devices::desktop_device(&db.write).await?;
+    auth.tokens.start_family(&db.write, Some(&id)).await
 }
 
 async fn add_device(db: &SqlitePool, name: &str, email: Option<&str>, kind: DeviceKind) -> Result<String> {
-    crate::features::devices::add(db, name, email, kind).await
+    devices::add(db, name, email, kind).await
 }
 
 /// A phone trades the LAN pairing code shown on the desktop for its own tokens.
-async fn pair_phone(state: &AppState, addr: &SocketAddr, code: &str) -> Result<Json<TokenPair>> {
+async fn pair_phone(state: &AuthContext, addr: &SocketAddr, code: &str) -> Result<Json<TokenPair>> {
     let client = client_key(addr);
     let keys = [client.as_str(), "account:pairing"];
     let limiter = &state.auth.limiter;
@@ -355,7 +376,7 @@ async fn pair_phone(state: &AppState, addr: &SocketAddr, code: &str) -> Result<J
         (status = 429, description = "Too many wrong PINs; see Retry-After", body = ErrorBody),
     ))]
 async fn login(
-    State(state): State<AppState>,
+    State(state): State<AuthContext>,
     ConnectInfo(addr): ConnectInfo<SocketAddr>,
     Json(req): Json<LoginRequest>,
 ) -> Result<Json<TokenPair>> {
@@ -394,7 +415,10 @@ async fn login(
         (status = 409, description = "Exchanged a moment ago by a concurrent request", body = ErrorBody),
         InvalidRequest,
     ))]
-async fn refresh(State(state): State<AppState>, Json(req): Json<RefreshRequest>) -> Result<Json<TokenPair>> {
+async fn refresh(
+    State(state): State<AuthContext>,
+    Json(req): Json<RefreshRequest>,
+) -> Result<Json<TokenPair>> {
     Checks::default().required_text("refresh_token", &req.refresh_token, 512).finish()?;
     Ok(Json(state.auth.tokens.refresh(&state.db.write, req.refresh_token.trim()).await?))
 }
@@ -410,7 +434,7 @@ async fn refresh(State(state): State<AppState>, Json(req): Json<RefreshRequest>)
         (status = 409, description = "Exchanged a moment ago by a concurrent request", body = ErrorBody),
         InvalidRequest,
     ))]
-async fn refresh_alias(state: State<AppState>, req: Json<RefreshRequest>) -> Result<Json<TokenPair>> {
+async fn refresh_alias(state: State<AuthContext>, req: Json<RefreshRequest>) -> Result<Json<TokenPair>> {
     refresh(state, req).await
 }
 
@@ -420,7 +444,10 @@ async fn refresh_alias(state: State<AppState>, req: Json<RefreshRequest>) -> Res
         (status = 204, description = "Logged out"),
         NotLoggedIn,
     ))]
-async fn logout(State(state): State<AppState>, Extension(user): Extension<AuthUser>) -> Result<StatusCode> {
+async fn logout(
+    State(state): State<AuthContext>,
+    Extension(user): Extension<AuthUser>,
+) -> Result<StatusCode> {
     state.auth.tokens.revoke_family(&state.db.write, &user.family_id, "logout").await?;
     Ok(StatusCode::NO_CONTENT)
 }
@@ -454,7 +481,7 @@ fn normalise_email(email: &str) -> Result<String> {
         (status = 502, description = "SMTP is configured and the mail failed (`otp_mail_failed`, saying why); the code was shown on the desktop instead and stays valid", body = ErrorBody),
     ))]
 async fn register(
-    State(state): State<AppState>,
+    State(state): State<AuthContext>,
     ConnectInfo(addr): ConnectInfo<SocketAddr>,
     Json(req): Json<RegisterRequest>,
 ) -> Result<(StatusCode, Json<RegisterResponse>)> {
@@ -503,7 +530,7 @@ async fn register(
         (status = 429, description = "Too many wrong codes; see Retry-After", body = ErrorBody),
     ))]
 async fn verify_otp(
-    State(state): State<AppState>,
+    State(state): State<AuthContext>,
     ConnectInfo(addr): ConnectInfo<SocketAddr>,
     Json(req): Json<VerifyOtpRequest>,
 ) -> Result<Json<TokenPair>> {

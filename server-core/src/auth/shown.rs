@@ -16,12 +16,11 @@ use axum::extract::State;
 use serde::Serialize;
 use utoipa::ToSchema;
 
-use super::{OTP_MAX_TRIES, hex};
+use super::{AuthContext, OTP_MAX_TRIES, hex};
 use crate::infra::db::now_ms;
 use crate::infra::error::Result;
 use crate::infra::error::responses::NotLoggedIn;
 use crate::infra::extract::Json;
-use crate::infra::state::AppState;
 
 /// Where a one-time code goes when it is not e-mailed: to the owner of this computer. The
 /// default prints it on the server's console; the desktop shows a native notification.
@@ -101,7 +100,7 @@ pub struct ShownCodeList {
         (status = 200, description = "The codes on offer", body = ShownCodeList),
         NotLoggedIn,
     ))]
-pub(super) async fn shown_codes(State(state): State<AppState>) -> Result<Json<ShownCodeList>> {
+pub(super) async fn shown_codes(State(state): State<AuthContext>) -> Result<Json<ShownCodeList>> {
     let now = now_ms();
     let mut live = Vec::new();
     for (email, shown) in state.auth.shown.all() {

@@ -28,7 +28,7 @@ pub fn reference(now: Option<&str>, tz: Option<&str>) -> anyhow::Result<DateTime
 }
 
 /// The language dates are read in: `--lang`, else the configured one.
-pub fn language(lang: Option<&str>, settings: &crate::Settings) -> anyhow::Result<Lang> {
+pub fn language(lang: Option<&str>, settings: &crate::infra::config::Settings) -> anyhow::Result<Lang> {
     match lang {
         Some(code) => Lang::from_code(code)
             .ok_or_else(|| anyhow::anyhow!("--lang {code:?} is not a language dates can be read in")),

@@ -110,7 +110,7 @@ pub struct Engine {
     /// The configured model, if any: background work (`delegate_task`) needs one.
     pub model: Option<Arc<super::model::Model>>,
     /// The host policy in force: with `auto_read` off, host reads ask first too.
-    pub host_policy: tokio::sync::watch::Receiver<crate::features::settings::HostPolicy>,
+    pub host_policy: tokio::sync::watch::Receiver<super::hosts::HostPolicy>,
 }
 
 impl std::fmt::Debug for Engine {
@@ -142,8 +142,7 @@ impl Engine {
             hosts: Arc::default(),
             web,
             model: None,
-            host_policy: tokio::sync::watch::Sender::new(crate::features::settings::HostPolicy::default())
-                .subscribe(),
+            host_policy: tokio::sync::watch::Sender::new(super::hosts::HostPolicy::default()).subscribe(),
         }
     }
 

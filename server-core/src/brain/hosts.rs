@@ -1,4 +1,4 @@
-//! Who runs each host tool: the executor registry.
+//! Who runs each host tool: the executor registry, and the [`HostPolicy`] they run under.
 //!
 //! Host tools (`file_read`, `file_create`, `open_app`, `executor_shell`) run on the user's
 //! machine, by one of two kinds of executor:
@@ -19,10 +19,28 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard, Weak};
 
 use futures::future::BoxFuture;
+use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 use super::approvals::Awaiting;
 use super::types::{Intent, Target, TaskRecord};
+
+/// Which folders host tools may touch, and whether reading needs no approval.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema, ts_rs::TS)]
+pub struct HostPolicy {
+    /// Absolute folders (or `~/...`); empty means the computer's default (the home folder
+    /// unless `CLAWCHAT_ALLOWED_FOLDERS` names others).
+    pub allowed_folders: Vec<String>,
+    /// When false, a host tool that only reads asks first too.
+    pub auto_read: bool,
+}
+
+/// Until the user saves one: the default folders, reads inside them without asking.
+impl Default for HostPolicy {
+    fn default() -> Self {
+        Self { allowed_folders: Vec::new(), auto_read: true }
+    }
+}
 
 /// Runs host tools on the user's machine.
 pub trait HostExecutor: Send + Sync + 'static {

@@ -45,6 +45,16 @@ pub fn parse(text: &str, now: DateTime<Tz>, lang: clawchat_understand::Lang) -> 
     clawchat_understand::parse_in(text, now, lang).into()
 }
 
+/// What the assistant's routes and channels use: the brain itself, the store, the zone
+/// "now" is read in, and the language dates are read in (as the settings change it).
+#[derive(Clone, Debug)]
+pub struct AssistantContext {
+    pub brain: Brain,
+    pub db: crate::infra::db::Db,
+    pub tz: Tz,
+    pub language: tokio::sync::watch::Receiver<clawchat_understand::Lang>,
+}
+
 /// What the rest of the server holds of the assistant.
 #[derive(Debug, Clone)]
 pub struct Brain {

@@ -10,11 +10,10 @@ use serde_json::json;
 use super::engine::{Origin, PlanContext};
 use super::inbox::Incoming;
 use super::types::{ParseResult, Target, TaskRecord};
-use super::{answer, model};
+use super::{AssistantContext, answer, model};
 use crate::bus::{ActionCard, Bus, ConnectionId, PqhResponse, ServerEvent, WaitingForStart};
 use crate::infra::db::new_id;
 use crate::infra::error::{Checks, Result};
-use crate::infra::state::AppState;
 
 pub const MAX_MESSAGE_CHARS: usize = 20_000;
 
@@ -36,7 +35,11 @@ pub struct Accepted {
 
 /// Validates and stores the user's message, creating the conversation when none is named.
 /// When this returns, the message is on disk: whatever fails later, it is not lost.
-pub async fn accept(state: &AppState, conversation_id: Option<String>, content: String) -> Result<Accepted> {
+pub async fn accept(
+    state: &AssistantContext,
+    conversation_id: Option<String>,
+    content: String,
+) -> Result<Accepted> {
     Checks::default().required_text("content", &content, MAX_MESSAGE_CHARS).finish()?;
     let (conversation_id, new_conversation) = match conversation_id.filter(|c| !c.trim().is_empty()) {
         Some(id) => (id, None),
@@ -66,7 +69,7 @@ pub async fn accept(state: &AppState, conversation_id: Option<String>, content: 
 }
 
 /// Answers an accepted message in the background; every step is published on the bus.
-pub fn respond(state: AppState, accepted: Accepted) -> tokio::task::JoinHandle<()> {
+pub fn respond(state: AssistantContext, accepted: Accepted) -> tokio::task::JoinHandle<()> {
     tokio::spawn(async move {
         let conversation_id = accepted.conversation_id.clone();
         let reply_id = accepted.reply_id.clone();
@@ -122,7 +125,7 @@ struct Plan {
     cut_short: bool,
 }
 
-async fn answer_message(state: &AppState, mut acc: Accepted) -> Result<()> {
+async fn answer_message(state: &AssistantContext, mut acc: Accepted) -> Result<()> {
     let engine = &state.brain.engine;
     let bus = &engine.bus;
     bus.publish(ServerEvent::StreamStart {
@@ -165,10 +168,10 @@ async fn answer_message(state: &AppState, mut acc: Accepted) -> Result<()> {
 
 /// The model plans when one is configured and answers; otherwise, or when it fails before
 /// saying anything, the built-in parser does, and the answer says why.
-async fn make_plan(state: &AppState, acc: &Accepted, now: DateTime<Tz>) -> Result<Plan> {
+async fn make_plan(state: &AssistantContext, acc: &Accepted, now: DateTime<Tz>) -> Result<Plan> {
     let engine = &state.brain.engine;
     let builtin = |fallback_reason| Plan {
-        parsed: super::parse(&acc.content, now, state.runtime.language()),
+        parsed: super::parse(&acc.content, now, *state.language.borrow()),
         provider: "builtin".to_owned(),
         fallback_reason,
         origin: Origin::User,
@@ -192,7 +195,7 @@ async fn make_plan(state: &AppState, acc: &Accepted, now: DateTime<Tz>) -> Resul
     // models do, and so does any model behind a chat template that leaves the tools out),
     // has done nothing: the built-in parser's plan runs after what the model said.
     if turn.plan.tasks.is_empty() {
-        let parsed = super::parse(&acc.content, now, state.runtime.language());
+        let parsed = super::parse(&acc.content, now, *state.language.borrow());
         if !parsed.tasks.is_empty() {
             tracing::info!(
                 intent = parsed.intent.as_str(),
@@ -278,7 +281,12 @@ fn waits_for_user(tasks: &[TaskRecord], origin: Origin) -> bool {
 
 /// Runs a plan that may wait for the user in the background, and posts its result as a
 /// message of its own when it is done.
-fn report_when_done(state: AppState, conversation_id: String, tasks: Vec<TaskRecord>, ctx: PlanContext) {
+fn report_when_done(
+    state: AssistantContext,
+    conversation_id: String,
+    tasks: Vec<TaskRecord>,
+    ctx: PlanContext,
+) {
     tokio::spawn(async move {
         let engine = &state.brain.engine;
         let outcome = engine.run(tasks, ctx).await;
@@ -307,7 +315,7 @@ fn cards(message_id: &str, tasks: &[TaskRecord]) -> Vec<ActionCard> {
 /// Stores the assistant's message, then tells the clients: cards first, `stream_end` last,
 /// so a client that sees the end can fetch the message and find it complete.
 async fn finish(
-    state: &AppState,
+    state: &AssistantContext,
     conversation_id: &str,
     message_id: &str,
     text: &str,

@@ -1,19 +1,19 @@
 //! The assistant's own HTTP routes: `/api/parse`, and the task list (`/api/tasks`) with its
 //! approve and deny buttons. Sending it a message is under `/api/chat`, in [`crate::chat`].
 
-use axum::extract::{Path, State};
+use axum::extract::{FromRef, Path, State};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use utoipa::{IntoParams, ToSchema};
 use utoipa_axum::{router::OpenApiRouter, routes};
 
+use super::AssistantContext;
 use super::approvals::Approval;
 use super::cli;
 use crate::infra::error::responses::{InvalidValues, MalformedJson, NotJson, NotLoggedIn};
 use crate::infra::error::{Checks, Error, ErrorBody, Result};
 use crate::infra::extract::{Json, Query};
 use crate::infra::pagination::{Page, Window};
-use crate::infra::state::AppState;
 use crate::infra::time::render;
 
 #[derive(ts_rs::TS, Debug, Deserialize, ToSchema)]
@@ -77,7 +77,11 @@ pub struct ApprovalAnswer {
     pub status: &'static str,
 }
 
-pub fn router() -> OpenApiRouter<AppState> {
+pub fn router<S>() -> OpenApiRouter<S>
+where
+    S: Clone + Send + Sync + 'static,
+    AssistantContext: FromRef<S>,
+{
     OpenApiRouter::new()
         .routes(routes!(parse_text))
         .routes(routes!(list_tasks))
@@ -128,7 +132,7 @@ pub async fn prune_finished(db: &sqlx::SqlitePool, now: i64) -> sqlx::Result<Pru
         InvalidValues,
     ))]
 async fn parse_text(
-    State(state): State<AppState>,
+    State(state): State<AssistantContext>,
     Json(req): Json<ParseRequest>,
 ) -> Result<Json<super::types::ParseResult>> {
     Checks::default().text("text", &req.text, 2_000).finish()?;
@@ -138,7 +142,7 @@ async fn parse_text(
         Error::invalid(field, e.to_string())
     })?;
     // Serialised from the typed value, so the f32 confidence reads 0.81, not its f64 widening.
-    Ok(Json(super::parse(&req.text, now, state.runtime.language())))
+    Ok(Json(super::parse(&req.text, now, *state.language.borrow())))
 }
 
 /// The assistant's tasks, newest first.
@@ -149,7 +153,7 @@ async fn parse_text(
         (status = 422, description = "Invalid filter", body = ErrorBody),
     ))]
 async fn list_tasks(
-    State(state): State<AppState>,
+    State(state): State<AssistantContext>,
     Query(f): Query<TaskFilter>,
 ) -> Result<Json<Page<TaskRow>>> {
     let window = Window::new(f.page, f.limit)?;
@@ -198,11 +202,11 @@ async fn list_tasks(
         NotLoggedIn,
         (status = 404, description = "No task waits for approval under that id", body = ErrorBody),
     ))]
-async fn approve(State(state): State<AppState>, Path(id): Path<String>) -> Result<Json<ApprovalAnswer>> {
-    if !state.brain.approvals.answer(&id, Approval::Approved) {
-        return Err(Error::NotFound("task waiting for approval"));
-    }
-    Ok(Json(ApprovalAnswer { task_id: id, status: "approved" }))
+async fn approve(
+    State(state): State<AssistantContext>,
+    Path(id): Path<String>,
+) -> Result<Json<ApprovalAnswer>> {
+    answer(&state, id, Approval::Approved)
 }
 
 /// Say no to a task waiting for approval; it and what depends on it are cancelled.
@@ -217,7 +221,7 @@ async fn approve(State(state): State<AppState>, Path(id): Path<String>) -> Resul
         (status = 422, description = "Invalid reason", body = ErrorBody),
     ))]
 async fn deny(
-    State(state): State<AppState>,
+    State(state): State<AssistantContext>,
     Path(id): Path<String>,
     body: axum::body::Bytes,
 ) -> Result<Json<ApprovalAnswer>> {
@@ -227,8 +231,17 @@ async fn deny(
     } else {
         crate::infra::extract::decode_json::<DenyRequest>(&body)?.reason.unwrap_or_default()
     };
-    if !state.brain.approvals.answer(&id, Approval::Denied(reason)) {
+    answer(&state, id, Approval::Denied(reason))
+}
+
+/// Hands the user's answer to the task waiting under `id`; none waits: 404.
+fn answer(state: &AssistantContext, id: String, approval: Approval) -> Result<Json<ApprovalAnswer>> {
+    let status = match approval {
+        Approval::Approved => "approved",
+        Approval::Denied(_) => "denied",
+    };
+    if !state.brain.approvals.answer(&id, approval) {
         return Err(Error::NotFound("task waiting for approval"));
     }
-    Ok(Json(ApprovalAnswer { task_id: id, status: "denied" }))
+    Ok(Json(ApprovalAnswer { task_id: id, status }))
 }

@@ -7,9 +7,8 @@ use std::time::Duration;
 
 use base64::Engine as _;
 
-use super::pqh;
+use super::{AssistantContext, pqh};
 use crate::infra::error::{Error, Result};
-use crate::infra::state::AppState;
 
 /// The largest recording accepted, decoded.
 pub const MAX_AUDIO_BYTES: usize = 10 * 1024 * 1024;
@@ -109,7 +108,7 @@ impl Stt {
 /// Checks a recording, has it transcribed and stores the text as the user's message, as
 /// [`pqh::accept`] does for typed text; every voice door (REST, Socket.IO) goes through here.
 pub async fn accept(
-    state: &AppState,
+    state: &AssistantContext,
     conversation_id: Option<String>,
     audio_b64: &str,
     mime: &str,

@@ -12,15 +12,22 @@
 mod send;
 mod voice;
 
+use axum::extract::FromRef;
 use utoipa_axum::router::OpenApiRouter;
 
 pub use send::{Delivered, SendMessage};
 pub use voice::{VoiceAccepted, VoiceQuery};
 
+use crate::brain::AssistantContext;
+use crate::features::OrganiserContext;
 use crate::features::conversations;
-use crate::infra::state::AppState;
 
 /// Every `/api/chat` route, served and described alike.
-pub fn router() -> OpenApiRouter<AppState> {
+pub fn router<S>() -> OpenApiRouter<S>
+where
+    S: Clone + Send + Sync + 'static,
+    OrganiserContext: FromRef<S>,
+    AssistantContext: FromRef<S>,
+{
     OpenApiRouter::new().merge(conversations::router()).merge(send::router()).merge(voice::router())
 }

@@ -6,7 +6,7 @@
 use std::convert::Infallible;
 
 use axum::Extension;
-use axum::extract::State;
+use axum::extract::{FromRef, State};
 use axum::http::StatusCode;
 use axum::response::sse::{Event as SseEvent, KeepAlive, Sse};
 use futures::Stream;
@@ -17,12 +17,12 @@ use utoipa::ToSchema;
 use utoipa_axum::{router::OpenApiRouter, routes};
 
 use crate::auth::AuthUser;
+use crate::brain::AssistantContext;
 use crate::brain::pqh;
 use crate::bus::{ConnectionId, ServerEvent};
 use crate::infra::error::responses::{InvalidValues, MalformedJson, NotJson, NotLoggedIn};
 use crate::infra::error::{Checks, ErrorBody, Result};
 use crate::infra::extract::Json;
-use crate::infra::state::AppState;
 use crate::protocol::{CONNECTION_ID_RULE, connection_id};
 
 #[derive(ts_rs::TS, Debug, Deserialize, ToSchema)]
@@ -62,7 +62,11 @@ pub struct Delivered {
     pub status: &'static str,
 }
 
-pub(super) fn router() -> OpenApiRouter<AppState> {
+pub(super) fn router<S>() -> OpenApiRouter<S>
+where
+    S: Clone + Send + Sync + 'static,
+    AssistantContext: FromRef<S>,
+{
     OpenApiRouter::new().routes(routes!(send)).routes(routes!(stream))
 }
 
@@ -78,13 +82,13 @@ pub(super) fn router() -> OpenApiRouter<AppState> {
         InvalidValues,
     ))]
 async fn send(
-    State(state): State<AppState>,
+    State(state): State<AssistantContext>,
     Extension(user): Extension<AuthUser>,
     Json(req): Json<SendMessage>,
 ) -> Result<(StatusCode, Json<Delivered>)> {
     let asker = req.asker()?;
     let mut accepted = pqh::accept(&state, req.conversation_id, req.content).await?;
-    accepted.from_phone = crate::features::devices::is_phone(&state.db.read, &user.family_id).await;
+    accepted.from_phone = crate::auth::devices::is_phone(&state.db.read, &user.family_id).await;
     accepted.asker = asker;
     let delivered = Delivered {
         message_id: accepted.message_id.clone(),
@@ -121,13 +125,13 @@ struct StreamEvent {
         InvalidValues,
     ))]
 async fn stream(
-    State(state): State<AppState>,
+    State(state): State<AssistantContext>,
     Extension(user): Extension<AuthUser>,
     Json(req): Json<SendMessage>,
 ) -> Result<Sse<impl Stream<Item = std::result::Result<SseEvent, Infallible>>>> {
     let asker = req.asker()?;
     let mut accepted = pqh::accept(&state, req.conversation_id, req.content).await?;
-    accepted.from_phone = crate::features::devices::is_phone(&state.db.read, &user.family_id).await;
+    accepted.from_phone = crate::auth::devices::is_phone(&state.db.read, &user.family_id).await;
     accepted.asker = asker;
     // Subscribe before the answer starts, so not one event is missed.
     let events = state.brain.engine.bus.subscribe();

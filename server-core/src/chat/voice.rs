@@ -1,19 +1,19 @@
 //! Asking by voice: `/api/chat/voice`. The recording is read here (JSON or a multipart
 //! form); checking, transcribing and storing it is the assistant's ([`accept`]).
 
-use axum::extract::{FromRequest, Multipart, Request, State};
+use axum::extract::{FromRef, FromRequest, Multipart, Request, State};
 use axum::http::{StatusCode, header};
 use base64::Engine as _;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use utoipa_axum::{router::OpenApiRouter, routes};
 
+use crate::brain::AssistantContext;
 use crate::brain::pqh;
 use crate::brain::voice::{MAX_BODY_BYTES, accept, too_large};
 use crate::infra::error::responses::{MalformedJson, NotLoggedIn};
 use crate::infra::error::{Error, ErrorBody, Result};
 use crate::infra::extract::Json;
-use crate::infra::state::AppState;
 
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
@@ -44,13 +44,17 @@ pub struct VoiceAccepted {
 }
 
 /// Recordings are larger than any other body: this route alone takes up to 10 MB.
-pub(super) fn router() -> OpenApiRouter<AppState> {
+pub(super) fn router<S>() -> OpenApiRouter<S>
+where
+    S: Clone + Send + Sync + 'static,
+    AssistantContext: FromRef<S>,
+{
     OpenApiRouter::new().routes(routes!(voice)).layer(axum::extract::DefaultBodyLimit::max(MAX_BODY_BYTES))
 }
 
 /// Accepts `application/json` (`{audio, mimeType, conversation_id?}`) or
 /// `multipart/form-data` (a file field `audio`, an optional `conversation_id`).
-async fn read(req: Request, state: &AppState) -> Result<VoiceQuery> {
+async fn read(req: Request, state: &AssistantContext) -> Result<VoiceQuery> {
     let is_multipart = req
         .headers()
         .get(header::CONTENT_TYPE)
@@ -104,7 +108,10 @@ async fn read(req: Request, state: &AppState) -> Result<VoiceQuery> {
         (status = 502, description = "The speech service failed", body = ErrorBody),
         (status = 503, description = "No speech service is configured", body = ErrorBody),
     ))]
-async fn voice(State(state): State<AppState>, req: Request) -> Result<(StatusCode, Json<VoiceAccepted>)> {
+async fn voice(
+    State(state): State<AssistantContext>,
+    req: Request,
+) -> Result<(StatusCode, Json<VoiceAccepted>)> {
     let query = read(req, &state).await?;
     let accepted = accept(&state, query.conversation_id, &query.audio, &query.mime_type).await?;
     let answer = VoiceAccepted {

@@ -2,7 +2,7 @@
 //! scheduler write their history into, and `/api/chat/conversations` (served in
 //! [`crate::chat::router`] with the rest of `/api/chat`).
 
-use axum::extract::{Path, State};
+use axum::extract::{FromRef, Path, State};
 use axum::http::StatusCode;
 use chrono_tz::Tz;
 use serde::{Deserialize, Serialize};
@@ -10,12 +10,12 @@ use sqlx::FromRow;
 use utoipa::{IntoParams, ToSchema};
 use utoipa_axum::{router::OpenApiRouter, routes};
 
+use crate::features::OrganiserContext;
 use crate::infra::db::{new_id, now_ms};
 use crate::infra::error::responses::{InvalidValues, MalformedJson, NotJson, NotLoggedIn};
 use crate::infra::error::{Checks, Error, ErrorBody, Result};
 use crate::infra::extract::{Json, Query};
 use crate::infra::pagination::{Page, Window};
-use crate::infra::state::AppState;
 use crate::infra::time::render;
 
 #[derive(ts_rs::TS, Debug, Clone, Serialize, ToSchema)]
@@ -126,7 +126,11 @@ pub struct MessageFilter {
     pub after: Option<String>,
 }
 
-pub fn router() -> OpenApiRouter<AppState> {
+pub fn router<S>() -> OpenApiRouter<S>
+where
+    S: Clone + Send + Sync + 'static,
+    OrganiserContext: FromRef<S>,
+{
     OpenApiRouter::new()
         .routes(routes!(list_conversations, create_conversation))
         .routes(routes!(get_conversation, delete_conversation))
@@ -257,7 +261,7 @@ async fn fetch_conversation(db: &sqlx::SqlitePool, id: &str) -> Result<Conversat
         (status = 422, description = "Invalid parameters", body = ErrorBody),
     ))]
 async fn list_conversations(
-    State(state): State<AppState>,
+    State(state): State<OrganiserContext>,
     Query(f): Query<ConversationFilter>,
 ) -> Result<Json<Page<Conversation>>> {
     let window = Window::new(f.page, f.limit)?;
@@ -286,7 +290,7 @@ async fn list_conversations(
         InvalidValues,
     ))]
 async fn create_conversation(
-    State(state): State<AppState>,
+    State(state): State<OrganiserContext>,
     Json(new): Json<NewConversation>,
 ) -> Result<(StatusCode, Json<Conversation>)> {
     let title = new.title.unwrap_or_default();
@@ -303,7 +307,7 @@ async fn create_conversation(
         (status = 404, description = "No such conversation", body = ErrorBody),
     ))]
 async fn get_conversation(
-    State(state): State<AppState>,
+    State(state): State<OrganiserContext>,
     Path(id): Path<String>,
 ) -> Result<Json<Conversation>> {
     Ok(Json(fetch_conversation(&state.db.read, &id).await?.into_api(state.tz)))
@@ -317,7 +321,10 @@ async fn get_conversation(
         NotLoggedIn,
         (status = 404, description = "No such conversation", body = ErrorBody),
     ))]
-async fn delete_conversation(State(state): State<AppState>, Path(id): Path<String>) -> Result<StatusCode> {
+async fn delete_conversation(
+    State(state): State<OrganiserContext>,
+    Path(id): Path<String>,
+) -> Result<StatusCode> {
     let done = sqlx::query!("DELETE FROM conversations WHERE id = ?", id).execute(&state.db.write).await?;
     if done.rows_affected() == 0 {
         return Err(Error::NotFound("conversation"));
@@ -334,7 +341,7 @@ async fn delete_conversation(State(state): State<AppState>, Path(id): Path<Strin
         (status = 422, description = "Invalid parameters", body = ErrorBody),
     ))]
 async fn list_messages(
-    State(state): State<AppState>,
+    State(state): State<OrganiserContext>,
     Path(id): Path<String>,
     Query(f): Query<MessageFilter>,
 ) -> Result<Json<Page<Message>>> {

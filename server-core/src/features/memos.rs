@@ -1,6 +1,6 @@
 //! Memos: `/api/memos`. Markdown notes with tags and pinning.
 
-use axum::extract::{Path, State};
+use axum::extract::{FromRef, Path, State};
 use axum::http::StatusCode;
 use chrono_tz::Tz;
 use serde::{Deserialize, Serialize};
@@ -9,13 +9,13 @@ use utoipa::{IntoParams, ToSchema};
 use utoipa_axum::{router::OpenApiRouter, routes};
 
 use crate::bus::Module;
+use crate::features::OrganiserContext;
 use crate::features::search::{Named, fts_query, named_query};
 use crate::infra::db::{new_id, now_ms, packed};
 use crate::infra::error::responses::{BodyTooLarge, InvalidValues, MalformedJson, NotJson, NotLoggedIn};
 use crate::infra::error::{Error, ErrorBody, Fields, Result};
 use crate::infra::extract::{Json, Query};
 use crate::infra::pagination::{Page, Window, tags_from_json, tags_to_json};
-use crate::infra::state::AppState;
 use crate::infra::time::render;
 
 #[derive(ts_rs::TS, Debug, Clone, Serialize, ToSchema)]
@@ -117,7 +117,11 @@ pub struct MemoFilter {
     pub limit: Option<u32>,
 }
 
-pub fn router() -> OpenApiRouter<AppState> {
+pub fn router<S>() -> OpenApiRouter<S>
+where
+    S: Clone + Send + Sync + 'static,
+    OrganiserContext: FromRef<S>,
+{
     OpenApiRouter::new().routes(routes!(list_memos, create_memo)).routes(routes!(
         get_memo,
         update_memo,
@@ -193,7 +197,10 @@ pub async fn memos_named(db: &sqlx::SqlitePool, said: &str) -> Result<Named<Memo
         NotLoggedIn,
         (status = 422, description = "Invalid filter", body = ErrorBody),
     ))]
-async fn list_memos(State(state): State<AppState>, Query(f): Query<MemoFilter>) -> Result<Json<Page<Memo>>> {
+async fn list_memos(
+    State(state): State<OrganiserContext>,
+    Query(f): Query<MemoFilter>,
+) -> Result<Json<Page<Memo>>> {
     let window = Window::new(f.page, f.limit)?;
     let fts = match f.q.as_deref() {
         Some(q) => match fts_query(q) {
@@ -242,7 +249,7 @@ async fn list_memos(State(state): State<AppState>, Query(f): Query<MemoFilter>) 
         InvalidValues,
     ))]
 async fn create_memo(
-    State(state): State<AppState>,
+    State(state): State<OrganiserContext>,
     Json(new): Json<NewMemo>,
 ) -> Result<(StatusCode, Json<Memo>)> {
     Fields {
@@ -296,7 +303,7 @@ pub async fn insert_memo(db: &sqlx::SqlitePool, tz: Tz, new: NewMemo) -> Result<
         NotLoggedIn,
         (status = 404, description = "No such memo", body = ErrorBody),
     ))]
-async fn get_memo(State(state): State<AppState>, Path(id): Path<String>) -> Result<Json<Memo>> {
+async fn get_memo(State(state): State<OrganiserContext>, Path(id): Path<String>) -> Result<Json<Memo>> {
     let row = select_memos!("WHERE id = ?", id)
         .fetch_optional(&state.db.read)
         .await?
@@ -317,7 +324,7 @@ async fn get_memo(State(state): State<AppState>, Path(id): Path<String>) -> Resu
         InvalidValues,
     ))]
 async fn update_memo(
-    State(state): State<AppState>,
+    State(state): State<OrganiserContext>,
     Path(id): Path<String>,
     Json(patch): Json<MemoPatch>,
 ) -> Result<Json<Memo>> {
@@ -378,7 +385,7 @@ pub async fn patch_memo(db: &sqlx::SqlitePool, tz: Tz, id: &str, patch: MemoPatc
         NotLoggedIn,
         (status = 404, description = "No such memo", body = ErrorBody),
     ))]
-async fn delete_memo(State(state): State<AppState>, Path(id): Path<String>) -> Result<StatusCode> {
+async fn delete_memo(State(state): State<OrganiserContext>, Path(id): Path<String>) -> Result<StatusCode> {
     remove_memo(&state.db.write, &id).await?;
     state.bus.data_changed(Module::Memos);
     Ok(StatusCode::NO_CONTENT)

@@ -1,7 +1,7 @@
 //! `/api/notifications`: the notifications the scheduler fired (reminders, overdue
 //! notices, briefings), marking one read, and the push tokens it also sends them to.
 
-use axum::extract::{Path, State};
+use axum::extract::{FromRef, Path, State};
 use chrono_tz::Tz;
 use serde::{Deserialize, Serialize};
 use sqlx::FromRow;
@@ -9,12 +9,12 @@ use utoipa::{IntoParams, ToSchema};
 use utoipa_axum::{router::OpenApiRouter, routes};
 
 use crate::bus::Module;
+use crate::features::OrganiserContext;
 use crate::infra::db::now_ms;
 use crate::infra::error::responses::{MalformedJson, NotJson, NotLoggedIn};
 use crate::infra::error::{Checks, Error, ErrorBody, Result};
 use crate::infra::extract::{Json, Query};
 use crate::infra::pagination::{Page, Window};
-use crate::infra::state::AppState;
 use crate::infra::time::render;
 
 #[derive(Debug, Deserialize, ToSchema)]
@@ -128,7 +128,11 @@ pub async fn prune_read(db: &sqlx::SqlitePool, now: i64) -> sqlx::Result<u64> {
     Ok(removed.rows_affected())
 }
 
-pub fn router() -> OpenApiRouter<AppState> {
+pub fn router<S>() -> OpenApiRouter<S>
+where
+    S: Clone + Send + Sync + 'static,
+    OrganiserContext: FromRef<S>,
+{
     OpenApiRouter::new()
         .routes(routes!(list_notifications))
         .routes(routes!(mark_read))
@@ -146,7 +150,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         (status = 422, description = "Invalid token", body = ErrorBody),
     ))]
 async fn register_token(
-    State(state): State<AppState>,
+    State(state): State<OrganiserContext>,
     Json(req): Json<RegisterToken>,
 ) -> Result<Json<Registered>> {
     let token = req.token.trim();
@@ -192,7 +196,7 @@ pub struct NotificationFilter {
         (status = 422, description = "Invalid filter", body = ErrorBody),
     ))]
 pub(super) async fn list_notifications(
-    State(state): State<AppState>,
+    State(state): State<OrganiserContext>,
     Query(f): Query<NotificationFilter>,
 ) -> Result<Json<Page<Notification>>> {
     let window = Window::new(f.page, f.limit)?;
@@ -221,7 +225,7 @@ pub(super) async fn list_notifications(
         (status = 404, description = "No such notification", body = ErrorBody),
     ))]
 pub(super) async fn mark_read(
-    State(state): State<AppState>,
+    State(state): State<OrganiserContext>,
     Path(id): Path<String>,
 ) -> Result<Json<Notification>> {
     let now = now_ms();

@@ -6,17 +6,17 @@
 
 use std::collections::HashMap;
 
-use axum::extract::State;
+use axum::extract::{FromRef, State};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use utoipa_axum::{router::OpenApiRouter, routes};
 
+use crate::features::OrganiserContext;
 use crate::infra::db::{pack, unpack};
 use crate::infra::error::responses::NotLoggedIn;
 use crate::infra::error::{Error, ErrorBody, Result};
 use crate::infra::extract::{Json, Query};
 use crate::infra::pagination::{Page, Window};
-use crate::infra::state::AppState;
 use crate::infra::time::render;
 
 /// The items a person's words may name: those whose title is exactly what was said, and
@@ -247,7 +247,11 @@ fn highlight(raw: &str) -> String {
     out
 }
 
-pub fn router() -> OpenApiRouter<AppState> {
+pub fn router<S>() -> OpenApiRouter<S>
+where
+    S: Clone + Send + Sync + 'static,
+    OrganiserContext: FromRef<S>,
+{
     OpenApiRouter::new().routes(routes!(search))
 }
 
@@ -259,7 +263,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         (status = 422, description = "Invalid parameters", body = ErrorBody),
     ))]
 async fn search(
-    State(state): State<AppState>,
+    State(state): State<OrganiserContext>,
     Query(p): Query<SearchParams>,
 ) -> Result<Json<Page<SearchHit>>> {
     let window = Window::new(p.page, p.limit)?;

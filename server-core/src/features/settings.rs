@@ -17,42 +17,28 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 
 use axum::body::Bytes;
-use axum::extract::State;
+use axum::extract::{FromRef, State};
 use serde::{Deserialize, Serialize};
 use sqlx::SqlitePool;
 use utoipa::ToSchema;
 use utoipa_axum::{router::OpenApiRouter, routes};
 
+use chrono_tz::Tz;
 use clawchat_understand::Lang;
 
-use crate::bus::Module;
+use crate::brain::hosts::HostPolicy;
+use crate::bus::{Bus, Module};
 use crate::infra::config::Settings;
+use crate::infra::db::Db;
 use crate::infra::desktop::{Desktop, NO_DESKTOP, NO_DESKTOP_KEYS};
 use crate::infra::error::responses::{InvalidValues, NotJson, NotLoggedIn};
 use crate::infra::error::{Checks, Error, ErrorBody, Result};
 use crate::infra::extract::Json;
 use crate::infra::secrets::{AI_API_KEY, ApiKeys, SecretStore};
-use crate::infra::state::AppState;
+use crate::lan::Lan;
 use crate::llm::{ModelProvider as _, OpenAiCompatible, ProviderConfig};
 
 pub const PROVIDERS: [&str; 4] = ["auto", "builtin", "ollama", "openai"];
-
-/// Which folders host tools may touch, and whether reading needs no approval.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema, ts_rs::TS)]
-pub struct HostPolicy {
-    /// Absolute folders (or `~/...`); empty means the computer's default (the home folder
-    /// unless `CLAWCHAT_ALLOWED_FOLDERS` names others).
-    pub allowed_folders: Vec<String>,
-    /// When false, a host tool that only reads asks first too.
-    pub auto_read: bool,
-}
-
-/// Until the user saves one: the default folders, reads inside them without asking.
-impl Default for HostPolicy {
-    fn default() -> Self {
-        Self { allowed_folders: Vec::new(), auto_read: true }
-    }
-}
 
 /// Where the token secret and API keys are kept, as `GET /api/settings` reports it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -81,8 +67,9 @@ impl SecretBackend {
 /// embedding the server says about where it keeps its secrets.
 pub struct Runtime {
     host_policy: tokio::sync::watch::Sender<HostPolicy>,
-    /// The language dates are read in, besides English; a change applies at once.
-    language: Mutex<Lang>,
+    /// The language dates are read in, besides English; a change applies at once (the
+    /// assistant follows it through [`Runtime::watch_language`]).
+    language: tokio::sync::watch::Sender<Lang>,
     /// Whether the policy in force is one the user saved (else it is a default).
     host_policy_saved: AtomicBool,
     secret_backend: Mutex<Option<SecretBackend>>,
@@ -110,7 +97,7 @@ impl Runtime {
         let is_saved = saved.is_some();
         Self {
             host_policy: tokio::sync::watch::Sender::new(saved.unwrap_or_default()),
-            language: Mutex::new(language),
+            language: tokio::sync::watch::Sender::new(language),
             host_policy_saved: AtomicBool::new(is_saved),
             secret_backend: Mutex::new(None),
             secrets,
@@ -182,11 +169,16 @@ impl Runtime {
 
     /// The language dates are read in.
     pub fn language(&self) -> Lang {
-        *self.language.lock().unwrap_or_else(|p| p.into_inner())
+        *self.language.borrow()
+    }
+
+    /// The language in force, as it changes.
+    pub fn watch_language(&self) -> tokio::sync::watch::Receiver<Lang> {
+        self.language.subscribe()
     }
 
     fn set_language(&self, language: Lang) {
-        *self.language.lock().unwrap_or_else(|p| p.into_inner()) = language;
+        self.language.send_replace(language);
     }
 
     /// The host policy in force.
@@ -366,7 +358,23 @@ pub struct ModelCheck {
     pub models: Vec<String>,
 }
 
-pub fn router() -> OpenApiRouter<AppState> {
+/// What the settings routes use: the store, the zone, the bus, the settings the server
+/// started with, the ones in force now, and whether LAN mode runs.
+#[derive(Clone, Debug)]
+pub struct SettingsContext {
+    pub db: Db,
+    pub tz: Tz,
+    pub bus: Bus,
+    pub settings: Arc<Settings>,
+    pub runtime: Arc<Runtime>,
+    pub lan: Arc<Lan>,
+}
+
+pub fn router<S>() -> OpenApiRouter<S>
+where
+    S: Clone + Send + Sync + 'static,
+    SettingsContext: FromRef<S>,
+{
     OpenApiRouter::new().routes(routes!(get_settings, patch_settings)).routes(routes!(test_model))
 }
 
@@ -429,7 +437,7 @@ pub async fn apply_stored(
     Ok((settings, keys))
 }
 
-async fn view(state: &AppState) -> Result<SettingsView> {
+async fn view(state: &SettingsContext) -> Result<SettingsView> {
     let (next, _) = effective((*state.settings).clone(), &stored(&state.db.read).await?);
     let host_policy = state.runtime.host_policy();
     let running = &state.settings;
@@ -460,7 +468,7 @@ async fn view(state: &AppState) -> Result<SettingsView> {
         version: env!("CARGO_PKG_VERSION").to_owned(),
         data_dir: running.data_dir().map(|d| d.display().to_string()).unwrap_or_default(),
         secret_backend: state.runtime.secret_backend(running).as_str().to_owned(),
-        voice_enabled: state.brain.stt.is_some(),
+        voice_enabled: state.settings.speech_to_text_url().is_some(),
         mcp_enabled: state.runtime.mcp_enabled(),
         start_at_login: state.runtime.start_at_login(),
         quick_add_shortcut: shortcut.as_ref().map(|s| s.keys.clone()),
@@ -476,7 +484,7 @@ async fn view(state: &AppState) -> Result<SettingsView> {
         (status = 200, description = "The settings", body = SettingsView),
         NotLoggedIn,
     ))]
-async fn get_settings(State(state): State<AppState>) -> Result<Json<SettingsView>> {
+async fn get_settings(State(state): State<SettingsContext>) -> Result<Json<SettingsView>> {
     Ok(Json(view(&state).await?))
 }
 
@@ -591,7 +599,7 @@ fn folder_exists(raw: &str) -> bool {
         (status = 422, description = "Invalid values; nothing was changed", body = ErrorBody),
     ))]
 async fn patch_settings(
-    State(state): State<AppState>,
+    State(state): State<SettingsContext>,
     Json(patch): Json<SettingsPatch>,
 ) -> Result<Json<SettingsView>> {
     let desktop = state.runtime.desktop();
@@ -709,7 +717,7 @@ pub struct ModelTest {
         NotJson,
         InvalidValues,
     ))]
-async fn test_model(State(state): State<AppState>, body: Bytes) -> Result<Json<ModelCheck>> {
+async fn test_model(State(state): State<SettingsContext>, body: Bytes) -> Result<Json<ModelCheck>> {
     let test: ModelTest = if body.iter().all(u8::is_ascii_whitespace) {
         ModelTest::default()
     } else {

@@ -1,6 +1,6 @@
 //! The Today dashboard: `/api/today`.
 
-use axum::extract::State;
+use axum::extract::{FromRef, State};
 use chrono::{Datelike as _, Timelike as _};
 use chrono_tz::Tz;
 use serde::Serialize;
@@ -14,7 +14,6 @@ use crate::infra::db::{Db, now_ms, unpack};
 use crate::infra::error::responses::NotLoggedIn;
 use crate::infra::error::{Error, Result};
 use crate::infra::extract::Json;
-use crate::infra::state::AppState;
 use crate::infra::time::{from_ms, render, start_of_day};
 
 /// How many items each Today list shows at most; the full lists are a click away.
@@ -48,7 +47,12 @@ pub struct Today {
     pub briefing: Option<Briefing>,
 }
 
-pub fn router() -> OpenApiRouter<AppState> {
+pub fn router<S>() -> OpenApiRouter<S>
+where
+    S: Clone + Send + Sync + 'static,
+    Db: FromRef<S>,
+    Tz: FromRef<S>,
+{
     OpenApiRouter::new().routes(routes!(today))
 }
 

@@ -1,6 +1,6 @@
 //! Todos: `/api/todos`.
 
-use axum::extract::{Path, State};
+use axum::extract::{FromRef, Path, State};
 use axum::http::StatusCode;
 use serde::{Deserialize, Serialize};
 use sqlx::{FromRow, QueryBuilder, Sqlite};
@@ -8,13 +8,13 @@ use utoipa::{IntoParams, ToSchema};
 use utoipa_axum::{router::OpenApiRouter, routes};
 
 use crate::bus::Module;
+use crate::features::OrganiserContext;
 use crate::features::search::{Named, fts_query, named_query};
 use crate::infra::db::{new_id, now_ms, pack, packed, unpack};
 use crate::infra::error::responses::{BodyTooLarge, InvalidValues, MalformedJson, NotJson, NotLoggedIn};
 use crate::infra::error::{Error, ErrorBody, Fields, Result};
 use crate::infra::extract::{Json, Query};
 use crate::infra::pagination::{Page, Window, double_option, tags_from_json, tags_to_json};
-use crate::infra::state::AppState;
 use crate::infra::time::{When, render, render_due};
 
 #[derive(ts_rs::TS, Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema, sqlx::Type)]
@@ -190,7 +190,11 @@ pub struct TodoFilter {
     pub limit: Option<u32>,
 }
 
-pub fn router() -> OpenApiRouter<AppState> {
+pub fn router<S>() -> OpenApiRouter<S>
+where
+    S: Clone + Send + Sync + 'static,
+    OrganiserContext: FromRef<S>,
+{
     OpenApiRouter::new()
         .routes(routes!(list_todos, create_todo))
         .routes(routes!(get_todo, update_todo, delete_todo))
@@ -328,7 +332,10 @@ pub fn due_today_sql(now: &str, (start, end): (&str, &str), cap: &str) -> String
         NotLoggedIn,
         (status = 422, description = "Invalid filter", body = ErrorBody),
     ))]
-async fn list_todos(State(state): State<AppState>, Query(f): Query<TodoFilter>) -> Result<Json<Page<Todo>>> {
+async fn list_todos(
+    State(state): State<OrganiserContext>,
+    Query(f): Query<TodoFilter>,
+) -> Result<Json<Page<Todo>>> {
     let window = Window::new(f.page, f.limit)?;
     // One statement, one row: the count as an uncorrelated scalar subquery (run once; with
     // no filter SQLite counts the table's b-tree without reading a row), and the page,
@@ -405,7 +412,7 @@ fn and<'a, 'q>(
         InvalidValues,
     ))]
 async fn create_todo(
-    State(state): State<AppState>,
+    State(state): State<OrganiserContext>,
     Json(new): Json<NewTodo>,
 ) -> Result<(StatusCode, Json<Todo>)> {
     Fields {
@@ -478,7 +485,7 @@ pub async fn insert_todo(db: &sqlx::SqlitePool, tz: chrono_tz::Tz, new: NewTodo)
         NotLoggedIn,
         (status = 404, description = "No such todo", body = ErrorBody),
     ))]
-async fn get_todo(State(state): State<AppState>, Path(id): Path<String>) -> Result<Json<Todo>> {
+async fn get_todo(State(state): State<OrganiserContext>, Path(id): Path<String>) -> Result<Json<Todo>> {
     Ok(Json(fetch_todo(&state.db.read, &id).await?.into_api(state.tz)))
 }
 
@@ -495,7 +502,7 @@ async fn get_todo(State(state): State<AppState>, Path(id): Path<String>) -> Resu
         InvalidValues,
     ))]
 async fn update_todo(
-    State(state): State<AppState>,
+    State(state): State<OrganiserContext>,
     Path(id): Path<String>,
     Json(patch): Json<TodoPatch>,
 ) -> Result<Json<Todo>> {
@@ -600,7 +607,7 @@ pub async fn patch_todo(
         NotLoggedIn,
         (status = 404, description = "No such todo", body = ErrorBody),
     ))]
-async fn delete_todo(State(state): State<AppState>, Path(id): Path<String>) -> Result<StatusCode> {
+async fn delete_todo(State(state): State<OrganiserContext>, Path(id): Path<String>) -> Result<StatusCode> {
     remove_todo(&state.db.write, &id).await?;
     state.bus.data_changed(Module::Todos);
     Ok(StatusCode::NO_CONTENT)
@@ -614,7 +621,7 @@ async fn delete_todo(State(state): State<AppState>, Path(id): Path<String>) -> R
         NotLoggedIn,
         (status = 404, description = "No such todo", body = ErrorBody),
     ))]
-async fn complete_todo(State(state): State<AppState>, Path(id): Path<String>) -> Result<Json<Todo>> {
+async fn complete_todo(State(state): State<OrganiserContext>, Path(id): Path<String>) -> Result<Json<Todo>> {
     let patch = TodoPatch { status: Some(TodoStatus::Completed), ..TodoPatch::default() };
     let updated = patch_todo(&state.db.write, state.tz, &id, patch).await?;
     state.bus.data_changed(Module::Todos);

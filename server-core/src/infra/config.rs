@@ -206,6 +206,11 @@ impl std::fmt::Debug for Settings {
 }
 
 impl Settings {
+    /// The speech-to-text service's URL, when one is configured: voice queries are on.
+    pub fn speech_to_text_url(&self) -> Option<&str> {
+        self.stt_base_url.as_deref().filter(|u| !u.trim().is_empty())
+    }
+
     /// Settings from the environment alone (and `.env`), as the tests and the desktop shell use.
     pub fn from_env() -> anyhow::Result<Self> {
         let _ = dotenvy::dotenv();

@@ -1,6 +1,5 @@
 //! The plumbing: the store, the error type, the extractors, the transport layers, the
-//! state, configuration, time and secrets. Nothing here knows a feature by name, except
-//! the two lists of everything: [`state::AppState`], which holds each part, and the
+//! configuration, time and secrets. Nothing here knows a feature by name, except the
 //! TypeScript export, which names the types the UI imports.
 
 pub mod clock;
@@ -13,7 +12,6 @@ pub mod pagination;
 pub mod process;
 pub mod recurrence;
 pub mod secrets;
-pub mod state;
 pub mod time;
 pub(crate) mod transport;
 pub mod typescript;

@@ -39,7 +39,7 @@ pub fn export(dir: &Path) -> Result<(), ts_rs::ExportError> {
     crate::features::settings::SettingsView::export_all_to(dir)?;
     crate::features::settings::SettingsPatch::export_all_to(dir)?;
     crate::features::settings::ModelCheck::export_all_to(dir)?;
-    crate::features::devices::DeviceOut::export_all_to(dir)?;
+    crate::auth::devices::DeviceOut::export_all_to(dir)?;
     crate::lan::LanStatus::export_all_to(dir)?;
     crate::mcp::clients::NewMcpClient::export_all_to(dir)?;
     crate::mcp::clients::CreatedMcpClient::export_all_to(dir)?;

@@ -7,7 +7,7 @@
 use std::collections::HashMap;
 use std::sync::Mutex;
 
-use axum::extract::{Path, State};
+use axum::extract::{FromRef, Path, State};
 use axum::http::StatusCode;
 use base64::Engine as _;
 use rand::RngCore as _;
@@ -17,12 +17,12 @@ use tokio_util::sync::CancellationToken;
 use utoipa::ToSchema;
 use utoipa_axum::{router::OpenApiRouter, routes};
 
+use super::McpContext;
 use crate::auth::hash_token;
 use crate::infra::db::{new_id, now_ms};
 use crate::infra::error::responses::{MalformedJson, NotJson, NotLoggedIn};
 use crate::infra::error::{Checks, Error, ErrorBody, Result};
 use crate::infra::extract::Json;
-use crate::infra::state::AppState;
 use crate::infra::time::render;
 
 /// Every MCP token starts so, which tells a person (and a secret scanner) what it is.
@@ -97,7 +97,11 @@ impl Revocations {
     }
 }
 
-pub fn router() -> OpenApiRouter<AppState> {
+pub fn router<S>() -> OpenApiRouter<S>
+where
+    S: Clone + Send + Sync + 'static,
+    McpContext: FromRef<S>,
+{
     OpenApiRouter::new().routes(routes!(list_clients, create_client)).routes(routes!(revoke_client))
 }
 
@@ -154,7 +158,7 @@ async fn list(db: &SqlitePool, tz: chrono_tz::Tz) -> Result<Vec<McpClientOut>> {
         (status = 200, description = "The MCP clients", body = McpClientList),
         NotLoggedIn,
     ))]
-async fn list_clients(State(state): State<AppState>) -> Result<Json<McpClientList>> {
+async fn list_clients(State(state): State<McpContext>) -> Result<Json<McpClientList>> {
     Ok(Json(McpClientList { items: list(&state.db.read, state.tz).await? }))
 }
 
@@ -168,7 +172,7 @@ async fn list_clients(State(state): State<AppState>) -> Result<Json<McpClientLis
         (status = 422, description = "Invalid name; nothing was made", body = ErrorBody),
     ))]
 async fn create_client(
-    State(state): State<AppState>,
+    State(state): State<McpContext>,
     Json(new): Json<NewMcpClient>,
 ) -> Result<(StatusCode, Json<CreatedMcpClient>)> {
     let name = new.name.trim().to_owned();
@@ -195,7 +199,7 @@ async fn create_client(
         NotLoggedIn,
         (status = 404, description = "No such MCP client", body = ErrorBody),
     ))]
-async fn revoke_client(State(state): State<AppState>, Path(id): Path<String>) -> Result<StatusCode> {
+async fn revoke_client(State(state): State<McpContext>, Path(id): Path<String>) -> Result<StatusCode> {
     let done = sqlx::query!("DELETE FROM mcp_clients WHERE id = ?", id).execute(&state.db.write).await?;
     if done.rows_affected() == 0 {
         return Err(Error::NotFound("MCP client"));

@@ -32,8 +32,29 @@ pub mod transport;
 pub use clients::{McpClient, Revocations};
 pub use transport::{ADDRESS_FILE, router};
 
+use std::sync::Arc;
+
+use chrono_tz::Tz;
+
+use crate::brain::Engine;
 use crate::brain::tools::{Namespace, Tool};
 use crate::brain::types::Target;
+use crate::bus::Bus;
+use crate::features::settings::Runtime;
+use crate::infra::db::Db;
+
+/// What MCP uses: the store and the zone (its resources and its client list), the bus
+/// (resource subscriptions follow it), the task engine (a tool call is a task), the
+/// switch in force (`Runtime::mcp_enabled`) and the clients with a request open.
+#[derive(Clone, Debug)]
+pub struct McpContext {
+    pub db: Db,
+    pub tz: Tz,
+    pub bus: Bus,
+    pub engine: Engine,
+    pub runtime: Arc<Runtime>,
+    pub mcp: Arc<Revocations>,
+}
 
 /// Whether a tool of the registry is offered over MCP: the organiser's own (todos,
 /// events, memos, search, Today). Host tools (files, apps, shell) and work that leaves the

@@ -10,9 +10,9 @@ use rmcp::service::Peer;
 use rmcp::{ErrorData as McpError, RoleServer};
 use serde_json::json;
 
+use super::McpContext;
 use super::server::Organiser;
 use crate::bus::Module;
-use crate::infra::state::AppState;
 use crate::infra::time::{from_ms, start_of_day};
 use crate::protocol::ServerEvent;
 
@@ -62,7 +62,7 @@ fn failed(e: crate::infra::error::Error) -> McpError {
     McpError::internal_error("the store could not be read just now", None)
 }
 
-pub(super) async fn read(state: &AppState, uri: &str) -> Result<ReadResourceResult, McpError> {
+pub(super) async fn read(state: &McpContext, uri: &str) -> Result<ReadResourceResult, McpError> {
     let (db, tz) = (&state.db.read, state.tz);
     let value = match uri {
         "clawchat://today" => json!(crate::features::today::load(db, tz).await.map_err(failed)?),

@@ -14,25 +14,24 @@ use rmcp::service::RequestContext;
 use rmcp::{ErrorData as McpError, RoleServer, ServerHandler};
 use serde_json::{Map, Value, json};
 
-use super::McpClient;
+use super::{McpClient, McpContext};
 use crate::brain::engine::{DENIED, NOT_APPROVED_IN_TIME};
 use crate::brain::tools::{self, Risk, Tool};
 use crate::brain::types::{TaskRecord, TaskStatus};
 use crate::brain::{Origin, PlanContext};
-use crate::infra::state::AppState;
 
 /// One MCP session's server. rmcp makes one per session; what it holds of its own is the
 /// resources the client subscribed to.
 #[derive(Clone)]
 pub struct Organiser {
-    pub(super) state: AppState,
+    pub(super) state: McpContext,
     pub(super) subscribed: Arc<Mutex<HashSet<String>>>,
     /// Whether this session's change notifications are being sent.
     pub(super) notifying: Arc<std::sync::atomic::AtomicBool>,
 }
 
 impl Organiser {
-    pub fn new(state: AppState) -> Self {
+    pub fn new(state: McpContext) -> Self {
         Self { state, subscribed: Arc::default(), notifying: Arc::default() }
     }
 }
@@ -131,7 +130,7 @@ impl ServerHandler for Organiser {
         };
         let inputs = request.arguments.unwrap_or_default();
         tool.check_inputs(&inputs).map_err(|e| McpError::invalid_params(e, None))?;
-        let engine = &self.state.brain.engine;
+        let engine = &self.state.engine;
         let Some(task) = TaskRecord::pending("t1".into(), tool.intent, inputs) else {
             return Err(McpError::invalid_params(
                 format!("there is no tool called {:?}", request.name),

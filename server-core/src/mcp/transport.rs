@@ -19,9 +19,9 @@ use futures::StreamExt as _;
 use rmcp::transport::streamable_http_server::session::local::LocalSessionManager;
 use rmcp::transport::{StreamableHttpServerConfig, StreamableHttpService};
 
+use super::McpContext;
 use super::server::Organiser;
 use crate::infra::error::Error;
-use crate::infra::state::AppState;
 
 /// The file in the data folder holding the running app's address (`http://127.0.0.1:PORT`),
 /// written when it starts listening and removed when it stops; `clawchat-server mcp` reads
@@ -32,7 +32,7 @@ pub const ADDRESS_FILE: &str = "server-address";
 pub const MAX_REQUEST_BYTES: usize = 256 * 1024;
 
 /// `/mcp`, guarded.
-pub fn router(state: AppState) -> Router {
+pub fn router(state: McpContext) -> Router {
     let for_sessions = state.clone();
     let config = StreamableHttpServerConfig::default().with_max_request_body_bytes(MAX_REQUEST_BYTES);
     let service = StreamableHttpService::new(
@@ -45,7 +45,7 @@ pub fn router(state: AppState) -> Router {
 
 /// The MCP switch and the client's token, then the request; the answer's body ends when
 /// the client is revoked.
-async fn guard(State(state): State<AppState>, mut req: Request, next: Next) -> Response {
+async fn guard(State(state): State<McpContext>, mut req: Request, next: Next) -> Response {
     if !state.runtime.mcp_enabled() {
         return Error::NotFound("route").into_response();
     }

@@ -9,8 +9,8 @@ use axum::http::{Method, Request, header};
 use serde_json::Value;
 use tower::ServiceExt as _;
 
+use super::RealtimeContext;
 use crate::bus::ServerEvent;
-use crate::infra::state::AppState;
 
 /// The only calls a card makes: on the organiser's items.
 const CARD_PATHS: [&str; 3] = ["/api/todos", "/api/events", "/api/memos"];
@@ -28,12 +28,12 @@ fn refusal(code: &str, detail: String) -> Refusal {
 /// button when several cards offer the action; `params.body` is the change an `edit`
 /// button (which carries none) sends.
 pub(super) async fn respond(
-    state: &AppState,
+    state: &RealtimeContext,
     message_id: &str,
     action: &str,
     params: &Value,
 ) -> Result<ServerEvent, Refusal> {
-    let cards = crate::features::conversations::action_cards(&state.db.read, message_id)
+    let cards = crate::features::conversations::action_cards(&state.assistant.db.read, message_id)
         .await
         .map_err(|e| refusal("action_failed", e.to_string()))?
         .ok_or_else(|| refusal("no_such_message", format!("there is no message {message_id}")))?;
@@ -104,7 +104,7 @@ fn pick<'a>(cards: &'a [Value], action: &str, path: Option<&str>) -> Result<&'a 
 /// Makes the card's REST call in-process, as the connection's logged-in user (the socket
 /// checked the token), and returns the status and JSON answer.
 async fn call(
-    state: &AppState,
+    state: &RealtimeContext,
     method: Method,
     path: &str,
     body: Option<&Value>,
@@ -119,7 +119,7 @@ async fn call(
         None => Body::empty(),
     };
     let request = request.body(body).map_err(|e| failed(e.to_string()))?;
-    let response = match crate::authenticated_api(state.clone()).oneshot(request).await {
+    let response = match state.api.clone().oneshot(request).await {
         Ok(r) => r,
         Err(never) => match never {},
     };

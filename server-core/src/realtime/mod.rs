@@ -45,14 +45,14 @@ pub use frames::ClientFrame;
 use hub::{Hub, frame};
 use outbox::{Outbox, OutboxReader, outbox};
 
-use crate::auth::AuthUser;
+use crate::auth::{Auth, AuthUser};
 use crate::brain::hosts::{ConnectionHost, TaskSender, host_tools};
 use crate::brain::types::TaskRecord;
-use crate::brain::{Approval, pqh};
-use crate::bus::{ConnectionId, ServerEvent};
+use crate::brain::{Approval, AssistantContext, pqh};
+use crate::bus::{Bus, ConnectionId, ServerEvent};
+use crate::infra::config::Settings;
 use crate::infra::db::new_id;
 use crate::infra::error::Error;
-use crate::infra::state::AppState;
 use crate::infra::transport::AllowedHosts;
 use crate::protocol::CONNECTION_ID_RULE;
 
@@ -99,7 +99,20 @@ fn connection_name(given: Option<&str>) -> Option<ConnectionId> {
     }
 }
 
-pub fn router() -> Router<AppState> {
+/// What `/ws` and Socket.IO use: the assistant (messages, approvals, host tools), the
+/// token check, the bus every connection follows, the settings (allowed origins, the
+/// heartbeat), and the protected API without its token check, which an action card's
+/// button runs through as the connection's user (the socket checked the token).
+#[derive(Clone, Debug)]
+pub struct RealtimeContext {
+    pub assistant: AssistantContext,
+    pub auth: Arc<Auth>,
+    pub bus: Bus,
+    pub settings: Arc<Settings>,
+    pub api: Router,
+}
+
+pub fn router() -> Router<RealtimeContext> {
     Router::new().route("/ws", get(upgrade)).layer(Extension(Arc::new(Hub::default())))
 }
 
@@ -120,7 +133,7 @@ pub(crate) fn origin_allowed(headers: &HeaderMap, allowed: &AllowedHosts, cors: 
 }
 
 async fn upgrade(
-    State(state): State<AppState>,
+    State(state): State<RealtimeContext>,
     Extension(allowed): Extension<Arc<AllowedHosts>>,
     Extension(hub): Extension<Arc<Hub>>,
     headers: HeaderMap,
@@ -164,7 +177,7 @@ fn closing(code: u16, reason: &'static str) -> Message {
 /// The user, token and name of a connection: from the upgrade's query, else from an `auth`
 /// frame within [`AUTH_TIMEOUT`]. `None` (after telling the client why) ends the connection.
 async fn authenticate(
-    state: &AppState,
+    state: &RealtimeContext,
     sink: &mut SplitSink<WebSocket, Message>,
     stream: &mut SplitStream<WebSocket>,
     user: Option<Authenticated>,
@@ -224,7 +237,7 @@ async fn write_batches(mut sink: SplitSink<WebSocket, Message>, mut rx: OutboxRe
     let _ = sink.close().await;
 }
 
-async fn connection(state: AppState, hub: Arc<Hub>, socket: WebSocket, user: Option<Authenticated>) {
+async fn connection(state: RealtimeContext, hub: Arc<Hub>, socket: WebSocket, user: Option<Authenticated>) {
     let (mut sink, mut stream) = socket.split();
 
     // Nothing is processed before authentication.
@@ -233,7 +246,7 @@ async fn connection(state: AppState, hub: Arc<Hub>, socket: WebSocket, user: Opt
         return;
     };
     // A paired phone's messages never run a host tool without the user's yes.
-    let from_phone = crate::features::devices::is_phone(&state.db.read, &user.family_id).await;
+    let from_phone = crate::auth::devices::is_phone(&state.assistant.db.read, &user.family_id).await;
 
     // One writer owns the socket's sending half; everything else queues to it. It sends
     // what is waiting in batches and flushes once per batch, so a burst of events costs a
@@ -255,7 +268,7 @@ async fn connection(state: AppState, hub: Arc<Hub>, socket: WebSocket, user: Opt
 
 /// An authenticated `/ws` connection, while it lasts.
 struct Live<'a> {
-    state: &'a AppState,
+    state: &'a RealtimeContext,
     tx: &'a Outbox,
     token: &'a str,
     name: &'a ConnectionId,
@@ -362,7 +375,7 @@ impl TaskSender for WsSender {
 /// `client:register`: the names must be host tools; a second registration replaces the
 /// first (the tasks sent under it fail).
 fn register(
-    state: &AppState,
+    state: &RealtimeContext,
     tx: &Outbox,
     host: &mut Option<ConnectionHost>,
     tools: Vec<String>,
@@ -377,7 +390,8 @@ fn register(
     if tools.is_empty() {
         return Err(refuse(Vec::new()));
     }
-    let connection = ConnectionHost::register(&state.brain.engine.hosts, tools, WsSender(tx.clone()));
+    let connection =
+        ConnectionHost::register(&state.assistant.brain.engine.hosts, tools, WsSender(tx.clone()));
     if let Some(previous) = host.replace(connection) {
         previous.host.gone();
     }
@@ -392,7 +406,7 @@ struct Asker<'a> {
 }
 
 async fn handle(
-    state: &AppState,
+    state: &RealtimeContext,
     tx: &Outbox,
     host: &mut Option<ConnectionHost>,
     text: &str,
@@ -406,24 +420,25 @@ async fn handle(
         Ok(ClientFrame::Auth { .. }) => {}
         Ok(ClientFrame::Ping) => reply(frame(&ServerEvent::Pong {})),
         Ok(ClientFrame::SendMessage { conversation_id, content }) => {
-            match pqh::accept(state, conversation_id, content).await {
+            match pqh::accept(&state.assistant, conversation_id, content).await {
                 // The answer's chunks come here alone; every connection gets its start,
                 // cards and end.
                 Ok(mut accepted) => {
                     accepted.from_phone = asker.from_phone;
                     accepted.asker = Some(asker.name.clone());
-                    drop(pqh::respond(state.clone(), accepted))
+                    drop(pqh::respond(state.assistant.clone(), accepted))
                 }
                 Err(e) => reply(error_frame("message_refused", e.to_string())),
             }
         }
         Ok(ClientFrame::TaskApprove { task_id }) => {
-            if !state.brain.approvals.answer(&task_id, Approval::Approved) {
+            if !state.assistant.brain.approvals.answer(&task_id, Approval::Approved) {
                 reply(error_frame("no_such_approval", format!("no task {task_id} waits for approval")));
             }
         }
         Ok(ClientFrame::TaskDeny { task_id, reason }) => {
-            if !state.brain.approvals.answer(&task_id, Approval::Denied(reason.unwrap_or_default())) {
+            if !state.assistant.brain.approvals.answer(&task_id, Approval::Denied(reason.unwrap_or_default()))
+            {
                 reply(error_frame("no_such_approval", format!("no task {task_id} waits for approval")));
             }
         }

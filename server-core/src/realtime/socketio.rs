@@ -22,13 +22,13 @@ use socketioxide::layer::SocketIoLayer;
 use tokio::sync::broadcast;
 use tokio::sync::broadcast::error::RecvError;
 
+use super::RealtimeContext;
 use super::origin_allowed;
 use crate::brain::hosts::{ConnectionHost, TaskSender, host_tools};
 use crate::brain::tools::TOOLS;
 use crate::brain::types::{Target, TaskRecord};
 use crate::brain::{pqh, voice};
 use crate::bus::ServerEvent;
-use crate::infra::state::AppState;
 use crate::infra::transport::AllowedHosts;
 
 /// The bus events an edge client hears, by their Socket.IO names.
@@ -77,7 +77,7 @@ impl std::fmt::Display for Refused {
 }
 
 /// The Socket.IO service, to be layered onto the app's router.
-pub fn layer(state: AppState) -> SocketIoLayer {
+pub fn layer(state: RealtimeContext) -> SocketIoLayer {
     let (layer, io) =
         SocketIo::builder().max_payload(voice::MAX_BODY_BYTES as u64).with_state(state).build_layer();
     io.ns("/", on_connect.with(authenticate));
@@ -88,7 +88,7 @@ pub fn layer(state: AppState) -> SocketIoLayer {
 /// us and it brings a valid token.
 async fn authenticate(
     s: SocketRef,
-    State(state): State<AppState>,
+    State(state): State<RealtimeContext>,
     TryData(auth): TryData<Handshake>,
 ) -> Result<(), Refused> {
     let parts = s.req_parts();
@@ -104,7 +104,7 @@ async fn authenticate(
     let token = auth.map_err(|_| Refused("unauthorized: send auth: {token: <access_token>}".into()))?.token;
     let user = state.auth.tokens.verify_access(&token).map_err(|e| Refused(format!("unauthorized: {e}")))?;
     // A paired phone's requests never run a host tool without the user's yes.
-    let from_phone = crate::features::devices::is_phone(&state.db.read, &user.family_id).await;
+    let from_phone = crate::auth::devices::is_phone(&state.assistant.db.read, &user.family_id).await;
     s.extensions.insert(Login { token: Arc::from(token.as_str()), from_phone });
     // Subscribe now, before any handler can publish an answer; the forwarder starts once
     // connected and delivers what was published meanwhile.
@@ -135,7 +135,7 @@ fn emit_error(s: &SocketRef, code: &str, detail: impl Into<String>) {
 
 /// Once connected: everything the assistant publishes, under the names edge clients know.
 /// When the connection's login ends (logout, a revoked device) it is disconnected at once.
-async fn on_connect(s: SocketRef, State(state): State<AppState>) {
+async fn on_connect(s: SocketRef, State(state): State<RealtimeContext>) {
     let subscribed =
         s.extensions.get::<EarlyEvents>().and_then(|e| e.0.lock().unwrap_or_else(|p| p.into_inner()).take());
     let Some(mut events) = subscribed else { return };
@@ -212,11 +212,11 @@ fn tell_to_register(socket: &SocketRef, event: &ServerEvent) -> bool {
 fn register_handlers(s: &SocketRef) {
     s.on(
         "send-user-text-query",
-        async |s: SocketRef, State(state): State<AppState>, TryData(q): TryData<TextQuery>| match q {
-            Ok(q) => match pqh::accept(&state, q.conversation_id, q.query).await {
+        async |s: SocketRef, State(state): State<RealtimeContext>, TryData(q): TryData<TextQuery>| match q {
+            Ok(q) => match pqh::accept(&state.assistant, q.conversation_id, q.query).await {
                 Ok(mut accepted) => {
                     accepted.from_phone = from_phone(&s);
-                    drop(pqh::respond(state, accepted))
+                    drop(pqh::respond(state.assistant, accepted))
                 }
                 Err(e) => emit_error(&s, "message_refused", e.to_string()),
             },
@@ -226,46 +226,22 @@ fn register_handlers(s: &SocketRef) {
 
     s.on(
         "send-user-voice-query",
-        async |s: SocketRef, State(state): State<AppState>, TryData(q): TryData<VoiceQuery>| {
+        async |s: SocketRef, State(state): State<RealtimeContext>, TryData(q): TryData<VoiceQuery>| {
             let q = match q {
                 Ok(q) => q,
                 Err(e) => return emit_error(&s, "bad_frame", e.to_string()),
             };
-            match voice::accept(&state, q.conversation_id, &q.audio, &q.mime_type).await {
+            match voice::accept(&state.assistant, q.conversation_id, &q.audio, &q.mime_type).await {
                 Ok(mut accepted) => {
                     accepted.from_phone = from_phone(&s);
-                    drop(pqh::respond(state, accepted))
+                    drop(pqh::respond(state.assistant, accepted))
                 }
                 Err(e) => emit_error(&s, voice_code(&e), e.to_string()),
             }
         },
     );
 
-    s.on(
-        "client:register",
-        async |s: SocketRef, State(state): State<AppState>, TryData(r): TryData<Register>, ack: AckSender| {
-            let Ok(register) = r else {
-                return emit_error(&s, "bad_frame", "client:register takes {tools: [names]}");
-            };
-            let tools = match host_tools(&register.tools) {
-                Ok(tools) => tools,
-                Err(unknown) => {
-                    return emit_error(&s, "unknown_tool", format!("not host tools: {unknown:?}"));
-                }
-            };
-            let connection =
-                ConnectionHost::register(&state.brain.engine.hosts, tools, SocketSender(s.clone()));
-            let answer = json!({"status": "registered", "tools": connection.host.tools()});
-            // A second registration replaces the first: its tasks fail, its tools go.
-            if let Some(previous) = s.extensions.get::<Arc<ConnectionHost>>() {
-                previous.host.gone();
-            }
-            s.extensions.insert(Arc::new(connection));
-            // Each event runs as its own task, so a query sent right after the registration
-            // may be planned first; a client that needs certainty waits for this ack.
-            let _ = ack.send(&answer);
-        },
-    );
+    s.on("client:register", on_register);
 
     // Leaving ends the registration, and the tasks sent to this client fail now.
     s.on_disconnect(async |s: SocketRef| {
@@ -286,6 +262,36 @@ fn register_handlers(s: &SocketRef) {
             emit_error(&s, "no_such_task", format!("no task {} waits for this client", result.task_id));
         }
     });
+}
+
+/// `client:register {tools}`: this client runs those host tools from now on; the ack says
+/// which.
+async fn on_register(
+    s: SocketRef,
+    State(state): State<RealtimeContext>,
+    TryData(r): TryData<Register>,
+    ack: AckSender,
+) {
+    let Ok(register) = r else {
+        return emit_error(&s, "bad_frame", "client:register takes {tools: [names]}");
+    };
+    let tools = match host_tools(&register.tools) {
+        Ok(tools) => tools,
+        Err(unknown) => {
+            return emit_error(&s, "unknown_tool", format!("not host tools: {unknown:?}"));
+        }
+    };
+    let connection =
+        ConnectionHost::register(&state.assistant.brain.engine.hosts, tools, SocketSender(s.clone()));
+    let answer = json!({"status": "registered", "tools": connection.host.tools()});
+    // A second registration replaces the first: its tasks fail, its tools go.
+    if let Some(previous) = s.extensions.get::<Arc<ConnectionHost>>() {
+        previous.host.gone();
+    }
+    s.extensions.insert(Arc::new(connection));
+    // Each event runs as its own task, so a query sent right after the registration may be
+    // planned first; a client that needs certainty waits for this ack.
+    let _ = ack.send(&answer);
 }
 
 /// The `error` code an edge client hears for a voice query that could not be taken.

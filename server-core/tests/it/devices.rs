@@ -251,7 +251,10 @@ async fn revoking_a_device_closes_its_sockets_at_once_and_no_others() {
         ..crate::common::Options::default()
     })
     .await;
-    let desktop = clawchat_server::auth::desktop_login(&server.state).await.unwrap().access_token;
+    let desktop = clawchat_server::auth::desktop_login(&server.state.auth, &server.state.db)
+        .await
+        .unwrap()
+        .access_token;
     let phone = phone_token(&server, "phone@example.com").await;
     let mut phone_ws = crate::ws::connect(&server, &format!("?token={phone}")).await;
     crate::ws::send_frame(&mut phone_ws, json!({"type": "ping"})).await;

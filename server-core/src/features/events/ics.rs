@@ -3,6 +3,8 @@
 //! calendar. An import is all or nothing: one bad event and the answer says which and why,
 //! and nothing is stored. Importing the same file again updates what it imported before.
 
+use std::sync::Arc;
+
 use axum::body::Bytes;
 use axum::extract::State;
 use axum::extract::rejection::BytesRejection;
@@ -15,12 +17,13 @@ use icalendar::{
 };
 
 use crate::bus::Module;
+use crate::features::OrganiserContext;
 use crate::features::events::{self, CalendarEvent, EventRow, Imported, UID_SUFFIX};
+use crate::infra::config::Settings;
 use crate::infra::error::responses::{BodyTooLarge, NotLoggedIn};
 use crate::infra::error::{Error, ErrorBody, Result};
 use crate::infra::extract::Json;
 use crate::infra::recurrence::normalise_rule;
-use crate::infra::state::AppState;
 use crate::infra::time::start_of_day;
 
 /// Most events one file may hold.
@@ -32,7 +35,7 @@ pub const MAX_IMPORT: usize = 10_000;
         (status = 200, description = "Every event as iCalendar (RFC 5545)", content_type = "text/calendar", body = String),
         NotLoggedIn,
     ))]
-pub(super) async fn export_events(State(state): State<AppState>) -> Result<impl IntoResponse> {
+pub(super) async fn export_events(State(state): State<OrganiserContext>) -> Result<impl IntoResponse> {
     let rows = events::all_with_uids(&state.db.read).await?;
     let mut calendar = Calendar::new();
     calendar.name("ClawChat");
@@ -110,12 +113,13 @@ impl utoipa::ToSchema for IcsFile {}
         (status = 422, description = "Not a calendar file, or an event in it is unusable; nothing was imported", body = ErrorBody),
     ))]
 pub(super) async fn import_events(
-    State(state): State<AppState>,
+    State(state): State<OrganiserContext>,
+    State(settings): State<Arc<Settings>>,
     body: std::result::Result<Bytes, BytesRejection>,
 ) -> Result<Json<Imported>> {
     let body = body.map_err(|rejection| {
         if rejection.status() == axum::http::StatusCode::PAYLOAD_TOO_LARGE {
-            Error::PayloadTooLarge { limit: state.settings.body_limit }
+            Error::PayloadTooLarge { limit: settings.body_limit }
         } else {
             Error::BadRequest { code: "unreadable_body", detail: "the request body could not be read".into() }
         }

@@ -3,7 +3,9 @@
 
 pub mod ics;
 
-use axum::extract::{Path, State};
+use std::sync::Arc;
+
+use axum::extract::{FromRef, Path, State};
 use axum::http::StatusCode;
 use chrono_tz::Tz;
 use serde::{Deserialize, Serialize};
@@ -12,13 +14,14 @@ use utoipa::{IntoParams, ToSchema};
 use utoipa_axum::{router::OpenApiRouter, routes};
 
 use crate::bus::Module;
+use crate::features::OrganiserContext;
+use crate::infra::config::Settings;
 use crate::infra::db::{new_id, now_ms, packed, unpack};
 use crate::infra::error::responses::{BodyTooLarge, InvalidValues, MalformedJson, NotJson, NotLoggedIn};
 use crate::infra::error::{Error, ErrorBody, Fields, Result};
 use crate::infra::extract::{Json, Query};
 use crate::infra::pagination::{Page, Window, double_option, tags_from_json, tags_to_json};
 use crate::infra::recurrence;
-use crate::infra::state::AppState;
 use crate::infra::time::{DAY_MS, When, render};
 
 #[derive(ts_rs::TS, Debug, Clone, Serialize, ToSchema)]
@@ -172,7 +175,12 @@ pub struct EventFilter {
     pub limit: Option<u32>,
 }
 
-pub fn router() -> OpenApiRouter<AppState> {
+pub fn router<S>() -> OpenApiRouter<S>
+where
+    S: Clone + Send + Sync + 'static,
+    OrganiserContext: FromRef<S>,
+    Arc<Settings>: FromRef<S>,
+{
     OpenApiRouter::new()
         .routes(routes!(list_events, create_event))
         .routes(routes!(get_event, update_event, delete_event))
@@ -286,7 +294,7 @@ pub async fn events_matching(db: &sqlx::SqlitePool, said: &str) -> Result<Vec<Ev
         (status = 422, description = "Invalid filter", body = ErrorBody),
     ))]
 async fn list_events(
-    State(state): State<AppState>,
+    State(state): State<OrganiserContext>,
     Query(f): Query<EventFilter>,
 ) -> Result<Json<Page<Event>>> {
     let window = Window::new(f.page, f.limit)?;
@@ -389,7 +397,7 @@ pub fn in_range_from(single: &str, series: &str, tz: Tz, from: i64, to: i64) -> 
         InvalidValues,
     ))]
 async fn create_event(
-    State(state): State<AppState>,
+    State(state): State<OrganiserContext>,
     Json(new): Json<NewEvent>,
 ) -> Result<(StatusCode, Json<Event>)> {
     Fields {
@@ -480,7 +488,7 @@ async fn write_event(db: impl sqlx::SqliteExecutor<'_>, row: &EventRow, insert: 
         NotLoggedIn,
         (status = 404, description = "No such event", body = ErrorBody),
     ))]
-async fn get_event(State(state): State<AppState>, Path(id): Path<String>) -> Result<Json<Event>> {
+async fn get_event(State(state): State<OrganiserContext>, Path(id): Path<String>) -> Result<Json<Event>> {
     Ok(Json(fetch_event(&state.db.read, &id).await?.into_api(state.tz)))
 }
 
@@ -497,7 +505,7 @@ async fn get_event(State(state): State<AppState>, Path(id): Path<String>) -> Res
         InvalidValues,
     ))]
 async fn update_event(
-    State(state): State<AppState>,
+    State(state): State<OrganiserContext>,
     Path(id): Path<String>,
     Json(patch): Json<EventPatch>,
 ) -> Result<Json<Event>> {
@@ -566,7 +574,7 @@ pub async fn patch_event(db: &sqlx::SqlitePool, tz: Tz, id: &str, patch: EventPa
         NotLoggedIn,
         (status = 404, description = "No such event", body = ErrorBody),
     ))]
-async fn delete_event(State(state): State<AppState>, Path(id): Path<String>) -> Result<StatusCode> {
+async fn delete_event(State(state): State<OrganiserContext>, Path(id): Path<String>) -> Result<StatusCode> {
     remove_event(&state.db.write, &id).await?;
     state.bus.data_changed(Module::Events);
     Ok(StatusCode::NO_CONTENT)

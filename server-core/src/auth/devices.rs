@@ -3,9 +3,9 @@
 use serde::{Deserialize, Serialize};
 use sqlx::SqlitePool;
 
+use super::AuthContext;
 use crate::infra::db::{new_id, now_ms};
 use crate::infra::error::Result;
-use crate::infra::state::AppState;
 
 /// What kind of client a device is; decides how careful the assistant is with it.
 #[derive(
@@ -75,7 +75,11 @@ pub struct DeviceList {
     pub items: Vec<DeviceOut>,
 }
 
-pub fn router() -> utoipa_axum::router::OpenApiRouter<AppState> {
+pub fn router<S>() -> utoipa_axum::router::OpenApiRouter<S>
+where
+    S: Clone + Send + Sync + 'static,
+    AuthContext: axum::extract::FromRef<S>,
+{
     utoipa_axum::router::OpenApiRouter::new()
         .routes(utoipa_axum::routes!(list_devices))
         .routes(utoipa_axum::routes!(revoke_device))
@@ -105,7 +109,7 @@ pub async fn is_phone(db: &SqlitePool, family_id: &str) -> bool {
         crate::infra::error::responses::NotLoggedIn,
     ))]
 async fn list_devices(
-    axum::extract::State(state): axum::extract::State<AppState>,
+    axum::extract::State(state): axum::extract::State<AuthContext>,
     axum::Extension(user): axum::Extension<crate::infra::pagination::AuthUser>,
 ) -> Result<axum::Json<DeviceList>> {
     let current = device_of(&state.db.read, &user.family_id).await?.map(|(id, _)| id);
@@ -139,7 +143,7 @@ async fn list_devices(
         (status = 404, description = "No such device", body = crate::infra::error::ErrorBody),
     ))]
 async fn revoke_device(
-    axum::extract::State(state): axum::extract::State<AppState>,
+    axum::extract::State(state): axum::extract::State<AuthContext>,
     axum::extract::Path(id): axum::extract::Path<String>,
 ) -> Result<axum::http::StatusCode> {
     let db = &state.db.write;
