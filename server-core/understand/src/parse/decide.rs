@@ -32,6 +32,9 @@ const SURE: f32 = classify::TAU;
 /// said before its list ("out of coffee filters, stick them on the list") be added.
 const OVERRULE: f32 = 0.4;
 
+/// How sure the classifier must be of talk to overrule a rule's read that is not asked.
+const SURELY_TALK: f32 = 0.9;
+
 /// How sure the classifier must be that a command with no verb that writes is a new todo.
 const SURE_ERRAND: f32 = 0.6;
 
@@ -561,6 +564,11 @@ pub(super) fn overrule(
     }
     let guess = classify::classify(full);
     let said = guess.label.intent();
+    // "can you help me plan a trip to japan": a read a rule made of a calendar word in
+    // what the classifier is all but certain is talk, is talk.
+    if said == Intent::GeneralChat && guess.p >= SURELY_TALK && !plan.intent.is_action() && !asks(l) {
+        return Some(Plan::new(Intent::GeneralChat, guess.p));
+    }
     if fine || said == plan.intent || said == Intent::GeneralChat || guess.p < OVERRULE {
         return None;
     }

@@ -26,6 +26,7 @@ mod build;
 mod decide;
 mod folders;
 mod frames;
+mod past;
 mod repeat;
 mod rules;
 mod shift;
@@ -379,12 +380,20 @@ static EMPHATIC_DO: LazyLock<Regex> = LazyLock::new(|| {
 });
 
 fn segment(text: &str, low: &str, now: DateTime<Tz>, lang: Lang) -> Option<Plan> {
-    read(text, low, now, lang, true)
+    read(text, low, now, lang, true).filter(|p| {
+        let content = p.params.get("content").and_then(Value::as_str).unwrap_or("");
+        !(p.intent == Intent::CreateMemo && rules::pointed_note(content))
+    })
 }
 
 /// One clause: the overrides, the organiser rules, and (with `slot_first`) the
-/// classifier reading of what the rules did not understand.
+/// classifier reading of what the rules did not understand; a question of the past read
+/// as one ([`past`]).
 fn read(text: &str, low: &str, now: DateTime<Tz>, lang: Lang, slot_first: bool) -> Option<Plan> {
+    understood(text, low, now, lang, slot_first).map(|p| past::asked_of_past(p, low.trim(), now))
+}
+
+fn understood(text: &str, low: &str, now: DateTime<Tz>, lang: Lang, slot_first: bool) -> Option<Plan> {
     let text = text.trim();
     let low = low.trim();
     let asked = text.ends_with('?');

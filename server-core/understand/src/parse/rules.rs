@@ -539,7 +539,7 @@ pub(super) fn delegate(t: &str, l: &str) -> Option<Plan> {
 
 static MEMO_CREATE: LazyLock<Regex> = LazyLock::new(|| {
     rx(
-        r"^(?:(?:take|make|write|jot|save|add|create|start|new)(?: down)?(?: me)? (?:a |an )?(?:quick |new |short )?(?:note|memo)(?: (?:for me|to self))?(?:\s*(?:that|saying|:|-|about|to remember|reading|with)\s*|\s+)?(?P<c>.+)?|(?:note to self|note|jot down|write down|note down|memo)(?: that|\s*[:-])?\s+(?P<c2>.+)|remember that\s+(?P<c3>.+)|(?:save|store|keep|file) (?P<c4>.+?) (?:as|in|to) (?:a |my )?(?:note|memo|notes|memos)|(?:save|store|keep|remember) (?:this|that)\s*[:-]\s*(?P<c5>.+)|remember (?P<c6>(?:my|our|the) [\w' -]+? (?:is|are|was|were|goes|lives) .+))$",
+        r"^(?:(?:take|make|write|jot|save|add|create|start|new)(?: down)?(?: me)? (?:a |an )?(?:quick |new |short )?(?:note|memo)(?: (?:for me|to self))?(?:\s*(?:that|saying|:|-|about|to remember|reading|with)\s*|\s+)?(?P<c>.+)?|(?:note to self|memo to self|note|jot down|write down|note down|memo)(?: that|\s*[:-])?\s+(?P<c2>.+)|(?:write|jot|note|put|get) (?:this|that|it) down\s*[:,-]\s*(?P<c7>.+)|remember that\s+(?P<c3>.+)|(?:save|store|keep|file) (?P<c4>.+?) (?:as|in|to) (?:a |my )?(?:note|memo|notes|memos)|(?:save|store|keep|remember) (?:this|that)\s*[:-]\s*(?P<c5>.+)|remember (?P<c6>(?:my|our|the) [\w' -]+? (?:is|are|was|were|goes|lives) .+))$",
     )
 });
 
@@ -560,6 +560,18 @@ static MEMO_DELETE: LazyLock<Regex> = LazyLock::new(|| {
         r"^(?:delete|remove|trash|erase|discard|get rid of|forget|scrap|drop|bin|ditch|toss|throw (?:away|out)) (?:my |the |that )?(?:note|memo)s? (?:about |on |called |titled |named |regarding )?(?P<q>.+)$|^(?:delete|remove|trash|erase|discard|get rid of|forget|scrap|drop|bin|ditch|toss|throw (?:away|out)) (?:my |the |that )(?P<q2>[\w' -]+?) (?:note|memo)$",
     )
 });
+
+/// "write that down", "note this": a note of something said before, which a request
+/// alone cannot hold (in a compound, "read the file and save it as a memo", the step
+/// before gives it).
+pub(super) fn pointed_note(content: &str) -> bool {
+    static POINTED: LazyLock<Regex> = LazyLock::new(|| {
+        rx(
+            r"^(?:(?:please )?(?:write|jot|note|put|save|get|keep|remember|store)\s+)?(?:this|that|it)(?:\s+down)?$",
+        )
+    });
+    POINTED.is_match(&content.to_ascii_lowercase())
+}
 
 fn memo(t: &str, l: &str) -> Option<Plan> {
     let names_memo = l.contains("note") || l.contains("memo");
@@ -584,7 +596,7 @@ fn memo(t: &str, l: &str) -> Option<Plan> {
         return Some(Plan::new(Intent::UpdateMemo, 0.8).with("query", q).with_opt("content", content));
     }
     if let Some(c) = MEMO_CREATE.captures(l) {
-        let r = ["c", "c2", "c3", "c4", "c5", "c6"].iter().find_map(|n| cap(&c, n));
+        let r = ["c", "c2", "c3", "c4", "c5", "c6", "c7"].iter().find_map(|n| cap(&c, n));
         let content = r
             .and_then(|r| t.get(r))
             .map(|s| s.trim().trim_matches(['"', '\'', ':']).trim().to_string())
@@ -1466,7 +1478,7 @@ fn event(t: &str, l: &str, now: DateTime<Tz>, asked: bool) -> Option<Plan> {
     // gift for the party"): not a calendar read.
     static ERRAND: LazyLock<Regex> = LazyLock::new(|| {
         rx(
-            r"^(?:text|call|email|phone|ring|message|buy|get|pick up|send|bring|order|wrap|bake|cook|make|prepare|prep|wish|write|print|pack|clean|decorate|rsvp|pay|renew|return)\b",
+            r"^(?:text|call|email|phone|ring|message|buy|get|pick up|send|bring|order|wrap|bake|cook|make|prepare|prep|wish|write|print|pack|clean|decorate|rsvp|pay|renew|return|study|revise|practi[cs]e|train|plan|get ready)\b",
         )
     });
     if !is_q && ERRAND.is_match(l) && named.is_none() || super::decide::routine_order(l, now) {
@@ -1552,7 +1564,23 @@ fn named_noun<'l>(l: &'l str, cut: &[Range<usize>]) -> Option<regex::Match<'l>> 
 fn new_time(new_part: &str, item: &str, now: DateTime<Tz>) -> Option<Found> {
     // The item says whose hour it is: "move dinner with Sam to 8" is the evening's.
     let sentence = format!("{item} {new_part}");
+    // "move tomorrow's lunch with Dana to 1pm": an hour alone goes on the item's own day.
+    static DAY_SAID: LazyLock<Regex> = LazyLock::new(|| {
+        rx(
+            r"\b(?:today|tonight|tomorrow|yesterday|(?:mon|tues|wednes|thurs|fri|satur|sun)day|next|week|month|\d+(?:st|nd|rd|th)|jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)|/",
+        )
+    });
+    let item_day = when::find(item, now)
+        .map(|f| f.start)
+        .filter(|at| at.date_naive() != now.date_naive())
+        .and_then(|at| {
+            at.date_naive().and_time(chrono::NaiveTime::MIN).and_local_timezone(now.timezone()).earliest()
+        });
     if let Some(f) = when::find(new_part, now) {
+        let on_its_day = item_day.filter(|_| f.grain <= Grain::Hour && !DAY_SAID.is_match(new_part));
+        if let Some((day, g)) = on_its_day.and_then(|day| Some((day, when::find(new_part, day)?))) {
+            return Some(when::as_meant(g, new_part, &sentence, day));
+        }
         return Some(when::as_meant(f, new_part, &sentence, now));
     }
     let from = when::find(item, now).map_or(now, |f| f.start);
@@ -1906,14 +1934,14 @@ static MY_ALERTS_Q: LazyLock<Regex> = LazyLock::new(|| {
 
 static AGENDA: LazyLock<Regex> = LazyLock::new(|| {
     rx(
-        r"^(?:what|what's|whats|do|does|is|are|am|anything|any|tell me|show me)\b.*?\b(?:(?:do|have) i (?:got |have )?(?:going on|planned|scheduled|on|booked|to do|lined up|coming up)|i have (?:going on|planned|scheduled|on|booked|to do|lined up|coming up)|(?:happening|going on|coming up|planned|scheduled)\b.*\b(?:today|tonight|tomorrow|week|weekend|month|monday|tuesday|wednesday|thursday|friday|saturday|sunday)|am i (?:free|busy|available|doing|supposed)|i (?:have|got) (?:anything|something|plans|a date|to meet|to be|(?:any|some)where to be|any ?place to be)|(?:my|the) (?:day|morning|afternoon|evening|week|weekend) look|(?:happening|going on|planned|in the books) (?:on|for|this|next|tomorrow|today))\b|^(?:am i (?:free|busy|available)|what's happening|what is happening|what's on|what is on) ",
+        r"^(?:what|what's|whats|do|does|is|are|am|anything|any|tell me|show me)\b.*?\b(?:(?:do|have) i (?:got |have )?(?:going on|planned|scheduled|on|booked|to do|lined up|coming up)|i have (?:going on|planned|scheduled|on|booked|to do|lined up|coming up)|(?:happening|going on|coming up|planned|scheduled)\b.*\b(?:today|tonight|tomorrow|week|weekend|month|monday|tuesday|wednesday|thursday|friday|saturday|sunday)|am i (?:free|busy|available|doing|supposed)|i (?:have|got) (?:anything|something|plans|a date|to meet|to be|(?:any|some)where to be|any ?place to be)|(?:my|the) (?:day|morning|afternoon|evening|week|weekend) look|(?:happening|going on|planned|in the books) (?:on|for|this|next|tomorrow|today))\b|^(?:am i (?:free|busy|available)|what's happening|what is happening|what's on|what is on) |^how (?:busy|packed|full|booked(?: up)?|hectic|slammed|swamped|free)\b.*\b(?:am i|is my|are my|'s my|will i be|i am)\b",
     )
 });
 
 /// "What do I have going on next week?", "am I free on Friday?": reading the agenda.
 static WHEN_MINE: LazyLock<Regex> = LazyLock::new(|| {
     rx(
-        r"^(?:when|what time)(?:'s| is| are| does| do)\s+(?:(?:my|our)\s+(?P<q>[\w' -]+?)|(?P<q2>[a-z]+'s\s+[\w' -]+?))(?:\s+(?:start|starts|begin|begins|end|ends|finish|finishes))?$",
+        r"^(?:when|what time)(?:'s| is| are| does| do)\s+(?:(?:my|our)\s+(?P<q>[\w' -]+?)|(?P<q2>[a-z]+'s\s+[\w' -]+?)|the\s+(?P<q3>[\w' -]+?))(?:\s+(?:start|starts|begin|begins|end|ends|finish|finishes))?$",
     )
 });
 
@@ -1924,11 +1952,27 @@ fn asked_when(t: &str, l: &str, cut: &[Range<usize>]) -> Option<String> {
     let gap =
         ["free", "busy", "available", "spare", "open"].iter().any(|w| l.split_whitespace().any(|x| x == *w));
     let c = WHEN_MINE.captures(l).filter(|_| !gap)?;
-    let q = c.name("q").or_else(|| c.name("q2"))?;
+    // "when's the dentist": a thing said with "the" is the user's when it is a calendar
+    // thing ("when is the world cup" is not).
+    let the = c.name("q3").filter(|q| EVENT_NOUN.is_match(q.as_str()));
+    let q = c.name("q").or_else(|| c.name("q2")).or(the)?;
     let q = tidy(t, q.range(), cut)?;
+    // What is said of the thing after its name ("the party scheduled", "the hockey game
+    // start", "the meeting I have with John") is no word of its title.
+    static SAID_OF: LazyLock<Regex> = LazyLock::new(|| {
+        rx(
+            r"\s+(?:(?:is|are)\s+)?(?:due|scheduled|planned|booked|set|happening|start|starts|starting|begin|begins|end|ends|finish|finishes)\b.*$",
+        )
+    });
+    static MINE: LazyLock<Regex> =
+        LazyLock::new(|| rx(r"\s+(?:that\s+)?(?:i|we)\s+(?:have|'ve got|got|had)\b"));
+    let q = match MINE.find(&q.to_ascii_lowercase()) {
+        Some(m) => format!("{}{}", q.get(..m.start())?, q.get(m.end()..)?),
+        None => q,
+    };
     let low = q.to_ascii_lowercase();
     let from = ["next ", "upcoming "].iter().find(|w| low.starts_with(**w)).map_or(0, |w| w.len());
-    let to = if low.ends_with(" due") { low.len() - " due".len() } else { low.len() };
+    let to = SAID_OF.find(&low).map_or(low.len(), |m| m.start()).max(from);
     let thing = low.get(from..to)?;
     // "my next meeting" names no one thing to look for.
     if GENERIC_EVENT.is_match(thing) || WHOLE_CAL.is_match(thing) {

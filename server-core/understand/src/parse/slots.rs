@@ -202,6 +202,7 @@ pub(super) fn dates(t: &str, now: DateTime<Tz>, lang: Lang) -> Option<(Found, Ve
                 .map(|m| m.range()),
         )
         .chain(named_parts(&l))
+        .chain(DAYS_MEAL.captures_iter(&l).filter_map(|c| c.name("meal")).map(|m| m.range()))
         .collect();
     let found = if names.is_empty() {
         when::find_combined_in(t, now, lang)
@@ -210,6 +211,14 @@ pub(super) fn dates(t: &str, now: DateTime<Tz>, lang: Lang) -> Option<(Found, Ve
     };
     found.map(|(f, spans)| (f, spans.into_iter().filter_map(|s| past_meal(&l, s)).collect()))
 }
+
+/// "tomorrow's lunch with Dana", "friday's dinner with the Lees": the meal is the thing
+/// said (with whom), not a time of the day; the day is when.
+static DAYS_MEAL: LazyLock<Regex> = LazyLock::new(|| {
+    rx(
+        r"\b(?:today|tomorrow|tonight|monday|tuesday|wednesday|thursday|friday|saturday|sunday)(?:'s|\u{2019}s)\s+(?P<meal>breakfast|brunch|lunch|dinner|supper|drinks|coffee)\s+with\b",
+    )
+});
 
 /// `t` with `spans` blanked byte for byte, so every span found in it still points into
 /// `t`.

@@ -648,3 +648,44 @@ fn a_calendar_thing_cancelled_on_its_day_is_that_one_deleted() {
     assert!(!p("cancel the doctor").intent.is_action());
     assert!(!p("cancel my streaming subscription on friday").intent.is_action());
 }
+
+#[test]
+fn a_weekday_asked_of_the_past_is_the_last_one() {
+    // Tuesday 2026-03-10; the last Thursday is before the clocks changed.
+    let r = p("what did I have on thursday");
+    assert_eq!(r.intent, Intent::QueryEvents);
+    assert_eq!(param(&r, "start_time"), "2026-03-05T00:00:00-08:00");
+    assert_eq!(param(&r, "end_time"), "2026-03-06T00:00:00-08:00");
+    // Said on that weekday, it is last week's.
+    let r = p("was there anything on my calendar tuesday?");
+    assert_eq!(param(&r, "start_time"), "2026-03-03T00:00:00-08:00");
+    // Asked ahead, or of next week, it stays ahead.
+    let r = p("what do I have on thursday");
+    assert_eq!(param(&r, "start_time"), "2026-03-12T00:00:00-07:00");
+    let r = p("what did I schedule for next monday?");
+    assert_eq!(param(&r, "start_time"), "2026-03-16T00:00:00-07:00");
+}
+
+#[test]
+fn a_meal_said_with_its_day_and_company_is_the_thing_and_the_day_is_when() {
+    let r = p("cancel thursday's dinner with the Okafors");
+    assert_eq!(r.intent, Intent::DeleteEvent);
+    assert_eq!(param(&r, "title"), "dinner with the Okafors");
+    assert_eq!(param(&r, "start_time"), "2026-03-12T00:00:00-07:00");
+    assert_eq!(param(&r, "end_time"), "2026-03-13T00:00:00-07:00");
+    // Moved to an hour alone, it stays on its own day.
+    let r = p("move tomorrow's coffee with Priya to 3pm");
+    assert_eq!(r.intent, Intent::UpdateEvent);
+    assert_eq!(param(&r, "title"), "coffee with Priya");
+    assert_eq!(param(&r, "start_time"), "2026-03-11T15:00:00-07:00");
+}
+
+#[test]
+fn talk_that_names_a_calendar_thing_is_still_talk() {
+    for said in ["can you help me plan a trip to lisbon", "help me revise for the chemistry exam"] {
+        assert_eq!(p(said).intent, Intent::GeneralChat, "{said}");
+    }
+    // Asked of the calendar, it reads it.
+    assert_eq!(p("what trips do I have next month").intent, Intent::QueryEvents);
+    assert_eq!(p("when is my chemistry exam").intent, Intent::QueryEvents);
+}

@@ -214,3 +214,20 @@ fn scratching_an_item_from_a_list_deletes_it() {
     let r = p("scratch the dry cleaning from my todos");
     assert_eq!((r.intent, param(&r, "title")), (Intent::DeleteTodo, "dry cleaning"));
 }
+
+#[test]
+fn a_note_said_after_write_this_down_is_the_note() {
+    for (said, content) in [
+        ("write this down: locker 214, code 0092", "locker 214, code 0092"),
+        ("jot this down - the plumber is Marek, 555 0134", "the plumber is Marek, 555 0134"),
+        ("memo to self renew the ferry pass", "renew the ferry pass"),
+    ] {
+        let r = p(said);
+        assert_eq!(r.intent, Intent::CreateMemo, "{said}");
+        assert_eq!(param(&r, "content"), content, "{said}");
+    }
+    // Nothing said to note: nothing is stored.
+    for said in ["write that down", "please note this", "save it"] {
+        assert_ne!(p(said).intent, Intent::CreateMemo, "{said}");
+    }
+}
