@@ -24,9 +24,9 @@ use crate::when::{self, Found, Grain};
 /// The param of a change that says when the item to change starts now.
 pub const AT_TIME: &str = "at_time";
 
-/// A clock time said so that it names an item: with am/pm, minutes, "o'clock", or noon.
-const CLOCK: &str =
-    r"(?:\d{1,2}(?::\d{2})?\s*(?:am|pm|a\.m\.|p\.m\.)|\d{1,2}:\d{2}|\d{1,2}\s*o'?clock|noon|midday)";
+/// A clock time said so that it names an item: with am/pm, minutes, "o'clock", or noon;
+/// in figures or in words ("my ten thirty", "the eleven o'clock").
+const CLOCK: &str = r"(?:\d{1,2}(?::\d{2})?\s*(?:am|pm|a\.m\.|p\.m\.)|\d{1,2}:\d{2}|\d{1,2}\s*o'?clock|noon|midday|(?:one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve)(?:\s+(?:thirty|fifteen|forty[- ]five|o'?clock)(?:\s*(?:am|pm|a\.m\.|p\.m\.))?|\s*(?:am|pm|a\.m\.|p\.m\.)))";
 
 /// Whose item it is: "my", "the", "our", or a day's ("tomorrow's", "friday's").
 const OWNER: &str =
@@ -87,6 +87,13 @@ pub(super) fn event_at_time(t: &str, l: &str, now: DateTime<Tz>) -> Option<Plan>
 
 /// When the item starts and what it is called, if the words say more than "meeting".
 fn item(t: &str, c: &regex::Captures<'_>, now: DateTime<Tz>) -> Option<(Found, Option<String>)> {
+    // "my eight am alarm", "the 6pm reminder": a todo's clock, not an event's.
+    static TODO_NOUN: LazyLock<Regex> = LazyLock::new(|| {
+        rx(r"\b(?:alarms?|reminders?|timers?|todos?|to-dos?|tasks?|wake[- ]?up(?: call)?)$")
+    });
+    if c.name("noun").is_some_and(|n| TODO_NOUN.is_match(n.as_str().trim())) {
+        return None;
+    }
     let said = c.name("item")?;
     let at = when::find(said.as_str(), now).filter(|f| f.grain <= Grain::Minute || f.grain == Grain::Hour)?;
     let title =
@@ -111,6 +118,11 @@ fn new_time(to: &str, at: &Found, sentence: &str, now: DateTime<Tz>) -> Option<F
 /// shows after `at`.
 fn next_on_the_dial(to: &str, at: &Found) -> Option<Found> {
     let to = to.trim();
+    // "to eleven": an hour said as a word.
+    const HOURS: [&str; 12] =
+        ["one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "eleven", "twelve"];
+    let word = HOURS.iter().position(|w| *w == to).map(|i| (i + 1).to_string());
+    let to = word.as_deref().unwrap_or(to);
     let (h, m) = match to.split_once(':') {
         Some((h, m)) if m.len() == 2 => (h.parse::<u32>().ok()?, m.parse::<u32>().ok()?),
         Some(_) => return None,

@@ -44,7 +44,7 @@ const AGREE: f32 = 0.25;
 /// Words that delete or cancel. Without one, nothing is deleted.
 static DELETES: LazyLock<Regex> = LazyLock::new(|| {
     rx(
-        r"\b(?:delete|remove|cancel|clear|erase|wipe|scrap|drop|discard|^bin|get rid of|take .+ off|take out|take .+ out|cross .+ off|strike .+ off|scratch .+ off|call off|no longer (?:want|need)|don'?t need)\b",
+        r"\b(?:delete|remove|cancel|clear|erase|wipe|empty|scrap|drop|discard|^bin|get rid of|take .+ off|take out|take .+ out|cross .+ off|strike .+ off|scratch .+ off|call off|no longer (?:want|need)|don'?t need)\b",
     )
 });
 
@@ -160,6 +160,16 @@ pub(super) fn polish(mut plan: Plan, t: &str, l: &str, now: DateTime<Tz>, lang: 
         return add_slots(plan, &slots);
     }
     if plan.intent != Intent::CreateTodo {
+        return plan;
+    }
+    // An alarm or a timer is named for what it is, and its rule read its time and how
+    // often it rings.
+    let clock = plan
+        .params
+        .get("tags")
+        .and_then(Value::as_array)
+        .is_some_and(|tags| tags.iter().any(|t| matches!(t.as_str(), Some("alarm" | "timer"))));
+    if clock {
         return plan;
     }
     let slots = slots::find(t, l, now, lang);
@@ -414,6 +424,16 @@ fn act(
         return None;
     }
     let slots = slots::find(t, l, now, lang);
+    // "set the volume to 5", "turn the heating up": a device told what to do now, which
+    // the assistant cannot; said with a time it may be a reminder to do it.
+    static DEVICE: LazyLock<Regex> = LazyLock::new(|| {
+        rx(
+            r"^(?:set|turn|put|change|make|switch|dim|raise|lower)\b.*\b(?:volume|brightness|lights?|lamp|thermostat|temperature|heating|aircon|a/c|fan|tv|television|radio|music|speaker|bluetooth|wi-?fi|screen)\b",
+        )
+    });
+    if creates && slots.when.is_none() && DEVICE.is_match(l) {
+        return None;
+    }
     let rest = slots::remainder(t, &slots.cut);
     let confidence = (p * 100.0).round() / 100.0;
     let plan = match rule {

@@ -53,7 +53,7 @@ const COUNT: &str = r"(?P<n>\d{1,2}|two|three|four|five|six|seven|eight|nine|ten
 
 static REPEAT: LazyLock<Regex> = LazyLock::new(|| {
     rx(&format!(
-        r"\b(?:(?:every|each) (?:single )?(?:day|morning|evening|night|afternoon)|daily|nightly|once a day|(?:every|each|on) (?:week ?days|weekday)|(?:every|each|on) (?:weekends?|saturday and sunday)|(?:every|each) (?P<other>other |second |alternate )?(?P<days>{DAY}(?:{AND}{DAY})*)(?:\s+(?:morning|afternoon|evening|night)s?)?|on (?P<plural>{DAY}(?:{AND}{DAY})*)(?:\s+(?:morning|afternoon|evening|night)s?)?|(?P<bare>{DAYS}(?:{AND}{DAYS})+)|(?P<list>{ONE_DAY}(?:{AND}{ONE_DAY}){{2,}})|(?:every|each) (?:other|second) (?P<unit2>day|week|month|year)|every {COUNT} (?P<unit>days|weeks|months|years|hours)|biweekly|fortnightly|every fortnight|(?:every|each) week|weekly|once a week|(?:on )?the (?P<md>\d{{1,2}}|{ORDINAL})(?:st|nd|rd|th)? (?:day )?of (?:every|each) month|(?:every|each) month on the (?P<md2>\d{{1,2}}|{ORDINAL})(?:st|nd|rd|th)?|(?:every|each) month|monthly|once a month|(?:every|each) year|yearly|annually|once a year|every hour|hourly)\b"
+        r"\b(?:(?:every|each) (?:single )?(?:day|morning|evening|night|afternoon)|daily|nightly|once a day|(?:every|each|on) (?:week ?days|weekday)|(?:every|each|on) (?:weekends?|saturday and sunday)|week ?days|weekends|(?:every|each) (?P<other>other |second |alternate )?(?P<days>{DAY}(?:{AND}{DAY})*)(?:\s+(?:morning|afternoon|evening|night)s?)?|on (?P<plural>{DAY}(?:{AND}{DAY})*)(?:\s+(?:morning|afternoon|evening|night)s?)?|(?P<bare>{DAYS}(?:{AND}{DAYS})+)|(?P<list>{ONE_DAY}(?:{AND}{ONE_DAY}){{2,}})|(?:every|each) (?:other|second) (?P<unit2>day|week|month|year)|every {COUNT} (?P<unit>days|weeks|months|years|hours)|biweekly|fortnightly|every fortnight|(?:every|each) week|weekly|once a week|(?:on )?the (?P<md>\d{{1,2}}|{ORDINAL})(?:st|nd|rd|th)? (?:day )?of (?:every|each) month|(?:every|each) month on the (?P<md2>\d{{1,2}}|{ORDINAL})(?:st|nd|rd|th)?|(?:every|each) month|monthly|once a month|(?:every|each) year|yearly|annually|once a year|every hour|hourly)\b"
     ))
 });
 
@@ -215,6 +215,8 @@ mod tests {
         assert_eq!(rule("take my pills every day").as_deref(), Some("FREQ=DAILY"));
         assert_eq!(rule("stretch every morning at 7").as_deref(), Some("FREQ=DAILY"));
         assert_eq!(rule("stand up every weekday at 10").as_deref(), Some("FREQ=WEEKLY;BYDAY=MO,TU,WE,TH,FR"));
+        assert_eq!(rule("alarm at 6:15 weekdays").as_deref(), Some("FREQ=WEEKLY;BYDAY=MO,TU,WE,TH,FR"));
+        assert_eq!(rule("long run weekends at 8").as_deref(), Some("FREQ=WEEKLY;BYDAY=SA,SU"));
         assert_eq!(rule("water the ferns every sunday").as_deref(), Some("FREQ=WEEKLY;BYDAY=SU"));
         assert_eq!(rule("gym on mondays and thursdays").as_deref(), Some("FREQ=WEEKLY;BYDAY=MO,TH"));
         assert_eq!(rule("spin class mon, wed and fri at 6").as_deref(), Some("FREQ=WEEKLY;BYDAY=MO,WE,FR"));

@@ -509,7 +509,7 @@ fn local_search(t: &str, l: &str) -> Option<Plan> {
 
 static BRIEFING: LazyLock<Regex> = LazyLock::new(|| {
     rx(
-        r"^(?:(?:give|read|show|send|get)(?: me)? (?:my |the |a |today's )?(?:daily |morning |evening )?(?:briefing|brief|summary|rundown|overview|digest)(?: for today| of (?:the|my) day)?|brief me|(?:daily|morning) (?:briefing|brief|summary)|briefing|my (?:daily )?briefing|what's on(?: for)? today|whats on(?: for)? today|what is on(?: for)? today|what's (?:up|happening|going on) today|what does (?:my|the) day look like(?: today)?|how does (?:my|the) day look(?: today)?|what's my day (?:like|look like)|how(?:'s| is) my day (?:looking|shaping up)|what do i have (?:on |going on |planned )?today|(?:summari[sz]e|summary of) (?:my|the) day|catch me up|what's (?:on )?my agenda(?: for)? today|plan (?:for|of) (?:the|my) day)$",
+        r"^(?:(?:give|read|show|send|get)(?: me)? (?:my |the |a |today's )?(?:daily |morning |evening )?(?:briefing|brief|summary|rundown|overview|digest)(?: for today| of (?:the|my) day)?|brief me|(?:daily|morning) (?:briefing|brief|summary)|briefing|my (?:daily )?briefing|what's on(?: for)? today|whats on(?: for)? today|what is on(?: for)? today|what's (?:up|happening|going on) today|what does (?:my|the) day look like(?: today)?|how does (?:my|the) day look(?: today)?|what's my day (?:like|look like)|how(?:'s| is) my day (?:looking|shaping up)|what do i have (?:on |going on |planned )?today|(?:summari[sz]e|summary of) (?:my|the) day|catch me up|what's (?:on )?my agenda(?: for)? today|plan (?:for|of) (?:the|my) day|(?:tell|talk) me (?:about|through) (?:my|the) day(?: today| ahead)?|walk me through (?:my|the) day(?: today| ahead)?)$",
     )
 });
 
@@ -781,9 +781,12 @@ fn alarm(t: &str, l: &str, now: DateTime<Tz>) -> Option<Plan> {
             }
         }
     }
+    // "an alarm at 6:15 on weekdays": how often it rings.
+    let repeats = super::repeat::find(l, now).map(|r| r.rule);
     let mut plan = Plan::new(Intent::CreateTodo, if when.is_some() { 0.9 } else { 0.7 })
         .with("title", title)
-        .with("tags", vec![Value::from("alarm")]);
+        .with("tags", vec![Value::from("alarm")])
+        .with_opt("recurrence_rule", repeats);
     // "set an alarm for 7": a bare hour is the next 7 o'clock, as clocks mean it.
     let at = when.map(|(f, _)| f.start).or_else(|| {
         let h = ALARM_HOUR.captures(l)?.name("h")?;
@@ -880,7 +883,7 @@ fn reminder(t: &str, l: &str, now: DateTime<Tz>) -> Option<Plan> {
         && !l.starts_with("give me")
         && !l.starts_with("add ");
     if asks {
-        let q = REMINDER_ABOUT.captures(l).and_then(|c| cap(&c, "q")).and_then(|r| tidy(t, r, &[]));
+        let q = REMINDER_ABOUT.captures(l).and_then(|c| cap(&c, "q")).and_then(|r| tidy(t, r, &cut));
         let mut plan = Plan::new(Intent::QueryTodos, 0.8).with_opt("query", q);
         if let Some((f, _)) = &when {
             plan = plan.with("due_date", due_by(f));

@@ -203,6 +203,7 @@ pub(super) fn dates(t: &str, now: DateTime<Tz>, lang: Lang) -> Option<(Found, Ve
         )
         .chain(named_parts(&l))
         .chain(DAYS_MEAL.captures_iter(&l).filter_map(|c| c.name("meal")).map(|m| m.range()))
+        .chain(CHANGED_MEAL.captures(&l).and_then(|c| c.name("meal")).map(|m| m.range()))
         .collect();
     let found = if names.is_empty() {
         when::find_combined_in(t, now, lang)
@@ -217,6 +218,14 @@ pub(super) fn dates(t: &str, now: DateTime<Tz>, lang: Lang) -> Option<(Found, Ve
 static DAYS_MEAL: LazyLock<Regex> = LazyLock::new(|| {
     rx(
         r"\b(?:today|tomorrow|tonight|monday|tuesday|wednesday|thursday|friday|saturday|sunday)(?:'s|\u{2019}s)\s+(?P<meal>breakfast|brunch|lunch|dinner|supper|drinks|coffee)\s+with\b",
+    )
+});
+
+/// "push the team lunch to next wednesday", "cancel our dinner on friday": a meal named
+/// as the item a change or a cancel is said of, not a time of the day.
+static CHANGED_MEAL: LazyLock<Regex> = LazyLock::new(|| {
+    rx(
+        r"^(?:move|push|pull|reschedule|postpone|shift|delay|bump|bring|cancel|delete|remove|drop|call off|change|update)\b.*?\b(?:the|my|our|this|that)\s+(?:[\w'-]+\s+){0,2}?(?P<meal>breakfast|brunch|lunch|dinner|supper|drinks|coffee)\b",
     )
 });
 

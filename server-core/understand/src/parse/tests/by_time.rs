@@ -85,3 +85,18 @@ fn asking_after_an_item_by_its_time_reads_that_minute_of_the_calendar() {
     assert_eq!(param(&r, "start_time"), "2026-03-11T15:15:00-07:00");
     assert_eq!(param(&r, "end_time"), "2026-03-11T15:16:00-07:00");
 }
+
+#[test]
+fn an_item_named_by_its_time_in_words_is_found_by_it() {
+    let r = p("move my ten thirty to eleven");
+    assert_eq!(r.intent, Intent::UpdateEvent);
+    assert_eq!(param(&r, "at_time"), "2026-03-10T10:30:00-07:00");
+    assert_eq!(param(&r, "start_time"), "2026-03-10T11:00:00-07:00");
+    let r = p("cancel my four o'clock tomorrow");
+    assert_eq!(r.intent, Intent::DeleteEvent);
+    assert_eq!(param(&r, "start_time"), "2026-03-11T16:00:00-07:00");
+    // An alarm or a reminder named by its time is a todo, never an event.
+    for said in ["get rid of my six am alarm", "cancel the 7pm reminder"] {
+        assert_eq!(p(said).intent, Intent::DeleteTodo, "{said}");
+    }
+}

@@ -689,3 +689,30 @@ fn talk_that_names_a_calendar_thing_is_still_talk() {
     assert_eq!(p("what trips do I have next month").intent, Intent::QueryEvents);
     assert_eq!(p("when is my chemistry exam").intent, Intent::QueryEvents);
 }
+
+#[test]
+fn a_list_emptied_is_cleared_and_a_device_told_what_to_do_is_talk() {
+    let r = p("empty my packing list");
+    assert_eq!(r.intent, Intent::DeleteTodo);
+    assert_eq!(param(&r, "query"), "*");
+    // Emptying a thing is an errand or talk, never a clear.
+    assert_ne!(p("empty the dishwasher").intent, Intent::DeleteTodo);
+    for said in ["set the volume to 7", "turn the heating up", "dim the lights"] {
+        assert!(!p(said).intent.is_action(), "{said}");
+    }
+    // Asked to be reminded, doing it is a todo.
+    assert_eq!(p("remind me to turn off the porch light at 11pm").intent, Intent::CreateTodo);
+    assert_eq!(p("talk me through my day").intent, Intent::DailyBriefing);
+    // A reminder asked after by the part of the day is not looked up by those words.
+    let r = p("do I have any reminders this evening");
+    assert_eq!(r.intent, Intent::QueryTodos);
+    assert_eq!(param(&r, "query"), "");
+}
+
+#[test]
+fn a_meal_named_as_the_item_of_a_change_is_no_time() {
+    let r = p("push the team lunch to next thursday");
+    assert_eq!(r.intent, Intent::UpdateEvent);
+    assert_eq!(param(&r, "title"), "team lunch");
+    assert_eq!(param(&r, "start_time"), "2026-03-19");
+}

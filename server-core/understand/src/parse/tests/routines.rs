@@ -152,3 +152,14 @@ fn a_rename_with_no_kind_said_renames_a_todo_or_an_event_by_its_words() {
         assert!(!matches!(p(said).intent, Intent::UpdateTodo | Intent::UpdateEvent), "{said}");
     }
 }
+
+#[test]
+fn an_alarm_said_with_how_often_rings_on_those_days_and_stays_an_alarm() {
+    let r = p("wake me up at 6:45 on weekdays");
+    assert_eq!(param(&r, "title"), "Alarm");
+    assert_eq!(param(&r, "recurrence_rule"), "FREQ=WEEKLY;BYDAY=MO,TU,WE,TH,FR");
+    assert_eq!(param(&r, "due_date"), "2026-03-11T06:45:00-07:00");
+    let r = p("set an alarm for 8am weekends");
+    assert_eq!(param(&r, "recurrence_rule"), "FREQ=WEEKLY;BYDAY=SA,SU");
+    assert_eq!(param(&r, "due_date"), "2026-03-14T08:00:00-07:00");
+}
