@@ -53,7 +53,7 @@ const COUNT: &str = r"(?P<n>\d{1,2}|two|three|four|five|six|seven|eight|nine|ten
 
 static REPEAT: LazyLock<Regex> = LazyLock::new(|| {
     rx(&format!(
-        r"\b(?:(?:every|each) (?:single )?(?:day|morning|evening|night|afternoon)|daily|nightly|once a day|(?:every|each|on) (?:week ?days|weekday)|(?:every|each|on) (?:weekends?|saturday and sunday)|week ?days|weekends|(?:every|each) (?P<other>other |second |alternate )?(?P<days>{DAY}(?:{AND}{DAY})*)(?:\s+(?:morning|afternoon|evening|night)s?)?|on (?P<plural>{DAY}(?:{AND}{DAY})*)(?:\s+(?:morning|afternoon|evening|night)s?)?|(?P<bare>{DAYS}(?:{AND}{DAYS})+)|(?P<list>{ONE_DAY}(?:{AND}{ONE_DAY}){{2,}})|(?:every|each) (?:other|second) (?P<unit2>day|week|month|year)|every {COUNT} (?P<unit>days|weeks|months|years|hours)|biweekly|fortnightly|every fortnight|(?:every|each) week|weekly|once a week|(?:on )?the (?P<md>\d{{1,2}}|{ORDINAL})(?:st|nd|rd|th)? (?:day )?of (?:every|each) month|(?:every|each) month on the (?P<md2>\d{{1,2}}|{ORDINAL})(?:st|nd|rd|th)?|(?:every|each) month|monthly|once a month|(?:every|each) year|yearly|annually|once a year|every hour|hourly)\b"
+        r"\b(?:(?:every|each) (?:single )?(?:day|morning|evening|night|afternoon)|daily|nightly|once a day|(?:every|each|on) (?:week ?days|weekday)|(?:every|each|on) (?:weekends?|saturday and sunday)|week ?days|weekends|(?:every|each) (?P<other>other |second |alternate )?(?P<days>{DAY}(?:{AND}{DAY})*)(?:\s+(?:morning|afternoon|evening|night)s?)?|on (?P<plural>{DAY}(?:{AND}{DAY})*)(?:\s+(?:morning|afternoon|evening|night)s?)?|(?P<bare>{DAYS}(?:{AND}{DAYS})+)|(?P<list>{ONE_DAY}(?:{AND}{ONE_DAY}){{2,}})|(?:every|each) (?:other|second) (?P<unit2>day|week|month|year)|every {COUNT} (?P<unit>days|weeks|months|years|hours)|biweekly|fortnightly|every fortnight|(?:every|each) week|weekly|once a week|(?:every|each|on the) (?P<nth>first|1st|second|2nd|third|3rd|fourth|4th|last) (?P<nthday>{ONE_DAY}) of (?:every|each|the) month|(?:on )?the (?P<md>\d{{1,2}}|{ORDINAL})(?:st|nd|rd|th)? (?:day )?of (?:every|each) month|(?:every|each) month on the (?P<md2>\d{{1,2}}|{ORDINAL})(?:st|nd|rd|th)?|(?:every|each) month|monthly|once a month|(?:every|each) year|yearly|annually|once a year|every hour|hourly)\b"
     ))
 });
 
@@ -131,6 +131,20 @@ pub(super) fn find(l: &str, now: DateTime<Tz>) -> Option<Repeat> {
             days = days_in(&c, name);
         }
     }
+    // "every last friday of the month": the weekday's place in the month.
+    if let (Some(nth), Some(day)) = (c.name("nth"), c.name("nthday").and_then(|d| weekday(d.as_str()))) {
+        let n = match nth.as_str() {
+            "first" | "1st" => "1",
+            "second" | "2nd" => "2",
+            "third" | "3rd" => "3",
+            "fourth" | "4th" => "4",
+            _ => "-1",
+        };
+        let today = now.date_naive();
+        let rule = format!("FREQ=MONTHLY;BYDAY={n}{}", byday(&[day]));
+        let first = nth_weekday_from(today, day, n);
+        return Some(Repeat { rule, span: whole.range(), days: Vec::new(), month_day: None, first });
+    }
     let month_day = c.name("md").or_else(|| c.name("md2")).and_then(|m| month_day(m.as_str()));
     let every_other = c.name("other").is_some();
     let rule = if !days.is_empty() {
@@ -172,6 +186,20 @@ pub(super) fn find(l: &str, now: DateTime<Tz>) -> Option<Repeat> {
     let first = r.days_from(today).next();
     r.first = first.unwrap_or(today);
     Some(r)
+}
+
+/// The first day from `from` on that is the `n`th (`"-1"`: last) `day` of its month.
+fn nth_weekday_from(from: NaiveDate, day: Weekday, n: &str) -> NaiveDate {
+    let is_it = |d: NaiveDate| {
+        if d.weekday() != day {
+            return false;
+        }
+        match n {
+            "-1" => d.checked_add_signed(Duration::days(7)).is_none_or(|next| next.month() != d.month()),
+            n => n.parse::<u32>().is_ok_and(|n| (d.day() - 1) / 7 + 1 == n),
+        }
+    };
+    (0..70).filter_map(|k| from.checked_add_signed(Duration::days(k))).find(|d| is_it(*d)).unwrap_or(from)
 }
 
 impl Repeat {
@@ -228,6 +256,14 @@ mod tests {
         assert_eq!(rule("call mum every other week").as_deref(), Some("FREQ=WEEKLY;INTERVAL=2"));
         assert_eq!(rule("clean the filter every 3 months").as_deref(), Some("FREQ=MONTHLY;INTERVAL=3"));
         assert_eq!(rule("pay rent on the 1st of every month").as_deref(), Some("FREQ=MONTHLY;BYMONTHDAY=1"));
+        assert_eq!(
+            rule("run payroll every last friday of the month").as_deref(),
+            Some("FREQ=MONTHLY;BYDAY=-1FR")
+        );
+        assert_eq!(
+            rule("book club on the first tuesday of every month").as_deref(),
+            Some("FREQ=MONTHLY;BYDAY=1TU")
+        );
         assert_eq!(rule("review the budget monthly").as_deref(), Some("FREQ=MONTHLY"));
         assert_eq!(rule("drink water every hour").as_deref(), Some("FREQ=HOURLY"));
         assert_eq!(rule("renew the domain every year").as_deref(), Some("FREQ=YEARLY"));
@@ -252,5 +288,7 @@ mod tests {
         assert_eq!(first("every tuesday").as_deref(), Some("2026-03-10"));
         assert_eq!(first("on the 1st of every month").as_deref(), Some("2026-04-01"));
         assert_eq!(first("every day").as_deref(), Some("2026-03-10"));
+        assert_eq!(first("every last friday of the month").as_deref(), Some("2026-03-27"));
+        assert_eq!(first("on the second tuesday of every month").as_deref(), Some("2026-03-10"));
     }
 }

@@ -190,7 +190,7 @@ fn dates(t: &str, now: DateTime<Tz>) -> Option<(Found, Vec<Range<usize>>)> {
 
 static EDGE_JUNK: LazyLock<Regex> = LazyLock::new(|| {
     rx(
-        r"^(?:(?:a|an|the|my|our|some|new|another|that|to|for|about|of|on|at|in|by|from|called|named|titled|labelled|labeled|saying|that says|me|please|,|:|-)\s+)+|(?:\s+(?:on|at|in|for|by|before|after|from|to|until|till|due|of|the|and|please|for me|thanks|thank you|now|instead|then|(?:is|are|was|were|will be)(?: (?:booked|scheduled|set|planned|happening|coming))?|,|:|-))+$",
+        r"^(?:(?:a|an|the|my|our|some|new|another|that|to|for|about|of|on|at|in|by|from|called|named|titled|labelled|labeled|saying|that says|me|please|,|:|-)\s+)+|(?:\s+(?:on|at|in|for|by|before|after|from|to|until|till|due|of|the|and|please|for me|thanks|thank you|now|instead|then|sometime|'\s*time|\x{2019}\s*time|(?:is|are|was|were|will be)(?: (?:booked|scheduled|set|planned|happening|coming))?|,|:|-))+$",
     )
 });
 

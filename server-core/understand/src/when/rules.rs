@@ -1646,6 +1646,19 @@ fn keyword(toks: &[Tok<'_>], i: usize) -> Option<(Spec, usize)> {
         }
         "tomorrow" | "tmr" | "tmrw" | "tomorow" | "tomorrrow" | "tommorow" | "tommorrow" | "tomrrow"
         | "tomrrow's" => off(1, i + 1),
+        // "christmas eve": the day before the one the library knows.
+        "christmas" | "xmas" if is_word(toks, i + 1, "eve") => {
+            Some((Spec { month: Some(12), day: Some(24), ..Spec::default() }, i + 2))
+        }
+        // "first thing tomorrow": that day's morning.
+        "first" if is_word(toks, i + 1, "thing") => {
+            let d = match word(toks, i + 2)? {
+                "today" => 0,
+                "tomorrow" | "tmr" | "tmrw" => 1,
+                _ => return None,
+            };
+            Some((Spec { day_offset: Some(d), part: Some(Part::Morning), ..Spec::default() }, i + 3))
+        }
         "yesterday" => off(-1, i + 1),
         "noon" | "midday" | "lunchtime" => Some((clock_spec(12, 0, Some(true)), i + 1)),
         "mid" if is_word(toks, i + 1, "day") => Some((clock_spec(12, 0, Some(true)), i + 2)),

@@ -163,3 +163,38 @@ fn an_alarm_said_with_how_often_rings_on_those_days_and_stays_an_alarm() {
     assert_eq!(param(&r, "recurrence_rule"), "FREQ=WEEKLY;BYDAY=SA,SU");
     assert_eq!(param(&r, "due_date"), "2026-03-14T08:00:00-07:00");
 }
+
+#[test]
+fn an_errand_said_with_a_time_ahead_is_kept() {
+    for (said, title, due) in [
+        ("ring the insurer in two weeks' time", "ring the insurer", "2026-03-24"),
+        ("repot the fern sometime this week", "repot the fern", "2026-03-15"),
+        ("feed the sourdough starter in 4 hrs", "feed the sourdough starter", "2026-03-10T13:00:00-07:00"),
+    ] {
+        let r = p(said);
+        assert_eq!(r.intent, Intent::CreateTodo, "{said}");
+        assert_eq!(param(&r, "title"), title, "{said}");
+        assert_eq!(param(&r, "due_date"), due, "{said}");
+    }
+    // A message or an order for another service, something asked for the user, or a
+    // longer sentence with more in it is not an errand to keep.
+    for said in
+        ["send an email to my landlord saying the boiler is fixed tomorrow", "get me a taxi in 10 minutes"]
+    {
+        assert_ne!(p(said).intent, Intent::CreateTodo, "{said}");
+    }
+}
+
+#[test]
+fn days_people_name_without_a_date() {
+    let r = p("remind me first thing tomorrow to book the vet");
+    assert_eq!(param(&r, "title"), "book the vet");
+    assert_eq!(param(&r, "due_date"), "2026-03-11T09:00:00-07:00");
+    let r = p("on christmas eve remind me to fetch the turkey");
+    assert_eq!(param(&r, "title"), "fetch the turkey");
+    assert_eq!(param(&r, "due_date"), "2026-12-24");
+    let r = p("remind me every last friday of the month to send the invoices");
+    assert_eq!(param(&r, "title"), "send the invoices");
+    assert_eq!(param(&r, "recurrence_rule"), "FREQ=MONTHLY;BYDAY=-1FR");
+    assert_eq!(param(&r, "due_date"), "2026-03-27");
+}
