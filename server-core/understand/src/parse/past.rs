@@ -42,13 +42,14 @@ pub(super) fn asked_of_past(mut plan: Plan, l: &str, now: DateTime<Tz>) -> Plan 
     let today = now.date_naive().and_time(NaiveTime::MIN);
     // Whole weeks back, wall clock kept, until the day is before today.
     let mut weeks = 0;
-    while start.naive_local() - Duration::weeks(weeks) >= today && weeks < 2 {
+    let earlier = |t: DateTime<Tz>, weeks: i64| t.naive_local().checked_sub_signed(Duration::weeks(weeks));
+    while earlier(start, weeks).is_some_and(|d| d >= today) && weeks < 2 {
         weeks += 1;
     }
     if weeks == 0 {
         return plan;
     }
-    let back = |t: DateTime<Tz>| localize(tz, t.naive_local() - Duration::weeks(weeks)).map(|t| rfc(&t));
+    let back = |t: DateTime<Tz>| earlier(t, weeks).and_then(|d| localize(tz, d)).map(|t| rfc(&t));
     let end = at("end_time");
     if let Some(s) = back(start) {
         plan.params.insert("start_time".into(), Value::String(s));

@@ -105,6 +105,8 @@ fn count(word: &str) -> Option<u32> {
 fn days_in(c: &Captures, name: &str) -> Vec<Weekday> {
     let Some(m) = c.name(name) else { return Vec::new() };
     let mut out: Vec<Weekday> = m.as_str().split([',', ' ', '&']).filter_map(weekday).collect();
+    // Each day once, in the week's order, however often it was said.
+    out.sort_by_key(|d| d.num_days_from_monday());
     out.dedup();
     out
 }
