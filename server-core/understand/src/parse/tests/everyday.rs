@@ -716,3 +716,12 @@ fn a_meal_named_as_the_item_of_a_change_is_no_time() {
     assert_eq!(param(&r, "title"), "team lunch");
     assert_eq!(param(&r, "start_time"), "2026-03-19");
 }
+
+#[test]
+fn a_list_named_before_its_items_leaves_the_title() {
+    let r = p("add to my packing list: passport, adapters");
+    assert_eq!(r.intent, Intent::CreateTodo);
+    assert_eq!(param(&r, "title"), "passport, adapters");
+    let r = p("add to my to do list - book the boiler service");
+    assert_eq!(param(&r, "title"), "book the boiler service");
+}
