@@ -384,36 +384,7 @@ fn act(
         return None;
     }
     let creates = matches!(intent, Intent::CreateTodo | Intent::CreateEvent | Intent::CreateMemo);
-    if creates && (asks_now(l, now) || nothing_to_make(l)) {
-        return None;
-    }
-    // "book a table for saturday at 8", "get me a taxi at 6": a service booked, which the
-    // assistant cannot do; no calendar entry named "table" stands in for it.
-    static SERVICE: LazyLock<Regex> = LazyLock::new(|| {
-        rx(
-            r"^(?:book|reserve|order|get|call|hail|rent)\s+(?:me\s+|us\s+)?(?:a|an|the|my|our|two|2)?\s*(?:table|taxi|uber|lyft|cab|ride|hotel|room|flight|train|bus|car|rental car|ticket|tickets|seat|seats)\b",
-        )
-    });
-    if intent == Intent::CreateEvent && SERVICE.is_match(l) {
-        return None;
-    }
-    // "get me a taxi in 10 minutes", "order us a pizza": a thing fetched for the user
-    // now, which the assistant cannot do; no todo stands in for it.
-    static FETCHED: LazyLock<Regex> = LazyLock::new(|| {
-        rx(r"^(?:get|call|book|order|find|hail|send|bring) (?:me|us) (?:a|an|the|some|two|2)\b")
-    });
-    if creates && FETCHED.is_match(l) {
-        return None;
-    }
-    // "I walk the dog every evening": a habit told, not one to keep.
-    if creates && told_habit(l) && super::repeat::find(l, now).is_some() {
-        return None;
-    }
-    // "the meeting was on monday": news of a thing gone by, not one to keep.
-    static WAS: LazyLock<Regex> = LazyLock::new(|| {
-        rx(r"^(?:the|my|our|this|that|his|her|their)\s+(?:[\w'-]+\s+){0,3}?(?:was|were|went)\b")
-    });
-    if intent == Intent::CreateEvent && WAS.is_match(l) {
+    if creates && not_to_keep(intent, l, now) {
         return None;
     }
     if intent == Intent::CompleteTodo && !COMPLETES.is_match(l) && !FACT.is_match(l) {
@@ -487,6 +458,33 @@ pub(super) fn recast(plan: Plan, t: &str, l: &str, now: DateTime<Tz>, lang: Lang
         return plan;
     }
     act(intent, plan.confidence, t, l, now, lang, None).unwrap_or_else(|| Plan::new(Intent::GeneralChat, 0.3))
+}
+
+/// Whether a new item of this kind is not to be made of the clause, though it asks for
+/// one: a question, news, a habit told, or a service the assistant cannot give.
+fn not_to_keep(intent: Intent, l: &str, now: DateTime<Tz>) -> bool {
+    // "book a table for saturday at 8", "get me a taxi at 6": a service booked, which the
+    // assistant cannot do; no calendar entry named "table" stands in for it.
+    static SERVICE: LazyLock<Regex> = LazyLock::new(|| {
+        rx(
+            r"^(?:book|reserve|order|get|call|hail|rent)\s+(?:me\s+|us\s+)?(?:a|an|the|my|our|two|2)?\s*(?:table|taxi|uber|lyft|cab|ride|hotel|room|flight|train|bus|car|rental car|ticket|tickets|seat|seats)\b",
+        )
+    });
+    // "get me a taxi in 10 minutes", "order us a pizza": a thing fetched for the user
+    // now, which the assistant cannot do; no todo stands in for it.
+    static FETCHED: LazyLock<Regex> = LazyLock::new(|| {
+        rx(r"^(?:get|call|book|order|find|hail|send|bring) (?:me|us) (?:a|an|the|some|two|2)\b")
+    });
+    // "the meeting was on monday": news of a thing gone by, not one to keep.
+    static WAS: LazyLock<Regex> = LazyLock::new(|| {
+        rx(r"^(?:the|my|our|this|that|his|her|their)\s+(?:[\w'-]+\s+){0,3}?(?:was|were|went)\b")
+    });
+    asks_now(l, now)
+        || nothing_to_make(l)
+        || intent == Intent::CreateEvent && (SERVICE.is_match(l) || WAS.is_match(l))
+        || FETCHED.is_match(l)
+        // "I walk the dog every evening": a habit told, not one to keep.
+        || told_habit(l) && super::repeat::find(l, now).is_some()
 }
 
 /// "I have no meetings tomorrow", "there's no practice on monday", "I can't make the
