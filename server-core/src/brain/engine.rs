@@ -26,7 +26,7 @@ use super::approvals::{Approval, ApprovalGate, approval_reason};
 use super::hosts::HostExecutor;
 use super::placeholders::{has_placeholder, rename_placeholders, resolve_placeholders};
 use super::tools::{self, Risk};
-use super::types::{Intent, Target, TaskRecord, TaskSpec, TaskStatus};
+use super::types::{Target, TaskRecord, TaskSpec, TaskStatus};
 use crate::bus::{ActionCard, Bus, ServerEvent};
 use crate::infra::db::{Db, new_id, now_ms};
 
@@ -84,7 +84,7 @@ pub enum Origin {
 pub fn asks_first(task: &TaskRecord, origin: Origin, fed: bool) -> bool {
     let Some(tool) = tools::for_intent(task.task.tool) else { return false };
     let changes = tool.risk != Risk::Read;
-    let creates = matches!(tool.intent, Intent::CreateTodo | Intent::CreateEvent | Intent::CreateMemo);
+    let creates = tool.intent.adds_item();
     tool.needs_approval()
         || actions::is_bulk_delete(task)
         || (fed && changes && !creates)

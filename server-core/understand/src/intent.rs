@@ -69,6 +69,12 @@ impl Intent {
         }
     }
 
+    /// A new todo, event or memo: what the organiser makes (a file made on the host is
+    /// not one).
+    pub fn adds_item(self) -> bool {
+        matches!(self, Intent::CreateTodo | Intent::CreateEvent | Intent::CreateMemo)
+    }
+
     /// True for intents that change stored data or act on the host. The evaluation
     /// counts these as "actions"; everything else only reads or talks.
     pub fn is_action(self) -> bool {

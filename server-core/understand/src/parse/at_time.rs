@@ -118,15 +118,12 @@ fn new_time(to: &str, at: &Found, sentence: &str, now: DateTime<Tz>) -> Option<F
 /// shows after `at`.
 fn next_on_the_dial(to: &str, at: &Found) -> Option<Found> {
     let to = to.trim();
-    // "to eleven": an hour said as a word.
-    const HOURS: [&str; 12] =
-        ["one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "eleven", "twelve"];
-    let word = HOURS.iter().position(|w| *w == to).map(|i| (i + 1).to_string());
-    let to = word.as_deref().unwrap_or(to);
     let (h, m) = match to.split_once(':') {
         Some((h, m)) if m.len() == 2 => (h.parse::<u32>().ok()?, m.parse::<u32>().ok()?),
         Some(_) => return None,
-        None => (to.parse::<u32>().ok()?, 0),
+        // "to eleven": an hour said as a word (not "a", which names no hour).
+        None if !matches!(to, "a" | "an") => (to.parse::<u32>().ok().or_else(|| when::small_number(to))?, 0),
+        None => return None,
     };
     if !(1..=12).contains(&h) || m > 59 {
         return None;

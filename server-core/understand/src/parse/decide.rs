@@ -35,6 +35,11 @@ const OVERRULE: f32 = 0.4;
 /// How sure the classifier must be of talk to overrule a rule's read that is not asked.
 const SURELY_TALK: f32 = 0.9;
 
+/// Whether the classifier is all but certain the clause is talk.
+fn surely_talk(guess: &Prediction) -> bool {
+    guess.label.intent() == Intent::GeneralChat && guess.p >= SURELY_TALK
+}
+
 /// How sure the classifier must be that a command with no verb that writes is a new todo.
 const SURE_ERRAND: f32 = 0.6;
 
@@ -257,11 +262,11 @@ pub(super) fn clause(
 fn routine(guess: &Prediction, l: &str, now: DateTime<Tz>) -> Option<Intent> {
     static HABIT: LazyLock<Regex> =
         LazyLock::new(|| rx(r"^(?:i|we|he|she|they|it|you|my|our|his|her|their|there)\b"));
-    super::repeat::find(l, now)?;
-    if asks_now(l, now) || HABIT.is_match(l) {
+    let r = super::repeat::find(l, now)?;
+    let order = ordered_around(l, &r);
+    if asks(l) && !order || HABIT.is_match(l) {
         return None;
     }
-    let order = routine_order(l, now);
     match guess.label.intent() {
         Intent::CreateTodo | Intent::CreateEvent => Some(guess.label.intent()),
         // An order with how often ("water the tomatoes every other day") is a routine
@@ -277,7 +282,11 @@ fn routine(guess: &Prediction, l: &str, now: DateTime<Tz>) -> Option<Intent> {
 /// "check the mail every morning", "on the 1st of every month pay the card": an order
 /// with how often it repeats, the repetition said before or after it.
 pub(super) fn routine_order(l: &str, now: DateTime<Tz>) -> bool {
-    let Some(r) = super::repeat::find(l, now) else { return false };
+    super::repeat::find(l, now).is_some_and(|r| ordered_around(l, &r))
+}
+
+/// [`routine_order`] for the repetition `r` already read from `l`.
+fn ordered_around(l: &str, r: &super::repeat::Repeat) -> bool {
     let rest = rules::blanked(l, std::slice::from_ref(&r.span));
     !l.ends_with('?') && ordered(rest.trim_start_matches([' ', ',', ':', '-']))
 }
@@ -383,7 +392,7 @@ fn act(
     if matches!(intent, Intent::UpdateTodo | Intent::UpdateEvent) && rules::renames_other(l) {
         return None;
     }
-    let creates = matches!(intent, Intent::CreateTodo | Intent::CreateEvent | Intent::CreateMemo);
+    let creates = intent.adds_item();
     if creates && not_to_keep(intent, l, now) {
         return None;
     }
@@ -593,7 +602,7 @@ pub(super) fn overrule(
     let said = guess.label.intent();
     // "can you help me plan a trip to japan": a read a rule made of a calendar word in
     // what the classifier is all but certain is talk, is talk.
-    if said == Intent::GeneralChat && guess.p >= SURELY_TALK && !plan.intent.is_action() && !asks(l) {
+    if surely_talk(&guess) && !plan.intent.is_action() && !asks(l) {
         return Some(Plan::new(Intent::GeneralChat, guess.p));
     }
     if fine || said == plan.intent || said == Intent::GeneralChat || guess.p < OVERRULE {
@@ -602,7 +611,7 @@ pub(super) fn overrule(
     if plan.intent == Intent::CreateEvent && rules::placed_event(t, l, now) {
         return None;
     }
-    let creates = matches!(said, Intent::CreateTodo | Intent::CreateEvent | Intent::CreateMemo);
+    let creates = said.adds_item();
     // "dinner with sam friday at 7": an event said as a thing at a time of day.
     let timed = || {
         said == Intent::CreateEvent
@@ -743,7 +752,7 @@ fn dated_order(guess: &Prediction, full: &str, l: &str, slots: &Slots, now: Date
     // Said as a bare order, the verb first, and short: a longer sentence says more.
     let bare = full.trim_start_matches("please ").starts_with(rest.split_whitespace().next().unwrap_or(" "));
     let short = rest.split_whitespace().count() <= 7;
-    let talk = guess.label.intent() == Intent::GeneralChat && guess.p >= SURELY_TALK;
+    let talk = surely_talk(guess);
     let other = guess.label.intent().is_action()
         && !matches!(guess.label.intent(), Intent::CreateTodo | Intent::CreateEvent);
     let order = ordered(rest)

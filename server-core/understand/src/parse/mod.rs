@@ -432,8 +432,10 @@ fn understood(text: &str, low: &str, now: DateTime<Tz>, lang: Lang, slot_first: 
         return Some(decide::polish(plan, t, l, now, lang));
     }
     // Said with a question mark, nothing is made of it ("the dentist is at 3?").
-    let made = |p: &Plan| matches!(p.intent, Intent::CreateTodo | Intent::CreateEvent | Intent::CreateMemo);
-    slot_first.then(|| decide::clause(low, t, l, now, lang, rule)).flatten().filter(|p| !(asked && made(p)))
+    slot_first
+        .then(|| decide::clause(low, t, l, now, lang, rule))
+        .flatten()
+        .filter(|p| !(asked && p.intent.adds_item()))
 }
 
 /// What is said to steer the talk, not to ask for anything: "never mind", "scratch

@@ -86,20 +86,9 @@ fn byday(days: &[Weekday]) -> String {
     names.join(",")
 }
 
+/// How many units a repetition says: "3", "three".
 fn count(word: &str) -> Option<u32> {
-    word.parse().ok().or(match word {
-        "two" => Some(2),
-        "three" => Some(3),
-        "four" => Some(4),
-        "five" => Some(5),
-        "six" => Some(6),
-        "seven" => Some(7),
-        "eight" => Some(8),
-        "nine" => Some(9),
-        "ten" => Some(10),
-        "twelve" => Some(12),
-        _ => None,
-    })
+    word.parse().ok().or_else(|| crate::when::small_number(word))
 }
 
 fn days_in(c: &Captures, name: &str) -> Vec<Weekday> {

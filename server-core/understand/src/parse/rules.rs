@@ -1573,12 +1573,10 @@ fn new_time(new_part: &str, item: &str, now: DateTime<Tz>) -> Option<Found> {
             r"\b(?:today|tonight|tomorrow|yesterday|(?:mon|tues|wednes|thurs|fri|satur|sun)day|next|week|month|\d+(?:st|nd|rd|th)|jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)|/",
         )
     });
-    let item_day = when::find(item, now)
-        .map(|f| f.start)
+    let item_at = when::find(item, now).map(|f| f.start);
+    let item_day = item_at
         .filter(|at| at.date_naive() != now.date_naive())
-        .and_then(|at| {
-            at.date_naive().and_time(chrono::NaiveTime::MIN).and_local_timezone(now.timezone()).earliest()
-        });
+        .and_then(|at| when::midnight(now.timezone(), at.date_naive()));
     if let Some(f) = when::find(new_part, now) {
         let on_its_day = item_day.filter(|_| f.grain <= Grain::Hour && !DAY_SAID.is_match(new_part));
         if let Some((day, g)) = on_its_day.and_then(|day| Some((day, when::find(new_part, day)?))) {
@@ -1586,8 +1584,7 @@ fn new_time(new_part: &str, item: &str, now: DateTime<Tz>) -> Option<Found> {
         }
         return Some(when::as_meant(f, new_part, &sentence, now));
     }
-    let from = when::find(item, now).map_or(now, |f| f.start);
-    meant_hour(new_part, from, &sentence, now)
+    meant_hour(new_part, item_at.unwrap_or(now), &sentence, now)
 }
 
 /// [`bare_hour`] as the sentence around it means it: the evening's 8 beside a dinner.
@@ -1941,7 +1938,8 @@ static AGENDA: LazyLock<Regex> = LazyLock::new(|| {
     )
 });
 
-/// "What do I have going on next week?", "am I free on Friday?": reading the agenda.
+/// "When is my flight", "what time is the school play": a thing of the user's asked
+/// after by name.
 static WHEN_MINE: LazyLock<Regex> = LazyLock::new(|| {
     rx(
         r"^(?:when|what time)(?:'s| is| are| does| do)\s+(?:(?:my|our)\s+(?P<q>[\w' -]+?)|(?P<q2>[a-z]+'s\s+[\w' -]+?)|the\s+(?P<q3>[\w' -]+?))(?:\s+(?:start|starts|begin|begins|end|ends|finish|finishes))?$",
@@ -1984,6 +1982,7 @@ fn asked_when(t: &str, l: &str, cut: &[Range<usize>]) -> Option<String> {
     q.get(from..to).map(str::to_string)
 }
 
+/// "What do I have going on next week?", "am I free on Friday?": reading the agenda.
 fn agenda_question(l: &str, now: DateTime<Tz>) -> Option<Plan> {
     if MY_ALERTS_Q.is_match(l) {
         return Some(Plan::new(Intent::QueryTodos, 0.7));

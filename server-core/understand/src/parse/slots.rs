@@ -208,7 +208,7 @@ pub(super) fn dates(t: &str, now: DateTime<Tz>, lang: Lang) -> Option<(Found, Ve
     let found = if names.is_empty() {
         when::find_combined_in(t, now, lang)
     } else {
-        when::find_combined_in(&blank(t, &names)?, now, lang)
+        when::find_combined_in(&super::rules::blanked(t, &names), now, lang)
     };
     found.map(|(f, spans)| (f, spans.into_iter().filter_map(|s| past_meal(&l, s)).collect()))
 }
@@ -229,22 +229,12 @@ static CHANGED_MEAL: LazyLock<Regex> = LazyLock::new(|| {
     )
 });
 
-/// `t` with `spans` blanked byte for byte, so every span found in it still points into
-/// `t`.
-fn blank(t: &str, spans: &[Range<usize>]) -> Option<String> {
-    let mut bytes = t.as_bytes().to_vec();
-    for s in spans {
-        bytes.get_mut(s.clone()).into_iter().flatten().for_each(|b| *b = b' ');
-    }
-    String::from_utf8(bytes).ok()
-}
-
 /// When something that repeats first comes: the date said beside how often ("every day
 /// at 9pm" is 21:00 today), a time of day said with its weekdays on the first of them
 /// ("on mondays and thursdays at 7am" is next Monday at 7), and nothing read inside how
 /// often ("every 3 months" is not three months from now).
 fn repeated(t: &str, r: &Repeat, now: DateTime<Tz>, lang: Lang) -> Option<(Found, Vec<Range<usize>>)> {
-    let (mut f, spans) = dates(&blank(t, std::slice::from_ref(&r.span))?, now, lang)?;
+    let (mut f, spans) = dates(&super::rules::blanked(t, std::slice::from_ref(&r.span)), now, lang)?;
     if r.names_days() && f.grain <= when::Grain::Hour {
         // The first of its days whose hour is still to come.
         let at = |day: chrono::NaiveDate| {

@@ -43,7 +43,7 @@ mod extra;
 mod hours;
 mod pick;
 mod rules;
-pub(crate) use rules::ordinal_word;
+pub(crate) use rules::{midnight, ordinal_word, small_number};
 #[cfg(test)]
 mod tests;
 mod tie;

@@ -260,7 +260,8 @@ fn weekday_name(w: &str) -> Option<(Weekday, bool)> {
     })
 }
 
-fn small_number(w: &str) -> Option<u32> {
+/// A number said as a word, "one" (or "a") to "sixty".
+pub(crate) fn small_number(w: &str) -> Option<u32> {
     Some(match w {
         "zero" => 0,
         "one" | "a" | "an" => 1,
@@ -2137,7 +2138,8 @@ fn to_24(hour: u32, pm: Option<bool>) -> u32 {
     }
 }
 
-fn midnight(tz: Tz, d: NaiveDate) -> Option<DateTime<Tz>> {
+/// The first moment of day `d` in `tz`, by the gap and fold rules of [`localize`].
+pub(crate) fn midnight(tz: Tz, d: NaiveDate) -> Option<DateTime<Tz>> {
     localize(tz, d.and_time(NaiveTime::MIN))
 }
 
