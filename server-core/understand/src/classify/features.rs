@@ -5,7 +5,9 @@
 //!
 //! A sentence is lowercased, every run of digits becomes one `0` (so "5pm" and "11pm"
 //! share features), apostrophes vanish ("don't" = "dont") and everything that is not a
-//! letter or digit separates tokens. Features:
+//! letter or digit separates tokens, and the shorthand of typed messages is read as the
+//! word it stands for ([`SHORTHAND`]: "mtg w/ jo tmrw" reads as "meeting with jo
+//! tomorrow"). Features:
 //!
 //! - `w|tok`: each token (unigram);
 //! - `b|a b`: each pair of neighbours, with `<s>` and `</s>` at the sentence ends;
@@ -38,6 +40,31 @@ pub const MAX_TOKENS: usize = 64;
 /// Longer tokens are cut to this many characters before the character n-grams are taken.
 const MAX_TOKEN_CHARS: usize = 24;
 
+/// Shorthand typed for common words, and the word each stands for ("w/" is read where
+/// the slash is seen).
+const SHORTHAND: &[(&str, &str)] = &[
+    ("mtg", "meeting"),
+    ("mtgs", "meetings"),
+    ("appt", "appointment"),
+    ("appts", "appointments"),
+    ("tmrw", "tomorrow"),
+    ("tmr", "tomorrow"),
+    ("tmrow", "tomorrow"),
+    ("tomoz", "tomorrow"),
+    ("bday", "birthday"),
+    ("pls", "please"),
+    ("plz", "please"),
+    ("thx", "thanks"),
+];
+
+/// `token`, or the word its shorthand stands for.
+fn expanded(token: String) -> String {
+    match SHORTHAND.iter().find(|(short, _)| *short == token) {
+        Some((_, word)) => (*word).to_string(),
+        None => token,
+    }
+}
+
 /// The tokens of `text`, normalised as the module doc describes.
 pub fn tokens(text: &str) -> Vec<String> {
     let mut out: Vec<String> = Vec::new();
@@ -59,14 +86,18 @@ pub fn tokens(text: &str) -> Vec<String> {
             cur.extend(ch.to_lowercase());
             in_digits = false;
         } else {
+            // "w/ jo": with.
+            if ch == '/' && cur == "w" {
+                cur = "with".to_string();
+            }
             if !cur.is_empty() {
-                out.push(std::mem::take(&mut cur));
+                out.push(expanded(std::mem::take(&mut cur)));
             }
             in_digits = false;
         }
     }
     if !cur.is_empty() && out.len() < MAX_TOKENS {
-        out.push(cur);
+        out.push(expanded(cur));
     }
     out
 }
@@ -134,6 +165,13 @@ mod tests {
         );
         assert!(tokens("").is_empty());
         assert!(tokens("🙂 ✓ —").is_empty());
+    }
+
+    #[test]
+    fn shorthand_reads_as_its_word() {
+        assert_eq!(tokens("mtg w/ Jo tmrw, pls"), ["meeting", "with", "jo", "tomorrow", "please"]);
+        assert_eq!(tokens("Sam's bday"), ["sams", "birthday"]);
+        assert_eq!(tokens("if w == 1"), ["if", "w", "0"]);
     }
 
     #[test]

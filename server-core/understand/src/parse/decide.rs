@@ -125,11 +125,12 @@ static WISH: LazyLock<Regex> = LazyLock::new(|| {
 });
 
 /// A task told as done: a verb that finishes an errand, in the past, said of a thing
-/// ("I paid the gas bill", "just booked the car service", "renewed the passport").
+/// ("I paid the gas bill", "just booked the car service", "renewed the passport") or of
+/// family one rings ("I already called mum").
 /// Chat about one's day ("I went to the market", "I got soaked") has no such verb.
 pub(super) static FACT: LazyLock<Regex> = LazyLock::new(|| {
     rx(
-        r"^(?:(?:i|we)(?:'ve| have)?(?: just| already| finally| now)? |(?:just|already|finally) )?(?:paid(?: off)?|called|rang|phoned|emailed|texted|messaged|booked|cleaned|washed|fixed|repaired|sent|posted|mailed|submitted|returned|renewed|cancell?ed|ordered|bought|picked up|dropped off|finished|completed|filed|signed|replied to|answered|watered|fed|walked|took out|taken out|scheduled|wrote|written|uploaded|backed up|printed|packed|tidied|vacuumed|mowed|charged|handed in|turned in|sorted out|cleared out) (?:the|my|our|a|an|that|this|those|these|all|up|off|out)\b|^(?:i|we)(?:'ve| have)?(?: just| already| finally)? (?:took|taken|put) (?:the|my|our) [\w' ]+ out$",
+        r"^(?:(?:i|we)(?:'ve| have)?(?: just| already| finally| now)? |(?:just|already|finally) )?(?:paid(?: off)?|called|rang|phoned|emailed|texted|messaged|booked|cleaned|washed|fixed|repaired|sent|posted|mailed|submitted|returned|renewed|cancell?ed|ordered|bought|picked up|dropped off|finished|completed|filed|signed|replied to|answered|watered|fed|walked|took out|taken out|scheduled|wrote|written|uploaded|backed up|printed|packed|tidied|vacuumed|mowed|charged|handed in|turned in|sorted out|cleared out) (?:the|my|our|a|an|that|this|those|these|all|up|off|out)\b|^(?:i|we)(?:'ve| have)?(?: just| already| finally)? (?:took|taken|put) (?:the|my|our) [\w' ]+ out$|^(?:(?:i|we)(?:'ve| have)?(?: just| already| finally)? |(?:just|already|finally) )(?:called|rang|phoned|emailed|texted|messaged|replied to) (?:mum|mom|dad|mother|father|grandma|grandpa|grandad|granddad|gran|granny|nan|nana|auntie|aunty|(?:aunt|uncle|cousin) [a-z]+)(?: back)?(?: (?:already|at last|finally))?$",
     )
 });
 
@@ -317,7 +318,7 @@ fn told_habit(l: &str) -> bool {
 fn ordered(l: &str) -> bool {
     static ORDER: LazyLock<Regex> = LazyLock::new(|| {
         rx(
-            r"^(?:water|feed|walk|take|put|clean|wash|change|check|call|text|email|pay|buy|get|pick up|drop off|empty|charge|stretch|exercise|run|go|do|make|cook|prepare|clear|tidy|vacuum|hoover|mow|sweep|mop|wipe|sort|file|back up|update|review|write|read|practice|practise|study|brush|floss|flip|rotate|refill|replace|renew|order|book|send|visit|meditate|journal|ring|phone|fix|repair|return|collect|fetch|bring|repot|prune|bake|wrap|post|mail|print|sign|submit|finish|plan|pack|iron|defrost)\b",
+            r"^(?:water|feed|walk|take|put|clean|wash|change|check|check in with|follow up(?: with| on)?|chase|prep|call|text|email|pay|buy|get|pick up|drop off|empty|charge|stretch|exercise|run|go|do|make|cook|prepare|clear|tidy|vacuum|hoover|mow|sweep|mop|wipe|sort|file|back up|update|review|write|read|practice|practise|study|brush|floss|flip|rotate|refill|replace|renew|order|book|send|visit|meditate|journal|ring|phone|fix|repair|return|collect|fetch|bring|repot|prune|bake|wrap|post|mail|print|sign|submit|finish|plan|pack|iron|defrost)\b",
         )
     });
     ORDER.is_match(l)
@@ -339,7 +340,10 @@ fn hedged(t: &str, l: &str, slots: &Slots, now: DateTime<Tz>) -> Option<Intent> 
     static LEARN: LazyLock<Regex> = LazyLock::new(|| {
         rx(r"\b(?:to|should|better|must|gotta) (?:know|see|find out|learn|check (?:if|whether)|hear)\b")
     });
-    if !SHOULD.is_match(l)
+    // "next month I should get a haircut": the need said after its time.
+    let cut = slots.when.as_ref().map_or(&[][..], |(_, cut)| cut.as_slice());
+    let rest = rules::blanked(l, cut);
+    if !SHOULD.is_match(rest.trim_start_matches([' ', ',', ':', '-']))
         || l.contains("should have")
         || l.contains("should've")
         || asks(l)
@@ -412,6 +416,9 @@ fn act(
     if todo_write && other_list(l) {
         return None;
     }
+    if intent == Intent::DailyBriefing && rule.as_ref().is_none_or(|r| r.intent != intent) && of_a_thing(l) {
+        return None;
+    }
     let slots = slots::find(t, l, now, lang);
     // "set the volume to 5", "turn the heating up": a device told what to do now, which
     // the assistant cannot; said with a time it may be a reminder to do it.
@@ -423,7 +430,13 @@ fn act(
     if creates && slots.when.is_none() && DEVICE.is_match(l) {
         return None;
     }
-    let rest = slots::remainder(t, &slots.cut);
+    // "prep slides for monday's pitch": a day said as the owner of a thing stays in a
+    // new item's title.
+    let owner = |c: &&std::ops::Range<usize>| {
+        c.start > 0 && t.get(c.end..).is_some_and(|s| s.starts_with("'s ") || s.starts_with("\u{2019}s "))
+    };
+    let cut: Vec<_> = slots.cut.iter().filter(|c| !(creates && owner(c))).cloned().collect();
+    let rest = slots::remainder(t, &cut);
     let confidence = (p * 100.0).round() / 100.0;
     let plan = match rule {
         Some(r) if r.intent == intent => Some(repair(r, &slots, &rest)),
@@ -440,6 +453,22 @@ fn act(
     plan.filter(|p| {
         !looks_up || !p.params.get("title").and_then(Value::as_str).is_some_and(rules::only_pointed)
     })
+}
+
+/// "summarise this article", "prep slides for monday's pitch": what is gone over is a
+/// thing, not the user's time, so no briefing.
+fn of_a_thing(l: &str) -> bool {
+    static GONE_OVER: LazyLock<Regex> = LazyLock::new(|| {
+        rx(
+            r"^(?:(?:please|can you|could you|would you)\s+)*(?:summari[sz]e|recap|prep|prepare|review|go over|go through|read(?: out)?|outline)\s+(?:(?:this|that|the|a|an|these|those)\s+)?(?P<what>[\w']+)",
+        )
+    });
+    static TIME: LazyLock<Regex> = LazyLock::new(|| {
+        rx(
+            r"^(?:me|us|my|our|what's|whats|what|today|tomorrow|tonight|day|days|week|weekend|morning|afternoon|evening|agenda|schedule|calendar|plans?|diary|briefing|brief|rundown|overview|summary|recap|(?:mon|tues|wednes|thurs|fri|satur|sun)day)$",
+        )
+    });
+    GONE_OVER.captures(l).and_then(|c| c.name("what")).is_some_and(|w| !TIME.is_match(w.as_str()))
 }
 
 /// "make the gym reminder 7:30 instead", "make my dentist appointment friday": an item

@@ -655,7 +655,7 @@ static MEMO_ABOUT: LazyLock<Regex> =
 
 static DELETE_VERB: LazyLock<Regex> = LazyLock::new(|| {
     rx(
-        r"\b(?:delete|remove|cancel|clear|cleared|deleted|removed|cancelled|canceled|erase|erased|wipe|scrap|drop|^bin|discard|get rid of|no longer (?:want|need)|take (?:.+ )?(?:off|out)|turn off|switch off|disable|deactivate|unset|scratch (?:.+ )?off|empty|purge|don't need|no longer need|(?:don'?t|do not) want (?:this|that|my|the))\b",
+        r"\b(?:delete|remove|cancel|call off|called off|clear|cleared|deleted|removed|cancelled|canceled|erase|erased|wipe|scrap|drop|^bin|discard|get rid of|no longer (?:want|need)|take (?:.+ )?(?:off|out)|turn off|switch off|disable|deactivate|unset|scratch (?:.+ )?off|empty|purge|don't need|no longer need|(?:don'?t|do not) want (?:this|that|my|the))\b",
     )
 });
 
@@ -1292,10 +1292,18 @@ pub(super) fn names_in(before: &str, most: usize) -> bool {
 }
 
 fn event(t: &str, l: &str, now: DateTime<Tz>, asked: bool) -> Option<Plan> {
-    if !EVENT_NOUN.is_match(l) || not_calendar_question(l) || super::decide::names_todo(l) {
+    // "cancel tonight's yoga": a day's own thing called off is on the calendar, whatever
+    // it is called ("cancel my subscription tomorrow" may be an errand for tomorrow).
+    static CALLED_OFF: LazyLock<Regex> = LazyLock::new(|| {
+        rx(
+            r"^(?:please )?(?:cancel|call off) (?:my |the )?(?:(?:this|next) )?(?:today|tonight|tomorrow|(?:mon|tues|wednes|thurs|fri|satur|sun)day|morning|afternoon|evening|weekend)'s\b",
+        )
+    });
+    let when = dates(t, now);
+    let called_off = CALLED_OFF.is_match(l) && when.is_some();
+    if !(EVENT_NOUN.is_match(l) || called_off) || not_calendar_question(l) || super::decide::names_todo(l) {
         return None;
     }
-    let when = dates(t, now);
     let cut: Vec<Range<usize>> = when.as_ref().map(|w| w.1.clone()).unwrap_or_default();
     // "I need to know what is on my calendar" reads, whatever verbs it contains.
     // A clause led by a command verb is a command even when it says "everything".
@@ -1440,11 +1448,21 @@ fn event(t: &str, l: &str, now: DateTime<Tz>, asked: bool) -> Option<Plan> {
             })
             .or_else(|| told.then_some(0..placed.unwrap_or(l.len())))
             .and_then(|r| tidy_event_title(t, r, &cut));
+        // "meeting from 6 to 8 on thursday": the kind said alone names the event.
+        let kind = title.as_deref().and_then(|s| {
+            let s = s.to_ascii_lowercase();
+            let last = s.rsplit(' ').next().filter(|_| s.split(' ').count() <= 2)?;
+            Some(match last {
+                "meeting" => "Meeting",
+                "appointment" => "Appointment",
+                _ => return None,
+            })
+        });
         let title = title.filter(|s| {
             let s = s.to_ascii_lowercase();
             !WHOLE_CAL.is_match(&s) && !matches!(s.as_str(), "it" | "that" | "this")
         });
-        let title = title.unwrap_or_else(|| "Event".to_string());
+        let title = title.or(kind.map(str::to_string)).unwrap_or_else(|| "Event".to_string());
         let mut plan =
             Plan::new(Intent::CreateEvent, if when.is_some() { 0.9 } else { 0.75 }).with("title", title);
         if let Some((f, _)) = &when {

@@ -801,6 +801,16 @@ fn share_between(start: &mut Spec, end: &mut Spec) {
             }
         }
     }
+    // Two bare hours: "from 6 till 8" rises within the start's half of the day (read
+    // as an hour alone is), "10 till 8" runs from the morning into the evening.
+    if let (Some(s), Some(e)) = (start.clock, end.clock.as_mut()) {
+        let bare = |c: &Clock| c.pm.is_none() && !c.h24;
+        let afternoon = guess_meridiem(s.hour) >= 12;
+        let rises = s.hour < e.hour;
+        if bare(&s) && bare(e) && e.hour < 12 && s.hour <= 12 && s.hour != e.hour && rises == afternoon {
+            e.pm = Some(true);
+        }
+    }
     if end.clock.is_none() && start.clock.is_some() && !end.has_date() {
         end.clock = start.clock;
     }
@@ -921,12 +931,10 @@ fn dot(toks: &[Tok<'_>], i: usize) -> usize {
     usize::from(is_punct(toks, i, "."))
 }
 
+/// The word or dash that joins the two ends of a range ("2-4", "6 to 8", "6 till 8").
 fn dash_or_to(toks: &[Tok<'_>], i: usize) -> Option<usize> {
-    if is_punct(toks, i, "-") || is_punct(toks, i, "–") || is_word(toks, i, "to") {
-        Some(i + 1)
-    } else {
-        None
-    }
+    let joined = matches!(word(toks, i), Some("to" | "till" | "til" | "until"));
+    if is_punct(toks, i, "-") || is_punct(toks, i, "–") || joined { Some(i + 1) } else { None }
 }
 
 fn month_at(toks: &[Tok<'_>], i: usize) -> Option<(u32, bool)> {

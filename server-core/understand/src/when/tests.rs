@@ -448,3 +448,23 @@ fn a_time_said_before_a_meal_keeps_its_hour() {
     // The library reads "sunday at noon lunch" whole as a day and loses the hour.
     assert_eq!(start("sunday at noon lunch at the club", NOW).as_deref(), Some("2026-03-15 12:00"));
 }
+
+#[test]
+fn a_day_said_outright_is_kept() {
+    // Said at noon: the afternoon's 3 today, not tomorrow's.
+    assert_eq!(start("today at 3", NOW).as_deref(), Some("2026-03-10 15:00"));
+    assert_eq!(start("call mum at 3 today", NOW).as_deref(), Some("2026-03-10 15:00"));
+    assert_eq!(start("tomorrow at 3", NOW).as_deref(), Some("2026-03-11 15:00"));
+}
+
+#[test]
+fn bare_hours_joined_by_till_are_a_range() {
+    let thursday = Some(("2026-03-12 18:00".to_string(), Some("2026-03-12 20:00".to_string())));
+    assert_eq!(range("parents evening thursday 6 till 8", NOW), thursday);
+    assert_eq!(range("from 6 till 8 on thursday", NOW), thursday);
+    // Opening hours run from the morning into the evening.
+    let open = Some(("2026-03-12 10:00".to_string(), Some("2026-03-12 20:00".to_string())));
+    assert_eq!(range("thursday 10 till 8", NOW), open);
+    // Minutes before the hour stay so.
+    assert_eq!(start("at ten till eight", NOW).as_deref(), Some("2026-03-10 19:50"));
+}

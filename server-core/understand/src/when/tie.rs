@@ -50,6 +50,8 @@ struct Said {
     times: Vec<(Vec<u32>, u32)>,
     /// Whether it names a zone ("9:00 PST").
     zone: bool,
+    /// The days it names counting from today ("today" 0, "tomorrow" 1, "yesterday" -1).
+    relative: Vec<i64>,
 }
 
 /// "22-23", "10 - 12": two small numbers joined by a dash (not a dated "12-25-2024").
@@ -134,7 +136,16 @@ impl Said {
         said.part = part_of_day(&words);
         said.times = CLOCK_TIME.captures_iter(body).filter_map(|c| clock_time(&c)).collect();
         said.zone = words.iter().any(|w| super::rules::zone_offset(w).is_some());
-        said.dated = words.iter().any(|w| matches!(*w, "today" | "tomorrow" | "yesterday"));
+        said.relative = words
+            .iter()
+            .filter_map(|w| match *w {
+                "today" | "tonight" | "tonite" => Some(0),
+                "tomorrow" | "tmrw" | "tmr" => Some(1),
+                "yesterday" => Some(-1),
+                _ => None,
+            })
+            .collect();
+        said.dated = !said.relative.is_empty();
         let numeric = NUMERIC_DATE.is_match(body);
         for (n, len, ordinal) in numbers {
             match (n, len) {
@@ -150,7 +161,7 @@ impl Said {
     }
 
     /// How much of what was said a value keeps: each stated day, month and year its
-    /// dates fall on counts 2, a stated weekday 1, an end where the phrase has two 2,
+    /// dates fall on counts 2 (so does a day counted from today, "tomorrow"), a stated weekday 1, an end where the phrase has two 2,
     /// a named part of the day its hour falls in 1; a time of day nobody said costs 2,
     /// and so does a day and month said without a year that lands years ahead (the
     /// library finds the year whose weekday fits: "Tuesday, January 10" said in
@@ -164,6 +175,8 @@ impl Said {
         let months = self.months.iter().filter(|m| on(&|x| x.month() == **m)).count();
         let years = self.years.iter().filter(|y| on(&|x| x.year() == **y)).count();
         let weekdays = self.weekdays.iter().filter(|w| on(&|x| x.weekday() == **w)).count();
+        let today = now.date_naive();
+        let relative = self.relative.iter().filter(|d| on(&|x| (*x - today).num_days() == **d)).count();
         let ends = usize::from(self.range && f.end.is_some());
         let hour = f.start.hour();
         let part = self.part.is_some_and(|(from, to)| {
@@ -187,12 +200,12 @@ impl Said {
         let zone = usize::from(self.zone && f.zone.is_some());
         let unsaid_clock =
             self.dated && !self.clock && f.grain < Grain::Day && f.start.time() != NaiveTime::MIN;
-        let today = now.date_naive();
         let not_next = self.years.is_empty()
             && !self.days.is_empty()
             && !self.months.is_empty()
             && f.start.date_naive() > today + Duration::days(2 * 366);
-        let kept = 2 * (days + months + years + ends + times + zone) + weekdays + usize::from(part);
+        let kept =
+            2 * (days + months + years + relative + ends + times + zone) + weekdays + usize::from(part);
         i32::try_from(kept).unwrap_or(i32::MAX) - 2 * i32::from(unsaid_clock) - 2 * i32::from(not_next)
     }
 }

@@ -463,3 +463,4 @@ mod moves;
 mod routines;
 mod said_plainly;
 mod terse;
+mod typed;
