@@ -21,6 +21,9 @@
 //!   [`features::events::ics`] reads and writes calendar files.
 //! - [`features::search`]: full-text search over todos, events, memos and messages.
 //! - [`features::today`]: the day at a glance (`/api/today`).
+//! - [`features::briefing`]: what the daily briefing says (by the model when one answers,
+//!   else the built-in summary); the `daily_briefing` tool makes one on demand, the
+//!   scheduler one each morning.
 //! - [`features::notifications`]: the notifications the scheduler fired, marking one
 //!   read, and push tokens for the phone (`/api/notifications*`).
 //! - [`features::settings`]: the preferences the user changes at run time
@@ -33,11 +36,11 @@
 //!   clients that logged in, by kind, and logging one out.
 //! - [`chat`]: everything under `/api/chat`: conversations and messages, and sending the
 //!   assistant a message (typed, streamed or spoken; the answering is the [`brain`]'s).
-//! - [`brain`]: the assistant: the tool registry, the PQH, the SQH task engine, approvals,
-//!   host executors.
+//! - [`brain`]: the assistant, planning and running: the tool registry, the PQH, the SQH
+//!   task engine, approvals, host executors.
 //! - [`llm`]: how the assistant talks to a language model.
-//! - [`schedule`]: reminders, the overdue sweep, the daily briefing (what it says and when),
-//!   nightly clean-up, push delivery.
+//! - [`schedule`]: reminders, the overdue sweep, the daily briefing's delivery each
+//!   morning, nightly clean-up, push delivery.
 //! - [`realtime`]: `/ws` and Socket.IO, views onto the [`bus`].
 //! - [`bus`]: the one stream of events every realtime channel shows.
 //! - [`protocol`]: the frames and records the bus, the assistant and the realtime channels

@@ -1,7 +1,7 @@
 //! When the daily briefing comes.
 //!
-//! What it says is the assistant's, in [`crate::brain::briefing`] (which the
-//! `daily_briefing` tool calls too); this module makes one each morning and delivers it.
+//! What it says is [`crate::features::briefing`]'s (which the `daily_briefing` tool calls
+//! too); this module makes one each morning and delivers it.
 //!
 //! When it comes: a job on `tokio-cron-scheduler` at the briefing's local time in
 //! the user's zone, registered again after every run and whenever the setting changes
@@ -167,7 +167,8 @@ impl Scheduler {
     async fn make_briefing(&self, mut row: NotificationRow) {
         let c = &self.inner.config;
         let now = self.inner.clock.now_ms();
-        match crate::brain::briefing::make(&self.inner.db, c.tz, c.model.as_deref(), now).await {
+        let model = c.model.as_deref().map(|m| m.provider.as_ref());
+        match crate::features::briefing::make(&self.inner.db, c.tz, model, now).await {
             Ok(made) => {
                 row.body = made.text;
                 row.conversation_id = Some(made.conversation_id);

@@ -8,8 +8,8 @@
 //! - [`notifier`]: the [`Notifier`] trait every delivery path implements; [`BusNotifier`]
 //!   reaches every WebSocket and Socket.IO connection.
 //! - [`push`]: Expo push ([`ExpoPush`]).
-//! - [`briefing`]: the daily briefing, what it says and its job on
-//!   `tokio-cron-scheduler`, following the settings.
+//! - [`briefing`]: when the daily briefing comes: its job on `tokio-cron-scheduler`,
+//!   following the settings.
 //! - [`overdue`]: the overdue sweep, every minute on `tokio-cron-scheduler`.
 //! - [`jobs`]: the periodic jobs on cron schedules (`tokio-cron-scheduler`), each run
 //!   recorded so a restart neither repeats nor skips one; [`cleanup`] is the nightly one.

@@ -3,19 +3,19 @@
 //! ([`compose`], no model needed), and stored as an assistant message in the Briefings
 //! conversation (which `/api/today` shows). The scheduler
 //! ([`crate::schedule::briefing`]) makes one each morning; the `daily_briefing` tool makes
-//! one on demand ([`make_now`]).
+//! one on demand ([`make_now`]). The model is its provider alone: the briefing asks it
+//! once, with no planning around it.
 
 use std::time::Duration;
 
 use chrono::DateTime;
 use chrono_tz::Tz;
 
-use super::model::Model;
 use crate::features::conversations::{Role, insert_message};
 use crate::features::today::Today;
 use crate::infra::db::{Db, new_id, now_ms};
 use crate::infra::error::Result;
-use crate::llm::{ChatMessage, ChatRequest};
+use crate::llm::{ChatMessage, ChatRequest, ModelProvider};
 
 /// How long the model may take over a briefing before the built-in summary is used.
 const MODEL_TIMEOUT: Duration = Duration::from_secs(20);
@@ -31,12 +31,12 @@ pub struct Made {
 }
 
 /// Makes today's briefing as of `now` and stores it.
-pub async fn make(db: &Db, tz: Tz, model: Option<&Model>, now: i64) -> Result<Made> {
+pub async fn make(db: &Db, tz: Tz, model: Option<&dyn ModelProvider>, now: i64) -> Result<Made> {
     let today = crate::features::today::load_at(&db.read, tz, now).await?;
     let builtin = compose(&today);
     let (text, provider) = match model {
         Some(model) => match by_model(model, &today).await {
-            Some(text) => (text, model.provider.name().to_owned()),
+            Some(text) => (text, model.name().to_owned()),
             None => (builtin, "builtin".to_owned()),
         },
         None => (builtin, "builtin".to_owned()),
@@ -56,7 +56,7 @@ pub async fn make(db: &Db, tz: Tz, model: Option<&Model>, now: i64) -> Result<Ma
     Ok(Made { conversation_id, message_id, text, provider })
 }
 
-async fn by_model(model: &Model, today: &Today) -> Option<String> {
+async fn by_model(model: &dyn ModelProvider, today: &Today) -> Option<String> {
     let facts = serde_json::to_string(today).ok()?;
     let request = ChatRequest::new(vec![
         ChatMessage::system(
@@ -67,7 +67,7 @@ async fn by_model(model: &Model, today: &Today) -> Option<String> {
         ChatMessage::user(facts),
     ])
     .with_temperature(0.3);
-    match tokio::time::timeout(MODEL_TIMEOUT, model.provider.complete(request)).await {
+    match tokio::time::timeout(MODEL_TIMEOUT, model.complete(request)).await {
         Ok(Ok(done)) if !done.content.trim().is_empty() => Some(done.content.trim().to_owned()),
         Ok(Ok(_)) => None,
         Ok(Err(e)) => {
@@ -82,7 +82,7 @@ async fn by_model(model: &Model, today: &Today) -> Option<String> {
 }
 
 /// A briefing made now, on demand (the `daily_briefing` intent).
-pub async fn make_now(db: &Db, tz: Tz, model: Option<&Model>) -> Result<Made> {
+pub async fn make_now(db: &Db, tz: Tz, model: Option<&dyn ModelProvider>) -> Result<Made> {
     make(db, tz, model, now_ms()).await
 }
 
