@@ -31,7 +31,7 @@ use crate::bus::{Bus, Module};
 use crate::infra::config::Settings;
 use crate::infra::db::Db;
 use crate::infra::desktop::{Desktop, NO_DESKTOP, NO_DESKTOP_KEYS};
-use crate::infra::error::responses::{InvalidValues, NotJson, NotLoggedIn};
+use crate::infra::error::responses::{InvalidValues, NotJson, NotLoggedIn, UnknownFields};
 use crate::infra::error::{Checks, Error, ErrorBody, Result};
 use crate::infra::extract::Json;
 use crate::infra::secrets::{AI_API_KEY, ApiKeys, SecretStore};
@@ -594,7 +594,7 @@ fn folder_exists(raw: &str) -> bool {
     responses(
         (status = 200, description = "The new settings", body = SettingsView),
         NotLoggedIn,
-        (status = 400, description = "Malformed JSON or unknown fields", body = ErrorBody),
+        UnknownFields,
         NotJson,
         (status = 422, description = "Invalid values; nothing was changed", body = ErrorBody),
     ))]
@@ -713,7 +713,7 @@ pub struct ModelTest {
     responses(
         (status = 200, description = "The outcome; `ok` false when the service failed", body = ModelCheck),
         NotLoggedIn,
-        (status = 400, description = "Malformed JSON or unknown fields", body = ErrorBody),
+        UnknownFields,
         NotJson,
         InvalidValues,
     ))]
