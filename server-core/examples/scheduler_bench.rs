@@ -80,12 +80,7 @@ async fn main() -> anyhow::Result<()> {
     println!("planted {TODOS} todos in {:.1} s", t.elapsed().as_secs_f64());
 
     let arrivals = Arc::new(Arrivals::default());
-    let config = SchedulerConfig {
-        tz: chrono_tz::Tz::UTC,
-        briefing_time: None,
-        check_interval: Duration::from_secs(60),
-        model: None,
-    };
+    let config = SchedulerConfig { tz: chrono_tz::Tz::UTC, check_interval: Duration::from_secs(60) };
     let notifiers: Vec<Arc<dyn Notifier>> = vec![Arc::new(BusNotifier(bus.clone())), arrivals.clone()];
     let scheduler = Scheduler::new(db.clone(), bus.clone(), Arc::new(SystemClock), notifiers, config);
 

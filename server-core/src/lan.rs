@@ -27,8 +27,8 @@ use utoipa_axum::{router::OpenApiRouter, routes};
 
 use crate::infra::config::Settings;
 use crate::infra::db::{Db, now_ms};
-use crate::infra::error::responses::{InvalidRequest, NotJson, NotLoggedIn};
-use crate::infra::error::{Error, ErrorBody, Result};
+use crate::infra::error::responses::{InvalidRequest, NotJson, NotLoggedIn, UnknownFields};
+use crate::infra::error::{Error, Result};
 use crate::infra::extract::Json;
 use crate::infra::transport::AllowedHosts;
 
@@ -406,7 +406,7 @@ async fn get_lan(State(state): State<LanContext>) -> Json<LanStatus> {
     responses(
         (status = 200, description = "LAN mode's new state", body = LanStatus),
         NotLoggedIn,
-        (status = 400, description = "Malformed JSON or unknown fields", body = ErrorBody),
+        UnknownFields,
         NotJson,
         InvalidRequest,
     ))]

@@ -21,6 +21,9 @@
 //!   [`features::events::ics`] reads and writes calendar files.
 //! - [`features::search`]: full-text search over todos, events, memos and messages.
 //! - [`features::today`]: the day at a glance (`/api/today`).
+//! - [`features::briefing`]: the daily briefing, what it says (by the model when one
+//!   answers, else the built-in summary) and when it comes; the `daily_briefing` tool makes
+//!   one on demand, the scheduler delivers one each morning.
 //! - [`features::notifications`]: the notifications the scheduler fired, marking one
 //!   read, and push tokens for the phone (`/api/notifications*`).
 //! - [`features::settings`]: the preferences the user changes at run time
@@ -33,11 +36,11 @@
 //!   clients that logged in, by kind, and logging one out.
 //! - [`chat`]: everything under `/api/chat`: conversations and messages, and sending the
 //!   assistant a message (typed, streamed or spoken; the answering is the [`brain`]'s).
-//! - [`brain`]: the assistant: the tool registry, the PQH, the SQH task engine, approvals,
-//!   host executors.
+//! - [`brain`]: the assistant, planning and running: the tool registry, the PQH, the SQH
+//!   task engine, approvals, host executors.
 //! - [`llm`]: how the assistant talks to a language model.
-//! - [`schedule`]: reminders, the overdue sweep, the daily briefing (what it says and when),
-//!   nightly clean-up, push delivery.
+//! - [`schedule`]: reminders, the overdue sweep, notices that come once a day (claimed and
+//!   delivered at their time; the briefing is one), nightly clean-up, push delivery.
 //! - [`realtime`]: `/ws` and Socket.IO, views onto the [`bus`].
 //! - [`bus`]: the one stream of events every realtime channel shows.
 //! - [`protocol`]: the frames and records the bus, the assistant and the realtime channels
@@ -47,7 +50,9 @@
 //! - [`lan`]: LAN mode, the TLS listener a paired phone reaches.
 //!
 //! The crate root assembles the app: [`AppState`], the one state every route is served
-//! with, the sub-states each module's routes take from it, and the router.
+//! with, the sub-states each module's routes take from it, the router, and the scheduler
+//! with the daily briefing handed to it ([`App::scheduler`]), so that neither the briefing
+//! nor the scheduler imports the other.
 //!
 //! [`infra`]: the plumbing every feature and subsystem stands on:
 //! - [`infra::db`]: the SQLite store (two pools, migrations, the settings table's get and
@@ -258,8 +263,8 @@ impl App {
     }
 
     /// The scheduler over this app's store, delivering to the bus, Expo push and every
-    /// notifier added with [`App::with_notifier`]. [`serve`] runs it when
-    /// `ENABLE_SCHEDULER` is on.
+    /// notifier added with [`App::with_notifier`], with the daily briefing at the time the
+    /// settings hold. [`serve`] runs it when `ENABLE_SCHEDULER` is on.
     pub fn scheduler(&self) -> anyhow::Result<schedule::Scheduler> {
         let s = &self.state;
         let mut notifiers: Vec<Arc<dyn schedule::Notifier>> = vec![
@@ -267,21 +272,19 @@ impl App {
             Arc::new(schedule::ExpoPush::new(s.db.clone(), s.settings.expo_push_url.clone())),
         ];
         notifiers.extend(self.notifiers.iter().cloned());
+        // An unreadable briefing time is an error here as at `open`, not a day without one.
+        features::briefing::parse_time(&s.settings.briefing_time)?;
         let config = schedule::SchedulerConfig {
             tz: s.tz,
-            briefing_time: Some(schedule::parse_briefing_time(&s.settings.briefing_time)?),
             check_interval: std::time::Duration::from_secs(s.settings.reminder_check_interval.max(1)),
-            model: s.brain.engine.model.clone(),
         };
-        let briefing = s.runtime.watch_briefing();
-        Ok(schedule::Scheduler::following(
-            s.db.clone(),
-            s.bus.clone(),
-            self.clock.clone(),
-            notifiers,
-            config,
-            briefing,
-        ))
+        let briefing = features::briefing::Briefing {
+            db: s.db.clone(),
+            tz: s.tz,
+            model: s.brain.engine.model.as_ref().map(|m| m.provider.clone()),
+        };
+        Ok(schedule::Scheduler::new(s.db.clone(), s.bus.clone(), self.clock.clone(), notifiers, config)
+            .with_daily(Arc::new(briefing), s.runtime.watch_briefing()))
     }
 
     pub async fn open(settings: Settings) -> anyhow::Result<Self> {
@@ -319,7 +322,7 @@ impl App {
         if let Some(pin) = settings.pin.as_deref() {
             auth::check_pin_strength(pin)?;
         }
-        schedule::parse_briefing_time(&settings.briefing_time)?;
+        features::briefing::parse_time(&settings.briefing_time)?;
         let generated_pin = auth::ensure_pin(&db.write, settings.pin.as_deref()).await?;
         auth.tokens.load_revoked(&db.read).await?;
         let bus = bus::Bus::default();
@@ -365,6 +368,31 @@ impl App {
             mcp: Arc::default(),
         };
         Ok(Self { state, generated_pin, notifiers: Vec::new(), clock: Arc::new(schedule::SystemClock) })
+    }
+}
+
+/// The daily briefing as the scheduler delivers it: the briefing says what and when, the
+/// scheduler claims, waits and delivers. Joined here, where the app is assembled, so
+/// neither module reaches into the other.
+impl schedule::DailyNotice for features::briefing::Briefing {
+    fn kind(&self) -> &'static str {
+        features::briefing::KIND
+    }
+
+    fn title(&self) -> String {
+        features::briefing::TITLE.to_owned()
+    }
+
+    fn write(&self, now: i64) -> futures::future::BoxFuture<'_, infra::error::Result<schedule::Written>> {
+        Box::pin(async move {
+            let made = self.make(now).await?;
+            Ok(schedule::Written {
+                body: made.text,
+                conversation_id: Some(made.conversation_id),
+                // Kept as a message in the Briefings conversation.
+                changed: Some(bus::Module::Chat),
+            })
+        })
     }
 }
 

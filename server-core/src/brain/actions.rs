@@ -320,7 +320,8 @@ async fn search(engine: &Engine, inputs: &Value) -> ToolResult {
 /// The same briefing the scheduler makes each morning, made now: kept in the Briefings
 /// conversation, so /api/today shows it too.
 async fn daily_briefing(engine: &Engine) -> ToolResult {
-    let made = super::briefing::make_now(&engine.db, engine.tz, engine.model.as_deref()).await?;
+    let model = engine.model.as_deref().map(|m| m.provider.as_ref());
+    let made = crate::features::briefing::make_now(&engine.db, engine.tz, model).await?;
     let today = crate::features::today::load(&engine.db.read, engine.tz).await?;
     engine.bus.data_changed(Module::Chat);
     Ok(json!({

@@ -7,14 +7,10 @@
 //! [`types::ParseResult`], the tasks are stored and announced in a `query-result`, the
 //! [`engine`] runs them, and the answer with its action cards is stored as the
 //! assistant's message before `stream_end`.
-//!
-//! The daily briefing's words are the assistant's too ([`briefing`]); the scheduler says
-//! when it comes.
 
 pub mod actions;
 pub mod answer;
 pub mod approvals;
-pub mod briefing;
 pub mod cards;
 pub mod cli;
 pub mod engine;

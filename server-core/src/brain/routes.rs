@@ -10,7 +10,7 @@ use utoipa_axum::{router::OpenApiRouter, routes};
 use super::AssistantContext;
 use super::approvals::Approval;
 use super::cli;
-use crate::infra::error::responses::{InvalidValues, MalformedJson, NotJson, NotLoggedIn};
+use crate::infra::error::responses::{InvalidFilter, InvalidValues, MalformedJson, NotJson, NotLoggedIn};
 use crate::infra::error::{Checks, Error, ErrorBody, Result};
 use crate::infra::extract::{Json, Query};
 use crate::infra::pagination::{Page, Window};
@@ -150,7 +150,7 @@ async fn parse_text(
     responses(
         (status = 200, description = "A page of tasks", body = Page<TaskRow>),
         NotLoggedIn,
-        (status = 422, description = "Invalid filter", body = ErrorBody),
+        InvalidFilter,
     ))]
 async fn list_tasks(
     State(state): State<AssistantContext>,

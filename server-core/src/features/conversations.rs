@@ -12,7 +12,7 @@ use utoipa_axum::{router::OpenApiRouter, routes};
 
 use crate::features::OrganiserContext;
 use crate::infra::db::{new_id, now_ms};
-use crate::infra::error::responses::{InvalidValues, MalformedJson, NotJson, NotLoggedIn};
+use crate::infra::error::responses::{InvalidParameters, InvalidValues, MalformedJson, NotJson, NotLoggedIn};
 use crate::infra::error::{Checks, Error, ErrorBody, Result};
 use crate::infra::extract::{Json, Query};
 use crate::infra::pagination::{Page, Window};
@@ -258,7 +258,7 @@ async fn fetch_conversation(db: &sqlx::SqlitePool, id: &str) -> Result<Conversat
     responses(
         (status = 200, description = "A page of conversations", body = Page<Conversation>),
         NotLoggedIn,
-        (status = 422, description = "Invalid parameters", body = ErrorBody),
+        InvalidParameters,
     ))]
 async fn list_conversations(
     State(state): State<OrganiserContext>,
@@ -338,7 +338,7 @@ async fn delete_conversation(
         (status = 200, description = "A page of messages", body = Page<Message>),
         NotLoggedIn,
         (status = 404, description = "No such conversation, or no message `after` names in it", body = ErrorBody),
-        (status = 422, description = "Invalid parameters", body = ErrorBody),
+        InvalidParameters,
     ))]
 async fn list_messages(
     State(state): State<OrganiserContext>,

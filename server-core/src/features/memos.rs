@@ -12,7 +12,9 @@ use crate::bus::Module;
 use crate::features::OrganiserContext;
 use crate::features::search::{Named, fts_query, named_query};
 use crate::infra::db::{new_id, now_ms, packed};
-use crate::infra::error::responses::{BodyTooLarge, InvalidValues, MalformedJson, NotJson, NotLoggedIn};
+use crate::infra::error::responses::{
+    BodyTooLarge, InvalidFilter, InvalidValues, MalformedJson, NotJson, NotLoggedIn,
+};
 use crate::infra::error::{Error, ErrorBody, Fields, Result};
 use crate::infra::extract::{Json, Query};
 use crate::infra::pagination::{Page, Window, tags_from_json, tags_to_json};
@@ -195,7 +197,7 @@ pub async fn memos_named(db: &sqlx::SqlitePool, said: &str) -> Result<Named<Memo
     responses(
         (status = 200, description = "A page of memos", body = Page<Memo>),
         NotLoggedIn,
-        (status = 422, description = "Invalid filter", body = ErrorBody),
+        InvalidFilter,
     ))]
 async fn list_memos(
     State(state): State<OrganiserContext>,

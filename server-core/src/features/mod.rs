@@ -2,6 +2,7 @@
 //! its routes, its request and response types and its SQL. The assistant, the scheduler
 //! and MCP call the functions these modules export rather than writing SQL of their own.
 
+pub mod briefing;
 pub mod conversations;
 pub mod events;
 pub mod health;

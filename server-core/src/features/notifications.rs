@@ -11,7 +11,7 @@ use utoipa_axum::{router::OpenApiRouter, routes};
 use crate::bus::Module;
 use crate::features::OrganiserContext;
 use crate::infra::db::now_ms;
-use crate::infra::error::responses::{MalformedJson, NotJson, NotLoggedIn};
+use crate::infra::error::responses::{InvalidFilter, MalformedJson, NotJson, NotLoggedIn};
 use crate::infra::error::{Checks, Error, ErrorBody, Result};
 use crate::infra::extract::{Json, Query};
 use crate::infra::pagination::{Page, Window};
@@ -193,7 +193,7 @@ pub struct NotificationFilter {
     responses(
         (status = 200, description = "A page of notifications", body = Page<Notification>),
         NotLoggedIn,
-        (status = 422, description = "Invalid filter", body = ErrorBody),
+        InvalidFilter,
     ))]
 pub(super) async fn list_notifications(
     State(state): State<OrganiserContext>,

@@ -13,8 +13,8 @@ use utoipa_axum::{router::OpenApiRouter, routes};
 
 use crate::features::OrganiserContext;
 use crate::infra::db::{pack, unpack};
-use crate::infra::error::responses::NotLoggedIn;
-use crate::infra::error::{Error, ErrorBody, Result};
+use crate::infra::error::responses::{InvalidParameters, NotLoggedIn};
+use crate::infra::error::{Error, Result};
 use crate::infra::extract::{Json, Query};
 use crate::infra::pagination::{Page, Window};
 use crate::infra::time::render;
@@ -260,7 +260,7 @@ where
     responses(
         (status = 200, description = "Matches, best first", body = Page<SearchHit>),
         NotLoggedIn,
-        (status = 422, description = "Invalid parameters", body = ErrorBody),
+        InvalidParameters,
     ))]
 async fn search(
     State(state): State<OrganiserContext>,

@@ -31,7 +31,7 @@ use crate::bus::{Bus, Module};
 use crate::infra::config::Settings;
 use crate::infra::db::Db;
 use crate::infra::desktop::{Desktop, NO_DESKTOP, NO_DESKTOP_KEYS};
-use crate::infra::error::responses::{InvalidValues, NotJson, NotLoggedIn};
+use crate::infra::error::responses::{InvalidValues, NotJson, NotLoggedIn, UnknownFields};
 use crate::infra::error::{Checks, Error, ErrorBody, Result};
 use crate::infra::extract::Json;
 use crate::infra::secrets::{AI_API_KEY, ApiKeys, SecretStore};
@@ -77,7 +77,7 @@ pub struct Runtime {
     secrets: Arc<dyn SecretStore>,
     api_keys: Mutex<ApiKeys>,
     /// The briefing's time and zone; a change applies at once.
-    briefing: tokio::sync::watch::Sender<crate::schedule::BriefingAt>,
+    briefing: tokio::sync::watch::Sender<crate::features::briefing::BriefingAt>,
     /// Whether other apps may reach the organiser over MCP (off until the user turns it
     /// on); a change applies at once.
     mcp_enabled: AtomicBool,
@@ -139,13 +139,13 @@ impl Runtime {
     }
 
     /// The briefing's time and zone as they change; the briefing job follows them.
-    pub fn watch_briefing(&self) -> tokio::sync::watch::Receiver<crate::schedule::BriefingAt> {
+    pub fn watch_briefing(&self) -> tokio::sync::watch::Receiver<crate::features::briefing::BriefingAt> {
         self.briefing.subscribe()
     }
 
     /// Puts the briefing's time and zone in force, from `settings`.
     pub fn set_briefing(&self, settings: &Settings) {
-        let time = crate::schedule::parse_briefing_time(&settings.briefing_time).ok();
+        let time = crate::features::briefing::parse_time(&settings.briefing_time).ok();
         let zone = settings.time_zone().ok();
         self.briefing.send_replace(time.zip(zone));
     }
@@ -594,7 +594,7 @@ fn folder_exists(raw: &str) -> bool {
     responses(
         (status = 200, description = "The new settings", body = SettingsView),
         NotLoggedIn,
-        (status = 400, description = "Malformed JSON or unknown fields", body = ErrorBody),
+        UnknownFields,
         NotJson,
         (status = 422, description = "Invalid values; nothing was changed", body = ErrorBody),
     ))]
@@ -713,7 +713,7 @@ pub struct ModelTest {
     responses(
         (status = 200, description = "The outcome; `ok` false when the service failed", body = ModelCheck),
         NotLoggedIn,
-        (status = 400, description = "Malformed JSON or unknown fields", body = ErrorBody),
+        UnknownFields,
         NotJson,
         InvalidValues,
     ))]

@@ -11,7 +11,9 @@ use crate::bus::Module;
 use crate::features::OrganiserContext;
 use crate::features::search::{Named, fts_query, named_query};
 use crate::infra::db::{new_id, now_ms, pack, packed, unpack};
-use crate::infra::error::responses::{BodyTooLarge, InvalidValues, MalformedJson, NotJson, NotLoggedIn};
+use crate::infra::error::responses::{
+    BodyTooLarge, InvalidFilter, InvalidValues, MalformedJson, NotJson, NotLoggedIn,
+};
 use crate::infra::error::{Error, ErrorBody, Fields, Result};
 use crate::infra::extract::{Json, Query};
 use crate::infra::pagination::{Page, Window, double_option, tags_from_json, tags_to_json};
@@ -330,7 +332,7 @@ pub fn due_today_sql(now: &str, (start, end): (&str, &str), cap: &str) -> String
     responses(
         (status = 200, description = "A page of todos", body = Page<Todo>),
         NotLoggedIn,
-        (status = 422, description = "Invalid filter", body = ErrorBody),
+        InvalidFilter,
     ))]
 async fn list_todos(
     State(state): State<OrganiserContext>,

@@ -72,6 +72,13 @@ pub mod responses {
         InvalidValues = "422", "Invalid values";
         /// 422: a request whose values are refused (a login or token exchange).
         InvalidRequest = "422", "Invalid request";
+        /// 400: a body that is not JSON of the right shape, or names a field the route
+        /// does not take.
+        UnknownFields = "400", "Malformed JSON or unknown fields";
+        /// 422: a list's filters that break the rules.
+        InvalidFilter = "422", "Invalid filter";
+        /// 422: query parameters that break the rules.
+        InvalidParameters = "422", "Invalid parameters";
     }
 }
 

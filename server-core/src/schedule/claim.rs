@@ -1,5 +1,5 @@
 //! Claiming and delivering, the exactly-once part every firing goes through: the reminder
-//! engine's passes, the overdue sweep and the daily briefing.
+//! engine's passes, the overdue sweep and the daily notices.
 //!
 //! A firing is claimed by inserting its notification under a unique key (kind, item,
 //! occurrence); only the process whose insert went in delivers it. A claim and the record
@@ -116,7 +116,9 @@ impl Scheduler {
     }
 
     /// Notifications claimed but never delivered (the app stopped in between) are
-    /// delivered now; taking them is itself a claim, so only one engine does.
+    /// delivered now; taking them is itself a claim, so only one engine does. The daily
+    /// briefing is left out: it is written only after its claim ([`super::daily`]), so one
+    /// cut off has nothing to say. (`briefing` is one of the kinds the table allows.)
     pub(super) async fn redeliver_stale(&self) -> Result<()> {
         let now = self.inner.clock.now_ms();
         let stale_before = now - STALE_CLAIM_MS;

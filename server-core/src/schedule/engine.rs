@@ -10,20 +10,19 @@
 //! late, on the next start.
 //!
 //! A running engine also runs the jobs that deliver notifications on the cron scheduler
-//! ([`super::jobs`]): the daily briefing and the overdue sweep.
+//! ([`super::jobs`]): the daily notices it was handed ([`Scheduler::with_daily`], the
+//! briefing) and the overdue sweep.
 
 use std::sync::Arc;
 use std::time::Duration;
 
-use chrono::NaiveTime;
 use chrono_tz::Tz;
 use tokio::sync::{broadcast, watch};
 
-use super::briefing::BriefingAt;
 use super::claim::Due;
 use super::clock::Clock;
+use super::daily::Daily;
 use super::notifier::Notifier;
-use crate::brain::model::Model;
 use crate::bus::Module;
 use crate::bus::{Bus, ServerEvent};
 use crate::features::events::ReminderSeries;
@@ -44,24 +43,16 @@ const SERIES_HORIZON_MS: i64 = 400 * crate::infra::time::DAY_MS;
 #[derive(Clone)]
 pub struct SchedulerConfig {
     pub tz: Tz,
-    /// Local time of the daily briefing; none for no briefing.
-    pub briefing_time: Option<NaiveTime>,
     /// Upper bound on how long the engine sleeps without looking at the store.
     pub check_interval: Duration,
-    /// Composes the briefing when it answers.
-    pub model: Option<Arc<Model>>,
-}
-
-/// `HH:MM` (24-hour) as the `BRIEFING_TIME` setting takes it.
-pub fn parse_briefing_time(s: &str) -> anyhow::Result<NaiveTime> {
-    NaiveTime::parse_from_str(s.trim(), "%H:%M")
-        .map_err(|_| anyhow::anyhow!("BRIEFING_TIME {s:?} is not a time of day such as 08:00"))
 }
 
 /// The engine. Cheap to clone; [`Scheduler::spawn`] runs its loop.
 #[derive(Clone)]
 pub struct Scheduler {
     pub(super) inner: Arc<Inner>,
+    /// The notices that come once a day ([`super::daily`]).
+    pub(super) daily: Vec<Daily>,
 }
 
 pub(super) struct Inner {
@@ -74,8 +65,6 @@ pub(super) struct Inner {
     passes: watch::Sender<i64>,
     /// The `now` of the last overdue sweep ([`super::overdue`]).
     pub(super) sweeps: watch::Sender<i64>,
-    /// The briefing's local time and zone as the settings say now ([`super::briefing`]).
-    pub(super) briefing: watch::Receiver<BriefingAt>,
 }
 
 /// A running engine: wait on its passes, or stop it.
@@ -110,7 +99,8 @@ pub(super) fn clock_time(ms: i64, tz: Tz) -> String {
 
 impl Scheduler {
     /// An engine over `db` that fires to `notifiers` (the bus is only listened to, for
-    /// changes; add a [`super::BusNotifier`] to deliver on it).
+    /// changes; add a [`super::BusNotifier`] to deliver on it). It delivers no daily
+    /// notice until one is added with [`Scheduler::with_daily`].
     pub fn new(
         db: Db,
         bus: Bus,
@@ -118,24 +108,11 @@ impl Scheduler {
         notifiers: Vec<Arc<dyn Notifier>>,
         config: SchedulerConfig,
     ) -> Self {
-        let fixed = config.briefing_time.map(|at| (at, config.tz));
-        // The sender goes at once: the briefing keeps the configured time.
-        let (_, briefing) = watch::channel(fixed);
-        Self::following(db, bus, clock, notifiers, config, briefing)
-    }
-
-    /// As [`Scheduler::new`], with the briefing's time and zone taken from `briefing` as
-    /// it changes (the settings' [`crate::features::settings::Runtime::watch_briefing`]).
-    pub fn following(
-        db: Db,
-        bus: Bus,
-        clock: Arc<dyn Clock>,
-        notifiers: Vec<Arc<dyn Notifier>>,
-        config: SchedulerConfig,
-        briefing: watch::Receiver<BriefingAt>,
-    ) -> Self {
         let (passes, sweeps) = (watch::Sender::new(i64::MIN), watch::Sender::new(i64::MIN));
-        Self { inner: Arc::new(Inner { db, bus, clock, notifiers, config, passes, sweeps, briefing }) }
+        Self {
+            inner: Arc::new(Inner { db, bus, clock, notifiers, config, passes, sweeps }),
+            daily: Vec::new(),
+        }
     }
 
     pub fn clock(&self) -> &Arc<dyn Clock> {

@@ -10,13 +10,13 @@
 //!
 //! | job | schedule | what it does |
 //! |---|---|---|
-//! | `briefing` | every day at `BRIEFING_TIME` in the user's zone | [`super::briefing`] |
+//! | `<kind>` | every day at its local time in the user's zone | [`super::daily`] |
 //! | `overdue` | every minute | [`super::overdue`] |
 //! | `cleanup` | every night at 03:30 local time | [`super::cleanup`] |
 //!
-//! The briefing and the overdue sweep deliver notifications, so a running reminder engine
-//! runs them, on one cron scheduler of its own ([`Scheduler::run_jobs`]); the briefing
-//! also follows the settings while the app runs. The cleanup runs on [`Jobs`].
+//! The daily notices and the overdue sweep deliver notifications, so a running reminder
+//! engine runs them, on one cron scheduler of its own ([`Scheduler::run_jobs`]); a daily
+//! notice also follows its time while the app runs. The cleanup runs on [`Jobs`].
 
 use std::future::Future;
 use std::sync::Arc;
@@ -84,7 +84,7 @@ pub(super) fn cron_for(instant: i64, tz: Tz) -> (String, FixedOffset) {
 
 /// The cleanup's job for its next instant, which makes the one after it when it has run.
 fn cleanup_job(daily: Arc<Daily>) -> anyhow::Result<Job> {
-    let next = super::briefing::next_instant(now_ms(), daily.at, daily.tz)
+    let next = super::daily::next_instant(now_ms(), daily.at, daily.tz)
         .ok_or_else(|| anyhow::anyhow!("no next cleanup"))?;
     let (expr, offset) = cron_for(next, daily.tz);
     Ok(Job::new_async_tz(expr.as_str(), offset, move |id, scheduler| {
@@ -134,9 +134,9 @@ async fn cleanup(job: &Daily) {
 }
 
 impl Scheduler {
-    /// The jobs that deliver notifications, the daily briefing and the overdue sweep,
-    /// until `stop` says so; `started` is when the engine was started. On the system clock
-    /// they share one cron scheduler; on another clock (a test's) they wait on that clock.
+    /// The jobs that deliver notifications, the daily notices and the overdue sweep, until
+    /// `stop` says so; `started` is when the engine was started. On the system clock they
+    /// share one cron scheduler; on another clock (a test's) they wait on that clock.
     pub(super) async fn run_jobs(self, stop: watch::Receiver<bool>, started: i64) {
         let mut cron = None;
         if self.inner.clock.is_system() {
@@ -152,10 +152,10 @@ impl Scheduler {
                 }
             }
         }
-        tokio::join!(
-            self.clone().run_briefing(cron.clone(), stop.clone(), started),
-            self.run_overdue(cron.clone(), stop),
-        );
+        let daily: Vec<_> = (self.daily.iter().cloned())
+            .map(|d| self.clone().run_daily(d, cron.clone(), stop.clone(), started))
+            .collect();
+        tokio::join!(futures::future::join_all(daily), self.run_overdue(cron.clone(), stop));
         if let Some(mut c) = cron
             && let Err(e) = c.shutdown().await
         {
@@ -214,7 +214,7 @@ mod tests {
         let at = NaiveTime::from_hms_opt(3, 30, 0).unwrap();
         // Made the evening before summer time starts: 03:30 at summer time's offset.
         let evening = tz.with_ymd_and_hms(2026, 3, 28, 22, 0, 0).unwrap().timestamp_millis();
-        let next = crate::schedule::briefing::next_instant(evening, at, tz).unwrap();
+        let next = crate::schedule::daily::next_instant(evening, at, tz).unwrap();
         let (expr, offset) = cron_for(next, tz);
         assert_eq!(expr, "0 30 3 * * *");
         assert_eq!(offset.local_minus_utc(), 3600, "summer time, not the evening's winter time");

@@ -1,6 +1,7 @@
 //! How far each job has looked: `scheduler_state`, one value per key (`checked_until`
-//! for reminders, `job.<name>` for the daily jobs, `job.briefing`), which only moves
-//! forward, so a restart neither repeats nor skips what came due.
+//! for reminders, `job.<name>` for the periodic jobs and `job.<kind>` for the daily
+//! notices, such as `job.briefing`), which only moves forward, so a restart neither
+//! repeats nor skips what came due.
 
 /// The value recorded for `key`, if any.
 pub async fn recorded(db: impl sqlx::SqliteExecutor<'_>, key: &str) -> sqlx::Result<Option<i64>> {

@@ -12,10 +12,13 @@ use std::time::Duration;
 use chrono::{NaiveTime, TimeZone as _};
 use chrono_tz::Tz;
 use clawchat_server::bus::{Bus, Module};
+use clawchat_server::features::briefing::Briefing;
 use clawchat_server::features::todos::{NewTodo, insert_todo};
 use clawchat_server::infra::db::Db;
+use clawchat_server::llm::ModelProvider;
 use clawchat_server::schedule::{
     BusNotifier, ExpoPush, ManualClock, Notification, Notifier, Scheduler, SchedulerConfig, SchedulerHandle,
+    daily,
 };
 use futures::future::BoxFuture;
 use reqwest::StatusCode;
@@ -36,6 +39,18 @@ pub(crate) fn local(y: i32, m: u32, d: u32, h: u32, min: u32) -> i64 {
 
 pub(crate) fn rfc(ms: i64) -> String {
     clawchat_server::infra::time::render(ms, tz())
+}
+
+/// `scheduler` with the daily briefing at `at` in the test's zone, written by `model` when
+/// one is given, as the app hands it over.
+pub(crate) fn with_briefing(
+    scheduler: Scheduler,
+    db: &Db,
+    model: Option<Arc<dyn ModelProvider>>,
+    at: NaiveTime,
+) -> Scheduler {
+    let briefing = Briefing { db: db.clone(), tz: tz(), model };
+    scheduler.with_daily(Arc::new(briefing), daily::fixed(at, tz()))
 }
 
 /// Keeps every notification it is handed.
@@ -102,19 +117,18 @@ impl Rig {
     }
 
     fn scheduler(&self) -> Scheduler {
-        let config = SchedulerConfig {
-            tz: tz(),
-            briefing_time: self.briefing,
-            check_interval: Duration::from_secs(60),
-            model: None,
-        };
-        Scheduler::new(
+        let config = SchedulerConfig { tz: tz(), check_interval: Duration::from_secs(60) };
+        let scheduler = Scheduler::new(
             self.db.clone(),
             self.bus.clone(),
             self.clock.clone(),
             vec![self.collector.clone()],
             config,
-        )
+        );
+        match self.briefing {
+            Some(at) => with_briefing(scheduler, &self.db, None, at),
+            None => scheduler,
+        }
     }
 
     async fn start(&mut self) {
@@ -558,12 +572,7 @@ async fn the_bus_notifier_reaches_the_server_sockets() {
     let mut events = state.bus.subscribe();
     let t0 = local(2026, 5, 4, 9, 0);
     let clock = Arc::new(ManualClock::new(t0));
-    let config = SchedulerConfig {
-        tz: tz(),
-        briefing_time: None,
-        check_interval: Duration::from_secs(60),
-        model: None,
-    };
+    let config = SchedulerConfig { tz: tz(), check_interval: Duration::from_secs(60) };
     let mut handle = Scheduler::new(
         state.db.clone(),
         state.bus.clone(),
@@ -775,15 +784,12 @@ async fn briefing_with_model_of(server: &TestServer) -> Notification {
     let t0 = local(2026, 5, 4, 7, 0);
     let clock = Arc::new(ManualClock::new(t0));
     let collector = Arc::new(Collector::default());
-    let config = SchedulerConfig {
-        tz: tz(),
-        briefing_time: NaiveTime::from_hms_opt(7, 30, 0),
-        check_interval: Duration::from_secs(60),
-        model: state.brain.engine.model.clone(),
-    };
-    let mut handle =
-        Scheduler::new(state.db.clone(), state.bus.clone(), clock.clone(), vec![collector.clone()], config)
-            .spawn();
+    let config = SchedulerConfig { tz: tz(), check_interval: Duration::from_secs(60) };
+    let scheduler =
+        Scheduler::new(state.db.clone(), state.bus.clone(), clock.clone(), vec![collector.clone()], config);
+    let model = state.brain.engine.model.as_ref().map(|m| m.provider.clone());
+    let at = NaiveTime::from_hms_opt(7, 30, 0).unwrap();
+    let mut handle = with_briefing(scheduler, &state.db, model, at).spawn();
     handle.passed(t0).await;
     clock.set(local(2026, 5, 4, 7, 30));
     collector.wait_for(1).await;

@@ -123,15 +123,12 @@ async fn on_the_system_clock_the_cron_scheduler_brings_the_briefing() {
     let tz: Tz = TZ.parse().unwrap();
     // Two seconds from now, to the second: the cron job is registered to the second too.
     let when = SystemClock.now_ms() / 1000 * 1000 + 2000;
-    let config = SchedulerConfig {
-        tz,
-        briefing_time: Some(clawchat_server::infra::time::from_ms(when, tz).time()),
-        check_interval: Duration::from_secs(60),
-        model: None,
-    };
+    let config = SchedulerConfig { tz, check_interval: Duration::from_secs(60) };
     let got = Arc::new(Briefings::default());
     let bus = clawchat_server::bus::Bus::default();
-    let handle = Scheduler::new(db, bus, Arc::new(SystemClock), vec![got.clone()], config).spawn();
+    let scheduler = Scheduler::new(db.clone(), bus, Arc::new(SystemClock), vec![got.clone()], config);
+    let at = clawchat_server::infra::time::from_ms(when, tz).time();
+    let handle = crate::schedule::with_briefing(scheduler, &db, None, at).spawn();
     let mut rx = got.0.subscribe();
     let briefings = tokio::time::timeout(Duration::from_secs(30), rx.wait_for(|b| !b.is_empty()))
         .await

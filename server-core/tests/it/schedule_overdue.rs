@@ -72,12 +72,7 @@ async fn the_sweep_records_its_run_so_a_restart_neither_repeats_nor_skips_a_noti
 }
 
 fn engine(db: &Db, collector: &Arc<Collector>) -> Scheduler {
-    let config = SchedulerConfig {
-        tz: tz(),
-        briefing_time: None,
-        check_interval: Duration::from_secs(60),
-        model: None,
-    };
+    let config = SchedulerConfig { tz: tz(), check_interval: Duration::from_secs(60) };
     Scheduler::new(db.clone(), Bus::default(), Arc::new(SystemClock), vec![collector.clone()], config)
 }
 

@@ -17,7 +17,9 @@ use crate::bus::Module;
 use crate::features::OrganiserContext;
 use crate::infra::config::Settings;
 use crate::infra::db::{new_id, now_ms, packed, unpack};
-use crate::infra::error::responses::{BodyTooLarge, InvalidValues, MalformedJson, NotJson, NotLoggedIn};
+use crate::infra::error::responses::{
+    BodyTooLarge, InvalidFilter, InvalidValues, MalformedJson, NotJson, NotLoggedIn,
+};
 use crate::infra::error::{Error, ErrorBody, Fields, Result};
 use crate::infra::extract::{Json, Query};
 use crate::infra::pagination::{Page, Window, double_option, tags_from_json, tags_to_json};
@@ -291,7 +293,7 @@ pub async fn events_matching(db: &sqlx::SqlitePool, said: &str) -> Result<Vec<Ev
     responses(
         (status = 200, description = "A page of events", body = Page<Event>),
         NotLoggedIn,
-        (status = 422, description = "Invalid filter", body = ErrorBody),
+        InvalidFilter,
     ))]
 async fn list_events(
     State(state): State<OrganiserContext>,

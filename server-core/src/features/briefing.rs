@@ -1,21 +1,31 @@
-//! What the daily briefing says: today's events, due and overdue todos and pinned memos,
-//! put into words by the model when one answers, else by the built-in summary
-//! ([`compose`], no model needed), and stored as an assistant message in the Briefings
-//! conversation (which `/api/today` shows). The scheduler
-//! ([`crate::schedule::briefing`]) makes one each morning; the `daily_briefing` tool makes
-//! one on demand ([`make_now`]).
+//! The daily briefing: what it says and when it comes.
+//!
+//! What it says: today's events, due and overdue todos and pinned memos, put into words by
+//! the model when one answers, else by the built-in summary ([`compose`], no model
+//! needed), and stored as an assistant message in the Briefings conversation (which
+//! `/api/today` shows). [`make`] writes one as of an instant; the `daily_briefing` tool
+//! makes one on demand ([`make_now`]). The model is asked once, through its provider
+//! alone, with no planning around it.
+//!
+//! When it comes: each morning at the `briefing_time` setting in the user's zone
+//! ([`BriefingAt`], read by [`parse_time`]; a change through `PATCH /api/settings` applies
+//! at once). The scheduler delivers it as a daily notice, claimed under
+//! `briefing:<day>` so it comes once a day: the crate root hands it a [`Briefing`] and the
+//! settings' time, and the scheduler's daily notices (`schedule::daily`) do the claiming,
+//! the waiting and the delivering. Neither this module nor the scheduler imports the
+//! other.
 
+use std::sync::Arc;
 use std::time::Duration;
 
-use chrono::DateTime;
+use chrono::{DateTime, NaiveTime};
 use chrono_tz::Tz;
 
-use super::model::Model;
 use crate::features::conversations::{Role, insert_message};
 use crate::features::today::Today;
 use crate::infra::db::{Db, new_id, now_ms};
 use crate::infra::error::Result;
-use crate::llm::{ChatMessage, ChatRequest};
+use crate::llm::{ChatMessage, ChatRequest, ModelProvider};
 
 /// How long the model may take over a briefing before the built-in summary is used.
 const MODEL_TIMEOUT: Duration = Duration::from_secs(20);
@@ -31,12 +41,12 @@ pub struct Made {
 }
 
 /// Makes today's briefing as of `now` and stores it.
-pub async fn make(db: &Db, tz: Tz, model: Option<&Model>, now: i64) -> Result<Made> {
+pub async fn make(db: &Db, tz: Tz, model: Option<&dyn ModelProvider>, now: i64) -> Result<Made> {
     let today = crate::features::today::load_at(&db.read, tz, now).await?;
     let builtin = compose(&today);
     let (text, provider) = match model {
         Some(model) => match by_model(model, &today).await {
-            Some(text) => (text, model.provider.name().to_owned()),
+            Some(text) => (text, model.name().to_owned()),
             None => (builtin, "builtin".to_owned()),
         },
         None => (builtin, "builtin".to_owned()),
@@ -56,7 +66,7 @@ pub async fn make(db: &Db, tz: Tz, model: Option<&Model>, now: i64) -> Result<Ma
     Ok(Made { conversation_id, message_id, text, provider })
 }
 
-async fn by_model(model: &Model, today: &Today) -> Option<String> {
+async fn by_model(model: &dyn ModelProvider, today: &Today) -> Option<String> {
     let facts = serde_json::to_string(today).ok()?;
     let request = ChatRequest::new(vec![
         ChatMessage::system(
@@ -67,7 +77,7 @@ async fn by_model(model: &Model, today: &Today) -> Option<String> {
         ChatMessage::user(facts),
     ])
     .with_temperature(0.3);
-    match tokio::time::timeout(MODEL_TIMEOUT, model.provider.complete(request)).await {
+    match tokio::time::timeout(MODEL_TIMEOUT, model.complete(request)).await {
         Ok(Ok(done)) if !done.content.trim().is_empty() => Some(done.content.trim().to_owned()),
         Ok(Ok(_)) => None,
         Ok(Err(e)) => {
@@ -82,7 +92,7 @@ async fn by_model(model: &Model, today: &Today) -> Option<String> {
 }
 
 /// A briefing made now, on demand (the `daily_briefing` intent).
-pub async fn make_now(db: &Db, tz: Tz, model: Option<&Model>) -> Result<Made> {
+pub async fn make_now(db: &Db, tz: Tz, model: Option<&dyn ModelProvider>) -> Result<Made> {
     make(db, tz, model, now_ms()).await
 }
 
@@ -142,6 +152,38 @@ pub fn compose(today: &Today) -> String {
         parts.push(format!("Pinned: {}.", list(&titles)));
     }
     parts.join(" ")
+}
+
+// When it comes: the scheduler's daily notice, handed over by the crate root.
+
+/// The notification's kind, and the prefix of its claim (`briefing:<day>`).
+pub const KIND: &str = "briefing";
+/// The notification's title.
+pub const TITLE: &str = "Your daily briefing";
+
+/// The briefing's local time and the zone it is read in; none for no briefing.
+pub type BriefingAt = Option<(NaiveTime, Tz)>;
+
+/// `HH:MM` (24-hour) as the `BRIEFING_TIME` setting takes it.
+pub fn parse_time(s: &str) -> anyhow::Result<NaiveTime> {
+    NaiveTime::parse_from_str(s.trim(), "%H:%M")
+        .map_err(|_| anyhow::anyhow!("BRIEFING_TIME {s:?} is not a time of day such as 08:00"))
+}
+
+/// The briefing as the scheduler makes it each morning: the store it reads and keeps it
+/// in, the zone it is written in, and the model that writes it when one answers.
+#[derive(Clone)]
+pub struct Briefing {
+    pub db: Db,
+    pub tz: Tz,
+    pub model: Option<Arc<dyn ModelProvider>>,
+}
+
+impl Briefing {
+    /// Makes the briefing as of `now` and stores it.
+    pub async fn make(&self, now: i64) -> Result<Made> {
+        make(&self.db, self.tz, self.model.as_deref(), now).await
+    }
 }
 
 #[cfg(test)]
