@@ -403,8 +403,15 @@ fn act(
     if intent == Intent::CompleteTodo && !COMPLETES.is_match(l) && !FACT.is_match(l) {
         return None;
     }
-    // "did I pay the phone bill?": asked whether it is done, not told that it is.
-    if intent == Intent::CompleteTodo && asks(l) {
+    // "did I pay the phone bill?": asked whether it is done, not told that it is; "I
+    // finished the book, it was brilliant" tells how it went.
+    static HOW_IT_WENT: LazyLock<Regex> = LazyLock::new(|| {
+        rx(r"(?:,|\band)\s+(?:it|that|this|they|he|she)(?:'s| was| were| is| are)\s+(?P<how>[a-z]+)")
+    });
+    let went = HOW_IT_WENT.captures(l).and_then(|c| c.name("how")).is_some_and(|how| {
+        !matches!(how.as_str(), "done" | "finished" | "complete" | "completed" | "sorted" | "paid" | "over")
+    });
+    if intent == Intent::CompleteTodo && (asks(l) || went) {
         return None;
     }
     // "clear all completed tasks": a clause that opens by clearing completes nothing.

@@ -1430,9 +1430,20 @@ fn event(t: &str, l: &str, now: DateTime<Tz>, asked: bool) -> Option<Plan> {
             })
         })
         && (!STATEMENT.is_match(l) || placed.is_some());
+    // "I need a holiday": a thing wished for, with no time, nobody to see and no
+    // calendar named, is no entry ("I want a meeting to be scheduled" is one).
+    static WISHED: LazyLock<Regex> =
+        LazyLock::new(|| rx(r"^i (?:really |just )?(?:need|want|would like|'d like) (?:a|an) [\w' -]+$"));
+    static BOOKED: LazyLock<Regex> = LazyLock::new(|| {
+        rx(
+            r"\b(?:with|calendar|meeting|appointment|call|event|session|slot|reservation|schedul\w*|book\w*)\b",
+        )
+    });
+    let wished = WISHED.is_match(l) && when.is_none() && !BOOKED.is_match(l);
     let creates = !is_q
         && ((EVENT_CREATE.is_match(l) || ADDED_TO_CAL.is_match(l)) && strong || dated_plan || told)
-        && !not_event;
+        && !not_event
+        && !wished;
     if creates {
         let title = EVENT_TITLE
             .captures(l)

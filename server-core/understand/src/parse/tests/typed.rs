@@ -1,6 +1,6 @@
 //! Requests as people type them: shorthand, a need said after its time, a day's own
-//! thing called off, calls to family told as done, and things gone over that are no
-//! briefing.
+//! thing called off, calls to family told as done; and what is no action: a thing gone
+//! over (no briefing), a thing wished for, how a finished thing went.
 
 use super::*;
 
@@ -68,4 +68,20 @@ fn a_kind_said_alone_names_the_event() {
     assert_eq!(param(&r, "start_time"), "2026-03-12T18:00:00-07:00");
     assert_eq!(param(&r, "end_time"), "2026-03-12T20:00:00-07:00");
     assert_eq!(param(&p("schedule an appointment for tomorrow"), "title"), "Appointment");
+}
+
+#[test]
+fn a_thing_wished_for_is_no_entry() {
+    assert_eq!(p("I need a holiday").intent, Intent::GeneralChat);
+    // A meeting wished for, or anything with a time or a person, still is one.
+    assert_eq!(p("i want a meeting to be scheduled").intent, Intent::CreateEvent);
+    assert_eq!(p("I need a meeting with Sam on friday").intent, Intent::CreateEvent);
+}
+
+#[test]
+fn telling_how_a_finished_thing_went_is_talk() {
+    assert_eq!(p("i finished the book, it was brilliant").intent, Intent::GeneralChat);
+    assert_eq!(p("I finished the report and it was a relief").intent, Intent::GeneralChat);
+    // "it's done" says it is done.
+    assert_eq!(p("i paid the rent, it's done").intent, Intent::CompleteTodo);
 }
