@@ -20,7 +20,7 @@ use super::slots::{self, Slots};
 use super::{Plan, frames};
 use crate::classify::{self, Prediction};
 use crate::intent::Intent;
-use crate::when::Lang;
+use crate::when::{Grain, Lang};
 
 /// Below this the classifier's best guess is not acted on alone.
 const SURE: f32 = classify::TAU;
@@ -462,6 +462,19 @@ fn act(
     })
 }
 
+/// "how does thursday look", "what's my week looking like": the day's briefing asked
+/// of another day than today is that day's calendar.
+pub(super) fn briefing_of_another_day(plan: Plan, t: &str, l: &str, now: DateTime<Tz>, lang: Lang) -> Plan {
+    if plan.intent != Intent::DailyBriefing {
+        return plan;
+    }
+    let Some((f, _)) = slots::find(t, l, now, lang).when else { return plan };
+    if f.grain <= Grain::Day && f.start.date_naive() == now.date_naive() {
+        return plan;
+    }
+    rules::with_span(Plan::new(Intent::QueryEvents, plan.confidence), &f, now)
+}
+
 /// "summarise this article", "prep slides for monday's pitch": what is gone over is a
 /// thing, not the user's time, so no briefing.
 fn of_a_thing(l: &str) -> bool {
@@ -526,10 +539,25 @@ fn not_to_keep(intent: Intent, l: &str, now: DateTime<Tz>) -> bool {
     });
     asks_now(l, now)
         || nothing_to_make(l)
+        || told_news(l)
         || intent == Intent::CreateEvent && (SERVICE.is_match(l) || WAS.is_match(l))
         || FETCHED.is_match(l)
         // "I walk the dog every evening": a habit told, not one to keep.
         || told_habit(l) && super::repeat::find(l, now).is_some()
+}
+
+/// "we went to the party on friday", "I'm busy tomorrow", "we had dinner at Mark's":
+/// the user telling how things went or stand, with no errand in it ("I had to cancel
+/// the plumber" and "I'm seeing Jo at 8" still tell of one).
+fn told_news(l: &str) -> bool {
+    static NEWS: LazyLock<Regex> = LazyLock::new(|| {
+        rx(
+            r"^(?:i|we)(?: just| already| finally| all)? (?P<past>went|had|saw|met|visited|watched|ate|played|spent|enjoyed|loved|liked|hated|got back|came back|came home|was|were)\b(?P<to>\s+to\b)?|^(?:i'm|i am|we're|we are|i was|we were)(?: really| so| very| pretty| quite| a bit| totally| completely| fully| kind of| kinda)? (?:busy|free|tired|exhausted|knackered|shattered|swamped|snowed under|sick|ill|unwell|away|home|back|late|stressed|bored|fine|ok|okay|good|great|available|booked up|off work|on holiday|on leave|on call)\b",
+        )
+    });
+    // "I went to" tells where one went; "I had to" tells of a need, not news.
+    NEWS.captures(l)
+        .is_some_and(|c| c.name("to").is_none() || c.name("past").is_some_and(|p| p.as_str() != "had"))
 }
 
 /// "I have no meetings tomorrow", "there's no practice on monday", "I can't make the

@@ -390,7 +390,9 @@ fn segment(text: &str, low: &str, now: DateTime<Tz>, lang: Lang) -> Option<Plan>
 /// classifier reading of what the rules did not understand; a question of the past read
 /// as one ([`past`]).
 fn read(text: &str, low: &str, now: DateTime<Tz>, lang: Lang, slot_first: bool) -> Option<Plan> {
-    understood(text, low, now, lang, slot_first).map(|p| past::asked_of_past(p, low.trim(), now))
+    understood(text, low, now, lang, slot_first)
+        .map(|p| past::asked_of_past(p, low.trim(), now))
+        .map(|p| decide::briefing_of_another_day(p, text, low, now, lang))
 }
 
 fn understood(text: &str, low: &str, now: DateTime<Tz>, lang: Lang, slot_first: bool) -> Option<Plan> {

@@ -2011,6 +2011,29 @@ fn asked_when(t: &str, l: &str, cut: &[Range<usize>]) -> Option<String> {
     q.get(from..to).map(str::to_string)
 }
 
+/// "what haven't I done yet", "anything overdue", "what am I behind on", "open tasks":
+/// a question of what is still to do asks of the todos, however it names them.
+fn todos_left(l: &str) -> bool {
+    static ASKED: LazyLock<Regex> = LazyLock::new(|| {
+        rx(
+            r"^(?:what|what's|whats|what is|what are|which|show|list|any|anything|is there|are there|have i|do i have|did i|tell me|give me|remind me)\b",
+        )
+    });
+    // Not done, said of the user, or a word for what is still open.
+    static LEFT: LazyLock<Regex> = LazyLock::new(|| {
+        rx(
+            r"\b(?:(?:haven'?t i|have i not|didn'?t i|did i not|i haven'?t|i have not|i didn'?t|i did not)\s+(?:yet\s+)?(?:done|do|finish|finished|complete|completed|got (?:round|around) to|get (?:round|around) to|gotten (?:round|around) to|ticked off|checked off|started|sorted)|outstanding|pending|overdue|unfinished|incomplete|undone|not (?:yet )?(?:done|finished|complete|completed)|still (?:open|to do|to be done|pending)|left to do|(?:am i|i'm) behind (?:on|with)|(?:have i|did i) (?:missed|miss) (?:any |a )?(?:deadlines?|due dates?)|(?:should|do|shall) i (?:work on|do|tackle|start on|focus on) (?:next|first))\b",
+        )
+    });
+    // "open tasks", "my overdue items please": the todos named by what they still are.
+    static NAMED: LazyLock<Regex> = LazyLock::new(|| {
+        rx(
+            r"^(?:show (?:me )?)?(?:my |all |all my |the |any )?(?:open|overdue|pending|outstanding|unfinished|incomplete|late|undone)\s+(?:tasks|todos|to-?dos|items|jobs|things|stuff|errands|chores)(?:\s+please)?$",
+        )
+    });
+    NAMED.is_match(l) || ASKED.is_match(l) && LEFT.is_match(l)
+}
+
 /// "What do I have going on next week?", "am I free on Friday?": reading the agenda.
 fn agenda_question(l: &str, now: DateTime<Tz>) -> Option<Plan> {
     if MY_ALERTS_Q.is_match(l) {
@@ -2036,7 +2059,7 @@ fn agenda_question(l: &str, now: DateTime<Tz>) -> Option<Plan> {
             r"^(?:show|list|what|what's|whats|what are|which|give me|tell me|read|display|any)\b(?:\s+[\w']+){0,5}?\s+(?:tasks|todos|to-?dos|chores|errands)\b",
         )
     });
-    if DUE_Q.is_match(l) || TODOS_Q.is_match(l) {
+    if DUE_Q.is_match(l) || TODOS_Q.is_match(l) || todos_left(l) {
         let when = when::find(l, now);
         return Some(super::build::todos_due(Plan::new(Intent::QueryTodos, 0.75), when.as_ref(), l, now));
     }
@@ -2052,10 +2075,31 @@ fn agenda_question(l: &str, now: DateTime<Tz>) -> Option<Plan> {
             });
         }
     }
+    // "what's the plan for tomorrow", "any clashes on wednesday": the plans of a day.
+    static PLANS: LazyLock<Regex> = LazyLock::new(|| {
+        rx(
+            r"^(?:what's|what is|whats|what are|what're) (?:the|my|our) plans? (?:for|on|this|next|tomorrow|today|tonight)\b|^(?:any|are there any|do i have any|have i got any|is there a) (?:clash|clashes|conflicts?|double[ -]?bookings?|overlaps?)\b",
+        )
+    });
+    if PLANS.is_match(l) && !AGENDA.is_match(l) {
+        let found = when::find(l, now);
+        let today =
+            found.as_ref().is_none_or(|f| f.grain <= Grain::Day && f.start.date_naive() == now.date_naive());
+        // Today's plans are the day's briefing.
+        if today && l.contains("plan") {
+            return Some(Plan::new(Intent::DailyBriefing, 0.7));
+        }
+        let plan = Plan::new(Intent::QueryEvents, 0.7);
+        return Some(match &found {
+            Some(f) => with_span(plan, f, now),
+            None => plan,
+        });
+    }
     if !AGENDA.is_match(l) {
         return None;
     }
-    let to_do = l.contains("to do");
+    // "what do I have to get done by friday": the errands.
+    let to_do = ["to do", "get done", "to finish", "get finished", "to sort"].iter().any(|w| l.contains(w));
     let mut plan = Plan::new(if to_do { Intent::QueryTodos } else { Intent::QueryEvents }, 0.7);
     if let Some(f) = when::find(l, now) {
         if to_do {

@@ -101,7 +101,8 @@ pub(super) fn waking(found: Found, phrase: &str, sentence: &str, now: DateTime<T
     }
 }
 
-/// Whether the phrase says `at`'s hour as a bare number ("3", "3:30", "three").
+/// Whether the phrase says `at`'s hour as a bare number ("3", "3:30", "three"), or
+/// roughly ("5ish", "sevenish").
 fn said_bare(phrase: &str, at: NaiveDateTime) -> bool {
     let (hour, minute) = (at.hour(), at.minute());
     let clock = format!("{hour}:{minute:02}");
@@ -109,5 +110,6 @@ fn said_bare(phrase: &str, at: NaiveDateTime) -> bool {
     let word = (hour as usize).checked_sub(1).and_then(|i| HOUR_WORDS.get(i)).copied();
     phrase
         .split(|c: char| !(c.is_ascii_alphanumeric() || c == ':'))
+        .map(|w| w.strip_suffix("ish").filter(|n| !n.is_empty()).unwrap_or(w))
         .any(|w| (minute == 0 && (w == digits || word == Some(w))) || w == clock)
 }

@@ -468,3 +468,13 @@ fn bare_hours_joined_by_till_are_a_range() {
     // Minutes before the hour stay so.
     assert_eq!(start("at ten till eight", NOW).as_deref(), Some("2026-03-10 19:50"));
 }
+
+#[test]
+fn an_hour_said_roughly_is_the_same_waking_hour() {
+    // "ish" makes the hour rough, not the morning's.
+    assert_eq!(start("ring the garage at 5ish", NOW).as_deref(), Some("2026-03-10 17:00"));
+    assert_eq!(start("drinks around sevenish", NOW).as_deref(), Some("2026-03-10 19:00"));
+    assert_eq!(start("pop over saturday at 2ish", NOW).as_deref(), Some("2026-03-14 14:00"));
+    // Said with the morning, it stays there.
+    assert_eq!(start("breakfast at 8ish tomorrow", NOW).as_deref(), Some("2026-03-11 08:00"));
+}

@@ -457,6 +457,7 @@ fn taking_something_out_is_an_errand_not_a_delete() {
     assert_eq!(r.intent, Intent::CreateTodo);
 }
 
+mod asked;
 mod by_time;
 mod everyday;
 mod moves;

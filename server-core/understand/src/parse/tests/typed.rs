@@ -55,9 +55,11 @@ fn a_thing_gone_over_is_no_briefing() {
     // The day that owns the thing stays in its name.
     assert_eq!(param(&r, "title"), "prep slides for monday's pitch");
     assert_eq!(param(&r, "due_date"), "2026-03-16");
-    for said in ["summarise my day", "prep me for tomorrow"] {
-        assert_eq!(p(said).intent, Intent::DailyBriefing, "{said}");
-    }
+    assert_eq!(p("summarise my day").intent, Intent::DailyBriefing);
+    // The briefing is today's; another day's is that day's calendar.
+    let r = p("prep me for tomorrow");
+    assert_eq!(r.intent, Intent::QueryEvents);
+    assert_eq!(param(&r, "start_time"), "2026-03-11T00:00:00-07:00");
 }
 
 #[test]

@@ -1,0 +1,66 @@
+//! Questions of what is still to do and of another day's plans, asked in everyday
+//! words; and news of one's day, which asks for nothing.
+
+use super::*;
+
+#[test]
+fn what_is_still_to_do_reads_the_todos() {
+    for said in [
+        "what have I still not finished",
+        "which chores are still open",
+        "anything I haven't got round to?",
+        "what am I behind with",
+        "did I miss any deadlines",
+        "pending errands",
+        "show me the unfinished stuff",
+        "what shall I tackle first",
+    ] {
+        assert_eq!(p(said).intent, Intent::QueryTodos, "{said}");
+    }
+    // Asked of a day, the todos due by then.
+    let r = p("what's still outstanding for friday?");
+    assert_eq!(r.intent, Intent::QueryTodos);
+    assert!(param(&r, "due_date").starts_with("2026-03-13"), "{:?}", r.params);
+    // What is open elsewhere is no todo.
+    assert_eq!(p("what shops are open on sunday").intent, Intent::GeneralChat);
+}
+
+#[test]
+fn another_days_plans_are_its_calendar() {
+    let r = p("what are the plans for saturday");
+    assert_eq!(r.intent, Intent::QueryEvents);
+    assert_eq!(param(&r, "start_time"), "2026-03-14T00:00:00-07:00");
+    let r = p("any conflicts on thursday?");
+    assert_eq!(r.intent, Intent::QueryEvents);
+    assert_eq!(param(&r, "start_time"), "2026-03-12T00:00:00-07:00");
+    // Today's plans are the day's briefing.
+    assert_eq!(p("what's my plan for today").intent, Intent::DailyBriefing);
+    // A briefing asked of another day reads that day.
+    let r = p("give me a rundown of wednesday");
+    assert_eq!(r.intent, Intent::QueryEvents, "{:?}", r.params);
+    assert_eq!(param(&r, "start_time"), "2026-03-11T00:00:00-07:00");
+}
+
+#[test]
+fn news_of_ones_day_is_talk() {
+    for said in [
+        "we saw the fireworks on saturday",
+        "I went to the gym this morning",
+        "I'm knackered today",
+        "we were away last weekend",
+        "I had lunch with Priya on monday",
+    ] {
+        let r = p(said);
+        assert!(!r.intent.is_action(), "{said}: {:?}", r.intent);
+    }
+    // Plans still are plans.
+    assert_eq!(p("I'm meeting Lou for coffee at 10 tomorrow").intent, Intent::CreateEvent);
+}
+
+#[test]
+fn an_hour_said_roughly_is_kept() {
+    let r = p("remind me to phone the school at 4ish");
+    assert_eq!(r.intent, Intent::CreateTodo);
+    assert_eq!(param(&r, "title"), "phone the school");
+    assert_eq!(param(&r, "due_date"), "2026-03-10T16:00:00-07:00");
+}
