@@ -126,6 +126,7 @@ const IRREGULAR_PAST: &[(&str, &str)] = &[
     ("put", "put"),
     ("read", "read"),
     ("cut", "cut"),
+    ("dealt", "deal"),
 ];
 
 static PHRASAL: LazyLock<Regex> = LazyLock::new(|| {

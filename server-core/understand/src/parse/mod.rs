@@ -409,7 +409,7 @@ fn understood(text: &str, low: &str, now: DateTime<Tz>, lang: Lang, slot_first: 
     if HOW_TO.is_match(l) || TALK.is_match(l) {
         return None;
     }
-    if let Some((t2, l2)) = topic_first(t, l).or_else(|| moved_as_news(t, l)) {
+    if let Some((t2, l2)) = topic_first(t, l).or_else(|| moved_as_news(t, l)).or_else(|| moved_round(t, l)) {
         return read(&t2, &l2, now, lang, slot_first);
     }
     if let Some(plan) = rules::overrides(t, l, now) {
@@ -444,7 +444,7 @@ fn understood(text: &str, low: &str, now: DateTime<Tz>, lang: Lang, slot_first: 
 /// that", "no worries".
 static TALK: LazyLock<Regex> = LazyLock::new(|| {
     rules::rx(
-        r"^(?:never ?mind|forget (?:it|that|about it)|scratch that|no worries|no problem|my bad|whatever|all good|got it|sounds good|ok(?:ay)? then|that'?s (?:fine|ok(?:ay)?|all)|not now|maybe later|no thanks?(?: you)?)\W*$",
+        r"^(?:never ?mind|forget (?:it|that|about it)|scratch that|(?:i'?m |i am |we'?re |we are |that'?s (?:me|us|it) )?(?:all )?(?:done|finished) for (?:the day|today|tonight|the night|the week|now)|no worries|no problem|my bad|whatever|all good|got it|sounds good|ok(?:ay)? then|that'?s (?:fine|ok(?:ay)?|all)|not now|maybe later|no thanks?(?: you)?)\W*$",
     )
 });
 
@@ -484,5 +484,21 @@ fn moved_as_news(t: &str, l: &str) -> Option<(String, String)> {
     let item = c.name("item").or_else(|| c.name("item2"))?.range();
     let to = c.name("to").or_else(|| c.name("to2"))?.range();
     let said = |s: &str| Some(format!("move {} to {}", s.get(item.clone())?, s.get(to.clone())?));
+    Some((said(t)?, said(l)?))
+}
+
+/// "bring the dentist forward to 9", "push the meeting back to 4", "put the call back
+/// to friday": a move with its direction said after the item, said again plainly
+/// ("move the dentist to 9"); the new time says which way it goes. A move by an amount
+/// ("push it back an hour") is left to the shift rules.
+fn moved_round(t: &str, l: &str) -> Option<(String, String)> {
+    static ROUND: LazyLock<Regex> = LazyLock::new(|| {
+        rules::rx(
+            r"^(?:push|bring|pull|move|put|shift|bump)\s+(?P<item>.+?)\s+(?:back|forward|forwards|up|earlier|later)\s+(?P<to>(?:to|until|till)\s+.+)$",
+        )
+    });
+    let c = ROUND.captures(l)?;
+    let (item, to) = (c.name("item")?.range(), c.name("to")?.range());
+    let said = |s: &str| Some(format!("move {} {}", s.get(item.clone())?, s.get(to.clone())?));
     Some((said(t)?, said(l)?))
 }

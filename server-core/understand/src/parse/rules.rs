@@ -260,6 +260,7 @@ pub(super) fn organiser(t: &str, l: &str, now: DateTime<Tz>, asked: bool) -> Opt
         .or_else(|| alarm(t, l, now))
         .or_else(|| reminder(t, l, now))
         .or_else(|| list(t, l, now))
+        .or_else(|| ran_out(t, l))
         .or_else(|| notification(t, l, now))
         .or_else(|| mark_day(t, l, now))
         .or_else(|| super::block::block_time(t, l, now))
@@ -1123,6 +1124,30 @@ fn list(t: &str, l: &str, now: DateTime<Tz>) -> Option<Plan> {
     Some(tags(plan))
 }
 
+/// "we're out of toilet roll", "running low on dish soap", "we need more bin bags":
+/// a thing of the house run out of goes on the shopping list. Time, money and the like
+/// run out too, and are talk.
+fn ran_out(t: &str, l: &str) -> Option<Plan> {
+    static OUT: LazyLock<Regex> = LazyLock::new(|| {
+        rx(
+            r"^(?:(?:we|i)(?:'re| are|'m| am)? (?:all |completely |totally |nearly |almost |running |getting )?(?:out of|low on)|(?:we|i)(?:'ve| have)?(?: just| nearly| almost)? (?:run|ran) (?:out of|low on)|(?:we|i)(?:'re| are|'m| am) running (?:out of|low on)|(?:we|i)(?:'re| are|'m| am) out of|we need (?:more|some more)|running (?:out of|low on)|there'?s no (?:more )?)\s+(?P<x>[\w' -]+?)(?:\s+(?:again|now|left|at home|in the house))?$",
+        )
+    });
+    static NOT_GOODS: LazyLock<Regex> = LazyLock::new(|| {
+        rx(
+            r"^(?:the |my |our )?(?:time|patience|money|cash|energy|ideas?|luck|space|room|storage|battery|charge|options|breath|sleep|rest|help|steam|gas|petrol|fuel|data|credit|budget|holidays?|leave|excuses|things|stuff|it|that|this|them)\b|\b(?:with|so|and|but|because|for|to|then|since|as)\b",
+        )
+    });
+    let c = OUT.captures(l)?;
+    let x = c.name("x")?;
+    // One thing, not a sentence going on ("out of paint so take the painting off").
+    if NOT_GOODS.is_match(x.as_str()) {
+        return None;
+    }
+    let item = tidy(t, x.range(), &[])?;
+    Some(Plan::new(Intent::CreateTodo, 0.75).with("title", item).with("tags", vec![Value::from("shopping")]))
+}
+
 static QUESTIONISH: LazyLock<Regex> = LazyLock::new(|| {
     rx(
         r"\b(?:what|whats|what's|tell|know|see|hear|read|check|if|whether|how|which|show|look|anything|everything)\b",
@@ -1910,7 +1935,7 @@ fn todo_edit(t: &str, l: &str) -> Option<Plan> {
 /// meeting was long" is not.
 static TOLD_DONE: LazyLock<Regex> = LazyLock::new(|| {
     rx(
-        r"^(?:(?:the|my|our)\s+)?(?P<item>[\w' -]+?)\s+(?:is|are|has been|have been|was|were|got|'s)\s+(?:now\s+|all\s+|just\s+|finally\s+|already\s+)*(?:done|finished|completed|paid(?: off)?|bought|sent(?: off)?|booked|submitted|filed|renewed|returned|posted|mailed|picked up|dropped off|taken out|put out|sorted(?: out)?|handled|taken care of|cleaned|washed|fixed|repaired|serviced|delivered|collected|replaced|installed|ordered|signed|printed|packed|watered|mowed|vacuumed|hoovered)$",
+        r"^(?:(?:the|my|our)\s+)?(?P<item>[\w' -]+?)(?:\s+(?:is|are|has been|have been|was|were|got|'s)|(?:'s|\u{2019}s|'re)(?:\s+been)?)\s+(?:now\s+|all\s+|just\s+|finally\s+|already\s+)*(?:done|finished|completed|paid(?: off)?|bought|sent(?: off)?|booked|submitted|filed|renewed|returned|posted|mailed|picked up|dropped off|taken out|put out|sorted(?: out)?|handled|taken care of|cleaned|washed|fixed|repaired|serviced|delivered|collected|replaced|installed|ordered|signed|printed|packed|watered|mowed|vacuumed|hoovered)$",
     )
 });
 
