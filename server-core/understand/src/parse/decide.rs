@@ -552,7 +552,7 @@ fn not_to_keep(intent: Intent, l: &str, now: DateTime<Tz>) -> bool {
 fn told_news(l: &str) -> bool {
     static NEWS: LazyLock<Regex> = LazyLock::new(|| {
         rx(
-            r"^(?:i|we)(?: just| already| finally| all)? (?P<past>went|had|saw|met|visited|watched|ate|played|spent|enjoyed|loved|liked|hated|got back|came back|came home|was|were)\b(?P<to>\s+to\b)?|^(?:i'm|i am|we're|we are|i was|we were)(?: really| so| very| pretty| quite| a bit| totally| completely| fully| kind of| kinda)? (?:busy|free|tired|exhausted|knackered|shattered|swamped|snowed under|sick|ill|unwell|away|home|back|late|stressed|bored|fine|ok|okay|good|great|available|booked up|off work|on holiday|on leave|on call)\b",
+            r"^(?:i|we)(?: just| already| finally| all)? (?P<past>went|had|saw|met|visited|watched|ate|played|spent|enjoyed|loved|liked|hated|got back|came back|came home|was|were)\b(?P<to>\s+to\b)?|^(?:i'm|i am|we're|we are|i was|we were)(?: really| so| very| pretty| quite| a bit| totally| completely| fully| kind of| kinda)? (?:busy|free|tired|exhausted|knackered|shattered|swamped|snowed under|sick|ill|unwell|away|home|back|late|stressed|bored|fine|ok|okay|good|great|available|booked up|off work|on holiday|on leave|on call)\b|^(?:at least |thank god |thank goodness |yay,? |oh well,? )?(?:it'?s|it is|it'll be) (?:nearly |almost |finally |only |already |just )?(?:the weekend|(?:mon|tues|wednes|thurs|fri|satur|sun)day)\b",
         )
     });
     // "I went to" tells where one went; "I had to" tells of a need, not news.

@@ -613,7 +613,33 @@ fn memo(t: &str, l: &str) -> Option<Plan> {
         let q = MEMO_ABOUT.captures(l).and_then(|c| cap(&c, "q")).and_then(|r| tidy(t, r, &[]));
         return Some(Plan::new(Intent::QueryMemos, 0.8).with_opt("query", q));
     }
-    recall(t, l)
+    recall(t, l).or_else(|| kept_fact(t, l))
+}
+
+/// "what's the wifi password", "what was Kim's shoe size", "remind me of the gate
+/// code": a thing people keep written down, asked after, is looked for in the memos by
+/// its name (the little words left out, since every word must match).
+fn kept_fact(t: &str, l: &str) -> Option<Plan> {
+    static KEPT: LazyLock<Regex> = LazyLock::new(|| {
+        rx(
+            r"^(?:what(?:'s| is| was| were| are)|remind me(?: of| what)?|tell me|whats)\s+(?:the |my |our )?(?P<q>(?:[\w'-]+ ){0,3}?(?:password|passcode|pin|pin number|code|combination|number|address|postcode|post code|zip code|size|username|login|reg|registration|account number|sort code|serial number|policy number|reference|booking reference|membership number))(?:\s+(?:for|at|of|on) (?:the |my |our )?(?P<of>[\w' -]+?))?(?:\s+again)?$",
+        )
+    });
+    const LITTLE: &[&str] = &["a", "an", "the", "my", "our", "your", "of", "for", "at", "on"];
+    // "the address of the event on the 1st" is the calendar's.
+    let c = KEPT.captures(l).filter(|_| !EVENT_NOUN.is_match(l))?;
+    let said: Vec<&str> = [c.name("q"), c.name("of")]
+        .into_iter()
+        .flatten()
+        .filter_map(|m| t.get(m.range()))
+        .flat_map(str::split_whitespace)
+        .filter(|w| !LITTLE.contains(&w.to_ascii_lowercase().as_str()))
+        .collect();
+    // "what's the number" names nothing to look for.
+    if said.len() < 2 {
+        return None;
+    }
+    Some(Plan::new(Intent::QueryMemos, 0.75).with("query", said.join(" ")))
 }
 
 /// "what's the gate code I saved", "where did I say the spare key was": a question
@@ -1183,7 +1209,7 @@ static RAN_OUT: LazyLock<Regex> = LazyLock::new(|| {
 
 static EVENT_NOUN: LazyLock<Regex> = LazyLock::new(|| {
     rx(
-        r"\b(?:calendar|calender|calander|calandar|schedule|schedules|scheduled|agenda|diary|events?|meetings?|mettings?|appointments?|appt|meet (?:with|up)|meet the|conferences?|interviews?|(?:daily|weekly|team|conference|video|zoom|sales|client|work) calls?|call with|classes|lessons|sessions|lunch with|dinner with|breakfast with|brunch with|coffee with|drinks with|date with|party|parties|birthday|wedding|anniversary|class|lesson|session|standup|stand-up|sync|1:1|one on one|doctor'?s?|dentist'?s?|checkup|check-up|reservation at|game|match|concert|(?:the|a|our|my) show|shows|(?:the|a|our|my|school) plays?|recital|practice|rehearsal|ceremony|celebration|holiday|vacation|trip|flight|visit|offsite|off-site|retreat|meetup|meet-up|reunion|graduation|funeral|(?:baby|bridal) shower|sleepover|playdate|fundraiser|webinar|seminar|workshop|presentation|review|exam|test|deadline|payday|bill|programs?|programmes?|tournaments?|festivals?|gigs?|(?:movie|game|date|poker|trivia|quiz|karaoke|bingo|board game|girls'?|guys'?|family|pizza|taco|wine|open mic) nights?)\b",
+        r"\b(?:calendar|calender|calander|calandar|schedule|schedules|scheduled|agenda|diary|events?|meetings?|mettings?|appointments?|appt|meet (?:with|up)|meet the|conferences?|interviews?|(?:daily|weekly|team|conference|video|zoom|sales|client|work) calls?|call with|classes|lessons|sessions|lunch with|dinner with|breakfast with|brunch with|coffee with|drinks with|date with|party|parties|birthday|wedding|anniversary|class|lesson|session|standup|stand-up|sync|1:1|one on one|doctor'?s?|dentist'?s?|checkup|check-up|reservation at|game|match|concert|(?:the|a|our|my) show|shows|(?:the|a|our|my|school) plays?|recital|practice|rehearsal|ceremony|celebration|holiday|vacation|trip|flight|visit|offsite|off-site|retreat|meetup|meet-up|reunion|graduation|funeral|(?:baby|bridal) shower|sleepover|playdate|fundraiser|webinar|seminar|workshop|presentation|review|exam|test|deadline|payday|bill|programs?|programmes?|tournaments?|festivals?|gigs?|(?:movie|game|date|poker|trivia|quiz|karaoke|bingo|board game|girls'?|guys'?|family|pizza|taco|wine|open mic) nights?|parents'? evening|open (?:day|evening)|sports day|prize giving|school (?:fair|fete|disco|trip)|fete|housewarming|christening|baptism|bar mitzvah|bat mitzvah|(?:leaving|hen|stag) (?:do|party|drinks)|(?:baby|bridal) showers?|book club|choir|rehearsals?)\b",
     )
 });
 
@@ -1191,7 +1217,7 @@ static EVENT_NOUN: LazyLock<Regex> = LazyLock::new(|| {
 /// "calendar"; weaker ones (trip, flight, bill) need the calendar mentioned.
 static STRONG_EVENT: LazyLock<Regex> = LazyLock::new(|| {
     rx(
-        r"\b(?:calendar|calender|calander|calandar|schedule|agenda|diary|events?|meetings?|mettings?|appointments?|appt|meet (?:with|up)|conferences?|interviews?|calls?|lunch|dinner|breakfast|brunch|party|birthday|wedding|anniversary|class|lesson|session|standup|stand-up|1:1|one on one|checkup|check-up|webinar|seminar|workshop|presentation|exam|test|rehearsal|practice|ceremony|holiday|date night)\b",
+        r"\b(?:calendar|calender|calander|calandar|schedule|agenda|diary|events?|meetings?|mettings?|appointments?|appt|meet (?:with|up)|conferences?|interviews?|calls?|lunch|dinner|breakfast|brunch|party|birthday|wedding|anniversary|class|lesson|session|standup|stand-up|1:1|one on one|checkup|check-up|webinar|seminar|workshop|presentation|exam|test|rehearsal|practice|ceremony|holiday|date night|parents'? evening|open (?:day|evening)|sports day|(?:leaving|hen|stag) (?:do|party|drinks)|housewarming|book club)\b",
     )
 });
 
@@ -1528,7 +1554,12 @@ fn event(t: &str, l: &str, now: DateTime<Tz>, asked: bool) -> Option<Plan> {
     }
     // A statement about one's day is news, not a question ("my meeting went well",
     // "I paid the gas bill"): the rest of the parser decides what it is.
-    if !is_q && (STATEMENT.is_match(l) || OWN_NEED.is_match(l) || super::decide::FACT.is_match(l)) {
+    if !is_q
+        && (STATEMENT.is_match(l)
+            || OWN_NEED.is_match(l)
+            || super::decide::FACT.is_match(l)
+            || super::decide::nothing_to_make(l))
+    {
         return None;
     }
     // An errand done for a calendar thing ("text mom happy birthday tomorrow", "buy a

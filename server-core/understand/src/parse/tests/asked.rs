@@ -64,3 +64,23 @@ fn an_hour_said_roughly_is_kept() {
     assert_eq!(param(&r, "title"), "phone the school");
     assert_eq!(param(&r, "due_date"), "2026-03-10T16:00:00-07:00");
 }
+
+#[test]
+fn a_thing_kept_written_down_is_looked_for_in_the_memos() {
+    let r = p("what's the alarm code for the office");
+    assert_eq!(r.intent, Intent::QueryMemos);
+    assert_eq!(param(&r, "query"), "alarm code office");
+    let r = p("remind me of Jo's postcode");
+    assert_eq!(r.intent, Intent::QueryMemos);
+    assert_eq!(param(&r, "query"), "Jo's postcode");
+    // A number of the calendar's is the calendar's; a bare "number" names nothing.
+    assert_ne!(p("what's the address of the meeting on friday").intent, Intent::QueryMemos);
+    assert_ne!(p("what's the number").intent, Intent::QueryMemos);
+}
+
+#[test]
+fn what_day_it_is_is_talk() {
+    for said in ["thank god it's friday", "at least it's nearly the weekend", "it's monday again"] {
+        assert!(!p(said).intent.is_action(), "{said}");
+    }
+}

@@ -55,3 +55,17 @@ fn a_move_said_with_its_direction_names_the_item() {
     assert_eq!(param(&r, "title"), "team lunch");
     assert_eq!(param(&r, "start_time"), "2026-03-10T14:00:00-07:00");
 }
+
+#[test]
+fn a_school_or_farewell_do_on_a_day_is_an_event() {
+    let r = p("add the sports day on the 22nd at 1pm");
+    assert_eq!(r.intent, Intent::CreateEvent);
+    assert_eq!(param(&r, "start_time"), "2026-03-22T13:00:00-07:00");
+    let r = p("Amir's leaving do thursday 7pm");
+    assert_eq!(r.intent, Intent::CreateEvent);
+    assert_eq!(param(&r, "title"), "Amir's leaving do");
+    // Where it is goes apart from what it is.
+    let r = p("parents evening at the school on monday at 6pm");
+    assert_eq!(param(&r, "title"), "parents evening");
+    assert_eq!(param(&r, "location"), "school");
+}
