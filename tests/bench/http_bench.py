@@ -21,6 +21,11 @@ and the server's CPU time a request (from /proc, so it holds on a busy machine).
     python3 tests/bench/http_bench.py --seed api --memos 100000 --save-seed seed100k
     python3 tests/bench/http_bench.py --use-seed seed100k     # the same data again
     CLAWCHAT_BIN=path/to/clawchat-server python3 tests/bench/http_bench.py --seed api
+
+`--parse` adds, after the routes, a run of `POST /api/parse` (the UI's live preview: the
+built-in parser, nothing stored) over the 243 texts of `tests/eval/everyday.jsonl` in
+turn from every connection, and the memory after it: what parsing from many threads at
+once leaves behind.
 """
 
 import argparse
@@ -263,11 +268,32 @@ def seed_memos(port, token, count, threads=2):
         sys.exit(f"seeding memos: {errors.group(1)} requests failed")
 
 
-def wrk(port, path, token, duration, method="GET", body=None):
+PARSE_LUA = """
+local texts = {%s}
+local next_text = 0
+function request()
+  next_text = next_text %% #texts + 1
+  return wrk.format("POST", "/api/parse", nil, texts[next_text])
+end
+"""
+
+
+def parse_run(port, token, duration):
+    """wrk posting the everyday texts to `POST /api/parse`, each connection in turn."""
+    with open(os.path.join(ROOT, "tests", "eval", "everyday.jsonl")) as f:
+        texts = [json.loads(line)["text"] for line in f if line.strip()]
+    # Each body as a Lua string of decimal byte escapes, so no text can end the string.
+    bodies = ", ".join('"' + "".join(f"\\{b}" for b in json.dumps({"text": t}).encode()) + '"' for t in texts)
+    tail = ['wrk.headers["Content-Type"] = "application/json"', PARSE_LUA % bodies]
+    return wrk(port, "/api/parse", token, duration, lua_tail=tail)
+
+
+def wrk(port, path, token, duration, method="GET", body=None, lua_tail=()):
     lua = [f'wrk.headers["Authorization"] = "Bearer {token}"']
     if method != "GET":
         lua += [f'wrk.method = "{method}"', f"wrk.body = '{json.dumps(body)}'",
                 'wrk.headers["Content-Type"] = "application/json"']
+    lua += lua_tail
     with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as f:
         f.write("\n".join(lua) + "\n")
         script = f.name
@@ -396,6 +422,7 @@ def main():
     ap.add_argument("--save-seed", metavar="DIR", help="keep a copy of the seeded data folder in DIR")
     ap.add_argument("--use-seed", metavar="DIR", help="start from a copy of DIR (saved by --save-seed)")
     ap.add_argument("--only", metavar="TEXT", action="append", help="run only the routes whose path holds TEXT")
+    ap.add_argument("--parse", action="store_true", help="then parse the everyday texts (see above)")
     args = ap.parse_args()
     if args.use_seed:
         with open(os.path.join(args.use_seed, SEED_NOTE)) as f:
@@ -422,6 +449,13 @@ def main():
             rows.append((name, rps, p50, p99, errors, cpu_ms))
         first_frame = first_frame_ms(port, token, 500) if args.seed == "sqlite" and not args.only else None
         after = rss_mb(proc.pid)
+        parsed = None
+        if args.parse:
+            cpu = cpu_s(proc.pid)
+            rps, p50, p99, errors = parse_run(port, token, args.duration)
+            cpu_ms = (cpu_s(proc.pid) - cpu) * 1000 / (rps * args.duration)
+            rows.append(("POST /api/parse (243 everyday texts in turn)", rps, p50, p99, errors, cpu_ms))
+            parsed = rss_mb(proc.pid)
         proc.terminate()
         proc.wait()
 
@@ -435,6 +469,8 @@ def main():
         print(f"- start-up to first answered request: first start {first_ms:.0f} ms (creates the database, "
               f"generates the secret and PIN), warm start {warm_ms:.0f} ms")
     print(f"- resident memory: idle after start {idle:.1f} MB, after the load runs {after:.1f} MB")
+    if parsed is not None:
+        print(f"- resident memory after the parse run: {parsed:.1f} MB")
     if first_frame:
         print(f"- message to first answer frame (`POST /api/chat/stream`, built-in parser, 500 sequential "
               f"messages, client-side): p50 {first_frame[0]:.2f} ms, p99 {first_frame[1]:.2f} ms")

@@ -1,5 +1,5 @@
-//! Resolver and parser latency on a 1 KB text: `cargo run --release -p clawchat-understand
-//! --example latency`.
+//! Resolver and parser latency on a 1 KB text and on short everyday requests: `cargo run
+//! --release -p clawchat-understand --example latency`.
 
 use std::time::Instant;
 
@@ -56,6 +56,24 @@ fn main() {
         std::hint::black_box(parsed);
     }
     report("1 KB note in one sentence, the whole parse", times);
+    // Short requests as people type them: the everyday development set, four rounds.
+    let everyday =
+        std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../../tests/eval/everyday.jsonl"))
+            .unwrap_or_default();
+    let short: Vec<String> = everyday
+        .lines()
+        .filter_map(|l| serde_json::from_str::<serde_json::Value>(l).ok())
+        .filter_map(|v| v["text"].as_str().map(str::to_owned))
+        .collect();
+    let mut times = Vec::new();
+    for (i, text) in short.iter().cycle().take(short.len() * 4).enumerate() {
+        let now = now + chrono::Duration::seconds(i as i64);
+        let t = Instant::now();
+        let parsed = clawchat_understand::parse(text, now);
+        times.push(t.elapsed().as_secs_f64() * 1000.0);
+        std::hint::black_box(parsed);
+    }
+    report(&format!("{} everyday requests, the whole parse", short.len()), times);
 }
 
 fn report(what: &str, mut times: Vec<f64>) {

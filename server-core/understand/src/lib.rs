@@ -8,20 +8,25 @@
 //! - [`when`]: dates and times in a sentence, resolved in the user's zone.
 //! - [`parse`]: the parser.
 //! - [`classify`]: a small learned intent classifier, trained by `examples/train_intent`.
+//!
+//! [`parse_in`] (and [`parse()`], [`when::answer`]) run on one thread of the crate's own,
+//! whichever thread calls them (`worker`): the date library's grammar and the patterns'
+//! caches are built once per thread that reads, so one reading thread keeps one copy.
 
 pub mod classify;
 pub mod intent;
 pub mod parse;
 pub mod when;
+mod worker;
 
 pub use intent::Intent;
 pub use parse::{AT_TIME, MOST_SHIFT_MINUTES, Parsed, SHIFT_MINUTES, Step, parse, parse_in};
 pub use when::Lang;
 
-/// Builds what the first parse would otherwise build (the patterns, the classifier's
-/// weights, the date library's grammar for `lang` and English), so the first message is
-/// answered as fast as the rest. Takes a few hundred milliseconds: call it once, off any
-/// async runtime's worker threads.
+/// Builds what the first parse would otherwise build (the parsing thread, the patterns,
+/// the classifier's weights, the date library's grammar for `lang` and English), so the
+/// first message is answered as fast as the rest. Takes a few hundred milliseconds: call
+/// it once, off any async runtime's worker threads.
 pub fn warm_up(lang: Lang) {
     use chrono::TimeZone;
     let now =

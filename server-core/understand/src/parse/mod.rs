@@ -81,7 +81,15 @@ pub fn parse(text: &str, now: DateTime<Tz>) -> Parsed {
 }
 
 /// The same, reading dates in `lang` too (the request's words stay English).
+///
+/// Parsed on the crate's one parsing thread, whichever thread calls; a parse that panics
+/// gives the answer for a text nothing was understood in.
 pub fn parse_in(text: &str, now: DateTime<Tz>, lang: Lang) -> Parsed {
+    let text = text.to_owned();
+    crate::worker::run(move || parse_here(&text, now, lang), || Parsed::chat(0.3))
+}
+
+fn parse_here(text: &str, now: DateTime<Tz>, lang: Lang) -> Parsed {
     let text = text.trim();
     if text.is_empty() || text.len() > 2000 {
         return Parsed::chat(0.0);

@@ -336,8 +336,18 @@ fn library_combined(text: &str, now: DateTime<Tz>, lang: Lang) -> Option<(Found,
 
 /// What `clawchat-server when` prints for one line: `{"start", "end", "grain"}` in
 /// RFC 3339 with seconds (a time said with its own zone is written in that zone),
-/// else `{"error": "no date or time found"}`.
+/// else `{"error": "no date or time found"}`. Read on the crate's one parsing thread,
+/// like a parse; a reading that panics finds nothing.
 pub fn answer(text: &str, now: DateTime<Tz>, lang: Lang) -> Value {
+    let text = text.to_owned();
+    crate::worker::run(move || answer_here(&text, now, lang), nothing_found)
+}
+
+fn nothing_found() -> Value {
+    json!({ "error": "no date or time found" })
+}
+
+fn answer_here(text: &str, now: DateTime<Tz>, lang: Lang) -> Value {
     match find_in(text, now, lang) {
         Some(f) => {
             let at = |t: &DateTime<Tz>, zone: Option<FixedOffset>| match zone {
@@ -347,7 +357,7 @@ pub fn answer(text: &str, now: DateTime<Tz>, lang: Lang) -> Value {
             let end = f.end.as_ref().map(|e| at(e, f.end_zone));
             json!({ "start": at(&f.start, f.zone), "end": end, "grain": f.grain })
         }
-        None => json!({ "error": "no date or time found" }),
+        None => nothing_found(),
     }
 }
 
