@@ -50,7 +50,7 @@ static OWN_NEED: LazyLock<Regex> = LazyLock::new(|| {
 
 static STATEMENT: LazyLock<Regex> = LazyLock::new(|| {
     rx(
-        r"^(?:(?:i|we|he|she|they|it)(?:'ve| have| had|'d)?(?: just| already| finally| now)? (?:\w+ed|paid|bought|sent|made|wrote|got|took|gave|sold|brought|went|ran|found|fed|rang|met|told|put|read|cut|did|saw|spoke|left|forgot|heard|was|were)|(?:just|finally|already) \w+ed|(?:my|our|the|his|her|their) [\w' -]+? (?:is|are|was|were|went|has|have|had|got|said|says|looks|looked|seems|seemed)) ",
+        r"^(?:(?:i|we|he|she|they|it)(?:'ve| have| had|'d)?(?: just| already| finally| now)? (?:\w+ed|paid|bought|sent|made|wrote|got|took|gave|sold|brought|went|ran|found|fed|rang|met|told|put|read|cut|did|saw|spoke|left|forgot|heard|was|were|had|came|began|overran)|(?:just|finally|already) \w+ed|(?:my|our|the|his|her|their) [\w' -]+? (?:is|are|was|were|went|has|have|had|got|said|says|looks|looked|seems|seemed|ran|overran|ended|finished|lasted|dragged|began|started|got cancelled)) ",
     )
 });
 
@@ -1264,6 +1264,18 @@ fn not_calendar_question(l: &str) -> bool {
     if WHO.is_match(l) && !USER.is_match(l) {
         return true;
     }
+    // "where should I go on holiday", "what should we get for the party": advice asked,
+    // not the calendar read.
+    static ADVICE: LazyLock<Regex> = LazyLock::new(|| {
+        rx(
+            r"^(?:where|what|which|how)?\s*(?:should|shall|could) (?:i|we) (?:go|get|buy|wear|bring|take|do|make|cook|eat|drink|say|write|give|pack|plan|visit|see)\b",
+        )
+    });
+    static CALENDAR: LazyLock<Regex> =
+        LazyLock::new(|| rx(r"\b(?:calendar|schedule|diary|agenda|free|busy|available)\b"));
+    if ADVICE.is_match(l) && !CALENDAR.is_match(l) {
+        return true;
+    }
     DID_I.captures(l).and_then(|c| c.name("verb")).is_some_and(|v| {
         !matches!(
             v.as_str(),
@@ -2137,6 +2149,20 @@ fn agenda_question(l: &str, now: DateTime<Tz>) -> Option<Plan> {
             r"^(?:what's|what is|whats|what are|what're) (?:the|my|our) plans? (?:for|on|this|next|tomorrow|today|tonight)\b|^(?:any|are there any|do i have any|have i got any|is there a) (?:clash|clashes|conflicts?|double[ -]?bookings?|overlaps?)\b",
         )
     });
+    // "is the plumber coming tomorrow", "are the Smiths visiting on sunday": whether a
+    // thing is on a day is a look at that day.
+    static ON_A_DAY: LazyLock<Regex> = LazyLock::new(|| {
+        rx(
+            r"^(?:is|are) (?:the |my |our )?[\w' -]+? (?:coming|coming over|coming round|visiting|arriving|booked|happening|still on)\b",
+        )
+    });
+    // "is the new series coming out on friday" is no visit.
+    let visit = ON_A_DAY.find(l).is_some_and(|m| !l[m.end()..].trim_start().starts_with("out"));
+    if visit {
+        if let Some(f) = when::find(l, now) {
+            return Some(with_span(Plan::new(Intent::QueryEvents, 0.7), &f, now));
+        }
+    }
     if PLANS.is_match(l) && !AGENDA.is_match(l) {
         let found = when::find(l, now);
         let today =

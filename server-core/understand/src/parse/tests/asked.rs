@@ -84,3 +84,21 @@ fn what_day_it_is_is_talk() {
         assert!(!p(said).intent.is_action(), "{said}");
     }
 }
+
+#[test]
+fn whether_someone_comes_on_a_day_reads_that_day() {
+    let r = p("is the electrician still coming on friday");
+    assert_eq!(r.intent, Intent::QueryEvents);
+    assert_eq!(param(&r, "start_time"), "2026-03-13T00:00:00-07:00");
+    // A show coming out is no visit.
+    assert_eq!(p("is the new album coming out on friday").intent, Intent::GeneralChat);
+}
+
+#[test]
+fn advice_asked_about_a_calendar_thing_is_talk() {
+    for said in ["where should we go for the anniversary", "what should I bring to the party on saturday"] {
+        assert_eq!(p(said).intent, Intent::GeneralChat, "{said}");
+    }
+    // Who is expected at a meeting is the calendar's to say.
+    assert_eq!(p("who should I expect at the meeting today").intent, Intent::QueryEvents);
+}
