@@ -49,7 +49,7 @@ const AGREE: f32 = 0.25;
 /// Words that delete or cancel. Without one, nothing is deleted.
 static DELETES: LazyLock<Regex> = LazyLock::new(|| {
     rx(
-        r"\b(?:delete|remove|cancel|clear|erase|wipe|empty|scrap|drop|discard|^bin|get rid of|take .+ off|take out|take .+ out|cross .+ off|strike .+ off|scratch .+ off|call off|no longer (?:want|need)|don'?t need)\b",
+        r"\b(?:delete|remove|cancel|(?:is|are|was|were|been|got|'s) (?:cancell?ed|called off)|clear|erase|wipe|empty|scrap|drop|discard|^bin|get rid of|take .+ off|take out|take .+ out|cross .+ off|strike .+ off|scratch .+ off|call off|no longer (?:want|need)|don'?t need)\b",
     )
 });
 
@@ -238,6 +238,7 @@ pub(super) fn clause(
             .or_else(|| urgent_errand(t, l, &found))
             .or_else(|| deadline_errand(l, &found, now))
             .or_else(|| dated_order(&guess, full, l, &found, now))
+            .or_else(|| chore(&guess, full, l, &found))
             .or_else(|| FACT.is_match(l).then_some(Intent::CompleteTodo))
             .or_else(|| routine(&guess, l, now))
             .or_else(|| hedged(t, l, &found, now))
@@ -384,6 +385,8 @@ fn act(
     let wished = |l: &str| WISH.is_match(l) && !l.contains("mark") && !l.contains(" off");
     let intent = if intent == Intent::CompleteTodo && wished(l) { Intent::CreateTodo } else { intent };
     let intent = remade(intent, t, l, now, lang);
+    let intent =
+        if intent == Intent::CreateTodo && held_at(t, l, now, lang) { Intent::CreateEvent } else { intent };
     if matches!(intent, Intent::DeleteTodo | Intent::DeleteEvent) {
         if rules::asks_for_new_item(l) {
             return None;
@@ -508,6 +511,24 @@ fn remade(intent: Intent, t: &str, l: &str, now: DateTime<Tz>, lang: Lang) -> In
     if c.name("todo").is_some() { Intent::UpdateTodo } else { Intent::UpdateEvent }
 }
 
+/// "the kids have swimming at 5 on monday", "we've got pilates at 7": somebody has a
+/// thing at a clock time, which is where they will be, not an errand.
+fn held_at(t: &str, l: &str, now: DateTime<Tz>, lang: Lang) -> bool {
+    static HAS: LazyLock<Regex> = LazyLock::new(|| {
+        rx(
+            r"^(?:(?:i|we|you|they)'ve got|(?:i|we|you|they|he|she|(?:the|my|our) [\w']+|[a-z][\w']*)(?: have| has| have got| has got|'s got| got))\s+(?P<next>[\w']+)",
+        )
+    });
+    static NOT_A_THING: LazyLock<Regex> = LazyLock::new(|| {
+        rx(r"^(?:to|got|nothing|no|not|time|been|had|done|something|anything|plenty|lots|loads)$")
+    });
+    let Some(next) = HAS.captures(l).and_then(|c| c.name("next")) else { return false };
+    if NOT_A_THING.is_match(next.as_str()) || l.contains(" due") || asks(l) {
+        return false;
+    }
+    slots::find(t, l, now, lang).when.is_some_and(|(f, _)| f.grain <= Grain::Hour)
+}
+
 /// A rule's new item that [`remade`] reads as a change: the change, or conversation
 /// where the item it changes cannot be named.
 pub(super) fn recast(plan: Plan, t: &str, l: &str, now: DateTime<Tz>, lang: Lang) -> Plan {
@@ -564,8 +585,9 @@ fn told_news(l: &str) -> bool {
 /// dentist on tuesday": news of something not held, nothing to make ("I have no
 /// oranges, put them on my list" still asks for a write).
 pub(super) fn nothing_to_make(l: &str) -> bool {
-    static NONE_HELD: LazyLock<Regex> =
-        LazyLock::new(|| rx(r"\b(?:(?:have|has|got|there(?:'s| is| are| will be))(?: got)? no|no more)\b"));
+    static NONE_HELD: LazyLock<Regex> = LazyLock::new(|| {
+        rx(r"\b(?:(?:have|has|got|there(?:'s| is| are| will be))(?: got)? (?:no|nothing)|no more)\b")
+    });
     // "I don't need to buy stamps anymore": an errand given up, not one to add.
     static GIVEN_UP: LazyLock<Regex> =
         LazyLock::new(|| rx(r"\b(?:don'?t|do not|doesn'?t|no longer) (?:need|have|want|got) to\b"));
@@ -819,14 +841,52 @@ fn dated_order(guess: &Prediction, full: &str, l: &str, slots: &Slots, now: Date
     let talk = surely_talk(guess);
     let other = guess.label.intent().is_action()
         && !matches!(guess.label.intent(), Intent::CreateTodo | Intent::CreateEvent);
-    let order = ordered(rest)
+    let order = (ordered(rest) && !ELSEWHERE.is_match(rest) || had_done(rest))
         && bare
         && short
-        && !ELSEWHERE.is_match(rest)
         && !FOR_ME.is_match(rest)
         && !asks(l)
         && !only_pointed_errand(l, cut);
     (order && !talk && !other && rules::still_ahead(f, now)).then_some(Intent::CreateTodo)
+}
+
+/// "buy milk eggs and bread", "water the plants", "get the car washed": a household or
+/// shopping errand said as a bare, short order with no day is one to keep. Orders to other
+/// services ("email tom", "book a taxi", "buy me a ticket") stay talk: their verbs are
+/// not here, and neither is anything the classifier is sure is talk.
+fn chore(guess: &Prediction, full: &str, l: &str, slots: &Slots) -> Option<Intent> {
+    static CHORE: LazyLock<Regex> = LazyLock::new(|| {
+        rx(
+            r"^(?:water|feed|walk|wash|clean|tidy(?: up)?|mow|sweep|mop|iron|defrost|fix|repair|buy|pick up|drop off|take out|put out|bring in|empty|return|renew|repot|prune|pack|wrap|charge|refill|sort out|hang up|fold|unload|load|descale|dust|weed|shovel)\s+\S",
+        )
+    });
+    static NOT_GOODS: LazyLock<Regex> = LazyLock::new(|| {
+        rx(
+            r"^\S+(?: up| off| out| in)? (?:me|us|him|her|them|it|this|that)\b|\b(?:tickets?|flights?|seats?|shares|stocks?|crypto|bitcoin)\b",
+        )
+    });
+    if slots.when.is_some() || asks(l) || surely_talk(guess) {
+        return None;
+    }
+    let rest = l.trim_start_matches("please ").trim_end_matches(['.', '!']);
+    let bare = full.trim_start_matches("please ").starts_with(rest.split_whitespace().next().unwrap_or(" "));
+    // A chore sounds like one done ("wash the car"): only a surer other reading wins.
+    let other = guess.label.intent().is_action()
+        && !matches!(guess.label.intent(), Intent::CreateTodo | Intent::CreateEvent)
+        && guess.p >= UNSURE_CHAT;
+    let short = rest.split_whitespace().count() <= 7;
+    let chore = CHORE.is_match(rest) && !NOT_GOODS.is_match(rest) || had_done(rest);
+    (bare && short && !other && chore).then_some(Intent::CreateTodo)
+}
+
+/// "get the car washed", "have the boiler serviced": an errand that somebody else does.
+fn had_done(rest: &str) -> bool {
+    static HAD_DONE: LazyLock<Regex> = LazyLock::new(|| {
+        rx(
+            r"^(?:get|have) (?:the|my|our|some|a|an)(?:\s+[\w'-]+){1,3}\s+(?:washed|serviced|fixed|repaired|cleaned|checked|cut|done|mended|valeted|tuned|looked at)\b",
+        )
+    });
+    HAD_DONE.is_match(rest)
 }
 
 /// "finish it by end of day": a verb and a word that points, with nothing to name the

@@ -54,7 +54,7 @@ const HEDGE: &str = r"(?: (?:probably|maybe|really|definitely|actually|honestly|
 /// (several may follow each other: "please add a task: I need to ...").
 static ADD_TODO: LazyLock<Regex> = LazyLock::new(|| {
     rx(&format!(
-        r"^(?:(?:please|pls|hey|ok|okay|so|also|oh|and)\b[\s,]*|(?:can|could|would|will) (?:you|u)(?: please)? |(?:make sure|be sure)(?: (?:i|that i|to|we|that we))?\b|(?:remind|alert|notify|ping|buzz|nudge|warn) me(?: again)?(?: (?:to|that|about|of|i need to|i have to|i've got to|i should))?\b|(?:set|create|make|add|put|write|jot|pop|new|start|give me)(?: (?:me|down|in|up))?(?: (?:a|an|another|the|one more))?(?: new| quick)?(?: (?:reminder|todo|to-do|to do|task|item|entry|alarm|timer|note))?(?: (?:to|that|for|about|called|named|titled|saying))?\b|(?:i|we)(?: really| still| also)? (?:need|have|want|must|should|ought|got|gotta|'ve got|have got){HEDGE}(?: to)?\b|i'(?:ve|d|ll) (?:got to|have to|need to|better)\b|(?:gotta|have to|need to|must|got to|should)\b|(?:don'?t|do not) (?:let me )?forget(?: (?:to|about))?\b|remember(?: to)?\b|(?:i'?m|i am|we'?re|we are)(?: all| almost| nearly| running)? (?:out of|low on)\b|(?:i|we)(?:'ve| have)? (?:run|ran|running) (?:out of|low on)\b|(?:i|we) (?:have|'ve got|got) no(?: more)?\b|(?:i|we) (?:don'?t|do not) have any(?: more)?\b|(?:there'?s|there is) no(?: more)?\b|no more\b|(?:reminder|todo|to-do|task|note)\s*[:-]|don'?t forget(?: to)?\b|(?:it'?s )?time to\b|(?:it'?s )?time for\b)[\s,:-]*"
+        r"^(?:(?:please|pls|hey|ok|okay|so|also|oh|and)\b[\s,]*|(?:can|could|would|will) (?:you|u)(?: please)? |(?:make sure|be sure)(?: (?:i|that i|to|we|that we))?\b|(?:remind|alert|notify|ping|buzz|nudge|warn) me(?: again)?(?: (?:to|that|about|of|i need to|i have to|i've got to|i should))?\b|(?:set|create|make|add|put|write|jot|pop|new|start|give me)(?: (?:me|down|in|up))?(?: (?:a|an|another|the|one more))?(?: new| quick| recurring| repeating| regular)?(?: (?:reminder|todo|to-do|to do|task|item|entry|alarm|timer|note))?(?: (?:to|that|for|about|called|named|titled|saying))?\b|(?:schedule|log|enter|open)(?: (?:a|an|another|one more))?(?: new| quick| recurring| repeating| regular)? (?:reminder|todo|to-do|to do|task|item)(?: (?:to|that|for|about|called|named|titled|saying))?\b|(?:i|we)(?: really| still| also)? (?:need|have|want|must|should|ought|got|gotta|'ve got|have got){HEDGE}(?: to)?\b|i'(?:ve|d|ll) (?:got to|have to|need to|better)\b|(?:gotta|have to|need to|must|got to|should)\b|(?:don'?t|do not) (?:let me )?forget(?: (?:to|about))?\b|remember(?: to)?\b|(?:i'?m|i am|we'?re|we are)(?: all| almost| nearly| running)? (?:out of|low on)\b|(?:i|we)(?:'ve| have)? (?:run|ran|running) (?:out of|low on)\b|(?:i|we) (?:have|'ve got|got) no(?: more)?\b|(?:i|we) (?:don'?t|do not) have any(?: more)?\b|(?:there'?s|there is) no(?: more)?\b|no more\b|(?:reminder|todo|to-do|task|note)\s*[:-]|don'?t forget(?: to)?\b|(?:it'?s )?time to\b|(?:it'?s )?time for\b)[\s,:-]*"
     ))
 });
 
@@ -90,7 +90,7 @@ static DONE_TAIL: LazyLock<Regex> = LazyLock::new(|| {
 
 static DROP_TAIL: LazyLock<Regex> = LazyLock::new(|| {
     rx(
-        r"[\s,]*(?:off|out|please|thanks|any ?more|now|from (?:it|there)|(?:from|off)(?: of)?|altogether|completely|(?:task|todo|to-do|item|reminder|entry|event))[\s.!]*$",
+        r"[\s,]*(?:off|out|please|thanks|any ?more|now|from (?:it|there)|(?:from|off)(?: of)?|altogether|completely|(?:task|todo|to-do|item|reminder|entry|event)|(?:,|;| -)\s*(?:not|no longer|no need|don'?t|do not|because|since|won'?t|never|(?:i'?m|i am|we'?re|we are) not|it'?s|that'?s|it was|changed my mind)\b.*|because\b.*)[\s.!]*$",
     )
 });
 
@@ -162,8 +162,8 @@ pub(super) fn title(rest: &str, frame: Frame) -> Option<String> {
         let low = s.to_ascii_lowercase();
         let tail = frame.tail().find(&low).map_or(low.len(), |m| m.start());
         // "put out the recycling", "set up the printer": a verb and its particle are the
-        // task itself, not the words that ask for it.
-        let phrasal = frame == Frame::AddTodo && PHRASAL.is_match(&low);
+        // task itself, not the words that ask for it ("set up a task to ..." asks).
+        let phrasal = frame == Frame::AddTodo && PHRASAL.is_match(&low) && !FRAMING_SOON.is_match(&low);
         // "make the bed", "start the dishwasher", "set the table": a verb that asks for an
         // item only when it names one ("make a reminder", "set a weekly alarm") is
         // otherwise the task's own.

@@ -50,7 +50,7 @@ static OWN_NEED: LazyLock<Regex> = LazyLock::new(|| {
 
 static STATEMENT: LazyLock<Regex> = LazyLock::new(|| {
     rx(
-        r"^(?:(?:i|we|he|she|they|it)(?:'ve| have| had|'d)?(?: just| already| finally| now)? (?:\w+ed|paid|bought|sent|made|wrote|got|took|gave|sold|brought|went|ran|found|fed|rang|met|told|put|read|cut|did|saw|spoke|left|forgot|heard|was|were|had|came|began|overran)|(?:just|finally|already) \w+ed|(?:my|our|the|his|her|their) [\w' -]+? (?:is|are|was|were|went|has|have|had|got|said|says|looks|looked|seems|seemed|ran|overran|ended|finished|lasted|dragged|began|started|got cancelled)) ",
+        r"^(?:(?:i|we|he|she|they|it)(?:'ve| have| had|'d)?(?: just| already| finally| now)? (?:\w+ed|paid|bought|sent|made|wrote|got|took|gave|sold|brought|went|ran|found|fed|rang|met|told|put|read|cut|did|saw|spoke|left|forgot|heard|was|were|had|came|began|overran)|(?:just|finally|already) \w+ed|(?:my|our|the|his|her|their|that|this) [\w' -]+? (?:is|are|was|were|went|has|have|had|got|said|says|looks|looked|seems|seemed|ran|overran|ended|finished|lasted|dragged|began|started|got cancelled)) ",
     )
 });
 
@@ -190,7 +190,7 @@ fn dates(t: &str, now: DateTime<Tz>) -> Option<(Found, Vec<Range<usize>>)> {
 
 static EDGE_JUNK: LazyLock<Regex> = LazyLock::new(|| {
     rx(
-        r"^(?:(?:a|an|the|my|our|some|new|another|that|to|for|about|of|on|at|in|by|from|called|named|titled|labelled|labeled|saying|that says|me|please|,|:|-)\s+)+|(?:\s+(?:on|at|in|for|by|before|after|from|to|until|till|due|of|the|and|please|for me|thanks|thank you|now|instead|then|sometime|'\s*time|\x{2019}\s*time|(?:is|are|was|were|will be)(?: (?:booked|scheduled|set|planned|happening|coming))?|,|:|-))+$",
+        r"^(?:(?:a|an|the|my|our|some|new|another|that|to|for|about|of|on|at|in|by|from|called|named|titled|labelled|labeled|saying|that says|me|please|,|:|-)\s+)+|(?:\s+(?:on|at|in|for|by|before|after|from|to|until|till|due|of|the|and|please|for me|thanks|thank you|now|instead|then|sometime|some time|at some point|whenever|when i (?:can|get (?:a |the )?(?:chance|minute|moment))|'\s*time|\x{2019}\s*time|(?:is|are|was|were|will be)(?: (?:booked|scheduled|set|planned|happening|coming))?|,|:|-))+$",
     )
 });
 
@@ -247,6 +247,7 @@ pub(super) fn overrides(t: &str, l: &str, now: DateTime<Tz>) -> Option<Plan> {
         .or_else(|| briefing(l))
         .or_else(|| memo(t, l))
         .or_else(|| super::at_time::event_at_time(t, l, now))
+        .or_else(|| due_told(t, l, now))
 }
 
 /// The organiser rules: once the classifier has said what is asked, the params they
@@ -694,6 +695,41 @@ fn split_verb_item(l: &str, m: &regex::Match<'_>) -> Option<Range<usize>> {
     let particle = [" off", " out"].iter().find(|p| said.ends_with(**p))?;
     let item = m.start() + verb.len()..m.end() - particle.len();
     l.get(item.clone()).filter(|i| !i.trim().is_empty()).map(|_| item)
+}
+
+/// "the meeting with the accountant is cancelled", "friday's golf got called off": a
+/// thing called off, told as news, is said before the verb, with at most its day or a
+/// new clause after it. The item's words, or `None` when the sentence is not so.
+fn called_off_before(l: &str, m: &regex::Match<'_>, cut: &[Range<usize>]) -> Option<Range<usize>> {
+    static PARTICIPLE: LazyLock<Regex> =
+        LazyLock::new(|| rx(r"^(?:cancell?ed|called off|deleted|removed|scrapped)$"));
+    static TOLD: LazyLock<Regex> = LazyLock::new(|| {
+        rx(
+            r"^(?:(?:oh|ugh|so|well|ok|okay|fyi|btw|heads up|apparently|sadly|looks like|just so you know)[,:!]?\s+)*(?P<item>.+?)(?:'s|\s+(?:is|are|was|were|has|have|had|got|gets|'ve|'s))?(?:\s+(?:now|just|been|all|officially|definitely))*\s*$",
+        )
+    });
+    static AFTER: LazyLock<Regex> = LazyLock::new(|| {
+        rx(r"^(?:[,.!;:-]|(?:so|and|but|too|again|now|unfortunately|sadly|apparently|by the way)\b|$)")
+    });
+    static NOT_ITEM: LazyLock<Regex> = LazyLock::new(|| {
+        rx(r"^(?:i|we|you|they|he|she|it|that|this|someone|somebody|everything|what|which|who)$")
+    });
+    if !PARTICIPLE.is_match(m.as_str()) {
+        return None;
+    }
+    // What follows, with its dates taken out, must be nothing, or a new clause.
+    let after: String = l
+        .get(m.end()..)?
+        .char_indices()
+        .filter(|(i, _)| !cut.iter().any(|c| c.contains(&(m.end() + i))))
+        .map(|(_, ch)| ch)
+        .collect();
+    if !AFTER.is_match(after.trim_start()) {
+        return None;
+    }
+    let c = TOLD.captures(l.get(..m.start())?)?;
+    let item = c.name("item")?;
+    (!NOT_ITEM.is_match(item.as_str().trim())).then(|| item.range())
 }
 
 /// What an item is marked as when it is done: "mark the stamps as bought".
@@ -1384,7 +1420,8 @@ fn event(t: &str, l: &str, now: DateTime<Tz>, asked: bool) -> Option<Plan> {
         // "cancel the dentist on tuesday": a weaker calendar word will do when the day
         // of the item is said too.
         if !is_q && (strong || when.is_some()) && !not_event {
-            let rest = split_verb_item(l, &m).unwrap_or(m.end()..l.len());
+            let told = called_off_before(l, &m, &cut);
+            let rest = split_verb_item(l, &m).or_else(|| told.clone()).unwrap_or(m.end()..l.len());
             // "erase the whiteboard before the meeting": the calendar thing only says
             // when; the thing erased is no event.
             if only_when(l.get(rest.clone())?) {
@@ -1407,8 +1444,9 @@ fn event(t: &str, l: &str, now: DateTime<Tz>, asked: bool) -> Option<Plan> {
                 );
             }
             let mut plan = Plan::new(Intent::DeleteEvent, 0.8);
-            let everything =
-                title.as_deref().map(|s| WHOLE_CAL.is_match(&s.to_ascii_lowercase())).unwrap_or(true);
+            // "the meeting is cancelled" names one meeting, not the calendar.
+            let everything = told.is_none()
+                && title.as_deref().map(|s| WHOLE_CAL.is_match(&s.to_ascii_lowercase())).unwrap_or(true);
             if everything {
                 if when.is_none()
                     && title.is_none()
@@ -1910,7 +1948,7 @@ static NOT_AN_ITEM: LazyLock<Regex> = LazyLock::new(|| {
 /// "add a todo to buy milk tomorrow", "new task: file the taxes", "add todo call Ana".
 static ADD_TODO: LazyLock<Regex> = LazyLock::new(|| {
     rx(
-        r"^(?:please\s+)?(?:add|create|make|put|new)\s+(?:a\s+|an\s+|one\s+)?(?:new\s+)?(?:todo|to-do|to do|task)(?:\s+item)?(?:\s*:\s*|\s+(?:to|for|called|saying|that says)\s+|\s+)(?P<item>.+)$",
+        r"^(?:please\s+)?(?:add|create|make|put|new|schedule|set(?:\s+up)?|log|enter|jot(?:\s+down)?|write(?:\s+down)?|open)\s+(?:a\s+|an\s+|one\s+)?(?:new\s+|quick\s+|recurring\s+|repeating\s+|regular\s+)*(?:todo|to-do|to do|task)(?:\s+item)?(?:\s*:\s*|\s+(?:to|for|called|saying|that says)\s+|\s+)(?P<item>.+)$",
     )
 });
 
@@ -1930,6 +1968,31 @@ fn todo_add(t: &str, l: &str, now: DateTime<Tz>) -> Option<Plan> {
         plan = plan.with("due_date", due_on(f, now));
     }
     Some(plan)
+}
+
+/// "my essay is due friday at 5", "I have a tax return due on the 31st", "the library
+/// books are due back monday": a thing told as due on a day still ahead is a deadline
+/// to keep, named by the thing.
+fn due_told(t: &str, l: &str, now: DateTime<Tz>) -> Option<Plan> {
+    static DUE: LazyLock<Regex> = LazyLock::new(|| {
+        rx(
+            r"^(?:(?:i|we)(?: have| have got|'ve got| got) (?P<had>.+?)|(?P<told>(?:my|our|the|his|her|their) [\w' -]+?|[\w'-]+(?: [\w'-]+)?)(?: is| are|'s| will be))\s+due(?: back| in| on| by)?(?:\s+(?P<part>date|time|day))?\b",
+        )
+    });
+    static NOT_THING: LazyLock<Regex> = LazyLock::new(|| {
+        rx(r"^(?:it|this|that|something|anything|nothing|everything|(?:a |an )?(?:baby|period))$")
+    });
+    if is_question(l) {
+        return None;
+    }
+    let c = DUE.captures(l).filter(|c| c.name("part").is_none())?;
+    let r = c.name("had").or_else(|| c.name("told"))?.range();
+    let (f, cut) = dates(t, now)?;
+    if !still_ahead(&f, now) {
+        return None;
+    }
+    let title = tidy(t, r, &cut).filter(|s| !only_pointed(s) && !NOT_THING.is_match(&s.to_lowercase()))?;
+    Some(Plan::new(Intent::CreateTodo, 0.8).with("title", title).with("due_date", due_on(&f, now)))
 }
 
 fn todo_edit(t: &str, l: &str) -> Option<Plan> {
@@ -2090,7 +2153,7 @@ fn todos_left(l: &str) -> bool {
     // Not done, said of the user, or a word for what is still open.
     static LEFT: LazyLock<Regex> = LazyLock::new(|| {
         rx(
-            r"\b(?:(?:haven'?t i|have i not|didn'?t i|did i not|i haven'?t|i have not|i didn'?t|i did not)\s+(?:yet\s+)?(?:done|do|finish|finished|complete|completed|got (?:round|around) to|get (?:round|around) to|gotten (?:round|around) to|ticked off|checked off|started|sorted)|outstanding|pending|overdue|unfinished|incomplete|undone|not (?:yet )?(?:done|finished|complete|completed)|still (?:open|to do|to be done|pending)|left to do|(?:am i|i'm) behind (?:on|with)|(?:have i|did i) (?:missed|miss) (?:any |a )?(?:deadlines?|due dates?)|(?:should|do|shall) i (?:work on|do|tackle|start on|focus on) (?:next|first))\b",
+            r"\b(?:(?:haven'?t i|have i not|didn'?t i|did i not|i haven'?t|i have not|i didn'?t|i did not)\s+(?:yet\s+)?(?:done|do|finish|finished|complete|completed|got (?:round|around) to|get (?:round|around) to|gotten (?:round|around) to|ticked off|checked off|started|sorted)|outstanding|pending|overdue|unfinished|incomplete|undone|not (?:yet )?(?:done|finished|complete|completed)|still (?:open|to do|to be done|pending)|left to do|(?:am i|i'm) behind (?:on|with)|(?:have i|did i) (?:missed|miss) (?:any |a )?(?:deadlines?|due dates?)|(?:should|do|shall) i (?:work on|do|tackle|start on|focus on) (?:next|first)|(?:have i|did i|i've) (?:finished|finish|done|do|completed|complete|ticked off|got through|get through) (?:everything|it all|all (?:of )?(?:my|the) (?:tasks|todos|to-?dos|jobs|errands|chores|stuff)|my (?:tasks|todos|to-?dos|list|jobs|errands|chores)))\b",
         )
     });
     // "open tasks", "my overdue items please": the todos named by what they still are.

@@ -34,11 +34,13 @@ static MORNING: LazyLock<Regex> = LazyLock::new(|| {
         .expect("regex")
 });
 
-/// Things done in the evening: with one of them, 8 to 11 is the evening's too.
+/// Things done in the evening: with one of them, 8 to 11 is the evening's too. A class
+/// or a club may meet in the morning ("ballet at 10", "chess club at 9"): only a night
+/// out at one is the evening's ("the ballet at 8").
 static EVENING: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(concat!(
         r"\b(?:dinner|supper|drinks|cocktails|party|concert|gig|movies?|cinema|theat(?:er|re)|",
-        r"opera|ballet|pub|bar|club|tonight|tonite|evening|night)\b"
+        r"opera|the ballet|pub|bar|nightclub|clubbing|tonight|tonite|evening|night)\b"
     ))
     .expect("regex")
 });

@@ -459,6 +459,7 @@ fn taking_something_out_is_an_errand_not_a_delete() {
 
 mod asked;
 mod by_time;
+mod chores;
 mod errands;
 mod everyday;
 mod moves;
