@@ -41,8 +41,8 @@ pub const MAX_TOKENS: usize = 64;
 const MAX_TOKEN_CHARS: usize = 24;
 
 /// Shorthand typed for common words, and the word each stands for ("w/" is read where
-/// the slash is seen).
-const SHORTHAND: &[(&str, &str)] = &[
+/// the slash is seen). The parser reads these and a few more before anything else.
+pub(crate) const SHORTHAND: &[(&str, &str)] = &[
     ("mtg", "meeting"),
     ("mtgs", "meetings"),
     ("appt", "appointment"),

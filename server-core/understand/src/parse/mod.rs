@@ -33,6 +33,7 @@ mod shift;
 mod slots;
 #[cfg(test)]
 mod tests;
+mod typed;
 
 pub use at_time::AT_TIME;
 pub use shift::{MOST_SHIFT_MINUTES, SHIFT_MINUTES};
@@ -94,6 +95,8 @@ fn parse_here(text: &str, now: DateTime<Tz>, lang: Lang) -> Parsed {
     if text.is_empty() || text.len() > 2000 {
         return Parsed::chat(0.0);
     }
+    let text = typed::spelled_out(text);
+    let text = text.as_ref();
     let low = text.to_ascii_lowercase();
 
     // Delegation keeps its own "and ..." ("research X and summarise them").
@@ -348,6 +351,14 @@ static LEAD: LazyLock<Regex> = LazyLock::new(|| {
     .unwrap_or_else(|_| never())
 });
 
+/// "can we move my 1:1 to thursday", "shall we push the standup back": a change asked
+/// of the calendar as a suggestion is the command. The verb itself is left in place.
+static ASKED_TOGETHER: LazyLock<Regex> = LazyLock::new(|| {
+    rules::rx(
+        r"^(?P<lead>(?:can|could|shall)\s+we\s+(?:please\s+)?)(?:move|reschedule|push|pull|bring|shift|bump|postpone|change|cancel|call off|delete|remove|add|put|schedule|book|set up|block)\b",
+    )
+});
+
 /// Strip wake words and politeness so the main verb comes first. Returns the
 /// byte offset where the request proper starts.
 pub(super) fn lead_len(low: &str) -> usize {
@@ -358,7 +369,8 @@ pub(super) fn lead_len(low: &str) -> usize {
             .find(rest)
             .filter(|m| !own_need(m.as_str(), rest.get(m.end()..).unwrap_or("")))
             .map(|m| m.end())
-            .or_else(|| EMPHATIC_DO.captures(rest).and_then(|c| c.name("lead")).map(|m| m.end()));
+            .or_else(|| EMPHATIC_DO.captures(rest).and_then(|c| c.name("lead")).map(|m| m.end()))
+            .or_else(|| ASKED_TOGETHER.captures(rest).and_then(|c| c.name("lead")).map(|m| m.end()));
         match skip {
             Some(n) if n > 0 => at += n,
             _ => break,
@@ -417,7 +429,11 @@ fn understood(text: &str, low: &str, now: DateTime<Tz>, lang: Lang, slot_first: 
     if HOW_TO.is_match(l) || TALK.is_match(l) {
         return None;
     }
-    if let Some((t2, l2)) = topic_first(t, l).or_else(|| moved_as_news(t, l)).or_else(|| moved_round(t, l)) {
+    if let Some((t2, l2)) = topic_first(t, l)
+        .or_else(|| moved_as_news(t, l))
+        .or_else(|| moved_round(t, l))
+        .or_else(|| asked_to_be_told(t, l))
+    {
         return read(&t2, &l2, now, lang, slot_first);
     }
     if let Some(plan) = rules::overrides(t, l, now) {
@@ -479,13 +495,14 @@ fn topic_first(t: &str, l: &str) -> Option<(String, String)> {
 }
 
 /// "the meeting with Dan got moved to 3pm friday", "the vet appointment moved to
-/// thursday", "the haircut is now at 11 on saturday": a move told as news, said again as the request it is ("move the meeting
-/// with Dan to 3pm friday"). What it moves to must still read as a time for the move
-/// to be made.
+/// thursday", "the haircut is now at 11 on saturday", "the review needs to move to
+/// monday": a move told as news or as a need, said again as the request it is ("move
+/// the meeting with Dan to 3pm friday"). What it moves to must still read as a time for
+/// the move to be made.
 fn moved_as_news(t: &str, l: &str) -> Option<(String, String)> {
     static NEWS: LazyLock<Regex> = LazyLock::new(|| {
         rules::rx(
-            r"^(?P<item>(?:the|my|our) .+?)\s+(?:(?:(?:has|have) been|got|was|were|is|are|'s been|'s|has|have)\s+)?(?:now\s+|just\s+)?(?:moved|pushed(?: back)?|rescheduled|shifted|bumped|changed|brought forward|postponed)\s+(?:to|till|until)\s+(?P<to>.+)$|^(?P<item2>(?:the|my|our) .+?)\s+(?:is|are|'s) now\s+(?P<to2>(?:at|on)\s+.+)$",
+            r"^(?P<item>(?:the|my|our) .+?)\s+(?:(?:(?:has|have) been|got|was|were|is|are|'s been|'s|has|have)\s+|(?:needs? to|has to|have to|should|must|will have to|'ll have to|is going to|will)(?: be)?\s+)?(?:now\s+|just\s+)?(?:moved?|push(?:ed)?(?: back)?|rescheduled?|shift(?:ed)?|bump(?:ed)?|changed?|br(?:ing|ought) forward|postponed?)\s+(?:to|till|until)\s+(?P<to>.+)$|^(?P<item2>(?:the|my|our) .+?)\s+(?:is|are|'s) now\s+(?P<to2>(?:at|on)\s+.+)$",
         )
     });
     let c = NEWS.captures(l)?;
@@ -493,6 +510,19 @@ fn moved_as_news(t: &str, l: &str) -> Option<(String, String)> {
     let to = c.name("to").or_else(|| c.name("to2"))?.range();
     let said = |s: &str| Some(format!("move {} to {}", s.get(item.clone())?, s.get(to.clone())?));
     Some((said(t)?, said(l)?))
+}
+
+/// "remind me what's on tomorrow", "remind me why I'm doing this": asked to be told now,
+/// which is the question itself ("what's on tomorrow"), not a reminder to keep. "Remind
+/// me when I get home to ..." still keeps one.
+fn asked_to_be_told(t: &str, l: &str) -> Option<(String, String)> {
+    static TOLD: LazyLock<Regex> = LazyLock::new(|| {
+        rules::rx(
+            r"^(?:(?:can|could|would|will) you |please )?remind (?:me|us)(?: again)?(?: of)? (?P<asked>(?:why|what|what's|whats|how|who|who's|whose|which|whether|where|where's)\b.*)$",
+        )
+    });
+    let asked = TOLD.captures(l)?.name("asked")?.range();
+    Some((t.get(asked.clone())?.to_string(), l.get(asked)?.to_string()))
 }
 
 /// "bring the dentist forward to 9", "push the meeting back to 4", "put the call back

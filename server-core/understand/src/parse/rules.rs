@@ -1700,6 +1700,10 @@ fn named_noun<'l>(l: &'l str, cut: &[Range<usize>]) -> Option<regex::Match<'l>> 
 /// The new time of a move: "to friday at 10", or a bare hour ("push my 3pm meeting to
 /// 4"), which is the next such hour after the item's own time when it says one.
 fn new_time(new_part: &str, item: &str, now: DateTime<Tz>) -> Option<Found> {
+    // "move the gym to the evening": the part of the day of the item's own day.
+    static THE_PART: LazyLock<Regex> =
+        LazyLock::new(|| rx(r"^the (?P<part>morning|afternoon|evening|night)\b"));
+    let new_part = &*THE_PART.replace(new_part, "this $part");
     // The item says whose hour it is: "move dinner with Sam to 8" is the evening's.
     let sentence = format!("{item} {new_part}");
     // "move tomorrow's lunch with Dana to 1pm": an hour alone goes on the item's own day.
@@ -1886,8 +1890,8 @@ fn reprioritise(t: &str, l: &str) -> Option<Plan> {
     let c = REPRIORITISE.captures(l)?;
     let item = c.name("item").or_else(|| c.name("item2")).or_else(|| c.name("item3"))?;
     // "set a warning for when my account runs low": a level said without the word
-    // "priority" changes only an item named as a todo.
-    let bare = c.name("level").is_some() && !l.contains("prio");
+    // "priority" changes only an item named as a todo; "urgent" says it whatever is named.
+    let bare = c.name("level").is_some_and(|v| v.as_str() != "urgent") && !l.contains("prio");
     if bare && !NAMED.is_match(item.as_str())
         || item.as_str().starts_with("a ")
         || item.as_str().starts_with("an ")

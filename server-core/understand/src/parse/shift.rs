@@ -28,7 +28,7 @@ static AMOUNT: &str = r"(?P<n>an?|one|two|three|four|five|six|seven|eight|nine|t
 
 static SHIFT: LazyLock<Regex> = LazyLock::new(|| {
     rx(&format!(
-        r"^(?P<verb>push|move|shift|bump|slide|nudge|delay|put off|postpone|bring|pull|make)\s+(?:(?P<dir0>back|forward|up|out)\s+)?(?P<item>.+?)\s+(?:(?P<dir1>back|forward|later|earlier|out|up|ahead)\s+)?(?:by\s+)?{AMOUNT}(?:\s+(?P<dir2>back|forward|later|earlier|out|ahead|sooner))?$"
+        r"^(?P<verb>push|move|shift|bump|slide|nudge|delay|put off|postpone|bring|pull|make|put)\s+(?:(?P<dir0>back|forward|up|out)\s+)?(?P<item>.+?)\s+(?:(?P<dir1>back|forward|later|earlier|out|up|ahead)\s+)?(?:by\s+)?{AMOUNT}(?:\s+(?P<dir2>back|forward|later|earlier|out|ahead|sooner))?$"
     ))
 });
 
@@ -75,7 +75,7 @@ fn resizes(l: &str) -> bool {
 
 static DEADLINE: LazyLock<Regex> = LazyLock::new(|| {
     rx(
-        r"^(?:set|change|move|update|push|make|extend)\s+(?:(?P<item>.+?)(?:'s|\u{2019}s)\s+(?:due date|deadline|due time|due day)|(?:the\s+)?(?:due date|deadline|due time|due day)\s+(?:of|for|on)\s+(?P<item2>.+?))\s+(?:to|for|until|till)\s+(?P<when>.+)$",
+        r"^(?:set|change|move|update|push|make|extend)\s+(?:(?:the\s+)?(?:due date|deadline|due time|due day)\s+(?:of|for|on)\s+(?P<item2>.+?)|(?P<item>.+?)(?:'s|\u{2019}s)?\s+(?:due date|deadline|due time|due day))\s+(?:to|for|until|till)\s+(?P<when>.+)$",
     )
 });
 

@@ -74,7 +74,11 @@ pub(super) fn waking(found: Found, phrase: &str, sentence: &str, now: DateTime<T
     if !later(start.hour()) || !said_bare(&phrase, start) {
         return found;
     }
-    let undated = !DATED.is_match(&phrase) && start.date() == now.date_naive().succ_opt().unwrap_or_default();
+    // "4 today" said at 9: the morning's 4 was gone, so tomorrow's was read; today's
+    // afternoon is meant.
+    let today = phrase.split(|c: char| !c.is_ascii_alphabetic()).any(|w| w == "today");
+    let undated = (today || !DATED.is_match(&phrase))
+        && start.date() == now.date_naive().succ_opt().unwrap_or_default();
     let half_day = if undated && start - Duration::hours(12) > now.naive_local() {
         Duration::hours(-12)
     } else {
@@ -93,6 +97,8 @@ pub(super) fn waking(found: Found, phrase: &str, sentence: &str, now: DateTime<T
     // A deadline ends at its value and moves with it; a part of the day must still hold it.
     let period = match found.period {
         Some(p) if p.to == Some(found.start) => Some(Period { to: Some(moved), ..p }),
+        // An open start ("after 4") moves with its value too.
+        Some(p) if p.from == Some(found.start) && p.to.is_none() => Some(Period { from: Some(moved), ..p }),
         Some(p) if !p.holds(moved) => return found,
         p => p,
     };

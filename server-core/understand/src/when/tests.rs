@@ -478,3 +478,10 @@ fn an_hour_said_roughly_is_the_same_waking_hour() {
     // Said with the morning, it stays there.
     assert_eq!(start("breakfast at 8ish tomorrow", NOW).as_deref(), Some("2026-03-11 08:00"));
 }
+
+#[test]
+fn a_bare_hour_said_with_today_is_todays_afternoon() {
+    // 09:00: the morning's 4 is gone, so today's 4 is the afternoon's.
+    assert_eq!(start("4 today", NOW).as_deref(), Some("2026-03-10 16:00"));
+    assert_eq!(start("after 4 today", NOW).as_deref(), Some("2026-03-10 16:00"));
+}

@@ -22,7 +22,7 @@ fn param<'a>(r: &'a Parsed, k: &str) -> &'a str {
 
 #[test]
 fn constant_regexes_compile() {
-    for re in [&THEN_SPLIT, &AND_VERB, &PRONOUN, &LEAD, &HOW_TO, &EMPHATIC_DO] {
+    for re in [&THEN_SPLIT, &AND_VERB, &PRONOUN, &LEAD, &HOW_TO, &EMPHATIC_DO, &ASKED_TOGETHER] {
         assert_ne!(re.as_str(), never().as_str());
     }
 }
@@ -459,6 +459,7 @@ fn taking_something_out_is_an_errand_not_a_delete() {
 
 mod asked;
 mod by_time;
+mod changes;
 mod chores;
 mod errands;
 mod everyday;
