@@ -426,7 +426,7 @@ fn understood(text: &str, low: &str, now: DateTime<Tz>, lang: Lang, slot_first: 
     if l.is_empty() {
         return None;
     }
-    if HOW_TO.is_match(l) || TALK.is_match(l) {
+    if HOW_TO.is_match(l) || TALK.is_match(l) || DAY_DONE.is_match(l) {
         return None;
     }
     if let Some((t2, l2)) = topic_first(t, l)
@@ -468,7 +468,16 @@ fn understood(text: &str, low: &str, now: DateTime<Tz>, lang: Lang, slot_first: 
 /// that", "no worries".
 static TALK: LazyLock<Regex> = LazyLock::new(|| {
     rules::rx(
-        r"^(?:never ?mind|forget (?:it|that|about it)|scratch that|(?:i'?m |i am |we'?re |we are |that'?s (?:me|us|it) )?(?:all )?(?:done|finished) for (?:the day|today|tonight|the night|the week|now)|no worries|no problem|my bad|whatever|all good|got it|sounds good|ok(?:ay)? then|that'?s (?:fine|ok(?:ay)?|all)|not now|maybe later|no thanks?(?: you)?)\W*$",
+        r"^(?:never ?mind|forget (?:it|that|about it)|scratch that|no worries|no problem|my bad|whatever|all good|got it|sounds good|ok(?:ay)? then|that'?s (?:fine|ok(?:ay)?|all)|not now|maybe later|no thanks?(?: you)?)\W*$",
+    )
+});
+
+/// "phew, done for the day!", "right, that's me finished for the week": the end of a
+/// day's work, however it opens, completes nothing ("done with the report for today"
+/// names what is done).
+static DAY_DONE: LazyLock<Regex> = LazyLock::new(|| {
+    rules::rx(
+        r"^(?:[\w']+,?\s+){0,4}?(?:all )?(?:done|finished) for (?:the day|today|tonight|the night|the week|the weekend|now)\W*$",
     )
 });
 

@@ -614,7 +614,24 @@ fn memo(t: &str, l: &str) -> Option<Plan> {
         let q = MEMO_ABOUT.captures(l).and_then(|c| cap(&c, "q")).and_then(|r| tidy(t, r, &[]));
         return Some(Plan::new(Intent::QueryMemos, 0.8).with_opt("query", q));
     }
-    recall(t, l).or_else(|| kept_fact(t, l))
+    recall(t, l).or_else(|| kept_fact(t, l)).or_else(|| put_away(t, l))
+}
+
+/// "where did I park", "where did we leave the spare keys": where a thing was put is
+/// what a note keeps; the thing, or the putting ("park") where no thing is named.
+fn put_away(t: &str, l: &str) -> Option<Plan> {
+    static WHERE: LazyLock<Regex> = LazyLock::new(|| {
+        rx(
+            r"^where (?:did|do|have) (?:i|we) (?P<verb>put|leave|left|park|parked|hide|hid|store|stash|keep) ?(?:(?:the|my|our) )?(?P<what>[\w' -]+?)?(?:\s+(?:last time|again|this time))?$",
+        )
+    });
+    let c = WHERE.captures(l)?;
+    let said = match c.name("what") {
+        Some(w) => t.get(w.range())?.trim().to_string(),
+        None if c.name("verb")?.as_str().starts_with("park") => "park".to_string(),
+        None => return None,
+    };
+    Some(Plan::new(Intent::QueryMemos, 0.75).with("query", said))
 }
 
 /// "what's the wifi password", "what was Kim's shoe size", "remind me of the gate

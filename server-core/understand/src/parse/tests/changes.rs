@@ -1,5 +1,6 @@
 //! Changes asked as suggestions or needs, said by their part of the day or their
-//! deadline; requests typed in a hurry; asking to be reminded of something now.
+//! deadline; requests typed in a hurry; asking to be reminded of something now; where a
+//! thing was put.
 
 use super::*;
 
@@ -57,4 +58,13 @@ fn asked_to_be_reminded_of_something_now_keeps_nothing() {
     let r = p("remind me what's on thursday");
     assert_eq!(r.intent, Intent::QueryEvents);
     assert_eq!(param(&r, "start_time"), "2026-03-12T00:00:00-07:00");
+}
+
+#[test]
+fn where_a_thing_was_put_is_looked_up_in_the_notes() {
+    let r = p("where did we put the christmas lights");
+    assert_eq!(r.intent, Intent::QueryMemos);
+    assert_eq!(param(&r, "query"), "christmas lights");
+    assert_eq!(param(&p("where did I park"), "query"), "park");
+    assert_eq!(p("where did I go wrong").intent, Intent::GeneralChat);
 }

@@ -16,7 +16,13 @@ fn an_errand_told_as_done_another_way_completes_it() {
 
 #[test]
 fn the_end_of_a_days_work_completes_nothing() {
-    for said in ["I'm done for today", "finished for the day!", "that's me done for the week"] {
+    for said in [
+        "I'm done for today",
+        "finished for the day!",
+        "that's me done for the week",
+        "phew, done for the day!",
+        "right, that's me finished for the week",
+    ] {
         let r = p(said);
         assert!(!r.intent.is_action(), "{said}: {:?}", r.intent);
     }

@@ -22,7 +22,7 @@ fn param<'a>(r: &'a Parsed, k: &str) -> &'a str {
 
 #[test]
 fn constant_regexes_compile() {
-    for re in [&THEN_SPLIT, &AND_VERB, &PRONOUN, &LEAD, &HOW_TO, &EMPHATIC_DO, &ASKED_TOGETHER] {
+    for re in [&THEN_SPLIT, &AND_VERB, &PRONOUN, &LEAD, &HOW_TO, &EMPHATIC_DO, &ASKED_TOGETHER, &DAY_DONE] {
         assert_ne!(re.as_str(), never().as_str());
     }
 }
