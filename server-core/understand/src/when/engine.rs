@@ -4,10 +4,12 @@ use std::cell::RefCell;
 use std::collections::VecDeque;
 use std::ops::Range;
 use std::panic::{AssertUnwindSafe, catch_unwind};
+use std::sync::LazyLock;
 
-use chrono::{DateTime, FixedOffset, NaiveDateTime};
+use chrono::{DateTime, Datelike, FixedOffset, NaiveDate, NaiveDateTime, NaiveTime};
 use chrono_tz::Tz;
 use duckling::{Context, DimensionKind, DimensionValue, Entity, Locale, Options, TimePoint, TimeValue};
+use regex::Regex;
 
 use super::{Grain, Lang};
 
@@ -210,6 +212,37 @@ fn before_the_end(e: &Entity, now: DateTime<FixedOffset>, rank: u8) -> Option<Ca
     Some(Cand { span: e.start..e.end, ..c })
 }
 
+/// "before summer", "by winter": the library reads a season's bound as today. It is the
+/// season's next first day (the library's own dates for the seasons).
+fn before_a_season(e: &Entity, now: DateTime<FixedOffset>, rank: u8) -> Option<Cand> {
+    static SEASON: LazyLock<Regex> = LazyLock::new(|| {
+        Regex::new(r"^(?:before|by|until|till|ahead of) (?:the )?(?:(?:this|next|coming) )?(?P<season>spring|summer|autumn|fall|winter)$")
+            .expect("regex")
+    });
+    let body = e.body.to_ascii_lowercase();
+    let (month, day) = match SEASON.captures(&body)?.name("season")?.as_str() {
+        "spring" => (3, 20),
+        "summer" => (6, 21),
+        "winter" => (12, 21),
+        _ => (9, 23),
+    };
+    let today = now.date_naive();
+    let this_year = NaiveDate::from_ymd_opt(today.year(), month, day)?;
+    let first =
+        if this_year > today { this_year } else { NaiveDate::from_ymd_opt(today.year() + 1, month, day)? };
+    let start = Point::Wall(first.and_time(NaiveTime::MIN));
+    Some(Cand {
+        span: e.start..e.end,
+        start,
+        end: None,
+        grain: Grain::Day,
+        shape: Shape::Deadline,
+        zone: None,
+        rank,
+        period: Some((Some(Point::At(now)), Some(start))),
+    })
+}
+
 /// A candidate for one duckling entity, if it is a time or a duration.
 pub(super) fn candidate(e: &Entity, now: DateTime<FixedOffset>, rank: u8) -> Option<Cand> {
     let span = e.start..e.end;
@@ -223,6 +256,9 @@ pub(super) fn candidate(e: &Entity, now: DateTime<FixedOffset>, rank: u8) -> Opt
         rank,
         period: None,
     };
+    if let Some(c) = before_a_season(e, now, rank) {
+        return Some(c);
+    }
     match &e.value {
         DimensionValue::Time(TimeValue::Single { value, .. }) => {
             let (p, g) = point(value);

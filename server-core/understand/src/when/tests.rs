@@ -485,3 +485,10 @@ fn a_bare_hour_said_with_today_is_todays_afternoon() {
     assert_eq!(start("4 today", NOW).as_deref(), Some("2026-03-10 16:00"));
     assert_eq!(start("after 4 today", NOW).as_deref(), Some("2026-03-10 16:00"));
 }
+
+#[test]
+fn a_season_as_a_deadline_is_its_next_first_day() {
+    // March: this summer is still to come; this winter has begun, so it is next winter.
+    assert_eq!(start("before summer", NOW).as_deref(), Some("2026-06-21 00:00"));
+    assert_eq!(start("by winter", NOW).as_deref(), Some("2026-12-21 00:00"));
+}
