@@ -835,15 +835,10 @@ fn dated_order(guess: &Prediction, full: &str, l: &str, slots: &Slots, now: Date
     let (f, cut) = slots.when.as_ref()?;
     let rest = rules::blanked(l, cut);
     let rest = rest.trim_start_matches([' ', ',', ':', '-']);
-    // Said as a bare order, the verb first, and short: a longer sentence says more.
-    let bare = full.trim_start_matches("please ").starts_with(rest.split_whitespace().next().unwrap_or(" "));
-    let short = rest.split_whitespace().count() <= 7;
     let talk = surely_talk(guess);
-    let other = guess.label.intent().is_action()
-        && !matches!(guess.label.intent(), Intent::CreateTodo | Intent::CreateEvent);
+    let other = heard_other_action(guess);
     let order = (ordered(rest) && !ELSEWHERE.is_match(rest) || had_done(rest))
-        && bare
-        && short
+        && bare_order(full, rest)
         && !FOR_ME.is_match(rest)
         && !asks(l)
         && !only_pointed_errand(l, cut);
@@ -868,15 +863,23 @@ fn chore(guess: &Prediction, full: &str, l: &str, slots: &Slots) -> Option<Inten
     if slots.when.is_some() || asks(l) || surely_talk(guess) {
         return None;
     }
-    let rest = l.trim_start_matches("please ").trim_end_matches(['.', '!']);
-    let bare = full.trim_start_matches("please ").starts_with(rest.split_whitespace().next().unwrap_or(" "));
     // A chore sounds like one done ("wash the car"): only a surer other reading wins.
-    let other = guess.label.intent().is_action()
-        && !matches!(guess.label.intent(), Intent::CreateTodo | Intent::CreateEvent)
-        && guess.p >= UNSURE_CHAT;
-    let short = rest.split_whitespace().count() <= 7;
-    let chore = CHORE.is_match(rest) && !NOT_GOODS.is_match(rest) || had_done(rest);
-    (bare && short && !other && chore).then_some(Intent::CreateTodo)
+    let other = heard_other_action(guess) && guess.p >= UNSURE_CHAT;
+    let chore = CHORE.is_match(l) && !NOT_GOODS.is_match(l) || had_done(l);
+    (bare_order(full, l) && !other && chore).then_some(Intent::CreateTodo)
+}
+
+/// Said as a bare order, the verb first, and short: a longer sentence says more. `rest`
+/// is what is left of the clause `full` once its politeness and dates are out.
+fn bare_order(full: &str, rest: &str) -> bool {
+    let opens = full.trim_start_matches("please ").starts_with(rest.split_whitespace().next().unwrap_or(" "));
+    opens && rest.split_whitespace().count() <= 7
+}
+
+/// The classifier hears an action other than a new item (a completion, a delete, ...).
+fn heard_other_action(guess: &Prediction) -> bool {
+    let said = guess.label.intent();
+    said.is_action() && !matches!(said, Intent::CreateTodo | Intent::CreateEvent)
 }
 
 /// "get the car washed", "have the boiler serviced": an errand that somebody else does.

@@ -486,6 +486,12 @@ static HOW_TO: LazyLock<Regex> = LazyLock::new(|| {
         .unwrap_or_else(|_| never())
 });
 
+/// A clause said again another way, as text and as its lowercase copy: `say` builds the
+/// new words from either (both share their offsets).
+fn restated(t: &str, l: &str, say: impl Fn(&str) -> Option<String>) -> Option<(String, String)> {
+    Some((say(t)?, say(l)?))
+}
+
 /// "the dinner with Alex on friday is off, remove it", "my dentist appointment -
 /// cancel it", "the gas bill is paid, tick it off", "I can't make the dentist on
 /// tuesday, cancel it": the item said first and pointed back at. Said again the usual way round ("remove the dinner with Alex on friday"), as
@@ -498,9 +504,9 @@ fn topic_first(t: &str, l: &str) -> Option<(String, String)> {
     });
     let c = TOPIC.captures(l)?;
     let (topic, verb, tail) = (c.name("topic")?.range(), c.name("verb")?.range(), c.name("tail")?.range());
-    let said =
-        |s: &str| Some(format!("{} {}{}", s.get(verb.clone())?, s.get(topic.clone())?, s.get(tail.clone())?));
-    Some((said(t)?, said(l)?))
+    restated(t, l, |s| {
+        Some(format!("{} {}{}", s.get(verb.clone())?, s.get(topic.clone())?, s.get(tail.clone())?))
+    })
 }
 
 /// "the meeting with Dan got moved to 3pm friday", "the vet appointment moved to
@@ -517,8 +523,7 @@ fn moved_as_news(t: &str, l: &str) -> Option<(String, String)> {
     let c = NEWS.captures(l)?;
     let item = c.name("item").or_else(|| c.name("item2"))?.range();
     let to = c.name("to").or_else(|| c.name("to2"))?.range();
-    let said = |s: &str| Some(format!("move {} to {}", s.get(item.clone())?, s.get(to.clone())?));
-    Some((said(t)?, said(l)?))
+    restated(t, l, |s| Some(format!("move {} to {}", s.get(item.clone())?, s.get(to.clone())?)))
 }
 
 /// "remind me what's on tomorrow", "remind me why I'm doing this": asked to be told now,
@@ -531,7 +536,7 @@ fn asked_to_be_told(t: &str, l: &str) -> Option<(String, String)> {
         )
     });
     let asked = TOLD.captures(l)?.name("asked")?.range();
-    Some((t.get(asked.clone())?.to_string(), l.get(asked)?.to_string()))
+    restated(t, l, |s| s.get(asked.clone()).map(str::to_string))
 }
 
 /// "bring the dentist forward to 9", "push the meeting back to 4", "put the call back
@@ -546,6 +551,5 @@ fn moved_round(t: &str, l: &str) -> Option<(String, String)> {
     });
     let c = ROUND.captures(l)?;
     let (item, to) = (c.name("item")?.range(), c.name("to")?.range());
-    let said = |s: &str| Some(format!("move {} {}", s.get(item.clone())?, s.get(to.clone())?));
-    Some((said(t)?, said(l)?))
+    restated(t, l, |s| Some(format!("move {} {}", s.get(item.clone())?, s.get(to.clone())?)))
 }

@@ -2248,16 +2248,14 @@ fn agenda_question(l: &str, now: DateTime<Tz>) -> Option<Plan> {
         }
     }
     if PLANS.is_match(l) && !AGENDA.is_match(l) {
-        let found = when::find(l, now);
-        let today =
-            found.as_ref().is_none_or(|f| f.grain <= Grain::Day && f.start.date_naive() == now.date_naive());
-        // Today's plans are the day's briefing.
-        if today && l.contains("plan") {
+        // A day's plans are its briefing; another day's, that day's calendar (which the
+        // parser makes of any briefing asked of another day).
+        if l.contains("plan") {
             return Some(Plan::new(Intent::DailyBriefing, 0.7));
         }
         let plan = Plan::new(Intent::QueryEvents, 0.7);
-        return Some(match &found {
-            Some(f) => with_span(plan, f, now),
+        return Some(match when::find(l, now) {
+            Some(f) => with_span(plan, &f, now),
             None => plan,
         });
     }
