@@ -63,9 +63,10 @@ static TODO_PLACE: LazyLock<Regex> = LazyLock::new(|| {
 });
 
 static CALENDAR_PLACE: LazyLock<Regex> = LazyLock::new(|| {
-    rx(
-        r"\b(?:calendar|schedule|agenda|events?|meetings?|appointments?|call|party|dinner|lunch|class|session|booking|reservation)\b",
-    )
+    rx(&format!(
+        r"\b(?:calendar|schedule|agenda|events?|meetings?|appointments?|call|party|dinner|lunch|class|lessons?|session|booking|reservation|conferences?|interviews?|webinar|seminar|workshop|rehearsal|check-?up|{})\b",
+        rules::VISITS
+    ))
 });
 
 /// Whether a delete of this kind names where it deletes from.

@@ -45,6 +45,17 @@ fn folder(c: &regex::Captures<'_>, t: &str) -> Option<String> {
     Some(format!("~/{named}"))
 }
 
+/// Whether a path names a file by its extension ("plan.md"). A folder's name has none;
+/// a name that is all extension ("~/.config") may be either, and listing shows both.
+fn names_file(path: &str) -> bool {
+    let last = path.rsplit('/').next().unwrap_or(path);
+    match last.rsplit_once('.') {
+        Some(("", _)) => false,
+        Some((_, ext)) => (1..=8).contains(&ext.len()) && ext.chars().all(|c| c.is_ascii_alphanumeric()),
+        None => false,
+    }
+}
+
 /// A path made safe to put in a shell command: home-relative paths keep `~` outside the
 /// quotes so the shell expands it.
 fn quoted(path: &str) -> String {
@@ -65,7 +76,12 @@ pub(super) fn folder_tool(t: &str, l: &str) -> Option<Plan> {
         return Some(Plan::new(Intent::OpenApp, 0.85).with("target", folder(&c, t)?));
     }
     if let Some(c) = LIST.captures(l) {
-        let command = format!("ls -la {}", quoted(&folder(&c, t)?));
+        let path = folder(&c, t)?;
+        // "show me what's in ~/notes/plan.md": a file's contents are read, not listed.
+        if names_file(&path) {
+            return Some(Plan::new(Intent::FileRead, 0.85).with("path", path));
+        }
+        let command = format!("ls -la {}", quoted(&path));
         return Some(Plan::new(Intent::ExecutorShell, 0.85).with("command", command));
     }
     let c = RUN_IN.captures(l)?;
@@ -79,7 +95,18 @@ pub(super) fn folder_tool(t: &str, l: &str) -> Option<Plan> {
 
 #[cfg(test)]
 mod tests {
-    use super::quoted;
+    use super::{names_file, quoted};
+
+    #[test]
+    fn a_path_with_an_extension_names_a_file() {
+        assert!(names_file("~/Documents/plan.md"));
+        assert!(names_file("/etc/hosts.allow"));
+        assert!(!names_file("~/.config"));
+        assert!(!names_file("~/Documents"));
+        assert!(!names_file("~"));
+        assert!(!names_file("~/code/app"));
+        assert!(!names_file("~/my.folder.with.a very long tail"));
+    }
 
     #[test]
     fn a_folder_in_a_command_is_quoted_unless_plain() {

@@ -430,6 +430,7 @@ fn understood(text: &str, low: &str, now: DateTime<Tz>, lang: Lang, slot_first: 
         return None;
     }
     if let Some((t2, l2)) = topic_first(t, l)
+        .or_else(|| needless_first(t, l))
         .or_else(|| moved_as_news(t, l))
         .or_else(|| moved_round(t, l))
         .or_else(|| asked_to_be_told(t, l))
@@ -509,20 +510,43 @@ fn topic_first(t: &str, l: &str) -> Option<(String, String)> {
     })
 }
 
+/// "I don't need to buy stamps anymore, delete it", "forget about calling the bank,
+/// take it off my list": a task no longer needed and pointed back at, said again the
+/// usual way round. A task said as what to do ("buy stamps") is named as a task where
+/// nothing else names the list; a thing said with its determiner ("the extra chairs")
+/// is named as it was said.
+fn needless_first(t: &str, l: &str) -> Option<(String, String)> {
+    static NEEDLESS: LazyLock<Regex> = LazyLock::new(|| {
+        rules::rx(
+            r"^(?:(?:i|we) (?:really )?(?:don'?t|do not|no longer|won'?t) (?:need|have) to|(?:there's )?no (?:need|point) (?:to|in)|forget(?: about)?|never ?mind(?: about)?|skip) (?P<task>[\w'].*?)(?:\s+(?:anymore|any more|any longer|after all|now))?\s*(?:,|;|:|\.|\s-|\s\u{2013})\s*(?:(?:so|just|please|pls|can you|could you|you can|go ahead and)\s+)*(?P<verb>delete|remove|cancel|drop|scrap|bin|get rid of|take)\s+(?:it|that|this|them)\b(?P<tail>.*)$",
+        )
+    });
+    static DETERMINED: LazyLock<Regex> =
+        LazyLock::new(|| rules::rx(r"^(?:the|my|our|that|this|those|these|a|an)\b"));
+    let c = NEEDLESS.captures(l)?;
+    let (task, verb, tail) = (c.name("task")?.range(), c.name("verb")?.range(), c.name("tail")?.range());
+    // "take it off my list" names its place already.
+    let bare = !DETERMINED.is_match(&l[task.clone()]) && l[tail.clone()].trim().is_empty();
+    let named = if bare { "the task " } else { "" };
+    restated(t, l, |s| {
+        Some(format!("{} {named}{}{}", s.get(verb.clone())?, s.get(task.clone())?, s.get(tail.clone())?))
+    })
+}
+
 /// "the meeting with Dan got moved to 3pm friday", "the vet appointment moved to
 /// thursday", "the haircut is now at 11 on saturday", "the review needs to move to
-/// monday": a move told as news or as a need, said again as the request it is ("move
+/// monday", "the invoice can wait until friday": a move told as news or as a need, said again as the request it is ("move
 /// the meeting with Dan to 3pm friday"). What it moves to must still read as a time for
 /// the move to be made.
 fn moved_as_news(t: &str, l: &str) -> Option<(String, String)> {
     static NEWS: LazyLock<Regex> = LazyLock::new(|| {
         rules::rx(
-            r"^(?P<item>(?:the|my|our) .+?)\s+(?:(?:(?:has|have) been|got|was|were|is|are|'s been|'s|has|have)\s+|(?:needs? to|has to|have to|should|must|will have to|'ll have to|is going to|will)(?: be)?\s+)?(?:now\s+|just\s+)?(?:moved?|push(?:ed)?(?: back)?|rescheduled?|shift(?:ed)?|bump(?:ed)?|changed?|br(?:ing|ought) forward|postponed?)\s+(?:to|till|until)\s+(?P<to>.+)$|^(?P<item2>(?:the|my|our) .+?)\s+(?:is|are|'s) now\s+(?P<to2>(?:at|on)\s+.+)$",
+            r"^(?P<item>(?:the|my|our) .+?)\s+(?:(?:(?:has|have) been|got|was|were|is|are|'s been|'s|has|have)\s+|(?:needs? to|has to|have to|should|must|will have to|'ll have to|is going to|will)(?: be)?\s+)?(?:now\s+|just\s+)?(?:moved?|push(?:ed)?(?: back)?|rescheduled?|shift(?:ed)?|bump(?:ed)?|changed?|br(?:ing|ought) forward|postponed?)\s+(?:to|till|until)\s+(?P<to>.+)$|^(?P<item2>(?:the|my|our) .+?)\s+(?:is|are|'s) now\s+(?P<to2>(?:at|on)\s+.+)$|^(?P<item3>(?:the|my|our) .+?)\s+can (?:wait|be (?:put off|left|pushed(?: back)?|moved))\s+(?:until|till|to)\s+(?P<to3>.+)$",
         )
     });
     let c = NEWS.captures(l)?;
-    let item = c.name("item").or_else(|| c.name("item2"))?.range();
-    let to = c.name("to").or_else(|| c.name("to2"))?.range();
+    let item = c.name("item").or_else(|| c.name("item2")).or_else(|| c.name("item3"))?.range();
+    let to = c.name("to").or_else(|| c.name("to2")).or_else(|| c.name("to3"))?.range();
     restated(t, l, |s| Some(format!("move {} to {}", s.get(item.clone())?, s.get(to.clone())?)))
 }
 

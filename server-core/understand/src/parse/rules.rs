@@ -541,7 +541,7 @@ pub(super) fn delegate(t: &str, l: &str) -> Option<Plan> {
 
 static MEMO_CREATE: LazyLock<Regex> = LazyLock::new(|| {
     rx(
-        r"^(?:(?:take|make|write|jot|save|add|create|start|new)(?: down)?(?: me)? (?:a |an )?(?:quick |new |short )?(?:note|memo)(?: (?:for me|to self))?(?:\s*(?:that|saying|:|-|about|to remember|reading|with)\s*|\s+)?(?P<c>.+)?|(?:note to self|memo to self|note|jot down|write down|note down|memo)(?: that|\s*[:-])?\s+(?P<c2>.+)|(?:write|jot|note|put|get) (?:this|that|it) down\s*[:,-]\s*(?P<c7>.+)|remember that\s+(?P<c3>.+)|(?:save|store|keep|file) (?P<c4>.+?) (?:as|in|to) (?:a |my )?(?:note|memo|notes|memos)|(?:save|store|keep|remember) (?:this|that)\s*[:-]\s*(?P<c5>.+)|remember (?P<c6>(?:my|our|the) [\w' -]+? (?:is|are|was|were|goes|lives) .+))$",
+        r"^(?:(?:take|make|write|jot|save|add|create|start|new|keep)(?: down)?(?: me)? (?:a |an )?(?:quick |new |short )?(?:note|memo)(?: (?:for me|to self))?(?:\s*(?:that|saying|:|-|about|of|to remember|reading|with)\s*|\s+)?(?P<c>.+)?|(?:note to self|memo to self|note|jot down|write down|note down|memo)(?: that|\s*[:-])?\s+(?P<c2>.+)|(?:write|jot|note|put|get) (?:this|that|it) down\s*[:,-]\s*(?P<c7>.+)|remember that\s+(?P<c3>.+)|(?:save|store|keep|file) (?P<c4>.+?) (?:as|in|to) (?:a |my )?(?:note|memo|notes|memos)|(?:save|store|keep|remember) (?:this|that)\s*[:-]\s*(?P<c5>.+)|remember (?P<c6>(?:my|our|the) [\w' -]+? (?:is|are|was|were|goes|lives) .+))$",
     )
 });
 
@@ -1260,10 +1260,14 @@ static RAN_OUT: LazyLock<Regex> = LazyLock::new(|| {
 // ---------------------------------------------------------------------------
 // Calendar
 
+/// Visits one books with a person or a practice ("physio thursday 4pm", "cancel my
+/// haircut"): each is a calendar thing, whatever verb comes with it.
+pub(super) const VISITS: &str = r"haircuts?|hair appointments?|physio|physiotherapy|therapy|therapist|counsell?ing|massages?|vet|chiropractor|chiro|optician|optometrist|eye (?:test|exam)|manicure|pedicure|facial|tutoring|ultrasound|blood test|x-ray|mri|vaccination|flu shot|orthodontist|dermatologist|p(?:a)?ediatrician";
+
 static EVENT_NOUN: LazyLock<Regex> = LazyLock::new(|| {
-    rx(
-        r"\b(?:calendar|calender|calander|calandar|schedule|schedules|scheduled|agenda|diary|events?|meetings?|mettings?|appointments?|appt|meet (?:with|up)|meet the|conferences?|interviews?|(?:daily|weekly|team|conference|video|zoom|sales|client|work) calls?|call with|classes|lessons|sessions|lunch with|dinner with|breakfast with|brunch with|coffee with|drinks with|date with|party|parties|birthday|wedding|anniversary|class|lesson|session|standup|stand-up|sync|1:1|one on one|doctor'?s?|dentist'?s?|checkup|check-up|reservation at|game|match|concert|(?:the|a|our|my) show|shows|(?:the|a|our|my|school) plays?|recital|practice|rehearsal|ceremony|celebration|holiday|vacation|trip|flight|visit|offsite|off-site|retreat|meetup|meet-up|reunion|graduation|funeral|(?:baby|bridal) shower|sleepover|playdate|fundraiser|webinar|seminar|workshop|presentation|review|exam|test|deadline|payday|bill|programs?|programmes?|tournaments?|festivals?|gigs?|(?:movie|game|date|poker|trivia|quiz|karaoke|bingo|board game|girls'?|guys'?|family|pizza|taco|wine|open mic) nights?|parents'? evening|open (?:day|evening)|sports day|prize giving|school (?:fair|fete|disco|trip)|fete|housewarming|christening|baptism|bar mitzvah|bat mitzvah|(?:leaving|hen|stag) (?:do|party|drinks)|(?:baby|bridal) showers?|book club|choir|rehearsals?)\b",
-    )
+    rx(&format!(
+        r"\b(?:{VISITS}|calendar|calender|calander|calandar|schedule|schedules|scheduled|agenda|diary|events?|meetings?|mettings?|appointments?|appt|meet (?:with|up)|meet the|conferences?|interviews?|(?:daily|weekly|team|conference|video|zoom|sales|client|work) calls?|call with|classes|lessons|sessions|lunch with|dinner with|breakfast with|brunch with|coffee with|drinks with|date with|party|parties|birthday|wedding|anniversary|class|lesson|session|standup|stand-up|sync|1:1|one on one|doctor'?s?|dentist'?s?|checkup|check-up|reservation at|game|match|concert|(?:the|a|our|my) show|shows|(?:the|a|our|my|school) plays?|recital|practice|rehearsal|ceremony|celebration|holiday|vacation|trip|flight|visit|offsite|off-site|retreat|meetup|meet-up|reunion|graduation|funeral|(?:baby|bridal) shower|sleepover|playdate|fundraiser|webinar|seminar|workshop|presentation|review|exam|test|deadline|payday|bill|programs?|programmes?|tournaments?|festivals?|gigs?|(?:movie|game|date|poker|trivia|quiz|karaoke|bingo|board game|girls'?|guys'?|family|pizza|taco|wine|open mic) nights?|parents'? evening|open (?:day|evening)|sports day|prize giving|school (?:fair|fete|disco|trip)|fete|housewarming|christening|baptism|bar mitzvah|bat mitzvah|(?:leaving|hen|stag) (?:do|party|drinks)|(?:baby|bridal) showers?|book club|choir|rehearsals?)\b"
+    ))
 });
 
 /// Event nouns strong enough to carry a create or delete without the word
@@ -1426,7 +1430,11 @@ fn event(t: &str, l: &str, now: DateTime<Tz>, asked: bool) -> Option<Plan> {
     // "review the budget every friday" opens like "review my week" but keeps a routine.
     let is_q = is_question(l) && !super::decide::routine_order(l, now)
         || QUESTIONISH.is_match(l) && !COMMAND_START.is_match(l);
-    let strong = STRONG_EVENT.is_match(l);
+    // A visit is the calendar thing of its clause: a strong word beside it ("make sure I
+    // call the vet") is what is done about it, not a second thing.
+    static VISIT: LazyLock<Regex> = LazyLock::new(|| rx(&format!(r"^(?:{VISITS})$")));
+    let visits_only = EVENT_NOUN.find_iter(l).all(|m| VISIT.is_match(m.as_str()));
+    let strong = STRONG_EVENT.is_match(l) && !visits_only;
     let not_event = NOT_EVENT.is_match(l)
         && !l.contains("calendar")
         && !l.contains("meeting")
@@ -1436,8 +1444,9 @@ fn event(t: &str, l: &str, now: DateTime<Tz>, asked: bool) -> Option<Plan> {
     if let Some(m) = DELETE_VERB.find(l) {
         // "cancel the dentist on tuesday": a weaker calendar word will do when the day
         // of the item is said too.
-        if !is_q && (strong || when.is_some()) && !not_event {
-            let told = called_off_before(l, &m, &cut);
+        let told = called_off_before(l, &m, &cut);
+        // "the eye exam was cancelled": a visit told as called off names itself.
+        if !is_q && (strong || when.is_some() || visits_only && told.is_some()) && !not_event {
             let rest = split_verb_item(l, &m).or_else(|| told.clone()).unwrap_or(m.end()..l.len());
             // "erase the whiteboard before the meeting": the calendar thing only says
             // when; the thing erased is no event.
@@ -1637,6 +1646,13 @@ fn event(t: &str, l: &str, now: DateTime<Tz>, asked: bool) -> Option<Plan> {
         )
     });
     if !is_q && ERRAND.is_match(l) && named.is_none() || super::decide::routine_order(l, now) {
+        return None;
+    }
+    // A visit alone is read where it is asked of on a day or asked when ("is the vet
+    // tomorrow?", "what time is my haircut"): "do I need a vaccination for spain" and
+    // "next month I should get a haircut" ask nothing of the calendar.
+    static ASKS_WHEN: LazyLock<Regex> = LazyLock::new(|| rx(r"^(?:when|what time|what day|which day)\b"));
+    if visits_only && !((is_q || asked) && (when.is_some() || ASKS_WHEN.is_match(l))) {
         return None;
     }
     // Read the calendar.
@@ -2211,7 +2227,14 @@ fn agenda_question(l: &str, now: DateTime<Tz>) -> Option<Plan> {
             r"^(?:show|list|what|what's|whats|what are|which|give me|tell me|read|display|any)\b(?:\s+[\w']+){0,5}?\s+(?:tasks|todos|to-?dos|chores|errands)\b",
         )
     });
-    if DUE_Q.is_match(l) || TODOS_Q.is_match(l) || todos_left(l) {
+    // "anything urgent?", "what's important today", "any high priority stuff I'm
+    // forgetting": the todos asked of by their priority.
+    static PRESSING_Q: LazyLock<Regex> = LazyLock::new(|| {
+        rx(
+            r"^(?:what's|what is|whats|what|anything|any|is there anything|is anything|are there any|do i have anything|have i got anything|show me|show)(?: else)?(?: really| very| super)? (?:urgent|important|pressing|critical|high[- ]priority|top[- ]priority)(?: (?:stuff|things?|tasks?|items?|jobs?|todos?|to-?dos?))?(?: (?:for |on )?(?:today|tonight|tomorrow|this (?:morning|afternoon|evening|week|weekend)|next week))?(?: (?:that )?(?:i'm|i am|i've been) (?:forgetting|missing|overlooking)| (?:left|pending|open|due|coming up|on my (?:list|plate)))?$",
+        )
+    });
+    if DUE_Q.is_match(l) || TODOS_Q.is_match(l) || todos_left(l) || PRESSING_Q.is_match(l) {
         let when = when::find(l, now);
         return Some(super::build::todos_due(Plan::new(Intent::QueryTodos, 0.75), when.as_ref(), l, now));
     }

@@ -468,3 +468,4 @@ mod routines;
 mod said_plainly;
 mod terse;
 mod typed;
+mod visits;
