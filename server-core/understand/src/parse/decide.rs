@@ -64,7 +64,7 @@ static TODO_PLACE: LazyLock<Regex> = LazyLock::new(|| {
 
 static CALENDAR_PLACE: LazyLock<Regex> = LazyLock::new(|| {
     rx(&format!(
-        r"\b(?:calendar|schedule|agenda|events?|meetings?|appointments?|call|party|dinner|lunch|class|lessons?|session|booking|reservation|conferences?|interviews?|webinar|seminar|workshop|rehearsal|check-?up|{})\b",
+        r"\b(?:calendar|schedule|agenda|events?|meetings?|appointments?|call|party|dinner|lunch|class|lessons?|session|booking|reservation|conferences?|interviews?|webinar|seminar|workshop|rehearsal|check-?up|catch[- ]?ups?|{})\b",
         rules::VISITS
     ))
 });
@@ -131,7 +131,7 @@ static WISH: LazyLock<Regex> = LazyLock::new(|| {
 /// Chat about one's day ("I went to the market", "I got soaked") has no such verb.
 pub(super) static FACT: LazyLock<Regex> = LazyLock::new(|| {
     rx(
-        r"^(?:(?:i|we)(?:'ve| have)?(?: just| already| finally| now)? |(?:just|already|finally) )?(?:paid(?: off)?|called|rang|phoned|emailed|texted|messaged|booked|cleaned|washed|fixed|repaired|sent|posted|mailed|submitted|returned|renewed|cancell?ed|ordered|bought|picked up|dropped off|finished|completed|filed|signed|replied to|answered|watered|fed|walked|took out|taken out|scheduled|wrote|written|uploaded|backed up|printed|packed|tidied|vacuumed|mowed|charged|handed in|turned in|sorted(?: out)?|cleared out|dealt with|handled|took care of|taken care of) (?:the|my|our|a|an|that|this|those|these|all|up|off|out)\b|^(?:i|we)(?:'ve| have)?(?: just| already| finally)? (?:took|taken|put) (?:the|my|our) [\w' ]+ out$|^(?:(?:i|we)(?:'ve| have)?(?: just| already| finally)? |(?:just|already|finally) )(?:called|rang|phoned|emailed|texted|messaged|replied to) (?:mum|mom|dad|mother|father|grandma|grandpa|grandad|granddad|gran|granny|nan|nana|auntie|aunty|(?:aunt|uncle|cousin) [a-z]+)(?: back)?(?: (?:already|at last|finally))?$",
+        r"^(?:(?:i|we)(?:'ve| have)?(?: just| already| finally| now)? |(?:just|already|finally) )?(?:paid(?: off)?|called|rang|phoned|emailed|texted|messaged|booked|cleaned|washed|fixed|repaired|sent|posted|mailed|submitted|returned|renewed|cancell?ed|ordered|bought|picked up|dropped off|finished|completed|filed|signed|replied to|answered|watered|fed|walked|took out|taken out|scheduled|wrote|written|uploaded|backed up|printed|packed|tidied|vacuumed|mowed|charged|handed in|turned in|sorted(?: out)?|cleared out|dealt with|handled|took care of|taken care of) (?:the|my|our|a|an|that|this|those|these|all|up|off|out|[a-z]+'s)\b|^(?:i|we)(?:'ve| have)?(?: just| already| finally)? (?:took|taken|put) (?:the|my|our) [\w' ]+ out$|^(?:(?:i|we)(?:'ve| have)?(?: just| already| finally)? |(?:just|already|finally) )(?:called|rang|phoned|emailed|texted|messaged|replied to) (?:mum|mom|dad|mother|father|grandma|grandpa|grandad|granddad|gran|granny|nan|nana|auntie|aunty|(?:aunt|uncle|cousin) [a-z]+)(?: back)?(?: (?:already|at last|finally))?$",
     )
 });
 
@@ -240,6 +240,7 @@ pub(super) fn clause(
             .or_else(|| deadline_errand(l, &found, now))
             .or_else(|| dated_order(&guess, full, l, &found, now))
             .or_else(|| chore(&guess, full, l, &found))
+            .or_else(|| needed_errand(&guess, l))
             .or_else(|| FACT.is_match(l).then_some(Intent::CompleteTodo))
             .or_else(|| routine(&guess, l, now))
             .or_else(|| hedged(t, l, &found, now))
@@ -394,6 +395,10 @@ fn act(
         }
         let agreed = rule.as_ref().is_some_and(|r| r.intent == intent);
         if !DELETES.is_match(l) || !(agreed || names_place(intent, l)) {
+            return None;
+        }
+        // "cancel my reservation at the loft": a booking another service keeps.
+        if intent == Intent::DeleteEvent && rules::booked_elsewhere(l) {
             return None;
         }
     }
@@ -618,17 +623,27 @@ pub(super) fn names_todo(l: &str) -> bool {
     OBJECT.captures(l).is_some_and(|c| c.name("todo").is_some())
 }
 
+/// Whether a calendar word ends the item it names: "the team lunch", "the lunch with
+/// Sam", "the class on friday"; not "the lunch box from my bag".
+fn names_event_item(l: &str) -> bool {
+    static AFTER: LazyLock<Regex> = LazyLock::new(|| {
+        rx(r"^(?:$|[,.!?;:]|(?:with|on|at|for|in|from|tomorrow|today|tonight|this|next|please|off|out of)\b)")
+    });
+    CALENDAR_PLACE.find_iter(l).any(|m| AFTER.is_match(l[m.end()..].trim_start()))
+}
+
 /// The kind of item a clause names outright: "delete the task call the plumber" is a
 /// todo whatever else its words suggest, and "erase the task 'order ink'" deletes one
 /// (a clause that opens with a deleting verb and names its item is no new item).
 fn named_kind(intent: Intent, l: &str) -> Intent {
     let Some(c) = OBJECT.captures(l) else {
-        // "move the recruiter call to 3pm": a change said of a calendar thing, and of
-        // nothing on a list, is a change of the event.
+        // "move the recruiter call to 3pm", "remove the team lunch": a change or a delete
+        // said of a calendar thing, and of nothing on a list, is the event's.
+        let of_event = CALENDAR_PLACE.is_match(l) && !TODO_PLACE.is_match(l);
         return match intent {
-            Intent::UpdateTodo if CALENDAR_PLACE.is_match(l) && !TODO_PLACE.is_match(l) => {
-                Intent::UpdateEvent
-            }
+            Intent::UpdateTodo if of_event => Intent::UpdateEvent,
+            // Only where the calendar word is the thing ("the lunch box" is no lunch).
+            Intent::DeleteTodo if of_event && names_event_item(l) => Intent::DeleteEvent,
             other => other,
         };
     };
@@ -851,16 +866,7 @@ fn dated_order(guess: &Prediction, full: &str, l: &str, slots: &Slots, now: Date
 /// services ("email tom", "book a taxi", "buy me a ticket") stay talk: their verbs are
 /// not here, and neither is anything the classifier is sure is talk.
 fn chore(guess: &Prediction, full: &str, l: &str, slots: &Slots) -> Option<Intent> {
-    static CHORE: LazyLock<Regex> = LazyLock::new(|| {
-        rx(
-            r"^(?:water|feed|walk|wash|clean|tidy(?: up)?|mow|sweep|mop|iron|defrost|fix|repair|buy|pick up|drop off|take out|put out|bring in|empty|return|renew|repot|prune|pack|wrap|charge|refill|sort out|hang up|fold|unload|load|descale|dust|weed|shovel)\s+\S",
-        )
-    });
-    static NOT_GOODS: LazyLock<Regex> = LazyLock::new(|| {
-        rx(
-            r"^\S+(?: up| off| out| in)? (?:me|us|him|her|them|it|this|that)\b|\b(?:tickets?|flights?|seats?|shares|stocks?|crypto|bitcoin)\b",
-        )
-    });
+    static CHORE: LazyLock<Regex> = LazyLock::new(|| rx(&format!(r"^(?:{CHORE_VERBS})\s+\S")));
     if slots.when.is_some() || asks(l) || surely_talk(guess) {
         return None;
     }
@@ -868,6 +874,38 @@ fn chore(guess: &Prediction, full: &str, l: &str, slots: &Slots) -> Option<Inten
     let other = heard_other_action(guess) && guess.p >= UNSURE_CHAT;
     let chore = CHORE.is_match(l) && !NOT_GOODS.is_match(l) || had_done(l);
     (bare_order(full, l) && !other && chore).then_some(Intent::CreateTodo)
+}
+
+/// Verbs of household and shopping errands: "water the plants", "descale the kettle".
+const CHORE_VERBS: &str = r"water|feed|walk|wash|clean|tidy(?: up)?|mow|sweep|mop|iron|defrost|fix|repair|buy|pick up|drop off|take out|put out|bring in|empty|return|renew|repot|prune|pack|wrap|charge|refill|sort out|hang up|fold|unload|load|descale|dust|weed|shovel";
+
+/// What is done to somebody, or bought as tickets and shares: not a thing to keep on a
+/// list ("buy me a coffee", "fix it", "buy tickets for the game").
+static NOT_GOODS: LazyLock<Regex> = LazyLock::new(|| {
+    rx(
+        r"^\S+(?: up| off| out| in)? (?:me|us|him|her|them|it|this|that)\b|\b(?:tickets?|flights?|seats?|shares|stocks?|crypto|bitcoin)\b",
+    )
+});
+
+/// "I need to chase the council about the bin collection", "we have to pay the window
+/// cleaner": the user's own errand said as a need is a todo, however its other words
+/// sound, unless it is asked, the classifier is sure it is talk, or hears another action.
+fn needed_errand(guess: &Prediction, l: &str) -> Option<Intent> {
+    static NEED: LazyLock<Regex> = LazyLock::new(|| {
+        rx(
+            r"^(?:(?:i|we)(?: really| still| just| definitely)? (?:need to|have to|must|'ve got to|have got to|got to|gotta)|need to|have to|gotta|must) (?P<rest>.+)$",
+        )
+    });
+    static ERRAND: LazyLock<Regex> = LazyLock::new(|| {
+        rx(&format!(
+            r"^(?:{CHORE_VERBS}|call|ring|phone|email|e-mail|text|message|chase|contact|write to|reply to|pay|post|send|submit|sign|finish|print|order)\s+\S"
+        ))
+    });
+    if asks(l) || surely_talk(guess) || heard_other_action(guess) && guess.p >= UNSURE_CHAT {
+        return None;
+    }
+    let rest = NEED.captures(l)?.name("rest")?.as_str();
+    (ERRAND.is_match(rest) && !NOT_GOODS.is_match(rest)).then_some(Intent::CreateTodo)
 }
 
 /// Said as a bare order, the verb first, and short: a longer sentence says more. `rest`

@@ -100,7 +100,7 @@ fn parse_here(text: &str, now: DateTime<Tz>, lang: Lang) -> Parsed {
     let low = text.to_ascii_lowercase();
 
     // Delegation keeps its own "and ..." ("research X and summarise them").
-    if let Some(plan) = rules::delegate(text, &low) {
+    if let Some(plan) = rules::delegate(text, &low).or_else(|| rules::opened_to_read(text, &low)) {
         return single(plan);
     }
     let segments = split_compound(&low);
@@ -431,6 +431,8 @@ fn understood(text: &str, low: &str, now: DateTime<Tz>, lang: Lang, slot_first: 
     }
     if let Some((t2, l2)) = topic_first(t, l)
         .or_else(|| needless_first(t, l))
+        .or_else(|| kept_in_calendar(t, l))
+        .or_else(|| reason_then_order(t, l))
         .or_else(|| moved_as_news(t, l))
         .or_else(|| moved_round(t, l))
         .or_else(|| asked_to_be_told(t, l))
@@ -500,7 +502,7 @@ fn restated(t: &str, l: &str, say: impl Fn(&str) -> Option<String>) -> Option<(S
 fn topic_first(t: &str, l: &str) -> Option<(String, String)> {
     static TOPIC: LazyLock<Regex> = LazyLock::new(|| {
         rules::rx(
-            r"^(?:(?:never mind|nevermind|forget|scratch|about|(?:i|we)(?:'ve| have)? (?:just |already )?(?:got|bought|picked up|paid|finished|did|can'?t make|cannot make|won'?t make|can'?t do|won'?t be at|can'?t go to|don'?t need|no longer need))\s+)?(?P<topic>(?:the|my|our|that|this|those|these) .+?)(?:\s+(?:is|are|was|were|has been|have been|got|'s)\s+(?:now |been |just )?(?:cancell?ed|off|over|called off|scrapped|not happening|no longer (?:happening|needed|on)|done|finished|paid|sorted|bought|moved|postponed)\b[^,;:.]*)?\s*(?:,|;|:|\.|\s-|\s\u{2013})\s*(?:(?:so|just|please|pls|can you|could you|you can|go ahead and)\s+)*(?P<verb>delete|remove|cancel|clear|drop|scrap|bin|get rid of|take|mark|tick|check|cross|move|push|bump|reschedule|rename|change)\s+(?:it|that|this|them)\b(?P<tail>.*)$",
+            r"^(?:(?:never mind|nevermind|forget|scratch|about|(?:i|we)(?:'ve| have)? (?:just |already )?(?:got|bought|picked up|paid|finished|did|can'?t make|cannot make|won'?t make|can'?t do|won'?t be at|can'?t go to|don'?t need|no longer need|(?:don'?t|do not|no longer) want))\s+)?(?P<topic>(?:the|my|our|that|this|those|these) .+?)(?:\s+(?:is|are|was|were|has been|have been|got|'s)\s+(?:now |been |just )?(?:cancell?ed|off|over|called off|scrapped|not happening|no longer (?:happening|needed|on)|done|finished|paid|sorted|bought|moved|postponed)\b[^,;:.]*)?\s*(?:,|;|:|\.|\s-|\s\u{2013})?\s*(?:(?:so|just|please|pls|can you|could you|you can|go ahead and)\s+)*(?P<verb>delete|remove|cancel|clear|drop|scrap|bin|get rid of|take|mark|tick|check|cross|move|push|bump|reschedule|rename|change)\s+(?:it|that|this|them)\b(?P<tail>.*)$",
         )
     });
     let c = TOPIC.captures(l)?;
@@ -533,6 +535,49 @@ fn needless_first(t: &str, l: &str) -> Option<(String, String)> {
     })
 }
 
+/// "Mum's coming round sunday lunchtime, stick it on the calendar": what is to be kept
+/// said first and pointed back at, said again the usual way round ("put Mum's coming
+/// round sunday lunchtime on the calendar").
+fn kept_in_calendar(t: &str, l: &str) -> Option<(String, String)> {
+    static KEEP: LazyLock<Regex> = LazyLock::new(|| {
+        rules::rx(
+            r"^(?P<what>[\w'].+?)\s*(?:,|;|:|\s-|\.)\s*(?:(?:so|please|pls|can you|could you|just|and)\s+)*(?:put|stick|add|pop|bung|throw|pencil|write|enter|get|mark)\s+(?:it|that|this)\s+(?:in|on|into|onto|down in)\s+(?P<place>(?:the|my|our)\s+(?:calend[ae]r|diary|schedule|agenda))(?P<tail>.*)$",
+        )
+    });
+    let c = KEEP.captures(l)?;
+    let (what, place, tail) = (c.name("what")?.range(), c.name("place")?.range(), c.name("tail")?.range());
+    // "whatever, put it on the calendar" names nothing to keep.
+    if l[what.clone()].split_whitespace().count() < 2 {
+        return None;
+    }
+    restated(t, l, |s| {
+        Some(format!("put {} on {}{}", s.get(what.clone())?, s.get(place.clone())?, s.get(tail.clone())?))
+    })
+}
+
+/// "friends aren't coming saturday anymore so delete the dinner", "I'm off sick so move
+/// my 1:1 to friday": a reason, then the order it leads to. The order is the request;
+/// one that points back ("... so cancel it") keeps the reason, where its item is.
+fn reason_then_order(t: &str, l: &str) -> Option<(String, String)> {
+    static SO: LazyLock<Regex> = LazyLock::new(|| {
+        rules::rx(
+            r"^(?P<reason>[\w'].+?),?\s+(?:and )?so\s+(?:(?:can you|could you|please|pls|just|you can|go ahead and)\s+)*(?P<order>(?:delete|remove|cancel|clear|drop|add|put|move|push|reschedule|schedule|book|remind (?:me|us)|mark|tick|check off|cross off|take|set up|create|make a note|note down|rename|change)\b.+)$",
+        )
+    });
+    static POINTS_BACK: LazyLock<Regex> =
+        LazyLock::new(|| rules::rx(r"^\S+(?: \S+)?? (?:it|that|this|them)\b"));
+    let c = SO.captures(l)?;
+    let (reason, order) = (c.name("reason")?.range(), c.name("order")?.range());
+    // "this is so put together": "so" says how much, and no reason is given.
+    if l[reason.clone()].split_whitespace().count() < 3 {
+        return None;
+    }
+    if POINTS_BACK.is_match(&l[order.clone()]) {
+        return restated(t, l, |s| Some(format!("{}, {}", s.get(reason.clone())?, s.get(order.clone())?)));
+    }
+    restated(t, l, |s| s.get(order.clone()).map(str::to_string))
+}
+
 /// "the meeting with Dan got moved to 3pm friday", "the vet appointment moved to
 /// thursday", "the haircut is now at 11 on saturday", "the review needs to move to
 /// monday", "the invoice can wait until friday": a move told as news or as a need, said again as the request it is ("move
@@ -541,7 +586,7 @@ fn needless_first(t: &str, l: &str) -> Option<(String, String)> {
 fn moved_as_news(t: &str, l: &str) -> Option<(String, String)> {
     static NEWS: LazyLock<Regex> = LazyLock::new(|| {
         rules::rx(
-            r"^(?P<item>(?:the|my|our) .+?)\s+(?:(?:(?:has|have) been|got|was|were|is|are|'s been|'s|has|have)\s+|(?:needs? to|has to|have to|should|must|will have to|'ll have to|is going to|will)(?: be)?\s+)?(?:now\s+|just\s+)?(?:moved?|push(?:ed)?(?: back)?|rescheduled?|shift(?:ed)?|bump(?:ed)?|changed?|br(?:ing|ought) forward|postponed?)\s+(?:to|till|until)\s+(?P<to>.+)$|^(?P<item2>(?:the|my|our) .+?)\s+(?:is|are|'s) now\s+(?P<to2>(?:at|on)\s+.+)$|^(?P<item3>(?:the|my|our) .+?)\s+can (?:wait|be (?:put off|left|pushed(?: back)?|moved))\s+(?:until|till|to)\s+(?P<to3>.+)$",
+            r"^(?P<item>(?:the|my|our) .+?)\s+(?:(?:(?:has|have) been|got|was|were|is|are|'s been|'s|has|have)\s+|(?:needs? to|has to|have to|should|must|will have to|'ll have to|is going to|will)(?: be)?\s+)?(?:now\s+|just\s+)?(?:moved?|push(?:ed)?(?: back)?|rescheduled?|shift(?:ed)?|bump(?:ed)?|changed?|br(?:ing|ought) forward|postponed?)\s+(?:to|till|until)\s+(?P<to>.+)$|^(?P<item2>(?:the|my|our) .+?)\s+(?:is|are|'s) now\s+(?P<to2>(?:(?:at|on)\s+|\d{1,2}(?::\d{2}|\s?[ap]\.?m\b)|noon|midday|midnight|half past|quarter (?:past|to)|tomorrow|tonight|next\b|(?:mon|tues|wednes|thurs|fri|satur|sun)day).*?)(?:,?\s+(?:not|instead of|rather than)\s+[\w: ]+)?$|^(?P<item3>(?:the|my|our) .+?)\s+can (?:wait|be (?:put off|left|pushed(?: back)?|moved))\s+(?:until|till|to)\s+(?P<to3>.+)$",
         )
     });
     let c = NEWS.captures(l)?;
@@ -570,10 +615,10 @@ fn asked_to_be_told(t: &str, l: &str) -> Option<(String, String)> {
 fn moved_round(t: &str, l: &str) -> Option<(String, String)> {
     static ROUND: LazyLock<Regex> = LazyLock::new(|| {
         rules::rx(
-            r"^(?:push|bring|pull|move|put|shift|bump)\s+(?P<item>.+?)\s+(?:back|forward|forwards|up|earlier|later)\s+(?P<to>(?:to|until|till)\s+.+)$",
+            r"^(?:push|bring|pull|move|put|shift|bump)\s+(?P<item>.+?)\s+(?:back|forward|forwards|up|earlier|later|off)\s+(?:to|until|till)\s+(?P<to>.+)$",
         )
     });
     let c = ROUND.captures(l)?;
     let (item, to) = (c.name("item")?.range(), c.name("to")?.range());
-    restated(t, l, |s| Some(format!("move {} {}", s.get(item.clone())?, s.get(to.clone())?)))
+    restated(t, l, |s| Some(format!("move {} to {}", s.get(item.clone())?, s.get(to.clone())?)))
 }

@@ -414,6 +414,18 @@ const KNOWN_APPS: &[&str] = &[
     "clawchat",
 ];
 
+/// "open ~/notes/plan.md and read it to me": a file opened to be read is read, one
+/// request however its "and" reads.
+pub(super) fn opened_to_read(t: &str, l: &str) -> Option<Plan> {
+    static OPEN_TO_READ: LazyLock<Regex> = LazyLock::new(|| {
+        rx(
+            r"^(?:please )?open(?: up)? (?P<path>~?/\S+|\S+\.[a-z0-9]{1,8}) and (?:read|show)(?: me)? (?:it|its contents|what it says)(?: to me| out(?: loud)?| aloud)?[.!]?$",
+        )
+    });
+    let p = OPEN_TO_READ.captures(l)?.name("path")?;
+    Some(Plan::new(Intent::FileRead, 0.9).with("path", t.get(p.range())?))
+}
+
 fn host_tool(t: &str, l: &str) -> Option<Plan> {
     if let Some(c) = FILE_READ.captures(l) {
         let path = placed(t.get(cap(&c, "path")?)?, &c);
@@ -511,7 +523,7 @@ fn local_search(t: &str, l: &str) -> Option<Plan> {
 
 static BRIEFING: LazyLock<Regex> = LazyLock::new(|| {
     rx(
-        r"^(?:(?:give|read|show|send|get)(?: me)? (?:my |the |a |today's )?(?:daily |morning |evening )?(?:briefing|brief|summary|rundown|overview|digest)(?: for today| of (?:the|my) day)?|brief me|(?:daily|morning) (?:briefing|brief|summary)|briefing|my (?:daily )?briefing|what's on(?: for)? today|whats on(?: for)? today|what is on(?: for)? today|what's (?:up|happening|going on) today|what does (?:my|the) day look like(?: today)?|how does (?:my|the) day look(?: today)?|what's my day (?:like|look like)|how(?:'s| is) my day (?:looking|shaping up)|what do i have (?:on |going on |planned )?today|(?:summari[sz]e|summary of) (?:my|the) day|catch me up|what's (?:on )?my agenda(?: for)? today|plan (?:for|of) (?:the|my) day|(?:tell|talk) me (?:about|through) (?:my|the) day(?: today| ahead)?|walk me through (?:my|the) day(?: today| ahead)?)$",
+        r"^(?:(?:give|read|show|send|get)(?: me)? (?:my |the |a |today's )?(?:daily |morning |evening )?(?:briefing|brief|summary|rundown|overview|digest)(?: for today| of (?:the|my) day)?|brief me|(?:daily|morning) (?:briefing|brief|summary)|briefing|my (?:daily )?briefing|what's on(?: for)? today|whats on(?: for)? today|what is on(?: for)? today|what's (?:up|happening|going on) today|what does (?:my|the) day look like(?: today)?|how does (?:my|the) day look(?: today)?|what's my day (?:like|look like)|how(?:'s| is) my day (?:looking|shaping up)|what do i have (?:on |going on |planned )?today|(?:summari[sz]e|summary of) (?:my|the) day|catch me up|what's (?:on )?my agenda(?: for)? today|plan (?:for|of) (?:the|my) day|(?:tell|talk) me (?:about|through) (?:my|the) day(?: today| ahead)?|walk me through (?:my|the) day(?: today| ahead)?|(?:what|anything) (?:do|should) i (?:need to )?know (?:about |for )?(?:today|my day|the day(?: ahead)?))$",
     )
 });
 
@@ -614,7 +626,19 @@ fn memo(t: &str, l: &str) -> Option<Plan> {
         let q = MEMO_ABOUT.captures(l).and_then(|c| cap(&c, "q")).and_then(|r| tidy(t, r, &[]));
         return Some(Plan::new(Intent::QueryMemos, 0.8).with_opt("query", q));
     }
-    recall(t, l).or_else(|| kept_fact(t, l)).or_else(|| put_away(t, l))
+    recall(t, l).or_else(|| kept_fact(t, l)).or_else(|| put_away(t, l)).or_else(|| saved_asked(t, l))
+}
+
+/// "do I have Jess's number saved", "have we got the alarm code written down": whether
+/// a thing is kept is a look in the memos for it.
+fn saved_asked(t: &str, l: &str) -> Option<Plan> {
+    static SAVED: LazyLock<Regex> = LazyLock::new(|| {
+        rx(
+            r"^(?:do|did|have) (?:i|we) (?:got |have )?(?:(?:the|my|our|a|an) )?(?P<what>[\w' -]+?) (?:saved|stored|written down|noted(?: down)?|jotted down|on file|in my notes|in a note)$",
+        )
+    });
+    let what = SAVED.captures(l)?.name("what")?.range();
+    Some(Plan::new(Intent::QueryMemos, 0.75).with("query", t.get(what)?.trim().to_string()))
 }
 
 /// "where did I park", "where did we leave the spare keys": where a thing was put is
@@ -922,7 +946,9 @@ static REMIND_QUERY_BODY: LazyLock<Regex> = LazyLock::new(|| {
 });
 
 fn reminder(t: &str, l: &str, now: DateTime<Tz>) -> Option<Plan> {
-    let recall = l.contains("remember") && (is_question(l) || l.contains("what"));
+    // "do you remember my name" asks what the assistant knows, not what is kept.
+    let of_me = l.contains("you remember") && !l.contains("what");
+    let recall = l.contains("remember") && (is_question(l) || l.contains("what")) && !of_me;
     if recall && !l.starts_with("remember") {
         // "what did I want to remember?" reads the reminders.
         return Some(Plan::new(Intent::QueryTodos, 0.7));
@@ -940,7 +966,7 @@ fn reminder(t: &str, l: &str, now: DateTime<Tz>) -> Option<Plan> {
         // "what's on my reminder list" is about the list.
         return None;
     }
-    if REMIND_QUERY_BODY.is_match(l) || is_question(l) && l.contains("remember") {
+    if REMIND_QUERY_BODY.is_match(l) || is_question(l) && l.contains("remember") && !of_me {
         if l.contains("date") || l.contains("time") || l.contains(" day") {
             return None;
         }
@@ -957,7 +983,14 @@ fn reminder(t: &str, l: &str, now: DateTime<Tz>) -> Option<Plan> {
         let target = target?;
         return Some(Plan::new(Intent::DeleteTodo, 0.8).with("title", target));
     }
+    // "when I get home remind me to defrost the mince": a condition, not a question.
+    static ON_CONDITION: LazyLock<Regex> = LazyLock::new(|| {
+        rx(
+            r"^(?:when|once|as soon as|after|before|if|whenever) (?:i|we|i'm|we're)\b[^?]*?,?\s*remind (?:me|us) to\b",
+        )
+    });
     let asks = is_question(l)
+        && !ON_CONDITION.is_match(l)
         && !l.starts_with("remind")
         && !l.starts_with("set ")
         && !l.starts_with("give me")
@@ -1015,7 +1048,7 @@ fn with_priority(plan: Plan, l: &str) -> Plan {
 
 static LIST_NOUN: LazyLock<Regex> = LazyLock::new(|| {
     rx(
-        r"\b(?:(?P<kind>shopping|grocery|groceries|to ?do|to-do|todo|task|tasks|errands?|reminders?|packing|christmas|holiday|birthday|party|vacation|wish|chores?|work|school|home|house)\s+lists?|lists? (?:of|for) (?:things to do|tasks|reminders|things to buy|groceries|shopping|chores)|list of things (?:to|i need to) (?:do|complete|buy|get)|to ?do's|to-dos|todos|to dos|shopping cart|(?:to|on|onto|from|off) (?:the |my |our )?groceries$|my tasks|my list|the list|a list|new list|lists|list|checklist|task)\b",
+        r"\b(?:(?P<kind>shopping|grocery|groceries|to ?do|to-do|todo|task|tasks|errands?|reminders?|packing|christmas|holiday|birthday|party|vacation|wish|chores?|work|school|home|house)\s+lists?|lists? (?:of|for) (?:things to do|tasks|reminders|things to buy|groceries|shopping|chores)|list of things (?:to|i need to) (?:do|complete|buy|get)|to ?do's|to-dos|todos|to dos|shopping cart|(?:to|on|onto|from|off) (?:the |my |our )?groceries$|my tasks|(?:my|the|our) (?:chores|errands)$|my list|the list|a list|new list|lists|list|checklist|task)\b",
     )
 });
 
@@ -1043,10 +1076,15 @@ fn list_kind(l: &str) -> Option<String> {
     Some(tag.to_string())
 }
 
+/// The words that name a list of the user's todos: "my shopping list", "the to-dos",
+/// "my chores".
+const LIST_PLACES: &str =
+    r"list|lists|to ?do list|to-do list|todo list|to ?dos|to-dos|todos|tasks|chores|errands|cart|checklist";
+
 static LIST_ADD: LazyLock<Regex> = LazyLock::new(|| {
-    rx(
-        r"^(?:(?:add|put|include)\s+(?:to|on) (?:my|the) (?:[\w']+\s+){0,3}?(?:list|to ?do list|to-do list|todo list)(?:\s*[:,\-]\s*|\s+)(?P<item3>.+)$|(?:please )?(?:add|put|include|insert|place|stick|write|jot|mark|pop|throw|toss)(?: down)?(?: an item| item)?\s+(?P<item>.+?)\s+(?:to|on|onto|in|into|under|at)(?: the| my| our| a)?(?: new)?\s+(?:[\w']+\s+){0,3}?(?:groceries$|list|lists|to ?do list|to-do list|todo list|to ?dos|to-dos|todos|tasks|cart|checklist|list of (?:things to do|tasks|reminders|things to buy|groceries|chores)|list of things (?:to|i need to) (?:do|complete|buy|get))\b.*$|on my (?:[\w']+\s+){0,3}?(?:list|to ?do list|to-do list|todo list)(?: of [\w ]+?)?,?\s+(?:please\s+)?(?:add|put|include)\s+(?P<item2>.+)$|(?:i need|i want|i'd like|i would like|i need to have|make sure)\s+(?P<item4>.+?)\s+(?:added |put )?(?:to|on) (?:my|the) (?:[\w']+\s+){0,3}?(?:list|to ?do list|to-do list|todo list)\b.*$|(?:my|the) (?:[\w']+\s+){0,3}?list (?:should|needs to|must) (?:have|include|contain)\s+(?P<item5>.+?)(?: on it| in it)?$|(?:create|make|start|add|new)(?: me)? (?:a |an |another )?(?:new )?(?:todo|to-do|to do|task|item)(?: item)?(?: called| named| titled| to|:|,)?\s+(?P<item6>.+)$|(?:add|put|write down)\s+(?P<item7>.+)$|(?P<item8>.+?)\s+(?:needs|has|have|need) to (?:be|go)(?: added| put)?\s+(?:to|on|onto|in|into) (?:my|the|our) (?:[\w']+\s+){0,3}?(?:list|to ?do list|to-do list|todo list|list of things to do)\b.*$)",
-    )
+    rx(&format!(
+        r"^(?:(?:add|put|include)\s+(?:to|on) (?:my|the) (?:[\w']+\s+){{0,3}}?(?:list|to ?do list|to-do list|todo list)(?:\s*[:,\-]\s*|\s+)(?P<item3>.+)$|(?:please )?(?:add|put|include|insert|place|stick|write|jot|mark|pop|throw|toss)(?: down)?(?: an item| item)?\s+(?P<item>.+?)\s+(?:to|on|onto|in|into|under|at)(?: the| my| our| a)?(?: new)?\s+(?:[\w']+\s+){{0,3}}?(?:groceries$|{LIST_PLACES}|list of (?:things to do|tasks|reminders|things to buy|groceries|chores)|list of things (?:to|i need to) (?:do|complete|buy|get))\b.*$|on my (?:[\w']+\s+){{0,3}}?(?:list|to ?do list|to-do list|todo list)(?: of [\w ]+?)?,?\s+(?:please\s+)?(?:add|put|include)\s+(?P<item2>.+)$|(?:i need|i want|i'd like|i would like|i need to have|make sure)\s+(?P<item4>.+?)\s+(?:added |put )?(?:to|on) (?:my|the) (?:[\w']+\s+){{0,3}}?(?:list|to ?do list|to-do list|todo list)\b.*$|(?:my|the) (?:[\w']+\s+){{0,3}}?list (?:should|needs to|must) (?:have|include|contain)\s+(?P<item5>.+?)(?: on it| in it)?$|(?:create|make|start|add|new)(?: me)? (?:a |an |another )?(?:new )?(?:todo|to-do|to do|task|item)(?: item)?(?: called| named| titled| to|:|,)?\s+(?P<item6>.+)$|(?:add|put|write down)\s+(?P<item7>.+)$|(?P<item8>.+?)\s+(?:needs|has|have|need) to (?:be|go)(?: added| put)?\s+(?:to|on|onto|in|into) (?:my|the|our) (?:[\w']+\s+){{0,3}}?(?:list|to ?do list|to-do list|todo list|list of things to do)\b.*$)"
+    ))
 });
 
 static LIST_NEW: LazyLock<Regex> = LazyLock::new(|| {
@@ -1056,15 +1094,15 @@ static LIST_NEW: LazyLock<Regex> = LazyLock::new(|| {
 });
 
 static LIST_REMOVE_ITEM: LazyLock<Regex> = LazyLock::new(|| {
-    rx(
-        r"^(?:(?:please )?(?:(?:delete|remove|cancel|erase|drop|take|get rid of|clear|scratch|strike)(?: out| off)?\s+(?P<item>.+?)\s+(?:off|from|out of|on)|(?:cross|scratch|strike|check|tick|mark)(?: out| off)\s+(?P<item_b>.+?)\s+(?:from|on|in)|(?:cross|scratch|strike|check|tick|mark)\s+(?P<item_c>.+?)\s+(?:off|out of))(?: of)?(?: the| my| our| this)?\s+(?:[\w']+\s+){0,3}?(?:groceries$|list|lists|to ?do list|to-do list|todo list|to ?dos|to-dos|todos|tasks|cart|checklist|list of (?:things to do|tasks|reminders|things to buy|groceries|chores))\b.*)$",
-    )
+    rx(&format!(
+        r"^(?:(?:please )?(?:(?:delete|remove|cancel|erase|drop|take|get rid of|clear|scratch|strike)(?: out| off)?\s+(?P<item>.+?)\s+(?:off|from|out of|on)|(?:cross|scratch|strike|check|tick|mark)(?: out| off)\s+(?P<item_b>.+?)\s+(?:from|on|in)|(?:cross|scratch|strike|check|tick|mark)\s+(?P<item_c>.+?)\s+(?:off|out of))(?: of)?(?: the| my| our| this)?\s+(?:[\w']+\s+){{0,3}}?(?:groceries$|{LIST_PLACES}|list of (?:things to do|tasks|reminders|things to buy|groceries|chores))\b.*)$"
+    ))
 });
 
 static LIST_QUERY_ITEM: LazyLock<Regex> = LazyLock::new(|| {
-    rx(
-        r"^(?:is|are|does|do|did i (?:put|add|include))\s+(?:there (?:any |a |an )?)?(?P<item>.+?)\s+(?:on|in|included in|part of)\s+(?:the|my|our)\s+(?:[\w']+\s+){0,3}?(?:list|lists|to ?do list|to-do list|todo list|to ?dos|to-dos|todos|tasks|cart|checklist|list of [\w ]+)\b",
-    )
+    rx(&format!(
+        r"^(?:is|are|does|do|did i (?:put|add|include))\s+(?:there (?:any |a |an )?)?(?P<item>.+?)\s+(?:on|in|included in|part of)\s+(?:the|my|our)\s+(?:[\w']+\s+){{0,3}}?(?:{LIST_PLACES}|list of [\w ]+)\b"
+    ))
 });
 
 static WHOLE_LIST: LazyLock<Regex> = LazyLock::new(|| {
@@ -1229,7 +1267,7 @@ fn ran_out(t: &str, l: &str) -> Option<Plan> {
 
 static QUESTIONISH: LazyLock<Regex> = LazyLock::new(|| {
     rx(
-        r"\b(?:what|whats|what's|tell|know|see|hear|read|check|if|whether|how|which|show|look|anything|everything)\b",
+        r"\b(?:what|whats|what's|tell|know|see|hear|read|if|whether|how|which|show|look|anything|everything)\b|\bcheck(?:\s|$)",
     )
 });
 
@@ -1262,11 +1300,11 @@ static RAN_OUT: LazyLock<Regex> = LazyLock::new(|| {
 
 /// Visits one books with a person or a practice ("physio thursday 4pm", "cancel my
 /// haircut"): each is a calendar thing, whatever verb comes with it.
-pub(super) const VISITS: &str = r"haircuts?|hair appointments?|physio|physiotherapy|therapy|therapist|counsell?ing|massages?|vet|chiropractor|chiro|optician|optometrist|eye (?:test|exam)|manicure|pedicure|facial|tutoring|ultrasound|blood test|x-ray|mri|vaccination|flu shot|orthodontist|dermatologist|p(?:a)?ediatrician";
+pub(super) const VISITS: &str = r"(?:football|soccer|rugby|hockey|netball|basketball|swim(?:ming)?|cricket|tennis|athletics|team) training|haircuts?|hair appointments?|physio|physiotherapy|therapy|therapist|counsell?ing|massages?|vet|chiropractor|chiro|optician|optometrist|eye (?:test|exam)|manicure|pedicure|facial|tutoring|ultrasound|blood test|x-ray|mri|vaccination|flu shot|orthodontist|dermatologist|p(?:a)?ediatrician";
 
 static EVENT_NOUN: LazyLock<Regex> = LazyLock::new(|| {
     rx(&format!(
-        r"\b(?:{VISITS}|calendar|calender|calander|calandar|schedule|schedules|scheduled|agenda|diary|events?|meetings?|mettings?|appointments?|appt|meet (?:with|up)|meet the|conferences?|interviews?|(?:daily|weekly|team|conference|video|zoom|sales|client|work) calls?|call with|classes|lessons|sessions|lunch with|dinner with|breakfast with|brunch with|coffee with|drinks with|date with|party|parties|birthday|wedding|anniversary|class|lesson|session|standup|stand-up|sync|1:1|one on one|doctor'?s?|dentist'?s?|checkup|check-up|reservation at|game|match|concert|(?:the|a|our|my) show|shows|(?:the|a|our|my|school) plays?|recital|practice|rehearsal|ceremony|celebration|holiday|vacation|trip|flight|visit|offsite|off-site|retreat|meetup|meet-up|reunion|graduation|funeral|(?:baby|bridal) shower|sleepover|playdate|fundraiser|webinar|seminar|workshop|presentation|review|exam|test|deadline|payday|bill|programs?|programmes?|tournaments?|festivals?|gigs?|(?:movie|game|date|poker|trivia|quiz|karaoke|bingo|board game|girls'?|guys'?|family|pizza|taco|wine|open mic) nights?|parents'? evening|open (?:day|evening)|sports day|prize giving|school (?:fair|fete|disco|trip)|fete|housewarming|christening|baptism|bar mitzvah|bat mitzvah|(?:leaving|hen|stag) (?:do|party|drinks)|(?:baby|bridal) showers?|book club|choir|rehearsals?)\b"
+        r"\b(?:{VISITS}|(?:a|the|my|our|weekly|quick) catch[- ]?ups?|calendar|calender|calander|calandar|schedule|schedules|scheduled|agenda|diary|events?|meetings?|mettings?|appointments?|appt|meet (?:with|up)|meet the|conferences?|interviews?|(?:daily|weekly|team|conference|video|zoom|sales|client|work) calls?|call with|classes|lessons|sessions|lunch with|dinner with|breakfast with|brunch with|coffee with|drinks with|date with|party|parties|birthday|wedding|anniversary|class|lesson|session|standup|stand-up|sync|1:1|one on one|doctor'?s?|dentist'?s?|checkup|check-up|reservation at|game|match|concert|(?:the|a|our|my) show|shows|(?:the|a|our|my|school) plays?|recital|practice|rehearsal|ceremony|celebration|holiday|vacation|trip|flight|visit|offsite|off-site|retreat|meetup|meet-up|reunion|graduation|funeral|(?:baby|bridal) shower|sleepover|playdate|fundraiser|webinar|seminar|workshop|presentation|review|exam|test|deadline|payday|bill|programs?|programmes?|tournaments?|festivals?|gigs?|(?:movie|game|date|poker|trivia|quiz|karaoke|bingo|board game|girls'?|guys'?|family|pizza|taco|wine|open mic) nights?|parents'? evening|open (?:day|evening)|sports day|prize giving|school (?:fair|fete|disco|trip)|fete|housewarming|christening|baptism|bar mitzvah|bat mitzvah|(?:leaving|hen|stag) (?:do|party|drinks)|(?:baby|bridal) showers?|book club|choir|rehearsals?)\b"
     ))
 });
 
@@ -1274,7 +1312,7 @@ static EVENT_NOUN: LazyLock<Regex> = LazyLock::new(|| {
 /// "calendar"; weaker ones (trip, flight, bill) need the calendar mentioned.
 static STRONG_EVENT: LazyLock<Regex> = LazyLock::new(|| {
     rx(
-        r"\b(?:calendar|calender|calander|calandar|schedule|agenda|diary|events?|meetings?|mettings?|appointments?|appt|meet (?:with|up)|conferences?|interviews?|calls?|lunch|dinner|breakfast|brunch|party|birthday|wedding|anniversary|class|lesson|session|standup|stand-up|1:1|one on one|checkup|check-up|webinar|seminar|workshop|presentation|exam|test|rehearsal|practice|ceremony|holiday|date night|parents'? evening|open (?:day|evening)|sports day|(?:leaving|hen|stag) (?:do|party|drinks)|housewarming|book club)\b",
+        r"\b(?:calendar|calender|calander|calandar|schedule|agenda|diary|events?|meetings?|mettings?|appointments?|appt|meet (?:with|up)|(?:a|the|my|our|weekly|quick) catch[- ]?ups?|conferences?|interviews?|calls?|lunch|dinner|breakfast|brunch|party|birthday|wedding|anniversary|class|lesson|session|standup|stand-up|1:1|one on one|checkup|check-up|webinar|seminar|workshop|presentation|exam|test|rehearsal|practice|ceremony|holiday|date night|parents'? evening|open (?:day|evening)|sports day|(?:leaving|hen|stag) (?:do|party|drinks)|housewarming|book club)\b",
     )
 });
 
@@ -1283,6 +1321,12 @@ static NOT_EVENT: LazyLock<Regex> = LazyLock::new(|| {
         r"\b(?:taxi|uber|lyft|cab|ride|ticket|tickets|table|hotel|room service|flight status|car|oil change|playlist|song|email|text message|restaurant|reservation|reservations|account|card|bank|train|bus)\b",
     )
 });
+
+/// Whether the clause is about a booking another service keeps (a table, a ride, a
+/// hotel room, tickets) and names nothing of the user's calendar.
+pub(super) fn booked_elsewhere(l: &str) -> bool {
+    NOT_EVENT.is_match(l) && !l.contains("calendar") && !l.contains("meeting") && !l.contains("appointment")
+}
 
 static EVENT_CREATE: LazyLock<Regex> = LazyLock::new(|| {
     rx(
@@ -1435,10 +1479,7 @@ fn event(t: &str, l: &str, now: DateTime<Tz>, asked: bool) -> Option<Plan> {
     static VISIT: LazyLock<Regex> = LazyLock::new(|| rx(&format!(r"^(?:{VISITS})$")));
     let visits_only = EVENT_NOUN.find_iter(l).all(|m| VISIT.is_match(m.as_str()));
     let strong = STRONG_EVENT.is_match(l) && !visits_only;
-    let not_event = NOT_EVENT.is_match(l)
-        && !l.contains("calendar")
-        && !l.contains("meeting")
-        && !l.contains("appointment");
+    let not_event = booked_elsewhere(l);
 
     // Deletes: explicit verb plus an item that is clearly a calendar entry.
     if let Some(m) = DELETE_VERB.find(l) {

@@ -465,6 +465,7 @@ mod errands;
 mod everyday;
 mod moves;
 mod routines;
+mod said_around;
 mod said_plainly;
 mod terse;
 mod typed;
