@@ -573,13 +573,13 @@ fn not_to_keep(intent: Intent, l: &str, now: DateTime<Tz>) -> bool {
         || told_habit(l) && super::repeat::find(l, now).is_some()
 }
 
-/// "we went to the party on friday", "I'm busy tomorrow", "we had dinner at Mark's":
-/// the user telling how things went or stand, with no errand in it ("I had to cancel
+/// "we went to the party on friday", "I'm busy tomorrow", "we had dinner at Mark's",
+/// "I'm nervous about tomorrow": the user telling how things went, stand or feel, with no errand in it ("I had to cancel
 /// the plumber" and "I'm seeing Jo at 8" still tell of one).
 fn told_news(l: &str) -> bool {
     static NEWS: LazyLock<Regex> = LazyLock::new(|| {
         rx(
-            r"^(?:i|we)(?: just| already| finally| all)? (?P<past>went|had|saw|met|visited|watched|ate|played|spent|enjoyed|loved|liked|hated|got back|came back|came home|was|were)\b(?P<to>\s+to\b)?|^(?:i'm|i am|we're|we are|i was|we were)(?: really| so| very| pretty| quite| a bit| totally| completely| fully| kind of| kinda)? (?:busy|free|tired|exhausted|knackered|shattered|swamped|snowed under|sick|ill|unwell|away|home|back|late|stressed|bored|fine|ok|okay|good|great|available|booked up|off work|on holiday|on leave|on call)\b|^(?:at least |thank god |thank goodness |yay,? |oh well,? )?(?:it'?s|it is|it'll be) (?:nearly |almost |finally |only |already |just )?(?:the weekend|(?:mon|tues|wednes|thurs|fri|satur|sun)day)\b",
+            r"^(?:i|we)(?: just| already| finally| all)? (?P<past>went|had|saw|met|visited|watched|ate|played|spent|enjoyed|loved|liked|hated|got back|came back|came home|was|were)\b(?P<to>\s+to\b)?|^(?:i'm|i am|we're|we are|i was|we were)(?: really| so| very| pretty| quite| a bit| totally| completely| fully| kind of| kinda)? (?:busy|free|tired|exhausted|knackered|shattered|swamped|snowed under|sick|ill|unwell|away|home|back|late|stressed|bored|fine|ok|okay|good|great|available|booked up|off work|on holiday|on leave|on call|nervous|anxious|worried|excited|scared|afraid|terrified|happy|sad|upset|angry|mad|annoyed|frustrated|overwhelmed|lonely|dreading|looking forward to|thrilled|proud|grateful|thankful|sorry|glad|confused|hopeful|relieved|disappointed)\b|^(?:at least |thank god |thank goodness |yay,? |oh well,? )?(?:it'?s|it is|it'll be) (?:nearly |almost |finally |only |already |just )?(?:the weekend|(?:mon|tues|wednes|thurs|fri|satur|sun)day)\b",
         )
     });
     // "I went to" tells where one went; "I had to" tells of a need, not news.

@@ -622,7 +622,13 @@ fn memo(t: &str, l: &str) -> Option<Plan> {
         let title: String = content.split_whitespace().take(8).collect::<Vec<_>>().join(" ");
         return Some(Plan::new(Intent::CreateMemo, 0.85).with("title", title).with("content", content));
     }
-    if is_question(l) && MEMO_QUERY.is_match(l) {
+    // "find notes mentioning the garage": the notes looked through, asked as an order.
+    static NOTES_SOUGHT: LazyLock<Regex> = LazyLock::new(|| {
+        rx(
+            r"^(?:find|search|show|show me|look for|look through|pull up|get|list)(?: all)? (?:(?:my|the|any) )?(?:notes|memos)\b",
+        )
+    });
+    if is_question(l) && MEMO_QUERY.is_match(l) || NOTES_SOUGHT.is_match(l) {
         let q = MEMO_ABOUT.captures(l).and_then(|c| cap(&c, "q")).and_then(|r| tidy(t, r, &[]));
         return Some(Plan::new(Intent::QueryMemos, 0.8).with_opt("query", q));
     }

@@ -94,3 +94,18 @@ fn asked_what_the_assistant_remembers_is_talk() {
     assert!(!p("do you remember my birthday").intent.is_action());
     assert_ne!(p("do you remember my birthday").intent, Intent::QueryTodos);
 }
+
+#[test]
+fn a_feeling_told_of_a_day_is_talk() {
+    for said in ["I'm anxious about thursday", "we're so excited for saturday night"] {
+        let r = p(said);
+        assert!(!r.intent.is_action(), "{said}: {:?}", r.intent);
+    }
+}
+
+#[test]
+fn notes_looked_through_by_an_order_are_read() {
+    let r = p("pull up any notes about the boiler");
+    assert_eq!(r.intent, Intent::QueryMemos);
+    assert_eq!(param(&r, "query"), "boiler");
+}
