@@ -106,7 +106,7 @@ fn run() -> Result<ExitCode, String> {
     }
     report(&data, &out, &crate_dir);
     std::fs::write(&path, &bytes).map_err(|e| format!("{}: {e}", path.display()))?;
-    println!("\nwrote {} ({} bytes, {} features)", path.display(), bytes.len(), out.model.names.len());
+    println!("\nwrote {} ({} bytes, {} features)", path.display(), bytes.len(), out.model.features());
     Ok(ExitCode::SUCCESS)
 }
 

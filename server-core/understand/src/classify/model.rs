@@ -12,8 +12,11 @@
 //! ```
 //!
 //! A weight is `q as f32 * scale`; names are prefix-compressed against the previous one.
-
-use std::collections::HashMap;
+//!
+//! In memory the names are one string, sorted, and a feature is found by binary search:
+//! a `String` and a hash-map entry for each of the model's 11,000 features took four
+//! times the memory of the names and weights themselves (BENCHMARKS.md, "Memory: where
+//! the idle server's memory goes, and the classifier's names").
 
 use super::features::{FeatureConfig, featurise};
 
@@ -27,11 +30,12 @@ pub struct Model {
     pub labels: usize,
     pub scale: f32,
     pub bias: Vec<f32>,
-    /// Sorted feature names; row `i` of `weights` belongs to `names[i]`.
-    pub names: Vec<String>,
-    /// `names.len() * labels` quantised weights, row by row.
+    /// The feature names, sorted and unique, one after another; name `i` ends at
+    /// `ends[i]` and starts where name `i - 1` ends.
+    names: String,
+    ends: Vec<u32>,
+    /// `features() * labels` quantised weights, row by row: row `i` is name `i`'s.
     pub weights: Vec<i8>,
-    index: HashMap<String, u32>,
 }
 
 impl Model {
@@ -54,6 +58,9 @@ impl Model {
         Model::assemble(config, labels, scale, bias, kept, weights)
     }
 
+    /// Builds a model from names and their rows. Names should come sorted and unique (as
+    /// the file and `quantise` have them); others are put in order, and of a name given
+    /// twice the last row counts.
     fn assemble(
         config: FeatureConfig,
         labels: usize,
@@ -62,16 +69,57 @@ impl Model {
         names: Vec<String>,
         weights: Vec<i8>,
     ) -> Model {
-        let index = names.iter().enumerate().map(|(i, n)| (n.clone(), i as u32)).collect();
-        Model { config, labels, scale, bias, names, weights, index }
+        let row = |i: usize| weights.get(i * labels..(i + 1) * labels).unwrap_or(&[]);
+        let mut order: Vec<usize> = (0..names.len()).collect();
+        if !names.windows(2).all(|w| w[0] < w[1]) {
+            order.sort_by(|&a, &b| names[a].cmp(&names[b]));
+            order.reverse();
+            order.dedup_by(|a, b| names[*a] == names[*b]);
+            order.reverse();
+        }
+        let mut joined = String::with_capacity(order.iter().map(|&i| names[i].len()).sum());
+        let mut ends = Vec::with_capacity(order.len());
+        let mut kept = Vec::with_capacity(order.len() * labels);
+        for &i in &order {
+            joined.push_str(&names[i]);
+            ends.push(u32::try_from(joined.len()).unwrap_or(u32::MAX));
+            kept.extend_from_slice(row(i));
+        }
+        Model { config, labels, scale, bias, names: joined, ends, weights: kept }
+    }
+
+    /// How many features the model weighs.
+    pub fn features(&self) -> usize {
+        self.ends.len()
+    }
+
+    /// Feature `i`'s name.
+    fn name(&self, i: usize) -> &str {
+        let start = i.checked_sub(1).and_then(|j| self.ends.get(j)).map_or(0, |&e| e as usize);
+        let end = self.ends.get(i).map_or(start, |&e| e as usize);
+        self.names.get(start..end).unwrap_or("")
+    }
+
+    /// The row of the feature called `name`.
+    fn row_of(&self, name: &str) -> Option<usize> {
+        let (mut lo, mut hi) = (0, self.features());
+        while lo < hi {
+            let mid = lo + (hi - lo) / 2;
+            match self.name(mid).cmp(name) {
+                std::cmp::Ordering::Less => lo = mid + 1,
+                std::cmp::Ordering::Greater => hi = mid,
+                std::cmp::Ordering::Equal => return Some(mid),
+            }
+        }
+        None
     }
 
     /// Softmax probabilities of each label for `text`, in label order.
     pub fn probs(&self, text: &str) -> Vec<f32> {
         let mut z: Vec<f32> = self.bias.clone();
         for (name, value) in featurise(text, &self.config) {
-            if let Some(&row) = self.index.get(&name) {
-                let start = row as usize * self.labels;
+            if let Some(row) = self.row_of(&name) {
+                let start = row * self.labels;
                 let ws = self.weights.get(start..start + self.labels).unwrap_or(&[]);
                 for (zk, &q) in z.iter_mut().zip(ws) {
                     *zk += value * f32::from(q) * self.scale;
@@ -84,7 +132,7 @@ impl Model {
 
     /// The model file's bytes.
     pub fn to_bytes(&self) -> Vec<u8> {
-        let mut out = Vec::with_capacity(self.weights.len() + self.names.len() * 8 + 64);
+        let mut out = Vec::with_capacity(self.weights.len() + self.names.len() + self.features() * 2 + 64);
         out.extend_from_slice(MAGIC);
         out.push(VERSION);
         out.push(self.config.char_min);
@@ -95,10 +143,10 @@ impl Model {
         for b in &self.bias {
             out.extend_from_slice(&b.to_le_bytes());
         }
-        out.extend_from_slice(&(self.names.len() as u32).to_le_bytes());
+        out.extend_from_slice(&(self.features() as u32).to_le_bytes());
         let mut prev: &[u8] = &[];
-        for (i, name) in self.names.iter().enumerate() {
-            let bytes = name.as_bytes();
+        for i in 0..self.features() {
+            let bytes = self.name(i).as_bytes();
             let shared = prev.iter().zip(bytes).take(255).take_while(|(a, b)| a == b).count();
             out.push(shared as u8);
             out.push((bytes.len() - shared) as u8);
@@ -183,11 +231,27 @@ mod tests {
         let names: Vec<String> = ["b|<s> add", "w|add", "w|milk"].iter().map(|s| s.to_string()).collect();
         let rows = vec![vec![0.5, -1.0], vec![2.0, 0.0], vec![0.0, 0.0]];
         let m = Model::quantise(FeatureConfig::default(), vec![0.1, -0.1], &names, &rows);
-        assert_eq!(m.names.len(), 2, "an all-zero row is dropped");
+        assert_eq!(m.features(), 2, "an all-zero row is dropped");
         let back = Model::from_bytes(&m.to_bytes()).expect("reads back");
         assert_eq!(back, m);
         assert!(Model::from_bytes(&m.to_bytes()[..20]).is_none());
         let p = back.probs("add milk");
         assert!((p.iter().sum::<f32>() - 1.0).abs() < 1e-5);
+    }
+
+    #[test]
+    fn weighs_a_sentence_the_same_whatever_order_the_names_came_in() {
+        let names: Vec<String> = ["w|milk", "b|<s> add", "w|add"].iter().map(|s| s.to_string()).collect();
+        let rows = vec![vec![0.0, 3.0], vec![0.5, -1.0], vec![2.0, 0.0]];
+        let unsorted = Model::quantise(FeatureConfig::default(), vec![0.1, -0.1], &names, &rows);
+        let order = [1, 2, 0];
+        let sorted_names: Vec<String> = order.iter().map(|&i| names[i].clone()).collect();
+        let sorted_rows: Vec<Vec<f32>> = order.iter().map(|&i| rows[i].clone()).collect();
+        let sorted = Model::quantise(FeatureConfig::default(), vec![0.1, -0.1], &sorted_names, &sorted_rows);
+        assert_eq!(unsorted, sorted);
+        for text in ["add milk", "milk", "buy bread", ""] {
+            assert_eq!(unsorted.probs(text), sorted.probs(text), "{text}");
+        }
+        assert!(sorted.probs("milk")[1] > sorted.probs("milk")[0], "a known word moves the answer");
     }
 }
