@@ -574,8 +574,9 @@ fn not_to_keep(intent: Intent, l: &str, now: DateTime<Tz>) -> bool {
 }
 
 /// "we went to the party on friday", "I'm busy tomorrow", "we had dinner at Mark's",
-/// "I'm nervous about tomorrow": the user telling how things went, stand or feel, with no errand in it ("I had to cancel
-/// the plumber" and "I'm seeing Jo at 8" still tell of one).
+/// "I'm nervous about tomorrow": the user telling how things went, stand or feel, with
+/// no errand in it ("I had to cancel the plumber" and "I'm seeing Jo at 8" still tell
+/// of one).
 fn told_news(l: &str) -> bool {
     static NEWS: LazyLock<Regex> = LazyLock::new(|| {
         rx(

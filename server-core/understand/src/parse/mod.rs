@@ -497,8 +497,9 @@ fn restated(t: &str, l: &str, say: impl Fn(&str) -> Option<String>) -> Option<(S
 
 /// "the dinner with Alex on friday is off, remove it", "my dentist appointment -
 /// cancel it", "the gas bill is paid, tick it off", "I can't make the dentist on
-/// tuesday, cancel it": the item said first and pointed back at. Said again the usual way round ("remove the dinner with Alex on friday"), as
-/// text and as its lowercase copy.
+/// tuesday, cancel it": the item said first and pointed back at. Said again the usual
+/// way round ("remove the dinner with Alex on friday"), as text and as its lowercase
+/// copy.
 fn topic_first(t: &str, l: &str) -> Option<(String, String)> {
     static TOPIC: LazyLock<Regex> = LazyLock::new(|| {
         rules::rx(
@@ -580,9 +581,9 @@ fn reason_then_order(t: &str, l: &str) -> Option<(String, String)> {
 
 /// "the meeting with Dan got moved to 3pm friday", "the vet appointment moved to
 /// thursday", "the haircut is now at 11 on saturday", "the review needs to move to
-/// monday", "the invoice can wait until friday": a move told as news or as a need, said again as the request it is ("move
-/// the meeting with Dan to 3pm friday"). What it moves to must still read as a time for
-/// the move to be made.
+/// monday", "the invoice can wait until friday": a move told as news or as a need, said
+/// again as the request it is ("move the meeting with Dan to 3pm friday"). What it
+/// moves to must still read as a time for the move to be made.
 fn moved_as_news(t: &str, l: &str) -> Option<(String, String)> {
     static NEWS: LazyLock<Regex> = LazyLock::new(|| {
         rules::rx(
