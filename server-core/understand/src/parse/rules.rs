@@ -418,12 +418,13 @@ const KNOWN_APPS: &[&str] = &[
 /// request however its "and" reads.
 pub(super) fn opened_to_read(t: &str, l: &str) -> Option<Plan> {
     static OPEN_TO_READ: LazyLock<Regex> = LazyLock::new(|| {
-        rx(
-            r"^(?:please )?open(?: up)? (?P<path>~?/\S+|\S+\.[a-z0-9]{1,8}) and (?:read|show)(?: me)? (?:it|its contents|what it says)(?: to me| out(?: loud)?| aloud)?[.!]?$",
-        )
+        rx(&format!(
+            r"^(?:please )?open(?: up)? {PATH}{PLACE} and (?:read|show)(?: me)? (?:it|its contents|what it says)(?: to me| out(?: loud)?| aloud)?[.!]?$"
+        ))
     });
-    let p = OPEN_TO_READ.captures(l)?.name("path")?;
-    Some(Plan::new(Intent::FileRead, 0.9).with("path", t.get(p.range())?))
+    let c = OPEN_TO_READ.captures(l)?;
+    let path = placed(t.get(cap(&c, "path")?)?, &c);
+    Some(Plan::new(Intent::FileRead, 0.9).with("path", path))
 }
 
 fn host_tool(t: &str, l: &str) -> Option<Plan> {
@@ -1483,7 +1484,8 @@ fn event(t: &str, l: &str, now: DateTime<Tz>, asked: bool) -> Option<Plan> {
     // A visit is the calendar thing of its clause: a strong word beside it ("make sure I
     // call the vet") is what is done about it, not a second thing.
     static VISIT: LazyLock<Regex> = LazyLock::new(|| rx(&format!(r"^(?:{VISITS})$")));
-    let visits_only = EVENT_NOUN.find_iter(l).all(|m| VISIT.is_match(m.as_str()));
+    let mut nouns = EVENT_NOUN.find_iter(l).peekable();
+    let visits_only = nouns.peek().is_some() && nouns.all(|m| VISIT.is_match(m.as_str()));
     let strong = STRONG_EVENT.is_match(l) && !visits_only;
     let not_event = booked_elsewhere(l);
 

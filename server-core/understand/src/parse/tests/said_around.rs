@@ -87,6 +87,10 @@ fn a_file_opened_to_be_read_is_read() {
     assert_eq!(r.intent, Intent::FileRead);
     assert_eq!(param(&r, "path"), "~/letters/draft.txt");
     assert_eq!(r.steps.len(), 1);
+    // The folder it is said to be in is read as a read request reads it.
+    let r = p("open budget.csv on my desktop and read it");
+    assert_eq!(r.intent, Intent::FileRead);
+    assert_eq!(param(&r, "path"), "~/Desktop/budget.csv");
 }
 
 #[test]
