@@ -73,6 +73,11 @@ fn length_of(c: &regex::Captures<'_>) -> Option<i64> {
     super::shift::minutes(c).filter(|m| *m <= 24 * 60)
 }
 
+/// Clock readings said in words.
+static CLOCK_WORD: LazyLock<Regex> = LazyLock::new(|| {
+    rules::rx(r"\b(?:noon|midday|midnight|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve)\b")
+});
+
 /// "vendor demo monday 2-3", "10-11:30 tomorrow: onboarding": a short name and the
 /// hours it runs, with no verb; not asked about.
 pub(super) fn ranged(t: &str, l: &str, now: DateTime<Tz>, asked: bool) -> Option<Plan> {
@@ -87,6 +92,10 @@ pub(super) fn ranged(t: &str, l: &str, now: DateTime<Tz>, asked: bool) -> Option
     }
     // The time at one end of the clause and the name at the other.
     let span = cut.iter().find(|c| c.start <= f.span.start && f.span.end <= c.end).unwrap_or(&f.span);
+    // Hours said as clock readings: "after work" is a stretch of the day, not its hours.
+    if !l.get(span.clone()).is_some_and(|s| s.bytes().any(|b| b.is_ascii_digit()) || CLOCK_WORD.is_match(s)) {
+        return None;
+    }
     let name = if span.end >= t.trim_end().len() {
         0..span.start
     } else if span.start == 0 {

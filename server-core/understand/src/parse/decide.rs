@@ -69,6 +69,11 @@ static CALENDAR_PLACE: LazyLock<Regex> = LazyLock::new(|| {
     ))
 });
 
+/// Whether the words name a list or a kind of item kept on one ("the reminder to ...").
+pub(super) fn names_list_item(l: &str) -> bool {
+    TODO_PLACE.is_match(l)
+}
+
 /// Whether a delete of this kind names where it deletes from.
 fn names_place(intent: Intent, l: &str) -> bool {
     match intent {
@@ -241,6 +246,7 @@ pub(super) fn clause(
             .or_else(|| dated_order(&guess, full, l, &found, now))
             .or_else(|| chore(&guess, full, l, &found))
             .or_else(|| needed_errand(&guess, l))
+            .or_else(|| en_route(&guess, l))
             .or_else(|| FACT.is_match(l).then_some(Intent::CompleteTodo))
             .or_else(|| routine(&guess, l, now))
             .or_else(|| hedged(t, l, &found, now))
@@ -318,7 +324,7 @@ fn told_habit(l: &str) -> bool {
 
 /// A clause that opens with a verb of doing, as an order does ("water the tomatoes
 /// every day"), not with a question word, a name or a thing.
-fn ordered(l: &str) -> bool {
+pub(super) fn ordered(l: &str) -> bool {
     static ORDER: LazyLock<Regex> = LazyLock::new(|| {
         rx(
             r"^(?:water|feed|walk|take|put|clean|wash|change|check|check in with|follow up(?: with| on)?|chase|prep|call|text|email|pay|buy|get|pick up|drop off|empty|charge|stretch|exercise|run|go|do|make|cook|prepare|clear|tidy|vacuum|hoover|mow|sweep|mop|wipe|sort|file|back up|update|review|write|read|practice|practise|study|brush|floss|flip|rotate|refill|replace|renew|order|book|send|visit|meditate|journal|ring|phone|fix|repair|return|collect|fetch|bring|repot|prune|bake|wrap|post|mail|print|sign|submit|finish|plan|pack|iron|defrost)\b",
@@ -626,7 +632,7 @@ pub(super) fn names_todo(l: &str) -> bool {
 
 /// Whether a calendar word ends the item it names: "the team lunch", "the lunch with
 /// Sam", "the class on friday"; not "the lunch box from my bag".
-fn names_event_item(l: &str) -> bool {
+pub(super) fn names_event_item(l: &str) -> bool {
     static AFTER: LazyLock<Regex> = LazyLock::new(|| {
         rx(r"^(?:$|[,.!?;:]|(?:with|on|at|for|in|from|tomorrow|today|tonight|this|next|please|off|out of)\b)")
     });
@@ -715,6 +721,10 @@ pub(super) fn overrule(
         return None;
     }
     let creates = said.adds_item();
+    // "meeting at 4?": asked with a question mark, nothing is made of it.
+    if creates && full.trim_end().ends_with('?') {
+        return None;
+    }
     // "dinner with sam friday at 7": an event said as a thing at a time of day.
     let timed = || {
         said == Intent::CreateEvent
@@ -907,6 +917,21 @@ fn needed_errand(guess: &Prediction, l: &str) -> Option<Intent> {
     }
     let rest = NEED.captures(l)?.name("rest")?.as_str();
     (ERRAND.is_match(rest) && !NOT_GOODS.is_match(rest)).then_some(Intent::CreateTodo)
+}
+
+/// "get milk on the way home", "grab bread on my way back", "post the parcel while I'm
+/// out": an errand said with where along the day it is done is one to keep, unless it is
+/// asked or the classifier is sure it is talk.
+fn en_route(guess: &Prediction, l: &str) -> Option<Intent> {
+    static ROUTE: LazyLock<Regex> = LazyLock::new(|| {
+        rx(&format!(
+            r"^(?:{CHORE_VERBS}|get|grab|fetch|collect|post|drop|send|pop (?:in|into|to|by)|stop (?:at|by)|swing by)\s+\S.*?\s+(?:on (?:the|my|our) way(?: (?:home|back|in|out|to [\w']+(?: [\w']+)?))?|while (?:i'm|i am|we're|we are) (?:out|in town|there|at the shops)|when (?:i'm|i am|i get|we're|we get) (?:out|in town|to (?:the )?[\w']+|home|back|there)|next time (?:i'm|i am|we're) (?:at|in|near) .+)$"
+        ))
+    });
+    if asks(l) || surely_talk(guess) || NOT_GOODS.is_match(l) || l.split_whitespace().count() > 12 {
+        return None;
+    }
+    ROUTE.is_match(l).then_some(Intent::CreateTodo)
 }
 
 /// Said as a bare order, the verb first, and short: a longer sentence says more. `rest`

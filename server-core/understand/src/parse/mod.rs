@@ -28,6 +28,7 @@ mod folders;
 mod frames;
 mod past;
 mod repeat;
+mod restate;
 mod rules;
 mod shift;
 mod slots;
@@ -355,7 +356,7 @@ static LEAD: LazyLock<Regex> = LazyLock::new(|| {
 /// of the calendar as a suggestion is the command. The verb itself is left in place.
 static ASKED_TOGETHER: LazyLock<Regex> = LazyLock::new(|| {
     rules::rx(
-        r"^(?P<lead>(?:can|could|shall)\s+we\s+(?:please\s+)?)(?:move|reschedule|push|pull|bring|shift|bump|postpone|change|cancel|call off|delete|remove|add|put|schedule|book|set up|block)\b",
+        r"^(?P<lead>(?:can|could|shall)\s+we\s+(?:please\s+)?)(?:move|reschedule|push|pull|bring|shift|bump|postpone|change|cancel|call off|delete|remove|add|put|schedule|book|set up|block|make (?:the|my|our|it|that|this))\b",
     )
 });
 
@@ -429,14 +430,7 @@ fn understood(text: &str, low: &str, now: DateTime<Tz>, lang: Lang, slot_first: 
     if HOW_TO.is_match(l) || TALK.is_match(l) || DAY_DONE.is_match(l) {
         return None;
     }
-    if let Some((t2, l2)) = topic_first(t, l)
-        .or_else(|| needless_first(t, l))
-        .or_else(|| kept_in_calendar(t, l))
-        .or_else(|| reason_then_order(t, l))
-        .or_else(|| moved_as_news(t, l))
-        .or_else(|| moved_round(t, l))
-        .or_else(|| asked_to_be_told(t, l))
-    {
+    if let Some((t2, l2)) = restate::restated_clause(t, l, now, lang) {
         return read(&t2, &l2, now, lang, slot_first);
     }
     if let Some(plan) = rules::overrides(t, l, now) {
@@ -488,138 +482,3 @@ static HOW_TO: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"^(?:how (?:do|can|could|should|would|does|is|are) (?:i|you|we|one|a|it)\b|how to\b|(?:tell|show) me how (?:do|to|can|i|does|is|you)\b|what(?:'s| is) the (?:best )?way to\b)")
         .unwrap_or_else(|_| never())
 });
-
-/// A clause said again another way, as text and as its lowercase copy: `say` builds the
-/// new words from either (both share their offsets).
-fn restated(t: &str, l: &str, say: impl Fn(&str) -> Option<String>) -> Option<(String, String)> {
-    Some((say(t)?, say(l)?))
-}
-
-/// "the dinner with Alex on friday is off, remove it", "my dentist appointment -
-/// cancel it", "the gas bill is paid, tick it off", "I can't make the dentist on
-/// tuesday, cancel it": the item said first and pointed back at. Said again the usual
-/// way round ("remove the dinner with Alex on friday"), as text and as its lowercase
-/// copy.
-fn topic_first(t: &str, l: &str) -> Option<(String, String)> {
-    static TOPIC: LazyLock<Regex> = LazyLock::new(|| {
-        rules::rx(
-            r"^(?:(?:never mind|nevermind|forget|scratch|about|(?:i|we)(?:'ve| have)? (?:just |already )?(?:got|bought|picked up|paid|finished|did|can'?t make|cannot make|won'?t make|can'?t do|won'?t be at|can'?t go to|don'?t need|no longer need|(?:don'?t|do not|no longer) want))\s+)?(?P<topic>(?:the|my|our|that|this|those|these) .+?)(?:\s+(?:is|are|was|were|has been|have been|got|'s)\s+(?:now |been |just )?(?:cancell?ed|off|over|called off|scrapped|not happening|no longer (?:happening|needed|on)|done|finished|paid|sorted|bought|moved|postponed)\b[^,;:.]*)?\s*(?:,|;|:|\.|\s-|\s\u{2013})?\s*(?:(?:so|just|please|pls|can you|could you|you can|go ahead and)\s+)*(?P<verb>delete|remove|cancel|clear|drop|scrap|bin|get rid of|take|mark|tick|check|cross|move|push|bump|reschedule|rename|change)\s+(?:it|that|this|them)\b(?P<tail>.*)$",
-        )
-    });
-    let c = TOPIC.captures(l)?;
-    let (topic, verb, tail) = (c.name("topic")?.range(), c.name("verb")?.range(), c.name("tail")?.range());
-    restated(t, l, |s| {
-        Some(format!("{} {}{}", s.get(verb.clone())?, s.get(topic.clone())?, s.get(tail.clone())?))
-    })
-}
-
-/// "I don't need to buy stamps anymore, delete it", "forget about calling the bank,
-/// take it off my list": a task no longer needed and pointed back at, said again the
-/// usual way round. A task said as what to do ("buy stamps") is named as a task where
-/// nothing else names the list; a thing said with its determiner ("the extra chairs")
-/// is named as it was said.
-fn needless_first(t: &str, l: &str) -> Option<(String, String)> {
-    static NEEDLESS: LazyLock<Regex> = LazyLock::new(|| {
-        rules::rx(
-            r"^(?:(?:i|we) (?:really )?(?:don'?t|do not|no longer|won'?t) (?:need|have) to|(?:there's )?no (?:need|point) (?:to|in)|forget(?: about)?|never ?mind(?: about)?|skip) (?P<task>[\w'].*?)(?:\s+(?:anymore|any more|any longer|after all|now))?\s*(?:,|;|:|\.|\s-|\s\u{2013})\s*(?:(?:so|just|please|pls|can you|could you|you can|go ahead and)\s+)*(?P<verb>delete|remove|cancel|drop|scrap|bin|get rid of|take)\s+(?:it|that|this|them)\b(?P<tail>.*)$",
-        )
-    });
-    static DETERMINED: LazyLock<Regex> =
-        LazyLock::new(|| rules::rx(r"^(?:the|my|our|that|this|those|these|a|an)\b"));
-    let c = NEEDLESS.captures(l)?;
-    let (task, verb, tail) = (c.name("task")?.range(), c.name("verb")?.range(), c.name("tail")?.range());
-    // "take it off my list" names its place already.
-    let bare = !DETERMINED.is_match(&l[task.clone()]) && l[tail.clone()].trim().is_empty();
-    let named = if bare { "the task " } else { "" };
-    restated(t, l, |s| {
-        Some(format!("{} {named}{}{}", s.get(verb.clone())?, s.get(task.clone())?, s.get(tail.clone())?))
-    })
-}
-
-/// "Mum's coming round sunday lunchtime, stick it on the calendar": what is to be kept
-/// said first and pointed back at, said again the usual way round ("put Mum's coming
-/// round sunday lunchtime on the calendar").
-fn kept_in_calendar(t: &str, l: &str) -> Option<(String, String)> {
-    static KEEP: LazyLock<Regex> = LazyLock::new(|| {
-        rules::rx(
-            r"^(?P<what>[\w'].+?)\s*(?:,|;|:|\s-|\.)\s*(?:(?:so|please|pls|can you|could you|just|and)\s+)*(?:put|stick|add|pop|bung|throw|pencil|write|enter|get|mark)\s+(?:it|that|this)\s+(?:in|on|into|onto|down in)\s+(?P<place>(?:the|my|our)\s+(?:calend[ae]r|diary|schedule|agenda))(?P<tail>.*)$",
-        )
-    });
-    let c = KEEP.captures(l)?;
-    let (what, place, tail) = (c.name("what")?.range(), c.name("place")?.range(), c.name("tail")?.range());
-    // "whatever, put it on the calendar" names nothing to keep.
-    if l[what.clone()].split_whitespace().count() < 2 {
-        return None;
-    }
-    restated(t, l, |s| {
-        Some(format!("put {} on {}{}", s.get(what.clone())?, s.get(place.clone())?, s.get(tail.clone())?))
-    })
-}
-
-/// "friends aren't coming saturday anymore so delete the dinner", "I'm off sick so move
-/// my 1:1 to friday": a reason, then the order it leads to. The order is the request;
-/// one that points back ("... so cancel it") keeps the reason, where its item is.
-fn reason_then_order(t: &str, l: &str) -> Option<(String, String)> {
-    static SO: LazyLock<Regex> = LazyLock::new(|| {
-        rules::rx(
-            r"^(?P<reason>[\w'].+?),?\s+(?:and )?so\s+(?:(?:can you|could you|please|pls|just|you can|go ahead and)\s+)*(?P<order>(?:delete|remove|cancel|clear|drop|add|put|move|push|reschedule|schedule|book|remind (?:me|us)|mark|tick|check off|cross off|take|set up|create|make a note|note down|rename|change)\b.+)$",
-        )
-    });
-    static POINTS_BACK: LazyLock<Regex> =
-        LazyLock::new(|| rules::rx(r"^\S+(?: \S+)?? (?:it|that|this|them)\b"));
-    let c = SO.captures(l)?;
-    let (reason, order) = (c.name("reason")?.range(), c.name("order")?.range());
-    // "this is so put together": "so" says how much, and no reason is given.
-    if l[reason.clone()].split_whitespace().count() < 3 {
-        return None;
-    }
-    if POINTS_BACK.is_match(&l[order.clone()]) {
-        return restated(t, l, |s| Some(format!("{}, {}", s.get(reason.clone())?, s.get(order.clone())?)));
-    }
-    restated(t, l, |s| s.get(order.clone()).map(str::to_string))
-}
-
-/// "the meeting with Dan got moved to 3pm friday", "the vet appointment moved to
-/// thursday", "the haircut is now at 11 on saturday", "the review needs to move to
-/// monday", "the invoice can wait until friday": a move told as news or as a need, said
-/// again as the request it is ("move the meeting with Dan to 3pm friday"). What it
-/// moves to must still read as a time for the move to be made.
-fn moved_as_news(t: &str, l: &str) -> Option<(String, String)> {
-    static NEWS: LazyLock<Regex> = LazyLock::new(|| {
-        rules::rx(
-            r"^(?P<item>(?:the|my|our) .+?)\s+(?:(?:(?:has|have) been|got|was|were|is|are|'s been|'s|has|have)\s+|(?:needs? to|has to|have to|should|must|will have to|'ll have to|is going to|will)(?: be)?\s+)?(?:now\s+|just\s+)?(?:moved?|push(?:ed)?(?: back)?|rescheduled?|shift(?:ed)?|bump(?:ed)?|changed?|br(?:ing|ought) forward|postponed?)\s+(?:to|till|until)\s+(?P<to>.+)$|^(?P<item2>(?:the|my|our) .+?)\s+(?:is|are|'s) now\s+(?P<to2>(?:(?:at|on)\s+|\d{1,2}(?::\d{2}|\s?[ap]\.?m\b)|noon|midday|midnight|half past|quarter (?:past|to)|tomorrow|tonight|next\b|(?:mon|tues|wednes|thurs|fri|satur|sun)day).*?)(?:,?\s+(?:not|instead of|rather than)\s+[\w: ]+)?$|^(?P<item3>(?:the|my|our) .+?)\s+can (?:wait|be (?:put off|left|pushed(?: back)?|moved))\s+(?:until|till|to)\s+(?P<to3>.+)$",
-        )
-    });
-    let c = NEWS.captures(l)?;
-    let item = c.name("item").or_else(|| c.name("item2")).or_else(|| c.name("item3"))?.range();
-    let to = c.name("to").or_else(|| c.name("to2")).or_else(|| c.name("to3"))?.range();
-    restated(t, l, |s| Some(format!("move {} to {}", s.get(item.clone())?, s.get(to.clone())?)))
-}
-
-/// "remind me what's on tomorrow", "remind me why I'm doing this": asked to be told now,
-/// which is the question itself ("what's on tomorrow"), not a reminder to keep. "Remind
-/// me when I get home to ..." still keeps one.
-fn asked_to_be_told(t: &str, l: &str) -> Option<(String, String)> {
-    static TOLD: LazyLock<Regex> = LazyLock::new(|| {
-        rules::rx(
-            r"^(?:(?:can|could|would|will) you |please )?remind (?:me|us)(?: again)?(?: of)? (?P<asked>(?:why|what|what's|whats|how|who|who's|whose|which|whether|where|where's)\b.*)$",
-        )
-    });
-    let asked = TOLD.captures(l)?.name("asked")?.range();
-    restated(t, l, |s| s.get(asked.clone()).map(str::to_string))
-}
-
-/// "bring the dentist forward to 9", "push the meeting back to 4", "put the call back
-/// to friday": a move with its direction said after the item, said again plainly
-/// ("move the dentist to 9"); the new time says which way it goes. A move by an amount
-/// ("push it back an hour") is left to the shift rules.
-fn moved_round(t: &str, l: &str) -> Option<(String, String)> {
-    static ROUND: LazyLock<Regex> = LazyLock::new(|| {
-        rules::rx(
-            r"^(?:push|bring|pull|move|put|shift|bump)\s+(?P<item>.+?)\s+(?:back|forward|forwards|up|earlier|later|off)\s+(?:to|until|till)\s+(?P<to>.+)$",
-        )
-    });
-    let c = ROUND.captures(l)?;
-    let (item, to) = (c.name("item")?.range(), c.name("to")?.range());
-    restated(t, l, |s| Some(format!("move {} to {}", s.get(item.clone())?, s.get(to.clone())?)))
-}

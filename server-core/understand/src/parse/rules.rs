@@ -524,7 +524,7 @@ fn local_search(t: &str, l: &str) -> Option<Plan> {
 
 static BRIEFING: LazyLock<Regex> = LazyLock::new(|| {
     rx(
-        r"^(?:(?:give|read|show|send|get)(?: me)? (?:my |the |a |today's )?(?:daily |morning |evening )?(?:briefing|brief|summary|rundown|overview|digest)(?: for today| of (?:the|my) day)?|brief me|(?:daily|morning) (?:briefing|brief|summary)|briefing|my (?:daily )?briefing|what's on(?: for)? today|whats on(?: for)? today|what is on(?: for)? today|what's (?:up|happening|going on) today|what does (?:my|the) day look like(?: today)?|how does (?:my|the) day look(?: today)?|what's my day (?:like|look like)|how(?:'s| is) my day (?:looking|shaping up)|what do i have (?:on |going on |planned )?today|(?:summari[sz]e|summary of) (?:my|the) day|catch me up|what's (?:on )?my agenda(?: for)? today|plan (?:for|of) (?:the|my) day|(?:tell|talk) me (?:about|through) (?:my|the) day(?: today| ahead)?|walk me through (?:my|the) day(?: today| ahead)?|(?:what|anything) (?:do|should) i (?:need to )?know (?:about |for )?(?:today|my day|the day(?: ahead)?))$",
+        r"^(?:(?:give|read|show|send|get)(?: me)? (?:my |the |a |today's )?(?:daily |morning |evening )?(?:briefing|brief|summary|rundown|overview|digest)(?: for today| of (?:the|my) day)?|brief me|(?:daily|morning) (?:briefing|brief|summary)|briefing|my (?:daily )?briefing|what's on(?: for)? today|whats on(?: for)? today|what is on(?: for)? today|what's (?:up|happening|going on) today|what does (?:my|the) day look like(?: today)?|how does (?:my|the) day look(?: today)?|what's my day (?:like|look like)|how(?:'s| is) my day (?:looking|shaping up)|what (?:do i have|have i got|have i) (?:on |going on |planned )?today|what(?:'s| is) on my plate(?: (?:for )?today)?|(?:summari[sz]e|summary of) (?:my|the) day|catch me up|what's (?:on )?my agenda(?: for)? today|plan (?:for|of) (?:the|my) day|(?:tell|talk) me (?:about|through) (?:my|the) day(?: today| ahead)?|walk me through (?:my|the) day(?: today| ahead)?|(?:what|anything) (?:do|should) i (?:need to )?know (?:about |for )?(?:today|my day|the day(?: ahead)?))$",
     )
 });
 
@@ -1011,6 +1011,11 @@ fn reminder(t: &str, l: &str, now: DateTime<Tz>) -> Option<Plan> {
         return Some(plan);
     }
     if UPDATE_VERB.is_match(l) && !l.starts_with("make") {
+        // "move the gym reminder to 7:30": the reminder is named before the word.
+        static NAMED: LazyLock<Regex> =
+            LazyLock::new(|| rx(r"\b(?:the|my|our|that) (?P<name>[\w' -]+?) reminder\b"));
+        let named = || NAMED.captures(l).and_then(|c| tidy(t, cap(&c, "name")?, &cut));
+        let title = title.or_else(named);
         let mut plan = Plan::new(Intent::UpdateTodo, 0.7).with_opt("title", title);
         if let Some((f, _)) = &when {
             plan = plan.with("due_date", due_on(f, now));
@@ -1309,9 +1314,14 @@ static RAN_OUT: LazyLock<Regex> = LazyLock::new(|| {
 /// haircut"): each is a calendar thing, whatever verb comes with it.
 pub(super) const VISITS: &str = r"(?:football|soccer|rugby|hockey|netball|basketball|swim(?:ming)?|cricket|tennis|athletics|team) training|haircuts?|hair appointments?|physio|physiotherapy|therapy|therapist|counsell?ing|massages?|vet|chiropractor|chiro|optician|optometrist|eye (?:test|exam)|manicure|pedicure|facial|tutoring|ultrasound|blood test|x-ray|mri|vaccination|flu shot|orthodontist|dermatologist|p(?:a)?ediatrician";
 
+/// Whether the words name a calendar thing ("the brunch with Nadia", "my physio").
+pub(super) fn names_event(s: &str) -> bool {
+    EVENT_NOUN.is_match(s)
+}
+
 static EVENT_NOUN: LazyLock<Regex> = LazyLock::new(|| {
     rx(&format!(
-        r"\b(?:{VISITS}|(?:a|the|my|our|weekly|quick) catch[- ]?ups?|calendar|calender|calander|calandar|schedule|schedules|scheduled|agenda|diary|events?|meetings?|mettings?|appointments?|appt|meet (?:with|up)|meet the|conferences?|interviews?|(?:daily|weekly|team|conference|video|zoom|sales|client|work) calls?|call with|classes|lessons|sessions|lunch with|dinner with|breakfast with|brunch with|coffee with|drinks with|date with|party|parties|birthday|wedding|anniversary|class|lesson|session|standup|stand-up|sync|1:1|one on one|doctor'?s?|dentist'?s?|checkup|check-up|reservation at|game|match|concert|(?:the|a|our|my) show|shows|(?:the|a|our|my|school) plays?|recital|practice|rehearsal|ceremony|celebration|holiday|vacation|trip|flight|visit|offsite|off-site|retreat|meetup|meet-up|reunion|graduation|funeral|(?:baby|bridal) shower|sleepover|playdate|fundraiser|webinar|seminar|workshop|presentation|review|exam|test|deadline|payday|bill|programs?|programmes?|tournaments?|festivals?|gigs?|(?:movie|game|date|poker|trivia|quiz|karaoke|bingo|board game|girls'?|guys'?|family|pizza|taco|wine|open mic) nights?|parents'? evening|open (?:day|evening)|sports day|prize giving|school (?:fair|fete|disco|trip)|fete|housewarming|christening|baptism|bar mitzvah|bat mitzvah|(?:leaving|hen|stag) (?:do|party|drinks)|(?:baby|bridal) showers?|book club|choir|rehearsals?)\b"
+        r"\b(?:{VISITS}|(?:a|the|my|our|weekly|quick) catch[- ]?ups?|calendar|calender|calander|calandar|schedule|schedules|scheduled|agenda|diary|events?|meetings?|mettings?|appointments?|appt|meet (?:with|up)|meet the|conferences?|interviews?|(?:daily|weekly|team|conference|video|zoom|sales|client|work) calls?|call with|classes|lessons|sessions|lunch with|dinner with|breakfast with|brunch with|coffee with|drinks with|date with|party|parties|birthday|wedding|anniversary|class|lesson|session|standup|stand-up|sync|1:1|one on one|doctor'?s?|dentist'?s?|checkup|check-up|reservation at|game|match|concert|(?:the|a|our|my) show|shows|(?:the|a|our|my|school) plays?|recital|practice|rehearsal|ceremony|celebration|holiday|vacation|trip|flight|visit|offsite|off-site|retreat|meetup|meet-up|reunion|graduation|funeral|(?:baby|bridal) shower|sleepover|playdate|fundraiser|webinar|seminar|workshop|presentation|review|exam|test|deadline|payday|bill|programs?|programmes?|tournaments?|festivals?|gigs?|(?:movie|game|date|poker|trivia|quiz|karaoke|bingo|board game|girls'?|guys'?|family|pizza|taco|wine|open mic) nights?|parents'? evening|open (?:day|evening)|sports day|prize giving|school (?:fair|fete|disco|trip)|fete|housewarming|(?:a|the|our|my) (?:bbq|barbecue|cookout|picnic)|christening|baptism|bar mitzvah|bat mitzvah|(?:leaving|hen|stag) (?:do|party|drinks)|(?:baby|bridal) showers?|book club|choir|rehearsals?)\b"
     ))
 });
 
@@ -2114,7 +2124,8 @@ fn todo_edit(t: &str, l: &str) -> Option<Plan> {
         .captures(l)
         .or_else(|| CHECK_OFF.captures(l))
         .or_else(|| CHECK_OFF_AFTER.captures(l))
-        .or_else(|| TOLD_DONE.captures(l))?;
+        .or_else(|| TOLD_DONE.captures(l))
+        .or_else(|| GOT_DONE.captures(l))?;
     let item = super::slots::before_list(t.get(c.name("item")?.range())?.trim());
     if item.is_empty() || only_pointed(item) || WHOLE_LIST.is_match(&item.to_ascii_lowercase()) {
         return None;
@@ -2128,6 +2139,14 @@ fn todo_edit(t: &str, l: &str) -> Option<Plan> {
 static TOLD_DONE: LazyLock<Regex> = LazyLock::new(|| {
     rx(
         r"^(?:(?:the|my|our)\s+)?(?P<item>[\w' -]+?)(?:\s+(?:is|are|has been|have been|was|were|got|'s)|(?:'s|\u{2019}s|'re)(?:\s+been)?)\s+(?:now\s+|all\s+|just\s+|finally\s+|already\s+)*(?:done|finished|completed|paid(?: off)?|bought|sent(?: off)?|booked|submitted|filed|renewed|returned|posted|mailed|picked up|dropped off|taken out|put out|sorted(?: out)?|handled|taken care of|cleaned|washed|fixed|repaired|serviced|delivered|collected|replaced|installed|ordered|signed|printed|packed|watered|mowed|vacuumed|hoovered)$",
+    )
+});
+
+/// "got the birthday present sorted", "I've had the boiler serviced", "finally got the
+/// car fixed": an errand told as done by having it done.
+static GOT_DONE: LazyLock<Regex> = LazyLock::new(|| {
+    rx(
+        r"^(?:(?:i|we)(?:'ve| have)? )?(?:just |finally |already |now )?(?:got|had|gotten) (?:the |my |our )?(?P<item>[\w' -]+?) (?:all |finally )?(?:sorted(?: out)?|finished|fixed|repaired|serviced|booked|paid(?: off)?|cleaned|washed|renewed|delivered|installed|replaced|signed|printed|posted|sent(?: off)?|submitted|mowed)$",
     )
 });
 

@@ -466,6 +466,7 @@ mod everyday;
 mod moves;
 mod routines;
 mod said_around;
+mod said_aside;
 mod said_plainly;
 mod terse;
 mod typed;

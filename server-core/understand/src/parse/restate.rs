@@ -1,0 +1,238 @@
+//! A clause said another way round than the rules read it, said again the usual way:
+//! the item first and pointed back at ("the dinner is off, cancel it"), a reason before
+//! its order, a move told as news. Each gives the new words as text and as their
+//! lowercase copy, which share their offsets.
+
+use std::sync::LazyLock;
+
+use chrono::DateTime;
+use chrono_tz::Tz;
+use regex::Regex;
+
+use super::{decide, rules, slots};
+use crate::when::Lang;
+
+/// The clause said again the usual way round, if it was said another way.
+pub(super) fn restated_clause(t: &str, l: &str, now: DateTime<Tz>, lang: Lang) -> Option<(String, String)> {
+    topic_first(t, l)
+        .or_else(|| needless_first(t, l))
+        .or_else(|| kept_in_calendar(t, l))
+        .or_else(|| reason_then_order(t, l))
+        .or_else(|| moved_as_news(t, l))
+        .or_else(|| moved_round(t, l))
+        .or_else(|| asked_to_be_told(t, l))
+        .or_else(|| made_instead(t, l, now, lang))
+        .or_else(|| noted_errand(t, l, now, lang))
+}
+
+/// A clause said again another way, as text and as its lowercase copy: `say` builds the
+/// new words from either (both share their offsets).
+fn restated(t: &str, l: &str, say: impl Fn(&str) -> Option<String>) -> Option<(String, String)> {
+    Some((say(t)?, say(l)?))
+}
+
+/// "the dinner with Alex on friday is off, remove it", "my dentist appointment -
+/// cancel it", "the gas bill is paid, tick it off", "I can't make the dentist on
+/// tuesday, cancel it": the item said first and pointed back at. Said again the usual
+/// way round ("remove the dinner with Alex on friday"), as text and as its lowercase
+/// copy.
+fn topic_first(t: &str, l: &str) -> Option<(String, String)> {
+    static TOPIC: LazyLock<Regex> = LazyLock::new(|| {
+        rules::rx(
+            r"^(?:(?:never mind|nevermind|forget|scratch|about|(?:i|we)(?:'ve| have)? (?:just |already )?(?:got|bought|picked up|paid|finished|did|can'?t make|cannot make|won'?t make|can'?t do|won'?t be at|can'?t go to|don'?t need|no longer need|(?:don'?t|do not|no longer) want))\s+)?(?P<topic>(?:the|my|our|that|this|those|these) .+?)(?:\s+(?:is|are|was|were|has been|have been|got|'s)\s+(?:now |been |just )?(?:cancell?ed|off|over|called off|scrapped|not happening|no longer (?:happening|needed|on)|done|finished|paid|sorted|bought|moved|postponed)\b[^,;:.]*)?\s*(?:,|;|:|\.|\s-|\s\u{2013})?\s*(?:(?:so|just|please|pls|can you|could you|you can|go ahead and)\s+)*(?P<verb>delete|remove|cancel|clear|drop|scrap|bin|get rid of|take|mark|tick|check|cross|move|push|bump|reschedule|rename|change)\s+(?:it|that|this|them)\b(?P<tail>.*)$",
+        )
+    });
+    let c = TOPIC.captures(l)?;
+    let (topic, verb, tail) = (c.name("topic")?.range(), c.name("verb")?.range(), c.name("tail")?.range());
+    let place = listed(&l[verb.clone()], &l[topic.clone()], &l[tail.clone()]);
+    restated(t, l, |s| {
+        Some(format!("{} {}{}{place}", s.get(verb.clone())?, s.get(topic.clone())?, s.get(tail.clone())?))
+    })
+}
+
+/// "I don't need to buy stamps anymore, delete it", "forget about calling the bank,
+/// take it off my list": a task no longer needed and pointed back at, said again the
+/// usual way round. A task said as what to do ("buy stamps") is named as a task where
+/// nothing else names the list; a thing said with its determiner ("the extra chairs")
+/// is named as it was said.
+fn needless_first(t: &str, l: &str) -> Option<(String, String)> {
+    static NEEDLESS: LazyLock<Regex> = LazyLock::new(|| {
+        rules::rx(
+            r"^(?:(?:i|we) (?:really )?(?:don'?t|do not|no longer|won'?t) (?:need|have) to|(?:there's )?no (?:need|point) (?:to|in)|forget(?: about)?|never ?mind(?: about)?|skip) (?P<task>[\w'].*?)(?:\s+(?:anymore|any more|any longer|after all|now))?\s*(?:,|;|:|\.|\s-|\s\u{2013})\s*(?:(?:so|just|please|pls|can you|could you|you can|go ahead and)\s+)*(?P<verb>delete|remove|cancel|drop|scrap|bin|get rid of|take)\s+(?:it|that|this|them)\b(?P<tail>.*)$",
+        )
+    });
+    static DETERMINED: LazyLock<Regex> =
+        LazyLock::new(|| rules::rx(r"^(?:the|my|our|that|this|those|these|a|an)\b"));
+    let c = NEEDLESS.captures(l)?;
+    let (task, verb, tail) = (c.name("task")?.range(), c.name("verb")?.range(), c.name("tail")?.range());
+    // "take it off my list" names its place already.
+    let determined = DETERMINED.is_match(&l[task.clone()]);
+    let named = if l[tail.clone()].trim().is_empty() && !determined { "the task " } else { "" };
+    let place = if determined { listed(&l[verb.clone()], &l[task.clone()], &l[tail.clone()]) } else { "" };
+    restated(t, l, |s| {
+        Some(format!(
+            "{} {named}{}{}{place}",
+            s.get(verb.clone())?,
+            s.get(task.clone())?,
+            s.get(tail.clone())?
+        ))
+    })
+}
+
+/// Where a thing said first and then deleted is deleted from: "never mind about the
+/// printer ink, delete it" names no place, and a thing that names neither the calendar
+/// nor a kind of item is on the list.
+fn listed(verb: &str, thing: &str, tail: &str) -> &'static str {
+    let deletes = matches!(verb, "delete" | "remove" | "clear" | "drop" | "scrap" | "bin" | "get rid of");
+    let placed =
+        decide::names_event_item(thing) || rules::names_event(thing) || decide::names_list_item(thing);
+    if deletes && tail.trim().is_empty() && !placed { " from my list" } else { "" }
+}
+
+/// "Mum's coming round sunday lunchtime, stick it on the calendar": what is to be kept
+/// said first and pointed back at, said again the usual way round ("put Mum's coming
+/// round sunday lunchtime on the calendar").
+fn kept_in_calendar(t: &str, l: &str) -> Option<(String, String)> {
+    static KEEP: LazyLock<Regex> = LazyLock::new(|| {
+        rules::rx(
+            r"^(?P<what>[\w'].+?)\s*(?:,|;|:|\s-|\.)\s*(?:(?:so|please|pls|can you|could you|just|and)\s+)*(?:put|stick|add|pop|bung|throw|pencil|write|enter|get|mark)\s+(?:it|that|this)\s+(?:in|on|into|onto|down in)\s+(?P<place>(?:the|my|our)\s+(?:calend[ae]r|diary|schedule|agenda))(?P<tail>.*)$",
+        )
+    });
+    let c = KEEP.captures(l)?;
+    let (what, place, tail) = (c.name("what")?.range(), c.name("place")?.range(), c.name("tail")?.range());
+    // "whatever, put it on the calendar" names nothing to keep.
+    if l[what.clone()].split_whitespace().count() < 2 {
+        return None;
+    }
+    restated(t, l, |s| {
+        Some(format!("put {} on {}{}", s.get(what.clone())?, s.get(place.clone())?, s.get(tail.clone())?))
+    })
+}
+
+/// "friends aren't coming saturday anymore so delete the dinner", "I'm off sick so move
+/// my 1:1 to friday": a reason, then the order it leads to. The order is the request;
+/// one that points back ("... so cancel it") keeps the reason, where its item is.
+fn reason_then_order(t: &str, l: &str) -> Option<(String, String)> {
+    static SO: LazyLock<Regex> = LazyLock::new(|| {
+        rules::rx(
+            r"^(?P<reason>[\w'].+?),?\s+(?:and )?so\s+(?:(?:can you|could you|please|pls|just|you can|go ahead and)\s+)*(?P<order>(?:delete|remove|cancel|clear|drop|add|put|move|push|reschedule|schedule|book|remind (?:me|us)|mark|tick|check off|cross off|take|set up|create|make a note|note down|rename|change)\b.+)$",
+        )
+    });
+    static POINTS_BACK: LazyLock<Regex> =
+        LazyLock::new(|| rules::rx(r"^\S+(?: \S+)?? (?:it|that|this|them)\b"));
+    let c = SO.captures(l)?;
+    let (reason, order) = (c.name("reason")?.range(), c.name("order")?.range());
+    // "this is so put together": "so" says how much, and no reason is given. A short
+    // reason is one when it says how things are and the order names its object ("sam's
+    // sick so remove the team lunch", "we're out so add milk to the list").
+    static STATE: LazyLock<Regex> =
+        LazyLock::new(|| rules::rx(r"(?:'s|'re|'m|n't)\b|\b(?:is|are|am|was|were|has|have|had)\b"));
+    static OBJECT: LazyLock<Regex> = LazyLock::new(|| {
+        rules::rx(r"^\S+(?: (?:off|out|up))? (?:the|my|our|his|her|their|it|that|this|them|a|an|\d)\b")
+    });
+    let short = l[reason.clone()].split_whitespace().count() < 3;
+    let object = OBJECT.is_match(&l[order.clone()]) || l[order.clone()].split_whitespace().count() >= 3;
+    if short && !(STATE.is_match(&l[reason.clone()]) && object) {
+        return None;
+    }
+    if POINTS_BACK.is_match(&l[order.clone()]) {
+        return restated(t, l, |s| Some(format!("{}, {}", s.get(reason.clone())?, s.get(order.clone())?)));
+    }
+    restated(t, l, |s| s.get(order.clone()).map(str::to_string))
+}
+
+/// "the meeting with Dan got moved to 3pm friday", "the vet appointment moved to
+/// thursday", "the haircut is now at 11 on saturday", "the review needs to move to
+/// monday", "the invoice can wait until friday": a move told as news or as a need, said
+/// again as the request it is ("move the meeting with Dan to 3pm friday"). What it
+/// moves to must still read as a time for the move to be made.
+fn moved_as_news(t: &str, l: &str) -> Option<(String, String)> {
+    static NEWS: LazyLock<Regex> = LazyLock::new(|| {
+        rules::rx(
+            r"^(?P<item>(?:the|my|our) .+?)\s+(?:(?:(?:has|have) been|got|was|were|is|are|'s been|'s|has|have)\s+|(?:needs? to|has to|have to|should|must|will have to|'ll have to|is going to|will)(?: be)?\s+)?(?:now\s+|just\s+)?(?:moved?|push(?:ed)?(?: back)?|rescheduled?|shift(?:ed)?|bump(?:ed)?|changed?|br(?:ing|ought) forward|postponed?)\s+(?:to|till|until)\s+(?P<to>.+)$|^(?P<item2>(?:the|my|our) .+?)\s+(?:is|are|'s) now\s+(?P<to2>(?:(?:at|on)\s+|\d{1,2}(?::\d{2}|\s?[ap]\.?m\b)|noon|midday|midnight|half past|quarter (?:past|to)|tomorrow|tonight|next\b|(?:mon|tues|wednes|thurs|fri|satur|sun)day).*?)(?:,?\s+(?:not|instead of|rather than)\s+[\w: ]+)?$|^(?P<item3>(?:the|my|our) .+?)\s+can (?:wait|be (?:put off|left|pushed(?: back)?|moved))\s+(?:until|till|to)\s+(?P<to3>.+)$",
+        )
+    });
+    let c = NEWS.captures(l)?;
+    let item = c.name("item").or_else(|| c.name("item2")).or_else(|| c.name("item3"))?.range();
+    let to = c.name("to").or_else(|| c.name("to2")).or_else(|| c.name("to3"))?.range();
+    restated(t, l, |s| Some(format!("move {} to {}", s.get(item.clone())?, s.get(to.clone())?)))
+}
+
+/// "remind me what's on tomorrow", "remind me why I'm doing this": asked to be told now,
+/// which is the question itself ("what's on tomorrow"), not a reminder to keep. "Remind
+/// me when I get home to ..." still keeps one.
+fn asked_to_be_told(t: &str, l: &str) -> Option<(String, String)> {
+    static TOLD: LazyLock<Regex> = LazyLock::new(|| {
+        rules::rx(
+            r"^(?:(?:can|could|would|will) you |please )?remind (?:me|us)(?: again)?(?: of)? (?P<asked>(?:why|what|what's|whats|how|who|who's|whose|which|whether|where|where's)\b.*)$",
+        )
+    });
+    let asked = TOLD.captures(l)?.name("asked")?.range();
+    restated(t, l, |s| s.get(asked.clone()).map(str::to_string))
+}
+
+/// "bring the dentist forward to 9", "push the meeting back to 4", "put the call back
+/// to friday": a move with its direction said after the item, said again plainly
+/// ("move the dentist to 9"); the new time says which way it goes. A move by an amount
+/// ("push it back an hour") is left to the shift rules.
+fn moved_round(t: &str, l: &str) -> Option<(String, String)> {
+    static ROUND: LazyLock<Regex> = LazyLock::new(|| {
+        rules::rx(
+            r"^(?:push|bring|pull|move|put|shift|bump)\s+(?P<item>.+?)\s+(?:back|forward|forwards|up|earlier|later|off)\s+(?:to|until|till)\s+(?P<to>.+)$",
+        )
+    });
+    let c = ROUND.captures(l)?;
+    let (item, to) = (c.name("item")?.range(), c.name("to")?.range());
+    restated(t, l, |s| Some(format!("move {} to {}", s.get(item.clone())?, s.get(to.clone())?)))
+}
+
+/// "make the call with Jenny thursday instead", "make the coffee with Priya 11am
+/// instead": an item made to be at another time, said again as the move it is ("move
+/// the call with Jenny to thursday"). The time is what the clause ends with, after an
+/// item of at least two words.
+fn made_instead(t: &str, l: &str, now: DateTime<Tz>, lang: Lang) -> Option<(String, String)> {
+    static MADE: LazyLock<Regex> =
+        LazyLock::new(|| rules::rx(r"^make (?P<rest>(?:the|my|our|that|this) .+?)\s+instead$"));
+    static JOINS: LazyLock<Regex> = LazyLock::new(|| rules::rx(r"^(?:,|at|on|for)?$"));
+    let rest = MADE.captures(l)?.name("rest")?.range();
+    let said = l.get(rest.clone())?;
+    let (_, mut cut) = slots::dates(t.get(rest.clone())?, now, lang)?;
+    cut.sort_by_key(|c| c.start);
+    // The run of date phrases that ends the clause.
+    let mut from = None;
+    let mut upto = said.len();
+    for c in cut.iter().rev() {
+        if !JOINS.is_match(said.get(c.end..upto)?.trim()) {
+            break;
+        }
+        from = Some(c.start);
+        upto = c.start;
+    }
+    let item = said.get(..from?)?.trim_end();
+    let item = [" at", " on", " for"].iter().fold(item, |s, w| s.strip_suffix(w).map_or(s, str::trim_end));
+    if item.split_whitespace().count() < 2 {
+        return None;
+    }
+    let (item, to) = (rest.start..rest.start + item.len(), rest.start + from?..rest.end);
+    restated(t, l, |s| Some(format!("move {} to {}", s.get(item.clone())?, s.get(to.clone())?)))
+}
+
+/// "make a note to call the plumber", "note to self: renew the car tax by friday": an
+/// errand noted down to be done is a reminder of it ("remind me to call the plumber").
+/// A note to self of a fact ("the spare key is under the pot"), or of an errand with no
+/// day, stays a note.
+fn noted_errand(t: &str, l: &str, now: DateTime<Tz>, lang: Lang) -> Option<(String, String)> {
+    static NOTED: LazyLock<Regex> = LazyLock::new(|| {
+        rules::rx(
+            r"^(?:(?:make|take|write|jot down|leave)(?: me)? (?:a )?(?:quick )?note(?: for me| to self| to myself)? to (?P<to>.+)|(?:note|memo) to (?:self|myself)\s*[:,-]?\s*(?P<own>.+))$",
+        )
+    });
+    let c = NOTED.captures(l)?;
+    let task = c.name("to").or_else(|| c.name("own"))?.range();
+    let errand = decide::ordered(&l[task.clone()]);
+    let dated = || slots::dates(&t[task.clone()], now, lang).is_some();
+    if !errand || c.name("own").is_some() && !dated() {
+        return None;
+    }
+    restated(t, l, |s| Some(format!("remind me to {}", s.get(task.clone())?)))
+}

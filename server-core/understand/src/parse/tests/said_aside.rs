@@ -1,0 +1,90 @@
+//! Requests said aside from the usual way: a thing given up and pointed at, a time made
+//! "instead", an errand noted down, an errand done by having it done or done on the
+//! way somewhere, a stretch of the day that is no hours, a short reason, a question
+//! mark on a thing at a time, and what is on one's plate.
+
+use super::*;
+
+#[test]
+fn a_thing_given_up_and_pointed_at_is_deleted_from_where_it_is() {
+    let r = p("forget about the bin bags, delete it");
+    assert_eq!(r.intent, Intent::DeleteTodo);
+    assert_eq!(param(&r, "title"), "bin bags");
+    // A calendar thing given up is the calendar's.
+    let r = p("never mind the dinner with Ola, cancel it");
+    assert_eq!(r.intent, Intent::DeleteEvent);
+    assert_eq!(param(&r, "title"), "dinner with Ola");
+}
+
+#[test]
+fn an_item_made_to_be_at_another_time_instead_is_moved() {
+    let r = p("could we make the catch-up with Tom 4pm instead");
+    assert_eq!(r.intent, Intent::UpdateEvent);
+    assert_eq!(param(&r, "title"), "catch-up with Tom");
+    assert_eq!(param(&r, "start_time"), "2026-03-10T16:00:00-07:00");
+}
+
+#[test]
+fn an_errand_noted_down_is_a_todo_and_a_fact_stays_a_note() {
+    let r = p("make a note to renew the parking permit");
+    assert_eq!(r.intent, Intent::CreateTodo);
+    assert_eq!(param(&r, "title"), "renew the parking permit");
+    let r = p("note to self: ring the garage on thursday");
+    assert_eq!(r.intent, Intent::CreateTodo);
+    assert_eq!(param(&r, "title"), "ring the garage");
+    assert_eq!(param(&r, "due_date"), "2026-03-12");
+    assert_eq!(p("note to self: the gate code is 4471").intent, Intent::CreateMemo);
+}
+
+#[test]
+fn an_errand_had_done_is_complete() {
+    let r = p("finally got the fence repaired");
+    assert_eq!(r.intent, Intent::CompleteTodo);
+    assert_eq!(param(&r, "title"), "fence");
+}
+
+#[test]
+fn an_errand_on_the_way_somewhere_is_a_todo_unless_asked() {
+    let r = p("grab batteries on the way back");
+    assert_eq!(r.intent, Intent::CreateTodo);
+    assert!(param(&r, "title").starts_with("grab batteries"), "{:?}", r.params);
+    assert!(!p("should I grab batteries on the way back?").intent.is_action());
+}
+
+#[test]
+fn an_errand_after_school_is_a_todo_not_an_event_of_those_hours() {
+    let r = p("collect the parcel after school");
+    assert_eq!(r.intent, Intent::CreateTodo);
+    assert_eq!(param(&r, "title"), "collect the parcel");
+    // Hours said as clock readings still make the event.
+    let r = p("window fitters tuesday 9-12");
+    assert_eq!(r.intent, Intent::CreateEvent);
+    assert_eq!(param(&r, "end_time"), "2026-03-17T12:00:00-07:00");
+}
+
+#[test]
+fn a_reminder_moved_is_named_by_the_words_before_it() {
+    let r = p("push the pilates reminder to 6:45");
+    assert_eq!(r.intent, Intent::UpdateTodo);
+    assert_eq!(param(&r, "title"), "pilates");
+}
+
+#[test]
+fn a_short_reason_that_says_how_things_are_leads_to_its_order() {
+    let r = p("Dad's away so move the family lunch to saturday");
+    assert_eq!(r.intent, Intent::UpdateEvent);
+    assert_eq!(param(&r, "title"), "family lunch");
+    assert_eq!(param(&r, "start_time"), "2026-03-14");
+}
+
+#[test]
+fn a_thing_at_a_time_asked_with_a_question_mark_makes_nothing() {
+    let r = p("lunch with Ana at 1?");
+    assert!(!r.intent.adds_item(), "{:?}", r.intent);
+}
+
+#[test]
+fn what_is_on_ones_plate_today_is_the_briefing() {
+    assert_eq!(p("what's on my plate for today").intent, Intent::DailyBriefing);
+    assert_eq!(p("what have I got on today").intent, Intent::DailyBriefing);
+}
