@@ -98,6 +98,14 @@ pub(super) fn checked(plan: Plan, full: &str, l: &str) -> Option<Plan> {
     (agrees || DELETES.is_match(l) && names_place(plan.intent, l)).then_some(plan)
 }
 
+/// "remove descale the kettle", "delete water the plants": what is deleted is said as a
+/// task is, an order, so it names a todo.
+fn deletes_a_task(l: &str) -> bool {
+    static DELETED: LazyLock<Regex> =
+        LazyLock::new(|| rx(r"^(?:delete|remove|scrap|drop|bin|get rid of) (?P<task>.+)$"));
+    DELETED.captures(l).and_then(|c| c.name("task")).is_some_and(|m| ordered(m.as_str()))
+}
+
 /// "add this song to my workout playlist", "put tom in my contacts": a place that is
 /// not the user's todos. Said of a thing, not a place ("email the landlord"), it is no
 /// such list.
@@ -250,6 +258,7 @@ pub(super) fn clause(
             .or_else(|| FACT.is_match(l).then_some(Intent::CompleteTodo))
             .or_else(|| routine(&guess, l, now))
             .or_else(|| hedged(t, l, &found, now))
+            .or_else(|| deletes_a_task(l).then_some(Intent::DeleteTodo))
             .or_else(|| {
                 // "get rid of the attic task": a delete that opens the clause and names
                 // the kind of item it deletes.
@@ -400,7 +409,8 @@ fn act(
             return None;
         }
         let agreed = rule.as_ref().is_some_and(|r| r.intent == intent);
-        if !DELETES.is_match(l) || !(agreed || names_place(intent, l)) {
+        let task = intent == Intent::DeleteTodo && deletes_a_task(l);
+        if !DELETES.is_match(l) || !(agreed || task || names_place(intent, l)) {
             return None;
         }
         // "cancel my reservation at the loft": a booking another service keeps.

@@ -462,10 +462,10 @@ fn understood(text: &str, low: &str, now: DateTime<Tz>, lang: Lang, slot_first: 
 }
 
 /// What is said to steer the talk, not to ask for anything: "never mind", "scratch
-/// that", "no worries".
+/// that", "no worries", "thanks for the reminder".
 static TALK: LazyLock<Regex> = LazyLock::new(|| {
     rules::rx(
-        r"^(?:never ?mind|forget (?:it|that|about it)|scratch that|no worries|no problem|my bad|whatever|all good|got it|sounds good|ok(?:ay)? then|that'?s (?:fine|ok(?:ay)?|all)|not now|maybe later|no thanks?(?: you)?)\W*$",
+        r"^(?:never ?mind|forget (?:it|that|about it)|scratch that|no worries|no problem|my bad|whatever|all good|got it|sounds good|ok(?:ay)? then|that'?s (?:fine|ok(?:ay)?|all)|not now|maybe later|no thanks?(?: you)?|(?:thanks|thank you|thx|cheers)(?: so much| very much| a lot)? for [\w' ]+)\W*$",
     )
 });
 

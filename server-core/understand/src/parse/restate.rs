@@ -42,9 +42,24 @@ fn topic_first(t: &str, l: &str) -> Option<(String, String)> {
             r"^(?:(?:never mind|nevermind|forget|scratch|about|(?:i|we)(?:'ve| have)? (?:just |already )?(?:got|bought|picked up|paid|finished|did|can'?t make|cannot make|won'?t make|can'?t do|won'?t be at|can'?t go to|don'?t need|no longer need|(?:don'?t|do not|no longer) want))\s+)?(?P<topic>(?:the|my|our|that|this|those|these) .+?)(?:\s+(?:is|are|was|were|has been|have been|got|'s)\s+(?:now |been |just )?(?:cancell?ed|off|over|called off|scrapped|not happening|no longer (?:happening|needed|on)|done|finished|paid|sorted|bought|moved|postponed)\b[^,;:.]*)?\s*(?:,|;|:|\.|\s-|\s\u{2013})?\s*(?:(?:so|just|please|pls|can you|could you|you can|go ahead and)\s+)*(?P<verb>delete|remove|cancel|clear|drop|scrap|bin|get rid of|take|mark|tick|check|cross|move|push|bump|reschedule|rename|change)\s+(?:it|that|this|them)\b(?P<tail>.*)$",
         )
     });
-    let c = TOPIC.captures(l)?;
+    // "drinks with Chris is off, delete it": told as called off, the thing needs no
+    // "the" to be named.
+    static CALLED_OFF: LazyLock<Regex> = LazyLock::new(|| {
+        rules::rx(
+            r"^(?P<topic>[\w'](?:[\w'-]+ ){0,5}?[\w'-]+)(?:\s+(?:is|are|was|were|has been|have been|got)|'s(?: been)?)\s+(?:now |just )?(?:cancell?ed|off|called off|scrapped|not happening)\s*(?:,|;|:|\.|\s-|\s\u{2013})?\s*(?:(?:so|just|please|pls|can you|could you|you can|go ahead and)\s+)*(?P<verb>delete|remove|cancel|clear|drop|scrap|bin|get rid of|take)\s+(?:it|that|this|them)\b(?P<tail>.*)$",
+        )
+    });
+    let (c, called_off) = match TOPIC.captures(l) {
+        Some(c) => (c, false),
+        None => (CALLED_OFF.captures(l)?, true),
+    };
     let (topic, verb, tail) = (c.name("topic")?.range(), c.name("verb")?.range(), c.name("tail")?.range());
-    let place = listed(&l[verb.clone()], &l[topic.clone()], &l[tail.clone()]);
+    let place = match listed(&l[verb.clone()], &l[topic.clone()], &l[tail.clone()]) {
+        // A thing called off was to happen: it is the calendar's.
+        _ if called_off && l[tail.clone()].trim().is_empty() => " from my calendar",
+        _ if called_off => "",
+        place => place,
+    };
     restated(t, l, |s| {
         Some(format!("{} {}{}{place}", s.get(verb.clone())?, s.get(topic.clone())?, s.get(tail.clone())?))
     })

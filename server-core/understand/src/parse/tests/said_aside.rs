@@ -88,3 +88,23 @@ fn what_is_on_ones_plate_today_is_the_briefing() {
     assert_eq!(p("what's on my plate for today").intent, Intent::DailyBriefing);
     assert_eq!(p("what have I got on today").intent, Intent::DailyBriefing);
 }
+
+#[test]
+fn a_thing_told_as_called_off_and_pointed_at_is_deleted_from_the_calendar() {
+    let r = p("bowling with the kids got cancelled, remove it");
+    assert_eq!(r.intent, Intent::DeleteEvent);
+    assert_eq!(param(&r, "title"), "bowling with the kids");
+}
+
+#[test]
+fn a_task_deleted_by_its_own_words_is_a_todo() {
+    let r = p("delete water the plants");
+    assert_eq!(r.intent, Intent::DeleteTodo);
+    assert_eq!(param(&r, "title"), "water the plants");
+}
+
+#[test]
+fn thanks_for_something_is_talk() {
+    assert!(!p("thanks for the reminder").intent.is_action());
+    assert!(!p("cheers for sorting the calendar").intent.is_action());
+}
