@@ -34,10 +34,22 @@ static LOCAL_SEARCH: LazyLock<Regex> = LazyLock::new(|| {
     )
 });
 
+/// What opens a look through the notes and nothing else.
+static NOTES_ONLY: LazyLock<Regex> = LazyLock::new(|| {
+    rx(
+        r"^(?:find|search|look (?:through|in)|search through|look for|dig up)(?: for)?(?: all)?(?: of)? (?:my|the) (?:notes?|memos?)\b",
+    )
+});
+
 pub(super) fn local_search(t: &str, l: &str) -> Option<Plan> {
     let c = LOCAL_SEARCH.captures(l)?;
     let r = cap(&c, "q").or_else(|| cap(&c, "q2")).or_else(|| cap(&c, "q3")).or_else(|| cap(&c, "q4"))?;
-    let query = tidy(t, r, &[])?;
+    let query = tidy(t, r.clone(), &[])?;
+    // "find my notes about the boiler": a look through the notes alone is theirs.
+    let before = l.get(..r.start).unwrap_or("");
+    if NOTES_ONLY.is_match(before) && !before.contains(" and ") {
+        return Some(Plan::new(Intent::QueryMemos, 0.85).with("query", query));
+    }
     Some(Plan::new(Intent::Search, 0.85).with("query", query))
 }
 
@@ -71,5 +83,5 @@ pub(in crate::parse) fn delegate(t: &str, l: &str) -> Option<Plan> {
 /// The constant patterns of this file, for the test that each compiles.
 #[cfg(test)]
 pub(super) fn patterns() -> Vec<&'static LazyLock<Regex>> {
-    vec![&WEB_SEARCH, &LOCAL_SEARCH, &BRIEFING, &DELEGATE]
+    vec![&WEB_SEARCH, &LOCAL_SEARCH, &NOTES_ONLY, &BRIEFING, &DELEGATE]
 }

@@ -190,8 +190,12 @@ fn search_briefing_and_delegation() {
     let r = p("search the web for rust async book");
     assert_eq!(r.intent, Intent::WebSearch);
     assert_eq!(param(&r, "query"), "rust async book");
-    let r = p("find my notes about the garden");
+    let r = p("find my notes and todos about the garden");
     assert_eq!(r.intent, Intent::Search);
+    assert_eq!(param(&r, "query"), "garden");
+    // A look through the notes alone is a look in the notes.
+    let r = p("find my notes about the garden");
+    assert_eq!(r.intent, Intent::QueryMemos);
     assert_eq!(param(&r, "query"), "garden");
     assert_eq!(p("what's on today").intent, Intent::DailyBriefing);
     assert_eq!(p("give me my briefing").intent, Intent::DailyBriefing);
