@@ -4,12 +4,12 @@ use chrono_tz::America::New_York;
 use chrono_tz::Europe::London;
 use chrono_tz::UTC;
 
-fn at(tz: Tz, s: &str) -> DateTime<Tz> {
+pub(in crate::when) fn at(tz: Tz, s: &str) -> DateTime<Tz> {
     let naive = NaiveDateTime::parse_from_str(s, "%Y-%m-%d %H:%M").unwrap_or_default();
     localize(tz, naive).unwrap_or_else(|| UTC.timestamp_opt(0, 0).unwrap())
 }
 
-fn fmt(t: &DateTime<Tz>) -> String {
+pub(in crate::when) fn fmt(t: &DateTime<Tz>) -> String {
     t.format("%Y-%m-%d %H:%M").to_string()
 }
 
@@ -21,7 +21,7 @@ fn range(text: &str, now: &str) -> Option<(String, Option<String>)> {
     find(text, at(UTC, now)).map(|f| (fmt(&f.start), f.end.as_ref().map(fmt)))
 }
 
-const NOW: &str = "2026-03-10 12:00"; // a Tuesday
+pub(in crate::when) const NOW: &str = "2026-03-10 12:00"; // a Tuesday
 
 #[test]
 fn absolute_dates_in_common_formats() {

@@ -119,20 +119,9 @@ pub(super) fn find_combined(text: &str, now: DateTime<Tz>) -> Option<(Found, Vec
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::when::localize;
-    use chrono::NaiveDateTime;
-    use chrono::TimeZone;
+    use crate::when::tests::{NOW, at, fmt};
     use chrono_tz::America::New_York;
     use chrono_tz::UTC;
-
-    fn at(tz: Tz, s: &str) -> DateTime<Tz> {
-        let naive = NaiveDateTime::parse_from_str(s, "%Y-%m-%d %H:%M").unwrap_or_default();
-        localize(tz, naive).unwrap_or_else(|| UTC.timestamp_opt(0, 0).unwrap())
-    }
-
-    fn fmt(t: &DateTime<Tz>) -> String {
-        t.format("%Y-%m-%d %H:%M").to_string()
-    }
 
     fn start(text: &str, now: &str) -> Option<String> {
         find(text, at(UTC, now)).map(|f| fmt(&f.start))
@@ -141,8 +130,6 @@ mod tests {
     fn range(text: &str, now: &str) -> Option<(String, Option<String>)> {
         find(text, at(UTC, now)).map(|f| (fmt(&f.start), f.end.as_ref().map(fmt)))
     }
-
-    const NOW: &str = "2026-03-10 12:00"; // a Tuesday
 
     #[test]
     fn relative_offsets() {
