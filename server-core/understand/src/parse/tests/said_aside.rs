@@ -108,3 +108,15 @@ fn thanks_for_something_is_talk() {
     assert!(!p("thanks for the reminder").intent.is_action());
     assert!(!p("cheers for sorting the calendar").intent.is_action());
 }
+
+#[test]
+fn a_meeting_over_coffee_or_drinks_is_a_calendar_thing_to_cancel() {
+    let r = p("cancel tea with Nan");
+    assert_eq!(r.intent, Intent::DeleteEvent);
+    assert_eq!(param(&r, "title"), "tea with Nan");
+}
+
+#[test]
+fn whats_the_day_look_like_is_the_briefing() {
+    assert_eq!(p("what's the day look like").intent, Intent::DailyBriefing);
+}
