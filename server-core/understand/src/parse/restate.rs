@@ -54,11 +54,13 @@ fn topic_first(t: &str, l: &str) -> Option<(String, String)> {
         None => (CALLED_OFF.captures(l)?, true),
     };
     let (topic, verb, tail) = (c.name("topic")?.range(), c.name("verb")?.range(), c.name("tail")?.range());
-    let place = match listed(&l[verb.clone()], &l[topic.clone()], &l[tail.clone()]) {
+    let place = if !called_off {
+        listed(&l[verb.clone()], &l[topic.clone()], &l[tail.clone()])
+    } else if l[tail.clone()].trim().is_empty() {
         // A thing called off was to happen: it is the calendar's.
-        _ if called_off && l[tail.clone()].trim().is_empty() => " from my calendar",
-        _ if called_off => "",
-        place => place,
+        " from my calendar"
+    } else {
+        ""
     };
     restated(t, l, |s| {
         Some(format!("{} {}{}{place}", s.get(verb.clone())?, s.get(topic.clone())?, s.get(tail.clone())?))
