@@ -731,10 +731,6 @@ pub(super) fn overrule(
         return None;
     }
     let creates = said.adds_item();
-    // "meeting at 4?": asked with a question mark, nothing is made of it.
-    if creates && full.trim_end().ends_with('?') {
-        return None;
-    }
     // "dinner with sam friday at 7": an event said as a thing at a time of day.
     let timed = || {
         said == Intent::CreateEvent

@@ -448,7 +448,10 @@ fn understood(text: &str, low: &str, now: DateTime<Tz>, lang: Lang, slot_first: 
     }
     if let Some(plan) = rule.clone().and_then(|p| decide::checked(p, low, l)) {
         if slot_first {
-            if let Some(other) = decide::overrule(&plan, low, t, l, now, lang) {
+            // Said with a question mark ("meeting at 4?"), nothing is made of it.
+            let other =
+                decide::overrule(&plan, low, t, l, now, lang).filter(|p| !(asked && p.intent.adds_item()));
+            if let Some(other) = other {
                 return Some(other);
             }
         }
