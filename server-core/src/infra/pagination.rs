@@ -56,6 +56,26 @@ where
     Option::<T>::deserialize(de).map(Some)
 }
 
+/// A whole number as JSON may write it, `15` or `15.0`: JSON Schema's `integer` admits
+/// both, so a client generated from the document (or Python's `json`) may send either.
+/// Absent or `null` is `None`; a fraction is refused.
+pub fn whole_number<'de, D: Deserializer<'de>>(de: D) -> std::result::Result<Option<i64>, D::Error> {
+    let Some(n) = Option::<serde_json::Number>::deserialize(de)? else { return Ok(None) };
+    // Beyond 2^53 a float no longer holds every whole number; no field here needs one.
+    const EXACT: f64 = 9_007_199_254_740_992.0;
+    n.as_i64()
+        .or_else(|| n.as_f64().filter(|f| f.fract() == 0.0 && f.abs() <= EXACT).map(|f| f as i64))
+        .map(Some)
+        .ok_or_else(|| serde::de::Error::custom(format!("expected a whole number, not {n}")))
+}
+
+/// [`whole_number`] for PATCH bodies, telling "absent" from `null` as [`double_option`].
+pub fn patched_whole_number<'de, D: Deserializer<'de>>(
+    de: D,
+) -> std::result::Result<Option<Option<i64>>, D::Error> {
+    whole_number(de).map(Some)
+}
+
 /// Tags are stored as a JSON array; a corrupt value reads as no tags rather than failing a list.
 pub fn tags_from_json(s: &str) -> Vec<String> {
     serde_json::from_str(s).unwrap_or_default()

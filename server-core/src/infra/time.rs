@@ -6,8 +6,10 @@ use chrono_tz::Tz;
 use serde::{Deserialize, Deserializer};
 
 /// The OpenAPI `pattern` of a [`When`]: an RFC 3339 date-time or a bare date, with a
-/// month's days (29 February is left to the parser, which knows the leap years).
-pub const WHEN_PATTERN: &str = r"^[0-9]{4}-((0[13578]|1[02])-(0[1-9]|[12][0-9]|3[01])|(0[469]|11)-(0[1-9]|[12][0-9]|30)|02-(0[1-9]|[12][0-9]))(T([01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9](\.[0-9]{1,9})?(Z|[+-]([01][0-9]|2[0-3]):[0-5][0-9]))?$";
+/// month's days and 29 February only in a leap year, so a client generated from the
+/// document sends only dates the server reads. The schema attributes repeat it (they
+/// take a literal); a test holds each copy to it.
+pub const WHEN_PATTERN: &str = r"^([0-9]{4}-((0[13578]|1[02])-(0[1-9]|[12][0-9]|3[01])|(0[469]|11)-(0[1-9]|[12][0-9]|30)|02-(0[1-9]|1[0-9]|2[0-8]))|([0-9]{2}(0[48]|[2468][048]|[13579][26])|(0[048]|[2468][048]|[13579][26])00)-02-29)(T([01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9](\.[0-9]{1,9})?(Z|[+-]([01][0-9]|2[0-3]):[0-5][0-9]))?$";
 
 /// A day in milliseconds. Spans that end "after a day" add it as it is (24 hours), not
 /// up to the next local midnight.
@@ -104,6 +106,8 @@ mod tests {
         let admitted = [
             "2026-03-13",
             "2024-02-29",
+            "2000-02-29",
+            "0000-02-29",
             "0000-01-01",
             "9999-12-31T23:59:59Z",
             "2026-03-12T15:00:00-07:00",
@@ -114,8 +118,19 @@ mod tests {
             assert!(pattern.is_match(text), "{text}");
             assert!(When::parse(text).is_some(), "{text}");
         }
-        for text in ["2026-02-30", "2026-04-31", "2026-13-01", "2026-03-12T24:00:00Z", "2026-03-12 15:00", ""]
-        {
+        let refused = [
+            "2026-02-30",
+            "2026-02-29",
+            "1900-02-29",
+            "1009-02-29T01:27:49Z",
+            "2026-04-31",
+            "2026-13-01",
+            "2026-03-12T24:00:00Z",
+            "2026-03-12 15:00",
+            "",
+        ];
+        for text in refused {
+            assert_eq!(When::parse(text), None, "{text}");
             assert!(!pattern.is_match(text), "{text}");
         }
     }

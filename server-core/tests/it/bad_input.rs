@@ -132,6 +132,8 @@ async fn event_create_and_patch_refuse_bad_bodies_and_store_nothing() {
             (json!({ "title": "x", "start_time": START, "end_time": "later" }), "end_time"),
             (json!({ "title": "x", "start_time": START, "is_all_day": "yes" }), "is_all_day"),
             (json!({ "title": "x", "start_time": START, "reminder_minutes": "ten" }), "reminder_minutes"),
+            (json!({ "title": "x", "start_time": START, "reminder_minutes": 7.5 }), "reminder_minutes"),
+            (json!({ "title": "x", "start_time": "2027-02-29" }), "start_time"),
             (json!({ "title": "x", "start_time": START, "tags": "work" }), "tags"),
         ],
     };
@@ -139,15 +141,29 @@ async fn event_create_and_patch_refuse_bad_bodies_and_store_nothing() {
     let patch = Route {
         method: Method::PATCH,
         path: item.clone(),
-        probe: Probe::Get(item),
+        probe: Probe::Get(item.clone()),
         wrong: vec![
             (json!({ "title": 5 }), "title"),
             (json!({ "start_time": "noon" }), "start_time"),
             (json!({ "is_all_day": "yes" }), "is_all_day"),
             (json!({ "location": 5 }), "location"),
+            (json!({ "reminder_minutes": 0.25 }), "reminder_minutes"),
         ],
     };
     refuses_bad_bodies(&server, &token, &patch).await;
+    // A whole number written with a point ("15.0", as Python's json writes a float) is
+    // the number: JSON Schema's integer admits it, so the document's clients may send it.
+    let (status, body) = send(server.patch(&item, &token).json(&json!({ "reminder_minutes": 15.0 }))).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert_eq!(body["reminder_minutes"], 15);
+    let made = server
+        .create(
+            "/api/events",
+            &token,
+            json!({ "title": "whole", "start_time": START, "reminder_minutes": 30.0 }),
+        )
+        .await;
+    assert_eq!(made["reminder_minutes"], 30);
 }
 
 #[tokio::test]
