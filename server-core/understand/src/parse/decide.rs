@@ -64,8 +64,9 @@ static TODO_PLACE: LazyLock<Regex> = LazyLock::new(|| {
 
 static CALENDAR_PLACE: LazyLock<Regex> = LazyLock::new(|| {
     rx(&format!(
-        r"\b(?:calendar|schedule|agenda|events?|meetings?|appointments?|call|party|dinner|lunch|class|lessons?|session|booking|reservation|conferences?|interviews?|webinar|seminar|workshop|rehearsal|check-?up|catch[- ]?ups?|{})\b",
-        rules::VISITS
+        r"\b(?:calendar|schedule|agenda|events?|meetings?|appointments?|call|party|dinner|lunch|class|lessons?|session|booking|reservation|conferences?|interviews?|webinar|seminar|workshop|rehearsal|check-?up|catch[- ]?ups?|{}|{})\b",
+        rules::VISITS,
+        rules::OUTINGS
     ))
 });
 
@@ -98,12 +99,17 @@ pub(super) fn checked(plan: Plan, full: &str, l: &str) -> Option<Plan> {
     (agrees || DELETES.is_match(l) && names_place(plan.intent, l)).then_some(plan)
 }
 
-/// "remove descale the kettle", "delete water the plants": what is deleted is said as a
-/// task is, an order, so it names a todo.
+/// "remove descale the kettle", "delete water the plants", `delete "tidy the shed"`:
+/// what is deleted is said as a task is, an order, or quoted as a title, so it names a
+/// todo.
 fn deletes_a_task(l: &str) -> bool {
     static DELETED: LazyLock<Regex> =
         LazyLock::new(|| rx(r"^(?:delete|remove|scrap|drop|bin|get rid of) (?P<task>.+)$"));
-    DELETED.captures(l).and_then(|c| c.name("task")).is_some_and(|m| ordered(m.as_str()))
+    static QUOTED: LazyLock<Regex> = LazyLock::new(|| rx(r#"^(?:"[^"]+"|“[^”]+”|'[^']+'|‘[^’]+’)$"#));
+    DELETED
+        .captures(l)
+        .and_then(|c| c.name("task"))
+        .is_some_and(|m| ordered(m.as_str()) || QUOTED.is_match(m.as_str()))
 }
 
 /// "add this song to my workout playlist", "put tom in my contacts": a place that is
@@ -611,9 +617,11 @@ pub(super) fn nothing_to_make(l: &str) -> bool {
     static NONE_HELD: LazyLock<Regex> = LazyLock::new(|| {
         rx(r"\b(?:(?:have|has|got|there(?:'s| is| are| will be))(?: got)? (?:no|nothing)|no more)\b")
     });
-    // "I don't need to buy stamps anymore": an errand given up, not one to add.
-    static GIVEN_UP: LazyLock<Regex> =
-        LazyLock::new(|| rx(r"\b(?:don'?t|do not|doesn'?t|no longer) (?:need|have|want|got) to\b"));
+    // "I don't need to buy stamps anymore", "never mind the last one": an errand or a
+    // thing given up, not one to add.
+    static GIVEN_UP: LazyLock<Regex> = LazyLock::new(|| {
+        rx(r"\b(?:don'?t|do not|doesn'?t|no longer) (?:need|have|want|got) to\b|^(?:never ?mind|forget)\b")
+    });
     if GIVEN_UP.is_match(l) {
         return true;
     }

@@ -368,7 +368,10 @@ pub(super) fn lead_len(low: &str) -> usize {
         let rest = low.get(at..).unwrap_or("");
         let skip = LEAD
             .find(rest)
-            .filter(|m| !own_need(m.as_str(), rest.get(m.end()..).unwrap_or("")))
+            .filter(|m| {
+                let after = rest.get(m.end()..).unwrap_or("");
+                !own_need(m.as_str(), after) && !gives_up(m.as_str(), after)
+            })
             .map(|m| m.end())
             .or_else(|| EMPHATIC_DO.captures(rest).and_then(|c| c.name("lead")).map(|m| m.end()))
             .or_else(|| ASKED_TOGETHER.captures(rest).and_then(|c| c.name("lead")).map(|m| m.end()));
@@ -390,6 +393,14 @@ fn own_need(lead: &str, rest: &str) -> bool {
         )
     });
     NEED.is_match(lead) && !ASKS.is_match(rest)
+}
+
+/// "never mind the haircut" gives the haircut up, which is the request; "never mind, add
+/// eggs" only steers the talk.
+fn gives_up(lead: &str, rest: &str) -> bool {
+    static NEVER_MIND: LazyLock<Regex> = LazyLock::new(|| rules::rx(r"^never ?mind\s+$"));
+    static THING: LazyLock<Regex> = LazyLock::new(|| rules::rx(r"^(?:about|the|my|our)\b"));
+    NEVER_MIND.is_match(lead) && THING.is_match(rest)
 }
 
 /// "do remove the next event": an emphatic "do" before a command verb is not a

@@ -16,6 +16,7 @@ use crate::when::Lang;
 pub(super) fn restated_clause(t: &str, l: &str, now: DateTime<Tz>, lang: Lang) -> Option<(String, String)> {
     topic_first(t, l)
         .or_else(|| needless_first(t, l))
+        .or_else(|| given_up(t, l))
         .or_else(|| kept_in_calendar(t, l))
         .or_else(|| reason_then_order(t, l))
         .or_else(|| moved_as_news(t, l))
@@ -39,7 +40,7 @@ fn restated(t: &str, l: &str, say: impl Fn(&str) -> Option<String>) -> Option<(S
 fn topic_first(t: &str, l: &str) -> Option<(String, String)> {
     static TOPIC: LazyLock<Regex> = LazyLock::new(|| {
         rules::rx(
-            r"^(?:(?:never mind|nevermind|forget|scratch|about|(?:i|we)(?:'ve| have)? (?:just |already )?(?:got|bought|picked up|paid|finished|did|can'?t make|cannot make|won'?t make|can'?t do|won'?t be at|can'?t go to|don'?t need|no longer need|(?:don'?t|do not|no longer) want))\s+)?(?P<topic>(?:the|my|our|that|this|those|these) .+?)(?:\s+(?:is|are|was|were|has been|have been|got|'s)\s+(?:now |been |just )?(?:cancell?ed|off|over|called off|scrapped|not happening|no longer (?:happening|needed|on)|done|finished|paid|sorted|bought|moved|postponed)\b[^,;:.]*)?\s*(?:,|;|:|\.|\s-|\s\u{2013})?\s*(?:(?:so|just|please|pls|can you|could you|you can|go ahead and)\s+)*(?P<verb>delete|remove|cancel|clear|drop|scrap|bin|get rid of|take|mark|tick|check|cross|move|push|bump|reschedule|rename|change)\s+(?:it|that|this|them)\b(?P<tail>.*)$",
+            r"^(?:(?:never mind|nevermind|forget|scratch|about|(?:i|we)(?:'ve| have)? (?:just |already )?(?:got|bought|picked up|paid|finished|did|can'?t make|cannot make|won'?t make|can'?t do|won'?t be at|can'?t go to|don'?t need|no longer need|(?:don'?t|do not|no longer) want)|(?:i'?m|i am|we'?re|we are) (?:not|no longer) (?:going|coming|going to go) to)\s+)?(?P<topic>(?:the|my|our|that|this|those|these) .+?)(?:\s+(?:anymore|any more|any longer|after all))?(?:\s+(?:is|are|was|were|has been|have been|got|'s)\s+(?:now |been |just )?(?:cancell?ed|off|over|called off|scrapped|not happening|no longer (?:happening|needed|on)|done|finished|paid|sorted|bought|moved|postponed)\b[^,;:.]*)?\s*(?:,|;|:|\.|\s-|\s\u{2013})?\s*(?:(?:so|just|please|pls|can you|could you|you can|go ahead and)\s+)*(?P<verb>delete|remove|cancel|clear|drop|scrap|bin|get rid of|take|mark|tick|check|cross|move|push|bump|reschedule|rename|change)\s+(?:it|that|this|them)\b(?P<tail>.*)$",
         )
     });
     // "drinks with Chris is off, delete it": told as called off, the thing needs no
@@ -96,13 +97,41 @@ fn needless_first(t: &str, l: &str) -> Option<(String, String)> {
     })
 }
 
+/// "never mind the haircut", "forget about the printer ink": a thing given up, said on
+/// its own, is deleted ("delete the haircut"), from the list unless it names the
+/// calendar or a kind of item. "Never mind", "forget it" and "forget that" stay talk, and
+/// so does anything said after the thing ("never mind the rain, we're going anyway").
+fn given_up(t: &str, l: &str) -> Option<(String, String)> {
+    static GIVEN_UP: LazyLock<Regex> = LazyLock::new(|| {
+        rules::rx(
+            r"^(?:never ?mind|forget)(?: about)? (?P<thing>(?:the|my|our) [\w'](?:[\w'-]+ ){0,4}?[\w'-]+)(?:\s+(?:then|anymore|any more|after all|now))?\W*$",
+        )
+    });
+    // "forget the whole thing", "never mind my last message": the talk is given up, not
+    // an item.
+    static ALL_OF_IT: LazyLock<Regex> = LazyLock::new(|| {
+        rules::rx(
+            r"^\S+ (?:whole|entire|rest|lot|idea|plan|last|previous|latest|above|first|other|same)\b|\b(?:one|ones|message|messages|question|questions|request|comment|answer|reply|typo|idea|bit|part|thing|stuff)$",
+        )
+    });
+    let thing = GIVEN_UP.captures(l)?.name("thing")?.range();
+    if ALL_OF_IT.is_match(&l[thing.clone()]) {
+        return None;
+    }
+    let place = listed("delete", &l[thing.clone()], "");
+    restated(t, l, |s| Some(format!("delete {}{place}", s.get(thing.clone())?)))
+}
+
 /// Where a thing said first and then deleted is deleted from: "never mind about the
-/// printer ink, delete it" names no place, and a thing that names neither the calendar
-/// nor a kind of item is on the list.
+/// printer ink, delete it" names no place, and a thing that names neither the calendar,
+/// a note nor a kind of item is on the list.
 fn listed(verb: &str, thing: &str, tail: &str) -> &'static str {
     let deletes = matches!(verb, "delete" | "remove" | "clear" | "drop" | "scrap" | "bin" | "get rid of");
-    let placed =
-        decide::names_event_item(thing) || rules::names_event(thing) || decide::names_list_item(thing);
+    static NOTE: LazyLock<Regex> = LazyLock::new(|| rules::rx(r"\b(?:notes?|memos?)\b"));
+    let placed = decide::names_event_item(thing)
+        || rules::names_event(thing)
+        || decide::names_list_item(thing)
+        || NOTE.is_match(thing);
     if deletes && tail.trim().is_empty() && !placed { " from my list" } else { "" }
 }
 
@@ -160,18 +189,19 @@ fn reason_then_order(t: &str, l: &str) -> Option<(String, String)> {
 
 /// "the meeting with Dan got moved to 3pm friday", "the vet appointment moved to
 /// thursday", "the haircut is now at 11 on saturday", "the review needs to move to
-/// monday", "the invoice can wait until friday": a move told as news or as a need, said
-/// again as the request it is ("move the meeting with Dan to 3pm friday"). What it
-/// moves to must still read as a time for the move to be made.
+/// monday", "the invoice can wait until friday", "the run is at 7 now", "can the vet be
+/// moved to 4": a move told as news, as a need or asked for, said again as the request
+/// it is ("move the meeting with Dan to 3pm friday"). What it moves to must still read
+/// as a time for the move to be made.
 fn moved_as_news(t: &str, l: &str) -> Option<(String, String)> {
     static NEWS: LazyLock<Regex> = LazyLock::new(|| {
         rules::rx(
-            r"^(?P<item>(?:the|my|our) .+?)\s+(?:(?:(?:has|have) been|got|was|were|is|are|'s been|'s|has|have)\s+|(?:needs? to|has to|have to|should|must|will have to|'ll have to|is going to|will)(?: be)?\s+)?(?:now\s+|just\s+)?(?:moved?|push(?:ed)?(?: back)?|rescheduled?|shift(?:ed)?|bump(?:ed)?|changed?|br(?:ing|ought) forward|postponed?)\s+(?:to|till|until)\s+(?P<to>.+)$|^(?P<item2>(?:the|my|our) .+?)\s+(?:is|are|'s) now\s+(?P<to2>(?:(?:at|on)\s+|\d{1,2}(?::\d{2}|\s?[ap]\.?m\b)|noon|midday|midnight|half past|quarter (?:past|to)|tomorrow|tonight|next\b|(?:mon|tues|wednes|thurs|fri|satur|sun)day).*?)(?:,?\s+(?:not|instead of|rather than)\s+[\w: ]+)?$|^(?P<item3>(?:the|my|our) .+?)\s+can (?:wait|be (?:put off|left|pushed(?: back)?|moved))\s+(?:until|till|to)\s+(?P<to3>.+)$",
+            r"^(?P<item>(?:the|my|our) .+?)\s+(?:(?:(?:has|have) been|got|was|were|is|are|'s been|'s|has|have)\s+|(?:needs? to|has to|have to|should|must|will have to|'ll have to|is going to|will)(?: be)?\s+)?(?:now\s+|just\s+)?(?:moved?|push(?:ed)?(?: back)?|rescheduled?|shift(?:ed)?|bump(?:ed)?|changed?|br(?:ing|ought) forward|postponed?)\s+(?:to|till|until)\s+(?P<to>.+)$|^(?P<item2>(?:the|my|our) .+?)\s+(?:is|are|'s) now\s+(?P<to2>(?:(?:at|on)\s+|\d{1,2}(?::\d{2}|\s?[ap]\.?m\b)|noon|midday|midnight|half past|quarter (?:past|to)|tomorrow|tonight|next\b|(?:mon|tues|wednes|thurs|fri|satur|sun)day).*?)(?:,?\s+(?:not|instead of|rather than)\s+[\w: ]+)?$|^(?P<item3>(?:the|my|our) .+?)\s+can (?:wait|be (?:put off|left|pushed(?: back)?|moved))\s+(?:until|till|to)\s+(?P<to3>.+)$|^(?P<item4>(?:the|my|our) .+?)\s+(?:is|are|'s)\s+(?P<to4>(?:at|on)\s+.+?)\s+now$|^(?:can|could)\s+(?:we\s+|you\s+)?(?P<item5>(?:the|my|our) .+?)\s+be\s+(?:moved|pushed(?: back)?|put off|rescheduled|changed|shifted|bumped)\s+(?:to|till|until)\s+(?P<to5>.+)$",
         )
     });
     let c = NEWS.captures(l)?;
-    let item = c.name("item").or_else(|| c.name("item2")).or_else(|| c.name("item3"))?.range();
-    let to = c.name("to").or_else(|| c.name("to2")).or_else(|| c.name("to3"))?.range();
+    let item = ["item", "item2", "item3", "item4", "item5"].into_iter().find_map(|n| c.name(n))?.range();
+    let to = ["to", "to2", "to3", "to4", "to5"].into_iter().find_map(|n| c.name(n))?.range();
     restated(t, l, |s| Some(format!("move {} to {}", s.get(item.clone())?, s.get(to.clone())?)))
 }
 

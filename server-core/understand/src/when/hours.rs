@@ -109,15 +109,25 @@ pub(super) fn waking(found: Found, phrase: &str, sentence: &str, now: DateTime<T
     }
 }
 
-/// Whether the phrase says `at`'s hour as a bare number ("3", "3:30", "three"), or
-/// roughly ("5ish", "sevenish").
+/// Whether the phrase says `at`'s hour as a bare number ("3", "3:30", "three"), roughly
+/// ("5ish", "sevenish"), or as a clock is read aloud ("half past 2", "half 2", "quarter
+/// to 5", "20 past three").
 fn said_bare(phrase: &str, at: NaiveDateTime) -> bool {
     let (hour, minute) = (at.hour(), at.minute());
     let clock = format!("{hour}:{minute:02}");
-    let digits = hour.to_string();
-    let word = (hour as usize).checked_sub(1).and_then(|i| HOUR_WORDS.get(i)).copied();
-    phrase
+    let is_hour = |w: &str, h: u32| {
+        w == h.to_string() || (h as usize).checked_sub(1).and_then(|i| HOUR_WORDS.get(i)) == Some(&w)
+    };
+    let words: Vec<&str> = phrase
         .split(|c: char| !(c.is_ascii_alphanumeric() || c == ':'))
+        .filter(|w| !w.is_empty())
         .map(|w| w.strip_suffix("ish").filter(|n| !n.is_empty()).unwrap_or(w))
-        .any(|w| (minute == 0 && (w == digits || word == Some(w))) || w == clock)
+        .collect();
+    let aloud = |pair: &[&str]| match pair {
+        ["half", w] => minute == 30 && is_hour(w, hour),
+        ["past" | "after", w] => minute > 0 && is_hour(w, hour),
+        ["to" | "of" | "till" | "til", w] => minute > 0 && is_hour(w, hour % 12 + 1),
+        _ => false,
+    };
+    words.iter().any(|&w| (minute == 0 && is_hour(w, hour)) || w == clock) || words.windows(2).any(aloud)
 }

@@ -87,7 +87,39 @@ fn spurious(text: &str, c: &Cand) -> bool {
                 || dashed_numbers(&low)
                 || meridiem_alone(&low)
                 || counts_of(&low, &after)
+                || everyday_word(&low, &before)
         }
+    }
+}
+
+/// "call my boss", "I lent Sam my drill": an everyday word duckling takes for a holiday
+/// (Boss's Day, Lent). Lent stays the season where a word before it says a time ("during
+/// lent", "after lent").
+fn everyday_word(low: &str, before: &str) -> bool {
+    match low {
+        "boss" => true,
+        "lent" => !matches!(
+            before,
+            "" | "during"
+                | "for"
+                | "in"
+                | "before"
+                | "after"
+                | "until"
+                | "till"
+                | "of"
+                | "since"
+                | "this"
+                | "next"
+                | "last"
+                | "by"
+                | "through"
+                | "throughout"
+                | "over"
+                | "start"
+                | "end"
+        ),
+        _ => false,
     }
 }
 

@@ -108,9 +108,14 @@ fn non_date_words_are_left_alone() {
         "The 5th Wave",
         "good morning",
         "Version: 1.1.3",
+        // Everyday words that name a holiday too (Boss's Day, Lent).
+        "ask my boss for the rota",
+        "we lent the neighbours our ladder",
     ] {
         assert!(find(text, at(UTC, NOW)).is_none(), "{text}");
     }
+    // The season said as a time stays one.
+    assert!(find("no sweets during lent", at(UTC, NOW)).is_some());
 }
 
 #[test]
@@ -398,6 +403,25 @@ fn a_bare_hour_beside_a_day_is_the_waking_hours_one() {
     assert_eq!(start("at 6 am on saturday", NOW).as_deref(), Some("2026-03-14 06:00"));
     // A length of time lands where it lands.
     assert_eq!(start("in 2 hours", "2026-03-10 23:30").as_deref(), Some("2026-03-11 01:30"));
+}
+
+#[test]
+fn a_clock_read_aloud_is_read_to_the_minute_in_the_waking_hours() {
+    // Said as a clock is read aloud, the hour beside a day is the afternoon's too.
+    assert_eq!(start("swim lesson thursday at half past 4", NOW).as_deref(), Some("2026-03-12 16:30"));
+    assert_eq!(start("pick up Ana friday at quarter to six", NOW).as_deref(), Some("2026-03-13 17:45"));
+    assert_eq!(start("call the garage tomorrow at ten past 3", NOW).as_deref(), Some("2026-03-11 15:10"));
+    assert_eq!(start("drinks saturday at half 8", NOW).as_deref(), Some("2026-03-14 20:30"));
+    // The morning said after it keeps the morning, to the minute.
+    assert_eq!(
+        start("the ferry on sunday at quarter past 6 in the morning", NOW).as_deref(),
+        Some("2026-03-15 06:15")
+    );
+    // "From 10 to 12" stays a range: a bare number before "to" counts no minutes.
+    assert_eq!(
+        range("workshop on monday from 10 to 12", NOW),
+        Some(("2026-03-16 10:00".into(), Some("2026-03-16 12:00".into())))
+    );
 }
 
 #[test]

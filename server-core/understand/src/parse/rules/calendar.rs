@@ -16,6 +16,10 @@ use crate::when::{self, Grain};
 /// haircut"): each is a calendar thing, whatever verb comes with it.
 pub(in crate::parse) const VISITS: &str = r"(?:football|soccer|rugby|hockey|netball|basketball|swim(?:ming)?|cricket|tennis|athletics|team) training|haircuts?|hair appointments?|physio|physiotherapy|therapy|therapist|counsell?ing|massages?|vet|chiropractor|chiro|optician|optometrist|eye (?:test|exam)|manicure|pedicure|facial|tutoring|ultrasound|blood test|x-ray|mri|vaccination|flu shot|orthodontist|dermatologist|p(?:a)?ediatrician";
 
+/// Outings and calls named by where or how they are held: "cancel the theatre", "scrap
+/// the zoom with Raj". The determiner keeps "zoom in" and "a musical instrument" out.
+pub(in crate::parse) const OUTINGS: &str = r"(?:the|a|our|my) (?:theatre|theater|cinema|ballet|opera|panto|pantomime|musical|exhibition|zoom|teams call|facetime|video call)";
+
 /// Whether the words name a calendar thing ("the brunch with Nadia", "my physio").
 pub(in crate::parse) fn names_event(s: &str) -> bool {
     EVENT_NOUN.is_match(s)
@@ -23,16 +27,16 @@ pub(in crate::parse) fn names_event(s: &str) -> bool {
 
 pub(super) static EVENT_NOUN: LazyLock<Regex> = LazyLock::new(|| {
     rx(&format!(
-        r"\b(?:{VISITS}|(?:a|the|my|our|weekly|quick) catch[- ]?ups?|calendar|calender|calander|calandar|schedule|schedules|scheduled|agenda|diary|events?|meetings?|mettings?|appointments?|appt|meet (?:with|up)|meet the|conferences?|interviews?|(?:daily|weekly|team|conference|video|zoom|sales|client|work) calls?|call with|classes|lessons|sessions|lunch with|dinner with|breakfast with|brunch with|coffee with|drinks with|tea with|date with|party|parties|birthday|wedding|anniversary|class|lesson|session|standup|stand-up|sync|1:1|one on one|doctor'?s?|dentist'?s?|checkup|check-up|reservation at|game|match|concert|(?:the|a|our|my) show|shows|(?:the|a|our|my|school) plays?|recital|practice|rehearsal|ceremony|celebration|holiday|vacation|trip|flight|visit|offsite|off-site|retreat|meetup|meet-up|reunion|graduation|funeral|(?:baby|bridal) shower|sleepover|playdate|fundraiser|webinar|seminar|workshop|presentation|review|exam|test|deadline|payday|bill|programs?|programmes?|tournaments?|festivals?|gigs?|(?:movie|game|date|poker|trivia|quiz|karaoke|bingo|board game|girls'?|guys'?|family|pizza|taco|wine|open mic) nights?|parents'? evening|open (?:day|evening)|sports day|prize giving|school (?:fair|fete|disco|trip)|fete|housewarming|(?:a|the|our|my) (?:bbq|barbecue|cookout|picnic)|christening|baptism|bar mitzvah|bat mitzvah|(?:leaving|hen|stag) (?:do|party|drinks)|(?:baby|bridal) showers?|book club|choir|rehearsals?)\b"
+        r"\b(?:{VISITS}|{OUTINGS}|(?:a|the|my|our|weekly|quick) catch[- ]?ups?|calendar|calender|calander|calandar|schedule|schedules|scheduled|agenda|diary|events?|meetings?|mettings?|appointments?|appt|meet (?:with|up)|meet the|conferences?|interviews?|(?:daily|weekly|team|conference|video|zoom|sales|client|work) calls?|call with|classes|lessons|sessions|lunch with|dinner with|breakfast with|brunch with|coffee with|drinks with|tea with|date with|party|parties|birthday|wedding|anniversary|class|lesson|session|standup|stand-up|sync|1:1|one on one|doctor'?s?|dentist'?s?|checkup|check-up|reservation at|game|match|concert|(?:the|a|our|my) show|shows|(?:the|a|our|my|school) plays?|recital|practice|rehearsal|ceremony|celebration|holiday|vacation|trip|flight|visit|offsite|off-site|retreat|meetup|meet-up|reunion|graduation|funeral|(?:baby|bridal) shower|sleepover|playdate|fundraiser|webinar|seminar|workshop|presentation|review|exam|test|deadline|payday|bill|programs?|programmes?|tournaments?|festivals?|gigs?|(?:movie|game|date|poker|trivia|quiz|karaoke|bingo|board game|girls'?|guys'?|family|pizza|taco|wine|open mic) nights?|parents'? evening|open (?:day|evening)|sports day|prize giving|school (?:fair|fete|disco|trip)|fete|housewarming|(?:a|the|our|my) (?:bbq|barbecue|cookout|picnic)|christening|baptism|bar mitzvah|bat mitzvah|(?:leaving|hen|stag) (?:do|party|drinks)|(?:baby|bridal) showers?|book club|choir|rehearsals?)\b"
     ))
 });
 
 /// Event nouns strong enough to carry a create or delete without the word
 /// "calendar"; weaker ones (trip, flight, bill) need the calendar mentioned.
 pub(super) static STRONG_EVENT: LazyLock<Regex> = LazyLock::new(|| {
-    rx(
-        r"\b(?:calendar|calender|calander|calandar|schedule|agenda|diary|events?|meetings?|mettings?|appointments?|appt|meet (?:with|up)|(?:a|the|my|our|weekly|quick) catch[- ]?ups?|conferences?|interviews?|calls?|lunch|dinner|breakfast|brunch|(?:coffee|drinks|tea|date) with|party|birthday|wedding|anniversary|class|lesson|session|standup|stand-up|1:1|one on one|checkup|check-up|webinar|seminar|workshop|presentation|exam|test|rehearsal|practice|ceremony|holiday|date night|parents'? evening|open (?:day|evening)|sports day|(?:leaving|hen|stag) (?:do|party|drinks)|housewarming|book club)\b",
-    )
+    rx(&format!(
+        r"\b(?:{OUTINGS}|calendar|calender|calander|calandar|schedule|agenda|diary|events?|meetings?|mettings?|appointments?|appt|meet (?:with|up)|(?:a|the|my|our|weekly|quick) catch[- ]?ups?|conferences?|interviews?|calls?|lunch|dinner|breakfast|brunch|(?:coffee|drinks|tea|date) with|party|birthday|wedding|anniversary|class|lesson|session|standup|stand-up|1:1|one on one|checkup|check-up|webinar|seminar|workshop|presentation|exam|test|rehearsal|practice|ceremony|holiday|date night|parents'? evening|open (?:day|evening)|sports day|(?:leaving|hen|stag) (?:do|party|drinks)|housewarming|book club)\b",
+    ))
 });
 
 static NOT_EVENT: LazyLock<Regex> = LazyLock::new(|| {

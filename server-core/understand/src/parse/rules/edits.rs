@@ -197,12 +197,12 @@ pub(super) fn todo_edit(t: &str, l: &str) -> Option<Plan> {
     Some(Plan::new(Intent::CompleteTodo, 0.85).with("title", item))
 }
 
-/// "the electricity bill has been paid", "groceries are bought": an errand told as done,
-/// its thing first. Only verbs that finish an errand: "the car is fixed" is one, "the
+/// "the electricity bill has been paid", "groceries are bought", "the forms were sent to
+/// the council this morning": an errand told as done, its thing first. Only verbs that finish an errand: "the car is fixed" is one, "the
 /// meeting was long" is not.
 static TOLD_DONE: LazyLock<Regex> = LazyLock::new(|| {
     rx(
-        r"^(?:(?:the|my|our)\s+)?(?P<item>[\w' -]+?)(?:\s+(?:is|are|has been|have been|was|were|got|'s)|(?:'s|\u{2019}s|'re)(?:\s+been)?)\s+(?:now\s+|all\s+|just\s+|finally\s+|already\s+)*(?:done|finished|completed|paid(?: off)?|bought|sent(?: off)?|booked|submitted|filed|renewed|returned|posted|mailed|picked up|dropped off|taken out|put out|sorted(?: out)?|handled|taken care of|cleaned|washed|fixed|repaired|serviced|delivered|collected|replaced|installed|ordered|signed|printed|packed|watered|mowed|vacuumed|hoovered)$",
+        r"^(?:(?:the|my|our)\s+)?(?P<item>[\w' -]+?)(?:\s+(?:is|are|has been|have been|was|were|got|'s)|(?:'s|\u{2019}s|'re)(?:\s+been)?)\s+(?:now\s+|all\s+|just\s+|finally\s+|already\s+)*(?:done|finished|completed|paid(?: off)?|bought|sent(?: off)?|booked|submitted|filed|renewed|returned|posted|mailed|picked up|dropped off|taken out|put out|sorted(?: out)?|handled|taken care of|cleaned|washed|fixed|repaired|serviced|delivered|collected|replaced|installed|ordered|signed|printed|packed|watered|mowed|vacuumed|hoovered)(?:\s+(?:back |off )?to (?:the |my |our )?[\w'-]+(?: [\w'-]+)?)?(?:\s+(?:today|this morning|this afternoon|this evening|earlier|already|now|at last))?$",
     )
 });
 

@@ -18,7 +18,7 @@ mod search;
 mod shared;
 mod timers;
 
-pub(super) use calendar::{VISITS, booked_elsewhere, names_event, names_in, says_when};
+pub(super) use calendar::{OUTINGS, VISITS, booked_elsewhere, names_event, names_in, says_when};
 pub(super) use edits::renames_other;
 pub(super) use events::{meant_hour, placed_event};
 pub(super) use host::{is_shell_command, opened_to_read};

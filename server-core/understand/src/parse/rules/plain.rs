@@ -48,7 +48,7 @@ pub(super) fn nudge(t: &str, l: &str, now: DateTime<Tz>) -> Option<Plan> {
 
 static SHOPPING_Q: LazyLock<Regex> = LazyLock::new(|| {
     rx(
-        r"^(?:do|what do|what else do|is there anything) (?:i|we) need\b.*\b(?:buy|get|pick up|store|shop|shopping|grocer\w*|market)\b",
+        r"^(?:do|what do|what else do|is there anything) (?:i|we) need\b.*\b(?:buy|get|pick up|store|shop|shopping|grocer\w*|market)\b|^(?:what|which) (?:groceries|shopping) (?:do|did|should|must) (?:i|we) (?:need|get|buy|pick up)\b",
     )
 });
 
@@ -150,11 +150,12 @@ pub(super) fn agenda_question(l: &str, now: DateTime<Tz>) -> Option<Plan> {
             r"^(?:is there|are there|do i have|have i got|anything|something|what's|what is|whats)\b(?:\s+\w+){0,3}?\s+due\b",
         )
     });
-    // "show me my low priority chores", "which errands are left": a question that names
-    // the todos asks of them.
+    // "show me my low priority chores", "which errands are left", "any jobs due today": a
+    // question that names the todos asks of them. Jobs are the todos only as they are
+    // asked after ("what jobs are going in Leeds" is not).
     static TODOS_Q: LazyLock<Regex> = LazyLock::new(|| {
         rx(
-            r"^(?:show|list|what|what's|whats|what are|which|give me|tell me|read|display|any)\b(?:\s+[\w']+){0,5}?\s+(?:tasks|todos|to-?dos|chores|errands)\b",
+            r"^(?:show|list|what|what's|whats|what are|which|give me|tell me|read|display|any)\b(?:\s+[\w']+){0,5}?\s+(?:tasks|todos|to-?dos|chores|errands|jobs (?:due|left|to do|outstanding|pending|(?:have|has) (?:i|we) got|do (?:i|we) have|for (?:today|tonight|tomorrow|the weekend|this week)))\b",
         )
     });
     // "anything urgent?", "what's important today", "any high priority stuff I'm

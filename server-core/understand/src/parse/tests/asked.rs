@@ -102,3 +102,15 @@ fn advice_asked_about_a_calendar_thing_is_talk() {
     // Who is expected at a meeting is the calendar's to say.
     assert_eq!(p("who should I expect at the meeting today").intent, Intent::QueryEvents);
 }
+
+#[test]
+fn jobs_asked_after_and_groceries_needed_read_the_list() {
+    let r = p("which jobs are left for the weekend");
+    assert_eq!(r.intent, Intent::QueryTodos);
+    let r = p("what groceries should I pick up");
+    assert_eq!(r.intent, Intent::QueryTodos);
+    assert_eq!(r.params.get("tags"), Some(&serde_json::json!(["shopping"])));
+    // Jobs that are work to be had are no todos, and a question of food is talk.
+    assert_eq!(p("what jobs are going in Bristol").intent, Intent::GeneralChat);
+    assert_eq!(p("which groceries keep longest").intent, Intent::GeneralChat);
+}

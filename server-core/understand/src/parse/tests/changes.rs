@@ -68,3 +68,13 @@ fn where_a_thing_was_put_is_looked_up_in_the_notes() {
     assert_eq!(param(&p("where did I park"), "query"), "park");
     assert_eq!(p("where did I go wrong").intent, Intent::GeneralChat);
 }
+
+#[test]
+fn a_move_asked_for_is_made() {
+    let r = p("could the piano lesson be pushed back to 5?");
+    assert_eq!(r.intent, Intent::UpdateEvent);
+    assert_eq!(param(&r, "title"), "piano lesson");
+    assert_eq!(param(&r, "start_time"), "2026-03-10T17:00:00-07:00");
+    // What is moved must be a thing at a time.
+    assert_eq!(p("can the sofa be moved to the other room").intent, Intent::GeneralChat);
+}

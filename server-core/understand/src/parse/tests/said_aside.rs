@@ -1,7 +1,8 @@
 //! Requests said aside from the usual way: a thing given up and pointed at, a time made
 //! "instead", an errand noted down, an errand done by having it done or done on the
 //! way somewhere, a stretch of the day that is no hours, a short reason, a question
-//! mark on a thing at a time, and what is on one's plate.
+//! mark on a thing at a time, what is on one's plate, a thing given up on its own, a
+//! quoted title deleted and an outing named by where it is held.
 
 use super::*;
 
@@ -119,4 +120,57 @@ fn a_meeting_over_coffee_or_drinks_is_a_calendar_thing_to_cancel() {
 #[test]
 fn whats_the_day_look_like_is_the_briefing() {
     assert_eq!(p("what's the day look like").intent, Intent::DailyBriefing);
+}
+
+#[test]
+fn a_thing_given_up_on_its_own_is_deleted_and_never_made() {
+    let r = p("never mind the extension lead");
+    assert_eq!(r.intent, Intent::DeleteTodo);
+    assert_eq!(param(&r, "title"), "extension lead");
+    let r = p("forget about the brunch with Kemi");
+    assert_eq!(r.intent, Intent::DeleteEvent);
+    assert_eq!(param(&r, "title"), "brunch with Kemi");
+    // Giving up the talk deletes nothing and makes nothing.
+    for said in ["never mind my previous message", "forget the whole idea", "never mind the last one"] {
+        assert_eq!(p(said).intent, Intent::GeneralChat, "{said}");
+    }
+    // A correction still leads to its order.
+    let r = p("never mind, add oat milk");
+    assert_eq!(r.intent, Intent::CreateTodo);
+    assert_eq!(param(&r, "title"), "oat milk");
+}
+
+#[test]
+fn not_going_any_more_and_pointed_at_is_the_calendar_delete() {
+    let r = p("we're not going to the ballet after all, cancel it");
+    assert_eq!(r.intent, Intent::DeleteEvent);
+    assert_eq!(param(&r, "title"), "ballet");
+}
+
+#[test]
+fn a_quoted_title_deleted_is_a_todo() {
+    let r = p("remove \"sand the banister\"");
+    assert_eq!(r.intent, Intent::DeleteTodo);
+    assert_eq!(param(&r, "title"), "sand the banister");
+}
+
+#[test]
+fn an_outing_or_a_call_named_by_where_it_is_held_is_a_calendar_thing() {
+    let r = p("scrap the facetime with grandad");
+    assert_eq!(r.intent, Intent::DeleteEvent);
+    assert_eq!(param(&r, "title"), "facetime with grandad");
+    let r = p("cancel the cinema on saturday");
+    assert_eq!(r.intent, Intent::DeleteEvent);
+    assert_eq!(param(&r, "title"), "cinema");
+    // A move told as news with the time first and "now" last.
+    let r = p("the facetime with grandad is at 5 now");
+    assert_eq!(r.intent, Intent::UpdateEvent);
+    assert_eq!(param(&r, "start_time"), "2026-03-10T17:00:00-07:00");
+}
+
+#[test]
+fn an_errand_told_as_done_to_someone_is_complete() {
+    let r = p("the birthday card was posted to auntie Jo this morning");
+    assert_eq!(r.intent, Intent::CompleteTodo);
+    assert_eq!(param(&r, "title"), "birthday card");
 }

@@ -117,10 +117,52 @@ pub(super) fn bare_hour(toks: &[Tok<'_>], i: usize) -> Option<(Clock, usize)> {
 /// Core clock grammar. `allow_bare` accepts a lone hour ("5") that the caller
 /// has a reason to believe is a time.
 pub(super) fn clock(toks: &[Tok<'_>], i: usize, allow_bare: bool) -> Option<(Clock, usize)> {
+    if let Some(r) = clock_aloud(toks, i) {
+        return Some(r);
+    }
     if let Some(r) = clock_digits(toks, i, allow_bare) {
         return Some(r);
     }
     clock_words(toks, i, allow_bare)
+}
+
+/// A clock read aloud: "half past 7", "quarter to five", "20 past 3", "ten minutes to
+/// 6", and (after "at") "half 2" for 2:30. "From 10 to 12" is a range, so a number
+/// before "to" must say it counts minutes.
+fn clock_aloud(toks: &[Tok<'_>], i: usize) -> Option<(Clock, usize)> {
+    let after_at = i.checked_sub(1).is_some_and(|p| is_word(toks, p, "at"));
+    let number = |k: usize| num(toks, k).map(|(n, _)| n).or_else(|| word(toks, k).and_then(small_number));
+    let (minutes, counted, j) = match word(toks, i) {
+        Some("half") => (30, true, i + 1),
+        Some("quarter") => (15, true, i + 1),
+        Some("a") if is_word(toks, i + 1, "quarter") => (15, true, i + 2),
+        _ => {
+            let m = number(i)
+                .filter(|m| (1..60).contains(m) && !is_word(toks, i, "a") && !is_word(toks, i, "an"))?;
+            match word(toks, i + 1) {
+                Some("minutes" | "minute" | "mins" | "min") => (m, true, i + 2),
+                _ => (m, false, i + 1),
+            }
+        }
+    };
+    let (ahead, k) = match word(toks, j) {
+        Some("past") => (true, j + 1),
+        Some("after") if counted => (true, j + 1),
+        Some("to" | "of" | "till" | "til" | "before") if counted && minutes != 30 => (false, j + 1),
+        // "at half 2": the British half past.
+        Some(_) if minutes == 30 && after_at && is_word(toks, i, "half") => (true, j),
+        _ => return None,
+    };
+    let hour =
+        number(k).filter(|h| (1..=12).contains(h) && !is_word(toks, k, "a") && !is_word(toks, k, "an"))?;
+    if word(toks, k + 1).is_some_and(measure_word) {
+        return None;
+    }
+    let (hour, minute) = if ahead { (hour, minutes) } else { ((hour + 10) % 12 + 1, 60 - minutes) };
+    let mut c = Clock { hour, minute, has_min: true, ..Clock::default() };
+    let (pm, n) = meridiem(toks, k + 1);
+    c.pm = pm;
+    Some((c, n))
 }
 
 fn clock_digits(toks: &[Tok<'_>], i: usize, allow_bare: bool) -> Option<(Clock, usize)> {
