@@ -45,6 +45,15 @@ static EVENING: LazyLock<Regex> = LazyLock::new(|| {
     .expect("regex")
 });
 
+/// A night out named by what is done at it ("quiz night", "games night").
+static NAMED_NIGHT: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(concat!(
+        r"\b(?:quiz|games?|movie|film|date|poker|girls'?|guys'?|ladies'?|lads'?|family|pizza|taco|wine|",
+        r"karaoke|bingo|trivia|board game|open mic|curry|pub|bonfire|comedy|cocktail) nights?\b"
+    ))
+    .expect("regex")
+});
+
 /// Words and numbers that name a day.
 static DATED: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(concat!(
@@ -64,7 +73,12 @@ const HOUR_WORDS: [&str; 11] =
 pub(super) fn waking(found: Found, phrase: &str, sentence: &str, now: DateTime<Tz>) -> Found {
     let phrase = phrase.to_lowercase();
     let sentence = sentence.to_lowercase();
-    if found.grain > Grain::Hour || SETTLED.is_match(&phrase) || MORNING.is_match(&sentence) {
+    // "quiz night saturday at 8:30": the night is the name's, not the hour's.
+    let own = match phrase.strip_prefix("night ").or_else(|| phrase.strip_prefix("nights ")) {
+        Some(rest) if NAMED_NIGHT.is_match(&sentence) => rest,
+        _ => phrase.as_str(),
+    };
+    if found.grain > Grain::Hour || SETTLED.is_match(own) || MORNING.is_match(&sentence) {
         return found;
     }
     let evening = EVENING.is_match(&sentence);

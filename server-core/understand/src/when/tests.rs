@@ -417,6 +417,8 @@ fn a_clock_read_aloud_is_read_to_the_minute_in_the_waking_hours() {
         start("the ferry on sunday at quarter past 6 in the morning", NOW).as_deref(),
         Some("2026-03-15 06:15")
     );
+    // A night out named by what is done at it is the evening's, the hour read to the minute.
+    assert_eq!(start("karaoke night saturday at 9:45", NOW).as_deref(), Some("2026-03-14 21:45"));
     // "From 10 to 12" stays a range: a bare number before "to" counts no minutes.
     assert_eq!(
         range("workshop on monday from 10 to 12", NOW),

@@ -174,3 +174,11 @@ fn an_errand_told_as_done_to_someone_is_complete() {
     assert_eq!(r.intent, Intent::CompleteTodo);
     assert_eq!(param(&r, "title"), "birthday card");
 }
+
+#[test]
+fn a_night_out_named_by_what_is_done_keeps_its_evening_hour() {
+    let r = p("bingo night on friday at 8:15");
+    assert_eq!(r.intent, Intent::CreateEvent);
+    assert_eq!(param(&r, "title"), "bingo night");
+    assert_eq!(param(&r, "start_time"), "2026-03-13T20:15:00-07:00");
+}
