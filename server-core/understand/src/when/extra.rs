@@ -12,30 +12,32 @@ use super::engine::{Cand, Point, Shape};
 
 /// Our own candidates in `text`.
 pub(super) fn candidates(text: &str, now: DateTime<Tz>) -> Vec<Cand> {
-    let rules: [(&LazyLock<Regex>, Rule); 4] = [
-        (&ISO, iso_instant),
-        (&AFTER_NEXT, weekday_after_next),
-        (&WEEK_OF, week_of_month),
-        (&MONTH_ALONE, month_alone),
+    // The last field: whether "by" or "before" in front makes the phrase a deadline.
+    let rules: [(&LazyLock<Regex>, Rule, bool); 6] = [
+        (&ISO, iso_instant, false),
+        (&AFTER_NEXT, weekday_after_next, false),
+        (&WEEK_OF, week_of_month, false),
+        (&MONTH_ALONE, month_alone, false),
+        (&DAY_END, day_end, true),
+        (&FIRST_THING, first_thing, false),
     ];
     let mut out = Vec::new();
-    for (re, rule) in rules {
+    for (re, rule, by) in rules {
         for caps in re.captures_iter(text) {
             let Some(m) = caps.get(0) else { continue };
             let lead = m.as_str().len() - m.as_str().trim_start().len();
             let span = m.start() + lead..m.start() + m.as_str().trim_end().len();
-            if let Some((start, grain, zone)) = rule(&caps, now) {
-                out.push(Cand {
-                    span,
-                    start,
-                    end: None,
-                    grain,
-                    shape: Shape::Single,
-                    zone,
-                    rank: 2,
-                    period: None,
-                });
-            }
+            let Some((start, grain, zone)) = rule(&caps, now) else { continue };
+            let low = m.as_str().trim_start().to_lowercase();
+            // As the library reads "by friday": from now until the day is over.
+            let period = match start {
+                Point::Wall(day) if by && (low.starts_with("by ") || low.starts_with("before ")) => {
+                    Some((Some(Point::At(now.fixed_offset())), Some(Point::Wall(day + Duration::days(1)))))
+                }
+                _ => None,
+            };
+            let shape = if period.is_some() { Shape::Deadline } else { Shape::Single };
+            out.push(Cand { span, start, end: None, grain, shape, zone, rank: 2, period });
         }
     }
     out
@@ -102,6 +104,71 @@ fn weekday_after_next(caps: &Captures<'_>, now: DateTime<Tz>) -> Option<(Point, 
     let ahead = (7 + want.num_days_from_monday() - today.weekday().num_days_from_monday()) % 7;
     let next = today + Duration::days(i64::from(if ahead == 0 { 7 } else { ahead }));
     Some((Point::Wall(midnight(next + Duration::days(7))), Grain::Day, None))
+}
+
+/// The day a day word names from `today`: "today", "tomorrow", or the next such weekday
+/// (today's, said on that day).
+fn named_day(w: &str, today: NaiveDate) -> Option<NaiveDate> {
+    match w.to_lowercase().as_str() {
+        "today" => Some(today),
+        "tomorrow" => today.succ_opt(),
+        other => {
+            let want = weekday(other)?;
+            let ahead = (7 + want.num_days_from_monday() - today.weekday().num_days_from_monday()) % 7;
+            Some(today + Duration::days(i64::from(ahead)))
+        }
+    }
+}
+
+const DAY_WORDS: &str = "today|tomorrow|monday|tuesday|wednesday|thursday|friday|saturday|sunday";
+
+/// "by the end of the day on friday", "friday eod", "close of business thursday", "by
+/// cob": the library reads some of these as today or now, and leaves "close of business"
+/// out. A deadline at the end of a working day is that day, as "by eod" is.
+static DAY_END: LazyLock<Regex> = LazyLock::new(|| {
+    let end = r"(?:(?:the )?(?:end|close) of (?:the )?(?:day|business|play)|eod|cob|eop)";
+    Regex::new(&format!(
+        r"(?i)\b(?:(?:by|before) )?{end}(?: on)?(?: ({DAY_WORDS}))?\b|\b(?:(?:by|on) )?({DAY_WORDS})(?: by)? {end}\b"
+    ))
+    .expect("regex")
+});
+
+fn day_end(caps: &Captures<'_>, now: DateTime<Tz>) -> Option<(Point, Grain, Option<FixedOffset>)> {
+    let said = caps.get(0)?.as_str().to_lowercase();
+    // A bare "cob" is a loaf or an ear of corn: only a deadline says it.
+    let bare_cob = said.split_whitespace().any(|w| w == "cob")
+        && !(said.starts_with("by ") || said.starts_with("before ") || caps.get(1).or(caps.get(2)).is_some());
+    if bare_cob {
+        return None;
+    }
+    let today = now.naive_local().date();
+    let day = match caps.get(1).or(caps.get(2)) {
+        Some(w) => named_day(w.as_str(), today)?,
+        None => today,
+    };
+    Some((Point::Wall(midnight(day)), Grain::Day, None))
+}
+
+/// "first thing monday", "first thing in the morning": the start of the working day,
+/// 9:00; with no day said, the next 9:00 to come.
+static FIRST_THING: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(&format!(r"(?i)\bfirst thing(?: (?:on |in the )?({DAY_WORDS}|morning))?\b")).expect("regex")
+});
+
+fn first_thing(caps: &Captures<'_>, now: DateTime<Tz>) -> Option<(Point, Grain, Option<FixedOffset>)> {
+    let local = now.naive_local();
+    let nine = chrono::NaiveTime::from_hms_opt(9, 0, 0)?;
+    let at = match caps.get(1).map(|w| w.as_str().to_lowercase()) {
+        Some(w) if w != "morning" => named_day(&w, local.date())?.and_time(nine),
+        _ => local.date().and_time(nine),
+    };
+    // Gone by already: the next such morning ("first thing monday" said on a Monday at 10).
+    let at = match caps.get(1).map(|w| w.as_str().to_lowercase()) {
+        _ if at > local => at,
+        Some(w) if weekday(&w).is_some() => at + Duration::days(7),
+        _ => at + Duration::days(1),
+    };
+    Some((Point::Wall(at), Grain::Hour, None))
 }
 
 fn midnight(d: NaiveDate) -> NaiveDateTime {

@@ -518,3 +518,31 @@ fn a_season_as_a_deadline_is_its_next_first_day() {
     assert_eq!(start("before summer", NOW).as_deref(), Some("2026-06-21 00:00"));
     assert_eq!(start("by winter", NOW).as_deref(), Some("2026-12-21 00:00"));
 }
+
+#[test]
+fn the_end_of_a_working_day_is_that_day() {
+    // The library reads "by the end of the day on friday" as today, "by friday eod" as
+    // now, and leaves "close of business" out of the phrase.
+    for said in [
+        "get the quote back by the end of the day on friday",
+        "quote back by friday eod",
+        "the quote by close of business friday",
+        "quote due cob friday",
+    ] {
+        assert_eq!(start(said, NOW).as_deref(), Some("2026-03-13 00:00"), "{said}");
+    }
+    // Said as a deadline, it runs from now until that day is over.
+    let f = find("by close of business thursday", at(UTC, NOW));
+    assert!(f.and_then(|f| f.period).is_some_and(|p| p.from.is_some() && p.to.is_some()));
+    // A cob is also a loaf: alone it is no time.
+    assert!(find("pick up a cob from the bakery", at(UTC, NOW)).is_none());
+}
+
+#[test]
+fn first_thing_is_nine_in_the_morning() {
+    // The library reads "first thing monday" as the day, with "first thing" left over.
+    assert_eq!(start("ring the surgery first thing monday", NOW).as_deref(), Some("2026-03-16 09:00"));
+    // With no day said, the next nine o'clock to come.
+    assert_eq!(start("first thing in the morning", NOW).as_deref(), Some("2026-03-11 09:00"));
+    assert_eq!(start("first thing", "2026-03-10 07:30").as_deref(), Some("2026-03-10 09:00"));
+}

@@ -100,3 +100,15 @@ fn an_item_named_by_its_time_in_words_is_found_by_it() {
         assert_eq!(p(said).intent, Intent::DeleteTodo, "{said}");
     }
 }
+
+#[test]
+fn a_working_days_end_or_its_first_thing_dates_the_errand() {
+    let r = p("return the signed lease by close of business thursday");
+    assert_eq!(r.intent, Intent::CreateTodo);
+    assert_eq!(param(&r, "title"), "return the signed lease");
+    assert_eq!(param(&r, "due_date"), "2026-03-12");
+    let r = p("chase the plumber first thing wednesday");
+    assert_eq!(r.intent, Intent::CreateTodo);
+    assert_eq!(param(&r, "title"), "chase the plumber");
+    assert_eq!(param(&r, "due_date"), "2026-03-11T09:00:00-07:00");
+}
