@@ -13,13 +13,14 @@ use super::engine::{Cand, Point, Shape};
 /// Our own candidates in `text`.
 pub(super) fn candidates(text: &str, now: DateTime<Tz>) -> Vec<Cand> {
     // The last field: whether "by" or "before" in front makes the phrase a deadline.
-    let rules: [(&LazyLock<Regex>, Rule, bool); 6] = [
+    let rules: [(&LazyLock<Regex>, Rule, bool); 7] = [
         (&ISO, iso_instant, false),
         (&AFTER_NEXT, weekday_after_next, false),
         (&WEEK_OF, week_of_month, false),
         (&MONTH_ALONE, month_alone, false),
         (&DAY_END, day_end, true),
         (&FIRST_THING, first_thing, false),
+        (&MONTH_END, month_end, true),
     ];
     let mut out = Vec::new();
     for (re, rule, by) in rules {
@@ -169,6 +170,28 @@ fn first_thing(caps: &Captures<'_>, now: DateTime<Tz>) -> Option<(Point, Grain, 
         _ => at + Duration::days(1),
     };
     Some((Point::Wall(at), Grain::Hour, None))
+}
+
+/// "before the end of february": the library leaves "before" out and reads the month's
+/// last week; the deadline is the month's last day, as "by the end of february" is.
+static MONTH_END: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(&format!(r"(?i)\b(?:by|before) (?:the )?end of ({MONTHS})\b")).expect("regex")
+});
+
+fn month_end(caps: &Captures<'_>, now: DateTime<Tz>) -> Option<(Point, Grain, Option<FixedOffset>)> {
+    let m = month(&caps.get(1)?.as_str().to_lowercase())?;
+    let today = now.naive_local().date();
+    let last = |year: i32| {
+        let next = if m == 12 {
+            NaiveDate::from_ymd_opt(year + 1, 1, 1)
+        } else {
+            NaiveDate::from_ymd_opt(year, m + 1, 1)
+        };
+        next.and_then(|d| d.pred_opt())
+    };
+    let this_year = last(today.year())?;
+    let day = if this_year >= today { this_year } else { last(today.year() + 1)? };
+    Some((Point::Wall(midnight(day)), Grain::Day, None))
 }
 
 fn midnight(d: NaiveDate) -> NaiveDateTime {

@@ -539,6 +539,14 @@ fn the_end_of_a_working_day_is_that_day() {
 }
 
 #[test]
+fn before_the_end_of_a_month_is_its_last_day() {
+    // The library leaves "before" out and reads the month's last week.
+    assert_eq!(start("renew the lease before the end of april", NOW).as_deref(), Some("2026-04-30 00:00"));
+    // A month gone by this year is next year's.
+    assert_eq!(start("sort the loft before the end of january", NOW).as_deref(), Some("2027-01-31 00:00"));
+}
+
+#[test]
 fn first_thing_is_nine_in_the_morning() {
     // The library reads "first thing monday" as the day, with "first thing" left over.
     assert_eq!(start("ring the surgery first thing monday", NOW).as_deref(), Some("2026-03-16 09:00"));
