@@ -208,12 +208,7 @@ pub(super) fn dates(t: &str, now: DateTime<Tz>, lang: Lang) -> Option<(Found, Ve
     let found = if names.is_empty() {
         when::find_combined_in(t, now, lang)
     } else {
-        // Read with the names hidden, its hour is still meant as the whole clause says
-        // ("quiz night saturday at 8:30" is the evening's).
-        when::find_combined_in(&super::rules::blanked(t, &names), now, lang).map(|(f, spans)| {
-            let said: Vec<&str> = spans.iter().filter_map(|s| t.get(s.clone())).collect();
-            (when::as_meant(f, &said.join(" "), t, now), spans)
-        })
+        when::find_combined_within(&super::rules::blanked(t, &names), t, now, lang)
     };
     found.map(|(f, spans)| (f, spans.into_iter().filter_map(|s| past_meal(&l, s)).collect()))
 }

@@ -289,6 +289,18 @@ fn longest(first: Vec<Found>, second: Vec<Found>) -> Vec<Found> {
 /// [`find_combined`] in a language: the reading (library or English rules) whose
 /// phrases are longer, on a tie as in [`find_all_in`].
 pub fn find_combined_in(text: &str, now: DateTime<Tz>, lang: Lang) -> Option<(Found, Vec<Range<usize>>)> {
+    find_combined_within(text, text, now, lang)
+}
+
+/// [`find_combined_in`] of `text`, a copy of `sentence` with words hidden from the date
+/// reader (spaces of the same length): a bare hour is still meant as the whole sentence
+/// says ("my morning routine at 7", "quiz night saturday at 8:30").
+pub fn find_combined_within(
+    text: &str,
+    sentence: &str,
+    now: DateTime<Tz>,
+    lang: Lang,
+) -> Option<(Found, Vec<Range<usize>>)> {
     let library = library_combined(text, now, lang);
     if lang != Lang::ENGLISH && library.is_some() {
         return library;
@@ -316,7 +328,7 @@ pub fn find_combined_in(text: &str, now: DateTime<Tz>, lang: Lang) -> Option<(Fo
         _ => library.or(rules),
     }?;
     let phrase: Vec<&str> = spans.iter().filter_map(|s| text.get(s.clone())).collect();
-    Some((hours::waking(found, &phrase.join(" "), text, now), spans))
+    Some((hours::waking(found, &phrase.join(" "), sentence, now), spans))
 }
 
 fn library_combined(text: &str, now: DateTime<Tz>, lang: Lang) -> Option<(Found, Vec<Range<usize>>)> {

@@ -181,4 +181,7 @@ fn a_night_out_named_by_what_is_done_keeps_its_evening_hour() {
     assert_eq!(r.intent, Intent::CreateEvent);
     assert_eq!(param(&r, "title"), "bingo night");
     assert_eq!(param(&r, "start_time"), "2026-03-13T20:15:00-07:00");
+    // A morning named keeps the morning's hour.
+    let r = p("my morning swim at 6 on thursday");
+    assert_eq!(param(&r, "start_time"), "2026-03-12T06:00:00-07:00");
 }
