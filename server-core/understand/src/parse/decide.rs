@@ -49,7 +49,7 @@ const AGREE: f32 = 0.25;
 /// Words that delete or cancel. Without one, nothing is deleted.
 static DELETES: LazyLock<Regex> = LazyLock::new(|| {
     rx(
-        r"\b(?:delete|remove|cancel|(?:is|are|was|were|been|got|'s) (?:cancell?ed|called off)|clear|erase|wipe|empty|scrap|drop|discard|^bin|get rid of|take .+ off|take out|take .+ out|cross .+ off|strike .+ off|scratch .+ off|call off|no longer (?:want|need)|don'?t need)\b",
+        r"\b(?:delete|remove|cancel|(?:is|are|was|were|been|got|'s) (?:cancell?ed|called off)|clear|erase|wipe|empty|scrap|drop|discard|^bin|get rid of|^scratch|take .+ off|take out|take .+ out|cross .+ off|strike .+ off|scratch .+ off|call off|no longer (?:want|need)|don'?t need)\b",
     )
 });
 

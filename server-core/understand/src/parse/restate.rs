@@ -189,14 +189,14 @@ fn reason_then_order(t: &str, l: &str) -> Option<(String, String)> {
 
 /// "the meeting with Dan got moved to 3pm friday", "the vet appointment moved to
 /// thursday", "the haircut is now at 11 on saturday", "the review needs to move to
-/// monday", "the invoice can wait until friday", "the run is at 7 now", "can the vet be
-/// moved to 4": a move told as news, as a need or asked for, said again as the request
-/// it is ("move the meeting with Dan to 3pm friday"). What it moves to must still read
-/// as a time for the move to be made.
+/// monday", "the invoice can wait until friday", "the run is at 7 now", "coffee with Jo
+/// is now at 11", "can the vet be moved to 4": a move told as news, as a need or asked
+/// for, said again as the request it is ("move the meeting with Dan to 3pm friday").
+/// What it moves to must still read as a time for the move to be made.
 fn moved_as_news(t: &str, l: &str) -> Option<(String, String)> {
     static NEWS: LazyLock<Regex> = LazyLock::new(|| {
         rules::rx(
-            r"^(?P<item>(?:the|my|our) .+?)\s+(?:(?:(?:has|have) been|got|was|were|is|are|'s been|'s|has|have)\s+|(?:needs? to|has to|have to|should|must|will have to|'ll have to|is going to|will)(?: be)?\s+)?(?:now\s+|just\s+)?(?:moved?|push(?:ed)?(?: back)?|rescheduled?|shift(?:ed)?|bump(?:ed)?|changed?|br(?:ing|ought) forward|postponed?)\s+(?:to|till|until)\s+(?P<to>.+)$|^(?P<item2>(?:the|my|our) .+?)\s+(?:is|are|'s) now\s+(?P<to2>(?:(?:at|on)\s+|\d{1,2}(?::\d{2}|\s?[ap]\.?m\b)|noon|midday|midnight|half past|quarter (?:past|to)|tomorrow|tonight|next\b|(?:mon|tues|wednes|thurs|fri|satur|sun)day).*?)(?:,?\s+(?:not|instead of|rather than)\s+[\w: ]+)?$|^(?P<item3>(?:the|my|our) .+?)\s+can (?:wait|be (?:put off|left|pushed(?: back)?|moved))\s+(?:until|till|to)\s+(?P<to3>.+)$|^(?P<item4>(?:the|my|our) .+?)\s+(?:is|are|'s)\s+(?P<to4>(?:at|on)\s+.+?)\s+now$|^(?:can|could)\s+(?:we\s+|you\s+)?(?P<item5>(?:the|my|our) .+?)\s+be\s+(?:moved|pushed(?: back)?|put off|rescheduled|changed|shifted|bumped)\s+(?:to|till|until)\s+(?P<to5>.+)$",
+            r"^(?P<item>(?:the|my|our) .+?)\s+(?:(?:(?:has|have) been|got|was|were|is|are|'s been|'s|has|have)\s+|(?:needs? to|has to|have to|should|must|will have to|'ll have to|is going to|will)(?: be)?\s+)?(?:now\s+|just\s+)?(?:moved?|push(?:ed)?(?: back)?|rescheduled?|shift(?:ed)?|bump(?:ed)?|changed?|br(?:ing|ought) forward|postponed?)\s+(?:to|till|until)\s+(?P<to>.+)$|^(?P<item2>(?:the|my|our) .+?|[\w'](?:[\w'-]+ ){0,3}?with [\w'-]+(?: [\w'-]+)?)\s+(?:is|are|'s) now\s+(?P<to2>(?:(?:at|on)\s+|\d{1,2}(?::\d{2}|\s?[ap]\.?m\b)|noon|midday|midnight|half past|quarter (?:past|to)|tomorrow|tonight|next\b|(?:mon|tues|wednes|thurs|fri|satur|sun)day).*?)(?:,?\s+(?:not|instead of|rather than)\s+[\w: ]+)?$|^(?P<item3>(?:the|my|our) .+?)\s+can (?:wait|be (?:put off|left|pushed(?: back)?|moved))\s+(?:until|till|to)\s+(?P<to3>.+)$|^(?P<item4>(?:the|my|our) .+?|[\w'](?:[\w'-]+ ){0,3}?with [\w'-]+(?: [\w'-]+)?)\s+(?:is|are|'s)\s+(?P<to4>(?:at|on)\s+.+?)\s+now$|^(?:can|could)\s+(?:we\s+|you\s+)?(?P<item5>(?:the|my|our) .+?)\s+be\s+(?:moved|pushed(?: back)?|put off|rescheduled|changed|shifted|bumped)\s+(?:to|till|until)\s+(?P<to5>.+)$",
         )
     });
     let c = NEWS.captures(l)?;

@@ -189,7 +189,10 @@ pub(super) fn todo_edit(t: &str, l: &str) -> Option<Plan> {
         .or_else(|| CHECK_OFF.captures(l))
         .or_else(|| CHECK_OFF_AFTER.captures(l))
         .or_else(|| TOLD_DONE.captures(l))
-        .or_else(|| GOT_DONE.captures(l))?;
+        .or_else(|| GOT_DONE.captures(l))
+        .or_else(|| {
+            TERSE_DONE.captures(l).filter(|c| !c.name("item").is_some_and(|i| NOT_DONE.is_match(i.as_str())))
+        })?;
     let item = crate::parse::slots::before_list(t.get(c.name("item")?.range())?.trim());
     if item.is_empty() || only_pointed(item) || WHOLE_LIST.is_match(&item.to_ascii_lowercase()) {
         return None;
@@ -205,6 +208,18 @@ static TOLD_DONE: LazyLock<Regex> = LazyLock::new(|| {
         r"^(?:(?:the|my|our)\s+)?(?P<item>[\w' -]+?)(?:\s+(?:is|are|has been|have been|was|were|got|'s)|(?:'s|\u{2019}s|'re)(?:\s+been)?)\s+(?:now\s+|all\s+|just\s+|finally\s+|already\s+)*(?:done|finished|completed|paid(?: off)?|bought|sent(?: off)?|booked|submitted|filed|renewed|returned|posted|mailed|picked up|dropped off|taken out|put out|sorted(?: out)?|handled|taken care of|cleaned|washed|fixed|repaired|serviced|delivered|collected|replaced|installed|ordered|signed|printed|packed|watered|mowed|vacuumed|hoovered)(?:\s+(?:back |off )?to (?:the |my |our )?[\w'-]+(?: [\w'-]+)?)?(?:\s+(?:today|this morning|this afternoon|this evening|earlier|already|now|at last))?$",
     )
 });
+
+/// "email sent", "tyres checked", "car taxed": an errand ticked off in two or three
+/// words, the thing and what was done to it.
+static TERSE_DONE: LazyLock<Regex> = LazyLock::new(|| {
+    rx(
+        r"^(?:the |my |our )?(?P<item>[\w'-]+(?: [\w'-]+)?) (?:sent|paid|booked|checked|posted|submitted|filed|renewed|returned|fixed|cleaned|washed|taxed|ordered|signed|printed|packed|sorted|mowed|hoovered|vacuumed|collected|delivered|emptied|watered|fed)$",
+    )
+});
+
+/// "email not sent", "cat still fed": words that say it is not done, or not just done.
+static NOT_DONE: LazyLock<Regex> =
+    LazyLock::new(|| rx(r"\b(?:not|never|still|yet|being|getting|already|just|isn't|wasn't)$"));
 
 /// "got the birthday present sorted", "I've had the boiler serviced", "finally got the
 /// car fixed": an errand told as done by having it done.

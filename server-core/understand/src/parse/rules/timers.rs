@@ -18,7 +18,7 @@ use crate::when;
 
 pub(super) static DELETE_VERB: LazyLock<Regex> = LazyLock::new(|| {
     rx(
-        r"\b(?:delete|remove|cancel|call off|called off|clear|cleared|deleted|removed|cancelled|canceled|erase|erased|wipe|scrap|drop|^bin|discard|get rid of|no longer (?:want|need)|take (?:.+ )?(?:off|out)|turn off|switch off|disable|deactivate|unset|scratch (?:.+ )?off|empty|purge|don't need|no longer need|(?:don'?t|do not) want (?:this|that|my|the))\b",
+        r"\b(?:delete|remove|cancel|call off|called off|clear|cleared|deleted|removed|cancelled|canceled|erase|erased|wipe|scrap|drop|^bin|discard|get rid of|no longer (?:want|need)|take (?:.+ )?(?:off|out)|turn off|switch off|disable|deactivate|unset|scratch (?:.+ )?off|^scratch|empty|purge|don't need|no longer need|(?:don'?t|do not) want (?:this|that|my|the))\b",
     )
 });
 

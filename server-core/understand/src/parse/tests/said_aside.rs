@@ -185,3 +185,25 @@ fn a_night_out_named_by_what_is_done_keeps_its_evening_hour() {
     let r = p("my morning swim at 6 on thursday");
     assert_eq!(param(&r, "start_time"), "2026-03-12T06:00:00-07:00");
 }
+
+#[test]
+fn an_errand_ticked_off_in_two_words_is_complete() {
+    for (said, title) in [("gutters cleaned", "gutters"), ("parking fine paid", "parking fine")] {
+        let r = p(said);
+        assert_eq!(r.intent, Intent::CompleteTodo, "{said}");
+        assert_eq!(param(&r, "title"), title, "{said}");
+    }
+    // Not done is no completion.
+    assert_eq!(p("form not sent").intent, Intent::GeneralChat);
+}
+
+#[test]
+fn scratching_a_named_item_deletes_it_and_a_thing_with_someone_can_move() {
+    let r = p("scratch the reminder to order logs");
+    assert_eq!(r.intent, Intent::DeleteTodo);
+    assert_eq!(param(&r, "title"), "order logs");
+    assert_eq!(p("scratch my elbow").intent, Intent::GeneralChat);
+    let r = p("brunch with Mo is now at 12");
+    assert_eq!(r.intent, Intent::UpdateEvent);
+    assert_eq!(param(&r, "title"), "brunch with Mo");
+}
