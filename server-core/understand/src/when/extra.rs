@@ -100,10 +100,9 @@ static AFTER_NEXT: LazyLock<Regex> = LazyLock::new(|| {
 });
 
 fn weekday_after_next(caps: &Captures<'_>, now: DateTime<Tz>) -> Option<(Point, Grain, Option<FixedOffset>)> {
-    let want = weekday(caps.get(1)?.as_str())?;
     let today = now.naive_local().date();
-    let ahead = (7 + want.num_days_from_monday() - today.weekday().num_days_from_monday()) % 7;
-    let next = today + Duration::days(i64::from(if ahead == 0 { 7 } else { ahead }));
+    let day = named_day(caps.get(1)?.as_str(), today)?;
+    let next = if day == today { day + Duration::days(7) } else { day };
     Some((Point::Wall(midnight(next + Duration::days(7))), Grain::Day, None))
 }
 
