@@ -30,24 +30,19 @@ pub(super) fn web_search(t: &str, l: &str) -> Option<Plan> {
 
 static LOCAL_SEARCH: LazyLock<Regex> = LazyLock::new(|| {
     rx(
-        r"^(?:find|search|look (?:through|in)|search through|look for|dig up)(?: for)?(?: all)?(?: of)? (?:my|the) (?:notes?|memos?|todos?|tasks?|events?|messages?|chats?|conversations?|stuff|things|files?|reminders?)(?: and (?:notes?|memos?|todos?|tasks?|events?))?\s*(?:about|on|for|mentioning|regarding|with|that mention|related to|containing|called|named|titled)\s+(?P<q>.+)$|^(?:search|look through) my (?:notes?|memos?|todos?|tasks?|events?|messages?|stuff)(?: for)?\s+(?P<q2>.+)$|^search (?:for )?(?P<q3>.+?) in my (?:notes?|memos?|todos?|tasks?|events?|messages?|stuff)$|^(?:find|search|search through|look through|look for|dig up)(?: for)? (?:everything|anything|all(?: my stuff)?|my stuff)(?: (?:i have|i've got|we have|i saved|saved|stored))?\s*(?:about|on|for|mentioning|regarding|related to|to do with|with|that mentions?)?\s+(?P<q4>.+)$",
-    )
-});
-
-/// What opens a look through the notes and nothing else.
-static NOTES_ONLY: LazyLock<Regex> = LazyLock::new(|| {
-    rx(
-        r"^(?:find|search|look (?:through|in)|search through|look for|dig up)(?: for)?(?: all)?(?: of)? (?:my|the) (?:notes?|memos?)\b",
+        r"^(?:find|search|look (?:through|in)|search through|look for|dig up)(?: for)?(?: all)?(?: of)? (?:my|the) (?P<what>notes?|memos?|todos?|tasks?|events?|messages?|chats?|conversations?|stuff|things|files?|reminders?)(?P<also> and (?:notes?|memos?|todos?|tasks?|events?))?\s*(?:about|on|for|mentioning|regarding|with|that mention|related to|containing|called|named|titled)\s+(?P<q>.+)$|^(?:search|look through) my (?P<what2>notes?|memos?|todos?|tasks?|events?|messages?|stuff)(?: for)?\s+(?P<q2>.+)$|^search (?:for )?(?P<q3>.+?) in my (?:notes?|memos?|todos?|tasks?|events?|messages?|stuff)$|^(?:find|search|search through|look through|look for|dig up)(?: for)? (?:everything|anything|all(?: my stuff)?|my stuff)(?: (?:i have|i've got|we have|i saved|saved|stored))?\s*(?:about|on|for|mentioning|regarding|related to|to do with|with|that mentions?)?\s+(?P<q4>.+)$",
     )
 });
 
 pub(super) fn local_search(t: &str, l: &str) -> Option<Plan> {
     let c = LOCAL_SEARCH.captures(l)?;
     let r = cap(&c, "q").or_else(|| cap(&c, "q2")).or_else(|| cap(&c, "q3")).or_else(|| cap(&c, "q4"))?;
-    let query = tidy(t, r.clone(), &[])?;
+    let query = tidy(t, r, &[])?;
     // "find my notes about the boiler": a look through the notes alone is theirs.
-    let before = l.get(..r.start).unwrap_or("");
-    if NOTES_ONLY.is_match(before) && !before.contains(" and ") {
+    let notes = |kind: Option<regex::Match<'_>>| {
+        kind.is_some_and(|k| k.as_str().starts_with("note") || k.as_str().starts_with("memo"))
+    };
+    if notes(c.name("what")) && c.name("also").is_none() || notes(c.name("what2")) {
         return Some(Plan::new(Intent::QueryMemos, 0.85).with("query", query));
     }
     Some(Plan::new(Intent::Search, 0.85).with("query", query))
@@ -83,5 +78,5 @@ pub(in crate::parse) fn delegate(t: &str, l: &str) -> Option<Plan> {
 /// The constant patterns of this file, for the test that each compiles.
 #[cfg(test)]
 pub(super) fn patterns() -> Vec<&'static LazyLock<Regex>> {
-    vec![&WEB_SEARCH, &LOCAL_SEARCH, &NOTES_ONLY, &BRIEFING, &DELEGATE]
+    vec![&WEB_SEARCH, &LOCAL_SEARCH, &BRIEFING, &DELEGATE]
 }
