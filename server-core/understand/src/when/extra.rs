@@ -158,14 +158,15 @@ static FIRST_THING: LazyLock<Regex> = LazyLock::new(|| {
 fn first_thing(caps: &Captures<'_>, now: DateTime<Tz>) -> Option<(Point, Grain, Option<FixedOffset>)> {
     let local = now.naive_local();
     let nine = chrono::NaiveTime::from_hms_opt(9, 0, 0)?;
-    let at = match caps.get(1).map(|w| w.as_str().to_lowercase()) {
-        Some(w) if w != "morning" => named_day(&w, local.date())?.and_time(nine),
-        _ => local.date().and_time(nine),
+    let day = caps.get(1).map(|w| w.as_str().to_lowercase()).filter(|w| w != "morning");
+    let at = match &day {
+        Some(w) => named_day(w, local.date())?.and_time(nine),
+        None => local.date().and_time(nine),
     };
     // Gone by already: the next such morning ("first thing monday" said on a Monday at 10).
-    let at = match caps.get(1).map(|w| w.as_str().to_lowercase()) {
+    let at = match &day {
         _ if at > local => at,
-        Some(w) if weekday(&w).is_some() => at + Duration::days(7),
+        Some(w) if weekday(w).is_some() => at + Duration::days(7),
         _ => at + Duration::days(1),
     };
     Some((Point::Wall(at), Grain::Hour, None))
