@@ -13,9 +13,10 @@ use super::engine::{Cand, Point, Shape};
 /// Our own candidates in `text`.
 pub(super) fn candidates(text: &str, now: DateTime<Tz>) -> Vec<Cand> {
     // The last field: whether "by" or "before" in front makes the phrase a deadline.
-    let rules: [(&LazyLock<Regex>, Rule, bool); 7] = [
+    let rules: [(&LazyLock<Regex>, Rule, bool); 8] = [
         (&ISO, iso_instant, false),
         (&AFTER_NEXT, weekday_after_next, false),
+        (&WEEK_ON, weeks_on, false),
         (&WEEK_OF, week_of_month, false),
         (&MONTH_ALONE, month_alone, false),
         (&DAY_END, day_end, true),
@@ -104,6 +105,30 @@ fn weekday_after_next(caps: &Captures<'_>, now: DateTime<Tz>) -> Option<(Point, 
     let day = named_day(caps.get(1)?.as_str(), today)?;
     let next = if day == today { day + Duration::days(7) } else { day };
     Some((Point::Wall(midnight(next + Duration::days(7))), Grain::Day, None))
+}
+
+/// "a week on thursday", "a fortnight on saturday", "two weeks from friday", "a week
+/// today", "thursday week", "tomorrow week": the day named, then as many weeks on. The library reads the
+/// day alone, or counts the weeks from today.
+static WEEK_ON: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(&format!(
+        r"(?i)\b(?:(a|one|two|three|four|[1-4]) (weeks?|fortnights?) (?:(?:on|from) )?({DAY_WORDS})|({DAY_WORDS}) (week|fortnight))\b"
+    ))
+    .expect("regex")
+});
+
+fn weeks_on(caps: &Captures<'_>, now: DateTime<Tz>) -> Option<(Point, Grain, Option<FixedOffset>)> {
+    let (count, unit, day) = match caps.get(3) {
+        Some(day) => (caps.get(1)?.as_str().to_lowercase(), caps.get(2)?.as_str(), day.as_str()),
+        None => ("a".to_string(), caps.get(5)?.as_str(), caps.get(4)?.as_str()),
+    };
+    let n = super::small_number(&count).or_else(|| count.parse().ok())?;
+    let per = if unit.to_lowercase().starts_with("fortnight") { 2 } else { 1 };
+    let today = now.naive_local().date();
+    let named = named_day(day, today)?;
+    // A weekday said on that weekday is next week's, as everywhere else.
+    let named = if named == today && weekday(day).is_some() { named + Duration::days(7) } else { named };
+    Some((Point::Wall(midnight(named + Duration::weeks(i64::from(n * per)))), Grain::Day, None))
 }
 
 /// The day a day word names from `today`: "today", "tomorrow", or the next such weekday

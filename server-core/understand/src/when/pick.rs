@@ -13,17 +13,27 @@ use regex::Regex;
 
 use super::engine::{self, Cand, Shape};
 use super::extra;
-use super::{Lang, conventions};
+use super::{Grain, Lang, conventions};
 
 /// The candidates of `text`, non-overlapping, left to right.
 pub(super) fn candidates(text: &str, now: DateTime<Tz>, lang: Lang) -> Vec<Cand> {
     let mut all = extra::candidates(text, now);
+    // The library reads the text with the days we read left out, so it cannot take one
+    // into a longer phrase of its own with the wrong day ("monday after next at 3pm"):
+    // it reads what is left ("at 3pm"), and the two combine as any day and time do.
+    // A week or a month it may still read more of ("the first week of october 2014").
+    let mut unread = text.to_owned();
+    for c in all.iter().filter(|c| c.grain == Grain::Day) {
+        if unread.get(c.span.clone()).is_some() {
+            unread.replace_range(c.span.clone(), &" ".repeat(c.span.len()));
+        }
+    }
     let mut readings = vec![(lang, 1)];
     if lang != Lang::ENGLISH {
         readings.push((Lang::ENGLISH, 0));
     }
     for (l, rank) in readings {
-        for e in engine::entities(text, now, l) {
+        for e in engine::entities(&unread, now, l) {
             if let Some(c) = engine::candidate(&e, now.fixed_offset(), rank) {
                 all.push(c);
             }

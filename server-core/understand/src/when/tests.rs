@@ -554,3 +554,36 @@ fn first_thing_is_nine_in_the_morning() {
     assert_eq!(start("first thing in the morning", NOW).as_deref(), Some("2026-03-11 09:00"));
     assert_eq!(start("first thing", "2026-03-10 07:30").as_deref(), Some("2026-03-10 09:00"));
 }
+
+#[test]
+fn a_week_on_a_day_is_that_day_then_the_weeks() {
+    // The library reads "a week on thursday" as the thursday, and "two weeks from
+    // friday" as two weeks from today.
+    for (said, day) in [
+        ("collect the suit a week on thursday", "2026-03-19 00:00"),
+        ("a fortnight on saturday", "2026-03-28 00:00"),
+        ("two weeks from friday", "2026-03-27 00:00"),
+        ("a week today", "2026-03-17 00:00"),
+        ("tomorrow week", "2026-03-18 00:00"),
+        ("the quiz is thursday week", "2026-03-19 00:00"),
+        // Said on a Tuesday, "tuesday" is next week's, and a week on from it the one after.
+        ("a week on tuesday", "2026-03-24 00:00"),
+        ("tuesday week", "2026-03-24 00:00"),
+    ] {
+        assert_eq!(start(said, NOW).as_deref(), Some(day), "{said}");
+    }
+    // "this weekend" is no week said after a day.
+    assert_eq!(start("sunday weekend", NOW).as_deref(), Some("2026-03-15 00:00"));
+}
+
+#[test]
+fn a_day_we_read_takes_the_time_of_day_said_beside_it() {
+    // The library took "monday after next at 3pm" whole, as next monday's 3pm.
+    let at_three = |said: &str| find_combined(said, at(UTC, NOW)).map(|(f, _)| fmt(&f.start));
+    assert_eq!(at_three("monday after next at 3pm").as_deref(), Some("2026-03-23 15:00"));
+    assert_eq!(at_three("at 3pm monday after next").as_deref(), Some("2026-03-23 15:00"));
+    assert_eq!(at_three("drinks a week on thursday at 6pm").as_deref(), Some("2026-03-19 18:00"));
+    // A week or a month said whole by the library keeps its reading ("first week of
+    // october 2014" is that year's).
+    assert_eq!(start("first week of october 2014", NOW).as_deref(), Some("2014-10-06 00:00"));
+}
