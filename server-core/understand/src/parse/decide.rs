@@ -15,7 +15,7 @@ use regex::Regex;
 use serde_json::Value;
 
 use super::build::{add_slots, build, query, repair, without};
-use super::rules::{self, rx};
+use super::rules::{self, DELETE_WORDS, rx};
 use super::slots::{self, Slots};
 use super::{Plan, frames};
 use crate::classify::{self, Prediction};
@@ -48,9 +48,9 @@ const AGREE: f32 = 0.25;
 
 /// Words that delete or cancel. Without one, nothing is deleted.
 static DELETES: LazyLock<Regex> = LazyLock::new(|| {
-    rx(
-        r"\b(?:delete|remove|cancel|(?:is|are|was|were|been|got|'s) (?:cancell?ed|called off)|clear|erase|wipe|empty|scrap|drop|discard|^bin|get rid of|^scratch|take .+ off|take out|take .+ out|cross .+ off|strike .+ off|scratch .+ off|call off|no longer (?:want|need)|don'?t need)\b",
-    )
+    rx(&format!(
+        r"\b(?:{DELETE_WORDS}|(?:is|are|was|were|been|got|'s) (?:cancell?ed|called off)|take .+ off|take out|take .+ out|cross .+ off|strike .+ off|scratch .+ off)\b",
+    ))
 });
 
 /// "take the cake out of the oven", "remove the stain": a verb that deletes when it is
@@ -611,16 +611,18 @@ fn told_news(l: &str) -> bool {
 }
 
 /// "I have no meetings tomorrow", "there's no practice on monday", "I can't make the
-/// dentist on tuesday": news of something not held, nothing to make ("I have no
+/// dentist on tuesday", "yoga's off tonight": news of something not held, nothing to make ("I have no
 /// oranges, put them on my list" still asks for a write).
 pub(super) fn nothing_to_make(l: &str) -> bool {
     static NONE_HELD: LazyLock<Regex> = LazyLock::new(|| {
         rx(r"\b(?:(?:have|has|got|there(?:'s| is| are| will be))(?: got)? (?:no|nothing)|no more)\b")
     });
-    // "I don't need to buy stamps anymore", "never mind the last one": an errand or a
-    // thing given up, not one to add.
+    // "I don't need to buy stamps anymore", "never mind the last one", "we're not doing
+    // the quiz anymore": an errand or a thing given up, not one to add.
     static GIVEN_UP: LazyLock<Regex> = LazyLock::new(|| {
-        rx(r"\b(?:don'?t|do not|doesn'?t|no longer) (?:need|have|want|got) to\b|^(?:never ?mind|forget)\b")
+        rx(
+            r"\b(?:don'?t|do not|doesn'?t|no longer) (?:need|have|want|got) to\b|^(?:never ?mind|forget)\b|\b(?:not|no longer) (?:doing|having|holding|hosting|running|going to)\b.*\b(?:any ?more|any longer)$",
+        )
     });
     if GIVEN_UP.is_match(l) {
         return true;
@@ -630,7 +632,14 @@ pub(super) fn nothing_to_make(l: &str) -> bool {
             r"^(?:i|we)(?: really| just)? (?:can'?t|cannot|won'?t|couldn'?t|will not|am not able to|'m not able to) (?:make|attend|go to|come to|do|be at)\b",
         )
     });
-    if let Some(m) = CANT_MAKE.find(l) {
+    // "rehearsal's off tomorrow", "the quiz is cancelled on friday": a thing told as
+    // called off is not one to make.
+    static TOLD_OFF: LazyLock<Regex> = LazyLock::new(|| {
+        rx(
+            r"(?:'s|\b(?:is|are|was|were|been|got)) (?:now |just )?(?:off|cancell?ed|called off|not happening)\b",
+        )
+    });
+    if let Some(m) = CANT_MAKE.find(l).or_else(|| TOLD_OFF.find(l)) {
         return !WRITES.is_match(&l[m.end()..]);
     }
     NONE_HELD.is_match(l) && !WRITES.is_match(l)
@@ -795,6 +804,16 @@ static WRITES: LazyLock<Regex> = LazyLock::new(|| {
 fn labelled(t: &str, l: &str, slots: &Slots) -> Option<Intent> {
     if let Some(c) = LABEL.captures(l) {
         return Some(if c.name("done").is_some() { Intent::CompleteTodo } else { Intent::CreateTodo });
+    }
+    // "todo fix the shed door": the label said with no mark after it, before an errand
+    // (not "todo list for today", "todo apps").
+    if let Some(c) = BARE_LABEL.captures(l) {
+        let word = c.name("word").map_or("", |w| w.as_str());
+        let about_lists =
+            ["list", "lists", "items", "item", "app", "apps", "is", "are", "was", "for", "of", "and", "or"];
+        if !about_lists.contains(&word) && !asks(l) {
+            return Some(Intent::CreateTodo);
+        }
     }
     let first = slots.cut.first().filter(|c| c.start == 0)?;
     let head = l.get(..first.end).unwrap_or("").trim_end();
@@ -983,6 +1002,8 @@ fn only_pointed_errand(l: &str, cut: &[std::ops::Range<usize>]) -> bool {
 fn is_chat_about(rest: &str) -> bool {
     rest.starts_with("thank") || rest.starts_with("sorry") || rest.starts_with("help")
 }
+
+static BARE_LABEL: LazyLock<Regex> = LazyLock::new(|| rx(r"^(?:todo|to-do)\s+(?P<word>[a-z']+)\s+\S"));
 
 static LABEL: LazyLock<Regex> = LazyLock::new(|| {
     rx(r"^(?:(?:todo|to-do|to do|task|reminder)|(?P<done>done|finished|completed))\s*[:\-\u{2013}]\s*\S")

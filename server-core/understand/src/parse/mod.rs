@@ -32,6 +32,7 @@ mod restate;
 mod rules;
 mod shift;
 mod slots;
+mod talk;
 #[cfg(test)]
 mod tests;
 mod typed;
@@ -422,7 +423,9 @@ fn segment(text: &str, low: &str, now: DateTime<Tz>, lang: Lang) -> Option<Plan>
 /// classifier reading of what the rules did not understand; a question of the past read
 /// as one ([`past`]).
 fn read(text: &str, low: &str, now: DateTime<Tz>, lang: Lang, slot_first: bool) -> Option<Plan> {
+    let lead = lead_len(low.trim());
     understood(text, low, now, lang, slot_first)
+        .filter(|p| !talk::told_of_long_ago(p.intent, low.trim().get(lead..).unwrap_or("")))
         .map(|p| past::asked_of_past(p, low.trim(), now))
         .map(|p| decide::briefing_of_another_day(p, text, low, now, lang))
 }
@@ -438,7 +441,7 @@ fn understood(text: &str, low: &str, now: DateTime<Tz>, lang: Lang, slot_first: 
     if l.is_empty() {
         return None;
     }
-    if HOW_TO.is_match(l) || TALK.is_match(l) || DAY_DONE.is_match(l) {
+    if talk::asks_nothing(l) {
         return None;
     }
     if let Some((t2, l2)) = restate::restated_clause(t, l, now, lang) {
@@ -474,25 +477,3 @@ fn understood(text: &str, low: &str, now: DateTime<Tz>, lang: Lang, slot_first: 
         .flatten()
         .filter(|p| !(asked && p.intent.adds_item()))
 }
-
-/// What is said to steer the talk, not to ask for anything: "never mind", "scratch
-/// that", "no worries", "thanks for the reminder".
-static TALK: LazyLock<Regex> = LazyLock::new(|| {
-    rules::rx(
-        r"^(?:never ?mind|forget (?:it|that|about it)|scratch that|no worries|no problem|my bad|whatever|all good|got it|sounds good|ok(?:ay)? then|that'?s (?:fine|ok(?:ay)?|all)|not now|maybe later|no thanks?(?: you)?|(?:thanks|thank you|thx|cheers)(?: so much| very much| a lot)? for [\w' ]+)\W*$",
-    )
-});
-
-/// "phew, done for the day!", "right, that's me finished for the week": the end of a
-/// day's work, however it opens, completes nothing ("done with the report for today"
-/// names what is done).
-static DAY_DONE: LazyLock<Regex> = LazyLock::new(|| {
-    rules::rx(
-        r"^(?:[\w']+,?\s+){0,4}?(?:all )?(?:done|finished) for (?:the day|today|tonight|the night|the week|the weekend|now)\W*$",
-    )
-});
-
-static HOW_TO: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"^(?:how (?:do|can|could|should|would|does|is|are) (?:i|you|we|one|a|it)\b|how to\b|(?:tell|show) me how (?:do|to|can|i|does|is|you)\b|what(?:'s| is) the (?:best )?way to\b)")
-        .unwrap_or_else(|_| never())
-});

@@ -17,7 +17,8 @@ pub(super) fn restated_clause(t: &str, l: &str, now: DateTime<Tz>, lang: Lang) -
     topic_first(t, l)
         .or_else(|| needless_first(t, l))
         .or_else(|| given_up(t, l))
-        .or_else(|| kept_in_calendar(t, l))
+        .or_else(|| no_longer_on(t, l))
+        .or_else(|| kept_in_calendar(t, l, now))
         .or_else(|| reason_then_order(t, l))
         .or_else(|| moved_as_news(t, l))
         .or_else(|| moved_round(t, l))
@@ -108,10 +109,10 @@ fn given_up(t: &str, l: &str) -> Option<(String, String)> {
         )
     });
     // "forget the whole thing", "never mind my last message": the talk is given up, not
-    // an item.
+    // an item ("the gutter thing" is one).
     static ALL_OF_IT: LazyLock<Regex> = LazyLock::new(|| {
         rules::rx(
-            r"^\S+ (?:whole|entire|rest|lot|idea|plan|last|previous|latest|above|first|other|same)\b|\b(?:one|ones|message|messages|question|questions|request|comment|answer|reply|typo|idea|bit|part|thing|stuff)$",
+            r"^\S+ (?:whole|entire|rest|lot|idea|plan|last|previous|latest|above|first|other|same)\b|\b(?:one|ones|message|messages|question|questions|request|comment|answer|reply|typo|idea|bit|part)$|^\S+ (?:thing|stuff)$",
         )
     });
     let thing = GIVEN_UP.captures(l)?.name("thing")?.range();
@@ -135,21 +136,79 @@ fn listed(verb: &str, thing: &str, tail: &str) -> &'static str {
     if deletes && tail.trim().is_empty() && !placed { " from my list" } else { "" }
 }
 
+/// "the electrician isn't coming tomorrow", "our guests aren't coming after all", "we're
+/// not doing book club on the 30th anymore", "the choir is off this week": a visit, or a
+/// calendar thing, told as no longer on, with its day or a word that it is over, is
+/// deleted from the calendar ("delete the electrician tomorrow from my calendar"). Said
+/// of someone by name or with anything more ("Sam isn't coming to the party"), it is
+/// news, not a request.
+fn no_longer_on(t: &str, l: &str) -> Option<(String, String)> {
+    const DAY: &str = r"(?:on |this |next )?(?:today|tonight|tomorrow|(?:mon|tues|wednes|thurs|fri|satur|sun)day|week|weekend|the \d{1,2}(?:st|nd|rd|th)?)(?: (?:morning|afternoon|evening|night))?";
+    static VISIT_OFF: LazyLock<Regex> = LazyLock::new(|| {
+        rules::rx(&format!(
+            r"^(?P<topic>(?:the|my|our) [\w'-]+(?: [\w'-]+){{0,3}}?) (?:isn'?t|is not|aren'?t|are not|won'?t be|will not be|is no longer|are no longer) (?:coming|coming (?:round|over|in|by)|visiting)(?P<day> {DAY})?(?P<over> (?:any ?more|any longer|after all))?\W*$"
+        ))
+    });
+    static NOT_HELD: LazyLock<Regex> = LazyLock::new(|| {
+        rules::rx(&format!(
+            r"^(?:i'?m|i am|we'?re|we are) (?:not|no longer) (?:doing|having|holding|hosting|running) (?P<topic>[\w'][\w' -]*?)(?P<day> {DAY})?(?P<over> (?:any ?more|any longer|after all))\W*$"
+        ))
+    });
+    // What is not held must be named as a calendar thing ("I'm not doing dry january
+    // anymore" is a habit given up).
+    // "the book club is off this week": a calendar thing said to be off on a day.
+    static OFF_ON: LazyLock<Regex> = LazyLock::new(|| {
+        rules::rx(&format!(
+            r"^(?P<topic>(?:the|my|our) [\w'-]+(?: [\w'-]+){{0,3}}?)(?: is| are|'s) (?:off|not happening|not on)(?P<day> {DAY})(?P<over> (?:any ?more|after all))?\W*$"
+        ))
+    });
+    let named = |c: &regex::Captures<'_>| c.name("topic").is_some_and(|m| rules::names_event(m.as_str()));
+    let held = NOT_HELD.captures(l).or_else(|| OFF_ON.captures(l)).filter(named);
+    let c = VISIT_OFF.captures(l).or(held)?;
+    if c.name("day").is_none() && c.name("over").is_none() {
+        return None;
+    }
+    let topic = c.name("topic")?.range();
+    let day = c.name("day").map_or(0..0, |d| d.range());
+    restated(t, l, |s| {
+        Some(format!("delete {}{} from my calendar", s.get(topic.clone())?, s.get(day.clone())?))
+    })
+}
+
 /// "Mum's coming round sunday lunchtime, stick it on the calendar": what is to be kept
 /// said first and pointed back at, said again the usual way round ("put Mum's coming
 /// round sunday lunchtime on the calendar").
-fn kept_in_calendar(t: &str, l: &str) -> Option<(String, String)> {
+fn kept_in_calendar(t: &str, l: &str, now: DateTime<Tz>) -> Option<(String, String)> {
     static KEEP: LazyLock<Regex> = LazyLock::new(|| {
         rules::rx(
-            r"^(?P<what>[\w'].+?)\s*(?:,|;|:|\s-|\.)\s*(?:(?:so|please|pls|can you|could you|just|and)\s+)*(?:put|stick|add|pop|bung|throw|pencil|write|enter|get|mark)\s+(?:it|that|this)\s+(?:in|on|into|onto|down in)\s+(?P<place>(?:the|my|our)\s+(?:calend[ae]r|diary|schedule|agenda))(?P<tail>.*)$",
+            r"^(?P<what>[\w'].+?)\s*(?:,|;|:|\s-|\.)\s*(?:(?:so|please|pls|can you|could you|just|and)\s+)*(?:put|stick|add|pop|bung|throw|pencil|write|enter|get|mark)\s+(?:it|that|this)(?:\s+(?:in|on|into|onto|down in)\s+(?P<place>(?:the|my|our)\s+(?:calend[ae]r|diary|schedule|agenda))(?P<tail>.*)|(?:\s+(?:in|down))?(?P<courtesy>(?:\s+(?:please|pls|thanks|for me|so (?:i|we) (?:don'?t|do not|won'?t) [\w' ]+)\W*)*))$",
+        )
+    });
+    // "I've got a hair appointment on the 19th, pop it in": the thing, not the having.
+    static HAVING: LazyLock<Regex> = LazyLock::new(|| {
+        rules::rx(
+            r"^(?:(?:i|we)(?:'ve| have)? got|(?:i|we) have|there'?s|there is)\s+(?:(?:a|an|my|our)\s+)?",
         )
     });
     let c = KEEP.captures(l)?;
-    let (what, place, tail) = (c.name("what")?.range(), c.name("place")?.range(), c.name("tail")?.range());
+    let what = c.name("what")?.range();
+    let what = what.start + HAVING.find(&l[what.clone()]).map_or(0, |m| m.end())..what.end;
     // "whatever, put it on the calendar" names nothing to keep.
     if l[what.clone()].split_whitespace().count() < 2 {
         return None;
     }
+    let (place, tail) = match (c.name("place"), c.name("tail")) {
+        (Some(p), Some(tail)) => (p.range(), tail.range()),
+        // "the recital is on the 11th at 6, add it": with no place said, what is kept
+        // must say when it is, and that time still be ahead.
+        _ => {
+            let (found, _) = rules::dates(&t[what.clone()], now)?;
+            if !rules::still_ahead(&found, now) {
+                return None;
+            }
+            return restated(t, l, |s| Some(format!("put {} on my calendar", s.get(what.clone())?)));
+        }
+    };
     restated(t, l, |s| {
         Some(format!("put {} on {}{}", s.get(what.clone())?, s.get(place.clone())?, s.get(tail.clone())?))
     })

@@ -32,14 +32,18 @@ pub(super) fn event(t: &str, l: &str, now: DateTime<Tz>, asked: bool) -> Option<
         )
     });
     let when = dates(t, now);
-    let called_off = CALLED_OFF.is_match(l) && when.is_some();
+    let cut: Vec<Range<usize>> = when.as_ref().map(|w| w.1.clone()).unwrap_or_default();
+    // "swimming's cancelled tomorrow": a thing told as called off on a day was to happen
+    // then, whatever it is called.
+    let told_off_on_a_day =
+        when.is_some() && DELETE_VERB.find(l).is_some_and(|m| called_off_before(l, &m, &cut).is_some());
+    let called_off = CALLED_OFF.is_match(l) && when.is_some() || told_off_on_a_day;
     if !(EVENT_NOUN.is_match(l) || called_off)
         || not_calendar_question(l)
         || crate::parse::decide::names_todo(l)
     {
         return None;
     }
-    let cut: Vec<Range<usize>> = when.as_ref().map(|w| w.1.clone()).unwrap_or_default();
     // "I need to know what is on my calendar" reads, whatever verbs it contains.
     // A clause led by a command verb is a command even when it says "everything".
     // "review the budget every friday" opens like "review my week" but keeps a routine.

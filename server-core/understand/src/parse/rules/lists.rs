@@ -62,7 +62,7 @@ static LIST_NEW: LazyLock<Regex> = LazyLock::new(|| {
 
 static LIST_REMOVE_ITEM: LazyLock<Regex> = LazyLock::new(|| {
     rx(&format!(
-        r"^(?:(?:please )?(?:(?:delete|remove|cancel|erase|drop|take|get rid of|clear|scratch|strike)(?: out| off)?\s+(?P<item>.+?)\s+(?:off|from|out of|on)|(?:cross|scratch|strike|check|tick|mark)(?: out| off)\s+(?P<item_b>.+?)\s+(?:from|on|in)|(?:cross|scratch|strike|check|tick|mark)\s+(?P<item_c>.+?)\s+(?:off|out of))(?: of)?(?: the| my| our| this)?\s+(?:[\w']+\s+){{0,3}}?(?:groceries$|{LIST_PLACES}|list of (?:things to do|tasks|reminders|things to buy|groceries|chores))\b.*)$"
+        r"^(?:(?:please )?(?:(?:delete|remove|cancel|erase|drop|take|knock|get rid of|clear|scratch|strike)(?: out| off)?\s+(?P<item>.+?)\s+(?:off|from|out of|on)|(?:cross|scratch|strike|check|tick|mark)(?: out| off)\s+(?P<item_b>.+?)\s+(?:from|on|in)|(?:cross|scratch|strike|check|tick|mark)\s+(?P<item_c>.+?)\s+(?:off|out of))(?: of)?(?: the| my| our| this)?\s+(?:[\w']+\s+){{0,3}}?(?:groceries$|{LIST_PLACES}|list of (?:things to do|tasks|reminders|things to buy|groceries|chores))\b.*)$"
     ))
 });
 

@@ -25,8 +25,8 @@ pub(super) use host::{is_shell_command, opened_to_read};
 pub(super) use memos::pointed_note;
 pub(super) use search::delegate;
 pub(super) use shared::{
-    asks_for_new_item, blanked, date_value, due_by, due_on, is_question, only_pointed, rfc, rx, still_ahead,
-    tidy, with_span,
+    DELETE_WORDS, asks_for_new_item, blanked, date_value, dates, due_by, due_on, is_question, only_pointed,
+    rfc, rx, still_ahead, tidy, with_span,
 };
 
 use chrono::DateTime;
@@ -40,7 +40,7 @@ use host::host_tool;
 use lists::{list, ran_out};
 use memos::memo;
 use plain::{agenda_question, nudge};
-use search::{briefing, local_search, web_search};
+use search::{briefing, kept_asked, local_search, web_search};
 use timers::{alarm, reminder, timer};
 
 /// What no classifier label covers, each rule precise enough to win outright: host
@@ -76,6 +76,7 @@ pub(super) fn organiser(t: &str, l: &str, now: DateTime<Tz>, asked: bool) -> Opt
         .or_else(|| super::block::ranged(t, l, now, asked))
         .or_else(|| nudge(t, l, now))
         .or_else(|| agenda_question(l, now))
+        .or_else(|| kept_asked(t, l))
 }
 
 #[cfg(test)]

@@ -48,7 +48,7 @@ pub(super) fn nudge(t: &str, l: &str, now: DateTime<Tz>) -> Option<Plan> {
 
 static SHOPPING_Q: LazyLock<Regex> = LazyLock::new(|| {
     rx(
-        r"^(?:do|what do|what else do|is there anything) (?:i|we) need\b.*\b(?:buy|get|pick up|store|shop|shopping|grocer\w*|market)\b|^(?:what|which) (?:groceries|shopping) (?:do|did|should|must) (?:i|we) (?:need|get|buy|pick up)\b",
+        r"^(?:do|what do|what did|what else do|is there anything) (?:i|we) need\b.*\b(?:buy|get|pick up|stores?|shops?|shopping|grocer\w*|(?:super)?markets?)\b|^(?:what|which) (?:groceries|shopping) (?:do|did|should|must) (?:i|we) (?:need|get|buy|pick up)\b",
     )
 });
 
@@ -155,7 +155,7 @@ pub(super) fn agenda_question(l: &str, now: DateTime<Tz>) -> Option<Plan> {
     // asked after ("what jobs are going in Leeds" is not).
     static TODOS_Q: LazyLock<Regex> = LazyLock::new(|| {
         rx(
-            r"^(?:show|list|what|what's|whats|what are|which|give me|tell me|read|display|any)\b(?:\s+[\w']+){0,5}?\s+(?:tasks|todos|to-?dos|chores|errands|jobs (?:due|left|to do|outstanding|pending|(?:have|has) (?:i|we) got|do (?:i|we) have|for (?:today|tonight|tomorrow|the weekend|this week)))\b",
+            r"^(?:show|list|what|what's|whats|what are|which|give me|tell me|read|display|any|how many)\b(?:\s+[\w']+){0,5}?\s+(?:tasks|todos|to-?dos|chores|errands|jobs (?:due|left|to do|outstanding|pending|(?:have|has) (?:i|we) got|do (?:i|we) have|for (?:today|tonight|tomorrow|the weekend|this week)))\b",
         )
     });
     // "anything urgent?", "what's important today", "any high priority stuff I'm
@@ -165,7 +165,19 @@ pub(super) fn agenda_question(l: &str, now: DateTime<Tz>) -> Option<Plan> {
             r"^(?:what's|what is|whats|what|anything|any|is there anything|is anything|are there any|do i have anything|have i got anything|show me|show)(?: else)?(?: really| very| super)? (?:urgent|important|pressing|critical|high[- ]priority|top[- ]priority)(?: (?:stuff|things?|tasks?|items?|jobs?|todos?|to-?dos?))?(?: (?:for |on )?(?:today|tonight|tomorrow|this (?:morning|afternoon|evening|week|weekend)|next week))?(?: (?:that )?(?:i'm|i am|i've been) (?:forgetting|missing|overlooking)| (?:left|pending|open|due|coming up|on my (?:list|plate)))?$",
         )
     });
-    if DUE_Q.is_match(l) || TODOS_Q.is_match(l) || todos_left(l) || PRESSING_Q.is_match(l) {
+    // "what was I meant to get from the chemist", "what am I supposed to pick up": the
+    // errands the user set themselves.
+    static MEANT_TO_Q: LazyLock<Regex> = LazyLock::new(|| {
+        rx(
+            r"^what (?:was|were|am|are|is) (?:i|we) (?:meant|supposed|asked) to (?:get|buy|pick up|grab|collect|bring|do)\b",
+        )
+    });
+    if DUE_Q.is_match(l)
+        || TODOS_Q.is_match(l)
+        || todos_left(l)
+        || PRESSING_Q.is_match(l)
+        || MEANT_TO_Q.is_match(l)
+    {
         let when = when::find(l, now);
         return Some(crate::parse::build::todos_due(
             Plan::new(Intent::QueryTodos, 0.75),

@@ -30,7 +30,7 @@ pub(super) fn web_search(t: &str, l: &str) -> Option<Plan> {
 
 static LOCAL_SEARCH: LazyLock<Regex> = LazyLock::new(|| {
     rx(
-        r"^(?:find|search|look (?:through|in)|search through|look for|dig up)(?: for)?(?: all)?(?: of)? (?:my|the) (?P<what>notes?|memos?|todos?|tasks?|events?|messages?|chats?|conversations?|stuff|things|files?|reminders?)(?P<also> and (?:notes?|memos?|todos?|tasks?|events?))?\s*(?:about|on|for|mentioning|regarding|with|that mention|related to|containing|called|named|titled)\s+(?P<q>.+)$|^(?:search|look through) my (?P<what2>notes?|memos?|todos?|tasks?|events?|messages?|stuff)(?: for)?\s+(?P<q2>.+)$|^search (?:for )?(?P<q3>.+?) in my (?:notes?|memos?|todos?|tasks?|events?|messages?|stuff)$|^(?:find|search|search through|look through|look for|dig up)(?: for)? (?:everything|anything|all(?: my stuff)?|my stuff)(?: (?:i have|i've got|we have|i saved|saved|stored))?\s*(?:about|on|for|mentioning|regarding|related to|to do with|with|that mentions?)?\s+(?P<q4>.+)$",
+        r"^(?:find|search|look (?:through|in)|search through|look for|dig up)(?: for)?(?: all)?(?: of)? (?:my|the) (?P<what>notes?|memos?|todos?|tasks?|events?|messages?|chats?|conversations?|stuff|things|files?|reminders?)(?P<also> and (?:notes?|memos?|todos?|tasks?|events?))?\s*(?:about|on|for|mentioning|regarding|with|that mention|related to|containing|called|named|titled)\s+(?P<q>.+)$|^(?:search|look through) my (?P<what2>notes?|memos?|todos?|tasks?|events?|messages?|stuff)(?: for)?\s+(?P<q2>.+)$|^search (?:for )?(?P<q3>.+?) in my (?:notes?|memos?|todos?|tasks?|events?|messages?|stuff)$|^(?:find|search|search through|look through|look for|dig up)(?: for)? (?:everything|anything|whatever|all(?: my stuff)?|my stuff)(?: (?:i have|i've got|we have|we've got|i saved|saved|stored))?\s*(?:about|on|for|mentioning|regarding|related to|to do with|with|that mentions?)?\s+(?P<q4>.+)$",
     )
 });
 
@@ -46,6 +46,32 @@ pub(super) fn local_search(t: &str, l: &str) -> Option<Plan> {
         return Some(Plan::new(Intent::QueryMemos, 0.85).with("query", query));
     }
     Some(Plan::new(Intent::Search, 0.85).with("query", query))
+}
+
+/// "did I write down the gate code anywhere", "have I got anything saved about the
+/// mortgage", "did I already add the car insurance", "have I put the recital in the
+/// calendar": whether something was kept is a look for it, where it was kept.
+static KEPT_Q: LazyLock<Regex> = LazyLock::new(|| {
+    rx(
+        r"^(?:did|have|had) (?:i|we) (?:ever |already |actually )?(?P<verb>write|wrote|written|jot|jotted|note|noted|save|saved|keep|kept|store|stored|add|added|put) (?:down )?(?:(?:anything|something) (?:down )?(?:about|on|regarding|for) )?(?P<q>[\w'].*?)(?: down)?(?P<place> (?:on|to|in|into) (?:my|the|our) [\w' -]+?)?(?: (?:anywhere|somewhere|already|yet|before|again))*$|^(?:have|do) (?:i|we) (?:got|have) (?:anything|something|any ?thing|stuff|any notes?) (?:saved|written(?: down)?|noted(?: down)?|stored|kept|on file) (?:about|on|for|regarding|to do with) (?P<q2>.+)$",
+    )
+});
+
+pub(super) fn kept_asked(t: &str, l: &str) -> Option<Plan> {
+    static CALENDAR: LazyLock<Regex> =
+        LazyLock::new(|| rx(r"\b(?:calendar|calender|diary|schedule|planner)\b"));
+    let c = KEPT_Q.captures(l)?;
+    let r = cap(&c, "q").or_else(|| cap(&c, "q2"))?;
+    let query = tidy(t, r, &[])?;
+    let place = c.name("place").map_or("", |p| p.as_str());
+    let intent = match c.name("verb").map(|v| v.as_str()) {
+        _ if CALENDAR.is_match(place) => Intent::QueryEvents,
+        Some("add" | "added" | "put") => Intent::QueryTodos,
+        // What was written down is in the notes.
+        Some("write" | "wrote" | "written" | "jot" | "jotted" | "note" | "noted") => Intent::QueryMemos,
+        _ => Intent::Search,
+    };
+    Some(Plan::new(intent, 0.75).with("query", query))
 }
 
 static BRIEFING: LazyLock<Regex> = LazyLock::new(|| {
@@ -78,5 +104,5 @@ pub(in crate::parse) fn delegate(t: &str, l: &str) -> Option<Plan> {
 /// The constant patterns of this file, for the test that each compiles.
 #[cfg(test)]
 pub(super) fn patterns() -> Vec<&'static LazyLock<Regex>> {
-    vec![&WEB_SEARCH, &LOCAL_SEARCH, &BRIEFING, &DELEGATE]
+    vec![&WEB_SEARCH, &LOCAL_SEARCH, &KEPT_Q, &BRIEFING, &DELEGATE]
 }

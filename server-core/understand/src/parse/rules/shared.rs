@@ -25,6 +25,11 @@ fn bad_pattern(e: &regex::Error) -> Regex {
     never()
 }
 
+/// The words that delete or call off a thing, said as an order or as a need given up
+/// ("delete", "get rid of", "call off", "I no longer need", "I won't be needing"): the
+/// one list that the gate on deleting and the rules that find what is deleted both read.
+pub(in crate::parse) const DELETE_WORDS: &str = r"delete|remove|cancel|call off|clear|erase|wipe|scrap|drop|discard|empty|^bin|^scratch|get rid of|no longer (?:want|need)|don'?t need|won'?t (?:be )?need(?:ing)?";
+
 /// Starts like a question or a request to be told something.
 static QUESTION: LazyLock<Regex> = LazyLock::new(|| {
     rx(
@@ -178,7 +183,7 @@ pub(in crate::parse) fn only_pointed(title: &str) -> bool {
 }
 
 /// Find dates in a clause: the resolved value and the spans to cut from titles.
-pub(super) fn dates(t: &str, now: DateTime<Tz>) -> Option<(Found, Vec<Range<usize>>)> {
+pub(in crate::parse) fn dates(t: &str, now: DateTime<Tz>) -> Option<(Found, Vec<Range<usize>>)> {
     crate::parse::slots::dates(t, now, when::Lang::ENGLISH)
 }
 

@@ -11,15 +11,17 @@ use serde_json::Value;
 
 use super::events::bare_hour;
 use super::lists::LIST_NOUN;
-use super::shared::{asks_for_new_item, cap, dates, due_by, due_on, is_question, rfc, rx, tidy};
+use super::shared::{
+    DELETE_WORDS, asks_for_new_item, cap, dates, due_by, due_on, is_question, rfc, rx, tidy,
+};
 use crate::intent::Intent;
 use crate::parse::Plan;
 use crate::when;
 
 pub(super) static DELETE_VERB: LazyLock<Regex> = LazyLock::new(|| {
-    rx(
-        r"\b(?:delete|remove|cancel|call off|called off|clear|cleared|deleted|removed|cancelled|canceled|erase|erased|wipe|scrap|drop|^bin|discard|get rid of|no longer (?:want|need)|take (?:.+ )?(?:off|out)|turn off|switch off|disable|deactivate|unset|scratch (?:.+ )?off|^scratch|empty|purge|don't need|no longer need|(?:don'?t|do not) want (?:this|that|my|the))\b",
-    )
+    rx(&format!(
+        r"\b(?:{DELETE_WORDS}|called off|cleared|deleted|removed|cancelled|canceled|erased|take (?:.+ )?(?:off|out)|turn off|switch off|disable|deactivate|unset|scratch (?:.+ )?off|purge|(?:don'?t|do not) want (?:this|that|my|the))\b",
+    ))
 });
 
 /// "take the dentist off my calendar", "scratch the gym out": the item said between a

@@ -22,7 +22,16 @@ fn param<'a>(r: &'a Parsed, k: &str) -> &'a str {
 
 #[test]
 fn constant_regexes_compile() {
-    for re in [&THEN_SPLIT, &AND_VERB, &PRONOUN, &LEAD, &HOW_TO, &EMPHATIC_DO, &ASKED_TOGETHER, &DAY_DONE] {
+    for re in [
+        &THEN_SPLIT,
+        &AND_VERB,
+        &PRONOUN,
+        &LEAD,
+        &talk::HOW_TO,
+        &EMPHATIC_DO,
+        &ASKED_TOGETHER,
+        &talk::DAY_DONE,
+    ] {
         assert_ne!(re.as_str(), never().as_str());
     }
 }
@@ -468,10 +477,12 @@ mod chores;
 mod errands;
 mod everyday;
 mod moves;
+mod not_asked;
 mod routines;
 mod said_around;
 mod said_aside;
 mod said_plainly;
 mod terse;
+mod told_off;
 mod typed;
 mod visits;
