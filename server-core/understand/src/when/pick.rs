@@ -98,8 +98,20 @@ fn spurious(text: &str, c: &Cand) -> bool {
                 || meridiem_alone(&low)
                 || counts_of(&low, &after)
                 || everyday_word(&low, &before)
+                || pronoun_one(&low, &before)
         }
     }
+}
+
+/// "the car tax one to the 28th", "the blue one on friday": "one" after a word that
+/// names a thing stands for that thing, not for one o'clock. Said after a word that
+/// leads a time ("at one", "from one to three") it is the hour.
+fn pronoun_one(low: &str, before: &str) -> bool {
+    const LEADS: [&str; 16] = [
+        "", "at", "by", "from", "till", "til", "until", "around", "about", "before", "after", "past", "to",
+        "and", "or", "for",
+    ];
+    low.split_whitespace().next() == Some("one") && !LEADS.contains(&before)
 }
 
 /// "call my boss", "I lent Sam my drill": an everyday word duckling takes for a holiday

@@ -89,7 +89,7 @@ fn reprioritise(t: &str, l: &str) -> Option<Plan> {
 
 static RENAME: LazyLock<Regex> = LazyLock::new(|| {
     rx(
-        r"^rename\s+(?:the\s+|my\s+)?(?:(?P<kind>todo|task|event|memo|note)\s+(?P<old>.+?)|(?P<old2>.+?)\s+(?P<kind2>todo|task|event|memo|note|reminder|alarm)|(?P<old3>[^\s/]+(?:\s+[^\s/]+){0,5}?))\s+(?:to|as)\s+(?P<new>.+)$",
+        r#"^rename\s+(?:the\s+|my\s+)?(?:(?P<kind>todo|task|event|memo|note)\s+(?P<old>.+?)|(?P<old2>.+?)\s+(?P<kind2>todo|task|event|memo|note|reminder|alarm)|(?P<old3>[^\s/]+(?:\s+[^\s/]+){0,5}?))\s+(?:to|as)\s+(?P<new>.+)$|^(?:change|edit|update)\s+(?:the\s+(?:todo|task)\s+)?(?P<old4>"[^"]+"|“[^”]+”)\s+(?:to|into)\s+(?P<new4>"[^"]+"|“[^”]+”)$"#,
     )
 });
 
@@ -158,10 +158,14 @@ pub(super) fn due_told(t: &str, l: &str, now: DateTime<Tz>) -> Option<Plan> {
 pub(super) fn todo_edit(t: &str, l: &str) -> Option<Plan> {
     if let Some(c) = RENAME.captures(l) {
         // The kind said before the item ("the task X") or after it ("my gym todo").
-        let said = c.name("old").or_else(|| c.name("old2")).or_else(|| c.name("old3"))?;
+        // A quoted title changed to another ("change \"order logs\" to \"order logs and
+        // kindling\"") is renamed as well.
+        let said =
+            c.name("old").or_else(|| c.name("old2")).or_else(|| c.name("old3")).or_else(|| c.name("old4"))?;
         let quotes: &[char] = &['"', '\'', '\u{2018}', '\u{2019}', '\u{201C}', '\u{201D}'];
         let old = t.get(said.range())?.trim().trim_matches(quotes).trim();
-        let new = t.get(c.name("new")?.range())?.trim().trim_matches(quotes).trim();
+        let new =
+            t.get(c.name("new").or_else(|| c.name("new4"))?.range())?.trim().trim_matches(quotes).trim();
         if old.is_empty() || new.is_empty() {
             return None;
         }

@@ -17,6 +17,7 @@ mod plain;
 mod search;
 mod shared;
 mod timers;
+mod venue;
 
 pub(super) use calendar::{OUTINGS, VISITS, booked_elsewhere, names_event, names_in, says_when};
 pub(super) use edits::renames_other;
@@ -72,6 +73,7 @@ pub(super) fn organiser(t: &str, l: &str, now: DateTime<Tz>, asked: bool) -> Opt
         .or_else(|| notification(t, l, now))
         .or_else(|| mark_day(t, l, now))
         .or_else(|| super::block::block_time(t, l, now))
+        .or_else(|| venue::venue(t, l, now))
         .or_else(|| event(t, l, now, asked))
         .or_else(|| super::block::ranged(t, l, now, asked))
         .or_else(|| nudge(t, l, now))
@@ -97,6 +99,7 @@ mod tests {
             events::patterns(),
             edits::patterns(),
             plain::patterns(),
+            venue::patterns(),
         ]
         .concat()
         {

@@ -472,6 +472,7 @@ fn taking_something_out_is_an_errand_not_a_delete() {
 
 mod asked;
 mod by_time;
+mod changed_as_news;
 mod changes;
 mod chores;
 mod errands;
