@@ -632,11 +632,11 @@ pub(super) fn nothing_to_make(l: &str) -> bool {
             r"^(?:i|we)(?: really| just)? (?:can'?t|cannot|won'?t|couldn'?t|will not|am not able to|'m not able to) (?:make|attend|go to|come to|do|be at)\b",
         )
     });
-    // "rehearsal's off tomorrow", "the quiz is cancelled on friday": a thing told as
-    // called off is not one to make.
+    // "rehearsal's off tomorrow", "the quiz is cancelled on friday", "the 🎉 isn't coming
+    // tomorrow": a thing told as called off is not one to make.
     static TOLD_OFF: LazyLock<Regex> = LazyLock::new(|| {
         rx(
-            r"(?:'s|\b(?:is|are|was|were|been|got)) (?:now |just )?(?:off|cancell?ed|called off|not happening)\b",
+            r"(?:'s|\b(?:is|are|was|were|been|got)) (?:now |just )?(?:off|cancell?ed|called off|not happening)\b|\b(?:isn'?t|is not|aren'?t|are not|won'?t be|will not be|is no longer|are no longer) (?:coming|happening|going ahead)\b",
         )
     });
     if let Some(m) = CANT_MAKE.find(l).or_else(|| TOLD_OFF.find(l)) {

@@ -39,6 +39,8 @@ fn a_visit_no_longer_coming_is_deleted_from_the_calendar() {
     // Said of someone by name, or of somewhere else they go, it is news.
     assert!(!p("Jo isn't coming to the barbecue").intent.is_action());
     assert!(!p("my brother isn't coming to the wedding anymore").intent.is_action());
+    // Nor is anything made of it.
+    assert!(!p("Auntie Pam isn't coming on sunday").intent.adds_item());
 }
 
 #[test]
