@@ -203,7 +203,10 @@ pub fn find_all_in(text: &str, now: DateTime<Tz>, lang: Lang) -> Vec<Found> {
     if lang != Lang::ENGLISH && !library.is_empty() {
         return library;
     }
-    let rules = regrain(rules::find_all(text, now), &library);
+    let library: Vec<Found> = library.into_iter().filter(|f| !counted_from_a_thing(text, &f.span)).collect();
+    let rules: Vec<Found> =
+        rules::find_all(text, now).into_iter().filter(|f| !counted_from_a_thing(text, &f.span)).collect();
+    let rules = regrain(rules, &library);
     let library = library
         .into_iter()
         .filter(|l| !rules.iter().any(|r| lost_clock(l, r)))
@@ -222,6 +225,16 @@ pub fn find_all_in(text: &str, now: DateTime<Tz>, lang: Lang) -> Vec<Found> {
             hours::waking(f, phrase, text, now)
         })
         .collect()
+}
+
+/// "30 minutes before the meeting", "2 days before my mum's birthday": a time counted
+/// from a thing, not from now. Only the thing knows when that is, so the phrase is no
+/// time here (read from now, it was already past).
+fn counted_from_a_thing(text: &str, span: &Range<usize>) -> bool {
+    let phrase = text.get(span.clone()).unwrap_or("").to_ascii_lowercase();
+    let next = text.get(span.end..).unwrap_or("").trim_start();
+    (phrase.ends_with(" before") || phrase.ends_with(" after"))
+        && next.starts_with(|c: char| c.is_alphanumeric())
 }
 
 /// Whether the library's reading `l` of a longer phrase lost the time of day the rules
@@ -301,11 +314,12 @@ pub fn find_combined_within(
     now: DateTime<Tz>,
     lang: Lang,
 ) -> Option<(Found, Vec<Range<usize>>)> {
-    let library = library_combined(text, now, lang);
+    let counted = |r: &(Found, Vec<Range<usize>>)| r.1.iter().any(|s| counted_from_a_thing(text, s));
+    let library = library_combined(text, now, lang).filter(|r| !counted(r));
     if lang != Lang::ENGLISH && library.is_some() {
         return library;
     }
-    let rules = rules::find_combined(text, now);
+    let rules = rules::find_combined(text, now).filter(|r| !counted(r));
     let rules = match (rules, &library) {
         (Some((r, spans)), Some((l, _))) if same_moment(l, &r) => {
             Some((with_period(Found { grain: l.grain, ..r }, l), spans))

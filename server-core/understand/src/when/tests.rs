@@ -587,3 +587,14 @@ fn a_day_we_read_takes_the_time_of_day_said_beside_it() {
     // october 2014" is that year's).
     assert_eq!(start("first week of october 2014", NOW).as_deref(), Some("2014-10-06 00:00"));
 }
+
+#[test]
+fn a_time_counted_from_a_thing_is_no_time_from_now() {
+    // Read from now, "30 minutes before the meeting" was already past.
+    for said in ["ring the taxi 30 minutes before the meeting", "2 days before my sister's wedding"] {
+        assert!(find(said, at(UTC, NOW)).is_none(), "{said}");
+        assert!(find_combined(said, at(UTC, NOW)).is_none(), "{said}");
+    }
+    // Counted from a day, it is that day's.
+    assert_eq!(start("2 days before friday", NOW).as_deref(), Some("2026-03-11 00:00"));
+}

@@ -95,3 +95,12 @@ fn an_errand_given_up_or_labelled_is_read_as_said() {
     assert_eq!(r.intent, Intent::DeleteTodo);
     assert_eq!(p("I won't be needing the reminder about the parking permit").intent, Intent::DeleteTodo);
 }
+
+#[test]
+fn a_reminder_counted_from_a_thing_keeps_the_thing_and_no_past_time() {
+    // Only the meeting knows when it is: no due time from now, which was already past.
+    let r = p("remind me 20 minutes before the parents meeting");
+    assert_eq!(r.intent, Intent::CreateTodo);
+    assert_eq!(param(&r, "due_date"), "");
+    assert_eq!(param(&r, "title"), "20 minutes before the parents meeting");
+}
