@@ -425,7 +425,7 @@ fn segment(text: &str, low: &str, now: DateTime<Tz>, lang: Lang) -> Option<Plan>
 fn read(text: &str, low: &str, now: DateTime<Tz>, lang: Lang, slot_first: bool) -> Option<Plan> {
     let lead = lead_len(low.trim());
     understood(text, low, now, lang, slot_first)
-        .filter(|p| !talk::told_of_long_ago(p.intent, low.trim().get(lead..).unwrap_or("")))
+        .filter(|p| !talk::told_of_the_past(p, low.trim().get(lead..).unwrap_or(""), now))
         .map(|p| past::asked_of_past(p, low.trim(), now))
         .map(|p| decide::briefing_of_another_day(p, text, low, now, lang))
 }

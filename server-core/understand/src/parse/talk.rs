@@ -7,6 +7,11 @@ use std::sync::LazyLock;
 
 use regex::Regex;
 
+use chrono::{DateTime, NaiveDate};
+use chrono_tz::Tz;
+use serde_json::Value;
+
+use super::Plan;
 use super::rules::rx;
 use crate::intent::Intent;
 
@@ -81,10 +86,12 @@ static QUOTED: LazyLock<Regex> = LazyLock::new(|| {
     )
 });
 
-/// A thing done or held long ago, told: "we cancelled the Lisbon trip last year", "I
-/// wrote to the council months ago". Nothing on the list or the calendar is that old,
-/// so nothing is made or ticked off ("add last year's tax return to my list" still is).
-pub(super) fn told_of_long_ago(intent: Intent, l: &str) -> bool {
+/// A thing done or held in the past, told: "we cancelled the Lisbon trip last year", "I
+/// wrote to the council months ago", "the meeting yesterday at 2 went really well".
+/// Nothing on the list is that old, and nothing is put on the calendar for a day gone
+/// by unless asked ("add last year's tax return to my list", "log my run yesterday at
+/// 6" still are).
+pub(super) fn told_of_the_past(plan: &Plan, l: &str, now: DateTime<Tz>) -> bool {
     static LONG_AGO: LazyLock<Regex> = LazyLock::new(|| {
         rx(
             r"\b(?:last (?:year|month|summer|winter|spring|autumn|christmas)|(?:years|months|ages|a year|a month|weeks) ago|back in (?:19|20)\d\d)\b",
@@ -92,8 +99,21 @@ pub(super) fn told_of_long_ago(intent: Intent, l: &str) -> bool {
     });
     static ORDER: LazyLock<Regex> = LazyLock::new(|| {
         rx(
-            r"^(?:please |can you |could you )?(?:add|put|log|record|note|create|make|schedule|set|mark|tick|check off|cross off)\b",
+            r"\b(?:add|put|log|record|note|create|make|schedule|set|mark|tick|check off|cross off|book|enter|remind)\b",
         )
     });
-    (intent == Intent::CompleteTodo || intent.adds_item()) && LONG_AGO.is_match(l) && !ORDER.is_match(l)
+    // Asked anywhere in the clause, it is asked.
+    if ORDER.is_match(l) {
+        return false;
+    }
+    let made = plan.intent.adds_item();
+    if (plan.intent == Intent::CompleteTodo || made) && LONG_AGO.is_match(l) {
+        return true;
+    }
+    // A day before today, read from what would be made.
+    let day = ["start_time", "due_date"]
+        .iter()
+        .find_map(|k| plan.params.get(*k).and_then(Value::as_str))
+        .and_then(|v| NaiveDate::parse_from_str(v.get(..10)?, "%Y-%m-%d").ok());
+    made && day.is_some_and(|d| d < now.date_naive())
 }

@@ -22,6 +22,9 @@ const SHORTHAND: &[(&str, &str)] = &[
     ("2day", "today"),
     ("2nite", "tonight"),
     ("tonite", "tonight"),
+    // Misspelt more than a slip away, and often.
+    ("tommorow", "tomorrow"),
+    ("tomorow", "tomorrow"),
 ];
 
 /// Of the classifier's shorthand, the words that frame a request.
@@ -31,11 +34,38 @@ fn framing_shorthand(meant: &str) -> bool {
 
 /// Words that frame requests, which a slip of one key (a letter wrong, missing, extra
 /// or two swapped) still names.
-const FRAMING: &[&str] =
-    &["remind", "reminder", "tomorrow", "tonight", "schedule", "appointment", "calendar"];
+const FRAMING: &[&str] = &[
+    "remind",
+    "reminder",
+    "tomorrow",
+    "tonight",
+    "schedule",
+    "appointment",
+    "calendar",
+    "cancel",
+    "delete",
+    "meeting",
+    "birthday",
+    "tuesday",
+    "wednesday",
+    "thursday",
+    "saturday",
+];
 
 /// Real words one slip away from a framing word, which stay as they are.
-const REAL: &[&str] = &["rewind", "remand", "rebind", "remainder", "remained", "reminds"];
+const REAL: &[&str] = &[
+    "rewind",
+    "remand",
+    "rebind",
+    "remainder",
+    "remained",
+    "reminds",
+    "cancer",
+    "chancel",
+    "deplete",
+    "melting",
+    "meting",
+];
 
 /// "need 2 call", "remind me 2 pay": the "2" of "to" before a verb of an errand ("need 2
 /// eggs" keeps its number).
@@ -133,13 +163,22 @@ mod tests {
         );
         assert_eq!(spelled_out("Remidner: mtg b4 lunch"), "Reminder: mtg before lunch");
         assert_eq!(spelled_out("pls shedule the dentist"), "please schedule the dentist");
+        assert_eq!(spelled_out("cancle the metting on thrusday"), "cancel the meeting on thursday");
+        assert_eq!(spelled_out("whats on tommorow"), "whats on tomorrow");
     }
 
     #[test]
     fn real_words_and_numbers_stay() {
-        for said in
-            ["rewind the tape", "I need 2 eggs", "remain calm", "remind me at 2 to call", "tomorrow's plan"]
-        {
+        for said in [
+            "rewind the tape",
+            "I need 2 eggs",
+            "remain calm",
+            "remind me at 2 to call",
+            "tomorrow's plan",
+            "cancer research fun run",
+            "melting the butter",
+            "deleted it already",
+        ] {
             assert_eq!(spelled_out(said), said);
         }
         assert!(matches!(spelled_out("buy milk"), Cow::Borrowed(_)));

@@ -243,6 +243,23 @@ fn before_a_season(e: &Entity, now: DateTime<FixedOffset>, rank: u8) -> Option<C
     })
 }
 
+/// A season said with no year ("in spring", "over the summer") that is over already: as
+/// a month said alone, it means the next one. "last summer" and "summer 2025" say which.
+fn season_gone_by(body: &str, end: Point, now: DateTime<FixedOffset>) -> bool {
+    static SEASON: LazyLock<Regex> = LazyLock::new(|| {
+        Regex::new(r"^(?:in |during |over |for |this )?(?:the )?(?:spring|summer|autumn|fall|winter)$")
+            .expect("regex")
+    });
+    SEASON.is_match(&body.to_ascii_lowercase()) && end.wall() <= now.naive_local()
+}
+
+fn next_year(p: Point) -> Option<Point> {
+    match p {
+        Point::Wall(n) => n.with_year(n.year() + 1).map(Point::Wall),
+        Point::At(t) => t.with_year(t.year() + 1).map(Point::At),
+    }
+}
+
 /// A candidate for one duckling entity, if it is a time or a duration.
 pub(super) fn candidate(e: &Entity, now: DateTime<FixedOffset>, rank: u8) -> Option<Cand> {
     let span = e.start..e.end;
@@ -273,6 +290,11 @@ pub(super) fn candidate(e: &Entity, now: DateTime<FixedOffset>, rank: u8) -> Opt
                     let period = Some((Some(fp), Some(tp)));
                     let tp = if ends_a_period(&e.body) { last_day(tp) } else { tp };
                     return Some(Cand { period, ..base(tp, None, tg, Shape::Deadline) });
+                }
+                // "paint the shutters in spring" said in December: the spring to come.
+                if season_gone_by(&e.body, tp, now) {
+                    let (fp, tp) = (next_year(fp)?, next_year(tp)?);
+                    return Some(base(fp, Some(tp), fg, Shape::Range));
                 }
                 Some(base(fp, Some(tp), fg, Shape::Range))
             }

@@ -598,3 +598,13 @@ fn a_time_counted_from_a_thing_is_no_time_from_now() {
     // Counted from a day, it is that day's.
     assert_eq!(start("2 days before friday", NOW).as_deref(), Some("2026-03-11 00:00"));
 }
+
+#[test]
+fn a_season_said_with_no_year_is_the_next_one() {
+    // Said in November, this year's spring is over: "in spring" is next year's.
+    let november = "2026-11-20 12:00";
+    assert_eq!(start("repaint the fence in spring", november).as_deref(), Some("2027-03-20 00:00"));
+    assert_eq!(start("over the summer", november).as_deref(), Some("2027-06-21 00:00"));
+    // "last summer" says which.
+    assert_eq!(start("last summer", november).as_deref(), Some("2026-06-21 00:00"));
+}

@@ -77,8 +77,8 @@ pub(super) fn organiser(t: &str, l: &str, now: DateTime<Tz>, asked: bool) -> Opt
         .or_else(|| event(t, l, now, asked))
         .or_else(|| super::block::ranged(t, l, now, asked))
         .or_else(|| nudge(t, l, now))
-        .or_else(|| agenda_question(l, now))
         .or_else(|| kept_asked(t, l))
+        .or_else(|| agenda_question(l, now))
 }
 
 #[cfg(test)]

@@ -46,7 +46,9 @@ pub(super) fn called_off_before(l: &str, m: &regex::Match<'_>, cut: &[Range<usiz
         )
     });
     static AFTER: LazyLock<Regex> = LazyLock::new(|| {
-        rx(r"^(?:[,.!;:-]|(?:so|and|but|too|again|now|unfortunately|sadly|apparently|by the way)\b|$)")
+        rx(
+            r"^(?:[,.!;:-]|(?:so|and|but|too|again|now|unfortunately|sadly|apparently|by the way|because|cos|coz|cause|due to)\b|$)",
+        )
     });
     static NOT_ITEM: LazyLock<Regex> = LazyLock::new(|| {
         rx(r"^(?:i|we|you|they|he|she|it|that|this|someone|somebody|everything|what|which|who)$")

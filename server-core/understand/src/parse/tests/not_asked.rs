@@ -72,9 +72,11 @@ fn a_thing_done_or_held_long_ago_is_told_not_ticked_off() {
         "we cancelled the camping trip last summer because of the rain",
         "I paid off the car loan years ago",
         "I booked a table at that place last year and it was awful",
+        "the parents evening yesterday at 6 was a bit of a disaster",
     ] {
         assert!(!p(said).intent.is_action(), "{said}");
     }
-    // Nearer, a thing done is still ticked off.
+    // Nearer, a thing done is still ticked off, and a day gone by is kept when asked.
     assert_eq!(p("I paid the water bill yesterday").intent, Intent::CompleteTodo);
+    assert_eq!(p("log my run yesterday at 6").intent, Intent::CreateEvent);
 }

@@ -80,6 +80,7 @@ fn the_errands_of_a_shop_are_asked_after() {
     assert_eq!(r.params.get("tags"), Some(&serde_json::json!(["shopping"])));
     assert_eq!(p("what was I meant to pick up from the post office").intent, Intent::QueryTodos);
     assert_eq!(p("how many chores are left").intent, Intent::QueryTodos);
+    assert_eq!(p("have I got anything on the 14th").intent, Intent::QueryEvents);
 }
 
 #[test]
