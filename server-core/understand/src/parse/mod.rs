@@ -348,7 +348,7 @@ fn compound(text: &str, low: &str, segments: &[Range<usize>], now: DateTime<Tz>,
 
 static LEAD: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(
-        r"^(?:(?:hey|ok|okay|hi)\s+)?(?:olly|siri|alexa|assistant|clawchat|claw)\b[\s,]*|^(?:hey|ok|okay|hi)\s+google\b[\s,]*|^google,\s*|^(?:please|pls|kindly|just|so|ok|okay|now|hey|also|yes|and|actually|wait|oops|sorry|never ?mind|scratch that)\b[\s,]*|^(?:can|could|would|will)\s+(?:you|u)(?:\s+please)?\s+|^i\s+(?:want|need|would like|'d like|wish)\s+(?:for\s+)?(?:you\s+)?to\s+(?:please\s+)?(?:go ahead and\s+)?|^i'd\s+like\s+(?:you\s+)?to\s+|^(?:go ahead and|let's|lets|help me|i need you to|make sure to|make sure you|be sure to|see if you can|would you be able to|could you be able to|are you able to|is it possible to|i was wondering if you could)\s+|^(?:find|locate|look up|search) and\s+",
+        r"^(?:(?:hey|ok|okay|hi)\s+)?(?:olly|siri|alexa|assistant|clawchat|claw)\b[\s,]*|^(?:hey|ok|okay|hi)\s+google\b[\s,]*|^google,\s*|^(?:please|pls|kindly|just|so|ok|okay|now|hey|also|yes|and|actually|basically|right|wait|oops|sorry|never ?mind|scratch that)\b[\s,]*|^(?:can|could|would|will)\s+(?:you|u)(?:\s+please)?\s+|^i\s+(?:want|need|would like|'d like|wish)\s+(?:for\s+)?(?:you\s+)?to\s+(?:please\s+)?(?:go ahead and\s+)?|^i'd\s+like\s+(?:you\s+)?to\s+|^(?:go ahead and|let's|lets|help me|i need you to|make sure to|make sure you|be sure to|see if you can|would you be able to|could you be able to|are you able to|is it possible to|i was wondering if you could)\s+|^(?:find|locate|look up|search) and\s+",
     )
     .unwrap_or_else(|_| never())
 });

@@ -37,13 +37,14 @@ fn restated(t: &str, l: &str, say: impl Fn(&str) -> Option<String>) -> Option<(S
 
 /// "the dinner with Alex on friday is off, remove it", "my dentist appointment -
 /// cancel it", "the gas bill is paid, tick it off", "I can't make the dentist on
-/// tuesday, cancel it": the item said first and pointed back at. Said again the usual
+/// tuesday, cancel it", "the meeting with Jana, she's ill, so cancel it": the item said
+/// first (with a reason said of someone aside) and pointed back at. Said again the usual
 /// way round ("remove the dinner with Alex on friday"), as text and as its lowercase
 /// copy.
 fn topic_first(t: &str, l: &str) -> Option<(String, String)> {
     static TOPIC: LazyLock<Regex> = LazyLock::new(|| {
         rules::rx(
-            r"^(?:(?:never mind|nevermind|forget|scratch|about|(?:i|we)(?:'ve| have)? (?:just |already )?(?:got|bought|picked up|paid|finished|did|can'?t make|cannot make|won'?t make|can'?t do|won'?t be at|can'?t go to|don'?t need|no longer need|(?:don'?t|do not|no longer) want)|(?:i'?m|i am|we'?re|we are) (?:not|no longer) (?:going|coming|going to go) to)\s+)?(?P<topic>(?:the|my|our|that|this|those|these) .+?)(?:\s+(?:anymore|any more|any longer|after all))?(?:\s+(?:is|are|was|were|has been|have been|got|'s)\s+(?:now |been |just )?(?:cancell?ed|off|over|called off|scrapped|not happening|no longer (?:happening|needed|on)|done|finished|paid|sorted|bought|moved|postponed)\b[^,;:.]*)?\s*(?:,|;|:|\.|\s-|\s\u{2013})?\s*(?:(?:so|just|please|pls|can you|could you|you can|go ahead and)\s+)*(?P<verb>delete|remove|cancel|clear|drop|scrap|bin|get rid of|take|mark|tick|check|cross|move|push|bump|reschedule|rename|change)\s+(?:it|that|this|them)\b(?P<tail>.*)$",
+            r"^(?:(?:never mind|nevermind|forget|scratch|about|(?:i|we)(?:'ve| have)? (?:just |already )?(?:got|bought|picked up|paid|finished|did|can'?t make|cannot make|won'?t make|can'?t do|won'?t be at|can'?t go to|don'?t need|no longer need|(?:don'?t|do not|no longer) want)|(?:i'?m|i am|we'?re|we are) (?:not|no longer) (?:going|coming|going to go) to)\s+)?(?P<topic>(?:the|my|our|that|this|those|these) .+?)(?:\s+(?:anymore|any more|any longer|after all))?(?:\s+(?:is|are|was|were|has been|have been|got|'s)\s+(?:now |been |just )?(?:cancell?ed|off|over|called off|scrapped|not happening|no longer (?:happening|needed|on)|done|finished|paid|sorted|bought|moved|postponed)\b[^,;:.]*)?(?:\s*,\s*(?:he|she|they|it|i|we)(?:'s|'re|'ve| is| are| has| have| can'?t| won'?t| isn'?t| aren'?t| got)\b[^,;:.]*)?\s*(?:,|;|:|\.|\s-|\s\u{2013})?\s*(?:(?:so|just|please|pls|can you|could you|you can|go ahead and|yeah)\s+)*(?P<verb>delete|remove|cancel|clear|drop|scrap|bin|get rid of|take|mark|tick|check|cross|move|push|bump|reschedule|rename|change)\s+(?:it|that|this|them)\b(?P<tail>.*)$",
         )
     });
     // "drinks with Chris is off, delete it": told as called off, the thing needs no
@@ -131,10 +132,15 @@ fn given_up(t: &str, l: &str) -> Option<(String, String)> {
 fn listed(verb: &str, thing: &str, tail: &str) -> &'static str {
     let deletes = matches!(verb, "delete" | "remove" | "clear" | "drop" | "scrap" | "bin" | "get rid of");
     static NOTE: LazyLock<Regex> = LazyLock::new(|| rules::rx(r"\b(?:notes?|memos?)\b"));
+    // "the 3 o'clock with Jana": a thing named by its hour is the calendar's.
+    static AT_AN_HOUR: LazyLock<Regex> = LazyLock::new(|| {
+        rules::rx(r"^(?:the|my|our) \d{1,2}(?:[:.]\d{2})?\s*(?:o'?clock|[ap]\.?m\.?)?(?:\s|$)")
+    });
     let placed = decide::names_event_item(thing)
         || rules::names_event(thing)
         || decide::names_list_item(thing)
-        || NOTE.is_match(thing);
+        || NOTE.is_match(thing)
+        || AT_AN_HOUR.is_match(thing);
     if deletes && tail.trim().is_empty() && !placed { " from my list" } else { "" }
 }
 

@@ -110,12 +110,24 @@ pub(super) fn spelled_out(text: &str) -> Cow<'_, str> {
         out.push_str(text.get(last..).unwrap_or_default());
     }
     let base: &str = if changed { &out } else { text };
-    match TO.replace_all(base, |c: &Captures<'_>| format!("{} to {}", &c["lead"], &c["verb"])) {
-        Cow::Owned(s) => Cow::Owned(s),
-        Cow::Borrowed(_) if changed => Cow::Owned(out),
-        Cow::Borrowed(_) => Cow::Borrowed(text),
+    let to = TO.replace_all(base, |c: &Captures<'_>| format!("{} to {}", &c["lead"], &c["verb"]));
+    let said = match &to {
+        Cow::Owned(s) => s.as_str(),
+        Cow::Borrowed(s) => s,
+    };
+    // "um", "erm", "uh": the pauses of a request said aloud are no part of it.
+    match FILLER.replace_all(said, "") {
+        Cow::Owned(s) => Cow::Owned(s.trim().to_string()),
+        Cow::Borrowed(_) => match to {
+            Cow::Owned(s) => Cow::Owned(s),
+            Cow::Borrowed(_) if changed => Cow::Owned(out),
+            Cow::Borrowed(_) => Cow::Borrowed(text),
+        },
     }
 }
+
+/// A pause said aloud, with the comma dictation may put after it.
+static FILLER: LazyLock<Regex> = LazyLock::new(|| rx(r"(?i)\b(?:um+|uh+m*|erm+|ehm|hmm+)\b[,.]?\s*"));
 
 /// The word `word` was typed for, if it is shorthand or one slip from a framing word.
 fn meant(word: &str) -> Option<&'static str> {
@@ -165,6 +177,7 @@ mod tests {
         assert_eq!(spelled_out("pls shedule the dentist"), "please schedule the dentist");
         assert_eq!(spelled_out("cancle the metting on thrusday"), "cancel the meeting on thursday");
         assert_eq!(spelled_out("whats on tommorow"), "whats on tomorrow");
+        assert_eq!(spelled_out("um, remind me to uh ring the bank"), "remind me to ring the bank");
     }
 
     #[test]

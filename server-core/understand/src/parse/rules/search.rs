@@ -10,7 +10,7 @@ use crate::parse::{Plan, lead_len};
 
 static WEB_SEARCH: LazyLock<Regex> = LazyLock::new(|| {
     rx(
-        r"^(?:(?:search|look|check)(?: up)?(?: on)? (?:the )?(?:web|internet|online|google|net)(?: for)?|google|bing|duckduckgo|search online for|web search(?: for)?|search the web for|look up online|find (?:me )?(?:on|online|on the web|on the internet))\s+(?P<q>.+)$|^(?:look up|search for|search)\s+(?P<q2>.+?)\s+(?:online|on the web|on the internet|on google)$|^(?:look up|search for)\s+(?P<q3>.+)$",
+        r"^(?:(?:search|look|check)(?: up)?(?: on)? (?:the )?(?:web|internet|online|google|net)(?: for)?|google|bing|duckduckgo|search online for|web search(?: for)?|search the web for|look up online|find (?:me )?(?:on|online|on the web|on the internet))\s+(?P<q>.+)$|^(?:look up|search for|search|find|check|get)\s+(?P<q2>.+?)\s+(?:online|on the web|on the internet|on google)$|^(?:look up|search for)\s+(?P<q3>.+)$",
     )
 });
 
@@ -76,7 +76,7 @@ pub(super) fn kept_asked(t: &str, l: &str) -> Option<Plan> {
 
 static BRIEFING: LazyLock<Regex> = LazyLock::new(|| {
     rx(
-        r"^(?:(?:give|read|show|send|get)(?: me)? (?:my |the |a |today's )?(?:daily |morning |evening )?(?:briefing|brief|summary|rundown|overview|digest)(?: for today| of (?:the|my) day)?|brief me|(?:daily|morning) (?:briefing|brief|summary)|briefing|my (?:daily )?briefing|what's on(?: for)? today|whats on(?: for)? today|what is on(?: for)? today|what's (?:up|happening|going on) today|what(?: does|'s) (?:my|the) day look like(?: today)?|how does (?:my|the) day look(?: today)?|what's my day (?:like|look like)|how(?:'s| is) my day (?:looking|shaping up)|what (?:do i have|have i got|have i) (?:on |going on |planned )?today|what(?:'s| is) on my plate(?: (?:for )?today)?|(?:summari[sz]e|summary of) (?:my|the) day|catch me up|what's (?:on )?my agenda(?: for)? today|plan (?:for|of) (?:the|my) day|(?:tell|talk) me (?:about|through) (?:my|the) day(?: today| ahead)?|walk me through (?:my|the) day(?: today| ahead)?|(?:what|anything) (?:do|should) i (?:need to )?know (?:about |for )?(?:today|my day|the day(?: ahead)?))$",
+        r"^(?:(?:give|read|show|send|get)(?: me)? (?:my |the |a |today's )?(?:quick |short |brief )?(?:daily |morning |evening )?(?:briefing|brief|summary|rundown|overview|digest)(?: for today| of (?:the|my) day| of today)?|brief me|(?:daily|morning) (?:briefing|brief|summary)|briefing|my (?:daily )?briefing|what's on(?: for)? today|whats on(?: for)? today|what is on(?: for)? today|what's (?:up|happening|going on) today|what(?: does|'s) (?:my|the) day look like(?: today)?|how does (?:my|the) day look(?: today)?|what's my day (?:like|look like)|how(?:'s| is) my day (?:looking|shaping up)|what (?:do i have|have i got|have i) (?:on |going on |planned )?today|what(?:'s| is) on my plate(?: (?:for )?today)?|(?:summari[sz]e|summary of) (?:my|the) day|catch me up|what's (?:on )?my agenda(?: for)? today|plan (?:for|of) (?:the|my) day|(?:tell|talk) me (?:about|through) (?:my|the) day(?: today| ahead)?|walk me through (?:my|the) day(?: today| ahead)?|(?:what|anything) (?:do|should) i (?:need to )?know (?:about |for )?(?:today|my day|the day(?: ahead)?))$",
     )
 });
 

@@ -80,3 +80,18 @@ fn a_thing_done_or_held_long_ago_is_told_not_ticked_off() {
     assert_eq!(p("I paid the water bill yesterday").intent, Intent::CompleteTodo);
     assert_eq!(p("log my run yesterday at 6").intent, Intent::CreateEvent);
 }
+
+#[test]
+fn a_request_said_aloud_with_pauses_and_asides_is_the_request() {
+    let r = p("um, remind me to erm ring the surgery tomorrow");
+    assert_eq!(r.intent, Intent::CreateTodo);
+    assert_eq!(param(&r, "title"), "ring the surgery");
+    assert_eq!(p("ok uh can you give me a quick summary of today").intent, Intent::DailyBriefing);
+    // A reason said of someone aside is no part of what is deleted.
+    let r = p("the meeting with Omar, he's off sick, so cancel it");
+    assert_eq!(r.intent, Intent::DeleteEvent);
+    assert_eq!(param(&r, "title"), "meeting with Omar");
+    let r = p("find the bin collection days online");
+    assert_eq!(r.intent, Intent::WebSearch);
+    assert_eq!(param(&r, "query"), "bin collection days");
+}
