@@ -60,7 +60,7 @@ static ADD_TODO: LazyLock<Regex> = LazyLock::new(|| {
 
 static ADD_EVENT: LazyLock<Regex> = LazyLock::new(|| {
     rx(
-        r"^(?:(?:please|pls|so|also|oh|and)\b[\s,]*|(?:can|could|would|will) (?:you|u)(?: please)? |(?:schedule|book|add|create|set up|setup|put|plan|arrange|organi[sz]e|make|pencil in|block(?: out| off)?|enter|log|new)(?: (?:in|me|down))?(?: (?:a|an|the|my))?(?: new)?(?: (?:calendar )?(?:event|entry|slot))?(?: (?:for|called|named|titled))?\b|(?:i|we)(?: have| got|'ve got| am having|'m having| are having|'re having)(?: (?:a|an|my|our))?\b|(?:there'?s|there is)(?: (?:a|an))?\b)[\s,:-]*",
+        r"^(?:(?:please|pls|so|also|oh|and)\b[\s,]*|(?:can|could|would|will) (?:you|u)(?: please)? |(?:schedule|book|add|create|set up|setup|put|plan|arrange|organi[sz]e|make|pencil in|block(?: out| off)?|enter|log|new)(?: (?:in|me|down))?(?: (?:a|an|the|my))?(?: new)?(?: (?:calendar )?(?:event|entry|slot))?(?: (?:for|called|named|titled))?\b|(?:i|we)(?: have| got|'ve got| am having|'m having| are having|'re having)(?: (?:a|an|my|our))?\b|(?:i'?m|i am|we'?re|we are) (?:seeing|going to|off to)(?: see)?(?: (?:the|a|an|my|our))?\b|(?:there'?s|there is)(?: (?:a|an))?\b)[\s,:-]*",
     )
 });
 

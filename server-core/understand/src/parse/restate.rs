@@ -23,6 +23,7 @@ pub(super) fn restated_clause(t: &str, l: &str, now: DateTime<Tz>, lang: Lang) -
         .or_else(|| moved_as_news(t, l))
         .or_else(|| shifted_as_news(t, l))
         .or_else(|| corrected_time(t, l))
+        .or_else(|| kept_as_note(t, l))
         .or_else(|| moved_round(t, l))
         .or_else(|| asked_to_be_told(t, l))
         .or_else(|| made_instead(t, l, now, lang))
@@ -284,6 +285,25 @@ fn moved_as_news(t: &str, l: &str) -> Option<(String, String)> {
     let item = ["item", "item2", "item3", "item4", "item5"].into_iter().find_map(|n| c.name(n))?.range();
     let to = ["to", "to2", "to3", "to4", "to5"].into_iter().find_map(|n| c.name(n))?.range();
     restated(t, l, |s| Some(format!("move {} to {}", s.get(item.clone())?, s.get(to.clone())?)))
+}
+
+/// "the wifi code at the cottage is BLUE42, save that", "the spare key is with Mrs
+/// Patel, can you remember that": a fact said first and pointed back at is kept as a
+/// note ("remember that the spare key is with Mrs Patel"). An errand said so is left to
+/// the rules that read errands.
+fn kept_as_note(t: &str, l: &str) -> Option<(String, String)> {
+    static KEEP: LazyLock<Regex> = LazyLock::new(|| {
+        rules::rx(
+            r"^(?P<what>[\w'].+?)\s*(?:,|;|\s-)\s*(?:(?:so|please|pls|can you|could you|just|and)\s+)*(?:remember|save|note|keep|store|jot|write)\s+(?:that|this|it)(?: down)?(?: for me| for next time| for later| please| pls)?\W*$",
+        )
+    });
+    // A fact: something is somewhere, or is so.
+    static FACT: LazyLock<Regex> = LazyLock::new(|| rules::rx(r"\s(?:is|are|was|were)\s|'s\s|'re\s"));
+    let what = KEEP.captures(l)?.name("what")?.range();
+    if !FACT.is_match(&l[what.clone()]) || l[what.clone()].split_whitespace().count() < 3 {
+        return None;
+    }
+    restated(t, l, |s| Some(format!("remember that {}", s.get(what.clone())?)))
 }
 
 /// "the bin reminder should be for wednesday not tuesday", "actually the essay's due on

@@ -99,6 +99,7 @@ fn spurious(text: &str, c: &Cand) -> bool {
                 || counts_of(&low, &after)
                 || everyday_word(&low, &before)
                 || pronoun_one(&low, &before)
+                || numbered_thing(&low, &before)
         }
     }
 }
@@ -112,6 +113,38 @@ fn pronoun_one(low: &str, before: &str) -> bool {
         "and", "or", "for",
     ];
     low.split_whitespace().next() == Some("one") && !LEADS.contains(&before)
+}
+
+/// "at number 4 on saturday", "platform 9 at 10am", "room 12": a number that names a
+/// house, a room or a seat is no hour.
+fn numbered_thing(low: &str, before: &str) -> bool {
+    const NAMED: [&str; 24] = [
+        "number",
+        "no",
+        "flat",
+        "house",
+        "room",
+        "platform",
+        "gate",
+        "bus",
+        "route",
+        "unit",
+        "apartment",
+        "apt",
+        "level",
+        "floor",
+        "table",
+        "seat",
+        "row",
+        "page",
+        "chapter",
+        "junction",
+        "exit",
+        "bay",
+        "door",
+        "ward",
+    ];
+    low.starts_with(|c: char| c.is_ascii_digit()) && NAMED.contains(&before)
 }
 
 /// "call my boss", "I lent Sam my drill": an everyday word duckling takes for a holiday

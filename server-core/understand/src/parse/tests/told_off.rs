@@ -105,3 +105,23 @@ fn a_reminder_counted_from_a_thing_keeps_the_thing_and_no_past_time() {
     assert_eq!(param(&r, "due_date"), "");
     assert_eq!(param(&r, "title"), "20 minutes before the parents meeting");
 }
+
+#[test]
+fn a_fact_said_first_and_pointed_back_at_is_a_note() {
+    let r = p("the alarm code at the office is 4471, can you remember that");
+    assert_eq!(r.intent, Intent::CreateMemo);
+    assert_eq!(param(&r, "content"), "the alarm code at the office is 4471");
+    let r = p("Dad's shoe size is 10, save that");
+    assert_eq!(r.intent, Intent::CreateMemo);
+    assert_eq!(param(&r, "content"), "Dad's shoe size is 10");
+}
+
+#[test]
+fn an_appointment_told_as_seeing_someone_is_named_by_whom() {
+    let r = p("I'm seeing the chiropodist on friday at 11");
+    assert_eq!(r.intent, Intent::CreateEvent);
+    assert_eq!(param(&r, "title"), "chiropodist");
+    // A number that names a house or a room is no hour.
+    let r = p("drinks at number 9 on saturday at 8pm");
+    assert_eq!(param(&r, "start_time"), "2026-03-14T20:00:00-07:00");
+}
