@@ -212,12 +212,17 @@ fn before_the_end(e: &Entity, now: DateTime<FixedOffset>, rank: u8) -> Option<Ca
     Some(Cand { span: e.start..e.end, ..c })
 }
 
+/// The seasons, as the library names them.
+const SEASONS: &str = "spring|summer|autumn|fall|winter";
+
 /// "before summer", "by winter": the library reads a season's bound as today. It is the
 /// season's next first day (the library's own dates for the seasons).
 fn before_a_season(e: &Entity, now: DateTime<FixedOffset>, rank: u8) -> Option<Cand> {
     static SEASON: LazyLock<Regex> = LazyLock::new(|| {
-        Regex::new(r"^(?:before|by|until|till|ahead of) (?:the )?(?:(?:this|next|coming) )?(?P<season>spring|summer|autumn|fall|winter)$")
-            .expect("regex")
+        Regex::new(&format!(
+            r"^(?:before|by|until|till|ahead of) (?:the )?(?:(?:this|next|coming) )?(?P<season>{SEASONS})$"
+        ))
+        .expect("regex")
     });
     let body = e.body.to_ascii_lowercase();
     let (month, day) = match SEASON.captures(&body)?.name("season")?.as_str() {
@@ -247,8 +252,7 @@ fn before_a_season(e: &Entity, now: DateTime<FixedOffset>, rank: u8) -> Option<C
 /// a month said alone, it means the next one. "last summer" and "summer 2025" say which.
 fn season_gone_by(body: &str, end: Point, now: DateTime<FixedOffset>) -> bool {
     static SEASON: LazyLock<Regex> = LazyLock::new(|| {
-        Regex::new(r"^(?:in |during |over |for |this )?(?:the )?(?:spring|summer|autumn|fall|winter)$")
-            .expect("regex")
+        Regex::new(&format!(r"^(?:in |during |over |for |this )?(?:the )?(?:{SEASONS})$")).expect("regex")
     });
     SEASON.is_match(&body.to_ascii_lowercase()) && end.wall() <= now.naive_local()
 }

@@ -102,8 +102,7 @@ static AFTER_NEXT: LazyLock<Regex> = LazyLock::new(|| {
 
 fn weekday_after_next(caps: &Captures<'_>, now: DateTime<Tz>) -> Option<(Point, Grain, Option<FixedOffset>)> {
     let today = now.naive_local().date();
-    let day = named_day(caps.get(1)?.as_str(), today)?;
-    let next = if day == today { day + Duration::days(7) } else { day };
+    let next = day_ahead(caps.get(1)?.as_str(), today)?;
     Some((Point::Wall(midnight(next + Duration::days(7))), Grain::Day, None))
 }
 
@@ -125,9 +124,7 @@ fn weeks_on(caps: &Captures<'_>, now: DateTime<Tz>) -> Option<(Point, Grain, Opt
     let n = super::small_number(&count).or_else(|| count.parse().ok())?;
     let per = if unit.to_lowercase().starts_with("fortnight") { 2 } else { 1 };
     let today = now.naive_local().date();
-    let named = named_day(day, today)?;
-    // A weekday said on that weekday is next week's, as everywhere else.
-    let named = if named == today && weekday(day).is_some() { named + Duration::days(7) } else { named };
+    let named = day_ahead(day, today)?;
     Some((Point::Wall(midnight(named + Duration::weeks(i64::from(n * per)))), Grain::Day, None))
 }
 
@@ -143,6 +140,13 @@ fn named_day(w: &str, today: NaiveDate) -> Option<NaiveDate> {
             Some(today + Duration::days(i64::from(ahead)))
         }
     }
+}
+
+/// [`named_day`], where a weekday said on that weekday is next week's, as everywhere else
+/// ("monday after next" or "a week on monday", said on a Monday).
+fn day_ahead(w: &str, today: NaiveDate) -> Option<NaiveDate> {
+    let day = named_day(w, today)?;
+    Some(if day == today && weekday(w).is_some() { day + Duration::days(7) } else { day })
 }
 
 const DAY_WORDS: &str = "today|tomorrow|monday|tuesday|wednesday|thursday|friday|saturday|sunday";

@@ -154,23 +154,31 @@ fn listed(verb: &str, thing: &str, tail: &str) -> &'static str {
 /// of someone by name or with anything more ("Sam isn't coming to the party"), it is
 /// news, not a request.
 fn no_longer_on(t: &str, l: &str) -> Option<(String, String)> {
-    const DAY: &str = r"(?:on |this |next )?(?:today|tonight|tomorrow|(?:mon|tues|wednes|thurs|fri|satur|sun)day|week|weekend|the \d{1,2}(?:st|nd|rd|th)?)(?: (?:morning|afternoon|evening|night))?";
+    static DAY: LazyLock<String> = LazyLock::new(|| {
+        format!(
+            r"(?:on |this |next )?(?:{}|week|weekend)(?: (?:morning|afternoon|evening|night))?",
+            rules::NAMED_DAY
+        )
+    });
     static VISIT_OFF: LazyLock<Regex> = LazyLock::new(|| {
+        let day = &*DAY;
         rules::rx(&format!(
-            r"^(?P<topic>(?:the|my|our) [\w'-]+(?: [\w'-]+){{0,3}}?) (?:isn'?t|is not|aren'?t|are not|won'?t be|will not be|is no longer|are no longer) (?:coming|coming (?:round|over|in|by)|visiting)(?P<day> {DAY})?(?P<over> (?:any ?more|any longer|after all))?\W*$"
+            r"^(?P<topic>(?:the|my|our) [\w'-]+(?: [\w'-]+){{0,3}}?) (?:isn'?t|is not|aren'?t|are not|won'?t be|will not be|is no longer|are no longer) (?:coming|coming (?:round|over|in|by)|visiting)(?P<day> {day})?(?P<over> (?:any ?more|any longer|after all))?\W*$"
         ))
     });
     static NOT_HELD: LazyLock<Regex> = LazyLock::new(|| {
+        let day = &*DAY;
         rules::rx(&format!(
-            r"^(?:i'?m|i am|we'?re|we are) (?:not|no longer) (?:doing|having|holding|hosting|running) (?P<topic>[\w'][\w' -]*?)(?P<day> {DAY})?(?P<over> (?:any ?more|any longer|after all))\W*$"
+            r"^(?:i'?m|i am|we'?re|we are) (?:not|no longer) (?:doing|having|holding|hosting|running) (?P<topic>[\w'][\w' -]*?)(?P<day> {day})?(?P<over> (?:any ?more|any longer|after all))\W*$"
         ))
     });
     // What is not held must be named as a calendar thing ("I'm not doing dry january
     // anymore" is a habit given up).
     // "the book club is off this week": a calendar thing said to be off on a day.
     static OFF_ON: LazyLock<Regex> = LazyLock::new(|| {
+        let day = &*DAY;
         rules::rx(&format!(
-            r"^(?P<topic>(?:the|my|our) [\w'-]+(?: [\w'-]+){{0,3}}?)(?: is| are|'s) (?:off|not happening|not on)(?P<day> {DAY})(?P<over> (?:any ?more|after all))?\W*$"
+            r"^(?P<topic>(?:the|my|our) [\w'-]+(?: [\w'-]+){{0,3}}?)(?: is| are|'s) (?:off|not happening|not on)(?P<day> {day})(?P<over> (?:any ?more|after all))?\W*$"
         ))
     });
     let named = |c: &regex::Captures<'_>| c.name("topic").is_some_and(|m| rules::names_event(m.as_str()));

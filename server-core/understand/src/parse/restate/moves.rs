@@ -26,7 +26,7 @@ pub(super) fn moved_as_news(t: &str, l: &str) -> Option<(String, String)> {
     // tuesday": told with no "the", the move must say it was one, or set the new day
     // against the old.
     static BARE: LazyLock<Regex> = LazyLock::new(|| {
-        let day = r"(?:on\s+)?(?:today|tonight|tomorrow|(?:mon|tues|wednes|thurs|fri|satur|sun)day|the \d{1,2}(?:st|nd|rd|th)?)";
+        let day = format!(r"(?:on\s+)?{}", rules::NAMED_DAY);
         rules::rx(&format!(
             r"^(?P<item>[\w'](?:[\w'-]+ ){{0,2}}?[\w'-]+)\s+(?:(?:has|have) been|got|was|were|'s been)\s+(?:moved|pushed back|rescheduled|shifted|changed|brought forward|postponed|put back)\s+(?:to|till|until)\s+(?P<to>.+)$|^(?P<item2>(?:the|my|our) [\w' -]+?|[\w'](?:[\w'-]+ ){{0,2}}?[\w'-]+)(?:\s+is|\s+are|'s)\s+(?P<to2>{day}(?:\s+(?:this|next) week)?)(?:\s+now)?,?\s+(?:not|instead of|rather than)\s+{day}\W*$"
         ))
@@ -49,7 +49,10 @@ pub(super) fn moved_as_news(t: &str, l: &str) -> Option<(String, String)> {
 /// elsewhere.
 pub(super) fn corrected_time(t: &str, l: &str) -> Option<(String, String)> {
     static CORRECTED: LazyLock<Regex> = LazyLock::new(|| {
-        let when = r"(?:on\s+|at\s+|by\s+)?(?:today|tonight|tomorrow|(?:mon|tues|wednes|thurs|fri|satur|sun)day|the \d{1,2}(?:st|nd|rd|th)?|\d{1,2}(?:[:.]\d{2})?\s*(?:am|pm)?|noon|midday|next \w+|this \w+)";
+        let when = format!(
+            r"(?:on\s+|at\s+|by\s+)?(?:{}|\d{{1,2}}(?:[:.]\d{{2}})?\s*(?:am|pm)?|noon|midday|next \w+|this \w+)",
+            rules::NAMED_DAY
+        );
         let unless = r"(?:,?\s+(?:not|rather than|instead of)\s+[\w:' ]+?)?";
         let update = r"(?:,?\s+(?:so\s+)?(?:can you |could you |please |pls )?(?:update|change|fix) (?:it|that|this)(?: please| pls)?)?";
         rules::rx(&format!(

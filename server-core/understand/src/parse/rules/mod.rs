@@ -26,8 +26,8 @@ pub(super) use host::{is_shell_command, opened_to_read};
 pub(super) use memos::pointed_note;
 pub(super) use search::delegate;
 pub(super) use shared::{
-    DELETE_WORDS, asks_for_new_item, blanked, date_value, dates, due_by, due_on, is_question, only_pointed,
-    rfc, rx, still_ahead, tidy, with_span,
+    DELETE_WORDS, NAMED_DAY, asks_for_new_item, blanked, date_value, dates, due_by, due_on, is_question,
+    only_pointed, rfc, rx, still_ahead, tidy, with_span,
 };
 
 use chrono::DateTime;

@@ -25,6 +25,11 @@ fn bad_pattern(e: &regex::Error) -> Regex {
     never()
 }
 
+/// A day said by its name or its number: "tomorrow", "thursday", "the 14th". The
+/// restatements that must see a day in a sentence before they say it again build on it.
+pub(in crate::parse) const NAMED_DAY: &str =
+    r"(?:today|tonight|tomorrow|(?:mon|tues|wednes|thurs|fri|satur|sun)day|the \d{1,2}(?:st|nd|rd|th)?)";
+
 /// The words that delete or call off a thing, said as an order or as a need given up
 /// ("delete", "get rid of", "call off", "I no longer need", "I won't be needing"): the
 /// one list that the gate on deleting and the rules that find what is deleted both read.

@@ -57,10 +57,10 @@ pub(super) fn venue(t: &str, l: &str, now: DateTime<Tz>) -> Option<Plan> {
         (item, cap(&c, "place").or_else(|| cap(&c, "place2"))?)
     };
     let said = &l[place.clone()];
-    // A new time is a move ("is now at 3" is a time, said with its "at"); a list or the
-    // calendar is no place to be held.
-    let with_prep =
-        l[..place.start].rfind(' ').map_or(place.start, |i| l[..i].rfind(' ').map_or(0, |j| j + 1));
+    // A new time is a move, read with the word before it ("is now at half 3" is a time
+    // only with its "at"); a list or the calendar is no place to be held.
+    let before = l[..place.start].trim_end();
+    let with_prep = before.rfind(' ').map_or(0, |i| i + 1);
     static CLOCK: LazyLock<Regex> = LazyLock::new(|| rx(r"^\d{1,2}(?:[:.]\d{2})?\s*(?:[ap]\.?m\.?)?\b"));
     if dates(&t[with_prep..place.end], now).is_some() || CLOCK.is_match(said) || NOT_A_PLACE.is_match(said) {
         return None;
