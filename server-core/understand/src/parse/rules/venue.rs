@@ -28,7 +28,7 @@ static SET: LazyLock<Regex> = LazyLock::new(|| {
 /// alone may only say where it always is.
 static MOVED: LazyLock<Regex> = LazyLock::new(|| {
     rx(
-        r"^(?:move|switch|shift)\s+(?P<item>(?:the|my|our)\s+.+?)\s+(?:over\s+)?to\s+(?:at\s+|in\s+)?(?P<place>.+?)(?:\s+instead)?$|^(?P<item2>(?:the|my|our)\s+.+?|[\w'](?:[\w'-]+ ){0,3}?with [\w'-]+(?: [\w'-]+)?)\s+(?:(?:is|are|'s)\s+(?:now\s+)?(?P<now>(?:in|at)\s+)|(?:has|have|'s)\s+(?:been\s+)?moved\s+(?:to|into)\s+)(?P<place2>.+?)(?P<now2>\s+now)?(?P<said>\s+instead|,?\s+(?:not|instead of|rather than)\s+.+)?$",
+        r"^(?:move|switch|shift)\s+(?P<item>(?:the|my|our)\s+.+?)\s+(?:over\s+)?to\s+(?:at\s+|in\s+)?(?P<place>.+?)(?:\s+instead)?$|^(?P<item2>(?:the|my|our)\s+.+?|[\w'](?:[\w'-]+ ){0,3}?with [\w'-]+(?: [\w'-]+)?)\s+(?:(?:is|are|'s)\s+(?P<now1>now\s+)?(?P<now>(?:in|at)\s+)|(?:has|have|'s)\s+(?:been\s+)?moved\s+(?:to|into)\s+)(?P<place2>.+?)(?P<now2>\s+now)?(?P<said>\s+instead|,?\s+(?:not|instead of|rather than)\s+.+)?$",
     )
 });
 
@@ -43,6 +43,7 @@ pub(super) fn venue(t: &str, l: &str, now: DateTime<Tz>) -> Option<Plan> {
         let c = MOVED.captures(l)?;
         // "the party is at Sam's" with nothing saying it changed is no change.
         let changed = c.name("item").is_some()
+            || c.name("now1").is_some()
             || c.name("now2").is_some()
             || c.name("said").is_some()
             || c.name("now").is_none();

@@ -10,6 +10,7 @@ fn a_new_place_for_a_calendar_thing_is_its_location() {
         ("move the team meeting to room 6", "team meeting", "room 6"),
         ("the christmas party is at Luigi's now, not the Plough", "christmas party", "Luigi's"),
         ("the yoga class has moved to the church hall", "yoga class", "church hall"),
+        ("the staff meeting is now in the library", "staff meeting", "library"),
     ] {
         let r = p(said);
         assert_eq!(r.intent, Intent::UpdateEvent, "{said}");
