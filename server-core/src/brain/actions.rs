@@ -313,7 +313,7 @@ async fn delete_memo(engine: &Engine, inputs: &Value) -> ToolResult {
 async fn search(engine: &Engine, inputs: &Value) -> ToolResult {
     let q = text(inputs, "query").unwrap_or("");
     let window = Window::new(Some(1), Some(10))?;
-    let page = crate::features::search::run(&engine.db.read, engine.tz, q, None, window).await?;
+    let page = crate::features::search::run(&engine.db.pages, engine.tz, q, None, window).await?;
     Ok(json!({ "query": q, "results": page.items, "total": page.total }))
 }
 
@@ -322,7 +322,7 @@ async fn search(engine: &Engine, inputs: &Value) -> ToolResult {
 async fn daily_briefing(engine: &Engine) -> ToolResult {
     let model = engine.model.as_deref().map(|m| m.provider.as_ref());
     let made = crate::features::briefing::make_now(&engine.db, engine.tz, model).await?;
-    let today = crate::features::today::load(&engine.db.read, engine.tz).await?;
+    let today = crate::features::today::load(&engine.db.pages, engine.tz).await?;
     engine.bus.data_changed(Module::Chat);
     Ok(json!({
         "text": made.text,
@@ -547,7 +547,7 @@ async fn find_memo(engine: &Engine, inputs: &Value) -> Result<MemoRow, ToolError
 async fn web_search(engine: &Engine, query: &str) -> ToolResult {
     let Some(base) = engine.web.base_url.as_deref() else {
         let window = Window::new(Some(1), Some(5))?;
-        let local = crate::features::search::run(&engine.db.read, engine.tz, query, None, window).await?;
+        let local = crate::features::search::run(&engine.db.pages, engine.tz, query, None, window).await?;
         return Ok(json!({
             "configured": false,
             "query": query,

@@ -42,7 +42,7 @@ pub struct Made {
 
 /// Makes today's briefing as of `now` and stores it.
 pub async fn make(db: &Db, tz: Tz, model: Option<&dyn ModelProvider>, now: i64) -> Result<Made> {
-    let today = crate::features::today::load_at(&db.read, tz, now).await?;
+    let today = crate::features::today::load_at(&db.pages, tz, now).await?;
     let builtin = compose(&today);
     let (text, provider) = match model {
         Some(model) => match by_model(model, &today).await {

@@ -12,7 +12,7 @@ use utoipa::{IntoParams, ToSchema};
 use utoipa_axum::{router::OpenApiRouter, routes};
 
 use crate::features::OrganiserContext;
-use crate::infra::db::{pack, unpack};
+use crate::infra::db::{Arg, Readers, one_row, pack, unpack};
 use crate::infra::error::responses::{InvalidParameters, NotLoggedIn};
 use crate::infra::error::{Error, Result};
 use crate::infra::extract::{Json, Query};
@@ -267,12 +267,12 @@ async fn search(
     Query(p): Query<SearchParams>,
 ) -> Result<Json<Page<SearchHit>>> {
     let window = Window::new(p.page, p.limit)?;
-    Ok(Json(run(&state.db.read, state.tz, &p.q, p.types.as_deref(), window).await?))
+    Ok(Json(run(&state.db.pages, state.tz, &p.q, p.types.as_deref(), window).await?))
 }
 
 /// Runs a search; shared by the route and the assistant's `search` tool.
 pub async fn run(
-    db: &sqlx::SqlitePool,
+    db: &Readers,
     tz: chrono_tz::Tz,
     q: &str,
     types: Option<&str>,
@@ -296,20 +296,21 @@ pub async fn run(
             (SELECT {packed_page} FROM ({page}))",
         packed_page = pack(&format!("kind, seq, {RANK_TEXT}")),
     );
-    let (total, ranked): (i64, String) = sqlx::query_as(&sql)
-        .bind(&fts)
-        .bind(i64::from(window.limit))
-        .bind(window.offset())
-        .fetch_one(db)
+    let args = vec![Arg::Text(fts.clone()), Arg::Int(i64::from(window.limit)), Arg::Int(window.offset())];
+    // The ranked page and its details, one after the other on one reader.
+    let (total, order, mut found) = db
+        .run(move |conn| {
+            let (total, ranked): (i64, String) = one_row(conn, &sql, args, |r| Ok((r.get(0)?, r.get(1)?)))?;
+            let ranked: Vec<(String, i64, String)> = unpack(&ranked)?;
+            let mut order: Vec<(String, i64, f64)> = Vec::with_capacity(ranked.len());
+            for (kind, seq, rank) in ranked {
+                let rank = rank.parse().map_err(|e: std::num::ParseFloatError| Error::Internal(e.into()))?;
+                order.push((kind, seq, rank));
+            }
+            let found = details(conn, &types, &fts, &order)?;
+            Ok((total, order, found))
+        })
         .await?;
-    let ranked: Vec<(String, i64, String)> = unpack(&ranked)?;
-    let mut order: Vec<(String, i64, f64)> = Vec::with_capacity(ranked.len());
-    for (kind, seq, rank) in ranked {
-        let rank = rank.parse().map_err(|e: std::num::ParseFloatError| Error::Internal(e.into()))?;
-        order.push((kind, seq, rank));
-    }
-
-    let mut found = details(db, &types, &fts, &order).await?;
     let items = order
         .into_iter()
         .filter_map(|(kind, seq, rank)| {
@@ -352,14 +353,17 @@ fn parse_types(types: Option<&str>) -> Result<Vec<ResultType>> {
 /// title's snippet, the body's snippet, creation time.
 type Detail = (String, i64, String, String, String, String, i64);
 
+/// Each ranked hit's id, title, snippet and creation time, by its kind's tag and seq.
+type Found = HashMap<(&'static str, i64), (String, String, String, i64)>;
+
 /// The id, title, snippet and creation time of each ranked hit, by (kind, seq): one
 /// statement for every kind that has hits, its rows packed into one JSON text.
-async fn details(
-    db: &sqlx::SqlitePool,
+fn details(
+    conn: &rusqlite::Connection,
     types: &[ResultType],
     fts: &str,
     order: &[(String, i64, f64)],
-) -> Result<HashMap<(&'static str, i64), (String, String, String, i64)>> {
+) -> Result<Found> {
     let mut seqs: HashMap<&'static str, Vec<i64>> = HashMap::new();
     for t in types {
         let mut of_kind: Vec<i64> =
@@ -381,7 +385,7 @@ async fn details(
         union.join(" UNION ALL ")
     );
     let ids = serde_json::to_string(&seqs).map_err(|e| Error::Internal(e.into()))?;
-    let rows: String = sqlx::query_scalar(&sql).bind(fts).bind(ids).fetch_one(db).await?;
+    let rows: String = one_row(conn, &sql, vec![Arg::Text(fts.to_owned()), Arg::Text(ids)], |r| r.get(0))?;
     let rows: Vec<Detail> = unpack(&rows)?;
     let mut found = HashMap::with_capacity(rows.len());
     for (kind, seq, id, title, snip_title, snip, created_at) in rows {

@@ -10,7 +10,7 @@ use utoipa_axum::{router::OpenApiRouter, routes};
 use crate::features::events::Event;
 use crate::features::memos::{Memo, MemoRow};
 use crate::features::todos::{Todo, TodoRow};
-use crate::infra::db::{Db, now_ms, unpack};
+use crate::infra::db::{Arg, Db, Readers, now_ms, unpack};
 use crate::infra::error::responses::NotLoggedIn;
 use crate::infra::error::{Error, Result};
 use crate::infra::extract::Json;
@@ -72,16 +72,16 @@ pub fn greeting(hour: u32) -> &'static str {
         NotLoggedIn,
     ))]
 async fn today(State(db): State<Db>, State(tz): State<Tz>) -> Result<Json<Today>> {
-    Ok(Json(load(&db.read, tz).await?))
+    Ok(Json(load(&db.pages, tz).await?))
 }
 
 /// Today's dashboard, as the route and the daily briefing both need it.
-pub async fn load(db: &sqlx::SqlitePool, tz: Tz) -> Result<Today> {
+pub async fn load(db: &Readers, tz: Tz) -> Result<Today> {
     load_at(db, tz, now_ms()).await
 }
 
 /// Today's dashboard as of `now` (ms), for the scheduler, which reads time from its clock.
-pub async fn load_at(db: &sqlx::SqlitePool, tz: Tz, now: i64) -> Result<Today> {
+pub async fn load_at(db: &Readers, tz: Tz, now: i64) -> Result<Today> {
     let local = from_ms(now, tz);
     let day = local.date_naive();
     let day_start = start_of_day(day, tz).timestamp_millis();
@@ -105,14 +105,15 @@ pub async fn load_at(db: &sqlx::SqlitePool, tz: Tz, now: i64) -> Result<Today> {
         due = crate::features::todos::due_today_sql("?1", ("?2", "?3"), "?4"),
         pinned = crate::features::memos::pinned_sql("?4"),
     );
-    let (overdue, due_today, single, series, pinned, briefing): Lists = sqlx::query_as(&sql)
-        .bind(now)
-        .bind(day_start)
-        .bind(day_end)
-        .bind(LIST_CAP)
-        .bind(crate::infra::recurrence::MAX_OCCURRENCES as i64)
-        .fetch_one(db)
-        .await?;
+    let args = vec![
+        Arg::Int(now),
+        Arg::Int(day_start),
+        Arg::Int(day_end),
+        Arg::Int(LIST_CAP),
+        Arg::Int(crate::infra::recurrence::MAX_OCCURRENCES as i64),
+    ];
+    let (overdue, due_today, single, series, pinned, briefing): Lists =
+        db.row(sql, args, |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?))).await?;
     let overdue: Vec<TodoRow> = unpack(&overdue)?;
     let due_today: Vec<TodoRow> = unpack(&due_today)?;
     let mut events = crate::features::events::in_range_from(&single, &series, tz, day_start, day_end)?;

@@ -3,14 +3,14 @@
 use axum::extract::{FromRef, Path, State};
 use axum::http::StatusCode;
 use serde::{Deserialize, Serialize};
-use sqlx::{FromRow, QueryBuilder, Sqlite};
+use sqlx::FromRow;
 use utoipa::{IntoParams, ToSchema};
 use utoipa_axum::{router::OpenApiRouter, routes};
 
 use crate::bus::Module;
 use crate::features::OrganiserContext;
 use crate::features::search::{Named, fts_query, named_query};
-use crate::infra::db::{new_id, now_ms, pack, packed, unpack};
+use crate::infra::db::{Arg, new_id, now_ms, pack, packed, unpack};
 use crate::infra::error::responses::{
     BodyTooLarge, InvalidFilter, InvalidValues, MalformedJson, NotJson, NotLoggedIn,
 };
@@ -30,6 +30,17 @@ pub enum TodoStatus {
     Completed,
 }
 
+impl TodoStatus {
+    /// The status as the `todos` table stores it (and the API names it).
+    pub fn stored(self) -> &'static str {
+        match self {
+            TodoStatus::Pending => "pending",
+            TodoStatus::InProgress => "in_progress",
+            TodoStatus::Completed => "completed",
+        }
+    }
+}
+
 #[derive(ts_rs::TS, Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema, sqlx::Type)]
 #[serde(rename_all = "snake_case")]
 #[sqlx(rename_all = "snake_case")]
@@ -38,6 +49,18 @@ pub enum Priority {
     Medium,
     High,
     Urgent,
+}
+
+impl Priority {
+    /// The priority as the `todos` table stores it (and the API names it).
+    pub fn stored(self) -> &'static str {
+        match self {
+            Priority::Low => "low",
+            Priority::Medium => "medium",
+            Priority::High => "high",
+            Priority::Urgent => "urgent",
+        }
+    }
 }
 
 #[derive(ts_rs::TS, Debug, Clone, Serialize, ToSchema)]
@@ -341,22 +364,22 @@ async fn list_todos(
     Query(f): Query<TodoFilter>,
 ) -> Result<Json<Page<Todo>>> {
     let window = Window::new(f.page, f.limit)?;
+    let Some((filter, args)) = filters(&f, state.tz) else {
+        return Ok(Json(window.wrap(vec![], 0)));
+    };
     // One statement, one row: the count as an uncorrelated scalar subquery (run once; with
     // no filter SQLite counts the table's b-tree without reading a row), and the page,
     // which walks the list-order index and stops after `limit` rows, packed as JSON in
-    // that order (`db::pack`).
-    let mut qb: QueryBuilder<Sqlite> = QueryBuilder::new("SELECT (SELECT COUNT(*) FROM todos");
-    if !push_filters(&mut qb, &f, state.tz) {
-        return Ok(Json(window.wrap(vec![], 0)));
-    }
-    qb.push(format!("), {} FROM (SELECT seq, {TODO_COLUMNS} FROM todos", pack(TODO_COLUMNS)));
-    push_filters(&mut qb, &f, state.tz);
-    qb.push(format!(" ORDER BY {LIST_ORDER} LIMIT "))
-        .push_bind(i64::from(window.limit))
-        .push(" OFFSET ")
-        .push_bind(window.offset())
-        .push(")");
-    let (total, page): (i64, String) = qb.build_query_as().fetch_one(&state.db.read).await?;
+    // that order (`db::pack`). The filter's values are bound once for each.
+    let sql = format!(
+        "SELECT (SELECT COUNT(*) FROM todos{filter}), {} FROM (SELECT seq, {TODO_COLUMNS} FROM todos{filter}
+         ORDER BY {LIST_ORDER} LIMIT ? OFFSET ?)",
+        pack(TODO_COLUMNS)
+    );
+    let mut all = args.clone();
+    all.extend(args);
+    all.extend([Arg::Int(i64::from(window.limit)), Arg::Int(window.offset())]);
+    let (total, page): (i64, String) = state.db.pages.row(sql, all, |r| Ok((r.get(0)?, r.get(1)?))).await?;
     let rows: Vec<TodoRow> = unpack(&page)?;
     let items = rows.into_iter().map(|r| r.into_api(state.tz)).collect();
     Ok(Json(window.wrap(items, total)))
@@ -365,44 +388,38 @@ async fn list_todos(
 /// The list's order: open before completed, soonest due first, undated last, newest first.
 const LIST_ORDER: &str = "status = 'completed', due_at IS NULL, due_at, seq DESC";
 
-/// Appends the WHERE clause for `f`; false when the filter can match nothing.
-/// No WHERE at all without a filter, so that the count is SQLite's b-tree count.
-fn push_filters(qb: &mut QueryBuilder<'_, Sqlite>, f: &TodoFilter, tz: chrono_tz::Tz) -> bool {
-    let mut joined = false;
+/// The WHERE clause for `f` (empty without a filter, so that the count is SQLite's b-tree
+/// count) and the values for its placeholders; `None` when the filter can match nothing.
+fn filters(f: &TodoFilter, tz: chrono_tz::Tz) -> Option<(String, Vec<Arg>)> {
+    let mut conditions: Vec<&str> = vec![];
+    let mut args: Vec<Arg> = vec![];
     if let Some(status) = f.status {
-        and(qb, &mut joined, "status = ").push_bind(status);
+        conditions.push("status = ?");
+        args.push(status.stored().into());
     }
     if let Some(priority) = f.priority {
-        and(qb, &mut joined, "priority = ").push_bind(priority);
+        conditions.push("priority = ?");
+        args.push(priority.stored().into());
     }
     if let Some(before) = f.due_before {
-        and(qb, &mut joined, "due_at < ").push_bind(before.to_ms(tz));
+        conditions.push("due_at < ?");
+        args.push(before.to_ms(tz).into());
     }
     if let Some(after) = f.due_after {
-        and(qb, &mut joined, "due_at >= ").push_bind(after.to_ms(tz));
+        conditions.push("due_at >= ?");
+        args.push(after.to_ms(tz).into());
     }
     if let Some(tag) = f.tag.as_deref().map(str::trim).filter(|t| !t.is_empty()) {
-        and(qb, &mut joined, "EXISTS (SELECT 1 FROM json_each(todos.tags) WHERE json_each.value = ")
-            .push_bind(tag.to_owned())
-            .push(")");
+        conditions.push("EXISTS (SELECT 1 FROM json_each(todos.tags) WHERE json_each.value = ?)");
+        args.push(tag.into());
     }
     if let Some(q) = f.q.as_deref() {
-        let Some(m) = fts_query(q) else { return false };
-        and(qb, &mut joined, "seq IN (SELECT rowid FROM todos_fts WHERE todos_fts MATCH ")
-            .push_bind(m)
-            .push(")");
+        conditions.push("seq IN (SELECT rowid FROM todos_fts WHERE todos_fts MATCH ?)");
+        args.push(fts_query(q)?.into());
     }
-    true
-}
-
-/// Appends `condition`, after " WHERE " when it is the first (`joined` is false), else
-/// after " AND ".
-fn and<'a, 'q>(
-    qb: &'a mut QueryBuilder<'q, Sqlite>,
-    joined: &mut bool,
-    condition: &str,
-) -> &'a mut QueryBuilder<'q, Sqlite> {
-    qb.push(if std::mem::replace(joined, true) { " AND " } else { " WHERE " }).push(condition)
+    let filter =
+        if conditions.is_empty() { String::new() } else { format!(" WHERE {}", conditions.join(" AND ")) };
+    Some((filter, args))
 }
 
 /// Create a todo.
@@ -685,4 +702,20 @@ pub async fn overdue_between(
     .fetch_all(db)
     .await?;
     Ok(rows.into_iter().map(|r| (r.id, r.title, r.due_at, r.due_is_date, r.overdue_at)).collect())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The names the list's filters bind are the ones the table stores, which are the API's.
+    #[test]
+    fn stored_names_are_the_apis() {
+        for status in [TodoStatus::Pending, TodoStatus::InProgress, TodoStatus::Completed] {
+            assert_eq!(serde_json::to_value(status).ok(), Some(status.stored().into()));
+        }
+        for priority in [Priority::Low, Priority::Medium, Priority::High, Priority::Urgent] {
+            assert_eq!(serde_json::to_value(priority).ok(), Some(priority.stored().into()));
+        }
+    }
 }

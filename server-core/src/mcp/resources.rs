@@ -65,7 +65,7 @@ fn failed(e: crate::infra::error::Error) -> McpError {
 pub(super) async fn read(state: &McpContext, uri: &str) -> Result<ReadResourceResult, McpError> {
     let (db, tz) = (&state.db.read, state.tz);
     let value = match uri {
-        "clawchat://today" => json!(crate::features::today::load(db, tz).await.map_err(failed)?),
+        "clawchat://today" => json!(crate::features::today::load(&state.db.pages, tz).await.map_err(failed)?),
         "clawchat://todos/open" => {
             json!({ "todos": crate::features::todos::open_todos(db, tz, None, None).await.map_err(failed)? })
         }

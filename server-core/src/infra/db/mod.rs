@@ -12,6 +12,9 @@
 //! connection to a file in this process has no other end to lose, and one whose thread
 //! failed is still found: sqlx pings each connection as it comes back to the pool and
 //! drops it if that fails.
+//!
+//! The pages people open most are read apart from both pools, on reader threads of their
+//! own ([`pages`]).
 
 use std::collections::HashSet;
 use std::path::{Path, PathBuf};
@@ -24,6 +27,10 @@ use sqlx::sqlite::{
     SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous,
 };
 
+mod pages;
+
+pub use pages::{Arg, Opening, Readers, flag, one_row, pack, packed, unpack};
+
 /// The schema's history, `migrations/NNNN_*.sql`, built into the binary.
 pub static MIGRATOR: Migrator = sqlx::migrate!("./migrations");
 
@@ -32,6 +39,8 @@ pub static MIGRATOR: Migrator = sqlx::migrate!("./migrations");
 pub struct Db {
     pub read: SqlitePool,
     pub write: SqlitePool,
+    /// The packed pages' readers (see [`pages`]).
+    pub pages: Readers,
     /// The file (or its disk) could not be written when it was opened: what is stored is
     /// shown, and every write answers `storage_read_only`.
     pub read_only: bool,
@@ -86,7 +95,8 @@ impl Db {
             .connect_with(base.read_only(true))
             .await
             .with_context(|| format!("cannot open the database {} for reading", path.display()))?;
-        Ok(Self { read, write, read_only: false })
+        let pages = Readers::open(path, page_readers(), Opening::Live)?;
+        Ok(Self { read, write, pages, read_only: false })
     }
 
     /// Opens a database that cannot be written, so the user can still read it. Refused
@@ -143,13 +153,15 @@ impl Db {
             ));
         }
         let read = connect(write.connect_options().as_ref().clone(), 4).await?;
+        let pages = Readers::open(path, page_readers(), Opening::Live)
+            .or_else(|_| Readers::open(path, page_readers(), Opening::Immutable))?;
         tracing::warn!(
             database = %path.display(),
             reason,
             "the database is read-only: everything stored can be read, and every change is refused \
              (storage_read_only) until it is writable again and ClawChat restarts"
         );
-        Ok(Self { read, write, read_only: true })
+        Ok(Self { read, write, pages, read_only: true })
     }
 
     /// Folds the WAL back into the main file and closes every connection. Called once the
@@ -165,6 +177,12 @@ impl Db {
         }
         self.write.close().await;
     }
+}
+
+/// How many threads read the packed pages: one a core (two at least, four at most), as
+/// a read keeps its thread busy from start to end and never waits on anything but SQLite.
+fn page_readers() -> usize {
+    std::thread::available_parallelism().map_or(2, |n| n.get().clamp(2, 4))
 }
 
 /// Why the existing database at `path` cannot be written, if it cannot.
@@ -376,77 +394,4 @@ pub async fn erase_setting(db: &SqlitePool, key: &str) -> sqlx::Result<()> {
     deleted?;
     sqlx::query("PRAGMA wal_checkpoint(TRUNCATE)").execute(&mut *conn).await?;
     Ok(())
-}
-
-/// The aggregate that packs every row of its input into one JSON text, each row a JSON
-/// array of `columns`, in the order the input gives them; read with [`unpack`]. An empty
-/// input packs as `[]`.
-///
-/// The order is the input's: a subquery with `ORDER BY … LIMIT` runs as a co-routine
-/// that hands its rows to the aggregate in that order (the test below holds the bundled
-/// SQLite to it). An `ORDER BY` inside the aggregate would sort the same rows a second
-/// time, through a temporary b-tree built for each statement: with it, 6 % of the
-/// server's time for a page of the todo list went to building that b-tree, 13 % for Today,
-/// which packs five lists (BENCHMARKS.md, "HTTP reads, third round").
-pub fn pack(columns: &str) -> String {
-    format!("json_group_array(json_array({columns}))")
-}
-
-/// The statement that runs `select` and packs its rows with [`pack`], in `select`'s order
-/// (its `ORDER BY`, which comes with a `LIMIT` wherever the order matters).
-pub fn packed(columns: &str, select: &str) -> String {
-    format!("SELECT {} FROM ({select})", pack(columns))
-}
-
-/// Rows that SQLite packed into one JSON text, `json_group_array(json_array(<columns>))`:
-/// one array a row, its values in the columns' order, decoded into `T` (a struct whose
-/// fields are in that order). A page read this way crosses from the database's thread to
-/// the async side once, where row by row it crossed once a row, each time with a thread
-/// switch and an allocation a column; serde_json reads the text straight into the rows.
-pub fn unpack<T: serde::de::DeserializeOwned>(packed: &str) -> crate::infra::error::Result<Vec<T>> {
-    serde_json::from_str(packed).map_err(|e| crate::infra::error::Error::Internal(e.into()))
-}
-
-/// A flag SQLite stores as 0 or 1, read from a packed row (see [`unpack`]).
-pub fn flag<'de, D: serde::Deserializer<'de>>(de: D) -> Result<bool, D::Error> {
-    Ok(<i64 as serde::Deserialize>::deserialize(de)? != 0)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    /// [`pack`] keeps the order of an ordered, limited subquery, with and without an
-    /// offset, for rows stored in another order: the lists that rely on it (the todo list,
-    /// Today, search) would show their items shuffled if an SQLite upgrade changed that.
-    #[tokio::test]
-    async fn a_packed_page_keeps_its_subquerys_order() {
-        use sqlx::Connection as _;
-        let mut conn = sqlx::SqliteConnection::connect("sqlite::memory:").await.expect("in-memory database");
-        sqlx::query("CREATE TABLE t (seq INTEGER PRIMARY KEY, k INTEGER, name TEXT)")
-            .execute(&mut conn)
-            .await
-            .expect("table");
-        sqlx::query("CREATE INDEX t_k ON t (k DESC, seq)").execute(&mut conn).await.expect("index");
-        for i in 0..500_i64 {
-            sqlx::query("INSERT INTO t (k, name) VALUES (?, ?)")
-                .bind((i * 7919) % 503)
-                .bind(format!("row {i}"))
-                .execute(&mut conn)
-                .await
-                .expect("insert");
-        }
-        for (order, offset) in [("k DESC, seq", 0), ("k DESC, seq", 120), ("name, seq DESC", 7)] {
-            let select = format!("SELECT seq, k, name FROM t ORDER BY {order} LIMIT 200 OFFSET {offset}");
-            let expected: Vec<(i64, i64, String)> =
-                sqlx::query_as(&select).fetch_all(&mut conn).await.expect("rows");
-            let text: String = sqlx::query_scalar(&packed("seq, k, name", &select))
-                .fetch_one(&mut conn)
-                .await
-                .expect("packed");
-            let got: Vec<(i64, i64, String)> = unpack(&text).expect("unpack");
-            assert_eq!(got.len(), 200, "{order} offset {offset}");
-            assert_eq!(got, expected, "{order} offset {offset}");
-        }
-    }
 }
