@@ -155,7 +155,10 @@ pub struct AppState {
     pub settings: Arc<Settings>,
     /// The user's time zone: answers are rendered in it and "today" is measured in it.
     pub tz: chrono_tz::Tz,
-    pub brain: brain::Brain,
+    /// Shared, not copied: axum clones the state for every request, and the brain's
+    /// parts (the engine's store, bus and channels) made that clone a tenth of a short
+    /// read's time (BENCHMARKS.md, "HTTP reads, fourth round").
+    pub brain: Arc<brain::Brain>,
     /// Every realtime event goes through here (the same bus the assistant publishes on).
     pub bus: bus::Bus,
     /// LAN mode (off by default): the TLS listener for paired phones and its pairing code.
@@ -361,7 +364,7 @@ impl App {
             auth: Arc::new(auth),
             settings: Arc::new(settings),
             tz,
-            brain,
+            brain: Arc::new(brain),
             bus,
             lan,
             runtime,

@@ -45,7 +45,7 @@ pub fn parse(text: &str, now: DateTime<Tz>, lang: clawchat_understand::Lang) -> 
 /// "now" is read in, and the language dates are read in (as the settings change it).
 #[derive(Clone, Debug)]
 pub struct AssistantContext {
-    pub brain: Brain,
+    pub brain: std::sync::Arc<Brain>,
     pub db: crate::infra::db::Db,
     pub tz: Tz,
     pub language: tokio::sync::watch::Receiver<clawchat_understand::Lang>,
