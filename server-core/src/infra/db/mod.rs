@@ -167,6 +167,7 @@ impl Db {
     /// Folds the WAL back into the main file and closes every connection. Called once the
     /// server has stopped taking requests.
     pub async fn close(&self) {
+        self.pages.close().await;
         self.read.close().await;
         if self.read_only {
             self.write.close().await;

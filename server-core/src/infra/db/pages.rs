@@ -59,12 +59,20 @@ pub fn flag<'de, D: serde::Deserializer<'de>>(de: D) -> std::result::Result<bool
 /// A read handed to a reader thread, with the connection that thread owns.
 type Job = Box<dyn FnOnce(&Connection) + Send>;
 
+/// What a reader thread is handed: a read, or the word to close its connection and end
+/// (said once it is done, so that closing can wait for it).
+enum Work {
+    Read(Job),
+    Stop(tokio::sync::oneshot::Sender<()>),
+}
+
 /// Read-only connections to the database file, each on a thread of its own, taking reads
-/// from one queue (see the module's notes). Cloning shares the same threads; they end when
-/// the last clone is dropped.
+/// from one queue (see the module's notes). Cloning shares the same threads; they end at
+/// [`Readers::close`], or when the last clone is dropped.
 #[derive(Clone, Debug)]
 pub struct Readers {
-    jobs: crossbeam_channel::Sender<Job>,
+    jobs: crossbeam_channel::Sender<Work>,
+    threads: usize,
 }
 
 /// How a reader opens the file.
@@ -82,22 +90,48 @@ impl Readers {
     /// connection is opened (and checked with a first statement) before this returns, so a
     /// file that cannot be read fails here, at start, not on the first page.
     pub fn open(path: &Path, count: usize, opening: Opening) -> anyhow::Result<Self> {
-        let (jobs, queue) = crossbeam_channel::unbounded::<Job>();
-        for n in 0..count.max(1) {
+        let (jobs, queue) = crossbeam_channel::unbounded::<Work>();
+        let threads = count.max(1);
+        for n in 0..threads {
             let conn = connect(path, opening)?;
             let queue = queue.clone();
             std::thread::Builder::new()
                 .name(format!("clawchat-read-{n}"))
                 .spawn(move || {
-                    for job in queue {
-                        // A read that panics answers its caller with an error (its sender is
-                        // dropped) and the thread goes on serving.
-                        let _ = std::panic::catch_unwind(AssertUnwindSafe(|| job(&conn)));
+                    for work in queue {
+                        match work {
+                            // A read that panics answers its caller with an error (its
+                            // sender is dropped) and the thread goes on serving.
+                            Work::Read(job) => {
+                                let _ = std::panic::catch_unwind(AssertUnwindSafe(|| job(&conn)));
+                            }
+                            Work::Stop(done) => {
+                                drop(conn);
+                                let _ = done.send(());
+                                return;
+                            }
+                        }
                     }
                 })
                 .context("cannot start a database reader thread")?;
         }
-        Ok(Self { jobs })
+        Ok(Self { jobs, threads })
+    }
+
+    /// Closes every reader's connection, once the reads handed over before are done, and
+    /// ends their threads; a read asked for afterwards is an error. Closing twice is
+    /// closing once.
+    pub async fn close(&self) {
+        let mut stopping = Vec::with_capacity(self.threads);
+        for _ in 0..self.threads {
+            let (done, stopped) = tokio::sync::oneshot::channel();
+            if self.jobs.send(Work::Stop(done)).is_ok() {
+                stopping.push(stopped);
+            }
+        }
+        for stopped in stopping {
+            let _ = stopped.await;
+        }
     }
 
     /// Runs `read` on a reader's connection and gives back what it returns: a page's
@@ -108,9 +142,9 @@ impl Readers {
     ) -> Result<T> {
         let (answer, answered) = tokio::sync::oneshot::channel();
         self.jobs
-            .send(Box::new(move |conn| {
+            .send(Work::Read(Box::new(move |conn| {
                 let _ = answer.send(read(conn));
-            }))
+            })))
             .map_err(|_| Error::Internal(anyhow::anyhow!("the database readers have stopped")))?;
         answered
             .await
@@ -324,5 +358,23 @@ mod tests {
             .await
             .expect("read");
         assert_eq!(kept, "kept");
+    }
+
+    /// Closing the store closes the readers' connections too: the last connection to go
+    /// folds the write-ahead log into the file and removes it, as before the readers; a
+    /// page asked for afterwards is an error, not a wait.
+    #[tokio::test]
+    async fn closing_the_store_closes_the_readers() {
+        let dir = tempfile::tempdir().expect("temporary folder");
+        let path = dir.path().join("pages.db");
+        let db = crate::infra::db::Db::open(&path).await.expect("database");
+        crate::infra::db::put_setting(&db.write, "pages.test", "kept").await.expect("write");
+        assert_eq!(setting(&db.pages, "pages.test").await, (1, Some("kept".into())));
+        db.close().await;
+        db.close().await;
+        let wal = dir.path().join("pages.db-wal");
+        assert!(!wal.exists(), "the write-ahead log is left behind");
+        let after = db.pages.row("SELECT 1".into(), vec![], |r| r.get::<_, i64>(0)).await;
+        assert!(matches!(after, Err(Error::Internal(_))), "{after:?}");
     }
 }
