@@ -296,13 +296,21 @@ mod tests {
     /// with its values bound in order.
     #[tokio::test]
     async fn a_page_shows_each_commit_at_once() {
-        let dir = tempfile::tempdir().expect("temporary folder");
-        let db = crate::infra::db::Db::open(&dir.path().join("pages.db")).await.expect("database");
+        let (_dir, _, db) = store("pages.db").await;
         assert_eq!(setting(&db.pages, "pages.test").await, (0, None));
         crate::infra::db::put_setting(&db.write, "pages.test", "one").await.expect("write");
         assert_eq!(setting(&db.pages, "pages.test").await, (1, Some("one".into())));
         crate::infra::db::put_setting(&db.write, "pages.test", "two").await.expect("write");
         assert_eq!(setting(&db.pages, "pages.test").await, (1, Some("two".into())));
+    }
+
+    /// A new store in a temporary folder (kept while the first value lives), as the file
+    /// `name`.
+    async fn store(name: &str) -> (tempfile::TempDir, std::path::PathBuf, crate::infra::db::Db) {
+        let dir = tempfile::tempdir().expect("temporary folder");
+        let path = dir.path().join(name);
+        let db = crate::infra::db::Db::open(&path).await.expect("database");
+        (dir, path, db)
     }
 
     /// How many settings are stored under `key`, and the value, read on `pages`.
@@ -322,8 +330,7 @@ mod tests {
     /// error; the readers go on serving the reads after them.
     #[tokio::test]
     async fn a_failed_read_is_an_error_and_the_readers_serve_on() {
-        let dir = tempfile::tempdir().expect("temporary folder");
-        let db = crate::infra::db::Db::open(&dir.path().join("pages.db")).await.expect("database");
+        let (_dir, _, db) = store("pages.db").await;
         let refused =
             db.pages.row("SELECT nothing FROM nowhere".into(), vec![], |r| r.get::<_, i64>(0)).await;
         assert!(matches!(refused, Err(Error::Internal(_))), "{refused:?}");
@@ -344,9 +351,7 @@ mod tests {
     /// path may hold characters a URI gives meaning to.
     #[tokio::test]
     async fn an_immutable_file_is_read_whatever_its_name() {
-        let dir = tempfile::tempdir().expect("temporary folder");
-        let path = dir.path().join("odd %20 name?#.db");
-        let db = crate::infra::db::Db::open(&path).await.expect("database");
+        let (_dir, path, db) = store("odd %20 name?#.db").await;
         crate::infra::db::put_setting(&db.write, "pages.test", "kept").await.expect("write");
         db.close().await;
         drop(db);
@@ -365,14 +370,12 @@ mod tests {
     /// page asked for afterwards is an error, not a wait.
     #[tokio::test]
     async fn closing_the_store_closes_the_readers() {
-        let dir = tempfile::tempdir().expect("temporary folder");
-        let path = dir.path().join("pages.db");
-        let db = crate::infra::db::Db::open(&path).await.expect("database");
+        let (_dir, path, db) = store("pages.db").await;
         crate::infra::db::put_setting(&db.write, "pages.test", "kept").await.expect("write");
         assert_eq!(setting(&db.pages, "pages.test").await, (1, Some("kept".into())));
         db.close().await;
         db.close().await;
-        let wal = dir.path().join("pages.db-wal");
+        let wal = path.with_file_name("pages.db-wal");
         assert!(!wal.exists(), "the write-ahead log is left behind");
         let after = db.pages.row("SELECT 1".into(), vec![], |r| r.get::<_, i64>(0)).await;
         assert!(matches!(after, Err(Error::Internal(_))), "{after:?}");
