@@ -135,12 +135,12 @@ impl Db {
             }
             Err(_) => None,
         };
-        let write = match plain {
-            Some(pool) => pool,
+        let (write, opening) = match plain {
+            Some(pool) => (pool, Opening::Live),
             None => {
                 let pool = connect(base.clone().immutable(true), 1).await?;
                 probe(&pool).await?;
-                pool
+                (pool, Opening::Immutable)
             }
         };
         let applied = applied_versions(&write).await?;
@@ -153,8 +153,8 @@ impl Db {
             ));
         }
         let read = connect(write.connect_options().as_ref().clone(), 4).await?;
-        let pages = Readers::open(path, page_readers(), Opening::Live)
-            .or_else(|_| Readers::open(path, page_readers(), Opening::Immutable))?;
+        // The readers open the file the way the probe above found it can be read.
+        let pages = Readers::open(path, page_readers(), opening)?;
         tracing::warn!(
             database = %path.display(),
             reason,
