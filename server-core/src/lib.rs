@@ -538,9 +538,6 @@ pub async fn serve(
     };
     let lan = app.state.lan.clone();
     lan::restore(&axum::extract::FromRef::from_ref(&app.state)).await;
-    // The parser builds its grammars on first use; do it now, not on the first message.
-    let lang = app.state.runtime.language();
-    tokio::task::spawn_blocking(move || clawchat_understand::warm_up(lang));
     let data_dir = app.state.settings.data_dir().ok();
     let router = router(app.state, allowed);
     tracing::info!(%addr, "ClawChat is listening");

@@ -62,6 +62,18 @@ describe("the chat store", () => {
     expect(chat.messages.at(-1)?.cards[0].card_type).toBe("todo_created");
   });
 
+  it("has the parser read the first words typed, once a page, before anything is sent", async () => {
+    const { chat, calls } = store([]);
+    await chat.open("c1");
+    chat.typing("   ");
+    chat.typing(" lunch with Sam ");
+    chat.typing("lunch with Sam friday");
+    await vi.waitFor(() => expect(calls.filter((c) => c.path === "/api/parse")).toHaveLength(1));
+    const reads = calls.filter((c) => c.path === "/api/parse");
+    expect(reads[0]).toMatchObject({ method: "POST", body: { text: "lunch with Sam" } });
+    expect(calls.some((c) => c.path === "/api/chat/send")).toBe(false);
+  });
+
   it("ignores streams of other conversations", async () => {
     const { chat } = store([]);
     await chat.open("c1");

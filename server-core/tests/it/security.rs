@@ -4,10 +4,7 @@
 //! frames, and secrets leaking into logs or error bodies. What `guard.rs`, `auth.rs` and
 //! `ws.rs` already prove is not repeated here.
 
-use std::io::{BufRead as _, BufReader};
 use std::net::{IpAddr, SocketAddr, TcpStream, UdpSocket};
-use std::process::{Child, Command, Stdio};
-use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use base64::Engine as _;
@@ -23,6 +20,7 @@ use tokio_tungstenite::tungstenite::Message;
 use tokio_tungstenite::tungstenite::client::IntoClientRequest as _;
 use tokio_tungstenite::tungstenite::http::HeaderValue;
 
+use crate::binary::Binary;
 use crate::common::{PIN, SECRET, TestServer, assert_error, assert_error_code, send, str_field};
 
 fn claims(exp_in: i64, aud: &str) -> Claims {
@@ -368,76 +366,6 @@ fn lan_address() -> Option<IpAddr> {
     (!ip.is_loopback() && !ip.is_unspecified()).then_some(ip)
 }
 
-/// The real binary, started with `args` on a fresh data directory, its log captured.
-struct Binary {
-    child: Child,
-    stdout: Arc<Mutex<String>>,
-    stderr: Arc<Mutex<String>>,
-    readers: Vec<std::thread::JoinHandle<()>>,
-    _dir: tempfile::TempDir,
-}
-
-impl Binary {
-    fn start(args: &[&str], env: &[(&str, &str)]) -> Self {
-        let dir = tempfile::tempdir().unwrap();
-        let mut command = Command::new(crate::common::server_binary());
-        command
-            .args(["--data-dir", dir.path().to_str().unwrap(), "--port", "0", "--enable-scheduler", "false"])
-            .args(args)
-            .env_remove("HOST")
-            .env_remove("RUST_LOG")
-            .current_dir(dir.path())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped());
-        for (k, v) in env {
-            command.env(k, v);
-        }
-        let mut child = command.spawn().expect("the server binary starts");
-        let stdout = Arc::new(Mutex::new(String::new()));
-        let stderr = Arc::new(Mutex::new(String::new()));
-        let mut readers = Vec::new();
-        for (pipe, sink) in [
-            (Box::new(child.stdout.take().unwrap()) as Box<dyn std::io::Read + Send>, stdout.clone()),
-            (Box::new(child.stderr.take().unwrap()), stderr.clone()),
-        ] {
-            readers.push(std::thread::spawn(move || {
-                for line in BufReader::new(pipe).lines().map_while(Result::ok) {
-                    let mut s = sink.lock().unwrap();
-                    s.push_str(&line);
-                    s.push('\n');
-                }
-            }));
-        }
-        Self { child, stdout, stderr, readers, _dir: dir }
-    }
-
-    /// The address from "ClawChat is running at http://…/".
-    async fn address(&self) -> SocketAddr {
-        for _ in 0..600 {
-            let out = self.stdout.lock().unwrap().clone();
-            if let Some(rest) = out.split("running at http://").nth(1) {
-                return rest.split('/').next().unwrap().parse().unwrap();
-            }
-            tokio::time::sleep(Duration::from_millis(50)).await;
-        }
-        panic!("the server never said where it listens: {}", self.stderr.lock().unwrap());
-    }
-
-    /// Stops the server and returns all it wrote: the reader threads end when the pipes
-    /// close, so nothing written before the end is missed.
-    fn stop(mut self) -> (String, String) {
-        // Killing an already ended child fails harmlessly; `wait` reaps it either way.
-        let _ = self.child.kill();
-        self.child.wait().expect("the server process is reaped");
-        for reader in self.readers.drain(..) {
-            reader.join().expect("a log reader ends cleanly");
-        }
-        let out = self.stdout.lock().unwrap().clone();
-        let err = self.stderr.lock().unwrap().clone();
-        (out, err)
-    }
-}
-
 #[tokio::test]
 async fn by_default_the_server_listens_on_loopback_only() {
     let binary = Binary::start(&["--pin", PIN, "--ai-provider", "builtin"], &[]);
@@ -521,8 +449,7 @@ async fn secrets_never_reach_the_log_or_an_error_body() {
     post("/api/auth/register", None, json!({"email": "scan@example.com"})).await;
     let mut code = None;
     for _ in 0..100 {
-        let out = binary.stdout.lock().unwrap().clone();
-        if let Some(rest) = out.split("sign-in code for scan@example.com: ").nth(1) {
+        if let Some(rest) = binary.stdout().split("sign-in code for scan@example.com: ").nth(1) {
             code = Some(rest[..6].to_owned());
             break;
         }

@@ -29,7 +29,7 @@ fn main() {
         std::hint::black_box(found);
     }
     report("1 KB text, find_all + find_combined", times);
-    // The app warms the parser up at start-up (`warm_up`), and so does this run; the
+    // This run warms the parser up first (`warm_up`), as the app's first read does; the
     // first 1 KB parse after it still builds the patterns its other clauses reach, and is
     // reported on its own.
     clawchat_understand::warm_up(clawchat_understand::Lang::ENGLISH);

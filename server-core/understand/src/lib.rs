@@ -27,6 +27,10 @@ pub use when::Lang;
 /// the classifier's weights, the date library's grammar for `lang` and English), so the
 /// first message is answered as fast as the rest. Takes a few hundred milliseconds: call
 /// it once, off any async runtime's worker threads.
+///
+/// What is built stays for the life of the process (tens of megabytes), so the server does
+/// not call this at start: it builds on its first read, and the chat box has the first
+/// words typed read ahead of the message.
 pub fn warm_up(lang: Lang) {
     use chrono::TimeZone;
     let now =
