@@ -8,10 +8,10 @@
 use std::time::Duration;
 
 use reqwest::StatusCode;
-use serde_json::{Value, json};
+use serde_json::json;
 
 use crate::binary::Binary;
-use crate::common::PIN;
+use crate::common::{PIN, send};
 
 /// The process's anonymous resident memory (its heaps), in bytes, from `/proc`.
 fn heap_bytes(pid: u32) -> u64 {
@@ -39,24 +39,16 @@ async fn the_parser_is_built_when_first_asked_to_read_and_not_before() {
     let addr = binary.address().await;
     let base = format!("http://{addr}");
     let http = reqwest::Client::new();
-    let login: Value = http
-        .post(format!("{base}/api/auth/login"))
-        .json(&json!({"pin": PIN}))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let (status, login) = send(http.post(format!("{base}/api/auth/login")).json(&json!({"pin": PIN}))).await;
+    assert_eq!(status, StatusCode::OK, "{login}");
     let token = login["access_token"].as_str().expect("a token").to_owned();
-    let created = http
-        .post(format!("{base}/api/todos"))
-        .bearer_auth(&token)
-        .json(&json!({"title": "water the garden"}))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(created.status(), StatusCode::CREATED);
+    let (status, created) = send(
+        http.post(format!("{base}/api/todos"))
+            .bearer_auth(&token)
+            .json(&json!({"title": "water the garden"})),
+    )
+    .await;
+    assert_eq!(status, StatusCode::CREATED, "{created}");
     for path in ["/api/todos?limit=50", "/api/today", "/api/search?q=garden"] {
         let got = http.get(format!("{base}{path}")).bearer_auth(&token).send().await.unwrap();
         assert_eq!(got.status(), StatusCode::OK, "{path}");
@@ -71,16 +63,13 @@ async fn the_parser_is_built_when_first_asked_to_read_and_not_before() {
     );
     let before = heap_bytes(pid);
 
-    let parsed: Value = http
-        .post(format!("{base}/api/parse"))
-        .bearer_auth(&token)
-        .json(&json!({"text": "remind me to call the dentist tomorrow at 3pm"}))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let (status, parsed) = send(
+        http.post(format!("{base}/api/parse"))
+            .bearer_auth(&token)
+            .json(&json!({"text": "remind me to call the dentist tomorrow at 3pm"})),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{parsed}");
     assert_eq!(parsed["params"]["title"], "call the dentist", "{parsed}");
     assert!(
         threads(pid).iter().any(|t| t == "parser"),
