@@ -73,7 +73,7 @@ def measure(args, load):
         # The server builds the parser's grammar on its first read (some 200 ms and tens of
         # MB); one read first, so the burst measures a server that has been talked to.
         token = hb.request(port, "POST", "/api/auth/login", body={"pin": pin})["access_token"]
-        hb.request(port, "POST", "/api/parse", token, {"text": "lunch with Sam on friday at 1pm"})
+        hb.first_read(port, token)
         before = settled_rss(proc.pid)
         client = subprocess.Popen([load, f"http://127.0.0.1:{port}", pin, str(args.connections), str(args.spread),
                                    args.client],
